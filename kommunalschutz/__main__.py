@@ -1,0 +1,3 @@
+from kommunalschutz.cli import main
+
+main()

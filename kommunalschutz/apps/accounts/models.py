@@ -1,0 +1,154 @@
+"""Users, the organisations they act for, their roles, and API tokens."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("coordinator (coordination office)")
+    MUNICIPAL_COORDINATOR = "municipal_coordinator", _("municipal coordinator")
+    OFFICIAL = "official", _("official (office or mandate holder)")
+    POLICE_CONTACT = "police_contact", _("police contact")
+    PROTECTION_OFFICER = "protection_officer", _("protection officer (LKA)")
+    COACH = "coach", _("coach")
+    ANALYST = "analyst", _("analyst")
+    AUDITOR = "auditor", _("auditor")
+    ADMINISTRATOR = "administrator", _("administrator")
+
+
+# Roles whose holders see confidential casework or administer the platform.
+SECOND_FACTOR_ROLES = frozenset(
+    {Role.COORDINATOR, Role.POLICE_CONTACT, Role.PROTECTION_OFFICER, Role.ADMINISTRATOR}
+)
+
+
+class User(AbstractUser):
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        """The user's roles across all organisations (cached per instance)."""
+        cached: frozenset[str] | None = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(self.memberships.values_list("role", flat=True)) if self.pk else frozenset()
+            self._role_cache = cached
+        return cached
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return bool(self.role_set & SECOND_FACTOR_ROLES)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        COORDINATION_OFFICE = "coordination_office", _("coordination office")
+        MUNICIPALITY = "municipality", _("municipality")
+        DISTRICT = "district", _("district")
+        POLICE_DIRECTORATE = "police_directorate", _("police directorate")
+        LKA = "lka", _("State Criminal Police Office (LKA)")
+        COUNSELLING_PARTNER = "counselling_partner", _("counselling partner")
+        COACHING_INSTITUTE = "coaching_institute", _("coaching institute")
+        ANALYSIS_CONTRACTOR = "analysis_contractor", _("analysis contractor")
+
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    municipality = models.ForeignKey(
+        "registry.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="organisations",
+        verbose_name=_("municipality"),
+    )
+    district = models.ForeignKey(
+        "registry.District", null=True, blank=True, on_delete=models.PROTECT, related_name="organisations",
+        verbose_name=_("district"),
+    )
+    police_directorate = models.ForeignKey(
+        "registry.PoliceDirectorate", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="organisations", verbose_name=_("police directorate"),
+    )
+    authority = models.ForeignKey(
+        "registry.StateAuthority", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="organisations", verbose_name=_("state authority"),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    is_synthetic = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="municipality") | models.Q(municipality__isnull=False),
+                name="organisation_municipality_has_municipality",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="district") | models.Q(district__isnull=False),
+                name="organisation_district_has_district",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="police_directorate") | models.Q(police_directorate__isnull=False),
+                name="organisation_police_has_directorate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user acting for an organisation in a role."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+
+class APIToken(models.Model):
+    """A bearer token for the API. Only a SHA-256 hash of the secret is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # The first characters of the token, shown to the owner to tell tokens apart.
+    prefix = models.CharField(max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

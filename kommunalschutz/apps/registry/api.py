@@ -1,0 +1,4 @@
+# TEMPORARY scaffolding
+from ninja import Router
+
+router = Router()

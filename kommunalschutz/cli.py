@@ -1,0 +1,37 @@
+"""The `kommunalschutz` command for operators: Django's manage.py with our commands.
+
+    kommunalschutz import-registry [--land 14]
+    kommunalschutz demo [--force-demo]
+    kommunalschutz createtoken USER
+    kommunalschutz check-deploy
+and every Django management command (migrate, runserver, …).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Operator-facing names with dashes map to Django command names.
+ALIASES = {
+    "import-registry": "import_registry",
+    "check-deploy": "check_deploy",
+    "rotate-keys": "rotate_keys",
+    "generate-key": "generate_key",
+    "totp-code": "totp_code",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunalschutz.config.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv if argv is None else argv)
+    args[0] = "kommunalschutz"
+    if len(args) > 1:
+        args[1] = ALIASES.get(args[1], args[1])
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

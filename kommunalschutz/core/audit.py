@@ -1,0 +1,120 @@
+"""Recording writes in the audit trail.
+
+Service functions call :func:`record` inside their transaction, so an audit row
+exists exactly when the change it describes was committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from kommunalschutz.core.models import AuditEvent
+
+SECRET_MARKER = "[secret]"
+# Field names whose values never enter the trail, whatever the model.
+ALWAYS_SECRET = {"password", "token_hash", "key", "secret", "passphrase_hash", "bin_key"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes):
+        return SECRET_MARKER
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The current values of an instance's concrete fields (foreign keys as ids)."""
+    names = list(fields) if fields is not None else [
+        f.attname for f in instance._meta.concrete_fields if not f.primary_key
+    ]
+    return {name: getattr(instance, name) for name in names}
+
+
+def diff(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, secret: Iterable[str] = ()
+) -> dict[str, dict[str, Any]]:
+    hidden = ALWAYS_SECRET | set(secret)
+    changes: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if name in hidden or getattr(old, "is_secret", False) or getattr(new, "is_secret", False):
+            changes[name] = {"old": SECRET_MARKER, "new": SECRET_MARKER}
+        else:
+            changes[name] = {"old": _jsonable(old), "new": _jsonable(new)}
+    return changes
+
+
+def _label(actor: Any) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "system"
+    return str(actor.get_username())
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    changes: Mapping[str, Mapping[str, Any]] | None = None,
+    summary: str = "",
+) -> AuditEvent:
+    """Append one audit event. ``actor`` is a user, or None for the system."""
+    changes = dict(changes or {})
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=_label(actor),
+        action=action,
+        object_type=object_type or "",
+        object_id="" if object_id is None else str(object_id),
+        object_repr=str(obj)[:300] if obj is not None else "",
+        changed_fields=sorted(changes),
+        changes=changes,
+        summary=summary[:300],
+    )
+
+
+def record_create(*, actor: Any, obj: models.Model, secret: Iterable[str] = (), summary: str = "") -> AuditEvent:
+    return record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=obj, changes=diff({}, snapshot(obj), secret=secret),
+        summary=summary,
+    )
+
+
+def record_update(
+    *, actor: Any, obj: models.Model, before: Mapping[str, Any], secret: Iterable[str] = (), summary: str = ""
+) -> AuditEvent | None:
+    """Record the difference between ``before`` and the instance now; nothing if nothing changed."""
+    changes = diff(before, snapshot(obj, before.keys()), secret=secret)
+    if not changes:
+        return None
+    return record(actor=actor, action=AuditEvent.Action.UPDATE, obj=obj, changes=changes, summary=summary)
+
+
+def record_delete(*, actor: Any, obj: models.Model, secret: Iterable[str] = (), summary: str = "") -> AuditEvent:
+    return record(
+        actor=actor, action=AuditEvent.Action.DELETE, obj=obj, changes=diff(snapshot(obj), {}, secret=secret),
+        summary=summary,
+    )

@@ -1,0 +1,49 @@
+"""The main navigation, filtered by what the signed-in user may do.
+
+Each app contributes entries here; a browser test visits every entry of every role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    permission: str | None = None  # a django-rules permission name; None = everyone
+    authenticated: bool = False
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+ITEMS: list[NavItem] = [
+    NavItem(_("Start"), "core:home"),
+    NavItem(_("Municipalities"), "registry:municipality_list"),
+    NavItem(_("Districts"), "registry:district_list"),
+    NavItem(_("Saxony map"), "registry:overview_map"),
+    NavItem(_("Organisations"), "accounts:organisation_list", permission="accounts.view_organisations"),
+    NavItem(_("Audit trail"), "core:audit_log", permission="core.view_audit_trail"),
+    NavItem(_("Background tasks"), "core:task_list", permission="core.view_task_runs"),
+    NavItem(_("My account"), "accounts:profile", authenticated=True),
+]
+
+
+def navigation_for(request: HttpRequest) -> list[NavItem]:
+    user = getattr(request, "user", None)
+    items = []
+    for item in ITEMS:
+        if item.authenticated and not (user and user.is_authenticated):
+            continue
+        if item.permission and not (user and user.has_perm(item.permission)):
+            continue
+        items.append(item)
+    return items

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import rules
+
+from kommunalschutz.apps.accounts.rules import is_administrator, is_auditor, is_coordinator
+
+# The audit trail is read by auditors; coordinators and administrators see it to
+# answer "who changed this?". Nobody can change it (see core.models.AuditEvent).
+rules.add_perm("core.view_audit_trail", is_auditor | is_administrator | is_coordinator)
+rules.add_perm("core.export_audit_trail", is_auditor | is_administrator)
+rules.add_perm("core.view_task_runs", is_administrator | is_coordinator)
+
+
+@rules.predicate
+def requested_task(user: object, run: object) -> bool:
+    return run is not None and getattr(run, "requested_by_id", None) == getattr(user, "pk", False)
+
+
+rules.add_perm("core.view_task_run", requested_task | is_administrator | is_coordinator)

@@ -1,0 +1,44 @@
+"""Running long operations through the Huey queue with visible progress."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from huey.contrib.djhuey import db_task
+
+from kommunalschutz.core.models import TaskRun
+from kommunalschutz.core.progress import TaskRunProgress
+
+logger = logging.getLogger(__name__)
+
+# Only these operations may be started through run_operation; each is
+# "module:function" and takes keyword arguments plus ``progress`` and ``actor_id``.
+OPERATIONS: dict[str, str] = {
+    "registry.import": "kommunalschutz.apps.registry.services:import_registry_operation",
+    "core.audit_export": "kommunalschutz.core.services:export_audit_operation",
+    "core.selftest": "kommunalschutz.core.services:selftest_operation",
+}
+
+
+def resolve(kind: str) -> Any:
+    module_name, _sep, function_name = OPERATIONS[kind].partition(":")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+@db_task()  # type: ignore[misc]
+def run_operation(run_id: int) -> dict[str, Any]:
+    run = TaskRun.objects.get(pk=run_id)
+    TaskRun.objects.filter(pk=run_id).update(status=TaskRun.Status.RUNNING)
+    try:
+        result = resolve(run.kind)(
+            progress=TaskRunProgress(run_id), actor_id=run.requested_by_id, **run.result.get("arguments", {})
+        )
+    except Exception as exc:
+        logger.exception("Task %s (%s) failed", run_id, run.kind)
+        TaskRun.objects.filter(pk=run_id).update(status=TaskRun.Status.FAILED, message=str(exc)[:500])
+        raise
+    stored = {"arguments": run.result.get("arguments", {}), "outcome": result or {}}
+    TaskRun.objects.filter(pk=run_id).update(status=TaskRun.Status.DONE, result=stored)
+    return stored

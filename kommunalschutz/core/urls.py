@@ -1,0 +1,17 @@
+from django.urls import path
+
+from kommunalschutz.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("impressum/", views.imprint, name="imprint"),
+    path("datenschutz/", views.privacy, name="privacy"),
+    path("datenquellen/", views.data_sources, name="data_sources"),
+    path("protokoll/", views.audit_log, name="audit_log"),
+    path("protokoll/export.csv", views.audit_export, name="audit_export"),
+    path("protokoll/<str:object_type>/<str:object_id>/", views.object_history, name="object_history"),
+    path("aufgaben/", views.task_list, name="task_list"),
+    path("aufgaben/<int:pk>/", views.task_detail, name="task_detail"),
+]

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from kommunalschutz.core import services
+from kommunalschutz.core.access import get_for_user, require_perm
+from kommunalschutz.core.models import AuditEvent, SiteState, TaskRun
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    from kommunalschutz.apps.registry.selectors import overview_counts
+
+    return render(request, "core/home.html", {"counts": overview_counts(), "state": SiteState.load()})
+
+
+def imprint(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/imprint.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html")
+
+
+def data_sources(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/data_sources.html")
+
+
+def _filtered_events(request: HttpRequest) -> tuple[object, dict[str, str]]:
+    events = AuditEvent.objects.all()
+    filters = {key: request.GET.get(key, "").strip() for key in ("object_type", "actor", "action")}
+    if filters["object_type"]:
+        events = events.filter(object_type=filters["object_type"])
+    if filters["actor"]:
+        events = events.filter(actor_label__icontains=filters["actor"])
+    if filters["action"]:
+        events = events.filter(action=filters["action"])
+    return events, filters
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "core.view_audit_trail")
+    events, filters = _filtered_events(request)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {
+        "page": page, "filters": filters, "actions": AuditEvent.Action.choices,
+        "can_export": request.user.has_perm("core.export_audit_trail"),
+    })
+
+
+@login_required
+@require_GET
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    require_perm(request.user, "core.export_audit_trail")
+    events, _filters = _filtered_events(request)
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    import csv
+
+    writer = csv.writer(Echo())
+    rows = (writer.writerow(row) for row in [services.AUDIT_EXPORT_COLUMNS, *services.audit_rows(events.order_by("id"))])
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.now():%Y%m%d}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def object_history(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
+    require_perm(request.user, "core.view_audit_trail")
+    events = AuditEvent.objects.filter(object_type=object_type, object_id=object_id)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/object_history.html", {
+        "page": page, "object_type": object_type, "object_id": object_id,
+        "object_repr": events.values_list("object_repr", flat=True).first() or f"{object_type} #{object_id}",
+    })
+
+
+@login_required
+@require_GET
+def task_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "core.view_task_runs")
+    runs = TaskRun.objects.select_related("requested_by")[:50]
+    return render(request, "core/task_list.html", {"runs": runs})
+
+
+@login_required
+@require_GET
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_for_user(request.user, TaskRun.objects.all(), "core.view_task_run", pk=pk)
+    template = "core/_task_progress.html" if request.headers.get("HX-Request") else "core/task_detail.html"
+    return render(request, template, {"run": run})
