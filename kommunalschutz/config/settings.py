@@ -26,17 +26,18 @@ TESTING = "pytest" in sys.modules or env_bool("KOMMUNALSCHUTZ_TESTING", False)
 DEBUG = env_bool("DEBUG", False)
 
 _secret = env_optional("SECRET_KEY")
-if _secret is None and DEBUG:
+# Development and the test suite generate their own secrets once; production never does.
+if _secret is None and (DEBUG or TESTING):
     _secret = dev_secret(VAR_DIR, "dev-secret-key", kind="django")
-SECRET_KEY = validate_secret_key(_secret, debug=DEBUG)
+SECRET_KEY = validate_secret_key(_secret, debug=DEBUG or TESTING)
 
 _keys = env_list("FIELD_ENCRYPTION_KEYS")
-if not _keys and DEBUG:
+if not _keys and (DEBUG or TESTING):
     _keys = [dev_secret(VAR_DIR, "dev-field-encryption-key", kind="fernet")]
-FIELD_ENCRYPTION_KEYS = validate_encryption_keys(_keys, debug=DEBUG)
+FIELD_ENCRYPTION_KEYS = validate_encryption_keys(_keys, debug=DEBUG or TESTING)
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else [])
+if not (DEBUG or TESTING) and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -194,7 +195,7 @@ CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from a meta tag, not the co
 if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not TESTING)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -216,6 +217,7 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
 # --- Static files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing directory
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",

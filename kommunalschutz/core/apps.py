@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "kommunalschutz.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from kommunalschutz.core import checks  # noqa: F401  (registers the deploy checks)

@@ -67,3 +67,8 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 
     def get_internal_type(self) -> str:
         return "TextField"
+
+
+# Stores outside the database (e.g. encrypted evidence files) register a function
+# here that re-encrypts their content and returns how many items it rewrote.
+ROTATION_HOOKS: dict[str, Any] = {}

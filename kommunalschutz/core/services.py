@@ -74,3 +74,40 @@ def selftest_operation(*, progress: Progress, actor_id: int | None, steps: int =
     for step in range(1, steps + 1):
         progress.update(step, steps, f"step {step}")
     return {"steps": steps}
+
+
+def rotate_encryption_keys(*, actor: Any, progress: Progress | None = None) -> dict[str, int]:
+    """Re-encrypt every EncryptedTextField value and every registered encrypted store under the newest key.
+
+    Each model is rewritten in its own transaction, row by row, so that memory stays
+    flat; a crash midway leaves every value readable, because old keys stay valid
+    until the operator removes them after a successful run.
+    """
+    from django.apps import apps
+
+    from kommunalschutz.core.encryption import ROTATION_HOOKS, EncryptedTextField
+
+    progress = progress or Progress()
+    counts: dict[str, int] = {}
+    targets = [
+        (model, [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)])
+        for model in apps.get_models()
+    ]
+    targets = [(model, fields) for model, fields in targets if fields]
+    total = sum(model._default_manager.count() for model, _fields in targets)
+    done = 0
+    for model, fields in targets:
+        label = model._meta.label_lower
+        with transaction.atomic():
+            for row in model._default_manager.only("pk", *fields).iterator(chunk_size=500):
+                # Reading decrypts with any key; writing encrypts with the newest one.
+                model._default_manager.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
+                counts[label] = counts.get(label, 0) + 1
+                done += 1
+                progress.update(done, total, label)
+    for name, hook in ROTATION_HOOKS.items():
+        counts[name] = hook()
+    progress.update(total, total, "done")
+    audit.record(actor=actor, action=AuditEvent.Action.OTHER, object_type="core.encryption",
+                          summary="re-encrypted with the newest key", changes={})
+    return counts

@@ -27,8 +27,8 @@ def resolve(kind: str) -> Any:
     return getattr(importlib.import_module(module_name), function_name)
 
 
-@db_task()  # type: ignore[misc]
-def run_operation(run_id: int) -> dict[str, Any]:
+def execute_operation(run_id: int) -> dict[str, Any]:
+    """Run a queued TaskRun; the body of the queue task, kept plain so any Huey instance can carry it."""
     run = TaskRun.objects.get(pk=run_id)
     TaskRun.objects.filter(pk=run_id).update(status=TaskRun.Status.RUNNING)
     try:
@@ -42,3 +42,7 @@ def run_operation(run_id: int) -> dict[str, Any]:
     stored = {"arguments": run.result.get("arguments", {}), "outcome": result or {}}
     TaskRun.objects.filter(pk=run_id).update(status=TaskRun.Status.DONE, result=stored)
     return stored
+
+
+# The queue task used by the platform; the storage (SQLite or Redis) comes from settings.HUEY.
+run_operation = db_task()(execute_operation)

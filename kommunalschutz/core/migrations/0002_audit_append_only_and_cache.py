@@ -1,8 +1,10 @@
 """Make the audit trail append-only at the database level (PostgreSQL) and create the cache table.
 
 On PostgreSQL a trigger rejects UPDATE and DELETE on core_auditevent for every
-role, the application's own included. SQLite has no such guarantee against the
-application's SQL; there the model refuses updates and deletes (AuditEvent.save/delete).
+role, the application's own included. On SQLite a trigger rejects UPDATE; DELETE
+stays possible there because Django's test flush empties tables with DELETE (on
+PostgreSQL it uses TRUNCATE, which row triggers do not see). The model refuses
+updates and deletes on both (AuditEvent.save/delete).
 """
 
 from django.core.management import call_command
@@ -25,14 +27,25 @@ DROP FUNCTION IF EXISTS core_auditevent_append_only();
 """
 
 
+SQLITE_FORWARD = """
+CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent
+BEGIN SELECT RAISE(ABORT, 'core_auditevent is append-only (UPDATE refused)'); END;
+"""
+SQLITE_BACKWARD = "DROP TRIGGER IF EXISTS core_auditevent_no_update;"
+
+
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_FORWARD)
+    elif schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(SQLITE_FORWARD)
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_BACKWARD)
+    elif schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(SQLITE_BACKWARD)
 
 
 def create_cache_table(apps, schema_editor):

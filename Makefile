@@ -1,0 +1,73 @@
+# Kommunalschutz – everything a new machine needs, from python3 and make.
+# `make run` and `make test` are the README's quick start; both set up what they need.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+PORT ?= 8000
+HOST ?= 127.0.0.1
+MANAGE := $(PY) -m kommunalschutz
+export DEBUG ?= true
+
+.PHONY: run test lint bench install install-dev chromium migrate demo worker messages clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.installed: requirements/base.lock pyproject.toml | $(VENV)/bin/activate
+	$(UV) pip sync --quiet --python $(PY) requirements/base.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	rm -f $(VENV)/.installed-dev
+	touch $@
+
+$(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(VENV)/bin/activate
+	$(UV) pip sync --quiet --python $(PY) requirements/dev.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium (needs root)…"; \
+	  $$(command -v sudo || true) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq chromium >/dev/null; }
+
+migrate: install
+	$(MANAGE) migrate --noinput -v0
+
+demo: migrate
+	$(MANAGE) import-registry
+	$(MANAGE) demo
+
+run: demo
+	@echo "Serving at http://$(HOST):$(PORT) (task worker runs alongside; Ctrl-C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(MANAGE) run_huey --quiet & \
+	  $(MANAGE) runserver $(HOST):$(PORT)
+
+worker: install
+	$(MANAGE) run_huey
+
+test: install-dev chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check kommunalschutz tests bench
+	$(VENV)/bin/ruff format --check kommunalschutz tests bench || true
+	$(VENV)/bin/mypy
+	KOMMUNALSCHUTZ_TESTING=1 $(MANAGE) makemigrations --check --dry-run
+
+bench: install-dev
+	$(PY) -m bench
+
+messages: install-dev
+	cd kommunalschutz && ../$(MANAGE) makemessages -l de --no-obsolete && ../$(MANAGE) compilemessages -l de
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,118 @@
+"""Shared fixtures. Personas are named after what they are, so permission tests read like the role table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from kommunalschutz.apps.accounts.models import Organisation, Role, User
+from kommunalschutz.apps.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
+from tests.factories import (
+    DistrictFactory,
+    MembershipFactory,
+    MunicipalityFactory,
+    OrganisationFactory,
+    PoliceDirectorateFactory,
+    StateAuthorityFactory,
+    UserFactory,
+)
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    """A small slice of Saxony with one person per role, enough for permission tests."""
+
+    dresden_pd: PoliceDirectorate
+    zwickau_pd: PoliceDirectorate
+    lka: StateAuthority
+    soe: District  # Sächsische Schweiz-Osterzgebirge
+    vogtland: District
+    pirna: Municipality
+    plauen: Municipality
+    coordination_office: Organisation
+    pirna_org: Organisation
+    plauen_org: Organisation
+    dresden_pd_org: Organisation
+    lka_org: Organisation
+    coaching_institute: Organisation
+    analysis_contractor: Organisation
+    people: dict[str, User]
+
+    def __getattr__(self, name: str) -> Any:
+        people = self.__dict__.get("people", {})
+        if name in people:
+            return people[name]
+        raise AttributeError(name)
+
+
+# persona name -> (organisation attribute, role); "outsider" has an account and no role.
+PERSONAS: dict[str, tuple[str, str] | None] = {
+    "coordinator": ("coordination_office", Role.COORDINATOR),
+    "pirna_coordinator": ("pirna_org", Role.MUNICIPAL_COORDINATOR),
+    "pirna_official": ("pirna_org", Role.OFFICIAL),
+    "dresden_police": ("dresden_pd_org", Role.POLICE_CONTACT),
+    "lka_officer": ("lka_org", Role.PROTECTION_OFFICER),
+    "coach": ("coaching_institute", Role.COACH),
+    "analyst": ("analysis_contractor", Role.ANALYST),
+    "auditor": ("coordination_office", Role.AUDITOR),
+    "administrator": ("coordination_office", Role.ADMINISTRATOR),
+    "plauen_coordinator": ("plauen_org", Role.MUNICIPAL_COORDINATOR),
+    "outsider": None,
+}
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    dresden_pd = PoliceDirectorateFactory(code="pd-dresden", name="Polizeidirektion Dresden")
+    zwickau_pd = PoliceDirectorateFactory(code="pd-zwickau", name="Polizeidirektion Zwickau")
+    lka = StateAuthorityFactory()
+    soe = DistrictFactory(ags="14628", name="Sächsische Schweiz-Osterzgebirge", police_directorate=dresden_pd)
+    vogtland = DistrictFactory(ags="14523", name="Vogtlandkreis", police_directorate=zwickau_pd)
+    pirna = MunicipalityFactory(ags="14628270", name="Pirna, Stadt", district=soe, population=39_000)
+    plauen = MunicipalityFactory(ags="14523320", name="Plauen, Stadt", district=vogtland, population=63_000)
+    orgs = {
+        "coordination_office": OrganisationFactory(
+            kind=Organisation.Kind.COORDINATION_OFFICE, name="Koordinierungsstelle"),
+        "pirna_org": OrganisationFactory(kind=Organisation.Kind.MUNICIPALITY, name="Stadt Pirna", municipality=pirna),
+        "plauen_org": OrganisationFactory(
+            kind=Organisation.Kind.MUNICIPALITY, name="Stadt Plauen", municipality=plauen),
+        "dresden_pd_org": OrganisationFactory(
+            kind=Organisation.Kind.POLICE_DIRECTORATE, name="PD Dresden", police_directorate=dresden_pd),
+        "lka_org": OrganisationFactory(kind=Organisation.Kind.LKA, name="LKA Sachsen", authority=lka),
+        "coaching_institute": OrganisationFactory(
+            kind=Organisation.Kind.COACHING_INSTITUTE, name="Coaching-Institut"),
+        "analysis_contractor": OrganisationFactory(
+            kind=Organisation.Kind.ANALYSIS_CONTRACTOR, name="Analyse-Institut"),
+    }
+    people: dict[str, User] = {}
+    for persona, membership in PERSONAS.items():
+        user = UserFactory(username=persona)
+        if membership is not None:
+            org_attr, role = membership
+            MembershipFactory(user=user, organisation=orgs[org_attr], role=role)
+        people[persona] = user
+    return World(dresden_pd=dresden_pd, zwickau_pd=zwickau_pd, lka=lka, soe=soe, vogtland=vogtland,
+                 pirna=pirna, plauen=plauen, people=people, **orgs)
+
+
+@pytest.fixture
+def login(client: Any) -> Any:
+    """Log a persona in, second factor included, and return the client."""
+
+    def _login(user: User) -> Any:
+        client.force_login(user)
+        if user.needs_second_factor:
+            from django_otp import DEVICE_ID_SESSION_KEY
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return _login
