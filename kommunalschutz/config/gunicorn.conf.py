@@ -1,0 +1,115 @@
+"""Gunicorn configuration for production (see docs/deployment.md).
+
+    gunicorn -c kommunalschutz/config/gunicorn.conf.py
+
+Gunicorn sits behind a reverse proxy on the same host (nginx terminates TLS), so it binds to
+loopback by default. Every value can be overridden from the environment; the names are listed
+in docs/deployment.md.
+
+Privacy: the default access log records neither the client IP address nor the user agent nor
+the referrer nor the query string. The platform serves officials who report threats against
+them; who visited which page from where is personal data we do not need for operations (GDPR
+data minimisation), and behind the proxy the IP would only be the proxy's anyway. Paths under
+GUNICORN_PRIVATE_PATHS are additionally cut to their prefix, and client-identifying atoms are
+blanked there even if an operator adds them to the format.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gunicorn import glogging
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}.") from exc
+    if value < 1:
+        raise SystemExit(f"{name} must be at least 1, not {value}.")
+    return value
+
+
+def _cores() -> int:
+    # sched_getaffinity honours taskset/cpuset limits, which os.cpu_count() ignores.
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+wsgi_app = "kommunalschutz.config.wsgi:application"
+proc_name = "kommunalschutz"
+bind = [address.strip() for address in os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")]
+
+# Sync workers: requests are short and database-bound, nginx buffers slow clients, and one process
+# per request keeps Django's thread-unsafe parts (SQLite connections, Huey's storage) simple.
+# 2 x cores + 1 is gunicorn's own rule of thumb: one worker waits on I/O while another computes.
+workers = _env_int("WEB_CONCURRENCY", 2 * _cores() + 1)
+worker_class = "sync"
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
+# Recycling workers bounds slow memory growth (large GeoJSON and report buffers); the jitter keeps
+# all workers from restarting at the same moment.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Not preloaded: forking after Huey or SQLite opened a connection would share it between workers.
+preload_app = False
+# The heartbeat file lives in RAM, so a slow disk cannot make the master kill healthy workers.
+# Gunicorn creates the files with mkstemp, so a shared directory is safe here.
+_SHM = "/dev/shm"  # noqa: S108
+if os.path.isdir(_SHM):
+    worker_tmp_dir = _SHM
+
+# Only the local proxy may tell us the original scheme (X-Forwarded-Proto).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs go to stdout/stderr, where systemd's journal collects them.
+accesslog: str | None = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+if accesslog in ("", "off", "none"):
+    accesslog = None
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# time, method, path without query string, protocol, status, bytes, duration in ms, worker pid.
+# Deliberately absent: %(h)s (client IP), %(a)s (user agent), %(f)s (referrer), %(q)s and %(r)s
+# (query strings carry search terms such as names).
+DEFAULT_ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %(p)s'
+access_log_format = os.environ.get("GUNICORN_ACCESS_LOG_FORMAT", DEFAULT_ACCESS_LOG_FORMAT)
+
+# Paths whose tail identifies a person or carries a secret: password-reset links contain a token.
+# Later apps add theirs (e.g. protection case pages) through the environment or this default.
+PRIVATE_PATH_PREFIXES = tuple(
+    prefix.strip()
+    for prefix in os.environ.get("GUNICORN_PRIVATE_PATHS", "/konto/passwort-neu/").split(",")
+    if prefix.strip()
+)
+_IDENTIFYING_ATOMS = ("h", "a", "f", "q", "u")
+
+
+class PrivacyLogger(glogging.Logger):  # type: ignore[misc]
+    """Gunicorn's logger, with the client-identifying atoms blanked on private paths."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        path = str(atoms.get("U") or "")
+        prefix = next((p for p in PRIVATE_PATH_PREFIXES if path.startswith(p)), None)
+        if prefix is None:
+            return atoms
+        for key in _IDENTIFYING_ATOMS:
+            atoms[key] = "-"
+        atoms["U"] = f"{prefix}…"
+        atoms["r"] = f"{atoms.get('m')} {prefix}… {atoms.get('H')}"
+        # Header atoms ({name}i) could hold X-Forwarded-For or User-Agent if an operator logs them.
+        for key in [k for k in atoms if k.endswith("}i")]:
+            atoms[key] = "-"
+        return atoms
+
+
+logger_class = PrivacyLogger
