@@ -59,7 +59,6 @@ test: install-dev chromium
 
 lint: install-dev
 	$(VENV)/bin/ruff check kommunalschutz tests bench
-	$(VENV)/bin/ruff format --check kommunalschutz tests bench || true
 	$(VENV)/bin/mypy
 	KOMMUNALSCHUTZ_TESTING=1 $(MANAGE) makemigrations --check --dry-run
 
