@@ -17,3 +17,5 @@ def requested_task(user: object, run: object) -> bool:
 
 
 rules.add_perm("core.view_task_run", requested_task | is_administrator | is_coordinator)
+# Results (e.g. an audit export) go only to whoever started the task.
+rules.add_perm("core.download_task_result", requested_task)

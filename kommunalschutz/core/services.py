@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from typing import Any
 
@@ -45,17 +44,11 @@ def audit_rows(queryset: Any) -> Any:
         ]
 
 
-def audit_csv(queryset: Any) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(AUDIT_EXPORT_COLUMNS)
-    writer.writerows(audit_rows(queryset))
-    return buffer.getvalue()
-
-
 def export_audit_operation(*, progress: Progress, actor_id: int | None, since: str | None = None) -> dict[str, Any]:
-    """Write the audit trail as CSV into the task's result (for large exports run in the background)."""
-    from django.core.files.base import ContentFile
+    """Write the audit trail as CSV to the file store, row by row with progress (memory stays flat)."""
+    import tempfile
+
+    from django.core.files import File
     from django.core.files.storage import default_storage
 
     queryset = AuditEvent.objects.order_by("id")
@@ -63,9 +56,16 @@ def export_audit_operation(*, progress: Progress, actor_id: int | None, since: s
         queryset = queryset.filter(occurred_at__date__gte=since)
     total = queryset.count()
     progress.update(0, total, "export")
-    content = audit_csv(queryset)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(AUDIT_EXPORT_COLUMNS)
+        for done, row in enumerate(audit_rows(queryset), start=1):
+            writer.writerow(row)
+            if done % 1000 == 0:
+                progress.update(done, total, "export")
+        handle.seek(0)
+        name = default_storage.save(f"exports/audit-{timezone.now():%Y%m%d-%H%M%S}.csv", File(handle))
     progress.update(total, total, "export")
-    name = default_storage.save(f"exports/audit-{timezone.now():%Y%m%d-%H%M%S}.csv", ContentFile(content.encode()))
     return {"file": name, "rows": total}
 
 

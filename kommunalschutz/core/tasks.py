@@ -6,7 +6,8 @@ import importlib
 import logging
 from typing import Any
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from kommunalschutz.core.models import TaskRun
 from kommunalschutz.core.progress import TaskRunProgress
@@ -46,3 +47,13 @@ def execute_operation(run_id: int) -> dict[str, Any]:
 
 # The queue task used by the platform; the storage (SQLite or Redis) comes from settings.HUEY.
 run_operation = db_task()(execute_operation)
+
+
+@db_periodic_task(crontab(hour="3", minute="15"))  # type: ignore[misc]
+def clear_expired_sessions() -> int:
+    """Remove expired sessions nightly; the database backend never does it by itself."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

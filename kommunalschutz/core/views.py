@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from kommunalschutz.core import services
 from kommunalschutz.core.access import get_for_user, require_perm
@@ -100,3 +102,23 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_for_user(request.user, TaskRun.objects.all(), "core.view_task_run", pk=pk)
     template = "core/_task_progress.html" if request.headers.get("HX-Request") else "core/task_detail.html"
     return render(request, template, {"run": run})
+
+
+@login_required
+@require_POST
+def audit_export_start(request: HttpRequest) -> HttpResponse:
+    """Queue a full export; for trails too large to stream in one request."""
+    require_perm(request.user, "core.export_audit_trail")
+    run = services.start_operation(actor=request.user, kind="core.audit_export", label=_("Audit trail export"))
+    return redirect("core:task_detail", pk=run.pk)
+
+
+@login_required
+@require_GET
+def task_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file a finished task produced, for whoever may see the task (files live outside the web root)."""
+    run = get_for_user(request.user, TaskRun.objects.all(), "core.download_task_result", pk=pk)
+    name = run.result.get("outcome", {}).get("file") if run.status == TaskRun.Status.DONE else None
+    if not name or not default_storage.exists(name):
+        raise Http404
+    return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])

@@ -98,3 +98,24 @@ def test_unknown_operation_is_refused_and_nothing_is_written() -> None:
     with pytest.raises(ValueError, match="Unknown operation"):
         services.start_operation(actor=None, kind="os.system", label="evil")
     assert not TaskRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_nightly_task_clears_expired_sessions_only() -> None:
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from huey.contrib.djhuey import HUEY
+
+    from kommunalschutz.core.tasks import clear_expired_sessions
+
+    Session.objects.create(session_key="old", session_data="x", expire_date=timezone.now() - dt.timedelta(days=1))
+    Session.objects.create(session_key="new", session_data="x", expire_date=timezone.now() + dt.timedelta(days=1))
+    assert clear_expired_sessions.call_local() == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
+    # The scheduler finds it due at 03:15 and not at 03:16.
+    due = [task.name for task in HUEY.read_periodic(dt.datetime(2026, 11, 26, 3, 15))]
+    assert any(name.endswith("clear_expired_sessions") for name in due)
+    later = [task.name for task in HUEY.read_periodic(dt.datetime(2026, 11, 26, 3, 16))]
+    assert not any(name.endswith("clear_expired_sessions") for name in later)
