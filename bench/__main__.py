@@ -1,0 +1,175 @@
+"""`python -m bench`: run all benchmarks, write bench/results/latest.json, print a Markdown table.
+
+Per database (SQLite, then PostgreSQL + Redis if reachable): set up a production-like deployment,
+time the registry import, start gunicorn, measure the GeoJSON, then load the municipality API with
+wrk for --duration seconds. Defaults keep the whole run under about five minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import deployment, geojson, load
+from bench.deployment import BenchError, Deployment
+from bench.machine import PROJECT_DIR, describe_machine, postgres_version, redis_version
+from bench.report import markdown
+from bench.stats import summary_seconds
+
+API_PATH = "/api/v1/municipalities"
+RESULTS = Path(__file__).with_name("results") / "latest.json"
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--duration", type=int, default=30, help="seconds of load per database (default 30)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load first (default 3)")
+    parser.add_argument("--connections", type=int, default=10, help="concurrent connections (default 10)")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1, leaves a core to "
+                        "the server)")
+    parser.add_argument("--repetitions", type=int, default=5, help="fresh registry imports (default 5)")
+    parser.add_argument("--reimports", type=int, default=2, help="unchanged re-imports (default 2)")
+    parser.add_argument("--geojson-requests", type=int, default=30,
+                        help="repeated GeoJSON requests (default 30)")
+    parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
+    parser.add_argument("--quick", action="store_true", help="a short smoke run (5 s load, 2 imports)")
+    parser.add_argument("--output", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary var dirs and logs")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration, args.warmup, args.repetitions, args.reimports, args.geojson_requests = 5, 1, 2, 1, 10
+    # Bounds that keep every loop finite whatever is passed.
+    for name, low, high in [("duration", 1, 600), ("warmup", 0, 60), ("connections", 1, 256),
+                            ("threads", 1, 16), ("repetitions", 0, 50), ("reimports", 0, 50),
+                            ("geojson_requests", 1, 1000)]:
+        value = getattr(args, name)
+        if not low <= value <= high:
+            parser.error(f"--{name.replace('_', '-')} must be between {low} and {high}")
+    return args
+
+
+def _import(dep: Deployment, args: argparse.Namespace) -> dict[str, Any]:
+    log = dep.log("import-bench")
+    with log.open("w", encoding="utf-8") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.import_child", "--repetitions", str(args.repetitions),
+             "--reimports", str(args.reimports), "--admin-dsn", deployment.POSTGRES_ADMIN_DSN],
+            cwd=PROJECT_DIR, env=dep.env, stdout=subprocess.PIPE, stderr=out, text=True,
+            timeout=60 + 90 * (args.repetitions + args.reimports), check=False,
+        )
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_RESULT ")), None)
+    if done.returncode != 0 or line is None:
+        tail = log.read_text(encoding="utf-8")[-3000:]
+        raise BenchError(f"import benchmark failed ({done.returncode}):\n{tail}")
+    raw = json.loads(line.removeprefix("BENCH_RESULT "))
+    return {
+        "fresh": summary_seconds(raw["fresh_seconds"]),
+        "reimport": summary_seconds(raw["reimport_seconds"]) if raw["reimport_seconds"] else None,
+        "counts": raw["counts"],
+    }
+
+
+def _check_api(port: int) -> dict[str, Any]:
+    response = deployment.get(port, API_PATH)
+    if response.status != 200:
+        raise BenchError(f"GET {API_PATH} answered {response.status}, not 200")
+    body = json.loads(response.body)
+    items = body.get("items") if isinstance(body, dict) else body
+    return {"status": response.status, "bytes": len(response.body),
+            "items": len(items) if isinstance(items, list) else None,
+            "count": body.get("count") if isinstance(body, dict) else None}
+
+
+def _bench_deployment(kind: deployment.Kind, work_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    dep = deployment.create(kind, work_dir)
+    result: dict[str, Any] = {"kind": kind, "label": dep.label}
+    try:
+        print(f"[{kind}] migrate, collectstatic", file=sys.stderr, flush=True)
+        deployment.manage(dep, "migrate", "migrate", "--noinput")
+        deployment.manage(dep, "collectstatic", "collectstatic", "--noinput")
+        if args.repetitions > 0:
+            print(f"[{kind}] registry import x{args.repetitions} (+{args.reimports} re-imports)",
+                  file=sys.stderr, flush=True)
+            result["import"] = _import(dep, args)
+        else:
+            deployment.manage(dep, "import-registry", "import-registry")
+        with deployment.gunicorn(dep, API_PATH) as server:
+            result["workers"] = server.workers
+            result["api_response"] = _check_api(server.port)
+            if args.warmup:
+                load.run(server.port, API_PATH, duration=args.warmup, connections=args.connections,
+                         threads=args.threads)
+            print(f"[{kind}] GeoJSON x{args.geojson_requests}", file=sys.stderr, flush=True)
+            result["geojson"] = geojson.measure(server.port, requests=args.geojson_requests)
+            print(f"[{kind}] load {API_PATH} for {args.duration} s", file=sys.stderr, flush=True)
+            result["api"] = load.run(server.port, API_PATH, duration=args.duration,
+                                     connections=args.connections, threads=args.threads)
+        result["setup_seconds"] = dep.timings
+    finally:
+        deployment.destroy(dep)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    started = time.monotonic()
+    machine = describe_machine()
+    kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
+    if unknown := set(kinds) - {"sqlite", "postgres"}:
+        print(f"unknown database(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    if not load.wrk_available():
+        print("wrk not found (apt-get install wrk); using the slower Python load generator",
+              file=sys.stderr)
+    work_dir = Path(tempfile.mkdtemp(prefix="ks-bench-"))
+    runs: list[dict[str, Any]] = []
+    failed = False
+    try:
+        for kind in kinds:
+            if kind == "postgres":
+                reason = deployment.postgres_available()
+                if reason:
+                    runs.append({"kind": kind, "label": "PostgreSQL + Redis", "skipped": reason})
+                    continue
+                machine["postgresql"] = postgres_version(deployment.POSTGRES_ADMIN_DSN)
+                machine["redis"] = redis_version(deployment.REDIS_URL)
+            try:
+                runs.append(_bench_deployment(kind, work_dir, args))  # type: ignore[arg-type]
+            except BenchError as exc:
+                failed = True
+                print(f"[{kind}] FAILED: {exc}", file=sys.stderr)
+                runs.append({"kind": kind, "label": kind, "skipped": f"failed: {str(exc)[:500]}"})
+    finally:
+        if args.keep:
+            print(f"kept {work_dir}", file=sys.stderr)
+        else:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+    results = {
+        "schema": 1,
+        "machine": machine,
+        "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
+                     "threads": args.threads, "import_repetitions": args.repetitions,
+                     "reimports": args.reimports, "geojson_requests": args.geojson_requests,
+                     "api_path": API_PATH, "geojson_path": geojson.GEOJSON_PATH},
+        "runs": runs,
+        "total_seconds": round(time.monotonic() - started, 1),
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.output.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(args.output)
+    print(markdown(results))
+    print(f"\nwritten to {args.output}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""A throw-away production deployment on loopback, set up the way docs/deployment.md describes.
+
+DEBUG off, secrets generated for the run, a fresh database in a temporary var dir (SQLite) or a
+fresh PostgreSQL database (with Redis for cache and queue), `migrate`, `collectstatic`, the
+registry import, and gunicorn with kommunalschutz/config/gunicorn.conf.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from cryptography.fernet import Fernet
+
+from bench.machine import PROJECT_DIR
+
+GUNICORN_CONF = PROJECT_DIR / "kommunalschutz" / "config" / "gunicorn.conf.py"
+HOST = "127.0.0.1"
+# nginx sets this in production; without it Django's SECURE_SSL_REDIRECT answers every request with 301.
+PROXY_HEADERS = {"Host": HOST, "X-Forwarded-Proto": "https"}
+POSTGRES_ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+# A Redis database index of its own, flushed before use, so a previous run's cache cannot warm this one.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+# Variables that settings.py or gunicorn.conf.py read; inherited values (e.g. DEBUG=true exported by the
+# Makefile, a developer's DATABASE_URL) must not leak into the benchmarked deployment.
+_OWN_PREFIXES = ("KOMMUNALSCHUTZ_", "GUNICORN_", "SECURE_", "HUEY_", "EMAIL_", "LOGIN_THROTTLE_")
+_OWN_NAMES = {
+    "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL",
+    "REDIS_URL", "DJANGO_SETTINGS_MODULE", "WEB_CONCURRENCY", "LOG_LEVEL", "TIME_ZONE", "PLATFORM_NAME",
+    "SESSION_TIMEOUT_MINUTES", "API_TOKEN_DEFAULT_DAYS", "DEFAULT_FROM_EMAIL",
+}
+
+Kind = Literal["sqlite", "postgres"]
+
+
+class BenchError(RuntimeError):
+    """A step of the benchmark set-up failed; the message says which and shows the log tail."""
+
+
+@dataclass
+class Deployment:
+    kind: Kind
+    var_dir: Path
+    env: dict[str, str]
+    database_name: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return "SQLite (WAL), no Redis" if self.kind == "sqlite" else "PostgreSQL + Redis"
+
+    def log(self, name: str) -> Path:
+        return self.var_dir / f"bench-{name}.log"
+
+
+def _clean_environment() -> dict[str, str]:
+    env = {}
+    for name, value in os.environ.items():
+        base = name.removesuffix("_FILE")
+        if base in _OWN_NAMES or base.startswith(_OWN_PREFIXES):
+            continue
+        env[name] = value
+    return env
+
+
+def create(kind: Kind, work_dir: Path) -> Deployment:
+    var_dir = work_dir / kind
+    var_dir.mkdir(parents=True)
+    env = _clean_environment()
+    env.update({
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode("ascii"),
+        "ALLOWED_HOSTS": f"{HOST},localhost",
+        "KOMMUNALSCHUTZ_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "kommunalschutz.config.settings",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    deployment = Deployment(kind=kind, var_dir=var_dir, env=env)
+    if kind == "postgres":
+        name = f"ks_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        _postgres_admin(f'CREATE DATABASE "{name}"')
+        deployment.database_name = name
+        env["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
+        _flush_redis(REDIS_URL)
+        env["REDIS_URL"] = REDIS_URL
+    return deployment
+
+
+def destroy(deployment: Deployment) -> None:
+    if deployment.database_name:
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{deployment.database_name}" WITH (FORCE)')
+        for suffix in ("_tmpl",):
+            _postgres_admin(f'DROP DATABASE IF EXISTS "{deployment.database_name}{suffix}" WITH (FORCE)')
+
+
+def postgres_available() -> str | None:
+    """None if PostgreSQL answers, else the reason it does not."""
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN_DSN, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}".strip()
+    return None
+
+
+def _postgres_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]  # names are generated above, never user input
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url, socket_connect_timeout=3).flushdb()
+
+
+def _tail(path: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def manage(deployment: Deployment, name: str, *args: str, timeout: float = 300) -> float:
+    """Run `python -m kommunalschutz ARGS` in the deployment; returns the wall time in seconds."""
+    log = deployment.log(name)
+    started = time.perf_counter()
+    with log.open("w", encoding="utf-8") as out:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "kommunalschutz", *args],
+                cwd=PROJECT_DIR, env=deployment.env, stdout=out, stderr=subprocess.STDOUT,
+                timeout=timeout, check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise BenchError(f"`kommunalschutz {' '.join(args)}` took over {timeout:.0f} s") from exc
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise BenchError(f"`kommunalschutz {' '.join(args)}` failed ({done.returncode}):\n{_tail(log)}")
+    deployment.timings[name] = round(elapsed, 2)
+    return elapsed
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    seconds: float
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 30) -> Response:
+    """One GET to the local server, timed from sending the request to the last body byte."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        started = time.perf_counter()
+        conn.request("GET", path, headers={**PROXY_HEADERS, **(headers or {})})
+        response = conn.getresponse()
+        body = response.read()
+        elapsed = time.perf_counter() - started
+        return Response(response.status, {k.lower(): v for k, v in response.getheaders()}, body, elapsed)
+    finally:
+        conn.close()
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def workers(self) -> int:
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return len(re.findall(r"Booting worker with pid", text))
+
+
+@contextlib.contextmanager
+def gunicorn(deployment: Deployment, ready_path: str, *, timeout: float = 60) -> Iterator[Server]:
+    """Start gunicorn as production does, wait until ready_path answers 200, and always stop it."""
+    port = free_port()
+    log = deployment.log("gunicorn")
+    env = {**deployment.env, "GUNICORN_BIND": f"{HOST}:{port}"}
+    with log.open("wb") as out:
+        # A session of its own, so stopping signals the master and its workers and nothing else.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)],
+            cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    server = Server(port=port, process=process, log=log)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"gunicorn exited with {process.returncode}:\n{_tail(log)}")
+            try:
+                if get(port, ready_path, timeout=10).status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchError(f"gunicorn did not answer {ready_path} with 200 within {timeout:.0f} s")
+            time.sleep(0.25)
+        yield server
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
