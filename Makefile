@@ -59,7 +59,7 @@ test: install-dev chromium
 
 lint: install-dev
 	$(VENV)/bin/ruff check kommunalschutz tests bench
-	$(VENV)/bin/mypy
+	KOMMUNALSCHUTZ_TESTING=1 $(VENV)/bin/mypy
 	KOMMUNALSCHUTZ_TESTING=1 $(MANAGE) makemigrations --check --dry-run
 
 bench: install-dev

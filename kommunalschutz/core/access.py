@@ -11,10 +11,9 @@ M = TypeVar("M", bound=Model)
 
 
 def get_for_user(user: Any, queryset: QuerySet[M], permission: str, **lookup: Any) -> M:
-    try:
-        obj = queryset.get(**lookup)
-    except queryset.model.DoesNotExist as exc:
-        raise Http404 from exc
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404
     if not user.has_perm(permission, obj):
         raise Http404
     return obj

@@ -16,7 +16,7 @@ from django.db import models
 
 from kommunalschutz.core.models import AuditEvent
 
-SECRET_MARKER = "[secret]"
+SECRET_MARKER = "[secret]"  # noqa: S105 - the mask, not a secret
 # Field names whose values never enter the trail, whatever the model.
 ALWAYS_SECRET = {"password", "token_hash", "key", "secret", "passphrase_hash", "bin_key"}
 

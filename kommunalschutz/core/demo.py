@@ -8,6 +8,7 @@ Demo data is for trying the platform out: it refuses to load with DEBUG off unle
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from django.utils import timezone
 from kommunalschutz.core import audit
 from kommunalschutz.core.models import SiteState
 
-DEMO_PASSWORD = "kommunalschutz-demo"
+DEMO_PASSWORD = "kommunalschutz-demo"  # noqa: S105 - published on purpose, demo only
 SEED = "kommunalschutz-demo-2026"
 
 
@@ -129,12 +130,12 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
         organisations[spec.key] = org
 
     logins: list[dict[str, Any]] = []
-    expires = timezone.now() + timezone.timedelta(days=365)
-    for spec in USERS:
+    expires = timezone.now() + dt.timedelta(days=365)
+    for person in USERS:
         user, created = User.objects.get_or_create(
-            username=spec.username,
-            defaults={"first_name": spec.first_name, "last_name": spec.last_name,
-                      "email": f"{spec.username}@demo.kommunalschutz.invalid"},
+            username=person.username,
+            defaults={"first_name": person.first_name, "last_name": person.last_name,
+                      "email": f"{person.username}@demo.kommunalschutz.invalid"},
         )
         if created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
@@ -144,7 +145,7 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
                          changes={"password": {"old": audit.SECRET_MARKER, "new": audit.SECRET_MARKER}},
                          summary="demo user")
         membership, m_created = Membership.objects.get_or_create(
-            user=user, organisation=organisations[spec.organisation], role=spec.role
+            user=user, organisation=organisations[person.organisation], role=person.role
         )
         if m_created:
             audit.record_create(actor=None, obj=membership, summary="demo data")
@@ -152,20 +153,20 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
         secret = ""
         if user.needs_second_factor:
             device, d_created = TOTPDevice.objects.update_or_create(
-                user=user, name="demo", defaults={"key": totp_key_hex(spec.username), "confirmed": True}
+                user=user, name="demo", defaults={"key": totp_key_hex(person.username), "confirmed": True}
             )
             if d_created:
                 audit.record(actor=None, action="create", obj=device, changes={}, summary="demo second factor")
-            secret = totp_secret_base32(spec.username)
-        token = api_token(spec.username)
+            secret = totp_secret_base32(person.username)
+        token = api_token(person.username)
         token_obj, t_created = APIToken.objects.update_or_create(
             token_hash=hash_token(token),
             defaults={"user": user, "name": "Demo", "prefix": token[:12], "expires_at": expires, "revoked_at": None},
         )
         if t_created:
             audit.record_create(actor=None, obj=token_obj, summary="demo token")
-        logins.append({"username": spec.username, "password": DEMO_PASSWORD, "role": spec.role,
-                       "organisation": organisations[spec.organisation].name, "totp_secret": secret,
+        logins.append({"username": person.username, "password": DEMO_PASSWORD, "role": person.role,
+                       "organisation": organisations[person.organisation].name, "totp_secret": secret,
                        "api_token": token})
 
     state = SiteState.load()

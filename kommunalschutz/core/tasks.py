@@ -49,7 +49,7 @@ def execute_operation(run_id: int) -> dict[str, Any]:
 run_operation = db_task()(execute_operation)
 
 
-@db_periodic_task(crontab(hour="3", minute="15"))  # type: ignore[misc]
+@db_periodic_task(crontab(hour="3", minute="15"))
 def clear_expired_sessions() -> int:
     """Remove expired sessions nightly; the database backend never does it by itself."""
     from django.contrib.sessions.models import Session

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import csv
+import itertools
+
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,7 +37,7 @@ def data_sources(request: HttpRequest) -> HttpResponse:
     return render(request, "core/data_sources.html")
 
 
-def _filtered_events(request: HttpRequest) -> tuple[object, dict[str, str]]:
+def _filtered_events(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, str]]:
     events = AuditEvent.objects.all()
     filters = {key: request.GET.get(key, "").strip() for key in ("object_type", "actor", "action")}
     if filters["object_type"]:
@@ -67,10 +71,9 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         def write(self, value: str) -> str:
             return value
 
-    import csv
-
     writer = csv.writer(Echo())
-    rows = (writer.writerow(row) for row in [services.AUDIT_EXPORT_COLUMNS, *services.audit_rows(events.order_by("id"))])
+    header = [services.AUDIT_EXPORT_COLUMNS]
+    rows = (writer.writerow(row) for row in itertools.chain(header, services.audit_rows(events.order_by("id"))))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.now():%Y%m%d}.csv"'
     return response

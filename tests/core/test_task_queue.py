@@ -115,7 +115,10 @@ def test_nightly_task_clears_expired_sessions_only() -> None:
     assert clear_expired_sessions.call_local() == 1
     assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
     # The scheduler finds it due at 03:15 and not at 03:16.
-    due = [task.name for task in HUEY.read_periodic(dt.datetime(2026, 11, 26, 3, 15))]
+    # Huey's scheduler works with naive UTC datetimes.
+    at_0315 = dt.datetime(2026, 11, 26, 3, 15)  # noqa: DTZ001
+    at_0316 = dt.datetime(2026, 11, 26, 3, 16)  # noqa: DTZ001
+    due = [task.name for task in HUEY.read_periodic(at_0315)]
     assert any(name.endswith("clear_expired_sessions") for name in due)
-    later = [task.name for task in HUEY.read_periodic(dt.datetime(2026, 11, 26, 3, 16))]
+    later = [task.name for task in HUEY.read_periodic(at_0316)]
     assert not any(name.endswith("clear_expired_sessions") for name in later)

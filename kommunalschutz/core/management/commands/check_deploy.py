@@ -31,7 +31,7 @@ class Command(BaseCommand):
                     problems.append("The registry is empty: run `kommunalschutz import-registry`.")
                 elif state.demo_loaded_at is not None:
                     problems.append("Demo data (with published passwords) is loaded in this database.")
-        except Exception as exc:  # noqa: BLE001 - any database failure is a finding here
+        except Exception as exc:
             problems.append(f"The database cannot be reached: {exc}")
         from django.conf import settings
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 import redis
 
                 redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3).ping()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 problems.append(f"Redis at REDIS_URL cannot be reached: {exc}")
         if problems:
             for problem in problems:

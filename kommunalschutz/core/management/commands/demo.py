@@ -19,7 +19,7 @@ class Command(BaseCommand):
             logins = load_demo(force=options["force_demo"])
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write("Demo logins (password for all: %s)" % logins[0]["password"])
+        self.stdout.write(f"Demo logins (password for all: {logins[0]['password']})")
         width = max(len(login["username"]) for login in logins)
         for login in logins:
             line = f"  {login['username']:<{width}}  {login['role']:<22} API token: {login['api_token']}"
