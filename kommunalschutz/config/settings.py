@@ -6,7 +6,6 @@ FIELD_ENCRYPTION_KEYS. Development (DEBUG on) generates both once under var/.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
