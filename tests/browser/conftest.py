@@ -1,0 +1,156 @@
+"""Browser fixtures: one Debian Chromium per session, a fresh context per test, helpers to log in.
+
+Playwright's own browser download is never used (no network here, and CI must not depend on it).
+Pages keep their Content-Security-Policy: axe is injected through the DevTools protocol
+(see tests/browser/axe.py), which CSP does not govern, so we test exactly what users get.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium phones home at start, which this machine's closed network refuses.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "kommunalschutz-demo"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    # The sync Playwright API runs an asyncio loop in this thread; Django would then refuse the ORM
+    # calls our (synchronous) tests make, mistaking them for calls from async code.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@dataclass
+class Recorder:
+    """What a browser context did: every request URL, and console errors (CSP violations among them)."""
+
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def csp_violations(self) -> list[str]:
+        return [msg for msg in self.console_errors if "Content Security Policy" in msg]
+
+    def foreign_requests(self, origin: str) -> list[str]:
+        """Requests to anything but the live server. data:/blob: URLs never leave the browser."""
+        allowed = urlsplit(origin).netloc
+        return [url for url in self.requests
+                if urlsplit(url).scheme not in ("data", "blob", "about") and urlsplit(url).netloc != allowed]
+
+
+@dataclass
+class Session:
+    context: Any
+    page: Any
+    recorder: Recorder
+    base_url: str
+
+    def url(self, name: str, *args: Any) -> str:
+        return self.base_url + reverse(name, args=args)
+
+    def goto(self, url: str) -> Any:
+        """Open url (absolute or a path), wait until scripts such as the map have fetched their data."""
+        if url.startswith("/"):
+            url = self.base_url + url
+        response = self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+
+@pytest.fixture
+def new_session(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A factory for fresh browser contexts (no shared cookies), all closed at the end of the test."""
+    sessions: list[Session] = []
+
+    def _new() -> Session:
+        context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        recorder = Recorder()
+        context.on("request", lambda request: recorder.requests.append(request.url))
+        page = context.new_page()
+        page.on("console", lambda msg: recorder.console_errors.append(msg.text) if msg.type == "error" else None)
+        session = Session(context=context, page=page, recorder=recorder, base_url=live_server.url)
+        sessions.append(session)
+        return session
+
+    yield _new
+    for session in sessions:
+        session.context.close()
+
+
+@pytest.fixture
+def session(new_session: Any) -> Session:
+    result: Session = new_session()
+    return result
+
+
+def current_totp(username: str) -> str:
+    """The code an authenticator app would show now for the user's confirmed TOTP device."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    return f"{code:0{device.digits}d}"
+
+
+def log_in(session: Session, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the real forms: password first, then the TOTP code if the role requires one."""
+    page = session.page
+    session.goto(session.url("accounts:login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.locator("form:has(input[name=password]) [type=submit]").first.click()
+    if urlsplit(page.url).path == reverse("accounts:otp_verify"):
+        page.fill("input[name=otp_token]", current_totp(username))
+        with page.expect_navigation():
+            page.locator("form:has(input[name=otp_token]) [type=submit]").first.click()
+    path = urlsplit(page.url).path
+    assert path not in (reverse("accounts:login"), reverse("accounts:otp_verify")), (
+        f"{username} is still on {path} after logging in; the page says: "
+        + page.evaluate("() => document.body.innerText.slice(0, 300)")
+    )
+
+
+def load_registry_and_demo() -> None:
+    """Saxony's registry and the demo users, through the same entry points the CLI uses."""
+    from kommunalschutz.apps.registry.services import import_registry
+    from kommunalschutz.core.demo import load_demo
+
+    import_registry()
+    # pytest-django runs tests with DEBUG off, where the demo loader refuses unless forced.
+    load_demo(force=True)

@@ -1,0 +1,55 @@
+"""Every demo role can reach every page in its navigation, and no page has serious axe violations.
+
+One test on purpose: the registry import and demo data are loaded once (a transactional test
+flushes the database afterwards, so a second test would pay for the import again), and every
+problem found is collected, so one run lists all defects instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.axe import blocking, describe, run_axe
+from tests.browser.conftest import Session, load_registry_and_demo, log_in
+from tests.browser.pages import DEMO_USERS, MAP_PAGES, main_navigation_links, public_pages
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _check(session: Session, url: str, where: str, problems: list[str], minor: list[str]) -> None:
+    response = session.goto(url)
+    if response is None or not response.ok:
+        problems.append(f"{where}: {url} answered {response.status if response else 'nothing'}")
+        return
+    violations = run_axe(session.page)
+    if serious := blocking(violations):
+        problems.append(f"{where}: {url}\n{describe(serious)}")
+    if lesser := [v for v in violations if v not in serious]:
+        minor.append(f"{where}: {url}\n{describe(lesser, max_nodes=2)}")
+
+
+def test_demo_roles_accessibility(new_session: Any) -> None:
+    load_registry_and_demo()
+    problems: list[str] = []
+    minor: list[str] = []  # moderate/minor findings are printed, not failed
+
+    anonymous = new_session()
+    for where, path in public_pages():
+        _check(anonymous, anonymous.base_url + path, f"anonymous, {where}", problems, minor)
+        if where in MAP_PAGES and not anonymous.page.locator(".leaflet-container").count():
+            problems.append(f"anonymous, {where}: no Leaflet map (.leaflet-container) rendered")
+
+    for username, role in DEMO_USERS.items():
+        session = new_session()  # a fresh context: no cookies from the previous user
+        log_in(session, username)
+        links = main_navigation_links(session.page)
+        if not links:
+            problems.append(f"{username} ({role}): the main navigation has no links")
+        for url in links:
+            _check(session, url, f"{username} ({role})", problems, minor)
+
+    if minor:
+        print("axe-core moderate/minor findings (not failing):\n" + "\n".join(minor))
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
