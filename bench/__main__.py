@@ -111,6 +111,7 @@ def _bench_deployment(kind: deployment.Kind, work_dir: Path, args: argparse.Name
             print(f"[{kind}] load {API_PATH} for {args.duration} s", file=sys.stderr, flush=True)
             result["api"] = load.run(server.port, API_PATH, duration=args.duration,
                                      connections=args.connections, threads=args.threads)
+            result["worker_rss_mib"] = server.worker_rss_mib()
         result["setup_seconds"] = dep.timings
     finally:
         deployment.destroy(dep)

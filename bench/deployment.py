@@ -199,6 +199,24 @@ class Server:
         text = self.log.read_text(encoding="utf-8", errors="replace")
         return len(re.findall(r"Booting worker with pid", text))
 
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each worker now, to back the sizing advice in docs/deployment.md."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        sizes = []
+        try:
+            pids = children.read_text(encoding="ascii").split()
+        except OSError:
+            return []
+        for pid in pids:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+            except OSError:
+                continue
+            match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+            if match:
+                sizes.append(round(int(match.group(1)) / 1024, 1))
+        return sorted(sizes)
+
 
 @contextlib.contextmanager
 def gunicorn(deployment: Deployment, ready_path: str, *, timeout: float = 60) -> Iterator[Server]:

@@ -11,13 +11,9 @@ def _mb(size: int | None) -> str:
     return DASH if size is None else f"{size / 1_000_000:.2f} MB"
 
 
-def _cell(run: dict[str, Any], *keys: str) -> Any:
-    value: Any = run
-    for key in keys:
-        if not isinstance(value, dict) or key not in value or value[key] is None:
-            return None
-        value = value[key]
-    return value
+def _rss(run: dict[str, Any]) -> str:
+    sizes = run.get("worker_rss_mib") or []
+    return f" of {min(sizes):.0f}-{max(sizes):.0f} MiB RSS each" if sizes else ""
 
 
 def _rows(run: dict[str, Any]) -> list[str]:
@@ -92,7 +88,7 @@ def markdown(results: dict[str, Any]) -> str:
         + f"; {machine['date']}, commit {machine['git_commit']}{' (dirty)' if machine['git_dirty'] else ''}.",
         f"Load: {api_run['tool'] if api_run else DASH}, {settings['connections']} connections, "
         f"{settings['duration_s']} s after {settings['warmup_s']} s warm-up, gunicorn "
-        + ", ".join(f"{r['label']}: {r.get('workers', '?')} sync workers" for r in runs)
+        + ", ".join(f"{r['label']}: {r.get('workers', '?')} sync workers{_rss(r)}" for r in runs)
         + "; load generator and server share the machine. "
         f"Total bench time {results['total_seconds']:.0f} s.",
     ]

@@ -54,7 +54,6 @@ workers = _env_int("WEB_CONCURRENCY", 2 * _cores() + 1)
 worker_class = "sync"
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 # Recycling workers bounds slow memory growth (large GeoJSON and report buffers); the jitter keeps
 # all workers from restarting at the same moment.
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 2000)
