@@ -34,8 +34,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=10, help="concurrent connections (default 10)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1, leaves a core to "
                         "the server)")
-    parser.add_argument("--repetitions", type=int, default=5, help="fresh registry imports (default 5)")
-    parser.add_argument("--reimports", type=int, default=2, help="unchanged re-imports (default 2)")
+    parser.add_argument("--repetitions", type=int, default=10, help="fresh registry imports (default 10)")
+    parser.add_argument("--reimports", type=int, default=3, help="unchanged re-imports (default 3)")
     parser.add_argument("--geojson-requests", type=int, default=30,
                         help="repeated GeoJSON requests (default 30)")
     parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite,postgres")

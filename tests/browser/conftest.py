@@ -151,6 +151,6 @@ def load_registry_and_demo() -> None:
     from kommunalschutz.apps.registry.services import import_registry
     from kommunalschutz.core.demo import load_demo
 
-    import_registry()
+    import_registry(actor=None)
     # pytest-django runs tests with DEBUG off, where the demo loader refuses unless forced.
     load_demo(force=True)
