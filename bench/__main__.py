@@ -36,8 +36,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         "the server)")
     parser.add_argument("--repetitions", type=int, default=10, help="fresh registry imports (default 10)")
     parser.add_argument("--reimports", type=int, default=3, help="unchanged re-imports (default 3)")
-    parser.add_argument("--geojson-requests", type=int, default=30,
-                        help="repeated GeoJSON requests (default 30)")
+    parser.add_argument("--geojson-requests", type=int, default=100,
+                        help="repeated GeoJSON requests (default 100)")
     parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
     parser.add_argument("--quick", action="store_true", help="a short smoke run (5 s load, 2 imports)")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
@@ -81,7 +81,7 @@ def _check_api(port: int) -> dict[str, Any]:
     if response.status != 200:
         raise BenchError(f"GET {API_PATH} answered {response.status}, not 200")
     body = json.loads(response.body)
-    items = body.get("items") if isinstance(body, dict) else body
+    items = (body.get("results") or body.get("items")) if isinstance(body, dict) else body
     return {"status": response.status, "bytes": len(response.body),
             "items": len(items) if isinstance(items, list) else None,
             "count": body.get("count") if isinstance(body, dict) else None}
