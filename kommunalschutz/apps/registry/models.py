@@ -3,14 +3,64 @@
 The official keys (AGS) are strings: they carry leading zeros and are identifiers,
 not numbers. Municipalities that cease to exist (mergers) are kept with ``valid_until``
 so that older records keep pointing at them.
+
+Only the importer (``registry.importer``) writes these tables; see docs/registry.md.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class PoliceDirectorate(models.Model):
+    """Polizeidirektion; responsible for the districts that point to it."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    city = models.CharField(_("city"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    # Part of the version stamp of the cached GeoJSON (its features name the directorate).
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name"]
+        verbose_name = _("police directorate")
+        verbose_name_plural = _("police directorates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StateAuthority(models.Model):
+    """State-level bodies: the LKA and the alliance's coordination office."""
+
+    class Kind(models.TextChoices):
+        LKA = "lka", _("State Criminal Police Office")
+        COORDINATION_OFFICE = "coordination_office", _("coordination office")
+
+    code = models.SlugField(unique=True)
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    city = models.CharField(_("city"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name"]
+        verbose_name = _("state authority")
+        verbose_name_plural = _("state authorities")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class District(models.Model):
@@ -30,21 +80,28 @@ class District(models.Model):
     reference_date = models.DateField(_("reference date"))
     boundary = models.JSONField(_("boundary (GeoJSON geometry)"), null=True, blank=True)
     police_directorate = models.ForeignKey(
-        "registry.PoliceDirectorate", null=True, blank=True, on_delete=models.SET_NULL,
+        PoliceDirectorate, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="districts", verbose_name=_("police directorate"),
     )
     # Contact of the district office (Landratsamt), from the Landesdirektion directory.
+    office_title = models.CharField(_("title of the head"), max_length=100, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
     city = models.CharField(_("city"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    fax = models.CharField(_("fax"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    contact_as_of = models.DateField(_("contact details as of"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["name"]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(condition=models.Q(ags__regex=r"^[0-9]{5}$"), name="district_ags_five_digits"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -53,7 +110,11 @@ class District(models.Model):
 class Municipality(models.Model):
     ags = models.CharField(_("AGS"), max_length=8, unique=True)
     ars = models.CharField(_("ARS"), max_length=12, blank=True)
+    land = models.CharField(_("state key"), max_length=2, db_index=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
+    # casefold() of the name: the same case-insensitive search on SQLite (ASCII-only
+    # LIKE) and PostgreSQL, and "Meissen" finds "Meißen".
+    search_name = models.CharField(max_length=200, editable=False, default="")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="municipalities",
                                  verbose_name=_("district"))
     association_ars = models.CharField(_("municipal association key"), max_length=9, blank=True)
@@ -65,100 +126,84 @@ class Municipality(models.Model):
     population_female = models.PositiveIntegerField(_("female population"), default=0)
     area_km2 = models.DecimalField(_("area (km²)"), max_digits=10, decimal_places=2, default=0)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    multiple_postcodes = models.BooleanField(_("several postcodes"), default=False)
     reference_date = models.DateField(_("reference date"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True,
-                                   help_text=_("Set when the municipality was merged or dissolved."))
+                                   help_text=_("Last day on which the municipality existed."))
     successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="predecessors", verbose_name=_("successor"))
     boundary = models.JSONField(_("boundary (GeoJSON geometry)"), null=True, blank=True)
     # Contact of the town hall, from the Landesdirektion directory.
     office_title = models.CharField(_("title of the head"), max_length=100, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
+    address_postcode = models.CharField(_("postcode of the address"), max_length=5, blank=True)
     city = models.CharField(_("city"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    fax = models.CharField(_("fax"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)
     localities = models.TextField(_("localities"), blank=True)
+    contact_as_of = models.DateField(_("contact details as of"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["name"]
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         indexes: ClassVar[list[models.Index]] = [models.Index(fields=["district", "name"])]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(condition=models.Q(ags__regex=r"^[0-9]{8}$"),
+                                   name="municipality_ags_eight_digits"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The importer sets both itself (bulk writes skip save); this covers everyone else.
+        self.search_name = self.name.casefold()
+        self.land = self.land or self.ags[:2]
+        super().save(*args, **kwargs)
 
     @property
     def is_current(self) -> bool:
         return self.valid_until is None
 
+    @property
+    def locality_list(self) -> list[str]:
+        return [part.strip() for part in self.localities.split(",") if part.strip()]
+
 
 class MunicipalityNameChange(models.Model):
-    """A name or key change found by a re-import; keeps the history of the registry."""
+    """One event in a municipality's history: renamed, merged away, formed, dissolved.
+
+    ``related_ags`` and ``old_name``/``new_name`` are kept as text so that the entry
+    stays meaningful when the other municipality was never imported (a fresh install
+    of the current edition knows Jahnatal's predecessors only from the changes file).
+    """
 
     class Kind(models.TextChoices):
         RENAMED = "renamed", _("renamed")
         MERGED = "merged", _("merged into another municipality")
-        DISSOLVED = "dissolved", _("dissolved")
+        INCORPORATED = "incorporated", _("incorporated another municipality")
         FORMED = "formed", _("newly formed")
+        DISSOLVED = "dissolved", _("dissolved")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="history")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="history",
+                                     verbose_name=_("municipality"))
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     effective = models.DateField(_("effective"))
-    old_name = models.CharField(max_length=200, blank=True)
-    new_name = models.CharField(max_length=200, blank=True)
-    related = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
+    old_name = models.CharField(_("old name"), max_length=200, blank=True)
+    new_name = models.CharField(_("new name"), max_length=200, blank=True)
+    related = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("related municipality"))
+    related_ags = models.CharField(_("AGS of the related municipality"), max_length=8, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-effective", "id"]
         verbose_name = _("registry change")
+        verbose_name_plural = _("registry changes")
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.kind} {self.effective}"
-
-
-class PoliceDirectorate(models.Model):
-    """Polizeidirektion; responsible for the districts that point to it."""
-
-    code = models.SlugField(unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    street = models.CharField(_("street"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
-    city = models.CharField(_("city"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    website = models.URLField(_("website"), blank=True)
-
-    class Meta:
-        ordering: ClassVar[list[str]] = ["name"]
-        verbose_name = _("police directorate")
-        verbose_name_plural = _("police directorates")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class StateAuthority(models.Model):
-    """State-level bodies: the LKA and the alliance's coordination office."""
-
-    class Kind(models.TextChoices):
-        LKA = "lka", _("State Criminal Police Office")
-        COORDINATION_OFFICE = "coordination_office", _("coordination office")
-
-    code = models.SlugField(unique=True)
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=200)
-    street = models.CharField(_("street"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
-    city = models.CharField(_("city"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    website = models.URLField(_("website"), blank=True)
-
-    class Meta:
-        ordering: ClassVar[list[str]] = ["name"]
-        verbose_name = _("state authority")
-        verbose_name_plural = _("state authorities")
-
-    def __str__(self) -> str:
-        return self.name
