@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,12 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # People sign in with either name in any letter case, so neither may
+        # exist twice in different cases ("Anna@x.de" and "anna@x.de").
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case"),
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ignoring_case"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -108,6 +115,30 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def registry_object(self) -> models.Model | None:
+        """The registry entry this organisation stands for (municipality, district, …), if any."""
+        field = REGISTRY_LINKS.get(self.kind)
+        return getattr(self, field) if field else None
+
+
+# Which registry entry an organisation of each kind points to. Kinds missing here
+# (counselling partners, institutes, contractors) are private bodies with no entry.
+REGISTRY_LINKS: dict[str, str] = {
+    Organisation.Kind.MUNICIPALITY: "municipality",
+    Organisation.Kind.DISTRICT: "district",
+    Organisation.Kind.POLICE_DIRECTORATE: "police_directorate",
+    Organisation.Kind.LKA: "authority",
+    Organisation.Kind.COORDINATION_OFFICE: "authority",
+}
+# Kinds whose registry link is mandatory; the coordination office may exist before
+# the registry import has created its state-authority entry.
+REGISTRY_LINK_REQUIRED = frozenset(
+    {Organisation.Kind.MUNICIPALITY, Organisation.Kind.DISTRICT, Organisation.Kind.POLICE_DIRECTORATE,
+     Organisation.Kind.LKA}
+)
+REGISTRY_LINK_FIELDS = ("municipality", "district", "police_directorate", "authority")
+
 
 class Membership(models.Model):
     """A user acting for an organisation in a role."""
@@ -125,11 +156,16 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+        return f"{self.user}, {self.get_role_display()}, {self.organisation}"
 
 
 class APIToken(models.Model):
     """A bearer token for the API. Only a SHA-256 hash of the secret is stored."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -152,3 +188,11 @@ class APIToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status(self) -> APIToken.Status:
+        if self.revoked_at is not None:
+            return APIToken.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return APIToken.Status.EXPIRED
+        return APIToken.Status.ACTIVE

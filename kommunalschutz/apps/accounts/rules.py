@@ -62,12 +62,26 @@ def belongs_to_organisation(user: Any, organisation: Any) -> bool:
 
 @rules.predicate
 def is_self(user: Any, other: Any) -> bool:
-    return other is not None and getattr(user, "pk", None) == getattr(other, "pk", False)
+    # An anonymous user's pk (None) must not match an unsaved object's pk (None).
+    if other is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.pk == getattr(other, "pk", None))
+
+
+@rules.predicate
+def owns_token(user: Any, token: Any) -> bool:
+    if token is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(getattr(token, "user_id", None) == user.pk)
 
 
 rules.add_perm("accounts.view_organisations", is_staff_of_state)
 rules.add_perm("accounts.view_organisation", is_staff_of_state | belongs_to_organisation)
 rules.add_perm("accounts.manage_organisations", is_administrator)
+# Adding people to organisations, removing memberships and resetting a second factor.
 rules.add_perm("accounts.manage_users", is_administrator)
 rules.add_perm("accounts.view_user", is_administrator | is_self)
 rules.add_perm("accounts.manage_own_tokens", rules.is_authenticated & rules.is_active)
+# Nobody, administrators included, may see or revoke someone else's token through the UI or API:
+# an administrator who needs to cut off a person deactivates the account instead.
+rules.add_perm("accounts.manage_token", owns_token)
