@@ -18,5 +18,11 @@ urlpatterns = [
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/widerrufen/", views.token_revoke, name="token_revoke"),
     path("organisationen/", views.organisation_list, name="organisation_list"),
+    path("organisationen/neu/", views.organisation_create, name="organisation_create"),
     path("organisationen/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisationen/<int:pk>/mitglieder/neu/", views.membership_add, name="membership_add"),
+    path("organisationen/<int:pk>/mitglieder/<int:membership_pk>/entfernen/", views.membership_remove,
+         name="membership_remove"),
+    path("personen/<int:pk>/zweiter-faktor-zuruecksetzen/", views.second_factor_reset,
+         name="second_factor_reset"),
 ]

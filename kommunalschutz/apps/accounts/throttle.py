@@ -1,0 +1,93 @@
+"""Login throttling: at most LOGIN_THROTTLE_ATTEMPTS failures per window, per name and per address.
+
+Counters live in Django's cache, which the settings point at a store shared by all
+processes (the database or Redis). A plain counter needs read-modify-write, which two
+workers can interleave, and the database cache's ``incr`` even resets the expiry.
+Instead every failure claims one of N numbered slots with ``cache.add``, which is
+atomic on every backend (unique key insert, Redis SET NX). Each slot expires on its
+own one window after the failure it records, so the limit is a sliding window: when
+all N slots are taken, the name or address is locked until the oldest slot expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+_KEY = "accounts:login-throttle:{scope}:{digest}:{slot}"
+
+
+@dataclass(frozen=True)
+class Lock:
+    """Why and for how long further attempts are refused."""
+
+    scope: str  # "name" or "address"
+    retry_after_seconds: int
+
+    @property
+    def retry_after_minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after_seconds / 60))
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's IP address.
+
+    Behind reverse proxies REMOTE_ADDR is the nearest proxy, so every user would share
+    one counter. With TRUSTED_PROXY_COUNT = n, the n-th address from the right of
+    X-Forwarded-For is used: the one our outermost trusted proxy saw. Addresses further
+    left were written by the client and cannot be trusted.
+    """
+    proxies: int = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return str(forwarded[-proxies])
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def normalise_identifier(identifier: str) -> str:
+    """Case and surrounding spaces do not make a new name: "Anna " counts against "anna"."""
+    return identifier.strip().casefold()
+
+
+def _keys(scope: str, value: str) -> list[str]:
+    # Hashed so arbitrary input gives a short key that every cache backend accepts.
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
+    return [_KEY.format(scope=scope, digest=digest, slot=slot) for slot in range(settings.LOGIN_THROTTLE_ATTEMPTS)]
+
+
+def _scopes(identifier: str, address: str) -> list[tuple[str, str]]:
+    return [("name", normalise_identifier(identifier)), ("address", address)]
+
+
+def check(*, identifier: str, address: str) -> Lock | None:
+    """The lock that refuses a login attempt now, or None if it may proceed."""
+    now = time.time()
+    for scope, value in _scopes(identifier, address):
+        keys = _keys(scope, value)
+        taken = cache.get_many(keys)
+        if len(taken) >= len(keys):
+            earliest_expiry = min(float(expiry) for expiry in taken.values())
+            return Lock(scope=scope, retry_after_seconds=max(1, math.ceil(earliest_expiry - now)))
+    return None
+
+
+def register_failure(*, identifier: str, address: str) -> None:
+    window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
+    expiry = time.time() + window
+    for scope, value in _scopes(identifier, address):
+        for key in _keys(scope, value):
+            if cache.add(key, expiry, timeout=window):
+                break
+
+
+def clear_name(identifier: str) -> None:
+    """Forget the failures for a name after a successful login (the address keeps its count)."""
+    cache.delete_many(_keys("name", normalise_identifier(identifier)))
