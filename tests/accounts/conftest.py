@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kommunalschutz.apps.accounts.models import User
+from kommunalschutz.core.models import AuditEvent
+
+
+@pytest.fixture
+def device_for() -> Any:
+    """Give a user a confirmed authenticator (a TOTP device with a random key)."""
+
+    def _device_for(user: User, *, confirmed: bool = True) -> Any:
+        return TOTPDevice.objects.create(user=user, name="phone", confirmed=confirmed)
+
+    return _device_for
+
+
+@pytest.fixture
+def audit_events() -> Any:
+    """The audit events of one action, oldest first."""
+
+    def _events(action: str, **filters: Any) -> list[AuditEvent]:
+        return list(AuditEvent.objects.filter(action=action, **filters).order_by("id"))
+
+    return _events
