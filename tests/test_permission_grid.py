@@ -1,0 +1,166 @@
+"""The permission table in docs/roles-and-permissions.md, checked cell by cell against the rules.
+
+Every persona of the test world is asked every permission of the table; object-level
+permissions are asked with a representative own and foreign object (the convention is
+described in the document). The table and the rules registry must list the same permissions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rules
+from django.utils import timezone
+
+from kommunalschutz.apps.accounts.models import APIToken, Organisation, Role, User
+from kommunalschutz.core.models import TaskRun
+from tests.conftest import PERSONAS, World
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "roles-and-permissions.md"
+NO_ROLE = "none"
+CELLS = {"yes", "own", "no"}
+
+
+@dataclass(frozen=True)
+class Row:
+    permission: str
+    checked_on: str | None  # None: asked without an object
+    cells: dict[str, str]  # role code (or "none") -> yes / own / no
+
+
+def _code(cell: str) -> str:
+    found = re.search(r"`([^`]+)`", cell)
+    assert found, f"expected a `code` name in table cell {cell!r}"
+    return found.group(1)
+
+
+def parse_table(text: str) -> list[Row]:
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("| Permission | Checked on |")), None)
+    assert start is not None, "docs/roles-and-permissions.md has no '| Permission | Checked on |' table"
+    header = [cell.strip() for cell in lines[start].strip().strip("|").split("|")]
+    roles = [_code(cell) for cell in header[2:]]
+    rows: list[Row] = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        assert len(cells) == len(header), f"row has {len(cells)} cells, header {len(header)}: {line}"
+        values = [cell.lower() for cell in cells[2:]]
+        assert set(values) <= CELLS, f"cells must be yes/own/no: {line}"
+        checked_on = None if cells[1] in {"\u2013", "-", ""} else cells[1].lower()  # en dash or hyphen
+        rows.append(Row(_code(cells[0]), checked_on, dict(zip(roles, values, strict=True))))
+    return rows
+
+
+ROWS = parse_table(DOC.read_text(encoding="utf-8"))
+
+
+# --- representative objects --------------------------------------------------------------------
+
+
+def _other_persona(world: World, user: User) -> User:
+    return world.outsider if user != world.outsider else world.analyst
+
+
+def _own_organisation(world: World, user: User) -> Organisation | None:
+    membership = user.memberships.select_related("organisation").order_by("pk").first()
+    return membership.organisation if membership else None
+
+
+def _foreign_organisation(world: World, user: User) -> Organisation:
+    mine = set(user.memberships.values_list("organisation_id", flat=True))
+    return next(org for org in (world.plauen_org, world.pirna_org) if org.pk not in mine)
+
+
+def _token(user: User) -> APIToken:
+    return APIToken.objects.create(user=user, name="grid", prefix=f"ks_g{user.pk}", token_hash=f"{user.pk:064d}",
+                                   expires_at=timezone.now() + dt.timedelta(days=1))
+
+
+def _task_run(user: User) -> TaskRun:
+    return TaskRun.objects.create(kind="core.selftest", label="grid", requested_by=user)
+
+
+# kind of object -> (own object or None if the persona cannot have one, foreign object)
+REPRESENTATIVES: dict[str, tuple[Callable[[World, User], Any], Callable[[World, User], Any]]] = {
+    "organisation": (_own_organisation, _foreign_organisation),
+    "user": (lambda world, user: user, _other_persona),
+    "api token": (lambda world, user: _token(user), lambda world, user: _token(_other_persona(world, user))),
+    "task run": (lambda world, user: _task_run(user), lambda world, user: _task_run(_other_persona(world, user))),
+}
+
+
+def _role_of(persona: str) -> str:
+    membership = PERSONAS[persona]
+    return NO_ROLE if membership is None else str(membership[1])
+
+
+# --- the checks -----------------------------------------------------------------------------------
+
+
+def test_table_lists_exactly_the_registered_permissions() -> None:
+    in_table = [row.permission for row in ROWS]
+    assert len(in_table) == len(set(in_table)), "a permission appears twice in the table"
+    registered = set(rules.permissions.permissions)
+    assert registered - set(in_table) == set(), "permissions missing from docs/roles-and-permissions.md"
+    assert set(in_table) - registered == set(), "the table lists permissions the rules do not define"
+
+
+def test_table_has_a_column_per_role() -> None:
+    assert set(ROWS[0].cells) == {*Role.values, NO_ROLE}
+
+
+def test_every_role_has_a_persona() -> None:
+    assert {_role_of(persona) for persona in PERSONAS} == {*Role.values, NO_ROLE}
+
+
+def test_every_object_kind_has_representatives() -> None:
+    kinds = {row.checked_on for row in ROWS if row.checked_on is not None}
+    assert kinds <= set(REPRESENTATIVES), f"add representative objects for {kinds - set(REPRESENTATIVES)}"
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_persona_has_exactly_the_permissions_of_the_table(world: World, persona: str) -> None:
+    user = getattr(world, persona)
+    role = _role_of(persona)
+    mismatches: list[str] = []
+    for row in ROWS:
+        expected = row.cells[role]
+        if row.checked_on is None:
+            assert expected != "own", f"{row.permission}: 'own' needs an object kind in 'Checked on'"
+            fresh = User.objects.get(pk=user.pk)  # no cached roles or permissions between rows
+            if fresh.has_perm(row.permission) != (expected == "yes"):
+                mismatches.append(f"{row.permission}: expected {expected}")
+            continue
+        make_own, make_foreign = REPRESENTATIVES[row.checked_on]
+        own, foreign = make_own(world, user), make_foreign(world, user)
+        fresh = User.objects.get(pk=user.pk)
+        if own is not None and fresh.has_perm(row.permission, own) != (expected in {"yes", "own"}):
+            mismatches.append(f"{row.permission} on own {row.checked_on}: expected {expected}")
+        if own is None and expected == "own":
+            mismatches.append(f"{row.permission}: 'own', but {persona} cannot own a {row.checked_on}")
+        if fresh.has_perm(row.permission, foreign) != (expected == "yes"):
+            mismatches.append(f"{row.permission} on foreign {row.checked_on}: expected {expected}")
+    assert mismatches == [], f"{persona} ({role}) differs from docs/roles-and-permissions.md"
+
+
+def test_a_deactivated_account_has_no_role_permissions(world: World) -> None:
+    world.administrator.is_active = False
+    world.administrator.save()
+    admin = User.objects.get(pk=world.administrator.pk)
+    granted = [row.permission for row in ROWS if row.checked_on is None and admin.has_perm(row.permission)]
+    # Only the open registry stays readable; everything tied to a role or an account is gone.
+    assert granted == ["registry.view_registry"]
+
+
+def test_the_parser_rejects_unknown_cells() -> None:
+    broken = "| Permission | Checked on | A (`coordinator`) |\n|---|---|---|\n| `x.y` | - | maybe |\n"
+    with pytest.raises(AssertionError, match="yes/own/no"):
+        parse_table(broken)
