@@ -186,6 +186,7 @@ class PoliceDirectorateRecord:
     city: str = ""
     phone: str = ""
     website: str = ""
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -658,7 +659,7 @@ def read_police_directorates(path: Path, *, land: str, encoding: str = "utf-8") 
         records.append(PoliceDirectorateRecord(
             code=row["code"], name=row["name"], district_ags=keys, street=row.get("street", ""),
             postcode=row.get("postcode", ""), city=row.get("city", ""), phone=row.get("phone", ""),
-            website=row.get("website", ""),
+            website=row.get("website", ""), line=line,
         ))
     return records
 
