@@ -59,10 +59,10 @@ def test_a_locked_attempt_does_not_even_check_the_password(world: World, client:
     authenticate.assert_not_called()
 
 
-def test_the_lock_counts_the_name_in_any_letter_case_and_from_any_address(world: World, client: Client) -> None:
+def test_the_lock_counts_the_account_by_any_name_and_from_any_address(world: World, client: Client) -> None:
     with time_machine.travel(START, tick=False):
         _fail(client, "Analyst", 1, "192.0.2.1")
-        _fail(client, "ANALYST ", 1, "192.0.2.2")
+        _fail(client, "ANALYST@example.org ", 1, "192.0.2.2")
         _fail(client, "analyst", 1, "192.0.2.3")
         assert _attempt(client, "analyst", PASSWORD, "192.0.2.4").status_code == 429
 
@@ -122,3 +122,24 @@ def test_client_address_behind_one_trusted_proxy_ignores_what_the_client_wrote(s
     settings.TRUSTED_PROXY_COUNT = 1
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
     assert throttle.client_address(request) == "203.0.113.9"
+
+
+def test_setting_a_new_password_lifts_the_lock_on_the_name(world: World, client: Client) -> None:
+    from kommunalschutz.apps.accounts import services
+
+    with time_machine.travel(START, tick=False):
+        _fail(client, "analyst", 2, "192.0.2.1")
+        _fail(client, "analyst@example.org", 1, "192.0.2.2")
+        assert _attempt(client, "analyst", PASSWORD, "192.0.2.3").status_code == 429
+        services.set_password(actor=world.analyst, user=world.analyst, password="Ein-neues-Passwort-2026")
+        assert _attempt(client, "analyst", "Ein-neues-Passwort-2026", "192.0.2.3").status_code == 302
+
+
+def test_unknown_names_are_counted_as_typed_ignoring_case(world: World, client: Client) -> None:
+    with time_machine.travel(START, tick=False):
+        _fail(client, "Nobody", 1, "192.0.2.1")
+        _fail(client, " NOBODY", 1, "192.0.2.2")
+        _fail(client, "nobody", 1, "192.0.2.3")
+        response = _attempt(client, "nobody", "x", "192.0.2.4")
+    # Looks exactly like a locked existing account.
+    assert response.status_code == 429

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kommunalschutz.apps.accounts import services
@@ -21,6 +22,17 @@ from tests.factories import MunicipalityFactory, UserFactory
 
 CREATE_URL = reverse("accounts:organisation_create")
 NEW_PASSWORD = "Ein-langes-neues-Passwort-2026"
+
+
+def _verified_client(user: User) -> Client:
+    """A second browser, logged in with the second factor (the login fixture has only one client)."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="second browser", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 def _add_url(organisation: Organisation) -> str:
@@ -274,3 +286,43 @@ def test_only_administrators_reset_second_factors(world: World, login: Any, devi
     url = reverse("accounts:second_factor_reset", args=[world.lka_officer.pk])
     assert login(getattr(world, persona)).post(url).status_code == 404
     assert TOTPDevice.objects.filter(user=world.lka_officer).exists()
+
+
+# --- deactivating accounts ---------------------------------------------------------------------------
+
+
+def test_deactivating_an_account_ends_its_session_and_tokens(world: World, login: Any) -> None:
+    token = services.create_token(actor=None, user=world.pirna_official, name="x", days=5)
+    official = login(world.pirna_official)
+    assert official.get(reverse("accounts:profile")).status_code == 200
+    url = reverse("accounts:account_status", args=[world.pirna_official.pk])
+    admin = _verified_client(world.administrator)
+    assert "Konto deaktivieren" in admin.get(url).content.decode()
+    admin.post(url, {"active": "0"})
+    world.pirna_official.refresh_from_db()
+    assert not world.pirna_official.is_active
+    assert official.get(reverse("accounts:profile"))["Location"].startswith(reverse("accounts:login"))
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    event = AuditEvent.objects.get(object_type="accounts.user", action="update",
+                                   object_id=str(world.pirna_official.pk))
+    assert event.changes == {"is_active": {"old": True, "new": False}}
+    assert event.actor == world.administrator
+    admin.post(url, {"active": "1"})
+    world.pirna_official.refresh_from_db()
+    assert world.pirna_official.is_active
+
+
+def test_administrators_cannot_deactivate_themselves(world: World, login: Any) -> None:
+    url = reverse("accounts:account_status", args=[world.administrator.pk])
+    response = login(world.administrator).post(url, {"active": "0"}, follow=True)
+    assert "Sie können Ihr eigenes Konto nicht deaktivieren." in response.content.decode()
+    world.administrator.refresh_from_db()
+    assert world.administrator.is_active
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "pirna_coordinator", "outsider"])
+def test_only_administrators_deactivate_accounts(world: World, login: Any, persona: str) -> None:
+    url = reverse("accounts:account_status", args=[world.analyst.pk])
+    assert login(getattr(world, persona)).post(url, {"active": "0"}).status_code == 404
+    world.analyst.refresh_from_db()
+    assert world.analyst.is_active

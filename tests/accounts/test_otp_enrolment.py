@@ -77,7 +77,7 @@ def test_first_code_confirms_the_device_and_verifies_the_session(world: World, c
     client.force_login(world.coordinator)
     client.get(SETUP_URL)
     device = TOTPDevice.objects.get(user=world.coordinator)
-    response = client.post(SETUP_URL, {"token": totp(device.key)})
+    response = client.post(SETUP_URL, {"otp_token": totp(device.key)})
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:profile")
     device.refresh_from_db()
@@ -90,7 +90,7 @@ def test_enrolment_is_audited_without_the_key(world: World, client: Client) -> N
     client.force_login(world.coordinator)
     client.get(SETUP_URL)
     device = TOTPDevice.objects.get(user=world.coordinator)
-    client.post(SETUP_URL, {"token": totp(device.key)})
+    client.post(SETUP_URL, {"otp_token": totp(device.key)})
     events = AuditEvent.objects.filter(object_type="otp_totp.totpdevice").order_by("id")
     assert [(event.action, event.summary) for event in events] == [
         ("create", "second-factor enrolment started"), ("update", "second factor set up"),
@@ -106,7 +106,7 @@ def test_next_page_is_followed_after_enrolment(world: World, client: Client) -> 
     client.force_login(world.coordinator)
     client.get(SETUP_URL)
     device = TOTPDevice.objects.get(user=world.coordinator)
-    response = client.post(SETUP_URL + "?next=/protokoll/", {"token": totp(device.key), "next": "/protokoll/"})
+    response = client.post(SETUP_URL + "?next=/protokoll/", {"otp_token": totp(device.key), "next": "/protokoll/"})
     assert response["Location"] == "/protokoll/"
 
 
@@ -114,7 +114,7 @@ def test_wrong_first_code_leaves_the_device_unconfirmed(world: World, client: Cl
     client.force_login(world.coordinator)
     client.get(SETUP_URL)
     device = TOTPDevice.objects.get(user=world.coordinator)
-    response = client.post(SETUP_URL, {"token": wrong_code(device.key)})
+    response = client.post(SETUP_URL, {"otp_token": wrong_code(device.key)})
     assert response.status_code == 200
     assert "Dieser Code ist nicht korrekt" in response.content.decode()
     device.refresh_from_db()
@@ -137,7 +137,7 @@ def test_verified_user_can_move_to_a_new_phone(world: World, login: Any) -> None
     html = client.get(SETUP_URL).content.decode()
     assert "neue Authenticator-App" in html
     new = TOTPDevice.objects.get(user=world.coordinator, confirmed=False)
-    assert client.post(SETUP_URL, {"token": totp(new.key)}).status_code == 302
+    assert client.post(SETUP_URL, {"otp_token": totp(new.key)}).status_code == 302
     assert list(TOTPDevice.objects.filter(user=world.coordinator)) == [new]
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
 
@@ -146,7 +146,7 @@ def test_analyst_may_set_up_a_second_factor_voluntarily(world: World, client: Cl
     client.force_login(world.analyst)
     client.get(SETUP_URL)
     device = TOTPDevice.objects.get(user=world.analyst)
-    assert client.post(SETUP_URL, {"token": totp(device.key)}).status_code == 302
+    assert client.post(SETUP_URL, {"otp_token": totp(device.key)}).status_code == 302
     other = Client()
     other.force_login(world.analyst)
     assert other.get("/")["Location"].startswith(reverse("accounts:otp_verify"))

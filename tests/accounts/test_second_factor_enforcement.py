@@ -115,7 +115,7 @@ def test_htmx_requests_get_a_full_page_redirect(world: World, client: Client) ->
 def test_correct_code_verifies_the_session_and_is_audited(world: World, client: Client, device_for: Any) -> None:
     device = device_for(world.lka_officer)
     client.force_login(world.lka_officer)
-    response = client.post(VERIFY_URL, {"token": totp(device.key), "next": "/konto/profil/"})
+    response = client.post(VERIFY_URL, {"otp_token": totp(device.key), "next": "/konto/profil/"})
     assert response.status_code == 302
     assert response["Location"] == "/konto/profil/"
     assert client.get("/konto/profil/").status_code == 200
@@ -128,17 +128,17 @@ def test_code_with_spaces_is_accepted(world: World, client: Client, device_for: 
     device = device_for(world.lka_officer)
     client.force_login(world.lka_officer)
     code = totp(device.key)
-    assert client.post(VERIFY_URL, {"token": f"{code[:3]} {code[3:]}"}).status_code == 302
+    assert client.post(VERIFY_URL, {"otp_token": f"{code[:3]} {code[3:]}"}).status_code == 302
 
 
 def test_wrong_code_is_refused_and_audited(world: World, client: Client, device_for: Any) -> None:
     device = device_for(world.lka_officer)
     client.force_login(world.lka_officer)
-    response = client.post(VERIFY_URL, {"token": wrong_code(device.key)})
+    response = client.post(VERIFY_URL, {"otp_token": wrong_code(device.key)})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Dieser Code ist nicht korrekt." in html
-    assert 'aria-describedby="id_token_helptext id_token_error"' in html
+    assert 'aria-describedby="id_otp_token_helptext id_otp_token_error"' in html
     assert client.get("/")["Location"].startswith(VERIFY_URL)
     [event] = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED)
     assert event.actor == world.lka_officer
@@ -147,8 +147,8 @@ def test_wrong_code_is_refused_and_audited(world: World, client: Client, device_
 def test_after_a_wrong_code_even_the_right_one_waits(world: World, client: Client, device_for: Any) -> None:
     device = device_for(world.lka_officer)
     client.force_login(world.lka_officer)
-    client.post(VERIFY_URL, {"token": wrong_code(device.key)})
-    response = client.post(VERIFY_URL, {"token": totp(device.key)})
+    client.post(VERIFY_URL, {"otp_token": wrong_code(device.key)})
+    response = client.post(VERIFY_URL, {"otp_token": totp(device.key)})
     assert response.status_code == 429
     assert "Zu viele falsche Codes" in response.content.decode()
     assert client.get("/")["Location"].startswith(VERIFY_URL)
@@ -161,9 +161,9 @@ def test_malformed_codes_are_rejected_without_counting_as_attempts(world: World,
                                                                    bad: str) -> None:
     device = device_for(world.lka_officer)
     client.force_login(world.lka_officer)
-    response = client.post(VERIFY_URL, {"token": bad})
+    response = client.post(VERIFY_URL, {"otp_token": bad})
     assert response.status_code == 200
-    assert 'id="id_token_error"' in response.content.decode()
+    assert 'id="id_otp_token_error"' in response.content.decode()
     device.refresh_from_db()
     assert device.throttling_failure_count == 0
 
@@ -172,7 +172,7 @@ def test_a_code_cannot_be_used_twice(world: World, client: Client, device_for: A
     device = device_for(world.lka_officer)
     code = totp(device.key)
     client.force_login(world.lka_officer)
-    assert client.post(VERIFY_URL, {"token": code}).status_code == 302
+    assert client.post(VERIFY_URL, {"otp_token": code}).status_code == 302
     other = Client()
     other.force_login(world.lka_officer)
-    assert other.post(VERIFY_URL, {"token": code}).status_code == 200
+    assert other.post(VERIFY_URL, {"otp_token": code}).status_code == 200

@@ -73,8 +73,10 @@ class LoginForm(DescribedErrorsMixin, forms.Form):
         if not identifier or not password:
             return cleaned
         self.attempted = True
+        account = services.find_user_for_login(identifier)
         # Checked before the password, so a locked name gives away nothing about it.
-        self.lock = throttle.check(identifier=identifier, address=throttle.client_address(self.request))
+        self.lock = throttle.check(name=throttle.name_key(identifier, account),
+                                   address=throttle.client_address(self.request))
         if self.lock is not None:
             minutes = self.lock.retry_after_minutes
             raise ValidationError(
@@ -87,7 +89,6 @@ class LoginForm(DescribedErrorsMixin, forms.Form):
                 ) % {"minutes": minutes},
                 code="throttled",
             )
-        account = services.find_user_for_login(identifier)
         username = account.get_username() if account else identifier
         user = authenticate(self.request, username=username, password=password)
         if not isinstance(user, User):
@@ -104,9 +105,9 @@ class LoginForm(DescribedErrorsMixin, forms.Form):
 
 
 class TokenForm(forms.Form):
-    """A six-digit code from an authenticator app."""
+    """A six-digit code from an authenticator app (field named as in django-otp's own forms)."""
 
-    token = forms.CharField(
+    otp_token = forms.CharField(
         label=_("Six-digit code"), max_length=16,
         help_text=_("The code your authenticator app currently shows for this platform."),
         widget=forms.TextInput(attrs={
@@ -114,8 +115,8 @@ class TokenForm(forms.Form):
         }),
     )
 
-    def clean_token(self) -> str:
-        token = "".join(str(self.cleaned_data["token"]).split())
+    def clean_otp_token(self) -> str:
+        token = "".join(str(self.cleaned_data["otp_token"]).split())
         if len(token) != 6 or not token.isdigit():
             raise ValidationError(_("Please enter the six digits of the code."), code="format")
         return token

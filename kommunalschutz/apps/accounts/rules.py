@@ -83,5 +83,5 @@ rules.add_perm("accounts.manage_users", is_administrator)
 rules.add_perm("accounts.view_user", is_administrator | is_self)
 rules.add_perm("accounts.manage_own_tokens", rules.is_authenticated & rules.is_active)
 # Nobody, administrators included, may see or revoke someone else's token through the UI or API:
-# an administrator who needs to cut off a person deactivates the account instead.
+# an administrator who needs to cut a person off deactivates the account, which voids its tokens.
 rules.add_perm("accounts.manage_token", owns_token)

@@ -66,8 +66,12 @@ def find_user_for_login(identifier: str) -> User | None:
     identifier = identifier.strip()
     if not identifier:
         return None
-    field = "email__iexact" if "@" in identifier else "username__iexact"
-    return User.objects.filter(**{field: identifier}).first()
+    if "@" in identifier:
+        by_email = User.objects.filter(email__iexact=identifier).first()
+        if by_email is not None:
+            return by_email
+    # Usernames may contain "@" too.
+    return User.objects.filter(username__iexact=identifier).first()
 
 
 def second_factor_required(user: Any) -> bool:
@@ -86,8 +90,7 @@ def log_in(request: HttpRequest, user: User, *, identifier: str) -> None:
             summary=f"password accepted from {throttle.client_address(request)}"
             + ("; second factor pending" if pending else ""),
         )
-    for name in {identifier, user.username, user.email}:
-        throttle.clear_name(name)
+    throttle.clear_name(throttle.name_key(identifier, user))
 
 
 def record_failed_login(request: HttpRequest, *, identifier: str, refused: bool) -> None:
@@ -99,7 +102,7 @@ def record_failed_login(request: HttpRequest, *, identifier: str, refused: bool)
     address = throttle.client_address(request)
     user = find_user_for_login(identifier)
     if not refused:
-        throttle.register_failure(identifier=identifier, address=address)
+        throttle.register_failure(name=throttle.name_key(identifier, user), address=address)
     reason = "too many failed attempts, refused unchecked" if refused else "wrong name or password"
     # An unknown name is not written down: people type their password into the name field.
     audit.record(
@@ -118,7 +121,11 @@ def log_out(request: HttpRequest) -> None:
 
 
 def set_password(*, actor: Any, user: User, password: str) -> None:
-    """Set a new password (validated by the caller's form); the trail shows that it changed, not to what."""
+    """Set a new password (validated by the caller's form); the trail shows that it changed, not to what.
+
+    Lifts a login lock on the account's names: whoever set the password controls the
+    mailbox, and a lock someone provoked on purpose should not outlast that.
+    """
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -127,6 +134,20 @@ def set_password(*, actor: Any, user: User, password: str) -> None:
             changes={"password": {"old": audit.SECRET_MARKER, "new": audit.SECRET_MARKER}},
             summary="password set",
         )
+    throttle.clear_name(throttle.name_key(user.username, user))
+
+
+def set_account_active(*, actor: Any, user: User, active: bool) -> None:
+    """Deactivate or reactivate an account. A deactivated account cannot log in, its sessions
+    end with the next request and its API tokens stop working; nothing is deleted."""
+    if not active and getattr(actor, "pk", None) == user.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    with transaction.atomic():
+        before = audit.snapshot(user, ["is_active"])
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record_update(actor=actor, obj=user, before=before,
+                            summary="account reactivated" if active else "account deactivated")
 
 
 # --- Second factor --------------------------------------------------------------------

@@ -6,7 +6,8 @@ workers can interleave, and the database cache's ``incr`` even resets the expiry
 Instead every failure claims one of N numbered slots with ``cache.add``, which is
 atomic on every backend (unique key insert, Redis SET NX). Each slot expires on its
 own one window after the failure it records, so the limit is a sliding window: when
-all N slots are taken, the name or address is locked until the oldest slot expires.
+all N slots are taken, the account (or unknown name) or the address is locked until
+the oldest slot expires.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -52,9 +54,16 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
-def normalise_identifier(identifier: str) -> str:
-    """Case and surrounding spaces do not make a new name: "Anna " counts against "anna"."""
-    return identifier.strip().casefold()
+def name_key(identifier: str, account: Any = None) -> str:
+    """What failures are counted against: the account, however it was named.
+
+    Username and e-mail address of one account share a counter, or an attacker would get
+    the limit twice. Names without an account are counted as typed (letter case and
+    surrounding spaces ignored), so a refusal looks the same whether the account exists or not.
+    """
+    if account is not None:
+        return f"account:{account.pk}"
+    return "name:" + identifier.strip().casefold()
 
 
 def _keys(scope: str, value: str) -> list[str]:
@@ -63,14 +72,14 @@ def _keys(scope: str, value: str) -> list[str]:
     return [_KEY.format(scope=scope, digest=digest, slot=slot) for slot in range(settings.LOGIN_THROTTLE_ATTEMPTS)]
 
 
-def _scopes(identifier: str, address: str) -> list[tuple[str, str]]:
-    return [("name", normalise_identifier(identifier)), ("address", address)]
+def _scopes(name: str, address: str) -> list[tuple[str, str]]:
+    return [("name", name), ("address", address)]
 
 
-def check(*, identifier: str, address: str) -> Lock | None:
+def check(*, name: str, address: str) -> Lock | None:
     """The lock that refuses a login attempt now, or None if it may proceed."""
     now = time.time()
-    for scope, value in _scopes(identifier, address):
+    for scope, value in _scopes(name, address):
         keys = _keys(scope, value)
         taken = cache.get_many(keys)
         if len(taken) >= len(keys):
@@ -79,15 +88,15 @@ def check(*, identifier: str, address: str) -> Lock | None:
     return None
 
 
-def register_failure(*, identifier: str, address: str) -> None:
+def register_failure(*, name: str, address: str) -> None:
     window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
     expiry = time.time() + window
-    for scope, value in _scopes(identifier, address):
+    for scope, value in _scopes(name, address):
         for key in _keys(scope, value):
             if cache.add(key, expiry, timeout=window):
                 break
 
 
-def clear_name(identifier: str) -> None:
-    """Forget the failures for a name after a successful login (the address keeps its count)."""
-    cache.delete_many(_keys("name", normalise_identifier(identifier)))
+def clear_name(name: str) -> None:
+    """Forget the failures counted against a name (the address keeps its count)."""
+    cache.delete_many(_keys("name", name))

@@ -25,4 +25,5 @@ urlpatterns = [
          name="membership_remove"),
     path("personen/<int:pk>/zweiter-faktor-zuruecksetzen/", views.second_factor_reset,
          name="second_factor_reset"),
+    path("personen/<int:pk>/status/", views.account_status, name="account_status"),
 ]

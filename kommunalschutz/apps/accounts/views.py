@@ -124,9 +124,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         refusal = _throttle_message(device)
-        if refusal is None and services.verify_second_factor(request, device=device, token=form.cleaned_data["token"]):
+        code = form.cleaned_data["otp_token"]
+        if refusal is None and services.verify_second_factor(request, device=device, token=code):
             return redirect(next_url)
-        form.add_error("token", refusal or _("This code is not correct."))
+        form.add_error("otp_token", refusal or _("This code is not correct."))
         status = 429 if refusal else 200
     return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url}, status=status)
 
@@ -150,10 +151,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         refusal = _throttle_message(device)
         if refusal is None and services.confirm_totp_enrolment(request, device=device,
-                                                               token=form.cleaned_data["token"]):
+                                                               token=form.cleaned_data["otp_token"]):
             messages.success(request, _("Your second factor is set up. From now on you log in with a code."))
             return redirect(next_url if _has_next(request) else reverse("accounts:profile"))
-        form.add_error("token", refusal or _("This code is not correct. Check the time on your phone and enter "
+        form.add_error("otp_token", refusal or _("This code is not correct. Check the time on your phone and enter "
                                              "the code currently shown."))
         status = 429 if refusal else 200
     return render(request, "accounts/otp_setup.html", {
@@ -379,4 +380,35 @@ def second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
         "question": _("Remove the second factor of %(person)s? Use this when the phone is lost. They will "
                       "set up a new authenticator app at their next login.") % {"person": person},
         "button": _("Reset second factor"), "cancel_url": back, "next": back,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate or reactivate an account (the way to cut someone off completely)."""
+    user = _user(request)
+    person = get_for_user(user, User.objects.all(), "accounts.manage_users", pk=pk)
+    back = _next_url(request) if _has_next(request) else reverse("accounts:organisation_list")
+    if request.method == "POST":
+        active = request.POST.get("active") == "1"
+        try:
+            services.set_account_active(actor=user, user=person, active=active)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, (_("The account of %(person)s has been reactivated.") if active else
+                                       _("The account of %(person)s has been deactivated.")) % {"person": person})
+        return redirect(back)
+    if person.is_active:
+        title, button = _("Deactivate account"), _("Deactivate account")
+        question = _("Deactivate the account of %(person)s? They can no longer log in, open sessions end and "
+                     "their API tokens stop working. Nothing is deleted; the account can be reactivated.") % {
+            "person": person}
+    else:
+        title, button = _("Reactivate account"), _("Reactivate account")
+        question = _("Reactivate the account of %(person)s?") % {"person": person}
+    return render(request, "accounts/confirm.html", {
+        "title": title, "question": question, "button": button, "cancel_url": back, "next": back,
+        "fields": {"active": "0" if person.is_active else "1"},
     })
