@@ -6,7 +6,6 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kommunalschutz.apps.accounts.models import User
-from kommunalschutz.core.models import AuditEvent
 
 
 @pytest.fixture
@@ -17,13 +16,3 @@ def device_for() -> Any:
         return TOTPDevice.objects.create(user=user, name="phone", confirmed=confirmed)
 
     return _device_for
-
-
-@pytest.fixture
-def audit_events() -> Any:
-    """The audit events of one action, oldest first."""
-
-    def _events(action: str, **filters: Any) -> list[AuditEvent]:
-        return list(AuditEvent.objects.filter(action=action, **filters).order_by("id"))
-
-    return _events

@@ -56,11 +56,6 @@ TOTP_DEVICE_NAME = "Authenticator app"
 # --- Logging in and out -------------------------------------------------------------
 
 
-def hash_token(token: str) -> str:
-    """The SHA-256 hex digest under which a token is stored (tokens are random, so no salt is needed)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def find_user_for_login(identifier: str) -> User | None:
     """The account a login name or e-mail address refers to (letter case ignored), if any."""
     identifier = identifier.strip()
@@ -223,6 +218,11 @@ def reset_second_factor(*, actor: Any, user: User) -> int:
 
 
 # --- API tokens -----------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest under which a token is stored (tokens are random, so no salt is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_token(*, actor: Any, user: User, name: str, days: int | None = None) -> str:
@@ -389,7 +389,11 @@ def add_member(
         membership = Membership.objects.create(user=user, organisation=organisation, role=role)
         audit.record_create(actor=actor, obj=membership)
     if created:
-        transaction.on_commit(lambda: send_password_set_email(user=user, site_url=site_url, new_account=True))
+        from kommunalschutz.apps.accounts.tasks import send_account_email
+
+        new_user_id = user.pk
+        # Queued after the commit, so the worker finds the account and a rollback sends nothing.
+        transaction.on_commit(lambda: send_account_email(new_user_id, site_url, "welcome"))
     return membership
 
 

@@ -132,7 +132,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url}, status=status)
 
 
-def _may_enrol(request: HttpRequest, user: User) -> bool:
+def _may_enrol(user: User) -> bool:
     """Setting up a new authenticator needs the old one first, or the password alone could replace it."""
     return services.confirmed_totp_device(user) is None or bool(user.is_verified())  # type: ignore[attr-defined]
 
@@ -143,7 +143,7 @@ def _may_enrol(request: HttpRequest, user: User) -> bool:
 def otp_setup(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     next_url = _next_url(request)
-    if not _may_enrol(request, user):
+    if not _may_enrol(user):
         return redirect(second_factor_url(user, next_url))
     device = services.start_totp_enrolment(user=user)
     status = 200
@@ -168,7 +168,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 def otp_qr(request: HttpRequest) -> HttpResponse:
     """The enrolment QR code as SVG; it contains the secret, so it is never cached."""
     user = _user(request)
-    device = services.pending_totp_device(user) if _may_enrol(request, user) else None
+    device = services.pending_totp_device(user) if _may_enrol(user) else None
     if device is None:
         raise Http404
     response = HttpResponse(qr.svg(device.config_url), content_type="image/svg+xml")
