@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kommunalschutz.apps.registry.importer import ImportResult
 from kommunalschutz.apps.registry.services import import_registry
-from tests.registry.conftest import SOE
+from tests.registry.conftest import DATA, SOE
 
 
 def test_district_list_shows_every_district_with_its_directorate_and_counts(
@@ -50,7 +50,7 @@ def test_unknown_district_gives_404(client: Any, mini_registry: ImportResult) ->
 
 
 def test_district_of_another_state_has_no_map_and_says_why(client: Any, db: None) -> None:
-    import_registry(actor=None, land="09")
+    import_registry(actor=None, land="09", sources=[DATA / "gv100ad_muenchen.txt"])
     body = client.get(reverse("registry:district_detail", args=["09162"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "München" in body
     assert "No boundaries are available for this district" in body

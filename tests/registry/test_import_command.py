@@ -23,11 +23,12 @@ def test_command_imports_saxony_with_a_progress_line(db: None) -> None:
     assert "(no changes)" in again.getvalue()
 
 
-def test_command_imports_bavaria_from_the_national_file(db: None) -> None:
+def test_command_passes_the_state_on(db: None) -> None:
     out = io.StringIO()
-    call_command("import_registry", "--land", "09", stdout=out, stderr=io.StringIO())
-    assert Municipality.objects.filter(land="09", valid_until__isnull=True).count() == 2056
-    assert "2056 municipalities, 96 districts" in out.getvalue()
+    call_command("import_registry", "--land", "09", "--source", str(DATA / "gv100ad_muenchen.txt"), stdout=out,
+                 stderr=io.StringIO())
+    assert Municipality.objects.get(land="09").name == "München, Landeshauptstadt"
+    assert "state 09 as of 30.11.2025: 1 municipalities, 1 districts" in out.getvalue()
 
 
 def test_command_rejects_an_unknown_state(db: None) -> None:

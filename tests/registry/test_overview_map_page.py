@@ -14,7 +14,7 @@ URL = reverse("registry:overview_map")
 
 
 def test_overview_map_loads_the_geojson_from_our_api_and_has_a_legend(
-    client: Any, saxony: ImportResult, django_assert_num_queries: Any
+    client: Any, mini_registry: ImportResult, django_assert_num_queries: Any
 ) -> None:
     # site state, districts, municipalities (without geometry), boundary check
     with django_assert_num_queries(4):
@@ -40,7 +40,7 @@ def test_overview_tables_carry_the_information_of_the_map(client: Any, saxony: I
     assert "<td>Sächsische Schweiz-Osterzgebirge</td>\n          <td>Polizeidirektion Dresden</td>" in body
 
 
-def test_the_map_can_be_skipped_by_keyboard(client: Any, saxony: ImportResult) -> None:
+def test_the_map_can_be_skipped_by_keyboard(client: Any, mini_registry: ImportResult) -> None:
     body = client.get(URL).content.decode()
     assert 'class="skip-map" href="#overview-map-after"' in body
     assert 'id="overview-map-after"' in body

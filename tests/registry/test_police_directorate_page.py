@@ -26,7 +26,7 @@ def test_directorates_list_their_districts_and_totals(
     assert body.count("<tr id=\"pd-") == 5
 
 
-def test_state_authorities_are_listed_with_their_role(client: Any, saxony: ImportResult) -> None:
+def test_state_authorities_are_listed_with_their_role(client: Any, mini_registry: ImportResult) -> None:
     body = client.get(reverse("registry:police_directorate_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Landeskriminalamt Sachsen" in body and "State Criminal Police Office" in body
     assert "Landespräventionsrat Sachsen" in body and "coordination office" in body

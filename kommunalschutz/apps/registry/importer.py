@@ -232,6 +232,23 @@ class Importer:
         self.progress = progress or Progress()
         self.now = timezone.now()
         self.warnings: list[str] = []
+        self._events: list[AuditEvent] = []
+        authenticated = bool(getattr(actor, "is_authenticated", False))
+        self._actor_user = actor if authenticated else None
+        self._actor_label = str(actor.get_username()) if authenticated else "system"
+
+    def _audit(self, action: str, obj: Model, *, changes: Mapping[str, Mapping[str, Any]],
+               summary: str) -> None:
+        """Queue the row audit.record would write; _flush_audit writes hundreds of them in a few INSERTs."""
+        self._events.append(AuditEvent(
+            actor=self._actor_user, actor_label=self._actor_label, action=action,
+            object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=str(obj)[:300],
+            changed_fields=sorted(changes), changes=dict(changes), summary=summary[:300],
+        ))
+
+    def _flush_audit(self) -> None:
+        AuditEvent.objects.bulk_create(self._events, batch_size=500)
+        self._events = []
 
     # --- reading -----------------------------------------------------------------
 
@@ -336,6 +353,7 @@ class Importer:
             result.municipalities, result.districts = after["municipalities"], after["districts"]
             result.population = after["population"]
             result.warnings = self.warnings
+            self._flush_audit()
             self._update_site_state(edition.reference_date)
             result.seconds = time.perf_counter() - started
             audit.record(
@@ -372,7 +390,7 @@ class Importer:
         obj = existing.get(code)
         if obj is None:
             obj = model.objects.create(code=code, **values)
-            audit.record(actor=self.actor, action=AuditEvent.Action.CREATE, obj=obj,
+            self._audit(AuditEvent.Action.CREATE, obj,
                          changes=_changes({}, {"code": code, **values}), summary="registry import")
             return obj
         changed, changes = _apply(obj, values)
@@ -380,7 +398,7 @@ class Importer:
             if isinstance(obj, PoliceDirectorate):
                 obj.updated_at = self.now
             obj.save()
-            audit.record(actor=self.actor, action=AuditEvent.Action.UPDATE, obj=obj, changes=changes,
+            self._audit(AuditEvent.Action.UPDATE, obj, changes=changes,
                          summary="registry import")
         return obj
 
@@ -453,7 +471,7 @@ class Importer:
                 changed.append((district, fields, changes))
         District.objects.bulk_create(created)
         for district in created:
-            audit.record(actor=self.actor, action=AuditEvent.Action.CREATE, obj=district,
+            self._audit(AuditEvent.Action.CREATE, district,
                          changes=_changes({}, {"ags": district.ags, **{f: getattr(district, f) for f in
                                                                          (*DISTRICT_FIELDS, "seat")}}),
                          summary="registry import")
@@ -461,7 +479,7 @@ class Importer:
             names = sorted({name for _d, fields, _c in changed for name in fields} | {"updated_at"})
             District.objects.bulk_update([d for d, _f, _c in changed], names, batch_size=100)
             for district, _fields, changes in changed:
-                audit.record(actor=self.actor, action=AuditEvent.Action.UPDATE, obj=district, changes=changes,
+                self._audit(AuditEvent.Action.UPDATE, district, changes=changes,
                              summary="registry import")
         result.districts_created, result.districts_updated = len(created), len(changed)
         return {d.ags: d for d in District.objects.filter(ags__in=list(edition.districts))}
@@ -509,7 +527,7 @@ class Importer:
                 ))
         Municipality.objects.bulk_create(created, batch_size=500)
         for municipality in created:
-            audit.record(actor=self.actor, action=AuditEvent.Action.CREATE, obj=municipality,
+            self._audit(AuditEvent.Action.CREATE, municipality,
                          changes=_changes({}, {"ags": municipality.ags, **{
                              name: getattr(municipality, name) for name in
                              (*MUNICIPALITY_FIELDS, *MUNICIPALITY_CONTACT_FIELDS, "reference_date", "boundary")}}),
@@ -518,7 +536,7 @@ class Importer:
             names = sorted({name for _m, fields, _c in changed for name in fields} | {"updated_at"})
             Municipality.objects.bulk_update([m for m, _f, _c in changed], names, batch_size=100)
             for municipality, _fields, changes in changed:
-                audit.record(actor=self.actor, action=AuditEvent.Action.UPDATE, obj=municipality, changes=changes,
+                self._audit(AuditEvent.Action.UPDATE, municipality, changes=changes,
                              summary="registry import")
         self._create_history(history)
         result.created, result.updated, result.renamed = len(created), len(changed), len(history)
@@ -529,7 +547,7 @@ class Importer:
     def _create_history(self, entries: Sequence[MunicipalityNameChange]) -> None:
         MunicipalityNameChange.objects.bulk_create(entries)
         for entry in entries:
-            audit.record(actor=self.actor, action=AuditEvent.Action.CREATE, obj=entry, changes=_changes({}, {
+            self._audit(AuditEvent.Action.CREATE, entry, changes=_changes({}, {
                 "municipality_id": entry.municipality_id, "kind": entry.kind, "effective": entry.effective,
                 "old_name": entry.old_name, "new_name": entry.new_name, "related_id": entry.related_id,
                 "related_ags": entry.related_ags,
@@ -566,7 +584,7 @@ class Importer:
         if dissolved:
             Municipality.objects.bulk_update([m for m, _c in dissolved], ["valid_until", "successor_id", "updated_at"])
             for municipality, changes in dissolved:
-                audit.record(actor=self.actor, action=AuditEvent.Action.UPDATE, obj=municipality, changes=changes,
+                self._audit(AuditEvent.Action.UPDATE, municipality, changes=changes,
                              summary="registry import: no longer in the Gemeindeverzeichnis")
         # The successor's side, from the changes file: also on a fresh install, where the
         # predecessors were never imported (related stays empty, related_ags names them).

@@ -110,6 +110,10 @@ def main() -> None:
     saxony[broken_line] = saxony[broken_line][:14] + "X" + saxony[broken_line][15:]
     (HERE / "gv100ad_malformed_ags.txt").write_text("\n".join(saxony) + "\n", encoding="utf-8")
 
+    # Bavaria's state record and the city of Munich: a fast stand-in for --land 09 in page tests.
+    munich = [line for line in lines if line[10:12] == "09" and (line[:2] == "10" or line[10:15] == "09162")]
+    (HERE / "gv100ad_muenchen.txt").write_text("\n".join(munich) + "\n", encoding="utf-8")
+
 
 if __name__ == "__main__":
     main()
