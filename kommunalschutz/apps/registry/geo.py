@@ -1,6 +1,6 @@
 """The municipality boundaries as one GeoJSON document, built once per data version.
 
-The document is large (Saxony: about 400 kB, 100 kB gzipped) and changes only with an
+The document is large (Saxony: about 290 kB, 53 kB gzipped) and changes only with an
 import, so it is cached under a version stamp taken from the rows' ``updated_at``:
 a request costs one small aggregate query, and a client holding the current ETag gets
 a 304 without the document ever being loaded.
