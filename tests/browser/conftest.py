@@ -82,11 +82,13 @@ class Session:
         return self.base_url + reverse(name, args=args)
 
     def goto(self, url: str) -> Any:
-        """Open url (absolute or a path), wait until scripts such as the map have fetched their data."""
+        """Open url (absolute or a path); on map pages, also wait until the map has fetched its data."""
         if url.startswith("/"):
             url = self.base_url + url
         response = self.page.goto(url, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
+        if self.page.locator("[data-map]").count():
+            # Checked as users see it: with the boundaries drawn, not an empty map box.
+            self.page.wait_for_load_state("networkidle")
         return response
 
 
