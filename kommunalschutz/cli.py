@@ -19,6 +19,7 @@ ALIASES = {
     "rotate-keys": "rotate_keys",
     "generate-key": "generate_key",
     "totp-code": "totp_code",
+    "reset-second-factor": "reset_second_factor",
 }
 
 

@@ -127,7 +127,9 @@ if REDIS_URL:
 else:
     # A database cache is shared by all web workers and the task worker, which
     # login throttling needs; locmem would give every process its own counter.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ks_cache"}}
+    # MAX_ENTRIES is high so that culling never evicts live throttle counters.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ks_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 
 HUEY: dict[str, Any] = {
     "name": "kommunalschutz",
@@ -167,6 +169,8 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request extends the ses
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# How many reverse proxies in front of the platform append to X-Forwarded-For; 0 = use the socket address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 900, minimum=1)
 OTP_TOTP_ISSUER = "Kommunalschutz"

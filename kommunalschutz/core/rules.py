@@ -13,7 +13,10 @@ rules.add_perm("core.view_task_runs", is_administrator | is_coordinator)
 
 @rules.predicate
 def requested_task(user: object, run: object) -> bool:
-    return run is not None and getattr(run, "requested_by_id", None) == getattr(user, "pk", False)
+    # Anonymous users (pk None) must not match runs that nobody requested (requested_by None).
+    if run is None or not getattr(user, "is_authenticated", False):
+        return False
+    return getattr(run, "requested_by_id", None) == getattr(user, "pk", None)
 
 
 rules.add_perm("core.view_task_run", requested_task | is_administrator | is_coordinator)

@@ -67,7 +67,7 @@ def test_demo_logins_work_with_password_totp_and_api_token(registry: None, setti
     assert client.post("/konto/anmelden/", {"username": "koordination", "password": DEMO_PASSWORD}).status_code == 302
     device = TOTPDevice.objects.get(user__username="koordination")
     assert logins["koordination"]["totp_secret"] == totp_secret_base32("koordination")
-    response = client.post("/konto/zweiter-faktor/", {"token": f"{totp(device.bin_key):06d}"})
+    response = client.post("/konto/zweiter-faktor/", {"otp_token": f"{totp(device.bin_key):06d}"})
     assert response.status_code == 302
     assert client.get("/protokoll/").status_code == 200
     api = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {logins['pd-dresden']['api_token']}")
