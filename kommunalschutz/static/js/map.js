@@ -125,6 +125,12 @@
         shape.bindPopup(function () { return popupContent(el, feature); });
       }
     }).addTo(map);
+    // Chromium makes every shape with Leaflet's focus listeners a tab stop: hundreds of them on the
+    // overview. Keyboard users get the same information from the table, so keep them out of the tab order.
+    layer.eachLayer(function (shape) {
+      var element = shape.getElement && shape.getElement();
+      if (element) { element.setAttribute("tabindex", "-1"); }
+    });
     if (layer.getLayers().length) {
       map.fitBounds(layer.getBounds(), { padding: [8, 8] });
     }
