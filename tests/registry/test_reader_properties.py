@@ -54,3 +54,18 @@ def test_the_derived_csv_and_the_official_file_say_the_same_about_saxony() -> No
     assert derived.municipalities == official.municipalities
     assert derived.districts == official.districts
     assert len(official.municipalities) == 418
+
+
+def test_contact_websites_become_http_links_only(tmp_path: Path) -> None:
+    header = ("SCHLNR;NR_KRS;GEMEINDE;STRASSE;PLZ;ORT;OKZ;TELEFON;TELEFAX;E_MAIL;HOMEPAGE;AMTSBEZ_BM;ORTSTEILE;"
+              "BEARB_STAND\n")
+    rows = ["14628270;14628;Pirna;Am Markt 1;01796;Pirna;03501;5560;;;javascript:alert(1);;;",
+            "14628020;14628;X;;;;;;;;www.example.org;;;",
+            "14628010;14628;Y;;;;;;;;https://example.org/;;;"]
+    path = tmp_path / "contacts.csv"
+    path.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    contacts = readers.read_contacts(path, land="14")
+    assert contacts["14628270"].website == "http://alert(1)"
+    assert contacts["14628020"].website == "http://www.example.org"
+    assert contacts["14628010"].website == "https://example.org/"
+    assert contacts["14628270"].phone == "03501 5560"

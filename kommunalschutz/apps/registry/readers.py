@@ -570,6 +570,14 @@ def _phone(area_code: str, number: str) -> str:
     return f"{area_code} {number}".strip()
 
 
+def _website(value: str) -> str:
+    # Shown as a link: only http(s), so a stray "javascript:" can never become one.
+    value = value.strip()
+    if not value:
+        return ""
+    return value if re.match(r"https?://", value, re.IGNORECASE) else "http://" + value.split(":", 1)[-1].lstrip("/")
+
+
 def read_contacts(path: Path, *, land: str, encoding: str = "utf-8") -> dict[str, ContactRecord]:
     """Town hall and district office contacts, by AGS (8 digits) or district key (5 digits)."""
     table = _Table(path, delimiter=";", required=CONTACT_COLUMNS, encoding=encoding)
@@ -593,7 +601,7 @@ def read_contacts(path: Path, *, land: str, encoding: str = "utf-8") -> dict[str
         contacts[key] = ContactRecord(
             ags=key, office_title=row["AMTSBEZ_BM"], street=row["STRASSE"], postcode=postcode,
             city=row["ORT"], phone=_phone(row["OKZ"], row["TELEFON"]), fax=_phone(row["OKZ"], row["TELEFAX"]),
-            email=row["E_MAIL"], website=row["HOMEPAGE"],
+            email=row["E_MAIL"], website=_website(row["HOMEPAGE"]),
             localities=", ".join(part.strip() for part in row["ORTSTEILE"].split(",") if part.strip()),
             as_of=as_of,
         )
