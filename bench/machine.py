@@ -8,6 +8,7 @@ import platform
 import shutil
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,33 @@ def describe_machine() -> dict[str, Any]:
         "git_commit": commit,
         "git_dirty": bool(dirty),
     }
+
+
+def _cpu_times() -> tuple[int, int]:
+    fields = [int(v) for v in Path("/proc/stat").read_text(encoding="ascii").splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields), idle
+
+
+def cpu_busy_percent(seconds: float = 1.0) -> float | None:
+    """How busy all cores were over the next `seconds`: other work on the machine skews every number."""
+    try:
+        total_before, idle_before = _cpu_times()
+        time.sleep(seconds)
+        total_after, idle_after = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = total_after - total_before
+    return round(100 * (1 - (idle_after - idle_before) / total), 1) if total else None
+
+
+def wait_until_quiet(*, limit_seconds: float, threshold: float = 15.0) -> float | None:
+    """Wait (bounded) until the machine is nearly idle; return the last busy reading."""
+    deadline = time.monotonic() + limit_seconds
+    busy = cpu_busy_percent(2.0)
+    while busy is not None and busy > threshold and time.monotonic() < deadline:
+        busy = cpu_busy_percent(2.0)
+    return busy
 
 
 def postgres_version(dsn: str) -> str | None:
