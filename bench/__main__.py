@@ -106,7 +106,8 @@ def _bench_deployment(kind: deployment.Kind, work_dir: Path, args: argparse.Name
         if args.repetitions > 0:
             print(f"[{kind}] registry import x{args.repetitions} (+{args.reimports} re-imports)",
                   file=sys.stderr, flush=True)
-            result["import"] = _import(dep, args)
+            busy = wait_until_quiet(limit_seconds=args.wait_idle)
+            result["import"] = {**_import(dep, args), "background_cpu_busy_pct": busy}
         else:
             deployment.manage(dep, "import-registry", "import-registry")
         with deployment.gunicorn(dep, API_PATH) as server:
