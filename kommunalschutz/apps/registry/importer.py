@@ -238,7 +238,7 @@ class Importer:
         self._actor_label = str(actor.get_username()) if authenticated else "system"
 
     def _audit(self, action: str, obj: Model, *, changes: Mapping[str, Mapping[str, Any]],
-               summary: str) -> None:
+               summary: str = "registry import") -> None:
         """Queue the row audit.record would write; _flush_audit writes hundreds of them in a few INSERTs."""
         self._events.append(AuditEvent(
             actor=self._actor_user, actor_label=self._actor_label, action=action,
@@ -390,16 +390,14 @@ class Importer:
         obj = existing.get(code)
         if obj is None:
             obj = model.objects.create(code=code, **values)
-            self._audit(AuditEvent.Action.CREATE, obj,
-                         changes=_changes({}, {"code": code, **values}), summary="registry import")
+            self._audit(AuditEvent.Action.CREATE, obj, changes=_changes({}, {"code": code, **values}))
             return obj
         changed, changes = _apply(obj, values)
         if changed:
             if isinstance(obj, PoliceDirectorate):
                 obj.updated_at = self.now
             obj.save()
-            self._audit(AuditEvent.Action.UPDATE, obj, changes=changes,
-                         summary="registry import")
+            self._audit(AuditEvent.Action.UPDATE, obj, changes=changes)
         return obj
 
     def _import_police_directorates(self, records: Sequence[PoliceDirectorateRecord]) -> dict[str, PoliceDirectorate]:
@@ -407,7 +405,7 @@ class Importer:
         existing = {pd.code: pd for pd in PoliceDirectorate.objects.filter(code__in=[r.code for r in records])}
         by_district: dict[str, PoliceDirectorate] = {}
         for record in records:
-            values = {name: getattr(record, name) for name in ("name", *AUTHORITY_FIELDS[1:])}
+            values = {name: getattr(record, name) for name in AUTHORITY_FIELDS}
             directorate = self._upsert_simple(PoliceDirectorate, record.code, values, existing)
             by_district.update(dict.fromkeys(record.district_ags, directorate))
         return by_district
@@ -471,16 +469,13 @@ class Importer:
                 changed.append((district, fields, changes))
         District.objects.bulk_create(created)
         for district in created:
-            self._audit(AuditEvent.Action.CREATE, district,
-                         changes=_changes({}, {"ags": district.ags, **{f: getattr(district, f) for f in
-                                                                         (*DISTRICT_FIELDS, "seat")}}),
-                         summary="registry import")
+            snapshot = {name: getattr(district, name) for name in ("ags", *DISTRICT_FIELDS, "seat", "boundary")}
+            self._audit(AuditEvent.Action.CREATE, district, changes=_changes({}, snapshot))
         if changed:
             names = sorted({name for _d, fields, _c in changed for name in fields} | {"updated_at"})
             District.objects.bulk_update([d for d, _f, _c in changed], names, batch_size=100)
             for district, _fields, changes in changed:
-                self._audit(AuditEvent.Action.UPDATE, district, changes=changes,
-                             summary="registry import")
+                self._audit(AuditEvent.Action.UPDATE, district, changes=changes)
         result.districts_created, result.districts_updated = len(created), len(changed)
         return {d.ags: d for d in District.objects.filter(ags__in=list(edition.districts))}
 
@@ -526,18 +521,15 @@ class Importer:
                     note=rename.source if rename else f"Gemeindeverzeichnis {edition.reference_date:%d.%m.%Y}",
                 ))
         Municipality.objects.bulk_create(created, batch_size=500)
+        created_fields = ("ags", *MUNICIPALITY_FIELDS, *MUNICIPALITY_CONTACT_FIELDS, "reference_date", "boundary")
         for municipality in created:
-            self._audit(AuditEvent.Action.CREATE, municipality,
-                         changes=_changes({}, {"ags": municipality.ags, **{
-                             name: getattr(municipality, name) for name in
-                             (*MUNICIPALITY_FIELDS, *MUNICIPALITY_CONTACT_FIELDS, "reference_date", "boundary")}}),
-                         summary="registry import")
+            snapshot = {name: getattr(municipality, name) for name in created_fields}
+            self._audit(AuditEvent.Action.CREATE, municipality, changes=_changes({}, snapshot))
         if changed:
             names = sorted({name for _m, fields, _c in changed for name in fields} | {"updated_at"})
             Municipality.objects.bulk_update([m for m, _f, _c in changed], names, batch_size=100)
             for municipality, _fields, changes in changed:
-                self._audit(AuditEvent.Action.UPDATE, municipality, changes=changes,
-                             summary="registry import")
+                self._audit(AuditEvent.Action.UPDATE, municipality, changes=changes)
         self._create_history(history)
         result.created, result.updated, result.renamed = len(created), len(changed), len(history)
         result.contacts = len(set(edition.municipalities) & set(data.contacts))
@@ -551,7 +543,7 @@ class Importer:
                 "municipality_id": entry.municipality_id, "kind": entry.kind, "effective": entry.effective,
                 "old_name": entry.old_name, "new_name": entry.new_name, "related_id": entry.related_id,
                 "related_ags": entry.related_ags,
-            }), summary="registry import")
+            }))
 
     def _record_history(self, data: _Input, municipalities: dict[str, Municipality], result: ImportResult) -> None:
         """Dissolve municipalities missing from the edition and link predecessors and successors."""

@@ -125,7 +125,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         return redirect("core:task_detail", pk=run.pk)
     return render(request, "registry/import_start.html", {
         "form": form,
-        "state": SiteState.load(),
+        "state": SiteState.objects.filter(pk=1).first(),  # load() would create the row on a GET
         "imports": AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT,
                                              object_type="registry.import")[:10],
     })
