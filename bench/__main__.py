@@ -22,7 +22,9 @@ from bench.deployment import BenchError, Deployment
 from bench.machine import (
     PROJECT_DIR,
     cpu_busy_percent,
+    cpu_sample,
     describe_machine,
+    foreign_cpu_percent,
     postgres_version,
     redis_version,
     wait_until_quiet,
@@ -31,6 +33,8 @@ from bench.report import markdown
 from bench.stats import summary_seconds
 
 API_PATH = "/api/v1/municipalities"
+# Other programs using at most this share of all cores during a load run leave its numbers usable.
+QUIET_PERCENT = 10.0
 RESULTS = Path(__file__).with_name("results") / "latest.json"
 
 
@@ -49,15 +53,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a short smoke run (5 s load, 2 imports)")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dirs and logs")
-    parser.add_argument("--wait-idle", type=int, default=60, help="wait up to this many seconds for other "
-                        "work on the machine to stop before each load run (default 60)")
+    parser.add_argument("--wait-idle", type=int, default=30, help="wait up to this many seconds for other "
+                        "work on the machine to stop before each measurement (default 30)")
+    parser.add_argument("--attempts", type=int, default=2, help="load runs per database at most, repeated "
+                        "only while other programs took CPU during the run (default 2)")
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.warmup, args.repetitions, args.reimports, args.geojson_requests = 5, 1, 2, 1, 10
+        args.wait_idle, args.attempts = min(args.wait_idle, 5), 1
     # Bounds that keep every loop finite whatever is passed.
     for name, low, high in [("duration", 1, 600), ("warmup", 0, 60), ("connections", 1, 256),
                             ("threads", 1, 16), ("repetitions", 0, 50), ("reimports", 0, 50),
-                            ("geojson_requests", 1, 1000), ("wait_idle", 0, 600)]:
+                            ("geojson_requests", 1, 1000), ("wait_idle", 0, 600), ("attempts", 1, 5)]:
         value = getattr(args, name)
         if not low <= value <= high:
             parser.error(f"--{name.replace('_', '-')} must be between {low} and {high}")
@@ -96,6 +103,36 @@ def _check_api(port: int) -> dict[str, Any]:
             "count": body.get("count") if isinstance(body, dict) else None}
 
 
+def _load(kind: str, server: deployment.Server, args: argparse.Namespace) -> tuple[
+        dict[str, Any], float | None, list[dict[str, Any]]]:
+    """The load run; repeated (bounded) if other programs took CPU meanwhile, keeping the cleanest.
+
+    Colleagues' test suites on the same two cores halved the throughput in trial runs, so the bench
+    waits for quiet, measures how much CPU others used during the run, and says so in the results.
+    """
+    best: dict[str, Any] | None = None
+    best_busy: float | None = None
+    attempts: list[dict[str, Any]] = []
+    for attempt in range(1, args.attempts + 1):
+        busy = wait_until_quiet(limit_seconds=args.wait_idle)
+        print(f"[{kind}] load {API_PATH} for {args.duration} s, attempt {attempt} "
+              f"(machine {busy}% busy before)", file=sys.stderr, flush=True)
+        own = [server.process.pid, *server.worker_pids()]
+        before = cpu_sample(own)
+        result = load.run(server.port, API_PATH, duration=args.duration, connections=args.connections,
+                          threads=args.threads)
+        result["foreign_cpu_pct"] = foreign_cpu_percent(before, cpu_sample(own))
+        attempts.append({"requests_per_s": result["requests_per_s"], "p50_ms": result["p50_ms"],
+                         "p99_ms": result["p99_ms"], "busy_before_pct": busy,
+                         "foreign_cpu_pct": result["foreign_cpu_pct"]})
+        if best is None or (result["foreign_cpu_pct"] or 0) < (best["foreign_cpu_pct"] or 0):
+            best, best_busy = result, busy
+        if (result["foreign_cpu_pct"] or 0) <= QUIET_PERCENT:
+            break
+    assert best is not None  # args.attempts >= 1
+    return best, best_busy, attempts
+
+
 def _bench_deployment(kind: deployment.Kind, work_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     dep = deployment.create(kind, work_dir)
     result: dict[str, Any] = {"kind": kind, "label": dep.label}
@@ -118,12 +155,7 @@ def _bench_deployment(kind: deployment.Kind, work_dir: Path, args: argparse.Name
                          threads=args.threads)
             print(f"[{kind}] GeoJSON x{args.geojson_requests}", file=sys.stderr, flush=True)
             result["geojson"] = geojson.measure(server.port, requests=args.geojson_requests)
-            # Colleagues' test runs on a shared machine halve the numbers; wait for quiet, and say so if not.
-            result["background_cpu_busy_pct"] = wait_until_quiet(limit_seconds=args.wait_idle)
-            print(f"[{kind}] load {API_PATH} for {args.duration} s "
-                  f"(machine {result['background_cpu_busy_pct']}% busy before)", file=sys.stderr, flush=True)
-            result["api"] = load.run(server.port, API_PATH, duration=args.duration,
-                                     connections=args.connections, threads=args.threads)
+            result["api"], result["background_cpu_busy_pct"], result["api_attempts"] = _load(kind, server, args)
             result["worker_rss_mib"] = server.worker_rss_mib()
         result["setup_seconds"] = dep.timings
     finally:
@@ -173,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
                      "threads": args.threads, "import_repetitions": args.repetitions,
                      "reimports": args.reimports, "geojson_requests": args.geojson_requests,
-                     "api_path": API_PATH, "geojson_path": geojson.GEOJSON_PATH},
+                     "api_path": API_PATH, "geojson_path": geojson.GEOJSON_PATH,
+                     "wait_idle_s": args.wait_idle, "attempts": args.attempts},
         "runs": runs,
         "total_seconds": round(time.monotonic() - started, 1),
     }

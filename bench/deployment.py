@@ -199,15 +199,17 @@ class Server:
         text = self.log.read_text(encoding="utf-8", errors="replace")
         return len(re.findall(r"Booting worker with pid", text))
 
-    def worker_rss_mib(self) -> list[float]:
-        """Resident memory of each worker now, to back the sizing advice in docs/deployment.md."""
+    def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        sizes = []
         try:
-            pids = children.read_text(encoding="ascii").split()
+            return [int(pid) for pid in children.read_text(encoding="ascii").split()]
         except OSError:
             return []
-        for pid in pids:
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each worker now, to back the sizing advice in docs/deployment.md."""
+        sizes = []
+        for pid in self.worker_pids():
             try:
                 status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
             except OSError:

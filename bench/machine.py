@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +110,45 @@ def cpu_busy_percent(seconds: float = 1.0) -> float | None:
         return None
     total = total_after - total_before
     return round(100 * (1 - (idle_after - idle_before) / total), 1) if total else None
+
+
+@dataclass
+class CpuSample:
+    """A snapshot to tell, afterwards, how much CPU other programs took during a measurement."""
+
+    total_jiffies: int
+    idle_jiffies: int
+    own_seconds: float
+
+
+def _process_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = 0.0
+    for pid in pids:
+        try:
+            # Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+            stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+            seconds += (int(stat[11]) + int(stat[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return seconds
+
+
+def cpu_sample(own_pids: list[int]) -> CpuSample:
+    total, idle = _cpu_times()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been reaped
+    return CpuSample(total, idle, _process_seconds(own_pids) + children.ru_utime + children.ru_stime)
+
+
+def foreign_cpu_percent(before: CpuSample, after: CpuSample) -> float | None:
+    """Share of all cores used by programs other than ours between the two samples."""
+    total = after.total_jiffies - before.total_jiffies
+    if total <= 0:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    busy_seconds = (total - (after.idle_jiffies - before.idle_jiffies)) / ticks
+    own_seconds = after.own_seconds - before.own_seconds
+    return round(max(0.0, busy_seconds - own_seconds) / (total / ticks) * 100, 1)
 
 
 def wait_until_quiet(*, limit_seconds: float, threshold: float = 15.0) -> float | None:

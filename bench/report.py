@@ -92,11 +92,12 @@ def markdown(results: dict[str, Any]) -> str:
         + "; load generator and server share the machine. "
         f"Total bench time {results['total_seconds']:.0f} s.",
     ]
-    busy = [f"{r['label']}: {r['background_cpu_busy_pct']}%" for r in runs
+    busy = [f"{r['label']}: {r['background_cpu_busy_pct']}% before, "
+            f"{(r.get('api') or {}).get('foreign_cpu_pct')}% during" for r in runs
             if r.get("background_cpu_busy_pct") is not None]
     if busy:
-        notes.append("CPU busy with other work just before each load run (should be near 0): "
-                     + ", ".join(busy) + ".")
+        notes.append("CPU used by other programs around each load run (near 0 for trustworthy numbers): "
+                     + "; ".join(busy) + ".")
     for run in results["runs"]:
         if run.get("skipped"):
             notes.append(f"Skipped {run['label']}: {run['skipped']}")
