@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                 machine["postgresql"] = postgres_version(deployment.POSTGRES_ADMIN_DSN)
                 machine["redis"] = redis_version(deployment.REDIS_URL)
             try:
-                runs.append(_bench_deployment(kind, work_dir, args))  # type: ignore[arg-type]
+                runs.append(_bench_deployment(kind, work_dir, args))
             except BenchError as exc:
                 failed = True
                 print(f"[{kind}] FAILED: {exc}", file=sys.stderr)

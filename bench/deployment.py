@@ -124,7 +124,7 @@ def _postgres_admin(sql: str) -> None:
     import psycopg
 
     with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]  # names are generated above, never user input
+        conn.execute(sql)  # names are generated above, never user input
 
 
 def _flush_redis(url: str) -> None:

@@ -36,8 +36,8 @@ def _reset_postgres(name: str, template: str, admin_dsn: str) -> None:
 
     connection.close()
     with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')  # type: ignore[arg-type]
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 def _import_once() -> float:
@@ -82,7 +82,7 @@ def main() -> None:
         import psycopg
 
         with psycopg.connect(args.admin_dsn, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'CREATE DATABASE "{template_name}" TEMPLATE "{name}"')  # type: ignore[arg-type]
+            admin.execute(f'CREATE DATABASE "{template_name}" TEMPLATE "{name}"')
 
         def reset() -> None:
             _reset_postgres(name, template_name, args.admin_dsn)
@@ -100,7 +100,7 @@ def main() -> None:
     connection.close()
     if connection.vendor != "sqlite":
         with psycopg.connect(args.admin_dsn, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{template_name}" WITH (FORCE)')  # type: ignore[arg-type]
+            admin.execute(f'DROP DATABASE IF EXISTS "{template_name}" WITH (FORCE)')
     else:
         template.unlink()
     result = {"fresh_seconds": fresh, "reimport_seconds": reimport, "counts": counts}
