@@ -65,8 +65,14 @@ lint: install-dev
 bench: install-dev
 	$(PY) -m bench
 
+# One catalogue per app (kommunalschutz/apps/<app>/locale) and one for the shell and core
+# (kommunalschutz/locale); app templates live inside their app so each run finds its own strings.
 messages: install-dev
-	cd kommunalschutz && ../$(MANAGE) makemessages -l de --no-obsolete && ../$(MANAGE) compilemessages -l de
+	cd kommunalschutz && ../$(MANAGE) makemessages -l de --ignore "apps/*" --ignore "static/*"
+	for app in kommunalschutz/apps/*/; do \
+	  if [ -d "$$app/locale" ]; then (cd "$$app" && $(CURDIR)/$(PY) -P -m kommunalschutz makemessages -l de); fi; \
+	done
+	$(MANAGE) compilemessages -l de --ignore ".venv/*"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -233,21 +233,14 @@ class Importer:
         self.now = timezone.now()
         self.warnings: list[str] = []
         self._events: list[AuditEvent] = []
-        authenticated = bool(getattr(actor, "is_authenticated", False))
-        self._actor_user = actor if authenticated else None
-        self._actor_label = str(actor.get_username()) if authenticated else "system"
 
     def _audit(self, action: str, obj: Model, *, changes: Mapping[str, Mapping[str, Any]],
                summary: str = "registry import") -> None:
-        """Queue the row audit.record would write; _flush_audit writes hundreds of them in a few INSERTs."""
-        self._events.append(AuditEvent(
-            actor=self._actor_user, actor_label=self._actor_label, action=action,
-            object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=str(obj)[:300],
-            changed_fields=sorted(changes), changes=dict(changes), summary=summary[:300],
-        ))
+        """Collect the event; _flush_audit writes hundreds of them in a few INSERTs."""
+        self._events.append(audit.build(actor=self.actor, action=action, obj=obj, changes=changes, summary=summary))
 
     def _flush_audit(self) -> None:
-        AuditEvent.objects.bulk_create(self._events, batch_size=500)
+        audit.record_many(self._events)
         self._events = []
 
     # --- reading -----------------------------------------------------------------

@@ -24,12 +24,14 @@ def current_municipalities() -> QuerySet[Municipality]:
     return Municipality.objects.filter(valid_until__isnull=True)
 
 
-def overview_counts() -> dict[str, Any]:
-    totals = current_municipalities().aggregate(municipalities=Count("id"), population=Sum("population"))
+def overview_counts(land: str = SAXONY) -> dict[str, Any]:
+    """Headline figures of the platform's own state (other imported states are reference data only)."""
+    totals = current_municipalities().filter(land=land).aggregate(
+        municipalities=Count("id"), population=Sum("population"))
     return {
         "municipalities": totals["municipalities"] or 0,
         "population": totals["population"] or 0,
-        "districts": District.objects.count(),
+        "districts": District.objects.filter(land=land).count(),
     }
 
 
