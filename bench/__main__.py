@@ -103,7 +103,7 @@ def _check_api(port: int) -> dict[str, Any]:
             "count": body.get("count") if isinstance(body, dict) else None}
 
 
-def _load(kind: str, server: deployment.Server, args: argparse.Namespace) -> tuple[
+def _load(kind: str, dep: Deployment, server: deployment.Server, args: argparse.Namespace) -> tuple[
         dict[str, Any], float | None, list[dict[str, Any]]]:
     """The load run; repeated (bounded) if other programs took CPU meanwhile, keeping the cleanest.
 
@@ -117,10 +117,13 @@ def _load(kind: str, server: deployment.Server, args: argparse.Namespace) -> tup
         busy = wait_until_quiet(limit_seconds=args.wait_idle)
         print(f"[{kind}] load {API_PATH} for {args.duration} s, attempt {attempt} "
               f"(machine {busy}% busy before)", file=sys.stderr, flush=True)
-        own = [server.process.pid, *server.worker_pids()]
+        # Our processes: gunicorn, and on PostgreSQL the backends serving our database (wrk is
+        # counted through the children's rusage once reaped).
+        own = [server.process.pid, *server.worker_pids(), *deployment.postgres_backend_pids(dep)]
         before = cpu_sample(own)
         result = load.run(server.port, API_PATH, duration=args.duration, connections=args.connections,
                           threads=args.threads)
+        own = sorted({*own, *server.worker_pids(), *deployment.postgres_backend_pids(dep)})
         result["foreign_cpu_pct"] = foreign_cpu_percent(before, cpu_sample(own))
         attempts.append({"requests_per_s": result["requests_per_s"], "p50_ms": result["p50_ms"],
                          "p99_ms": result["p99_ms"], "busy_before_pct": busy,
@@ -155,7 +158,7 @@ def _bench_deployment(kind: deployment.Kind, work_dir: Path, args: argparse.Name
                          threads=args.threads)
             print(f"[{kind}] GeoJSON x{args.geojson_requests}", file=sys.stderr, flush=True)
             result["geojson"] = geojson.measure(server.port, requests=args.geojson_requests)
-            result["api"], result["background_cpu_busy_pct"], result["api_attempts"] = _load(kind, server, args)
+            result["api"], result["background_cpu_busy_pct"], result["api_attempts"] = _load(kind, dep, server, args)
             result["worker_rss_mib"] = server.worker_rss_mib()
         result["setup_seconds"] = dep.timings
     finally:

@@ -120,6 +120,18 @@ def postgres_available() -> str | None:
     return None
 
 
+def postgres_backend_pids(deployment: Deployment) -> list[int]:
+    """Server processes serving the deployment's database: part of the system under test."""
+    if not deployment.database_name:
+        return []
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s",
+                            (deployment.database_name,)).fetchall()
+    return [int(row[0]) for row in rows]
+
+
 def _postgres_admin(sql: str) -> None:
     import psycopg
 
