@@ -40,7 +40,12 @@ ITEMS: list[NavItem] = [
 
 
 def navigation_for(request: HttpRequest) -> list[NavItem]:
+    from kommunalschutz.apps.accounts.middleware import second_factor_pending
+
     user = getattr(request, "user", None)
+    if second_factor_pending(user):
+        # Until the second factor is verified, the session shows no more than an anonymous visit.
+        user = None
     items = []
     for item in ITEMS:
         if item.authenticated and not (user and user.is_authenticated):

@@ -60,3 +60,25 @@ def test_audit_export_is_for_auditors(world: World, login, persona: str, status:
         rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
         assert rows[0][:3] == ["id", "occurred_at", "actor"]
         assert any(row[2] == "coordinator" and row[4] == "registry.municipality" for row in rows[1:])
+
+
+def test_navigation_shows_role_items_only_after_the_second_factor(world: World, client: Client, login) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.coordinator)  # password accepted, second factor not yet verified
+    pending = client.get("/impressum/").content.decode()
+    assert "/protokoll/" not in pending and "/konto/organisationen/" not in pending
+    verified = login(world.coordinator).get("/impressum/").content.decode()
+    assert "/protokoll/" in verified and "/konto/organisationen/" in verified
+
+
+@pytest.mark.parametrize(("persona", "visible", "hidden"), [
+    ("auditor", ["/protokoll/"], ["/konto/organisationen/", "/register/import/"]),
+    ("pirna_coordinator", ["/konto/profil/"], ["/protokoll/", "/konto/organisationen/", "/register/import/"]),
+    ("administrator", ["/protokoll/", "/register/import/", "/aufgaben/"], []),
+])
+def test_navigation_follows_the_role(world: World, login, persona: str, visible: list[str], hidden: list[str]) -> None:  # type: ignore[no-untyped-def]
+    nav = login(getattr(world, persona)).get("/impressum/").content.decode().split('class="main-nav"')[1]
+    nav = nav.split("</nav>")[0]
+    for path in visible:
+        assert f'href="{path}"' in nav
+    for path in hidden:
+        assert f'href="{path}"' not in nav
