@@ -30,6 +30,17 @@ CHROMIUM_ARGS = [
 DEMO_PASSWORD = "kommunalschutz-demo"
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's own reordering, so ours is final
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last (stable order otherwise).
+
+    The session-wide sync Playwright keeps an asyncio loop running in the main thread from the first
+    browser test to the end of the session; no other test should run under it (asyncio.run() would
+    fail, and Django's async-safety check is switched off meanwhile).
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
