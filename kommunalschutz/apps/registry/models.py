@@ -16,16 +16,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class PoliceDirectorate(models.Model):
-    """Polizeidirektion; responsible for the districts that point to it."""
+class PostalContact(models.Model):
+    """The public contact of an authority (address, phone, website)."""
 
-    code = models.SlugField(unique=True)
-    name = models.CharField(_("name"), max_length=200)
     street = models.CharField(_("street"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
     city = models.CharField(_("city"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PoliceDirectorate(PostalContact):
+    """Polizeidirektion; responsible for the districts that point to it."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
     # Part of the version stamp of the cached GeoJSON (its features name the directorate).
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
@@ -38,7 +46,7 @@ class PoliceDirectorate(models.Model):
         return self.name
 
 
-class StateAuthority(models.Model):
+class StateAuthority(PostalContact):
     """State-level bodies: the LKA and the alliance's coordination office."""
 
     class Kind(models.TextChoices):
@@ -48,11 +56,6 @@ class StateAuthority(models.Model):
     code = models.SlugField(unique=True)
     kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
-    street = models.CharField(_("street"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
-    city = models.CharField(_("city"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    website = models.URLField(_("website"), blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["name"]
