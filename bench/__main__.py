@@ -156,8 +156,14 @@ def _bench_deployment(kind: deployment.Kind, work_dir: Path, args: argparse.Name
             if args.warmup:
                 load.run(server.port, API_PATH, duration=args.warmup, connections=args.connections,
                          threads=args.threads)
-            print(f"[{kind}] GeoJSON x{args.geojson_requests}", file=sys.stderr, flush=True)
+            busy = wait_until_quiet(limit_seconds=args.wait_idle)
+            print(f"[{kind}] GeoJSON x{args.geojson_requests} (machine {busy}% busy before)",
+                  file=sys.stderr, flush=True)
+            own = [server.process.pid, *server.worker_pids(), *deployment.postgres_backend_pids(dep)]
+            before = cpu_sample(own)
             result["geojson"] = geojson.measure(server.port, requests=args.geojson_requests)
+            result["geojson"]["background_cpu_busy_pct"] = busy
+            result["geojson"]["foreign_cpu_pct"] = foreign_cpu_percent(before, cpu_sample(own))
             result["api"], result["background_cpu_busy_pct"], result["api_attempts"] = _load(kind, dep, server, args)
             result["worker_rss_mib"] = server.worker_rss_mib()
         result["setup_seconds"] = dep.timings

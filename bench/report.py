@@ -93,7 +93,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"Total bench time {results['total_seconds']:.0f} s.",
     ]
     busy = [f"{r['label']}: {r['background_cpu_busy_pct']}% before, "
-            f"{(r.get('api') or {}).get('foreign_cpu_pct')}% during" for r in runs
+            f"{(r.get('api') or {}).get('foreign_cpu_pct')}% during the load, "
+            f"{(r.get('geojson') or {}).get('foreign_cpu_pct')}% during the GeoJSON requests" for r in runs
             if r.get("background_cpu_busy_pct") is not None]
     if busy:
         notes.append("CPU used by other programs around each load run (near 0 for trustworthy numbers): "
