@@ -57,10 +57,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         "work on the machine to stop before each measurement (default 30)")
     parser.add_argument("--attempts", type=int, default=2, help="load runs per database at most, repeated "
                         "only while other programs took CPU during the run (default 2)")
+    # --quick changes the defaults only, so `--quick --repetitions 0` still means no repetitions.
+    if parser.parse_known_args(argv)[0].quick:
+        parser.set_defaults(duration=5, warmup=1, repetitions=2, reimports=1, geojson_requests=10,
+                            wait_idle=5, attempts=1)
     args = parser.parse_args(argv)
-    if args.quick:
-        args.duration, args.warmup, args.repetitions, args.reimports, args.geojson_requests = 5, 1, 2, 1, 10
-        args.wait_idle, args.attempts = min(args.wait_idle, 5), 1
     # Bounds that keep every loop finite whatever is passed.
     for name, low, high in [("duration", 1, 600), ("warmup", 0, 60), ("connections", 1, 256),
                             ("threads", 1, 16), ("repetitions", 0, 50), ("reimports", 0, 50),
