@@ -63,6 +63,8 @@ lint: install-dev
 	KOMMUNALSCHUTZ_TESTING=1 $(MANAGE) makemigrations --check --dry-run
 
 bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk (load generator)…"; \
+	  $$(command -v sudo || true) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench
 
 # One catalogue per app (kommunalschutz/apps/<app>/locale) and one for the shell and core

@@ -52,7 +52,7 @@ class LoginForm(DescribedErrorsMixin, forms.Form):
     username = forms.CharField(
         label=_("Username or e-mail address"), max_length=254,
         widget=forms.TextInput(attrs={
-            "autocomplete": "username", "autocapitalize": "none", "spellcheck": "false", "autofocus": True,
+            "autocomplete": "username", "autocapitalize": "none", "spellcheck": "false",
         }),
     )
     password = forms.CharField(

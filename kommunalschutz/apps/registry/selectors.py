@@ -40,7 +40,8 @@ def search_municipalities(
 ) -> QuerySet[Municipality]:
     """Municipalities by name (case-insensitive part) or AGS prefix, optionally in one district."""
     queryset = Municipality.objects.all() if include_dissolved else current_municipalities()
-    queryset = queryset.select_related("district")
+    # Lists never show shapes; decoding them was half of each API request's time.
+    queryset = queryset.select_related("district").defer("boundary", "district__boundary")
     q = q.strip()
     if q:
         queryset = queryset.filter(Q(search_name__contains=q.casefold()) | Q(ags__startswith=q))
@@ -67,7 +68,7 @@ def municipality_by_ags(ags: str) -> Municipality | None:
 
 
 def districts_with_counts(land: str = "") -> QuerySet[District]:
-    queryset = District.objects.select_related("police_directorate").annotate(
+    queryset = District.objects.select_related("police_directorate").defer("boundary").annotate(
         municipality_count=Count("municipalities", filter=Q(municipalities__valid_until__isnull=True))
     )
     if land:
