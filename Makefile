@@ -9,7 +9,10 @@ UV := $(VENV)/bin/uv
 PORT ?= 8000
 HOST ?= 127.0.0.1
 MANAGE := $(PY) -m kommunalschutz
-export DEBUG ?= true
+
+# Development mode only for the local server; the test suite runs with production settings
+# (DEBUG off), so that what CI checks is what an operator deploys.
+run demo migrate worker: export DEBUG ?= true
 
 .PHONY: run test lint bench install install-dev chromium migrate demo worker messages clean
 
