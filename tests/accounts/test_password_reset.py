@@ -123,3 +123,21 @@ def test_a_reset_does_not_skip_the_second_factor(world: World, client: Client, d
     client.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     response = client.post(reverse("accounts:login"), {"username": "coordinator", "password": NEW_PASSWORD})
     assert response["Location"].startswith(reverse("accounts:otp_verify"))
+
+
+def test_reset_mails_are_limited_per_address_without_the_page_telling(world: World, client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    email = world.pirna_coordinator.email
+    pages = [_without_csrf(_request_reset(client, email).content) for _ in range(5)]
+    assert len(mail.outbox) == 3  # the mailbox cannot be flooded
+    assert len(set(pages)) == 1  # and the refused requests look exactly like the others
+
+
+def test_reset_mails_are_limited_per_client(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LOGIN_THROTTLE_ATTEMPTS = 2
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for persona in ("pirna_coordinator", "plauen_coordinator", "analyst"):
+        _request_reset(client, getattr(world, persona).email)
+    assert len(mail.outbox) == 2
+    _request_reset(Client(REMOTE_ADDR="203.0.113.8"), world.analyst.email)
+    assert len(mail.outbox) == 3  # another client is not affected

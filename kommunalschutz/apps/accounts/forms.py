@@ -140,11 +140,20 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         Sending takes time only when the address exists; doing it in the background keeps
         the response time from telling whether it does.
         """
+        from kommunalschutz.apps.accounts import throttle
         from kommunalschutz.apps.accounts.tasks import send_account_email
 
         request: HttpRequest = kwargs["request"]
+        email = self.cleaned_data["email"]
+        # At most LOGIN_THROTTLE_ATTEMPTS reset e-mails per window to one address and from one
+        # client, so the form cannot be used to flood a mailbox. Past the limit nothing is sent,
+        # and the page still looks the same, so the limit reveals nothing about the address.
+        name, address = "reset:" + email.strip().casefold(), "reset:" + throttle.client_address(request)
+        if throttle.check(name=name, address=address) is not None:
+            return
+        throttle.register_failure(name=name, address=address)
         site_url = request.build_absolute_uri("/")
-        for user in self.get_users(self.cleaned_data["email"]):
+        for user in self.get_users(email):
             send_account_email(user.pk, site_url, "reset")
 
 
