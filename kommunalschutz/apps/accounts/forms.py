@@ -167,6 +167,10 @@ class SetPasswordForm(_SetPasswordBase):
     """Django's form (validators, autocomplete="new-password"); the view saves through services."""
 
 
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Asks for the current password first, so an unattended session cannot take over the account."""
+
+
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=100,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("passwort-neu/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("passwort-neu/fertig/", views.password_reset_complete, name="password_reset_complete"),
     path("profil/", views.profile, name="profile"),
+    path("passwort-aendern/", views.password_change, name="password_change"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/widerrufen/", views.token_revoke, name="token_revoke"),
     path("organisationen/", views.organisation_list, name="organisation_list"),
