@@ -105,6 +105,7 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
     """Create (or restore) the demo organisations and users; return their logins."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from kommunalschutz.apps.accounts import services as account_services
     from kommunalschutz.apps.accounts.models import APIToken, Membership, Organisation, User
     from kommunalschutz.apps.accounts.services import hash_token
     from kommunalschutz.apps.registry.models import Municipality, PoliceDirectorate, StateAuthority
@@ -132,18 +133,18 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
     logins: list[dict[str, Any]] = []
     expires = timezone.now() + dt.timedelta(days=365)
     for person in USERS:
-        user, created = User.objects.get_or_create(
-            username=person.username,
-            defaults={"first_name": person.first_name, "last_name": person.last_name,
-                      "email": f"{person.username}@demo.kommunalschutz.invalid"},
-        )
-        if created or not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
-            user.is_active = True
-            user.save()
-            audit.record(actor=None, action="create" if created else "update", obj=user,
-                         changes={"password": {"old": audit.SECRET_MARKER, "new": audit.SECRET_MARKER}},
-                         summary="demo user")
+        # Accounts are created, reactivated and given the demo password through the accounts services,
+        # which validate and audit; only what must be deterministic (keys, tokens) is written here.
+        user = User.objects.filter(username=person.username).first()
+        if user is None:
+            user = account_services.create_user(
+                actor=None, username=person.username, email=f"{person.username}@demo.kommunalschutz.invalid",
+                first_name=person.first_name, last_name=person.last_name,
+            )
+        if not user.is_active:
+            account_services.set_account_active(actor=None, user=user, active=True)
+        if not user.check_password(DEMO_PASSWORD):
+            account_services.set_password(actor=None, user=user, password=DEMO_PASSWORD)
         membership, m_created = Membership.objects.get_or_create(
             user=user, organisation=organisations[person.organisation], role=person.role
         )

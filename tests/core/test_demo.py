@@ -80,3 +80,18 @@ def test_demo_command_prints_logins_and_tokens(registry: None, settings, capsys)
     out = capsys.readouterr().out
     assert "kommunalschutz-demo" in out and "pirna-koordination" in out and "ks_demo_" in out
     assert "TOTP secret" in out
+
+
+def test_rerunning_demo_restores_a_deactivated_account_and_its_password(registry: None, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    load_demo()
+    User.objects.filter(username="coach").update(is_active=False)
+    user = User.objects.get(username="coach")
+    user.set_password("something else entirely")
+    user.save()
+    load_demo()
+    user.refresh_from_db()
+    assert user.is_active and user.check_password(DEMO_PASSWORD)
+    summaries = set(AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk))
+                    .values_list("summary", flat=True))
+    assert {"account created", "account reactivated", "password set"} <= summaries
