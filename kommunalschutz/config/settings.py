@@ -112,8 +112,6 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"} if env_bool("KOMMUNALSCHUTZ_SQLITE_FILE_TESTS", False)
-            else {},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
