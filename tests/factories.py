@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 
@@ -85,3 +86,77 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = "coordinator"
+
+
+# --- the alliance family (alliance, engagements, councils, events) ---------------------------------
+# Factories write models directly: they build test fixtures, not user actions. Tests of the
+# write paths themselves call the services.
+
+
+def _offer(kind: str) -> Any:
+    from kommunalschutz.apps.engagements.models import OfferType
+
+    return OfferType.objects.filter(kind=kind).order_by("position").first()
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "alliance.CooperationAgreement"
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    title = factory.LazyAttribute(lambda o: f"Kooperationsvereinbarung {o.municipality.name}")
+    status = "signed"
+    police_directorate = factory.SubFactory(PoliceDirectorateFactory)
+    coordination_office = factory.SubFactory(OrganisationFactory, name="Koordinierungsstelle")
+    signed_on = dt.date(2021, 6, 25)
+
+
+class EngagementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "engagements.Engagement"
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    offer_type = factory.LazyFunction(lambda: _offer("consultation"))
+    title = factory.Sequence(lambda n: f"Vorhaben {n}")
+    status = "active"
+    started_on = dt.date(2021, 3, 1)
+
+
+class CoachFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "engagements.Coach"
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+
+
+class CoachingProcessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "engagements.CoachingProcess"
+
+    engagement = factory.SubFactory(EngagementFactory, offer_type=factory.LazyFunction(lambda: _offer("coaching")))
+    coach = factory.SubFactory(CoachFactory)
+    goals = "Aufbau eines Präventionsrats"
+
+
+class CouncilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "councils.PreventionCouncil"
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.LazyAttribute(lambda o: f"Kriminalpräventiver Rat {o.municipality.name}")
+    established_on = dt.date(2020, 10, 26)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Event"
+
+    slug = factory.Sequence(lambda n: f"veranstaltung-{n}")
+    title = factory.Sequence(lambda n: f"Netzwerktreffen {n}")
+    status = "published"
+    venue = "Dresden"
+    starts_at = factory.LazyFunction(lambda: dt.datetime(2027, 2, 27, 9, 0, tzinfo=dt.UTC))
+    ends_at = factory.LazyFunction(lambda: dt.datetime(2027, 2, 27, 16, 0, tzinfo=dt.UTC))
+    capacity = 300
+    public_token = factory.Sequence(lambda n: f"public-token-{n:032d}")

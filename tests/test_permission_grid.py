@@ -21,6 +21,7 @@ from django.utils import timezone
 from kommunalschutz.apps.accounts.models import APIToken, Organisation, Role, User
 from kommunalschutz.core.models import TaskRun
 from tests.conftest import PERSONAS, World
+from tests.factories import AgreementFactory, CoachFactory, CoachingProcessFactory, CouncilFactory, UserFactory
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "roles-and-permissions.md"
 NO_ROLE = "none"
@@ -88,12 +89,65 @@ def _task_run(user: User) -> TaskRun:
     return TaskRun.objects.create(kind="core.selftest", label="grid", requested_by=user)
 
 
+def _home(world: World, user: User) -> Any:
+    """The municipality a persona works for: its organisation's, or its directorate's (Dresden covers Pirna)."""
+    membership = user.memberships.select_related("organisation").order_by("pk").first()
+    if membership is None:
+        return None
+    organisation = membership.organisation
+    if organisation.municipality_id:
+        return organisation.municipality
+    if organisation.police_directorate_id == world.dresden_pd.pk:
+        return world.pirna
+    return None
+
+
+def _away(world: World, user: User) -> Any:
+    return world.pirna if _home(world, user) == world.plauen else world.plauen
+
+
+def _agreement(world: World, municipality: Any) -> Any:
+    directorate = world.dresden_pd if municipality == world.pirna else world.zwickau_pd
+    return AgreementFactory(municipality=municipality, police_directorate=directorate,
+                            coordination_office=world.coordination_office)
+
+
+def _coaching(world: World, municipality: Any, coach_user: User) -> Any:
+    return CoachingProcessFactory(engagement__municipality=municipality, coach=CoachFactory(user=coach_user))
+
+
+def _own_coaching(world: World, user: User) -> Any:
+    if user == world.coach:
+        return _coaching(world, world.plauen, user)  # coached by them, in a municipality not theirs
+    home = _home(world, user)
+    return _coaching(world, home, UserFactory(username="other-coach")) if home else None
+
+
+def _with_home(make: Callable[[World, Any], Any]) -> Callable[[World, User], Any]:
+    def own(world: World, user: User) -> Any:
+        home = _home(world, user)
+        return make(world, home) if home else None
+
+    return own
+
+
 # kind of object -> (own object or None if the persona cannot have one, foreign object)
 REPRESENTATIVES: dict[str, tuple[Callable[[World, User], Any], Callable[[World, User], Any]]] = {
     "organisation": (_own_organisation, _foreign_organisation),
     "user": (lambda world, user: user, _other_persona),
     "api token": (lambda world, user: _token(user), lambda world, user: _token(_other_persona(world, user))),
     "task run": (lambda world, user: _task_run(user), lambda world, user: _task_run(_other_persona(world, user))),
+    # own = the persona's municipality (the Dresden police contact: Pirna, in its area); foreign = the other one
+    "municipality": (_home, _away),
+    "agreement": (_with_home(_agreement), lambda world, user: _agreement(world, _away(world, user))),
+    "coaching process": (
+        _own_coaching,
+        lambda world, user: _coaching(world, _away(world, user), UserFactory(username="foreign-coach")),
+    ),
+    "prevention council": (
+        _with_home(lambda world, home: CouncilFactory(municipality=home)),
+        lambda world, user: CouncilFactory(municipality=_away(world, user)),
+    ),
 }
 
 

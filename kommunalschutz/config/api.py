@@ -5,6 +5,11 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from kommunalschutz.apps.accounts.api import router as accounts_router
+from kommunalschutz.apps.alliance.api import router as alliance_router
+from kommunalschutz.apps.councils.api import router as councils_router
+from kommunalschutz.apps.engagements.api import router as engagements_router
+from kommunalschutz.apps.events.api import router as events_router
+from kommunalschutz.apps.insights.api import router as insights_router
 from kommunalschutz.apps.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -18,3 +23,8 @@ api = NinjaAPI(
 )
 api.add_router("/", registry_router)
 api.add_router("/", accounts_router)
+api.add_router("/", alliance_router)
+api.add_router("/", engagements_router)
+api.add_router("/", councils_router)
+api.add_router("/", events_router)
+api.add_router("/", insights_router)

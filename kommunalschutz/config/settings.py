@@ -55,6 +55,11 @@ INSTALLED_APPS = [
     "kommunalschutz.core",
     "kommunalschutz.apps.accounts",
     "kommunalschutz.apps.registry",
+    "kommunalschutz.apps.alliance",
+    "kommunalschutz.apps.engagements",
+    "kommunalschutz.apps.councils",
+    "kommunalschutz.apps.events",
+    "kommunalschutz.apps.insights",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("konto/", include("kommunalschutz.apps.accounts.urls")),
     path("register/", include("kommunalschutz.apps.registry.urls")),
+    path("allianz/", include("kommunalschutz.apps.alliance.urls")),
+    path("angebote/", include("kommunalschutz.apps.engagements.urls")),
+    path("praeventionsraete/", include("kommunalschutz.apps.councils.urls")),
+    path("veranstaltungen/", include("kommunalschutz.apps.events.urls")),
+    path("programm/", include("kommunalschutz.apps.insights.urls")),
     path("", include("kommunalschutz.core.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Pages of the councils app (thin: lookups in selectors, writes in services)."""

@@ -1,0 +1,1 @@
+"""Pages of the engagements app (thin: lookups in selectors, writes in services)."""

@@ -1,0 +1,201 @@
+"""The programme figures, computed from the records for any date.
+
+Definitions (docs/alliance.md, "Programme figures"), each "on or before the date":
+
+- contacted_municipalities: municipalities with any lifecycle transition (model municipalities included).
+- model_municipalities: municipalities with a "model municipality" transition.
+- member_municipalities: municipalities whose latest "member" transition is not followed by "left".
+- cooperation_agreements: agreements signed and not terminated by the date (municipalities and districts).
+- consultations / coaching_processes / security_analyses: engagements of that offer kind dated on or
+  before the date (a consultation's day, a coaching process's or analysis's kick-off), not cancelled.
+- municipalities_with_coaching: distinct municipalities among those coaching processes.
+- prevention_councils: councils founded or reactivated and not dissolved by the date.
+
+``figures_as_of`` asks the database (a handful of aggregate queries); ``figures_series`` reads the
+few dated columns once and evaluates every date in Python. Tests check both agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from django.db.models import Count, F, Max, Q
+
+from kommunalschutz.apps.alliance.models import CooperationAgreement, MembershipTransition, Programme, Stage
+from kommunalschutz.apps.councils.models import PreventionCouncil
+from kommunalschutz.apps.engagements.models import Engagement, OfferType
+
+# The order of the figures in the API, the dashboard and the exports.
+FIGURE_NAMES = (
+    "member_municipalities", "model_municipalities", "contacted_municipalities", "cooperation_agreements",
+    "consultations", "coaching_processes", "municipalities_with_coaching", "prevention_councils",
+    "security_analyses",
+)
+
+COUNTED_KINDS: dict[str, str] = {
+    OfferType.Kind.CONSULTATION: "consultations",
+    OfferType.Kind.COACHING: "coaching_processes",
+    OfferType.Kind.SECURITY_ANALYSIS: "security_analyses",
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    as_of: dt.date
+    member_municipalities: int
+    model_municipalities: int
+    contacted_municipalities: int
+    cooperation_agreements: int
+    consultations: int
+    coaching_processes: int
+    municipalities_with_coaching: int
+    prevention_councils: int
+    security_analyses: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def values(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in FIGURE_NAMES}
+
+
+def programme_start() -> dt.date | None:
+    return Programme.objects.order_by("pk").values_list("started_on", flat=True).first()
+
+
+def _member_count(as_of: dt.date) -> int:
+    per_municipality = (
+        MembershipTransition.objects.filter(date__lte=as_of, municipality__isnull=False)
+        .values("municipality")
+        .annotate(last_member=Max("date", filter=Q(stage=Stage.MEMBER)),
+                  last_left=Max("date", filter=Q(stage=Stage.LEFT)))
+        .filter(last_member__isnull=False)
+        .filter(Q(last_left__isnull=True) | Q(last_left__lt=F("last_member")))
+    )
+    return per_municipality.count()
+
+
+def figures_as_of(as_of: dt.date) -> Figures:
+    transitions = MembershipTransition.objects.filter(date__lte=as_of, municipality__isnull=False)
+    lifecycle = transitions.aggregate(
+        contacted=Count("municipality", distinct=True),
+        model=Count("municipality", distinct=True, filter=Q(stage=Stage.MODEL)),
+    )
+    agreements = CooperationAgreement.objects.filter(
+        signed_on__lte=as_of, status__in=[CooperationAgreement.Status.SIGNED, CooperationAgreement.Status.TERMINATED],
+    ).filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=as_of)).count()
+    engagements = Engagement.objects.filter(started_on__lte=as_of).exclude(status=Engagement.Status.CANCELLED)
+    counted = engagements.aggregate(
+        consultations=Count("pk", filter=Q(offer_type__kind=OfferType.Kind.CONSULTATION)),
+        coaching_processes=Count("pk", filter=Q(offer_type__kind=OfferType.Kind.COACHING)),
+        municipalities_with_coaching=Count(
+            "municipality", distinct=True, filter=Q(offer_type__kind=OfferType.Kind.COACHING)),
+        security_analyses=Count("pk", filter=Q(offer_type__kind=OfferType.Kind.SECURITY_ANALYSIS)),
+    )
+    councils = PreventionCouncil.objects.filter(established_on__lte=as_of).filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=as_of)).count()
+    return Figures(
+        as_of=as_of,
+        member_municipalities=_member_count(as_of),
+        model_municipalities=lifecycle["model"],
+        contacted_municipalities=lifecycle["contacted"],
+        cooperation_agreements=agreements,
+        consultations=counted["consultations"],
+        coaching_processes=counted["coaching_processes"],
+        municipalities_with_coaching=counted["municipalities_with_coaching"],
+        prevention_councils=councils,
+        security_analyses=counted["security_analyses"],
+    )
+
+
+class _Timeline:
+    """The dated columns behind the figures, read once, for evaluating many dates."""
+
+    def __init__(self) -> None:
+        self.first_contact: dict[int, dt.date] = {}
+        self.first_model: dict[int, dt.date] = {}
+        self.membership: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+        rows = MembershipTransition.objects.filter(municipality__isnull=False).values_list(
+            "municipality_id", "stage", "date")
+        for municipality_id, stage, date in rows:
+            if municipality_id not in self.first_contact or date < self.first_contact[municipality_id]:
+                self.first_contact[municipality_id] = date
+            if stage == Stage.MODEL and (municipality_id not in self.first_model
+                                         or date < self.first_model[municipality_id]):
+                self.first_model[municipality_id] = date
+            if stage in (Stage.MEMBER, Stage.LEFT):
+                self.membership[municipality_id].append((date, stage))
+        self.agreements = list(
+            CooperationAgreement.objects.filter(
+                signed_on__isnull=False,
+                status__in=[CooperationAgreement.Status.SIGNED, CooperationAgreement.Status.TERMINATED],
+            ).values_list("signed_on", "terminated_on")
+        )
+        self.engagements: dict[str, list[dt.date]] = defaultdict(list)
+        self.first_coaching: dict[int, dt.date] = {}
+        rows2 = Engagement.objects.exclude(status=Engagement.Status.CANCELLED).filter(
+            offer_type__kind__in=list(COUNTED_KINDS)).values_list("offer_type__kind", "started_on", "municipality_id")
+        for kind, started_on, municipality_id in rows2:
+            self.engagements[COUNTED_KINDS[kind]].append(started_on)
+            if kind == OfferType.Kind.COACHING and municipality_id is not None and (
+                    municipality_id not in self.first_coaching or started_on < self.first_coaching[municipality_id]):
+                self.first_coaching[municipality_id] = started_on
+        for dates in self.engagements.values():
+            dates.sort()
+        self.councils = list(PreventionCouncil.objects.values_list("established_on", "dissolved_on"))
+        self.sorted_contact = sorted(self.first_contact.values())
+        self.sorted_model = sorted(self.first_model.values())
+        self.sorted_coaching = sorted(self.first_coaching.values())
+
+    @staticmethod
+    def _is_member(history: list[tuple[dt.date, str]], as_of: dt.date) -> bool:
+        last_member = max((d for d, s in history if s == Stage.MEMBER and d <= as_of), default=None)
+        if last_member is None:
+            return False
+        last_left = max((d for d, s in history if s == Stage.LEFT and d <= as_of), default=None)
+        return last_left is None or last_left < last_member
+
+    def evaluate(self, as_of: dt.date) -> Figures:
+        def running(start: dt.date | None, end: dt.date | None) -> bool:
+            return start is not None and start <= as_of and (end is None or end > as_of)
+
+        return Figures(
+            as_of=as_of,
+            member_municipalities=sum(self._is_member(h, as_of) for h in self.membership.values()),
+            model_municipalities=bisect_right(self.sorted_model, as_of),
+            contacted_municipalities=bisect_right(self.sorted_contact, as_of),
+            cooperation_agreements=sum(running(s, e) for s, e in self.agreements),
+            consultations=bisect_right(self.engagements["consultations"], as_of),
+            coaching_processes=bisect_right(self.engagements["coaching_processes"], as_of),
+            municipalities_with_coaching=bisect_right(self.sorted_coaching, as_of),
+            prevention_councils=sum(running(s, e) for s, e in self.councils),
+            security_analyses=bisect_right(self.engagements["security_analyses"], as_of),
+        )
+
+
+def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The last day of every month from start's month to end's month; end itself closes the list."""
+    dates: list[dt.date] = []
+    year, month = start.year, start.month
+    while True:
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        last = following - dt.timedelta(days=1)
+        if last >= end:
+            break
+        dates.append(last)
+        year, month = following.year, following.month
+    dates.append(end)
+    return dates
+
+
+def figures_series(dates: list[dt.date]) -> list[Figures]:
+    timeline = _Timeline()
+    return [timeline.evaluate(date) for date in dates]
+
+
+def figure_field_names() -> list[str]:
+    return [f.name for f in fields(Figures)]

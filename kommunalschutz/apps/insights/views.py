@@ -1,0 +1,1 @@
+"""Pages of the insights app (thin: lookups in selectors, writes in services)."""
