@@ -1,0 +1,105 @@
+"""Documents the platform produces: PDF (WeasyPrint) and tabular exports (CSV, XLSX).
+
+PDFs are rendered from Django templates. WeasyPrint may only read the platform's own static files:
+any other URL in a template is refused, so a document never makes a request to an outside server
+(and an address in user-entered text cannot be used to probe the network). Fonts come from the
+system (DejaVu on Debian); no web fonts are loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import mimetypes
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+STATIC_PREFIX = "static:"
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_CONTENT_TYPE = "application/pdf"
+
+
+def _url_fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
+    """Serve ``static:css/print.css`` style URLs from the static files; refuse everything else."""
+    from weasyprint.urls import URLFetcherResponse
+
+    if url.startswith(STATIC_PREFIX):
+        path = finders.find(url.removeprefix(STATIC_PREFIX).lstrip("/"))
+        if isinstance(path, str):
+            content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            with open(path, "rb") as handle:
+                return URLFetcherResponse(url, body=handle.read(), headers={"Content-Type": content_type})
+    raise ValueError(f"documents may only use the platform's static files, not {url!r}")
+
+
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+    """Render a template to PDF bytes. Reference static files as ``static:path/in/static``."""
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, context)
+    pdf: bytes = HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=_url_fetcher).write_pdf()
+    return pdf
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value
+
+
+def _safe_text(value: Any) -> Any:
+    # A cell starting with =, +, - or @ is a formula to Excel and LibreOffice; quote it so that
+    # names typed by the public cannot run anything in the office's spreadsheet (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")  # German Excel opens semicolon-separated files directly
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_safe_text(_cell(value)) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_title: str = "Daten") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = sheet_title[:31]
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_safe_text(_cell(value)) for value in row])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def table_download(fmt: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, basename: str) -> HttpResponse:
+    """A CSV or XLSX download of one table; ``fmt`` is "csv" or "xlsx" (anything else: ValueError)."""
+    if fmt == "csv":
+        return download(csv_bytes(headers, rows), filename=f"{basename}.csv", content_type=CSV_CONTENT_TYPE)
+    if fmt == "xlsx":
+        return download(xlsx_bytes(headers, rows), filename=f"{basename}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    raise ValueError(f"unknown export format {fmt!r}")
