@@ -28,7 +28,9 @@ from pathlib import Path
 D = dt.date
 DATA = Path(__file__).resolve().parent / "data"
 FACTS_CSV = DATA / "asskomm_kommunen_ereignisse.csv"
-PRESS_RELEASE_URL = "https://www.polizei.sachsen.de/de/MI_2024_105361.htm"
+# The press release has no stable address in our sources; records cite it by title.
+PRESS_RELEASE = ("Polizei Sachsen: Kommunal-Konferenz zur Sicherheit von Amts- und Mandatsträgern: "
+                 "»ASSKomm« feiert fünfjähriges Jubiläum (27.02.2024)")
 SITES_URL = "https://www.asskomm.sachsen.de/asskomm-standorte-4899.html"
 TORGAU_URL = "https://lpr.sachsen.de/torgau-tritt-asskomm-verbund-bei-5938.html"
 
