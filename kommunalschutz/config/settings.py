@@ -246,3 +246,9 @@ LOGGING: dict[str, Any] = {
 # --- Platform ---------------------------------------------------------------------
 PLATFORM_NAME = env_str("PLATFORM_NAME", "Kommunalschutz")
 REGISTRY_DATA_DIR = BASE_DIR / "apps" / "registry" / "data"
+
+# --- Alliance: cooperation agreements ----------------------------------------------
+# The largest signed agreement PDF accepted, in bytes (default 10 MB).
+AGREEMENT_UPLOAD_MAX_BYTES = env_int("AGREEMENT_UPLOAD_MAX_BYTES", 10_000_000, minimum=1)
+# A reminder e-mail goes out this many days before an agreed review date.
+AGREEMENT_REVIEW_REMINDER_DAYS = env_int("AGREEMENT_REVIEW_REMINDER_DAYS", 14, minimum=0)
