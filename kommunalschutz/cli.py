@@ -1,6 +1,7 @@
 """The `kommunalschutz` command for operators: Django's manage.py with our commands.
 
     kommunalschutz import-registry [--land 14]
+    kommunalschutz load-programme [--path FILE]
     kommunalschutz demo [--force-demo]
     kommunalschutz createtoken USER
     kommunalschutz check-deploy
@@ -15,6 +16,7 @@ import sys
 # Operator-facing names with dashes map to Django command names.
 ALIASES = {
     "import-registry": "import_registry",
+    "load-programme": "load_programme",
     "check-deploy": "check_deploy",
     "rotate-keys": "rotate_keys",
     "generate-key": "generate_key",
