@@ -31,6 +31,7 @@ ITEMS: list[NavItem] = [
     NavItem(_("Districts"), "registry:district_list"),
     NavItem(_("Saxony map"), "registry:overview_map"),
     NavItem(_("Police directorates"), "registry:police_directorate_list"),
+    NavItem(_("Alliance"), "alliance:record_list", permission="alliance.view_records"),
     NavItem(_("Organisations"), "accounts:organisation_list", permission="accounts.view_organisations"),
     NavItem(_("Registry import"), "registry:import_start", permission="registry.import_registry"),
     NavItem(_("Audit trail"), "core:audit_log", permission="core.view_audit_trail"),
