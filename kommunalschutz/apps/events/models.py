@@ -42,6 +42,9 @@ class Event(models.Model):
                                   related_name="+", verbose_name=_("organiser"))
     is_synthetic = models.BooleanField(_("synthetic (demo data)"), default=False)
     source_url = models.URLField(_("source"), max_length=300, blank=True)
+    # Set once by publishing: an event cancelled after it was announced stays visible (as cancelled),
+    # one cancelled as a draft never becomes public.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
@@ -105,6 +108,8 @@ class Registration(models.Model):
     # Public registrants cancel through a link; only the hash of its token is stored.
     cancel_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     attended = models.BooleanField(_("attended"), default=False)
+    # When the person agreed to the processing of their data (the registration forms require it).
+    consent_given_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("synthetic (demo data)"), default=False)
 
     class Meta:
