@@ -42,9 +42,24 @@ class PreventionCouncil(LocalAuthorityTarget, SyntheticMarker):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["established_on"], name="council_established"),
         ]
+        # One running council per municipality (or district): the services refuse overlapping
+        # periods with a clear message; these partial indexes keep two concurrent requests honest.
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            *LocalAuthorityTarget.Meta.constraints,
+            models.UniqueConstraint(fields=["municipality"], condition=models.Q(dissolved_on__isnull=True),
+                                    name="council_one_running_per_municipality"),
+            models.UniqueConstraint(fields=["district"], condition=models.Q(dissolved_on__isnull=True),
+                                    name="council_one_running_per_district"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        """Running today: established and not (yet) dissolved."""
+        today = timezone.localdate()
+        return self.established_on <= today and (self.dissolved_on is None or self.dissolved_on > today)
 
 
 class CouncilMember(models.Model):
