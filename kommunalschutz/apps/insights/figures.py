@@ -112,67 +112,93 @@ def figures_as_of(as_of: dt.date) -> Figures:
     )
 
 
+def membership_intervals(history: list[tuple[dt.date, str]]) -> list[tuple[dt.date, dt.date | None]]:
+    """A municipality's "member" and "left" transitions as periods [start, end) of membership.
+
+    Same rule as ``_member_count``: on a date, the municipality is a member when its latest "member"
+    transition is not followed by a "left" on or after it (a "left" on the day of a "member" wins).
+    """
+    order: dict[str, int] = {Stage.MEMBER: 0, Stage.LEFT: 1}  # on one day, "left" is applied after "member"
+    periods: list[tuple[dt.date, dt.date | None]] = []
+    start: dt.date | None = None
+    for date, stage in sorted(history, key=lambda item: (item[0], order.get(item[1], 2))):
+        if stage == Stage.MEMBER and start is None:
+            start = date
+        elif stage == Stage.LEFT and start is not None:
+            if date > start:
+                periods.append((start, date))
+            start = None
+    if start is not None:
+        periods.append((start, None))
+    return periods
+
+
+class _Running:
+    """How many periods [start, end) contain a date, in O(log n) per date."""
+
+    def __init__(self, periods: list[tuple[dt.date | None, dt.date | None]]) -> None:
+        kept = [(start, end) for start, end in periods if start is not None and (end is None or end > start)]
+        self.starts = sorted(start for start, _ in kept if start is not None)
+        self.ends = sorted(end for _, end in kept if end is not None)
+
+    def count(self, as_of: dt.date) -> int:
+        # A period that has ended by as_of has started by then too (end > start), so the difference
+        # is exactly the periods running on as_of.
+        return bisect_right(self.starts, as_of) - bisect_right(self.ends, as_of)
+
+
 class _Timeline:
     """The dated columns behind the figures, read once, for evaluating many dates."""
 
     def __init__(self) -> None:
-        self.first_contact: dict[int, dt.date] = {}
-        self.first_model: dict[int, dt.date] = {}
-        self.membership: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+        first_contact: dict[int, dt.date] = {}
+        first_model: dict[int, dt.date] = {}
+        membership: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
         rows = MembershipTransition.objects.filter(municipality__isnull=False).values_list(
             "municipality_id", "stage", "date")
         for municipality_id, stage, date in rows:
-            if municipality_id not in self.first_contact or date < self.first_contact[municipality_id]:
-                self.first_contact[municipality_id] = date
-            if stage == Stage.MODEL and (municipality_id not in self.first_model
-                                         or date < self.first_model[municipality_id]):
-                self.first_model[municipality_id] = date
+            if municipality_id not in first_contact or date < first_contact[municipality_id]:
+                first_contact[municipality_id] = date
+            if stage == Stage.MODEL and (municipality_id not in first_model
+                                         or date < first_model[municipality_id]):
+                first_model[municipality_id] = date
             if stage in (Stage.MEMBER, Stage.LEFT):
-                self.membership[municipality_id].append((date, stage))
-        self.agreements = list(
+                membership[municipality_id].append((date, stage))
+        self.members = _Running([period for history in membership.values()
+                                 for period in membership_intervals(history)])
+        self.agreements = _Running(list(
             CooperationAgreement.objects.filter(
                 signed_on__isnull=False,
                 status__in=[CooperationAgreement.Status.SIGNED, CooperationAgreement.Status.TERMINATED],
             ).values_list("signed_on", "terminated_on")
-        )
+        ))
         self.engagements: dict[str, list[dt.date]] = defaultdict(list)
-        self.first_coaching: dict[int, dt.date] = {}
+        first_coaching: dict[int, dt.date] = {}
         rows2 = Engagement.objects.exclude(status=Engagement.Status.CANCELLED).filter(
             offer_type__kind__in=list(COUNTED_KINDS)).values_list("offer_type__kind", "started_on", "municipality_id")
         for kind, started_on, municipality_id in rows2:
             self.engagements[COUNTED_KINDS[kind]].append(started_on)
             if kind == OfferType.Kind.COACHING and municipality_id is not None and (
-                    municipality_id not in self.first_coaching or started_on < self.first_coaching[municipality_id]):
-                self.first_coaching[municipality_id] = started_on
+                    municipality_id not in first_coaching or started_on < first_coaching[municipality_id]):
+                first_coaching[municipality_id] = started_on
         for dates in self.engagements.values():
             dates.sort()
-        self.councils = list(PreventionCouncil.objects.values_list("established_on", "dissolved_on"))
-        self.sorted_contact = sorted(self.first_contact.values())
-        self.sorted_model = sorted(self.first_model.values())
-        self.sorted_coaching = sorted(self.first_coaching.values())
-
-    @staticmethod
-    def _is_member(history: list[tuple[dt.date, str]], as_of: dt.date) -> bool:
-        last_member = max((d for d, s in history if s == Stage.MEMBER and d <= as_of), default=None)
-        if last_member is None:
-            return False
-        last_left = max((d for d, s in history if s == Stage.LEFT and d <= as_of), default=None)
-        return last_left is None or last_left < last_member
+        self.councils = _Running(list(PreventionCouncil.objects.values_list("established_on", "dissolved_on")))
+        self.sorted_contact = sorted(first_contact.values())
+        self.sorted_model = sorted(first_model.values())
+        self.sorted_coaching = sorted(first_coaching.values())
 
     def evaluate(self, as_of: dt.date) -> Figures:
-        def running(start: dt.date | None, end: dt.date | None) -> bool:
-            return start is not None and start <= as_of and (end is None or end > as_of)
-
         return Figures(
             as_of=as_of,
-            member_municipalities=sum(self._is_member(h, as_of) for h in self.membership.values()),
+            member_municipalities=self.members.count(as_of),
             model_municipalities=bisect_right(self.sorted_model, as_of),
             contacted_municipalities=bisect_right(self.sorted_contact, as_of),
-            cooperation_agreements=sum(running(s, e) for s, e in self.agreements),
+            cooperation_agreements=self.agreements.count(as_of),
             consultations=bisect_right(self.engagements["consultations"], as_of),
             coaching_processes=bisect_right(self.engagements["coaching_processes"], as_of),
             municipalities_with_coaching=bisect_right(self.sorted_coaching, as_of),
-            prevention_councils=sum(running(s, e) for s, e in self.councils),
+            prevention_councils=self.councils.count(as_of),
             security_analyses=bisect_right(self.engagements["security_analyses"], as_of),
         )
 

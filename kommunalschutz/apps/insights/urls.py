@@ -1,7 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from kommunalschutz.apps.insights import views  # noqa: F401
+from kommunalschutz.apps.insights import views
 
 app_name = "insights"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("kennzahlen/", views.figures_page, name="figures"),
+    path("kennzahlen/zeitreihe.<str:fmt>", views.figures_export, name="figures_export"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("karte/", views.public_map, name="public_map"),
+]

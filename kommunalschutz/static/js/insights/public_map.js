@@ -1,0 +1,481 @@
+// The public alliance map: municipality boundaries coloured by building block, prevention councils
+// as dots, layer toggles, a month-by-month replay and a tutorial panel.
+//
+// The boundaries come from the registry's cached GeoJSON endpoint; the alliance's dates come with
+// the page (json_script "map-layer"): every building block with the date it began (and ended), so
+// the state on any date is derived here without asking the server again. stateOn() below follows
+// kommunalschutz/apps/insights/selectors.py:state_on, which renders the same table without
+// JavaScript. No tile layer, no request to anyone but this server.
+(function () {
+  "use strict";
+
+  // Precedence of the colours (the first block switched on that a municipality has decides).
+  var BLOCKS = ["model", "security_analysis", "coaching", "member", "contacted"];
+  var TABLE_BLOCKS = ["contacted", "model", "member", "coaching", "security_analysis"];
+  // The same colours as the .swatch-* rules in css/insights.css (Okabe–Ito).
+  var BLOCK_COLOURS = {
+    model: "#cc79a7", security_analysis: "#d55e00", coaching: "#e69f00", member: "#0072b2",
+    contacted: "#56b4e9", council: "#009e73"
+  };
+  var NONE = "#e4e8ec";
+  var STORAGE_KEY = "kommunalschutz.alliance-map.tutorial-closed";
+
+  function readJSON(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  function format(template, values) {
+    return String(template).replace(/%\(([a-z_]+)\)s/g, function (_, name) {
+      return values[name] === undefined ? "" : String(values[name]);
+    });
+  }
+
+  function germanDate(iso) {
+    if (!iso) { return ""; }
+    var parts = iso.split("-");
+    return parts[2] + "." + parts[1] + "." + parts[0];
+  }
+
+  // --- the state on one date -------------------------------------------------------------------
+
+  function since(start, day) {
+    return start && start <= day ? start : null;
+  }
+
+  function runningSince(periods, day) {
+    for (var i = 0; i < periods.length; i += 1) {
+      var start = periods[i][0], end = periods[i][1];
+      if (start && start <= day && (!end || end > day)) { return start; }
+    }
+    return null;
+  }
+
+  function stateOn(layer, day) {
+    var running = {};
+    layer.councils.forEach(function (council) {
+      if (council.established_on <= day && (!council.dissolved_on || council.dissolved_on > day)) {
+        var key = council.target_kind + ":" + council.target;
+        (running[key] = running[key] || []).push(council);
+      }
+    });
+    var rows = [];
+    [["municipality", layer.municipalities], ["district", layer.districts]].forEach(function (pair) {
+      var kind = pair[0], targets = pair[1];
+      Object.keys(targets).forEach(function (ags) {
+        var target = targets[ags];
+        var row = {
+          ags: ags, kind: kind, name: target.name, district: target.district,
+          districtName: target.district_name, synthetic: target.synthetic,
+          since: {
+            contacted: since(target.contacted, day),
+            model: since(target.model, day),
+            member: runningSince(target.member, day),
+            coaching: since(target.coaching, day),
+            security_analysis: since(target.security_analysis, day)
+          },
+          agreement: runningSince(target.agreements, day),
+          councils: running[kind + ":" + ags] || []
+        };
+        var any = row.agreement || row.councils.length || TABLE_BLOCKS.some(function (b) { return row.since[b]; });
+        if (any) { rows.push(row); }
+      });
+    });
+    rows.sort(function (a, b) {
+      if (a.kind !== b.kind) { return a.kind === "municipality" ? -1 : 1; }
+      return a.name < b.name ? -1 : (a.name > b.name ? 1 : 0);  // code-point order, as on the server
+    });
+    return rows;
+  }
+
+  function counts(rows) {
+    var result = { council: 0 };
+    BLOCKS.forEach(function (block) { result[block] = 0; });
+    rows.forEach(function (row) {
+      if (row.kind === "municipality") {
+        BLOCKS.forEach(function (block) { if (row.since[block]) { result[block] += 1; } });
+      }
+      result.council += row.councils.length;
+    });
+    return result;
+  }
+
+  // --- DOM helpers -------------------------------------------------------------------------------
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  function badge(labels) {
+    return el("span", "badge badge-synthetic", labels.synthetic);
+  }
+
+  function councilBlock(council, labels) {
+    var box = el("div", "council-cell");
+    box.appendChild(el("strong", "", council.name));
+    if (council.synthetic) { box.appendChild(document.createTextNode(" ")); box.appendChild(badge(labels)); }
+    box.appendChild(el("br"));
+    box.appendChild(document.createTextNode(format(labels.established, { date: germanDate(council.established_on) })));
+    var contact = council.contact;
+    if (contact) {
+      var address = el("address", "contact");
+      var lines = [];
+      if (contact.name) { lines.push(contact.name + (contact.function ? " (" + contact.function + ")" : "")); }
+      lines.forEach(function (line) { address.appendChild(document.createTextNode(line)); address.appendChild(el("br")); });
+      if (contact.email) {
+        var mail = el("a", "", contact.email);
+        mail.href = "mailto:" + contact.email;
+        address.appendChild(mail);
+        address.appendChild(el("br"));
+      }
+      if (contact.phone) {
+        address.appendChild(document.createTextNode(labels.phone + ": " + contact.phone));
+        address.appendChild(el("br"));
+      }
+      if (contact.address) { address.appendChild(document.createTextNode(contact.address)); }
+      box.appendChild(address);
+    } else {
+      box.appendChild(el("br"));
+      box.appendChild(el("span", "muted", labels.no_contact));
+    }
+    return box;
+  }
+
+  function yesNo(date, labels, template) {
+    return date ? format(template || labels.yes_since, { date: germanDate(date) }) : labels.no;
+  }
+
+  function renderTable(rows, day, labels) {
+    var body = document.getElementById("map-table-body");
+    var caption = document.getElementById("map-table-caption");
+    if (!body) { return; }
+    while (body.firstChild) { body.removeChild(body.firstChild); }
+    if (caption) { caption.textContent = format(labels.caption, { date: germanDate(day) }); }
+    if (!rows.length) {
+      var emptyRow = el("tr");
+      var cell = el("td", "", labels.empty);
+      cell.colSpan = 9;
+      emptyRow.appendChild(cell);
+      body.appendChild(emptyRow);
+      return;
+    }
+    rows.forEach(function (row) {
+      var tr = el("tr");
+      var head = el("th", "", row.name + (row.kind === "district" ? " " + labels.district_record : ""));
+      head.scope = "row";
+      if (row.synthetic) { head.appendChild(document.createTextNode(" ")); head.appendChild(badge(labels)); }
+      tr.appendChild(head);
+      tr.appendChild(el("td", "", row.districtName));
+      TABLE_BLOCKS.forEach(function (block) {
+        tr.appendChild(el("td", "", yesNo(row.since[block], labels)));
+        if (block === "member") { tr.appendChild(el("td", "", yesNo(row.agreement, labels, labels.signed_on))); }
+      });
+      var councilCell = el("td");
+      if (row.councils.length) {
+        row.councils.forEach(function (council) { councilCell.appendChild(councilBlock(council, labels)); });
+      } else {
+        councilCell.textContent = labels.no;
+      }
+      tr.appendChild(councilCell);
+      body.appendChild(tr);
+    });
+  }
+
+  // --- the tutorial ------------------------------------------------------------------------------
+
+  function setUpTutorial() {
+    var toggle = document.getElementById("tutorial-toggle");
+    var panel = document.getElementById("tutorial");
+    var close = document.getElementById("tutorial-close");
+    if (!toggle || !panel) { return; }
+    function remember(closed) {
+      try { window.localStorage.setItem(STORAGE_KEY, closed ? "1" : "0"); } catch (err) { /* private mode */ }
+    }
+    function show(open, moveFocus) {
+      panel.hidden = !open;
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      remember(!open);
+      if (moveFocus) { (open ? panel : toggle).focus(); }
+    }
+    var closedBefore = false;
+    try { closedBefore = window.localStorage.getItem(STORAGE_KEY) === "1"; } catch (err) { /* private mode */ }
+    if (closedBefore) { panel.hidden = true; toggle.setAttribute("aria-expanded", "false"); }
+    toggle.addEventListener("click", function () { show(panel.hidden, true); });
+    if (close) { close.addEventListener("click", function () { show(false, true); }); }
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); show(false, true); }
+    });
+  }
+
+  // --- geometry: a marker position for each council ----------------------------------------------
+
+  function ringCentroid(ring) {
+    var area = 0, x = 0, y = 0;
+    for (var i = 0, n = ring.length - 1; i < n; i += 1) {
+      var cross = ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
+      area += cross;
+      x += (ring[i][0] + ring[i + 1][0]) * cross;
+      y += (ring[i][1] + ring[i + 1][1]) * cross;
+    }
+    if (!area) { return null; }
+    return { lng: x / (3 * area), lat: y / (3 * area), area: Math.abs(area / 2) };
+  }
+
+  // The area-weighted centroid of the outer rings: inside every reasonably compact municipality.
+  function centroid(geometry) {
+    if (!geometry) { return null; }
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates]
+      : (geometry.type === "MultiPolygon" ? geometry.coordinates : []);
+    var total = 0, lat = 0, lng = 0;
+    polygons.forEach(function (polygon) {
+      var c = polygon.length ? ringCentroid(polygon[0]) : null;
+      if (c) { total += c.area; lat += c.lat * c.area; lng += c.lng * c.area; }
+    });
+    return total ? { lat: lat / total, lng: lng / total, area: total } : null;
+  }
+
+  // --- the map -----------------------------------------------------------------------------------
+
+  function AllianceMap(element, layer, labels) {
+    this.element = element;
+    this.layer = layer;
+    this.labels = labels;
+    this.shapes = {};
+    this.positions = {};
+    this.markers = {};
+    this.day = null;
+    this.rows = [];
+    this.enabled = {};
+    this.ready = false;
+  }
+
+  AllianceMap.prototype.init = function () {
+    var self = this;
+    if (!window.L) { return; }
+    this.map = L.map(this.element, {
+      attributionControl: false, zoomControl: false, scrollWheelZoom: false, zoomSnap: 0.25
+    });
+    L.control.zoom({ zoomInTitle: this.labels.zoom_in, zoomOutTitle: this.labels.zoom_out }).addTo(this.map);
+    this.map.setView([51.0, 13.4], 7);
+    this.markerLayer = L.layerGroup().addTo(this.map);
+    var url = this.element.getAttribute("data-geojson-url");
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (data) { self.draw(data); })
+      .catch(function () {
+        var message = el("p", "map-error", self.labels.error);
+        self.element.appendChild(message);
+      });
+  };
+
+  AllianceMap.prototype.draw = function (data) {
+    var self = this;
+    var districtSums = {};
+    var geo = L.geoJSON(data, {
+      style: function () { return { color: "#ffffff", weight: 0.8, fillColor: NONE, fillOpacity: 0.9 }; },
+      onEachFeature: function (feature, shape) {
+        var p = feature.properties || {};
+        self.shapes[p.ags] = shape;
+        var tip = el("span", "", p.name || "");  // a node, never a string: Leaflet treats strings as HTML
+        shape.bindTooltip(tip, { sticky: true });
+        shape.bindPopup(function () { return self.popup(p); });
+        var c = centroid(feature.geometry);
+        if (c) {
+          self.positions["municipality:" + p.ags] = [c.lat, c.lng];
+          var sum = districtSums[p.district] = districtSums[p.district] || { lat: 0, lng: 0, area: 0 };
+          sum.lat += c.lat * c.area; sum.lng += c.lng * c.area; sum.area += c.area;
+        }
+      }
+    }).addTo(this.map);
+    Object.keys(districtSums).forEach(function (ags) {
+      var sum = districtSums[ags];
+      if (sum.area) { self.positions["district:" + ags] = [sum.lat / sum.area, sum.lng / sum.area]; }
+    });
+    // Shapes stay out of the tab order (the table carries the same facts); council dots are reachable.
+    geo.eachLayer(function (shape) {
+      var node = shape.getElement && shape.getElement();
+      if (node) { node.setAttribute("tabindex", "-1"); }
+    });
+    if (geo.getLayers().length) { this.map.fitBounds(geo.getBounds(), { padding: [8, 8] }); }
+    this.ready = true;
+    this.update();
+  };
+
+  AllianceMap.prototype.popup = function (properties) {
+    var labels = this.labels;
+    var row = null;
+    for (var i = 0; i < this.rows.length; i += 1) {
+      if (this.rows[i].kind === "municipality" && this.rows[i].ags === properties.ags) { row = this.rows[i]; break; }
+    }
+    var box = el("div");
+    box.appendChild(el("strong", "", properties.name || ""));
+    if (row && row.synthetic) { box.appendChild(document.createTextNode(" ")); box.appendChild(badge(labels)); }
+    box.appendChild(el("br"));
+    box.appendChild(document.createTextNode(labels.district + ": " + (properties.district_name || "")));
+    var list = el("ul", "popup-facts");
+    TABLE_BLOCKS.forEach(function (block) {
+      list.appendChild(el("li", "", labels["block_" + block] + ": " + yesNo(row && row.since[block], labels)));
+      if (block === "member") {
+        list.appendChild(el("li", "", labels.agreement + ": " + yesNo(row && row.agreement, labels, labels.signed_on)));
+      }
+    });
+    box.appendChild(list);
+    if (row && row.synthetic) { box.appendChild(el("p", "muted", labels.synthetic_note)); }
+    return box;
+  };
+
+  AllianceMap.prototype.marker = function (council) {
+    var self = this;
+    var position = this.positions[council.target_kind + ":" + council.target];
+    if (!position) { return null; }
+    if (!this.markers[council.id]) {
+      var dot = L.circleMarker(position, {
+        radius: 6, color: "#ffffff", weight: 2, fillColor: BLOCK_COLOURS.council, fillOpacity: 1
+      });
+      dot.bindTooltip(el("span", "", council.name));
+      dot.bindPopup(function () {
+        var box = councilBlock(council, self.labels);
+        if (council.synthetic) { box.appendChild(el("p", "muted", self.labels.synthetic_note)); }
+        return box;
+      });
+      dot.on("add", function () {
+        var node = dot.getElement && dot.getElement();
+        if (!node || node.getAttribute("data-keyboard")) { return; }
+        node.setAttribute("data-keyboard", "1");
+        node.setAttribute("tabindex", "0");
+        node.setAttribute("role", "button");
+        node.setAttribute("aria-label", self.labels.council + ": " + council.name);
+        node.addEventListener("keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") { event.preventDefault(); dot.openPopup(); }
+        });
+      });
+      this.markers[council.id] = dot;
+    }
+    return this.markers[council.id];
+  };
+
+  AllianceMap.prototype.setState = function (day, rows, enabled) {
+    this.day = day;
+    this.rows = rows;
+    this.enabled = enabled;
+    this.update();
+  };
+
+  AllianceMap.prototype.update = function () {
+    if (!this.ready) { return; }
+    var self = this;
+    var fills = {};
+    this.rows.forEach(function (row) {
+      if (row.kind !== "municipality") { return; }
+      for (var i = 0; i < BLOCKS.length; i += 1) {
+        if (self.enabled[BLOCKS[i]] && row.since[BLOCKS[i]]) { fills[row.ags] = BLOCK_COLOURS[BLOCKS[i]]; break; }
+      }
+    });
+    Object.keys(this.shapes).forEach(function (ags) {
+      self.shapes[ags].setStyle({ fillColor: fills[ags] || NONE });
+    });
+    this.markerLayer.clearLayers();
+    if (this.enabled.council) {
+      this.rows.forEach(function (row) {
+        row.councils.forEach(function (council) {
+          var dot = self.marker(council);
+          if (dot) { self.markerLayer.addLayer(dot); }
+        });
+      });
+    }
+  };
+
+  // --- wiring ------------------------------------------------------------------------------------
+
+  function init() {
+    var layer = readJSON("map-layer");
+    var steps = readJSON("map-steps") || [];
+    var labels = readJSON("map-labels") || {};
+    var element = document.getElementById("alliance-map");
+    if (!layer || !element) { return; }
+    setUpTutorial();
+
+    var slider = document.getElementById("replay-slider");
+    var output = document.getElementById("replay-date");
+    var play = document.getElementById("replay-play");
+    var dateInput = document.getElementById("id_as_of");
+    var status = document.getElementById("map-status");
+    var boxes = Array.prototype.slice.call(document.querySelectorAll("input[data-layer]"));
+    var map = new AllianceMap(element, layer, labels);
+    var timer = null;
+
+    function enabledLayers() {
+      var result = {};
+      boxes.forEach(function (box) { result[box.getAttribute("data-layer")] = box.checked; });
+      return result;
+    }
+
+    function show(index, announce) {
+      var day = steps[index];
+      if (!day) { return; }
+      var rows = stateOn(layer, day);
+      var numbers = counts(rows);
+      Object.keys(numbers).forEach(function (name) {
+        var target = document.querySelector('[data-count="' + name + '"]');
+        if (target) { target.textContent = String(numbers[name]); }
+      });
+      renderTable(rows, day, labels);
+      map.setState(day, rows, enabledLayers());
+      if (output) { output.textContent = germanDate(day); }
+      if (slider) { slider.setAttribute("aria-valuetext", germanDate(day)); }
+      if (dateInput) { dateInput.value = day; }
+      if (status && announce) {
+        status.textContent = format(labels.status, {
+          date: germanDate(day), members: numbers.member, contacted: numbers.contacted, councils: numbers.council
+        });
+      }
+      if (window.history && window.history.replaceState) {
+        var url = new URL(window.location.href);
+        url.searchParams.set("as_of", day);
+        window.history.replaceState(null, "", url.toString());
+      }
+    }
+
+    function stop() {
+      if (timer) { window.clearInterval(timer); timer = null; }
+      if (play) { play.setAttribute("aria-pressed", "false"); play.textContent = labels.play; }
+    }
+
+    if (slider) {
+      document.getElementById("replay").hidden = false;
+      slider.addEventListener("input", function () { show(Number(slider.value), !timer); });
+    }
+    if (play && slider) {
+      play.addEventListener("click", function () {
+        if (timer) { stop(); return; }
+        if (Number(slider.value) >= steps.length - 1) { slider.value = "0"; show(0, false); }
+        play.setAttribute("aria-pressed", "true");
+        play.textContent = labels.pause;
+        timer = window.setInterval(function () {
+          var next = Number(slider.value) + 1;
+          if (next >= steps.length) { stop(); show(steps.length - 1, true); return; }
+          slider.value = String(next);
+          show(next, false);
+        }, 700);
+      });
+    }
+    boxes.forEach(function (box) {
+      box.addEventListener("change", function () { map.setState(map.day, map.rows, enabledLayers()); });
+    });
+
+    map.init();
+    show(slider ? Number(slider.value) : steps.length - 1, false);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
