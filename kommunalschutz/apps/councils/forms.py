@@ -133,9 +133,17 @@ class MemberForm(forms.Form):
     function = _text(_("Function"))
     joined_on = _date(_("Joined on"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    # Public bodies, whose names are public anyway; who else is on the platform is for the
+    # coordination office to know (accounts.view_organisations).
+    PUBLIC_KINDS = (Organisation.Kind.COORDINATION_OFFICE, Organisation.Kind.MUNICIPALITY,
+                    Organisation.Kind.DISTRICT, Organisation.Kind.POLICE_DIRECTORATE, Organisation.Kind.LKA)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")  # type: ignore[attr-defined]
+        organisations = Organisation.objects.order_by("name")
+        if not user.has_perm("accounts.view_organisations"):
+            organisations = organisations.filter(kind__in=self.PUBLIC_KINDS)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
 class LeaveForm(forms.Form):

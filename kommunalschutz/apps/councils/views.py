@@ -121,7 +121,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     council = selectors.council_for(user, pk)
     can_edit = user.has_perm(EDIT, council)
     return render(request, "councils/council_detail.html", {
-        "council": council, "can_edit": can_edit, "member_form": forms.MemberForm() if can_edit else None,
+        "council": council, "can_edit": can_edit, "member_form": forms.MemberForm(user=user) if can_edit else None,
         **selectors.council_sections(council),
     })
 
@@ -165,14 +165,14 @@ def council_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     council = selectors.council_for(user, pk, EDIT)
-    form = forms.MemberForm(request.POST or None)
+    form = forms.MemberForm(request.POST or None, user=user)
     added = None
     if request.method == "POST" and form.is_valid():
         added = _save(form, lambda: services.add_member(actor=user, council=council, **form.cleaned_data))
     if _htmx(request) and request.method == "POST":
         # The members section is swapped in place; a fresh form after success, the errors otherwise.
         return render(request, "councils/_members.html", {
-            "council": council, "can_edit": True, "member_form": forms.MemberForm() if added else form,
+            "council": council, "can_edit": True, "member_form": forms.MemberForm(user=user) if added else form,
             "added": added, **selectors.council_sections(council),
         })
     if added is not None:
