@@ -167,6 +167,8 @@ class CoachingProcess(models.Model):
     engagement = models.OneToOneField(Engagement, primary_key=True, on_delete=models.CASCADE,
                                       related_name="coaching")
     coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="processes", verbose_name=_("coach"))
+    # What the municipality asked for; the coach suggestions are ranked against these.
+    needs = models.ManyToManyField(Competence, blank=True, related_name="+", verbose_name=_("needs"))
     goals = models.TextField(_("goals"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     evaluation_summary = models.TextField(_("closing evaluation"), blank=True)
