@@ -116,7 +116,9 @@ def _render(series: list[Figures], labels: dict[str, str], panel_titles: tuple[s
 
 def _draw(Figure: Any, AutoDateLocator: Any, DateFormatter: Any, series: list[Figures],
           labels: dict[str, str], panel_titles: tuple[str, str]) -> str:
-    figure = Figure(figsize=(9.5, 4.4), layout="constrained")
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(9.5, 4.8), layout="constrained")
     axes = figure.subplots(1, 2)
     dates = [point.as_of for point in series]
     colour_index = 0
@@ -126,13 +128,14 @@ def _draw(Figure: Any, AutoDateLocator: Any, DateFormatter: Any, series: list[Fi
                     color=COLOURS[colour_index], linestyle=LINESTYLES[colour_index], linewidth=1.8)
             colour_index += 1
         ax.set_title(panel_title, fontsize=11, loc="left")
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(bottom=0, top=max(5, *(getattr(point, name) for point in series for name in names)) * 1.05)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
         locator = AutoDateLocator(minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(DateFormatter("%Y" if len(dates) > 18 else "%m/%Y"))
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.1), ncols=2, fontsize=8, frameon=False)
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
@@ -153,7 +156,7 @@ def series_chart(series: list[Figures], *, chart_id: str = "figures-chart") -> C
     else:
         title = _("Programme figures")
         description = _("There are no figures to show yet.")
-    panel_titles = (_("Municipalities"), _("Work with the municipalities"))
+    panel_titles = (_("Municipalities in the alliance"), _("Work with the municipalities"))
     key_source = json.dumps([[p.as_of.isoformat(), *p.values().values()] for p in series]
                             + [title, description, *labels.values(), *panel_titles, chart_id])
     key = hashlib.sha256(key_source.encode()).hexdigest()

@@ -300,7 +300,10 @@
     // Shapes stay out of the tab order (the table carries the same facts); council dots are reachable.
     geo.eachLayer(function (shape) {
       var node = shape.getElement && shape.getElement();
-      if (node) { node.setAttribute("tabindex", "-1"); }
+      if (node) {
+        node.setAttribute("tabindex", "-1");
+        node.setAttribute("data-ags", (shape.feature && shape.feature.properties.ags) || "");
+      }
     });
     if (geo.getLayers().length) { this.map.fitBounds(geo.getBounds(), { padding: [8, 8] }); }
     this.ready = true;
@@ -336,7 +339,8 @@
     if (!position) { return null; }
     if (!this.markers[council.id]) {
       var dot = L.circleMarker(position, {
-        radius: 6, color: "#ffffff", weight: 2, fillColor: BLOCK_COLOURS.council, fillOpacity: 1
+        radius: 6, color: "#ffffff", weight: 2, fillColor: BLOCK_COLOURS.council, fillOpacity: 1,
+        className: "council-marker"
       });
       dot.bindTooltip(el("span", "", council.name));
       dot.bindPopup(function () {
