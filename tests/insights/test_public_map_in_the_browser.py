@@ -75,7 +75,8 @@ def _fill(page: Any, ags: str) -> str:
 
 
 def _table_names(page: Any) -> list[str]:
-    names: list[str] = page.eval_on_selector_all("#map-table-body th", "cells => cells.map(c => c.firstChild.textContent)")
+    names: list[str] = page.eval_on_selector_all("#map-table-body th",
+                                                 "cells => cells.map(c => c.firstChild.textContent)")
     return [name.strip() for name in names]
 
 
