@@ -170,6 +170,10 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
                        "organisation": organisations[person.organisation].name, "totp_secret": secret,
                        "api_token": token})
 
+    from kommunalschutz.apps.alliance.demo import load_alliance_demo
+
+    load_alliance_demo()
+
     state = SiteState.load()
     if state.demo_loaded_at is None:
         before = audit.snapshot(state, ["demo_loaded_at"])

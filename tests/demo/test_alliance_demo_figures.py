@@ -1,0 +1,76 @@
+"""The demo data meets the published figures exactly, computed from the records (issue 3, item 8).
+
+One test on purpose: loading Saxony's registry and the whole demo takes about half a minute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kommunalschutz.apps.alliance.models import CooperationAgreement, MembershipTransition, Stage
+from kommunalschutz.apps.councils.models import PreventionCouncil
+from kommunalschutz.apps.engagements.models import Engagement
+from kommunalschutz.apps.insights.figures import figures_as_of, figures_series
+from kommunalschutz.apps.registry.services import import_registry
+from kommunalschutz.core.demo import load_demo
+
+PRESS_RELEASE = {  # 27 Feb 2024
+    "member_municipalities": 56, "consultations": 144, "coaching_processes": 50, "prevention_councils": 41,
+    "security_analyses": 26, "model_municipalities": 8,
+}
+NOVEMBER_2021 = {  # asskomm.sachsen.de, "ASSKomm-Standorte"
+    "contacted_municipalities": 126, "cooperation_agreements": 29, "municipalities_with_coaching": 32,
+    "model_municipalities": 8, "prevention_councils": 28,  # 26 towns and municipalities + 2 districts
+}
+JUNE_2021 = {"prevention_councils": 21, "security_analyses": 16}  # Torgau joins (lpr.sachsen.de)
+
+
+@pytest.mark.django_db
+def test_demo_figures_equal_the_published_ones() -> None:
+    import_registry(actor=None)
+    load_demo(force=True)
+
+    as_of_press = figures_as_of(dt.date(2024, 2, 27)).values()
+    assert {name: as_of_press[name] for name in PRESS_RELEASE} == PRESS_RELEASE
+    as_of_nov = figures_as_of(dt.date(2021, 11, 30)).values()
+    assert {name: as_of_nov[name] for name in NOVEMBER_2021} == NOVEMBER_2021
+    as_of_june = figures_as_of(dt.date(2021, 6, 25)).values()
+    assert {name: as_of_june[name] for name in JUNE_2021} == JUNE_2021
+    assert PreventionCouncil.objects.filter(district__isnull=False, established_on__lte="2021-11-30").count() == 2
+
+    # "über 100 Kommunen beraten" by June 2021, and Seifhennersdorf was the 100th, on 18 Jan 2021.
+    consulted = MembershipTransition.objects.filter(stage=Stage.CONSULTED, municipality__isnull=False)
+    assert consulted.filter(date__lt="2021-01-18").count() == 99
+    assert list(consulted.filter(date="2021-01-18").values_list("municipality__name", flat=True)) == [
+        "Seifhennersdorf, Stadt"]
+    assert consulted.filter(date__lte="2021-06-25").count() > 100
+
+    # The real dated facts are kept as published, with their sources; all else is marked synthetic.
+    signed = dict(CooperationAgreement.objects.filter(is_synthetic=False).values_list("municipality__ags", "signed_on"))
+    assert signed == {
+        "14626110": dt.date(2020, 7, 1), "14524330": dt.date(2020, 10, 26), "14628270": dt.date(2020, 11, 5),
+        "14730310": dt.date(2021, 6, 25), "14626010": dt.date(2021, 9, 10), "14626600": dt.date(2021, 9, 10),
+        "14628060": dt.date(2021, 11, 1), "14628050": dt.date(2023, 3, 1),
+    }
+    assert all(CooperationAgreement.objects.filter(is_synthetic=False).values_list("source_url", flat=True))
+    models = MembershipTransition.objects.filter(stage=Stage.MODEL)
+    assert set(models.values_list("municipality__name", flat=True)) == {
+        "Chemnitz, Stadt", "Freital, Stadt", "Görlitz, Stadt, Hochschulstadt", "Leipzig, Stadt", "Pirna, Stadt",
+        "Plauen, Stadt, Hochschulstadt", "Wurzen, Stadt", "Zwickau, Stadt, Hochschulstadt"}
+    assert set(models.values_list("date", flat=True)) == {dt.date(2019, 2, 6)}
+    assert not models.filter(is_synthetic=True).exists()
+    assert Engagement.objects.filter(is_synthetic=False).count() == 1  # the 100th consultation (Seifhennersdorf)
+    # Bannewitz was the 4th member in Sächsische Schweiz-Osterzgebirge.
+    soe = CooperationAgreement.objects.filter(municipality__district__ags="14628", signed_on__lte="2023-03-01")
+    assert soe.count() == 4
+
+    # The series agrees with the single-date query on the published dates.
+    dates = [dt.date(2021, 6, 25), dt.date(2021, 11, 30), dt.date(2024, 2, 27)]
+    assert [f.values() for f in figures_series(dates)] == [figures_as_of(d).values() for d in dates]
+
+    # A second run changes nothing.
+    before = MembershipTransition.objects.count(), Engagement.objects.count()
+    load_demo(force=True)
+    assert (MembershipTransition.objects.count(), Engagement.objects.count()) == before
