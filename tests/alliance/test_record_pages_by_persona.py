@@ -56,9 +56,12 @@ def test_the_list_shows_only_the_municipalities_in_scope_with_their_stage(world:
 
 def test_the_record_shows_lifecycle_engagements_and_councils(world: Any, login: Any) -> None:
     step(world, Stage.CONTACTED, dt.date(2021, 1, 5), note="Erstgespräch im Rathaus")
-    EngagementFactory(municipality=world.pirna, title="Beratung zur Strategie", started_on=dt.date(2021, 2, 1))
-    CouncilFactory(municipality=world.pirna, name="Kriminalpräventiver Rat Pirna")
+    engagement = EngagementFactory(municipality=world.pirna, title="Beratung zur Strategie",
+                                   started_on=dt.date(2021, 2, 1))
+    council = CouncilFactory(municipality=world.pirna, name="Kriminalpräventiver Rat Pirna")
     page = login(world.pirna_coordinator).get(PIRNA).content.decode()
+    assert f'href="{reverse("engagements:engagement_detail", args=[engagement.pk])}"' in page
+    assert f'href="{reverse("councils:council_detail", args=[council.pk])}"' in page
     assert "Erstgespräch im Rathaus" in page
     assert "Beratung zur Strategie" in page
     assert "Kriminalpräventiver Rat Pirna" in page

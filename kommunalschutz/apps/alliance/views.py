@@ -113,7 +113,6 @@ def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
         "agreements": selectors.agreements_of(target, user),
         "engagements": selectors.lifecycle_engagements(target),
         "councils": selectors.lifecycle_councils(target),
-        "municipality_count": target.municipalities.count() if kind == "district" else None,
     }, status=status)
 
 
