@@ -56,7 +56,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
     visible_districts = selectors.visible_municipalities(user).values("district")
     form = forms.RecordFilterForm(
         request.GET or None,
-        districts=District.objects.filter(pk__in=visible_districts).order_by("name").defer("boundary"))
+        districts=District.objects.filter(pk__in=visible_districts, land=selectors.programme_land())
+        .order_by("name").defer("boundary"))
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.municipality_records(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     districts = list(selectors.district_records(user, filters))
