@@ -237,7 +237,7 @@ class FundingFieldsMixin(forms.Form):
     project_title = forms.CharField(label=_("Project"), max_length=300)
     total_costs = _money(_("Eligible costs (EUR)"))
     requested_amount = _money(_("Requested amount (EUR)"), help_text=_(
-        "At most 90 % of the eligible costs: the municipality pays at least 10 % itself."))
+        "At most 90 per cent of the eligible costs: the municipality pays at least 10 per cent itself."))
     in_kind_contribution = _money(_("Of the own share in kind (EUR)"), required=False)
     submitted_on = _date(_("Submitted on"), required=True, help_text=_(
         "Applications are accepted from 31 August to 15 October of the year before the funding year."))
