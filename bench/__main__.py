@@ -3,6 +3,8 @@
 Per database (SQLite, then PostgreSQL + Redis if reachable): set up a production-like deployment,
 time the registry import, start gunicorn, measure the GeoJSON, then load the municipality API with
 wrk for --duration seconds. Defaults keep the whole run under about five minutes on 2 cores.
+Then the programme figures at national scale (bench.alliance; `python -m bench alliance --help`
+runs and explains that one alone).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import deployment, geojson, load
+from bench.alliance import run as alliance
 from bench.deployment import BenchError, Deployment
 from bench.machine import (
     PROJECT_DIR,
@@ -53,6 +56,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a short smoke run (5 s load, 2 imports)")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dirs and logs")
+    parser.add_argument("--skip-alliance", action="store_true", help="leave out the alliance figures benchmark "
+                        "(`python -m bench alliance` runs it alone)")
     parser.add_argument("--wait-idle", type=int, default=30, help="wait up to this many seconds for other "
                         "work on the machine to stop before each measurement (default 30)")
     parser.add_argument("--attempts", type=int, default=2, help="load runs per database at most, repeated "
@@ -173,7 +178,19 @@ def _bench_deployment(kind: deployment.Kind, work_dir: Path, args: argparse.Name
     return result
 
 
+def _kept_sections(path: Path) -> dict[str, Any]:
+    """Sections other benchmarks wrote into the results file (e.g. "alliance"); this run keeps them."""
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {key: value for key, value in previous.items() if key == alliance.SECTION}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["alliance"]:  # `python -m bench alliance [options]`: that benchmark alone
+        return alliance.main(argv[1:])
     args = _parse(argv)
     started = time.monotonic()
     machine = describe_machine()
@@ -219,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                      "wait_idle_s": args.wait_idle, "attempts": args.attempts},
         "runs": runs,
         "total_seconds": round(time.monotonic() - started, 1),
+        **_kept_sections(args.output),
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.output.with_suffix(".json.tmp")
@@ -226,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     tmp.replace(args.output)
     print(markdown(results))
     print(f"\nwritten to {args.output}", file=sys.stderr)
+    if not args.skip_alliance:
+        options = ["--databases", args.databases, "--output", str(args.output), "--wait-idle", str(args.wait_idle)]
+        failed |= alliance.main(options + ["--quick"] * args.quick + ["--keep"] * args.keep) != 0
     return 1 if failed else 0
 
 
