@@ -26,6 +26,8 @@ def test_an_invited_municipal_coordinator_registers_from_my_events(
     page = browser.get(reverse("events:my_events")).content.decode()
     assert event.title in page and "eingeladen, nicht angemeldet" in page
 
+    detail = browser.get(reverse("events:event_detail", args=[event.slug])).content.decode()
+    assert f'href="{reverse("events:register", args=[event.slug])}"' in detail
     form = browser.get(reverse("events:register", args=[event.slug]))
     assert form.context["form"].initial["organisation_name"] == "Stadt Pirna"
     with django_capture_on_commit_callbacks(execute=True):
