@@ -116,6 +116,14 @@ def _coaching(world: World, municipality: Any, coach_user: User) -> Any:
     return CoachingProcessFactory(engagement__municipality=municipality, coach=CoachFactory(user=coach_user))
 
 
+def _council(municipality: Any) -> Any:
+    # A municipality has at most one running council, so rows reuse it.
+    from kommunalschutz.apps.councils.models import PreventionCouncil
+
+    return PreventionCouncil.objects.filter(municipality=municipality).first() or CouncilFactory(
+        municipality=municipality)
+
+
 def _own_coaching(world: World, user: User) -> Any:
     if user == world.coach:
         return _coaching(world, world.plauen, user)  # coached by them, in a municipality not theirs
@@ -145,8 +153,8 @@ REPRESENTATIVES: dict[str, tuple[Callable[[World, User], Any], Callable[[World, 
         lambda world, user: _coaching(world, _away(world, user), UserFactory(username="foreign-coach")),
     ),
     "prevention council": (
-        _with_home(lambda world, home: CouncilFactory(municipality=home)),
-        lambda world, user: CouncilFactory(municipality=_away(world, user)),
+        _with_home(lambda world, home: _council(home)),
+        lambda world, user: _council(_away(world, user)),
     ),
 }
 
