@@ -235,10 +235,11 @@ def open_reviews(*, within_days: int, today: dt.date | None = None) -> QuerySet[
         .select_related("agreement__municipality", "agreement__district").order_by("due_on", "pk"))
 
 
-def lifecycle_engagements(target: Any) -> list[Any]:
-    from kommunalschutz.apps.engagements.models import Engagement
+def lifecycle_engagements(target: Any, user: Any) -> list[Any]:
+    """The target's engagements the user may open (the police see no coaching processes)."""
+    from kommunalschutz.apps.engagements.selectors import visible_engagements
 
-    return list(Engagement.objects.filter(**_target_lookup(target)).select_related("offer_type")
+    return list(visible_engagements(user).filter(**_target_lookup(target)).select_related("offer_type")
                 .order_by("-started_on", "-pk"))
 
 

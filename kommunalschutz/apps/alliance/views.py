@@ -112,7 +112,7 @@ def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
         "next_stages": [s for s in STAGE_ORDER if services.step_error(current, s) is None],
         "form": form, "can_manage": can_manage,
         "agreements": selectors.agreements_of(target, user),
-        "engagements": selectors.lifecycle_engagements(target),
+        "engagements": selectors.lifecycle_engagements(target, user),
         "councils": selectors.lifecycle_councils(target),
     }, status=status)
 
