@@ -46,6 +46,7 @@ migrate: install
 
 demo: migrate
 	$(MANAGE) import-registry
+	$(MANAGE) load-programme
 	$(MANAGE) demo
 
 run: demo
