@@ -27,19 +27,23 @@ class NavItem:
 
 ITEMS: list[NavItem] = [
     NavItem(_("Start"), "core:home"),
+    # Public: the alliance's map, figures and events, and the open registry.
+    NavItem(_("Alliance map"), "insights:public_map"),
+    NavItem(_("Programme figures"), "insights:figures"),
+    NavItem(_("Events"), "events:event_list"),
     NavItem(_("Municipalities"), "registry:municipality_list"),
     NavItem(_("Districts"), "registry:district_list"),
     NavItem(_("Saxony map"), "registry:overview_map"),
     NavItem(_("Police directorates"), "registry:police_directorate_list"),
-    NavItem(_("Events"), "events:event_list"),
-    NavItem(_("My events"), "events:my_events", permission="events.register"),
+    # The alliance's work, each entry scoped to what the role may see.
+    NavItem(_("Dashboard"), "insights:dashboard", permission="insights.view_dashboard"),
     NavItem(_("Alliance"), "alliance:record_list", permission="alliance.view_records"),
-    NavItem(_("Offers"), "engagements:offer_list", permission="alliance.manage_programme"),
+    NavItem(_("Engagements"), "engagements:engagement_list", permission="alliance.view_records"),
     NavItem(_("Coaching processes"), "engagements:coaching_list", permission="engagements.view_coaching_processes"),
     NavItem(_("Prevention councils"), "councils:council_list", permission="councils.view_councils"),
-    NavItem(_("Alliance map"), "insights:public_map"),
-    NavItem(_("Programme figures"), "insights:figures"),
-    NavItem(_("Dashboard"), "insights:dashboard", permission="insights.view_dashboard"),
+    NavItem(_("Offers"), "engagements:offer_list", permission="alliance.manage_programme"),
+    NavItem(_("My events"), "events:my_events", permission="events.register"),
+    # Administration and oversight.
     NavItem(_("Organisations"), "accounts:organisation_list", permission="accounts.view_organisations"),
     NavItem(_("Registry import"), "registry:import_start", permission="registry.import_registry"),
     NavItem(_("Audit trail"), "core:audit_log", permission="core.view_audit_trail"),
