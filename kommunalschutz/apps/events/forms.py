@@ -86,6 +86,8 @@ class RegistrationForm(forms.Form):
         label=_("I agree that my details are processed to organise this event (attendee list, name badge, "
                 "e-mails about the event)."),
         error_messages={"required": _("Without your consent we cannot register you.")},
+        # The purpose, stated in full below the field (templates/events/registration_form.html).
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "registration-purpose"}),
     )
 
     def __init__(self, *args: Any, with_email: bool = True, **kwargs: Any) -> None:
