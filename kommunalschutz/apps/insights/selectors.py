@@ -26,6 +26,7 @@ from kommunalschutz.apps.engagements.models import (
     OfferType,
 )
 from kommunalschutz.apps.insights.figures import membership_intervals
+from kommunalschutz.apps.registry.models import District, Municipality
 
 # The building blocks of the public map in the order of precedence for a municipality's colour:
 # the first block (among those switched on) that a municipality has on the date decides its colour.
@@ -38,34 +39,49 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _target_values() -> tuple[str, ...]:
-    return ("municipality__ags", "municipality__name", "municipality__district__ags",
-            "municipality__district__name", "district__ags", "district__name")
-
-
 class _Targets:
-    """Municipalities and districts met in the rows, keyed by AGS, each with its public facts."""
+    """Municipalities and districts met in the rows, keyed by id, each with its public facts."""
 
     def __init__(self) -> None:
-        self.municipalities: dict[str, dict[str, Any]] = {}
-        self.districts: dict[str, dict[str, Any]] = {}
+        self.found: dict[tuple[bool, int], dict[str, Any]] = {}
 
-    def get(self, row: dict[str, Any]) -> dict[str, Any]:
-        if row["municipality__ags"]:
-            ags = row["municipality__ags"]
-            bucket, name = self.municipalities, row["municipality__name"]
-            district, district_name = row["municipality__district__ags"], row["municipality__district__name"]
-        else:
-            ags = row["district__ags"]
-            bucket, name = self.districts, row["district__name"]
-            district, district_name = ags, name
-        if ags not in bucket:
-            bucket[ags] = {
-                "name": name, "district": district, "district_name": district_name,
+    def get(self, municipality_id: int | None, district_id: int | None) -> dict[str, Any]:
+        key = (True, municipality_id) if municipality_id is not None else (False, district_id or 0)
+        target = self.found.get(key)
+        if target is None:
+            target = self.found[key] = {
                 "contacted": None, "model": None, "member": [], "agreements": [],
                 "coaching": None, "security_analysis": None, "councils": [], "synthetic": False,
             }
-        return bucket[ags]
+        return target
+
+    def resolve(self) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]],
+                               dict[tuple[bool, int], tuple[str, str]]]:
+        """The targets keyed by AGS, with names: one query per kind met, none for a kind not met.
+
+        Every municipality's name is read (about 11,000 rows in Germany) rather than an IN list of
+        that length; the result also maps each target's key to its (AGS, name) for the councils.
+        """
+        municipalities: dict[str, dict[str, Any]] = {}
+        districts: dict[str, dict[str, Any]] = {}
+        names: dict[tuple[bool, int], tuple[str, str]] = {}
+        if any(is_municipality for is_municipality, _ in self.found):
+            rows = {row[0]: row[1:] for row in Municipality.objects.values_list(
+                "pk", "ags", "name", "district__ags", "district__name").order_by()}
+            for (is_municipality, pk), facts in self.found.items():
+                if is_municipality:
+                    ags, name, district, district_name = rows[pk]
+                    municipalities[ags] = {"name": name, "district": district, "district_name": district_name,
+                                           **facts}
+                    names[True, pk] = (ags, name)
+        if not all(is_municipality for is_municipality, _ in self.found):
+            district_rows = {row[0]: row[1:] for row in District.objects.values_list("pk", "ags", "name").order_by()}
+            for (is_municipality, pk), facts in self.found.items():
+                if not is_municipality:
+                    ags, name = district_rows[pk]
+                    districts[ags] = {"name": name, "district": ags, "district_name": name, **facts}
+                    names[False, pk] = (ags, name)
+        return dict(sorted(municipalities.items())), dict(sorted(districts.items())), names
 
 
 def _known(queryset: QuerySet[Any], date_field: str, as_of: dt.date | None) -> QuerySet[Any]:
@@ -81,80 +97,84 @@ def map_layer(as_of: dt.date | None = None) -> dict[str, Any]:
     """The public map's data: per AGS the dates each building block began (and ended), and the councils.
 
     With ``as_of``, only what had happened by then: later transitions, agreements, engagements and
-    councils are left out, and a termination or dissolution after it is not yet known. Five queries,
-    whatever the number of municipalities (aggregates where the rows would be many).
+    councils are left out, and a termination or dissolution after it is not yet known. At most seven
+    queries, whatever the number of municipalities: aggregates where the rows would be many, and the
+    names looked up once at the end.
     """
     targets = _Targets()
-    keys = _target_values()
 
     transitions = _known(MembershipTransition.objects.all(), "date", as_of)
-    for row in transitions.values(*keys).annotate(
-        first=Min("date"), model=Min("date", filter=Q(stage=Stage.MODEL)), synthetic=_SYNTHETIC,
-    ).order_by():
-        target = targets.get(row)
-        target["contacted"] = _iso(row["first"])
-        target["model"] = _iso(row["model"])
-        target["synthetic"] |= bool(row["synthetic"])
+    for municipality_id, district_id, first, model, synthetic in transitions.values_list(
+            "municipality_id", "district_id").annotate(
+            first=Min("date"), model=Min("date", filter=Q(stage=Stage.MODEL)), synthetic=_SYNTHETIC).order_by():
+        target = targets.get(municipality_id, district_id)
+        target["contacted"] = _iso(first)
+        target["model"] = _iso(model)
+        target["synthetic"] |= bool(synthetic)
 
-    histories: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    rows_of: dict[int, dict[str, Any]] = {}
-    for row in transitions.filter(stage__in=[Stage.MEMBER, Stage.LEFT]).values(
-            "municipality_id", "district_id", "stage", "date", *keys).order_by():
-        key = row["municipality_id"] or -row["district_id"]
-        histories[key].append((row["date"], row["stage"]))
-        rows_of[key] = row
-    for key, history in histories.items():
-        targets.get(rows_of[key])["member"] = [[_iso(start), _iso(end)] for start, end in membership_intervals(history)]
+    histories: dict[tuple[int | None, int | None], list[tuple[dt.date, str]]] = defaultdict(list)
+    for municipality_id, district_id, stage, date in transitions.filter(
+            stage__in=[Stage.MEMBER, Stage.LEFT]).values_list("municipality_id", "district_id", "stage", "date"
+                                                             ).order_by():
+        histories[municipality_id, district_id].append((date, stage))
+    for (municipality_id, district_id), history in histories.items():
+        targets.get(municipality_id, district_id)["member"] = [
+            [_iso(start), _iso(end)] for start, end in membership_intervals(history)]
 
     agreements = _known(CooperationAgreement.objects.filter(status__in=SIGNED_STATES, signed_on__isnull=False),
                         "signed_on", as_of)
-    for row in agreements.values("signed_on", "terminated_on", "is_synthetic", *keys).order_by("signed_on", "pk"):
-        target = targets.get(row)
-        target["agreements"].append([_iso(row["signed_on"]), _iso(_until(row["terminated_on"], as_of))])
-        target["synthetic"] |= row["is_synthetic"]
+    for municipality_id, district_id, signed_on, terminated_on, synthetic in agreements.values_list(
+            "municipality_id", "district_id", "signed_on", "terminated_on", "is_synthetic").order_by(
+            "signed_on", "pk"):
+        target = targets.get(municipality_id, district_id)
+        target["agreements"].append([_iso(signed_on), _iso(_until(terminated_on, as_of))])
+        target["synthetic"] |= synthetic
 
     engagements = _known(
         Engagement.objects.exclude(status=Engagement.Status.CANCELLED).filter(
             offer_type__kind__in=[OfferType.Kind.COACHING, OfferType.Kind.SECURITY_ANALYSIS]),
         "started_on", as_of)
-    for row in engagements.values("offer_type__kind", *keys).annotate(
+    for municipality_id, district_id, kind, first, synthetic in engagements.values_list(
+            "municipality_id", "district_id", "offer_type__kind").annotate(
             first=Min("started_on"), synthetic=_SYNTHETIC).order_by():
-        target = targets.get(row)
-        block = "coaching" if row["offer_type__kind"] == OfferType.Kind.COACHING else "security_analysis"
-        target[block] = _iso(row["first"])
-        target["synthetic"] |= bool(row["synthetic"])
+        target = targets.get(municipality_id, district_id)
+        target["coaching" if kind == OfferType.Kind.COACHING else "security_analysis"] = _iso(first)
+        target["synthetic"] |= bool(synthetic)
 
-    councils: list[dict[str, Any]] = []
-    council_rows = _known(PreventionCouncil.objects.all(), "established_on", as_of).values(
-        "pk", "name", "establishment", "established_on", "dissolved_on", "is_synthetic", "contact_is_public",
-        "contact_name", "contact_function", "contact_email", "contact_phone", "contact_address", *keys,
-    ).order_by("established_on", "pk")
+    council_rows = list(_known(PreventionCouncil.objects.all(), "established_on", as_of).values(
+        "pk", "municipality_id", "district_id", "name", "establishment", "established_on", "dissolved_on",
+        "is_synthetic", "contact_is_public", "contact_name", "contact_function", "contact_email",
+        "contact_phone", "contact_address",
+    ).order_by("established_on", "pk"))
     for row in council_rows:
-        target = targets.get(row)
-        kind = "municipality" if row["municipality__ags"] else "district"
+        targets.get(row["municipality_id"], row["district_id"])["councils"].append(row["pk"])
+
+    municipalities, districts, names = targets.resolve()
+    councils = []
+    for row in council_rows:
+        is_municipality = row["municipality_id"] is not None
+        ags, target_name = names[is_municipality, row["municipality_id"] if is_municipality else row["district_id"]]
         councils.append({
             "id": row["pk"],
             "name": row["name"],
-            "target": row["municipality__ags"] or row["district__ags"],
-            "target_kind": kind,
-            "target_name": target["name"],
+            "target": ags,
+            "target_kind": "municipality" if is_municipality else "district",
+            "target_name": target_name,
             "establishment": row["establishment"],
             "established_on": _iso(row["established_on"]),
             "dissolved_on": _iso(_until(row["dissolved_on"], as_of)),
-            # Only what the council agreed to publish; without consent the contact is not even read out.
+            # Only what the council agreed to publish.
             "contact": {
                 "name": row["contact_name"], "function": row["contact_function"], "email": row["contact_email"],
                 "phone": row["contact_phone"], "address": row["contact_address"],
             } if row["contact_is_public"] else None,
             "synthetic": row["is_synthetic"],
         })
-        target["councils"].append(row["pk"])
-
     return {
         "as_of": _iso(as_of),
         "blocks": list(BLOCKS),
-        "municipalities": dict(sorted(targets.municipalities.items())),
-        "districts": dict(sorted(targets.districts.items())),
+        "municipalities": municipalities,
+        "districts": districts,
         "councils": councils,
     }
 
