@@ -9,6 +9,7 @@ from django.urls import reverse
 
 PIRNA_AGS = "14628270"
 SAECHSISCHE_SCHWEIZ_OSTERZGEBIRGE_AGS = "14628"
+CONFERENCE_SLUG = "kommunal-konferenz-2024"  # the demo's municipal conference of 27 Feb 2024
 
 # username -> role, as `kommunalschutz demo` creates them (kommunalschutz/core/demo.py).
 DEMO_USERS = {
@@ -26,7 +27,7 @@ DEMO_USERS = {
 
 
 def public_pages() -> list[tuple[str, str]]:
-    """(description, path) of the pages anyone may open; the two map pages render Leaflet maps."""
+    """(description, path) of the pages anyone may open; the MAP_PAGES render Leaflet maps."""
     return [
         ("home", reverse("core:home")),
         ("municipality list", reverse("registry:municipality_list")),
@@ -34,10 +35,14 @@ def public_pages() -> list[tuple[str, str]]:
         ("district page", reverse("registry:district_detail", args=[SAECHSISCHE_SCHWEIZ_OSTERZGEBIRGE_AGS])),
         ("Saxony overview map", reverse("registry:overview_map")),
         ("login page", reverse("accounts:login")),
+        ("alliance map", reverse("insights:public_map")),
+        ("programme figures", reverse("insights:figures")),
+        ("events", reverse("events:event_list")),
+        ("event page (conference 2024)", reverse("events:event_detail", args=[CONFERENCE_SLUG])),
     ]
 
 
-MAP_PAGES = {"municipality page with map (Pirna)", "Saxony overview map"}
+MAP_PAGES = {"municipality page with map (Pirna)", "Saxony overview map", "alliance map"}
 
 
 def main_navigation_links(page: Any) -> list[str]:
