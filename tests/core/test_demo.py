@@ -9,6 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kommunalschutz.apps.accounts.models import Membership, Organisation, User
+from kommunalschutz.apps.alliance.demo import COACHES
 from kommunalschutz.apps.registry.services import import_registry
 from kommunalschutz.core.demo import DEMO_PASSWORD, USERS, DemoRefused, load_demo, totp_secret_base32
 from kommunalschutz.core.models import AuditEvent, SiteState
@@ -58,7 +59,7 @@ def test_demo_is_idempotent_and_deterministic(registry: None, settings) -> None:
     second = load_demo()
     assert first == second
     assert AuditEvent.objects.count() == events  # nothing changed, nothing recorded
-    assert User.objects.count() == len(USERS)
+    assert User.objects.count() == len(USERS) + len(COACHES)  # the alliance demo adds the coach pool
 
 
 def test_demo_logins_work_with_password_totp_and_api_token(registry: None, settings, client: Client) -> None:  # type: ignore[no-untyped-def]
