@@ -181,7 +181,7 @@ class AttendanceForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
     responsible = _text(_("Responsible"))
     due_on = _date(_("Due on"))
 

@@ -292,10 +292,10 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
             "decision_form": forms.DecisionForm() if added else form, "added": added,
         })
     if added is not None:
-        messages.success(request, _("The decision has been recorded."))
+        messages.success(request, _("The resolution has been recorded."))
         return redirect(_meeting_url(meeting, "decisions"))
     return _form_page(request, form, title=_("Record a decision"), council=meeting.council, meeting=meeting,
-                      back_url=_meeting_url(meeting, "decisions"), submit=_("Record the decision"))
+                      back_url=_meeting_url(meeting, "decisions"), submit=_("Record the resolution"))
 
 
 # --- working groups ------------------------------------------------------------------------------
