@@ -14,7 +14,7 @@ MANAGE := $(PY) -m kommunalschutz
 # (DEBUG off), so that what CI checks is what an operator deploys.
 run demo migrate worker: export DEBUG ?= true
 
-.PHONY: run test lint bench install install-dev chromium migrate demo worker messages clean
+.PHONY: run test lint bench install install-dev system-libs chromium migrate demo worker messages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,16 @@ $(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(VENV)/bin/activ
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed system-libs
+install-dev: $(VENV)/.installed-dev system-libs
+
+# WeasyPrint (PDF documents) needs Pango and a font; Debian's packages, installed only if missing.
+system-libs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && fc-list 2>/dev/null | grep -qi dejavu; } || { \
+	  echo "Installing Debian's Pango and DejaVu fonts for PDF output (needs root)…"; \
+	  $$(command -v sudo || true) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig >/dev/null; }
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
 chromium:
