@@ -127,3 +127,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hidden and session.exitstatus == 0:
         reporter.write_line(f"FAILED: {hidden} test(s) were skipped or xfailed; every test must run.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests restore the rows that data migrations seed (offer types, competences).
+
+    A transactional test ends by flushing every table, and the next test would start without the
+    seeded catalogue; serialized_rollback reloads it, as it would be on a fresh installation.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
