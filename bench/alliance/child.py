@@ -26,6 +26,7 @@ from bench.machine import cpu_sample, foreign_cpu_percent, wait_until_quiet
 from bench.stats import summary_ms
 
 SQL_SHOWN = 160  # characters of each query kept in the per-query breakdown
+QUIET_PERCENT = 10.0  # other programs' share of the CPU below which a timed run counts as clean
 
 
 def _backend_pids() -> list[int]:
@@ -101,26 +102,39 @@ def _query_breakdown(call: Callable[[], Any], repetitions: int) -> dict[str, Any
             "slowest_plan": _explain(*sql[slowest])}
 
 
-def _measure(name: str, call: Callable[[dt.date], Any], dates: list[dt.date], warmup: int,
-             wait_idle: int) -> dict[str, Any]:
+def _measure(name: str, call: Callable[[dt.date], Any], dates: list[dt.date], warmup: int, wait_idle: int,
+             attempts: int) -> dict[str, Any]:
+    """Median and p99 of call(date) over the dates after the first `warmup`.
+
+    Colleagues' test runs share the two cores; a run during which other programs took more than
+    QUIET_PERCENT of the CPU is repeated (up to `attempts` runs in all) and the cleanest is kept.
+    """
     for day in dates[:warmup]:
         call(day)
-    busy = wait_until_quiet(limit_seconds=wait_idle)
-    own = [os.getpid(), *_backend_pids()]
-    before = cpu_sample(own)
-    seconds = []
-    for day in dates[warmup:]:
-        started = time.perf_counter()
-        call(day)
-        seconds.append(time.perf_counter() - started)
-    result: dict[str, Any] = summary_ms(seconds)
-    result["median_ms"] = round(statistics.median(seconds) * 1000, 2)
-    result["mean_ms"] = round(statistics.fmean(seconds) * 1000, 2)
-    result["busy_before_pct"] = busy
-    result["foreign_cpu_pct"] = foreign_cpu_percent(before, cpu_sample(own))
-    print(f"  {name}: median {result['median_ms']} ms, p99 {result['p99_ms']} ms (n={result['n']})",
-          file=sys.stderr, flush=True)
-    return result
+    best: dict[str, Any] | None = None
+    for attempt in range(1, attempts + 1):
+        busy = wait_until_quiet(limit_seconds=wait_idle)
+        own = [os.getpid(), *_backend_pids()]
+        before = cpu_sample(own)
+        seconds = []
+        for day in dates[warmup:]:
+            started = time.perf_counter()
+            call(day)
+            seconds.append(time.perf_counter() - started)
+        result: dict[str, Any] = summary_ms(seconds)
+        result["median_ms"] = round(statistics.median(seconds) * 1000, 2)
+        result["mean_ms"] = round(statistics.fmean(seconds) * 1000, 2)
+        result["busy_before_pct"] = busy
+        result["foreign_cpu_pct"] = foreign_cpu_percent(before, cpu_sample(own))
+        result["attempt"] = attempt
+        print(f"  {name}: median {result['median_ms']} ms, p99 {result['p99_ms']} ms (n={result['n']}, "
+              f"other programs {result['foreign_cpu_pct']}% CPU)", file=sys.stderr, flush=True)
+        if best is None or (result["foreign_cpu_pct"] or 0) < (best["foreign_cpu_pct"] or 0):
+            best = result
+        if (result["foreign_cpu_pct"] or 0) <= QUIET_PERCENT:
+            break
+    assert best is not None  # attempts >= 1
+    return best
 
 
 def _map_layer() -> Callable[..., Any] | None:
@@ -141,6 +155,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--series-runs", type=int, default=20)
     parser.add_argument("--wait-idle", type=int, default=30)
+    parser.add_argument("--attempts", type=int, default=2)
     args = parser.parse_args()
 
     django.setup()
@@ -172,12 +187,12 @@ def main() -> None:
     total = args.warmup + args.runs
     result["figures_at_end"] = figures_as_of(END).values()
     result["figures_as_of"] = _measure("figures_as_of", figures_as_of, random_dates(total), args.warmup,
-                                       args.wait_idle)
+                                       args.wait_idle, args.attempts)
     result["figures_as_of"].update(_query_breakdown(lambda: figures_as_of(END), 10))
     series_dates = month_ends(START, END)
     result["figures_series"] = _measure(
         "figures_series", lambda _day: figures_series(series_dates), random_dates(2 + args.series_runs), 2,
-        args.wait_idle)
+        args.wait_idle, args.attempts)
     result["figures_series"]["dates"] = len(series_dates)
     result["figures_series"].update(_query_breakdown(lambda: figures_series(series_dates), 3))
 
@@ -186,12 +201,13 @@ def main() -> None:
         result["map_layer"] = {"skipped": "kommunalschutz.apps.insights.selectors.map_layer does not exist yet"}
         result["map_layer_all"] = result["map_layer"]
     else:
-        result["map_layer"] = _measure("map_layer", map_layer, random_dates(total), args.warmup, args.wait_idle)
+        result["map_layer"] = _measure("map_layer", map_layer, random_dates(total), args.warmup, args.wait_idle,
+                                       args.attempts)
         result["map_layer"]["payload_bytes"] = len(json.dumps(map_layer(END), cls=DjangoJSONEncoder))
         result["map_layer"].update(_query_breakdown(lambda: map_layer(END), 5))
         # The public map loads the whole layer once (no date) and replays the dates in the browser.
         result["map_layer_all"] = _measure("map_layer_all", lambda _day: map_layer(),
-                                           random_dates(2 + args.series_runs), 2, args.wait_idle)
+                                           random_dates(2 + args.series_runs), 2, args.wait_idle, args.attempts)
         payload = map_layer()
         result["map_layer_all"]["payload_bytes"] = len(json.dumps(payload, cls=DjangoJSONEncoder))
         result["map_layer_all"]["municipalities"] = len(payload.get("municipalities", ()))
