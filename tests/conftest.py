@@ -129,14 +129,33 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Transactional tests restore the rows that data migrations seed (offer types, competences).
 
-    A transactional test ends by flushing every table, and the next test would start without the
-    seeded catalogue; serialized_rollback reloads it, as it would be on a fresh installation.
+SEED_MIGRATIONS = (
+    "kommunalschutz.apps.engagements.migrations.0002_seed_offer_types",
+    "kommunalschutz.apps.engagements.migrations.0004_seed_competences",
+)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
+    """Every database test starts with the rows that data migrations seed (offer types, competences).
+
+    A transactional test ends by flushing every table, so the tests after it would otherwise start
+    without the seeded catalogue that every installation has. The seeds are idempotent.
     """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & names)
+    if not transactional and marker is None and "db" not in names:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from kommunalschutz.apps.engagements.models import Competence, OfferType
+
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not (OfferType.objects.exists() and Competence.objects.exists()):
+        for module in SEED_MIGRATIONS:
+            importlib.import_module(module).seed(apps, None)

@@ -154,7 +154,7 @@ class _Timeline:
         first_contact: dict[int, dt.date] = {}
         first_model: dict[int, dt.date] = {}
         membership: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-        rows = MembershipTransition.objects.filter(municipality__isnull=False).values_list(
+        rows = MembershipTransition.objects.filter(municipality__isnull=False).order_by().values_list(
             "municipality_id", "stage", "date")
         for municipality_id, stage, date in rows:
             if municipality_id not in first_contact or date < first_contact[municipality_id]:
@@ -175,7 +175,8 @@ class _Timeline:
         self.engagements: dict[str, list[dt.date]] = defaultdict(list)
         first_coaching: dict[int, dt.date] = {}
         rows2 = Engagement.objects.exclude(status=Engagement.Status.CANCELLED).filter(
-            offer_type__kind__in=list(COUNTED_KINDS)).values_list("offer_type__kind", "started_on", "municipality_id")
+            offer_type__kind__in=list(COUNTED_KINDS)).order_by().values_list(  # sorted here, not by the database
+                "offer_type__kind", "started_on", "municipality_id")
         for kind, started_on, municipality_id in rows2:
             self.engagements[COUNTED_KINDS[kind]].append(started_on)
             if kind == OfferType.Kind.COACHING and municipality_id is not None and (
@@ -183,7 +184,8 @@ class _Timeline:
                 first_coaching[municipality_id] = started_on
         for dates in self.engagements.values():
             dates.sort()
-        self.councils = _Running(list(PreventionCouncil.objects.values_list("established_on", "dissolved_on")))
+        self.councils = _Running(list(
+            PreventionCouncil.objects.order_by().values_list("established_on", "dissolved_on")))
         self.sorted_contact = sorted(first_contact.values())
         self.sorted_model = sorted(first_model.values())
         self.sorted_coaching = sorted(first_coaching.values())
