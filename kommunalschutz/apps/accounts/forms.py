@@ -19,15 +19,6 @@ from kommunalschutz.apps.registry.models import District, Municipality, PoliceDi
 NON_FIELD_ERRORS_ID = "form-errors"
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on the field it names where the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class DescribedErrorsMixin:
     """Point the given fields' aria-describedby at the form-wide error message too.
 

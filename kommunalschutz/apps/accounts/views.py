@@ -32,6 +32,7 @@ from kommunalschutz.apps.accounts import forms, qr, services
 from kommunalschutz.apps.accounts.middleware import second_factor_pending, second_factor_url
 from kommunalschutz.apps.accounts.models import APIToken, Membership, Organisation, User
 from kommunalschutz.core.access import get_for_user, require_perm
+from kommunalschutz.core.forms import add_service_errors
 
 
 def _has_next(request: HttpRequest) -> bool:
@@ -260,7 +261,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 new_token = services.create_token(actor=user, user=user, name=form.cleaned_data["name"],
                                                   days=form.cleaned_data["days"])
             except ValidationError as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 form = forms.TokenCreateForm(initial={"days": settings.API_TOKEN_DEFAULT_DAYS})
     else:
@@ -325,7 +326,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         try:
             organisation = services.create_organisation(actor=user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The organisation “%(name)s” has been created.") % {"name": organisation})
             return redirect("accounts:organisation_detail", pk=organisation.pk)
@@ -345,7 +346,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
             membership = services.add_member(actor=user, organisation=organisation,
                                              site_url=request.build_absolute_uri("/"), **form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(person)s now has the role “%(role)s” in this organisation.") % {
                 "person": membership.user, "role": membership.get_role_display()})

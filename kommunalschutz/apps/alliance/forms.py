@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,22 +12,7 @@ from kommunalschutz.apps.accounts.models import Organisation
 from kommunalschutz.apps.alliance.models import AgreementSignatory, CooperationAgreement, Stage
 from kommunalschutz.apps.alliance.selectors import NOT_CONTACTED
 from kommunalschutz.apps.registry.models import District, PoliceDirectorate
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from kommunalschutz.core.forms import DateInput
 
 
 class RecordFilterForm(forms.Form):

@@ -31,6 +31,7 @@ from kommunalschutz.apps.alliance.models import (
 from kommunalschutz.apps.registry.models import District, Municipality
 from kommunalschutz.core.access import get_for_user, require_perm
 from kommunalschutz.core.documents import PDF_CONTENT_TYPE, download, render_pdf
+from kommunalschutz.core.forms import add_service_errors
 
 PAGE_SIZE = 50
 VIEW_WORK = "alliance.view_municipality_work"
@@ -97,7 +98,7 @@ def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
                 try:
                     transition = services.record_transition(actor=user, **lookup, **form.cleaned_data)
                 except ValidationError as exc:
-                    forms.add_service_errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     messages.success(request, _("The step “%(stage)s” on %(date)s has been recorded.") % {
                         "stage": transition.get_stage_display(), "date": transition.date.strftime("%d.%m.%Y")})
@@ -227,7 +228,7 @@ def _agreement_form(request: HttpRequest, *, target: Any, agreement: Cooperation
                                           **data)
                 messages.success(request, _("The changes have been saved."))
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("alliance:agreement_detail", pk=agreement.pk)
     return render(request, "alliance/agreement_form.html", {
@@ -262,7 +263,7 @@ def _action(request: HttpRequest, agreement: CooperationAgreement, form: Any, ti
         try:
             action(form.cleaned_data)
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("alliance:agreement_detail", pk=agreement.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +16,7 @@ from kommunalschutz.apps.councils.models import (
     WorkingGroup,
 )
 from kommunalschutz.apps.registry.models import District, Municipality
+from kommunalschutz.core.forms import DateInput
 
 # The seven Beccaria steps (DOMAIN.md 2.3), in order; used by the project form and page.
 BECCARIA_LABELS: dict[str, Any] = {
@@ -28,22 +28,6 @@ BECCARIA_LABELS: dict[str, Any] = {
     "effect_check": _("6 Checking the effect"),
     "conclusions": _("7 Conclusions and documentation"),
 }
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:

@@ -24,6 +24,7 @@ from kommunalschutz.apps.accounts.models import User
 from kommunalschutz.apps.councils import forms, selectors, services
 from kommunalschutz.apps.councils.models import CouncilMeeting, CouncilProject, PreventionCouncil
 from kommunalschutz.core.access import require_perm
+from kommunalschutz.core.forms import add_service_errors
 
 PAGE_SIZE = 50
 EDIT = "councils.edit_council"
@@ -61,7 +62,7 @@ def _save(form: Any, write: Callable[[], Any]) -> Any:
     try:
         return write()
     except ValidationError as exc:
-        forms.add_service_errors(form, exc)
+        add_service_errors(form, exc)
         return None
 
 

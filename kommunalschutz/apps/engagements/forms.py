@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.apps.accounts.models import Organisation, Role, User
@@ -21,24 +20,9 @@ from kommunalschutz.apps.engagements.models import (
     SuccessCondition,
 )
 from kommunalschutz.apps.registry.models import District, Municipality
+from kommunalschutz.core.forms import DateInput
 
 SAXONY = "14"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:

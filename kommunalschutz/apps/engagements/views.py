@@ -34,6 +34,7 @@ from kommunalschutz.apps.engagements.models import (
 )
 from kommunalschutz.apps.registry.models import District, Municipality
 from kommunalschutz.core.access import require_perm
+from kommunalschutz.core.forms import add_service_errors
 
 PAGE_SIZE = 50
 MANAGE = "alliance.manage_programme"
@@ -51,7 +52,7 @@ def _save(form: Any, write: Callable[[], Any]) -> Any:
     try:
         return write()
     except ValidationError as exc:
-        forms.add_service_errors(form, exc)
+        add_service_errors(form, exc)
         return None
 
 

@@ -5,22 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.apps.accounts.models import Organisation, User
 from kommunalschutz.apps.events.models import Event, Registration
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class DateTimeInput(forms.DateTimeInput):

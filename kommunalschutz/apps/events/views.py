@@ -28,6 +28,7 @@ from kommunalschutz.apps.events import forms, selectors, services
 from kommunalschutz.apps.events.models import Event, Registration
 from kommunalschutz.core import documents
 from kommunalschutz.core.access import require_perm
+from kommunalschutz.core.forms import add_service_errors
 
 ATTENDEE_PAGE_SIZE = 100
 BADGES_PER_PAGE = 8
@@ -117,7 +118,7 @@ def public_register(request: HttpRequest, slug: str, token: str) -> HttpResponse
                 attendee_role=data["attendee_role"], site_url=_site_url(request),
             )
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             throttle.register_failure(name=address, address=address)
             return render(request, "events/registration_done.html", {"event": event, "registration": registration})
@@ -186,7 +187,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
                 attendee_role=data["attendee_role"], site_url=_site_url(request),
             )
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return render(request, "events/registration_done.html", {"event": event, "registration": registration})
     return _render_registration_form(request, event, form, action=reverse("events:register", args=[slug]),
@@ -239,7 +240,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
             event = services.create_event(actor=request.user, slug=form.cleaned_data["slug"],
                                           **_event_values(form.cleaned_data))
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The event has been created as a draft. Publish it when it is ready."))
             return redirect("events:event_detail", slug=event.slug)
@@ -264,7 +265,7 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
             services.update_event(actor=request.user, event=event, site_url=_site_url(request),
                                   source_url=event.source_url, **_event_values(form.cleaned_data))
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The event has been saved."))
             return redirect("events:event_detail", slug=event.slug)
@@ -337,7 +338,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
             created = services.invite(actor=request.user, event=event, users=form.cleaned_data["users"],
                                       site_url=_site_url(request))
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, ngettext("%(count)d person has been invited.",
                                                "%(count)d people have been invited.", len(created))

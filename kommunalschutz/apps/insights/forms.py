@@ -10,16 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.apps.insights.figures import month_ends
+from kommunalschutz.core.forms import DateInput
 
 # A series longer than this many months is refused: a century of month ends is plenty.
 MAX_SERIES_POINTS = 1200
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _not_in_future(value: dt.date | None, field: str) -> None:
