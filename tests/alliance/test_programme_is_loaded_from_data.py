@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from kommunalschutz.apps.alliance import services
 from kommunalschutz.apps.alliance.models import Programme
-from kommunalschutz.cli import main
+from kommunalschutz.cli import ALIASES
 from kommunalschutz.core.models import AuditEvent
 
 
@@ -68,6 +69,9 @@ def test_a_bad_start_date_is_refused(db: None, tmp_path: Path) -> None:
 
 
 def test_the_operator_command_load_programme(world: Any, capsys: Any) -> None:
-    main(["kommunalschutz", "load-programme"])
+    # Not through cli.main(): a management command run from the command line closes the database
+    # connection when it ends, which on PostgreSQL would end the test's transaction.
+    assert ALIASES["load-programme"] == "load_programme"
+    call_command("load_programme")
     assert "ASSKomm" in capsys.readouterr().out
     assert Programme.objects.get().coordination_office == world.coordination_office
