@@ -42,6 +42,7 @@ from kommunalschutz.apps.alliance.schemas import (
 )
 from kommunalschutz.apps.registry.models import District, Municipality, PoliceDirectorate
 from kommunalschutz.core.access import get_for_user, require_perm
+from kommunalschutz.core.errors import messages_by_field
 
 router = Router(tags=["alliance"])
 
@@ -49,9 +50,19 @@ MANAGE = "alliance.manage_programme"
 
 
 def _invalid(error: ValidationError | dict[str, list[str]]) -> Status[Any]:
-    errors = error if isinstance(error, dict) else (
-        error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages})
+    errors = error if isinstance(error, dict) else messages_by_field(error)
     return Status(422, ValidationErrorOut(detail="The input is not valid; nothing was saved.", errors=errors))
+
+
+def _payload_target(payload: Any, errors: dict[str, list[str]]) -> tuple[Municipality | None, District | None]:
+    """The municipality and district a payload names by key; unknown keys are added to ``errors``."""
+    municipality = Municipality.objects.filter(ags=payload.municipality).first() if payload.municipality else None
+    if payload.municipality and municipality is None:
+        errors["municipality"] = [f"No municipality with the AGS {payload.municipality}."]
+    district = District.objects.filter(ags=payload.district).first() if payload.district else None
+    if payload.district and district is None:
+        errors["district"] = [f"No district with the key {payload.district}."]
+    return municipality, district
 
 
 def _target_out(target: Any) -> TargetOut:
@@ -95,12 +106,7 @@ def district_lifecycle(request: HttpRequest, ags: str) -> LifecycleOut:
 def create_transition(request: HttpRequest, payload: TransitionIn) -> Status[TransitionOut | ValidationErrorOut]:
     require_perm(request.user, MANAGE)
     errors: dict[str, list[str]] = {}
-    municipality = Municipality.objects.filter(ags=payload.municipality).first() if payload.municipality else None
-    if payload.municipality and municipality is None:
-        errors["municipality"] = [f"No municipality with the AGS {payload.municipality}."]
-    district = District.objects.filter(ags=payload.district).first() if payload.district else None
-    if payload.district and district is None:
-        errors["district"] = [f"No district with the key {payload.district}."]
+    municipality, district = _payload_target(payload, errors)
     organisation = Organisation.objects.filter(pk=payload.acting_organisation).first()
     if organisation is None:
         errors["acting_organisation"] = [f"No organisation with the id {payload.acting_organisation}."]
@@ -180,12 +186,7 @@ def get_agreement(request: HttpRequest, agreement_id: int) -> AgreementDetailOut
 def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[AgreementDetailOut | ValidationErrorOut]:
     require_perm(request.user, MANAGE)
     errors: dict[str, list[str]] = {}
-    municipality = Municipality.objects.filter(ags=payload.municipality).first() if payload.municipality else None
-    if payload.municipality and municipality is None:
-        errors["municipality"] = [f"No municipality with the AGS {payload.municipality}."]
-    district = District.objects.filter(ags=payload.district).first() if payload.district else None
-    if payload.district and district is None:
-        errors["district"] = [f"No district with the key {payload.district}."]
+    municipality, district = _payload_target(payload, errors)
     directorate = PoliceDirectorate.objects.filter(code=payload.police_directorate).first()
     if directorate is None:
         errors["police_directorate"] = [f"No police directorate with the code {payload.police_directorate!r}."]

@@ -35,6 +35,7 @@ from kommunalschutz.apps.councils.schemas import (
     WorkingGroupOut,
 )
 from kommunalschutz.apps.registry.models import District, Municipality
+from kommunalschutz.core.errors import messages_by_field
 
 router = Router(tags=["councils"])
 
@@ -77,11 +78,6 @@ def _meeting_out(meeting: CouncilMeeting) -> MeetingOut:
 def _invalid(errors: dict[str, list[str]]) -> Status[ValidationErrorOut]:
     return Status(422, ValidationErrorOut(detail=_("The input is not valid; see the messages per field."),
                                           errors=errors))
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()} if hasattr(
-        exc, "error_dict") else {"__all__": [str(m) for m in exc.messages]}
 
 
 @router.get("/councils/public", response=list[PublicContactOut], summary="Public contacts of the running councils")
@@ -161,7 +157,7 @@ def create_council(request: HttpRequest, payload: CouncilIn) -> Any:
     try:
         council = services.create_council(actor=user, **data)
     except ValidationError as exc:
-        return _invalid(_errors(exc))
+        return _invalid(messages_by_field(exc))
     created = selectors.council_list(user).filter(pk=council.pk).first() or council
     return Status(201, CouncilOut(**_council_out(created)))
 
@@ -189,5 +185,5 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
                                             held_on=payload.held_on, location=payload.location,
                                             agenda=payload.agenda)
     except ValidationError as exc:
-        return _invalid(_errors(exc))
+        return _invalid(messages_by_field(exc))
     return Status(201, _meeting_out(meeting))

@@ -43,6 +43,7 @@ from kommunalschutz.apps.engagements.schemas import (
 )
 from kommunalschutz.apps.registry.models import District, Municipality
 from kommunalschutz.core.access import require_perm
+from kommunalschutz.core.errors import messages_by_field
 
 router = Router(tags=["engagements"])
 
@@ -57,12 +58,6 @@ def _user(request: HttpRequest) -> User:
 
 def _unprocessable(errors: dict[str, list[str]]) -> Status[Any]:
     return Status(422, ErrorOut(detail=_("The input is not valid; nothing was saved."), errors=errors))
-
-
-def _messages(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {name: [str(m) for e in errors for m in e.messages] for name, errors in error.error_dict.items()}
-    return {"__all__": [str(m) for m in error.messages]}
 
 
 def _offer_out(offer: OfferType) -> OfferTypeOut:
@@ -133,7 +128,7 @@ def create_offer(request: HttpRequest, data: OfferTypeIn) -> Status[OfferTypeOut
     try:
         offer = services.create_offer_type(actor=user, **data.model_dump())
     except ValidationError as exc:
-        return _unprocessable(_messages(exc))
+        return _unprocessable(messages_by_field(exc))
     return Status(201, _offer_out(offer))
 
 
@@ -236,7 +231,7 @@ def create_consultation(request: HttpRequest, data: ConsultationIn) -> Status[En
             participating_organisations=organisations, other_participants=data.other_participants,
             outcome=data.outcome, notes=data.notes)
     except ValidationError as exc:
-        return _unprocessable(_rename(_messages(exc)))
+        return _unprocessable(_rename(messages_by_field(exc)))
     return Status(201, _detail(selectors.engagement_for(user, consultation.engagement.pk)))
 
 
@@ -264,5 +259,5 @@ def create_funding_application(
             actor=user, offer_type=offer, municipality=municipality, district=district,
             prior_consultation=prior.consultation if prior is not None else None, **fields)
     except ValidationError as exc:
-        return _unprocessable(_rename(_messages(exc)))
+        return _unprocessable(_rename(messages_by_field(exc)))
     return Status(201, _detail(selectors.engagement_for(user, application.engagement.pk)))
