@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from kommunalschutz.apps.accounts.models import Membership, Organisation, User
 from kommunalschutz.apps.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
@@ -160,3 +161,51 @@ class EventFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyFunction(lambda: dt.datetime(2027, 2, 27, 16, 0, tzinfo=dt.UTC))
     capacity = 300
     public_token = factory.Sequence(lambda n: f"public-token-{n:032d}")
+
+
+# --- protection of officials ----------------------------------------------------------------------
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A case as intake leaves it: routed to the municipality's police directorate. Use
+    ``cases.services.sync_statistic`` or the intake service when a test needs the statistical record."""
+
+    class Meta:
+        model = "cases.Case"
+
+    reference = factory.Sequence(lambda n: f"2026-{n + 1:06d}")
+    intake = "self"
+    municipality = factory.SubFactory(MunicipalityFactory)
+    district = factory.LazyAttribute(lambda o: o.municipality.district)
+    police_directorate = factory.LazyAttribute(lambda o: o.municipality.district.police_directorate)
+    description = "Drohbrief im Briefkasten des Rathauses."
+    incident_types = factory.LazyFunction(lambda: ["threat"])
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    place = "office"
+    channel = "letter"
+    affected_role = "mayor"
+
+
+class CaseTeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CaseTeamMember"
+
+    case = factory.SubFactory(CaseFactory)
+    user = factory.SubFactory(UserFactory)
+    function = "case_worker"
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "measures.Partner"
+
+    name = factory.Sequence(lambda n: f"Beratungsstelle {n}")
+    category = "victim_counselling"
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "measures.Measure"
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "behaviour_advice"

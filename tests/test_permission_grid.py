@@ -139,6 +139,48 @@ def _with_home(make: Callable[[World, Any], Any]) -> Callable[[World, User], Any
     return own
 
 
+def _case(world: World, municipality: Any, **fields: Any) -> Any:
+    from tests.factories import CaseFactory
+
+    return CaseFactory(municipality=municipality, **fields)
+
+
+def _own_case(world: World, user: User) -> Any:
+    """A case the persona is on: reporter (officials, municipal coordinators), team (coordinator: assigned;
+    the Dresden police: its directorate's Pirna case; the LKA: protection requested). Others have none."""
+    role = _role_of_user(user)
+    if role in {Role.OFFICIAL, Role.MUNICIPAL_COORDINATOR}:
+        home = _home(world, user)
+        return _case(world, home, reported_by=user, affected_user=user if role == Role.OFFICIAL else None,
+                     intake="self" if role == Role.OFFICIAL else "on_behalf")
+    if role == Role.COORDINATOR:
+        case = _case(world, world.plauen, status="acknowledged", owner=UserFactory(username="case-owner"))
+        from tests.factories import CaseTeamMemberFactory
+
+        CaseTeamMemberFactory(case=case, user=user, function="case_worker")
+        return case
+    if role == Role.POLICE_CONTACT:
+        return _case(world, world.pirna, status="acknowledged", owner=UserFactory(username="pirna-owner"))
+    if role == Role.PROTECTION_OFFICER:
+        return _case(world, world.plauen, status="acknowledged", owner=UserFactory(username="lka-owner"),
+                     lka_involved=True)
+    return None
+
+
+def _foreign_case(world: World, user: User) -> Any:
+    """Someone else's case outside the persona's area, already owned (so not in the intake queue)."""
+    away = world.plauen if _home(world, user) != world.plauen else world.pirna
+    if _role_of_user(user) == Role.POLICE_CONTACT:
+        away = world.plauen  # Zwickau's directorate, not Dresden's
+    return _case(world, away, status="acknowledged", reported_by=UserFactory(username=f"reporter-of-{user.pk}"),
+                 owner=UserFactory(username=f"owner-of-{user.pk}"))
+
+
+def _role_of_user(user: User) -> str | None:
+    membership = user.memberships.order_by("pk").first()
+    return membership.role if membership else None
+
+
 # kind of object -> (own object or None if the persona cannot have one, foreign object)
 REPRESENTATIVES: dict[str, tuple[Callable[[World, User], Any], Callable[[World, User], Any]]] = {
     "organisation": (_own_organisation, _foreign_organisation),
@@ -156,6 +198,7 @@ REPRESENTATIVES: dict[str, tuple[Callable[[World, User], Any], Callable[[World, 
         _with_home(lambda world, home: _council(home)),
         lambda world, user: _council(_away(world, user)),
     ),
+    "case": (_own_case, _foreign_case),
 }
 
 

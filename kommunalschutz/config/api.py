@@ -6,10 +6,16 @@ from ninja import NinjaAPI
 
 from kommunalschutz.apps.accounts.api import router as accounts_router
 from kommunalschutz.apps.alliance.api import router as alliance_router
+from kommunalschutz.apps.assessments.api import router as assessments_router
+from kommunalschutz.apps.cases.api import router as cases_router
+from kommunalschutz.apps.casestats.api import router as casestats_router
 from kommunalschutz.apps.councils.api import router as councils_router
 from kommunalschutz.apps.engagements.api import router as engagements_router
 from kommunalschutz.apps.events.api import router as events_router
+from kommunalschutz.apps.evidence.api import router as evidence_router
 from kommunalschutz.apps.insights.api import router as insights_router
+from kommunalschutz.apps.intake.api import router as intake_router
+from kommunalschutz.apps.measures.api import router as measures_router
 from kommunalschutz.apps.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -28,3 +34,9 @@ api.add_router("/", engagements_router)
 api.add_router("/", councils_router)
 api.add_router("/", events_router)
 api.add_router("/", insights_router)
+api.add_router("/", cases_router)
+api.add_router("/", intake_router)
+api.add_router("/", evidence_router)
+api.add_router("/", assessments_router)
+api.add_router("/", measures_router)
+api.add_router("/", casestats_router)

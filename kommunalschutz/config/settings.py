@@ -60,6 +60,12 @@ INSTALLED_APPS = [
     "kommunalschutz.apps.councils",
     "kommunalschutz.apps.events",
     "kommunalschutz.apps.insights",
+    "kommunalschutz.apps.cases",
+    "kommunalschutz.apps.intake",
+    "kommunalschutz.apps.evidence",
+    "kommunalschutz.apps.assessments",
+    "kommunalschutz.apps.measures",
+    "kommunalschutz.apps.casestats",
 ]
 
 MIDDLEWARE = [
@@ -252,3 +258,22 @@ REGISTRY_DATA_DIR = BASE_DIR / "apps" / "registry" / "data"
 AGREEMENT_UPLOAD_MAX_BYTES = env_int("AGREEMENT_UPLOAD_MAX_BYTES", 10_000_000, minimum=1)
 # A reminder e-mail goes out this many days before an agreed review date.
 AGREEMENT_REVIEW_REMINDER_DAYS = env_int("AGREEMENT_REVIEW_REMINDER_DAYS", 14, minimum=0)
+
+# --- Protection of officials (cases, intake, evidence, statistics) -------------------------------
+# Evidence files, encrypted with FIELD_ENCRYPTION_KEYS, outside the web root.
+EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
+# The largest evidence file accepted, in bytes (default 20 MB).
+EVIDENCE_UPLOAD_MAX_BYTES = env_int("EVIDENCE_UPLOAD_MAX_BYTES", 20_000_000, minimum=1)
+# A new case must have an owner within this time: acute cases in hours, the others in working days.
+CASE_ACK_HOURS_ACUTE = env_int("CASE_ACK_HOURS_ACUTE", 1, minimum=1)
+CASE_ACK_WORKING_DAYS = env_int("CASE_ACK_WORKING_DAYS", 2, minimum=1)
+# Closed cases are deleted this many months after closing; an anonymous statistical record stays.
+CASE_RETENTION_MONTHS = env_int("CASE_RETENTION_MONTHS", 24, minimum=1)
+# Statistics shown outside a case team suppress every cell below this count.
+STATISTICS_MIN_CELL = env_int("STATISTICS_MIN_CELL", 5, minimum=1)
+# Anonymous reporting: failed receipt/passphrase attempts before a receipt is locked, and for how long.
+RECEIPT_LOCKOUT_ATTEMPTS = env_int("RECEIPT_LOCKOUT_ATTEMPTS", 5, minimum=1)
+RECEIPT_LOCKOUT_MINUTES = env_int("RECEIPT_LOCKOUT_MINUTES", 30, minimum=1)
+# Platform-wide limits of the anonymous endpoints per 10 minutes (no per-address limit: no address is kept).
+ANONYMOUS_REPORTS_PER_WINDOW = env_int("ANONYMOUS_REPORTS_PER_WINDOW", 60, minimum=1)
+ANONYMOUS_LOOKUP_FAILURES_PER_WINDOW = env_int("ANONYMOUS_LOOKUP_FAILURES_PER_WINDOW", 200, minimum=1)

@@ -11,5 +11,11 @@ urlpatterns = [
     path("praeventionsraete/", include("kommunalschutz.apps.councils.urls")),
     path("veranstaltungen/", include("kommunalschutz.apps.events.urls")),
     path("programm/", include("kommunalschutz.apps.insights.urls")),
+    path("faelle/", include("kommunalschutz.apps.cases.urls")),
+    path("melden/", include("kommunalschutz.apps.intake.urls")),
+    path("beweismittel/", include("kommunalschutz.apps.evidence.urls")),
+    path("gefaehrdungsbewertung/", include("kommunalschutz.apps.assessments.urls")),
+    path("massnahmen/", include("kommunalschutz.apps.measures.urls")),
+    path("fallstatistik/", include("kommunalschutz.apps.casestats.urls")),
     path("", include("kommunalschutz.core.urls")),
 ]

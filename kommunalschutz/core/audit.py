@@ -37,12 +37,52 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Apps whose audit entries describe protection casework: only auditors read them
+# (core.view_confidential_audit); the rest of the trail stays visible to coordinators and administrators.
+CONFIDENTIAL_APPS = frozenset({"cases", "intake", "evidence", "assessments", "measures"})
+
+
+def confidential_q() -> models.Q:
+    """Audit events of confidential apps (object_type is "<app label>.<model>")."""
+    query = models.Q(pk__in=[])
+    for label in sorted(CONFIDENTIAL_APPS):
+        query |= models.Q(object_type__startswith=f"{label}.")
+    return query
+
+
+def is_confidential_type(object_type: str) -> bool:
+    return object_type.split(".", 1)[0] in CONFIDENTIAL_APPS
+
+
+def visible_events(user: Any, queryset: Any) -> Any:
+    """The audit events a user may read: confidential ones only with core.view_confidential_audit."""
+    if user is not None and user.has_perm("core.view_confidential_audit"):
+        return queryset
+    return queryset.exclude(confidential_q())
+
+
+class Secret(str):
+    """A value that is compared like text but never written into the trail (encrypted fields)."""
+
+    is_secret = True
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The current values of an instance's concrete fields (foreign keys as ids)."""
+    """The current values of an instance's concrete fields (foreign keys as ids).
+
+    Values of encrypted fields are wrapped in :class:`Secret`: a change is recorded, the value never is.
+    """
+    from kommunalschutz.core.encryption import EncryptedTextField
+
+    encrypted = {f.attname for f in instance._meta.concrete_fields if isinstance(f, EncryptedTextField)}
     names = list(fields) if fields is not None else [
         f.attname for f in instance._meta.concrete_fields if not f.primary_key
     ]
-    return {name: getattr(instance, name) for name in names}
+    values: dict[str, Any] = {}
+    for name in names:
+        value = getattr(instance, name)
+        values[name] = Secret(value) if name in encrypted and value is not None else value
+    return values
 
 
 def diff(

@@ -34,6 +34,9 @@ ITEMS: list[NavItem] = [
     NavItem(_("Municipalities"), "registry:municipality_list"),
     NavItem(_("Districts"), "registry:district_list"),
     NavItem(_("Saxony map"), "registry:overview_map"),
+    # Help for threatened officials: the anonymous report and the counselling partners are public.
+    NavItem(_("Report anonymously"), "intake:anonymous_report"),
+    NavItem(_("Help and counselling"), "measures:partner_list"),
     NavItem(_("Police directorates"), "registry:police_directorate_list"),
     # The alliance's work, each entry scoped to what the role may see.
     NavItem(_("Dashboard"), "insights:dashboard", permission="insights.view_dashboard"),
@@ -43,6 +46,13 @@ ITEMS: list[NavItem] = [
     NavItem(_("Prevention councils"), "councils:council_list", permission="councils.view_councils"),
     NavItem(_("Offers"), "engagements:offer_list", permission="alliance.manage_programme"),
     NavItem(_("My events"), "events:my_events", permission="events.register"),
+    # Protection of officials, under need to know.
+    NavItem(_("Report an incident"), "intake:report", permission="cases.report_incident"),
+    NavItem(_("My reports"), "cases:my_reports", permission="cases.report_incident"),
+    NavItem(_("Cases"), "cases:case_list", permission="cases.view_caseload"),
+    NavItem(_("Case intake"), "cases:dashboard", permission="cases.view_caseload"),
+    NavItem(_("Case statistics"), "casestats:dashboard", permission="casestats.view_statistics"),
+    NavItem(_("Notifications"), "cases:notifications", authenticated=True),
     # Administration and oversight.
     NavItem(_("Organisations"), "accounts:organisation_list", permission="accounts.view_organisations"),
     NavItem(_("Registry import"), "registry:import_start", permission="registry.import_registry"),

@@ -22,3 +22,7 @@ def requested_task(user: object, run: object) -> bool:
 rules.add_perm("core.view_task_run", requested_task | is_administrator | is_coordinator)
 # Results (e.g. an audit export) go only to whoever started the task.
 rules.add_perm("core.download_task_result", requested_task)
+
+# Audit entries of protection casework (cases and what hangs on them) are for auditors only:
+# coordinators and administrators see the rest of the trail, not who worked on which case.
+rules.add_perm("core.view_confidential_audit", is_auditor)

@@ -51,7 +51,10 @@ def export_audit_operation(*, progress: Progress, actor_id: int | None, since: s
     from django.core.files import File
     from django.core.files.storage import default_storage
 
-    queryset = AuditEvent.objects.order_by("id")
+    from kommunalschutz.apps.accounts.models import User
+
+    requester = User.objects.filter(pk=actor_id).first() if actor_id else None
+    queryset = audit.visible_events(requester, AuditEvent.objects.order_by("id"))
     if since:
         queryset = queryset.filter(occurred_at__date__gte=since)
     total = queryset.count()

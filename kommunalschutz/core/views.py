@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kommunalschutz.core import services
 from kommunalschutz.core.access import get_for_user, require_perm
+from kommunalschutz.core.audit import is_confidential_type, visible_events
 from kommunalschutz.core.models import AuditEvent, SiteState, TaskRun
 
 
@@ -38,7 +39,7 @@ def data_sources(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered_events(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, str]]:
-    events = AuditEvent.objects.all()
+    events = visible_events(request.user, AuditEvent.objects.all())
     filters = {key: request.GET.get(key, "").strip() for key in ("object_type", "actor", "action")}
     if filters["object_type"]:
         events = events.filter(object_type=filters["object_type"])
@@ -83,6 +84,8 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def object_history(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
     require_perm(request.user, "core.view_audit_trail")
+    if is_confidential_type(object_type):
+        require_perm(request.user, "core.view_confidential_audit")
     events = AuditEvent.objects.filter(object_type=object_type, object_id=object_id)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/object_history.html", {

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kommunalschutz.apps.assessments import views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("fall/<int:pk>/", views.case_assessments, name="case_assessments"),
+]

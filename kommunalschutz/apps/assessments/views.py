@@ -1,0 +1,8 @@
+"""Assessments: views (stubs of the shared contract; the app's owner replaces them)."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+def case_assessments(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+

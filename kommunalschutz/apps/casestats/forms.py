@@ -1,0 +1,1 @@
+"""Casestats: forms."""

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kommunalschutz.apps.casestats import views
+
+app_name = "casestats"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

@@ -1,0 +1,8 @@
+"""Evidence: views (stubs of the shared contract; the app's owner replaces them)."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+def case_evidence(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+

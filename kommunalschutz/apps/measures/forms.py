@@ -1,0 +1,1 @@
+"""Measures: forms."""
