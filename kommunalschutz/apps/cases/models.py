@@ -167,6 +167,8 @@ class Case(models.Model):
                               related_name="owned_cases", verbose_name=_("case owner"))
     acknowledgement_due_at = models.DateTimeField(_("acknowledgement due"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    # When the coordinators and police contacts were told that the acknowledgement is overdue (once per case).
+    overdue_notified_at = models.DateTimeField(_("overdue acknowledgement notified at"), null=True, blank=True)
     # The LKA joins the case team once personal or property protection is requested (measures app).
     lka_involved = models.BooleanField(_("LKA involved"), default=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
