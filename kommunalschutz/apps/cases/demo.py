@@ -1,0 +1,228 @@
+"""The protection demo: six years of synthetic history and a few current cases (plan: demo_plan.py).
+
+It runs once: a database that already has synthetic statistical records is left alone. The history is
+written in bulk (it is large and needs no workflow); the current cases go through the services of the
+protection apps, so they are validated, audited and on the timeline like real ones.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kommunalschutz.apps.cases import demo_plan
+from kommunalschutz.apps.cases.models import Case, CaseEvent, IncidentStatistic, type_bit
+
+BERLIN = ZoneInfo("Europe/Berlin")
+K = TypeVar("K")
+
+DESCRIPTIONS = {
+    "insult": "Synthetischer Demo-Fall: beleidigende Äußerungen gegenüber der betroffenen Person.",
+    "threat": "Synthetischer Demo-Fall: Drohung gegen die betroffene Person.",
+    "coercion": "Synthetischer Demo-Fall: Versuch, eine Entscheidung durch Drohungen zu erzwingen.",
+    "harassment": "Synthetischer Demo-Fall: wiederholte Nachstellungen und Belästigungen.",
+    "doxing": "Synthetischer Demo-Fall: private Daten der betroffenen Person wurden veröffentlicht.",
+    "hate_mail": "Synthetischer Demo-Fall: Hassbriefe und -nachrichten.",
+    "property_damage": "Synthetischer Demo-Fall: Sachbeschädigung am Eigentum der betroffenen Person.",
+    "arson": "Synthetischer Demo-Fall: Brandanschlag auf ein Fahrzeug der betroffenen Person.",
+    "assault": "Synthetischer Demo-Fall: körperlicher Angriff auf die betroffene Person.",
+    "other": "Synthetischer Demo-Fall: sonstige Anfeindung (z. B. Volksverhetzung).",
+}
+PLACES = {"social_media": ["online"], "email": ["office", "home"], "letter": ["office", "home"],
+          "phone": ["office", "home"], "in_person": ["council_meeting", "public_event", "office", "home"],
+          "other": ["other"]}
+
+
+def _pick(rng: random.Random, weights: Mapping[K, float]) -> K:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass
+class Drawn:
+    """One synthetic incident of the history."""
+
+    occurred: dt.datetime
+    reported: dt.datetime
+    types: list[str]
+    channel: str
+    place: str
+    platform: str
+    role: str
+    intake: str
+    political: str
+    known: str
+    acute: bool
+    district_id: int
+    directorate_id: int | None
+    municipality_id: int
+    acknowledged: dt.datetime
+    closed: dt.datetime
+    measures: list[str] = field(default_factory=list)
+    referrals: list[str] = field(default_factory=list)
+
+
+def _municipalities() -> list[tuple[int, int, int | None, int]]:
+    from kommunalschutz.apps.registry.models import Municipality
+
+    return list(Municipality.objects.filter(land="14", valid_until__isnull=True, district__isnull=False)
+                .values_list("pk", "district_id", "district__police_directorate_id", "population"))
+
+
+def _draw_year(rng: random.Random, target: demo_plan.YearTarget,
+               places: list[tuple[int, int, int | None, int]]) -> list[Drawn]:
+    months = {m: demo_plan.ELECTION_MONTHS.get((target.year, m), 1.0) for m in range(1, 13)}
+    violent = demo_plan.VIOLENT.get(target.year, round(target.offences * demo_plan.VIOLENT_SHARE))
+    violent_rows = set(rng.sample(range(target.offences), violent))
+    weights = [max(population, 1) for *_ids, population in places]
+    drawn: list[Drawn] = []
+    for row in range(target.offences):
+        month = _pick(rng, months)
+        day = rng.randint(1, calendar.monthrange(target.year, month)[1])
+        occurred = dt.datetime(target.year, month, day, rng.randint(7, 22), rng.choice((0, 15, 30, 45)),
+                               tzinfo=BERLIN)
+        if row in violent_rows:
+            types = ["assault"]
+        elif rng.random() < demo_plan.ARSON_SHARE:
+            types = ["arson"]
+        else:
+            types = [_pick(rng, demo_plan.TYPE_MIX)]
+            if rng.random() < demo_plan.SECOND_TYPE_SHARE:
+                second = _pick(rng, demo_plan.TYPE_MIX)
+                if second not in types:
+                    types.append(second)
+        channel = "in_person" if types[0] in {"assault", "arson", "property_damage"} else _pick(
+            rng, demo_plan.CHANNEL_MIX)
+        acute = types[0] in {"assault", "arson"} or rng.random() < demo_plan.ACUTE_SHARE
+        municipality_id, district_id, directorate_id, _population = rng.choices(places, weights=weights)[0]
+        reported = occurred + dt.timedelta(hours=rng.randint(1, 24 * 20))
+        ack_minutes = rng.lognormvariate(3.2, 0.6) if acute else rng.lognormvariate(6.0, 0.9)
+        acknowledged = reported + dt.timedelta(minutes=ack_minutes)
+        closed = acknowledged + dt.timedelta(days=rng.randint(20, 300))
+        measures = [kind for kind, share in demo_plan.MEASURE_SHARES.items() if rng.random() < share]
+        if acute and "protection_request" not in measures and rng.random() < 0.5:
+            measures.append("protection_request")
+        referrals = [_pick(rng, demo_plan.REFERRAL_MIX)] if "referral" in measures else []
+        drawn.append(Drawn(
+            occurred=occurred, reported=reported, types=types, channel=channel,
+            place=rng.choice(PLACES[channel]),
+            platform=rng.choice(demo_plan.PLATFORMS) if channel == "social_media" else "",
+            role=_pick(rng, demo_plan.ROLE_MIX), intake=_pick(rng, demo_plan.INTAKE_MIX),
+            political=_pick(rng, demo_plan.POLITICAL_MIX),
+            known="yes" if rng.random() < demo_plan.KNOWN_TO_VICTIM else "unknown", acute=acute,
+            district_id=district_id, directorate_id=directorate_id, municipality_id=municipality_id,
+            acknowledged=acknowledged, closed=closed, measures=measures, referrals=referrals))
+    return drawn
+
+
+def _anonymous_record(item: Drawn) -> IncidentStatistic:
+    from kommunalschutz.apps.measures.models import measure_bit, referral_bit
+
+    type_mask = measure_mask = referral_mask = 0
+    for code in item.types:
+        type_mask |= type_bit(code)
+    for kind in item.measures:
+        measure_mask |= measure_bit(kind)
+    for category in item.referrals:
+        referral_mask |= referral_bit(category)
+    return IncidentStatistic(
+        case=None, reported_on=timezone.localtime(item.reported).date().replace(day=1),
+        occurred_month=item.occurred.date().replace(day=1), district_id=item.district_id,
+        police_directorate_id=item.directorate_id, type_mask=type_mask, channel=item.channel,
+        affected_role=item.role, politically_motivated=item.political, intake=item.intake, is_acute=item.acute,
+        acknowledgement_minutes=int((item.acknowledged - item.reported).total_seconds() // 60),
+        measure_mask=measure_mask, referral_mask=referral_mask, closing_reason=Case.ClosingReason.RESOLVED,
+        is_closed=True, anonymised=True, is_synthetic=True)
+
+
+def _live_cases(items: list[Drawn], owner: Any) -> list[Case]:
+    """Full cases for history records still within the retention period (closed recently)."""
+    from kommunalschutz.apps.measures.models import Measure, Partner
+
+    counters: dict[int, int] = {}
+    cases: list[Case] = []
+    for item in items:
+        year = item.reported.year
+        counters[year] = counters.get(year, 0) + 1
+        cases.append(Case(
+            reference=f"{year}-{900000 + counters[year]:06d}", intake=item.intake, status=Case.Status.CLOSED,
+            reported_at=item.reported, description=DESCRIPTIONS[item.types[0]], incident_types=item.types,
+            occurred_at=item.occurred, municipality_id=item.municipality_id, district_id=item.district_id,
+            police_directorate_id=item.directorate_id, place=item.place, channel=item.channel,
+            platform=item.platform, affected_role=item.role,
+            affected_name="" if item.intake == "anonymous" else "Synthetische Person",
+            perpetrator_kind="unknown" if item.known == "unknown" else "individual",
+            perpetrator_known_to_victim=item.known, politically_motivated=item.political, is_acute=item.acute,
+            threat_to_life=item.acute, owner=owner, acknowledgement_due_at=item.reported + dt.timedelta(hours=1),
+            acknowledged_at=item.acknowledged, closed_at=item.closed, closing_reason=Case.ClosingReason.RESOLVED,
+            is_synthetic=True))
+    Case.objects.bulk_create(cases, batch_size=200)
+    partners = {partner.category: partner for partner in Partner.objects.filter(is_active=True).order_by("pk")}
+    measures: list[Measure] = []
+    events: list[CaseEvent] = []
+    for case, item in zip(cases, items, strict=True):
+        for kind in item.measures:
+            partner = partners.get(item.referrals[0]) if kind == "referral" and item.referrals else None
+            if kind == "referral" and partner is None:
+                continue
+            measures.append(Measure(
+                case=case, kind=kind, partner=partner, status=Measure.Status.DONE, owner=owner,
+                outcome="Synthetisch: umgesetzt.", agreed_with_official=True, created_at=item.acknowledged,
+                protection_kind="personal" if kind == "protection_request" else "",
+                decision="granted" if kind == "protection_request" else ""))
+        events += [CaseEvent(case=case, at=item.reported, kind=CaseEvent.Kind.CREATED, summary="Meldung"),
+                   CaseEvent(case=case, at=item.acknowledged, actor=owner, kind=CaseEvent.Kind.ACKNOWLEDGED),
+                   CaseEvent(case=case, at=item.closed, actor=owner, kind=CaseEvent.Kind.CLOSED)]
+    Measure.objects.bulk_create(measures, batch_size=500)
+    CaseEvent.objects.bulk_create(events, batch_size=500)
+    return cases
+
+
+def load_history(*, today: dt.date | None = None, seed: int = 2019) -> dict[str, int]:
+    """The synthetic history 2019–2024: anonymous records for cases past retention, full cases otherwise."""
+    from kommunalschutz.apps.accounts.models import User
+    from kommunalschutz.apps.cases.services import sync_statistic
+
+    today = today or timezone.localdate()
+    cutoff = _add_months(today, -int(settings.CASE_RETENTION_MONTHS))
+    rng = random.Random(seed)
+    places = _municipalities()
+    owner = User.objects.filter(username="koordination").first()
+    records: list[IncidentStatistic] = []
+    live: list[Drawn] = []
+    for target in demo_plan.YEARLY:
+        for item in _draw_year(rng, target, places):
+            if timezone.localtime(item.closed).date() < cutoff:
+                records.append(_anonymous_record(item))
+            else:
+                live.append(item)
+    IncidentStatistic.objects.bulk_create(records, batch_size=1000)
+    cases = _live_cases(live, owner)
+    for case in cases:
+        sync_statistic(case)
+    return {"anonymous_records": len(records), "history_cases": len(cases)}
+
+
+@transaction.atomic
+def load_protection_demo(*, today: dt.date | None = None) -> dict[str, int]:
+    """Load the protection demo once (skipped when synthetic statistical records exist)."""
+    if IncidentStatistic.objects.filter(is_synthetic=True).exists():
+        return {}
+    counts = load_history(today=today)
+    return counts
