@@ -6,4 +6,5 @@ app_name = "assessments"
 
 urlpatterns = [
     path("fall/<int:pk>/", views.case_assessments, name="case_assessments"),
+    path("bewertung/<int:pk>/zweitpruefung/", views.review, name="review"),
 ]
