@@ -6,4 +6,6 @@ app_name = "evidence"
 
 urlpatterns = [
     path("fall/<int:pk>/", views.case_evidence, name="case_evidence"),
+    path("fall/<int:pk>/beweismittelpaket/", views.evidence_package, name="evidence_package"),
+    path("<int:pk>/original/", views.download_original, name="download_original"),
 ]

@@ -1,0 +1,114 @@
+"""Fixtures of the evidence tests: a per-test evidence store, sample files of every type, cases, tokens."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from kommunalschutz.apps.accounts.models import User
+from kommunalschutz.apps.accounts.services import create_token
+from tests.factories import CaseFactory
+
+# A marker that appears in every sample file; the encrypted store must never contain it.
+MARKER = b"KS-EVIDENCE-MARKER-7f3a9c"
+
+
+def _image(fmt: str) -> bytes:
+    from PIL import Image, PngImagePlugin
+
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (8, 8), (200, 30, 30))
+    if fmt == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", MARKER.decode())
+        image.save(buffer, fmt, pnginfo=info)
+    elif fmt == "JPEG":
+        image.save(buffer, fmt, comment=MARKER)
+    elif fmt == "GIF":
+        image.save(buffer, fmt, comment=MARKER)
+    else:
+        image.save(buffer, fmt)
+        return buffer.getvalue() + MARKER  # trailing bytes after the WebP chunk; still starts as WebP
+    return buffer.getvalue()
+
+
+def _pdf() -> bytes:
+    return (b"%PDF-1.4\n% " + MARKER + b"\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
+            b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+EML = (b"From: Unbekannt <hass@example.org>\r\nTo: buergermeisterin@pirna.example\r\n"
+       b"Subject: Sie werden es bereuen\r\nDate: Mon, 4 Nov 2024 22:13:00 +0100\r\n"
+       b"Message-ID: <abc@example.org>\r\n\r\nWir wissen, wo Sie wohnen. " + MARKER + b"\r\n")
+TEXT_UTF8 = "Drohanruf am Montag, 22:13 Uhr – Mitschrift: „Wir kriegen dich.“ ".encode() + MARKER + b"\n"
+TEXT_LATIN1 = "Brief vom Bürger, übertragen: Sie Verräterin. ".encode("latin-1") + MARKER + b"\n"
+
+# name -> (bytes, detected type)
+SAMPLES: dict[str, tuple[bytes, str]] = {
+    "foto.jpg": (_image("JPEG"), "image/jpeg"),
+    "bildschirmfoto.png": (_image("PNG"), "image/png"),
+    "animation.gif": (_image("GIF"), "image/gif"),
+    "post.webp": (_image("WEBP"), "image/webp"),
+    "brief.pdf": (_pdf(), "application/pdf"),
+    "drohmail.eml": (EML, "message/rfc822"),
+    "mitschrift.txt": (TEXT_UTF8, "text/plain"),
+    "brief-latin1.txt": (TEXT_LATIN1, "text/plain"),
+}
+
+
+def upload(name: str, content: bytes | None = None, content_type: str = "application/octet-stream") -> Any:
+    if content is None:
+        content = SAMPLES[name][0]
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(settings: Any, tmp_path: Path) -> Path:
+    """Every test has its own evidence store, never var/evidence."""
+    root = tmp_path / "evidence"
+    settings.EVIDENCE_ROOT = root
+    return root
+
+
+def store_files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+@pytest.fixture
+def case(world: Any) -> Any:
+    """Pirna's mayor reported a case herself; PD Dresden is responsible; the coordinator owns it."""
+    return CaseFactory(municipality=world.pirna, reported_by=world.pirna_official, affected_user=world.pirna_official,
+                       owner=world.coordinator, status="acknowledged")
+
+
+@pytest.fixture
+def api(client: Any) -> Any:
+    """Call the API as a persona with a fresh bearer token."""
+
+    class Api:
+        def headers(self, user: User) -> dict[str, str]:
+            token = create_token(actor=user, user=user, name="test")
+            return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+        def get(self, user: User | None, path: str, **params: Any) -> Any:
+            return client.get("/api/v1" + path, params, **(self.headers(user) if user else {}))
+
+        def post(self, user: User | None, path: str, data: Any, **kwargs: Any) -> Any:
+            headers = self.headers(user) if user else {}
+            if kwargs.pop("multipart", False):
+                return client.post("/api/v1" + path, data, **headers)
+            return client.post("/api/v1" + path, data, content_type="application/json", **headers)
+
+    return Api()
+
+
+@pytest.fixture
+def english() -> Any:
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
