@@ -6,4 +6,5 @@ app_name = "casestats"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("tabelle/<slug:table>.<str:fmt>", views.export, name="export"),
 ]
