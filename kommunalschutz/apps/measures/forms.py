@@ -16,6 +16,10 @@ from kommunalschutz.core.forms import DateInput
 
 
 class PartnerForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), max_length=300, required=False, assume_scheme="https")
+    source_url = forms.URLField(label=_("source"), max_length=300, required=False, assume_scheme="https",
+                                help_text=_("Where the details were published (for checking them later)."))
+
     class Meta:
         model = Partner
         fields = ("name", "category", "description", "scope", "phone", "email", "website", "anonymous_possible",
@@ -23,7 +27,6 @@ class PartnerForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "scope": _("For example: Sachsen, bundesweit, Hessen."),
-            "source_url": _("Where the details were published (for checking them later)."),
         }
 
     def validate_unique(self) -> None:  # the service reports duplicates at the name field
