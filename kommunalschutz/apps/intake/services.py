@@ -690,7 +690,7 @@ def _dummy_hash() -> str:
     return make_password(secrets.token_urlsafe(32))
 
 
-def _check_passphrase_errors(errors: Errors, passphrase: str, repeat: str) -> None:
+def add_passphrase_errors(errors: Errors, passphrase: str, repeat: str) -> None:
     if len(passphrase) < PASSPHRASE_MIN_CHARS:
         _add(errors, "passphrase", ngettext(
             "The passphrase needs at least %(count)d character.",
@@ -718,7 +718,7 @@ def submit_anonymous(*, data: Mapping[str, Any], passphrase: str, passphrase_rep
         clean_incident(data, anonymous=True)
     except ValidationError as exc:
         errors = {field: list(messages) for field, messages in exc.message_dict.items()}
-    _check_passphrase_errors(errors, passphrase, passphrase_repeat)
+    add_passphrase_errors(errors, passphrase, passphrase_repeat)
     if errors:
         raise ValidationError(errors)
 
