@@ -26,9 +26,7 @@ def _image(fmt: str) -> bytes:
         info = PngImagePlugin.PngInfo()
         info.add_text("Comment", MARKER.decode())
         image.save(buffer, fmt, pnginfo=info)
-    elif fmt == "JPEG":
-        image.save(buffer, fmt, comment=MARKER)
-    elif fmt == "GIF":
+    elif fmt in ("JPEG", "GIF"):
         image.save(buffer, fmt, comment=MARKER)
     else:
         image.save(buffer, fmt)
@@ -44,7 +42,7 @@ def _pdf() -> bytes:
 EML = (b"From: Unbekannt <hass@example.org>\r\nTo: buergermeisterin@pirna.example\r\n"
        b"Subject: Sie werden es bereuen\r\nDate: Mon, 4 Nov 2024 22:13:00 +0100\r\n"
        b"Message-ID: <abc@example.org>\r\n\r\nWir wissen, wo Sie wohnen. " + MARKER + b"\r\n")
-TEXT_UTF8 = "Drohanruf am Montag, 22:13 Uhr – Mitschrift: „Wir kriegen dich.“ ".encode() + MARKER + b"\n"
+TEXT_UTF8 = "Drohanruf am Montag, 22:13 Uhr \u2013 Mitschrift: „Wir kriegen dich.“ ".encode() + MARKER + b"\n"
 TEXT_LATIN1 = "Brief vom Bürger, übertragen: Sie Verräterin. ".encode("latin-1") + MARKER + b"\n"
 
 # name -> (bytes, detected type)

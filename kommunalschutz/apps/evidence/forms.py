@@ -32,8 +32,7 @@ class EvidenceFileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="file", **kwargs)
+    prefix = "file"
 
 
 class OnlineContentForm(forms.Form):
@@ -58,5 +57,4 @@ class OnlineContentForm(forms.Form):
     file = forms.FileField(label=_("Screenshot or saved page (optional)"), required=False, allow_empty_file=True,
                            help_text=_("An image (PNG, JPEG) or a PDF of the page."))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="online", **kwargs)
+    prefix = "online"

@@ -362,9 +362,8 @@ def _aware(value: Any) -> dt.datetime | None:
             return None
     if not isinstance(value, dt.datetime):
         return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+    moment: dt.datetime = value
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _http_url(value: str) -> bool:

@@ -37,7 +37,7 @@ def _case(request: HttpRequest, pk: int, permission: str = VIEW) -> Case:
 def attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
     """A download that is never shown inline and never sniffed."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
