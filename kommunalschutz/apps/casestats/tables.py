@@ -114,7 +114,8 @@ def count_table(key: str, title: str, row_heading: str, rows: Sequence[tuple[str
                       for j in range(len(columns))]
         if masks.row_totals:
             grand = _count(sum(map(sum, matrix)), masks.grand_total, k)
-    return Table(key, title, row_heading, list(columns), table_rows, col_totals, grand, additive, note)
+    labelled = [(str(column_key), str(label)) for column_key, label in columns]
+    return Table(key, title, row_heading, labelled, table_rows, col_totals, grand, additive, note)
 
 
 def _by_field(flt: StatisticsFilter, years: list[int], field_name: str, choices: Sequence[tuple[Any, str]],
