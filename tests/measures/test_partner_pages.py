@@ -47,7 +47,8 @@ def test_coordinator_adds_edits_and_deactivates_audited(
     client = login(world.coordinator)
     assert reverse("measures:partner_create") in client.get(LIST).content.decode()
     response = client.post(reverse("measures:partner_create"), {
-        "name": "Opferhilfe Sachsen e. V.", "category": "victim_counselling", "description": "Beratung nach Straftaten.",
+        "name": "Opferhilfe Sachsen e. V.", "category": "victim_counselling",
+        "description": "Beratung nach Straftaten.",
         "scope": "Sachsen", "website": "https://www.opferhilfe-sachsen.de/", "anonymous_possible": "on",
         "source_url": "https://www.opferhilfe-sachsen.de/"})
     assert response.status_code == 302

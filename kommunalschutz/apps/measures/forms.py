@@ -15,7 +15,7 @@ from kommunalschutz.apps.measures.models import Measure, MeasureKind, Partner
 from kommunalschutz.core.forms import DateInput
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(forms.ModelForm):  # type: ignore[type-arg]
     website = forms.URLField(label=_("website"), max_length=300, required=False, assume_scheme="https")
     source_url = forms.URLField(label=_("source"), max_length=300, required=False, assume_scheme="https",
                                 help_text=_("Where the details were published (for checking them later)."))
@@ -33,9 +33,9 @@ class PartnerForm(forms.ModelForm):
         return None
 
 
-class _UserChoice(forms.ModelChoiceField):
+class _UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return str(obj.get_full_name() or obj.get_username())
 
 
 def _team_queryset(case: Case) -> Any:
@@ -62,8 +62,9 @@ class MeasureForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.filter(is_active=True).order_by("category", "name")
-        self.fields["owner"].queryset = _team_queryset(case)
+        partners = Partner.objects.filter(is_active=True).order_by("category", "name")
+        self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = _team_queryset(case)  # type: ignore[attr-defined]
 
 
 class MeasureUpdateForm(forms.Form):
@@ -87,7 +88,7 @@ class MeasureUpdateForm(forms.Form):
         queryset = _team_queryset(measure.case)
         if measure.owner_id:  # a former team member stays selectable as the current owner
             queryset = User.objects.filter(pk__in=[*queryset.values_list("pk", flat=True), measure.owner_id])
-        self.fields["owner"].queryset = queryset
+        self.fields["owner"].queryset = queryset  # type: ignore[attr-defined]
 
 
 class DecisionForm(forms.Form):

@@ -338,7 +338,8 @@ def decide_protection(*, actor: Any, measure: Measure, decision: str, note: str)
         message = _("Case %(reference)s: the LKA has decided the protection request.") % {
             "reference": case.reference}
     recipients = {user.pk: user for user in [*team_users(case), *reporter_users(case)]}
-    recipients.pop(getattr(actor, "pk", None), None)
+    if getattr(actor, "pk", None) is not None:
+        recipients.pop(actor.pk, None)
     notify(recipients.values(), case, message, url=path)
     sync_statistic(case)
     return locked
