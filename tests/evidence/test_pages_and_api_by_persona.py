@@ -77,7 +77,7 @@ def test_a_mislabelled_upload_on_the_page_shows_the_reason(world: Any, case: Any
     response = client.post(reverse("evidence:case_evidence", args=[case.pk]),
                            {"form": "file", "file-file": upload("anzeige.pdf", b"MZ\x90\x00program")})
     assert response.status_code == 400
-    assert "Windows program" in response.content.decode()
+    assert "Windows-Programm" in response.content.decode()  # the page speaks German
     assert EvidenceItem.objects.count() == 0
     assert store_files(evidence_root) == []
 
@@ -198,7 +198,7 @@ def test_api_bad_uploads_give_422_per_field(world: Any, case: Any, api: Any, evi
     response = api.post(world.pirna_official, f"/cases/{case.pk}/evidence/files",
                         {"file": upload("anzeige.pdf", b"\x7fELF\x02\x01")}, multipart=True)
     assert response.status_code == 422
-    assert "Linux program" in response.json()["errors"]["file"][0]
+    assert "Linux-Programm" in response.json()["errors"]["file"][0]
     response = api.post(world.pirna_official, f"/cases/{case.pk}/evidence/files", {"description": "ohne"},
                         multipart=True)
     assert response.status_code == 422

@@ -180,3 +180,20 @@ def test_reporter_additions_are_marked(world: Any, case: Any) -> None:
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("manifest.json"))
     assert manifest["items"][0]["uploaded_by"] == "reporter"
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.EVIDENCE, by_reporter=True).count() == 1
+
+
+def test_orphan_files_are_removed_after_a_grace_period(world: Any, case: Any, evidence_root: Path) -> None:
+    import os
+
+    from kommunalschutz.apps.evidence.tasks import remove_orphan_evidence_files
+
+    kept = services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
+    fresh = evidence_root / ("a" * 32)
+    old = evidence_root / ("b" * 32)
+    fresh.write_bytes(b"token")
+    old.write_bytes(b"token")
+    week_ago = timezone.now().timestamp() - 7 * 86400
+    os.utime(old, (week_ago, week_ago))
+    os.utime(evidence_root / kept.stored_name, (week_ago, week_ago))
+    assert remove_orphan_evidence_files.call_local() == 1
+    assert sorted(path.name for path in store_files(evidence_root)) == sorted([kept.stored_name, fresh.name])

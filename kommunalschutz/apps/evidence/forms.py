@@ -45,7 +45,7 @@ class OnlineContentForm(forms.Form):
     profile_url = forms.CharField(label=_("Address (URL) of the author's profile"), max_length=2000, required=False,
                                   widget=forms.URLInput(attrs={"inputmode": "url"}))
     posted_at = forms.DateTimeField(label=_("Posted on (date and time)"), widget=DateTimeInput(),
-                                    help_text=_("The absolute time of posting, not \u201c2 hours ago\u201d."))
+                                    help_text=_('The absolute time of posting, not "2 hours ago".'))
     captured_at = forms.DateTimeField(label=_("Captured on (date and time)"), widget=DateTimeInput(),
                                       help_text=_("When you saved or photographed the content."))
     content_text = forms.CharField(label=_("The content itself (word for word)"), required=False,

@@ -80,11 +80,11 @@ _MARKUP = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<script|<iframe|
 def _program_kind(content: bytes) -> str | None:
     """What kind of program the bytes are, if they are one."""
     if content.startswith(b"MZ"):
-        return _("a Windows program (it starts with \u201cMZ\u201d)")
+        return _('a Windows program (it starts with "MZ")')
     if content.startswith(b"\x7fELF"):
         return _("a Linux program (ELF)")
     if content.startswith(b"#!"):
-        return _("a script (it starts with \u201c#!\u201d)")
+        return _('a script (it starts with "#!")')
     if content[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",
                        b"\xca\xfe\xba\xbe"):
         return _("a macOS or Java program")
@@ -198,10 +198,10 @@ def validate_upload(upload: Any) -> tuple[bytes, str, str]:
         if not extension:
             message = _("The file name has no extension. This file is %(type)s; please name it with %(ext)s.")
         elif extension == ".eml":
-            message = _("The file is called \u201c.eml\u201d but is not an e-mail with header lines "
+            message = _('The file is called ".eml" but is not an e-mail with header lines '
                         "(RFC 5322). It is %(type)s; please name it with %(ext)s.")
         else:
-            message = _("The file name ends with \u201c%(given)s\u201d, but the file is %(type)s. Please name "
+            message = _('The file name ends with "%(given)s", but the file is %(type)s. Please name '
                         "it with %(ext)s.")
         raise ValidationError({"file": [message % {"given": extension, "type": label,
                                                    "ext": " / ".join(allowed)}]})
