@@ -82,11 +82,13 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 DEFAULT_ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %(p)s'
 access_log_format = os.environ.get("GUNICORN_ACCESS_LOG_FORMAT", DEFAULT_ACCESS_LOG_FORMAT)
 
-# Paths whose tail identifies a person or carries a secret: password-reset links contain a token.
-# Later apps add theirs (e.g. protection case pages) through the environment or this default.
+# Paths whose tail identifies a person or carries a secret: password-reset links contain a token;
+# the anonymous report and its follow-up (page and public API) promise that nothing about the client
+# is kept. Later apps add theirs through the environment or this default.
+DEFAULT_PRIVATE_PATHS = "/konto/passwort-neu/,/melden/anonym,/api/v1/public/reports"
 PRIVATE_PATH_PREFIXES = tuple(
     prefix.strip()
-    for prefix in os.environ.get("GUNICORN_PRIVATE_PATHS", "/konto/passwort-neu/").split(",")
+    for prefix in os.environ.get("GUNICORN_PRIVATE_PATHS", DEFAULT_PRIVATE_PATHS).split(",")
     if prefix.strip()
 )
 _IDENTIFYING_ATOMS = ("h", "a", "f", "q", "u")
