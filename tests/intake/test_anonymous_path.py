@@ -68,7 +68,7 @@ def test_passphrase_rules_and_nothing_saved(world: Any, report_data: dict[str, A
 
 def test_lookup_with_spaces_and_dashes_opens_the_case(world: Any, report_data: dict[str, Any]) -> None:
     case, receipt = _submit(report_data)
-    typed = f" {receipt[:4]}-{receipt[4:8]} {receipt[8:12]}–{receipt[12:]} "
+    typed = f" {receipt[:4]}-{receipt[4:8]} {receipt[8:12]}\u2013{receipt[12:]} "
     assert services.open_anonymous_case(receipt=typed, passphrase=PASS) == case
 
 
