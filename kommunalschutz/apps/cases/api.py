@@ -227,7 +227,7 @@ def post_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Any:
             message = services.post_message(actor=user, case=case, body=payload.body,
                                             internal=payload.kind == "internal",
                                             is_question=payload.kind == "question")
-        elif user.has_perm(MESSAGE, case):
+        elif user.has_perm(MESSAGE, case) and payload.kind == "message":
             message = services.reporter_reply(actor=user, case=case, body=payload.body)
         else:
             return _not_found()

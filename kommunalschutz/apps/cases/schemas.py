@@ -24,7 +24,7 @@ class StatusIn(Schema):
 
 class MessageIn(Schema):
     body: str = Field(max_length=10_000)
-    kind: str = Field("message", description="case team: message, question or internal; the reporter: ignored")
+    kind: str = Field("message", description="case team: message, question or internal; the reporter: message only")
 
 
 class TaskIn(Schema):
