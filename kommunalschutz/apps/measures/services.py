@@ -268,7 +268,7 @@ UPDATE_FIELDS: tuple[str, ...] = ("status", "outcome", "due_on", "owner", "agree
 def update_measure(*, actor: Any, measure: Measure, **fields: Any) -> Measure:
     """Change the status, outcome, due date, owner, agreement or description of a measure."""
     _unknown(fields, UPDATE_FIELDS, "update_measure")
-    locked = Measure.objects.select_for_update().select_related("case", "partner").get(pk=measure.pk)
+    locked = Measure.objects.select_for_update(of=("self",)).select_related("case", "partner").get(pk=measure.pk)
     case = locked.case
     before = audit.snapshot(locked, ["status", "outcome", "due_on", "owner_id", "agreed_with_official",
                                      "description"])
@@ -307,7 +307,7 @@ DECISIONS = (Measure.Decision.GRANTED, Measure.Decision.PARTLY, Measure.Decision
 def decide_protection(*, actor: Any, measure: Measure, decision: str, note: str) -> Measure:
     """The LKA's decision on a protection request, with its reasons. The team and the reporter's side
     are told in the app (the reasons stay with the case team)."""
-    locked = Measure.objects.select_for_update().select_related("case").get(pk=measure.pk)
+    locked = Measure.objects.select_for_update(of=("self",)).select_related("case").get(pk=measure.pk)
     case = locked.case
     errors: Errors = {}
     if locked.kind != MeasureKind.PROTECTION_REQUEST:
