@@ -133,12 +133,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 SEED_MIGRATIONS = (
     "kommunalschutz.apps.engagements.migrations.0002_seed_offer_types",
     "kommunalschutz.apps.engagements.migrations.0004_seed_competences",
+    "kommunalschutz.apps.measures.migrations.0002_seed_partners",
 )
 
 
 @pytest.fixture(autouse=True)
 def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
-    """Every database test starts with the rows that data migrations seed (offer types, competences).
+    """Every database test starts with the rows that data migrations seed (offer types, competences, partners).
 
     A transactional test ends by flushing every table, so the tests after it would otherwise start
     without the seeded catalogue that every installation has. The seeds are idempotent.
@@ -154,8 +155,9 @@ def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
     from django.apps import apps
 
     from kommunalschutz.apps.engagements.models import Competence, OfferType
+    from kommunalschutz.apps.measures.models import Partner
 
     request.getfixturevalue("transactional_db" if transactional else "db")
-    if not (OfferType.objects.exists() and Competence.objects.exists()):
+    if not (OfferType.objects.exists() and Competence.objects.exists() and Partner.objects.exists()):
         for module in SEED_MIGRATIONS:
             importlib.import_module(module).seed(apps, None)
