@@ -79,13 +79,11 @@ def test_the_setting_and_the_command(world: World) -> None:
 
 def test_the_receipt_is_tombstoned(world: World) -> None:
     """An anonymous case's receipt becomes a tombstone, so its holder learns the case was deleted."""
-    from kommunalschutz.apps.intake import services as intake_services
     from kommunalschutz.apps.intake.models import DeletedReceipt, ReporterAccess
 
     case = _closed_case(world, timezone.now() - dt.timedelta(days=800), intake="anonymous", reported_by=None)
     ReporterAccess.objects.create(case=case, receipt_digest="d" * 64, passphrase_hash="argon2$fake")
     services.apply_retention()
     assert not Case.objects.filter(pk=case.pk).exists()
-    if hasattr(intake_services, "tombstone_receipt"):
-        assert DeletedReceipt.objects.filter(receipt_digest="d" * 64).exists()
+    assert DeletedReceipt.objects.filter(receipt_digest="d" * 64).exists()
     assert not ReporterAccess.objects.exists()

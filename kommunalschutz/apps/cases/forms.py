@@ -34,7 +34,7 @@ class CaseFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("acknowledgement overdue"), required=False)
 
 
-class _PersonChoice(forms.ModelChoiceField):
+class _PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         name = obj.get_full_name()
         return f"{name} ({obj.username})" if name else str(obj.username)
@@ -142,7 +142,7 @@ class ReopenForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class _MunicipalityChoice(forms.ModelChoiceField):
+class _MunicipalityChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -190,8 +190,9 @@ class IncidentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Current municipalities of Saxony (the intake rules accept no others).
         self.fields["municipality"].queryset = (  # type: ignore[attr-defined]
-            Municipality.objects.defer("boundary").order_by("name"))
+            Municipality.objects.defer("boundary").filter(land="14", valid_until__isnull=True).order_by("name"))
 
     @staticmethod
     def initial_for(case: Case) -> dict[str, Any]:

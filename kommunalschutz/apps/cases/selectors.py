@@ -106,7 +106,7 @@ def dashboard(user: Any) -> dict[str, Any]:
         "counts": {
             "open": open_cases.count(),
             "unacknowledged": len(unacknowledged),
-            "overdue": sum(1 for case in unacknowledged if case.overdue),  # type: ignore[attr-defined]
+            "overdue": len([case for case in unacknowledged if getattr(case, "overdue", False)]),
             "acute": len(acute),
             "tasks": len(tasks),
         },

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 
 from kommunalschutz.apps.accounts.models import Role, User
 from kommunalschutz.apps.cases.models import (
@@ -32,7 +32,6 @@ from kommunalschutz.apps.cases.models import (
     CaseTask,
     CaseTeamMember,
     IncidentStatistic,
-    IncidentType,
     Notification,
     type_bit,
 )
@@ -159,11 +158,11 @@ def anonymise_statistic(case: Case) -> IncidentStatistic | None:
 STATUS_ORDER: list[str] = [Case.Status.NEW, Case.Status.ACKNOWLEDGED, Case.Status.ASSESSMENT,
                            Case.Status.MEASURES_AGREED, Case.Status.MONITORING]
 MESSAGE_MAX_CHARS = 10_000
-TAKE_REFUSED = _("Only coordinators, the responsible police contacts and the LKA can take a case.")
+TAKE_REFUSED = gettext_lazy("Only coordinators, the responsible police contacts and the LKA can take a case.")
 TASK_TITLE_MAX_CHARS = 300
 
 
-def _refuse(field: str, message: str) -> ValidationError:
+def _refuse(field: str, message: Any) -> ValidationError:
     return ValidationError({field: [message]})
 
 
@@ -328,51 +327,11 @@ def change_status(*, actor: User, case: Case, status: str) -> Case:
     return case
 
 
-# The incident fields a case team may edit (the intake app validates them).
-INCIDENT_FIELDS = (
-    "description", "incident_types", "occurred_at", "period_start", "period_end", "municipality", "place",
-    "place_detail", "channel", "platform", "affected_role", "affected_name", "affected_contact",
-    "office_relation", "perpetrator_kind", "perpetrator_known_to_victim", "perpetrator_details",
-    "complaint_filed", "complaint_file_number", "complaint_police_station", "politically_motivated",
-    "urgency", "danger_now", "threat_to_life",
-)
-
-
 def _clean_incident(data: dict[str, Any], case: Case) -> dict[str, Any]:
     """The intake app's validation of an incident (one set of rules for intake and editing)."""
-    from kommunalschutz.apps.intake import services as intake_services
+    from kommunalschutz.apps.intake.services import clean_incident
 
-    cleaner = getattr(intake_services, "clean_incident", None)
-    if cleaner is not None:
-        return dict(cleaner(data, anonymous=case.intake == Case.Intake.ANONYMOUS, instance=case))
-    return _basic_clean_incident(data)
-
-
-def _basic_clean_incident(data: dict[str, Any]) -> dict[str, Any]:
-    """Minimal checks until (or if ever without) the intake app's clean_incident."""
-    errors: dict[str, list[str]] = {}
-    cleaned = {name: value for name, value in data.items() if name in INCIDENT_FIELDS}
-    if "description" in cleaned:
-        cleaned["description"] = str(cleaned["description"] or "").strip()
-        if not cleaned["description"]:
-            errors["description"] = [_("Describe what happened.")]
-    if "incident_types" in cleaned:
-        types = list(cleaned["incident_types"] or [])
-        if not types or not set(types) <= set(IncidentType.values):
-            errors["incident_types"] = [_("Choose at least one type of incident from the list.")]
-        cleaned["incident_types"] = [code for code in IncidentType.values if code in types]
-    occurred = cleaned.get("occurred_at")
-    if occurred is not None and occurred > timezone.now():
-        errors["occurred_at"] = [_("The date lies in the future.")]
-    today = timezone.localdate()
-    for name in ("period_start", "period_end"):
-        if cleaned.get(name) is not None and cleaned[name] > today:
-            errors[name] = [_("The date lies in the future.")]
-    if cleaned.get("period_start") and cleaned.get("period_end") and cleaned["period_end"] < cleaned["period_start"]:
-        errors["period_end"] = [_("The end of the period lies before its start.")]
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return clean_incident(data, anonymous=case.intake == Case.Intake.ANONYMOUS, instance=case)
 
 
 @transaction.atomic
@@ -391,12 +350,9 @@ def update_incident(*, actor: User, case: Case, data: dict[str, Any]) -> Case:
     case.save()
     record_update(actor=actor, obj=case, before=before, summary="incident edited")
     add_event(case, CaseEvent.Kind.EDITED, gettext("Incident details changed"), actor=actor)
-    try:
-        from kommunalschutz.apps.intake.services import retriage
-    except ImportError:  # the intake app's triage has not landed
-        retriage = None
-    if retriage is not None:
-        retriage(case=case, actor=actor)
+    from kommunalschutz.apps.intake.services import retriage
+
+    retriage(case=case, actor=actor)
     sync_statistic(case)
     return case
 
@@ -656,18 +612,11 @@ def delete_case_after_retention(case: Case) -> None:
     """Delete one case: tombstone its receipt, delete its files, keep the anonymous statistic, audit."""
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        try:
-            from kommunalschutz.apps.intake.services import tombstone_receipt
-        except ImportError:  # the intake app has not landed
-            tombstone_receipt = None
-        if tombstone_receipt is not None:
-            tombstone_receipt(case)
-        try:
-            from kommunalschutz.apps.evidence.services import delete_case_files
-        except ImportError:  # the evidence app has not landed
-            delete_case_files = None
-        if delete_case_files is not None:
-            delete_case_files(case)
+        from kommunalschutz.apps.evidence.services import delete_case_files
+        from kommunalschutz.apps.intake.services import tombstone_receipt
+
+        tombstone_receipt(case)
+        delete_case_files(case)
         if not IncidentStatistic.objects.filter(case=case).exists():
             sync_statistic(case)
         anonymise_statistic(case)
