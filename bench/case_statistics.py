@@ -123,7 +123,7 @@ def _insert(count: int, places: list[tuple[int, int]], seed: int) -> float:
                 for row in rows:
                     copy.write_row(row)
         else:
-            sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+            sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608
             with connection.cursor() as cursor:
                 batch: list[tuple[Any, ...]] = []
                 for row in rows:

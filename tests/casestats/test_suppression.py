@@ -97,7 +97,6 @@ def test_property_no_suppressed_value_is_total_minus_shown_cells(matrix: list[li
     masks = suppression.suppress(matrix, k=K)
     _assert_no_line_with_one_unknown(matrix, masks)
     # and so: for every shown total, subtracting the shown cells never isolates exactly one suppressed cell
-    rows, columns, _grand = _values(matrix)
     for i, line in enumerate(matrix):
         if masks.row_totals[i]:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -59,9 +59,11 @@ class StatisticsFilterForm(forms.Form):
         self.default_start, self.default_end = selectors.default_period(today)
         self.fields["start"].widget.attrs["placeholder"] = self.default_start.strftime("%Y-%m")
         self.fields["end"].widget.attrs["placeholder"] = self.default_end.strftime("%Y-%m")
-        self.fields["district"].choices = [("", _("all districts"))] + [
+        district_field = cast(forms.ChoiceField, self.fields["district"])
+        district_field.choices = [("", _("all districts"))] + [
             (d.ags, d.name) for d in selectors.districts_with_statistics()]
-        self.fields["directorate"].choices = [("", _("all police directorates"))] + [
+        directorate_field = cast(forms.ChoiceField, self.fields["directorate"])
+        directorate_field.choices = [("", _("all police directorates"))] + [
             (p.code, p.name) for p in selectors.directorates()]
 
     def clean(self) -> dict[str, Any]:

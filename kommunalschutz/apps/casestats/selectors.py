@@ -75,7 +75,7 @@ def statistics(flt: StatisticsFilter) -> QuerySet[IncidentStatistic]:
 
 
 def _month_rows(qs: QuerySet[IncidentStatistic], *fields: str, **aggregates: Any) -> Iterable[dict[str, Any]]:
-    return qs.order_by().values("occurred_month", *fields).annotate(**aggregates)
+    return list(qs.order_by().values("occurred_month", *fields).annotate(**aggregates))
 
 
 def count_by_month(flt: StatisticsFilter) -> dict[tuple[int, int], int]:
@@ -170,7 +170,7 @@ def acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckFi
         in_year = qs.filter(occurred_month__gte=dt.date(year, 1, 1), occurred_month__lte=dt.date(year, 12, 1))
         for acute, value in (in_year.order_by("is_acute", "acknowledgement_minutes")
                              .values_list("is_acute", "acknowledgement_minutes")):
-            minutes[bool(acute)].append(value)
+            minutes[bool(acute)].append(int(value or 0))
         for acute, ordered in minutes.items():
             if ordered:
                 result[(year, acute)] = AckFigure(len(ordered), percentile_cont(ordered, 0.5),

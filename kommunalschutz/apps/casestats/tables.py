@@ -91,14 +91,15 @@ def _number(value: float | None, hidden: bool, k: int, *, decimals: int = 1, suf
     return Cell(round(value, decimals), False, number_format(value, decimal_pos=decimals) + suffix)
 
 
-def count_table(key: str, title: str, row_heading: str, rows: Sequence[tuple[str, str]],
-                columns: Sequence[tuple[str, str]], matrix: list[list[int]], *, row_totals: bool = True,
+def count_table(key: str, title: str, row_heading: str, rows: Sequence[tuple[str, Any]],
+                columns: Sequence[tuple[Any, Any]], matrix: list[list[int]], *, row_totals: bool = True,
                 column_totals: bool = True, additive: bool = True, note: str = "", k: int,
                 not_applicable: set[tuple[int, int]] | None = None) -> Table:
     masks = suppression.suppress(matrix, row_totals=row_totals and additive, column_totals=column_totals and additive,
                                  additive=additive, k=k)
     table_rows = []
     for i, (row_key, label) in enumerate(rows):
+        label = str(label)
         cells = []
         for j, value in enumerate(matrix[i]):
             if not_applicable and (i, j) in not_applicable:
@@ -118,7 +119,7 @@ def count_table(key: str, title: str, row_heading: str, rows: Sequence[tuple[str
     return Table(key, title, row_heading, labelled, table_rows, col_totals, grand, additive, note)
 
 
-def _by_field(flt: StatisticsFilter, years: list[int], field_name: str, choices: Sequence[tuple[Any, str]],
+def _by_field(flt: StatisticsFilter, years: list[int], field_name: str, choices: Sequence[tuple[Any, Any]],
               ) -> list[list[int]]:
     counts = selectors.count_by_field(flt, field_name)
     return [[counts.get((year, value), 0) for value, _label in choices] for year in years]
