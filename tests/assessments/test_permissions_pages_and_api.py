@@ -119,7 +119,7 @@ def test_the_form_is_prefilled_from_the_previous_assessment(world: World, case: 
 
 
 def test_no_score_anywhere(world: World, case: Case, record: Any, login: Any, bearer: Any, client: Any) -> None:
-    record("low", ratings=ratings(**{code: "present" for code in WarningBehaviour.values}))
+    record("low", ratings=ratings(**dict.fromkeys(WarningBehaviour.values, "present")))
     page = login(world.coordinator).get(f"/gefaehrdungsbewertung/fall/{case.pk}/").content.decode().lower()
     # The introduction says that no score is computed; everything else may not mention one.
     intro_start = page.index('<p class="assessment-intro">')

@@ -161,7 +161,7 @@ def test_a_closed_case_is_not_assessed(case: Case, record: Any) -> None:
 @pytest.mark.parametrize("pattern", ["all_absent", "all_present"])
 def test_the_level_is_never_derived_from_the_ratings(record: Any, level: str, pattern: str) -> None:
     """The same ratings can carry any level: the level is the assessor's judgement, not a score."""
-    rows = ratings(**{code: "present" for code in WarningBehaviour.values}) if pattern == "all_present" \
+    rows = ratings(**dict.fromkeys(WarningBehaviour.values, "present")) if pattern == "all_present" \
         else ratings()
     assessment = record(level, ratings=rows, rationale=RATIONALE)
     assessment.refresh_from_db()

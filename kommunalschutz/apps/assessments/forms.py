@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.apps.assessments.models import BehaviourRating, Rating, ThreatAssessment, WarningBehaviour
 from kommunalschutz.apps.assessments.services import field_name
@@ -37,7 +38,8 @@ class AssessmentForm(forms.Form):
         self.previous = previous or {}
         for code in WarningBehaviour.values:
             self.fields[field_name(code, "rating")] = forms.ChoiceField(
-                label=_("Rating"), choices=Rating.choices, widget=forms.RadioSelect, required=False)
+                label=pgettext_lazy("warning behaviour", "Rating"), choices=Rating.choices, widget=forms.RadioSelect,
+                required=False)
             self.fields[field_name(code, "evidence_notes")] = forms.CharField(
                 label=_("Evidence notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_("Required when present or partly present: what was observed, where it is documented."))

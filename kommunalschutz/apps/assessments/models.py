@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.apps.cases.models import Case
 from kommunalschutz.core.encryption import EncryptedTextField
@@ -31,10 +32,10 @@ class WarningBehaviour(models.TextChoices):
 
 
 class Rating(models.TextChoices):
-    PRESENT = "present", _("present")
-    PARTLY = "partly", _("partly present")
-    ABSENT = "absent", _("absent")
-    UNKNOWN = "unknown", _("not known")
+    PRESENT = "present", pgettext_lazy("warning behaviour", "present")
+    PARTLY = "partly", pgettext_lazy("warning behaviour", "partly present")
+    ABSENT = "absent", pgettext_lazy("warning behaviour", "absent")
+    UNKNOWN = "unknown", pgettext_lazy("warning behaviour", "not known")
 
 
 class ThreatAssessment(models.Model):
@@ -50,7 +51,7 @@ class ThreatAssessment(models.Model):
 
     class State(models.TextChoices):
         AWAITING_REVIEW = "awaiting_review", _("awaiting the second reviewer")
-        IN_FORCE = "in_force", _("in force")
+        IN_FORCE = "in_force", pgettext_lazy("threat assessment", "in force")
         SUPERSEDED = "superseded", _("superseded by a later assessment")
         REJECTED = "rejected", _("not confirmed by the second reviewer")
 
@@ -59,7 +60,7 @@ class ThreatAssessment(models.Model):
     assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
     level = models.CharField(_("level of concern"), max_length=10, choices=Level.choices)
     rationale = EncryptedTextField(_("rationale"))
-    route = models.CharField(_("route"), max_length=10, choices=Route.choices)
+    route = models.CharField(pgettext_lazy("threat assessment", "route"), max_length=10, choices=Route.choices)
     next_review_on = models.DateField(_("re-assessment due on"))
     state = models.CharField(_("state of the assessment"), max_length=20, choices=State.choices)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
