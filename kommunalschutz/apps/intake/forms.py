@@ -195,4 +195,5 @@ class ReporterReplyForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 5, "maxlength": 20_000}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="reply", **kwargs)
+        kwargs.setdefault("prefix", "reply")
+        super().__init__(*args, **kwargs)
