@@ -59,7 +59,7 @@ class HistoryEntry:
 
 
 def _rating_label(rating: BehaviourRating | None) -> str:
-    return Rating(rating.rating).label if rating is not None and rating.rating in Rating.values else "-"
+    return str(Rating(rating.rating).label) if rating is not None and rating.rating in Rating.values else "-"
 
 
 def changes_between(previous: ThreatAssessment | None, current: ThreatAssessment) -> list[Change]:
