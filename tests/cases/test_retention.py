@@ -6,20 +6,30 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
+import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
 from kommunalschutz.apps.cases import services
 from kommunalschutz.apps.cases.models import Case, CaseEvent, CaseMessage, IncidentStatistic, Notification
+from kommunalschutz.apps.evidence import services as evidence_services
 from kommunalschutz.core.models import AuditEvent
 from tests.cases.conftest import make_case
 from tests.conftest import World
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(settings: Any, tmp_path: Path) -> Path:
+    settings.EVIDENCE_ROOT = tmp_path
+    return tmp_path
 
 
 def _closed_case(world: World, when: dt.datetime, **fields: Any) -> Case:
@@ -29,12 +39,15 @@ def _closed_case(world: World, when: dt.datetime, **fields: Any) -> Case:
                                   "acknowledged_at": timezone.now(), **fields}
         case = make_case(**values)
         services.post_message(actor=world.coordinator, case=case, body="Wir kümmern uns.")
+        evidence_services.add_file(case=case, actor=world.coordinator,
+                                   upload=SimpleUploadedFile("brief.txt", b"Wir wissen, wo Sie wohnen.",
+                                                             content_type="text/plain"))
         services.notify([world.coordinator], case, f"Fall {case.reference}")
         return services.close_case(actor=world.coordinator, case=case, reason="resolved", note="erledigt")
 
 
 @override_settings(CASE_RETENTION_MONTHS=24)
-def test_old_closed_cases_are_deleted_and_the_statistic_stays(world: World) -> None:
+def test_old_closed_cases_are_deleted_and_the_statistic_stays(world: World, evidence_root: Path) -> None:
     old = _closed_case(world, dt.datetime(2023, 3, 10, 12, 0, tzinfo=BERLIN), reported_at=dt.datetime(
         2023, 2, 20, 9, 0, tzinfo=BERLIN))
     young = _closed_case(world, dt.datetime(2024, 6, 1, 12, 0, tzinfo=BERLIN))
@@ -42,6 +55,7 @@ def test_old_closed_cases_are_deleted_and_the_statistic_stays(world: World) -> N
     old_pk, old_reference = old.pk, old.reference
     statistic_pk = old.statistic.pk
 
+    assert len([p for p in evidence_root.iterdir() if p.is_file()]) == 2
     with time_machine.travel(dt.datetime(2025, 3, 9, 12, 0, tzinfo=BERLIN), tick=False):
         assert services.apply_retention() == 0  # one day short of 24 months
     with time_machine.travel(dt.datetime(2025, 3, 11, 4, 0, tzinfo=BERLIN), tick=False):
@@ -51,6 +65,7 @@ def test_old_closed_cases_are_deleted_and_the_statistic_stays(world: World) -> N
         assert services.apply_retention() == 0  # idempotent
 
     assert not Case.objects.filter(pk=old_pk).exists()
+    assert len([p for p in evidence_root.iterdir() if p.is_file()]) == 1  # only the young case's file
     assert not CaseMessage.objects.filter(case_id=old_pk).exists()
     assert not CaseEvent.objects.filter(case_id=old_pk).exists()
     assert not Notification.objects.filter(case_id=old_pk).exists()
@@ -87,3 +102,11 @@ def test_the_receipt_is_tombstoned(world: World) -> None:
     assert not Case.objects.filter(pk=case.pk).exists()
     assert DeletedReceipt.objects.filter(receipt_digest="d" * 64).exists()
     assert not ReporterAccess.objects.exists()
+
+
+def test_the_nightly_task_runs_the_service(world: World) -> None:
+    from kommunalschutz.apps.cases.tasks import apply_retention
+
+    case = _closed_case(world, timezone.now() - dt.timedelta(days=800))
+    assert apply_retention.call_local() == 1
+    assert not Case.objects.filter(pk=case.pk).exists()

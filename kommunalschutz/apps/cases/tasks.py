@@ -15,8 +15,8 @@ def notify_overdue_acknowledgements() -> int:
 
 
 @db_periodic_task(crontab(hour="3", minute="15"))
-def apply_case_retention() -> int:
+def apply_retention() -> int:
     """Every night: delete the cases closed more than CASE_RETENTION_MONTHS ago (statistics stay)."""
-    from kommunalschutz.apps.cases.services import apply_retention
+    from kommunalschutz.apps.cases import services
 
-    return apply_retention()
+    return services.apply_retention()
