@@ -174,6 +174,10 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
 
     load_alliance_demo()
 
+    from kommunalschutz.apps.cases.demo import load_protection_demo
+
+    load_protection_demo()
+
     state = SiteState.load()
     if state.demo_loaded_at is None:
         before = audit.snapshot(state, ["demo_loaded_at"])

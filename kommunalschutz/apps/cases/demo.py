@@ -219,10 +219,132 @@ def load_history(*, today: dt.date | None = None, seed: int = 2019) -> dict[str,
     return {"anonymous_records": len(records), "history_cases": len(cases)}
 
 
+def _incident(spec: demo_plan.Showcase, municipality: Any, occurred: dt.datetime) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "description": spec.description, "incident_types": list(spec.types), "occurred_at": occurred,
+        "municipality": municipality, "place": spec.place, "channel": spec.channel, "affected_role": spec.role,
+        "platform": "Facebook" if spec.channel == "social_media" else "", "politically_motivated": "unknown",
+        "perpetrator_kind": "unknown", "urgency": "high" if spec.acute else "medium",
+        "danger_now": spec.acute, "threat_to_life": spec.acute,
+    }
+    if spec.intake == "on_behalf":
+        data.update(affected_name="Synthetische Person (Demo)", affected_contact="Erreichbar über das Rathaus (Demo)")
+    return data
+
+
+def _showcase_case(spec: demo_plan.Showcase, now: dt.datetime) -> Case:
+    from django.contrib.auth.hashers import make_password
+
+    from kommunalschutz.apps.accounts.models import User
+    from kommunalschutz.apps.intake import services as intake
+    from kommunalschutz.apps.intake.models import ReporterAccess
+    from kommunalschutz.apps.registry.models import Municipality
+    from kommunalschutz.core import audit
+
+    municipality = Municipality.objects.get(ags=spec.municipality_ags)
+    reported = now - dt.timedelta(days=spec.days_ago)
+    data = _incident(spec, municipality, reported - dt.timedelta(hours=3))
+    reporter = User.objects.filter(username=spec.reporter).first() if spec.reporter else None
+    affected = reporter if spec.intake == "self" else None
+    case = intake.create_case(actor=reporter, data=data, intake=spec.intake, affected_user=affected,
+                              reported_at=reported, is_synthetic=True, notify_now=False)
+    if spec.intake == "anonymous":
+        access = ReporterAccess.objects.create(
+            case=case, receipt_digest=intake.receipt_digest(intake.normalise_receipt(demo_plan.DEMO_RECEIPT)),
+            passphrase_hash=make_password(demo_plan.DEMO_PASSPHRASE))
+        audit.record_create(actor=None, obj=access, secret=("receipt_digest", "passphrase_hash"))
+    return case
+
+
+def _demo_text_file(name: str, text: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain")
+
+
+def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Current cases, each showing one part of the workflow to the demo login that works on it."""
+    from kommunalschutz.apps.accounts.models import User
+    from kommunalschutz.apps.assessments import services as assessments
+    from kommunalschutz.apps.assessments.models import WarningBehaviour
+    from kommunalschutz.apps.cases import services as cases
+    from kommunalschutz.apps.evidence import services as evidence
+    from kommunalschutz.apps.measures import services as measures
+    from kommunalschutz.apps.measures.models import Partner
+
+    now = now or timezone.now()
+    users = {u.username: u for u in User.objects.filter(
+        username__in=["koordination", "pd-dresden", "lka-schutz", "pirna-buergermeisterin"])}
+    if len(users) < 4:
+        return {}
+    office, police, lka = users["koordination"], users["pd-dresden"], users["lka-schutz"]
+    made = {spec.key: _showcase_case(spec, now) for spec in demo_plan.SHOWCASE}
+    today = timezone.localdate()
+
+    def ratings(present: set[str], partly: set[str]) -> list[dict[str, Any]]:
+        rows = []
+        for code in WarningBehaviour.values:
+            rating = "present" if code in present else "partly" if code in partly else "absent"
+            notes = "Synthetisch: aus den Kommentaren ersichtlich." if rating != "absent" else ""
+            rows.append({"behaviour": code, "rating": rating, "evidence_notes": notes, "observed_on": None})
+        return rows
+
+    # Pirna: the mayor's own report – taken by the office, evidence, a moderate assessment, measures, messages.
+    pirna = made["pirna-social-media"]
+    pirna = cases.acknowledge(actor=office, case=pirna)
+    evidence.add_online_content(case=pirna, actor=users["pirna-buergermeisterin"], data={
+        "url": "https://www.facebook.com/beispiel/posts/1", "platform": "Facebook",
+        "account_name": "Beispielnutzer (synthetisch)", "profile_url": "https://www.facebook.com/beispielnutzer",
+        "posted_at": now - dt.timedelta(days=13), "captured_at": now - dt.timedelta(days=12, hours=20),
+        "content_text": "Synthetischer Kommentar: 'Nach der nächsten Sitzung holen wir Sie ab.'",
+        "context": "Kommentar unter dem Beitrag der Bürgermeisterin zum Haushalt (synthetisch)."})
+    evidence.add_file(case=pirna, actor=users["pirna-buergermeisterin"], upload=_demo_text_file(
+        "kommentare.txt", "Synthetische Abschrift der Kommentare vom Demo-Datum.\n"),
+        description="Abschrift der Kommentare")
+    assessments.record_assessment(
+        case=pirna, actor=police, level="moderate", route="police", next_review_on=today + dt.timedelta(days=42),
+        rationale="Wiederholte, zunehmend konkrete Drohungen eines fixierten Nutzers; Veröffentlichung der "
+                  "Privatadresse. Keine Hinweise auf Vorbereitungshandlungen.",
+        ratings=ratings({"fixation", "direct_threat"}, {"energy_burst"}))
+    measures.add_measure(actor=police, case=pirna, kind="named_contact", owner=police,
+                         due_on=today + dt.timedelta(days=3), description="Fester Ansprechpartner im Revier Pirna.",
+                         agreed_with_official=True)
+    hateaid = Partner.objects.filter(category="hateaid").first()
+    if hateaid is not None:
+        measures.add_measure(actor=office, case=pirna, kind="referral", owner=office, partner=hateaid,
+                             due_on=today + dt.timedelta(days=7), agreed_with_official=True,
+                             description="Beratung zur Beweissicherung und zu Löschanträgen.")
+    cases.post_message(actor=office, case=pirna, body="Guten Tag, wir haben Ihren Fall übernommen. Die Polizei "
+                       "meldet sich heute telefonisch bei Ihnen.")
+    cases.add_task(actor=office, case=pirna, title="Rückruf bei der Bürgermeisterin nach dem Polizeitermin",
+                   due_on=today + dt.timedelta(days=2), assignee=office)
+
+    # Freiberg: a high assessment awaiting a second reviewer, and a protection request for the LKA.
+    freiberg = made["freiberg-protection"]
+    freiberg = cases.acknowledge(actor=office, case=freiberg)
+    assessments.record_assessment(
+        case=freiberg, actor=office, level="high", route="police", next_review_on=today + dt.timedelta(days=14),
+        rationale="Drohbriefe mit Bezug auf die Familie und ein Foto des Wohnhauses: der Absender hat das Umfeld "
+                  "ausgekundschaftet.", ratings=ratings({"pathway", "direct_threat", "fixation"}, {"leakage"}))
+    measures.add_measure(actor=office, case=freiberg, kind="protection_request", owner=office,
+                         due_on=today + dt.timedelta(days=2), protection_kind="property", agreed_with_official=True,
+                         description="Objektschutz für das Wohnhaus der Oberbürgermeisterin.")
+
+    # Plauen, anonymous: the office asks a question the reporter can answer with the demo receipt.
+    plauen = made["anonymous-question"]
+    plauen = cases.acknowledge(actor=office, case=plauen)
+    cases.post_message(actor=office, case=plauen, is_question=True,
+                       body="Vielen Dank für Ihre Meldung. Zu welchen Uhrzeiten kommen die Anrufe, und wird eine "
+                            "Nummer angezeigt?")
+    # Heidenau (acute, just reported) and Pirna on behalf (new) wait in the intake queue.
+    return {"showcase_cases": len(made)}
+
+
 @transaction.atomic
 def load_protection_demo(*, today: dt.date | None = None) -> dict[str, int]:
     """Load the protection demo once (skipped when synthetic statistical records exist)."""
     if IncidentStatistic.objects.filter(is_synthetic=True).exists():
         return {}
     counts = load_history(today=today)
+    counts.update(load_showcase())
     return counts

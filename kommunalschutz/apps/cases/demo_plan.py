@@ -104,7 +104,7 @@ SHOWCASE = (
              "Ein Mann hat vor dem Wohnhaus eines Stadtrats gewartet, ihn beschimpft und angekündigt, "
              "wiederzukommen 'und es zu Ende zu bringen'. Der Stadtrat hat sich in die Wohnung zurückgezogen.",
              ("threat", "harassment"), "in_person", "home", "council_member", acute=True),
-    Showcase("freiberg-protection", FREIBERG, 30, "self", None,
+    Showcase("freiberg-protection", FREIBERG, 30, "on_behalf", "koordination",
              "Drohbriefe an die Oberbürgermeisterin mit Bezug auf ihre Familie; zuletzt mit einem Foto ihres "
              "Hauses.", ("threat", "hate_mail"), "letter", "home", "mayor"),
     Showcase("anonymous-question", PLAUEN, 5, "anonymous", None,

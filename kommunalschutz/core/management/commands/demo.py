@@ -28,3 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write("Second factor: enter the code from an authenticator app with the TOTP secret, "
                           "or print it with `kommunalschutz totp-code USERNAME`.")
+        from kommunalschutz.apps.cases.demo_plan import DEMO_PASSPHRASE, DEMO_RECEIPT
+
+        self.stdout.write(f"Anonymous demo report (Anonym melden → Meldung nachverfolgen): receipt {DEMO_RECEIPT}, "
+                          f"passphrase “{DEMO_PASSPHRASE}”.")
