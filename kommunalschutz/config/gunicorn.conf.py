@@ -107,8 +107,9 @@ class PrivacyLogger(glogging.Logger):  # type: ignore[misc]
             atoms[key] = "-"
         atoms["U"] = f"{prefix}…"
         atoms["r"] = f"{atoms.get('m')} {prefix}… {atoms.get('H')}"
-        # Header atoms ({name}i) could hold X-Forwarded-For or User-Agent if an operator logs them.
-        for key in [k for k in atoms if k.endswith("}i")]:
+        # Header atoms ({name}i) could hold X-Forwarded-For or User-Agent, environ atoms ({name}e) REMOTE_ADDR
+        # or HTTP_USER_AGENT, if an operator logs them.
+        for key in [k for k in atoms if k.endswith(("}i", "}e"))]:
             atoms[key] = "-"
         return atoms
 
