@@ -22,6 +22,7 @@ ALIASES = {
     "generate-key": "generate_key",
     "totp-code": "totp_code",
     "reset-second-factor": "reset_second_factor",
+    "apply-retention": "apply_retention",
 }
 
 

@@ -90,14 +90,18 @@ def test_rotation_moves_the_store_to_the_new_key(world: Any, case: Any, evidence
     assert [path.name for path in store_files(evidence_root)] == [item.stored_name]  # no temporary files left
 
 
-def test_delete_case_files_removes_the_files_of_one_case(world: Any, case: Any, evidence_root: Path) -> None:
+def test_delete_case_files_removes_the_files_of_one_case(world: Any, case: Any, evidence_root: Path,
+                                                         django_capture_on_commit_callbacks: Any) -> None:
     from tests.factories import CaseFactory
 
     other = CaseFactory(municipality=world.pirna, reported_by=world.pirna_official)
     services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
     _online(case, world.pirna_official)
     kept = services.add_file(case=other, actor=world.pirna_official, upload=upload("foto.jpg"))
-    assert services.delete_case_files(case) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.delete_case_files(case) == 2
+        # Until the deletion commits, the files stay: a rolled-back retention run loses nothing.
+        assert len(store_files(evidence_root)) == 3
     assert [path.name for path in store_files(evidence_root)] == [kept.stored_name]
     case.delete()
     assert EvidenceItem.objects.count() == 1

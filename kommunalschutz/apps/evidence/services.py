@@ -275,20 +275,27 @@ def rotate_store() -> int:
 
 
 def delete_case_files(case: Case) -> int:
-    """Remove the encrypted files of a case from the store (retention; the rows go with the case)."""
-    removed = 0
-    for stored_name in EvidenceItem.objects.filter(case=case).exclude(stored_name="").values_list(
-            "stored_name", flat=True):
-        try:
-            _path(stored_name).unlink()
-        except (FileNotFoundError, EvidenceIntegrityError):
-            continue
-        removed += 1
-    if removed:
+    """Remove the encrypted files of a case from the store (retention; the rows go with the case).
+
+    The files are removed once the surrounding transaction commits: if the deletion of the case rolls
+    back, its evidence is still there. Returns how many files are removed.
+    """
+    names = list(EvidenceItem.objects.filter(case=case).exclude(stored_name="").values_list(
+        "stored_name", flat=True))
+    if names:
         audit.record(actor=None, action=AuditEvent.Action.DELETE, object_type="evidence.evidencefile",
-                     object_id=case.pk, summary=f"{removed} evidence file(s) of case {case.reference} removed",
+                     object_id=case.pk, summary=f"{len(names)} evidence file(s) of case {case.reference} removed",
                      changes={})
-    return removed
+
+    def unlink() -> None:
+        for stored_name in names:
+            try:
+                _path(stored_name).unlink()
+            except (FileNotFoundError, EvidenceIntegrityError):
+                continue
+
+    transaction.on_commit(unlink)
+    return len(names)
 
 
 def remove_orphan_files(*, older_than: dt.timedelta = dt.timedelta(hours=6)) -> int:
