@@ -134,12 +134,13 @@ SEED_MIGRATIONS = (
     "kommunalschutz.apps.engagements.migrations.0002_seed_offer_types",
     "kommunalschutz.apps.engagements.migrations.0004_seed_competences",
     "kommunalschutz.apps.measures.migrations.0002_seed_partners",
+    "kommunalschutz.apps.casestats.migrations.0002_seed_police_figures",
 )
 
 
 @pytest.fixture(autouse=True)
 def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
-    """Every database test starts with the rows that data migrations seed (offer types, competences, partners).
+    """Every database test starts with the rows that data migrations seed (offer types, competences, partners, police figures).
 
     A transactional test ends by flushing every table, so the tests after it would otherwise start
     without the seeded catalogue that every installation has. The seeds are idempotent.
@@ -155,9 +156,11 @@ def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
     from django.apps import apps
 
     from kommunalschutz.apps.engagements.models import Competence, OfferType
+    from kommunalschutz.apps.casestats.models import PoliceFigure
     from kommunalschutz.apps.measures.models import Partner
 
     request.getfixturevalue("transactional_db" if transactional else "db")
-    if not (OfferType.objects.exists() and Competence.objects.exists() and Partner.objects.exists()):
+    seeded = (OfferType, Competence, Partner, PoliceFigure)
+    if not all(model.objects.exists() for model in seeded):
         for module in SEED_MIGRATIONS:
             importlib.import_module(module).seed(apps, None)

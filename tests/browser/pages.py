@@ -39,6 +39,9 @@ def public_pages() -> list[tuple[str, str]]:
         ("programme figures", reverse("insights:figures")),
         ("events", reverse("events:event_list")),
         ("event page (conference 2024)", reverse("events:event_detail", args=[CONFERENCE_SLUG])),
+        ("anonymous report", reverse("intake:anonymous_report")),
+        ("anonymous follow-up", reverse("intake:follow_up")),
+        ("help and counselling partners", reverse("measures:partner_list")),
     ]
 
 

@@ -1,0 +1,61 @@
+"""The protection demo follows the public figures for Saxony and gives every demo login something to do (issue 4,
+item 10). One test: loading the registry and the whole demo takes about half a minute."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+
+from kommunalschutz.apps.assessments.models import ThreatAssessment
+from kommunalschutz.apps.cases import demo_plan
+from kommunalschutz.apps.cases.demo import load_protection_demo
+from kommunalschutz.apps.cases.models import Case, IncidentStatistic, type_bit
+from kommunalschutz.apps.intake.services import open_anonymous_case
+from kommunalschutz.apps.measures.models import Measure
+from kommunalschutz.apps.registry.services import import_registry
+from kommunalschutz.core.demo import load_demo
+
+
+@pytest.mark.django_db
+def test_protection_demo_follows_the_police_figures() -> None:
+    import_registry(actor=None)
+    load_demo(force=True)
+
+    history = IncidentStatistic.objects.filter(occurred_month__year__lte=2024)
+    # One record per offence the police counted against office and mandate holders in Saxony, per year.
+    per_year = {target.year: history.filter(occurred_month__year=target.year).count() for target in demo_plan.YEARLY}
+    assert per_year == {2019: 197, 2020: 241, 2021: 285, 2022: 309, 2023: 317, 2024: 369}
+    assert not history.filter(is_synthetic=False).exists()
+    # Violent offences as published: 3 in 2023, 10 in 2024.
+    assault = type_bit("assault")
+    for year, violent in demo_plan.VIOLENT.items():
+        in_year = history.filter(occurred_month__year=year).annotate(bit=F("type_mask").bitand(assault))
+        assert in_year.filter(bit=assault).count() == violent
+    # Insults dominate as in the federal figures (47 % of the main types); a generous band around it.
+    insult = type_bit("insult")
+    share = history.annotate(bit=F("type_mask").bitand(insult)).filter(bit=insult).count() / history.count()
+    assert 0.40 < share < 0.60
+    # Cases closed longer ago than the retention period exist only as anonymous records.
+    cutoff = timezone.now() - dt.timedelta(days=31 * 24)
+    assert not Case.objects.filter(is_synthetic=True, closed_at__lt=cutoff).exists()
+    assert history.filter(anonymised=True, case__isnull=True).count() > 1000
+    assert history.filter(case__isnull=False).count() == Case.objects.filter(occurred_at__year__lte=2024).count()
+
+    # The current cases: one in the intake queue, an acute one, a high assessment awaiting review, an LKA request.
+    current = Case.objects.filter(occurred_at__year__gte=2025)
+    assert current.count() == len(demo_plan.SHOWCASE)
+    assert current.filter(status=Case.Status.NEW, owner__isnull=True, is_acute=True).count() == 1
+    assert current.filter(status=Case.Status.NEW, owner__isnull=True, is_acute=False).count() == 1
+    assert ThreatAssessment.objects.filter(case__in=current, state="awaiting_review", level="high").count() == 1
+    assert Measure.objects.filter(case__in=current, kind="protection_request", decision="pending").count() == 1
+    # The anonymous demo report opens with the receipt and passphrase the demo command prints.
+    anonymous = open_anonymous_case(receipt=demo_plan.DEMO_RECEIPT, passphrase=demo_plan.DEMO_PASSPHRASE)
+    assert anonymous.intake == Case.Intake.ANONYMOUS and anonymous.messages.filter(is_question=True).exists()
+
+    # Loading again changes nothing.
+    before = (IncidentStatistic.objects.count(), Case.objects.count())
+    assert load_protection_demo() == {}
+    assert (IncidentStatistic.objects.count(), Case.objects.count()) == before
