@@ -29,6 +29,8 @@ _secret = env_optional("SECRET_KEY")
 if _secret is None and (DEBUG or TESTING):
     _secret = dev_secret(VAR_DIR, "dev-secret-key", kind="django")
 SECRET_KEY = validate_secret_key(_secret, debug=DEBUG or TESTING)
+# Earlier keys, still accepted for signatures and anonymous receipts after SECRET_KEY was changed.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 _keys = env_list("FIELD_ENCRYPTION_KEYS")
 if not _keys and (DEBUG or TESTING):
