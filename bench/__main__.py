@@ -56,6 +56,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a short smoke run (5 s load, 2 imports)")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dirs and logs")
+    parser.add_argument("--skip-protection", action="store_true", help="leave out the protection benchmarks "
+                        "(`python -m bench.intake` and `python -m bench.case_statistics` run them alone)")
     parser.add_argument("--skip-alliance", action="store_true", help="leave out the alliance figures benchmark "
                         "(`python -m bench alliance` runs it alone)")
     parser.add_argument("--wait-idle", type=int, default=30, help="wait up to this many seconds for other "
@@ -247,6 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_alliance:
         options = ["--databases", args.databases, "--output", str(args.output), "--wait-idle", str(args.wait_idle)]
         failed |= alliance.main(options + ["--quick"] * args.quick + ["--keep"] * args.keep) != 0
+    if not args.skip_protection:
+        # Issue 4: intake throughput with encryption, and the case statistics over a million records.
+        # Each writes its own results file (bench/results/intake.json, case_statistics.json).
+        from bench import case_statistics, intake
+
+        quick = ["--quick"] * args.quick
+        failed |= intake.main(["--databases", args.databases, *quick]) != 0
+        case_statistics.main(["--databases", args.databases, *quick])  # raises on failure
     return 1 if failed else 0
 
 
