@@ -119,9 +119,9 @@ def count_table(key: str, title: str, row_heading: str, rows: Sequence[tuple[str
     return Table(key, title, row_heading, labelled, table_rows, col_totals, grand, additive, note)
 
 
-def _by_field(flt: StatisticsFilter, years: list[int], field_name: str, choices: Sequence[tuple[Any, Any]],
+def _by_field(data: selectors.Snapshot, years: list[int], field_name: str, choices: Sequence[tuple[Any, Any]],
               ) -> list[list[int]]:
-    counts = selectors.count_by_field(flt, field_name)
+    counts = selectors.count_by_field(data, field_name)
     return [[counts.get((year, value), 0) for value, _label in choices] for year in years]
 
 
@@ -135,9 +135,10 @@ def build(flt: StatisticsFilter, *, k: int | None = None) -> Dashboard:
     year_rows = [(str(y), str(y)) for y in years]
     dashboard = Dashboard(flt, k)
     tables = dashboard.tables
+    data = selectors.load(flt)  # the shared reads of this build: one scan for all category tables
 
     # incidents per month (and per year, its row totals)
-    by_month = selectors.count_by_month(flt)
+    by_month = selectors.count_by_month(data)
     in_period = set(flt.months)
     outside = {(i, m - 1) for i, y in enumerate(years) for m in range(1, 13) if (y, m) not in in_period}
     per_year = [[sum(by_month.get((y, m), 0) for m in range(1, 13))] for y in years]
@@ -151,7 +152,7 @@ def build(flt: StatisticsFilter, *, k: int | None = None) -> Dashboard:
 
     # incident types: one case can have several types, so the columns do not add up
     type_bits = {code: type_bit(code) for code in IncidentType.values}
-    by_type = selectors.count_by_bits(flt, "type_mask", type_bits)
+    by_type = selectors.count_by_bits(data, "type_mask", type_bits)
     tables.append(count_table(
         "types", _("Incidents per year by type of incident"), _("Year"), year_rows, list(IncidentType.choices),
         [[by_type.get((y, code), 0) for code in IncidentType.values] for y in years], additive=False, k=k,
@@ -165,10 +166,10 @@ def build(flt: StatisticsFilter, *, k: int | None = None) -> Dashboard:
         ("intake", _("Incidents per year by way of reporting"), "intake", Case.Intake.choices),
     ):
         tables.append(count_table(key, title, _("Year"), year_rows, list(choices),
-                                  _by_field(flt, years, field_name, choices), k=k))
+                                  _by_field(data, years, field_name, choices), k=k))
 
     # districts as rows (there are more districts than years)
-    by_district = selectors.count_by_field(flt, "district_id")
+    by_district = selectors.count_by_field(data, "district_id")
     district_ids = sorted({d for (_y, d) in by_district if d is not None})
     names = dict(District.objects.filter(pk__in=district_ids).values_list("pk", "name"))
     district_rows = sorted(((str(pk), names.get(pk, str(pk))) for pk in district_ids), key=lambda r: r[1])
@@ -180,7 +181,7 @@ def build(flt: StatisticsFilter, *, k: int | None = None) -> Dashboard:
                               year_rows, matrix, k=k))
 
     # the acute share
-    acute = _by_field(flt, years, "is_acute", [(True, _("acute")), (False, _("not acute"))])
+    acute = _by_field(data, years, "is_acute", [(True, _("acute")), (False, _("not acute"))])
     acute_table = count_table("acute", _("Acute incidents per year"), _("Year"), year_rows,
                               [("acute", _("acute")), ("not_acute", _("not acute"))], acute, k=k,
                               note=_("The share is not shown when it rests on fewer than %(k)s incidents or "
@@ -198,7 +199,7 @@ def build(flt: StatisticsFilter, *, k: int | None = None) -> Dashboard:
     tables.append(acute_table)
 
     # time to acknowledgement
-    ack = selectors.acknowledgement_times(flt)
+    ack = selectors.acknowledgement_times(data)
     ack_columns = [("acute_n", _("acute: acknowledged cases")), ("acute_median", _("acute: median (hours)")),
                    ("acute_p90", _("acute: 90th percentile (hours)")),
                    ("other_n", _("others: acknowledged cases")), ("other_median", _("others: median (hours)")),
@@ -220,14 +221,14 @@ def build(flt: StatisticsFilter, *, k: int | None = None) -> Dashboard:
                                "when fewer than %(k)s cases were acknowledged.") % {"k": k}))
 
     measure_bits = {code: measure_bit(code) for code in MeasureKind.values}
-    by_measure = selectors.count_by_bits(flt, "measure_mask", measure_bits)
+    by_measure = selectors.count_by_bits(data, "measure_mask", measure_bits)
     tables.append(count_table(
         "measures", _("Incidents per year with a measure of each kind"), _("Year"), year_rows,
         list(MeasureKind.choices), [[by_measure.get((y, c), 0) for c in MeasureKind.values] for y in years],
         additive=False, k=k, note=_("A case with several measures counts once for each kind; cancelled "
                                     "measures are not counted.")))
     referral_bits = {code: referral_bit(code) for code in Partner.Category.values}
-    by_referral = selectors.count_by_bits(flt, "referral_mask", referral_bits)
+    by_referral = selectors.count_by_bits(data, "referral_mask", referral_bits)
     tables.append(count_table(
         "referrals", _("Incidents per year with a referral to each kind of counselling partner"), _("Year"),
         year_rows, list(Partner.Category.choices),
