@@ -140,7 +140,9 @@ SEED_MIGRATIONS = (
 
 @pytest.fixture(autouse=True)
 def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
-    """Every database test starts with the rows that data migrations seed (offer types, competences, partners, police figures).
+    """Every database test starts with the rows that data migrations seed.
+
+    They are the offer types, competences, counselling partners and police figures.
 
     A transactional test ends by flushing every table, so the tests after it would otherwise start
     without the seeded catalogue that every installation has. The seeds are idempotent.
@@ -155,8 +157,8 @@ def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
 
     from django.apps import apps
 
-    from kommunalschutz.apps.engagements.models import Competence, OfferType
     from kommunalschutz.apps.casestats.models import PoliceFigure
+    from kommunalschutz.apps.engagements.models import Competence, OfferType
     from kommunalschutz.apps.measures.models import Partner
 
     request.getfixturevalue("transactional_db" if transactional else "db")

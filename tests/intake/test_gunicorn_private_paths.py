@@ -41,7 +41,7 @@ def test_the_anonymous_paths_are_private_by_default(monkeypatch: pytest.MonkeyPa
         atoms = _atoms(module, path)
         assert atoms["h"] == atoms["a"] == "-"
         assert atoms["U"] == f"{prefix}…"
-        # No atom an operator could put in the format – headers ({name}i), environ ({name}e) – holds them.
+        # No atom an operator could put in the format - headers ({name}i), environ ({name}e) - holds them.
         assert "203.0.113.9" not in str(atoms) and "Agent/1" not in str(atoms)
     ordinary = _atoms(module, "/impressum/")
     assert ordinary["U"] == "/impressum/"

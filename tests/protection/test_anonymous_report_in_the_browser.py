@@ -1,5 +1,5 @@
 """Issue 4's journey in a real Chromium: an anonymous report, its receipt, a case worker's reply, the reporter
-reading it – with axe on every page, no CSP errors and no request to another server.
+reading it - with axe on every page, no CSP errors and no request to another server.
 
 The reporter's browser never logs in; the case worker (the demo coordinator) logs in with password and TOTP.
 Chromium runs in a worker thread (see tests/alliance/test_alliance_pages_in_the_browser.py); database reads

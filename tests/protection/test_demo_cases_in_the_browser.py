@@ -49,7 +49,8 @@ def test_demo_logins_see_their_cases_and_nothing_else(live_server: Any) -> None:
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
     load_registry_and_demo()
     base = str(live_server.url)
-    pirna = Case.objects.get(is_synthetic=True, municipality__ags="14628270", intake="self", occurred_at__year__gte=2025)
+    pirna = Case.objects.get(is_synthetic=True, municipality__ags="14628270", intake="self",
+                             occurred_at__year__gte=2025)
     freiberg = Case.objects.get(is_synthetic=True, municipality__ags="14522180", lka_involved=True)
     # login -> (case tabs that open, case tabs that answer "not found")
     plan: dict[str, tuple[list[str], list[str]]] = {

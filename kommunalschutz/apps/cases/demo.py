@@ -195,13 +195,13 @@ def _live_cases(items: list[Drawn], owner: Any) -> list[Case]:
 
 
 def load_history(*, today: dt.date | None = None, seed: int = 2019) -> dict[str, int]:
-    """The synthetic history 2019–2024: anonymous records for cases past retention, full cases otherwise."""
+    """The synthetic history 2019-2024: anonymous records for cases past retention, full cases otherwise."""
     from kommunalschutz.apps.accounts.models import User
     from kommunalschutz.apps.cases.services import sync_statistic
 
     today = today or timezone.localdate()
     cutoff = _add_months(today, -int(settings.CASE_RETENTION_MONTHS))
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
     places = _municipalities()
     owner = User.objects.filter(username="koordination").first()
     records: list[IncidentStatistic] = []
@@ -277,7 +277,7 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
         username__in=["koordination", "pd-dresden", "lka-schutz", "pirna-buergermeisterin"])}
     if len(users) < 4:
         return {}
-    office, police, lka = users["koordination"], users["pd-dresden"], users["lka-schutz"]
+    office, police = users["koordination"], users["pd-dresden"]
     made = {spec.key: _showcase_case(spec, now) for spec in demo_plan.SHOWCASE}
     today = timezone.localdate()
 
@@ -289,7 +289,7 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
             rows.append({"behaviour": code, "rating": rating, "evidence_notes": notes, "observed_on": None})
         return rows
 
-    # Pirna: the mayor's own report – taken by the office, evidence, a moderate assessment, measures, messages.
+    # Pirna: the mayor's own report - taken by the office, evidence, a moderate assessment, measures, messages.
     pirna = made["pirna-social-media"]
     pirna = cases.acknowledge(actor=office, case=pirna)
     evidence.add_online_content(case=pirna, actor=users["pirna-buergermeisterin"], data={

@@ -2,7 +2,7 @@
 
 The demo has two parts (docs/protection/demo.md):
 
-1. The history 2019–2024: one synthetic record per offence the police counted against office and mandate
+1. The history 2019-2024: one synthetic record per offence the police counted against office and mandate
    holders in Saxony that year (YEARLY). Cases closed longer ago than the retention period exist only as the
    anonymous statistical record, exactly as retention would have left them; younger ones are full cases.
 2. A handful of current cases (SHOWCASE, reported in the weeks before the demo is loaded) that let each demo
@@ -34,7 +34,7 @@ YEARLY = (
     YearTarget(2024, 369, "Sachsen, vorläufige Auswertung des BMI auf Anfrage M. Renner (2025)"),
 )
 
-# Violent offences among them, where published (2023: 3, 2024: 10); other years: the 2023–2024 share.
+# Violent offences among them, where published (2023: 3, 2024: 10); other years: the 2023-2024 share.
 VIOLENT = {2023: 3, 2024: 10}
 VIOLENT_SHARE = 13 / (317 + 369)
 
@@ -118,4 +118,4 @@ SHOWCASE = (
 
 # The anonymous showcase case can be opened at "Anonym melden → Meldung nachverfolgen" with these.
 DEMO_RECEIPT = "4711 2026 0815 4242"
-DEMO_PASSPHRASE = "Lindenblüte im Ortschaftsrat"
+DEMO_PASSPHRASE = "Lindenblüte im Ortschaftsrat"  # noqa: S105 - published demo passphrase

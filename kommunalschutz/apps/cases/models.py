@@ -82,9 +82,9 @@ class PerpetratorKind(models.TextChoices):
 
 
 class Urgency(models.TextChoices):
-    LOW = "low", _("low – no hurry")
-    MEDIUM = "medium", _("medium – within days")
-    HIGH = "high", _("high – as soon as possible")
+    LOW = "low", _("low – no hurry")  # noqa: RUF001 - the German typographic dash of the label
+    MEDIUM = "medium", _("medium – within days")  # noqa: RUF001 - the German typographic dash of the label
+    HIGH = "high", _("high – as soon as possible")  # noqa: RUF001 - the German typographic dash of the label
 
 
 class Case(models.Model):
@@ -102,7 +102,7 @@ class Case(models.Model):
         ANONYMOUS = "anonymous", _("anonymous report")
 
     class ClosingReason(models.TextChoices):
-        RESOLVED = "resolved", _("resolved – the danger is over")
+        RESOLVED = "resolved", _("resolved – the danger is over")  # noqa: RUF001 - the German typographic dash of the label
         NO_FURTHER_ACTION = "no_further_action", _("no further action needed")
         REFERRED = "referred", _("handed over to a counselling partner")
         WITHDRAWN = "withdrawn", _("withdrawn by the reporter")
@@ -216,7 +216,7 @@ class CaseTeamMember(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} – {self.user_id}"
+        return f"{self.case} – {self.user_id}"  # noqa: RUF001 - the German typographic dash of the label
 
 
 class CaseEvent(models.Model):
@@ -318,7 +318,7 @@ class CaseLink(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.from_case_id} – {self.to_case_id}"
+        return f"{self.from_case_id} – {self.to_case_id}"  # noqa: RUF001 - the German typographic dash of the label
 
 
 class Notification(models.Model):
