@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kommunalschutz.apps.accounts.models import Organisation, Role, User
+from kommunalschutz.apps.accounts.services import create_token
 from kommunalschutz.apps.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
 from tests.factories import (
     DistrictFactory,
@@ -97,6 +98,27 @@ def world(db: None) -> World:
         people[persona] = user
     return World(dresden_pd=dresden_pd, zwickau_pd=zwickau_pd, lka=lka, soe=soe, vogtland=vogtland,
                  pirna=pirna, plauen=plauen, people=people, **orgs)
+
+
+@pytest.fixture
+def api(client: Any) -> Any:
+    """Call the API as a persona with a fresh bearer token."""
+
+    class Api:
+        def headers(self, user: User) -> dict[str, str]:
+            token = create_token(actor=user, user=user, name="test")
+            return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+        def get(self, user: User | None, path: str, **params: Any) -> Any:
+            return client.get("/api/v1" + path, params, **(self.headers(user) if user else {}))
+
+        def post(self, user: User | None, path: str, data: Any, **kwargs: Any) -> Any:
+            headers = self.headers(user) if user else {}
+            if kwargs.pop("multipart", False):
+                return client.post("/api/v1" + path, data, **headers)
+            return client.post("/api/v1" + path, data, content_type="application/json", **headers)
+
+    return Api()
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-from kommunalschutz.apps.accounts.models import User
-from kommunalschutz.apps.accounts.services import create_token
 from kommunalschutz.apps.alliance import services
 
 # A minimal valid PDF; the upload check only looks at the signature, the draft PDF tests at real output.
@@ -30,27 +28,6 @@ def file_storage(settings: Any, tmp_path: Path) -> Path:
 
 def stored_files(location: Path) -> list[Path]:
     return [path for path in location.rglob("*") if path.is_file()]
-
-
-@pytest.fixture
-def api(client: Any) -> Any:
-    """Call the API as a persona with a fresh bearer token."""
-
-    class Api:
-        def headers(self, user: User) -> dict[str, str]:
-            token = create_token(actor=user, user=user, name="test")
-            return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-        def get(self, user: User | None, path: str, **params: Any) -> Any:
-            return client.get("/api/v1" + path, params, **(self.headers(user) if user else {}))
-
-        def post(self, user: User | None, path: str, data: Any, **kwargs: Any) -> Any:
-            headers = self.headers(user) if user else {}
-            if kwargs.pop("multipart", False):
-                return client.post("/api/v1" + path, data, **headers)
-            return client.post("/api/v1" + path, data, content_type="application/json", **headers)
-
-    return Api()
 
 
 def step(world: Any, stage: str, date: dt.date, *, target: Any = None, **kwargs: Any) -> Any:

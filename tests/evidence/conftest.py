@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kommunalschutz.apps.accounts.models import User
-from kommunalschutz.apps.accounts.services import create_token
 from tests.factories import CaseFactory
 
 # A marker that appears in every sample file; the encrypted store must never contain it.
@@ -81,27 +79,6 @@ def case(world: Any) -> Any:
     """Pirna's mayor reported a case herself; PD Dresden is responsible; the coordinator owns it."""
     return CaseFactory(municipality=world.pirna, reported_by=world.pirna_official, affected_user=world.pirna_official,
                        owner=world.coordinator, status="acknowledged")
-
-
-@pytest.fixture
-def api(client: Any) -> Any:
-    """Call the API as a persona with a fresh bearer token."""
-
-    class Api:
-        def headers(self, user: User) -> dict[str, str]:
-            token = create_token(actor=user, user=user, name="test")
-            return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-        def get(self, user: User | None, path: str, **params: Any) -> Any:
-            return client.get("/api/v1" + path, params, **(self.headers(user) if user else {}))
-
-        def post(self, user: User | None, path: str, data: Any, **kwargs: Any) -> Any:
-            headers = self.headers(user) if user else {}
-            if kwargs.pop("multipart", False):
-                return client.post("/api/v1" + path, data, **headers)
-            return client.post("/api/v1" + path, data, content_type="application/json", **headers)
-
-    return Api()
 
 
 @pytest.fixture
