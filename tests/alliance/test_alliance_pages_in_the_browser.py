@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -23,11 +20,11 @@ from kommunalschutz.apps.accounts.models import Organisation, User
 from kommunalschutz.apps.alliance import services
 from kommunalschutz.apps.registry.models import Municipality, PoliceDirectorate
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, load_registry_and_demo
+from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, load_registry_and_demo
+from tests.browser.worker import foreign_requests, in_browser, log_in, tab_to, totp_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-MAX_TABS = 80
 USERNAME = "koordination"
 
 
@@ -59,46 +56,7 @@ def _records() -> tuple[Municipality, int]:
     return municipality, agreement.pk
 
 
-def _totp_source(username: str) -> Callable[[], str]:
-    """A code generator for the user's authenticator, read here (ORM) and evaluated in the browser thread."""
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    key, step, t0, digits, drift = device.bin_key, device.step, device.t0, device.digits, device.drift
-    return lambda: f"{totp(key, step=step, t0=t0, digits=digits, drift=drift):0{digits}d}"
-
-
-def _in_browser(base_url: str, steps: Callable[[Any, list[str], list[str]], None]) -> None:
-    def work() -> None:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                context = chromium.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-                context.set_default_timeout(15_000)
-                requests: list[str] = []
-                console_errors: list[str] = []
-                context.on("request", lambda request: requests.append(request.url))
-                page = context.new_page()
-                page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-                steps(page, requests, console_errors)
-            finally:
-                chromium.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(work).result(timeout=300)
-
-
-def _tab_to(page: Any, selector: str) -> None:
-    """Tab from the top of the page until the element has focus."""
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("(sel) => document.activeElement?.matches(sel) ?? false", selector):
-            return
-    pytest.fail(f"{selector} on {page.url} never received focus within {MAX_TABS} Tab presses")
 
 
 def test_alliance_pages_are_accessible_and_keyboard_usable(live_server: Any) -> None:
@@ -106,54 +64,45 @@ def test_alliance_pages_are_accessible_and_keyboard_usable(live_server: Any) -> 
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
     load_registry_and_demo()
     municipality, agreement_id = _records()
-    code = _totp_source(USERNAME)
+    code = totp_source(USERNAME)
     base = str(live_server.url)
 
     def steps(page: Any, requests: list[str], console_errors: list[str]) -> None:
-        page.goto(base + reverse("accounts:login"))
-        page.fill("input[name=username]", USERNAME)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.locator("form:has(input[name=password]) [type=submit]").first.click()
-        page.fill("input[name=otp_token]", code())
-        with page.expect_navigation():
-            page.locator("form:has(input[name=otp_token]) [type=submit]").first.click()
+        log_in(page, base, USERNAME, DEMO_PASSWORD, code)
 
         page.goto(base + reverse("alliance:record_list"))
         assert page.locator("h1").inner_text().startswith("Allianz")
         assert_accessible(page, "record list")
         for selector in ("#id_q", "#id_stage", "#id_district", "form[role=search] button[type=submit]"):
-            _tab_to(page, selector)
+            tab_to(page, selector)
 
         page.goto(base + reverse("alliance:municipality_record", args=[municipality.ags]))
         assert page.locator(".badge-synthetic").count() >= 1
         assert_accessible(page, "Pirna's record")
         # Record a step by keyboard alone: choose the stage, type the date, submit with Enter.
-        _tab_to(page, "#id_stage")
+        tab_to(page, "#id_stage")
         page.keyboard.press("End")  # the last stage: left the alliance
-        _tab_to(page, "#id_date")
+        tab_to(page, "#id_date")
         page.keyboard.type("01012024")
-        _tab_to(page, "form.stacked-form button[type=submit]")
+        tab_to(page, "form.stacked-form button[type=submit]")
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert page.locator("td .stage-left, th .stage-left").count() == 1, page.content()[:2000]
 
         page.goto(base + reverse("alliance:agreement_detail", args=[agreement_id]))
         assert_accessible(page, "agreement page")
-        _tab_to(page, f"a[href='{reverse('alliance:review_add', args=[agreement_id])}']")
+        tab_to(page, f"a[href='{reverse('alliance:review_add', args=[agreement_id])}']")
 
         page.goto(base + reverse("alliance:agreement_create", args=[municipality.ags]))
         assert_accessible(page, "agreement form")
-        _tab_to(page, "#id_title")
-        _tab_to(page, "#id_signatories-0-name")
+        tab_to(page, "#id_title")
+        tab_to(page, "#id_signatories-0-name")
 
         page.goto(base + reverse("alliance:members") + "?as_of=2021-06-25")
         assert page.get_by_role("link", name=municipality.name, exact=True).count() == 1
         assert_accessible(page, "members on a date")
 
         assert [e for e in console_errors if "Content Security Policy" in e] == []
-        own = urlsplit(base).netloc
-        assert [u for u in requests if urlsplit(u).scheme not in ("data", "blob", "about")
-                and urlsplit(u).netloc != own] == []
+        assert foreign_requests(base, requests) == []
 
-    _in_browser(base, steps)
+    in_browser(steps)

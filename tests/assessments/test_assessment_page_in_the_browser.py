@@ -8,8 +8,6 @@ Chromium runs in a worker thread (as in tests/councils); the worker touches no d
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,42 +19,14 @@ from kommunalschutz.apps.assessments.models import ThreatAssessment
 from kommunalschutz.apps.cases.models import Case
 from tests.assessments.conftest import RATIONALE, in_days, ratings
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM
+from tests.browser.worker import foreign_requests, in_browser, log_in, totp_source
 from tests.conftest import PASSWORD, World
 from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _totp_source(user: Any) -> Callable[[], str]:
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="browser", defaults={"confirmed": True})
-    key, step, t0, digits, drift = device.bin_key, device.step, device.t0, device.digits, device.drift
-    return lambda: f"{totp(key, step=step, t0=t0, digits=digits, drift=drift):0{digits}d}"
-
-
-def _in_browser(steps: Callable[[Any, list[str], list[str]], None]) -> None:
-    def work() -> None:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                context = chromium.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-                context.set_default_timeout(15_000)
-                requests: list[str] = []
-                errors: list[str] = []
-                context.on("request", lambda request: requests.append(request.url))
-                page = context.new_page()
-                page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-                steps(page, requests, errors)
-            finally:
-                chromium.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(work).result(timeout=180)
 
 
 def test_assessment_page_is_accessible_and_the_second_review_works(world: World, live_server: Any) -> None:
@@ -70,21 +40,12 @@ def test_assessment_page_is_accessible_and_the_second_review_works(world: World,
                                       route="both", next_review_on=in_days(14),
                                       ratings=ratings(fixation="present", direct_threat="present"))
     police = world.dresden_police
-    code = _totp_source(police)
+    code = totp_source(police, create=True)
     base = str(live_server.url)
-    login, verify = reverse("accounts:login"), reverse("accounts:otp_verify")
     url = reverse("assessments:case_assessments", args=[case.pk])
 
     def steps(page: Any, requests: list[str], errors: list[str]) -> None:
-        page.goto(base + login)
-        page.fill("input[name=username]", police.username)
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.locator("form:has(input[name=password]) [type=submit]").first.click()
-        if urlsplit(page.url).path == verify:
-            page.fill("input[name=otp_token]", code())
-            with page.expect_navigation():
-                page.locator("form:has(input[name=otp_token]) [type=submit]").first.click()
+        log_in(page, base, police.username, PASSWORD, code)
         page.goto(base + url, wait_until="load")
         assert urlsplit(page.url).path == url, page.url
         assert_accessible(page, "assessment page with a pending high level")
@@ -106,11 +67,9 @@ def test_assessment_page_is_accessible_and_the_second_review_works(world: World,
         assert page.input_value("#id_next_review_on") == in_days(14).isoformat()
         assert low != in_days(14).isoformat()
         assert [e for e in errors if "Content Security Policy" in e] == []
-        own = urlsplit(base).netloc
-        assert [u for u in requests if urlsplit(u).scheme not in ("data", "blob", "about")
-                and urlsplit(u).netloc != own] == []
+        assert foreign_requests(base, requests) == []
 
-    _in_browser(steps)
+    in_browser(steps, timeout=180)
     high.refresh_from_db()
     assert high.state == ThreatAssessment.State.IN_FORCE
     assert high.reviewed_by == police

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,32 +19,12 @@ from django.urls import reverse
 from kommunalschutz.apps.councils import services
 from kommunalschutz.apps.councils.models import CouncilMember
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM
+from tests.browser.worker import in_browser
 from tests.conftest import PASSWORD, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _in_browser(base_url: str, steps: Callable[[Any, list[str], list[str]], None]) -> None:
-    def work() -> None:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                context = chromium.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-                context.set_default_timeout(15_000)
-                requests: list[str] = []
-                errors: list[str] = []
-                context.on("request", lambda request: requests.append(request.url))
-                page = context.new_page()
-                page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-                steps(page, requests, errors)
-            finally:
-                chromium.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(work).result(timeout=180)
 
 
 def tab_to_submit(page: Any) -> None:
@@ -127,7 +105,7 @@ def test_council_pages_are_accessible_and_a_member_is_added_by_keyboard(world: W
         assert [u for u in requests if urlsplit(u).scheme not in ("data", "blob", "about")
                 and urlsplit(u).netloc != own] == []
 
-    _in_browser(base, steps)
+    in_browser(steps, timeout=180)
     added = CouncilMember.objects.get(organisation_name="Stadtjugendring Pirna")
     assert (added.person_name, added.function, added.council_id) == ("Eva Jung", "Geschäftsführerin", council.pk)
     # Headless Chromium orders the date's parts by its own UI language, not the page's: either reading is fine.

@@ -9,8 +9,6 @@ records are made through the services before it starts, and the worker touches n
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,35 +19,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kommunalschutz.apps.engagements.models import CoachingSession
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM
+from tests.browser.worker import in_browser
 from tests.conftest import PASSWORD, World
 from tests.engagements.conftest import Kinds
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _in_browser(base_url: str, steps: Callable[[Any, list[str], list[str]], None]) -> None:
-    def work() -> None:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                requests: list[str] = []
-                errors: list[str] = []
-                for _ in range(2):  # the coordinator, then the coach, each in a fresh context
-                    context = chromium.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-                    context.set_default_timeout(15_000)
-                    context.on("request", lambda request: requests.append(request.url))
-                    page = context.new_page()
-                    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-                    steps(page, requests, errors)
-                    context.close()
-            finally:
-                chromium.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(work).result(timeout=240)
 
 
 def test_engagement_pages_are_accessible_for_the_coordinator_and_the_coach(
@@ -120,5 +96,5 @@ def test_engagement_pages_are_accessible_for_the_coordinator_and_the_coach(
         assert [u for u in requests if urlsplit(u).scheme not in ("data", "blob", "about")
                 and urlsplit(u).netloc != own] == []
 
-    _in_browser(base, steps)
+    in_browser(steps, rounds=2, timeout=240)  # the coordinator, then the coach, each in a fresh context
     assert CoachingSession.objects.filter(process=pirna_engagements.coaching, topics="Bestandsaufnahme").exists()

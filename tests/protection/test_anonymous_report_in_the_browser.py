@@ -11,10 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -24,7 +21,8 @@ from kommunalschutz.apps.cases.models import Case, CaseMessage
 from kommunalschutz.apps.intake.models import ReporterAccess
 from kommunalschutz.apps.registry.models import Municipality
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, load_registry_and_demo
+from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, load_registry_and_demo
+from tests.browser.worker import in_chromium, log_in, open_tab, totp_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,48 +32,8 @@ REPLY = "Wir haben Ihre Meldung erhalten. Die Polizeidirektion Dresden meldet si
 DESCRIPTION = "Unbekannte haben einen Drohbrief <script>alert(1)</script> in den Briefkasten geworfen."
 
 
-def _totp_source(username: str) -> Callable[[], str]:
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    key, step, t0, digits, drift = device.bin_key, device.step, device.t0, device.digits, device.drift
-    return lambda: f"{totp(key, step=step, t0=t0, digits=digits, drift=drift):0{digits}d}"
 
 
-def _run(work: Callable[[Any], Any]) -> Any:
-    """Run browser steps in a fresh Chromium in a worker thread; returns what ``work`` returns."""
-
-    def thread() -> Any:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                return work(chromium)
-            finally:
-                chromium.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(thread).result(timeout=300)
-
-
-def _context(chromium: Any) -> tuple[Any, Any, list[str], list[str]]:
-    context = chromium.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    requests: list[str] = []
-    console_errors: list[str] = []
-    context.on("request", lambda request: requests.append(request.url))
-    page = context.new_page()
-    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    return context, page, requests, console_errors
-
-
-def _clean(base: str, requests: list[str], console_errors: list[str]) -> None:
-    assert [e for e in console_errors if "Content Security Policy" in e] == []
-    own = urlsplit(base).netloc
-    assert [u for u in requests if urlsplit(u).scheme not in ("data", "blob", "about")
-            and urlsplit(u).netloc != own] == []
 
 
 def test_anonymous_report_receipt_reply_and_reading_it(live_server: Any) -> None:
@@ -89,7 +47,8 @@ def test_anonymous_report_receipt_reply_and_reading_it(live_server: Any) -> None
 
     # 1. The reporter fills in the anonymous form, without an account, and receives the receipt.
     def report(chromium: Any) -> str:
-        context, page, requests, errors = _context(chromium)
+        tab = open_tab(chromium)
+        page = tab.page
         page.goto(base + reverse("intake:anonymous_report"))
         assert_accessible(page, "anonymous report form")
         page.fill("textarea[name=description]", DESCRIPTION)
@@ -105,11 +64,11 @@ def test_anonymous_report_receipt_reply_and_reading_it(live_server: Any) -> None
             page.locator("form:has(input[name=passphrase]) [type=submit]").first.click()
         code = page.locator(".intake-receipt-code").inner_text()
         assert_accessible(page, "receipt page")
-        _clean(base, requests, errors)
-        context.close()
+        tab.assert_clean(base)
+        tab.close()
         return code
 
-    receipt = _run(report)
+    receipt = in_chromium(report)
     digits = re.sub(r"\D", "", receipt)
     assert len(digits) == 16
     (new_case,) = Case.objects.exclude(pk__in=cases_before)
@@ -118,18 +77,12 @@ def test_anonymous_report_receipt_reply_and_reading_it(live_server: Any) -> None
     assert ReporterAccess.objects.filter(case=new_case).exists()
 
     # 2. The case worker takes the new case from the intake queue and replies to the reporter.
-    code = _totp_source(CASE_WORKER)
+    code = totp_source(CASE_WORKER)
 
     def reply(chromium: Any) -> None:
-        context, page, requests, errors = _context(chromium)
-        page.goto(base + reverse("accounts:login"))
-        page.fill("input[name=username]", CASE_WORKER)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.locator("form:has(input[name=password]) [type=submit]").first.click()
-        page.fill("input[name=otp_token]", code())
-        with page.expect_navigation():
-            page.locator("form:has(input[name=otp_token]) [type=submit]").first.click()
+        tab = open_tab(chromium)
+        page = tab.page
+        log_in(page, base, CASE_WORKER, DEMO_PASSWORD, code)
         page.goto(base + reverse("cases:dashboard"))
         assert new_case.reference in page.content()
         assert_accessible(page, "intake dashboard")
@@ -145,17 +98,18 @@ def test_anonymous_report_receipt_reply_and_reading_it(live_server: Any) -> None
             page.locator("form:has(textarea[name=message-body]) [type=submit]").first.click()
         assert REPLY in page.locator("body").inner_text()
         assert_accessible(page, "case page after the reply")
-        _clean(base, requests, errors)
-        context.close()
+        tab.assert_clean(base)
+        tab.close()
 
-    _run(reply)
+    in_chromium(reply)
     new_case.refresh_from_db()
     assert new_case.owner is not None and new_case.owner.username == CASE_WORKER
     assert CaseMessage.objects.filter(case=new_case, from_reporter=False, internal=False).count() == 1
 
     # 3. The reporter returns with receipt and passphrase and reads the reply.
     def read(chromium: Any) -> None:
-        context, page, requests, errors = _context(chromium)
+        tab = open_tab(chromium)
+        page = tab.page
         page.goto(base + reverse("intake:follow_up"))
         assert_accessible(page, "follow-up form")
         page.fill("input[name=receipt]", receipt)
@@ -164,8 +118,8 @@ def test_anonymous_report_receipt_reply_and_reading_it(live_server: Any) -> None
             page.locator("form:has(input[name=receipt]) [type=submit]").first.click()
         assert REPLY in page.locator("body").inner_text()
         assert_accessible(page, "the reporter's view of the case")
-        _clean(base, requests, errors)
-        context.close()
+        tab.assert_clean(base)
+        tab.close()
 
-    _run(read)
+    in_chromium(read)
     assert CaseMessage.objects.get(case=new_case, from_reporter=False).read_by_reporter_at is not None
