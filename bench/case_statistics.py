@@ -9,9 +9,7 @@ council members and mayors; about 8 % acute), written with COPY on PostgreSQL an
 SQLite. Then it times each statistics query of the dashboard (warm-up, repetitions; median and p99)
 and the whole dashboard build with suppression (tables.build), for the default filter (ten years,
 all districts) and for one district; the shared reads of a build (selectors.load) are timed too.
-Then, ad hoc (it is not in the models), an index on (occurred_month, is_acute,
-acknowledgement_minutes) is created and the acknowledgement read and the whole build are timed
-again. Prints a Markdown table and writes bench/results/case_statistics.json. --quick: 100,000
+Prints a Markdown table and writes bench/results/case_statistics.json. --quick: 100,000
 rows, fewer repetitions (a smoke test).
 """
 
@@ -35,8 +33,6 @@ RESULTS = Path(__file__).resolve().parent / "results" / "case_statistics.json"
 SEED = 20260401
 START_YEAR, END_YEAR = 2016, 2025
 BATCH = 20_000
-ADHOC_INDEX = "bench_stat_month_acute_ack"
-ADHOC_INDEX_FIELDS = ("occurred_month", "is_acute", "acknowledgement_minutes")
 
 # realistic mix (weights), in the order of the models' choices
 TYPE_WEIGHTS = {"insult": 40, "threat": 22, "coercion": 5, "harassment": 8, "doxing": 3, "hate_mail": 10,
@@ -205,20 +201,6 @@ def child(args: argparse.Namespace) -> None:
             results["queries"][f"{name} [{label}]"] = _time(lambda q=query, f=flt: q(f), args.runs, args.warmup)
         print(f"  {label}: whole dashboard", file=sys.stderr, flush=True)
         results["queries"][f"whole dashboard with suppression [{label}]"] = _time(
-            lambda f=flt: tables.build(f), max(3, args.runs // 3), 1)
-    # Ad hoc, not in the models: does an index for the acknowledgement read pay off?
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX {ADHOC_INDEX} ON {IncidentStatistic._meta.db_table} "
-                       f"({', '.join(ADHOC_INDEX_FIELDS)})")
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
-    results["adhoc_index"] = {"sql": f"({', '.join(ADHOC_INDEX_FIELDS)})",
-                              "create_s": round(time.perf_counter() - started, 2)}
-    for label, flt in (("all", everything), ("one district", district)):
-        results["queries"][f"shared: acknowledgement percentiles [{label}, with index]"] = _time(
-            lambda f=flt: selectors.load(f).acknowledgement_times(), args.runs, args.warmup)
-        results["queries"][f"whole dashboard with suppression [{label}, with index]"] = _time(
             lambda f=flt: tables.build(f), max(3, args.runs // 3), 1)
     board = tables.build(everything)
     results["incidents"] = board.table("per_year").column_totals[0].value  # type: ignore[index]
