@@ -101,6 +101,17 @@ def world(db: None) -> World:
 
 
 @pytest.fixture
+def bearer() -> Any:
+    """Authorization headers with a fresh API token for a persona: ``client.get(url, **bearer(user))``."""
+
+    def _bearer(user: Any) -> dict[str, str]:
+        token = create_token(actor=user, user=user, name="test", days=30)
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    return _bearer
+
+
+@pytest.fixture
 def api(client: Any) -> Any:
     """Call the API as a persona with a fresh bearer token."""
 

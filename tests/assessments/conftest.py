@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from kommunalschutz.apps.accounts.services import create_token
 from kommunalschutz.apps.assessments import services
 from kommunalschutz.apps.assessments.models import ThreatAssessment, WarningBehaviour
 from kommunalschutz.apps.cases.models import Case
@@ -60,11 +59,3 @@ def record(world: World, case: Case) -> Any:
 
     return _record
 
-
-@pytest.fixture
-def bearer(world: World) -> Any:
-    def _bearer(user: Any) -> dict[str, str]:
-        token = create_token(actor=user, user=user, name="test", days=30)
-        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-    return _bearer

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from kommunalschutz.apps.accounts.services import create_token
 from kommunalschutz.apps.cases.models import Case
 from kommunalschutz.apps.cases.services import sync_statistic
 from tests.conftest import World
@@ -48,17 +47,6 @@ def cases(world: World) -> Cases:
     foreign = make_case(municipality=world.plauen, status="acknowledged",
                         owner=UserFactory(username="foreign-owner"), acknowledged_at=timezone.now())
     return Cases(reported=reported, queue=queue, lka=lka, foreign=foreign)
-
-
-@pytest.fixture
-def bearer(world: World) -> Any:
-    """Authorization headers with a fresh API token for a persona."""
-
-    def _bearer(user: Any) -> dict[str, str]:
-        token = create_token(actor=user, user=user, name="test", days=30)
-        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-    return _bearer
 
 
 def add_member(case: Case, user: Any, function: str = "case_worker") -> Any:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from typing import Any
 
 import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from kommunalschutz.apps.accounts.services import create_token
 from kommunalschutz.apps.cases.models import Case
 from kommunalschutz.apps.cases.services import sync_statistic
 from kommunalschutz.apps.measures.models import Partner
@@ -55,15 +53,6 @@ def plauen_case(world: World) -> Case:
                        status=Case.Status.ACKNOWLEDGED)
     sync_statistic(case)
     return case
-
-
-@pytest.fixture
-def bearer(world: World) -> Any:
-    def _bearer(user: Any) -> dict[str, str]:
-        token = create_token(actor=user, user=user, name="test", days=30)
-        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-    return _bearer
 
 
 def tomorrow() -> dt.date:
