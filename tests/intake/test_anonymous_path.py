@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.auth import hashers
+from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -173,7 +174,8 @@ def test_deleted_case_tells_only_the_right_passphrase(world: Any, report_data: d
     assert AuditEvent.objects.filter(object_type="intake.reporteraccess", action="delete").exists()
 
 
-def test_reporter_reply_and_read_marks(world: Any, report_data: dict[str, Any]) -> None:
+def test_reporter_reply_and_read_marks(world: Any, report_data: dict[str, Any],
+                                       django_capture_on_commit_callbacks: Any) -> None:
     case, _receipt = _submit(report_data)
     team = CaseMessage.objects.create(case=case, body="Können Sie den Brief fotografieren?", is_question=True)
     CaseMessage.objects.create(case=case, body="interne Notiz", internal=True)
@@ -181,8 +183,15 @@ def test_reporter_reply_and_read_marks(world: Any, report_data: dict[str, Any]) 
     assert services.mark_read_by_reporter(case) == 1
     with pytest.raises(ValidationError):
         services.reporter_reply(case=case, body="  ")
-    message = services.reporter_reply(case=case, body="Ja, anbei.")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.reporter_reply(case=case, body="Ja, anbei.")
     assert message.from_reporter and message.author is None
+    # The team (here: the coordinators of the intake queue and the directorate's police) is told by e-mail,
+    # without the message itself.
+    recipients = {address for sent in mail.outbox for address in sent.to}
+    assert world.coordinator.email in recipients and world.dresden_police.email in recipients
+    assert all("Ja, anbei" not in sent.body for sent in mail.outbox)
     event = case.events.filter(kind=CaseEvent.Kind.MESSAGE).get()
     assert event.by_reporter and event.actor is None
     assert case.notifications.filter(user=world.coordinator, message__contains="Nachricht").exists() or \

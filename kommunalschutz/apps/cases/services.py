@@ -191,7 +191,7 @@ def reporter_users(case: Case) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
-def _mail_without_content(users: Iterable[User], case: Case, subject: str, body: str) -> int:
+def mail_without_content(users: Iterable[User], case: Case, subject: str, body: str) -> int:
     """E-mail that a case needs attention: the case number and the link, never its content."""
     addresses = sorted({user.email for user in users if user.email})
     if not addresses:
@@ -405,7 +405,7 @@ def notify_team_of_reporter_message(case: Case, *, exclude: Any = None) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         text = gettext("New message from the reporter in case %(reference)s.") % {"reference": case.reference}
         notify(team, case, text, case_url(case))
-        _mail_without_content(team, case, text, gettext(
+        mail_without_content(team, case, text, gettext(
             "The reporter has written in case %(reference)s. Please read the message on the platform.")
             % {"reference": case.reference})
 
@@ -579,7 +579,7 @@ def notify_overdue_acknowledgements(*, now: dt.datetime | None = None) -> int:
             text = gettext("The acknowledgement of case %(reference)s is overdue.") % {"reference": case.reference}
             notify(recipients, case, text, case_url(case))
             add_event(case, CaseEvent.Kind.NOTIFIED, gettext("Overdue acknowledgement reported"))
-            _mail_without_content(recipients, case, text, gettext(
+            mail_without_content(recipients, case, text, gettext(
                 "Case %(reference)s has not been acknowledged in time. Please take it on the platform.")
                 % {"reference": case.reference})
             count += 1

@@ -835,9 +835,12 @@ def reporter_reply(*, case: Case, body: str) -> CaseMessage:
     message = CaseMessage.objects.create(case=case, from_reporter=True, body=text)
     case_services.add_event(case, CaseEvent.Kind.MESSAGE, _("Message from the reporter"), by_reporter=True)
     audit.record_create(actor=None, obj=message, summary="message from the anonymous reporter")
-    case_services.notify(_team_to_tell(case), case,
-                         _("New message from the reporter of case %(reference)s") % {"reference": case.reference},
-                         _case_path(case))
+    team = _team_to_tell(case)
+    subject = _("New message from the reporter of case %(reference)s") % {"reference": case.reference}
+    case_services.notify(team, case, subject, _case_path(case))
+    # The same content-free e-mail as for a logged-in reporter's message, once the message is stored.
+    body = _("The reporter has written. Please read the message on the platform.")
+    transaction.on_commit(lambda: case_services.mail_without_content(team, case, subject, body))
     return message
 
 
