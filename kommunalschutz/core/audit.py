@@ -40,6 +40,8 @@ def _jsonable(value: Any) -> Any:
 # Apps whose audit entries describe protection casework: only auditors read them
 # (core.view_confidential_audit); the rest of the trail stays visible to coordinators and administrators.
 CONFIDENTIAL_APPS = frozenset({"cases", "intake", "evidence", "assessments", "measures"})
+# Public records kept in those apps: the directory of counselling partners is no casework.
+PUBLIC_TYPES = frozenset({"measures.partner"})
 
 
 def confidential_q() -> models.Q:
@@ -47,11 +49,11 @@ def confidential_q() -> models.Q:
     query = models.Q(pk__in=[])
     for label in sorted(CONFIDENTIAL_APPS):
         query |= models.Q(object_type__startswith=f"{label}.")
-    return query
+    return query & ~models.Q(object_type__in=sorted(PUBLIC_TYPES))
 
 
 def is_confidential_type(object_type: str) -> bool:
-    return object_type.split(".", 1)[0] in CONFIDENTIAL_APPS
+    return object_type.split(".", 1)[0] in CONFIDENTIAL_APPS and object_type not in PUBLIC_TYPES
 
 
 def visible_events(user: Any, queryset: Any) -> Any:

@@ -37,6 +37,9 @@ def case(world: World) -> Case:
     audit.record_update(actor=world.coordinator, obj=case, before=before)
     audit.record(actor=world.coordinator, action=AuditEvent.Action.OTHER, object_type="registry.municipality",
                  object_id=world.pirna.pk, summary="an ordinary entry")
+    # The partner directory lives in the measures app but is public, and so is its history.
+    audit.record(actor=world.coordinator, action=AuditEvent.Action.UPDATE, object_type="measures.partner",
+                 object_id=1, summary="partner directory edited")
     return case
 
 
@@ -56,6 +59,8 @@ def test_coordinators_and_administrators_do_not_see_casework(world: World, login
     client = login(getattr(world, persona))
     page = client.get(reverse("core:audit_log")).content.decode()
     assert "an ordinary entry" in page and case.reference not in page
+    assert "partner directory edited" in page
+    assert client.get(reverse("core:object_history", args=["measures.partner", "1"])).status_code == 200
     history = client.get(reverse("core:object_history", args=["cases.case", str(case.pk)]))
     assert history.status_code == 404
     filtered = client.get(reverse("core:audit_log") + "?object_type=cases.case").content.decode()
