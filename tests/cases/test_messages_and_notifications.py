@@ -117,3 +117,18 @@ def test_a_notification_of_a_case_no_longer_visible_answers_404(world: World, ca
     # The coordinator handed the case on: it left their sight.
     response = login(world.coordinator).get(reverse("cases:notification_open", args=[note.pk]))
     assert response.status_code == 404
+
+
+def test_reading_the_teams_messages_is_recorded_once(world: World, cases: Cases, login: Any) -> None:
+    from kommunalschutz.core.models import AuditEvent
+
+    case = cases.reported
+    message = services.post_message(actor=world.coordinator, case=case, body="Wir melden uns morgen.")
+    client = login(world.pirna_official)
+    client.get(reverse("cases:case_detail", args=[case.pk]))
+    client.get(reverse("cases:case_detail", args=[case.pk]))
+    message.refresh_from_db()
+    assert message.read_by_reporter_at is not None
+    reads = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk),
+                                      summary="reporter read 1 message(s)")
+    assert [event.actor_id for event in reads] == [world.pirna_official.pk]

@@ -410,10 +410,15 @@ def notify_team_of_reporter_message(case: Case, *, exclude: Any = None) -> None:
             % {"reference": case.reference})
 
 
-def mark_read_by_reporter(case: Case) -> int:
-    """The reporter has seen the team's messages (no audit entry: a read marker, not a change of the case)."""
-    return CaseMessage.objects.filter(case=case, internal=False, from_reporter=False,
-                                      read_by_reporter_at__isnull=True).update(read_by_reporter_at=_now())
+@transaction.atomic
+def mark_read_by_reporter(case: Case, *, actor: Any = None) -> int:
+    """The reporter (logged in, or anonymous: actor None) has seen the team's messages; returns how many
+    were new. Audited like every write, with the count only."""
+    count = CaseMessage.objects.filter(case=case, internal=False, from_reporter=False,
+                                       read_by_reporter_at__isnull=True).update(read_by_reporter_at=_now())
+    if count:
+        record(actor=actor, action=AuditEvent.Action.UPDATE, obj=case, summary=f"reporter read {count} message(s)")
+    return count
 
 
 @transaction.atomic

@@ -182,7 +182,7 @@ def _detail(request: HttpRequest, case: Case, *, bound: str = "", data: Any = No
     else:
         context["reply_form"] = forms.ReplyForm()
         if user.pk in {case.reported_by_id, case.affected_user_id}:
-            services.mark_read_by_reporter(case)
+            services.mark_read_by_reporter(case, actor=request.user)
     if form is not None:
         context[f"{bound}_form"] = form
     return render(request, "cases/case_detail.html", context, status=status)

@@ -844,16 +844,9 @@ def reporter_reply(*, case: Case, body: str) -> CaseMessage:
     return message
 
 
-@transaction.atomic
 def mark_read_by_reporter(case: Case) -> int:
-    """Mark the team's messages read by the reporter; returns how many were new."""
-    count = (CaseMessage.objects.filter(case=case, from_reporter=False, internal=False,
-                                        read_by_reporter_at__isnull=True)
-             .update(read_by_reporter_at=timezone.now()))
-    if count:
-        audit.record(actor=None, action=AuditEvent.Action.UPDATE, obj=case,
-                     summary=f"reporter read {count} message(s)")
-    return count
+    """The anonymous reporter has seen the team's messages (cases.services does it for every reporter)."""
+    return case_services.mark_read_by_reporter(case)
 
 
 def reporter_add_file(*, case: Case, upload: Any, description: str = "") -> Any:
