@@ -1,0 +1,1 @@
+"""Security analyses (issue 5): sampling, weighting and design-based estimation."""

@@ -1,0 +1,916 @@
+"""Design-based survey estimation on numpy that agrees with R's `survey` package (version 4.1).
+
+The variance estimator is Taylor linearisation exactly as `survey:::svyrecvar` computes it for a
+one-stage (stratified, clustered) design: linearised values are (1) reduced to their residuals on the
+calibration (post-stratification, raking) in the order R stores it, (2) summed per PSU, (3) centred
+within each stratum, and (4) their squares summed with the factor ``f_h * n_h / (n_h - 1)`` where
+``f_h = (N_h - n_h) / N_h`` with a finite population correction and 1 without.
+
+Domains (subpopulations) keep the full design and zero the weights outside the domain, as R's
+``subset()``/``svyby()`` do on a ``survey.design2``; missing values are dropped the same way
+(R's ``na.rm=TRUE``). A stratum with a single PSU is refused (R's default
+``options(survey.lonely.psu="fail")``).
+
+See docs/surveys.md for the method, references and the tests against R.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+MISSING_MARKERS = frozenset({"", "NA", "na", "N/A", "n/a", "."})
+
+
+class SurveyError(ValueError):
+    """Bad input for a design or an estimate; the message says what and, where it applies, where."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Quantiles (no scipy): the normal quantile from the standard library (Wichura's AS 241) and the
+# Student t quantile by inverting the regularised incomplete beta function.
+
+
+def normal_quantile(p: float) -> float:
+    return NormalDist().inv_cdf(p)
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = 1.0
+    d = 1.0 - qab * x / qap
+    d = tiny if abs(d) < tiny else d
+    d = 1.0 / d
+    h = d
+    for m in range(1, 10_000):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = tiny if abs(d) < tiny else d
+        c = 1.0 + aa / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = tiny if abs(d) < tiny else d
+        c = 1.0 + aa / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    return h
+
+
+def _betai(a: float, b: float, x: float) -> float:
+    """Regularised incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_bt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    bt = math.exp(log_bt)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return bt * _betacf(a, b, x) / a
+    return 1.0 - bt * _betacf(b, a, 1.0 - x) / b
+
+
+def _t_upper_tail(t: float, df: float) -> float:
+    """P(T > t) for t >= 0."""
+    return 0.5 * _betai(df / 2.0, 0.5, df / (df + t * t))
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The p-quantile of Student's t with df degrees of freedom (R's ``qt(p, df)``), 0.5 < p < 1."""
+    if not 0.5 < p < 1.0:
+        raise ValueError("t_quantile expects 0.5 < p < 1")
+    if math.isinf(df) or df > 1e10:
+        return normal_quantile(p)
+    if df <= 0:
+        return math.nan
+    target = 1.0 - p
+    lo, hi = 0.0, max(1.0, normal_quantile(p))
+    while _t_upper_tail(hi, df) > target:
+        lo, hi = hi, hi * 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if _t_upper_tail(mid, df) > target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 4e-16 * hi:
+            break
+    return 0.5 * (lo + hi)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Grouping helpers
+
+
+def _codes(labels: Sequence[Any] | NDArray[Any]) -> tuple[IntArray, list[Any]]:
+    """Integer codes 0..k-1 for labels, levels in sorted order (as R's factor())."""
+    values = list(labels)
+    levels = sorted(set(values), key=lambda v: (str(type(v)), v))
+    index = {v: i for i, v in enumerate(levels)}
+    return np.fromiter((index[v] for v in values), dtype=np.intp, count=len(values)), levels
+
+
+def _group_sum(codes: IntArray, ngroups: int, x: FloatArray) -> FloatArray:
+    """Column sums of x (n, p) per group: (ngroups, p), as R's rowsum()."""
+    out = np.empty((ngroups, x.shape[1]))
+    for j in range(x.shape[1]):
+        out[:, j] = np.bincount(codes, weights=x[:, j], minlength=ngroups)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Calibration steps as R stores them in design$postStrata
+
+
+@dataclass(frozen=True)
+class PostStratum:
+    """One postStratify() step: cell index per row, the weights before and after it."""
+
+    cells: IntArray
+    ncells: int
+    old_weights: FloatArray
+    weights: FloatArray
+
+    def residuals(self, x: FloatArray) -> FloatArray:
+        # svyrecvar, ordinary post-stratification branch.
+        psw = self.weights.copy()
+        oldw = self.old_weights
+        zeroes = (psw == 0) & (oldw == 0)
+        psw[zeroes] = 1.0
+        sums = _group_sum(self.cells, self.ncells, x * (oldw / psw)[:, None])
+        denom = np.bincount(self.cells, weights=oldw, minlength=self.ncells)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = sums / denom[:, None]
+        return np.asarray(x - means[self.cells] * psw[:, None], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Raking:
+    """The post-strata of rake()'s last iteration; svyrecvar sweeps them 10 times."""
+
+    margins: tuple[PostStratum, ...]
+
+    def residuals(self, x: FloatArray) -> FloatArray:
+        for _ in range(10):
+            for margin in self.margins:
+                psw = margin.weights[:, None]
+                ratio = x / psw
+                counts = np.bincount(margin.cells, minlength=margin.ncells).astype(np.float64)
+                means = _group_sum(margin.cells, margin.ncells, ratio) / np.maximum(counts, 1.0)[:, None]
+                x = x - psw * means[margin.cells]
+        return x
+
+
+Calibration = PostStratum | Raking
+
+
+# ---------------------------------------------------------------------------------------------------
+# The design
+
+
+@dataclass(frozen=True)
+class Design:
+    """A one-stage design: weights, strata, PSUs (nested in strata), optional fpc, calibration."""
+
+    weights: FloatArray
+    strata: IntArray
+    nstrata: int
+    psu: IntArray  # PSU codes, unique across the design, ordered by stratum
+    npsu_total: int
+    psu_stratum: IntArray  # stratum of each PSU
+    n_psu_in_stratum: FloatArray  # n_h per stratum
+    fpc_population: FloatArray | None  # N_h per stratum (PSUs in the population)
+    calibration: tuple[Calibration, ...] = field(default=())
+
+    @property
+    def n(self) -> int:
+        return int(self.weights.shape[0])
+
+    def with_weights(self, weights: FloatArray, step: Calibration) -> Design:
+        return Design(
+            weights=weights,
+            strata=self.strata,
+            nstrata=self.nstrata,
+            psu=self.psu,
+            npsu_total=self.npsu_total,
+            psu_stratum=self.psu_stratum,
+            n_psu_in_stratum=self.n_psu_in_stratum,
+            fpc_population=self.fpc_population,
+            calibration=(*self.calibration, step),
+        )
+
+    # -- variance ------------------------------------------------------------------------------------
+
+    def recvar(self, x: FloatArray) -> FloatArray:
+        """Variances (diagonal of svyrecvar) of the totals of the columns of x (n, p)."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim == 1:
+            x = x[:, None]
+        for step in self.calibration:
+            x = step.residuals(x)
+        totals = _group_sum(self.psu, self.npsu_total, x)  # (PSUs, p)
+        nh = self.n_psu_in_stratum
+        if self.fpc_population is None:
+            f = np.ones(self.nstrata)
+        else:
+            f = np.where(np.isinf(self.fpc_population), 1.0, (self.fpc_population - nh) / self.fpc_population)
+        scale = f * nh / (nh - 1.0)
+        scale[f < 1e-7] = 0.0  # self-representing (census) stratum
+        stratum_sum = _group_sum(self.psu_stratum, self.nstrata, totals)
+        centred = totals - (stratum_sum / nh[:, None])[self.psu_stratum]
+        sq = _group_sum(self.psu_stratum, self.nstrata, centred * centred)
+        return np.asarray((sq * scale[:, None]).sum(axis=0), dtype=np.float64)
+
+    def degf(self, weights: FloatArray | None = None) -> int:
+        """R's degf(): PSUs minus strata among the rows with a non-zero weight."""
+        w = self.weights if weights is None else weights
+        inset = w != 0
+        return int(len(np.unique(self.psu[inset])) - len(np.unique(self.strata[inset])))
+
+
+def make_design(
+    n: int,
+    *,
+    weights: Sequence[float] | FloatArray | None = None,
+    strata: Sequence[Any] | None = None,
+    clusters: Sequence[Any] | None = None,
+    fpc: Sequence[float] | FloatArray | None = None,
+) -> Design:
+    """A design as R's ``svydesign(ids=~cluster or ~1, strata=, weights=, fpc=, nest=TRUE)``.
+
+    ``fpc`` is the population size per row (constant within a stratum): persons without clusters,
+    PSUs with clusters. Without weights, the weights follow from the fpc (N_h / n_h) or are all 1.
+    Clusters are nested in strata (a cluster id is read within its stratum, R's ``nest=TRUE``).
+    """
+    if n < 2:
+        raise SurveyError("A design needs at least two observations.")
+    stratum_labels: list[Any] = list(strata) if strata is not None else [1] * n
+    if len(stratum_labels) != n:
+        raise SurveyError("strata: length differs from the data.")
+    s_codes, s_levels = _codes(stratum_labels)
+    nstrata = len(s_levels)
+    if clusters is None:
+        psu_keys: list[tuple[int, Any]] = [(int(s), i) for i, s in enumerate(s_codes)]
+    else:
+        if len(clusters) != n:
+            raise SurveyError("clusters: length differs from the data.")
+        psu_keys = [(int(s), c) for s, c in zip(s_codes, clusters, strict=True)]
+    psu_codes, psu_levels = _codes(psu_keys)
+    psu_stratum = np.array([k[0] for k in psu_levels], dtype=np.intp)
+    n_h = np.bincount(psu_stratum, minlength=nstrata).astype(np.float64)
+    lonely = [s_levels[h] for h in range(nstrata) if n_h[h] < 2]
+    if lonely:
+        raise SurveyError(
+            f"Stratum {lonely[0]!r} has only one PSU; a variance cannot be estimated "
+            "(R: survey.lonely.psu='fail'). Merge it with a neighbouring stratum."
+        )
+    fpc_population: FloatArray | None = None
+    if fpc is not None:
+        fpc_arr = np.asarray(fpc, dtype=np.float64)
+        if fpc_arr.shape != (n,) or np.isnan(fpc_arr).any():
+            raise SurveyError("fpc: one population size per row is required.")
+        fpc_population = np.empty(nstrata)
+        for h in range(nstrata):
+            values = np.unique(fpc_arr[s_codes == h])
+            if len(values) != 1:
+                raise SurveyError(f"fpc: the population size varies within stratum {s_levels[h]!r}.")
+            if values[0] < n_h[h]:
+                raise SurveyError(
+                    f"fpc: the population size {values[0]:g} of stratum {s_levels[h]!r} is smaller than "
+                    f"the {int(n_h[h])} sampled units."
+                )
+            fpc_population[h] = values[0]
+    if weights is None:
+        w = np.ones(n) if fpc_population is None else (fpc_population / n_h)[s_codes]
+    else:
+        w = np.asarray(weights, dtype=np.float64)
+        if w.shape != (n,):
+            raise SurveyError("weights: length differs from the data.")
+        if np.isnan(w).any():
+            raise SurveyError("weights: missing values are not allowed.")
+        if (w < 0).any():
+            raise SurveyError("weights: negative weights are not allowed.")
+    return Design(
+        weights=np.array(w, dtype=np.float64),
+        strata=s_codes,
+        nstrata=nstrata,
+        psu=psu_codes,
+        npsu_total=len(psu_levels),
+        psu_stratum=psu_stratum,
+        n_psu_in_stratum=n_h,
+        fpc_population=fpc_population,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Calibration
+
+
+def _cell_codes(columns: Sequence[Sequence[Any]], n: int) -> tuple[IntArray, list[tuple[Any, ...]]]:
+    keys = list(zip(*columns, strict=True)) if columns else [()] * n
+    for key in keys:
+        for v in key:
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                raise SurveyError("Calibration variables must not have missing values.")
+    return _codes(keys)
+
+
+def post_stratify(
+    design: Design, columns: Sequence[Sequence[Any]], population: dict[tuple[Any, ...], float]
+) -> Design:
+    """R's ``postStratify(design, ~a+b, population)`` (partial=FALSE).
+
+    ``columns`` are the post-stratification variables (one sequence per variable), ``population`` maps
+    a tuple of their values to the population count of that cell.
+    """
+    cells, levels = _cell_codes(columns, design.n)
+    sample = np.bincount(cells, weights=design.weights, minlength=len(levels))
+    missing_pop = [lvl for lvl, s in zip(levels, sample, strict=True) if s != 0 and population.get(lvl, 0) == 0]
+    if missing_pop:
+        raise SurveyError(f"Post-stratum {missing_pop[0]!r} is in the sample but not in the population.")
+    sampled = {lvl for lvl, s in zip(levels, sample, strict=True) if s != 0}
+    absent = [k for k, v in population.items() if v != 0 and k not in sampled]
+    if absent:
+        raise SurveyError(f"Post-stratum {sorted(absent, key=str)[0]!r} of the population is absent from the sample.")
+    pop = np.array([population.get(lvl, 0.0) for lvl in levels], dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reweight = np.where(sample != 0, pop / sample, 1.0)
+    new_w = design.weights * reweight[cells]
+    step = PostStratum(cells=cells, ncells=len(levels), old_weights=design.weights, weights=new_w)
+    return design.with_weights(new_w, step)
+
+
+@dataclass(frozen=True)
+class RakeResult:
+    design: Design
+    iterations: int
+    converged: bool
+
+
+def rake(
+    design: Design,
+    margins: Sequence[tuple[Sequence[Sequence[Any]], dict[tuple[Any, ...], float]]],
+    *,
+    maxit: int = 10,
+    epsilon: float = 1.0,
+) -> RakeResult:
+    """R's ``rake(design, sample.margins, population.margins, control=list(maxit, epsilon))``.
+
+    Each margin is (columns, population) as for post_stratify(). Convergence as R: the largest absolute
+    change of the weighted counts in the cross-classification of all margin variables between two
+    sweeps is below epsilon (an absolute count if epsilon >= 1, else a fraction of the weight total).
+    """
+    if not margins:
+        raise SurveyError("Raking needs at least one margin.")
+    all_columns: list[Sequence[Any]] = [col for cols, _ in margins for col in cols]
+    joint, joint_levels = _cell_codes(all_columns, design.n)
+
+    def table(d: Design) -> FloatArray:
+        return np.bincount(joint, weights=d.weights, minlength=len(joint_levels))
+
+    eps = epsilon * float(design.weights.sum()) if epsilon < 1 else epsilon
+    base_calibration = design.calibration
+    old = table(design)
+    current = design
+    iteration = 0
+    converged = False
+    while iteration < maxit:
+        current = replace(current, calibration=())
+        for cols, pop in margins:
+            current = post_stratify(current, cols, pop)
+        new = table(current)
+        if float(np.max(np.abs(old - new))) < eps:
+            converged = True
+            break
+        old = new
+        iteration += 1
+    steps = tuple(s for s in current.calibration if isinstance(s, PostStratum))
+    final = replace(current, calibration=(*base_calibration, Raking(margins=steps)))
+    return RakeResult(design=final, iterations=iteration, converged=converged)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Estimates
+
+
+@dataclass(frozen=True)
+class Estimate:
+    estimate: float
+    se: float
+    ci_lower: float
+    ci_upper: float
+    n: int  # unweighted observations used (non-missing, in the domain)
+    df: int | None = None  # degrees of freedom of a t interval (proportions)
+    glm_estimate: float | None = None  # proportions: expit of R's IRLS intercept (svyciprop's value)
+
+
+def _domain_weights(design: Design, domain: Sequence[bool] | NDArray[np.bool_] | None) -> FloatArray:
+    if domain is None:
+        return design.weights
+    mask = np.asarray(domain, dtype=bool)
+    if mask.shape != (design.n,):
+        raise SurveyError("domain: length differs from the data.")
+    return np.asarray(design.weights * mask, dtype=np.float64)
+
+
+def _numeric(y: Sequence[float] | FloatArray, n: int) -> FloatArray:
+    arr = np.asarray(y, dtype=np.float64)
+    if arr.shape != (n,):
+        raise SurveyError("variable: length differs from the data.")
+    return arr
+
+
+def wald(estimate: float, se: float, level: float = 0.95) -> tuple[float, float]:
+    """R's confint() on svymean/svytotal: normal quantile."""
+    z = normal_quantile(0.5 + level / 2.0)
+    return estimate - z * se, estimate + z * se
+
+
+def mean_matrix(design: Design, x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """svymean on the columns of x (no missing values) with the given (domain) weights."""
+    psum = float(weights.sum())
+    if psum == 0:
+        nan = np.full(x.shape[1], np.nan)
+        return nan, nan
+    average = (x * (weights / psum)[:, None]).sum(axis=0)
+    lin = (x - average) * (weights / psum)[:, None]
+    return average, np.sqrt(design.recvar(lin))
+
+
+def svymean(
+    design: Design, y: Sequence[float] | FloatArray, domain: Sequence[bool] | NDArray[np.bool_] | None = None
+) -> Estimate:
+    """R's ``svymean(~y, design, na.rm=TRUE)`` (in a domain: ``svyby(~y, ~d, design, svymean, na.rm=TRUE)``)."""
+    arr = _numeric(y, design.n)
+    ok = ~np.isnan(arr)
+    w = _domain_weights(design, domain) * ok
+    x = np.where(ok, arr, 0.0)[:, None]
+    est, se = mean_matrix(design, x, w)
+    lo, hi = wald(float(est[0]), float(se[0]))
+    return Estimate(float(est[0]), float(se[0]), lo, hi, int(np.count_nonzero(w)))
+
+
+def svytotal(
+    design: Design, y: Sequence[float] | FloatArray, domain: Sequence[bool] | NDArray[np.bool_] | None = None
+) -> Estimate:
+    """R's ``svytotal(~y, design, na.rm=TRUE)`` (in a domain as svyby)."""
+    arr = _numeric(y, design.n)
+    ok = ~np.isnan(arr)
+    w = _domain_weights(design, domain) * ok
+    x = np.where(ok, arr, 0.0) * w
+    total = float(x.sum())
+    se = float(np.sqrt(design.recvar(x[:, None]))[0])
+    lo, hi = wald(total, se)
+    return Estimate(total, se, lo, hi, int(np.count_nonzero(w)))
+
+
+def _expit(v: float) -> float:
+    return math.exp(v) / (1.0 + math.exp(v))  # survey:::expit
+
+
+def _logit_glm(y: FloatArray, prior: FloatArray, maxit: int = 25, epsilon: float = 1e-8) -> tuple[float, bool]:
+    """The intercept of R's ``glm(y ~ 1, family=quasibinomial, weights=prior)`` by the same IRLS as
+    ``glm.fit`` (same starting values and deviance stopping rule), so the coefficient matches R's
+    inexact one, not the exact logit of the proportion. Returns (eta, converged)."""
+    thresh, eps = 30.0, float(np.finfo(float).eps)
+
+    def linkinv(e: FloatArray) -> FloatArray:
+        t = np.where(e < -thresh, eps, np.where(e > thresh, 1.0 / eps, np.exp(np.clip(e, -thresh, thresh))))
+        return np.asarray(t / (1.0 + t), dtype=np.float64)
+
+    def mu_eta(e: FloatArray) -> FloatArray:
+        ex = np.exp(np.clip(e, -thresh, thresh))
+        return np.asarray(np.where((e > thresh) | (e < -thresh), eps, ex / ((1 + ex) * (1 + ex))), dtype=np.float64)
+
+    def deviance(mu: FloatArray) -> float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.where(y != 0, y * np.log(y / mu), 0.0)
+            b = np.where(1 - y != 0, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0)
+        return float(np.sum(2.0 * prior * (a + b)))
+
+    ystart = np.where(prior == 0, 0.0, y)
+    mustart = (prior * ystart + 0.5) / (prior + 1.0)
+    eta = np.log(mustart / (1.0 - mustart))
+    mu = linkinv(eta)
+    devold = deviance(mu)
+    for _ in range(maxit):
+        me = mu_eta(eta)
+        good = (prior > 0) & (me != 0)
+        var = mu * (1.0 - mu)
+        z = eta[good] + (y - mu)[good] / me[good]
+        w2 = prior[good] * me[good] ** 2 / var[good]
+        coef = float(np.sum(w2 * z) / np.sum(w2))
+        eta = np.full(y.shape, coef)
+        mu = linkinv(eta)
+        dev = deviance(mu)
+        if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
+            return coef, True
+        devold = dev
+    return float(eta[0]), False
+
+
+def logit_interval(
+    design: Design, indicator: FloatArray, weights: FloatArray, df: int, level: float = 0.95
+) -> tuple[float, float, float]:
+    """``svyciprop(~I(y == c), design, method="logit")``: the quasibinomial intercept eta and its
+    sandwich standard error, ``expit(eta -/+ qt(1 - alpha/2, df) * se)``; NaN if df <= 0.
+
+    ``indicator`` is 0/1 with NaN for missing values (which glm drops), ``weights`` the design weights
+    of the domain (zero outside). Returns (lower, upper, expit(eta))."""
+    ok = ~np.isnan(indicator)
+    if float((weights * ok).sum()) == 0:
+        return math.nan, math.nan, math.nan
+    y = np.where(ok, indicator, 0.0)
+    # svyglm(rescale=TRUE) divides by the mean weight of the design's rows: R's subset() drops the rows
+    # outside a domain from an uncalibrated design but keeps them (weight 0) in a calibrated one.
+    in_rows = np.ones(design.n, dtype=bool) if design.calibration else weights != 0
+    prior_all = weights / weights[in_rows].mean()
+    p = float((weights * ok * y).sum() / (weights * ok).sum())
+    if p <= 0.0 or p >= 1.0:
+        return p, p, p
+    eta, _ = _logit_glm(y[ok], prior_all[ok])
+    mu = 1.0 / (1.0 + math.exp(-eta))
+    scores = np.where(ok, prior_all * (y - mu), 0.0) / (mu * (1.0 - mu) * float(prior_all[ok].sum()))
+    se = math.sqrt(float(design.recvar(scores[:, None])[0]))
+    if df <= 0:
+        return math.nan, math.nan, _expit(eta)
+    q = t_quantile(0.5 + level / 2.0, df)
+    return _expit(eta - q * se), _expit(eta + q * se), _expit(eta)
+
+
+def missing_mask(values: Sequence[Any]) -> NDArray[np.bool_]:
+    return np.array(
+        [v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and v in MISSING_MARKERS)
+         for v in values],
+        dtype=bool,
+    )
+
+
+def svyprop(
+    design: Design,
+    y: Sequence[Any],
+    domain: Sequence[bool] | NDArray[np.bool_] | None = None,
+    categories: Sequence[Any] | None = None,
+) -> dict[Any, Estimate]:
+    """Proportions per category as R's ``svymean(~factor, design, na.rm=TRUE)``, with
+    ``svyciprop(~I(y == c), design, method="logit")`` intervals (df = degf of the domain's design)."""
+    values = list(y)
+    if len(values) != design.n:
+        raise SurveyError("variable: length differs from the data.")
+    missing = missing_mask(values)
+    if categories is None:
+        categories = sorted({v for v, m in zip(values, missing, strict=True) if not m}, key=str)
+    index = {c: i for i, c in enumerate(categories)}
+    x = np.zeros((design.n, len(categories)))
+    for row, (v, m) in enumerate(zip(values, missing, strict=True)):
+        if not m:
+            if v not in index:
+                raise SurveyError(f"Unknown category {v!r}.")
+            x[row, index[v]] = 1.0
+    domain_w = _domain_weights(design, domain)
+    w = domain_w * ~missing
+    est, se = mean_matrix(design, x, w)
+    df = design.degf(domain_w)
+    n = int(np.count_nonzero(w))
+    out: dict[Any, Estimate] = {}
+    for i, c in enumerate(categories):
+        indicator = np.where(missing, np.nan, x[:, i])
+        lo, hi, glm_p = logit_interval(design, indicator, domain_w, df)
+        out[c] = Estimate(float(est[i]), float(se[i]), lo, hi, n, df, glm_p)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Weight trimming and diagnostics
+
+
+@dataclass(frozen=True)
+class WeightDiagnostics:
+    n: int
+    minimum: float
+    maximum: float
+    mean: float
+    total: float
+    cv: float  # population standard deviation / mean
+    deff_weighting: float  # Kish: 1 + cv^2 = n * sum(w^2) / sum(w)^2
+    effective_n: float  # sum(w)^2 / sum(w^2)
+
+
+def weight_diagnostics(weights: Sequence[float] | FloatArray) -> WeightDiagnostics:
+    w = np.asarray(weights, dtype=np.float64)
+    if w.size == 0 or float(w.sum()) <= 0:
+        raise SurveyError("Diagnostics need positive weights.")
+    mean = float(w.mean())
+    cv = float(w.std() / mean)
+    total = float(w.sum())
+    sq = float((w * w).sum())
+    return WeightDiagnostics(
+        n=int(w.size),
+        minimum=float(w.min()),
+        maximum=float(w.max()),
+        mean=mean,
+        total=total,
+        cv=cv,
+        deff_weighting=w.size * sq / total**2,
+        effective_n=total**2 / sq,
+    )
+
+
+def trim_weights(
+    weights: Sequence[float] | FloatArray, lower: float | None = None, upper: float | None = None, maxit: int = 100
+) -> FloatArray:
+    """Trim weights to [lower, upper] and redistribute the trimmed amount over the untrimmed weights in
+    proportion to their size, so the weight total is kept; repeated until every weight is within the
+    bounds. Raises SurveyError if the bounds cannot hold the total (n * lower > total or n * upper < total)."""
+    w = np.array(weights, dtype=np.float64)
+    lo = -math.inf if lower is None else float(lower)
+    hi = math.inf if upper is None else float(upper)
+    if lo > hi:
+        raise SurveyError("Trimming: the lower bound is above the upper bound.")
+    total = float(w.sum())
+    if w.size * lo > total + 1e-9 * abs(total) or w.size * hi < total - 1e-9 * abs(total):
+        raise SurveyError("Trimming: the bounds cannot keep the weight total.")
+    fixed = np.zeros(w.size, dtype=bool)
+    for _ in range(maxit):
+        over, under = w > hi * (1 + 1e-12), w < lo * (1 - 1e-12) if lo > 0 else w < lo
+        if not (over.any() or under.any()):
+            return w
+        w[over] = hi
+        w[under] = lo
+        fixed |= over | under
+        free = ~fixed
+        excess = total - float(w.sum())
+        free_sum = float(w[free].sum())
+        if free_sum <= 0:
+            raise SurveyError("Trimming: no untrimmed weights are left to take the trimmed amount.")
+        w[free] *= 1.0 + excess / free_sum
+    raise SurveyError(f"Trimming did not settle within {maxit} rounds.")
+
+
+# ---------------------------------------------------------------------------------------------------
+# CSV command line: survey_estimate
+
+
+OUTPUT_COLUMNS = [
+    "variable", "domain_variable", "domain", "category", "kind",
+    "estimate", "se", "ci_lower", "ci_upper", "n",
+]
+
+
+class InputError(SurveyError):
+    def __init__(self, path: str, message: str, *, line: int | None = None, column: str | None = None) -> None:
+        where = path + (f", line {line}" if line is not None else "") + (f", column {column!r}" if column else "")
+        super().__init__(f"{where}: {message}")
+
+
+def read_csv(path: str) -> tuple[list[str], list[dict[str, str]]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            sample = fh.read(8192)
+            fh.seek(0)
+            delimiter = ";" if sample.count(";") > sample.count(",") else ","
+            reader = csv.DictReader(fh, delimiter=delimiter)
+            if reader.fieldnames is None:
+                raise InputError(path, "the file is empty.")
+            header = [h.strip() for h in reader.fieldnames]
+            rows = []
+            for raw in reader:
+                if None in raw:
+                    raise InputError(path, "more fields than the header has.", line=reader.line_num)
+                rows.append({k.strip(): (v or "").strip() for k, v in raw.items()})
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror}).") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "is not UTF-8 text.") from exc
+    return header, rows
+
+
+def _parse_float(path: str, value: str, line: int, column: str, what: str) -> float:
+    try:
+        out = float(value)
+    except ValueError:
+        raise InputError(path, f"{what} {value!r} is not a number.", line=line, column=column) from None
+    if math.isnan(out) or math.isinf(out):
+        raise InputError(path, f"{what} {value!r} is not a finite number.", line=line, column=column)
+    return out
+
+
+def _is_numeric(values: list[str]) -> bool:
+    present = [v for v in values if v not in MISSING_MARKERS]
+    if not present:
+        return False
+    try:
+        for v in present:
+            float(v)
+    except ValueError:
+        return False
+    return True
+
+
+def read_margins(path: str, data_header: list[str], data_rows: list[dict[str, str]], data_path: str) -> list[
+    tuple[list[list[str]], dict[tuple[Any, ...], float]]
+]:
+    """MARGINS.csv: columns variable,category,population; one raking margin per variable."""
+    header, rows = read_csv(path)
+    for col in ("variable", "category", "population"):
+        if col not in header:
+            raise InputError(path, "the column is missing (expected variable,category,population).", column=col)
+    margins: dict[str, dict[tuple[Any, ...], float]] = {}
+    lines: dict[str, int] = {}
+    for i, row in enumerate(rows, start=2):
+        var = row["variable"]
+        if var not in data_header:
+            raise InputError(path, f"variable {var!r} is not a column of {data_path}.", line=i, column="variable")
+        pop = _parse_float(path, row["population"], i, "population", "population")
+        if pop < 0:
+            raise InputError(path, f"population {row['population']!r} is negative.", line=i, column="population")
+        cell = (row["category"],)
+        if cell in margins.setdefault(var, {}):
+            raise InputError(path, f"category {row['category']!r} of {var!r} appears twice.", line=i, column="category")
+        margins[var][cell] = pop
+        lines.setdefault(var, i)
+    out = []
+    for var, pop_table in margins.items():
+        values = [r[var] for r in data_rows]
+        for line, v in enumerate(values, start=2):
+            if v in MISSING_MARKERS:
+                raise InputError(data_path, "a raking variable must not be missing.", line=line, column=var)
+            if pop_table.get((v,), 0) == 0:
+                raise InputError(
+                    data_path, f"category {v!r} has no population count in {path}.", line=line, column=var
+                )
+        present = set(values)
+        for (cat,), pop in pop_table.items():
+            if pop > 0 and cat not in present:
+                raise InputError(
+                    path, f"category {cat!r} of {var!r} does not occur in {data_path}; raking cannot reach it.",
+                    line=lines[var], column="category",
+                )
+        out.append(([values], pop_table))
+    if not out:
+        raise InputError(path, "no margins.")
+    return out
+
+
+def _fmt(value: float) -> str:
+    return "NA" if math.isnan(value) else repr(float(value))
+
+
+def run(args: argparse.Namespace) -> list[dict[str, str]]:
+    data_path: str = args.data
+    header, rows = read_csv(data_path)
+    if len(rows) < 2:
+        raise InputError(data_path, "at least two data rows are needed.")
+    needed = [(c, "--var") for c in args.var] + [
+        (c, opt) for c, opt in ((args.by, "--by"), (args.strata, "--strata"), (args.cluster, "--cluster"),
+                                (args.weight, "--weight"), (args.fpc, "--fpc")) if c
+    ]
+    for col, opt in needed:
+        if col not in header:
+            raise InputError(data_path, f"the column given with {opt} does not exist.", column=col)
+
+    def required(col: str) -> list[str]:
+        values = [r[col] for r in rows]
+        for line, v in enumerate(values, start=2):
+            if v in MISSING_MARKERS:
+                raise InputError(data_path, "a design variable must not be missing.", line=line, column=col)
+        return values
+
+    weights = None
+    if args.weight:
+        weights = [_parse_float(data_path, v, line, args.weight, "weight")
+                   for line, v in enumerate(required(args.weight), start=2)]
+        for line, w in enumerate(weights, start=2):
+            if w < 0:
+                raise InputError(data_path, f"weight {w:g} is negative.", line=line, column=args.weight)
+    fpc = None
+    if args.fpc:
+        fpc = [_parse_float(data_path, v, line, args.fpc, "population size")
+               for line, v in enumerate(required(args.fpc), start=2)]
+    strata = required(args.strata) if args.strata else None
+    clusters = required(args.cluster) if args.cluster else None
+    try:
+        design = make_design(len(rows), weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+    except SurveyError as exc:
+        raise InputError(data_path, str(exc)) from None
+    if args.rake:
+        margins = read_margins(args.rake, header, rows, data_path)
+        result = rake(design, margins, maxit=args.rake_maxit, epsilon=args.rake_epsilon)
+        if not result.converged:
+            print(f"warning: raking did not converge after {result.iterations} iterations", file=sys.stderr)
+        design = result.design
+
+    domains: list[tuple[str, str, NDArray[np.bool_] | None]] = [("", "", None)]
+    if args.by:
+        by_values = [r[args.by] for r in rows]
+        levels = sorted({v for v in by_values if v not in MISSING_MARKERS})
+        domains += [(args.by, lvl, np.array([v == lvl for v in by_values])) for lvl in levels]
+
+    out: list[dict[str, str]] = []
+    for var in args.var:
+        raw = [r[var] for r in rows]
+        numeric = _is_numeric(raw)
+        values = np.array([math.nan if v in MISSING_MARKERS else float(v) for v in raw]) if numeric else None
+        categories = sorted({v for v in raw if v not in MISSING_MARKERS})
+        for dvar, dlevel, mask in domains:
+            base = {"variable": var, "domain_variable": dvar, "domain": dlevel}
+            if values is not None:
+                for kind, fn in (("mean", svymean), ("total", svytotal)):
+                    e = fn(design, values, mask)
+                    out.append({**base, "category": "", "kind": kind, **_row(e)})
+            else:
+                for cat, e in svyprop(design, raw, mask, categories).items():
+                    out.append({**base, "category": cat, "kind": "proportion", **_row(e)})
+    return out
+
+
+def _row(e: Estimate) -> dict[str, str]:
+    return {
+        "estimate": _fmt(e.estimate), "se": _fmt(e.se), "ci_lower": _fmt(e.ci_lower),
+        "ci_upper": _fmt(e.ci_upper), "n": str(e.n),
+    }
+
+
+def build_parser(prog: str = "survey-estimate") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Design-based survey estimates (agree with R survey).")
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA.csv")
+    parser.add_argument("--var", action="append", required=True, metavar="COL")
+    parser.add_argument("--by", metavar="COL")
+    parser.add_argument("--strata", metavar="COL")
+    parser.add_argument("--cluster", metavar="COL")
+    parser.add_argument("--weight", metavar="COL")
+    parser.add_argument("--fpc", metavar="COL", help="population size of the stratum (PSUs with --cluster)")
+    parser.add_argument("--rake", metavar="MARGINS.csv", help="columns variable,category,population")
+    parser.add_argument("--rake-maxit", type=int, default=10)
+    parser.add_argument("--rake-epsilon", type=float, default=1.0)
+    parser.add_argument("--out", required=True, metavar="ESTIMATES.csv")
+
+
+def write_estimates(path: str, rows: list[dict[str, str]]) -> None:
+    """Write atomically: a temporary file in the same directory, renamed when complete."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".survey-estimate-", suffix=".csv", dir=directory)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=OUTPUT_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def execute(args: argparse.Namespace, err: Callable[[str], object]) -> int:
+    try:
+        rows = run(args)
+        write_estimates(args.out, rows)
+    except SurveyError as exc:
+        err(f"error: {exc}")
+        return 2
+    except OSError as exc:
+        err(f"error: {args.out}: cannot be written ({exc.strerror}).")
+        return 2
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return execute(args, lambda msg: print(msg, file=sys.stderr))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

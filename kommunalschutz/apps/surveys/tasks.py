@@ -1,0 +1,1 @@
+"""Survey tasks (issue 5: none yet; the estimation engine is in estimation.py)."""
