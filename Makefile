@@ -14,7 +14,7 @@ MANAGE := $(PY) -m kommunalschutz
 # (DEBUG off), so that what CI checks is what an operator deploys.
 run demo migrate worker: export DEBUG ?= true
 
-.PHONY: run test lint bench install install-dev system-libs chromium migrate demo worker messages clean
+.PHONY: run test lint bench install install-dev system-libs chromium r-survey migrate demo worker messages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ system-libs:
 	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq \
 	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig >/dev/null; }
 
+# The survey estimates are tested against R's survey package, the reference implementation (Debian's packages).
+r-survey:
+	@{ command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survey)' >/dev/null 2>&1; } || { \
+	  echo "Installing Debian's R and r-cran-survey (reference for the survey estimates; needs root)…"; \
+	  $$(command -v sudo || true) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq r-base-core r-cran-survey >/dev/null; }
+
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -66,7 +73,7 @@ run: demo
 worker: install
 	$(MANAGE) run_huey
 
-test: install-dev chromium
+test: install-dev chromium r-survey
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

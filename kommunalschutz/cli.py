@@ -23,6 +23,7 @@ ALIASES = {
     "totp-code": "totp_code",
     "reset-second-factor": "reset_second_factor",
     "apply-retention": "apply_retention",
+    "survey-estimate": "survey_estimate",
 }
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kommunalschutz.apps.assessments",
     "kommunalschutz.apps.measures",
     "kommunalschutz.apps.casestats",
+    "kommunalschutz.apps.surveys",
 ]
 
 MIDDLEWARE = [
