@@ -488,7 +488,25 @@ def svytotal(
 
 
 def _expit(v: float) -> float:
-    return math.exp(v) / (1.0 + math.exp(v))  # survey:::expit
+    """survey:::expit, exp(v) / (1 + exp(v)), with R's overflow behaviour (NaN for +Inf)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(np.float64(v))
+        return float(e / (1.0 + e))
+
+
+def normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def _wald_factors(level: float, df: float) -> tuple[float, float]:
+    """confint.svyglm(method="Wald", ddf=df): a t interval expressed as a normal one of level
+    ``1 - 2 pnorm(qt((1 - level) / 2, df))``, then ``qnorm(c(a, 1 - a))`` as confint.default does (for
+    df = 1 the level rounds to 1 and R's interval becomes (0, NaN); this reproduces that)."""
+    tlevel = 1.0 - 2.0 * normal_cdf(-t_quantile(0.5 + level / 2.0, df))
+    a = (1.0 - tlevel) / 2.0
+    lower = -math.inf if a <= 0 else normal_quantile(a)
+    upper = math.inf if a <= 0 else normal_quantile(1.0 - a)
+    return lower, upper
 
 
 def _logit_glm(y: FloatArray, prior: FloatArray, maxit: int = 25, epsilon: float = 1e-8) -> tuple[float, bool]:
@@ -557,8 +575,8 @@ def logit_interval(
     se = math.sqrt(float(design.recvar(scores[:, None])[0]))
     if df <= 0:
         return math.nan, math.nan, _expit(eta)
-    q = t_quantile(0.5 + level / 2.0, df)
-    return _expit(eta - q * se), _expit(eta + q * se), _expit(eta)
+    lower, upper = _wald_factors(level, df)
+    return _expit(eta + lower * se), _expit(eta + upper * se), _expit(eta)
 
 
 def missing_mask(values: Sequence[Any]) -> NDArray[np.bool_]:
