@@ -389,7 +389,7 @@ def rake(
     joint, joint_levels = _cell_codes(all_columns, design.n)
 
     def table(d: Design) -> FloatArray:
-        return np.bincount(joint, weights=d.weights, minlength=len(joint_levels))
+        return np.asarray(np.bincount(joint, weights=d.weights, minlength=len(joint_levels)), dtype=np.float64)
 
     eps = epsilon * float(design.weights.sum()) if epsilon < 1 else epsilon
     base_calibration = design.calibration
