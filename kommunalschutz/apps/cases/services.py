@@ -70,18 +70,47 @@ def responsible_directorate(municipality: Any) -> Any:
     return municipality.district.police_directorate
 
 
+def _people(query: Q) -> list[User]:
+    """Active accounts matching a membership query, each once, in a stable order."""
+    return list(User.objects.filter(is_active=True, pk__in=User.objects.filter(query).values("pk")).order_by("pk"))
+
+
+def _police_query(case: Case) -> Q:
+    return Q(memberships__role=Role.POLICE_CONTACT,
+             memberships__organisation__police_directorate_id=case.police_directorate_id)
+
+
+def police_contacts(case: Case) -> list[User]:
+    """The police contacts of the case's responsible directorate."""
+    return _people(_police_query(case)) if case.police_directorate_id else []
+
+
+def coordinators() -> list[User]:
+    """The coordination office's coordinators (they take new cases from the intake queue)."""
+    return _people(Q(memberships__role=Role.COORDINATOR))
+
+
+def protection_officers() -> list[User]:
+    """The LKA's protection officers: they join a case once protection is requested."""
+    return _people(Q(memberships__role=Role.PROTECTION_OFFICER))
+
+
+def reporter_users(case: Case) -> list[User]:
+    """The reporter's side with an account: who entered the report and the affected official."""
+    ids = {pk for pk in (case.reported_by_id, case.affected_user_id) if pk}
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
 def team_users(case: Case) -> list[User]:
     """Everyone on the case team (owner, assigned people, responsible police contacts, involved LKA)."""
-    ids: set[int] = set(case.team.values_list("user_id", flat=True))
+    query = Q(case_memberships__case=case)
     if case.owner_id:
-        ids.add(case.owner_id)
+        query |= Q(pk=case.owner_id)
     if case.police_directorate_id:
-        ids |= set(User.objects.filter(
-            memberships__role=Role.POLICE_CONTACT,
-            memberships__organisation__police_directorate_id=case.police_directorate_id).values_list("pk", flat=True))
+        query |= _police_query(case)
     if case.lka_involved:
-        ids |= set(User.objects.filter(memberships__role=Role.PROTECTION_OFFICER).values_list("pk", flat=True))
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+        query |= Q(memberships__role=Role.PROTECTION_OFFICER)
+    return _people(query)
 
 
 def notify(users: Iterable[User], case: Case | None, message: str, url: str = "") -> list[Notification]:
@@ -183,12 +212,6 @@ def eligible_team_users(case: Case) -> QuerySet[User]:
                    memberships__organisation__police_directorate_id=case.police_directorate_id)
     return (User.objects.filter(is_active=True, pk__in=User.objects.filter(query).values("pk"))
             .order_by("last_name", "first_name", "username"))
-
-
-def reporter_users(case: Case) -> list[User]:
-    """The reporter's accounts (who entered the report, the affected official), active ones only."""
-    ids = {pk for pk in (case.reported_by_id, case.affected_user_id) if pk}
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
 def mail_without_content(users: Iterable[User], case: Case, subject: str, body: str) -> int:
@@ -557,9 +580,8 @@ def overdue_recipients(case: Case) -> list[User]:
     """Coordinators and the responsible directorate's police contacts."""
     query = Q(memberships__role=Role.COORDINATOR)
     if case.police_directorate_id:
-        query |= Q(memberships__role=Role.POLICE_CONTACT,
-                   memberships__organisation__police_directorate_id=case.police_directorate_id)
-    return list(User.objects.filter(is_active=True, pk__in=User.objects.filter(query).values("pk")).order_by("pk"))
+        query |= _police_query(case)
+    return _people(query)
 
 
 def notify_overdue_acknowledgements(*, now: dt.datetime | None = None) -> int:

@@ -38,7 +38,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kommunalschutz.apps.accounts.models import Role, User
+from kommunalschutz.apps.accounts.models import User
 from kommunalschutz.apps.cases import services as case_services
 from kommunalschutz.apps.cases.models import (
     AffectedRole,
@@ -448,20 +448,6 @@ def _routing_note(case: Case) -> str:
 # --- notifications --------------------------------------------------------------------------------------
 
 
-def police_contacts(case: Case) -> list[User]:
-    """The active police contacts of the case's responsible police directorate."""
-    if case.police_directorate_id is None:
-        return []
-    return list(User.objects.filter(
-        is_active=True, memberships__role=Role.POLICE_CONTACT,
-        memberships__organisation__police_directorate_id=case.police_directorate_id).distinct().order_by("pk"))
-
-
-def coordinators() -> list[User]:
-    """The coordination office's coordinators (they take new cases from the intake queue)."""
-    return list(User.objects.filter(is_active=True, memberships__role=Role.COORDINATOR).distinct().order_by("pk"))
-
-
 def _case_path(case: Case) -> str:
     return reverse("cases:case_detail", args=[case.pk])
 
@@ -469,8 +455,8 @@ def _case_path(case: Case) -> str:
 def _notify_new_case(case: Case, *, actor: Any, reason: str) -> None:
     """In-app notifications now (same transaction), e-mail to the police for acute cases after commit."""
     exclude = {getattr(actor, "pk", None)}
-    police = [user for user in police_contacts(case) if user.pk not in exclude]
-    people = {user.pk: user for user in [*police, *coordinators()] if user.pk not in exclude}
+    police = [user for user in case_services.police_contacts(case) if user.pk not in exclude]
+    people = {user.pk: user for user in [*police, *case_services.coordinators()] if user.pk not in exclude}
     path = _case_path(case)
     if case.is_acute:
         message = _("Acute case %(reference)s: please act now") % {"reference": case.reference}
@@ -819,7 +805,7 @@ def visible_messages(case: Case) -> list[CaseMessage]:
 def _team_to_tell(case: Case) -> list[User]:
     people = {user.pk: user for user in case_services.team_users(case)}
     if case.owner_id is None:
-        people.update({user.pk: user for user in coordinators()})
+        people.update({user.pk: user for user in case_services.coordinators()})
     return list(people.values())
 
 

@@ -26,9 +26,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kommunalschutz.apps.accounts.models import Role, User
 from kommunalschutz.apps.cases.models import Case, CaseEvent
-from kommunalschutz.apps.cases.services import add_event, notify, sync_statistic, team_users
+from kommunalschutz.apps.cases.services import (
+    add_event,
+    notify,
+    protection_officers,
+    reporter_users,
+    sync_statistic,
+    team_users,
+)
 from kommunalschutz.apps.measures.models import Measure, MeasureKind, Partner
 from kommunalschutz.core import audit
 
@@ -70,18 +76,6 @@ def _unknown(names: Iterable[str], allowed: Iterable[str], function: str) -> Non
     unknown = sorted(set(names) - set(allowed))
     if unknown:
         raise TypeError(f"{function}() got unexpected field(s): {', '.join(unknown)}")
-
-
-def protection_officers() -> list[User]:
-    """The LKA's protection officers (active accounts): they join a case once protection is requested."""
-    return list(User.objects.filter(memberships__role=Role.PROTECTION_OFFICER, is_active=True)
-                .distinct().order_by("pk"))
-
-
-def reporter_users(case: Case) -> list[User]:
-    """The reporter's side with an account: who entered the report and the affected official."""
-    ids = {pk for pk in (case.reported_by_id, case.affected_user_id) if pk}
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
 def _kind_label(kind: str) -> str:
