@@ -40,6 +40,7 @@ from kommunalschutz.apps.alliance.models import (
     Stage,
 )
 from kommunalschutz.core import audit
+from kommunalschutz.core.errors import Errors, add_error, raise_if_errors
 from kommunalschutz.core.models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -51,17 +52,6 @@ PDF_CONTENT_TYPE = "application/pdf"
 # What create_agreement/update_agreement accept besides the target and the signatories.
 AGREEMENT_FIELDS = ("title", "police_directorate", "police_station", "coordination_office",
                     *CooperationAgreement.SECTIONS)
-
-Errors = dict[str, list[str]]
-
-
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _raise(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 # --- The programme -------------------------------------------------------------------
@@ -161,32 +151,32 @@ def record_transition(
     """
     errors: Errors = {}
     if (municipality is None) == (district is None):
-        _add(errors, "municipality", _("Choose either a municipality or a district."))
+        add_error(errors, "municipality", _("Choose either a municipality or a district."))
     if stage not in STAGE_ORDER:
-        _add(errors, "stage", _("Choose a stage of the lifecycle."))
+        add_error(errors, "stage", _("Choose a stage of the lifecycle."))
     if not isinstance(date, dt.date):
-        _add(errors, "date", _("Enter the date of the step."))
+        add_error(errors, "date", _("Enter the date of the step."))
     elif date > timezone.localdate():
-        _add(errors, "date", _("The date lies in the future; record steps when they have happened."))
+        add_error(errors, "date", _("The date lies in the future; record steps when they have happened."))
     if acting_organisation is None:
-        _add(errors, "acting_organisation", _("Name the organisation that took the step."))
-    _raise(errors)
+        add_error(errors, "acting_organisation", _("Name the organisation that took the step."))
+    raise_if_errors(errors)
     with transaction.atomic():
         target_model = type(municipality if municipality is not None else district)
         # Serialise concurrent recordings for one target, so two steps cannot both pass the order check.
         target_model.objects.select_for_update().filter(pk=(municipality or district).pk).first()
         latest = _transitions(municipality, district).order_by("-date", "-pk").first()
         if latest is not None and date < latest.date:
-            _add(errors, "date", _("The date lies before the latest step (“%(stage)s” on %(date)s).") % {
-                "stage": latest.get_stage_display(), "date": latest.date.strftime("%d.%m.%Y")})
+            add_error(errors, "date", _("The date lies before the latest step (“%(stage)s” on %(date)s).") % {
+                     "stage": latest.get_stage_display(), "date": latest.date.strftime("%d.%m.%Y")})
         problem = step_error(latest.stage if latest else None, stage)
         if problem:
-            _add(errors, "stage", problem)
+            add_error(errors, "stage", problem)
         if stage == Stage.MEMBER and _transitions(municipality, district).filter(
                 stage=Stage.LEFT, date=date).exists():
             # The figures count a membership only when it began after the latest departure.
-            _add(errors, "date", _("A municipality cannot leave and become a member again on the same day."))
-        _raise(errors)
+            add_error(errors, "date", _("A municipality cannot leave and become a member again on the same day."))
+        raise_if_errors(errors)
         transition = MembershipTransition(
             municipality=municipality, district=district, stage=stage, date=date,
             acting_organisation=acting_organisation, note=note, is_synthetic=is_synthetic, source_url=source_url,
@@ -246,35 +236,35 @@ def _clean_signatories(signatories: Iterable[Mapping[str, Any]], errors: Errors)
         function = str(row.get("function") or "").strip()
         signed_on = row.get("signed_on")
         if party not in parties:
-            _add(errors, "signatories", _("Signatory %(n)d: choose the party.") % {"n": position})
+            add_error(errors, "signatories", _("Signatory %(n)d: choose the party.") % {"n": position})
         if not name or not function:
-            _add(errors, "signatories", _("Signatory %(n)d: enter the name and the function.") % {"n": position})
+            add_error(errors, "signatories", _("Signatory %(n)d: enter the name and the function.") % {"n": position})
         if len(name) > 200 or len(function) > 200:
-            _add(errors, "signatories", _("Signatory %(n)d: name and function may have at most 200 characters.")
-                 % {"n": position})
+            add_error(errors, "signatories", _("Signatory %(n)d: name and function may have at most 200 characters.")
+                      % {"n": position})
         if signed_on is not None and not isinstance(signed_on, dt.date):
-            _add(errors, "signatories", _("Signatory %(n)d: the date is not a date.") % {"n": position})
+            add_error(errors, "signatories", _("Signatory %(n)d: the date is not a date.") % {"n": position})
         elif signed_on is not None and signed_on > today:
-            _add(errors, "signatories", _("Signatory %(n)d: the date lies in the future.") % {"n": position})
+            add_error(errors, "signatories", _("Signatory %(n)d: the date lies in the future.") % {"n": position})
         cleaned.append({"party": party, "name": name, "function": function, "signed_on": signed_on})
     return cleaned
 
 
 def _check_agreement(agreement: CooperationAgreement, errors: Errors) -> None:
     if agreement.coordination_office_id is None:
-        _add(errors, "coordination_office", _("Name the coordination office (load the programme first)."))
+        add_error(errors, "coordination_office", _("Name the coordination office (load the programme first)."))
     elif agreement.coordination_office.kind != Organisation.Kind.COORDINATION_OFFICE:
-        _add(errors, "coordination_office", _("The third party must be the coordination office."))
+        add_error(errors, "coordination_office", _("The third party must be the coordination office."))
     if not agreement.title.strip():
-        _add(errors, "title", _("Enter a title."))
+        add_error(errors, "title", _("Enter a title."))
     if agreement.police_directorate_id is None:
-        _add(errors, "police_directorate", _("Choose the police directorate."))
+        add_error(errors, "police_directorate", _("Choose the police directorate."))
     try:
         agreement.full_clean(exclude=[*errors, "signed_document"])
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             for message in messages:
-                _add(errors, "municipality" if field == "__all__" else field, message)
+                add_error(errors, "municipality" if field == "__all__" else field, message)
 
 
 def _replace_signatories(agreement: CooperationAgreement, rows: list[dict[str, Any]]) -> None:
@@ -312,7 +302,7 @@ def create_agreement(
     """
     errors: Errors = {}
     if (municipality is None) == (district is None):
-        _add(errors, "municipality", _("Choose either a municipality or a district."))
+        add_error(errors, "municipality", _("Choose either a municipality or a district."))
     rows = _clean_signatories(signatories, errors)
     now = timezone.now()
     agreement = CooperationAgreement(
@@ -324,7 +314,7 @@ def create_agreement(
         created_at=now, updated_at=now,
     )
     _check_agreement(agreement, errors)
-    _raise(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         agreement.save()
         _replace_signatories(agreement, rows)
@@ -350,9 +340,9 @@ def update_agreement(
         raise TypeError(f"update_agreement got unknown fields: {sorted(unknown)}")
     errors: Errors = {}
     if agreement.status != CooperationAgreement.Status.DRAFT:
-        _add(errors, "status", _("Only a draft can be edited; this agreement has been signed."))
+        add_error(errors, "status", _("Only a draft can be edited; this agreement has been signed."))
     rows = _clean_signatories(signatories, errors) if signatories is not None else None
-    _raise(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         locked = CooperationAgreement.objects.select_for_update().get(pk=agreement.pk)
         before = audit.snapshot(locked)
@@ -362,7 +352,7 @@ def update_agreement(
                 value = ""
             setattr(locked, name, value)
         _check_agreement(locked, errors)
-        _raise(errors)
+        raise_if_errors(errors)
         locked.updated_at = timezone.now()
         locked.save()
         if rows is not None:
@@ -441,18 +431,18 @@ def sign_agreement(
     """
     errors: Errors = {}
     if agreement.status != CooperationAgreement.Status.DRAFT:
-        _add(errors, "status", _("This agreement has already been signed."))
+        add_error(errors, "status", _("This agreement has already been signed."))
     if not isinstance(signed_on, dt.date):
-        _add(errors, "signed_on", _("Enter the date of signing."))
+        add_error(errors, "signed_on", _("Enter the date of signing."))
     elif signed_on > timezone.localdate():
-        _add(errors, "signed_on", _("The date of signing lies in the future."))
+        add_error(errors, "signed_on", _("The date of signing lies in the future."))
     content: bytes | None = None
     if document is not None:
         try:
             content = validate_pdf_upload(document)
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    _raise(errors)
+    raise_if_errors(errors)
     stored = ""
     try:
         with transaction.atomic():
@@ -502,10 +492,10 @@ def attach_signed_document(*, actor: Any, agreement: CooperationAgreement, docum
     """Add (or replace) the signed PDF of a signed agreement. The replaced file is removed."""
     errors: Errors = {}
     if agreement.status == CooperationAgreement.Status.DRAFT:
-        _add(errors, "status", _("Sign the agreement first; the signed PDF belongs to a signed agreement."))
+        add_error(errors, "status", _("Sign the agreement first; the signed PDF belongs to a signed agreement."))
     if document is None:
-        _add(errors, "document", _("Choose the signed agreement as a PDF file."))
-    _raise(errors)
+        add_error(errors, "document", _("Choose the signed agreement as a PDF file."))
+    raise_if_errors(errors)
     content = validate_pdf_upload(document)
     stored = ""
     try:
@@ -532,16 +522,16 @@ def terminate_agreement(*, actor: Any, agreement: CooperationAgreement, terminat
     """End a signed agreement on ``terminated_on`` (not before it was signed, not in the future)."""
     errors: Errors = {}
     if agreement.status != CooperationAgreement.Status.SIGNED:
-        _add(errors, "status", _("Only a signed agreement that is in force can be terminated."))
+        add_error(errors, "status", _("Only a signed agreement that is in force can be terminated."))
     if not isinstance(terminated_on, dt.date):
-        _add(errors, "terminated_on", _("Enter the date the agreement ends."))
+        add_error(errors, "terminated_on", _("Enter the date the agreement ends."))
     else:
         if agreement.signed_on is not None and terminated_on < agreement.signed_on:
-            _add(errors, "terminated_on", _("The end (%(end)s) lies before the agreement was signed (%(start)s).")
-                 % {"end": terminated_on.strftime("%d.%m.%Y"), "start": agreement.signed_on.strftime("%d.%m.%Y")})
+            add_error(errors, "terminated_on", _("The end (%(end)s) lies before the agreement was signed (%(start)s).")
+                      % {"end": terminated_on.strftime("%d.%m.%Y"), "start": agreement.signed_on.strftime("%d.%m.%Y")})
         if terminated_on > timezone.localdate():
-            _add(errors, "terminated_on", _("The date lies in the future; record the end when it has happened."))
-    _raise(errors)
+            add_error(errors, "terminated_on", _("The date lies in the future; record the end when it has happened."))
+    raise_if_errors(errors)
     with transaction.atomic():
         locked = CooperationAgreement.objects.select_for_update().get(pk=agreement.pk)
         before = audit.snapshot(locked)
@@ -558,13 +548,13 @@ def add_review(*, actor: Any, agreement: CooperationAgreement, due_on: dt.date) 
     """An agreed review date of the measures (not before the agreement was signed)."""
     errors: Errors = {}
     if agreement.status == CooperationAgreement.Status.TERMINATED:
-        _add(errors, "due_on", _("The agreement has been terminated; no further reviews can be agreed."))
+        add_error(errors, "due_on", _("The agreement has been terminated; no further reviews can be agreed."))
     if not isinstance(due_on, dt.date):
-        _add(errors, "due_on", _("Enter the date of the review."))
+        add_error(errors, "due_on", _("Enter the date of the review."))
     elif agreement.signed_on is not None and due_on < agreement.signed_on:
-        _add(errors, "due_on", _("The review (%(due)s) lies before the agreement was signed (%(start)s).")
-             % {"due": due_on.strftime("%d.%m.%Y"), "start": agreement.signed_on.strftime("%d.%m.%Y")})
-    _raise(errors)
+        add_error(errors, "due_on", _("The review (%(due)s) lies before the agreement was signed (%(start)s).")
+                  % {"due": due_on.strftime("%d.%m.%Y"), "start": agreement.signed_on.strftime("%d.%m.%Y")})
+    raise_if_errors(errors)
     with transaction.atomic():
         review = AgreementReview.objects.create(agreement=agreement, due_on=due_on)
         audit.record_create(actor=actor, obj=review, summary="review date agreed")
@@ -575,19 +565,20 @@ def complete_review(*, actor: Any, review: AgreementReview, completed_on: dt.dat
     """Record that a review took place, and what came out of it."""
     errors: Errors = {}
     if review.completed_on is not None:
-        _add(errors, "completed_on", _("This review has already been completed."))
+        add_error(errors, "completed_on", _("This review has already been completed."))
     if not isinstance(completed_on, dt.date):
-        _add(errors, "completed_on", _("Enter the date of the review."))
+        add_error(errors, "completed_on", _("Enter the date of the review."))
     else:
         if completed_on > timezone.localdate():
-            _add(errors, "completed_on", _("The date lies in the future."))
+            add_error(errors, "completed_on", _("The date lies in the future."))
         signed_on = review.agreement.signed_on
         if signed_on is not None and completed_on < signed_on:
-            _add(errors, "completed_on", _("The review (%(date)s) lies before the agreement was signed (%(start)s).")
-                 % {"date": completed_on.strftime("%d.%m.%Y"), "start": signed_on.strftime("%d.%m.%Y")})
+            add_error(errors, "completed_on",
+                      _("The review (%(date)s) lies before the agreement was signed (%(start)s).")
+                      % {"date": completed_on.strftime("%d.%m.%Y"), "start": signed_on.strftime("%d.%m.%Y")})
     if not (outcome or "").strip():
-        _add(errors, "outcome", _("Describe the outcome of the review."))
-    _raise(errors)
+        add_error(errors, "outcome", _("Describe the outcome of the review."))
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(review, ["completed_on", "outcome"])
         review.completed_on = completed_on

@@ -31,7 +31,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kommunalschutz.apps.assessments.models import BehaviourRating, Rating, ThreatAssessment, WarningBehaviour
@@ -39,8 +38,7 @@ from kommunalschutz.apps.cases.models import Case, CaseEvent
 from kommunalschutz.apps.cases.rules import is_case_team
 from kommunalschutz.apps.cases.services import add_event, notify, team_users
 from kommunalschutz.core import audit
-
-Errors = dict[str, list[str]]
+from kommunalschutz.core.errors import Errors, add_error, day
 
 # A rationale must at least be a sentence: the level of concern is a judgement that has to be explained.
 RATIONALE_MIN_CHARS = 30
@@ -86,14 +84,6 @@ def field_name(behaviour: str, part: str) -> str:
     return f"{behaviour}_{part}"
 
 
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _day(value: dt.date) -> str:
-    return date_format(value, "d.m.Y")
-
-
 def _page_path(case: Case) -> str:
     return reverse("assessments:case_assessments", args=[case.pk])
 
@@ -122,48 +112,49 @@ def _check_ratings(ratings: Any, errors: Errors, today: dt.date) -> list[Behavio
     """The eight ratings as unsaved rows; problems go to ``errors`` under "<behaviour>_<part>" or "ratings"."""
     rows: list[BehaviourRating] = []
     if ratings is None or isinstance(ratings, str | bytes) or not isinstance(ratings, Iterable):
-        _add(errors, "ratings", _("Rate each of the eight warning behaviours."))
+        add_error(errors, "ratings", _("Rate each of the eight warning behaviours."))
         return rows
     seen: dict[str, Mapping[str, Any]] = {}
     for entry in ratings:
         if not isinstance(entry, Mapping):
-            _add(errors, "ratings", _("Each rating needs a behaviour and a rating."))
+            add_error(errors, "ratings", _("Each rating needs a behaviour and a rating."))
             continue
         code = str(entry.get("behaviour") or "")
         if code not in WarningBehaviour.values:
-            _add(errors, "ratings", _("“%(code)s” is not one of the eight warning behaviours.") % {"code": code[:40]})
+            add_error(errors, "ratings", _("“%(code)s” is not one of the eight warning behaviours.")
+                      % {"code": code[:40]})
             continue
         if code in seen:
-            _add(errors, "ratings", _("“%(behaviour)s” is rated twice.") % {
-                "behaviour": WarningBehaviour(code).label})
+            add_error(errors, "ratings", _("“%(behaviour)s” is rated twice.") % {
+                     "behaviour": WarningBehaviour(code).label})
             continue
         seen[code] = entry
     for code in WarningBehaviour.values:
         entry = seen.get(code)
         label = WarningBehaviour(code).label
         if entry is None:
-            _add(errors, field_name(code, "rating"), _("Rate “%(behaviour)s”: present, partly present, absent or "
-                                                       "not known.") % {"behaviour": label})
+            add_error(errors, field_name(code, "rating"), _("Rate “%(behaviour)s”: present, partly present, absent or "
+                                                            "not known.") % {"behaviour": label})
             continue
         rating = str(entry.get("rating") or "")
         notes = str(entry.get("evidence_notes") or "").strip()
         observed_on = _as_date(entry.get("observed_on"))
         if rating not in Rating.values:
-            _add(errors, field_name(code, "rating"), _("Rate “%(behaviour)s”: present, partly present, absent or "
-                                                       "not known.") % {"behaviour": label})
+            add_error(errors, field_name(code, "rating"), _("Rate “%(behaviour)s”: present, partly present, absent or "
+                                                            "not known.") % {"behaviour": label})
         elif rating in NEEDS_NOTES and not notes:
-            _add(errors, field_name(code, "evidence_notes"),
-                 _("Describe the evidence for “%(behaviour)s”: what was observed, and where it is documented.")
-                 % {"behaviour": label})
+            add_error(errors, field_name(code, "evidence_notes"),
+                      _("Describe the evidence for “%(behaviour)s”: what was observed, and where it is documented.")
+                      % {"behaviour": label})
         if len(notes) > NOTE_MAX_CHARS:
-            _add(errors, field_name(code, "evidence_notes"),
-                 _("Keep the evidence notes under %(max)d characters.") % {"max": NOTE_MAX_CHARS})
+            add_error(errors, field_name(code, "evidence_notes"),
+                      _("Keep the evidence notes under %(max)d characters.") % {"max": NOTE_MAX_CHARS})
         if observed_on == dt.date.min:
-            _add(errors, field_name(code, "observed_on"), _("Enter the date as YYYY-MM-DD."))
+            add_error(errors, field_name(code, "observed_on"), _("Enter the date as YYYY-MM-DD."))
             observed_on = None
         elif observed_on is not None and observed_on > today:
-            _add(errors, field_name(code, "observed_on"),
-                 _("The observation date lies in the future; enter the day it was observed."))
+            add_error(errors, field_name(code, "observed_on"),
+                      _("The observation date lies in the future; enter the day it was observed."))
         rows.append(BehaviourRating(behaviour=code, rating=rating, evidence_notes=notes, observed_on=observed_on))
     return rows
 
@@ -171,28 +162,29 @@ def _check_ratings(ratings: Any, errors: Errors, today: dt.date) -> list[Behavio
 def _check_assessment(*, level: str, rationale: str, route: str, next_review_on: Any, errors: Errors,
                       today: dt.date) -> dt.date | None:
     if level not in ThreatAssessment.Level.values:
-        _add(errors, "level", _("Choose the level of concern: low, moderate or high."))
+        add_error(errors, "level", _("Choose the level of concern: low, moderate or high."))
     if route not in ThreatAssessment.Route.values:
-        _add(errors, "route", _("Choose the route: police, health, or both."))
+        add_error(errors, "route", _("Choose the route: police, health, or both."))
     if not rationale:
-        _add(errors, "rationale", _("Explain in writing why you chose this level of concern."))
+        add_error(errors, "rationale", _("Explain in writing why you chose this level of concern."))
     elif len(rationale) < RATIONALE_MIN_CHARS:
-        _add(errors, "rationale", _("Explain the level in at least one full sentence (%(min)d characters or more).")
-             % {"min": RATIONALE_MIN_CHARS})
+        add_error(errors, "rationale",
+                  _("Explain the level in at least one full sentence (%(min)d characters or more).")
+                  % {"min": RATIONALE_MIN_CHARS})
     elif len(rationale) > TEXT_MAX_CHARS:
-        _add(errors, "rationale", _("Keep the rationale under %(max)d characters.") % {"max": TEXT_MAX_CHARS})
+        add_error(errors, "rationale", _("Keep the rationale under %(max)d characters.") % {"max": TEXT_MAX_CHARS})
     review_on = _as_date(next_review_on)
     latest = latest_review_on(today)
     if review_on is None:
-        _add(errors, "next_review_on", _("Enter the date by which the case must be assessed again."))
+        add_error(errors, "next_review_on", _("Enter the date by which the case must be assessed again."))
     elif review_on == dt.date.min:
-        _add(errors, "next_review_on", _("Enter the date as YYYY-MM-DD."))
+        add_error(errors, "next_review_on", _("Enter the date as YYYY-MM-DD."))
         review_on = None
     elif review_on <= today:
-        _add(errors, "next_review_on", _("The re-assessment date must lie after today."))
+        add_error(errors, "next_review_on", _("The re-assessment date must lie after today."))
     elif review_on > latest:
-        _add(errors, "next_review_on", _("Re-assess within six months at the latest (by %(date)s).")
-             % {"date": _day(latest)})
+        add_error(errors, "next_review_on", _("Re-assess within six months at the latest (by %(date)s).")
+                  % {"date": day(latest)})
     return review_on
 
 
@@ -223,10 +215,10 @@ def record_assessment(*, case: Case, actor: Any, level: str, rationale: str, rou
     level, route = str(level or ""), str(route or "")
     rationale = str(rationale or "").strip()
     if case.status == Case.Status.CLOSED:
-        _add(errors, "__all__", _("The case is closed; reopen it before assessing it again."))
+        add_error(errors, "__all__", _("The case is closed; reopen it before assessing it again."))
     if ThreatAssessment.objects.filter(case=case, state=ThreatAssessment.State.AWAITING_REVIEW).exists():
-        _add(errors, "__all__", _("A high level of concern awaits its second reviewer; it must be confirmed or "
-                                  "rejected before a new assessment is recorded."))
+        add_error(errors, "__all__", _("A high level of concern awaits its second reviewer; it must be confirmed or "
+                                       "rejected before a new assessment is recorded."))
     review_on = _check_assessment(level=level, rationale=rationale, route=route, next_review_on=next_review_on,
                                   errors=errors, today=today)
     rows = _check_ratings(ratings, errors, today)
@@ -278,17 +270,17 @@ def review_assessment(*, assessment: ThreatAssessment, actor: Any, confirm: bool
     note = str(note or "").strip()
     errors: Errors = {}
     if locked.state != ThreatAssessment.State.AWAITING_REVIEW:
-        _add(errors, "__all__", _("This assessment does not await a review (it is “%(state)s”).")
-             % {"state": locked.get_state_display()})
+        add_error(errors, "__all__", _("This assessment does not await a review (it is “%(state)s”).")
+                  % {"state": locked.get_state_display()})
     elif actor is None or not getattr(actor, "is_authenticated", False) or actor.pk == locked.assessed_by_id:
-        _add(errors, "__all__", _("The second reviewer must be someone other than the assessor: four eyes see "
-                                  "more than two."))
+        add_error(errors, "__all__", _("The second reviewer must be someone other than the assessor: four eyes see "
+                                       "more than two."))
     elif not is_case_team(actor, case):
-        _add(errors, "__all__", _("Only a member of the case team can review the assessment."))
+        add_error(errors, "__all__", _("Only a member of the case team can review the assessment."))
     if not confirm and not note:
-        _add(errors, "note", _("Explain why you do not confirm the high level of concern."))
+        add_error(errors, "note", _("Explain why you do not confirm the high level of concern."))
     if len(note) > NOTE_MAX_CHARS:
-        _add(errors, "note", _("Keep the note under %(max)d characters.") % {"max": NOTE_MAX_CHARS})
+        add_error(errors, "note", _("Keep the note under %(max)d characters.") % {"max": NOTE_MAX_CHARS})
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(locked, ["state", "reviewed_by_id", "reviewed_at", "review_note"])
@@ -345,7 +337,7 @@ def send_reassessment_reminders(today: dt.date | None = None) -> int:
             users = team_users(case)
             path = _page_path(case)
             with translation.override(settings.LANGUAGE_CODE):
-                context = {"reference": case.reference, "due_on": _day(locked.next_review_on), "path": path,
+                context = {"reference": case.reference, "due_on": day(locked.next_review_on), "path": path,
                            "overdue": locked.next_review_on < today, "platform_name": settings.PLATFORM_NAME}
                 message = _("Case %(reference)s: the threat assessment is due for re-assessment on %(date)s.") % {
                     "reference": case.reference, "date": context["due_on"]}

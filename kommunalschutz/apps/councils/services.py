@@ -23,7 +23,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kommunalschutz.apps.councils.models import (
@@ -37,9 +36,8 @@ from kommunalschutz.apps.councils.models import (
     WorkingGroup,
 )
 from kommunalschutz.core import audit
+from kommunalschutz.core.errors import Errors, add_error, day, raise_if_errors
 from kommunalschutz.core.models import AuditEvent
-
-Errors = dict[str, list[str]]
 
 # Fields update_council may change (the target and the dissolution have their own paths).
 COUNCIL_FIELDS: tuple[str, ...] = (
@@ -58,19 +56,6 @@ PROJECT_FIELDS: tuple[str, ...] = (
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _day(value: dt.date) -> str:
-    return date_format(value, "d.m.Y")
-
-
-def _raise_if(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
 def _full_clean(instance: models.Model, errors: Errors, *, exclude: Iterable[str] = ()) -> None:
     """Add the model's own field checks (lengths, e-mail, choices) to ``errors``, then raise if any."""
     try:
@@ -79,19 +64,19 @@ def _full_clean(instance: models.Model, errors: Errors, *, exclude: Iterable[str
         for field, messages in exc.message_dict.items():
             for message in messages:
                 if message not in errors.get(field, []):
-                    _add(errors, field, message)
-    _raise_if(errors)
+                    add_error(errors, field, message)
+    raise_if_errors(errors)
 
 
 def _not_in_future(errors: Errors, field: str, value: dt.date | None) -> None:
     if value is not None and value > timezone.localdate():
-        _add(errors, field, _("This date lies in the future; record it once it has happened."))
+        add_error(errors, field, _("This date lies in the future; record it once it has happened."))
 
 
 def _range(errors: Errors, start_field: str, start: Any, end_field: str, end: Any) -> None:
     if start is not None and end is not None and end < start:
-        _add(errors, end_field, _("The end (%(end)s) lies before the start (%(start)s).")
-             % {"end": _day(end), "start": _day(start)})
+        add_error(errors, end_field, _("The end (%(end)s) lies before the start (%(start)s).")
+                  % {"end": day(end), "start": day(start)})
 
 
 def _unknown(names: Iterable[str], allowed: Iterable[str], function: str) -> None:
@@ -102,7 +87,7 @@ def _unknown(names: Iterable[str], allowed: Iterable[str], function: str) -> Non
 
 def _not_negative(errors: Errors, field: str, value: Decimal | None) -> None:
     if value is not None and value < 0:
-        _add(errors, field, _("The amount cannot be negative."))
+        add_error(errors, field, _("The amount cannot be negative."))
 
 
 # --- councils ------------------------------------------------------------------------------------
@@ -131,19 +116,20 @@ def _check_council(council: PreventionCouncil, errors: Errors) -> None:
     if has_municipality == has_district:
         message = _("Choose either a municipality or a district, not both.") if has_municipality else _(
             "Choose the municipality or the district the council belongs to.")
-        _add(errors, "municipality", message)
-        _add(errors, "district", message)
+        add_error(errors, "municipality", message)
+        add_error(errors, "district", message)
     if council.established_on is None:
-        _add(errors, "established_on", _("Enter the date the council was founded or reactivated."))
+        add_error(errors, "established_on", _("Enter the date the council was founded or reactivated."))
         return
     _not_in_future(errors, "established_on", council.established_on)
     _range(errors, "established_on", council.established_on, "dissolved_on", council.dissolved_on)
     if council.pk is not None:
         first = council.meetings.order_by("held_on").values_list("held_on", flat=True).first()
         if first is not None and first < council.established_on:
-            _add(errors, "established_on", _("The council met on %(date)s already.") % {"date": _day(first)})
+            add_error(errors, "established_on", _("The council met on %(date)s already.") % {"date": day(first)})
     if council.contact_is_public and not (council.contact_name and (council.contact_email or council.contact_phone)):
-        _add(errors, "contact_is_public", _("A public contact needs a name and an e-mail address or phone number."))
+        add_error(errors, "contact_is_public",
+                  _("A public contact needs a name and an e-mail address or phone number."))
     if has_municipality != has_district:
         other = overlapping_council(
             municipality=council.municipality if has_municipality else None,
@@ -155,13 +141,13 @@ def _check_council(council: PreventionCouncil, errors: Errors) -> None:
             if other.dissolved_on is None:
                 message = _("“%(target)s” already has a running prevention council, “%(council)s” (since "
                             "%(since)s). Record its dissolution first.") % {
-                    "target": council.target_name, "council": other.name, "since": _day(other.established_on)}
+                    "target": council.target_name, "council": other.name, "since": day(other.established_on)}
             else:
                 message = _("“%(target)s” had a prevention council, “%(council)s”, from %(since)s until "
                             "%(until)s; the periods may not overlap.") % {
-                    "target": council.target_name, "council": other.name, "since": _day(other.established_on),
-                    "until": _day(other.dissolved_on)}
-            _add(errors, field, message)
+                    "target": council.target_name, "council": other.name, "since": day(other.established_on),
+                    "until": day(other.dissolved_on)}
+            add_error(errors, field, message)
 
 
 def create_council(
@@ -225,17 +211,17 @@ def update_council(*, actor: Any, council: PreventionCouncil, **changes: Any) ->
 def dissolve_council(*, actor: Any, council: PreventionCouncil, dissolved_on: dt.date) -> PreventionCouncil:
     errors: Errors = {}
     if council.dissolved_on is not None:
-        _add(errors, "dissolved_on", _("The council was already dissolved on %(date)s.")
-             % {"date": _day(council.dissolved_on)})
+        add_error(errors, "dissolved_on", _("The council was already dissolved on %(date)s.")
+                  % {"date": day(council.dissolved_on)})
     elif dissolved_on is None:
-        _add(errors, "dissolved_on", _("Enter the date of the dissolution."))
+        add_error(errors, "dissolved_on", _("Enter the date of the dissolution."))
     else:
         _not_in_future(errors, "dissolved_on", dissolved_on)
         _range(errors, "established_on", council.established_on, "dissolved_on", dissolved_on)
         last = council.meetings.order_by("-held_on").values_list("held_on", flat=True).first()
         if last is not None and last >= dissolved_on:
-            _add(errors, "dissolved_on", _("The council has a meeting on %(date)s.") % {"date": _day(last)})
-    _raise_if(errors)
+            add_error(errors, "dissolved_on", _("The council has a meeting on %(date)s.") % {"date": day(last)})
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(council, ["dissolved_on"])
         council.dissolved_on = dissolved_on
@@ -264,10 +250,11 @@ def add_member(
                            person_name=person_name.strip(), function=function.strip(), joined_on=joined_on)
     errors: Errors = {}
     if not organisation_name:
-        _add(errors, "organisation_name", _("Name the member organisation (or choose one on the platform)."))
+        add_error(errors, "organisation_name", _("Name the member organisation (or choose one on the platform)."))
     _not_in_future(errors, "joined_on", joined_on)
     if council.dissolved_on is not None and joined_on is not None and joined_on >= council.dissolved_on:
-        _add(errors, "joined_on", _("The council was dissolved on %(date)s.") % {"date": _day(council.dissolved_on)})
+        add_error(errors, "joined_on",
+                  _("The council was dissolved on %(date)s.") % {"date": day(council.dissolved_on)})
     _full_clean(member, errors, exclude=["council", "organisation"])
     with transaction.atomic():
         member.save(force_insert=True)
@@ -280,11 +267,11 @@ def remove_member(*, actor: Any, member: CouncilMember, left_on: dt.date | None 
     left_on = left_on or timezone.localdate()
     errors: Errors = {}
     if member.left_on is not None:
-        _add(errors, "left_on", _("This member already left on %(date)s.") % {"date": _day(member.left_on)})
+        add_error(errors, "left_on", _("This member already left on %(date)s.") % {"date": day(member.left_on)})
     else:
         _not_in_future(errors, "left_on", left_on)
         _range(errors, "joined_on", member.joined_on, "left_on", left_on)
-    _raise_if(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(member, ["left_on"])
         member.left_on = left_on
@@ -298,12 +285,13 @@ def remove_member(*, actor: Any, member: CouncilMember, left_on: dt.date | None 
 
 def _check_meeting_date(errors: Errors, council: PreventionCouncil, held_on: dt.date | None) -> None:
     if held_on is None:
-        _add(errors, "held_on", _("Enter the date of the meeting."))
+        add_error(errors, "held_on", _("Enter the date of the meeting."))
         return
     if held_on < council.established_on:
-        _add(errors, "held_on", _("The council was only founded on %(date)s.") % {"date": _day(council.established_on)})
+        add_error(errors, "held_on",
+                  _("The council was only founded on %(date)s.") % {"date": day(council.established_on)})
     if council.dissolved_on is not None and held_on >= council.dissolved_on:
-        _add(errors, "held_on", _("The council was dissolved on %(date)s.") % {"date": _day(council.dissolved_on)})
+        add_error(errors, "held_on", _("The council was dissolved on %(date)s.") % {"date": day(council.dissolved_on)})
 
 
 def schedule_meeting(
@@ -320,10 +308,10 @@ def schedule_meeting(
     """A meeting of a council (it may lie ahead); a meeting without a council is refused."""
     errors: Errors = {}
     if not isinstance(council, PreventionCouncil) or council.pk is None:
-        _add(errors, "council", _("Choose the prevention council the meeting belongs to."))
+        add_error(errors, "council", _("Choose the prevention council the meeting belongs to."))
         if not (title or "").strip():
-            _add(errors, "title", _("Enter a title."))
-        _raise_if(errors)
+            add_error(errors, "title", _("Enter a title."))
+        raise_if_errors(errors)
     assert isinstance(council, PreventionCouncil)
     meeting = CouncilMeeting(council=council, title=(title or "").strip(), held_on=held_on,
                              location=location.strip(), agenda=agenda.strip(), is_synthetic=is_synthetic,
@@ -346,8 +334,8 @@ def update_meeting(*, actor: Any, meeting: CouncilMeeting, **changes: Any) -> Co
     _check_meeting_date(errors, meeting.council, meeting.held_on)
     if (meeting.held_on is not None and meeting.held_on > timezone.localdate()
             and (meeting.minutes or meeting.attendance.exists() or meeting.decisions.exists())):
-        _add(errors, "held_on", _("Minutes, attendance or decisions are recorded; the meeting cannot move "
-                                  "into the future."))
+        add_error(errors, "held_on", _("Minutes, attendance or decisions are recorded; the meeting cannot move "
+                                       "into the future."))
     try:
         _full_clean(meeting, errors, exclude=["council"])
     except ValidationError:
@@ -361,13 +349,13 @@ def update_meeting(*, actor: Any, meeting: CouncilMeeting, **changes: Any) -> Co
 
 def _meeting_has_taken_place(errors: Errors, field: str, meeting: CouncilMeeting) -> None:
     if meeting.held_on > timezone.localdate():
-        _add(errors, field, _("The meeting on %(date)s has not taken place yet.") % {"date": _day(meeting.held_on)})
+        add_error(errors, field, _("The meeting on %(date)s has not taken place yet.") % {"date": day(meeting.held_on)})
 
 
 def record_minutes(*, actor: Any, meeting: CouncilMeeting, minutes: str) -> CouncilMeeting:
     errors: Errors = {}
     _meeting_has_taken_place(errors, "minutes", meeting)
-    _raise_if(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(meeting, ["minutes"])
         meeting.minutes = minutes.strip()
@@ -387,12 +375,12 @@ def record_attendance(
     _meeting_has_taken_place(errors, "attendance", meeting)
     for member in attendance:
         if member.council_id != meeting.council_id:
-            _add(errors, "attendance", _("“%(member)s” is not a member of this council.") % {"member": member})
+            add_error(errors, "attendance", _("“%(member)s” is not a member of this council.") % {"member": member})
         elif ((member.joined_on is not None and member.joined_on > meeting.held_on)
               or (member.left_on is not None and member.left_on < meeting.held_on)):
-            _add(errors, "attendance", _("“%(member)s” was not a member on %(date)s.")
-                 % {"member": member, "date": _day(meeting.held_on)})
-    _raise_if(errors)
+            add_error(errors, "attendance", _("“%(member)s” was not a member on %(date)s.")
+                      % {"member": member, "date": day(meeting.held_on)})
+    raise_if_errors(errors)
     with transaction.atomic():
         existing = {row.member_id: row for row in meeting.attendance.all()}
         before = {str(member_id): row.present for member_id, row in existing.items()}
@@ -423,10 +411,11 @@ def add_decision(
                                due_on=due_on)
     errors: Errors = {}
     if not decision.text:
-        _add(errors, "text", _("Enter the decision."))
+        add_error(errors, "text", _("Enter the decision."))
     _meeting_has_taken_place(errors, "text", meeting)
     if due_on is not None and due_on < meeting.held_on:
-        _add(errors, "due_on", _("The due date lies before the meeting (%(date)s).") % {"date": _day(meeting.held_on)})
+        add_error(errors, "due_on",
+                  _("The due date lies before the meeting (%(date)s).") % {"date": day(meeting.held_on)})
     _full_clean(decision, errors, exclude=["meeting"])
     with transaction.atomic():
         decision.save(force_insert=True)
@@ -440,7 +429,7 @@ def add_decision(
 def _check_group_members(errors: Errors, council: PreventionCouncil, members: Iterable[CouncilMember]) -> None:
     for member in members:
         if member.council_id != council.pk:
-            _add(errors, "members", _("“%(member)s” is not a member of this council.") % {"member": member})
+            add_error(errors, "members", _("“%(member)s” is not a member of this council.") % {"member": member})
 
 
 def create_working_group(
@@ -503,7 +492,7 @@ def update_working_group(
 
 def _check_project(errors: Errors, project: CouncilProject) -> None:
     if not project.title:
-        _add(errors, "title", _("Enter a title."))
+        add_error(errors, "title", _("Enter a title."))
     _range(errors, "planned_start", project.planned_start, "planned_end", project.planned_end)
     _range(errors, "actual_start", project.actual_start, "actual_end", project.actual_end)
     _not_in_future(errors, "actual_start", project.actual_start)
@@ -511,9 +500,9 @@ def _check_project(errors: Errors, project: CouncilProject) -> None:
     _not_negative(errors, "planned_budget", project.planned_budget)
     _not_negative(errors, "actual_costs", project.actual_costs)
     if project.working_group is not None and project.working_group.council_id != project.council_id:
-        _add(errors, "working_group", _("The working group belongs to another council."))
+        add_error(errors, "working_group", _("The working group belongs to another council."))
     if project.status == CouncilProject.Status.COMPLETED and project.actual_end is None:
-        _add(errors, "actual_end", _("A completed project needs its actual end."))
+        add_error(errors, "actual_end", _("A completed project needs its actual end."))
 
 
 def create_project(*, actor: Any, council: PreventionCouncil, title: str, **details: Any) -> CouncilProject:
@@ -557,7 +546,7 @@ def add_milestone(
                                  note=note.strip())
     errors: Errors = {}
     if planned_on is None:
-        _add(errors, "planned_on", _("Enter the planned date."))
+        add_error(errors, "planned_on", _("Enter the planned date."))
     _full_clean(milestone, errors, exclude=["project"])
     with transaction.atomic():
         milestone.save(force_insert=True)
@@ -571,9 +560,9 @@ def record_milestone(
     """The milestone was reached on ``achieved_on`` (compared with its plan in the project's table)."""
     errors: Errors = {}
     if achieved_on is None:
-        _add(errors, "achieved_on", _("Enter the date the milestone was reached."))
+        add_error(errors, "achieved_on", _("Enter the date the milestone was reached."))
     _not_in_future(errors, "achieved_on", achieved_on)
-    _raise_if(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(milestone, ["achieved_on", "note"])
         milestone.achieved_on = achieved_on

@@ -19,7 +19,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kommunalschutz.apps.accounts.models import Organisation, Role, User
@@ -43,9 +42,8 @@ from kommunalschutz.apps.engagements.models import (
 )
 from kommunalschutz.apps.registry.models import District, Municipality
 from kommunalschutz.core import audit
+from kommunalschutz.core.errors import Errors, add_error, day, raise_if_errors
 from kommunalschutz.core.models import AuditEvent
-
-Errors = dict[str, list[str]]
 
 # The default plan of a security analysis (DOMAIN.md 2.4): phase and its length in weeks, one after
 # the other from the kick-off date, 20 weeks in all. docs/alliance/offers-and-engagements.md explains it.
@@ -70,31 +68,18 @@ CENT = Decimal("0.01")
 CORE_FIELDS = ("title", "status", "owner_id", "started_on", "ended_on", "notes")
 
 
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _raise(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _day(value: dt.date) -> str:
-    return date_format(value, "d.m.Y")
-
-
 def _money(value: Any, field: str, errors: Errors, *, required: bool = True) -> Decimal | None:
     if value is None or value == "":
         if required:
-            _add(errors, field, _("This field is required."))
+            add_error(errors, field, _("This field is required."))
         return None
     try:
         amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
-        _add(errors, field, _("Enter an amount in euros."))
+        add_error(errors, field, _("Enter an amount in euros."))
         return None
     if amount < 0:
-        _add(errors, field, _("The amount cannot be negative."))
+        add_error(errors, field, _("The amount cannot be negative."))
         return None
     return amount
 
@@ -117,18 +102,18 @@ def _target_field(municipality: Any, district: Any) -> str:
 
 def _check_target(municipality: Municipality | None, district: District | None, errors: Errors) -> None:
     if (municipality is None) == (district is None):
-        _add(errors, "municipality", _("Choose either a municipality or a district."))
+        add_error(errors, "municipality", _("Choose either a municipality or a district."))
 
 
 def _check_offer(offer_type: OfferType | None, kind: str | None, errors: Errors, *, new: bool) -> None:
     if offer_type is None:
-        _add(errors, "offer_type", _("Choose an offer from the catalogue."))
+        add_error(errors, "offer_type", _("Choose an offer from the catalogue."))
         return
     if new and not offer_type.active:
-        _add(errors, "offer_type", _("This offer is no longer offered; new engagements cannot use it."))
+        add_error(errors, "offer_type", _("This offer is no longer offered; new engagements cannot use it."))
     if kind is not None and offer_type.kind != kind:
-        _add(errors, "offer_type", _("This offer is of the kind “%(kind)s”; record it with the matching form.")
-             % {"kind": offer_type.get_kind_display()})
+        add_error(errors, "offer_type", _("This offer is of the kind “%(kind)s”; record it with the matching form.")
+                  % {"kind": offer_type.get_kind_display()})
 
 
 def _check_dates(
@@ -136,9 +121,10 @@ def _check_dates(
     ended_on: dt.date | None, errors: Errors, start_field: str = "started_on",
 ) -> None:
     if started_on is None:
-        _add(errors, start_field, _("This field is required."))
+        add_error(errors, start_field, _("This field is required."))
     if started_on is not None and ended_on is not None and ended_on < started_on:
-        _add(errors, "ended_on", _("The end cannot lie before the start (%(start)s).") % {"start": _day(started_on)})
+        add_error(errors, "ended_on",
+                  _("The end cannot lie before the start (%(start)s).") % {"start": day(started_on)})
     if (municipality is None) == (district is None):
         return
     contacted = first_contact(municipality=municipality, district=district)
@@ -147,17 +133,17 @@ def _check_dates(
                      "any engagement.") if municipality is None else
                    _("This municipality has never been contacted by the alliance; record the first contact "
                      "before any engagement."))
-        _add(errors, _target_field(municipality, district), message)
+        add_error(errors, _target_field(municipality, district), message)
     elif started_on is not None and started_on < contacted:
         message = (_("The district was first contacted on %(date)s; an engagement cannot start before that.")
                    if municipality is None else
                    _("The municipality was first contacted on %(date)s; an engagement cannot start before that."))
-        _add(errors, start_field, message % {"date": _day(contacted)})
+        add_error(errors, start_field, message % {"date": day(contacted)})
 
 
 def _check_status(status: str, errors: Errors) -> None:
     if status not in Engagement.Status.values:
-        _add(errors, "status", _("Unknown status."))
+        add_error(errors, "status", _("Unknown status."))
 
 
 def _default_offer(kind: str) -> OfferType | None:
@@ -184,7 +170,7 @@ def _check_new_core(
 ) -> None:
     _check_offer(offer_type, kind, errors, new=True)
     if not title.strip():
-        _add(errors, "title", _("This field is required."))
+        add_error(errors, "title", _("This field is required."))
     _check_target(municipality, district, errors)
     _check_status(status, errors)
     _check_dates(municipality=municipality, district=district, started_on=started_on, ended_on=ended_on,
@@ -208,16 +194,16 @@ def _check_offer_fields(
     from django.utils.text import slugify
 
     if not code or slugify(code) != code:
-        _add(errors, "code", _("Use lower-case letters, digits and hyphens only, e.g. “regionaltreffen”."))
+        add_error(errors, "code", _("Use lower-case letters, digits and hyphens only, e.g. “regionaltreffen”."))
     if not name.strip():
-        _add(errors, "name", _("This field is required."))
+        add_error(errors, "name", _("This field is required."))
     if kind not in OfferType.Kind.values:
-        _add(errors, "kind", _("Unknown kind of offer."))
+        add_error(errors, "kind", _("Unknown kind of offer."))
     others = OfferType.objects.exclude(pk=exclude_pk) if exclude_pk else OfferType.objects.all()
     if code and others.filter(code=code).exists():
-        _add(errors, "code", _("An offer with this code already exists."))
+        add_error(errors, "code", _("An offer with this code already exists."))
     if name.strip() and others.filter(name__iexact=name.strip()).exists():
-        _add(errors, "name", _("An offer with this name already exists."))
+        add_error(errors, "name", _("An offer with this name already exists."))
 
 
 def create_offer_type(
@@ -228,7 +214,7 @@ def create_offer_type(
     errors: Errors = {}
     code = code.strip()
     _check_offer_fields(code=code, name=name, kind=kind, errors=errors)
-    _raise(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         offer = OfferType.objects.create(code=code, name=name.strip(), kind=kind, description=description,
                                          active=active, position=position)
@@ -251,8 +237,8 @@ def update_offer_type(
     new_kind = offer_type.kind if kind is None else kind
     _check_offer_fields(code=new_code, name=new_name, kind=new_kind, errors=errors, exclude_pk=offer_type.pk)
     if new_kind != offer_type.kind and offer_type.engagements.exists():
-        _add(errors, "kind", _("Engagements already use this offer; its kind can no longer change."))
-    _raise(errors)
+        add_error(errors, "kind", _("Engagements already use this offer; its kind can no longer change."))
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(offer_type)
         offer_type.code, offer_type.name, offer_type.kind = new_code, new_name, new_kind
@@ -279,7 +265,7 @@ def create_engagement(
     errors: Errors = {}
     _check_new_core(offer_type=offer_type, kind=OfferType.Kind.GENERAL, title=title, started_on=started_on,
                     municipality=municipality, district=district, status=status, ended_on=ended_on, errors=errors)
-    _raise(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         engagement = _new_engagement(
             offer_type=offer_type, title=title, started_on=started_on, municipality=municipality,
@@ -305,12 +291,12 @@ def update_engagement(
     new_start = engagement.started_on if started_on is None else started_on
     new_end = engagement.ended_on if ended_on is False else ended_on
     if not new_title:
-        _add(errors, "title", _("This field is required."))
+        add_error(errors, "title", _("This field is required."))
     _check_status(new_status, errors)
     assert new_end is None or isinstance(new_end, dt.date)
     _check_dates(municipality=engagement.municipality, district=engagement.district, started_on=new_start,
                  ended_on=new_end, errors=errors, start_field=_start_field)
-    _raise(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(engagement, CORE_FIELDS)
         engagement.title, engagement.status, engagement.started_on, engagement.ended_on = (
@@ -344,8 +330,8 @@ def create_consultation(
     _check_new_core(offer_type=offer_type, kind=OfferType.Kind.CONSULTATION, title=title, started_on=started_on,
                     municipality=municipality, district=district, status=status, ended_on=ended_on, errors=errors)
     if not topics.strip():
-        _add(errors, "topics", _("This field is required."))
-    _raise(errors)
+        add_error(errors, "topics", _("This field is required."))
+    raise_if_errors(errors)
     assert offer_type is not None
     organisations = list(participating_organisations)
     with transaction.atomic():
@@ -367,7 +353,7 @@ def update_consultation(
 ) -> Consultation:
     errors: Errors = {}
     if not topics.strip():
-        _add(errors, "topics", _("This field is required."))
+        add_error(errors, "topics", _("This field is required."))
     before = audit.snapshot(consultation)
     consultation.topics, consultation.other_participants, consultation.outcome = topics, other_participants, outcome
     with transaction.atomic():
@@ -388,13 +374,13 @@ def add_follow_up_task(
 ) -> FollowUpTask:
     errors: Errors = {}
     if not title.strip():
-        _add(errors, "title", _("This field is required."))
+        add_error(errors, "title", _("This field is required."))
     if due_on is None:
-        _add(errors, "due_on", _("This field is required."))
+        add_error(errors, "due_on", _("This field is required."))
     elif due_on < consultation.engagement.started_on:
-        _add(errors, "due_on", _("A follow-up task cannot be due before the consultation (%(date)s).")
-             % {"date": _day(consultation.engagement.started_on)})
-    _raise(errors)
+        add_error(errors, "due_on", _("A follow-up task cannot be due before the consultation (%(date)s).")
+                  % {"date": day(consultation.engagement.started_on)})
+    raise_if_errors(errors)
     with transaction.atomic():
         task = FollowUpTask.objects.create(consultation=consultation, title=title.strip(), due_on=due_on,
                                            assignee=assignee.strip())
@@ -423,14 +409,14 @@ def create_competence(*, actor: Any, code: str, name: str) -> Competence:
     errors: Errors = {}
     code = code.strip()
     if not code or slugify(code) != code:
-        _add(errors, "code", _("Use lower-case letters, digits and hyphens only, e.g. “regionaltreffen”."))
+        add_error(errors, "code", _("Use lower-case letters, digits and hyphens only, e.g. “regionaltreffen”."))
     elif Competence.objects.filter(code=code).exists():
-        _add(errors, "code", _("A competence with this code already exists."))
+        add_error(errors, "code", _("A competence with this code already exists."))
     if not name.strip():
-        _add(errors, "name", _("This field is required."))
+        add_error(errors, "name", _("This field is required."))
     elif Competence.objects.filter(name__iexact=name.strip()).exists():
-        _add(errors, "name", _("A competence with this name already exists."))
-    _raise(errors)
+        add_error(errors, "name", _("A competence with this name already exists."))
+    raise_if_errors(errors)
     with transaction.atomic():
         competence = Competence.objects.create(code=code, name=name.strip())
         audit.record_create(actor=actor, obj=competence)
@@ -439,7 +425,7 @@ def create_competence(*, actor: Any, code: str, name: str) -> Competence:
 
 def _check_coach(*, capacity: int, errors: Errors) -> None:
     if capacity is None or capacity < 1 or capacity > 50:
-        _add(errors, "capacity", _("Enter a number of parallel processes between 1 and 50."))
+        add_error(errors, "capacity", _("Enter a number of parallel processes between 1 and 50."))
 
 
 def create_coach(
@@ -449,11 +435,11 @@ def create_coach(
     """Add a person with the role "coach" to the coach pool."""
     errors: Errors = {}
     if not user.memberships.filter(role=Role.COACH).exists():
-        _add(errors, "user", _("Only a person with the role “coach” can join the coach pool."))
+        add_error(errors, "user", _("Only a person with the role “coach” can join the coach pool."))
     elif Coach.objects.filter(user=user).exists():
-        _add(errors, "user", _("This person is already in the coach pool."))
+        add_error(errors, "user", _("This person is already in the coach pool."))
     _check_coach(capacity=capacity, errors=errors)
-    _raise(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         coach = Coach.objects.create(user=user, institute=institute, capacity=capacity, active=active,
                                      is_synthetic=is_synthetic)
@@ -469,7 +455,7 @@ def update_coach(
 ) -> Coach:
     errors: Errors = {}
     _check_coach(capacity=capacity, errors=errors)
-    _raise(errors)
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(coach)
         before["competences"] = sorted(coach.competences.values_list("pk", flat=True))
@@ -499,12 +485,12 @@ def create_coaching_process(
     _check_new_core(offer_type=offer_type, kind=OfferType.Kind.COACHING, title=title, started_on=started_on,
                     municipality=municipality, district=district, status=status, ended_on=ended_on, errors=errors)
     if coach is None:
-        _add(errors, "coach", _("Choose a coach from the pool."))
+        add_error(errors, "coach", _("Choose a coach from the pool."))
     elif not coach.active:
-        _add(errors, "coach", _("This coach is currently not available."))
+        add_error(errors, "coach", _("This coach is currently not available."))
     if not goals.strip():
-        _add(errors, "goals", _("This field is required."))
-    _raise(errors)
+        add_error(errors, "goals", _("This field is required."))
+    raise_if_errors(errors)
     assert offer_type is not None and coach is not None
     needed = list(needs)
     with transaction.atomic():
@@ -524,11 +510,11 @@ def update_coaching_process(
 ) -> CoachingProcess:
     errors: Errors = {}
     if coach is None:
-        _add(errors, "coach", _("Choose a coach from the pool."))
+        add_error(errors, "coach", _("Choose a coach from the pool."))
     elif coach.pk != process.coach_id and not coach.active:
-        _add(errors, "coach", _("This coach is currently not available."))
+        add_error(errors, "coach", _("This coach is currently not available."))
     if not goals.strip():
-        _add(errors, "goals", _("This field is required."))
+        add_error(errors, "goals", _("This field is required."))
     before = audit.snapshot(process)
     if coach is not None:
         process.coach = coach
@@ -547,18 +533,18 @@ def record_coaching_session(
     errors: Errors = {}
     start = process.engagement.started_on
     if held_on is None:
-        _add(errors, "held_on", _("This field is required."))
+        add_error(errors, "held_on", _("This field is required."))
     elif held_on < start:
-        _add(errors, "held_on", _("The coaching process started on %(date)s; a session cannot be earlier.")
-             % {"date": _day(start)})
+        add_error(errors, "held_on", _("The coaching process started on %(date)s; a session cannot be earlier.")
+                  % {"date": day(start)})
     elif process.closed_on is not None and held_on > process.closed_on:
-        _add(errors, "held_on", _("The coaching process was closed on %(date)s; a session cannot be later.")
-             % {"date": _day(process.closed_on)})
+        add_error(errors, "held_on", _("The coaching process was closed on %(date)s; a session cannot be later.")
+                  % {"date": day(process.closed_on)})
     if duration_minutes is None or not 1 <= duration_minutes <= 24 * 60:
-        _add(errors, "duration_minutes", _("Enter a duration between 1 and 1440 minutes."))
+        add_error(errors, "duration_minutes", _("Enter a duration between 1 and 1440 minutes."))
     if not topics.strip():
-        _add(errors, "topics", _("This field is required."))
-    _raise(errors)
+        add_error(errors, "topics", _("This field is required."))
+    raise_if_errors(errors)
     with transaction.atomic():
         session = CoachingSession.objects.create(process=process, held_on=held_on, topics=topics,
                                                  duration_minutes=duration_minutes, notes=notes)
@@ -578,21 +564,22 @@ def close_coaching_process(
     errors: Errors = {}
     start = process.engagement.started_on
     if closed_on is None:
-        _add(errors, "closed_on", _("This field is required."))
+        add_error(errors, "closed_on", _("This field is required."))
     elif closed_on < start:
-        _add(errors, "closed_on", _("The end cannot lie before the start (%(start)s).") % {"start": _day(start)})
+        add_error(errors, "closed_on", _("The end cannot lie before the start (%(start)s).") % {"start": day(start)})
     elif closed_on > timezone.localdate():
-        _add(errors, "closed_on", _("A process cannot be closed in the future."))
+        add_error(errors, "closed_on", _("A process cannot be closed in the future."))
     for condition in SuccessCondition.values:
         fulfilment = evaluations.get(condition, ("", ""))[0]
         if fulfilment not in Fulfilment.values:
-            _add(errors, condition, _("Rate this condition: met, partly met or not met."))
+            add_error(errors, condition, _("Rate this condition: met, partly met or not met."))
     unknown = set(evaluations) - set(SuccessCondition.values)
     if unknown:
-        _add(errors, "evaluations", _("Unknown success conditions: %(names)s") % {"names": ", ".join(sorted(unknown))})
+        add_error(errors, "evaluations",
+                  _("Unknown success conditions: %(names)s") % {"names": ", ".join(sorted(unknown))})
     if not summary.strip():
-        _add(errors, "evaluation_summary", _("This field is required."))
-    _raise(errors)
+        add_error(errors, "evaluation_summary", _("This field is required."))
+    raise_if_errors(errors)
     engagement = process.engagement
     with transaction.atomic():
         before = audit.snapshot(process)
@@ -648,8 +635,8 @@ def create_security_analysis(
                     started_on=started_on, municipality=municipality, district=district, status=status,
                     ended_on=ended_on, errors=errors)
     if sample_size is not None and sample_size < 1:
-        _add(errors, "sample_size", _("Enter a positive number."))
-    _raise(errors)
+        add_error(errors, "sample_size", _("Enter a positive number."))
+    raise_if_errors(errors)
     assert offer_type is not None
     with transaction.atomic():
         engagement = _new_engagement(
@@ -671,7 +658,7 @@ def update_security_analysis(
 ) -> SecurityAnalysis:
     errors: Errors = {}
     if sample_size is not None and sample_size < 1:
-        _add(errors, "sample_size", _("Enter a positive number."))
+        add_error(errors, "sample_size", _("Enter a positive number."))
     before = audit.snapshot(analysis)
     analysis.contractor, analysis.sample_size = contractor, sample_size
     update_engagement(actor=actor, engagement=analysis.engagement, _detail=analysis, _detail_before=before,
@@ -689,21 +676,21 @@ def record_phase_dates(
     new_planned_start = planned_start or phase.planned_start
     new_planned_end = planned_end or phase.planned_end
     if new_planned_end < new_planned_start:
-        _add(errors, "planned_end", _("The end cannot lie before the start (%(start)s).")
-             % {"start": _day(new_planned_start)})
+        add_error(errors, "planned_end", _("The end cannot lie before the start (%(start)s).")
+                  % {"start": day(new_planned_start)})
     if actual_end is not None and actual_start is None:
-        _add(errors, "actual_start", _("Record the actual start before the actual end."))
+        add_error(errors, "actual_start", _("Record the actual start before the actual end."))
     if actual_start is not None and actual_end is not None and actual_end < actual_start:
-        _add(errors, "actual_end", _("The end cannot lie before the start (%(start)s).")
-             % {"start": _day(actual_start)})
+        add_error(errors, "actual_end", _("The end cannot lie before the start (%(start)s).")
+                  % {"start": day(actual_start)})
     for field, value in (("actual_start", actual_start), ("actual_end", actual_end)):
         if value is not None and value > today:
-            _add(errors, field, _("An actual date cannot lie in the future."))
+            add_error(errors, field, _("An actual date cannot lie in the future."))
     kick_off = phase.analysis.engagement.started_on
     if actual_start is not None and actual_start < kick_off:
-        _add(errors, "actual_start", _("The analysis started on %(date)s; a phase cannot start earlier.")
-             % {"date": _day(kick_off)})
-    _raise(errors)
+        add_error(errors, "actual_start", _("The analysis started on %(date)s; a phase cannot start earlier.")
+                  % {"date": day(kick_off)})
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(phase)
         phase.actual_start, phase.actual_end = actual_start, actual_end
@@ -722,50 +709,50 @@ def _check_funding(
     submitted_on: dt.date | None, prior_consultation: Consultation | None, errors: Errors,
 ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
     if not project_title.strip():
-        _add(errors, "project_title", _("This field is required."))
+        add_error(errors, "project_title", _("This field is required."))
     total = _money(total_costs, "total_costs", errors)
     requested = _money(requested_amount, "requested_amount", errors)
     in_kind = _money(in_kind_contribution or 0, "in_kind_contribution", errors)
     if total is not None and total <= 0:
-        _add(errors, "total_costs", _("The eligible costs must be more than zero."))
+        add_error(errors, "total_costs", _("The eligible costs must be more than zero."))
         total = None
     if total is not None and requested is not None:
         share = own_share(total, requested)
         minimum = (total * MIN_OWN_SHARE).quantize(CENT, rounding=ROUND_HALF_UP)
         if share < minimum:
-            _add(errors, "requested_amount", _(
-                "Own share at least 10 %%: with eligible costs of %(costs)s EUR the municipality pays at least "
-                "%(minimum)s EUR itself; the own share here is %(share)s EUR."
+            add_error(errors, "requested_amount", _(
+                     "Own share at least 10 %%: with eligible costs of %(costs)s EUR the municipality pays at least "
+                     "%(minimum)s EUR itself; the own share here is %(share)s EUR."
             ) % {"costs": total, "minimum": minimum, "share": share})
         elif in_kind is not None and in_kind > share:
-            _add(errors, "in_kind_contribution", _("The part in kind cannot exceed the own share (%(share)s EUR).")
-                 % {"share": share})
+            add_error(errors, "in_kind_contribution", _("The part in kind cannot exceed the own share (%(share)s EUR).")
+                      % {"share": share})
     if funding_year is None:
-        _add(errors, "funding_year", _("This field is required."))
+        add_error(errors, "funding_year", _("This field is required."))
     elif not 2000 <= funding_year <= 2100:
-        _add(errors, "funding_year", _("Enter a year between 2000 and 2100."))
+        add_error(errors, "funding_year", _("Enter a year between 2000 and 2100."))
     elif submitted_on is not None:
         opens, closes = application_window(funding_year)
         if not opens <= submitted_on <= closes:
-            _add(errors, "submitted_on", _(
-                "Applications for %(year)s are accepted from %(opens)s to %(closes)s only."
-            ) % {"year": funding_year, "opens": _day(opens), "closes": _day(closes)})
+            add_error(errors, "submitted_on", _(
+                     "Applications for %(year)s are accepted from %(opens)s to %(closes)s only."
+            ) % {"year": funding_year, "opens": day(opens), "closes": day(closes)})
     if prior_consultation is None:
-        _add(errors, "prior_consultation", _(
-            "A consultation with the coordination office must precede every funding application."))
+        add_error(errors, "prior_consultation", _(
+                 "A consultation with the coordination office must precede every funding application."))
     else:
         consulted = prior_consultation.engagement
         same_target = (consulted.municipality_id == getattr(municipality, "pk", None)
                        and consulted.district_id == getattr(district, "pk", None))
         if not same_target:
-            _add(errors, "prior_consultation", _(
-                "The prior consultation must be one with the same municipality or district."))
+            add_error(errors, "prior_consultation", _(
+                     "The prior consultation must be one with the same municipality or district."))
         elif consulted.status == Engagement.Status.CANCELLED:
-            _add(errors, "prior_consultation", _("A cancelled consultation does not count."))
+            add_error(errors, "prior_consultation", _("A cancelled consultation does not count."))
         elif submitted_on is not None and consulted.started_on > submitted_on:
-            _add(errors, "prior_consultation", _(
-                "The consultation of %(date)s took place after the submission; it must come first.")
-                % {"date": _day(consulted.started_on)})
+            add_error(errors, "prior_consultation", _(
+                     "The consultation of %(date)s took place after the submission; it must come first.")
+                     % {"date": day(consulted.started_on)})
     return total, requested, in_kind
 
 
@@ -797,7 +784,7 @@ def create_funding_application(
         municipality=municipality, district=district, funding_year=funding_year, project_title=project_title,
         total_costs=total_costs, requested_amount=requested_amount, in_kind_contribution=in_kind_contribution,
         submitted_on=submitted_on, prior_consultation=prior_consultation, errors=errors)
-    _raise(errors)
+    raise_if_errors(errors)
     assert offer_type is not None and total is not None and requested is not None and in_kind is not None
     assert prior_consultation is not None
     steps = {"problem_description": problem_description, "cause_analysis": cause_analysis, "goals": goals,
@@ -830,8 +817,8 @@ def update_funding_application(
         prior_consultation=prior_consultation, errors=errors)
     if (requested is not None and application.approved_amount is not None
             and application.approved_amount > requested):
-        _add(errors, "requested_amount", _("The approved amount (%(amount)s EUR) exceeds this amount.")
-             % {"amount": application.approved_amount})
+        add_error(errors, "requested_amount", _("The approved amount (%(amount)s EUR) exceeds this amount.")
+                  % {"amount": application.approved_amount})
     before = audit.snapshot(application)
     if not errors:
         assert total is not None and requested is not None and in_kind is not None
@@ -856,27 +843,27 @@ def decide_funding(
     errors: Errors = {}
     amount: Decimal | None = None
     if decision not in FundingApplication.Decision.values:
-        _add(errors, "decision", _("Unknown decision."))
+        add_error(errors, "decision", _("Unknown decision."))
     elif decision == FundingApplication.Decision.PENDING:
         decided_on = None
     else:
         if decided_on is None:
-            _add(errors, "decided_on", _("This field is required."))
+            add_error(errors, "decided_on", _("This field is required."))
         elif decided_on < application.submitted_on:
-            _add(errors, "decided_on", _("The decision cannot precede the submission (%(date)s).")
-                 % {"date": _day(application.submitted_on)})
+            add_error(errors, "decided_on", _("The decision cannot precede the submission (%(date)s).")
+                      % {"date": day(application.submitted_on)})
         elif decided_on > timezone.localdate():
-            _add(errors, "decided_on", _("A decision cannot be dated in the future."))
+            add_error(errors, "decided_on", _("A decision cannot be dated in the future."))
     if decision == FundingApplication.Decision.APPROVED:
         amount = _money(approved_amount, "approved_amount", errors)
         if amount is not None and amount <= 0:
-            _add(errors, "approved_amount", _("An approval needs an amount above zero."))
+            add_error(errors, "approved_amount", _("An approval needs an amount above zero."))
         elif amount is not None and amount > application.requested_amount:
-            _add(errors, "approved_amount", _("The approved amount cannot exceed the requested %(amount)s EUR.")
-                 % {"amount": application.requested_amount})
+            add_error(errors, "approved_amount", _("The approved amount cannot exceed the requested %(amount)s EUR.")
+                      % {"amount": application.requested_amount})
     elif approved_amount not in (None, ""):
-        _add(errors, "approved_amount", _("Only an approval has an approved amount."))
-    _raise(errors)
+        add_error(errors, "approved_amount", _("Only an approval has an approved amount."))
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(application, ["decision", "decided_on", "approved_amount"])
         application.decision, application.decided_on, application.approved_amount = decision, decided_on, amount
@@ -890,17 +877,17 @@ def report_use_of_funds(
 ) -> FundingApplication:
     errors: Errors = {}
     if application.decision != FundingApplication.Decision.APPROVED:
-        _add(errors, "use_of_funds_report", _("Only an approved application reports on the use of funds."))
+        add_error(errors, "use_of_funds_report", _("Only an approved application reports on the use of funds."))
     if not report.strip():
-        _add(errors, "use_of_funds_report", _("This field is required."))
+        add_error(errors, "use_of_funds_report", _("This field is required."))
     if submitted_on is None:
-        _add(errors, "report_submitted_on", _("This field is required."))
+        add_error(errors, "report_submitted_on", _("This field is required."))
     elif application.decided_on is not None and submitted_on < application.decided_on:
-        _add(errors, "report_submitted_on", _("The report cannot precede the decision (%(date)s).")
-             % {"date": _day(application.decided_on)})
+        add_error(errors, "report_submitted_on", _("The report cannot precede the decision (%(date)s).")
+                  % {"date": day(application.decided_on)})
     elif submitted_on > timezone.localdate():
-        _add(errors, "report_submitted_on", _("A report cannot be dated in the future."))
-    _raise(errors)
+        add_error(errors, "report_submitted_on", _("A report cannot be dated in the future."))
+    raise_if_errors(errors)
     with transaction.atomic():
         before = audit.snapshot(application, ["use_of_funds_report", "report_submitted_on"])
         application.use_of_funds_report, application.report_submitted_on = report, submitted_on

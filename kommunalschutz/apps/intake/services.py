@@ -55,11 +55,11 @@ from kommunalschutz.apps.cases.models import (
 from kommunalschutz.apps.intake.models import DeletedReceipt, ReporterAccess
 from kommunalschutz.apps.registry.models import Municipality
 from kommunalschutz.core import audit
+from kommunalschutz.core.errors import Errors, add_error
 from kommunalschutz.core.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
-Errors = dict[str, list[str]]
 
 SAXONY = "14"
 # Length limits of the free-text fields (characters).
@@ -143,10 +143,6 @@ class ReceiptDeleted(AccessRefused):
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -209,17 +205,17 @@ def _choice(errors: Errors, field: str, value: Any, choices: type[models.TextCho
     text = _text(value)
     if not text:
         if required:
-            _add(errors, field, _("Please choose one of the options."))
+            add_error(errors, field, _("Please choose one of the options."))
         return default
     if text not in choices.values:
-        _add(errors, field, _("Please choose one of the offered options."))
+        add_error(errors, field, _("Please choose one of the offered options."))
         return default
     return text
 
 
 def _municipality(errors: Errors, value: Any) -> Municipality | None:
     if _empty(value):
-        _add(errors, "municipality", _("Please name the municipality where it happened."))
+        add_error(errors, "municipality", _("Please name the municipality where it happened."))
         return None
     municipality: Municipality | None
     if isinstance(value, Municipality):
@@ -232,10 +228,10 @@ def _municipality(errors: Errors, value: Any) -> Municipality | None:
         municipality = (Municipality.objects.select_related("district__police_directorate")
                         .filter(pk=pk).first() if pk is not None else None)
     if municipality is None:
-        _add(errors, "municipality", _("This municipality is unknown."))
+        add_error(errors, "municipality", _("This municipality is unknown."))
         return None
     if municipality.land != SAXONY or municipality.valid_until is not None:
-        _add(errors, "municipality", _("Please choose a current municipality in Saxony."))
+        add_error(errors, "municipality", _("Please choose a current municipality in Saxony."))
         return None
     return municipality
 
@@ -267,12 +263,12 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
     for name, limit in TEXT_LIMITS.items():
         text = _text(raw[name])
         if len(text) > limit:
-            _add(errors, name, ngettext("Please shorten this to at most %(limit)d character (it has %(count)d).",
+            add_error(errors, name, ngettext("Please shorten this to at most %(limit)d character (it has %(count)d).",
                                         "Please shorten this to at most %(limit)d characters (it has %(count)d).",
                                         limit) % {"limit": limit, "count": len(text)})
         cleaned[name] = text
     if not cleaned["description"]:
-        _add(errors, "description", _("Please describe what happened."))
+        add_error(errors, "description", _("Please describe what happened."))
 
     # What: one or more types of the catalogue, each once.
     types = raw["incident_types"]
@@ -282,12 +278,12 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
         types = []
     codes = [_text(code) for code in types]
     if not codes:
-        _add(errors, "incident_types", _("Please choose at least one type of incident."))
+        add_error(errors, "incident_types", _("Please choose at least one type of incident."))
     unknown = [code for code in codes if code not in IncidentType.values]
     if unknown:
-        _add(errors, "incident_types", _("Unknown type of incident: %(codes)s.") % {"codes": ", ".join(unknown)})
+        add_error(errors, "incident_types", _("Unknown type of incident: %(codes)s.") % {"codes": ", ".join(unknown)})
     if len(set(codes)) != len(codes):
-        _add(errors, "incident_types", _("Please choose each type of incident only once."))
+        add_error(errors, "incident_types", _("Please choose each type of incident only once."))
     # Kept in catalogue order, so the same report always reads the same.
     cleaned["incident_types"] = [code for code in IncidentType.values if code in codes]
 
@@ -297,13 +293,13 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
         try:
             occurred_at = _datetime(raw["occurred_at"])
         except ValueError:
-            _add(errors, "occurred_at", _("Please enter a valid date and time."))
+            add_error(errors, "occurred_at", _("Please enter a valid date and time."))
     for name in ("period_start", "period_end"):
         if not _empty(raw[name]):
             try:
                 value = _date(raw[name])
             except ValueError:
-                _add(errors, name, _("Please enter a valid date."))
+                add_error(errors, name, _("Please enter a valid date."))
                 continue
             if name == "period_start":
                 period_start = value
@@ -312,19 +308,19 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
     has_time = not _empty(raw["occurred_at"])
     has_period = not _empty(raw["period_start"]) or not _empty(raw["period_end"])
     if has_time and has_period:
-        _add(errors, "occurred_at", _("Please give either a date and time or a period, not both."))
+        add_error(errors, "occurred_at", _("Please give either a date and time or a period, not both."))
     elif not has_time and not has_period:
-        _add(errors, "occurred_at", _("Please say when it happened: a date and time, or a period."))
+        add_error(errors, "occurred_at", _("Please say when it happened: a date and time, or a period."))
     if occurred_at is not None and occurred_at > now:
-        _add(errors, "occurred_at", _("The date and time lies in the future."))
+        add_error(errors, "occurred_at", _("The date and time lies in the future."))
     if has_period and _empty(raw["period_start"]):
-        _add(errors, "period_start", _("Please enter when the period began."))
+        add_error(errors, "period_start", _("Please enter when the period began."))
     if period_start is not None and period_start > today:
-        _add(errors, "period_start", _("The start of the period lies in the future."))
+        add_error(errors, "period_start", _("The start of the period lies in the future."))
     if period_end is not None and period_end > today:
-        _add(errors, "period_end", _("The end of the period lies in the future."))
+        add_error(errors, "period_end", _("The end of the period lies in the future."))
     if period_start is not None and period_end is not None and period_end < period_start:
-        _add(errors, "period_end", _("The end of the period lies before its start."))
+        add_error(errors, "period_end", _("The end of the period lies before its start."))
     cleaned.update(occurred_at=occurred_at, period_start=period_start, period_end=period_end)
 
     # Where and how.
@@ -332,15 +328,15 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
     cleaned["place"] = _choice(errors, "place", raw["place"], Place, required=True)
     cleaned["channel"] = _choice(errors, "channel", raw["channel"], Channel, required=True)
     if cleaned["channel"] == Channel.SOCIAL_MEDIA and not cleaned["platform"]:
-        _add(errors, "platform", _("Please name the platform (for example Facebook, X, Instagram, Telegram)."))
+        add_error(errors, "platform", _("Please name the platform (for example Facebook, X, Instagram, Telegram)."))
 
     # Who is affected.
     cleaned["affected_role"] = _choice(errors, "affected_role", raw["affected_role"], AffectedRole, required=True)
     if anonymous:
         for name in ("affected_name", "affected_contact"):
             if cleaned[name]:
-                _add(errors, name, _("An anonymous report asks for no name or contact; "
-                                     "the case team answers through your receipt code."))
+                add_error(errors, name, _("An anonymous report asks for no name or contact; "
+                                          "the case team answers through your receipt code."))
 
     # The perpetrator, the complaint, motivation and urgency.
     cleaned["perpetrator_kind"] = _choice(errors, "perpetrator_kind", raw["perpetrator_kind"], PerpetratorKind,
@@ -354,13 +350,13 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
     for name in ("complaint_filed", "danger_now", "threat_to_life"):
         flag = _bool(raw[name])
         if flag is None:
-            _add(errors, name, _("Please answer yes or no."))
+            add_error(errors, name, _("Please answer yes or no."))
             flag = False
         cleaned[name] = flag
     if not cleaned["complaint_filed"]:
         for name in ("complaint_file_number", "complaint_police_station"):
             if cleaned[name]:
-                _add(errors, name, _("Please tick that a criminal complaint was filed, or leave this empty."))
+                add_error(errors, name, _("Please tick that a criminal complaint was filed, or leave this empty."))
 
     if errors:
         raise ValidationError(errors)
@@ -513,10 +509,10 @@ def create_case(*, actor: Any, data: Mapping[str, Any], intake: str, affected_us
         for name, message in (("affected_name", _("Please name the person you report for.")),
                               ("affected_contact", _("Please say how the case team can reach the person."))):
             if not _text(data.get(name)):
-                _add(errors, name, message)
+                add_error(errors, name, message)
     occurred = cleaned.get("occurred_at")
     if occurred is not None and occurred > reported_at:
-        _add(errors, "occurred_at", _("The incident cannot lie after the report."))
+        add_error(errors, "occurred_at", _("The incident cannot lie after the report."))
     if errors:
         raise ValidationError(errors)
 
@@ -678,15 +674,15 @@ def _dummy_hash() -> str:
 
 def add_passphrase_errors(errors: Errors, passphrase: str, repeat: str) -> None:
     if len(passphrase) < PASSPHRASE_MIN_CHARS:
-        _add(errors, "passphrase", ngettext(
-            "The passphrase needs at least %(count)d character.",
-            "The passphrase needs at least %(count)d characters.", PASSPHRASE_MIN_CHARS) % {
-            "count": PASSPHRASE_MIN_CHARS})
+        add_error(errors, "passphrase", ngettext(
+                 "The passphrase needs at least %(count)d character.",
+                 "The passphrase needs at least %(count)d characters.", PASSPHRASE_MIN_CHARS) % {
+                 "count": PASSPHRASE_MIN_CHARS})
     elif len(passphrase) > PASSPHRASE_MAX_CHARS:
-        _add(errors, "passphrase", _("The passphrase may have at most %(count)d characters.") % {
-            "count": PASSPHRASE_MAX_CHARS})
+        add_error(errors, "passphrase", _("The passphrase may have at most %(count)d characters.") % {
+                 "count": PASSPHRASE_MAX_CHARS})
     if passphrase != repeat:
-        _add(errors, "passphrase_repeat", _("The two passphrases differ."))
+        add_error(errors, "passphrase_repeat", _("The two passphrases differ."))
 
 
 def submit_anonymous(*, data: Mapping[str, Any], passphrase: str, passphrase_repeat: str) -> tuple[Case, str]:

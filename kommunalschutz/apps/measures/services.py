@@ -37,8 +37,7 @@ from kommunalschutz.apps.cases.services import (
 )
 from kommunalschutz.apps.measures.models import Measure, MeasureKind, Partner
 from kommunalschutz.core import audit
-
-Errors = dict[str, list[str]]
+from kommunalschutz.core.errors import Errors, add_error, raise_if_errors
 
 PARTNER_FIELDS: tuple[str, ...] = (
     "name", "category", "description", "scope", "phone", "email", "website", "anonymous_possible", "source_url",
@@ -51,15 +50,6 @@ OPEN_STATUSES = frozenset({Measure.Status.PLANNED, Measure.Status.IN_PROGRESS})
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _raise_if(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
 def _model_checks(instance: models.Model, errors: Errors, *, exclude: Iterable[str] = ()) -> None:
     """The model's own field checks (lengths, URLs, e-mail, choices) merged into ``errors``; raise if any."""
     try:
@@ -68,8 +58,8 @@ def _model_checks(instance: models.Model, errors: Errors, *, exclude: Iterable[s
         for field, messages in exc.message_dict.items():
             for message in messages:
                 if message not in errors.get(field, []):
-                    _add(errors, field, message)
-    _raise_if(errors)
+                    add_error(errors, field, message)
+    raise_if_errors(errors)
 
 
 def _unknown(names: Iterable[str], allowed: Iterable[str], function: str) -> None:
@@ -88,11 +78,11 @@ def _kind_label(kind: str) -> str:
 def _check_partner(partner: Partner, errors: Errors) -> None:
     partner.name = (partner.name or "").strip()
     if not partner.name:
-        _add(errors, "name", _("Enter the partner's name."))
+        add_error(errors, "name", _("Enter the partner's name."))
     elif Partner.objects.filter(name__iexact=partner.name).exclude(pk=partner.pk).exists():
-        _add(errors, "name", _("A partner with this name is already in the directory."))
+        add_error(errors, "name", _("A partner with this name is already in the directory."))
     if partner.category not in Partner.Category.values:
-        _add(errors, "category", _("Choose the partner's category."))
+        add_error(errors, "category", _("Choose the partner's category."))
     _model_checks(partner, errors, exclude=["updated_at"])
 
 
@@ -137,44 +127,44 @@ def set_partner_active(*, actor: Any, partner: Partner, active: bool) -> Partner
 
 def _check_owner(case: Case, owner: Any, errors: Errors) -> None:
     if owner is None:
-        _add(errors, "owner", _("Choose who on the case team is responsible for the measure."))
+        add_error(errors, "owner", _("Choose who on the case team is responsible for the measure."))
     elif owner.pk not in {user.pk for user in team_users(case)}:
-        _add(errors, "owner", _("The person responsible must be on the case team."))
+        add_error(errors, "owner", _("The person responsible must be on the case team."))
 
 
 def _check_due(due_on: dt.date | None, errors: Errors) -> None:
     if due_on is None:
-        _add(errors, "due_on", _("Enter the date by which the measure is due."))
+        add_error(errors, "due_on", _("Enter the date by which the measure is due."))
     elif due_on < timezone.localdate():
-        _add(errors, "due_on", _("The due date lies in the past; choose today or a later day."))
+        add_error(errors, "due_on", _("The due date lies in the past; choose today or a later day."))
 
 
 def _check_kind(measure: Measure, errors: Errors) -> None:
     if measure.kind not in MeasureKind.values:
-        _add(errors, "kind", _("Choose a measure from the catalogue."))
+        add_error(errors, "kind", _("Choose a measure from the catalogue."))
         return
     if measure.kind == MeasureKind.REFERRAL:
         if measure.partner is None:
-            _add(errors, "partner", _("A referral needs the counselling partner it goes to."))
+            add_error(errors, "partner", _("A referral needs the counselling partner it goes to."))
         elif not measure.partner.is_active and measure.pk is None:
-            _add(errors, "partner", _("This partner is no longer in the directory; choose an active one."))
+            add_error(errors, "partner", _("This partner is no longer in the directory; choose an active one."))
     elif measure.partner is not None:
-        _add(errors, "partner", _("Only a referral names a counselling partner; leave the partner empty."))
+        add_error(errors, "partner", _("Only a referral names a counselling partner; leave the partner empty."))
     if measure.kind == MeasureKind.PROTECTION_REQUEST:
         if measure.protection_kind not in Measure.ProtectionKind.values:
-            _add(errors, "protection_kind", _("Choose whether personal protection, property protection or both "
-                                              "are requested."))
+            add_error(errors, "protection_kind", _("Choose whether personal protection, property protection or both "
+                                                   "are requested."))
     elif measure.protection_kind:
-        _add(errors, "protection_kind", _("Only a protection request to the LKA names the protection requested."))
+        add_error(errors, "protection_kind", _("Only a protection request to the LKA names the protection requested."))
 
 
 def _check_status_outcome(measure: Measure, errors: Errors) -> None:
     if measure.status not in Measure.Status.values:
-        _add(errors, "status", _("Choose a status of the measure."))
+        add_error(errors, "status", _("Choose a status of the measure."))
     elif measure.status == Measure.Status.DONE and not measure.outcome.strip():
-        _add(errors, "outcome", _("Describe the outcome before marking the measure as done."))
+        add_error(errors, "outcome", _("Describe the outcome before marking the measure as done."))
     elif measure.status == Measure.Status.CANCELLED and not measure.outcome.strip():
-        _add(errors, "outcome", _("Give the reason for cancelling the measure in the outcome."))
+        add_error(errors, "outcome", _("Give the reason for cancelling the measure in the outcome."))
 
 
 def _advance_case(case: Case, measure: Measure, actor: Any) -> None:
@@ -233,7 +223,7 @@ def add_measure(
     case = Case.objects.select_for_update().get(pk=case.pk)
     errors: Errors = {}
     if case.status == Case.Status.CLOSED:
-        _add(errors, "__all__", _("The case is closed; reopen it before adding measures."))
+        add_error(errors, "__all__", _("The case is closed; reopen it before adding measures."))
     measure = Measure(case=case, kind=kind, partner=partner, owner=owner, due_on=due_on,
                       description=(description or "").strip(), agreed_with_official=bool(agreed_with_official),
                       protection_kind=protection_kind or "", created_by=actor if getattr(
@@ -305,17 +295,17 @@ def decide_protection(*, actor: Any, measure: Measure, decision: str, note: str)
     case = locked.case
     errors: Errors = {}
     if locked.kind != MeasureKind.PROTECTION_REQUEST:
-        _add(errors, "__all__", _("Only a protection request is decided by the LKA."))
-        _raise_if(errors)
+        add_error(errors, "__all__", _("Only a protection request is decided by the LKA."))
+        raise_if_errors(errors)
     if locked.decision and locked.decision != Measure.Decision.PENDING:
-        _add(errors, "decision", _("The LKA has decided this request already; record a new request if the "
-                                   "situation has changed."))
+        add_error(errors, "decision", _("The LKA has decided this request already; record a new request if the "
+                                        "situation has changed."))
     if decision not in DECISIONS:
-        _add(errors, "decision", _("Choose granted, partly granted or refused."))
+        add_error(errors, "decision", _("Choose granted, partly granted or refused."))
     note = (note or "").strip()
     if not note:
-        _add(errors, "note", _("Give the reasons for the decision."))
-    _raise_if(errors)
+        add_error(errors, "note", _("Give the reasons for the decision."))
+    raise_if_errors(errors)
     before = audit.snapshot(locked, ["decision", "decision_note", "decided_by_id", "decided_at", "status"])
     locked.decision = decision
     locked.decision_note = note
