@@ -19,7 +19,6 @@ Choices (docs/protection/threat-assessment.md):
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -38,6 +37,7 @@ from kommunalschutz.apps.cases.models import Case, CaseEvent
 from kommunalschutz.apps.cases.rules import is_case_team
 from kommunalschutz.apps.cases.services import add_event, notify, team_users
 from kommunalschutz.core import audit
+from kommunalschutz.core.dates import add_months
 from kommunalschutz.core.errors import Errors, add_error, day
 
 # A rationale must at least be a sentence: the level of concern is a judgement that has to be explained.
@@ -59,13 +59,6 @@ NEEDS_NOTES = frozenset({Rating.PRESENT, Rating.PARTLY})
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day if it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def default_review_on(level: str, today: dt.date | None = None) -> dt.date:

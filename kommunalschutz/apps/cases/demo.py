@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -45,13 +44,6 @@ PLACES = {"social_media": ["online"], "email": ["office", "home"], "letter": ["o
 def _pick(rng: random.Random, weights: Mapping[K, float]) -> K:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass
@@ -197,10 +189,10 @@ def _live_cases(items: list[Drawn], owner: Any) -> list[Case]:
 def load_history(*, today: dt.date | None = None, seed: int = 2019) -> dict[str, int]:
     """The synthetic history 2019-2024: anonymous records for cases past retention, full cases otherwise."""
     from kommunalschutz.apps.accounts.models import User
-    from kommunalschutz.apps.cases.services import sync_statistic
+    from kommunalschutz.apps.cases.services import retention_cutoff, sync_statistic
 
     today = today or timezone.localdate()
-    cutoff = _add_months(today, -int(settings.CASE_RETENTION_MONTHS))
+    cutoff = retention_cutoff(today)
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
     places = _municipalities()
     owner = User.objects.filter(username="koordination").first()
@@ -208,7 +200,7 @@ def load_history(*, today: dt.date | None = None, seed: int = 2019) -> dict[str,
     live: list[Drawn] = []
     for target in demo_plan.YEARLY:
         for item in _draw_year(rng, target, places):
-            if timezone.localtime(item.closed).date() < cutoff:
+            if item.closed < cutoff:
                 records.append(_anonymous_record(item))
             else:
                 live.append(item)

@@ -8,7 +8,6 @@ contain personal data.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -36,6 +35,7 @@ from kommunalschutz.apps.cases.models import (
     type_bit,
 )
 from kommunalschutz.core.audit import record, record_create, record_delete, record_update, snapshot
+from kommunalschutz.core.dates import add_months
 from kommunalschutz.core.models import AuditEvent
 
 # --- the shared contract ------------------------------------------------------------------------------
@@ -616,18 +616,10 @@ def notify_overdue_acknowledgements(*, now: dt.datetime | None = None) -> int:
 # --- retention -------------------------------------------------------------------------------------------
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    total = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(total, 12)
-    month += 1
-    last_day = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last_day))
-
-
 def retention_cutoff(today: dt.date | None = None) -> dt.datetime:
     """Cases closed before this moment are past CASE_RETENTION_MONTHS."""
     today = today or timezone.localdate()
-    day = _months_before(today, settings.CASE_RETENTION_MONTHS)
+    day = add_months(today, -settings.CASE_RETENTION_MONTHS)
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
