@@ -21,7 +21,14 @@ from django.utils import timezone
 from kommunalschutz.apps.accounts.models import APIToken, Organisation, Role, User
 from kommunalschutz.core.models import TaskRun
 from tests.conftest import PERSONAS, World
-from tests.factories import AgreementFactory, CoachFactory, CoachingProcessFactory, CouncilFactory, UserFactory
+from tests.factories import (
+    AgreementFactory,
+    CoachFactory,
+    CoachingProcessFactory,
+    CouncilFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "roles-and-permissions.md"
 NO_ROLE = "none"
@@ -176,6 +183,23 @@ def _foreign_case(world: World, user: User) -> Any:
                  owner=UserFactory(username=f"owner-of-{user.pk}"))
 
 
+def _survey(municipality: Any, contractor: Any = None) -> Any:
+    from kommunalschutz.apps.surveys.models import SurveyProject
+
+    if contractor is None:
+        contractor = OrganisationFactory(kind="analysis_contractor")
+    return SurveyProject.objects.create(municipality=municipality, title="Bürgerbefragung", year=2026,
+                                        reference_date=dt.date(2026, 1, 1), contractor=contractor)
+
+
+def _own_survey(world: World, user: User) -> Any:
+    """The analyst: a project of their contractor (in Plauen); others: a project of their municipality."""
+    if _role_of_user(user) == Role.ANALYST:
+        return _survey(world.plauen, user.memberships.get().organisation)
+    home = _home(world, user)
+    return _survey(home) if home else None
+
+
 def _role_of_user(user: User) -> str | None:
     membership = user.memberships.order_by("pk").first()
     return membership.role if membership else None
@@ -199,6 +223,7 @@ REPRESENTATIVES: dict[str, tuple[Callable[[World, User], Any], Callable[[World, 
         lambda world, user: _council(_away(world, user)),
     ),
     "case": (_own_case, _foreign_case),
+    "survey project": (_own_survey, lambda world, user: _survey(_away(world, user))),
 }
 
 

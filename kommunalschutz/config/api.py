@@ -16,7 +16,11 @@ from kommunalschutz.apps.evidence.api import router as evidence_router
 from kommunalschutz.apps.insights.api import router as insights_router
 from kommunalschutz.apps.intake.api import router as intake_router
 from kommunalschutz.apps.measures.api import router as measures_router
+from kommunalschutz.apps.findings.api import router as findings_router
 from kommunalschutz.apps.registry.api import router as registry_router
+from kommunalschutz.apps.responses.api import router as responses_router
+from kommunalschutz.apps.sampling.api import router as sampling_router
+from kommunalschutz.apps.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="Kommunalschutz API",
@@ -40,3 +44,7 @@ api.add_router("/", evidence_router)
 api.add_router("/", assessments_router)
 api.add_router("/", measures_router)
 api.add_router("/", casestats_router)
+api.add_router("/", surveys_router)
+api.add_router("/", sampling_router)
+api.add_router("/", responses_router)
+api.add_router("/", findings_router)

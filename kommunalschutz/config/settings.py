@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "kommunalschutz.apps.measures",
     "kommunalschutz.apps.casestats",
     "kommunalschutz.apps.surveys",
+    "kommunalschutz.apps.sampling",
+    "kommunalschutz.apps.responses",
+    "kommunalschutz.apps.findings",
 ]
 
 MIDDLEWARE = [

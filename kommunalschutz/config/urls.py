@@ -17,5 +17,9 @@ urlpatterns = [
     path("gefaehrdungsbewertung/", include("kommunalschutz.apps.assessments.urls")),
     path("massnahmen/", include("kommunalschutz.apps.measures.urls")),
     path("fallstatistik/", include("kommunalschutz.apps.casestats.urls")),
+    path("befragungen/", include("kommunalschutz.apps.surveys.urls")),
+    path("stichprobe/", include("kommunalschutz.apps.sampling.urls")),
+    path("umfrage/", include("kommunalschutz.apps.responses.urls")),
+    path("auswertung/", include("kommunalschutz.apps.findings.urls")),
     path("", include("kommunalschutz.core.urls")),
 ]

@@ -8,6 +8,8 @@ removed.
 
 from __future__ import annotations
 
+import json
+
 from functools import lru_cache
 from typing import Any
 
@@ -67,6 +69,33 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 
     def get_internal_type(self) -> str:
         return "TextField"
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (dict, list, number, string) stored encrypted like EncryptedTextField.
+
+    Key rotation covers it (it is an EncryptedTextField). The database cannot look inside, so
+    queries on the content are impossible by design.
+    """
+
+    description = _("Encrypted JSON")
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return super().get_prep_value(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        text = super().from_db_value(value, expression, connection)
+        return None if text is None else json.loads(text)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
 
 
 # Stores outside the database (e.g. encrypted evidence files) register a function

@@ -1,1 +1,5 @@
-"""Survey api (issue 5: none yet; the estimation engine is in estimation.py)."""
+"""REST API of the surveys app (mounted under /api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])

@@ -1,0 +1,7 @@
+"""URLs of the responses app."""
+
+from django.urls import URLPattern
+
+app_name = "responses"
+
+urlpatterns: list[URLPattern] = []
