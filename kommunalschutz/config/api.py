@@ -13,10 +13,10 @@ from kommunalschutz.apps.councils.api import router as councils_router
 from kommunalschutz.apps.engagements.api import router as engagements_router
 from kommunalschutz.apps.events.api import router as events_router
 from kommunalschutz.apps.evidence.api import router as evidence_router
+from kommunalschutz.apps.findings.api import router as findings_router
 from kommunalschutz.apps.insights.api import router as insights_router
 from kommunalschutz.apps.intake.api import router as intake_router
 from kommunalschutz.apps.measures.api import router as measures_router
-from kommunalschutz.apps.findings.api import router as findings_router
 from kommunalschutz.apps.registry.api import router as registry_router
 from kommunalschutz.apps.responses.api import router as responses_router
 from kommunalschutz.apps.sampling.api import router as sampling_router

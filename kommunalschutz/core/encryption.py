@@ -9,7 +9,6 @@ removed.
 from __future__ import annotations
 
 import json
-
 from functools import lru_cache
 from typing import Any
 

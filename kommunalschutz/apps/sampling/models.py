@@ -2,7 +2,7 @@
 
 Data minimisation (DOMAIN.md §2.4, issue 5): the register extract is deleted once the letters are
 produced; the sample's names, addresses and access codes are deleted when the field period ends. What
-stays is what weighting needs: each member's stratum (locality × age group × sex), design weight and
+stays is what weighting needs: each member's stratum (locality x age group x sex), design weight and
 status, and the population counts per cell.
 """
 
@@ -20,7 +20,7 @@ from kommunalschutz.core.encryption import EncryptedTextField
 
 
 class PopulationCell(models.Model):
-    """Population count of one cell locality × age group × sex (the weighting margins)."""
+    """Population count of one cell locality x age group x sex (the weighting margins)."""
 
     class Source(models.TextChoices):
         REGISTER = "register", _("population register extract")
@@ -49,7 +49,7 @@ class PopulationCell(models.Model):
 class Sample(models.Model):
     class Method(models.TextChoices):
         SIMPLE = "simple", _("simple random sample")
-        STRATIFIED = "stratified", _("stratified sample (locality × age group × sex)")
+        STRATIFIED = "stratified", _("stratified sample (locality, age group and sex)")
 
     project = models.OneToOneField(SurveyProject, on_delete=models.CASCADE, related_name="sample")
     method = models.CharField(_("sampling method"), max_length=12, choices=Method.choices)
