@@ -82,7 +82,8 @@ class EncryptedJSONField(EncryptedTextField):
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
-        return super().get_prep_value(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return encrypt_bytes(text.encode("utf-8")).decode("ascii")
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         text = super().from_db_value(value, expression, connection)
