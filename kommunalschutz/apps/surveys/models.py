@@ -63,11 +63,15 @@ class SurveyProject(SyntheticMarker):
     minimum_age = models.PositiveSmallIntegerField(_("minimum age"), default=16)
     field_start = models.DateField(_("start of the field period"), null=True, blank=True)
     field_end = models.DateField(_("end of the field period"), null=True, blank=True)
+    # Paper forms are keyed twice by different people and compared (responses.PaperEntry).
+    double_entry = models.BooleanField(_("double-entry check for paper forms"), default=True)
     # The municipality's crest for letters and the report (PNG or JPEG, checked from its bytes).
     crest = models.BinaryField(_("crest"), null=True, blank=True, editable=False)
     crest_type = models.CharField(max_length=30, blank=True)
     # The recommendations section of the final report, written by the analyst.
     recommendations = models.TextField(_("recommendations"), blank=True)
+    # When the final report was released (the project's status became "reported").
+    reported_at = models.DateTimeField(_("final report released at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
