@@ -8,6 +8,7 @@ system (DejaVu on Debian); no web fonts are loaded.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import mimetypes
@@ -19,6 +20,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 STATIC_PREFIX = "static:"
+# Inline images a template may embed (see image_data_uri); no other data: URI is read.
+DATA_IMAGE_PREFIXES = {"data:image/png;base64,": "image/png", "data:image/jpeg;base64,": "image/jpeg"}
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,9 +29,14 @@ PDF_CONTENT_TYPE = "application/pdf"
 
 
 def _url_fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
-    """Serve ``static:css/print.css`` style URLs from the static files; refuse everything else."""
+    """Serve ``static:css/print.css`` style URLs from the static files, and inline PNG/JPEG images as
+    ``data:`` URIs (an uploaded crest: the bytes are already in the document); refuse everything else."""
     from weasyprint.urls import URLFetcherResponse
 
+    for prefix, content_type in DATA_IMAGE_PREFIXES.items():
+        if url.startswith(prefix):
+            return URLFetcherResponse(url, body=base64.b64decode(url.removeprefix(prefix), validate=True),
+                                      headers={"Content-Type": content_type})
     if url.startswith(STATIC_PREFIX):
         path = finders.find(url.removeprefix(STATIC_PREFIX).lstrip("/"))
         if isinstance(path, str):
@@ -36,6 +44,14 @@ def _url_fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
             with open(path, "rb") as handle:
                 return URLFetcherResponse(url, body=handle.read(), headers={"Content-Type": content_type})
     raise ValueError(f"documents may only use the platform's static files, not {url!r}")
+
+
+def image_data_uri(content: bytes, content_type: str) -> str:
+    """A PNG or JPEG as a ``data:`` URI for a PDF template (``<img src="{{ uri }}">``)."""
+    prefix = f"data:{content_type};base64,"
+    if prefix not in DATA_IMAGE_PREFIXES:
+        raise ValueError(f"only PNG and JPEG images may be embedded, not {content_type!r}")
+    return prefix + base64.b64encode(content).decode("ascii")
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
