@@ -53,6 +53,7 @@ ORGANISATIONS = [
                      authority_code="koordinierungsstelle"),
     DemoOrganisation("pirna", "municipality", "Stadt Pirna", municipality_ags="14628270"),
     DemoOrganisation("plauen", "municipality", "Stadt Plauen", municipality_ags="14523320"),
+    DemoOrganisation("bannewitz", "municipality", "Gemeinde Bannewitz", municipality_ags="14628050"),
     DemoOrganisation("pd_dresden", "police_directorate", "Polizeidirektion Dresden",
                      police_directorate_code="pd-dresden"),
     DemoOrganisation("lka", "lka", "Landeskriminalamt Sachsen", authority_code="lka"),
@@ -72,6 +73,7 @@ USERS = [
     DemoUser("pruefung", "Petra", "Prüferin", "auditor", "office"),
     DemoUser("plauen-koordination", "Peter", "Plauener", "municipal_coordinator", "plauen"),
     DemoUser("admin", "Ada", "Administratorin", "administrator", "office"),
+    DemoUser("bannewitz-koordination", "Berit", "Bannewitzer", "municipal_coordinator", "bannewitz"),
 ]
 
 
