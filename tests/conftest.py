@@ -168,6 +168,7 @@ SEED_MIGRATIONS = (
     "kommunalschutz.apps.engagements.migrations.0004_seed_competences",
     "kommunalschutz.apps.measures.migrations.0002_seed_partners",
     "kommunalschutz.apps.casestats.migrations.0002_seed_police_figures",
+    "kommunalschutz.apps.findings.migrations.0003_seed_crime_figures",
 )
 
 
