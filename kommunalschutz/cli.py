@@ -24,6 +24,7 @@ ALIASES = {
     "reset-second-factor": "reset_second_factor",
     "apply-retention": "apply_retention",
     "survey-estimate": "survey_estimate",
+    "delete-survey-addresses": "delete_survey_addresses",
 }
 
 

@@ -112,3 +112,76 @@ class SampleMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sample.project} #{self.number}"
+
+
+class RegisterExtract(models.Model):
+    """One uploaded extract of the population register (Melderegister) and its import.
+
+    The uploaded bytes and the normalised rows are stored encrypted in RegisterChunk rows; this record
+    keeps only what is needed to show the upload and its validation report. When the letters are
+    produced (or by hand) the chunks are deleted and ``deleted_at`` is set; the record stays as the
+    trace that an extract existed (the population cells made from it stay too).
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded, columns not yet assigned")
+        INVALID = "invalid", _("checked, not imported (errors)")
+        IMPORTED = "imported", _("imported")
+        DELETED = "deleted", _("deleted")
+
+    project = models.ForeignKey(SurveyProject, on_delete=models.CASCADE, related_name="register_extracts")
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("file size in bytes"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    encoding = models.CharField(_("character encoding"), max_length=20, blank=True)
+    delimiter = models.CharField(_("separator"), max_length=1, blank=True)
+    has_bom = models.BooleanField(_("with byte order mark"), default=False)
+    header = models.JSONField(_("column headings"), default=list, blank=True)
+    # Target field -> column index (0-based) of the header.
+    mapping = models.JSONField(_("column assignment"), default=dict, blank=True)
+    rows_total = models.PositiveIntegerField(_("data rows"), default=0)
+    rows_in_frame = models.PositiveIntegerField(_("persons in the sampling frame"), default=0)
+    excluded_minors = models.PositiveIntegerField(_("excluded: under the minimum age"), default=0)
+    excluded_blocked = models.PositiveIntegerField(_("excluded: register information block"), default=0)
+    # {"problems": [{"line", "column", "message"}, ...] (the first 200), "error_count", "by_kind": {...}}
+    report = models.JSONField(_("validation report"), default=dict, blank=True)
+    # Stratum id -> [locality, age group, sex] of the normalised rows (the chunks store the ids).
+    strata = models.JSONField(default=list, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["project", "-uploaded_at", "-pk"]
+        verbose_name = _("register extract")
+        verbose_name_plural = _("register extracts")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class RegisterChunk(models.Model):
+    """A piece of an extract, encrypted: the uploaded bytes (``raw``, ~1 MB each) or ~10,000 normalised
+    rows (``rows``: zlib-compressed JSON, and the rows' stratum ids as uint32 in ``strata``)."""
+
+    class Kind(models.TextChoices):
+        RAW = "raw", "raw"
+        ROWS = "rows", "rows"
+
+    extract = models.ForeignKey(RegisterExtract, on_delete=models.CASCADE, related_name="chunks")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    index = models.PositiveIntegerField()
+    row_count = models.PositiveIntegerField(default=0)
+    payload = models.BinaryField()
+    strata = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["extract", "kind", "index"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["extract", "kind", "index"], name="register_chunk_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.extract_id} {self.kind} {self.index}"

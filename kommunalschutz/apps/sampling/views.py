@@ -1,1 +1,228 @@
-"""Views of the sampling app."""
+"""Pages of the sampling app under /stichprobe/<project>/ (thin: reads in selectors, writes in services).
+
+Only the project team (sampling.manage_sample) gets any page; everyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kommunalschutz.apps.sampling import forms, register, selectors, services
+from kommunalschutz.apps.sampling.models import RegisterExtract
+from kommunalschutz.core.documents import PDF_CONTENT_TYPE, download, table_download
+from kommunalschutz.core.errors import messages_by_field
+from kommunalschutz.core.forms import add_service_errors
+
+PAGE_SIZE = 200
+
+
+def _site_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _save(form: Any, write: Callable[[], Any]) -> Any:
+    try:
+        return write()
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for field_messages in messages_by_field(exc).values():
+        for message in field_messages:
+            messages.error(request, message)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    extracts = list(project.register_extracts.all()[:10])
+    sample = selectors.sample_of(project)
+    return render(request, "sampling/overview.html", {
+        "project": project, "extracts": extracts, "current": services.current_extract(project),
+        "sample": sample, "tracking": selectors.tracking(project) if sample else None,
+        "upload_form": forms.UploadForm() if sample is None else None,
+        "draw_form": forms.DrawForm() if sample is None else None,
+        "reminder_count": services.reminder_members(sample).count() if sample else 0,
+        "max_reminders": services.MAX_REMINDERS,
+        "cells": project.population_cells.filter(source="register").count(),
+    })
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    form = forms.UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        extract = _save(form, lambda: services.upload_register(
+            actor=request.user, project=project, data=uploaded.file, file_name=uploaded.name))
+        if extract is not None:
+            return redirect("sampling:mapping", project_pk=project.pk, pk=extract.pk)
+    return render(request, "sampling/upload.html", {"project": project, "form": form}, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    extract = selectors.extract_for(project, pk)
+    if extract.status not in (RegisterExtract.Status.UPLOADED, RegisterExtract.Status.INVALID):
+        return redirect("sampling:report", project_pk=project.pk, pk=extract.pk)
+    form = forms.MappingForm(request.POST or None, header=extract.header, initial_mapping=extract.mapping)
+    if request.method == "POST" and form.is_valid():
+        checked = _save(form, lambda: services.import_extract(actor=request.user, extract=extract,
+                                                              mapping=form.mapping()))
+        if checked is not None:
+            if checked.status == RegisterExtract.Status.IMPORTED:
+                messages.success(request, _("The register extract has been imported: %(count)s persons in the "
+                                            "sampling frame.") % {"count": checked.rows_in_frame})
+            return redirect("sampling:report", project_pk=project.pk, pk=extract.pk)
+    return render(request, "sampling/mapping.html", {
+        "project": project, "extract": extract, "form": form,
+        "delimiter_label": {";": _("semicolon"), ",": _("comma"), "\t": _("tab")}.get(extract.delimiter, ""),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    extract = selectors.extract_for(project, pk)
+    data = extract.report or {}
+    labels = register.target_labels()
+    return render(request, "sampling/report.html", {
+        "project": project, "extract": extract, "report": data,
+        "mapped": [(labels.get(t, t), extract.header[i] if i < len(extract.header) else i)
+                   for t, i in extract.mapping.items()],
+        "kinds": sorted((data.get("by_kind") or {}).items()),
+    })
+
+
+@login_required
+@require_GET
+def report_csv(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    extract = selectors.extract_for(project, pk)
+    data = extract.report or {}
+    rows = [(p["line"], p["column"], p["message"]) for p in data.get("problems", [])]
+    listed, total = len(rows), data.get("error_count", 0)
+    if total > listed:
+        rows.append(("", "", _("%(listed)s of %(total)s problems listed.") % {"listed": listed, "total": total}))
+    return table_download("csv", [_("Line"), _("Column"), _("Problem")], rows,
+                          basename=f"pruefbericht-melderegister-{extract.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extract_delete(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    extract = selectors.extract_for(project, pk)
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _save(
+            form, lambda: services.delete_extract(actor=request.user, extract=extract)):
+        messages.success(request, _("The register extract has been deleted."))
+        return redirect("sampling:overview", project_pk=project.pk)
+    return render(request, "sampling/confirm.html", {
+        "project": project, "form": form, "title": _("Delete the register extract “%(name)s”") % {
+            "name": extract.file_name},
+        "intro": _("The uploaded file and its rows are deleted. The population counts per cell stay for "
+                   "weighting."),
+        "submit": _("Delete the register extract"),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draw(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    form = forms.DrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sample = _save(form, lambda: services.draw_sample(actor=request.user, project=project, **form.cleaned_data))
+        if sample is not None:
+            messages.success(request, _("The sample of %(size)s persons has been drawn (seed %(seed)s).")
+                             % {"size": sample.size, "seed": sample.seed})
+            return redirect("sampling:overview", project_pk=project.pk)
+    return render(request, "sampling/draw.html", {
+        "project": project, "form": form, "current": services.current_extract(project),
+    }, status=400 if form.errors else 200)
+
+
+def _pdf(request: HttpRequest, project_pk: int, produce: Callable[..., bytes], name: str) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    try:
+        pdf = produce(actor=request.user, project=project, site_url=_site_url(request))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+        return redirect("sampling:overview", project_pk=project.pk)
+    return download(pdf, filename=f"{name}-{project.pk}.pdf", content_type=PDF_CONTENT_TYPE)
+
+
+@login_required
+@require_POST
+def letters(request: HttpRequest, project_pk: int) -> HttpResponse:
+    return _pdf(request, project_pk, services.produce_letters, "anschreiben")
+
+
+@login_required
+@require_POST
+def reminders(request: HttpRequest, project_pk: int) -> HttpResponse:
+    return _pdf(request, project_pk, services.produce_reminders, "erinnerungen")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tracking(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    form = forms.UndeliverableForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member = _save(form, lambda: services.mark_undeliverable(actor=request.user, project=project,
+                                                                 number=form.cleaned_data["number"]))
+        if member is not None:
+            messages.success(request, _("Letter %(number)s is marked undeliverable.") % {"number": member.number})
+            return redirect("sampling:tracking", project_pk=project.pk)
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.members_page(project, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sampling/tracking.html", {
+        "project": project, "form": form, "page": page, "status": status, "tracking": selectors.tracking(project),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def member_detail(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    member = selectors.member_for(project, number)
+    return render(request, "sampling/member_detail.html", {"project": project, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def addresses_delete(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = selectors.project_for(request.user, project_pk)
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _save(
+            form, lambda: services.delete_addresses(actor=request.user, project=project)) is not None:
+        messages.success(request, _("Names, addresses and access codes of the sample have been deleted."))
+        return redirect("sampling:overview", project_pk=project.pk)
+    return render(request, "sampling/confirm.html", {
+        "project": project, "form": form, "title": _("Delete the addresses of the sample"),
+        "intro": _("Names, addresses and access codes of every member are deleted. No more letters can be "
+                   "printed and the access codes no longer work. Strata, design weights and status stay for "
+                   "weighting and the response rate. This happens by itself the night after the field period "
+                   "ends."),
+        "submit": _("Delete the addresses"),
+    }, status=400 if form.errors else 200)
