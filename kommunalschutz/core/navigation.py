@@ -44,6 +44,7 @@ ITEMS: list[NavItem] = [
     NavItem(_("Engagements"), "engagements:engagement_list", permission="alliance.view_records"),
     NavItem(_("Coaching processes"), "engagements:coaching_list", permission="engagements.view_coaching_processes"),
     NavItem(_("Prevention councils"), "councils:council_list", permission="councils.view_councils"),
+    NavItem(_("Citizen surveys"), "surveys:list", permission="surveys.view_projects"),
     NavItem(_("Offers"), "engagements:offer_list", permission="alliance.manage_programme"),
     NavItem(_("My events"), "events:my_events", permission="events.register"),
     # Protection of officials, under need to know.
