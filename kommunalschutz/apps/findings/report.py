@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -204,7 +204,8 @@ class Discrepancy:
     crime: list[CrimeRow]
     safety: list[tuple[str, list[Share]]]  # (item label, [overall, per locality...])
     pairs: list[Pair]
-    charts: list[Chart] = field(default_factory=list)
+    safety_chart: Chart | None = None
+    crime_chart: Chart | None = None
 
     @property
     def has_survey(self) -> bool:
@@ -276,7 +277,7 @@ def discrepancy(project: SurveyProject, *, data: results.Data | None = None, cha
         year=year, source=crime.source_note(year) if year else "", weighted=data.run is not None,
         respondents=len(data.respondents), crime=rows, safety=safety, pairs=pairs)
     if charts:
-        result.charts = discrepancy_charts(result)
+        result.safety_chart, result.crime_chart = discrepancy_charts(result)
     return result
 
 
@@ -326,19 +327,19 @@ def interval_chart(labels: list[str], estimates: list[float], lowers: list[float
     return _draw(draw, chart_id=chart_id, title=title, description=description)
 
 
-def discrepancy_charts(d: Discrepancy) -> list[Chart]:
-    charts = []
+def discrepancy_charts(d: Discrepancy) -> tuple[Chart | None, Chart | None]:
+    safety_chart = crime_chart = None
     if d.safety:
         label, shares = d.safety[0]
         shown = [s for s in shares if not s.suppressed and not math.isnan(s.estimate)]
         if shown:
-            charts.append(interval_chart(
+            safety_chart = interval_chart(
                 [s.domain or "Gemeinde insgesamt" for s in shown], [s.estimate for s in shown],
                 [s.ci_lower for s in shown], [s.ci_upper for s in shown], share=True,
                 chart_id="discrepancy-safety", title=f"Anteil, der {label}, nach Ortsteil",
                 description="Punkte mit 95-%-Konfidenzintervallen: " + "; ".join(
                     f"{s.domain or 'Gemeinde insgesamt'} {s.display} ({s.display_interval})" for s in shown)
-                + ". Die Tabelle daneben enthält dieselben Werte."))
+                + ". Die Tabelle daneben enthält dieselben Werte.")
     if d.crime:
         rows = d.crime
 
@@ -358,13 +359,13 @@ def discrepancy_charts(d: Discrepancy) -> list[Chart]:
             ax.legend(loc="lower right", fontsize=8, frameon=False)
             return _svg(figure)
 
-        charts.append(_draw(
+        crime_chart = _draw(
             draw, chart_id="discrepancy-crime",
             title=f"Polizeilich erfasste Kriminalität {d.year}: {d.district_name} und Sachsen",
             description="Balken je Delikt, Fälle je 100.000 Einwohner: " + "; ".join(
                 f"{r.label} {number(r.rate)} (Sachsen {number(r.saxony_rate) if r.saxony_rate else DASH})"
-                for r in rows) + ". Die Tabelle daneben enthält dieselben Werte."))
-    return charts
+                for r in rows) + ". Die Tabelle daneben enthält dieselben Werte.")
+    return safety_chart, crime_chart
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -387,6 +388,14 @@ class ResponseLine:
     def rate(self) -> float | None:
         eligible = self.drawn - self.undeliverable
         return self.answered / eligible if eligible else None
+
+    @property
+    def eligible(self) -> int:
+        return self.drawn - self.undeliverable
+
+    @property
+    def rate_display(self) -> str:
+        return DASH if self.rate is None else percent(self.rate)
 
 
 def response_overview(project: SurveyProject) -> dict[str, Any]:
@@ -434,11 +443,20 @@ def _margins(project: SurveyProject, run: WeightingRun | None) -> list[tuple[str
     return out
 
 
+@dataclass(frozen=True)
+class Printed:
+    """A results row with its estimate and interval as printed (format_row)."""
+
+    row: Any
+    estimate: str
+    interval: str
+
+
 @dataclass
 class BlockResults:
     key: str
     title: str
-    items: list[tuple[Item, list[results.Row]]]
+    items: list[tuple[Item, list[Printed]]]
     chart: Chart | None
 
 
@@ -456,10 +474,10 @@ def block_results(project: SurveyProject, rows: list[results.Row]) -> list[Block
             continue
         block = blocks.setdefault(item.block, BlockResults(item.block, str(titles.get(item.block, item.block)),
                                                           [], None))
-        block.items.append((item, by_item[item.code]))
+        block.items.append((item, [Printed(r, *format_row(r)) for r in by_item[item.code]]))
     for block in blocks.values():
-        means = [(item, r) for item, item_rows in block.items for r in item_rows if r.kind == "mean"
-                 and item.kind == Item.Kind.SCALE and not r.suppressed]
+        means = [(item, p.row) for item, printed in block.items for p in printed if p.row.kind == "mean"
+                 and item.kind == Item.Kind.SCALE and not p.row.suppressed]
         if means:
             block.chart = interval_chart(
                 [item.text_de for item, _r in means], [r.estimate for _i, r in means],
