@@ -7,7 +7,6 @@ encrypted and deleted as early as the survey allows (see docs/surveys/sampling.m
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
 import json
@@ -24,13 +23,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from kommunalschutz.apps.sampling import codes, register
 from kommunalschutz.apps.sampling.models import PopulationCell, RegisterChunk, RegisterExtract, Sample, SampleMember
 from kommunalschutz.apps.surveys.models import SurveyProject
 from kommunalschutz.core import audit
-from kommunalschutz.core.documents import render_pdf
+from kommunalschutz.core.documents import image_data_uri, render_pdf
 from kommunalschutz.core.encryption import decrypt_bytes, encrypt_bytes, rotate_token
 from kommunalschutz.core.errors import Errors, add_error, raise_if_errors
 from kommunalschutz.core.models import AuditEvent
@@ -468,20 +468,22 @@ def questionnaire_url(site_url: str, code: str) -> str:
     return f"{site_url}{reverse('responses:start')}?code={code}"
 
 
-def _data_uri(content: bytes, content_type: str) -> str:
-    return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
+def _qr_svg(url: str) -> str:
+    """The QR code as inline SVG markup (WeasyPrint draws it; no data: URI needed)."""
+    from kommunalschutz.apps.accounts.qr import svg
+
+    text = svg(url).decode("utf-8")
+    return text[text.index("<svg"):]
 
 
 def _letters_pdf(project: SurveyProject, members: list[SampleMember], *, site_url: str, reminder: int) -> bytes:
-    from kommunalschutz.apps.accounts.qr import svg
-
     crest = None
-    if project.crest:
-        crest = _data_uri(bytes(project.crest), project.crest_type or "image/png")
+    if project.crest and project.crest_type in ("image/png", "image/jpeg"):
+        crest = image_data_uri(bytes(project.crest), project.crest_type)
     letters = []
     for member in members:
         url = questionnaire_url(site_url, member.access_code)
-        letters.append({"member": member, "url": url, "qr": _data_uri(svg(url), "image/svg+xml")})
+        letters.append({"member": member, "url": url, "qr": mark_safe(_qr_svg(url))})  # noqa: S308 - our own SVG
     return render_pdf("sampling/letters_pdf.html", {
         "project": project, "letters": letters, "crest": crest, "reminder": reminder,
         "start_url": site_url + reverse("responses:start"), "today": timezone.localdate(),
