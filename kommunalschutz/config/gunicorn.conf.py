@@ -84,8 +84,9 @@ access_log_format = os.environ.get("GUNICORN_ACCESS_LOG_FORMAT", DEFAULT_ACCESS_
 
 # Paths whose tail identifies a person or carries a secret: password-reset links contain a token;
 # the anonymous report and its follow-up (page and public API) promise that nothing about the client
-# is kept. Later apps add theirs through the environment or this default.
-DEFAULT_PRIVATE_PATHS = "/konto/passwort-neu/,/melden/anonym,/api/v1/public/reports"
+# is kept; the online survey (/umfrage/) carries a respondent's access code in its query string (the
+# letters' QR codes). Later apps add theirs through the environment or this default.
+DEFAULT_PRIVATE_PATHS = "/konto/passwort-neu/,/melden/anonym,/api/v1/public/reports,/umfrage/"
 PRIVATE_PATH_PREFIXES = tuple(
     prefix.strip()
     for prefix in os.environ.get("GUNICORN_PRIVATE_PATHS", DEFAULT_PRIVATE_PATHS).split(",")
