@@ -107,7 +107,7 @@ def estimate_chart(title: str, bars: list[dict[str, Any]], *, chart_id: str, per
         ax.set_yticks(ys, labels, fontsize=8)
         if percent:
             ax.set_xlim(0, 100)
-            ax.set_xlabel(_("per cent (95 % confidence interval)"))
+            ax.set_xlabel(_("per cent, whiskers: 95 percent confidence interval"))
         else:
             ax.set_xlim(left=0)
         ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
