@@ -473,7 +473,7 @@ def _qr_svg(url: str) -> str:
     from kommunalschutz.apps.accounts.qr import svg
 
     text = svg(url).decode("utf-8")
-    return text[text.index("<svg"):]
+    return text[text.index("<svg"):].replace(" id=\"qr-path\"", "")  # ids would repeat on every page
 
 
 def _letters_pdf(project: SurveyProject, members: list[SampleMember], *, site_url: str, reminder: int) -> bytes:

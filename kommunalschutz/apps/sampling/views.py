@@ -131,7 +131,7 @@ def report_csv(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
 def extract_delete(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     project = selectors.project_for(request.user, project_pk)
     extract = selectors.extract_for(project, pk)
-    form = forms.ConfirmForm(request.POST or None)
+    form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _save(
             form, lambda: services.delete_extract(actor=request.user, extract=extract)):
         messages.success(request, _("The register extract has been deleted."))
@@ -213,7 +213,7 @@ def member_detail(request: HttpRequest, project_pk: int, number: int) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def addresses_delete(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = selectors.project_for(request.user, project_pk)
-    form = forms.ConfirmForm(request.POST or None)
+    form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _save(
             form, lambda: services.delete_addresses(actor=request.user, project=project)) is not None:
         messages.success(request, _("Names, addresses and access codes of the sample have been deleted."))
