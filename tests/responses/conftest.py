@@ -89,8 +89,8 @@ def survey(world: World) -> Survey:
     return build_survey(world)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle() -> Any:
+@pytest.fixture
+def fresh_throttle(db: None) -> Any:
     """Code attempts are counted in the cache; every test starts with a clean count."""
     cache.clear()
     yield

@@ -18,7 +18,7 @@ from kommunalschutz.core.models import AuditEvent
 from tests.responses.conftest import Survey, build_questionnaire
 from tests.survey_factories import ResponseFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 
 START = reverse("responses:start")
 REFUSAL = "mit diesem zugangscode wurde bereits geantwortet"
@@ -38,6 +38,9 @@ def test_letter_link_prefills_the_code(client: Client, survey: Survey) -> None:
     assert response.status_code == 200
     assert f'value="{code}"' in response.content.decode()
     assert MEMBER_KEY not in client.session  # a link alone does not open the questionnaire
+    # Switching to English keeps the code of the letter's link.
+    english = client.get(START, {"code": code, "sprache": "en"}).content.decode()
+    assert "Access code" in english and f'value="{code}"' in english
 
 
 def test_correct_code_in_any_spelling_opens_the_first_page_and_keeps_only_the_member_id(

@@ -91,7 +91,10 @@ def start(request: HttpRequest) -> HttpResponse:
                 refusal, status = services.generic_refusal(), 400
             else:
                 status = 400
-    return _render(request, "responses/start.html", {"form": form, "refusal": refusal}, language, status)
+    # The language switch keeps a code that came with the letter's link.
+    letter_code = request.GET.get("code", "")[:40]
+    return _render(request, "responses/start.html", {"form": form, "refusal": refusal, "letter_code": letter_code},
+                   language, status)
 
 
 def _state(member: SampleMember) -> tuple[Any, list[Item], dict[str, Any]]:
