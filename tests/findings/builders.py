@@ -39,7 +39,8 @@ def surveyed_project(*, municipality: Any, contractor: Any = None, respondents: 
     ItemFactory(questionnaire=q, position=2, code="trust_police", bank_key="trust_police", block="trust",
                 text_de="Wie groß ist Ihr Vertrauen in die Polizei?")
     ItemFactory(questionnaire=q, position=3, code="victim_theft", bank_key="victim_theft", block="victimisation",
-                kind=Item.Kind.SINGLE, text_de="Diebstahl?", options=[{"code": 1, "de": "ja"}, {"code": 2, "de": "nein"}])
+                kind=Item.Kind.SINGLE, text_de="Diebstahl?",
+                options=[{"code": 1, "de": "ja"}, {"code": 2, "de": "nein"}])
     ItemFactory(questionnaire=q, position=4, code="protect", block="behaviour", kind=Item.Kind.MULTIPLE,
                 text_de="Was tun Sie?", options=[{"code": 1, "de": "Licht"}, {"code": 2, "de": "Begleitung"},
                                                   {"code": 3, "de": "nichts"}])

@@ -29,7 +29,7 @@ def _reference_design(project):
     strata = [f"{m.locality}|{m.sex}|{m.age_group}" for m in members]
     design = est.make_design(len(members), weights=[m.design_weight for m in members], strata=strata)
     margins = []
-    for variable, categories in (("age_group", AGES), ("sex", SEXES), ("locality", LOCALITIES)):
+    for variable, _categories in (("age_group", AGES), ("sex", SEXES), ("locality", LOCALITIES)):
         pop: dict[tuple[str, ...], float] = {}
         for loc in LOCALITIES:
             for age in AGES:
