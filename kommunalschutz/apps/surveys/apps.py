@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SurveysConfig(AppConfig):
     name = "kommunalschutz.apps.surveys"
     label = "surveys"
-    verbose_name = "Surveys"
+    verbose_name = _("Citizen surveys")
