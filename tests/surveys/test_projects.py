@@ -264,3 +264,20 @@ def test_status_transitions_are_validated(world: World) -> None:
     assert project.status == Status.SAMPLING
     project.refresh_from_db()
     assert project.status == Status.SAMPLING
+
+
+def test_list_queries_do_not_grow_with_the_projects(world: World, login: Any,
+                                                    django_assert_max_num_queries: Any) -> None:
+    client = login(world.coordinator)
+    for number in range(3):
+        project = pirna_project(world, title=f"Welle {number}")
+        QuestionnaireFactory(project=project, version=1)
+    client.get(reverse("surveys:list"))  # warm the session and permission caches
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("surveys:list"))
+    for number in range(3, 10):
+        project = pirna_project(world, title=f"Welle {number}")
+        QuestionnaireFactory(project=project, version=1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("surveys:list"))
+    assert len(response.context["page"]) == 10
