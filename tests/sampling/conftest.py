@@ -24,7 +24,7 @@ def person_rows(count: int, *, seed: int = 7) -> list[list[str]]:
     rows = []
     for i in range(count):
         born = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 78))
-        rows.append([rng.choice(FAMILY), rng.choice(GIVEN), f"Dohnaer Straße", str(i + 1), "01796", "Pirna",
+        rows.append([rng.choice(FAMILY), rng.choice(GIVEN), "Dohnaer Straße", str(i + 1), "01796", "Pirna",
                      LOCALITIES[i % len(LOCALITIES)], born.strftime("%d.%m.%Y"), rng.choice("mwd"), "N"])
     return rows
 

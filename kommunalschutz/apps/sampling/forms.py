@@ -15,7 +15,7 @@ from kommunalschutz.apps.sampling.services import MAX_SEED
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Register extract (CSV file)"),
                            help_text=_("As the register program exports it: UTF-8 or Windows-1252, separated by "
-                                       "; or , – the first line names the columns."))
+                                       "; or , (the first line names the columns)."))
 
 
 class MappingForm(forms.Form):
@@ -23,7 +23,7 @@ class MappingForm(forms.Form):
 
     def __init__(self, *args: Any, header: list[str], initial_mapping: dict[str, int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", _("– not in the file –"))] + [
+        choices = [("", _("(not in the file)"))] + [
             (str(index), f"{index + 1}: {name}") for index, name in enumerate(header)]
         labels = register.target_labels()
         for target, required in register.TARGETS:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import numpy as np
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kommunalschutz.apps.surveys.models import AGE_GROUPS
@@ -126,7 +127,7 @@ BOM = codecs.BOM_UTF8
 
 def _lines(stream: IO[bytes]) -> Iterator[bytes]:
     stream.seek(0)
-    for line in stream:  # not "yield from": closing this generator would close the stream
+    for line in stream:  # noqa: UP028 - "yield from" would close the stream when this generator is closed
         yield line
 
 
@@ -203,7 +204,7 @@ def text_rows(stream: IO[bytes], detected: Detected) -> Iterator[tuple[int, list
     """(file line, fields) of every record after the header; the line is where the record begins."""
     stream.seek(0)
     encoding = "utf-8-sig" if detected.encoding == "utf-8" else "cp1252"
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")  # type: ignore[arg-type]
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     try:
         reader = csv.reader(text, delimiter=detected.delimiter)
         previous = 0
@@ -225,7 +226,7 @@ DATE_PATTERNS = (
 EARLIEST = dt.date(1900, 1, 1)
 
 
-def parse_date(value: str) -> dt.date | None | str:
+def parse_date(value: str) -> dt.date | str | None:
     """A date in DD.MM.YYYY, YYYY-MM-DD or YYYYMMDD; None if empty; "impossible" for 31.02.2000 etc.;
     "format" if it is no date at all."""
     value = value.strip()
@@ -311,8 +312,7 @@ def check(stream: IO[bytes], detected: Detected, mapping: dict[str, int], *, ref
              for target, index in mapping.items()}
     hashes = array.array("Q")
     lines = array.array("I")
-    today = dt.date.today()
-    latest = min(today, reference_date) if reference_date else today
+    latest = timezone.localdate()  # born after the reference date but before today: a minor, no error
 
     for line, row in text_rows(stream, detected):
         if not row or (len(row) == 1 and not row[0].strip()):

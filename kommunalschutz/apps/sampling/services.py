@@ -366,10 +366,12 @@ def select(strata: Any, method: str, size: int, seed: int) -> tuple[Any, Any, An
         counts = np.bincount(strata).tolist() if total else []
         shares = allocate(counts, size)
         picked, picked_weights = [], []
+        by_stratum = np.argsort(strata, kind="stable")  # positions grouped by stratum, in file order
+        ends = np.cumsum(counts)
         for h, (count, share) in enumerate(zip(counts, shares, strict=True)):
             if share == 0:
                 continue
-            members = np.flatnonzero(strata == h)
+            members = by_stratum[ends[h] - count:ends[h]]
             picked.append(rng.choice(members, size=share, replace=False))
             picked_weights.append(np.full(share, count / share))
         chosen_unsorted = np.concatenate(picked)

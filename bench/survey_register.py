@@ -1,0 +1,216 @@
+"""`python -m bench.survey_register [--quick]`: import of a Leipzig-size population register, and a draw.
+
+A throw-away deployment (bench.deployment, SQLite by default), `migrate`, then a child process (this
+module with --child) that writes a synthetic register extract of N persons (default 600,000, about the
+population of Leipzig) as municipalities export it: Windows-1252, `;`, quoted fields, umlauts, 63
+localities, about 15 % under 16 and 1 % with a register information block. It times, in a fresh process:
+
+- the upload (encrypted storage of the bytes) and the check + import of every row
+  (``sampling.services.import_register``), with the process's peak resident memory before and after
+  (``resource.getrusage`` maxrss) and, with --tracemalloc, the Python heap peak (slower);
+- a stratified draw of 1,000 persons (``draw_sample``), then the same draw again under tracemalloc for
+  its heap peak (and to check that the seed draws the same persons).
+
+Prints a Markdown table and writes bench/results/survey_register.json. --quick: 60,000 persons.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results" / "survey_register.json"
+SEED = 20260501
+HEADER = ("Familienname;Vornamen;Straße;Hausnummer;PLZ;Ort;Ortsteil;Geburtsdatum;Geschlecht;"
+          "Auskunftssperre")
+FAMILY = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
+          "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
+          "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner",
+          "Schmitz", "Krause", "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köhler", "Herrmann",
+          "König", "Walter", "Mayer", "Huber", "Kaiser", "Fuchs", "Peters", "Lang", "Scholz", "Möller",
+          "Weiß", "Jung", "Hahn", "Schubert"]
+GIVEN = ["Jürgen", "Sören", "Anna", "Käthe", "Lukas", "Maria", "Jörg", "Zoë", "Renée", "Björn", "Sophie",
+         "Paul", "Emma", "Ben", "Mia", "Leon", "Hannah", "Finn", "Lea", "Jonas", "Lena", "Elias", "Marie",
+         "Noah", "Lina", "Felix", "Clara", "Max", "Ida", "Karl-Heinz", "Ute", "Günter", "Gisela", "Uwe"]
+STREETS = ["Karl-Liebknecht-Straße", "Eisenbahnstraße", "Georg-Schwarz-Straße", "Südstraße", "Hauptstraße",
+           "Am Markt", "Lützner Straße", "Zschochersche Straße", "Kurt-Eisner-Straße", "Straße des 18. Oktober",
+           "Dieskaustraße", "Wurzner Straße", "Gohliser Straße", "Könneritzstraße", "Prager Straße"]
+LOCALITIES = [f"Ortsteil {i:02d}" for i in range(1, 64)]
+REFERENCE = dt.date(2026, 1, 1)
+
+
+def write_register(path: Path, persons: int, seed: int) -> int:
+    """Stream a synthetic register file; returns its size in bytes."""
+    rng = random.Random(seed)
+    earliest = dt.date(1920, 1, 1).toordinal()
+    span = dt.date(2025, 12, 31).toordinal() - earliest
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        handle.write(HEADER + "\r\n")
+        for i in range(persons):
+            born = dt.date.fromordinal(earliest + int(span * rng.random() ** 1.15))
+            street = rng.choice(STREETS)
+            if i % 50 == 0:
+                street = f'"{street}; Hinterhaus"'  # a quoted separator now and then
+            handle.write(";".join((
+                rng.choice(FAMILY), f"{rng.choice(GIVEN)} {i}", street, str(rng.randint(1, 180)),
+                f"04{rng.randint(103, 357):03d}", "Leipzig", rng.choice(LOCALITIES), born.strftime("%d.%m.%Y"),
+                rng.choice("mw") if rng.random() > 0.002 else "d", "J" if rng.random() < 0.01 else "N",
+            )) + "\r\n")
+    return path.stat().st_size
+
+
+def _maxrss_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def child(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from kommunalschutz.apps.registry.models import District, Municipality
+    from kommunalschutz.apps.sampling import services
+    from kommunalschutz.apps.sampling.models import PopulationCell, Sample
+    from kommunalschutz.apps.surveys.models import SurveyProject
+
+    district = District.objects.create(ags="14713", name="Leipzig (Bench)", kind=District.Kind.URBAN, land="14",
+                                       reference_date=REFERENCE)
+    municipality = Municipality.objects.create(ags="14713000", name="Leipzig, Stadt (Bench)", land="14",
+                                               district=district, reference_date=REFERENCE, population=args.persons)
+    project = SurveyProject.objects.create(municipality=municipality, title="Bench", year=2026,
+                                           reference_date=REFERENCE)
+    work = Path(args.work_dir)
+    path = work / "melderegister.csv"
+    started = time.perf_counter()
+    size = write_register(path, args.persons, args.seed)
+    generate_s = time.perf_counter() - started
+    print(f"  {args.persons:,} persons, {size / 2**20:.1f} MiB; importing", file=sys.stderr, flush=True)
+    rss_before = _maxrss_mib()
+    if args.tracemalloc:
+        tracemalloc.start()
+    started = time.perf_counter()
+    extract = services.import_register(actor=None, project=project, data=path, file_name=path.name)
+    import_s = time.perf_counter() - started
+    import_peak = None
+    if args.tracemalloc:
+        import_peak = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        tracemalloc.stop()
+    rss_after_import = _maxrss_mib()
+    print(f"  imported in {import_s:.1f} s; drawing", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    sample = services.draw_sample(actor=None, project=project, method="stratified", size=args.sample, seed=args.seed)
+    draw_s = time.perf_counter() - started
+    persons = sorted(sample.members.values_list("family_name", "given_names", "street"))
+    # The same draw again under tracemalloc (slower, so not timed): its heap peak, and the same persons.
+    Sample.objects.filter(pk=sample.pk).delete()
+    tracemalloc.start()
+    sample = services.draw_sample(actor=None, project=project, method="stratified", size=args.sample, seed=args.seed)
+    draw_peak = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+    tracemalloc.stop()
+    assert sorted(sample.members.values_list("family_name", "given_names", "street")) == persons
+    results = {
+        "vendor": connection.vendor, "persons": args.persons, "file_mib": round(size / 2**20, 1),
+        "generate_s": round(generate_s, 1), "import_s": round(import_s, 1),
+        "import_rows_per_s": round(args.persons / import_s), "rss_before_import_mib": rss_before,
+        "rss_peak_after_import_mib": rss_after_import,
+        "import_rss_growth_mib": round(rss_after_import - rss_before, 1),
+        "import_tracemalloc_peak_mib": import_peak, "in_frame": extract.rows_in_frame,
+        "excluded_minors": extract.excluded_minors, "excluded_blocked": extract.excluded_blocked,
+        "population_cells": PopulationCell.objects.filter(project=project).count(),
+        "chunks": extract.chunks.count(), "sample": sample.size, "strata_in_sample": sample.members.values(
+            "locality", "age_group", "sex").distinct().count(),
+        "draw_s": round(draw_s, 2), "draw_tracemalloc_peak_mib": draw_peak, "rss_peak_end_mib": _maxrss_mib(),
+    }
+    print("BENCH_RESULT " + json.dumps(results), flush=True)
+
+
+def _bench(kind: Any, work_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from bench import deployment
+    from bench.machine import PROJECT_DIR
+
+    dep = deployment.create(kind, work_dir)
+    try:
+        print(f"[survey_register/{kind}] migrate", file=sys.stderr, flush=True)
+        deployment.manage(dep, "migrate", "migrate", "--noinput")
+        command = [sys.executable, "-m", "bench.survey_register", "--child", "--persons", str(args.persons),
+                   "--sample", str(args.sample), "--seed", str(args.seed), "--work-dir", str(dep.var_dir)]
+        if args.tracemalloc:
+            command.append("--tracemalloc")
+        done = subprocess.run(command, cwd=PROJECT_DIR, env=dep.env, stdout=subprocess.PIPE, text=True,
+                              timeout=3600, check=False)
+        line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_RESULT ")), None)
+        if done.returncode != 0 or line is None:
+            raise deployment.BenchError(f"survey register child failed ({done.returncode})")
+        result: dict[str, Any] = json.loads(line.removeprefix("BENCH_RESULT "))
+        result["label"] = dep.label
+        return result
+    finally:
+        deployment.destroy(dep)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = [f"Population register of {results['persons']:,} persons (synthetic, Windows-1252, `;`), "
+             f"stratified draw of {results['sample']:,}", "",
+             "| database | file MiB | import s | rows/s | peak RSS MiB (growth) | draw s | draw heap peak MiB |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results["databases"].values():
+        lines.append(f"| {r['label']} | {r['file_mib']} | {r['import_s']} | {r['import_rows_per_s']:,} | "
+                     f"{r['rss_peak_after_import_mib']} ({r['import_rss_growth_mib']}) | {r['draw_s']} | "
+                     f"{r['draw_tracemalloc_peak_mib']} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.survey_register", description=__doc__)
+    parser.add_argument("--persons", type=int, default=600_000, help="persons in the register (default 600,000)")
+    parser.add_argument("--sample", type=int, default=1000, help="sample size (default 1,000)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--databases", default="sqlite", help="comma-separated: sqlite,postgres")
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace the import's Python heap (slower)")
+    parser.add_argument("--quick", action="store_true", help="60,000 persons")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--work-dir", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    if parser.parse_known_args(argv)[0].quick:
+        parser.set_defaults(persons=60_000)
+    args = parser.parse_args(argv)
+    if not 1000 <= args.persons <= 5_000_000 or not 1 <= args.sample <= args.persons:
+        parser.error("--persons 1,000..5,000,000, --sample 1..persons")
+    if args.child:
+        child(args)
+        return
+    from bench import deployment
+    from bench.machine import describe_machine
+
+    results: dict[str, Any] = {"persons": args.persons, "sample": args.sample, "seed": args.seed,
+                               "command": "python -m bench.survey_register" + (" --quick" if args.quick else ""),
+                               "machine": describe_machine(), "databases": {}}
+    work_dir = Path(tempfile.mkdtemp(prefix="ks-bench-register-"))
+    try:
+        for kind in [k.strip() for k in args.databases.split(",") if k.strip()]:
+            if kind == "postgres" and deployment.postgres_available() is not None:
+                print(f"[survey_register] PostgreSQL not reachable: {deployment.postgres_available()}",
+                      file=sys.stderr)
+                continue
+            results["databases"][kind] = _bench(kind, work_dir, args)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()
