@@ -167,7 +167,7 @@ def remove_crest(*, actor: Any, project: SurveyProject) -> SurveyProject:
 def _move(project: SurveyProject, status: str, errors: Errors) -> None:
     if status not in TRANSITIONS.get(project.status, frozenset()):
         add_error(errors, "__all__", _("A project in the status “%(current)s” cannot change to “%(new)s”.")
-                  % {"current": project.get_status_display(), "new": Status(status).label})
+                  % {"current": project.get_status_display(), "new": dict(Status.choices).get(status, status)})
 
 
 @transaction.atomic
