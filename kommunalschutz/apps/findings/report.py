@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -291,11 +292,18 @@ def _svg(figure: Any) -> str:
     return buffer.getvalue()
 
 
+def _unique_ids(svg: str, prefix: str) -> str:
+    """matplotlib numbers the elements of every figure alike; several charts on one page (or in one
+    PDF) need distinct ids."""
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    return re.sub(r'(href="#|url\(#)([^")]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+
+
 def _draw(draw: Any, *, chart_id: str, title: str, description: str) -> Chart:
     from matplotlib import rc_context
 
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "kommunalschutz", "font.size": 9}):
-        raw = draw()
+        raw = _unique_ids(draw(), chart_id)
     return Chart(svg=make_csp_safe(raw, chart_id=chart_id, title=title, description=description),
                  title=title, description=description)
 
@@ -523,9 +531,13 @@ def report_context(project: SurveyProject) -> dict[str, Any]:
 
 def render_report(project: SurveyProject) -> bytes:
     """The final report as PDF."""
+    from django.utils import translation
+
     from kommunalschutz.core.documents import render_pdf
 
-    return render_pdf("findings/report_pdf.html", report_context(project))
+    # A German document whatever the language of the request that asks for it.
+    with translation.override("de"):
+        return render_pdf("findings/report_pdf.html", report_context(project))
 
 
 # ---------------------------------------------------------------------------------------------------
