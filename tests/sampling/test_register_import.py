@@ -201,3 +201,19 @@ def test_a_file_path_works_like_bytes(world, project, tmp_path) -> None:
     path.write_bytes(register_file(person_rows(5), encoding="cp1252", delimiter=","))
     extract = import_register(actor=world.analyst, project=project, data=path, file_name=path.name)
     assert extract.rows_total == 5 and extract.encoding == "cp1252"
+
+
+def test_key_rotation_re_encrypts_the_chunks(world, project, settings) -> None:
+    from cryptography.fernet import Fernet
+
+    from kommunalschutz.apps.sampling.services import rotate_chunks
+    from kommunalschutz.core.encryption import ROTATION_HOOKS
+
+    extract = _import(world, project, register_file(person_rows(20)))
+    assert ROTATION_HOOKS["register extracts"] is rotate_chunks
+    old_keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode("ascii"), *old_keys]
+    assert rotate_chunks() == extract.chunks.count() == 1
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]  # the old key is gone
+    chunk = extract.chunks.get()
+    assert decrypt_bytes(bytes(chunk.payload)) and decrypt_bytes(bytes(chunk.strata))
