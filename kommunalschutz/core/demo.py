@@ -180,6 +180,10 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
 
     load_protection_demo()
 
+    from kommunalschutz.apps.surveys.demo import load_survey_demo
+
+    load_survey_demo()
+
     state = SiteState.load()
     if state.demo_loaded_at is None:
         before = audit.snapshot(state, ["demo_loaded_at"])

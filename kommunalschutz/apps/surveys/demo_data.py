@@ -29,7 +29,7 @@ from typing import Any
 BANNEWITZ_LOCALITIES: tuple[tuple[str, float], ...] = (
     ("Bannewitz", 0.30), ("Possendorf", 0.16), ("Goppeln", 0.08), ("Hänichen", 0.08), ("Rippien", 0.07),
     ("Welschhufe", 0.06), ("Cunnersdorf", 0.05), ("Boderitz", 0.05), ("Golberode", 0.04),
-    ("Gaustritz", 0.04), ("Eutschütz", 0.04), ("Wilmsdorf", 0.03),
+    ("Gaustritz", 0.04), ("Börnchen", 0.04), ("Wilmsdorf", 0.03),
 )
 STREETS = ("Hauptstraße", "Dresdner Straße", "Schulstraße", "Am Sportplatz", "Bergstraße", "Lindenweg",
            "Possendorfer Straße", "Kirchweg", "Birkenweg", "Wiesenweg", "Gartenstraße", "Am Hang",
