@@ -61,6 +61,7 @@ migrate: install
 
 demo: migrate
 	$(MANAGE) import-registry
+	$(MANAGE) import-pks --bundled
 	$(MANAGE) load-programme
 	$(MANAGE) demo
 

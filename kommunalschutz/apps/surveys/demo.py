@@ -219,6 +219,12 @@ def load_survey_demo() -> SurveyProject | None:
     municipality = Municipality.objects.filter(ags=BANNEWITZ).first()
     if municipality is None:
         return None
+    from kommunalschutz.apps.findings import crime
+    from kommunalschutz.apps.findings.models import CrimeFigure
+
+    if not CrimeFigure.objects.exists():
+        # The discrepancy view needs the police figures (real data, shipped; `make run` imports them too).
+        crime.load_bundled()
     existing = SurveyProject.objects.filter(municipality=municipality, title=TITLE, is_synthetic=True).first()
     if existing is not None:
         return existing
