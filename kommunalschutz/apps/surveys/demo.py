@@ -27,14 +27,14 @@ from kommunalschutz.apps.surveys.models import SurveyProject
 BERLIN = ZoneInfo("Europe/Berlin")
 BANNEWITZ = "14628050"
 TITLE = "Bürgerbefragung zur Sicherheit in Bannewitz 2026"
-PRACTICE_TITLE = "Bürgerbefragung Bannewitz – Übungsprojekt"
+PRACTICE_TITLE = "Bürgerbefragung Bannewitz (Übungsprojekt)"
 SAMPLE_SEED = 20260216
 RESPONSE_SEED = 2026
 KICK_OFF = dt.date(2026, 2, 2)
 FIELD_START, FIELD_END = dt.date(2026, 4, 13), dt.date(2026, 5, 24)
 REMINDERS = (dt.date(2026, 4, 27), dt.date(2026, 5, 11))
-RECOMMENDATIONS = """1. Beleuchtung: Die meisten Befragten fühlen sich tagsüber sicher; nach Einbruch der Dunkelheit sinkt das \
-Sicherheitsgefühl deutlich. Prüfen Sie die Beleuchtung der Wege zu Haltestellen und am Ortskern.
+RECOMMENDATIONS = """1. Beleuchtung: Die meisten Befragten fühlen sich tagsüber sicher; nach Einbruch der \
+Dunkelheit sinkt das Sicherheitsgefühl deutlich. Prüfen Sie die Beleuchtung der Wege zu Haltestellen und am Ortskern.
 2. Ordnung und Sauberkeit: Wahrgenommene Unordnung (Müll, Vandalismus, Verkehr) prägt das Sicherheitsgefühl \
 stärker als die registrierte Kriminalität. Ein gemeinsamer Ortsrundgang mit Bürgerpolizei und Ordnungsamt \
 je Ortsteil wird empfohlen.
@@ -105,7 +105,7 @@ def simulate_answers(*, actor: Any, project: SurveyProject, seed: int = RESPONSE
     today = timezone.localdate()
     waves = waves or ((today, today),)
     shares = (0.60, 0.25, 0.15)[:len(waves)] if len(waves) <= 3 else tuple(1 / len(waves) for _ in waves)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
     by_wave: list[list[demo_data.Outcome]] = [[] for _ in waves]
     counts: dict[str, int] = {}
     for outcome in outcomes:

@@ -63,7 +63,7 @@ def synthetic_register(*, population: int, place: str, postcode: str, reference_
                        seed: int = 2026, localities: Sequence[tuple[str, float]] = BANNEWITZ_LOCALITIES,
                        male_share: float = 0.485) -> bytes:
     """A register extract of ``population`` persons (all ages) as Windows-1252 text with ``;``."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
     out = io.StringIO()
     out.write(";".join(HEADER) + "\r\n")
     names = [name for name, _ in localities]
@@ -191,7 +191,7 @@ def _filter_met(item: Any, answers: dict[str, Any]) -> bool:
 
 def simulate(people: Iterable[Person], items: Sequence[Any], *, seed: int = 2026) -> list[Outcome]:
     """The outcome of each letter and, for respondents, their answers (filters respected)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
     outcomes: list[Outcome] = []
     ordered = sorted(items, key=lambda item: item.position)
     localities: list[str] = []

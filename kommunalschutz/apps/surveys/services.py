@@ -22,6 +22,7 @@ from kommunalschutz.apps.surveys import item_bank, logic
 from kommunalschutz.apps.surveys.models import Block, Item, Questionnaire, SurveyProject
 from kommunalschutz.core import audit
 from kommunalschutz.core.errors import Errors, add_error, day, raise_if_errors
+from kommunalschutz.core.models import AuditEvent
 
 Status = SurveyProject.Status
 
@@ -536,3 +537,30 @@ def new_version(*, actor: Any, questionnaire: Questionnaire) -> Questionnaire:
     audit.record_create(actor=actor, obj=copy, summary=_("Copy of version %(version)s")
                         % {"version": questionnaire.version})
     return copy
+
+
+# --- demo tools (synthetic projects only) ----------------------------------------------------------
+
+
+def simulate_demo_answers(*, actor: Any, project: SurveyProject) -> dict[str, int]:
+    """Let the synthetic population of a demo project answer its letters (see surveys.demo_data).
+
+    Only for synthetic projects in the field whose letters went out; real projects are refused. Every
+    answer goes through responses.services.record_response (validated, audited) like any other.
+    """
+    from kommunalschutz.apps.surveys.demo import simulate_answers
+
+    errors: Errors = {}
+    sample = getattr(project, "sample", None)
+    if not project.is_synthetic:
+        add_error(errors, "__all__", _("Answers can be simulated only for synthetic demo projects."))
+    elif project.status != Status.FIELD:
+        add_error(errors, "__all__", _("Answers can be simulated only while the survey is in the field."))
+    elif sample is None or sample.letters_produced_at is None:
+        add_error(errors, "__all__", _("Send the cover letters before simulating answers."))
+    raise_if_errors(errors)
+    with transaction.atomic():
+        counts = simulate_answers(actor=actor, project=project, seed=project.pk)
+        audit.record(actor=actor, action=AuditEvent.Action.OTHER, obj=project,
+                     summary="demo: simulated answers " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    return counts

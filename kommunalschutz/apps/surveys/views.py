@@ -105,6 +105,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if can_edit and project.status in (status.PREPARATION, status.SAMPLING) else None,
         "end_form": forms.FieldEndForm(initial={"end": project.field_end})
         if can_edit and project.status == status.FIELD else None,
+        "demo_tools": project.is_synthetic and user.has_perm("sampling.manage_sample", project),
     })
 
 
@@ -384,3 +385,43 @@ def item_delete(request: HttpRequest, pk: int, version: int, item_pk: int) -> Ht
         "project": project, "questionnaire": questionnaire, "item": item,
         "back_url": _questionnaire_url(questionnaire, f"item-{item.pk}"),
     })
+
+
+# --- demo tools (synthetic projects only) ----------------------------------------------------------
+
+
+def _demo_project(request: HttpRequest, pk: int) -> SurveyProject:
+    """A synthetic project the user works on with personal data (sampling.manage_sample); 404 otherwise."""
+    project = selectors.project_for(_user(request), pk)
+    require_perm(_user(request), "sampling.manage_sample", project)
+    if not project.is_synthetic:
+        raise Http404
+    return project
+
+
+@login_required
+@require_GET
+def demo_register(request: HttpRequest, pk: int) -> HttpResponse:
+    """The synthetic register extract of a demo project, to try the upload (Windows-1252, ';')."""
+    from kommunalschutz.apps.surveys.demo import register_file
+
+    project = _demo_project(request, pk)
+    return download(register_file(project), filename=f"melderegister-synthetisch-{project.municipality.ags}.csv",
+                    content_type="text/csv; charset=windows-1252")
+
+
+@login_required
+@require_POST
+def demo_simulate(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _demo_project(request, pk)
+    try:
+        counts = services.simulate_demo_answers(actor=_user(request), project=project)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Simulated: %(answered)s answers, %(silent)s without answer, "
+                                    "%(undeliverable)s undeliverable.") % {
+            "answered": counts.get("online", 0) + counts.get("post", 0), "silent": counts.get("sent", 0),
+            "undeliverable": counts.get("undeliverable", 0)})
+    return redirect(_project_url(project, "demo"))
