@@ -84,6 +84,15 @@ def _display(row: results.Row) -> dict[str, Any]:
     }
 
 
+def _whiskers(row: results.Row) -> dict[str, float | None]:
+    """The interval for a chart's whiskers, widened by the rounding error that can put an estimate of
+    (almost) 0 or 1 a hair outside its logit interval; matplotlib refuses negative error bars."""
+    lower, upper, estimate = row.ci_lower, row.ci_upper, row.estimate
+    if lower is None or upper is None or estimate is None:
+        return {"lower": lower, "upper": upper}
+    return {"lower": min(lower, estimate), "upper": max(upper, estimate)}
+
+
 def _item_sections(project: SurveyProject, rows: list[results.Row]) -> list[dict[str, Any]]:
     by_item: OrderedDict[str, list[results.Row]] = OrderedDict()
     for row in rows:
@@ -101,8 +110,7 @@ def _item_sections(project: SurveyProject, rows: list[results.Row]) -> list[dict
             domain = _domain_label(row.domain_variable, row.domain) if row.domain_variable else ""
             text = " \u2013 ".join(p for p in (label, domain) if p) or _("mean")
             bars.append({"label": text, "estimate": None if row.suppressed else row.estimate,
-                         "lower": None if row.suppressed else row.ci_lower,
-                         "upper": None if row.suppressed else row.ci_upper})
+                         **({"lower": None, "upper": None} if row.suppressed else _whiskers(row))})
         title = f"{code}: {first.question}"
         chart = charts.estimate_chart(title, bars, chart_id=f"chart-{index}", percent=main_kind == "proportion")
         block = blocks.setdefault(first.block, {"key": first.block, "label": first.block, "items": []})
@@ -165,6 +173,7 @@ def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
         "min_cell": results.MIN_CELL,
         "can_weight": user.has_perm("findings.weight", project),
         "can_export_microdata": user.has_perm("findings.export_microdata", project),
+        "released": project.status == SurveyProject.Status.REPORTED,
         "by": by or "",
     })
 
