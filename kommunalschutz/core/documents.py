@@ -12,7 +12,7 @@ import base64
 import csv
 import io
 import mimetypes
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -60,6 +60,27 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
 
     html = render_to_string(template_name, context)
     pdf: bytes = HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=_url_fetcher).write_pdf()
+    return pdf
+
+
+def render_pdf_parts(template_name: str, contexts: Sequence[dict[str, Any]],
+                     on_part: Callable[[int, int], None] | None = None) -> bytes:
+    """Render one template per context and join the pages into one PDF (fonts embedded once).
+
+    For long documents of independent pages (letters): each part is laid out on its own, so a caller
+    can report progress after each (``on_part(done, total)``)."""
+    from weasyprint import HTML
+
+    documents = []
+    for done, context in enumerate(contexts, start=1):
+        html = render_to_string(template_name, context)
+        documents.append(HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=_url_fetcher).render())
+        if on_part is not None:
+            on_part(done, len(contexts))
+    if not documents:
+        raise ValueError("render_pdf_parts needs at least one part")
+    pages = [page for document in documents for page in document.pages]
+    pdf: bytes = documents[0].copy(pages).write_pdf()
     return pdf
 
 

@@ -20,6 +20,7 @@ OPERATIONS: dict[str, str] = {
     "registry.import": "kommunalschutz.apps.registry.services:import_registry_operation",
     "core.audit_export": "kommunalschutz.core.services:export_audit_operation",
     "core.selftest": "kommunalschutz.core.services:selftest_operation",
+    "sampling.letters": "kommunalschutz.apps.sampling.services:render_letters_operation",
 }
 
 

@@ -56,3 +56,12 @@ def imported(world: World, project: SurveyProject) -> Any:
 
     return import_register(actor=world.analyst, project=project, data=register_file(person_rows(400)),
                            file_name="melderegister.csv")
+
+
+@pytest.fixture(autouse=True)
+def file_store(settings: Any, tmp_path: Any) -> Any:
+    """Rendered letters go to a temporary file store, not the checkout's var/files."""
+    store = tmp_path / "files"
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(store)}}}
+    return store

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from kommunalschutz.apps.sampling import services
 from kommunalschutz.apps.sampling.models import RegisterExtract, Sample
+from kommunalschutz.core.models import TaskRun
 from tests.sampling.conftest import person_rows, register_file
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +37,13 @@ def test_outsiders_get_404_on_every_page(world, project, imported, login, person
     for url in pages:
         assert client.get(url).status_code == 404, url
     for url in (reverse("sampling:letters", args=[project.pk]), reverse("sampling:tracking", args=[project.pk]),
+                reverse("sampling:reminders", args=[project.pk]),
+                reverse("sampling:reminders_again", args=[project.pk, 1]),
                 reverse("sampling:addresses_delete", args=[project.pk])):
         assert client.post(url, {"number": 1, "confirm": "on"}).status_code == 404
     sample.refresh_from_db()
     assert sample.letters_produced_at is None and sample.addresses_deleted_at is None
+    assert not TaskRun.objects.exists()
 
 
 def test_other_contractors_analyst_gets_404(world, project, login) -> None:
@@ -51,7 +55,8 @@ def test_other_contractors_analyst_gets_404(world, project, login) -> None:
     assert login(other).get(reverse("sampling:overview", args=[project.pk])).status_code == 404
 
 
-def test_the_municipality_walks_through_upload_mapping_report_draw_letters(world, project, login) -> None:
+def test_the_municipality_walks_through_upload_mapping_report_draw_letters(
+        world, project, login, django_capture_on_commit_callbacks) -> None:
     client = login(world.pirna_coordinator)
     overview = reverse("sampling:overview", args=[project.pk])
     assert client.get(overview).status_code == 200
@@ -82,9 +87,17 @@ def test_the_municipality_walks_through_upload_mapping_report_draw_letters(world
     assert drawn.status_code == 302
     assert Sample.objects.get().seed == 123
     assert "123" in client.get(overview).content.decode()
-    pdf = client.post(reverse("sampling:letters", args=[project.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("sampling:letters", args=[project.pk]))
+    run = TaskRun.objects.get(kind=services.LETTERS_OPERATION)
+    assert started.status_code == 302
+    assert started["Location"] == reverse("sampling:rendering", args=[project.pk, run.pk])
+    assert Sample.objects.get().letters_produced_at is not None
+    progress = client.get(started["Location"]).content.decode()
+    assert "100 %" in progress and reverse("core:task_download", args=[run.pk]) in progress
+    pdf = client.get(reverse("core:task_download", args=[run.pk]))
     assert pdf["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(pdf.content))
+    reader = PdfReader(io.BytesIO(b"".join(pdf.streaming_content)))
     assert len(reader.pages) == 20
     assert "http://testserver/umfrage/?code=" in "".join(reader.pages[0].extract_text().split()) or \
         "testserver/umfrage/" in reader.pages[0].extract_text()

@@ -104,7 +104,8 @@ def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world, project, 
     project.crest, project.crest_type = PNG, "image/png"
     project.save()
     sample = services.draw_sample(actor=world.analyst, project=project, method="stratified", size=5, seed=3)
-    pdf = services.produce_letters(actor=world.analyst, project=project, site_url="https://ks.example")
+    services.send_letters(actor=world.analyst, project=project)
+    pdf = services.letters_pdf(project, site_url="https://ks.example")
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 5
     text = "".join(page.extract_text() for page in reader.pages)
@@ -119,31 +120,34 @@ def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world, project, 
     assert imported.status == RegisterExtract.Status.DELETED and imported.deleted_at is not None
     assert not imported.chunks.exists()
     assert PopulationCell.objects.filter(project=project).exists(), "the population cells stay"
-    # printing again changes nothing
-    services.produce_letters(actor=world.analyst, project=project, site_url="https://ks.example")
+    # printing again changes nothing; sending again is refused
+    assert len(PdfReader(io.BytesIO(services.letters_pdf(project, site_url="https://ks.example"))).pages) == 5
+    with pytest.raises(ValidationError):
+        services.send_letters(actor=world.analyst, project=project)
     assert set(sample.members.values_list("status", flat=True)) == {"sent"}
 
 
 def test_reminders_only_for_those_who_have_not_answered_at_most_twice(world, project, imported) -> None:
     sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=6, seed=3)
     with pytest.raises(ValidationError):
-        services.produce_reminders(actor=world.analyst, project=project)
-    services.produce_letters(actor=world.analyst, project=project, site_url="https://ks.example")
+        services.send_reminders(actor=world.analyst, project=project)
+    services.send_letters(actor=world.analyst, project=project)
     sample.members.filter(number=1).update(status=SampleMember.Status.ONLINE)
     sample.members.filter(number=2).update(status=SampleMember.Status.POST)
     services.mark_undeliverable(actor=world.analyst, project=project, number=3)
     for round_ in (1, 2):
-        pdf = services.produce_reminders(actor=world.analyst, project=project, site_url="https://ks.example")
+        assert services.send_reminders(actor=world.analyst, project=project) == 3
+        pdf = services.reminders_pdf(project, round_, site_url="https://ks.example")
         assert len(PdfReader(io.BytesIO(pdf)).pages) == 3
         assert set(sample.members.filter(number__gte=4).values_list("reminders_sent", flat=True)) == {round_}
     with pytest.raises(ValidationError):
-        services.produce_reminders(actor=world.analyst, project=project)
+        services.send_reminders(actor=world.analyst, project=project)
     assert set(sample.members.filter(number__lte=3).values_list("reminders_sent", flat=True)) == {0}
 
 
 def test_tracking_counts_and_response_rate(world, project, imported) -> None:
     sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=10, seed=3)
-    services.produce_letters(actor=world.analyst, project=project, site_url="https://ks.example")
+    services.send_letters(actor=world.analyst, project=project)
     sample.members.filter(number__in=[1, 2, 3]).update(status=SampleMember.Status.ONLINE)
     sample.members.filter(number=4).update(status=SampleMember.Status.POST)
     services.mark_undeliverable(actor=world.analyst, project=project, number=5)
@@ -159,7 +163,7 @@ def test_undeliverable_refusals(world, project, imported) -> None:
     sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=3, seed=3)
     with pytest.raises(ValidationError):  # letters not produced yet
         services.mark_undeliverable(actor=world.analyst, project=project, number=1)
-    services.produce_letters(actor=world.analyst, project=project, site_url="https://ks.example")
+    services.send_letters(actor=world.analyst, project=project)
     sample.members.filter(number=1).update(status=SampleMember.Status.ONLINE)
     for number in (1, 99):
         with pytest.raises(ValidationError):
@@ -171,7 +175,7 @@ def test_undeliverable_refusals(world, project, imported) -> None:
 
 def test_addresses_are_cleared_after_the_field_period(world, project, imported) -> None:
     sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=4, seed=3)
-    services.produce_letters(actor=world.analyst, project=project, site_url="https://ks.example")
+    services.send_letters(actor=world.analyst, project=project)
     with time_machine.travel(dt.datetime(2026, 4, 30, 12, tzinfo=dt.UTC)):
         call_command("delete_survey_addresses")
         sample.refresh_from_db()
@@ -187,7 +191,7 @@ def test_addresses_are_cleared_after_the_field_period(world, project, imported) 
     event = AuditEvent.objects.filter(object_type="sampling.sample", summary__contains="addresses").get()
     assert "addresses_deleted_at" in event.changed_fields and event.actor is None
     with pytest.raises(ValidationError):
-        services.produce_letters(actor=world.analyst, project=project)
+        services.letters_pdf(project)
     with pytest.raises(ValidationError):
         services.delete_addresses(actor=world.analyst, project=project)
 

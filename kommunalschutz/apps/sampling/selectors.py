@@ -75,3 +75,34 @@ def member_for(project: SurveyProject, number: int) -> SampleMember:
     if member is None:
         raise Http404
     return member
+
+
+def letter_runs(user: Any, project: SurveyProject) -> list[Any]:
+    """The user's latest renderings of this project's letters (only the requester can download them)."""
+    from kommunalschutz.apps.sampling.services import LETTERS_OPERATION
+    from kommunalschutz.core.models import TaskRun
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(TaskRun.objects.filter(kind=LETTERS_OPERATION, requested_by=user,
+                                       result__arguments__project_id=project.pk).order_by("-pk")[:5])
+
+
+def letter_run_for(user: Any, project: SurveyProject, pk: int) -> Any:
+    """A rendering of this project's letters that the user started; 404 otherwise."""
+    from django.http import Http404
+
+    from kommunalschutz.apps.sampling.services import LETTERS_OPERATION
+    from kommunalschutz.core.models import TaskRun
+
+    run = get_for_user(user, TaskRun.objects.filter(kind=LETTERS_OPERATION), "core.download_task_result", pk=pk)
+    if run.result.get("arguments", {}).get("project_id") != project.pk:
+        raise Http404
+    return run
+
+
+def reminder_round_sizes(sample: Sample) -> list[tuple[int, int]]:
+    """(round, number of letters) of every reminder round sent."""
+    from kommunalschutz.apps.sampling.services import reminder_round_members, reminder_rounds
+
+    return [(k, reminder_round_members(sample, k).count()) for k in range(1, reminder_rounds(sample) + 1)]

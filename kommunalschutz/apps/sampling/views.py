@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kommunalschutz.apps.sampling import forms, register, selectors, services
 from kommunalschutz.apps.sampling.models import RegisterExtract
-from kommunalschutz.core.documents import PDF_CONTENT_TYPE, download, table_download
+from kommunalschutz.core.documents import table_download
 from kommunalschutz.core.errors import messages_by_field
 from kommunalschutz.core.forms import add_service_errors
 
@@ -56,6 +57,8 @@ def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
         "upload_form": forms.UploadForm() if sample is None else None,
         "draw_form": forms.DrawForm() if sample is None else None,
         "reminder_count": services.reminder_members(sample).count() if sample else 0,
+        "reminder_rounds": selectors.reminder_round_sizes(sample) if sample else [],
+        "letter_runs": selectors.letter_runs(request.user, project) if sample else [],
         "max_reminders": services.MAX_REMINDERS,
         "cells": project.population_cells.filter(source="register").count(),
     })
@@ -161,26 +164,61 @@ def draw(request: HttpRequest, project_pk: int) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
-def _pdf(request: HttpRequest, project_pk: int, produce: Callable[..., bytes], name: str) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+def _start_rendering(request: HttpRequest, project: Any, send: Callable[[], Any] | None,
+                     round_: Callable[[], int]) -> HttpResponse:
+    """Do the state change (if any) at once and queue the PDF; show its progress."""
     try:
-        pdf = produce(actor=request.user, project=project, site_url=_site_url(request))
+        with transaction.atomic():
+            if send is not None:
+                send()
+            run = services.start_rendering(actor=request.user, project=project, round=round_(),
+                                           site_url=_site_url(request))
     except ValidationError as exc:
         _flash_errors(request, exc)
         return redirect("sampling:overview", project_pk=project.pk)
-    return download(pdf, filename=f"{name}-{project.pk}.pdf", content_type=PDF_CONTENT_TYPE)
+    return redirect("sampling:rendering", project_pk=project.pk, pk=run.pk)
 
 
 @login_required
 @require_POST
 def letters(request: HttpRequest, project_pk: int) -> HttpResponse:
-    return _pdf(request, project_pk, services.produce_letters, "anschreiben")
+    """Send the cover letters (the first time) and render them; later: render them again."""
+    project = selectors.project_for(request.user, project_pk)
+    sample = selectors.sample_of(project)
+    first = sample is not None and sample.letters_produced_at is None and sample.addresses_deleted_at is None
+    send = (lambda: services.send_letters(actor=request.user, project=project)) if first else None
+    return _start_rendering(request, project, send, lambda: 0)
 
 
 @login_required
 @require_POST
 def reminders(request: HttpRequest, project_pk: int) -> HttpResponse:
-    return _pdf(request, project_pk, services.produce_reminders, "erinnerungen")
+    """Send a new reminder round and render it."""
+    project = selectors.project_for(request.user, project_pk)
+
+    def round_() -> int:
+        sample = selectors.sample_of(project)
+        return services.reminder_rounds(sample) if sample is not None else 1
+
+    return _start_rendering(request, project, lambda: services.send_reminders(actor=request.user, project=project),
+                            round_)
+
+
+@login_required
+@require_POST
+def reminders_again(request: HttpRequest, project_pk: int, round_: int) -> HttpResponse:
+    """Render a reminder round that has been sent already (same recipients)."""
+    project = selectors.project_for(request.user, project_pk)
+    return _start_rendering(request, project, None, lambda: round_)
+
+
+@login_required
+@require_GET
+def rendering(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    """Progress of a letters rendering and, when done, its download (only for whoever started it)."""
+    project = selectors.project_for(request.user, project_pk)
+    run = selectors.letter_run_for(request.user, project, pk)
+    return render(request, "sampling/rendering.html", {"project": project, "run": run})
 
 
 @login_required

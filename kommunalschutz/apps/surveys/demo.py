@@ -179,12 +179,12 @@ def _finished_run(municipality: Any, contractor: Any, coordinator: Any, analyst:
                              file_name="Melderegister_Bannewitz_2026-02-01.csv")
     sampling.draw_sample(actor=analyst, project=project, method="stratified", size=1000, seed=SAMPLE_SEED)
     surveys.start_field_period(actor=analyst, project=project, start=FIELD_START, end=FIELD_END)
-    sampling.produce_letters(actor=analyst, project=project)
+    sampling.send_letters(actor=analyst, project=project)
     project.refresh_from_db()
     # Three waves of answers: after the letters, after the first and after the second reminder.
     simulate_answers(actor=analyst, project=project, waves=(
         (FIELD_START, REMINDERS[0]), (REMINDERS[0], REMINDERS[1]), (REMINDERS[1], FIELD_END)),
-        between_waves=lambda: sampling.produce_reminders(actor=analyst, project=project))
+        between_waves=lambda: sampling.send_reminders(actor=analyst, project=project))
     surveys.end_field_period(actor=analyst, project=project, end=FIELD_END)
     sampling.delete_addresses(actor=analyst, project=project)
     run_weighting(actor=analyst, project=project, method="rake", variables=["age_group", "sex", "locality"],
