@@ -19,11 +19,8 @@ import argparse
 import datetime as dt
 import json
 import random
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -209,24 +206,10 @@ def child(args: argparse.Namespace) -> None:
 
 def _bench(kind: Any, work_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     from bench import deployment
-    from bench.machine import PROJECT_DIR
 
-    dep = deployment.create(kind, work_dir)
-    try:
-        print(f"[case_statistics/{kind}] migrate", file=sys.stderr, flush=True)
-        deployment.manage(dep, "migrate", "migrate", "--noinput")
-        command = [sys.executable, "-m", "bench.case_statistics", "--child", "--rows", str(args.rows),
-                   "--runs", str(args.runs), "--warmup", str(args.warmup), "--seed", str(args.seed)]
-        done = subprocess.run(command, cwd=PROJECT_DIR, env=dep.env, stdout=subprocess.PIPE, text=True,
-                              timeout=7200, check=False)
-        line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_RESULT ")), None)
-        if done.returncode != 0 or line is None:
-            raise deployment.BenchError(f"case statistics child failed ({done.returncode})")
-        result: dict[str, Any] = json.loads(line.removeprefix("BENCH_RESULT "))
-        result["label"] = dep.label
-        return result
-    finally:
-        deployment.destroy(dep)
+    child_args = ["--rows", str(args.rows), "--runs", str(args.runs), "--warmup", str(args.warmup),
+                  "--seed", str(args.seed)]
+    return deployment.run_child(kind, work_dir, "case_statistics", child_args, timeout=7200)
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -271,20 +254,11 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, Any] = {"rows": args.rows, "runs": args.runs, "seed": args.seed,
                                "command": "python -m bench.case_statistics" + (" --quick" if args.quick else ""),
                                "machine": describe_machine(), "databases": {}}
-    work_dir = Path(tempfile.mkdtemp(prefix="ks-bench-casestats-"))
-    try:
-        for kind in [k.strip() for k in args.databases.split(",") if k.strip()]:
-            if kind == "postgres" and deployment.postgres_available() is not None:
-                print(f"[case_statistics] PostgreSQL not reachable: {deployment.postgres_available()}",
-                      file=sys.stderr)
-                continue
-            results["databases"][kind] = _bench(kind, work_dir, args)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
+    results["databases"] = deployment.per_database("case_statistics", args.databases,
+                                                   lambda kind, work_dir: _bench(kind, work_dir, args))
     first = next(iter(results["databases"].values()), {})
     results["districts"] = first.get("districts", 0)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    deployment.write_results(args.output, results)
     print(markdown(results))
 
 

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from cryptography.fernet import Fernet
 
@@ -274,3 +277,47 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def run_child(kind: Kind, work_dir: Path, module: str, child_args: list[str], *, timeout: float) -> dict[str, Any]:
+    """Measure in a throw-away deployment: create it, migrate, run ``python -m bench.<module> --child …``
+    with its environment, and return the JSON the child prints after ``BENCH_RESULT `` (labelled with the
+    deployment). The deployment is destroyed afterwards, whatever happens. ``{var_dir}`` in the
+    arguments is replaced by the deployment's own var directory."""
+    deployment = create(kind, work_dir)
+    try:
+        print(f"[{module}/{kind}] migrate", file=sys.stderr, flush=True)
+        manage(deployment, "migrate", "migrate", "--noinput")
+        command = [sys.executable, "-m", f"bench.{module}", "--child",
+                   *(arg.replace("{var_dir}", str(deployment.var_dir)) for arg in child_args)]
+        done = subprocess.run(command, cwd=PROJECT_DIR, env=deployment.env, stdout=subprocess.PIPE, text=True,
+                              timeout=timeout, check=False)
+        line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_RESULT ")), None)
+        if done.returncode != 0 or line is None:
+            raise BenchError(f"{module} child failed ({done.returncode})")
+        result: dict[str, Any] = json.loads(line.removeprefix("BENCH_RESULT "))
+        result["label"] = deployment.label
+        return result
+    finally:
+        destroy(deployment)
+
+
+def per_database(module: str, databases: str, measure: Callable[[Kind, Path], dict[str, Any]]) -> dict[str, Any]:
+    """``measure(kind, work_dir)`` for each of the comma-separated databases, in one temporary directory;
+    PostgreSQL is left out with a note when it is not reachable."""
+    results: dict[str, Any] = {}
+    work_dir = Path(tempfile.mkdtemp(prefix=f"ks-bench-{module}-"))
+    try:
+        for kind in [k.strip() for k in databases.split(",") if k.strip()]:
+            if kind == "postgres" and postgres_available() is not None:
+                print(f"[{module}] PostgreSQL not reachable: {postgres_available()}", file=sys.stderr)
+                continue
+            results[kind] = measure(kind, work_dir)  # type: ignore[arg-type]
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    return results
+
+
+def write_results(path: Path, results: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

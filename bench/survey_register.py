@@ -21,10 +21,7 @@ import datetime as dt
 import json
 import random
 import resource
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -138,26 +135,10 @@ def child(args: argparse.Namespace) -> None:
 
 def _bench(kind: Any, work_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     from bench import deployment
-    from bench.machine import PROJECT_DIR
 
-    dep = deployment.create(kind, work_dir)
-    try:
-        print(f"[survey_register/{kind}] migrate", file=sys.stderr, flush=True)
-        deployment.manage(dep, "migrate", "migrate", "--noinput")
-        command = [sys.executable, "-m", "bench.survey_register", "--child", "--persons", str(args.persons),
-                   "--sample", str(args.sample), "--seed", str(args.seed), "--work-dir", str(dep.var_dir)]
-        if args.tracemalloc:
-            command.append("--tracemalloc")
-        done = subprocess.run(command, cwd=PROJECT_DIR, env=dep.env, stdout=subprocess.PIPE, text=True,
-                              timeout=3600, check=False)
-        line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_RESULT ")), None)
-        if done.returncode != 0 or line is None:
-            raise deployment.BenchError(f"survey register child failed ({done.returncode})")
-        result: dict[str, Any] = json.loads(line.removeprefix("BENCH_RESULT "))
-        result["label"] = dep.label
-        return result
-    finally:
-        deployment.destroy(dep)
+    child_args = ["--persons", str(args.persons), "--sample", str(args.sample), "--seed", str(args.seed),
+                  "--work-dir", "{var_dir}", *(["--tracemalloc"] if args.tracemalloc else [])]
+    return deployment.run_child(kind, work_dir, "survey_register", child_args, timeout=3600)
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -197,18 +178,9 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, Any] = {"persons": args.persons, "sample": args.sample, "seed": args.seed,
                                "command": "python -m bench.survey_register" + (" --quick" if args.quick else ""),
                                "machine": describe_machine(), "databases": {}}
-    work_dir = Path(tempfile.mkdtemp(prefix="ks-bench-register-"))
-    try:
-        for kind in [k.strip() for k in args.databases.split(",") if k.strip()]:
-            if kind == "postgres" and deployment.postgres_available() is not None:
-                print(f"[survey_register] PostgreSQL not reachable: {deployment.postgres_available()}",
-                      file=sys.stderr)
-                continue
-            results["databases"][kind] = _bench(kind, work_dir, args)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    results["databases"] = deployment.per_database("survey_register", args.databases,
+                                                   lambda kind, work_dir: _bench(kind, work_dir, args))
+    deployment.write_results(args.output, results)
     print(markdown(results))
 
 
