@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -93,3 +94,19 @@ def test_dates_before_the_kick_off_are_clamped_and_hand_recorded_presentation_st
     sync_phases(actor=None, project=project)
     assert _dates(analysis, Phase.QUESTIONNAIRE) == (started, None)
     assert _dates(analysis, Phase.PRESENTATION) == (today, None)
+
+
+def test_the_engagement_page_links_the_survey_that_drives_its_phases(world: World, login: Any) -> None:
+    from django.urls import reverse
+
+    project = _linked_project(world, timezone.localdate() - dt.timedelta(days=10))
+    engagement = project.security_analysis.engagement  # type: ignore[union-attr]
+    url = reverse("engagements:engagement_detail", args=[engagement.pk])
+    page = login(world.people["pirna_coordinator"]).get(url).content.decode()
+    assert reverse("surveys:detail", args=[project.pk]) in page
+    assert "ergeben sich aus dem Fortschritt der verknüpften Befragung" in page
+    # The police sees the engagement but not the survey project: it is named as linked, without a link.
+    response = login(world.people["dresden_police"]).get(url)
+    assert response.status_code == 200
+    assert reverse("surveys:detail", args=[project.pk]) not in response.content.decode()
+    assert "nur für das Projektteam sichtbar" in response.content.decode()

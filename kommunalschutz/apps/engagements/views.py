@@ -177,6 +177,11 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {"phase": phase, "overdue": phase.actual_end is None and phase.planned_end < context["today"]
              and engagement.status not in selectors.FINISHED}
             for phase in details.phases]
+        # The survey project whose progress drives the phases (surveys.progress), if the user may see it.
+        survey = getattr(details.analysis, "survey_project", None)
+        context["survey_project"] = survey if survey is not None and user.has_perm("surveys.view_project",
+                                                                                   survey) else None
+        context["survey_linked"] = survey is not None
     return render(request, "engagements/engagement_detail.html", context)
 
 
