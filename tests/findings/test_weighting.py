@@ -150,3 +150,23 @@ def test_official_figures_win_over_the_register(world, project):
     assert run.margin_source == "official"
     assert sum(run.weights.values()) == pytest.approx(
         2 * sum(population(loc, age, sex) for loc in LOCALITIES for age in AGES for sex in SEXES), rel=1e-9)
+
+
+def test_a_category_nobody_chose_is_exactly_zero_without_nan(world, project):
+    """Degenerate logit intervals (share 0 or 1) never reach tables, exports or the API as NaN."""
+    import math
+
+    from kommunalschutz.apps.findings.results import project_results
+
+    for response in project.responses.select_related("member"):  # no woman distrusts the police entirely (5)
+        if response.answers.get("trust_police") == 5 and response.member.sex == "w":
+            response.answers = {**response.answers, "trust_police": 4}
+            response.save(update_fields=["answers"])
+    services.run_weighting(actor=world.analyst, project=project, method="rake",
+                           variables=["age_group", "sex", "locality"])
+    rows = [r for r in project_results(project, by="sex") if r.kind == "proportion"]
+    assert rows
+    for row in rows:
+        assert all(math.isfinite(v) for v in (row.estimate, row.se, row.ci_lower, row.ci_upper))
+    unused = [r for r in rows if r.item_code == "trust_police" and r.category == "5" and r.domain == "w"]
+    assert unused and unused[0].estimate == 0.0 and unused[0].ci_upper == 0.0

@@ -149,9 +149,15 @@ def _proportion_rows(item: Item, design: est.Design, values: list[Any], categori
             if c not in keep_set:
                 continue
             e = estimates[c]
+            estimate, se, lower, upper = e.estimate, e.se, e.ci_lower, e.ci_upper
+            if n and counts[c] in (0, n):
+                # Nobody (or everybody) chose it: the share is exactly 0 (1) with no sampling error. The logit
+                # interval is degenerate there (R's glm stops a hair away from 0 and gives no upper limit),
+                # so the tables, exports and the API show the exact value instead of NaN.
+                estimate = lower = upper = 0.0 if counts[c] == 0 else 1.0
+                se = 0.0
             rows.append(Row(item.code, item.block, item.text_de, str(item.kind), "proportion", dvar, dval,
-                            str(c),
-                            labels.get(c, str(c)), e.estimate, e.se, e.ci_lower, e.ci_upper, n,
+                            str(c), labels.get(c, str(c)), estimate, se, lower, upper, n,
                             counts[c] / n if n else None))
     return rows
 
