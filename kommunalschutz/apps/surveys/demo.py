@@ -71,7 +71,10 @@ def register_file(project: SurveyProject) -> bytes:
         (name, 1.0) for name in (municipality.locality_list or [municipality.name]))
     return demo_data.synthetic_register(
         population=municipality.population or 5000, place=municipality.name.split(",")[0],
-        postcode=(municipality.postcode or "01000")[:5], reference_date=project.reference_date,
+        # A reference date still ahead (the practice project of next year) must not give births after today:
+        # a real register has none, and the import rightly refuses them.
+        postcode=(municipality.postcode or "01000")[:5],
+        reference_date=min(project.reference_date, timezone.localdate()),
         seed=project.year, localities=localities)
 
 
