@@ -752,7 +752,8 @@ def logit_interval(
     if p <= 0.0 or p >= 1.0:
         return p, p, p
     eta, _ = _logit_glm(y[ok], prior_all[ok])
-    mu = 1.0 / (1.0 + math.exp(-eta))
+    with np.errstate(over="ignore"):  # R's arithmetic: exp() overflows to Inf (mu 0), it does not raise
+        mu = float(1.0 / (1.0 + np.exp(-np.float64(eta))))
     scores = np.where(ok, prior_all * (y - mu), 0.0) / (mu * (1.0 - mu) * float(prior_all[ok].sum()))
     se = math.sqrt(float(design.recvar(scores[:, None])[0]))
     if df <= 0:
