@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import math
 import mimetypes
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -85,7 +86,8 @@ def render_pdf_parts(template_name: str, contexts: Sequence[dict[str, Any]],
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
+    # An undefined number (a degenerate interval limit) is an empty cell, never "nan" or "inf".
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     return value
 

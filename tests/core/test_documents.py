@@ -17,6 +17,14 @@ def test_csv_quotes_formulas_and_keeps_umlauts() -> None:
     assert text.splitlines() == ["Name;Ort", '"\'=HYPERLINK(""x"")";Görlitz', "Anna;"]
 
 
+def test_undefined_numbers_are_empty_cells_not_nan() -> None:
+    rows = [["Anteil", 0.25, float("nan"), float("inf")]]
+    assert documents.csv_bytes(["a", "b", "c", "d"], rows).decode("utf-8-sig").splitlines()[1] == "Anteil;0.25;;"
+    sheet = load_workbook(io.BytesIO(documents.xlsx_bytes(["a", "b", "c", "d"], rows, sheet_title="T"))).active
+    assert sheet is not None
+    assert [cell.value for cell in sheet[2]] == ["Anteil", 0.25, None, None]
+
+
 def test_xlsx_has_a_bold_header_and_the_rows() -> None:
     data = documents.xlsx_bytes(["Name", "Zahl"], [["-1+1", 3], ["Zwickau", 5]], sheet_title="Teilnehmende")
     sheet = load_workbook(io.BytesIO(data)).active
