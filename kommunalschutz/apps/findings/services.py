@@ -60,3 +60,19 @@ def run_weighting(*, actor: Any, project: SurveyProject, method: str, variables:
         }, summary=_("weighting of %(n)s responses") % {"n": len(respondents)})
         sync_phases(actor=actor, project=project)
     return run
+
+
+def export_microdata(*, actor: Any, project: SurveyProject) -> tuple[list[str], list[list[Any]]]:
+    """The anonymised microdata (findings.microdata: no combination of the exported demographics with fewer
+    than 5 respondents), audited with its size and what the protection changed. Refused under 5 responses."""
+    from kommunalschutz.apps.findings import microdata, results
+
+    data = results.load(project)
+    if len(data.respondents) < microdata.K:
+        raise_if_errors({"__all__": [_("Fewer than 5 responses: no anonymised microdata can be exported.")]})
+    weights = (data.design.weights.tolist() if data.design is not None
+               else [r.design_weight for r in data.respondents])
+    header, rows, summary = microdata.build(selectors.items(project), data.respondents, data.answers, weights)
+    audit.record(actor=actor, action="other", obj=project, summary=_("anonymised microdata exported"),
+                 changes={"microdata_export": {"old": None, "new": {"rows": len(rows), **summary}}})
+    return header, rows

@@ -20,13 +20,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kommunalschutz.apps.findings import charts, microdata, results, selectors, services
+from kommunalschutz.apps.findings import charts, results, selectors, services
 from kommunalschutz.apps.findings.forms import VARIABLE_CHOICES, DomainForm, WeightingForm
 from kommunalschutz.apps.findings.models import WeightingRun
 from kommunalschutz.apps.insights.charts import Chart
 from kommunalschutz.apps.sampling.models import SampleMember
 from kommunalschutz.apps.surveys.models import Block, Sex, SurveyProject
-from kommunalschutz.core import audit
 from kommunalschutz.core.access import get_for_user
 from kommunalschutz.core.documents import csv_bytes, download, table_download
 from kommunalschutz.core.forms import add_service_errors
@@ -274,14 +273,12 @@ def export_estimates(request: HttpRequest, project_pk: int, fmt: str) -> HttpRes
 @require_GET
 def export_microdata(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = _project(request, project_pk, "findings.export_microdata")
-    data = results.load(project)
-    if len(data.respondents) < microdata.K:
-        messages.error(request, _("Fewer than 5 responses: no anonymised microdata can be exported."))
+    try:
+        header, rows = services.export_microdata(actor=request.user, project=project)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
         return redirect("findings:overview", project_pk=project.pk)
-    weights = (data.design.weights.tolist() if data.design is not None else [r.design_weight for r in data.respondents])
-    header, rows, summary = microdata.build(selectors.items(project), data.respondents, data.answers, weights)
-    audit.record(actor=request.user, action="other", obj=project, summary=_("anonymised microdata exported"),
-                 changes={"microdata_export": {"old": None, "new": {"rows": len(rows), **summary}}})
     return download(csv_bytes(header, rows), filename=f"mikrodaten-{project.pk}.csv",
                     content_type="text/csv; charset=utf-8")
 
