@@ -131,6 +131,17 @@ def test_microdata_export_is_anonymised(world, login, project):
     assert "Zu dunkel" not in response.content.decode("utf-8-sig")
 
 
+def test_microdata_of_fewer_than_five_responses_is_refused_and_nothing_is_audited(world, login):
+    from kommunalschutz.core.models import AuditEvent
+
+    small = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=4)
+    before = AuditEvent.objects.count()
+    response = login(world.analyst).get(f"/auswertung/{small.pk}/mikrodaten.csv", follow=True)
+    assert response.redirect_chain and response.redirect_chain[-1][0].endswith(f"/auswertung/{small.pk}/")
+    assert "Weniger als 5" in response.content.decode() or "weniger als 5" in response.content.decode()
+    assert AuditEvent.objects.count() == before
+
+
 def test_estimates_api(world, api, project):
     path = f"/surveys/projects/{project.pk}/estimates"
     response = api.get(world.coordinator, path, by="locality")
