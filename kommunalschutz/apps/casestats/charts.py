@@ -6,40 +6,12 @@ and is marked with the same "<5" label as in the tables, so a chart never shows 
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
-from collections import OrderedDict
-from typing import Any
-
 from django.utils.translation import gettext as _
 
 from kommunalschutz.apps.casestats.tables import Table
-from kommunalschutz.apps.insights.charts import COLOURS, LINESTYLES, Chart, make_csp_safe
+from kommunalschutz.apps.insights.charts import COLOURS, LINESTYLES, Chart, ChartCache, svg_of
 
-_cache: OrderedDict[str, str] = OrderedDict()
-_LIMIT = 32
-
-
-def _cached(key_source: Any, draw: Any, *, chart_id: str, title: str, description: str) -> Chart:
-    key = hashlib.sha256(json.dumps(key_source, default=str).encode()).hexdigest()
-    svg = _cache.get(key)
-    if svg is None:
-        from matplotlib import rc_context
-
-        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "kommunalschutz"}):
-            raw = draw()
-        svg = make_csp_safe(raw, chart_id=chart_id, title=title, description=description)
-        _cache[key] = svg
-        while len(_cache) > _LIMIT:
-            _cache.popitem(last=False)
-    return Chart(svg=svg, title=title, description=description)
-
-
-def _save(figure: Any) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+_charts = ChartCache(limit=32)
 
 
 def yearly_chart(per_year: Table, police: dict[int, int], *, min_cell: int) -> Chart:
@@ -73,9 +45,9 @@ def yearly_chart(per_year: Table, police: dict[int, int], *, min_cell: int) -> C
         ax.grid(True, axis="y", color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", fontsize=8, frameon=False)
-        return _save(figure)
+        return svg_of(figure)
 
-    return _cached(["yearly", years, values, sorted(police.items()), title, description], draw,
+    return _charts.chart(["yearly", years, values, sorted(police.items()), title, description], draw,
                    chart_id="casestats-yearly", title=title, description=description)
 
 
@@ -105,7 +77,7 @@ def types_chart(types: Table, *, min_cell: int) -> Chart:
         ax.grid(True, color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
-        return _save(figure)
+        return svg_of(figure)
 
-    return _cached(["types", years, series, title, description], draw, chart_id="casestats-types",
+    return _charts.chart(["types", years, series, title, description], draw, chart_id="casestats-types",
                    title=title, description=description)

@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
 
-from kommunalschutz.apps.insights.charts import COLOURS, Chart, make_csp_safe
+from kommunalschutz.apps.insights.charts import COLOURS, Chart, ChartCache, svg_of
 
-_cache: OrderedDict[str, str] = OrderedDict()
-_LIMIT = 256
-
-
-def _cached(key_source: Any, draw: Callable[[], str], *, chart_id: str, title: str, description: str) -> Chart:
-    key = hashlib.sha256(json.dumps([key_source, chart_id, title, description], default=str).encode()).hexdigest()
-    svg = _cache.get(key)
-    if svg is None:
-        from matplotlib import rc_context
-
-        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "kommunalschutz"}):
-            raw = draw()
-        svg = make_csp_safe(raw, chart_id=chart_id, title=title, description=description)
-        _cache[key] = svg
-        while len(_cache) > _LIMIT:
-            _cache.popitem(last=False)
-    else:
-        _cache.move_to_end(key)
-    return Chart(svg=svg, title=title, description=description)
-
-
-def _save(figure: Any) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+_charts = ChartCache(limit=256)
 
 
 def histogram_bins(weights: list[float], bins: int = 12) -> list[dict[str, float]]:
@@ -71,9 +42,9 @@ def weight_histogram(bins: list[dict[str, float]], *, chart_id: str = "weights-h
         ax.set_ylabel(_("respondents"))
         ax.grid(True, axis="y", color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        return _save(figure)
+        return svg_of(figure)
 
-    return _cached(["hist", bins], draw, chart_id=chart_id, title=title, description=description)
+    return _charts.chart(["hist", bins], draw, chart_id=chart_id, title=title, description=description)
 
 
 def estimate_chart(title: str, bars: list[dict[str, Any]], *, chart_id: str, percent: bool) -> Chart:
@@ -112,9 +83,9 @@ def estimate_chart(title: str, bars: list[dict[str, Any]], *, chart_id: str, per
             ax.set_xlim(left=0)
         ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        return _save(figure)
+        return svg_of(figure)
 
-    return _cached(["bars", bars, percent], draw, chart_id=chart_id, title=title, description=description)
+    return _charts.chart(["bars", bars, percent], draw, chart_id=chart_id, title=title, description=description)
 
 
 def _fmt(value: float, percent: bool) -> str:

@@ -14,7 +14,6 @@ number printed here equals the one on the results pages and in the exports.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections import defaultdict
@@ -28,7 +27,7 @@ from django.utils import timezone
 
 from kommunalschutz.apps.findings import crime
 from kommunalschutz.apps.findings.models import CrimeFigure, WeightingRun
-from kommunalschutz.apps.insights.charts import COLOURS, Chart, make_csp_safe
+from kommunalschutz.apps.insights.charts import COLOURS, Chart, make_csp_safe, svg_of
 from kommunalschutz.apps.sampling.models import PopulationCell, Sample, SampleMember
 from kommunalschutz.apps.surveys import estimation as est
 from kommunalschutz.apps.surveys.models import AGE_GROUPS, Block, Item, Sex, SurveyProject
@@ -286,12 +285,6 @@ def discrepancy(project: SurveyProject, *, data: results.Data | None = None, cha
 # Charts (SVG for page and PDF alike; every chart has a table beside it)
 
 
-def _svg(figure: Any) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
-
-
 def _unique_ids(svg: str, prefix: str) -> str:
     """matplotlib numbers the elements of every figure alike; several charts on one page (or in one
     PDF) need distinct ids."""
@@ -330,7 +323,7 @@ def interval_chart(labels: list[str], estimates: list[float], lowers: list[float
                       else "Mittelwert (1 = positivster, 5 = negativster Wert; mit 95-%-Konfidenzintervall)")
         ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        return _svg(figure)
+        return svg_of(figure)
 
     return _draw(draw, chart_id=chart_id, title=title, description=description)
 
@@ -365,7 +358,7 @@ def discrepancy_charts(d: Discrepancy) -> tuple[Chart | None, Chart | None]:
             ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
             ax.spines[["top", "right"]].set_visible(False)
             ax.legend(loc="lower right", fontsize=8, frameon=False)
-            return _svg(figure)
+            return svg_of(figure)
 
         crime_chart = _draw(
             draw, chart_id="discrepancy-crime",

@@ -17,6 +17,7 @@ import io
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -24,9 +25,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kommunalschutz.apps.insights.figures import Figures
-
-_LOCAL_LIMIT = 32
-_cache: OrderedDict[str, str] = OrderedDict()
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; line styles differ too.
 COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#882255", "#999933")
@@ -104,6 +102,49 @@ def make_csp_safe(svg: str, *, chart_id: str, title: str, description: str) -> s
             + f'<desc id="{chart_id}-desc">{escape(description)}</desc>' + svg[opening_end + 1:])
 
 
+def svg_of(figure: Any) -> str:
+    """A matplotlib figure as SVG text without a creation date (the same data gives the same bytes)."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+class ChartCache:
+    """Charts kept in this process under a key made from their data (least recently used go first).
+
+    ``chart(key_source, draw, …)`` draws with text as text and stable element ids, makes the SVG safe
+    for the CSP and adds the accessible title and description; a chart with other data, title or id
+    gets another key, so a stale chart is never shown."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._svgs: OrderedDict[str, str] = OrderedDict()
+
+    def chart(self, key_source: Any, draw: Callable[[], str], *, chart_id: str, title: str,
+              description: str) -> Chart:
+        key = hashlib.sha256(json.dumps([key_source, chart_id, title, description], default=str).encode()
+                             ).hexdigest()
+        svg = self._svgs.get(key)
+        if svg is None:
+            from matplotlib import rc_context
+
+            with rc_context({"svg.fonttype": "none", "svg.hashsalt": "kommunalschutz"}):
+                raw = draw()
+            svg = make_csp_safe(raw, chart_id=chart_id, title=title, description=description)
+            self._svgs[key] = svg
+            while len(self._svgs) > self.limit:
+                self._svgs.popitem(last=False)
+        else:
+            self._svgs.move_to_end(key)
+        return Chart(svg=svg, title=title, description=description)
+
+    def clear(self) -> None:
+        self._svgs.clear()
+
+
+_charts = ChartCache(limit=32)
+
+
 def _render(series: list[Figures], labels: dict[str, str], panel_titles: tuple[str, str]) -> str:
     from matplotlib import rc_context
     from matplotlib.dates import AutoDateLocator, DateFormatter
@@ -136,9 +177,7 @@ def _draw(Figure: Any, AutoDateLocator: Any, DateFormatter: Any, series: list[Fi
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(DateFormatter("%Y" if len(dates) > 18 else "%m/%Y"))
         ax.legend(loc="upper left", bbox_to_anchor=(0, -0.1), ncols=2, fontsize=8, frameon=False)
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+    return svg_of(figure)
 
 
 def series_chart(series: list[Figures], *, chart_id: str = "figures-chart") -> Chart:
@@ -159,18 +198,9 @@ def series_chart(series: list[Figures], *, chart_id: str = "figures-chart") -> C
     panel_titles = (_("Municipalities in the alliance"), _("Work with the municipalities"))
     key_source = json.dumps([[p.as_of.isoformat(), *p.values().values()] for p in series]
                             + [title, description, *labels.values(), *panel_titles, chart_id])
-    key = hashlib.sha256(key_source.encode()).hexdigest()
-    svg = _cache.get(key)
-    if svg is None:
-        svg = make_csp_safe(_render(series, labels, panel_titles), chart_id=chart_id, title=title,
-                            description=description)
-        _cache[key] = svg
-        while len(_cache) > _LOCAL_LIMIT:
-            _cache.popitem(last=False)
-    else:
-        _cache.move_to_end(key)
-    return Chart(svg=svg, title=title, description=description)
+    return _charts.chart(key_source, lambda: _render(series, labels, panel_titles), chart_id=chart_id,
+                         title=title, description=description)
 
 
 def clear_cache() -> None:
-    _cache.clear()
+    _charts.clear()
