@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-_KEY = "accounts:login-throttle:{scope}:{digest}:{slot}"
+_PREFIX = "accounts:login-throttle:{scope}"
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,31 @@ def name_key(identifier: str, account: Any = None) -> str:
     return "name:" + identifier.strip().casefold()
 
 
-def _keys(scope: str, value: str) -> list[str]:
-    # Hashed so arbitrary input gives a short key that every cache backend accepts.
+def slot_keys(prefix: str, value: str, limit: int) -> list[str]:
+    """The ``limit`` cache slots counting failures of ``value`` (hashed, so arbitrary input gives a short
+    key that every cache backend accepts)."""
     digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
-    return [_KEY.format(scope=scope, digest=digest, slot=slot) for slot in range(settings.LOGIN_THROTTLE_ATTEMPTS)]
+    return [f"{prefix}:{digest}:{slot}" for slot in range(limit)]
+
+
+def seconds_locked(keys: list[str]) -> int | None:
+    """Seconds until the oldest of the slots expires if all are taken (locked), else None."""
+    taken = cache.get_many(keys)
+    if len(taken) < len(keys):
+        return None
+    return max(1, math.ceil(min(float(expiry) for expiry in taken.values()) - time.time()))
+
+
+def claim_slot(keys: list[str], window: int) -> None:
+    """Record one failure: take the first free slot for one window (``cache.add`` is atomic)."""
+    expiry = time.time() + window
+    for key in keys:
+        if cache.add(key, expiry, timeout=window):
+            return
+
+
+def _keys(scope: str, value: str) -> list[str]:
+    return slot_keys(_PREFIX.format(scope=scope), value, settings.LOGIN_THROTTLE_ATTEMPTS)
 
 
 def _scopes(name: str, address: str) -> list[tuple[str, str]]:
@@ -78,23 +99,16 @@ def _scopes(name: str, address: str) -> list[tuple[str, str]]:
 
 def check(*, name: str, address: str) -> Lock | None:
     """The lock that refuses a login attempt now, or None if it may proceed."""
-    now = time.time()
     for scope, value in _scopes(name, address):
-        keys = _keys(scope, value)
-        taken = cache.get_many(keys)
-        if len(taken) >= len(keys):
-            earliest_expiry = min(float(expiry) for expiry in taken.values())
-            return Lock(scope=scope, retry_after_seconds=max(1, math.ceil(earliest_expiry - now)))
+        seconds = seconds_locked(_keys(scope, value))
+        if seconds is not None:
+            return Lock(scope=scope, retry_after_seconds=seconds)
     return None
 
 
 def register_failure(*, name: str, address: str) -> None:
-    window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
-    expiry = time.time() + window
     for scope, value in _scopes(name, address):
-        for key in _keys(scope, value):
-            if cache.add(key, expiry, timeout=window):
-                break
+        claim_slot(_keys(scope, value), settings.LOGIN_THROTTLE_WINDOW_SECONDS)
 
 
 def clear_name(name: str) -> None:
