@@ -25,6 +25,7 @@ ALIASES = {
     "apply-retention": "apply_retention",
     "survey-estimate": "survey_estimate",
     "delete-survey-addresses": "delete_survey_addresses",
+    "import-pks": "import_pks",
 }
 
 

@@ -40,3 +40,23 @@ def test_demo_refuses_with_debug_off_unless_forced(tmp_path: Path) -> None:
     result = _cli("demo", tmp_path=tmp_path, **env)
     assert result.returncode != 0
     assert "--force-demo" in result.stderr
+
+
+def test_every_command_the_makefile_and_readme_name_exists() -> None:
+    """`make run` and the README call the operator command by its hyphenated names; each must resolve."""
+    import re
+
+    from django.core.management import get_commands
+
+    from kommunalschutz.cli import ALIASES
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "Makefile").read_text(encoding="utf-8")
+    named = set(re.findall(r"\$\(MANAGE\) ([a-z][a-z_-]+)", text))
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    operator = readme[readme.index("Operators: the `kommunalschutz` command"):]
+    named |= set(re.findall(r"`([a-z]+(?:-[a-z]+)+)", operator[:600]))
+    assert "import-pks" in named and "demo" in named
+    known = set(get_commands())
+    missing = {name for name in named if ALIASES.get(name, name) not in known}
+    assert missing == set()
