@@ -47,3 +47,17 @@ def test_key_indicators_take_item_codes_given_by_the_caller(world):
     found = results.key_indicators(project, codes={"unsafe_overall": "safety_dark"})
     assert found["unsafe_overall"] is not None
     assert found["unsafe_overall"].estimate == pytest.approx(found["unsafe_after_dark"].estimate)
+
+
+def test_indicators_of_a_weighting_run_are_computed_once_and_follow_a_new_run(world, django_assert_max_num_queries):
+    project = _weighted(world, municipality=world.pirna, seed=6)
+    first = results.current_key_indicators(project)
+    run = selectors.current_run(project)
+    assert first == results.key_indicators(project, run)
+    # Kept for the run: no responses are read or decrypted again (only the current run and the cache).
+    with django_assert_max_num_queries(3):
+        assert results.current_key_indicators(project) == first
+    services.run_weighting(actor=world.analyst, project=project, method="design", variables=[])
+    second = results.current_key_indicators(project)
+    assert second == results.key_indicators(project, selectors.current_run(project))
+    assert second != first

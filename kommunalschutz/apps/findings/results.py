@@ -212,11 +212,13 @@ def item_rows(item: Item, data: Data, domains: list[tuple[str, str, np.ndarray |
     return []
 
 
-def project_results(project: SurveyProject, run: WeightingRun | None = None, *, by: str | None = None) -> list[Row]:
-    """Rows for the whole municipality and, with ``by`` ("locality", "age_group" or "sex"), per domain."""
+def project_results(project: SurveyProject, run: WeightingRun | None = None, *, by: str | None = None,
+                    data: Data | None = None) -> list[Row]:
+    """Rows for the whole municipality and, with ``by`` ("locality", "age_group" or "sex"), per domain.
+    ``data`` is what ``load(project, run)`` gives, if the caller has it already."""
     if by is not None and by not in DOMAIN_VARIABLES:
         raise ValueError(f"unknown domain variable {by!r}")
-    data = load(project, run)
+    data = data if data is not None else load(project, run)
     if data.design is None:
         return []
     domains = _domains(data, by)
@@ -279,6 +281,25 @@ def _indicator_value(item: Item, answer: Any, positive: tuple[int, ...]) -> int 
     if v is None or (v in (DONT_USE, DONT_KNOW) and item.kind in (Item.Kind.SCALE, Item.Kind.SINGLE)):
         return None
     return 1 if v in positive else 0
+
+
+def current_key_indicators(project: SurveyProject) -> dict[str, Indicator | None]:
+    """The key indicators of the project's current weighting, computed once per weighting run.
+
+    A run's respondents and weights never change (later answers need a new run), so its indicators can
+    be kept in the cache: the comparison on every results page would otherwise decrypt and re-calibrate
+    each earlier wave and each similar municipality again."""
+    from django.core.cache import cache
+
+    run = selectors.current_run(project)
+    if run is None:
+        return key_indicators(project)
+    key = f"findings:key-indicators:run:{run.pk}:{run.created_at.timestamp()}"
+    found: dict[str, Indicator | None] | None = cache.get(key)
+    if found is None:
+        found = key_indicators(project, run)
+        cache.set(key, found, timeout=None)
+    return found
 
 
 def key_indicators(project: SurveyProject, run: WeightingRun | None = None, *,

@@ -118,14 +118,14 @@ def _item_sections(project: SurveyProject, rows: list[results.Row]) -> list[dict
     return [b for b in blocks.values() if b["items"]]
 
 
-def _comparison(project: SurveyProject) -> dict[str, Any]:
+def _comparison(project: SurveyProject, data: results.Data) -> dict[str, Any]:
     """Key indicators of this project, its earlier waves and similar municipalities (as columns)."""
-    columns: list[dict[str, Any]] = []
-    candidates = [("this", project)] + [("wave", p) for p in selectors.earlier_waves(project)] + [
+    columns: list[dict[str, Any]] = [
+        {"kind": "this", "project": project, "indicators": results.key_indicators(project, data=data)}]
+    candidates = [("wave", p) for p in selectors.earlier_waves(project)] + [
         ("similar", p) for p in selectors.similar_municipalities(project)]
     for kind, other in candidates:
-        indicators = results.key_indicators(other)
-        columns.append({"kind": kind, "project": other, "indicators": indicators})
+        columns.append({"kind": kind, "project": other, "indicators": results.current_key_indicators(other)})
     rows = []
     for key, (label, _keys, _codes) in results.INDICATORS.items():
         cells = []
@@ -159,7 +159,8 @@ def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
     form = DomainForm(request.GET or None)
     by = (form.cleaned_data["domain"] or None) if form.is_valid() else None
     run = selectors.current_run(project)
-    rows = results.project_results(project, run, by=by)
+    data = results.load(project, run)
+    rows = results.project_results(project, run, by=by, data=data)
     user = request.user
     return render(request, "findings/overview.html", {
         "project": project,
@@ -168,7 +169,7 @@ def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
         "numbers": _response_numbers(project),
         "current": _run_summary(run),
         "blocks": _item_sections(project, rows),
-        "comparison": _comparison(project),
+        "comparison": _comparison(project, data),
         "min_cell": results.MIN_CELL,
         "can_weight": user.has_perm("findings.weight", project),
         "can_export_microdata": user.has_perm("findings.export_microdata", project),
