@@ -87,12 +87,14 @@ bench: install-dev
 	  $$(command -v sudo || true) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench
 
-# One catalogue per app (kommunalschutz/apps/<app>/locale) and one for the shell and core
+# One catalogue per app (kommunalschutz/<wing>/<app>/locale) and one for the shell and core
 # (kommunalschutz/locale); app templates live inside their app so each run finds its own strings.
+APP_LOCALES = $(wildcard kommunalschutz/*/*/locale)
 messages: install-dev
-	cd kommunalschutz && ../$(MANAGE) makemessages -l de --ignore "apps/*" --ignore "static/*"
-	for app in kommunalschutz/apps/*/; do \
-	  if [ -d "$$app/locale" ]; then (cd "$$app" && $(CURDIR)/$(PY) -P -m kommunalschutz makemessages -l de); fi; \
+	cd kommunalschutz && ../$(MANAGE) makemessages -l de --ignore "static/*" \
+	  $(foreach loc,$(APP_LOCALES),--ignore "$(patsubst kommunalschutz/%/locale,%,$(loc))/*")
+	for loc in $(APP_LOCALES); do \
+	  (cd "$$(dirname $$loc)" && $(CURDIR)/$(PY) -P -m kommunalschutz makemessages -l de); \
 	done
 	$(MANAGE) compilemessages -l de --ignore ".venv/*"
 

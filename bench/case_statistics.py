@@ -51,7 +51,7 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
 def _registry() -> list[tuple[int, int]]:
     """The 400 districts of the shipped GV100AD (and a directorate per Land): (district id, directorate id)."""
     from bench.alliance.generator import GV100AD_FILE, STAMP, data_dir, read_gazetteer
-    from kommunalschutz.apps.registry.models import District, PoliceDirectorate
+    from kommunalschutz.foundation.registry.models import District, PoliceDirectorate
 
     gazetteer = read_gazetteer(data_dir() / GV100AD_FILE)
     directorates = {land: PoliceDirectorate(code=f"bench-pd-{land}", name=f"Polizei {name} (synthetisch)",
@@ -66,8 +66,8 @@ def _registry() -> list[tuple[int, int]]:
 
 
 def _rows(count: int, places: list[tuple[int, int]], seed: int) -> Any:
-    from kommunalschutz.apps.cases.models import IncidentType
-    from kommunalschutz.apps.measures.models import MeasureKind, Partner
+    from kommunalschutz.protection.cases.models import IncidentType
+    from kommunalschutz.protection.measures.models import MeasureKind, Partner
 
     rng = random.Random(seed)
     types = IncidentType.values
@@ -107,7 +107,7 @@ def _rows(count: int, places: list[tuple[int, int]], seed: int) -> Any:
 def _insert(count: int, places: list[tuple[int, int]], seed: int) -> float:
     from django.db import connection, transaction
 
-    from kommunalschutz.apps.cases.models import IncidentStatistic
+    from kommunalschutz.protection.cases.models import IncidentStatistic
 
     table = IncidentStatistic._meta.db_table
     started = time.perf_counter()
@@ -154,9 +154,9 @@ def child(args: argparse.Namespace) -> None:
     django.setup()
     from django.db import connection
 
-    from kommunalschutz.apps.cases.models import IncidentStatistic, IncidentType, type_bit
-    from kommunalschutz.apps.casestats import selectors, tables
-    from kommunalschutz.apps.measures.models import MeasureKind, Partner, measure_bit, referral_bit
+    from kommunalschutz.protection.cases.models import IncidentStatistic, IncidentType, type_bit
+    from kommunalschutz.protection.casestats import selectors, tables
+    from kommunalschutz.protection.measures.models import MeasureKind, Partner, measure_bit, referral_bit
 
     places = _registry()
     print(f"  {len(places)} districts; writing {args.rows:,} statistical records", file=sys.stderr, flush=True)

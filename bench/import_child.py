@@ -41,7 +41,7 @@ def _reset_postgres(name: str, template: str, admin_dsn: str) -> None:
 
 
 def _import_once() -> float:
-    from kommunalschutz.apps.registry import services
+    from kommunalschutz.foundation.registry import services
 
     function = services.import_registry
     kwargs: dict[str, Any] = {}
@@ -94,7 +94,7 @@ def main() -> None:
     for _ in range(args.reimports):
         reimport.append(_import_once())
 
-    from kommunalschutz.apps.registry.models import District, Municipality
+    from kommunalschutz.foundation.registry.models import District, Municipality
 
     counts = {"municipalities": Municipality.objects.count(), "districts": District.objects.count()}
     connection.close()

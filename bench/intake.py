@@ -47,8 +47,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def _world() -> dict[str, Any]:
     """A small Saxon slice: one directorate with two police contacts, a district, a municipality, a coordinator."""
-    from kommunalschutz.apps.accounts.models import Membership, Organisation, Role, User
-    from kommunalschutz.apps.registry.models import District, Municipality, PoliceDirectorate
+    from kommunalschutz.foundation.accounts.models import Membership, Organisation, Role, User
+    from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate
 
     directorate = PoliceDirectorate.objects.create(code="pd-bench", name="Polizeidirektion Bench")
     district = District.objects.create(ags="14699", name="Benchkreis", land="14", kind="landkreis",
@@ -75,8 +75,8 @@ def _child(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     from bench.stats import summary_ms
-    from kommunalschutz.apps.cases.models import Case
-    from kommunalschutz.apps.intake import services
+    from kommunalschutz.protection.cases.models import Case
+    from kommunalschutz.protection.intake import services
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     world = _world()

@@ -10,7 +10,7 @@ localities; register totals) with rake(maxit=10, epsilon=1), then every item get
 of the 20 localities: 60 x 21 = 1,260 estimates and 1,260 standard errors.
 
 The same steps run twice, on the same data written once to a temporary CSV:
-- ours (kommunalschutz.apps.surveys.estimation): recode 8/9, make_design, rake, svymean + svyby_mean
+- ours (kommunalschutz.surveys.projects.estimation): recode 8/9, make_design, rake, svymean + svyby_mean
   per item; timed around exactly these steps (data generation excluded);
 - R (bench/r/survey_estimation.R, Rscript with `survey`): recode 8/9, svydesign, rake,
   svymean + svyby(~item, ~locality, design, svymean, na.rm=TRUE) per item; timed inside R with
@@ -164,7 +164,7 @@ class Run:
 
 def run_ours(survey: Survey, *, maxit: int = 10, epsilon: float = 1.0) -> Run:
     """Our side, timed from the raw codes to all estimates (the same steps R's script times)."""
-    from kommunalschutz.apps.surveys import estimation as est
+    from kommunalschutz.surveys.projects import estimation as est
 
     started, cpu_started = time.perf_counter(), time.process_time()
     items = np.where(np.isin(survey.items, MISSING_CODES), np.nan, survey.items)

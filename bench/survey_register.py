@@ -77,10 +77,10 @@ def child(args: argparse.Namespace) -> None:
     django.setup()
     from django.db import connection
 
-    from kommunalschutz.apps.registry.models import District, Municipality
-    from kommunalschutz.apps.sampling import services
-    from kommunalschutz.apps.sampling.models import PopulationCell, Sample
-    from kommunalschutz.apps.surveys.models import SurveyProject
+    from kommunalschutz.foundation.registry.models import District, Municipality
+    from kommunalschutz.surveys.projects.models import SurveyProject
+    from kommunalschutz.surveys.sampling import services
+    from kommunalschutz.surveys.sampling.models import PopulationCell, Sample
 
     district = District.objects.create(ags="14713", name="Leipzig (Bench)", kind=District.Kind.URBAN, land="14",
                                        reference_date=REFERENCE)

@@ -3,7 +3,7 @@
 A throw-away deployment (bench.deployment, SQLite by default), `migrate`, then a child process (this
 module with --child) that sets up Saxony's 13 districts with the shipped police crime statistics
 (findings.crime.load_bundled), a municipality, and a surveyed project built with the same services as
-the tests (tests/findings/report_data.py): the standard questionnaire of the item bank (59 questions),
+the tests (tests/surveys/findings/report_data.py): the standard questionnaire of the item bank (59 questions),
 a stratified sample of 2 x N letters, N submitted responses with realistic answers and filters, and a
 raking on age group, sex and locality. It then times ``findings.report.render_report`` (the whole
 report: estimates for every item, the discrepancy view, charts, WeasyPrint) --repetitions times after
@@ -43,10 +43,10 @@ def child(args: argparse.Namespace) -> None:
     from django.template.loader import render_to_string
     from pypdf import PdfReader
 
-    from kommunalschutz.apps.findings import crime, report
-    from kommunalschutz.apps.registry.models import District, Municipality
-    from kommunalschutz.core.documents import render_pdf
-    from tests.findings.report_data import surveyed_project
+    from kommunalschutz.foundation.core.documents import render_pdf
+    from kommunalschutz.foundation.registry.models import District, Municipality
+    from kommunalschutz.surveys.findings import crime, report
+    from tests.surveys.findings.report_data import surveyed_project
 
     for ags, name in DISTRICTS.items():
         District.objects.get_or_create(ags=ags, defaults={"name": name, "kind": District.Kind.RURAL, "land": "14",

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from kommunalschutz.apps.accounts.models import Organisation, Role, User
-from kommunalschutz.apps.accounts.services import create_token
-from kommunalschutz.apps.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
+from kommunalschutz.foundation.accounts.models import Organisation, Role, User
+from kommunalschutz.foundation.accounts.services import create_token
+from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
 from tests.factories import (
     DistrictFactory,
     MembershipFactory,
@@ -164,11 +164,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 SEED_MIGRATIONS = (
-    "kommunalschutz.apps.engagements.migrations.0002_seed_offer_types",
-    "kommunalschutz.apps.engagements.migrations.0004_seed_competences",
-    "kommunalschutz.apps.measures.migrations.0002_seed_partners",
-    "kommunalschutz.apps.casestats.migrations.0002_seed_police_figures",
-    "kommunalschutz.apps.findings.migrations.0003_seed_crime_figures",
+    "kommunalschutz.alliance.engagements.migrations.0002_seed_offer_types",
+    "kommunalschutz.alliance.engagements.migrations.0004_seed_competences",
+    "kommunalschutz.protection.measures.migrations.0002_seed_partners",
+    "kommunalschutz.protection.casestats.migrations.0002_seed_police_figures",
+    "kommunalschutz.surveys.findings.migrations.0003_seed_crime_figures",
 )
 
 
@@ -191,9 +191,9 @@ def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
 
     from django.apps import apps
 
-    from kommunalschutz.apps.casestats.models import PoliceFigure
-    from kommunalschutz.apps.engagements.models import Competence, OfferType
-    from kommunalschutz.apps.measures.models import Partner
+    from kommunalschutz.alliance.engagements.models import Competence, OfferType
+    from kommunalschutz.protection.casestats.models import PoliceFigure
+    from kommunalschutz.protection.measures.models import Partner
 
     request.getfixturevalue("transactional_db" if transactional else "db")
     seeded = (OfferType, Competence, Partner, PoliceFigure)

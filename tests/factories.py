@@ -8,8 +8,8 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from kommunalschutz.apps.accounts.models import Membership, Organisation, User
-from kommunalschutz.apps.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
+from kommunalschutz.foundation.accounts.models import Membership, Organisation, User
+from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
 
 REFERENCE_DATE = dt.date(2025, 11, 30)
 
@@ -95,7 +95,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 def _offer(kind: str) -> Any:
-    from kommunalschutz.apps.engagements.models import OfferType
+    from kommunalschutz.alliance.engagements.models import OfferType
 
     return OfferType.objects.filter(kind=kind).order_by("position").first()
 

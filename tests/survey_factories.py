@@ -6,10 +6,10 @@ import datetime as dt
 
 import factory
 
-from kommunalschutz.apps.responses.models import Response
-from kommunalschutz.apps.sampling import codes
-from kommunalschutz.apps.sampling.models import Sample, SampleMember
-from kommunalschutz.apps.surveys.models import Item, Questionnaire, SurveyProject
+from kommunalschutz.surveys.projects.models import Item, Questionnaire, SurveyProject
+from kommunalschutz.surveys.responses.models import Response
+from kommunalschutz.surveys.sampling import codes
+from kommunalschutz.surveys.sampling.models import Sample, SampleMember
 from tests.factories import MunicipalityFactory
 
 

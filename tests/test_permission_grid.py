@@ -18,8 +18,8 @@ import pytest
 import rules
 from django.utils import timezone
 
-from kommunalschutz.apps.accounts.models import APIToken, Organisation, Role, User
-from kommunalschutz.core.models import TaskRun
+from kommunalschutz.foundation.accounts.models import APIToken, Organisation, Role, User
+from kommunalschutz.foundation.core.models import TaskRun
 from tests.conftest import PERSONAS, World
 from tests.factories import (
     AgreementFactory,
@@ -125,7 +125,7 @@ def _coaching(world: World, municipality: Any, coach_user: User) -> Any:
 
 def _council(municipality: Any) -> Any:
     # A municipality has at most one running council, so rows reuse it.
-    from kommunalschutz.apps.councils.models import PreventionCouncil
+    from kommunalschutz.alliance.councils.models import PreventionCouncil
 
     return PreventionCouncil.objects.filter(municipality=municipality).first() or CouncilFactory(
         municipality=municipality)
@@ -184,7 +184,7 @@ def _foreign_case(world: World, user: User) -> Any:
 
 
 def _survey(municipality: Any, contractor: Any = None) -> Any:
-    from kommunalschutz.apps.surveys.models import SurveyProject
+    from kommunalschutz.surveys.projects.models import SurveyProject
 
     if contractor is None:
         contractor = OrganisationFactory(kind="analysis_contractor")

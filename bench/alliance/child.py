@@ -140,7 +140,7 @@ def _measure(name: str, call: Callable[[dt.date], Any], dates: list[dt.date], wa
 def _map_layer() -> Callable[..., Any] | None:
     """The insights app's map layer, when it has been written (None until then)."""
     try:
-        from kommunalschutz.apps.insights import selectors
+        from kommunalschutz.alliance.insights import selectors
     except ImportError:
         return None
     function = getattr(selectors, "map_layer", None)
@@ -163,7 +163,7 @@ def main() -> None:
     from django.db import connection
 
     from bench.alliance.generator import END, START, generate
-    from kommunalschutz.apps.insights.figures import figures_as_of, figures_series, month_ends
+    from kommunalschutz.alliance.insights.figures import figures_as_of, figures_series, month_ends
 
     report = generate(fraction=args.fraction, seed=args.seed)
     print(f"  generated {report.alliance_records} alliance records (+{report.detail_records} details) "
@@ -198,7 +198,7 @@ def main() -> None:
 
     map_layer = _map_layer()
     if map_layer is None:
-        result["map_layer"] = {"skipped": "kommunalschutz.apps.insights.selectors.map_layer does not exist yet"}
+        result["map_layer"] = {"skipped": "kommunalschutz.alliance.insights.selectors.map_layer does not exist yet"}
         result["map_layer_all"] = result["map_layer"]
     else:
         result["map_layer"] = _measure("map_layer", map_layer, random_dates(total), args.warmup, args.wait_idle,

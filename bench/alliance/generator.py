@@ -168,9 +168,9 @@ def _days(rng: random.Random, low: int, high: int) -> dt.timedelta:
 
 
 def _ensure_empty() -> None:
-    from kommunalschutz.apps.alliance.models import MembershipTransition
-    from kommunalschutz.apps.engagements.models import Engagement
-    from kommunalschutz.apps.registry.models import District, Municipality
+    from kommunalschutz.alliance.engagements.models import Engagement
+    from kommunalschutz.alliance.programme.models import MembershipTransition
+    from kommunalschutz.foundation.registry.models import District, Municipality
 
     for model in (Municipality, District, MembershipTransition, Engagement):
         if model.objects.exists():
@@ -210,8 +210,8 @@ def build_registry(gazetteer: Gazetteer, chosen: list[MunicipalityRecord], *, se
     district; they get a placeholder district under their own key ("07000", "13000"), because every
     municipality row needs one.
     """
-    from kommunalschutz.apps.registry.models import District, Municipality, PoliceDirectorate
-    from kommunalschutz.apps.registry.readers import DISTRICT_KINDS, MUNICIPALITY_KINDS
+    from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate
+    from kommunalschutz.foundation.registry.readers import DISTRICT_KINDS, MUNICIPALITY_KINDS
 
     geo_rng = random.Random(seed + 1)
     real_municipal = _geometries(data_dir() / SAXONY_MUNICIPALITY_BOUNDARIES, "ags")
@@ -268,10 +268,10 @@ def generate(*, fraction: float = 1.0, seed: int = SEED, batch_size: int = BATCH
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
-    from kommunalschutz.apps.accounts.models import Organisation, User
-    from kommunalschutz.apps.alliance.models import Programme
-    from kommunalschutz.apps.engagements.models import Coach, OfferType
-    from kommunalschutz.apps.registry.readers import MUNICIPALITY_KINDS
+    from kommunalschutz.alliance.engagements.models import Coach, OfferType
+    from kommunalschutz.alliance.programme.models import Programme
+    from kommunalschutz.foundation.accounts.models import Organisation, User
+    from kommunalschutz.foundation.registry.readers import MUNICIPALITY_KINDS
 
     if not 0 < fraction <= 1:
         raise ValueError("fraction must be in (0, 1]")
@@ -401,7 +401,7 @@ class _Plan:
 
     def _lifecycle(self, target: dict[str, Any], land: str, name: str, contact: dt.date,
                    transitions: list[Any], agreements: list[Any]) -> None:
-        from kommunalschutz.apps.alliance.models import CooperationAgreement, MembershipTransition, Stage
+        from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition, Stage
 
         rng, end = self.rng, self.end
 
@@ -454,7 +454,7 @@ class _Plan:
         step(Stage.MEMBER, day + _days(rng, 0, 30))
 
     def _council(self, target: dict[str, Any], name: str, ags: str, contact: dt.date) -> Any | None:
-        from kommunalschutz.apps.councils.models import PreventionCouncil
+        from kommunalschutz.alliance.councils.models import PreventionCouncil
 
         rng = self.rng
         established = contact + _days(rng, 30, 900)
@@ -475,7 +475,7 @@ class _Plan:
     def _engagements(self, target: dict[str, Any], contact: dt.date, count: int, engagements: list[Any],
                      details: list[tuple[Any, str, int | None]]) -> None:
         """Engagements dated from first contact on; funding only after a consultation."""
-        from kommunalschutz.apps.engagements.models import Engagement
+        from kommunalschutz.alliance.engagements.models import Engagement
 
         rng, end = self.rng, self.end
         room = (end - contact).days
@@ -512,7 +512,7 @@ class _Plan:
 
     def _write(self, transitions: list[Any], agreements: list[Any], councils: list[Any], engagements: list[Any],
                details: list[tuple[Any, str, int | None]]) -> None:
-        from kommunalschutz.apps.engagements.models import (
+        from kommunalschutz.alliance.engagements.models import (
             CoachingProcess,
             Consultation,
             FundingApplication,

@@ -1,4 +1,4 @@
-# R's side of bench/survey_estimation.py (and tests/surveys/test_bench_comparison.py).
+# R's side of bench/survey_estimation.py (and tests/surveys/projects/test_bench_comparison.py).
 # Usage: Rscript survey_estimation.R DATA.csv MARGINS.csv ESTIMATES.csv WEIGHTS.csv MAXIT EPSILON
 # DATA: locality, age, sex, weight, fpc, then the items (raw codes; 8 and 9 are missing, blank is NA).
 # MARGINS: variable, category, population (the raking margins age, sex, locality).

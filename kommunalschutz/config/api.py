@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from kommunalschutz.apps.accounts.api import router as accounts_router
-from kommunalschutz.apps.alliance.api import router as alliance_router
-from kommunalschutz.apps.assessments.api import router as assessments_router
-from kommunalschutz.apps.cases.api import router as cases_router
-from kommunalschutz.apps.casestats.api import router as casestats_router
-from kommunalschutz.apps.councils.api import router as councils_router
-from kommunalschutz.apps.engagements.api import router as engagements_router
-from kommunalschutz.apps.events.api import router as events_router
-from kommunalschutz.apps.evidence.api import router as evidence_router
-from kommunalschutz.apps.findings.api import router as findings_router
-from kommunalschutz.apps.insights.api import router as insights_router
-from kommunalschutz.apps.intake.api import router as intake_router
-from kommunalschutz.apps.measures.api import router as measures_router
-from kommunalschutz.apps.registry.api import router as registry_router
-from kommunalschutz.apps.responses.api import router as responses_router
-from kommunalschutz.apps.sampling.api import router as sampling_router
-from kommunalschutz.apps.surveys.api import router as surveys_router
+from kommunalschutz.alliance.councils.api import router as councils_router
+from kommunalschutz.alliance.engagements.api import router as engagements_router
+from kommunalschutz.alliance.events.api import router as events_router
+from kommunalschutz.alliance.insights.api import router as insights_router
+from kommunalschutz.alliance.programme.api import router as alliance_router
+from kommunalschutz.foundation.accounts.api import router as accounts_router
+from kommunalschutz.foundation.registry.api import router as registry_router
+from kommunalschutz.protection.assessments.api import router as assessments_router
+from kommunalschutz.protection.cases.api import router as cases_router
+from kommunalschutz.protection.casestats.api import router as casestats_router
+from kommunalschutz.protection.evidence.api import router as evidence_router
+from kommunalschutz.protection.intake.api import router as intake_router
+from kommunalschutz.protection.measures.api import router as measures_router
+from kommunalschutz.surveys.findings.api import router as findings_router
+from kommunalschutz.surveys.projects.api import router as surveys_router
+from kommunalschutz.surveys.responses.api import router as responses_router
+from kommunalschutz.surveys.sampling.api import router as sampling_router
 
 api = NinjaAPI(
     title="Kommunalschutz API",

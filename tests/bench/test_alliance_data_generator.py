@@ -20,11 +20,11 @@ from bench.alliance.generator import (
     generate,
     read_gazetteer,
 )
-from kommunalschutz.apps.alliance.models import CooperationAgreement, MembershipTransition
-from kommunalschutz.apps.councils.models import PreventionCouncil
-from kommunalschutz.apps.engagements.models import Engagement, FundingApplication
-from kommunalschutz.apps.insights.figures import figures_as_of, figures_series
-from kommunalschutz.apps.registry.models import District, Municipality
+from kommunalschutz.alliance.councils.models import PreventionCouncil
+from kommunalschutz.alliance.engagements.models import Engagement, FundingApplication
+from kommunalschutz.alliance.insights.figures import figures_as_of, figures_series
+from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition
+from kommunalschutz.foundation.registry.models import District, Municipality
 
 TINY = 0.005  # every 200th municipality: about 55, with a few hundred alliance records
 

@@ -161,8 +161,8 @@ def log_in(session: Session, username: str, password: str = DEMO_PASSWORD) -> No
 
 def load_registry_and_demo() -> None:
     """Saxony's registry and the demo users, through the same entry points the CLI uses."""
-    from kommunalschutz.apps.registry.services import import_registry
-    from kommunalschutz.core.demo import load_demo
+    from kommunalschutz.foundation.core.demo import load_demo
+    from kommunalschutz.foundation.registry.services import import_registry
 
     import_registry(actor=None)
     # pytest-django runs tests with DEBUG off, where the demo loader refuses unless forced.

@@ -11,7 +11,7 @@ PIRNA_AGS = "14628270"
 SAECHSISCHE_SCHWEIZ_OSTERZGEBIRGE_AGS = "14628"
 CONFERENCE_SLUG = "kommunal-konferenz-2024"  # the demo's municipal conference of 27 Feb 2024
 
-# username -> role, as `kommunalschutz demo` creates them (kommunalschutz/core/demo.py).
+# username -> role, as `kommunalschutz demo` creates them (kommunalschutz/foundation/core/demo.py).
 DEMO_USERS = {
     "koordination": "coordinator",
     "pirna-koordination": "municipal coordinator",

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from kommunalschutz.apps.accounts.models import Organisation, Role
+from kommunalschutz.foundation.accounts.models import Organisation, Role
 from tests.browser.conftest import Session
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 

@@ -9,12 +9,12 @@ import datetime as dt
 
 import pytest
 
-from kommunalschutz.apps.alliance.models import CooperationAgreement, MembershipTransition, Stage
-from kommunalschutz.apps.councils.models import PreventionCouncil
-from kommunalschutz.apps.engagements.models import Engagement
-from kommunalschutz.apps.insights.figures import figures_as_of, figures_series
-from kommunalschutz.apps.registry.services import import_registry
-from kommunalschutz.core.demo import load_demo
+from kommunalschutz.alliance.councils.models import PreventionCouncil
+from kommunalschutz.alliance.engagements.models import Engagement
+from kommunalschutz.alliance.insights.figures import figures_as_of, figures_series
+from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition, Stage
+from kommunalschutz.foundation.core.demo import load_demo
+from kommunalschutz.foundation.registry.services import import_registry
 
 PRESS_RELEASE = {  # 27 Feb 2024
     "member_municipalities": 56, "consultations": 144, "coaching_processes": 50, "prevention_councils": 41,

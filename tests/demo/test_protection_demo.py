@@ -9,14 +9,14 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from kommunalschutz.apps.assessments.models import ThreatAssessment
-from kommunalschutz.apps.cases import demo_plan
-from kommunalschutz.apps.cases.demo import load_protection_demo
-from kommunalschutz.apps.cases.models import Case, IncidentStatistic, type_bit
-from kommunalschutz.apps.intake.services import open_anonymous_case
-from kommunalschutz.apps.measures.models import Measure
-from kommunalschutz.apps.registry.services import import_registry
-from kommunalschutz.core.demo import load_demo
+from kommunalschutz.foundation.core.demo import load_demo
+from kommunalschutz.foundation.registry.services import import_registry
+from kommunalschutz.protection.assessments.models import ThreatAssessment
+from kommunalschutz.protection.cases import demo_plan
+from kommunalschutz.protection.cases.demo import load_protection_demo
+from kommunalschutz.protection.cases.models import Case, IncidentStatistic, type_bit
+from kommunalschutz.protection.intake.services import open_anonymous_case
+from kommunalschutz.protection.measures.models import Measure
 
 
 @pytest.mark.django_db

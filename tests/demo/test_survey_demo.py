@@ -9,15 +9,15 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from kommunalschutz.apps.engagements.models import AnalysisPhase
-from kommunalschutz.apps.findings.report import render_report
-from kommunalschutz.apps.findings.selectors import current_run
-from kommunalschutz.apps.registry.services import import_registry
-from kommunalschutz.apps.responses.models import Response
-from kommunalschutz.apps.sampling.models import PopulationCell, RegisterExtract, SampleMember
-from kommunalschutz.apps.surveys.demo import PRACTICE_TITLE, load_survey_demo, register_file
-from kommunalschutz.apps.surveys.models import SurveyProject
-from kommunalschutz.core.demo import load_demo
+from kommunalschutz.alliance.engagements.models import AnalysisPhase
+from kommunalschutz.foundation.core.demo import load_demo
+from kommunalschutz.foundation.registry.services import import_registry
+from kommunalschutz.surveys.findings.report import render_report
+from kommunalschutz.surveys.findings.selectors import current_run
+from kommunalschutz.surveys.projects.demo import PRACTICE_TITLE, load_survey_demo, register_file
+from kommunalschutz.surveys.projects.models import SurveyProject
+from kommunalschutz.surveys.responses.models import Response
+from kommunalschutz.surveys.sampling.models import PopulationCell, RegisterExtract, SampleMember
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@
 // The boundaries come from the registry's cached GeoJSON endpoint; the alliance's dates come with
 // the page (json_script "map-layer"): every building block with the date it began (and ended), so
 // the state on any date is derived here without asking the server again. stateOn() below follows
-// kommunalschutz/apps/insights/selectors.py:state_on, which renders the same table without
+// kommunalschutz/alliance/insights/selectors.py:state_on, which renders the same table without
 // JavaScript. No tile layer, no request to anyone but this server.
 (function () {
   "use strict";

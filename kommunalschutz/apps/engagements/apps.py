@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class EngagementsConfig(AppConfig):
-    name = "kommunalschutz.apps.engagements"
-    label = "engagements"
-    verbose_name = "Engagements"

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class InsightsConfig(AppConfig):
-    name = "kommunalschutz.apps.insights"
-    label = "insights"
-    verbose_name = "Insights"

@@ -1,9 +1,0 @@
-"""The public map and the programme figures are open; the internal dashboard is the office's."""
-
-from __future__ import annotations
-
-import rules
-
-from kommunalschutz.apps.accounts.rules import is_coordinator
-
-rules.add_perm("insights.view_dashboard", is_coordinator)

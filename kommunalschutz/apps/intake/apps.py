@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class IntakeConfig(AppConfig):
-    name = "kommunalschutz.apps.intake"
-    label = "intake"
-    verbose_name = "Intake"

@@ -1,0 +1,429 @@
+"""Every write of the accounts app: logins, second factor, tokens, organisations, memberships.
+
+Each function runs in one transaction with its audit event, so the trail records a
+change exactly when it was committed. E-mails go out only after the commit. Callers
+check permissions (views and API through rules); these functions check the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+import django_otp
+from django.conf import settings
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kommunalschutz.foundation.accounts import throttle
+from kommunalschutz.foundation.accounts.models import (
+    REGISTRY_LINK_FIELDS,
+    REGISTRY_LINK_REQUIRED,
+    REGISTRY_LINKS,
+    APIToken,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
+from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.models import AuditEvent
+
+TOKEN_PREFIX = "ks_"  # noqa: S105 - marks our tokens in logs and secret scanners
+# Long-lived credentials are a liability; a year is the most an operator can ask for.
+MAX_TOKEN_DAYS = 366
+# last_used_at is for the owner's overview, not an access log; writing it on every
+# request would turn each API read into a write.
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+TOTP_DEVICE_NAME = "Authenticator app"
+
+
+# --- Logging in and out -------------------------------------------------------------
+
+
+def find_user_for_login(identifier: str) -> User | None:
+    """The account a login name or e-mail address refers to (letter case ignored), if any."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        by_email = User.objects.filter(email__iexact=identifier).first()
+        if by_email is not None:
+            return by_email
+    # Usernames may contain "@" too.
+    return User.objects.filter(username__iexact=identifier).first()
+
+
+def second_factor_required(user: Any) -> bool:
+    """Required by role (User.needs_second_factor), and also for anyone who set one up of
+    their own accord: a factor that can be skipped protects nothing."""
+    return bool(user.needs_second_factor or django_otp.user_has_device(user, confirmed=True))
+
+
+def log_in(request: HttpRequest, user: User, *, identifier: str) -> None:
+    """Start a session after a correct password (the second factor, if needed, comes next)."""
+    with transaction.atomic():
+        auth_login(request, user)
+        pending = second_factor_required(user)
+        audit.record(
+            actor=user, action=AuditEvent.Action.LOGIN, obj=user,
+            summary=f"password accepted from {throttle.client_address(request)}"
+            + ("; second factor pending" if pending else ""),
+        )
+    throttle.clear_name(throttle.name_key(identifier, user))
+
+
+def record_failed_login(request: HttpRequest, *, identifier: str, refused: bool) -> None:
+    """Count a failed attempt towards the throttle and audit it (never with the password).
+
+    ``refused``: the attempt was turned away by the throttle without checking the password;
+    it does not count again, or an attacker could keep a victim locked out for ever.
+    """
+    address = throttle.client_address(request)
+    user = find_user_for_login(identifier)
+    if not refused:
+        throttle.register_failure(name=throttle.name_key(identifier, user), address=address)
+    reason = "too many failed attempts, refused unchecked" if refused else "wrong name or password"
+    # An unknown name is not written down: people type their password into the name field.
+    audit.record(
+        actor=None, action=AuditEvent.Action.LOGIN_FAILED,
+        obj=user, object_type=None if user else "accounts.user",
+        summary=f"{reason}; from {address}" + ("" if user else "; no such account"),
+    )
+
+
+def log_out(request: HttpRequest) -> None:
+    user = request.user
+    with transaction.atomic():
+        if user.is_authenticated:
+            audit.record(actor=user, action=AuditEvent.Action.LOGOUT, obj=user)
+        auth_logout(request)
+
+
+def set_password(*, actor: Any, user: User, password: str) -> None:
+    """Set a new password (validated by the caller's form); the trail shows that it changed, not to what.
+
+    Lifts a login lock on the account's names: whoever set the password controls the
+    mailbox, and a lock someone provoked on purpose should not outlast that.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(
+            actor=actor, action=AuditEvent.Action.UPDATE, obj=user,
+            changes={"password": {"old": audit.SECRET_MARKER, "new": audit.SECRET_MARKER}},
+            summary="password set",
+        )
+    throttle.clear_name(throttle.name_key(user.username, user))
+
+
+def set_account_active(*, actor: Any, user: User, active: bool) -> None:
+    """Deactivate or reactivate an account. A deactivated account cannot log in, its sessions
+    end with the next request and its API tokens stop working; nothing is deleted."""
+    if not active and getattr(actor, "pk", None) == user.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    with transaction.atomic():
+        before = audit.snapshot(user, ["is_active"])
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record_update(actor=actor, obj=user, before=before,
+                            summary="account reactivated" if active else "account deactivated")
+
+
+# --- Second factor --------------------------------------------------------------------
+
+
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("-pk").first()
+
+
+def pending_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("-pk").first()
+
+
+def start_totp_enrolment(*, user: User) -> TOTPDevice:
+    """The unconfirmed device whose secret the enrolment page shows; created once, reused on reload."""
+    with transaction.atomic():
+        device = pending_totp_device(user)
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+            audit.record_create(actor=user, obj=device, summary="second-factor enrolment started")
+        return device
+
+
+def confirm_totp_enrolment(request: HttpRequest, *, device: TOTPDevice, token: str) -> bool:
+    """Confirm a pending device with its first code and mark the session as verified.
+
+    Any older device is removed: a person has one authenticator, and a lost phone
+    must not keep working after its replacement was set up.
+    """
+    user = request.user
+    assert isinstance(user, User)
+    with transaction.atomic():
+        verified = django_otp.verify_token(user, device.persistent_id, token.strip())
+        if verified is None:
+            audit.record(actor=user, action=AuditEvent.Action.LOGIN_FAILED, obj=device,
+                         summary="wrong code while setting up the second factor")
+            return False
+        before = audit.snapshot(verified, ["confirmed"])
+        verified.confirmed = True
+        verified.save(update_fields=["confirmed"])
+        audit.record_update(actor=user, obj=verified, before=before, summary="second factor set up")
+        for old in TOTPDevice.objects.filter(user=user).exclude(pk=verified.pk):
+            audit.record_delete(actor=user, obj=old, summary="replaced by a new second factor")
+            old.delete()
+        django_otp.login(request, verified)
+    return True
+
+
+def verify_second_factor(request: HttpRequest, *, device: TOTPDevice, token: str) -> bool:
+    """Check a code against the user's device; django_otp throttles wrong codes per device."""
+    user = request.user
+    assert isinstance(user, User)
+    with transaction.atomic():
+        verified = django_otp.verify_token(user, device.persistent_id, token.strip())
+        if verified is None:
+            audit.record(actor=user, action=AuditEvent.Action.LOGIN_FAILED, obj=user,
+                         summary=f"wrong second-factor code from {throttle.client_address(request)}")
+            return False
+        django_otp.login(request, verified)
+        audit.record(actor=user, action=AuditEvent.Action.LOGIN, obj=user,
+                     summary=f"second factor verified from {throttle.client_address(request)}")
+    return True
+
+
+def reset_second_factor(*, actor: Any, user: User) -> int:
+    """Remove all of a person's devices (lost phone); they enrol again at their next login."""
+    with transaction.atomic():
+        devices = list(TOTPDevice.objects.filter(user=user))
+        for device in devices:
+            audit.record_delete(actor=actor, obj=device, summary=f"second factor of {user.username} reset")
+            device.delete()
+    return len(devices)
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest under which a token is stored (tokens are random, so no salt is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(*, actor: Any, user: User, name: str, days: int | None = None) -> str:
+    """Create a token for ``user`` and return its plaintext; only its hash is kept."""
+    name = name.strip()
+    if days is None:
+        days = settings.API_TOKEN_DEFAULT_DAYS
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Please give the token a name.")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        errors["days"] = _("A token is valid for at least 1 and at most %(max)d days.") % {"max": MAX_TOKEN_DAYS}
+    if not user.is_active:
+        errors["user"] = _("Inactive accounts cannot have tokens.")
+    if errors:
+        raise ValidationError(errors)
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = APIToken.objects.create(
+            user=user, name=name[:100], prefix=plaintext[:12], token_hash=hash_token(plaintext),
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        audit.record_create(actor=actor, obj=token, summary=f"API token for {user.username}")
+    return plaintext
+
+
+def revoke_token(*, actor: Any, token: APIToken) -> APIToken:
+    with transaction.atomic():
+        # Locked so that two revocations record one change, not two.
+        token = APIToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is None:
+            before = audit.snapshot(token, ["revoked_at"])
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit.record_update(actor=actor, obj=token, before=before, summary="API token revoked")
+    return token
+
+
+def authenticate_token(plaintext: str) -> APIToken | None:
+    """The active token with this secret, its user loaded; None for anything else."""
+    if not plaintext or len(plaintext) > 200:
+        return None
+    token = APIToken.objects.select_related("user").filter(token_hash=hash_token(plaintext)).first()
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        # Not audited: usage is bookkeeping, not a change to data.
+        APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+# --- Organisations and memberships ------------------------------------------------------
+
+
+def _check_registry_links(kind: str, links: dict[str, Any]) -> dict[str, str]:
+    """Errors per field when the registry links do not fit the organisation's kind."""
+    from kommunalschutz.foundation.registry.models import StateAuthority
+
+    errors: dict[str, str] = {}
+    wanted = REGISTRY_LINKS.get(kind)
+    for field in REGISTRY_LINK_FIELDS:
+        if field != wanted and links.get(field) is not None:
+            errors[field] = _("An organisation of this type is not linked to this kind of registry entry.")
+    if wanted and kind in REGISTRY_LINK_REQUIRED and links.get(wanted) is None:
+        errors[wanted] = _("An organisation of this type needs this registry entry.")
+    authority = links.get("authority")
+    if wanted == "authority" and authority is not None:
+        expected = (
+            StateAuthority.Kind.LKA if kind == Organisation.Kind.LKA else StateAuthority.Kind.COORDINATION_OFFICE
+        )
+        if authority.kind != expected:
+            errors["authority"] = _("This state authority does not match the type of organisation.")
+    return errors
+
+
+def create_organisation(
+    *, actor: Any, kind: str, name: str, email: str = "", phone: str = "", **links: Any
+) -> Organisation:
+    """Create an organisation linked to its registry entry (a municipality's town, a police directorate…)."""
+    name = name.strip()
+    unknown = set(links) - set(REGISTRY_LINK_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown registry links: {sorted(unknown)}")
+    errors: dict[str, str] = {}
+    if kind not in Organisation.Kind.values:
+        errors["kind"] = _("Unknown type of organisation.")
+    else:
+        errors.update(_check_registry_links(kind, links))
+    if not name:
+        errors["name"] = _("Please enter a name.")
+    elif Organisation.objects.filter(name__iexact=name).exists():
+        errors["name"] = _("An organisation with this name already exists.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            kind=kind, name=name, email=email.strip(), phone=phone.strip(),
+            **{field: links.get(field) for field in REGISTRY_LINK_FIELDS},
+        )
+        audit.record_create(actor=actor, obj=organisation)
+    return organisation
+
+
+def create_user(*, actor: Any, username: str, email: str, first_name: str = "", last_name: str = "") -> User:
+    """Create an account without a usable password; its owner sets one through the e-mailed link."""
+    username, email = username.strip(), User.objects.normalize_email(email.strip())
+    errors: dict[str, str] = {}
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        errors["username"] = _("Use letters, digits and @ . + - _ only.")
+    if not username:
+        errors["username"] = _("Please enter a username.")
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = _("This username is already taken.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = _("Please enter a valid e-mail address.")
+    else:
+        if User.objects.filter(email__iexact=email).exists():
+            errors["email"] = _("An account with this e-mail address already exists.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            user = User(username=username, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+            user.set_unusable_password()
+            user.save()
+            audit.record_create(actor=actor, obj=user, summary="account created")
+    except IntegrityError as exc:  # a concurrent request created the same name first
+        raise ValidationError(_("An account with this username or e-mail address already exists.")) from exc
+    return user
+
+
+def add_member(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    role: str,
+    email: str,
+    username: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    site_url: str,
+) -> Membership:
+    """Give a person a role in an organisation.
+
+    An existing account is found by its e-mail address (letter case ignored). Otherwise
+    a new account is created and its owner gets an e-mail with a link to set a password.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email.strip()).first()
+        created = user is None
+        if user is None:
+            user = create_user(actor=actor, username=username, email=email, first_name=first_name,
+                               last_name=last_name)
+        if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
+            raise ValidationError(_("%(person)s already has this role in this organisation.") % {"person": user})
+        membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+        audit.record_create(actor=actor, obj=membership)
+    if created:
+        from kommunalschutz.foundation.accounts.tasks import send_account_email
+
+        new_user_id = user.pk
+        # Queued after the commit, so the worker finds the account and a rollback sends nothing.
+        transaction.on_commit(lambda: send_account_email(new_user_id, site_url, "welcome"))
+    return membership
+
+
+def remove_membership(*, actor: Any, membership: Membership) -> None:
+    with transaction.atomic():
+        if membership.role == Role.ADMINISTRATOR:
+            # Locked: two administrators removing each other at once must not both succeed.
+            admins = list(Membership.objects.select_for_update().filter(role=Role.ADMINISTRATOR).values_list(
+                "pk", flat=True))
+            if admins == [membership.pk]:
+                raise ValidationError(_("The last administrator cannot be removed."))
+        audit.record_delete(actor=actor, obj=membership)
+        membership.delete()
+
+
+def password_set_link(*, user: User, site_url: str) -> str:
+    """A one-time link to set a password, built with Django's password-reset tokens."""
+    path = reverse("accounts:password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+    })
+    return site_url.rstrip("/") + path
+
+
+def send_password_set_email(*, user: User, site_url: str, new_account: bool) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "user": user, "link": password_set_link(user=user, site_url=site_url),
+            "platform_name": settings.PLATFORM_NAME, "new_account": new_account,
+            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        }
+        subject = render_to_string("accounts/email/password_set_subject.txt", context).strip()
+        body = render_to_string("accounts/email/password_set_email.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -1,0 +1,432 @@
+"""Pages of the accounts app: login, second factor, password reset, profile, tokens, organisations.
+
+Views stay thin: they authorise through rules (core.access), validate with forms and
+write through services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kommunalschutz.foundation.accounts import forms, qr, services
+from kommunalschutz.foundation.accounts.middleware import second_factor_pending, second_factor_url
+from kommunalschutz.foundation.accounts.models import APIToken, Membership, Organisation, User
+from kommunalschutz.foundation.core.access import get_for_user, require_perm
+from kommunalschutz.foundation.core.forms import add_service_errors
+
+
+def _has_next(request: HttpRequest) -> bool:
+    return bool(request.POST.get("next") or request.GET.get("next"))
+
+
+def _next_url(request: HttpRequest) -> str:
+    """The page to continue to after login or verification; only local addresses are followed."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # guaranteed by login_required
+    return user
+
+
+# --- Login and logout --------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    status = 200
+    if request.method == "POST":
+        form = forms.LoginForm(request, data=request.POST)
+        if form.is_valid() and form.user is not None:
+            services.log_in(request, form.user, identifier=form.cleaned_data["username"])
+            # The new session is not verified yet, whatever the old one was.
+            if services.second_factor_required(form.user):
+                return redirect(second_factor_url(form.user, next_url))
+            return redirect(next_url)
+        if form.attempted:
+            services.record_failed_login(request, identifier=form.cleaned_data.get("username") or
+                                         request.POST.get("username", ""), refused=form.lock is not None)
+            status = 429 if form.lock is not None else 200
+    else:
+        form = forms.LoginForm(request)
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Logging out changes state, so it takes a POST; a GET shows the button."""
+    if request.method == "POST":
+        was_logged_in = request.user.is_authenticated
+        services.log_out(request)
+        if was_logged_in:
+            messages.success(request, _("You have been logged out."))
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    return render(request, "accounts/logout.html")
+
+
+# --- Second factor ---------------------------------------------------------------------
+
+
+def _throttle_message(device: TOTPDevice) -> str | None:
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return None
+    locked_until = (data or {}).get("locked_until")
+    seconds = max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 60
+    return ngettext(
+        "Too many wrong codes. Please wait %(seconds)d second before trying again.",
+        "Too many wrong codes. Please wait %(seconds)d seconds before trying again.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    next_url = _next_url(request)
+    if not second_factor_pending(user):
+        return redirect(next_url)
+    device = services.confirmed_totp_device(user)
+    if device is None:
+        return redirect(second_factor_url(user, next_url))
+    status = 200
+    form = forms.TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refusal = _throttle_message(device)
+        code = form.cleaned_data["otp_token"]
+        if refusal is None and services.verify_second_factor(request, device=device, token=code):
+            return redirect(next_url)
+        form.add_error("otp_token", refusal or _("This code is not correct."))
+        status = 429 if refusal else 200
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url}, status=status)
+
+
+def _may_enrol(user: User) -> bool:
+    """Setting up a new authenticator needs the old one first, or the password alone could replace it."""
+    return services.confirmed_totp_device(user) is None or bool(user.is_verified())  # type: ignore[attr-defined]
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    next_url = _next_url(request)
+    if not _may_enrol(user):
+        return redirect(second_factor_url(user, next_url))
+    device = services.start_totp_enrolment(user=user)
+    status = 200
+    form = forms.TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refusal = _throttle_message(device)
+        if refusal is None and services.confirm_totp_enrolment(request, device=device,
+                                                               token=form.cleaned_data["otp_token"]):
+            messages.success(request, _("Your second factor is set up. From now on you log in with a code."))
+            return redirect(next_url if _has_next(request) else reverse("accounts:profile"))
+        form.add_error("otp_token", refusal or _("This code is not correct. Check the time on your phone and enter "
+                                             "the code currently shown."))
+        status = 429 if refusal else 200
+    return render(request, "accounts/otp_setup.html", {
+        "form": form, "next": next_url, "secret": qr.grouped_secret(device),
+        "issuer": settings.OTP_TOTP_ISSUER, "replacing": services.confirmed_totp_device(user) is not None,
+    }, status=status)
+
+
+@login_required
+@never_cache
+def otp_qr(request: HttpRequest) -> HttpResponse:
+    """The enrolment QR code as SVG; it contains the secret, so it is never cached."""
+    user = _user(request)
+    device = services.pending_totp_device(user) if _may_enrol(user) else None
+    if device is None:
+        raise Http404
+    response = HttpResponse(qr.svg(device.config_url), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Password reset (Django's views with our templates; the new password goes through services) ---
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    form_class = forms.PasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = forms.SetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        services.set_password(actor=form.user, user=form.user, password=form.cleaned_data["new_password1"])
+        # The link is single-use: forget the token this view kept in the session.
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@login_required
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = forms.PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.set_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
+        # Other sessions of this account end (their hash no longer matches); this one stays.
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+password_reset = PasswordResetView.as_view()
+password_reset_done = PasswordResetDoneView.as_view()
+password_reset_confirm = PasswordResetConfirmView.as_view()
+password_reset_complete = PasswordResetCompleteView.as_view()
+
+
+# --- Profile and tokens -----------------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    memberships = user.memberships.select_related("organisation").order_by("organisation__name", "role")
+    return render(request, "accounts/profile.html", {
+        "profile_user": user,
+        "memberships": memberships,
+        "second_factor_required": user.needs_second_factor,
+        "has_device": services.confirmed_totp_device(user) is not None,
+        "verified": bool(user.is_verified()),  # type: ignore[attr-defined]
+        "active_tokens": user.api_tokens.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count(),
+        "can_manage_tokens": user.has_perm("accounts.manage_own_tokens"),
+    })
+
+
+@login_required
+@never_cache  # the response may carry a new token's secret
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_perm(user, "accounts.manage_own_tokens")
+    new_token: str | None = None
+    if request.method == "POST":
+        form = forms.TokenCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                new_token = services.create_token(actor=user, user=user, name=form.cleaned_data["name"],
+                                                  days=form.cleaned_data["days"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                form = forms.TokenCreateForm(initial={"days": settings.API_TOKEN_DEFAULT_DAYS})
+    else:
+        form = forms.TokenCreateForm(initial={"days": settings.API_TOKEN_DEFAULT_DAYS})
+    return render(request, "accounts/token_list.html", {
+        "form": form, "new_token": new_token, "tokens": user.api_tokens.all(),
+    }, status=201 if new_token else 200)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    token = get_for_user(user, APIToken.objects.all(), "accounts.manage_token", pk=pk)
+    services.revoke_token(actor=user, token=token)
+    messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
+    return redirect("accounts:token_list")
+
+
+# --- Organisations ------------------------------------------------------------------------
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_perm(user, "accounts.view_organisations")
+    organisations = Organisation.objects.select_related(
+        "municipality", "district", "police_directorate", "authority"
+    ).annotate(member_count=Count("memberships__user", distinct=True))
+    return render(request, "accounts/organisation_list.html", {
+        "organisations": organisations, "can_create": user.has_perm("accounts.manage_organisations"),
+    })
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    organisation = get_for_user(
+        user, Organisation.objects.select_related("municipality", "district", "police_directorate", "authority"),
+        "accounts.view_organisation", pk=pk,
+    )
+    can_manage = user.has_perm("accounts.manage_users")
+    people = User.objects.filter(memberships__organisation=organisation).distinct()
+    if can_manage:
+        people = people.annotate(has_device=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+    people = people.order_by("last_name", "first_name", "username").prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.filter(organisation=organisation).order_by("role"),
+                 to_attr="roles_here")
+    )
+    return render(request, "accounts/organisation_detail.html", {
+        "organisation": organisation, "people": people, "can_manage": can_manage,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_perm(user, "accounts.manage_organisations")
+    form = forms.OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.create_organisation(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The organisation “%(name)s” has been created.") % {"name": organisation})
+            return redirect("accounts:organisation_detail", pk=organisation.pk)
+    return render(request, "accounts/organisation_form.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    organisation = get_for_user(user, Organisation.objects.all(), "accounts.view_organisation", pk=pk)
+    require_perm(user, "accounts.manage_users")
+    form = forms.MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.add_member(actor=user, organisation=organisation,
+                                             site_url=request.build_absolute_uri("/"), **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(person)s now has the role “%(role)s” in this organisation.") % {
+                "person": membership.user, "role": membership.get_role_display()})
+            return redirect("accounts:organisation_detail", pk=organisation.pk)
+    return render(request, "accounts/membership_form.html", {"form": form, "organisation": organisation},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponseBase:
+    user = _user(request)
+    organisation = get_for_user(user, Organisation.objects.all(), "accounts.view_organisation", pk=pk)
+    require_perm(user, "accounts.manage_users")
+    membership = get_for_user(user, organisation.memberships.select_related("user"), "accounts.manage_users",
+                              pk=membership_pk)
+    back = reverse("accounts:organisation_detail", args=[organisation.pk])
+    if request.method == "POST":
+        try:
+            services.remove_membership(actor=user, membership=membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The role has been removed."))
+        return redirect(back)
+    return render(request, "accounts/confirm.html", {
+        "title": _("Remove role"),
+        "question": _("Remove the role “%(role)s” of %(person)s in %(organisation)s?") % {
+            "role": membership.get_role_display(), "person": membership.user, "organisation": organisation},
+        "button": _("Remove role"), "cancel_url": back,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    person = get_for_user(user, User.objects.all(), "accounts.manage_users", pk=pk)
+    back = _next_url(request) if _has_next(request) else reverse("accounts:organisation_list")
+    if request.method == "POST":
+        removed = services.reset_second_factor(actor=user, user=person)
+        messages.success(request, ngettext(
+            "%(count)d second factor of %(person)s removed. They set up a new one at their next login.",
+            "%(count)d second factors of %(person)s removed. They set up a new one at their next login.",
+            removed) % {"count": removed, "person": person})
+        return redirect(back)
+    return render(request, "accounts/confirm.html", {
+        "title": _("Reset second factor"),
+        "question": _("Remove the second factor of %(person)s? Use this when the phone is lost. They will "
+                      "set up a new authenticator app at their next login.") % {"person": person},
+        "button": _("Reset second factor"), "cancel_url": back, "next": back,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate or reactivate an account (the way to cut someone off completely)."""
+    user = _user(request)
+    person = get_for_user(user, User.objects.all(), "accounts.manage_users", pk=pk)
+    back = _next_url(request) if _has_next(request) else reverse("accounts:organisation_list")
+    if request.method == "POST":
+        active = request.POST.get("active") == "1"
+        try:
+            services.set_account_active(actor=user, user=person, active=active)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, (_("The account of %(person)s has been reactivated.") if active else
+                                       _("The account of %(person)s has been deactivated.")) % {"person": person})
+        return redirect(back)
+    if person.is_active:
+        title, button = _("Deactivate account"), _("Deactivate account")
+        question = _("Deactivate the account of %(person)s? They can no longer log in, open sessions end and "
+                     "their API tokens stop working. Nothing is deleted; the account can be reactivated.") % {
+            "person": person}
+    else:
+        title, button = _("Reactivate account"), _("Reactivate account")
+        question = _("Reactivate the account of %(person)s?") % {"person": person}
+    return render(request, "accounts/confirm.html", {
+        "title": title, "question": question, "button": button, "cancel_url": back, "next": back,
+        "fields": {"active": "0" if person.is_active else "1"},
+    })

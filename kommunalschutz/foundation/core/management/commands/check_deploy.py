@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from kommunalschutz.foundation.core.models import SiteState
+
+
+class Command(BaseCommand):
+    help = "Check that this installation is fit for production: Django's deploy checks plus ours."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        problems: list[str] = []
+        try:
+            call_command("check", deploy=True, fail_level="ERROR", stdout=self.stdout, stderr=self.stderr)
+        except CommandError as exc:
+            problems.append(str(exc))
+        try:
+            connection.ensure_connection()
+            executor = MigrationExecutor(connection)
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            if pending:
+                problems.append(f"{len(pending)} migration(s) not applied: run `kommunalschutz migrate`.")
+            else:
+                state = SiteState.objects.filter(pk=1).first()
+                if state is None or state.registry_reference_date is None:
+                    problems.append("The registry is empty: run `kommunalschutz import-registry`.")
+                elif state.demo_loaded_at is not None:
+                    problems.append("Demo data (with published passwords) is loaded in this database.")
+        except Exception as exc:
+            problems.append(f"The database cannot be reached: {exc}")
+        from django.conf import settings
+
+        if settings.REDIS_URL:
+            try:
+                import redis
+
+                redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3).ping()
+            except Exception as exc:
+                problems.append(f"Redis at REDIS_URL cannot be reached: {exc}")
+        if problems:
+            for problem in problems:
+                self.stderr.write(f"PROBLEM: {problem}")
+            raise CommandError(f"{len(problems)} problem(s) found.")
+        self.stdout.write(self.style.SUCCESS("Deployment checks passed."))

@@ -1,0 +1,54 @@
+"""Progress reporting for long operations, shared by the task queue and the CLI."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+class Progress:
+    """Receives progress; the base class ignores it (used where nobody watches)."""
+
+    def update(self, done: int, total: int, message: str = "") -> None:
+        return None
+
+
+class ConsoleProgress(Progress):
+    """A single progress line on a terminal, rewritten in place."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.width = width
+        self._last = 0.0
+
+    def update(self, done: int, total: int, message: str = "") -> None:
+        now = time.monotonic()
+        if done < total and now - self._last < 0.2:
+            return
+        self._last = now
+        fraction = done / total if total else 0.0
+        filled = int(self.width * fraction)
+        bar = "#" * filled + "-" * (self.width - filled)
+        end = "\n" if total and done >= total else ""
+        self.stream.write(f"\r{self.label} [{bar}] {fraction:6.1%} {done}/{total} {message[:40]:<40}{end}")
+        self.stream.flush()
+
+
+class TaskRunProgress(Progress):
+    """Writes progress to a TaskRun row, at most a few times a second."""
+
+    def __init__(self, run_id: int, min_interval: float = 0.25) -> None:
+        self.run_id = run_id
+        self.min_interval = min_interval
+        self._last = 0.0
+
+    def update(self, done: int, total: int, message: str = "") -> None:
+        from kommunalschutz.foundation.core.models import TaskRun
+
+        now = time.monotonic()
+        if done < total and now - self._last < self.min_interval:
+            return
+        self._last = now
+        TaskRun.objects.filter(pk=self.run_id).update(done=done, total=total, message=message[:500])

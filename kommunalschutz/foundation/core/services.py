@@ -1,0 +1,116 @@
+"""Write operations of the core app: task runs and the audit export."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
+from kommunalschutz.foundation.core.progress import Progress
+from kommunalschutz.foundation.core.tasks import OPERATIONS, run_operation
+
+AUDIT_EXPORT_COLUMNS = [
+    "id", "occurred_at", "actor", "action", "object_type", "object_id", "object_repr", "changed_fields",
+    "changes", "summary",
+]
+
+
+def start_operation(*, actor: Any, kind: str, label: str, arguments: dict[str, Any] | None = None) -> TaskRun:
+    """Queue a long operation; the returned TaskRun shows its progress."""
+    if kind not in OPERATIONS:
+        raise ValueError(f"Unknown operation {kind!r}.")
+    with transaction.atomic():
+        run = TaskRun.objects.create(
+            kind=kind, label=label, requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            result={"arguments": arguments or {}},
+        )
+        audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=run, summary=f"queued {kind}")
+    # Enqueue only after commit so the worker always finds the row.
+    transaction.on_commit(lambda: run_operation(run.pk))
+    return run
+
+
+def audit_rows(queryset: Any) -> Any:
+    for event in queryset.iterator(chunk_size=2000):
+        yield [
+            event.pk, timezone.localtime(event.occurred_at).isoformat(), event.actor_label, event.action,
+            event.object_type, event.object_id, event.object_repr, " ".join(event.changed_fields),
+            json.dumps(event.changes, ensure_ascii=False, sort_keys=True), event.summary,
+        ]
+
+
+def export_audit_operation(*, progress: Progress, actor_id: int | None, since: str | None = None) -> dict[str, Any]:
+    """Write the audit trail as CSV to the file store, row by row with progress (memory stays flat)."""
+    import tempfile
+
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    from kommunalschutz.foundation.accounts.models import User
+
+    requester = User.objects.filter(pk=actor_id).first() if actor_id else None
+    queryset = audit.visible_events(requester, AuditEvent.objects.order_by("id"))
+    if since:
+        queryset = queryset.filter(occurred_at__date__gte=since)
+    total = queryset.count()
+    progress.update(0, total, "export")
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(AUDIT_EXPORT_COLUMNS)
+        for done, row in enumerate(audit_rows(queryset), start=1):
+            writer.writerow(row)
+            if done % 1000 == 0:
+                progress.update(done, total, "export")
+        handle.seek(0)
+        name = default_storage.save(f"exports/audit-{timezone.now():%Y%m%d-%H%M%S}.csv", File(handle))
+    progress.update(total, total, "export")
+    return {"file": name, "rows": total}
+
+
+def selftest_operation(*, progress: Progress, actor_id: int | None, steps: int = 3) -> dict[str, Any]:
+    """A harmless operation that proves the queue works end to end (used by tests and `check-deploy`)."""
+    for step in range(1, steps + 1):
+        progress.update(step, steps, f"step {step}")
+    return {"steps": steps}
+
+
+def rotate_encryption_keys(*, actor: Any, progress: Progress | None = None) -> dict[str, int]:
+    """Re-encrypt every EncryptedTextField value and every registered encrypted store under the newest key.
+
+    Each model is rewritten in its own transaction, row by row, so that memory stays
+    flat; a crash midway leaves every value readable, because old keys stay valid
+    until the operator removes them after a successful run.
+    """
+    from django.apps import apps
+
+    from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS, EncryptedTextField
+
+    progress = progress or Progress()
+    counts: dict[str, int] = {}
+    targets = [
+        (model, [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)])
+        for model in apps.get_models()
+    ]
+    targets = [(model, fields) for model, fields in targets if fields]
+    total = sum(model._default_manager.count() for model, _fields in targets)
+    done = 0
+    for model, fields in targets:
+        label = model._meta.label_lower
+        with transaction.atomic():
+            for row in model._default_manager.only("pk", *fields).iterator(chunk_size=500):
+                # Reading decrypts with any key; writing encrypts with the newest one.
+                model._default_manager.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
+                counts[label] = counts.get(label, 0) + 1
+                done += 1
+                progress.update(done, total, label)
+    for name, hook in ROTATION_HOOKS.items():
+        counts[name] = hook()
+    progress.update(total, total, "done")
+    audit.record(actor=actor, action=AuditEvent.Action.OTHER, object_type="core.encryption",
+                          summary="re-encrypted with the newest key", changes={})
+    return counts

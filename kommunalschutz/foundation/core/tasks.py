@@ -1,0 +1,60 @@
+"""Running long operations through the Huey queue with visible progress."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from kommunalschutz.foundation.core.models import TaskRun
+from kommunalschutz.foundation.core.progress import TaskRunProgress
+
+logger = logging.getLogger(__name__)
+
+# Only these operations may be started through run_operation; each is
+# "module:function" and takes keyword arguments plus ``progress`` and ``actor_id``.
+OPERATIONS: dict[str, str] = {
+    "registry.import": "kommunalschutz.foundation.registry.services:import_registry_operation",
+    "core.audit_export": "kommunalschutz.foundation.core.services:export_audit_operation",
+    "core.selftest": "kommunalschutz.foundation.core.services:selftest_operation",
+    "sampling.letters": "kommunalschutz.surveys.sampling.services:render_letters_operation",
+}
+
+
+def resolve(kind: str) -> Any:
+    module_name, _sep, function_name = OPERATIONS[kind].partition(":")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def execute_operation(run_id: int) -> dict[str, Any]:
+    """Run a queued TaskRun; the body of the queue task, kept plain so any Huey instance can carry it."""
+    run = TaskRun.objects.get(pk=run_id)
+    TaskRun.objects.filter(pk=run_id).update(status=TaskRun.Status.RUNNING)
+    try:
+        result = resolve(run.kind)(
+            progress=TaskRunProgress(run_id), actor_id=run.requested_by_id, **run.result.get("arguments", {})
+        )
+    except Exception as exc:
+        logger.exception("Task %s (%s) failed", run_id, run.kind)
+        TaskRun.objects.filter(pk=run_id).update(status=TaskRun.Status.FAILED, message=str(exc)[:500])
+        raise
+    stored = {"arguments": run.result.get("arguments", {}), "outcome": result or {}}
+    TaskRun.objects.filter(pk=run_id).update(status=TaskRun.Status.DONE, result=stored)
+    return stored
+
+
+# The queue task used by the platform; the storage (SQLite or Redis) comes from settings.HUEY.
+run_operation = db_task()(execute_operation)
+
+
+@db_periodic_task(crontab(hour="3", minute="15"))
+def clear_expired_sessions() -> int:
+    """Remove expired sessions nightly; the database backend never does it by itself."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

@@ -1,0 +1,74 @@
+"""Write operations of the registry: the reference-data import, run directly or queued."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
+
+from kommunalschutz.foundation.core.models import TaskRun
+from kommunalschutz.foundation.core.progress import Progress
+from kommunalschutz.foundation.core.services import start_operation
+from kommunalschutz.foundation.registry.importer import SAXONY, Importer, ImportResult, Sources
+from kommunalschutz.foundation.registry.readers import STATE_NAMES
+
+OPERATION = "registry.import"
+
+
+def import_registry(
+    *,
+    actor: Any,
+    land: str = SAXONY,
+    sources: Sequence[str | Path] = (),
+    boundaries: bool = True,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one state's reference data in one transaction (see registry.importer).
+
+    ``sources`` replaces shipped files by newer ones of the same kind; without it the
+    files in registry/data are imported. Raises RegistryImportError on bad input, in
+    which case nothing is written.
+    """
+    chosen = Sources.from_files(land, sources) if sources else Sources.default(land)
+    return Importer(actor=actor, land=land, sources=chosen, boundaries=boundaries, encoding=encoding,
+                    progress=progress).run()
+
+
+def import_registry_operation(
+    *,
+    progress: Progress,
+    actor_id: int | None,
+    land: str = SAXONY,
+    sources: Sequence[str] = (),
+    boundaries: bool = True,
+    encoding: str = "utf-8",
+) -> dict[str, Any]:
+    """The queued form of :func:`import_registry` (core.tasks.OPERATIONS["registry.import"])."""
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    result = import_registry(actor=actor, land=land, sources=sources, boundaries=boundaries, encoding=encoding,
+                             progress=progress)
+    return result.as_dict()
+
+
+def queue_registry_import(
+    *,
+    actor: Any,
+    land: str = SAXONY,
+    sources: Sequence[str | Path] = (),
+    boundaries: bool = True,
+    encoding: str = "utf-8",
+) -> TaskRun:
+    """Queue the import; the returned TaskRun shows its progress."""
+    if land not in STATE_NAMES:
+        raise ValueError(f"Unknown state key {land!r}.")
+    # The worker may run in another directory: hand it absolute paths.
+    paths = [str(Path(source).resolve()) for source in sources]
+    label = gettext("Registry import: %(state)s") % {"state": STATE_NAMES[land]}
+    return start_operation(
+        actor=actor, kind=OPERATION, label=label,
+        arguments={"land": land, "sources": paths, "boundaries": boundaries, "encoding": encoding},
+    )

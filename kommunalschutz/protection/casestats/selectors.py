@@ -1,0 +1,410 @@
+"""Reads of the case statistics: counts over the anonymous statistical record only.
+
+Every figure comes from ``cases.models.IncidentStatistic`` (one row per case, kept in anonymised form
+after retention deletes the case), never from the cases themselves. All counting happens in the
+database, grouped by the month of the incident; months are folded into years here, in Python (at most
+a few hundred grouped rows), which keeps the SQL portable and lets SQLite group by the indexed column
+instead of calling a date function per row.
+
+A dashboard build reads through a ``Snapshot`` (``load(flt)``, one per request, nothing cached beyond
+it): ONE scan counts per month all incidents, those with each value of every category column
+(channel, role, motivation, intake, acuteness) and those with each bit of the type/measure/referral
+masks set (filtered counts, ``COUNT(*) FILTER (WHERE ...)``); the district table is one GROUP BY
+(district, month), which SQLite answers from the covering index stat_district_month; the times to
+acknowledgement are one more read. The selector functions also take a plain filter and then run
+their own query, as before.
+
+The time to acknowledgement is given as median and 90th percentile with the definition of
+PostgreSQL's ``percentile_cont`` (linear interpolation between the two nearest ranks). On PostgreSQL
+the database computes them; elsewhere (SQLite) the database returns a frequency table per (year,
+acute, minutes) and the same interpolation is applied to it (``percentile_cont_counts``), so both give
+the same numbers without reading every case.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DateField, F, FloatField, Func, Q, QuerySet
+from django.db.models.functions import ExtractYear, Substr
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from kommunalschutz.protection.cases.models import (
+    AffectedRole,
+    Case,
+    Channel,
+    IncidentStatistic,
+    IncidentType,
+    Tristate,
+    type_bit,
+)
+
+YEARS_BY_DEFAULT = 6
+
+
+@dataclass(frozen=True)
+class StatisticsFilter:
+    """What the statistics count: incidents whose month lies in [start, end] (first days of months)."""
+
+    start: dt.date
+    end: dt.date
+    district_id: int | None = None
+    directorate_id: int | None = None
+    include_synthetic: bool = True
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start.year, self.end.year + 1))
+
+    @property
+    def months(self) -> list[tuple[int, int]]:
+        result = []
+        year, month = self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            result.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return result
+
+
+def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The last six full calendar years."""
+    today = today or timezone.localdate()
+    return dt.date(today.year - YEARS_BY_DEFAULT, 1, 1), dt.date(today.year - 1, 12, 1)
+
+
+def statistics(flt: StatisticsFilter) -> QuerySet[IncidentStatistic]:
+    qs = IncidentStatistic.objects.filter(occurred_month__gte=flt.start, occurred_month__lte=flt.end)
+    if flt.district_id is not None:
+        qs = qs.filter(district_id=flt.district_id)
+    if flt.directorate_id is not None:
+        qs = qs.filter(police_directorate_id=flt.directorate_id)
+    if not flt.include_synthetic:
+        qs = qs.filter(is_synthetic=False)
+    return qs
+
+
+def _month_rows(qs: QuerySet[IncidentStatistic], *fields: str, **aggregates: Any) -> Iterable[dict[str, Any]]:
+    return list(qs.order_by().values("occurred_month", *fields).annotate(**aggregates))
+
+
+def _without_month_index(flt: StatisticsFilter) -> QuerySet[IncidentStatistic]:
+    """``statistics(flt)``, but on SQLite with the period compared as ``+occurred_month`` so that the
+    planner cannot pick the occurred_month index (and a rowid look-up per row) and scans a narrower
+    covering index instead (e.g. stat_district_month when grouping by district). SQLite has no
+    statistics unless ANALYZE ran and takes every range to be selective; PostgreSQL plans by its
+    statistics and gets the plain filter."""
+    if connection.vendor != "sqlite":
+        return statistics(flt)
+    month = Func(F("occurred_month"), template="+%(expressions)s", output_field=DateField())
+    qs = IncidentStatistic.objects.alias(unindexed_month=month).filter(
+        unindexed_month__gte=flt.start, unindexed_month__lte=flt.end)
+    if flt.district_id is not None:
+        qs = qs.filter(district_id=flt.district_id)
+    if flt.directorate_id is not None:
+        qs = qs.filter(police_directorate_id=flt.directorate_id)
+    if not flt.include_synthetic:
+        qs = qs.filter(is_synthetic=False)
+    return qs
+
+
+# Grouped by an indexed column, SQLite reads the covering index (district_id, occurred_month) instead.
+_INDEXED_GROUPS = frozenset({"district_id", "police_directorate_id"})
+
+
+def _grouped_counts(flt: StatisticsFilter, field: str) -> dict[tuple[int, Any], int]:
+    qs = _without_month_index(flt) if field in _INDEXED_GROUPS else statistics(flt)
+    result: dict[tuple[int, Any], int] = defaultdict(int)
+    for row in _month_rows(qs, field, n=Count("pk")):
+        result[(row["occurred_month"].year, row[field])] += row["n"]
+    return dict(result)
+
+
+def _bit_sums(flt: StatisticsFilter, field: str, bits: dict[str, int]) -> dict[tuple[int, str], int]:
+    aggregates = {f"b_{index}": Count("pk", filter=GreaterThan(F(field).bitand(bit), 0))
+                  for index, bit in enumerate(bits.values())}
+    result: dict[tuple[int, str], int] = defaultdict(int)
+    codes = list(bits)
+    for row in _month_rows(statistics(flt), **aggregates):
+        year = row["occurred_month"].year
+        for index, code in enumerate(codes):
+            result[(year, code)] += int(row[f"b_{index}"] or 0)
+    return dict(result)
+
+
+def _category_values() -> dict[str, list[Any]]:
+    return {"channel": list(Channel.values), "affected_role": list(AffectedRole.values),
+            "politically_motivated": list(Tristate.values), "intake": list(Case.Intake.values),
+            "is_acute": [True, False]}
+
+
+def _mask_bits() -> dict[str, dict[str, int]]:
+    from kommunalschutz.protection.measures.models import MeasureKind, Partner, measure_bit, referral_bit
+
+    return {"type_mask": {code: type_bit(code) for code in IncidentType.values},
+            "measure_mask": {code: measure_bit(code) for code in MeasureKind.values},
+            "referral_mask": {code: referral_bit(code) for code in Partner.Category.values}}
+
+
+@dataclass
+class MonthlyCounts:
+    """Per month of the incident: all incidents, those with each value of each category column, and
+    those with each bit of each mask set - from ONE scan with filtered counts."""
+
+    total: dict[dt.date, int]
+    values: dict[str, dict[Any, dict[dt.date, int]]]  # field -> value -> month -> count
+    bits: dict[str, dict[int, dict[dt.date, int]]]  # field -> bit -> month -> count
+
+    def complete(self, field: str) -> bool:
+        """True if the known values of ``field`` account for every incident of every month (a value
+        outside the choices, e.g. from an older version, sends count_by_field to its own query)."""
+        by_value = self.values.get(field)
+        if by_value is None:
+            return False
+        return all(sum(months.get(month, 0) for months in by_value.values()) == n
+                   for month, n in self.total.items())
+
+
+def _monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
+    values = _category_values()
+    masks = _mask_bits()
+    aggregates: dict[str, Any] = {"n": Count("pk")}
+    names: dict[str, tuple[str, str, Any]] = {}
+    for field, choices in values.items():
+        for value in choices:
+            name = f"v_{len(names)}"
+            names[name] = ("value", field, value)
+            aggregates[name] = Count("pk", filter=Q(**{field: value}))
+    for field, bits in masks.items():
+        for bit in dict.fromkeys(bits.values()):
+            name = f"b_{len(names)}"
+            names[name] = ("bit", field, bit)
+            aggregates[name] = Count("pk", filter=GreaterThan(F(field).bitand(bit), 0))
+    counts = MonthlyCounts({}, {field: {value: {} for value in choices} for field, choices in values.items()},
+                           {field: {bit: {} for bit in bits.values()} for field, bits in masks.items()})
+    for row in _month_rows(statistics(flt), **aggregates):
+        month = row["occurred_month"]
+        counts.total[month] = counts.total.get(month, 0) + row["n"]
+        for name, (kind, field, key) in names.items():
+            target = counts.values[field][key] if kind == "value" else counts.bits[field][key]
+            target[month] = target.get(month, 0) + int(row[name] or 0)
+    return counts
+
+
+class Snapshot:
+    """The grouped reads of one dashboard build (one request), each run at most once and shared by
+    all tables: the monthly counts of every category and bit (one scan), the grouped counts of other
+    columns (e.g. district) and the times to acknowledgement. Nothing outlives the object, so every
+    request reads fresh data. Pass it to count_by_month / count_by_field / count_by_bits /
+    acknowledgement_times instead of the filter."""
+
+    def __init__(self, flt: StatisticsFilter) -> None:
+        self.filter = flt
+        self._monthly: MonthlyCounts | None = None
+        self._grouped: dict[str, dict[tuple[int, Any], int]] = {}
+        self._bits: dict[tuple[str, tuple[tuple[str, int], ...]], dict[tuple[int, str], int]] = {}
+        self._ack: dict[tuple[int, bool], AckFigure] | None = None
+
+    @property
+    def monthly(self) -> MonthlyCounts:
+        if self._monthly is None:
+            self._monthly = _monthly_counts(self.filter)
+        return self._monthly
+
+    def count_by_month(self) -> dict[tuple[int, int], int]:
+        return {(month.year, month.month): n for month, n in self.monthly.total.items()}
+
+    def count_by_field(self, field: str) -> dict[tuple[int, Any], int]:
+        if field in _category_values() and self.monthly.complete(field):
+            result: dict[tuple[int, Any], int] = defaultdict(int)
+            for value, months in self.monthly.values[field].items():
+                for month, n in months.items():
+                    if n:
+                        result[(month.year, value)] += n
+            return dict(result)
+        if field not in self._grouped:
+            self._grouped[field] = _grouped_counts(self.filter, field)
+        return self._grouped[field]
+
+    def count_by_bits(self, field: str, bits: dict[str, int]) -> dict[tuple[int, str], int]:
+        known = self.monthly.bits.get(field, {})
+        if all(bit in known for bit in bits.values()):
+            result: dict[tuple[int, str], int] = {}
+            years = sorted({month.year for month in self.monthly.total})
+            for year in years:
+                for code in bits:
+                    result[(year, code)] = 0
+            for code, bit in bits.items():
+                for month, n in known[bit].items():
+                    result[(month.year, code)] += n
+            return result
+        key = (field, tuple(bits.items()))
+        if key not in self._bits:
+            self._bits[key] = _bit_sums(self.filter, field, bits)
+        return self._bits[key]
+
+    def acknowledgement_times(self) -> dict[tuple[int, bool], AckFigure]:
+        if self._ack is None:
+            self._ack = _acknowledgement_times(self.filter)
+        return self._ack
+
+
+def load(flt: StatisticsFilter) -> Snapshot:
+    """The shared reads of one dashboard build (see Snapshot); run lazily, at most once each."""
+    return Snapshot(flt)
+
+
+Source = StatisticsFilter | Snapshot
+
+
+def count_by_month(source: Source) -> dict[tuple[int, int], int]:
+    """Incidents per (year, month)."""
+    if isinstance(source, Snapshot):
+        return source.count_by_month()
+    result: dict[tuple[int, int], int] = defaultdict(int)
+    for row in _month_rows(statistics(source), n=Count("pk")):
+        month = row["occurred_month"]
+        result[(month.year, month.month)] += row["n"]
+    return dict(result)
+
+
+def count_by_year(source: Source) -> dict[int, int]:
+    result: dict[int, int] = defaultdict(int)
+    for (year, _month), n in count_by_month(source).items():
+        result[year] += n
+    return dict(result)
+
+
+def count_by_field(source: Source, field: str) -> dict[tuple[int, Any], int]:
+    """Incidents per (year, value of a category column), e.g. channel, district_id, is_acute.
+    Given a filter: one GROUP BY (month, field); given a Snapshot: from its shared reads."""
+    if isinstance(source, Snapshot):
+        return source.count_by_field(field)
+    return _grouped_counts(source, field)
+
+
+def count_by_bits(source: Source, field: str, bits: dict[str, int]) -> dict[tuple[int, str], int]:
+    """Incidents per (year, code) whose mask ``field`` has the code's bit set (a case with several bits
+    counts once in each). Given a filter: one filtered count per bit over ``field & bit > 0``, per
+    month; given a Snapshot: from its shared monthly counts."""
+    if isinstance(source, Snapshot):
+        return source.count_by_bits(field, bits)
+    return _bit_sums(source, field, bits)
+
+
+# --- time to acknowledgement --------------------------------------------------------------------------
+
+
+def percentile_cont(ordered: list[int] | list[float], fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont on an ascending list: linear interpolation between ranks."""
+    if not ordered:
+        return None
+    position = fraction * (len(ordered) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return float(ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower))
+
+
+def percentile_cont_counts(frequencies: list[tuple[int, int]], fraction: float) -> float | None:
+    """``percentile_cont`` of the ascending list in which each (value, count) of the ascending
+    frequency table stands ``count`` times - without building that list."""
+    total = sum(count for _value, count in frequencies)
+    if not total:
+        return None
+    position = fraction * (total - 1)
+    lower = int(position)
+    upper = min(lower + 1, total - 1)
+    low_value = high_value = None
+    seen = 0
+    for value, count in frequencies:
+        if low_value is None and lower < seen + count:
+            low_value = value
+        if upper < seen + count:
+            high_value = value
+            break
+        seen += count
+    assert low_value is not None and high_value is not None
+    return float(low_value + (high_value - low_value) * (position - lower))
+
+
+class PercentileCont(Aggregate):
+    """percentile_cont(fraction) WITHIN GROUP (ORDER BY expression) - PostgreSQL only."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+@dataclass(frozen=True)
+class AckFigure:
+    n: int
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+def acknowledgement_times(source: Source) -> dict[tuple[int, bool], AckFigure]:
+    """Per (year, acute): how many cases were acknowledged, and the median and 90th percentile of the
+    minutes from report to acknowledgement."""
+    if isinstance(source, Snapshot):
+        return source.acknowledgement_times()
+    return _acknowledgement_times(source)
+
+
+def _acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckFigure]:
+    qs = statistics(flt).filter(acknowledgement_minutes__isnull=False).order_by()
+    result: dict[tuple[int, bool], AckFigure] = {}
+    if connection.vendor == "postgresql":
+        rows = (qs.annotate(year=ExtractYear("occurred_month")).values("year", "is_acute")
+                .annotate(n=Count("acknowledgement_minutes"),
+                          median=PercentileCont("acknowledgement_minutes", 0.5),
+                          p90=PercentileCont("acknowledgement_minutes", 0.9)))
+        for row in rows:
+            result[(int(row["year"]), bool(row["is_acute"]))] = AckFigure(
+                row["n"], float(row["median"]) if row["median"] is not None else None,
+                float(row["p90"]) if row["p90"] is not None else None)
+        return result
+    # Elsewhere (SQLite): a frequency table per (year, acute, minutes) - a few thousand rows rather than
+    # every acknowledged case - and the same interpolation over it. The year is the first four
+    # characters of the ISO date SQLite stores (ExtractYear would call a Python function per row).
+    year = Substr("occurred_month", 1, 4) if connection.vendor == "sqlite" else ExtractYear("occurred_month")
+    frequencies: dict[tuple[int, bool], list[tuple[int, int]]] = defaultdict(list)
+    for row in (qs.annotate(year=year).values("year", "is_acute", "acknowledgement_minutes")
+                .annotate(n=Count("pk")).order_by("year", "is_acute", "acknowledgement_minutes")):
+        frequencies[(int(row["year"]), bool(row["is_acute"]))].append(
+            (int(row["acknowledgement_minutes"]), int(row["n"])))
+    for key, table in frequencies.items():
+        result[key] = AckFigure(sum(n for _v, n in table), percentile_cont_counts(table, 0.5),
+                                percentile_cont_counts(table, 0.9))
+    return result
+
+
+# --- choices for the filter ---------------------------------------------------------------------------
+
+
+def districts_with_statistics() -> QuerySet[Any]:
+    from kommunalschutz.foundation.registry.models import District
+
+    return District.objects.order_by("name")
+
+
+def directorates() -> QuerySet[Any]:
+    from kommunalschutz.foundation.registry.models import PoliceDirectorate
+
+    return PoliceDirectorate.objects.order_by("name")
+
+
+def police_figures(region: str = "SN") -> list[Any]:
+    """The latest published figure per year and offence group (newest as-of first in the model order)."""
+    from kommunalschutz.protection.casestats.models import PoliceFigure
+
+    latest: dict[tuple[int, str], Any] = {}
+    for figure in PoliceFigure.objects.filter(region=region).order_by("year", "offence_group", "-as_of"):
+        latest.setdefault((figure.year, figure.offence_group), figure)
+    return list(latest.values())

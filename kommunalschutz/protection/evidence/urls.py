@@ -1,0 +1,11 @@
+from django.urls import path
+
+from kommunalschutz.protection.evidence import views
+
+app_name = "evidence"
+
+urlpatterns = [
+    path("fall/<int:pk>/", views.case_evidence, name="case_evidence"),
+    path("fall/<int:pk>/beweismittelpaket/", views.evidence_package, name="evidence_package"),
+    path("<int:pk>/original/", views.download_original, name="download_original"),
+]

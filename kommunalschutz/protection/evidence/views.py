@@ -1,0 +1,128 @@
+"""Evidence: the evidence page of a case, downloads of originals and the evidence package.
+
+Outsiders get 404 for every page and download. Originals always leave as attachments with
+X-Content-Type-Options: nosniff, so a browser never renders or runs anything from the evidence store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kommunalschutz.foundation.core.access import get_for_user, require_perm
+from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.protection.cases.models import Case
+from kommunalschutz.protection.evidence import forms, selectors, services
+from kommunalschutz.protection.evidence.models import EvidenceItem
+
+VIEW, ADD, EXPORT = "evidence.view_evidence", "evidence.add_evidence", "evidence.export_evidence"
+
+
+def _case(request: HttpRequest, pk: int, permission: str = VIEW) -> Case:
+    case = get_for_user(request.user, Case.objects.select_related("municipality"), VIEW, pk=pk)
+    if permission != VIEW:
+        require_perm(request.user, permission, case)
+    return case
+
+
+def attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """A download that is never shown inline and never sniffed."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def original_response(item: EvidenceItem) -> HttpResponse:
+    """The original bytes of an item (checked against its SHA-256) as an attachment."""
+    content = services.read_original(item)
+    content_type = item.content_type if item.content_type in services.SAFE_DOWNLOAD_TYPES \
+        else "application/octet-stream"
+    return attachment(content, filename=services.safe_name(item.original_name, fallback=f"beweis-{item.pk}"),
+                      content_type=content_type)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    can_add = request.user.has_perm(ADD, case)
+    file_form = forms.EvidenceFileForm()
+    online_form = forms.OnlineContentForm()
+    status = 200
+    if request.method == "POST":
+        require_perm(request.user, ADD, case)
+        which = request.POST.get("form")
+        if which == "file":
+            file_form = forms.EvidenceFileForm(request.POST, request.FILES)
+            form: Any = file_form
+        elif which == "online":
+            online_form = forms.OnlineContentForm(request.POST, request.FILES)
+            form = online_form
+        else:
+            raise Http404
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            upload = data.pop("file", None)
+            try:
+                if which == "file":
+                    services.add_file(case=case, actor=request.user, upload=upload,
+                                      description=data.get("description", ""))
+                else:
+                    services.add_online_content(case=case, actor=request.user, data=data, upload=upload)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The evidence has been stored.") if which == "file"
+                                 else _("The online content has been recorded."))
+                return redirect("evidence:case_evidence", pk=case.pk)
+        status = 400
+    return render(request, "evidence/case_evidence.html", {
+        "case": case,
+        "items": selectors.case_evidence(case),
+        "can_add": can_add,
+        "can_export": request.user.has_perm(EXPORT, case),
+        "file_form": file_form,
+        "online_form": online_form,
+        "max_mb": f"{settings.EVIDENCE_UPLOAD_MAX_BYTES / 1_000_000:g}",
+        "type_labels": services.TYPE_LABELS,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def download_original(request: HttpRequest, pk: int) -> HttpResponse:
+    item = EvidenceItem.objects.filter(pk=pk).select_related("case").first()
+    if item is None or not item.stored_name:
+        raise Http404
+    require_perm(request.user, VIEW, item.case)
+    try:
+        return original_response(item)
+    except services.EvidenceIntegrityError:
+        messages.error(request, _("The stored file no longer matches the checksum taken at upload. It is not "
+                                  "handed out; please inform the platform's operators."))
+        return redirect("evidence:case_evidence", pk=item.case_id)
+
+
+@login_required
+@require_POST
+def evidence_package(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk, EXPORT)
+    try:
+        filename, content = services.build_package(case=case, actor=request.user)
+    except services.EvidenceIntegrityError:
+        messages.error(request, _("A stored file no longer matches the checksum taken at upload, so no evidence "
+                                  "package was created. Please inform the platform's operators."))
+        return redirect("evidence:case_evidence", pk=case.pk)
+    return attachment(content, filename=filename, content_type="application/zip")

@@ -1,0 +1,221 @@
+"""Intake pages: the report of a logged-in user, the anonymous report and the anonymous follow-up.
+
+The anonymous pages never look at the client's address or user agent (no accounts.throttle here); their
+limits are platform-wide (intake.services). The receipt appears in exactly one response, never in the
+session or a URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from kommunalschutz.foundation.core.access import get_for_user, require_perm
+from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.protection.cases.models import Case
+from kommunalschutz.protection.intake import services
+from kommunalschutz.protection.intake.forms import (
+    AnonymousReportForm,
+    FollowUpForm,
+    IncidentForm,
+    ReporterReplyForm,
+)
+from kommunalschutz.protection.intake.models import ReporterAccess
+
+
+def _add_missing_errors(form: Any, error: ValidationError) -> None:
+    """Service errors at fields the form has not already marked (so no field shows two versions)."""
+    if not hasattr(error, "error_dict"):
+        add_service_errors(form, error)
+        return
+    remaining = {field: errors for field, errors in error.error_dict.items() if field not in form.errors}
+    if remaining:
+        add_service_errors(form, ValidationError(remaining))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "cases.report_incident")
+    on_behalf_allowed = request.user.has_perm("cases.report_on_behalf")
+    form = IncidentForm(request.POST or None, on_behalf_allowed=on_behalf_allowed)
+    if request.method == "POST":
+        valid = form.is_valid()
+        data = form.incident_data()
+        on_behalf = form.on_behalf
+        if valid:
+            try:
+                case = services.create_case(
+                    actor=request.user, data=data,
+                    intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
+                    affected_user=None if on_behalf else request.user)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect("intake:report_done", pk=case.pk)
+        else:
+            try:
+                services.clean_incident(data)
+            except ValidationError as exc:
+                _add_missing_errors(form, exc)
+    return render(request, "intake/report.html", {"form": form, "on_behalf_allowed": on_behalf_allowed})
+
+
+@login_required
+def report_done(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_for_user(request.user, Case.objects.all(), "cases.view_case", pk=pk)
+    return render(request, "intake/report_done.html", {"case": case})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def anonymous_report(request: HttpRequest) -> HttpResponse:
+    form = AnonymousReportForm(request.POST or None)
+    refusal: services.AccessRefused | None = None
+    if request.method == "POST":
+        valid = form.is_valid()
+        data = form.incident_data()
+        passphrase = str(request.POST.get("passphrase", ""))
+        repeat = str(request.POST.get("passphrase_repeat", ""))
+        if valid:
+            try:
+                case, receipt = services.submit_anonymous(data=data, passphrase=passphrase, passphrase_repeat=repeat)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except services.AccessRefused as exc:
+                refusal = exc
+            else:
+                # The only place the receipt is ever shown: this response (not stored, not in a URL).
+                response = render(request, "intake/anonymous_receipt.html", {
+                    "case": case, "receipt": services.format_receipt(receipt)})
+                response["Cache-Control"] = "no-store"
+                return response
+        else:
+            errors: dict[str, list[str]] = {}
+            try:
+                services.clean_incident(data, anonymous=True)
+            except ValidationError as exc:
+                errors.update({k: list(v) for k, v in exc.message_dict.items()})
+            services.add_passphrase_errors(errors, passphrase, repeat)
+            if errors:
+                _add_missing_errors(form, ValidationError(errors))
+    status = 429 if refusal is not None else 200
+    response = render(request, "intake/anonymous_report.html", {"form": form, "refusal": refusal}, status=status)
+    if refusal is not None and refusal.retry_after_seconds:
+        response["Retry-After"] = str(refusal.retry_after_seconds)
+    return response
+
+
+def _visiting_case(request: HttpRequest) -> Case | None:
+    """The case of this follow-up visit (the session holds its id only while the visit lasts)."""
+    case_id = request.session.get(services.FOLLOW_UP_SESSION_KEY)
+    if not case_id:
+        return None
+    access = ReporterAccess.objects.filter(case_id=case_id).select_related("case").first()
+    if access is None:  # deleted meanwhile
+        request.session.pop(services.FOLLOW_UP_SESSION_KEY, None)
+        return None
+    return access.case
+
+
+def _follow_up_page(request: HttpRequest, case: Case, *, reply_form: Any = None, file_form: Any = None,
+                    online_form: Any = None, status: int = 200) -> HttpResponse:
+    from kommunalschutz.protection.evidence.forms import EvidenceFileForm, OnlineContentForm
+
+    messages = services.visible_messages(case)
+    unread = {m.pk for m in messages if not m.from_reporter and m.read_by_reporter_at is None}
+    services.mark_read_by_reporter(case)
+    response = render(request, "intake/follow_up_case.html", {
+        "case": case, "case_messages": messages, "unread": unread,
+        "reply_form": reply_form or ReporterReplyForm(),
+        "file_form": file_form or EvidenceFileForm(),
+        "online_form": online_form or OnlineContentForm(),
+        "closed": case.status == Case.Status.CLOSED,
+    }, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HttpRequest) -> HttpResponse:
+    from kommunalschutz.protection.evidence.forms import EvidenceFileForm, OnlineContentForm
+
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "end":
+        request.session.pop(services.FOLLOW_UP_SESSION_KEY, None)
+        request.session.cycle_key()
+        return render(request, "intake/follow_up.html", {"form": FollowUpForm(), "ended": True})
+
+    case = _visiting_case(request)
+    if case is None or action == "open":
+        return _open_visit(request, action)
+
+    this_page = reverse("intake:follow_up")
+    if action == "reply":
+        reply_form = ReporterReplyForm(request.POST)
+        reply_form.is_valid()
+        try:
+            services.reporter_reply(case=case, body=reply_form.cleaned_data.get("body", ""))
+        except ValidationError as exc:
+            add_service_errors(reply_form, exc)
+            return _follow_up_page(request, case, reply_form=reply_form, status=422)
+        return redirect(f"{this_page}?gesendet=1#nachrichten")
+    if action == "file":
+        file_form = EvidenceFileForm(request.POST, request.FILES)
+        if file_form.is_valid():
+            try:
+                services.reporter_add_file(case=case, upload=file_form.cleaned_data["file"],
+                                           description=file_form.cleaned_data.get("description", ""))
+            except ValidationError as exc:
+                add_service_errors(file_form, exc)
+            else:
+                return redirect(f"{this_page}?beweis=1#beweismittel")
+        return _follow_up_page(request, case, file_form=file_form, status=422)
+    if action == "online":
+        online_form = OnlineContentForm(request.POST, request.FILES)
+        if online_form.is_valid():
+            data = dict(online_form.cleaned_data)
+            upload = data.pop("file", None)
+            try:
+                services.reporter_add_online_content(case=case, data=data, upload=upload)
+            except ValidationError as exc:
+                add_service_errors(online_form, exc)
+            else:
+                return redirect(f"{this_page}?beweis=1#beweismittel")
+        return _follow_up_page(request, case, online_form=online_form, status=422)
+    return _follow_up_page(request, case)
+
+
+def _open_visit(request: HttpRequest, action: str) -> HttpResponse:
+    form = FollowUpForm(request.POST if action == "open" else None)
+    refusal: services.AccessRefused | None = None
+    if action == "open":
+        form.is_valid()
+        try:
+            case = services.open_anonymous_case(receipt=form.cleaned_data.get("receipt", ""),
+                                                passphrase=form.cleaned_data.get("passphrase", ""))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except services.AccessRefused as exc:
+            refusal = exc
+        else:
+            request.session.cycle_key()
+            request.session[services.FOLLOW_UP_SESSION_KEY] = case.pk
+            return redirect("intake:follow_up")
+    status = 200
+    if refusal is not None:
+        status = refusal.status
+    elif form.errors:
+        status = 422
+    response = render(request, "intake/follow_up.html", {"form": form, "refusal": refusal}, status=status)
+    if refusal is not None and refusal.retry_after_seconds:
+        response["Retry-After"] = str(refusal.retry_after_seconds)
+    return response

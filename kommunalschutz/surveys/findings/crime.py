@@ -1,0 +1,260 @@
+"""Police crime statistics (PKS) of Saxony's districts, imported from the BKA's original table.
+
+The BKA publishes "T01 Grundtabelle - Kreise - Fälle - Häufigkeitszahlen" as a CSV in its own format,
+and the importer reads exactly that format rather than a cleaned copy:
+
+- encoding Latin-1 (ISO-8859-1), separator ``;``;
+- line 1 holds the column numbers (1..18), line 2 the header, data from line 3;
+- numbers with a comma as the thousands separator and a point as the decimal point ("15,048" is 15048,
+  "7.1" is 7.1); the Häufigkeitszahl (cases per 100,000 inhabitants) is an integer written the same way;
+- the offence key (Schlüssel) is a string with wildcards (``------`` all offences, ``435*00`` domestic
+  burglary), the district key lacks its leading zero (``1001`` is Flensburg, 01001);
+- columns after the 18th (the 2020 file of the mirror we copied has five more) are ignored.
+
+Only Saxony's 13 districts (keys 14…) are kept and matched to ``registry.District`` by their 5-digit
+key. An import replaces one year's figures of those districts in one transaction; importing the same
+file twice changes nothing. Any problem is reported with file, line and column, and nothing is written.
+
+The two tables shipped in ``findings/data/pks/`` (2020 and 2022) are loaded by the data migration
+``0003_seed_crime_figures`` when the registry is already there, and by ``import-pks --bundled``
+after ``import-registry`` on a fresh installation.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "pks"
+BUNDLED: tuple[tuple[int, str], ...] = (
+    (2020, "PKS2020_KR-F-01-T01-Kreise-Faelle-HZ_csv_modified.csv"),
+    (2022, "PKS2022_KR-F-01-T01-Kreise-Faelle-HZ_csv.csv"),
+)
+SAXONY = "14"
+COLUMNS = 18
+# Column (1-based) -> the header the BKA gives it; only these columns are read.
+EXPECTED_HEADER = {
+    1: "Schluessel",
+    2: "Straftat",
+    3: "Gemeindeschluessel",
+    4: "Stadt-/Landkreis",
+    5: "Kreisart",
+    6: "Anzahl erfasste Faelle",
+    7: "Haeufigkeitszahl",
+    12: "Auffklaerung - Anzahl Faelle",
+}
+_INTEGER = re.compile(r"\d{1,3}(,\d{3})*")
+_OFFENCE_KEY = re.compile(r"[0-9*-]{6}")
+_DISTRICT_KEY = re.compile(r"\d{4,5}")
+
+# The offence keys the discrepancy view sets against the survey (DOMAIN.md §2.4).
+TOTAL = "------"
+STREET_CRIME = "899000"
+PROPERTY_DAMAGE = "674000"
+VIOLENT_CRIME = "892000"
+BURGLARY = "435*00"
+DISCREPANCY_KEYS = (TOTAL, STREET_CRIME, PROPERTY_DAMAGE, VIOLENT_CRIME, BURGLARY)
+
+
+class PksImportError(Exception):
+    """A file the importer refuses; the message names file, line and column."""
+
+
+@dataclass(frozen=True)
+class PksRow:
+    line: int
+    key: str
+    offence: str
+    ags: str  # 5 digits
+    district_name: str
+    cases: int
+    rate: int
+    cleared: int
+
+
+@dataclass
+class ImportResult:
+    year: int
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    districts: list[str] = field(default_factory=list)
+    skipped_districts: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+    def summary(self) -> str:
+        return (f"PKS {self.year}: {len(self.districts)} districts, {self.created} figures created, "
+                f"{self.updated} updated, {self.deleted} deleted, {self.unchanged} unchanged")
+
+
+def source_note(year: int) -> str:
+    """The attribution the BKA's licence asks for (Datenlizenz Deutschland - Namensnennung 2.0)."""
+    return f"PKS Bundeskriminalamt, {year}"
+
+
+def _decode(content: bytes, name: str) -> str:
+    if b"\x00" in content:
+        line = content[: content.index(b"\x00")].count(b"\n") + 1
+        raise PksImportError(f"{name}, line {line}: the file contains NUL bytes; it is not the BKA's Latin-1 "
+                             f"CSV (perhaps UTF-16 or a spreadsheet file).")
+    if content.startswith(b"\xef\xbb\xbf"):
+        raise PksImportError(f"{name}, line 1, column 1: the file starts with a UTF-8 byte order mark; the "
+                             f"BKA publishes the table in Latin-1 (ISO-8859-1). Use the original file.")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")
+    # Valid UTF-8 with non-ASCII characters: re-saved by another program, umlauts would be garbled.
+    for number, text_line in enumerate(text.splitlines(), start=1):
+        for column, char in enumerate(text_line, start=1):
+            if ord(char) > 127:
+                raise PksImportError(
+                    f"{name}, line {number}, column {column}: the file is UTF-8 encoded; the BKA publishes the "
+                    f"table in Latin-1 (ISO-8859-1). Use the original file or save it as Latin-1.")
+    return text
+
+
+def _integer(value: str, *, name: str, line: int, column: int) -> int:
+    value = value.strip()
+    if not _INTEGER.fullmatch(value):
+        raise PksImportError(
+            f"{name}, line {line}, column {column} ({EXPECTED_HEADER[column]}): {value!r} is not a whole number "
+            f"in the BKA's format (digits with a comma as the thousands separator, e.g. 15,048).")
+    return int(value.replace(",", ""))
+
+
+def parse(content: bytes, *, name: str = "PKS file") -> list[PksRow]:
+    """Read the BKA's table and return the rows of Saxony's districts; every row of the file is checked."""
+    text = _decode(content, name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    try:
+        numbers = next(reader)
+        header = next(reader)
+    except StopIteration:
+        raise PksImportError(f"{name}: the file has fewer than two lines (column numbers and header).") from None
+    if [cell.strip() for cell in numbers[:COLUMNS]] != [str(n) for n in range(1, COLUMNS + 1)]:
+        raise PksImportError(f"{name}, line 1: expected the column numbers 1 to {COLUMNS} separated by ';' "
+                             f"(the BKA's first line), found {';'.join(numbers[:COLUMNS])!r}.")
+    for column, expected in EXPECTED_HEADER.items():
+        found = header[column - 1].strip() if len(header) >= column else ""
+        if found != expected:
+            raise PksImportError(f"{name}, line 2, column {column}: expected the column {expected!r}, "
+                                 f"found {found!r}.")
+    rows: list[PksRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for cells in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) < COLUMNS:
+            raise PksImportError(f"{name}, line {line}, column {len(cells) + 1}: expected {COLUMNS} columns, "
+                                 f"found {len(cells)}.")
+        key = cells[0].strip()
+        if not _OFFENCE_KEY.fullmatch(key):
+            raise PksImportError(f"{name}, line {line}, column 1 (Schluessel): {key!r} is not an offence key "
+                                 f"(six digits or wildcards * and -).")
+        district_key = cells[2].strip()
+        if not _DISTRICT_KEY.fullmatch(district_key):
+            raise PksImportError(f"{name}, line {line}, column 3 (Gemeindeschluessel): {district_key!r} is not "
+                                 f"a district key (4 or 5 digits).")
+        ags = district_key.zfill(5)
+        cases = _integer(cells[5], name=name, line=line, column=6)
+        rate = _integer(cells[6], name=name, line=line, column=7)
+        cleared = _integer(cells[11], name=name, line=line, column=12)
+        if (key, ags) in seen:
+            raise PksImportError(f"{name}, line {line}, column 1: offence key {key} of district {ags} appears "
+                                 f"twice (first on line {seen[key, ags]}).")
+        seen[key, ags] = line
+        if ags.startswith(SAXONY):
+            rows.append(PksRow(line=line, key=key, offence=cells[1].strip()[:250], ags=ags,
+                               district_name=cells[3].strip(), cases=cases, rate=rate, cleared=cleared))
+    if not rows:
+        raise PksImportError(f"{name}: the file has no rows for Saxony's districts (keys 14…).")
+    return rows
+
+
+def load(
+    content: bytes, *, year: int, name: str = "PKS file", actor: Any = None, skip_missing_districts: bool = False,
+    district_model: Any = None, figure_model: Any = None, audit: bool = True,
+) -> ImportResult:
+    """Import one year's table: replace that year's figures of Saxony's districts, all or nothing.
+
+    A district of the file missing from the registry is an error, unless ``skip_missing_districts``
+    (the data migration on a database whose registry is not imported yet). The models may be passed
+    (historical models in a migration)."""
+    if not 1990 <= year <= 2100:
+        raise PksImportError(f"{name}: {year} is not a plausible reporting year.")
+    rows = parse(content, name=name)
+    if district_model is None or figure_model is None:
+        from kommunalschutz.foundation.registry.models import District
+        from kommunalschutz.surveys.findings.models import CrimeFigure
+
+        district_model, figure_model = District, CrimeFigure
+    districts = {d.ags: d for d in district_model.objects.filter(ags__in={row.ags for row in rows})}
+    result = ImportResult(year=year)
+    missing = sorted({row.ags for row in rows} - set(districts))
+    if missing and not skip_missing_districts:
+        first = next(row for row in rows if row.ags == missing[0])
+        raise PksImportError(
+            f"{name}, line {first.line}, column 3: district {first.ags} ({first.district_name}) is not in the "
+            f"registry; import the registry first (import-registry).")
+    result.skipped_districts = missing
+    result.districts = sorted(districts)
+    source = source_note(year)
+    with transaction.atomic():
+        existing = {(f.district.ags, f.key): f for f in
+                    figure_model.objects.filter(year=year, district__in=list(districts.values()))
+                    .select_related("district")}
+        to_create, to_update = [], []
+        for row in rows:
+            if row.ags not in districts:
+                continue
+            values = {"offence": row.offence, "cases": row.cases, "rate": float(row.rate),
+                      "cleared": row.cleared, "source": source}
+            figure = existing.pop((row.ags, row.key), None)
+            if figure is None:
+                to_create.append(figure_model(year=year, district=districts[row.ags], key=row.key, **values))
+            elif any(getattr(figure, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(figure, k, v)
+                to_update.append(figure)
+            else:
+                result.unchanged += 1
+        figure_model.objects.bulk_create(to_create, batch_size=500)
+        figure_model.objects.bulk_update(to_update, ["offence", "cases", "rate", "cleared", "source"],
+                                         batch_size=500)
+        stale = [f.pk for f in existing.values()]
+        if stale:
+            figure_model.objects.filter(pk__in=stale).delete()
+        result.created, result.updated, result.deleted = len(to_create), len(to_update), len(stale)
+        if audit and result.changed:
+            from kommunalschutz.foundation.core import audit as audit_log
+
+            audit_log.record(actor=actor, action="import", object_type="findings.crimefigure",
+                             object_id=str(year), summary=f"{name}: {result.summary()}"[:300])
+    return result
+
+
+def load_file(path: str | Path, *, year: int, **kwargs: Any) -> ImportResult:
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise PksImportError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    return load(content, year=year, name=path.name, **kwargs)
+
+
+def load_bundled(**kwargs: Any) -> list[ImportResult]:
+    """Import the tables shipped with the platform (2020 and 2022)."""
+    with transaction.atomic():
+        return [load_file(DATA_DIR / filename, year=year, **kwargs) for year, filename in BUNDLED]

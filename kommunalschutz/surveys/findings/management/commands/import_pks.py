@@ -1,0 +1,37 @@
+"""`kommunalschutz import-pks FILE --year YYYY`: import the BKA's district crime table (PKS T01)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kommunalschutz.surveys.findings import crime
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the police crime statistics of Saxony's districts from the BKA's original table "
+        "'KR-F-01-T01-Kreise-Faelle-HZ' (Latin-1, ';'). Replaces the year's figures; idempotent; nothing is "
+        "written if the file has an error. --bundled imports the tables shipped with the platform (2020, 2022)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", nargs="?", help="the BKA CSV file")
+        parser.add_argument("--year", type=int, help="reporting year of the file (Berichtsjahr)")
+        parser.add_argument("--bundled", action="store_true", help="import the shipped 2020 and 2022 tables")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["bundled"]:
+                if options["file"]:
+                    raise CommandError("Give either FILE --year YYYY or --bundled, not both.")
+                results = crime.load_bundled()
+            else:
+                if not options["file"] or options["year"] is None:
+                    raise CommandError("Give FILE and --year YYYY (or --bundled).")
+                results = [crime.load_file(options["file"], year=options["year"])]
+        except crime.PksImportError as exc:
+            raise CommandError(f"Import failed, nothing was changed. {exc}") from exc
+        for result in results:
+            self.stdout.write(self.style.SUCCESS(result.summary() + ("" if result.changed else " (no changes)")))

@@ -1,0 +1,582 @@
+"""The discrepancy view and the final report of a survey project (issue 5, items 7 and 8).
+
+- ``discrepancy(project)``: perceived safety (weighted shares feeling unsafe, with 95 % logit intervals,
+  overall and per locality) set against the recorded crime of the municipality's district (PKS, with the
+  average of Saxony's 13 districts as reference), and worry about specific offences against the matching
+  recorded rates (DOMAIN.md §2.4).
+- ``render_report(project) -> bytes``: the final report as PDF (WeasyPrint via core.documents).
+- ``save_recommendations(*, actor, project, text)`` and ``release_report(*, actor, project)``: the two
+  writes of the report (transactional, audited; releasing advances the alliance's analysis phases).
+
+Survey estimates come from findings.results (the current weighting run's calibrated design), so every
+number printed here equals the one on the results pages and in the exports.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from kommunalschutz.alliance.insights.charts import COLOURS, Chart, make_csp_safe, svg_of
+from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
+from kommunalschutz.surveys.findings import crime
+from kommunalschutz.surveys.findings.models import CrimeFigure, WeightingRun
+from kommunalschutz.surveys.projects import estimation as est
+from kommunalschutz.surveys.projects.models import AGE_GROUPS, Block, Item, Sex, SurveyProject
+from kommunalschutz.surveys.sampling.models import PopulationCell, Sample, SampleMember
+
+if TYPE_CHECKING:
+    from kommunalschutz.surveys.findings import results
+
+RECOMMENDATIONS_MAX = 20_000
+# A share resting on fewer respondents is not shown (as findings.results.MIN_CELL).
+MIN_CELL = 5
+DASH = "\u2013"  # the en dash of ranges in German typesetting
+
+CRIME_LABELS = {
+    crime.TOTAL: "Straftaten insgesamt",
+    crime.STREET_CRIME: "Straßenkriminalität",
+    crime.PROPERTY_DAMAGE: "Sachbeschädigung",
+    crime.VIOLENT_CRIME: "Gewaltkriminalität",
+    crime.BURGLARY: "Wohnungseinbruchdiebstahl",
+    "210000": "Raub",
+    "897000": "Cybercrime",
+    "899500": "Sachbeschädigung durch Graffiti",
+}
+
+# Perceived-safety items (item bank key) and the answers that count as "unsafe" (4, 5 of the scale).
+SAFETY_ITEMS: tuple[tuple[str, str], ...] = (
+    ("safety_dark", "fühlt sich nachts allein zu Fuß in der Wohngegend unsicher"),
+    ("safety_overall", "fühlt sich in der Gemeinde alles in allem unsicher"),
+)
+UNSAFE = (4, 5)
+# Worry / disorder item (bank key) -> the offence key whose recorded rate it is set against.
+PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("fear_burglary", crime.BURGLARY, "Sorge vor Einbruch in die Wohnung"),
+    ("fear_assault", crime.VIOLENT_CRIME, "Sorge, geschlagen und verletzt zu werden"),
+    ("fear_robbery", "210000", "Sorge, überfallen und beraubt zu werden"),
+    ("fear_vehicle", crime.STREET_CRIME, "Sorge um Auto oder Fahrrad"),
+    ("fear_fraud_online", "897000", "Sorge vor Betrug im Internet"),
+    ("disorder_vandalism", crime.PROPERTY_DAMAGE, "Vandalismus als Problem in der Wohngegend"),
+    ("disorder_graffiti", "899500", "Graffiti als Problem in der Wohngegend"),
+)
+WORRIED = (4, 5)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Formatting (German numbers, the same in page, PDF and tests)
+
+
+def number(value: float, digits: int = 0) -> str:
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def percent(value: float, digits: int = 1) -> str:
+    return number(100 * value, digits) + "\u00a0%"
+
+
+def interval(lower: float, upper: float, *, share: bool, digits: int = 1) -> str:
+    if share:
+        return f"{number(100 * lower, digits)}{DASH}{number(100 * upper, digits)}"
+    return f"{number(lower, 2)}{DASH}{number(upper, 2)}"
+
+
+def format_row(row: Any) -> tuple[str, str]:
+    """(estimate, 95 % interval) of a results row as the page and the report print them."""
+    share = row.kind == "proportion"
+    return (percent(row.estimate) if share else number(row.estimate, 2),
+            interval(row.ci_lower, row.ci_upper, share=share))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Recorded crime
+
+
+@dataclass(frozen=True)
+class CrimeRow:
+    key: str
+    label: str
+    offence: str
+    cases: int
+    rate: float
+    saxony_rate: float | None
+    saxony_districts: int
+
+    @property
+    def relative(self) -> float | None:
+        return self.rate / self.saxony_rate if self.saxony_rate else None
+
+
+def pks_year(survey_year: int) -> int | None:
+    """The latest PKS year not after the survey (else the earliest available one)."""
+    years = sorted(set(CrimeFigure.objects.values_list("year", flat=True)))
+    if not years:
+        return None
+    before = [y for y in years if y <= survey_year]
+    return before[-1] if before else years[0]
+
+
+def saxony_rates(year: int, keys: list[str]) -> dict[str, tuple[float, int]]:
+    """Per offence key: the rate of Saxony's districts together (cases per 100,000 inhabitants, weighted by
+    population, which each district's total row gives: cases / rate), and the number of districts."""
+    figures = list(CrimeFigure.objects.filter(year=year, district__ags__startswith=crime.SAXONY)
+                   .filter(key__in={crime.TOTAL, *keys}).values("district_id", "key", "cases", "rate"))
+    population = {f["district_id"]: f["cases"] / f["rate"] * 100_000 for f in figures
+                  if f["key"] == crime.TOTAL and f["rate"]}
+    cases: dict[str, int] = defaultdict(int)
+    districts: dict[str, int] = defaultdict(int)
+    for f in figures:
+        if f["district_id"] in population and f["key"] in keys:
+            cases[f["key"]] += f["cases"]
+            districts[f["key"]] += 1
+    total = sum(population.values())
+    return {key: (cases[key] / total * 100_000, districts[key]) for key in keys if total and districts[key]}
+
+
+def crime_rows(district_id: int | None, year: int | None, keys: list[str]) -> list[CrimeRow]:
+    if district_id is None or year is None:
+        return []
+    figures = {f.key: f for f in CrimeFigure.objects.filter(district_id=district_id, year=year, key__in=keys)}
+    reference = saxony_rates(year, keys)
+    rows = []
+    for key in keys:
+        f = figures.get(key)
+        if f is None:
+            continue
+        sax = reference.get(key)
+        rows.append(CrimeRow(key, CRIME_LABELS.get(key, f.offence), f.offence, f.cases, f.rate,
+                             sax[0] if sax else None, sax[1] if sax else 0))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------
+# Perceived safety
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    domain: str  # "" for the whole municipality
+    estimate: float
+    ci_lower: float
+    ci_upper: float
+    n: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.n < MIN_CELL
+
+    @property
+    def display(self) -> str:
+        return percent(self.estimate)
+
+    @property
+    def display_interval(self) -> str:
+        return interval(self.ci_lower, self.ci_upper, share=True)
+
+
+@dataclass(frozen=True)
+class Pair:
+    item_code: str
+    label: str
+    share: Share
+    crime: CrimeRow | None
+
+
+@dataclass
+class Discrepancy:
+    project: SurveyProject
+    district_name: str
+    year: int | None
+    source: str
+    weighted: bool
+    respondents: int
+    crime: list[CrimeRow]
+    safety: list[tuple[str, list[Share]]]  # (item label, [overall, per locality...])
+    pairs: list[Pair]
+    safety_chart: Chart | None = None
+    crime_chart: Chart | None = None
+
+    @property
+    def has_survey(self) -> bool:
+        return bool(self.safety or self.pairs)
+
+
+def _items_by_key(project: SurveyProject) -> dict[str, Item]:
+    from kommunalschutz.surveys.findings import selectors
+
+    found: dict[str, Item] = {}
+    for item in selectors.items(project):
+        found.setdefault(item.bank_key or item.code, item)
+        found.setdefault(item.code, item)
+    return found
+
+
+def _binary(data: results.Data, item: Item, positive: tuple[int, ...]) -> list[int | None]:
+    """1 for the counted scale points, 0 for the others, None for no answer, "don't use", "don't know"."""
+    values: list[int | None] = []
+    for answers in data.answers:
+        v = answers.get(item.code)
+        values.append(int(v in positive) if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 5
+                      else None)
+    return values
+
+
+def _share(design: est.Design, values: list[int | None], mask: np.ndarray | None, label: str, domain: str) -> Share:
+    known = ~est.missing_mask(values)
+    n = int((known & mask).sum()) if mask is not None else int(known.sum())
+    if n == 0:
+        return Share(label, domain, math.nan, math.nan, math.nan, 0)
+    e = est.svyprop(design, values, mask, [0, 1])[1]
+    return Share(label, domain, e.estimate, e.ci_lower, e.ci_upper, n)
+
+
+def discrepancy(project: SurveyProject, *, data: results.Data | None = None, charts: bool = True) -> Discrepancy:
+    from kommunalschutz.surveys.findings import results
+
+    municipality = project.municipality
+    district_id = municipality.district_id
+    year = pks_year(project.year)
+    keys = list(crime.DISCREPANCY_KEYS)
+    rows = crime_rows(district_id, year, keys)
+    data = data if data is not None else results.load(project)
+    items = _items_by_key(project)
+    safety: list[tuple[str, list[Share]]] = []
+    pairs: list[Pair] = []
+    if data.design is not None:
+        localities = np.array([r.locality for r in data.respondents], dtype=object)
+        for key, label in SAFETY_ITEMS:
+            item = items.get(key)
+            if item is None:
+                continue
+            values = _binary(data, item, UNSAFE)
+            shares = [_share(data.design, values, None, label, "")]
+            for locality in sorted(set(localities.tolist())):
+                shares.append(_share(data.design, values, localities == locality, label, str(locality)))
+            safety.append((label, shares))
+        pair_keys = [p[1] for p in PAIRS if p[0] in items]
+        pair_crime = {r.key: r for r in crime_rows(district_id, year, list(dict.fromkeys(pair_keys)))}
+        for key, crime_key, label in PAIRS:
+            item = items.get(key)
+            if item is None:
+                continue
+            share = _share(data.design, _binary(data, item, WORRIED), None, label, "")
+            pairs.append(Pair(item.code, label, share, pair_crime.get(crime_key)))
+    result = Discrepancy(
+        project=project, district_name=municipality.district.name if district_id else "",
+        year=year, source=crime.source_note(year) if year else "", weighted=data.run is not None,
+        respondents=len(data.respondents), crime=rows, safety=safety, pairs=pairs)
+    if charts:
+        result.safety_chart, result.crime_chart = discrepancy_charts(result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+# Charts (SVG for page and PDF alike; every chart has a table beside it)
+
+
+def _unique_ids(svg: str, prefix: str) -> str:
+    """matplotlib numbers the elements of every figure alike; several charts on one page (or in one
+    PDF) need distinct ids."""
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    return re.sub(r'(href="#|url\(#)([^")]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+
+
+def _draw(draw: Any, *, chart_id: str, title: str, description: str) -> Chart:
+    from matplotlib import rc_context
+
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "kommunalschutz", "font.size": 9}):
+        raw = _unique_ids(draw(), chart_id)
+    return Chart(svg=make_csp_safe(raw, chart_id=chart_id, title=title, description=description),
+                 title=title, description=description)
+
+
+def interval_chart(labels: list[str], estimates: list[float], lowers: list[float], uppers: list[float], *,
+                   chart_id: str, title: str, description: str, share: bool, xmax: float | None = None) -> Chart:
+    """Horizontal points with 95 % confidence intervals."""
+
+    def draw() -> str:
+        from matplotlib.figure import Figure
+
+        height = 0.9 + 0.32 * len(labels)
+        figure = Figure(figsize=(7.5, height), layout="constrained")
+        ax = figure.subplots()
+        factor = 100 if share else 1
+        ys = list(range(len(labels)))[::-1]
+        est_ = [factor * v for v in estimates]
+        err = [[factor * (e - lo) for e, lo in zip(estimates, lowers, strict=True)],
+               [factor * (up - e) for e, up in zip(estimates, uppers, strict=True)]]
+        ax.errorbar(est_, ys, xerr=err, fmt="o", color=COLOURS[0], ecolor=COLOURS[0], capsize=3, markersize=4)
+        ax.set_yticks(ys, [label[:60] for label in labels])
+        ax.set_xlim(0, xmax if xmax is not None else (100 if share else 5.2))
+        ax.set_xlabel("Anteil in % (mit 95-%-Konfidenzintervall)" if share
+                      else "Mittelwert (1 = positivster, 5 = negativster Wert; mit 95-%-Konfidenzintervall)")
+        ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+        return svg_of(figure)
+
+    return _draw(draw, chart_id=chart_id, title=title, description=description)
+
+
+def discrepancy_charts(d: Discrepancy) -> tuple[Chart | None, Chart | None]:
+    safety_chart = crime_chart = None
+    if d.safety:
+        label, shares = d.safety[0]
+        shown = [s for s in shares if not s.suppressed and not math.isnan(s.estimate)]
+        if shown:
+            safety_chart = interval_chart(
+                [s.domain or "Gemeinde insgesamt" for s in shown], [s.estimate for s in shown],
+                [s.ci_lower for s in shown], [s.ci_upper for s in shown], share=True,
+                chart_id="discrepancy-safety", title=f"Anteil, der {label}, nach Ortsteil",
+                description="Punkte mit 95-%-Konfidenzintervallen: " + "; ".join(
+                    f"{s.domain or 'Gemeinde insgesamt'} {s.display} ({s.display_interval})" for s in shown)
+                + ". Die Tabelle daneben enthält dieselben Werte.")
+    if d.crime:
+        rows = d.crime
+
+        def draw() -> str:
+            from matplotlib.figure import Figure
+
+            figure = Figure(figsize=(7.5, 0.9 + 0.45 * len(rows)), layout="constrained")
+            ax = figure.subplots()
+            ys = np.arange(len(rows))[::-1]
+            ax.barh(ys + 0.2, [r.rate for r in rows], height=0.38, color=COLOURS[1], label=d.district_name)
+            ax.barh(ys - 0.2, [r.saxony_rate or 0 for r in rows], height=0.38, color=COLOURS[5],
+                    label="Sachsen (13 Kreise)")
+            ax.set_yticks(ys, [r.label for r in rows])
+            ax.set_xlabel(f"Erfasste Fälle je 100.000 Einwohner ({d.source})")
+            ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.legend(loc="lower right", fontsize=8, frameon=False)
+            return svg_of(figure)
+
+        crime_chart = _draw(
+            draw, chart_id="discrepancy-crime",
+            title=f"Polizeilich erfasste Kriminalität {d.year}: {d.district_name} und Sachsen",
+            description="Balken je Delikt, Fälle je 100.000 Einwohner: " + "; ".join(
+                f"{r.label} {number(r.rate)} (Sachsen {number(r.saxony_rate) if r.saxony_rate else DASH})"
+                for r in rows) + ". Die Tabelle daneben enthält dieselben Werte.")
+    return safety_chart, crime_chart
+
+
+# ---------------------------------------------------------------------------------------------------
+# The report
+
+
+@dataclass(frozen=True)
+class ResponseLine:
+    label: str
+    drawn: int
+    undeliverable: int
+    online: int
+    post: int
+
+    @property
+    def answered(self) -> int:
+        return self.online + self.post
+
+    @property
+    def rate(self) -> float | None:
+        eligible = self.drawn - self.undeliverable
+        return self.answered / eligible if eligible else None
+
+    @property
+    def eligible(self) -> int:
+        return self.drawn - self.undeliverable
+
+    @property
+    def rate_display(self) -> str:
+        return DASH if self.rate is None else percent(self.rate)
+
+
+def response_overview(project: SurveyProject) -> dict[str, Any]:
+    """Letters and answers from the sample members' statuses: overall and per locality, age group, sex.
+
+    The response rate is answered / (drawn - undeliverable)."""
+    counts = (SampleMember.objects.filter(sample__project=project)
+              .values("locality", "age_group", "sex", "status").annotate(n=Count("pk")))
+    totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for c in counts:
+        for variable in ("", "locality", "age_group", "sex"):
+            key = (variable, c[variable] if variable else "")
+            totals[key][c["status"]] += c["n"]
+    S = SampleMember.Status
+
+    def line(label: str, by: dict[str, int]) -> ResponseLine:
+        return ResponseLine(label, sum(by.values()), by[S.UNDELIVERABLE], by[S.ONLINE], by[S.POST])
+
+    sex_labels = dict(Sex.choices)
+    age_order = {a[0]: i for i, a in enumerate(AGE_GROUPS)}
+    groups = []
+    for variable, title in (("locality", "Ortsteil"), ("age_group", "Altersgruppe"), ("sex", "Geschlecht")):
+        values = sorted((v for (var, v) in totals if var == variable),
+                        key=lambda v: (age_order.get(v, 99), v) if variable == "age_group" else (0, v))
+        groups.append((title, [line(str(sex_labels.get(v, v)) if variable == "sex" else v, totals[(variable, v)])
+                               for v in values]))
+    overall = totals.get(("", ""))
+    sent = SampleMember.objects.filter(sample__project=project, letter_sent_at__isnull=False).count()
+    return {"overall": line("insgesamt", overall) if overall else None, "groups": groups, "letters_sent": sent}
+
+
+def _margins(project: SurveyProject, run: WeightingRun | None) -> list[tuple[str, list[tuple[str, int]]]]:
+    if run is None or not run.variables:
+        return []
+    cells = PopulationCell.objects.filter(project=project, source=run.margin_source)
+    names = {"locality": "Ortsteil", "age_group": "Altersgruppe", "sex": "Geschlecht"}
+    sex_labels = dict(Sex.choices)
+    out = []
+    for variable in run.variables:
+        sums: dict[str, int] = defaultdict(int)
+        for value, count in cells.values_list(variable, "count"):
+            sums[value] += count
+        out.append((names.get(variable, variable),
+                     [(str(sex_labels.get(k, k)) if variable == "sex" else k, v) for k, v in sorted(sums.items())]))
+    return out
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A results row with its estimate and interval as printed (format_row)."""
+
+    row: Any
+    estimate: str
+    interval: str
+
+
+@dataclass
+class BlockResults:
+    key: str
+    title: str
+    items: list[tuple[Item, list[Printed]]]
+    chart: Chart | None
+
+
+def block_results(project: SurveyProject, rows: list[results.Row]) -> list[BlockResults]:
+    from kommunalschutz.surveys.findings import selectors
+
+    by_item: dict[str, list[results.Row]] = defaultdict(list)
+    for row in rows:
+        if not row.domain_variable:
+            by_item[row.item_code].append(row)
+    titles = dict(Block.choices)
+    blocks: dict[str, BlockResults] = {}
+    for item in selectors.items(project):
+        if item.code not in by_item or item.block == Block.DEMOGRAPHICS:
+            continue
+        block = blocks.setdefault(item.block, BlockResults(item.block, str(titles.get(item.block, item.block)),
+                                                          [], None))
+        block.items.append((item, [Printed(r, *format_row(r)) for r in by_item[item.code]]))
+    for block in blocks.values():
+        means = [(item, p.row) for item, printed in block.items for p in printed if p.row.kind == "mean"
+                 and item.kind == Item.Kind.SCALE and not p.row.suppressed]
+        if means:
+            block.chart = interval_chart(
+                [item.text_de for item, _r in means], [r.estimate for _i, r in means],
+                [r.ci_lower for _i, r in means], [r.ci_upper for _i, r in means], share=False,
+                chart_id=f"report-{block.key}", title=f"{block.title}: Mittelwerte mit 95-%-Konfidenzintervall",
+                description="Mittelwerte der Skalenfragen: " + "; ".join(
+                    f"{r.item_code} {number(r.estimate, 2)}" for _i, r in means)
+                + ". Die Tabellen enthalten dieselben Werte.")
+    order = [b[0] for b in Block.choices]
+    return sorted(blocks.values(), key=lambda b: order.index(b.key) if b.key in order else 99)
+
+
+def report_context(project: SurveyProject) -> dict[str, Any]:
+    from kommunalschutz.foundation.core.documents import image_data_uri
+    from kommunalschutz.surveys.findings import results
+
+    data = results.load(project)
+    run = data.run
+    rows = results.project_results(project, run) if data.design is not None else []
+    sample = Sample.objects.filter(project=project).first()
+    questionnaire = project.questionnaires.order_by("-version").first()
+    crest = None
+    if project.crest and project.crest_type in ("image/png", "image/jpeg"):
+        crest = image_data_uri(bytes(project.crest), project.crest_type)
+    diagnostics = (run.diagnostics or {}).get("weights", {}) if run else {}
+    return {
+        "project": project,
+        "municipality": project.municipality,
+        "crest": crest,
+        "sample": sample,
+        "questionnaire": questionnaire,
+        "questions": list(questionnaire.items.order_by("position")) if questionnaire else [],
+        "response": response_overview(project),
+        "run": run,
+        "margins": _margins(project, run),
+        "diagnostics": diagnostics,
+        "respondents": len(data.respondents),
+        "blocks": block_results(project, rows),
+        "discrepancy": discrepancy(project, data=data),
+        "created": timezone.localtime(),
+    }
+
+
+def render_report(project: SurveyProject) -> bytes:
+    """The final report as PDF."""
+    from django.utils import translation
+
+    from kommunalschutz.foundation.core.documents import render_pdf
+
+    # A German document whatever the language of the request that asks for it.
+    with translation.override("de"):
+        return render_pdf("findings/report_pdf.html", report_context(project))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Writes
+
+
+def save_recommendations(*, actor: Any, project: SurveyProject, text: str) -> SurveyProject:
+    """Set the report's recommendations (the analyst's text). Refused once the report is released."""
+    errors: Errors = {}
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > RECOMMENDATIONS_MAX:
+        add_error(errors, "recommendations", f"Die Empfehlungen dürfen höchstens {number(RECOMMENDATIONS_MAX)} "
+                                              f"Zeichen lang sein (jetzt {number(len(text))}).")
+    with transaction.atomic():
+        project = SurveyProject.objects.select_for_update().get(pk=project.pk)
+        if project.status == SurveyProject.Status.REPORTED:
+            add_error(errors, "recommendations", "Der Abschlussbericht ist freigegeben; die Empfehlungen "
+                                                  "können nicht mehr geändert werden.")
+        raise_if_errors(errors)
+        before = audit.snapshot(project, ["recommendations"])
+        project.recommendations = text
+        project.save(update_fields=["recommendations"])
+        audit.record_update(actor=actor, obj=project, before=before, summary="Empfehlungen des Berichts")
+    return project
+
+
+def release_report(*, actor: Any, project: SurveyProject) -> SurveyProject:
+    """Release the final report: status REPORTED, reported_at now; the alliance's phases follow."""
+    from kommunalschutz.surveys.findings import selectors
+    from kommunalschutz.surveys.projects.progress import sync_phases
+
+    errors: Errors = {}
+    with transaction.atomic():
+        project = SurveyProject.objects.select_for_update().get(pk=project.pk)
+        if project.status == SurveyProject.Status.REPORTED:
+            add_error(errors, "__all__", "Der Abschlussbericht ist bereits freigegeben.")
+        elif selectors.current_run(project) is None:
+            add_error(errors, "__all__", "Ohne Gewichtung gibt es keine Ergebnisse: Bitte gewichten Sie die "
+                                          "Antworten, bevor Sie den Bericht freigeben.")
+        if not project.recommendations.strip():
+            add_error(errors, "__all__", "Bitte schreiben Sie die Empfehlungen, bevor Sie den Bericht freigeben.")
+        raise_if_errors(errors)
+        before = audit.snapshot(project, ["status", "reported_at"])
+        project.status = SurveyProject.Status.REPORTED
+        project.reported_at = timezone.now()
+        project.save(update_fields=["status", "reported_at"])
+        audit.record_update(actor=actor, obj=project, before=before, summary="Abschlussbericht freigegeben")
+        sync_phases(actor=actor, project=project)
+    return project

@@ -1,0 +1,87 @@
+"""Pages of the discrepancy view and the final report (thin: computing in findings.report).
+
+Every page looks the project up with the permission in one step: outsiders get 404, never 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kommunalschutz.foundation.core.access import get_for_user
+from kommunalschutz.foundation.core.documents import PDF_CONTENT_TYPE, download
+from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.surveys.findings import report
+from kommunalschutz.surveys.findings.report_forms import RecommendationsForm
+from kommunalschutz.surveys.projects.models import SurveyProject
+
+VIEW = "findings.view_results"
+EDIT = "findings.weight"
+
+
+def _project(request: HttpRequest, project_pk: int, permission: str) -> SurveyProject:
+    return get_for_user(request.user, SurveyProject.objects.select_related("municipality__district"),
+                        permission, pk=project_pk)
+
+
+@login_required
+@require_GET
+def discrepancy(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk, VIEW)
+    return render(request, "findings/discrepancy.html", {
+        "project": project, "d": report.discrepancy(project),
+    })
+
+
+@login_required
+@require_GET
+def report_page(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk, VIEW)
+    return render(request, "findings/report.html", {
+        "project": project, "can_edit": request.user.has_perm(EDIT, project),
+        "released": project.status == SurveyProject.Status.REPORTED,
+    })
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk, VIEW)
+    return download(report.render_report(project), filename=f"abschlussbericht-{project.pk}.pdf",
+                    content_type=PDF_CONTENT_TYPE)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendations(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk, EDIT)
+    form = RecommendationsForm(request.POST or None, initial={"recommendations": project.recommendations})
+    if request.method == "POST" and form.is_valid():
+        try:
+            report.save_recommendations(actor=request.user, project=project,
+                                        text=form.cleaned_data["recommendations"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Die Empfehlungen sind gespeichert.")
+            return redirect("findings:report", project_pk=project.pk)
+    return render(request, "findings/report_recommendations.html", {"project": project, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk, EDIT)
+    try:
+        report.release_report(actor=request.user, project=project)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Der Abschlussbericht ist freigegeben.")
+    return redirect("findings:report", project_pk=project.pk)

@@ -1,0 +1,288 @@
+"""Pages of the findings: results overview with comparisons, weighting, and the exports.
+
+Results (``findings.view_results``): the project team and the coordination office. Weighting
+(``findings.weight``): the project team. Microdata (``findings.export_microdata``): the contractor's
+analysts. Everyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kommunalschutz.alliance.insights.charts import Chart
+from kommunalschutz.foundation.core.access import get_for_user
+from kommunalschutz.foundation.core.documents import csv_bytes, download, table_download
+from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.surveys.findings import charts, results, selectors, services
+from kommunalschutz.surveys.findings.forms import VARIABLE_CHOICES, DomainForm, WeightingForm
+from kommunalschutz.surveys.findings.models import WeightingRun
+from kommunalschutz.surveys.projects.models import Block, Sex, SurveyProject
+from kommunalschutz.surveys.sampling.models import SampleMember
+
+DOMAIN_LABELS = {"": "Gemeinde insgesamt", "locality": "Ortsteil", "age_group": "Altersgruppe", "sex": "Geschlecht"}
+DASH = "\u2013"
+SEX_LABELS = {str(value): str(label) for value, label in Sex.choices}
+
+
+def _project(request: HttpRequest, project_pk: int, permission: str) -> SurveyProject:
+    return get_for_user(request.user, SurveyProject.objects.select_related("municipality"), permission, pk=project_pk)
+
+
+def _domain_label(variable: str, value: str) -> str:
+    if not variable:
+        return _("whole municipality")
+    if variable == "sex":
+        return SEX_LABELS.get(value, value)
+    return value
+
+
+def _pct(value: float | None) -> str:
+    if value is None or value != value:  # NaN
+        return DASH
+    return f"{value * 100:.1f}".replace(".", ",")
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    if value is None or value != value:
+        return DASH
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _response_numbers(project: SurveyProject) -> dict[str, Any]:
+    counts = SampleMember.objects.filter(sample__project=project).aggregate(
+        members=Count("pk"), undeliverable=Count("pk", filter=Q(status=SampleMember.Status.UNDELIVERABLE)))
+    submitted = selectors.submitted_responses(project).count()
+    reachable = (counts["members"] or 0) - (counts["undeliverable"] or 0)
+    return {"members": counts["members"] or 0, "undeliverable": counts["undeliverable"] or 0,
+            "submitted": submitted, "rate": _pct(submitted / reachable) if reachable else DASH}
+
+
+def _display(row: results.Row) -> dict[str, Any]:
+    percent = row.kind == "proportion"
+    hidden = row.suppressed
+    fmt = _pct if percent else _num
+    return {
+        "domain": _domain_label(row.domain_variable, row.domain),
+        "category": row.category_label or (_("mean") if row.kind == "mean" else row.category),
+        "estimate": None if hidden else fmt(row.estimate),
+        "ci": None if hidden else f"{fmt(row.ci_lower)} \u2013 {fmt(row.ci_upper)}",
+        "n": row.n,
+        "percent": percent,
+        "suppressed": hidden,
+    }
+
+
+def _whiskers(row: results.Row) -> dict[str, float | None]:
+    """The interval for a chart's whiskers, widened by the rounding error that can put an estimate of
+    (almost) 0 or 1 a hair outside its logit interval; matplotlib refuses negative error bars."""
+    lower, upper, estimate = row.ci_lower, row.ci_upper, row.estimate
+    if lower is None or upper is None or estimate is None:
+        return {"lower": lower, "upper": upper}
+    return {"lower": min(lower, estimate), "upper": max(upper, estimate)}
+
+
+def _item_sections(project: SurveyProject, rows: list[results.Row]) -> list[dict[str, Any]]:
+    by_item: OrderedDict[str, list[results.Row]] = OrderedDict()
+    for row in rows:
+        by_item.setdefault(row.item_code, []).append(row)
+    blocks: OrderedDict[str, dict[str, Any]] = OrderedDict(
+        (str(value), {"key": str(value), "label": str(label), "items": []}) for value, label in Block.choices)
+    for index, (code, item_rows) in enumerate(by_item.items()):
+        first = item_rows[0]
+        main_kind = "mean" if first.item_kind in ("scale", "number") else "proportion"
+        bars = []
+        for row in item_rows:
+            if row.kind != main_kind:
+                continue
+            label = row.category_label if main_kind == "proportion" else ""
+            domain = _domain_label(row.domain_variable, row.domain) if row.domain_variable else ""
+            text = " \u2013 ".join(p for p in (label, domain) if p) or _("mean")
+            bars.append({"label": text, "estimate": None if row.suppressed else row.estimate,
+                         **({"lower": None, "upper": None} if row.suppressed else _whiskers(row))})
+        title = f"{code}: {first.question}"
+        chart = charts.estimate_chart(title, bars, chart_id=f"chart-{index}", percent=main_kind == "proportion")
+        block = blocks.setdefault(first.block, {"key": first.block, "label": first.block, "items": []})
+        block["items"].append({"code": code, "question": first.question, "kind": first.item_kind, "chart": chart,
+                               "rows": [_display(r) for r in item_rows], "anchor": f"item-{index}"})
+    return [b for b in blocks.values() if b["items"]]
+
+
+def _comparison(project: SurveyProject, data: results.Data) -> dict[str, Any]:
+    """Key indicators of this project, its earlier waves and similar municipalities (as columns)."""
+    columns: list[dict[str, Any]] = [
+        {"kind": "this", "project": project, "indicators": results.key_indicators(project, data=data)}]
+    candidates = [("wave", p) for p in selectors.earlier_waves(project)] + [
+        ("similar", p) for p in selectors.similar_municipalities(project)]
+    for kind, other in candidates:
+        columns.append({"kind": kind, "project": other, "indicators": results.current_key_indicators(other)})
+    rows = []
+    for key, (label, _keys, _codes) in results.INDICATORS.items():
+        cells = []
+        for column in columns:
+            ind = column["indicators"].get(key)
+            cells.append(None if ind is None or ind.n < results.MIN_CELL else {
+                "estimate": _pct(ind.estimate), "ci": f"{_pct(ind.ci_lower)} \u2013 {_pct(ind.ci_upper)}", "n": ind.n})
+        if any(cells):
+            rows.append({"label": label, "cells": cells})
+    return {"columns": columns, "rows": rows, "has_others": len(columns) > 1}
+
+
+def _run_summary(run: WeightingRun | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    weights = run.diagnostics.get("weights", {})
+    labels = dict(VARIABLE_CHOICES)
+    return {
+        "run": run,
+        "variables": ", ".join(str(labels.get(v, v)) for v in run.variables),
+        "n": run.diagnostics.get("n"),
+        "deff": _num(weights.get("deff"), 3),
+        "effective_n": _num(weights.get("effective_n"), 1),
+    }
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk, "findings.view_results")
+    form = DomainForm(request.GET or None)
+    by = (form.cleaned_data["domain"] or None) if form.is_valid() else None
+    run = selectors.current_run(project)
+    data = results.load(project, run)
+    rows = results.project_results(project, run, by=by, data=data)
+    user = request.user
+    return render(request, "findings/overview.html", {
+        "project": project,
+        "form": form,
+        "domain_label": DOMAIN_LABELS[by or ""],
+        "numbers": _response_numbers(project),
+        "current": _run_summary(run),
+        "blocks": _item_sections(project, rows),
+        "comparison": _comparison(project, data),
+        "min_cell": results.MIN_CELL,
+        "can_weight": user.has_perm("findings.weight", project),
+        "can_export_microdata": user.has_perm("findings.export_microdata", project),
+        "released": project.status == SurveyProject.Status.REPORTED,
+        "by": by or "",
+    })
+
+
+def _histogram(run: WeightingRun) -> tuple[Chart, list[dict[str, str]]]:
+    bins = charts.histogram_bins(list(run.weights.values()))
+    table = [{"range": f"{_num(b['lower'])} \u2013 {_num(b['upper'])}", "count": str(int(b["count"]))} for b in bins]
+    return charts.weight_histogram(bins), table
+
+
+def _distribution_tables(run: WeightingRun) -> list[dict[str, Any]]:
+    labels = dict(VARIABLE_CHOICES)
+    tables = []
+    for variable, rows in run.diagnostics.get("distributions", {}).items():
+        tables.append({"variable": variable, "label": labels.get(variable, variable), "rows": [{
+            "category": SEX_LABELS.get(r["category"], r["category"]) if variable == "sex" else r["category"],
+            "respondents": r["respondents"], "population": _pct(r["population"]), "sample": _pct(r["sample"]),
+            "design": _pct(r["design"]), "weighted": _pct(r["weighted"])} for r in rows]})
+    return tables
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def weighting(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk, "findings.weight")
+    form = WeightingForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.run_weighting(
+                    actor=request.user, project=project, method=data["method"], variables=list(data["variables"]),
+                    trim_lower=data["trim_lower"], trim_upper=data["trim_upper"], trim_mode=data["trim_mode"],
+                    collapse=data["collapse"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The weighting was computed and is now used for the results."))
+                return redirect("findings:weighting", project_pk=project.pk)
+        status = 422
+    run = selectors.current_run(project)
+    source, population = selectors.population(project)
+    context: dict[str, Any] = {
+        "project": project, "form": form, "current": _run_summary(run), "runs": selectors.runs(project)[:20],
+        "responses": selectors.submitted_responses(project).count(), "population_source": source,
+        "population_total": sum(p.count for p in population),
+    }
+    if run is not None:
+        chart, table = _histogram(run)
+        d = run.diagnostics
+        context.update({
+            "histogram": chart, "histogram_table": table, "distributions": _distribution_tables(run),
+            "stats": [
+                (_("respondents"), str(d.get("n"))),
+                (_("smallest weight"), _num(d["weights"]["min"])), (_("largest weight"), _num(d["weights"]["max"])),
+                (_("mean weight"), _num(d["weights"]["mean"])),
+                (_("coefficient of variation"), _num(d["weights"]["cv"], 3)),
+                (_("Kish design effect of the weighting"), _num(d["weights"]["deff"], 3)),
+                (_("effective sample size"), _num(d["weights"]["effective_n"], 1)),
+                (_("weights trimmed"), str(d.get("trimmed", 0))),
+                (_("strata merged (one respondent)"), str(d.get("strata_merged", 0))),
+            ],
+            "mapping": [(v, sorted(m.items())) for v, m in d.get("mapping", {}).items()],
+            "rake": d.get("rake") or {},
+        })
+    return render(request, "findings/weighting.html", context, status=status)
+
+
+def estimate_table(project: SurveyProject, by: str | None) -> tuple[list[str], list[list[Any]]]:
+    """The estimates as the CLI writes them (docs/surveys.md) plus the question text; cells with fewer
+    than MIN_CELL respondents in a domain have empty estimates."""
+    headers = ["variable", "question", "domain_variable", "domain", "category", "category_label", "kind",
+               "estimate", "se", "ci_lower", "ci_upper", "n"]
+    out = []
+    for row in results.project_results(project, by=by):
+        values: list[Any] = ([None] * 4 if row.suppressed else
+                             [row.estimate, row.se, row.ci_lower, row.ci_upper])
+        out.append([row.item_code, row.question, row.domain_variable, row.domain, row.category,
+                    row.category_label, row.kind, *values, row.n])
+    return headers, out
+
+
+@login_required
+@require_GET
+def export_estimates(request: HttpRequest, project_pk: int, fmt: str) -> HttpResponse:
+    project = _project(request, project_pk, "findings.view_results")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    by = request.GET.get("domain") or None
+    if by is not None and by not in results.DOMAIN_VARIABLES:
+        raise Http404
+    headers, rows = estimate_table(project, by)
+    return table_download(fmt, headers, rows, basename=f"schaetzungen-{project.pk}" + (f"-{by}" if by else ""))
+
+
+@login_required
+@require_GET
+def export_microdata(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk, "findings.export_microdata")
+    try:
+        header, rows = services.export_microdata(actor=request.user, project=project)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("findings:overview", project_pk=project.pk)
+    return download(csv_bytes(header, rows), filename=f"mikrodaten-{project.pk}.csv",
+                    content_type="text/csv; charset=utf-8")
+
+
+def overview_url(project: SurveyProject) -> str:
+    return reverse("findings:overview", args=[project.pk])

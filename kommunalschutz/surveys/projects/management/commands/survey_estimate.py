@@ -1,0 +1,31 @@
+"""`kommunalschutz survey-estimate DATA.csv --var COL ... --out ESTIMATES.csv` (see docs/surveys.md)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kommunalschutz.surveys.projects import estimation
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command without Django's option parsing: returns the exit code."""
+    return estimation.main(argv)
+
+
+class Command(BaseCommand):
+    help = "Design-based survey estimates (means, totals, proportions) that agree with R's survey package."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        estimation.add_arguments(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        names = ("data", "var", "by", "strata", "cluster", "weight", "fpc", "rake", "rake_maxit", "rake_epsilon", "out")
+        ns = argparse.Namespace(**{k: options[k] for k in names})
+        messages: list[str] = []
+        code = estimation.execute(ns, messages.append)
+        if code:
+            raise CommandError("\n".join(messages), returncode=code)
+        self.stdout.write(f"{ns.out} written.")

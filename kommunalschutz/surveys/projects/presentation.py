@@ -1,0 +1,100 @@
+"""How a questionnaire reads, numbered and with its filter instructions, in German or English.
+
+The builder's preview and the printable PDF both render from ``numbered_items``, so the paper form carries
+exactly the questions, answer options and filter instructions of the online version ("Falls Sie „nein“
+angekreuzt haben, weiter mit Frage 23").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kommunalschutz.surveys.projects import logic
+from kommunalschutz.surveys.projects.models import DONT_KNOW, DONT_USE, Item
+
+EXTRA_LABELS = {
+    "de": {DONT_USE: "nutze ich nicht / bin dort nie", DONT_KNOW: "weiß nicht"},
+    "en": {DONT_USE: "don't use / never there", DONT_KNOW: "don't know"},
+}
+WORDS = {
+    "de": {
+        "skip": "Falls Sie {labels} angekreuzt haben, weiter mit Frage {number}.",
+        "skip_end": "Falls Sie {labels} angekreuzt haben, ist der Fragebogen für Sie hier zu Ende.",
+        "only_if": "Nur beantworten, falls Sie bei Frage {number} {labels} angekreuzt haben.",
+        "or": " oder ", "multiple": "Mehrfachnennungen möglich.",
+        "number": "Bitte eine Zahl von {low} bis {high} eintragen.",
+    },
+    "en": {
+        "skip": "If you ticked {labels}, please continue with question {number}.",
+        "skip_end": "If you ticked {labels}, you have reached the end of the questionnaire.",
+        "only_if": "Only answer if you ticked {labels} in question {number}.",
+        "or": " or ", "multiple": "Tick all that apply.",
+        "number": "Please enter a number from {low} to {high}.",
+    },
+}
+
+
+@dataclass
+class NumberedItem:
+    number: int
+    item: Item
+    text: str
+    options: list[tuple[int, str]] = field(default_factory=list)  # scale points and extra codes included
+    notes: list[str] = field(default_factory=list)  # "only answer if", number range, multiple choice
+    skip: str = ""  # the instruction after the answers
+
+
+def text_of(item: Item, lang: str) -> str:
+    return (item.text_en or item.text_de) if lang == "en" else item.text_de
+
+
+def options_of(item: Any, lang: str) -> list[tuple[int, str]]:
+    """(code, label) in print order: the options, then "don't use" and "don't know" where a scale allows them."""
+    options = [(int(o["code"]), str((o.get("en") or o.get("de")) if lang == "en" else o.get("de", "")))
+               for o in (item.options or [])]
+    if item.kind == Item.Kind.SCALE:
+        if item.allow_dont_use:
+            options.append((DONT_USE, EXTRA_LABELS[lang][DONT_USE]))
+        if item.allow_dont_know:
+            options.append((DONT_KNOW, EXTRA_LABELS[lang][DONT_KNOW]))
+    return options
+
+
+def _labels(item: Any, codes: set[int], lang: str) -> str:
+    quote = ("„{}“" if lang == "de" else "“{}”")
+    return WORDS[lang]["or"].join(quote.format(label) for code, label in options_of(item, lang) if code in codes)
+
+
+def numbered_items(items: list[Item], lang: str = "de") -> list[NumberedItem]:
+    lang = "en" if lang == "en" else "de"
+    words = WORDS[lang]
+    numbered = [NumberedItem(number=n, item=item, text=text_of(item, lang), options=options_of(item, lang))
+                for n, item in enumerate(items, start=1)]
+    by_code = {entry.item.code: entry for entry in numbered}
+    for index, entry in enumerate(numbered):
+        item = entry.item
+        if item.show_if and item.show_if.get("item") in by_code:
+            source = by_code[item.show_if["item"]]
+            entry.notes.append(words["only_if"].format(
+                number=source.number, labels=_labels(source.item, set(item.show_if.get("values", [])), lang)))
+        if item.kind == Item.Kind.MULTIPLE:
+            entry.notes.append(words["multiple"])
+        if item.kind == Item.Kind.NUMBER and item.minimum is not None and item.maximum is not None:
+            entry.notes.append(words["number"].format(low=item.minimum, high=item.maximum))
+        # Paper needs the jump only when the very next question depends on this one.
+        following = items[index + 1] if index + 1 < len(items) else None
+        if following is None or (following.show_if or {}).get("item") != item.code:
+            continue
+        continuing: set[int] = set()
+        for other in items[index + 1:]:
+            if (other.show_if or {}).get("item") == item.code:
+                continuing |= {int(v) for v in other.show_if.get("values", [])}  # type: ignore[union-attr]
+        skipping = {code for code, _label in entry.options} - continuing
+        if not skipping:
+            continue
+        target = logic.skip_target(items, index)
+        labels = _labels(item, skipping, lang)
+        entry.skip = (words["skip"].format(labels=labels, number=by_code[target.code].number) if target is not None
+                      else words["skip_end"].format(labels=labels))
+    return numbered

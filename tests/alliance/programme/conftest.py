@@ -1,0 +1,65 @@
+"""Fixtures of the alliance tests: uploads land in a temporary directory, tokens for the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kommunalschutz.alliance.programme import services
+
+# A minimal valid PDF; the upload check only looks at the signature, the draft PDF tests at real output.
+PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+             b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+@pytest.fixture(autouse=True)
+def file_storage(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded agreements go to a per-test directory, never into var/files."""
+    location = tmp_path / "files"
+    location.mkdir()
+    settings.STORAGES = {**settings.STORAGES,
+                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                     "OPTIONS": {"location": str(location)}}}
+    return location
+
+
+def stored_files(location: Path) -> list[Path]:
+    return [path for path in location.rglob("*") if path.is_file()]
+
+
+def step(world: Any, stage: str, date: dt.date, *, target: Any = None, **kwargs: Any) -> Any:
+    """Record a lifecycle step of Pirna (or another target) as the coordinator."""
+    target = target if target is not None else world.pirna
+    key = "municipality" if hasattr(target, "district_id") else "district"
+    return services.record_transition(actor=world.coordinator, stage=stage, date=date,
+                                      acting_organisation=world.coordination_office, **{key: target}, **kwargs)
+
+
+def draft(world: Any, *, target: Any = None, **kwargs: Any) -> Any:
+    """A draft agreement of Pirna with PD Dresden and the coordination office."""
+    target = target if target is not None else world.pirna
+    key = "municipality" if hasattr(target, "district_id") else "district"
+    values: dict[str, Any] = {
+        "title": f"Kooperationsvereinbarung {target.name}", "police_directorate": world.dresden_pd,
+        "coordination_office": world.coordination_office, "background": "Hintergrund der Vereinbarung.",
+        "goals_and_tasks": "Ziele und Aufgaben.",
+        "signatories": [
+            {"party": "municipality", "name": "Tim Lochner", "function": "Oberbürgermeister"},
+            {"party": "police", "name": "Lutz Rodig", "function": "Polizeipräsident"},
+            {"party": "coordination_office", "name": "Sven Forkert", "function": "Leiter der Geschäftsstelle"},
+        ],
+    }
+    values.update(kwargs)
+    return services.create_agreement(actor=world.coordinator, **{key: target}, **values)
+
+
+@pytest.fixture
+def english() -> Any:
+    """Messages in the source language, for tests that read a message's wording (the UI is German)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

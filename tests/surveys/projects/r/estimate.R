@@ -1,0 +1,88 @@
+# Reference estimates from R's survey package for tests/surveys (run by tests/surveys/projects/rsurvey.py).
+# Usage: Rscript estimate.R DATA.csv SPECS.csv MARGINS.csv OUT.csv
+# DATA: a column `design` plus the variables of all designs (read as text).
+# SPECS: one row per design: design, strata, cluster, weight, fpc (column names or empty), calib
+#   (none | poststrat | rake), numeric, factor (variables separated by |), by, maxit, epsilon.
+# MARGINS: design, margin (variables joined by +), cell (values joined by |), Freq.
+suppressMessages(library(survey))
+options(survey.lonely.psu = "fail")
+args <- commandArgs(trailingOnly = TRUE)
+data <- read.csv(args[1], colClasses = "character", na.strings = "")
+specs <- read.csv(args[2], colClasses = "character", na.strings = character(0))
+margins <- read.csv(args[3], colClasses = "character", na.strings = character(0))
+out <- list()
+emit <- function(design, stat, variable, domain, category, estimate, se = NA, lower = NA, upper = NA) {
+  out[[length(out) + 1]] <<- data.frame(
+    design = design, stat = stat, variable = variable, domain = domain, category = category,
+    estimate = sprintf("%.17g", estimate), se = sprintf("%.17g", se),
+    ci_lower = sprintf("%.17g", lower), ci_upper = sprintf("%.17g", upper))
+}
+split_bar <- function(s) if (is.na(s) || s == "") character(0) else strsplit(s, "|", fixed = TRUE)[[1]]
+for (k in seq_len(nrow(specs))) {
+  sp <- specs[k, ]
+  id <- sp$design
+  df <- data[data$design == id, , drop = FALSE]
+  numeric_vars <- split_bar(sp$numeric)
+  factor_vars <- split_bar(sp$factor)
+  for (v in numeric_vars) df[[v]] <- as.numeric(df[[v]])
+  for (v in c(sp$weight, sp$fpc)) if (v != "") df[[v]] <- as.numeric(df[[v]])
+  for (v in factor_vars) df[[v]] <- factor(df[[v]], levels = sort(unique(df[[v]][!is.na(df[[v]])]), method = "radix"))
+  f <- function(s) if (s == "") NULL else as.formula(paste0("~", s))
+  ids <- if (sp$cluster == "") ~1 else f(sp$cluster)
+  d <- svydesign(ids = ids, strata = f(sp$strata), weights = f(sp$weight), fpc = f(sp$fpc),
+                 data = df, nest = TRUE)
+  mrg <- margins[margins$design == id, , drop = FALSE]
+  poptable <- function(m) {
+    rows <- mrg[mrg$margin == m, , drop = FALSE]
+    vars <- strsplit(m, "+", fixed = TRUE)[[1]]
+    cells <- do.call(rbind, strsplit(rows$cell, "|", fixed = TRUE))
+    pt <- as.data.frame(cells, stringsAsFactors = FALSE)
+    names(pt) <- vars
+    pt$Freq <- as.numeric(rows$Freq)
+    pt
+  }
+  if (sp$calib == "poststrat") {
+    m <- unique(mrg$margin)
+    d <- postStratify(d, as.formula(paste0("~", m)), poptable(m))
+  } else if (sp$calib == "rake") {
+    ms <- unique(mrg$margin)
+    d <- rake(d, lapply(ms, function(m) as.formula(paste0("~", m))), lapply(ms, poptable),
+              control = list(maxit = as.numeric(sp$maxit), epsilon = as.numeric(sp$epsilon)))
+  }
+  w <- weights(d)
+  for (i in seq_along(w)) emit(id, "weight", "", "", as.character(i), w[i])
+  emit(id, "degf", "", "", "", degf(d))
+  for (v in numeric_vars) {
+    fm <- as.formula(paste0("~", v))
+    m <- svymean(fm, d, na.rm = TRUE); ci <- confint(m)
+    emit(id, "mean", v, "", "", coef(m)[1], SE(m)[1], ci[1, 1], ci[1, 2])
+    t <- svytotal(fm, d, na.rm = TRUE); ci <- confint(t)
+    emit(id, "total", v, "", "", coef(t)[1], SE(t)[1], ci[1, 1], ci[1, 2])
+    if (sp$by != "") {
+      bf <- as.formula(paste0("~", sp$by))
+      for (fun in c("mean", "total")) {
+        b <- svyby(fm, bf, d, if (fun == "mean") svymean else svytotal, na.rm = TRUE)
+        ci <- confint(b)
+        for (j in seq_len(nrow(b))) emit(id, fun, v, as.character(b[[sp$by]][j]), "", coef(b)[j], SE(b)[j],
+                                         ci[j, 1], ci[j, 2])
+      }
+    }
+  }
+  for (v in factor_vars) {
+    fm <- as.formula(paste0("~", v))
+    doms <- list(list(name = "", design = d))
+    if (sp$by != "") for (b in sort(unique(df[[sp$by]]), method = "radix"))
+      doms[[length(doms) + 1]] <- list(name = b, design = d[!is.na(df[[sp$by]]) & df[[sp$by]] == b, ])
+    for (dm in doms) {
+      m <- svymean(fm, dm$design, na.rm = TRUE)
+      for (lvl in levels(df[[v]])) {
+        p <- svyciprop(as.formula(paste0("~I(", v, " == '", lvl, "')")), dm$design, method = "logit", na.rm = TRUE)
+        ci <- attr(p, "ci")
+        j <- match(paste0(v, lvl), names(coef(m)))
+        emit(id, "proportion", v, dm$name, lvl, coef(m)[j], SE(m)[j], ci[1], ci[2])
+        emit(id, "ciprop", v, dm$name, lvl, as.numeric(p), sqrt(attr(p, "var")), ci[1], ci[2])
+      }
+    }
+  }
+}
+write.csv(do.call(rbind, out), args[4], row.names = FALSE, quote = TRUE)

@@ -1,0 +1,221 @@
+"""The issue's "done when", in a real Chromium: a municipal coordinator and an analyst, tried as new users
+would with the demo logins, run the Bannewitz demo analysis from the register to the released report.
+
+Both start at the start page and follow links by their visible text (no typed URL): the coordinator
+downloads the synthetic register from the practice project's demo tools, uploads it, accepts the guessed
+columns, draws a stratified sample of 400, starts the field period, produces the cover letters (the PDF
+renders as a background task; Huey runs immediately in tests), simulates the remaining answers and ends the
+field period. The analyst, in a fresh browser context, rakes on age group, sex and locality, reads the
+diagnostics, the results and the discrepancy page, writes the recommendations, releases the report and
+downloads its PDF. axe on every page of the way that a new user fills in or reads first; no CSP violation
+and no request to another server. Chromium runs in a worker thread; the database is read only here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from kommunalschutz.foundation.core.demo import DEMO_PASSWORD
+from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.surveys.findings import selectors as findings_selectors
+from kommunalschutz.surveys.findings.models import WeightingRun
+from kommunalschutz.surveys.projects.demo import PRACTICE_TITLE
+from kommunalschutz.surveys.projects.models import SurveyProject
+from kommunalschutz.surveys.responses import selectors as response_selectors
+from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import CHROMIUM, load_registry_and_demo
+from tests.browser.worker import Tab, in_chromium, open_tab
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COORDINATOR, ANALYST = "bannewitz-koordination", "analyse"
+SAMPLE_SIZE, SEED = 400, 20270115
+RECOMMENDATIONS = "Beleuchtung an den Haltestellen im Ortskern von Bannewitz verbessern."
+
+
+def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
+        live_server: Any, tmp_path: Path) -> None:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
+    load_registry_and_demo()
+    project = SurveyProject.objects.get(title=PRACTICE_TITLE, is_synthetic=True)
+    assert project.status == SurveyProject.Status.PREPARATION
+    started = timezone.now()
+    today = timezone.localdate()
+    field_end = today + dt.timedelta(days=30)
+    base = str(live_server.url)
+    saved: dict[str, Any] = {}
+
+    def click(page: Any, name: str, *, role: str = "link", within: str = "body", timeout: float = 15_000) -> None:
+        """Follow a link or press a button by its visible text, as a user would, and wait for the next page."""
+        target = page.locator(within).get_by_role(role, name=name, exact=True).first
+        with page.expect_navigation(timeout=timeout):
+            target.click(timeout=timeout)
+
+    def say(page: Any) -> str:
+        return str(page.evaluate("() => document.querySelector('main')?.innerText ?? document.body.innerText"))
+
+    def log_in(page: Any, username: str) -> None:
+        page.goto(base + "/")
+        if page.locator("input[name=password]").count() == 0:
+            click(page, "Anmelden")
+        page.get_by_label("Benutzername").fill(username)
+        page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.locator("form:has(input[name=password]) [type=submit]").first.click()
+        assert page.locator("input[name=password]").count() == 0, f"{username} could not log in: {say(page)[:300]}"
+        assert page.locator("input[name=otp_token]").count() == 0, f"{username} was asked for a second factor"
+
+    def open_practice_project(page: Any) -> None:
+        click(page, "Befragungen", within="nav.main-nav")
+        assert_accessible(page, "project list")
+        click(page, PRACTICE_TITLE)
+        assert page.get_by_role("heading", level=1).inner_text().startswith(PRACTICE_TITLE)
+
+    def coordinator(tab: Tab) -> None:
+        page = tab.page
+        log_in(page, COORDINATOR)
+        open_practice_project(page)
+        assert_accessible(page, "project hub in preparation")
+        with page.expect_download() as download_info:
+            page.locator("#demo").get_by_role("link", name="Synthetisches Melderegister herunterladen").click()
+        download = download_info.value
+        register = tmp_path / download.suggested_filename
+        download.save_as(register)
+        assert register.suffix == ".csv" and register.stat().st_size > 10_000
+
+        click(page, "Stichprobe und Anschreiben")
+        assert_accessible(page, "sampling overview before the upload")
+        page.get_by_label("Auszug aus dem Melderegister (CSV-Datei)").set_input_files(str(register))
+        click(page, "Hochladen und Spalten zuordnen", role="button")
+        assert "/spalten/" in page.url, say(page)[:500]
+        assert "Windows-1252" in say(page)
+        assert_accessible(page, "column dialog")
+        click(page, "Prüfen und importieren", role="button")  # the guessed mapping, unchanged
+        assert "/bericht/" in page.url, say(page)[:800]
+        report = say(page)
+        assert "Windows-1252" in report and "enthält Fehler" not in report
+        assert page.locator("table.problems").count() == 0
+        assert_accessible(page, "import report")
+
+        click(page, "Zurück zur Übersicht")
+        click(page, "Stichprobe ziehen")
+        assert_accessible(page, "draw form")
+        page.get_by_label(re.compile("geschichtete Stichprobe")).check()
+        page.get_by_label(re.compile("^Stichproben(umfang|größe)")).fill(str(SAMPLE_SIZE))
+        page.get_by_label(re.compile("Startwert")).fill(str(SEED))
+        click(page, "Stichprobe ziehen", role="button")
+        assert str(SEED) in say(page) and f"{SAMPLE_SIZE} von" in say(page), say(page)[:800]
+        assert_accessible(page, "sampling overview with the sample")
+
+        click(page, PRACTICE_TITLE, within="nav[aria-label=\"Sie sind hier\"]")
+        page.get_by_label("Beginn der Feldphase").fill(today.isoformat())
+        page.get_by_label("Ende der Feldphase").fill(field_end.isoformat())
+        click(page, "Feldphase beginnen", role="button")
+        assert "Die Feldphase hat begonnen" in say(page), say(page)[:800]
+
+        click(page, "Stichprobe und Anschreiben")
+        # Huey runs immediately in tests, so the PDF of 400 letters renders within this request.
+        click(page, "Anschreiben erzeugen (PDF)", role="button", timeout=300_000)
+        assert "/druckdatei/" in page.url, say(page)[:800]
+        result = page.get_by_role("link", name="Ergebnis herunterladen")
+        result.wait_for(timeout=120_000)
+        with page.expect_download() as download_info:
+            result.click()
+        saved["letters"] = Path(download_info.value.path()).read_bytes()[:8]
+
+        click(page, PRACTICE_TITLE, within="nav[aria-label=\"Sie sind hier\"]")
+        click(page, "Antworten der übrigen Angeschriebenen simulieren", role="button", timeout=120_000)
+        assert "Simuliert" in say(page), say(page)[:800]
+        page.get_by_label("Letzter Tag der Feldphase").fill(today.isoformat())
+        click(page, "Feldphase beenden", role="button")
+        assert "Die Feldphase ist beendet" in say(page), say(page)[:800]
+        assert_accessible(page, "project hub in analysis")
+        tab.assert_clean(base)
+
+    def analyst(tab: Tab) -> None:
+        page = tab.page
+        log_in(page, ANALYST)
+        open_practice_project(page)
+        click(page, "Gewichtung, Auswertung und Bericht")
+        click(page, "Gewichtung berechnen und prüfen")
+        assert_accessible(page, "weighting form")
+        page.get_by_label(re.compile("Raking")).check()
+        for variable in ("Altersgruppe", "Geschlecht", "Ortsteil"):
+            page.get_by_label(variable, exact=True).check()
+        click(page, "Gewichtung berechnen", role="button", timeout=60_000)
+        if page.locator(".errorlist, .form-errors").count():
+            # Thin categories (few respondents in a locality, sex "diverse") need merging for raking.
+            page.get_by_label(re.compile("Dünn besetzte Kategorien zusammenfassen")).check()
+            click(page, "Gewichtung berechnen", role="button", timeout=60_000)
+        diagnostics = say(page)
+        assert "Aktuelle Gewichtung" in diagnostics and "konvergiert" in diagnostics, diagnostics[:1500]
+        assert "nicht konvergiert" not in diagnostics
+        assert_accessible(page, "weighting diagnostics")
+
+        click(page, "Zurück zur Auswertung")
+        assert "Die Ergebnisse beruhen auf der Gewichtung" in say(page)
+        assert_accessible(page, "results")
+        click(page, "Sicherheitsgefühl und erfasste Kriminalität")
+        assert "Polizeiliche Kriminalstatistik" in say(page)
+        assert_accessible(page, "discrepancy page")
+        page.go_back()
+        click(page, "Empfehlungen schreiben")
+        page.get_by_role("textbox").first.fill(RECOMMENDATIONS)
+        click(page, "Empfehlungen speichern", role="button")
+        assert "Die Empfehlungen sind gespeichert." in say(page), say(page)[:800]
+        click(page, "Abschlussbericht freigeben", role="button")
+        assert "Der Abschlussbericht ist freigegeben." in say(page), say(page)[:800]
+        with page.expect_download(timeout=120_000) as download_info:
+            page.get_by_role("link", name=re.compile("PDF")).first.click()
+        saved["report"] = Path(download_info.value.path()).read_bytes()
+        tab.assert_clean(base)
+
+    def work(chromium: Any) -> None:
+        for steps in (coordinator, analyst):
+            tab = open_tab(chromium)
+            try:
+                steps(tab)
+            except Exception:
+                print(f"{steps.__name__} stopped on {tab.page.url}:\n{say(tab.page)[:3000]}")
+                raise
+            finally:
+                tab.close()
+
+    in_chromium(work, timeout=900)
+
+    assert saved["letters"].startswith(b"%PDF-")
+    report_pdf = saved["report"]
+    assert report_pdf.startswith(b"%PDF-")
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(report_pdf)).pages)
+    assert "Bannewitz" in text and RECOMMENDATIONS[:40] in " ".join(text.split())
+
+    project.refresh_from_db()
+    assert project.status == SurveyProject.Status.REPORTED and project.reported_at is not None
+    assert project.recommendations == RECOMMENDATIONS
+    sample = Sample.objects.get(project=project)
+    assert sample.size == SAMPLE_SIZE and sample.seed == SEED and sample.letters_produced_at is not None
+    extracts = RegisterExtract.objects.filter(project=project)
+    assert extracts.exists() and not extracts.exclude(status=RegisterExtract.Status.DELETED).exists()
+    run = findings_selectors.current_run(project)
+    assert run is not None and run.method == WeightingRun.Method.RAKE
+    assert set(run.variables) == {"age_group", "sex", "locality"}
+    counts = response_selectors.response_counts(project)
+    assert counts.members == SAMPLE_SIZE and counts.submitted > 0 and counts.online > 0 and counts.paper > 0
+
+    events = AuditEvent.objects.filter(occurred_at__gte=started)
+    by_coordinator = set(events.filter(actor__username=COORDINATOR).values_list("object_type", flat=True))
+    by_analyst = set(events.filter(actor__username=ANALYST).values_list("object_type", flat=True))
+    assert {"sampling.registerextract", "sampling.sample", "surveys.surveyproject"} <= by_coordinator, by_coordinator
+    assert {"findings.weightingrun", "surveys.surveyproject"} <= by_analyst, by_analyst

@@ -1,0 +1,93 @@
+"""The printable questionnaire carries exactly the online content: every question, every answer option,
+the filter instructions, the letter number field and the crest."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from kommunalschutz.surveys.projects import presentation, services
+from kommunalschutz.surveys.projects.models import Questionnaire, SurveyProject
+from tests.conftest import World
+from tests.survey_factories import SurveyProjectFactory
+from tests.surveys.projects.test_projects import png_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _pdf(client: Any, questionnaire: Questionnaire, lang: str = "de") -> tuple[str, PdfReader]:
+    url = reverse("surveys:questionnaire_pdf", args=[questionnaire.project_id, questionnaire.version])
+    response = client.get(url + ("?lang=en" if lang == "en" else ""))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return _normalise(" ".join(page.extract_text() for page in reader.pages)), reader
+
+
+@pytest.fixture
+def questionnaire(world: World) -> Questionnaire:
+    project: SurveyProject = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
+    questionnaire = services.create_questionnaire_from_bank(actor=world.analyst, project=project)
+    services.add_item(actor=world.analyst, questionnaire=questionnaire, block="places", code="market_safety",
+                      kind="scale", text_de="Wie sicher fühlen Sie sich auf dem Wochenmarkt?",
+                      text_en="How safe do you feel at the weekly market?", allow_dont_use=True,
+                      options=[{"code": c, "de": f"Stufe {c} markt", "en": f"level {c} market"} for c in range(1, 6)],
+                      show_if={"item": "safety_overall", "values": [4, 5]})
+    return questionnaire
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_pdf_contains_every_item_and_option_of_the_online_version(world: World, login: Any,
+                                                                  questionnaire: Questionnaire, lang: str) -> None:
+    text, _reader = _pdf(login(world.analyst), questionnaire, lang)
+    numbered = presentation.numbered_items(list(questionnaire.items.order_by("position")), lang)
+    assert len(numbered) == 60
+    for entry in numbered:
+        item = entry.item
+        online_text = item.text_en if lang == "en" else item.text_de
+        assert _normalise(f"{entry.number}. {online_text}") in text, item.code
+        for option in item.options:
+            label = option["en"] if lang == "en" else option["de"]
+            assert _normalise(label) in text, (item.code, label)
+        for _code, label in entry.options:  # scale extras ("weiß nicht", "nutze ich nicht") included
+            assert _normalise(label) in text
+        for note in [*entry.notes, entry.skip]:
+            assert _normalise(note) in text, note
+
+
+def test_pdf_has_the_filter_instructions_letter_number_and_codes(world: World, login: Any,
+                                                                 questionnaire: Questionnaire) -> None:
+    text, _reader = _pdf(login(world.analyst), questionnaire)
+    items = list(questionnaire.items.order_by("position"))
+    number = {item.code: n for n, item in enumerate(items, start=1)}
+    # victim_burglary -> reported_burglary (filtered) -> victim_theft: "no" jumps over the follow-up.
+    assert (f"Falls Sie „nein“ angekreuzt haben, weiter mit Frage {number['victim_theft']}.") in text
+    assert (f"Nur beantworten, falls Sie bei Frage {number['victim_burglary']} „ja“ angekreuzt haben.") in text
+    assert "Laufende Nummer" in text
+    assert "nutze ich nicht / bin dort nie" in text
+    assert f"Nur beantworten, falls Sie bei Frage {number['safety_overall']} „eher unsicher“ oder „sehr unsicher“" \
+        in text
+
+
+def test_pdf_shows_the_crest_on_the_first_page(world: World, login: Any, questionnaire: Questionnaire) -> None:
+    client = login(world.analyst)
+    _text, reader = _pdf(client, questionnaire)
+    assert len(reader.pages[0].images) == 0
+    services.set_crest(actor=world.analyst, project=questionnaire.project, content=png_bytes(8, 8))
+    _text, reader = _pdf(client, questionnaire)
+    assert len(reader.pages[0].images) == 1
+
+
+def test_pdf_of_another_municipality_is_404(world: World, login: Any, questionnaire: Questionnaire) -> None:
+    url = reverse("surveys:questionnaire_pdf", args=[questionnaire.project_id, questionnaire.version])
+    assert login(world.plauen_coordinator).get(url).status_code == 404
+    assert login(world.outsider).get(url).status_code == 404
