@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kommunalschutz.surveys.sampling",
     "kommunalschutz.surveys.responses",
     "kommunalschutz.surveys.findings",
+    "kommunalschutz.demo",
 ]
 
 MIDDLEWARE = [

@@ -161,7 +161,7 @@ def log_in(session: Session, username: str, password: str = DEMO_PASSWORD) -> No
 
 def load_registry_and_demo() -> None:
     """Saxony's registry and the demo users, through the same entry points the CLI uses."""
-    from kommunalschutz.foundation.core.demo import load_demo
+    from kommunalschutz.demo.loader import load_demo
     from kommunalschutz.foundation.registry.services import import_registry
 
     import_registry(actor=None)

@@ -13,7 +13,7 @@ from kommunalschutz.alliance.councils.models import PreventionCouncil
 from kommunalschutz.alliance.engagements.models import Engagement
 from kommunalschutz.alliance.insights.figures import figures_as_of, figures_series
 from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition, Stage
-from kommunalschutz.foundation.core.demo import load_demo
+from kommunalschutz.demo.loader import load_demo
 from kommunalschutz.foundation.registry.services import import_registry
 
 PRESS_RELEASE = {  # 27 Feb 2024

@@ -9,11 +9,11 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from kommunalschutz.foundation.core.demo import load_demo
+from kommunalschutz.demo import protection_plan as demo_plan
+from kommunalschutz.demo.loader import load_demo
+from kommunalschutz.demo.protection import load_protection_demo
 from kommunalschutz.foundation.registry.services import import_registry
 from kommunalschutz.protection.assessments.models import ThreatAssessment
-from kommunalschutz.protection.cases import demo_plan
-from kommunalschutz.protection.cases.demo import load_protection_demo
 from kommunalschutz.protection.cases.models import Case, IncidentStatistic, type_bit
 from kommunalschutz.protection.intake.services import open_anonymous_case
 from kommunalschutz.protection.measures.models import Measure

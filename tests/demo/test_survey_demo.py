@@ -10,11 +10,11 @@ import pytest
 from pypdf import PdfReader
 
 from kommunalschutz.alliance.engagements.models import AnalysisPhase
-from kommunalschutz.foundation.core.demo import load_demo
+from kommunalschutz.demo.loader import load_demo
+from kommunalschutz.demo.surveys import PRACTICE_TITLE, load_survey_demo, register_file
 from kommunalschutz.foundation.registry.services import import_registry
 from kommunalschutz.surveys.findings.report import render_report
 from kommunalschutz.surveys.findings.selectors import current_run
-from kommunalschutz.surveys.projects.demo import PRACTICE_TITLE, load_survey_demo, register_file
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.responses.models import Response
 from kommunalschutz.surveys.sampling.models import PopulationCell, RegisterExtract, SampleMember

@@ -548,7 +548,7 @@ def simulate_demo_answers(*, actor: Any, project: SurveyProject) -> dict[str, in
     Only for synthetic projects in the field whose letters went out; real projects are refused. Every
     answer goes through responses.services.record_response (validated, audited) like any other.
     """
-    from kommunalschutz.surveys.projects.demo import simulate_answers
+    from kommunalschutz.demo.surveys import simulate_answers
 
     errors: Errors = {}
     sample = getattr(project, "sample", None)

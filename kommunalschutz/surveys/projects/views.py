@@ -403,7 +403,7 @@ def _demo_project(request: HttpRequest, pk: int) -> SurveyProject:
 @require_GET
 def demo_register(request: HttpRequest, pk: int) -> HttpResponse:
     """The synthetic register extract of a demo project, to try the upload (Windows-1252, ';')."""
-    from kommunalschutz.surveys.projects.demo import register_file
+    from kommunalschutz.demo.surveys import register_file
 
     project = _demo_project(request, pk)
     return download(register_file(project), filename=f"melderegister-synthetisch-{project.municipality.ags}.csv",

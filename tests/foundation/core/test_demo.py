@@ -8,9 +8,9 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kommunalschutz.alliance.programme.demo import COACHES
+from kommunalschutz.demo.alliance import COACHES
+from kommunalschutz.demo.loader import DEMO_PASSWORD, USERS, DemoRefused, load_demo, totp_secret_base32
 from kommunalschutz.foundation.accounts.models import Membership, Organisation, User
-from kommunalschutz.foundation.core.demo import DEMO_PASSWORD, USERS, DemoRefused, load_demo, totp_secret_base32
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState
 from kommunalschutz.foundation.registry.services import import_registry
 

@@ -23,11 +23,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from kommunalschutz.foundation.core.demo import DEMO_PASSWORD
+from kommunalschutz.demo.loader import DEMO_PASSWORD
+from kommunalschutz.demo.surveys import PRACTICE_TITLE
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.surveys.findings import selectors as findings_selectors
 from kommunalschutz.surveys.findings.models import WeightingRun
-from kommunalschutz.surveys.projects.demo import PRACTICE_TITLE
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.responses import selectors as response_selectors
 from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from kommunalschutz.protection.cases import demo_plan
+from kommunalschutz.demo import protection_plan as demo_plan
 from kommunalschutz.protection.cases.models import Case, CaseEvent, IncidentStatistic, type_bit
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -172,15 +172,15 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
                        "organisation": organisations[person.organisation].name, "totp_secret": secret,
                        "api_token": token})
 
-    from kommunalschutz.alliance.programme.demo import load_alliance_demo
+    from kommunalschutz.demo.alliance import load_alliance_demo
 
     load_alliance_demo()
 
-    from kommunalschutz.protection.cases.demo import load_protection_demo
+    from kommunalschutz.demo.protection import load_protection_demo
 
     load_protection_demo()
 
-    from kommunalschutz.surveys.projects.demo import load_survey_demo
+    from kommunalschutz.demo.surveys import load_survey_demo
 
     load_survey_demo()
 

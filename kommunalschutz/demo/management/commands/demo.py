@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kommunalschutz.foundation.core.demo import DemoRefused, load_demo
+from kommunalschutz.demo.loader import DemoRefused, load_demo
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write("Second factor: enter the code from an authenticator app with the TOTP secret, "
                           "or print it with `kommunalschutz totp-code USERNAME`.")
-        from kommunalschutz.protection.cases.demo_plan import DEMO_PASSPHRASE, DEMO_RECEIPT
+        from kommunalschutz.demo.protection_plan import DEMO_PASSPHRASE, DEMO_RECEIPT
 
         self.stdout.write(f"Anonymous demo report (Anonym melden → Meldung nachverfolgen): receipt {DEMO_RECEIPT}, "
                           f"passphrase “{DEMO_PASSPHRASE}”.")

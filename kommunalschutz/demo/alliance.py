@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from kommunalschutz.alliance.programme import demo_plan
-from kommunalschutz.alliance.programme.demo_plan import (
+from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition, Stage
+from kommunalschutz.demo import alliance_plan as demo_plan
+from kommunalschutz.demo.alliance_plan import (
     PIRNA,
     PLAUEN,
     PRESS_RELEASE,
@@ -24,7 +25,6 @@ from kommunalschutz.alliance.programme.demo_plan import (
     Life,
     PoolMunicipality,
 )
-from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition, Stage
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SYNTHETIC_NOTE = "Synthetischer Demo-Datensatz."
