@@ -189,6 +189,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 900, minimum=1)
+# Wrong survey access codes per client address before /umfrage/ refuses codes for the window.
+SURVEY_CODE_ATTEMPTS = env_int("SURVEY_CODE_ATTEMPTS", 10, minimum=1)
+SURVEY_CODE_WINDOW_SECONDS = env_int("SURVEY_CODE_WINDOW_SECONDS", 900, minimum=1)
+# The platform's public address (https://…) for links printed on paper, e.g. the survey letters' QR codes;
+# empty: https:// and the first ALLOWED_HOSTS entry.
+SITE_URL = env_str("SITE_URL", "")
 OTP_TOTP_ISSUER = "Kommunalschutz"
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
 
@@ -258,7 +264,7 @@ LOGGING: dict[str, Any] = {
 
 # --- Platform ---------------------------------------------------------------------
 PLATFORM_NAME = env_str("PLATFORM_NAME", "Kommunalschutz")
-REGISTRY_DATA_DIR = BASE_DIR / "apps" / "registry" / "data"
+REGISTRY_DATA_DIR = BASE_DIR / "foundation" / "registry" / "data"
 
 # --- Alliance: cooperation agreements ----------------------------------------------
 # The largest signed agreement PDF accepted, in bytes (default 10 MB).

@@ -9,12 +9,12 @@ from typing import Any
 
 import rules
 
-from kommunalschutz.foundation.accounts.rules import _roles, is_coordinator
+from kommunalschutz.foundation.accounts.rules import is_coordinator, roles_of
 
 
 @rules.predicate
 def has_any_role(user: Any) -> bool:
-    return bool(_roles(user))
+    return bool(roles_of(user))
 
 
 rules.add_perm("events.manage_events", is_coordinator)

@@ -15,10 +15,10 @@ import rules
 
 from kommunalschutz.foundation.accounts.models import Role
 from kommunalschutz.foundation.accounts.rules import (
-    _roles,
     is_coordinator,
     is_municipal_coordinator,
     is_police_contact,
+    roles_of,
 )
 
 
@@ -50,7 +50,7 @@ def target_of(obj: Any) -> tuple[int | None, int | None]:
 
 def own_target_ids(user: Any, *roles: str) -> tuple[set[int], set[int]]:
     """Municipality and district ids the user acts for in the given roles (through organisations)."""
-    if not _roles(user):
+    if not roles_of(user):
         return set(), set()
     memberships = user.memberships.all()
     if roles:
@@ -60,7 +60,7 @@ def own_target_ids(user: Any, *roles: str) -> tuple[set[int], set[int]]:
 
 
 def police_directorate_ids(user: Any) -> set[int]:
-    if not _roles(user) & {Role.POLICE_CONTACT}:
+    if not roles_of(user) & {Role.POLICE_CONTACT}:
         return set()
     return set(
         user.memberships.filter(role=Role.POLICE_CONTACT, organisation__police_directorate__isnull=False)

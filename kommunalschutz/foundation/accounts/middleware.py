@@ -53,9 +53,13 @@ class SecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         exempt_paths, api_prefix = self._load_paths()
         path = request.path  # with the script prefix, like reverse()
-        if path.startswith(settings.STATIC_URL) or path in exempt_paths:
+        if path.startswith(settings.STATIC_URL):
             return self.get_response(request)
-        if not second_factor_pending(request.user):
+        pending = second_factor_pending(request.user)
+        # The shell (core.navigation) reads this instead of importing accounts: until the second
+        # factor is verified, the page shows no more than an anonymous visit.
+        request.second_factor_pending = pending  # type: ignore[attr-defined]  # set for core.navigation
+        if path in exempt_paths or not pending:
             return self.get_response(request)
         if path.startswith(api_prefix):
             # The API authenticates with bearer tokens, a separate credential. A half-signed-in

@@ -11,23 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    COORDINATOR = "coordinator", _("coordinator (coordination office)")
-    MUNICIPAL_COORDINATOR = "municipal_coordinator", _("municipal coordinator")
-    OFFICIAL = "official", _("official (office or mandate holder)")
-    POLICE_CONTACT = "police_contact", _("police contact")
-    PROTECTION_OFFICER = "protection_officer", _("protection officer (LKA)")
-    COACH = "coach", _("coach")
-    ANALYST = "analyst", _("analyst")
-    AUDITOR = "auditor", _("auditor")
-    ADMINISTRATOR = "administrator", _("administrator")
-
-
-# Roles whose holders see confidential casework or administer the platform.
-SECOND_FACTOR_ROLES = frozenset(
-    {Role.COORDINATOR, Role.POLICE_CONTACT, Role.PROTECTION_OFFICER, Role.ADMINISTRATOR}
-)
+from kommunalschutz.foundation.core.roles import SECOND_FACTOR_ROLES, Role
 
 
 class User(AbstractUser):

@@ -1,6 +1,7 @@
-"""Role predicates shared by every app, and the accounts app's own permissions.
+"""The accounts app's predicates (memberships, own objects) and permissions.
 
-Other apps import the predicates from here and declare their permissions in their
+The role predicates live in core.roles; they are re-exported here for the apps that
+take all their predicates from one place. Every app declares its permissions in its
 own rules.py. docs/roles-and-permissions.md lists every permission per role; the
 permission grid test checks the code against that table.
 """
@@ -11,41 +12,25 @@ from typing import Any
 
 import rules
 
-from kommunalschutz.foundation.accounts.models import Role
-
-
-def _roles(user: Any) -> frozenset[str]:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    return user.role_set  # type: ignore[no-any-return]
-
-
-def has_role(*roles: str) -> Any:
-    wanted = frozenset(roles)
-    name = "has_role:" + ",".join(sorted(wanted))
-
-    @rules.predicate(name=name)
-    def predicate(user: Any) -> bool:
-        return bool(_roles(user) & wanted)
-
-    return predicate
-
-
-is_coordinator = has_role(Role.COORDINATOR)
-is_municipal_coordinator = has_role(Role.MUNICIPAL_COORDINATOR)
-is_official = has_role(Role.OFFICIAL)
-is_police_contact = has_role(Role.POLICE_CONTACT)
-is_protection_officer = has_role(Role.PROTECTION_OFFICER)
-is_coach = has_role(Role.COACH)
-is_analyst = has_role(Role.ANALYST)
-is_auditor = has_role(Role.AUDITOR)
-is_administrator = has_role(Role.ADMINISTRATOR)
-is_staff_of_state = is_coordinator | is_administrator
+from kommunalschutz.foundation.core.roles import (  # noqa: F401  (the predicates other apps build on)
+    has_role,
+    is_administrator,
+    is_analyst,
+    is_auditor,
+    is_coach,
+    is_coordinator,
+    is_municipal_coordinator,
+    is_official,
+    is_police_contact,
+    is_protection_officer,
+    is_staff_of_state,
+    roles_of,
+)
 
 
 def municipality_ids_for(user: Any, *roles: str) -> set[int]:
     """Municipalities the user acts for (through a municipality organisation) in the given roles."""
-    if not _roles(user):
+    if not roles_of(user):
         return set()
     memberships = user.memberships.filter(organisation__municipality__isnull=False)
     if roles:
@@ -55,7 +40,7 @@ def municipality_ids_for(user: Any, *roles: str) -> set[int]:
 
 @rules.predicate
 def belongs_to_organisation(user: Any, organisation: Any) -> bool:
-    if organisation is None or not _roles(user):
+    if organisation is None or not roles_of(user):
         return False
     return bool(user.memberships.filter(organisation=organisation).exists())
 

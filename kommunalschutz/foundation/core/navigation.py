@@ -64,10 +64,9 @@ ITEMS: list[NavItem] = [
 
 
 def navigation_for(request: HttpRequest) -> list[NavItem]:
-    from kommunalschutz.foundation.accounts.middleware import second_factor_pending
-
     user = getattr(request, "user", None)
-    if second_factor_pending(user):
+    # Set by accounts' SecondFactorMiddleware, which runs on every page before this is rendered.
+    if getattr(request, "second_factor_pending", False):
         # Until the second factor is verified, the session shows no more than an anonymous visit.
         user = None
     items = []

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import rules
 
-from kommunalschutz.foundation.accounts.rules import is_administrator, is_auditor, is_coordinator
+from kommunalschutz.foundation.core.roles import is_administrator, is_auditor, is_coordinator
 
 # The audit trail is read by auditors; coordinators and administrators see it to
 # answer "who changed this?". Nobody can change it (see core.models.AuditEvent).

@@ -48,12 +48,11 @@ def export_audit_operation(*, progress: Progress, actor_id: int | None, since: s
     """Write the audit trail as CSV to the file store, row by row with progress (memory stays flat)."""
     import tempfile
 
+    from django.contrib.auth import get_user_model
     from django.core.files import File
     from django.core.files.storage import default_storage
 
-    from kommunalschutz.foundation.accounts.models import User
-
-    requester = User.objects.filter(pk=actor_id).first() if actor_id else None
+    requester = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     queryset = audit.visible_events(requester, AuditEvent.objects.order_by("id"))
     if since:
         queryset = queryset.filter(occurred_at__date__gte=since)

@@ -16,14 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 from kommunalschutz.foundation.core import services
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.audit import is_confidential_type, visible_events
+from kommunalschutz.foundation.core.home import home_context
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState, TaskRun
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    from kommunalschutz.foundation.registry.selectors import overview_counts
-
-    return render(request, "core/home.html", {"counts": overview_counts(), "state": SiteState.load()})
+    return render(request, "core/home.html", {**home_context(request), "state": SiteState.load()})
 
 
 def imprint(request: HttpRequest) -> HttpResponse:

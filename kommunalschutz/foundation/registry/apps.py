@@ -1,7 +1,21 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.http import HttpRequest
+
+
+def _overview(request: HttpRequest) -> dict[str, Any]:
+    from kommunalschutz.foundation.registry.selectors import overview_counts
+
+    return {"counts": overview_counts()}
 
 
 class RegistryConfig(AppConfig):
     name = "kommunalschutz.foundation.registry"
     label = "registry"
     verbose_name = "Registry"
+
+    def ready(self) -> None:
+        from kommunalschutz.foundation.core.home import add_home_context
+
+        add_home_context(_overview)

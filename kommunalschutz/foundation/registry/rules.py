@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import rules
 
-from kommunalschutz.foundation.accounts.rules import is_administrator, is_coordinator
+from kommunalschutz.foundation.core.roles import is_administrator, is_coordinator
 
 # Registry data is open data: reading needs no permission.
 rules.add_perm("registry.view_registry", rules.always_allow)

@@ -17,17 +17,17 @@ import rules
 
 from kommunalschutz.foundation.accounts.models import Role
 from kommunalschutz.foundation.accounts.rules import (
-    _roles,
     is_coordinator,
     is_municipal_coordinator,
     is_official,
     is_police_contact,
     is_protection_officer,
+    roles_of,
 )
 
 
 def _active(user: Any) -> bool:
-    return bool(_roles(user))
+    return bool(roles_of(user))
 
 
 @rules.predicate
@@ -39,7 +39,7 @@ def is_case_reporter(user: Any, case: Any) -> bool:
 
 @rules.predicate
 def is_responsible_police(user: Any, case: Any) -> bool:
-    if case is None or case.police_directorate_id is None or Role.POLICE_CONTACT not in _roles(user):
+    if case is None or case.police_directorate_id is None or Role.POLICE_CONTACT not in roles_of(user):
         return False
     return bool(user.memberships.filter(role=Role.POLICE_CONTACT,
                                         organisation__police_directorate_id=case.police_directorate_id).exists())
@@ -47,7 +47,7 @@ def is_responsible_police(user: Any, case: Any) -> bool:
 
 @rules.predicate
 def is_involved_lka(user: Any, case: Any) -> bool:
-    return bool(case is not None and case.lka_involved and Role.PROTECTION_OFFICER in _roles(user))
+    return bool(case is not None and case.lka_involved and Role.PROTECTION_OFFICER in roles_of(user))
 
 
 @rules.predicate
@@ -62,7 +62,7 @@ def in_intake_queue(user: Any, case: Any) -> bool:
     from kommunalschutz.protection.cases.models import Case
 
     return bool(case is not None and case.owner_id is None and case.status == Case.Status.NEW
-                and Role.COORDINATOR in _roles(user))
+                and Role.COORDINATOR in roles_of(user))
 
 
 # Team roles: only people in these roles can be on a case team (the grid checks the others never are).

@@ -17,7 +17,7 @@ import rules
 
 from kommunalschutz.alliance.programme.rules import is_own_municipality
 from kommunalschutz.foundation.accounts.models import Role
-from kommunalschutz.foundation.accounts.rules import _roles, is_analyst, is_coordinator, is_municipal_coordinator
+from kommunalschutz.foundation.accounts.rules import is_analyst, is_coordinator, is_municipal_coordinator, roles_of
 
 
 def project_of(obj: Any) -> Any:
@@ -40,7 +40,7 @@ def project_of(obj: Any) -> Any:
 def is_project_analyst(user: Any, obj: Any) -> bool:
     """An analyst of the analysis contractor the project is commissioned to."""
     project = project_of(obj)
-    if project is None or project.contractor_id is None or Role.ANALYST not in _roles(user):
+    if project is None or project.contractor_id is None or Role.ANALYST not in roles_of(user):
         return False
     return bool(user.memberships.filter(role=Role.ANALYST, organisation_id=project.contractor_id).exists())
 

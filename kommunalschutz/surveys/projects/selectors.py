@@ -8,7 +8,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from kommunalschutz.alliance.programme.rules import own_target_ids
 from kommunalschutz.foundation.accounts.models import Organisation, Role
-from kommunalschutz.foundation.accounts.rules import _roles
+from kommunalschutz.foundation.accounts.rules import roles_of
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.surveys.projects.models import Item, Questionnaire, SurveyProject
 
@@ -21,7 +21,7 @@ def visible_projects(user: Any) -> QuerySet[SurveyProject]:
     if user is None or not user.has_perm("surveys.view_projects"):
         return SurveyProject.objects.none()
     projects = SurveyProject.objects.all()
-    roles = _roles(user)
+    roles = roles_of(user)
     if Role.COORDINATOR in roles:
         return projects
     condition = Q(pk__in=[])
@@ -70,7 +70,7 @@ def addable_municipalities(user: Any) -> QuerySet[Any]:
     from kommunalschutz.foundation.registry.models import Municipality
 
     municipalities = Municipality.objects.defer("boundary").order_by("name")
-    if Role.COORDINATOR in _roles(user):
+    if Role.COORDINATOR in roles_of(user):
         return municipalities
     own, _districts = own_target_ids(user, Role.MUNICIPAL_COORDINATOR)
     return municipalities.filter(pk__in=own)

@@ -468,9 +468,8 @@ LETTER_BATCH = 100  # letters per WeasyPrint run (progress steps; memory stays b
 def _site_url(site_url: str | None) -> str:
     if site_url:
         return site_url.rstrip("/")
-    configured = getattr(settings, "SITE_URL", "")
-    if configured:
-        return str(configured).rstrip("/")
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/")
     hosts = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
     return f"https://{hosts[0]}" if hosts else ""
 

@@ -50,7 +50,7 @@ def test_every_command_the_makefile_and_readme_name_exists() -> None:
 
     from kommunalschutz.cli import ALIASES
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     text = (root / "Makefile").read_text(encoding="utf-8")
     named = set(re.findall(r"\$\(MANAGE\) ([a-z][a-z_-]+)", text))
     readme = (root / "README.md").read_text(encoding="utf-8")

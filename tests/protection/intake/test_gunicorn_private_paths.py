@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from gunicorn.config import Config
 
-CONF = Path(__file__).resolve().parents[2] / "kommunalschutz" / "config" / "gunicorn.conf.py"
+CONF = Path(__file__).resolve().parents[3] / "kommunalschutz" / "config" / "gunicorn.conf.py"
 
 
 def _load(monkeypatch: pytest.MonkeyPatch) -> ModuleType:

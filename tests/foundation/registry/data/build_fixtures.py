@@ -15,7 +15,7 @@ import io
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SHIPPED = HERE.parents[2] / "kommunalschutz" / "apps" / "registry" / "data"
+SHIPPED = HERE.parents[3] / "kommunalschutz" / "foundation" / "registry" / "data"
 MUNICIPALITIES = SHIPPED / "sachsen_gemeinden_2025-11-30.csv"
 CONTACTS = SHIPPED / "lds_gemeindeverzeichnis_sachsen.csv"
 GV100AD = SHIPPED / "GV100AD_30112025.txt.gz"

@@ -1,0 +1,30 @@
+"""The API's shared answers: one error schema for every router, 404 for outsiders, 422 per field."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, Schema, Status
+
+from kommunalschutz.foundation.core.errors import messages_by_field
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = Field(description="messages per field name")
+
+
+def not_found(detail: str | None = None) -> Status[ErrorOut]:
+    """404 for what does not exist and for what the caller may not see, alike."""
+    return Status(404, ErrorOut(detail=detail or _("Not found.")))
+
+
+def invalid(error: ValidationError | dict[str, list[str]]) -> Status[ValidationErrorOut]:
+    """422 with every message per field; the service wrote nothing."""
+    errors = error if isinstance(error, dict) else messages_by_field(error)
+    return Status(422, ValidationErrorOut(detail=_("The input is not valid; see the messages per field."),
+                                          errors=errors))
