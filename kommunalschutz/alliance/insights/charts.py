@@ -1,34 +1,14 @@
-"""The time-series chart of the programme figures: server-side SVG from matplotlib.
-
-The SVG is embedded in the page, so it must live with the strict Content-Security-Policy
-(style-src 'self'): matplotlib's ``style="…"`` attributes and its ``<style>`` element are turned into
-SVG presentation attributes, which CSP does not govern. Text stays text (``svg.fonttype: none``):
-no font is embedded or downloaded, the browser draws the labels with its own fonts, and screen
-readers and the PDF renderer can read them. The same SVG serves a web page and a PDF alike.
-
-Rendering takes a few hundred milliseconds, so each chart is kept in this process under a key
-made from its data: a new data version gives a new key, and a stale chart can never be shown.
-"""
+"""The time-series chart of the programme figures (core.charts makes it CSP-safe and caches it)."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import re
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from kommunalschutz.alliance.insights.figures import Figures
-
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies; line styles differ too.
-COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#882255", "#999933")
-LINESTYLES = ("-", "--", "-.", ":", "-", "--", "-.", ":", "-")
+from kommunalschutz.foundation.core.charts import COLOURS, LINESTYLES, Chart, ChartCache, svg_of
 
 # Two panels: the municipalities in the alliance, and the work done with them.
 PANELS: tuple[tuple[str, ...], ...] = (
@@ -36,13 +16,6 @@ PANELS: tuple[tuple[str, ...], ...] = (
      "model_municipalities"),
     ("consultations", "coaching_processes", "prevention_councils", "security_analyses"),
 )
-
-
-@dataclass(frozen=True)
-class Chart:
-    svg: str  # safe to embed: built by us from numbers and our own translated labels
-    title: str
-    description: str
 
 
 def figure_labels() -> dict[str, str]:
@@ -58,88 +31,6 @@ def figure_labels() -> dict[str, str]:
         "prevention_councils": _("Prevention councils"),
         "security_analyses": _("Security analyses"),
     }
-
-
-_STYLE = re.compile(r'\sstyle="([^"]*)"')
-_FONT_SIZE = re.compile(r"^[0-9.]+(px|pt|em|%)$")
-
-
-def _presentation_attributes(style: str) -> str:
-    attributes: list[tuple[str, str]] = []
-    for declaration in style.split(";"):
-        if ":" not in declaration:
-            continue
-        name, value = (part.strip() for part in declaration.split(":", 1))
-        if name == "font":
-            # matplotlib writes the shorthand, e.g. "bold 12px 'DejaVu Sans'"
-            tokens = value.replace("'", "").replace('"', "").split()
-            for index, token in enumerate(tokens):
-                if _FONT_SIZE.match(token):
-                    attributes.append(("font-size", token))
-                    if tokens[:index]:
-                        attributes.append(("font-weight" if tokens[0] in ("bold", "normal") else "font-style",
-                                           tokens[0]))
-                    break
-            attributes.append(("font-family", "system-ui, sans-serif"))
-        elif name:
-            attributes.append((name, value))
-    return "".join(f' {name}="{escape(value, quote=True)}"' for name, value in attributes)
-
-
-def make_csp_safe(svg: str, *, chart_id: str, title: str, description: str) -> str:
-    """matplotlib's SVG as an inline, accessible element without any inline CSS."""
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-    svg = _STYLE.sub(lambda match: _presentation_attributes(match.group(1)), svg)
-    # The page's stylesheet sizes the chart; the viewBox keeps its proportions.
-    opening_end = svg.index(">")
-    opening = re.sub(r'\s(width|height)="[^"]*"', "", svg[:opening_end])
-    opening += (f' role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart-svg"'
-                f' stroke-linejoin="round" stroke-linecap="butt" focusable="false"')
-    return (opening + ">" + f'<title id="{chart_id}-title">{escape(title)}</title>'
-            + f'<desc id="{chart_id}-desc">{escape(description)}</desc>' + svg[opening_end + 1:])
-
-
-def svg_of(figure: Any) -> str:
-    """A matplotlib figure as SVG text without a creation date (the same data gives the same bytes)."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
-
-
-class ChartCache:
-    """Charts kept in this process under a key made from their data (least recently used go first).
-
-    ``chart(key_source, draw, …)`` draws with text as text and stable element ids, makes the SVG safe
-    for the CSP and adds the accessible title and description; a chart with other data, title or id
-    gets another key, so a stale chart is never shown."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._svgs: OrderedDict[str, str] = OrderedDict()
-
-    def chart(self, key_source: Any, draw: Callable[[], str], *, chart_id: str, title: str,
-              description: str) -> Chart:
-        key = hashlib.sha256(json.dumps([key_source, chart_id, title, description], default=str).encode()
-                             ).hexdigest()
-        svg = self._svgs.get(key)
-        if svg is None:
-            from matplotlib import rc_context
-
-            with rc_context({"svg.fonttype": "none", "svg.hashsalt": "kommunalschutz"}):
-                raw = draw()
-            svg = make_csp_safe(raw, chart_id=chart_id, title=title, description=description)
-            self._svgs[key] = svg
-            while len(self._svgs) > self.limit:
-                self._svgs.popitem(last=False)
-        else:
-            self._svgs.move_to_end(key)
-        return Chart(svg=svg, title=title, description=description)
-
-    def clear(self) -> None:
-        self._svgs.clear()
 
 
 _charts = ChartCache(limit=32)

@@ -180,3 +180,8 @@ class APIToken(models.Model):
         if self.expires_at <= timezone.now():
             return APIToken.Status.EXPIRED
         return APIToken.Status.ACTIVE
+
+
+# Who performs a write: a signed-in user, or None for the platform itself (tasks, imports, the anonymous
+# reporter's channel). Every service signature names its actor with this type.
+Actor = User | None

@@ -1,4 +1,4 @@
-"""Charts of the case statistics: server-side SVG (matplotlib), made CSP-safe by insights.charts.
+"""Charts of the case statistics: server-side SVG (matplotlib), made CSP-safe by core.charts.
 
 Charts are drawn from the suppressed tables only: a suppressed value is not drawn (no bar, no point)
 and is marked with the same "<5" label as in the tables, so a chart never shows more than its table.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from kommunalschutz.alliance.insights.charts import COLOURS, LINESTYLES, Chart, ChartCache, svg_of
+from kommunalschutz.foundation.core.charts import COLOURS, LINESTYLES, Chart, ChartCache, svg_of
 from kommunalschutz.protection.casestats.tables import Table
 
 _charts = ChartCache(limit=32)

@@ -1,4 +1,4 @@
-"""Charts of the findings: server-side SVG (matplotlib), CSP-safe (insights.charts), each beside a table."""
+"""Charts of the findings: server-side SVG (matplotlib), CSP-safe (core.charts), each beside a table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from kommunalschutz.alliance.insights.charts import COLOURS, Chart, ChartCache, svg_of
+from kommunalschutz.foundation.core.charts import COLOURS, Chart, ChartCache, svg_of
 
 _charts = ChartCache(limit=256)
 

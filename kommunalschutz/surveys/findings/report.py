@@ -25,8 +25,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from kommunalschutz.alliance.insights.charts import COLOURS, Chart, make_csp_safe, svg_of
 from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.charts import COLOURS, Chart, make_csp_safe, svg_of
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
 from kommunalschutz.surveys.findings import crime
 from kommunalschutz.surveys.findings.models import CrimeFigure, WeightingRun

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kommunalschutz.alliance.insights.charts import Chart
 from kommunalschutz.foundation.core.access import get_for_user
+from kommunalschutz.foundation.core.charts import Chart
 from kommunalschutz.foundation.core.documents import csv_bytes, download, table_download
 from kommunalschutz.foundation.core.forms import add_service_errors
 from kommunalschutz.surveys.findings import charts, results, selectors, services
