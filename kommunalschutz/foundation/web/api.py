@@ -23,8 +23,9 @@ def not_found(detail: str | None = None) -> Status[ErrorOut]:
     return Status(404, ErrorOut(detail=detail or _("Not found.")))
 
 
-def invalid(error: ValidationError | dict[str, list[str]]) -> Status[ValidationErrorOut]:
+def invalid(error: ValidationError | dict[str, list[str]], detail: str | None = None
+            ) -> Status[ValidationErrorOut]:
     """422 with every message per field; the service wrote nothing."""
     errors = error if isinstance(error, dict) else messages_by_field(error)
-    return Status(422, ValidationErrorOut(detail=_("The input is not valid; see the messages per field."),
+    return Status(422, ValidationErrorOut(detail=detail or _("The input is not valid; see the messages per field."),
                                           errors=errors))
