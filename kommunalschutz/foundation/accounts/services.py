@@ -16,17 +16,11 @@ import django_otp
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,6 +35,7 @@ from kommunalschutz.foundation.accounts.models import (
     Role,
     User,
 )
+from kommunalschutz.foundation.accounts.tasks import send_account_email
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.models import AuditEvent
 
@@ -389,8 +384,6 @@ def add_member(
         membership = Membership.objects.create(user=user, organisation=organisation, role=role)
         audit.record_create(actor=actor, obj=membership)
     if created:
-        from kommunalschutz.foundation.accounts.tasks import send_account_email
-
         new_user_id = user.pk
         # Queued after the commit, so the worker finds the account and a rollback sends nothing.
         transaction.on_commit(lambda: send_account_email(new_user_id, site_url, "welcome"))
@@ -407,23 +400,3 @@ def remove_membership(*, actor: Any, membership: Membership) -> None:
                 raise ValidationError(_("The last administrator cannot be removed."))
         audit.record_delete(actor=actor, obj=membership)
         membership.delete()
-
-
-def password_set_link(*, user: User, site_url: str) -> str:
-    """A one-time link to set a password, built with Django's password-reset tokens."""
-    path = reverse("accounts:password_reset_confirm", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
-    })
-    return site_url.rstrip("/") + path
-
-
-def send_password_set_email(*, user: User, site_url: str, new_account: bool) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "user": user, "link": password_set_link(user=user, site_url=site_url),
-            "platform_name": settings.PLATFORM_NAME, "new_account": new_account,
-            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        }
-        subject = render_to_string("accounts/email/password_set_subject.txt", context).strip()
-        body = render_to_string("accounts/email/password_set_email.txt", context)
-    send_mail(subject, body, None, [user.email])

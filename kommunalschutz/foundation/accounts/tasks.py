@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
+from kommunalschutz.foundation.accounts.emails import send_password_set_email
 from kommunalschutz.foundation.accounts.models import User
 
 KINDS = {"reset", "welcome"}
@@ -14,8 +15,6 @@ def deliver_account_email(user_id: int, site_url: str, kind: str) -> bool:
 
     The link is made here, in the worker, so no reset token waits in the queue's storage.
     """
-    from kommunalschutz.foundation.accounts.services import send_password_set_email
-
     if kind not in KINDS:
         raise ValueError(f"Unknown account e-mail {kind!r}.")
     user = User.objects.filter(pk=user_id, is_active=True).first()
