@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.foundation.core.roles import SECOND_FACTOR_ROLES, Role
 
+# Role and SECOND_FACTOR_ROLES are core's; re-exported because every app's models and rules know them here.
+__all__ = ["SECOND_FACTOR_ROLES", "APIToken", "Actor", "Membership", "Organisation", "Role", "User"]
+
 
 class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import rules
 
-from kommunalschutz.foundation.core.roles import (  # noqa: F401  (the predicates other apps build on)
+from kommunalschutz.foundation.core.roles import (
     has_role,
     is_administrator,
     is_analyst,
@@ -26,6 +26,26 @@ from kommunalschutz.foundation.core.roles import (  # noqa: F401  (the predicate
     is_staff_of_state,
     roles_of,
 )
+
+# The role predicates are core's; they are re-exported for the apps that take all their predicates from here.
+__all__ = [
+    "belongs_to_organisation",
+    "has_role",
+    "is_administrator",
+    "is_analyst",
+    "is_auditor",
+    "is_coach",
+    "is_coordinator",
+    "is_municipal_coordinator",
+    "is_official",
+    "is_police_contact",
+    "is_protection_officer",
+    "is_self",
+    "is_staff_of_state",
+    "municipality_ids_for",
+    "owns_token",
+    "roles_of",
+]
 
 
 def municipality_ids_for(user: Any, *roles: str) -> set[int]:

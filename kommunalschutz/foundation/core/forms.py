@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError next to the field it names (or above the form)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():

@@ -62,7 +62,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
         try:
             partner = services.create_partner(actor=user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)  # type: ignore[arg-type]  # a ModelForm is a form
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The partner %(name)s was added to the directory.") % {"name": partner.name})
             return redirect(reverse("measures:partner_list") + f"#partner-{partner.pk}")
@@ -81,7 +81,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
             partner = services.update_partner(actor=user, partner=partner, **{
                 name: form.cleaned_data[name] for name in services.PARTNER_FIELDS})
         except ValidationError as exc:
-            add_service_errors(form, exc)  # type: ignore[arg-type]  # a ModelForm is a form
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The changes to %(name)s were saved.") % {"name": partner.name})
             return redirect(reverse("measures:partner_list") + f"#partner-{partner.pk}")
