@@ -4,7 +4,7 @@ Idempotent by design: rows are matched by their official key (AGS, district key,
 code), compared field by field, and only rows that differ are written and audited.
 Municipalities missing from a newer edition are kept with ``valid_until`` (and a
 successor, when the territorial changes file names one) so that older records keep
-pointing at them. docs/registry.md describes the rules.
+pointing at them. docs/foundation/registry.md describes the rules.
 """
 
 from __future__ import annotations

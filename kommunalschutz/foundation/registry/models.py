@@ -4,7 +4,7 @@ The official keys (AGS) are strings: they carry leading zeros and are identifier
 not numbers. Municipalities that cease to exist (mergers) are kept with ``valid_until``
 so that older records keep pointing at them.
 
-Only the importer (``registry.importer``) writes these tables; see docs/registry.md.
+Only the importer (``registry.importer``) writes these tables; see docs/foundation/registry.md.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Every reader either returns complete, checked records or raises
 :class:`RegistryImportError` naming the file, the line and the column, so the
 importer can validate all input before it writes anything.
 
-Formats (docs/registry.md has the details):
+Formats (docs/foundation/registry.md has the details):
 
 * GV100AD: Destatis' fixed-width Gemeindeverzeichnis (220 characters per record,
   optionally gzipped), all of Germany.
@@ -755,6 +755,6 @@ def classify(path: Path) -> str:
     raise RegistryImportError(
         "cannot tell what this file is: expected a GV100AD file, a municipality or district CSV, the "
         "Landesdirektion contact CSV, a GeoJSON boundary file, or a police directorate, state authority or "
-        "territorial change CSV (see docs/registry.md)",
+        "territorial change CSV (see docs/foundation/registry.md)",
         file=path, line=1,
     )
