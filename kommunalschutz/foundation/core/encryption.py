@@ -78,6 +78,9 @@ class EncryptedJSONField(EncryptedTextField):
     """
 
     description = _("Encrypted JSON")
+    # For django-stubs: the attribute holds any JSON value, not the str of the parent field.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None:

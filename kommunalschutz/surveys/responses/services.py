@@ -84,7 +84,7 @@ def save_online_page(*, member: SampleMember, page_items: list[Item], page_answe
         if response is None:
             response = Response.objects.create(
                 project=member.sample.project, questionnaire=questionnaire, member=member,
-                channel=Response.Channel.ONLINE, language=language, answers=answers, started_at=now, updated_at=now)  # type: ignore[misc]
+                channel=Response.Channel.ONLINE, language=language, answers=answers, started_at=now, updated_at=now)
             audit.record_create(actor=None, obj=response, summary="online answers started with the access code")
         else:
             before = audit.snapshot(response, ["answers", "language"])
@@ -147,7 +147,7 @@ def _create_submitted(*, actor: Any, member: SampleMember, questionnaire: Questi
         with transaction.atomic():
             response = Response.objects.create(
                 project=member.sample.project, questionnaire=questionnaire, member=member, channel=channel,
-                status=Response.Status.SUBMITTED, answers=answers, started_at=submitted_at,  # type: ignore[misc]
+                status=Response.Status.SUBMITTED, answers=answers, started_at=submitted_at,
                 updated_at=submitted_at, submitted_at=submitted_at,
                 entered_by=actor if getattr(actor, "is_authenticated", False) else None)
     except IntegrityError as exc:  # another submission for this member won the race
@@ -250,7 +250,7 @@ def enter_paper(*, actor: Any, project: SurveyProject, number: int | None, answe
             return PaperResult("created", member, response=response)
         pass_number = 2 if 1 in entries else 1
         entry = PaperEntry.objects.create(member=member, questionnaire=questionnaire, pass_number=pass_number,
-                                          answers=answers, entered_by=actor)  # type: ignore[misc]
+                                          answers=answers, entered_by=actor)
         audit.record_create(actor=actor, obj=entry, summary=f"paper form keyed ({pass_number}. keying)")
         if pass_number == 1:
             return PaperResult("first_pass", member)
