@@ -22,13 +22,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Min, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from kommunalschutz.alliance.programme import hooks
 from kommunalschutz.alliance.programme.models import (
     STAGE_ORDER,
     AgreementReview,
@@ -190,9 +191,8 @@ def record_transition(
 
 def delete_transition(*, actor: Any, transition: MembershipTransition) -> None:
     """Remove a step recorded by mistake, unless the remaining steps would then be out of order
-    or an engagement would then lie before the first contact."""
-    from kommunalschutz.alliance.engagements.models import Engagement
-
+    or a record of another app would then lie before the first contact (``hooks.add_first_contact_guard``:
+    the engagements app refuses when an engagement would)."""
     with transaction.atomic():
         municipality, district = transition.municipality, transition.district
         remaining = list(_transitions(municipality, district).exclude(pk=transition.pk)
@@ -205,13 +205,10 @@ def delete_transition(*, actor: Any, transition: MembershipTransition) -> None:
                       "“%(previous)s”). Delete the later steps first.") % {
                         "stage": stage_label(stage), "previous": stage_label(previous or "")}]})
             previous = stage
-        first_engagement = Engagement.objects.filter(**_target_lookup(municipality, district)).aggregate(
-            first=Min("started_on"))["first"]
         new_first_contact = remaining[0][1] if remaining else None
-        if first_engagement is not None and (new_first_contact is None or new_first_contact > first_engagement):
-            raise ValidationError({"date": [
-                _("Deleting this step would leave engagements dated before the first contact (the earliest "
-                  "on %(date)s).") % {"date": first_engagement.strftime("%d.%m.%Y")}]})
+        problem = hooks.first_contact_problem(municipality, district, new_first_contact)
+        if problem:
+            raise ValidationError({"date": [problem]})
         audit.record_delete(actor=actor, obj=transition, summary="lifecycle step deleted (correction)")
         transition.delete()
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kommunalschutz.alliance.programme import forms, selectors, services
+from kommunalschutz.alliance.programme import forms, hooks, selectors, services
 from kommunalschutz.alliance.programme.models import (
     STAGE_ORDER,
     AgreementReview,
@@ -113,8 +113,7 @@ def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
         "next_stages": [s for s in STAGE_ORDER if services.step_error(current, s) is None],
         "form": form, "can_manage": can_manage,
         "agreements": selectors.agreements_of(target, user),
-        "engagements": selectors.lifecycle_engagements(target, user),
-        "councils": selectors.lifecycle_councils(target),
+        **hooks.record_context(target, user),
     }, status=status)
 
 
