@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,14 +25,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kommunalschutz.alliance.events import forms, selectors, services
 from kommunalschutz.alliance.events.models import Event, Registration
-from kommunalschutz.foundation.accounts import throttle
-from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core import documents
 from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.core.throttle import SlidingWindow, client_address, minutes
+from kommunalschutz.foundation.web.pages import request_user
 
 ATTENDEE_PAGE_SIZE = 100
 BADGES_PER_PAGE = 8
+
+
+def _registration_window() -> SlidingWindow:
+    """Public registrations per client address: the login's limit and window (read when used)."""
+    return SlidingWindow("events:public-registration", settings.LOGIN_THROTTLE_ATTEMPTS,
+                         settings.LOGIN_THROTTLE_WINDOW_SECONDS)
 
 
 def _site_url(request: HttpRequest) -> str:
@@ -103,11 +110,12 @@ def public_register(request: HttpRequest, slug: str, token: str) -> HttpResponse
     action = reverse("events:public_register", args=[slug, token])
     form = forms.RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        address = "event-registration:" + throttle.client_address(request)
-        lock = throttle.check(name=address, address=address)
-        if lock is not None:
+        window = _registration_window()
+        address = client_address(request)
+        seconds = window.seconds_locked(address)
+        if seconds is not None:
             form.add_error(None, _("Too many registrations have been sent from your network. Please try again in "
-                                   "%(minutes)d minutes.") % {"minutes": lock.retry_after_minutes})
+                                   "%(minutes)d minutes.") % {"minutes": minutes(seconds)})
             return _render_registration_form(request, event, form, action=action, public=True, status=429)
         data = form.cleaned_data
         try:
@@ -120,7 +128,7 @@ def public_register(request: HttpRequest, slug: str, token: str) -> HttpResponse
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            throttle.register_failure(name=address, address=address)
+            window.claim(address)
             return render(request, "events/registration_done.html", {"event": event, "registration": registration})
     return _render_registration_form(request, event, form, action=action, public=True,
                                      status=400 if form.errors else 200)
@@ -167,8 +175,7 @@ def _invited_event(request: HttpRequest, slug: str) -> Event:
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     """An invited user registers themselves (their account's e-mail address is used)."""
     event = _invited_event(request, slug)
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     if selectors.live_registration_of(user, event) is not None:
         messages.info(request, _("You are already registered for this event."))
         return redirect("events:my_events")

@@ -23,7 +23,6 @@ from kommunalschutz.alliance.programme.schemas import (
     AgreementDetailOut,
     AgreementIn,
     AgreementOut,
-    ErrorOut,
     LifecycleOut,
     MemberOut,
     MembersOut,
@@ -36,22 +35,18 @@ from kommunalschutz.alliance.programme.schemas import (
     TargetOut,
     TransitionIn,
     TransitionOut,
-    ValidationErrorOut,
 )
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
-from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
 
 router = Router(tags=["alliance"])
 
 MANAGE = "alliance.manage_programme"
-
-
-def _invalid(error: ValidationError | dict[str, list[str]]) -> Status[Any]:
-    errors = error if isinstance(error, dict) else messages_by_field(error)
-    return Status(422, ValidationErrorOut(detail="The input is not valid; nothing was saved.", errors=errors))
+# This router has always answered 422 with this detail, untranslated.
+NOTHING_SAVED = "The input is not valid; nothing was saved."
 
 
 def _payload_target(payload: Any, errors: dict[str, list[str]]) -> tuple[Municipality | None, District | None]:
@@ -111,14 +106,14 @@ def create_transition(request: HttpRequest, payload: TransitionIn) -> Status[Tra
     if organisation is None:
         errors["acting_organisation"] = [f"No organisation with the id {payload.acting_organisation}."]
     if errors:
-        return _invalid(errors)
+        return invalid(errors, detail=NOTHING_SAVED)
     try:
         step = services.record_transition(
             actor=request.user, stage=payload.stage, date=payload.date, acting_organisation=organisation,
             municipality=municipality, district=district, note=payload.note, source_url=payload.source_url,
         )
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail=NOTHING_SAVED)
     return Status(201, _transition_out(step))
 
 
@@ -196,7 +191,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agree
         if office is None:
             errors["coordination_office"] = [f"No organisation with the id {payload.coordination_office}."]
     if errors:
-        return _invalid(errors)
+        return invalid(errors, detail=NOTHING_SAVED)
     data = payload.dict(exclude={"municipality", "district", "police_directorate", "coordination_office",
                                  "signatories"})
     try:
@@ -205,7 +200,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agree
             coordination_office=office, signatories=[s.dict() for s in payload.signatories], **data,
         )
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail=NOTHING_SAVED)
     return Status(201, _agreement_detail(agreement))
 
 
@@ -224,5 +219,5 @@ def sign_agreement(
         services.sign_agreement(actor=request.user, agreement=agreement, signed_on=signed_on, document=document,
                                 record_membership=record_membership)
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail=NOTHING_SAVED)
     return Status(200, _agreement_detail(agreement))
