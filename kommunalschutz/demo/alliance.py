@@ -85,10 +85,10 @@ class _Loader:
             source_url=source_url)
 
     def consultation(self, ags: str, item: Dated, *, first: bool) -> None:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import consultations
 
         topics = CONSULTATION_TOPICS[0] if first else self.rng.choice(CONSULTATION_TOPICS[1:])
-        consultation = services.create_consultation(
+        consultation = consultations.create_consultation(
             actor=None, title="Erstberatung" if first else "Folgeberatung", started_on=item.on, topics=topics,
             municipality=self.municipalities[ags], participating_organisations=[self.office],
             outcome="Die Kommune prüft die Angebote und meldet sich zur weiteren Begleitung.",
@@ -160,7 +160,7 @@ class _Loader:
     # --- engagements ---------------------------------------------------------------------------------
 
     def coaches(self) -> list[Any]:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import coaching
         from kommunalschutz.alliance.engagements.models import Coach, Competence
         from kommunalschutz.foundation.accounts.models import Membership, Organisation, User
         from kommunalschutz.foundation.accounts.services import create_user
@@ -182,7 +182,7 @@ class _Loader:
                     audit.record_create(actor=None, obj=membership, summary="demo data")
             users.append(user)
         for index, user in enumerate(users):
-            coach = Coach.objects.filter(user=user).first() or services.create_coach(
+            coach = Coach.objects.filter(user=user).first() or coaching.create_coach(
                 actor=None, user=user, institute=institute,
                 competences=[competences[index % len(competences)], competences[(index + 3) % len(competences)]],
                 regions=[districts[index % len(districts)], districts[(index + 5) % len(districts)]],
@@ -191,27 +191,27 @@ class _Loader:
         return pool
 
     def coaching(self) -> None:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import coaching
 
         pool = self.coaches()
         today = dt.date(2026, 10, 31)
         for index, item in enumerate(sorted(self.plan.coaching, key=lambda d: (d.on, d.ags))):
             coach = pool[0] if item.coach == "demo" or index % 8 == 0 else pool[1 + index % (len(pool) - 1)]
             running = item.on > dt.date(2025, 6, 1)
-            process = services.create_coaching_process(
+            process = coaching.create_coaching_process(
                 actor=None, title="Begleitendes Coaching", started_on=item.on, coach=coach,
                 goals=COACHING_GOALS[index % len(COACHING_GOALS)], municipality=self.municipalities[item.ags],
                 status="active", is_synthetic=True, notes=SYNTHETIC_NOTE)
             for session in range(3):
                 held = item.on + dt.timedelta(days=30 * (session + 1))
                 if held <= today:
-                    services.record_coaching_session(
+                    coaching.record_coaching_session(
                         actor=None, process=process, held_on=held, duration_minutes=120,
                         topics=("Auftaktgespräch mit der Kontaktperson", "Akteursanalyse und Netzwerkkarte",
                                 "Planung der ersten Sitzung des Präventionsrats")[session])
             if not running:
                 closed = min(item.on + dt.timedelta(days=240), today)
-                services.close_coaching_process(
+                coaching.close_coaching_process(
                     actor=None, process=process, closed_on=closed,
                     summary="Das Coaching hat die Kommune beim Aufbau ihrer Präventionsarbeit begleitet.",
                     evaluations={
@@ -223,14 +223,14 @@ class _Loader:
                     })
 
     def analyses(self) -> None:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import analyses
         from kommunalschutz.foundation.accounts.models import Organisation
 
         contractor = Organisation.objects.filter(kind=Organisation.Kind.ANALYSIS_CONTRACTOR).order_by("pk").first()
         today = dt.date(2026, 10, 31)
         for item in self.plan.analyses:
             municipality = self.municipalities[item.ags]
-            analysis = services.create_security_analysis(
+            analysis = analyses.create_security_analysis(
                 actor=None, title="Sicherheitsanalyse mit Bürgerbefragung", started_on=item.on,
                 municipality=municipality, contractor=contractor,
                 sample_size=min(3000, max(500, municipality.population // 11)),
@@ -239,19 +239,19 @@ class _Loader:
                 # Finished analyses ran to plan; running ones keep to it until their third phase, which
                 # is late (so the dashboard shows overdue phases).
                 if item.completed or phase.planned_end < today - dt.timedelta(days=60):
-                    services.record_phase_dates(actor=None, phase=phase, actual_start=phase.planned_start,
+                    analyses.record_phase_dates(actor=None, phase=phase, actual_start=phase.planned_start,
                                                 actual_end=phase.planned_end)
                 elif phase.planned_start <= today and number <= 2:
-                    services.record_phase_dates(actor=None, phase=phase, actual_start=phase.planned_start,
+                    analyses.record_phase_dates(actor=None, phase=phase, actual_start=phase.planned_start,
                                                 actual_end=None)
 
     def funding(self) -> None:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import funding
 
         for index, item in enumerate(self.plan.funding):
             prior = self.consultations[item.ags][0]
             total = Decimal(12000 + 4000 * (index % 5))
-            application = services.create_funding_application(
+            application = funding.create_funding_application(
                 actor=None, funding_year=item.on.year + 1,
                 project_title=("Sicherheitsbegehungen im Quartier", "Präventionstag an Schulen",
                                "Beleuchtungskonzept Bahnhofsumfeld", "Seniorensicherheit: Aktionswochen",
@@ -262,9 +262,9 @@ class _Loader:
                 **_beccaria())
             if item.on.year < 2023:
                 decided = dt.date(item.on.year, 12, 15)
-                services.decide_funding(actor=None, application=application, decision="approved",
-                                        decided_on=decided, approved_amount=total * Decimal("0.8"))
-                services.report_use_of_funds(
+                funding.decide_funding(actor=None, application=application, decision="approved",
+                                       decided_on=decided, approved_amount=total * Decimal("0.8"))
+                funding.report_use_of_funds(
                     actor=None, application=application, submitted_on=dt.date(item.on.year + 2, 3, 31),
                     report="Die Mittel wurden wie beantragt eingesetzt; Abweichungen sind im Bericht erläutert.")
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
-from kommunalschutz.alliance.engagements import selectors, services
+from kommunalschutz.alliance.engagements import consultations, funding, offers, selectors
 from kommunalschutz.alliance.engagements.models import Engagement, FundingApplication, OfferType
 from kommunalschutz.alliance.engagements.schemas import (
     AnalysisOut,
@@ -120,7 +120,7 @@ def create_offer(request: HttpRequest, data: OfferTypeIn) -> Status[OfferTypeOut
     user = request_user(request)
     require_perm(user, MANAGE)
     try:
-        offer = services.create_offer_type(actor=user, **data.model_dump())
+        offer = offers.create_offer_type(actor=user, **data.model_dump())
     except ValidationError as exc:
         return invalid(exc, detail=_(NOTHING_SAVED))
     return Status(201, _offer_out(offer))
@@ -190,7 +190,7 @@ def _detail(engagement: Engagement) -> EngagementDetailOut:
         f = details.funding
         out.funding = FundingOut(
             funding_year=f.funding_year, project_title=f.project_title, total_costs=f.total_costs,
-            requested_amount=f.requested_amount, own_share=services.own_share(f.total_costs, f.requested_amount),
+            requested_amount=f.requested_amount, own_share=funding.own_share(f.total_costs, f.requested_amount),
             funding_rate_percent=(f.requested_amount / f.total_costs * 100).quantize(Decimal("0.1")),
             in_kind_contribution=f.in_kind_contribution, submitted_on=f.submitted_on,
             prior_consultation=f.prior_consultation_id,
@@ -220,7 +220,7 @@ def create_consultation(request: HttpRequest, data: ConsultationIn) -> Status[En
     if errors:
         return invalid(errors, detail=_(NOTHING_SAVED))
     try:
-        consultation = services.create_consultation(
+        consultation = consultations.create_consultation(
             actor=user, offer_type=offer, municipality=municipality, district=district, title=data.title,
             started_on=data.started_on, ended_on=data.ended_on, status=data.status, topics=data.topics,
             participating_organisations=organisations, other_participants=data.other_participants,
@@ -250,7 +250,7 @@ def create_funding_application(
         return invalid(errors, detail=_(NOTHING_SAVED))
     fields = data.model_dump(exclude={"municipality", "district", "offer", "prior_consultation"})
     try:
-        application = services.create_funding_application(
+        application = funding.create_funding_application(
             actor=user, offer_type=offer, municipality=municipality, district=district,
             prior_consultation=prior.consultation if prior is not None else None, **fields)
     except ValidationError as exc:

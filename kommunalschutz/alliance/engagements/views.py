@@ -18,7 +18,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kommunalschutz.alliance.engagements import forms, selectors, services
+from kommunalschutz.alliance.engagements import (
+    analyses,
+    coaching,
+    common,
+    consultations,
+    forms,
+    funding,
+    offers,
+    selectors,
+)
 from kommunalschutz.alliance.engagements.models import (
     AnalysisPhase,
     Coach,
@@ -57,7 +66,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
     require_perm(user, MANAGE)
     form = forms.OfferTypeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        offer = save(form, lambda: services.create_offer_type(actor=user, **form.cleaned_data))
+        offer = save(form, lambda: offers.create_offer_type(actor=user, **form.cleaned_data))
         if offer is not None:
             messages.success(request, _("The offer “%(name)s” has been added to the catalogue.") % {"name": offer})
             return redirect("engagements:offer_list")
@@ -75,7 +84,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(OfferType, pk=pk)
     initial = {name: getattr(offer, name) for name in ("name", "code", "kind", "description", "position", "active")}
     form = forms.OfferTypeForm(request.POST or None, initial=initial)
-    if submit(request, form, lambda: services.update_offer_type(actor=user, offer_type=offer, **form.cleaned_data)):
+    if submit(request, form, lambda: offers.update_offer_type(actor=user, offer_type=offer, **form.cleaned_data)):
         messages.success(request, _("The offer “%(name)s” has been saved.") % {"name": offer})
         return redirect("engagements:offer_list")
     return form_page(request, FORM, form, title=_("Edit offer “%(name)s”") % {"name": offer},
@@ -107,14 +116,14 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 
 
 def _funding_figures(application: FundingApplication) -> dict[str, Any]:
-    share = services.own_share(application.total_costs, application.requested_amount)
+    share = funding.own_share(application.total_costs, application.requested_amount)
     total = application.total_costs
     return {
         "own_share": share,
         "own_share_percent": (share / total * 100).quantize(Decimal("0.1")) if total else None,
         "funding_rate": (application.requested_amount / total * 100).quantize(Decimal("0.1")) if total else None,
         "cash_share": share - application.in_kind_contribution,
-        "window": services.application_window(application.funding_year),
+        "window": funding.application_window(application.funding_year),
     }
 
 
@@ -182,24 +191,24 @@ def _create(user: User, offer: OfferType, form: Any) -> Engagement:
             "notes": data.get("notes", ""), "offer_type": offer}
     kind = offer.kind
     if kind == OfferType.Kind.CONSULTATION:
-        return services.create_consultation(
+        return consultations.create_consultation(
             actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"), topics=data["topics"],
             participating_organisations=data.get("participating_organisations") or [],
             other_participants=data.get("other_participants", ""), outcome=data.get("outcome", ""),
             **target, **core).engagement
     if kind == OfferType.Kind.COACHING:
-        return services.create_coaching_process(
+        return coaching.create_coaching_process(
             actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"), coach=data.get("coach"),
             goals=data["goals"], needs=data.get("needs") or [], **target, **core).engagement
     if kind == OfferType.Kind.SECURITY_ANALYSIS:
-        return services.create_security_analysis(
+        return analyses.create_security_analysis(
             actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"),
             contractor=data.get("contractor"), sample_size=data.get("sample_size"), **target, **core).engagement
     if kind == OfferType.Kind.FUNDING:
-        return services.create_funding_application(
+        return funding.create_funding_application(
             actor=user, **form.funding_values(), **form.steps(), **target, **core).engagement
-    return services.create_engagement(actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"),
-                                      **target, **core)
+    return common.create_engagement(actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"),
+                                    **target, **core)
 
 
 @login_required
@@ -256,23 +265,23 @@ def _update(user: User, engagement: Engagement, details: selectors.Details, form
     data = form.cleaned_data
     core = forms.core_values(data)
     if details.consultation is not None:
-        services.update_consultation(
+        consultations.update_consultation(
             actor=user, consultation=details.consultation, topics=data["topics"],
             other_participants=data.get("other_participants", ""), outcome=data.get("outcome", ""),
             participating_organisations=data.get("participating_organisations") or [], **core)
     elif details.coaching is not None:
-        services.update_coaching_process(actor=user, process=details.coaching, coach=data.get("coach"),
+        coaching.update_coaching_process(actor=user, process=details.coaching, coach=data.get("coach"),
                                          goals=data["goals"], needs=data.get("needs") or [], **core)
     elif details.analysis is not None:
-        services.update_security_analysis(actor=user, analysis=details.analysis, contractor=data.get("contractor"),
+        analyses.update_security_analysis(actor=user, analysis=details.analysis, contractor=data.get("contractor"),
                                           sample_size=data.get("sample_size"), **core)
     elif details.funding is not None:
         core.pop("started_on", None)
         core.pop("ended_on", None)
-        services.update_funding_application(actor=user, application=details.funding, steps=form.steps(),
-                                            **form.funding_values(), **core)
+        funding.update_funding_application(actor=user, application=details.funding, steps=form.steps(),
+                                           **form.funding_values(), **core)
     else:
-        services.update_engagement(actor=user, engagement=engagement, **core)
+        common.update_engagement(actor=user, engagement=engagement, **core)
     return engagement
 
 
@@ -317,7 +326,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     if consultation is None:
         raise Http404
     form = forms.FollowUpTaskForm(request.POST or None)
-    if submit(request, form, lambda: services.add_follow_up_task(
+    if submit(request, form, lambda: consultations.add_follow_up_task(
             actor=user, consultation=consultation, **form.cleaned_data)):
         messages.success(request, _("The follow-up task has been added."))
         return redirect(reverse("engagements:engagement_detail", args=[pk]) + "#tasks")
@@ -330,7 +339,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 def task_complete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     user, _engagement, details = _managed(request, pk, OfferType.Kind.CONSULTATION)
     task = get_object_or_404(FollowUpTask, pk=task_pk, consultation=details.consultation)
-    services.complete_follow_up_task(actor=user, task=task)
+    consultations.complete_follow_up_task(actor=user, task=task)
     messages.success(request, _("The task “%(task)s” is done.") % {"task": task})
     return redirect(reverse("engagements:engagement_detail", args=[pk]) + "#tasks")
 
@@ -366,7 +375,7 @@ def coaching_list(request: HttpRequest) -> HttpResponse:
 def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, engagement, process = _coaching(request, pk)
     form = forms.SessionForm(request.POST or None)
-    if submit(request, form, lambda: services.record_coaching_session(
+    if submit(request, form, lambda: coaching.record_coaching_session(
             actor=user, process=process, **form.cleaned_data)):
         messages.success(request, _("The session has been recorded."))
         return redirect(reverse("engagements:engagement_detail", args=[pk]) + "#sessions")
@@ -385,7 +394,7 @@ def coaching_close(request: HttpRequest, pk: int) -> HttpResponse:
         initial[f"{row.condition}_comment"] = row.comment
     form = forms.CloseCoachingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        done = save(form, lambda: services.close_coaching_process(
+        done = save(form, lambda: coaching.close_coaching_process(
             actor=user, process=process, closed_on=form.cleaned_data["closed_on"],
             summary=form.cleaned_data["evaluation_summary"], evaluations=form.evaluations()))
         if done:
@@ -403,7 +412,7 @@ def coach_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, MANAGE)
     form = forms.CompetenceForm(request.POST or None)
-    if submit(request, form, lambda: services.create_competence(actor=user, **form.cleaned_data)):
+    if submit(request, form, lambda: coaching.create_competence(actor=user, **form.cleaned_data)):
         messages.success(request, _("The competence has been added."))
         return redirect("engagements:coach_list")
     return render(request, "engagements/coach_list.html", {
@@ -418,7 +427,7 @@ def coach_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, MANAGE)
     form = forms.CoachForm(request.POST or None)
-    if submit(request, form, lambda: services.create_coach(actor=user, **form.cleaned_data)):
+    if submit(request, form, lambda: coaching.create_coach(actor=user, **form.cleaned_data)):
         messages.success(request, _("The coach has been added to the pool."))
         return redirect("engagements:coach_list")
     return form_page(request, FORM, form, title=_("Add a coach to the pool"),
@@ -437,7 +446,7 @@ def coach_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "competences": list(coach.competences.values_list("pk", flat=True)),
                "regions": list(coach.regions.values_list("pk", flat=True))}
     form = forms.CoachForm(request.POST or None, initial=initial, editing=True)
-    if submit(request, form, lambda: services.update_coach(actor=user, coach=coach, **form.cleaned_data)):
+    if submit(request, form, lambda: coaching.update_coach(actor=user, coach=coach, **form.cleaned_data)):
         messages.success(request, _("The coach's profile has been saved."))
         return redirect("engagements:coach_list")
     return form_page(request, FORM, form, title=_("Coach profile: %(name)s") % {"name": coach.user.get_full_name()},
@@ -455,7 +464,7 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
                               analysis=details.analysis)
     initial = {name: getattr(phase, name) for name in ("planned_start", "planned_end", "actual_start", "actual_end")}
     form = forms.PhaseForm(request.POST or None, initial=initial)
-    if submit(request, form, lambda: services.record_phase_dates(actor=user, phase=phase, **form.cleaned_data)):
+    if submit(request, form, lambda: analyses.record_phase_dates(actor=user, phase=phase, **form.cleaned_data)):
         messages.success(request, _("The dates of the phase “%(phase)s” have been saved.") % {"phase": phase})
         return redirect(reverse("engagements:engagement_detail", args=[pk]) + "#phases")
     return form_page(request, FORM, form, title=_("Phase “%(phase)s”") % {"phase": phase}, engagement=engagement,
@@ -475,7 +484,7 @@ def funding_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.DecisionForm(request.POST or None, initial={
         "decision": application.decision, "decided_on": application.decided_on,
         "approved_amount": application.approved_amount})
-    if submit(request, form, lambda: services.decide_funding(
+    if submit(request, form, lambda: funding.decide_funding(
             actor=user, application=application, **form.cleaned_data)):
         messages.success(request, _("The decision has been recorded."))
         return redirect("engagements:engagement_detail", pk=pk)
@@ -493,7 +502,7 @@ def funding_report(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.UseOfFundsForm(request.POST or None, initial={
         "use_of_funds_report": application.use_of_funds_report,
         "report_submitted_on": application.report_submitted_on})
-    if submit(request, form, lambda: services.report_use_of_funds(
+    if submit(request, form, lambda: funding.report_use_of_funds(
             actor=user, application=application, report=form.cleaned_data["use_of_funds_report"],
             submitted_on=form.cleaned_data["report_submitted_on"])):
         messages.success(request, _("The report on the use of funds has been saved."))
