@@ -77,9 +77,9 @@ class _Loader:
 
     def transition(self, life: Life, stage: str, on: dt.date, *, synthetic: bool, source_url: str = "",
                    note: str = "") -> None:
-        from kommunalschutz.alliance.programme import services
+        from kommunalschutz.alliance.programme import lifecycle
 
-        services.record_transition(
+        lifecycle.record_transition(
             actor=None, stage=stage, date=on, acting_organisation=self.office,
             municipality=self.municipalities[life.ags], note=note, is_synthetic=synthetic,
             source_url=source_url)
@@ -97,30 +97,30 @@ class _Loader:
         self.consultations.setdefault(ags, []).append(consultation)
 
     def agreement(self, life: Life) -> None:
-        from kommunalschutz.alliance.programme import services
+        from kommunalschutz.alliance.programme import agreements
 
         municipality = self.municipalities[life.ags]
         assert life.member_on is not None
         rich = life.ags == PLAUEN  # one agreement with (synthetic) text in every section, for the draft PDF
         sections = _sections(municipality.name) if rich else {}
         station = "Polizeirevier Pirna" if life.ags == PIRNA else ""
-        agreement = services.create_agreement(
+        agreement = agreements.create_agreement(
             actor=None, title=f"Kooperationsvereinbarung {_short(municipality.name)}",
             police_directorate=municipality.district.police_directorate, municipality=municipality,
             coordination_office=self.office, police_station=station,
             signatories=_signatories(municipality.name, station, life.member_on),
             is_synthetic=life.member_synthetic, source_url=life.member_source_url, **sections)
-        services.sign_agreement(actor=None, agreement=agreement, signed_on=life.member_on)
+        agreements.sign_agreement(actor=None, agreement=agreement, signed_on=life.member_on)
         if rich or life.ags == PIRNA:
-            review = services.add_review(actor=None, agreement=agreement,
-                                         due_on=life.member_on + dt.timedelta(days=365))
-            services.complete_review(actor=None, review=review, completed_on=review.due_on,
-                                     outcome="Maßnahmen überprüft; Schwerpunkte für das Folgejahr vereinbart.")
-            services.add_review(actor=None, agreement=agreement, due_on=dt.date(2026, 12, 15))
+            review = agreements.add_review(actor=None, agreement=agreement,
+                                           due_on=life.member_on + dt.timedelta(days=365))
+            agreements.complete_review(actor=None, review=review, completed_on=review.due_on,
+                                       outcome="Maßnahmen überprüft; Schwerpunkte für das Folgejahr vereinbart.")
+            agreements.add_review(actor=None, agreement=agreement, due_on=dt.date(2026, 12, 15))
 
     def lifecycle(self) -> None:
         """Per municipality, in date order: contacted, first consultation, consulted, model, agreement."""
-        from kommunalschutz.alliance.programme import services
+        from kommunalschutz.alliance.programme import agreements
 
         firsts = {item.ags: item for item in self.plan.consultations
                   if self.plan.lives[item.ags].consulted_on == item.on}
@@ -138,7 +138,7 @@ class _Loader:
                 self.agreement(life)
             if life.left_on is not None:
                 agreement = CooperationAgreement.objects.get(municipality=self.municipalities[life.ags])
-                services.terminate_agreement(actor=None, agreement=agreement, terminated_on=life.left_on)
+                agreements.terminate_agreement(actor=None, agreement=agreement, terminated_on=life.left_on)
                 self.transition(life, Stage.LEFT, life.left_on, synthetic=True,
                                 note="Austritt (synthetischer Demo-Datensatz)")
         for item in self.plan.consultations:
@@ -147,12 +147,12 @@ class _Loader:
 
     def draft_agreement(self) -> None:
         """One agreement still being negotiated, in the Dresden police directorate's area."""
-        from kommunalschutz.alliance.programme import services
+        from kommunalschutz.alliance.programme import agreements
 
         candidates = sorted(life.ags for life in self.plan.lives.values()
                             if life.consulted_on and not life.member_on and life.ags.startswith(demo_plan.SOE))
         municipality = self.municipalities[candidates[0]]
-        services.create_agreement(
+        agreements.create_agreement(
             actor=None, title=f"Kooperationsvereinbarung {_short(municipality.name)} (Entwurf)",
             police_directorate=municipality.district.police_directorate, municipality=municipality,
             coordination_office=self.office, is_synthetic=True, **_sections(municipality.name))
@@ -447,7 +447,7 @@ def _beccaria() -> dict[str, Any]:
 @transaction.atomic
 def load_alliance_demo() -> bool:
     """Write the alliance's demo records; False if the database already has lifecycle records."""
-    from kommunalschutz.alliance.programme.services import load_programme
+    from kommunalschutz.alliance.programme.loading import load_programme
     from kommunalschutz.foundation.accounts.models import Organisation
 
     if MembershipTransition.objects.exists():

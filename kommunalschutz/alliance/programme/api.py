@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from kommunalschutz.alliance.programme import selectors, services
+from kommunalschutz.alliance.programme import agreements, lifecycle, selectors
 from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition
 from kommunalschutz.alliance.programme.schemas import (
     AgreementDetailOut,
@@ -108,7 +108,7 @@ def create_transition(request: HttpRequest, payload: TransitionIn) -> Status[Tra
     if errors:
         return invalid(errors, detail=NOTHING_SAVED)
     try:
-        step = services.record_transition(
+        step = lifecycle.record_transition(
             actor=request.user, stage=payload.stage, date=payload.date, acting_organisation=organisation,
             municipality=municipality, district=district, note=payload.note, source_url=payload.source_url,
         )
@@ -195,7 +195,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agree
     data = payload.dict(exclude={"municipality", "district", "police_directorate", "coordination_office",
                                  "signatories"})
     try:
-        agreement = services.create_agreement(
+        agreement = agreements.create_agreement(
             actor=request.user, municipality=municipality, district=district, police_directorate=directorate,
             coordination_office=office, signatories=[s.dict() for s in payload.signatories], **data,
         )
@@ -216,8 +216,8 @@ def sign_agreement(
                              pk=agreement_id)
     require_perm(request.user, MANAGE, agreement)
     try:
-        services.sign_agreement(actor=request.user, agreement=agreement, signed_on=signed_on, document=document,
-                                record_membership=record_membership)
+        agreements.sign_agreement(actor=request.user, agreement=agreement, signed_on=signed_on, document=document,
+                                  record_membership=record_membership)
     except ValidationError as exc:
         return invalid(exc, detail=NOTHING_SAVED)
     return Status(200, _agreement_detail(agreement))

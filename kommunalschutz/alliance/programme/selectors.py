@@ -113,6 +113,10 @@ def members_on(date: dt.date) -> QuerySet[Municipality]:
             .defer("boundary").order_by("name", "ags"))
 
 
+def current_programme() -> Programme | None:
+    return Programme.objects.select_related("coordination_office").order_by("pk").first()
+
+
 def programme_land() -> str:
     return Programme.objects.order_by("pk").values_list("land", flat=True).first() or "14"
 

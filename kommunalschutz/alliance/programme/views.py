@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kommunalschutz.alliance.programme import forms, hooks, selectors, services
+from kommunalschutz.alliance.programme import agreements, forms, hooks, lifecycle, selectors
 from kommunalschutz.alliance.programme.models import (
     STAGE_ORDER,
     AgreementReview,
@@ -96,7 +96,7 @@ def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
             if form.is_valid():
                 lookup = {"municipality": target} if kind == "municipality" else {"district": target}
                 try:
-                    transition = services.record_transition(actor=user, **lookup, **form.cleaned_data)
+                    transition = lifecycle.record_transition(actor=user, **lookup, **form.cleaned_data)
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
@@ -110,7 +110,7 @@ def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
     current = steps[-1].stage if steps else None
     return render(request, "alliance/record_detail.html", {
         "target": target, "kind": kind, "steps": steps, "current_stage": steps[-1] if steps else None,
-        "next_stages": [s for s in STAGE_ORDER if services.step_error(current, s) is None],
+        "next_stages": [s for s in STAGE_ORDER if lifecycle.step_error(current, s) is None],
         "form": form, "can_manage": can_manage,
         "agreements": selectors.agreements_of(target, user),
         **hooks.record_context(target, user),
@@ -150,7 +150,7 @@ def transition_delete(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.delete_transition(actor=user, transition=transition)
+            lifecycle.delete_transition(actor=user, transition=transition)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -204,7 +204,7 @@ def _agreement_form(request: HttpRequest, *, target: Any, agreement: Cooperation
             "title": _("Cooperation agreement %(name)s") % {"name": target.name},
             "police_directorate": (target.district.police_directorate if isinstance(target, Municipality)
                                    else target.police_directorate),
-            "coordination_office": services._default_coordination_office(),
+            "coordination_office": agreements.default_coordination_office(),
         }
         rows = [{"party": party} for party in AgreementSignatory.Party.values]
     else:
@@ -219,12 +219,12 @@ def _agreement_form(request: HttpRequest, *, target: Any, agreement: Cooperation
             if agreement is None:
                 lookup: dict[str, Any] = (
                     {"municipality": target} if isinstance(target, Municipality) else {"district": target})
-                agreement = services.create_agreement(actor=user, **lookup, **data,
-                                                      signatories=forms.signatory_rows(formset))
+                agreement = agreements.create_agreement(actor=user, **lookup, **data,
+                                                        signatories=forms.signatory_rows(formset))
                 messages.success(request, _("The draft agreement has been saved."))
             else:
-                services.update_agreement(actor=user, agreement=agreement, signatories=forms.signatory_rows(formset),
-                                          **data)
+                agreements.update_agreement(actor=user, agreement=agreement, signatories=forms.signatory_rows(formset),
+                                            **data)
                 messages.success(request, _("The changes have been saved."))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -280,7 +280,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.SignForm(request.POST or None, request.FILES or None,
                           initial={"signed_on": timezone.localdate(), "record_membership": True})
     return _action(request, agreement, form, _("Sign the agreement"),
-                   lambda data: services.sign_agreement(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.sign_agreement(actor=request.user, agreement=agreement, **data),
                    _("The agreement has been recorded as signed."))
 
 
@@ -290,7 +290,7 @@ def agreement_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk, MANAGE)
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
     return _action(request, agreement, form, _("Upload the signed agreement"),
-                   lambda data: services.attach_signed_document(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.attach_signed_document(actor=request.user, agreement=agreement, **data),
                    _("The signed PDF has been stored."))
 
 
@@ -300,7 +300,7 @@ def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk, MANAGE)
     form = forms.TerminateForm(request.POST or None, initial={"terminated_on": timezone.localdate()})
     return _action(request, agreement, form, _("Terminate the agreement"),
-                   lambda data: services.terminate_agreement(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.terminate_agreement(actor=request.user, agreement=agreement, **data),
                    _("The agreement has been recorded as terminated."))
 
 
@@ -310,7 +310,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk, MANAGE)
     form = forms.ReviewForm(request.POST or None)
     return _action(request, agreement, form, _("Agree a review date"),
-                   lambda data: services.add_review(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.add_review(actor=request.user, agreement=agreement, **data),
                    _("The review date has been added."))
 
 
@@ -325,7 +325,7 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReviewCompleteForm(request.POST or None)
     return _action(request, agreement, form,
                    _("Complete the review of %(date)s") % {"date": review.due_on.strftime("%d.%m.%Y")},
-                   lambda data: services.complete_review(actor=request.user, review=review, **data),
+                   lambda data: agreements.complete_review(actor=request.user, review=review, **data),
                    _("The review has been completed."))
 
 
