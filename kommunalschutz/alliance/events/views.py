@@ -211,7 +211,8 @@ def cancel_my_registration(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         try:
-            services.cancel_registration(actor=request.user, registration=registration, site_url=_site_url(request))
+            services.cancel_registration(actor=request_user(request), registration=registration,
+                                         site_url=_site_url(request))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -244,7 +245,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
     form = forms.EventForm(request.POST or None, initial={"capacity": 100})
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.create_event(actor=request.user, slug=form.cleaned_data["slug"],
+            event = services.create_event(actor=request_user(request), slug=form.cleaned_data["slug"],
                                           **_event_values(form.cleaned_data))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -269,7 +270,7 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
     })
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_event(actor=request.user, event=event, site_url=_site_url(request),
+            services.update_event(actor=request_user(request), event=event, site_url=_site_url(request),
                                   source_url=event.source_url, **_event_values(form.cleaned_data))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -304,7 +305,8 @@ def event_publish(request: HttpRequest, slug: str) -> HttpResponse:
     return _confirm_action(
         request, slug, title=_("Publish event"), button=_("Publish"),
         question=_("Publish “%(event)s”? Its page becomes public and invited people receive an e-mail."),
-        action=lambda event: services.publish_event(actor=request.user, event=event, site_url=_site_url(request)),
+        action=lambda event: services.publish_event(actor=request_user(request), event=event,
+                                                    site_url=_site_url(request)),
         done=_("The event has been published."),
     )
 
@@ -316,7 +318,8 @@ def event_cancel(request: HttpRequest, slug: str) -> HttpResponse:
         request, slug, title=_("Cancel event"), button=_("Cancel event"),
         question=_("Cancel “%(event)s”? Nobody can register any more and everyone registered or waiting "
                    "receives an e-mail. This cannot be undone."),
-        action=lambda event: services.cancel_event(actor=request.user, event=event, site_url=_site_url(request)),
+        action=lambda event: services.cancel_event(actor=request_user(request), event=event,
+                                                   site_url=_site_url(request)),
         done=_("The event has been cancelled."), danger=True,
     )
 
@@ -328,7 +331,7 @@ def regenerate_link(request: HttpRequest, slug: str) -> HttpResponse:
         request, slug, title=_("New public link"), button=_("Make a new link"),
         question=_("Make a new public registration link for “%(event)s”? The current link stops working at "
                    "once; registrations made through it stay valid."),
-        action=lambda event: services.regenerate_public_link(actor=request.user, event=event),
+        action=lambda event: services.regenerate_public_link(actor=request_user(request), event=event),
         done=_("The public link has been replaced. Hand out the new one."),
     )
 
@@ -342,7 +345,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.invite(actor=request.user, event=event, users=form.cleaned_data["users"],
+            created = services.invite(actor=request_user(request), event=event, users=form.cleaned_data["users"],
                                       site_url=_site_url(request))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -419,7 +422,7 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     registration.event = event
     attended = request.POST.get("attended") == "yes"
     try:
-        services.mark_attendance(actor=request.user, registration=registration, attended=attended)
+        services.mark_attendance(actor=request_user(request), registration=registration, attended=attended)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

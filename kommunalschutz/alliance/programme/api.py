@@ -41,6 +41,7 @@ from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate
 from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
+from kommunalschutz.foundation.web.pages import request_user
 
 router = Router(tags=["alliance"])
 
@@ -109,7 +110,7 @@ def create_transition(request: HttpRequest, payload: TransitionIn) -> Status[Tra
         return invalid(errors, detail=NOTHING_SAVED)
     try:
         step = lifecycle.record_transition(
-            actor=request.user, stage=payload.stage, date=payload.date, acting_organisation=organisation,
+            actor=request_user(request), stage=payload.stage, date=payload.date, acting_organisation=organisation,
             municipality=municipality, district=district, note=payload.note, source_url=payload.source_url,
         )
     except ValidationError as exc:
@@ -196,7 +197,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agree
                                  "signatories"})
     try:
         agreement = agreements.create_agreement(
-            actor=request.user, municipality=municipality, district=district, police_directorate=directorate,
+            actor=request_user(request), municipality=municipality, district=district, police_directorate=directorate,
             coordination_office=office, signatories=[s.dict() for s in payload.signatories], **data,
         )
     except ValidationError as exc:
@@ -216,8 +217,8 @@ def sign_agreement(
                              pk=agreement_id)
     require_perm(request.user, MANAGE, agreement)
     try:
-        agreements.sign_agreement(actor=request.user, agreement=agreement, signed_on=signed_on, document=document,
-                                  record_membership=record_membership)
+        agreements.sign_agreement(actor=request_user(request), agreement=agreement, signed_on=signed_on,
+                                  document=document, record_membership=record_membership)
     except ValidationError as exc:
         return invalid(exc, detail=NOTHING_SAVED)
     return Status(200, _agreement_detail(agreement))

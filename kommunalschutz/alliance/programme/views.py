@@ -32,6 +32,7 @@ from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.documents import PDF_CONTENT_TYPE, download, render_pdf
 from kommunalschutz.foundation.core.forms import add_service_errors
 from kommunalschutz.foundation.registry.models import District, Municipality
+from kommunalschutz.foundation.web.pages import request_user
 
 PAGE_SIZE = 50
 VIEW_WORK = "alliance.view_municipality_work"
@@ -52,7 +53,7 @@ def _programme_office(user: Any) -> Any:
 @login_required
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     require_perm(user, "alliance.view_records")
     visible_districts = selectors.visible_municipalities(user).values("district")
     form = forms.RecordFilterForm(
@@ -85,7 +86,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     can_manage = user.has_perm(MANAGE)
     form = None
     status = 200
@@ -143,7 +144,7 @@ def _record_url(target: Any) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def transition_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     require_perm(user, MANAGE)
     transition = get_for_user(user, MembershipTransition.objects.select_related(
         "municipality", "district", "acting_organisation"), MANAGE, pk=pk)
@@ -196,7 +197,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _agreement_form(request: HttpRequest, *, target: Any, agreement: CooperationAgreement | None) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     initial: dict[str, Any]
     rows: list[dict[str, Any]]
     if agreement is None:
@@ -280,7 +281,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.SignForm(request.POST or None, request.FILES or None,
                           initial={"signed_on": timezone.localdate(), "record_membership": True})
     return _action(request, agreement, form, _("Sign the agreement"),
-                   lambda data: agreements.sign_agreement(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.sign_agreement(actor=request_user(request), agreement=agreement, **data),
                    _("The agreement has been recorded as signed."))
 
 
@@ -290,7 +291,8 @@ def agreement_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk, MANAGE)
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
     return _action(request, agreement, form, _("Upload the signed agreement"),
-                   lambda data: agreements.attach_signed_document(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.attach_signed_document(actor=request_user(request), agreement=agreement,
+                                                                  **data),
                    _("The signed PDF has been stored."))
 
 
@@ -300,7 +302,8 @@ def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk, MANAGE)
     form = forms.TerminateForm(request.POST or None, initial={"terminated_on": timezone.localdate()})
     return _action(request, agreement, form, _("Terminate the agreement"),
-                   lambda data: agreements.terminate_agreement(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.terminate_agreement(actor=request_user(request), agreement=agreement,
+                                                               **data),
                    _("The agreement has been recorded as terminated."))
 
 
@@ -310,7 +313,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk, MANAGE)
     form = forms.ReviewForm(request.POST or None)
     return _action(request, agreement, form, _("Agree a review date"),
-                   lambda data: agreements.add_review(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.add_review(actor=request_user(request), agreement=agreement, **data),
                    _("The review date has been added."))
 
 
@@ -325,7 +328,7 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReviewCompleteForm(request.POST or None)
     return _action(request, agreement, form,
                    _("Complete the review of %(date)s") % {"date": review.due_on.strftime("%d.%m.%Y")},
-                   lambda data: agreements.complete_review(actor=request.user, review=review, **data),
+                   lambda data: agreements.complete_review(actor=request_user(request), review=review, **data),
                    _("The review has been completed."))
 
 
