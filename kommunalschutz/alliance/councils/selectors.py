@@ -23,7 +23,7 @@ from kommunalschutz.alliance.councils.models import (
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids
 from kommunalschutz.alliance.programme.selectors import scope_for, target_lookup
-from kommunalschutz.foundation.accounts.models import Role
+from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
 
 

@@ -116,7 +116,7 @@ def list_offers(request: HttpRequest) -> list[OfferTypeOut]:
 
 @router.post("/engagements/offers", response={201: OfferTypeOut, 422: ValidationErrorOut}, auth=token_auth,
              summary="Add an offer to the catalogue (coordination office)")
-def create_offer(request: HttpRequest, data: OfferTypeIn) -> Status[OfferTypeOut | ValidationErrorOut]:
+def create_offer(request: HttpRequest, data: OfferTypeIn) -> Status[OfferTypeOut] | Status[ValidationErrorOut]:
     user = request_user(request)
     require_perm(user, MANAGE)
     try:
@@ -132,7 +132,7 @@ def create_offer(request: HttpRequest, data: OfferTypeIn) -> Status[OfferTypeOut
 @router.get("/engagements", response={200: EngagementPageOut, 422: ValidationErrorOut}, auth=token_auth,
             summary="Engagements the caller may see")
 def list_engagements(request: HttpRequest,
-                     filters: Query[EngagementQueryIn]) -> Status[EngagementPageOut | ValidationErrorOut]:
+                     filters: Query[EngagementQueryIn]) -> Status[EngagementPageOut] | Status[ValidationErrorOut]:
     """Scoped like the web list; filters by offer, status, municipality or district, year, overdue phases."""
     user = request_user(request)
     require_perm(user, "alliance.view_records")
@@ -208,7 +208,9 @@ def get_engagement(request: HttpRequest, engagement_id: int) -> EngagementDetail
 
 @router.post("/engagements/consultations", response={201: EngagementDetailOut, 422: ValidationErrorOut},
              auth=token_auth, summary="Record a consultation (coordination office)")
-def create_consultation(request: HttpRequest, data: ConsultationIn) -> Status[EngagementDetailOut | ValidationErrorOut]:
+def create_consultation(
+    request: HttpRequest, data: ConsultationIn,
+) -> Status[EngagementDetailOut] | Status[ValidationErrorOut]:
     user = request_user(request)
     require_perm(user, MANAGE)
     errors: dict[str, list[str]] = {}
@@ -234,7 +236,7 @@ def create_consultation(request: HttpRequest, data: ConsultationIn) -> Status[En
              auth=token_auth, summary="Record a funding application (coordination office)")
 def create_funding_application(
     request: HttpRequest, data: FundingApplicationIn,
-) -> Status[EngagementDetailOut | ValidationErrorOut]:
+) -> Status[EngagementDetailOut] | Status[ValidationErrorOut]:
     user = request_user(request)
     require_perm(user, MANAGE)
     errors: dict[str, list[str]] = {}

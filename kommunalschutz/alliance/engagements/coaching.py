@@ -32,10 +32,11 @@ from kommunalschutz.alliance.engagements.models import (
     OfferType,
     SuccessCondition,
 )
-from kommunalschutz.foundation.accounts.models import Actor, Organisation, Role, User
+from kommunalschutz.foundation.accounts.models import Actor, Organisation, User
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, day, raise_if_errors
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
 
 

@@ -34,7 +34,7 @@ from kommunalschutz.alliance.engagements.models import (
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids
 from kommunalschutz.alliance.programme.selectors import scope_for, target_lookup
-from kommunalschutz.foundation.accounts.models import Role
+from kommunalschutz.foundation.core.roles import Role
 
 FINISHED = (Engagement.Status.COMPLETED, Engagement.Status.CANCELLED)
 

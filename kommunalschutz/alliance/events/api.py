@@ -73,7 +73,7 @@ def list_events(request: HttpRequest) -> list[EventOut]:
 
 
 @router.get("/events/{slug}", response={200: EventOut, 404: ErrorOut}, summary="One published event")
-def get_event(request: HttpRequest, slug: str) -> Status[EventOut | ErrorOut]:
+def get_event(request: HttpRequest, slug: str) -> Status[EventOut] | Status[ErrorOut]:
     event = selectors.event_for(AnonymousUser(), slug)
     if event is None:
         return not_found(NOT_FOUND)
@@ -83,8 +83,9 @@ def get_event(request: HttpRequest, slug: str) -> Status[EventOut | ErrorOut]:
 @router.post("/events/{slug}/registrations", auth=token_auth,
              response={201: RegistrationOut, 404: ErrorOut, 422: FieldErrorListOut},
              summary="Register myself for an event I am invited to")
-def create_registration(request: HttpRequest, slug: str,
-                        payload: RegistrationIn) -> Status[RegistrationOut | ErrorOut | FieldErrorListOut]:
+def create_registration(
+    request: HttpRequest, slug: str, payload: RegistrationIn,
+) -> Status[RegistrationOut] | Status[ErrorOut] | Status[FieldErrorListOut]:
     """Confirmed while seats are free; when the event is full the answer is still 201, with status
     "waitlisted". Closed registration, a second registration and bad input give 422 naming the field."""
     user = request_user(request)
@@ -107,7 +108,7 @@ def create_registration(request: HttpRequest, slug: str,
 @router.get("/events/{slug}/registrations", auth=token_auth,
             response={200: list[RegistrationOut], 404: ErrorOut},
             summary="The registrations of an event (coordination office)")
-def list_registrations(request: HttpRequest, slug: str) -> Status[list[RegistrationOut] | ErrorOut]:
+def list_registrations(request: HttpRequest, slug: str) -> Status[list[RegistrationOut]] | Status[ErrorOut]:
     """Every registration including the cancelled ones, in the order they came in."""
     user = request.user
     event = selectors.event_for(user, slug) if user.has_perm("events.manage_events") else None

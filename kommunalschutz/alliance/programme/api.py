@@ -99,7 +99,9 @@ def district_lifecycle(request: HttpRequest, ags: str) -> LifecycleOut:
 @router.post("/alliance/transitions", auth=token_auth,
              response={201: TransitionOut, 404: ErrorOut, 422: ValidationErrorOut},
              summary="Record a lifecycle step (coordination office)")
-def create_transition(request: HttpRequest, payload: TransitionIn) -> Status[TransitionOut | ValidationErrorOut]:
+def create_transition(
+    request: HttpRequest, payload: TransitionIn,
+) -> Status[TransitionOut] | Status[ValidationErrorOut]:
     require_perm(request.user, MANAGE)
     errors: dict[str, list[str]] = {}
     municipality, district = _payload_target(payload, errors)
@@ -179,7 +181,9 @@ def get_agreement(request: HttpRequest, agreement_id: int) -> AgreementDetailOut
 @router.post("/alliance/agreements", auth=token_auth,
              response={201: AgreementDetailOut, 404: ErrorOut, 422: ValidationErrorOut},
              summary="Draft a cooperation agreement (coordination office)")
-def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[AgreementDetailOut | ValidationErrorOut]:
+def create_agreement(
+    request: HttpRequest, payload: AgreementIn,
+) -> Status[AgreementDetailOut] | Status[ValidationErrorOut]:
     require_perm(request.user, MANAGE)
     errors: dict[str, list[str]] = {}
     municipality, district = _payload_target(payload, errors)
@@ -211,7 +215,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agree
 def sign_agreement(
     request: HttpRequest, agreement_id: int, signed_on: Form[dt.date], record_membership: Form[bool] = True,
     document: File[UploadedFile | None] = None,
-) -> Status[AgreementDetailOut | ValidationErrorOut]:
+) -> Status[AgreementDetailOut] | Status[ValidationErrorOut]:
     """The PDF must be sent as application/pdf, start with %PDF- and stay within the size limit."""
     agreement = get_for_user(request.user, selectors.agreements_for(request.user), "alliance.view_agreement",
                              pk=agreement_id)

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kommunalschutz.alliance.programme.models import AgreementReview, CooperationAgreement
-from kommunalschutz.foundation.accounts.models import Role, User
+from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.roles import Role
 
 
 def reminder_recipients(agreement: CooperationAgreement) -> list[str]:

@@ -17,7 +17,7 @@ from kommunalschutz.alliance.programme.models import (
     Stage,
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids, police_directorate_ids
-from kommunalschutz.foundation.accounts.models import Role
+from kommunalschutz.foundation.core.roles import Role
 
 if TYPE_CHECKING:
     from kommunalschutz.foundation.registry.models import District, Municipality

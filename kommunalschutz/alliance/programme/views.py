@@ -27,10 +27,11 @@ from kommunalschutz.alliance.programme.models import (
     CooperationAgreement,
     MembershipTransition,
 )
-from kommunalschutz.foundation.accounts.models import Membership, Role
+from kommunalschutz.foundation.accounts.models import Membership
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.documents import PDF_CONTENT_TYPE, download, render_pdf
 from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
 from kommunalschutz.foundation.web.pages import request_user
 
