@@ -1,4 +1,5 @@
-"""Pages of the engagements app (thin: lookups in selectors, writes in services).
+"""Pages of the engagements app (thin: lookups in selectors, writes in the topic modules: offers, common,
+consultations, coaching, analyses, funding).
 
 Lookups go through scoped selectors, so an engagement the user may not see answers 404, and so does
 a write the user may not make (the police read consultations, but record nothing).

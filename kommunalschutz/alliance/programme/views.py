@@ -1,4 +1,4 @@
-"""Pages of the alliance app (thin: lookups in selectors, writes in services).
+"""Pages of the alliance app (thin: lookups in selectors, writes in lifecycle and agreements).
 
 Every object is looked up together with the permission to read it; an outsider gets 404.
 """
