@@ -77,18 +77,18 @@ class _Loader:
 
     def transition(self, life: Life, stage: str, on: dt.date, *, synthetic: bool, source_url: str = "",
                    note: str = "") -> None:
-        from kommunalschutz.alliance.programme import services
+        from kommunalschutz.alliance.programme import lifecycle
 
-        services.record_transition(
+        lifecycle.record_transition(
             actor=None, stage=stage, date=on, acting_organisation=self.office,
             municipality=self.municipalities[life.ags], note=note, is_synthetic=synthetic,
             source_url=source_url)
 
     def consultation(self, ags: str, item: Dated, *, first: bool) -> None:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import consultations
 
         topics = CONSULTATION_TOPICS[0] if first else self.rng.choice(CONSULTATION_TOPICS[1:])
-        consultation = services.create_consultation(
+        consultation = consultations.create_consultation(
             actor=None, title="Erstberatung" if first else "Folgeberatung", started_on=item.on, topics=topics,
             municipality=self.municipalities[ags], participating_organisations=[self.office],
             outcome="Die Kommune prüft die Angebote und meldet sich zur weiteren Begleitung.",
@@ -97,30 +97,30 @@ class _Loader:
         self.consultations.setdefault(ags, []).append(consultation)
 
     def agreement(self, life: Life) -> None:
-        from kommunalschutz.alliance.programme import services
+        from kommunalschutz.alliance.programme import agreements
 
         municipality = self.municipalities[life.ags]
         assert life.member_on is not None
         rich = life.ags == PLAUEN  # one agreement with (synthetic) text in every section, for the draft PDF
         sections = _sections(municipality.name) if rich else {}
         station = "Polizeirevier Pirna" if life.ags == PIRNA else ""
-        agreement = services.create_agreement(
+        agreement = agreements.create_agreement(
             actor=None, title=f"Kooperationsvereinbarung {_short(municipality.name)}",
             police_directorate=municipality.district.police_directorate, municipality=municipality,
             coordination_office=self.office, police_station=station,
             signatories=_signatories(municipality.name, station, life.member_on),
             is_synthetic=life.member_synthetic, source_url=life.member_source_url, **sections)
-        services.sign_agreement(actor=None, agreement=agreement, signed_on=life.member_on)
+        agreements.sign_agreement(actor=None, agreement=agreement, signed_on=life.member_on)
         if rich or life.ags == PIRNA:
-            review = services.add_review(actor=None, agreement=agreement,
-                                         due_on=life.member_on + dt.timedelta(days=365))
-            services.complete_review(actor=None, review=review, completed_on=review.due_on,
-                                     outcome="Maßnahmen überprüft; Schwerpunkte für das Folgejahr vereinbart.")
-            services.add_review(actor=None, agreement=agreement, due_on=dt.date(2026, 12, 15))
+            review = agreements.add_review(actor=None, agreement=agreement,
+                                           due_on=life.member_on + dt.timedelta(days=365))
+            agreements.complete_review(actor=None, review=review, completed_on=review.due_on,
+                                       outcome="Maßnahmen überprüft; Schwerpunkte für das Folgejahr vereinbart.")
+            agreements.add_review(actor=None, agreement=agreement, due_on=dt.date(2026, 12, 15))
 
     def lifecycle(self) -> None:
         """Per municipality, in date order: contacted, first consultation, consulted, model, agreement."""
-        from kommunalschutz.alliance.programme import services
+        from kommunalschutz.alliance.programme import agreements
 
         firsts = {item.ags: item for item in self.plan.consultations
                   if self.plan.lives[item.ags].consulted_on == item.on}
@@ -138,7 +138,7 @@ class _Loader:
                 self.agreement(life)
             if life.left_on is not None:
                 agreement = CooperationAgreement.objects.get(municipality=self.municipalities[life.ags])
-                services.terminate_agreement(actor=None, agreement=agreement, terminated_on=life.left_on)
+                agreements.terminate_agreement(actor=None, agreement=agreement, terminated_on=life.left_on)
                 self.transition(life, Stage.LEFT, life.left_on, synthetic=True,
                                 note="Austritt (synthetischer Demo-Datensatz)")
         for item in self.plan.consultations:
@@ -147,12 +147,12 @@ class _Loader:
 
     def draft_agreement(self) -> None:
         """One agreement still being negotiated, in the Dresden police directorate's area."""
-        from kommunalschutz.alliance.programme import services
+        from kommunalschutz.alliance.programme import agreements
 
         candidates = sorted(life.ags for life in self.plan.lives.values()
                             if life.consulted_on and not life.member_on and life.ags.startswith(demo_plan.SOE))
         municipality = self.municipalities[candidates[0]]
-        services.create_agreement(
+        agreements.create_agreement(
             actor=None, title=f"Kooperationsvereinbarung {_short(municipality.name)} (Entwurf)",
             police_directorate=municipality.district.police_directorate, municipality=municipality,
             coordination_office=self.office, is_synthetic=True, **_sections(municipality.name))
@@ -160,7 +160,7 @@ class _Loader:
     # --- engagements ---------------------------------------------------------------------------------
 
     def coaches(self) -> list[Any]:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import coaching
         from kommunalschutz.alliance.engagements.models import Coach, Competence
         from kommunalschutz.foundation.accounts.models import Membership, Organisation, User
         from kommunalschutz.foundation.accounts.services import create_user
@@ -182,7 +182,7 @@ class _Loader:
                     audit.record_create(actor=None, obj=membership, summary="demo data")
             users.append(user)
         for index, user in enumerate(users):
-            coach = Coach.objects.filter(user=user).first() or services.create_coach(
+            coach = Coach.objects.filter(user=user).first() or coaching.create_coach(
                 actor=None, user=user, institute=institute,
                 competences=[competences[index % len(competences)], competences[(index + 3) % len(competences)]],
                 regions=[districts[index % len(districts)], districts[(index + 5) % len(districts)]],
@@ -191,27 +191,27 @@ class _Loader:
         return pool
 
     def coaching(self) -> None:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import coaching
 
         pool = self.coaches()
         today = dt.date(2026, 10, 31)
         for index, item in enumerate(sorted(self.plan.coaching, key=lambda d: (d.on, d.ags))):
             coach = pool[0] if item.coach == "demo" or index % 8 == 0 else pool[1 + index % (len(pool) - 1)]
             running = item.on > dt.date(2025, 6, 1)
-            process = services.create_coaching_process(
+            process = coaching.create_coaching_process(
                 actor=None, title="Begleitendes Coaching", started_on=item.on, coach=coach,
                 goals=COACHING_GOALS[index % len(COACHING_GOALS)], municipality=self.municipalities[item.ags],
                 status="active", is_synthetic=True, notes=SYNTHETIC_NOTE)
             for session in range(3):
                 held = item.on + dt.timedelta(days=30 * (session + 1))
                 if held <= today:
-                    services.record_coaching_session(
+                    coaching.record_coaching_session(
                         actor=None, process=process, held_on=held, duration_minutes=120,
                         topics=("Auftaktgespräch mit der Kontaktperson", "Akteursanalyse und Netzwerkkarte",
                                 "Planung der ersten Sitzung des Präventionsrats")[session])
             if not running:
                 closed = min(item.on + dt.timedelta(days=240), today)
-                services.close_coaching_process(
+                coaching.close_coaching_process(
                     actor=None, process=process, closed_on=closed,
                     summary="Das Coaching hat die Kommune beim Aufbau ihrer Präventionsarbeit begleitet.",
                     evaluations={
@@ -223,14 +223,14 @@ class _Loader:
                     })
 
     def analyses(self) -> None:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import analyses
         from kommunalschutz.foundation.accounts.models import Organisation
 
         contractor = Organisation.objects.filter(kind=Organisation.Kind.ANALYSIS_CONTRACTOR).order_by("pk").first()
         today = dt.date(2026, 10, 31)
         for item in self.plan.analyses:
             municipality = self.municipalities[item.ags]
-            analysis = services.create_security_analysis(
+            analysis = analyses.create_security_analysis(
                 actor=None, title="Sicherheitsanalyse mit Bürgerbefragung", started_on=item.on,
                 municipality=municipality, contractor=contractor,
                 sample_size=min(3000, max(500, municipality.population // 11)),
@@ -239,19 +239,19 @@ class _Loader:
                 # Finished analyses ran to plan; running ones keep to it until their third phase, which
                 # is late (so the dashboard shows overdue phases).
                 if item.completed or phase.planned_end < today - dt.timedelta(days=60):
-                    services.record_phase_dates(actor=None, phase=phase, actual_start=phase.planned_start,
+                    analyses.record_phase_dates(actor=None, phase=phase, actual_start=phase.planned_start,
                                                 actual_end=phase.planned_end)
                 elif phase.planned_start <= today and number <= 2:
-                    services.record_phase_dates(actor=None, phase=phase, actual_start=phase.planned_start,
+                    analyses.record_phase_dates(actor=None, phase=phase, actual_start=phase.planned_start,
                                                 actual_end=None)
 
     def funding(self) -> None:
-        from kommunalschutz.alliance.engagements import services
+        from kommunalschutz.alliance.engagements import funding
 
         for index, item in enumerate(self.plan.funding):
             prior = self.consultations[item.ags][0]
             total = Decimal(12000 + 4000 * (index % 5))
-            application = services.create_funding_application(
+            application = funding.create_funding_application(
                 actor=None, funding_year=item.on.year + 1,
                 project_title=("Sicherheitsbegehungen im Quartier", "Präventionstag an Schulen",
                                "Beleuchtungskonzept Bahnhofsumfeld", "Seniorensicherheit: Aktionswochen",
@@ -262,9 +262,9 @@ class _Loader:
                 **_beccaria())
             if item.on.year < 2023:
                 decided = dt.date(item.on.year, 12, 15)
-                services.decide_funding(actor=None, application=application, decision="approved",
-                                        decided_on=decided, approved_amount=total * Decimal("0.8"))
-                services.report_use_of_funds(
+                funding.decide_funding(actor=None, application=application, decision="approved",
+                                       decided_on=decided, approved_amount=total * Decimal("0.8"))
+                funding.report_use_of_funds(
                     actor=None, application=application, submitted_on=dt.date(item.on.year + 2, 3, 31),
                     report="Die Mittel wurden wie beantragt eingesetzt; Abweichungen sind im Bericht erläutert.")
 
@@ -447,7 +447,7 @@ def _beccaria() -> dict[str, Any]:
 @transaction.atomic
 def load_alliance_demo() -> bool:
     """Write the alliance's demo records; False if the database already has lifecycle records."""
-    from kommunalschutz.alliance.programme.services import load_programme
+    from kommunalschutz.alliance.programme.loading import load_programme
     from kommunalschutz.foundation.accounts.models import Organisation
 
     if MembershipTransition.objects.exists():

@@ -132,8 +132,8 @@ def simulate_answers(*, actor: Any, project: SurveyProject, seed: int = RESPONSE
 
 
 def _security_analysis(municipality: Any, contractor: Any) -> Any:
+    from kommunalschutz.alliance.engagements.analyses import create_security_analysis
     from kommunalschutz.alliance.engagements.models import SecurityAnalysis
-    from kommunalschutz.alliance.engagements.services import create_security_analysis
 
     existing = SecurityAnalysis.objects.filter(
         engagement__municipality=municipality, engagement__started_on=KICK_OFF, survey_project__isnull=True).first()

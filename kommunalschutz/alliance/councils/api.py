@@ -22,31 +22,20 @@ from kommunalschutz.alliance.councils.schemas import (
     CouncilIn,
     CouncilOut,
     CouncilQueryIn,
-    ErrorOut,
     MeetingIn,
     MeetingOut,
     MemberOut,
     ProjectOut,
     PublicContactOut,
     TargetOut,
-    ValidationErrorOut,
     WorkingGroupOut,
 )
 from kommunalschutz.foundation.accounts.auth import token_auth
-from kommunalschutz.foundation.accounts.models import User
-from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.registry.models import District, Municipality
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found
+from kommunalschutz.foundation.web.pages import request_user
 
 router = Router(tags=["councils"])
-
-NOT_FOUND = "Not found."
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # set by token_auth
-    return user
-
 
 def _target(council: PreventionCouncil) -> TargetOut:
     if council.municipality is not None:
@@ -75,11 +64,6 @@ def _meeting_out(meeting: CouncilMeeting) -> MeetingOut:
                       location=meeting.location, agenda=meeting.agenda, is_synthetic=meeting.is_synthetic)
 
 
-def _invalid(errors: dict[str, list[str]]) -> Status[ValidationErrorOut]:
-    return Status(422, ValidationErrorOut(detail=_("The input is not valid; see the messages per field."),
-                                          errors=errors))
-
-
 @router.get("/councils/public", response=list[PublicContactOut], summary="Public contacts of the running councils")
 def public_contacts(request: HttpRequest) -> list[PublicContactOut]:
     """No login: only councils whose contact person agreed to publication (``contact_is_public``),
@@ -99,9 +83,9 @@ def public_contacts(request: HttpRequest) -> list[PublicContactOut]:
 @router.get("/councils", response={200: list[CouncilOut], 404: ErrorOut}, auth=token_auth,
             summary="The prevention councils the caller may see")
 def list_councils(request: HttpRequest, filters: Query[CouncilQueryIn]) -> Any:
-    user = _user(request)
+    user = request_user(request)
     if not user.has_perm("councils.view_councils"):
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     status = "" if filters.active is None else ("active" if filters.active else "dissolved")
     return Status(200, [CouncilOut(**_council_out(c)) for c in selectors.council_list(user, status=status)])
 
@@ -109,10 +93,10 @@ def list_councils(request: HttpRequest, filters: Query[CouncilQueryIn]) -> Any:
 @router.get("/councils/{int:council_id}", response={200: CouncilDetailOut, 404: ErrorOut}, auth=token_auth,
             summary="One prevention council with members, meetings, working groups and projects")
 def get_council(request: HttpRequest, council_id: int) -> Any:
-    user = _user(request)
+    user = request_user(request)
     council = selectors.council_list(user).filter(pk=council_id).first()
     if council is None or not user.has_perm("councils.view_council", council):
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     sections = selectors.council_sections(council)
     members = sections["active_members"] + sections["former_members"]
     return Status(200, CouncilDetailOut(
@@ -134,7 +118,7 @@ def get_council(request: HttpRequest, council_id: int) -> Any:
              summary="Record a prevention council")
 def create_council(request: HttpRequest, payload: CouncilIn) -> Any:
     """Needs ``councils.add_council`` on the municipality (or district); 404 otherwise."""
-    user = _user(request)
+    user = request_user(request)
     data = payload.dict()
     errors: dict[str, list[str]] = {}
     municipality = district = None
@@ -147,17 +131,17 @@ def create_council(request: HttpRequest, payload: CouncilIn) -> Any:
         if district is None:
             errors["district"] = [_("No district with the key %(ags)s.") % {"ags": data["district"]}]
     if errors:
-        return _invalid(errors)
+        return invalid(errors)
     for target in (municipality, district):
         if target is not None and not user.has_perm("councils.add_council", target):
-            return Status(404, ErrorOut(detail=NOT_FOUND))
+            return not_found()
     if municipality is None and district is None and not user.has_perm("councils.view_councils"):
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     data.update(municipality=municipality, district=district)
     try:
         council = services.create_council(actor=user, **data)
     except ValidationError as exc:
-        return _invalid(messages_by_field(exc))
+        return invalid(exc)
     created = selectors.council_list(user).filter(pk=council.pk).first() or council
     return Status(201, CouncilOut(**_council_out(created)))
 
@@ -167,7 +151,7 @@ def create_council(request: HttpRequest, payload: CouncilIn) -> Any:
 def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
     """The body names the council by id; a missing or unknown council (or one the caller may not see)
     answers 422 naming ``council``; a council the caller may read but not edit answers 404."""
-    user = _user(request)
+    user = request_user(request)
     council = None
     if payload.council is not None:
         council = selectors.visible_councils(user).filter(pk=payload.council).first()
@@ -177,13 +161,13 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
         errors = {"council": [message]}
         if not payload.title.strip():
             errors["title"] = [_("Enter a title.")]
-        return _invalid(errors)
+        return invalid(errors)
     if not user.has_perm("councils.edit_council", council):
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     try:
         meeting = services.schedule_meeting(actor=user, council=council, title=payload.title,
                                             held_on=payload.held_on, location=payload.location,
                                             agenda=payload.agenda)
     except ValidationError as exc:
-        return _invalid(messages_by_field(exc))
+        return invalid(exc)
     return Status(201, _meeting_out(meeting))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import rules
 
 from kommunalschutz.alliance.programme.rules import is_own_municipality, is_responsible_police
-from kommunalschutz.foundation.accounts.rules import is_coordinator, is_municipal_coordinator, is_police_contact
+from kommunalschutz.foundation.core.roles import is_coordinator, is_municipal_coordinator, is_police_contact
 
 rules.add_perm("councils.view_councils", is_coordinator | is_municipal_coordinator | is_police_contact)
 rules.add_perm("councils.view_council", is_coordinator | is_own_municipality | is_responsible_police)

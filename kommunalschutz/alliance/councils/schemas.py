@@ -135,11 +135,3 @@ class PublicContactOut(Schema):
     contact_address: str
     is_synthetic: bool
 
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(description="messages per field")

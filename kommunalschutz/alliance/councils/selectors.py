@@ -22,8 +22,8 @@ from kommunalschutz.alliance.councils.models import (
     WorkingGroup,
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids
-from kommunalschutz.alliance.programme.selectors import scope_for
-from kommunalschutz.foundation.accounts.models import Role
+from kommunalschutz.alliance.programme.selectors import scope_for, target_lookup
+from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
 
 
@@ -38,6 +38,12 @@ def visible_councils(user: Any) -> QuerySet[PreventionCouncil]:
     if not user.has_perm("councils.view_councils"):
         return PreventionCouncil.objects.none()
     return scope_for(PreventionCouncil.objects.all(), user)
+
+
+def councils_of_target(target: Any) -> list[PreventionCouncil]:
+    """A municipality's (or district's) councils for its record page (registered with ``alliance.hooks``
+    in the app's ready(); the page itself is behind ``alliance.view_municipality_work``)."""
+    return list(PreventionCouncil.objects.filter(**target_lookup(target)).order_by("-established_on", "pk"))
 
 
 def council_list(

@@ -35,6 +35,7 @@ from kommunalschutz.alliance.councils.models import (
     ProjectMilestone,
     WorkingGroup,
 )
+from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, day, raise_if_errors
 from kommunalschutz.foundation.core.models import AuditEvent
@@ -152,7 +153,7 @@ def _check_council(council: PreventionCouncil, errors: Errors) -> None:
 
 def create_council(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     established_on: dt.date,
     municipality: Any = None,
@@ -188,7 +189,7 @@ def create_council(
     return council
 
 
-def update_council(*, actor: Any, council: PreventionCouncil, **changes: Any) -> PreventionCouncil:
+def update_council(*, actor: Actor, council: PreventionCouncil, **changes: Any) -> PreventionCouncil:
     """Change any of ``COUNCIL_FIELDS``; the municipality (or district) stays."""
     _unknown(changes, COUNCIL_FIELDS, "update_council")
     before = audit.snapshot(council, COUNCIL_FIELDS)
@@ -208,7 +209,7 @@ def update_council(*, actor: Any, council: PreventionCouncil, **changes: Any) ->
     return council
 
 
-def dissolve_council(*, actor: Any, council: PreventionCouncil, dissolved_on: dt.date) -> PreventionCouncil:
+def dissolve_council(*, actor: Actor, council: PreventionCouncil, dissolved_on: dt.date) -> PreventionCouncil:
     errors: Errors = {}
     if council.dissolved_on is not None:
         add_error(errors, "dissolved_on", _("The council was already dissolved on %(date)s.")
@@ -236,7 +237,7 @@ def dissolve_council(*, actor: Any, council: PreventionCouncil, dissolved_on: dt
 
 def add_member(
     *,
-    actor: Any,
+    actor: Actor,
     council: PreventionCouncil,
     organisation: Any = None,
     organisation_name: str = "",
@@ -262,7 +263,7 @@ def add_member(
     return member
 
 
-def remove_member(*, actor: Any, member: CouncilMember, left_on: dt.date | None = None) -> CouncilMember:
+def remove_member(*, actor: Actor, member: CouncilMember, left_on: dt.date | None = None) -> CouncilMember:
     """The member leaves the council on ``left_on`` (today if not given); the record stays for the minutes."""
     left_on = left_on or timezone.localdate()
     errors: Errors = {}
@@ -296,7 +297,7 @@ def _check_meeting_date(errors: Errors, council: PreventionCouncil, held_on: dt.
 
 def schedule_meeting(
     *,
-    actor: Any,
+    actor: Actor,
     council: PreventionCouncil | None,
     title: str,
     held_on: dt.date,
@@ -324,7 +325,7 @@ def schedule_meeting(
     return meeting
 
 
-def update_meeting(*, actor: Any, meeting: CouncilMeeting, **changes: Any) -> CouncilMeeting:
+def update_meeting(*, actor: Actor, meeting: CouncilMeeting, **changes: Any) -> CouncilMeeting:
     """Change the title, date, location or agenda of a meeting."""
     _unknown(changes, MEETING_FIELDS, "update_meeting")
     before = audit.snapshot(meeting, MEETING_FIELDS)
@@ -352,7 +353,7 @@ def _meeting_has_taken_place(errors: Errors, field: str, meeting: CouncilMeeting
         add_error(errors, field, _("The meeting on %(date)s has not taken place yet.") % {"date": day(meeting.held_on)})
 
 
-def record_minutes(*, actor: Any, meeting: CouncilMeeting, minutes: str) -> CouncilMeeting:
+def record_minutes(*, actor: Actor, meeting: CouncilMeeting, minutes: str) -> CouncilMeeting:
     errors: Errors = {}
     _meeting_has_taken_place(errors, "minutes", meeting)
     raise_if_errors(errors)
@@ -365,7 +366,7 @@ def record_minutes(*, actor: Any, meeting: CouncilMeeting, minutes: str) -> Coun
 
 
 def record_attendance(
-    *, actor: Any, meeting: CouncilMeeting, attendance: Mapping[CouncilMember, bool]
+    *, actor: Actor, meeting: CouncilMeeting, attendance: Mapping[CouncilMember, bool]
 ) -> list[MeetingAttendance]:
     """Present (True) or absent (False) per member; members not named keep their entry (or have none).
 
@@ -405,7 +406,7 @@ def record_attendance(
 
 
 def add_decision(
-    *, actor: Any, meeting: CouncilMeeting, text: str, responsible: str = "", due_on: dt.date | None = None
+    *, actor: Actor, meeting: CouncilMeeting, text: str, responsible: str = "", due_on: dt.date | None = None
 ) -> CouncilDecision:
     decision = CouncilDecision(meeting=meeting, text=(text or "").strip(), responsible=responsible.strip(),
                                due_on=due_on)
@@ -434,7 +435,7 @@ def _check_group_members(errors: Errors, council: PreventionCouncil, members: It
 
 def create_working_group(
     *,
-    actor: Any,
+    actor: Actor,
     council: PreventionCouncil,
     name: str,
     topic: str = "",
@@ -458,7 +459,7 @@ def create_working_group(
 
 
 def update_working_group(
-    *, actor: Any, group: WorkingGroup, members: Iterable[CouncilMember] | None = None, **changes: Any
+    *, actor: Actor, group: WorkingGroup, members: Iterable[CouncilMember] | None = None, **changes: Any
 ) -> WorkingGroup:
     _unknown(changes, WORKING_GROUP_FIELDS, "update_working_group")
     before = audit.snapshot(group, WORKING_GROUP_FIELDS) | {
@@ -505,7 +506,7 @@ def _check_project(errors: Errors, project: CouncilProject) -> None:
         add_error(errors, "actual_end", _("A completed project needs its actual end."))
 
 
-def create_project(*, actor: Any, council: PreventionCouncil, title: str, **details: Any) -> CouncilProject:
+def create_project(*, actor: Actor, council: PreventionCouncil, title: str, **details: Any) -> CouncilProject:
     """A project of the council; ``details`` are any of ``PROJECT_FIELDS`` (the seven Beccaria steps,
     planned and actual dates, planned budget and actual costs, status, working group, evaluation)."""
     _unknown(details, PROJECT_FIELDS, "create_project")
@@ -520,7 +521,7 @@ def create_project(*, actor: Any, council: PreventionCouncil, title: str, **deta
     return project
 
 
-def update_project(*, actor: Any, project: CouncilProject, **changes: Any) -> CouncilProject:
+def update_project(*, actor: Actor, project: CouncilProject, **changes: Any) -> CouncilProject:
     _unknown(changes, ("title", *PROJECT_FIELDS), "update_project")
     fields = ("title", *PROJECT_FIELDS)
     before = audit.snapshot(project, [f if f != "working_group" else "working_group_id" for f in fields])
@@ -540,7 +541,7 @@ def update_project(*, actor: Any, project: CouncilProject, **changes: Any) -> Co
 
 
 def add_milestone(
-    *, actor: Any, project: CouncilProject, title: str, planned_on: dt.date, note: str = ""
+    *, actor: Actor, project: CouncilProject, title: str, planned_on: dt.date, note: str = ""
 ) -> ProjectMilestone:
     milestone = ProjectMilestone(project=project, title=(title or "").strip(), planned_on=planned_on,
                                  note=note.strip())
@@ -555,7 +556,7 @@ def add_milestone(
 
 
 def record_milestone(
-    *, actor: Any, milestone: ProjectMilestone, achieved_on: dt.date, note: str | None = None
+    *, actor: Actor, milestone: ProjectMilestone, achieved_on: dt.date, note: str | None = None
 ) -> ProjectMilestone:
     """The milestone was reached on ``achieved_on`` (compared with its plan in the project's table)."""
     errors: Errors = {}

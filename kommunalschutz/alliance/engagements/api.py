@@ -14,9 +14,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
-from kommunalschutz.alliance.engagements import selectors, services
+from kommunalschutz.alliance.engagements import consultations, funding, offers, selectors
 from kommunalschutz.alliance.engagements.models import Engagement, FundingApplication, OfferType
 from kommunalschutz.alliance.engagements.schemas import (
     AnalysisOut,
@@ -27,7 +28,6 @@ from kommunalschutz.alliance.engagements.schemas import (
     EngagementOut,
     EngagementPageOut,
     EngagementQueryIn,
-    ErrorOut,
     EvaluationOut,
     FollowUpTaskOut,
     FundingApplicationIn,
@@ -40,24 +40,18 @@ from kommunalschutz.alliance.engagements.schemas import (
     TargetOut,
 )
 from kommunalschutz.foundation.accounts.auth import token_auth
-from kommunalschutz.foundation.accounts.models import Organisation, User
+from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.registry.models import District, Municipality
+from kommunalschutz.foundation.web.api import ValidationErrorOut, invalid
+from kommunalschutz.foundation.web.pages import request_user
 
 router = Router(tags=["engagements"])
 
 MANAGE = "alliance.manage_programme"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # set by token_auth
-    return user
-
-
-def _unprocessable(errors: dict[str, list[str]]) -> Status[Any]:
-    return Status(422, ErrorOut(detail=_("The input is not valid; nothing was saved."), errors=errors))
+# This router words the 422 detail its own way (translated when it is answered).
+NOTHING_SAVED = gettext_noop("The input is not valid; nothing was saved.")
 
 
 def _offer_out(offer: OfferType) -> OfferTypeOut:
@@ -120,26 +114,27 @@ def list_offers(request: HttpRequest) -> list[OfferTypeOut]:
     return [_offer_out(offer) for offer in selectors.offer_types(active_only=True)]
 
 
-@router.post("/engagements/offers", response={201: OfferTypeOut, 422: ErrorOut}, auth=token_auth,
+@router.post("/engagements/offers", response={201: OfferTypeOut, 422: ValidationErrorOut}, auth=token_auth,
              summary="Add an offer to the catalogue (coordination office)")
-def create_offer(request: HttpRequest, data: OfferTypeIn) -> Status[OfferTypeOut | ErrorOut]:
-    user = _user(request)
+def create_offer(request: HttpRequest, data: OfferTypeIn) -> Status[OfferTypeOut] | Status[ValidationErrorOut]:
+    user = request_user(request)
     require_perm(user, MANAGE)
     try:
-        offer = services.create_offer_type(actor=user, **data.model_dump())
+        offer = offers.create_offer_type(actor=user, **data.model_dump())
     except ValidationError as exc:
-        return _unprocessable(messages_by_field(exc))
+        return invalid(exc, detail=_(NOTHING_SAVED))
     return Status(201, _offer_out(offer))
 
 
 # --- engagements ----------------------------------------------------------------------------------------
 
 
-@router.get("/engagements", response={200: EngagementPageOut, 422: ErrorOut}, auth=token_auth,
+@router.get("/engagements", response={200: EngagementPageOut, 422: ValidationErrorOut}, auth=token_auth,
             summary="Engagements the caller may see")
-def list_engagements(request: HttpRequest, filters: Query[EngagementQueryIn]) -> Status[EngagementPageOut | ErrorOut]:
+def list_engagements(request: HttpRequest,
+                     filters: Query[EngagementQueryIn]) -> Status[EngagementPageOut] | Status[ValidationErrorOut]:
     """Scoped like the web list; filters by offer, status, municipality or district, year, overdue phases."""
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "alliance.view_records")
     errors: dict[str, list[str]] = {}
     offer = None
@@ -151,7 +146,7 @@ def list_engagements(request: HttpRequest, filters: Query[EngagementQueryIn]) ->
         errors["status"] = [_("Unknown status.")]
     municipality, district = _targets(TargetIn(municipality=filters.municipality, district=filters.district), errors)
     if errors:
-        return _unprocessable(errors)
+        return invalid(errors, detail=_(NOTHING_SAVED))
     rows = selectors.engagement_rows(user, offer=offer, status=filters.status or "", municipality=municipality,
                                      district=district, year=filters.year, overdue=filters.overdue)
     count = rows.count()
@@ -195,7 +190,7 @@ def _detail(engagement: Engagement) -> EngagementDetailOut:
         f = details.funding
         out.funding = FundingOut(
             funding_year=f.funding_year, project_title=f.project_title, total_costs=f.total_costs,
-            requested_amount=f.requested_amount, own_share=services.own_share(f.total_costs, f.requested_amount),
+            requested_amount=f.requested_amount, own_share=funding.own_share(f.total_costs, f.requested_amount),
             funding_rate_percent=(f.requested_amount / f.total_costs * 100).quantize(Decimal("0.1")),
             in_kind_contribution=f.in_kind_contribution, submitted_on=f.submitted_on,
             prior_consultation=f.prior_consultation_id,
@@ -208,13 +203,15 @@ def _detail(engagement: Engagement) -> EngagementDetailOut:
 @router.get("/engagements/{int:engagement_id}", response=EngagementDetailOut, auth=token_auth,
             summary="One engagement with the details of its kind")
 def get_engagement(request: HttpRequest, engagement_id: int) -> EngagementDetailOut:
-    return _detail(selectors.engagement_for(_user(request), engagement_id))
+    return _detail(selectors.engagement_for(request_user(request), engagement_id))
 
 
-@router.post("/engagements/consultations", response={201: EngagementDetailOut, 422: ErrorOut}, auth=token_auth,
-             summary="Record a consultation (coordination office)")
-def create_consultation(request: HttpRequest, data: ConsultationIn) -> Status[EngagementDetailOut | ErrorOut]:
-    user = _user(request)
+@router.post("/engagements/consultations", response={201: EngagementDetailOut, 422: ValidationErrorOut},
+             auth=token_auth, summary="Record a consultation (coordination office)")
+def create_consultation(
+    request: HttpRequest, data: ConsultationIn,
+) -> Status[EngagementDetailOut] | Status[ValidationErrorOut]:
+    user = request_user(request)
     require_perm(user, MANAGE)
     errors: dict[str, list[str]] = {}
     municipality, district = _targets(data, errors)
@@ -223,24 +220,24 @@ def create_consultation(request: HttpRequest, data: ConsultationIn) -> Status[En
     if len(organisations) != len(set(data.participating_organisations)):
         errors["participating_organisations"] = [_("Some of these organisations do not exist.")]
     if errors:
-        return _unprocessable(errors)
+        return invalid(errors, detail=_(NOTHING_SAVED))
     try:
-        consultation = services.create_consultation(
+        consultation = consultations.create_consultation(
             actor=user, offer_type=offer, municipality=municipality, district=district, title=data.title,
             started_on=data.started_on, ended_on=data.ended_on, status=data.status, topics=data.topics,
             participating_organisations=organisations, other_participants=data.other_participants,
             outcome=data.outcome, notes=data.notes)
     except ValidationError as exc:
-        return _unprocessable(_rename(messages_by_field(exc)))
+        return invalid(_rename(messages_by_field(exc)), detail=_(NOTHING_SAVED))
     return Status(201, _detail(selectors.engagement_for(user, consultation.engagement.pk)))
 
 
-@router.post("/engagements/funding-applications", response={201: EngagementDetailOut, 422: ErrorOut},
+@router.post("/engagements/funding-applications", response={201: EngagementDetailOut, 422: ValidationErrorOut},
              auth=token_auth, summary="Record a funding application (coordination office)")
 def create_funding_application(
     request: HttpRequest, data: FundingApplicationIn,
-) -> Status[EngagementDetailOut | ErrorOut]:
-    user = _user(request)
+) -> Status[EngagementDetailOut] | Status[ValidationErrorOut]:
+    user = request_user(request)
     require_perm(user, MANAGE)
     errors: dict[str, list[str]] = {}
     municipality, district = _targets(data, errors)
@@ -252,12 +249,12 @@ def create_funding_application(
         if prior is None:
             errors["prior_consultation"] = [_("There is no consultation with this id.")]
     if errors:
-        return _unprocessable(errors)
+        return invalid(errors, detail=_(NOTHING_SAVED))
     fields = data.model_dump(exclude={"municipality", "district", "offer", "prior_consultation"})
     try:
-        application = services.create_funding_application(
+        application = funding.create_funding_application(
             actor=user, offer_type=offer, municipality=municipality, district=district,
             prior_consultation=prior.consultation if prior is not None else None, **fields)
     except ValidationError as exc:
-        return _unprocessable(_rename(messages_by_field(exc)))
+        return invalid(_rename(messages_by_field(exc)), detail=_(NOTHING_SAVED))
     return Status(201, _detail(selectors.engagement_for(user, application.engagement.pk)))

@@ -18,8 +18,9 @@ from kommunalschutz.alliance.engagements.models import (
     OfferType,
     SuccessCondition,
 )
-from kommunalschutz.foundation.accounts.models import Organisation, Role, User
+from kommunalschutz.foundation.accounts.models import Organisation, User
 from kommunalschutz.foundation.core.forms import DateInput
+from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
 
 SAXONY = "14"

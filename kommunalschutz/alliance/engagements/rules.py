@@ -9,7 +9,7 @@ from __future__ import annotations
 import rules
 
 from kommunalschutz.alliance.programme.rules import is_coach_of, is_own_municipality
-from kommunalschutz.foundation.accounts.rules import is_coach, is_coordinator
+from kommunalschutz.foundation.core.roles import is_coach, is_coordinator
 
 # "My coaching processes": a coach sees only their own (the list is scoped).
 rules.add_perm("engagements.view_coaching_processes", is_coordinator | is_coach)

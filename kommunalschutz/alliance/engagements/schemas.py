@@ -80,11 +80,6 @@ class OfferTypeIn(Schema):
 # --- Out --------------------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(default_factory=dict, description="messages by field name")
-
-
 class OfferTypeOut(Schema):
     code: str
     name: str

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kommunalschutz.alliance.engagements.models import (
     AnalysisPhase,
@@ -32,8 +33,8 @@ from kommunalschutz.alliance.engagements.models import (
     SecurityAnalysis,
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids
-from kommunalschutz.alliance.programme.selectors import scope_for
-from kommunalschutz.foundation.accounts.models import Role
+from kommunalschutz.alliance.programme.selectors import scope_for, target_lookup
+from kommunalschutz.foundation.core.roles import Role
 
 FINISHED = (Engagement.Status.COMPLETED, Engagement.Status.CANCELLED)
 
@@ -97,6 +98,24 @@ def engagement_rows(user: Any, *, offer: OfferType | None = None, status: str = 
     if overdue:
         rows = rows.filter(has_overdue_phase=True)
     return rows.order_by("-started_on", "-pk")
+
+
+def engagements_of_target(target: Any, user: Any) -> list[Engagement]:
+    """A municipality's (or district's) engagements the user may open, for its record page (the police
+    see no coaching processes); registered with ``alliance.hooks`` in the app's ready()."""
+    return list(visible_engagements(user).filter(**target_lookup(target)).select_related("offer_type")
+                .order_by("-started_on", "-pk"))
+
+
+def first_contact_problem(municipality: Any, district: Any, first_contact: dt.date | None) -> str | None:
+    """Why a target's first contact cannot become ``first_contact`` (None when engagements allow it):
+    no engagement may lie before the first contact (deleting a lifecycle step, ``alliance.hooks``)."""
+    lookup = {"municipality": municipality} if municipality is not None else {"district": district}
+    first_engagement = Engagement.objects.filter(**lookup).aggregate(first=Min("started_on"))["first"]
+    if first_engagement is not None and (first_contact is None or first_contact > first_engagement):
+        return _("Deleting this step would leave engagements dated before the first contact (the earliest "
+                 "on %(date)s).") % {"date": first_engagement.strftime("%d.%m.%Y")}
+    return None
 
 
 def engagement_years() -> list[int]:

@@ -1,4 +1,5 @@
-"""Pages of the engagements app (thin: lookups in selectors, writes in services).
+"""Pages of the engagements app (thin: lookups in selectors, writes in the topic modules: offers, common,
+consultations, coaching, analyses, funding).
 
 Lookups go through scoped selectors, so an engagement the user may not see answers 404, and so does
 a write the user may not make (the police read consultations, but record nothing).
@@ -6,13 +7,11 @@ a write the user may not make (the police read consultations, but record nothing
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kommunalschutz.alliance.engagements import forms, selectors, services
+from kommunalschutz.alliance.engagements import (
+    analyses,
+    coaching,
+    common,
+    consultations,
+    forms,
+    funding,
+    offers,
+    selectors,
+)
 from kommunalschutz.alliance.engagements.models import (
     AnalysisPhase,
     Coach,
@@ -33,43 +41,13 @@ from kommunalschutz.alliance.engagements.models import (
 )
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.access import require_perm
-from kommunalschutz.foundation.core.forms import add_service_errors
 from kommunalschutz.foundation.registry.models import District, Municipality
+from kommunalschutz.foundation.web.pages import form_page, request_user, save, submit
 
 PAGE_SIZE = 50
 MANAGE = "alliance.manage_programme"
 EDIT_COACHING = "engagements.edit_coaching_process"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
-
-
-def _save(form: Any, write: Callable[[], Any]) -> Any:
-    """Run a service write; on a ValidationError show it on the form and return None."""
-    try:
-        return write()
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
-
-
-def _submit(request: HttpRequest, form: Any, write: Callable[[], Any]) -> Any:
-    """On a valid POST, run the write; the result, or None (nothing posted, or errors shown on the form)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    return _save(form, write)
-
-
-def _form_page(request: HttpRequest, form: Any, *, title: str, back_url: str, submit: str, intro: str = "",
-               engagement: Engagement | None = None, template: str = "engagements/form.html",
-               **extra: Any) -> HttpResponse:
-    return render(request, template, {
-        "form": form, "title": title, "back_url": back_url, "submit": submit, "intro": intro,
-        "engagement": engagement, **extra,
-    }, status=400 if form.is_bound and form.errors else 200)
+FORM = "engagements/form.html"
 
 
 # --- the offer catalogue ----------------------------------------------------------------------------------
@@ -78,41 +56,41 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, back_url: str, su
 @login_required
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
-    require_perm(_user(request), MANAGE)
+    require_perm(request_user(request), MANAGE)
     return render(request, "engagements/offer_list.html", {"offers": list(selectors.offer_types_with_counts())})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, MANAGE)
     form = forms.OfferTypeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        offer = _save(form, lambda: services.create_offer_type(actor=user, **form.cleaned_data))
+        offer = save(form, lambda: offers.create_offer_type(actor=user, **form.cleaned_data))
         if offer is not None:
             messages.success(request, _("The offer “%(name)s” has been added to the catalogue.") % {"name": offer})
             return redirect("engagements:offer_list")
-    return _form_page(request, form, title=_("New offer"), back_url=reverse("engagements:offer_list"),
-                      submit=_("Add offer"), intro=_(
-                          "An offer of the kind “general offer” works at once: its engagements are recorded "
-                          "with the common fields. The other kinds have forms of their own."))
+    return form_page(request, FORM, form, title=_("New offer"), back_url=reverse("engagements:offer_list"),
+                     submit=_("Add offer"), intro=_(
+                         "An offer of the kind “general offer” works at once: its engagements are recorded "
+                         "with the common fields. The other kinds have forms of their own."))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, MANAGE)
     offer = get_object_or_404(OfferType, pk=pk)
     initial = {name: getattr(offer, name) for name in ("name", "code", "kind", "description", "position", "active")}
     form = forms.OfferTypeForm(request.POST or None, initial=initial)
-    if _submit(request, form, lambda: services.update_offer_type(actor=user, offer_type=offer, **form.cleaned_data)):
+    if submit(request, form, lambda: offers.update_offer_type(actor=user, offer_type=offer, **form.cleaned_data)):
         messages.success(request, _("The offer “%(name)s” has been saved.") % {"name": offer})
         return redirect("engagements:offer_list")
-    return _form_page(request, form, title=_("Edit offer “%(name)s”") % {"name": offer},
-                      back_url=reverse("engagements:offer_list"), submit=_("Save"), intro=_(
-                          "Untick “offered” to deactivate the offer: its engagements stay, new ones are refused."))
+    return form_page(request, FORM, form, title=_("Edit offer “%(name)s”") % {"name": offer},
+                     back_url=reverse("engagements:offer_list"), submit=_("Save"), intro=_(
+                         "Untick “offered” to deactivate the offer: its engagements stay, new ones are refused."))
 
 
 # --- engagements ----------------------------------------------------------------------------------------------
@@ -121,7 +99,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def engagement_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "alliance.view_records")
     form = forms.EngagementFilterForm(request.GET or None, years=selectors.engagement_years())
     filters = form.cleaned_data if form.is_valid() else {}
@@ -139,21 +117,21 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 
 
 def _funding_figures(application: FundingApplication) -> dict[str, Any]:
-    share = services.own_share(application.total_costs, application.requested_amount)
+    share = funding.own_share(application.total_costs, application.requested_amount)
     total = application.total_costs
     return {
         "own_share": share,
         "own_share_percent": (share / total * 100).quantize(Decimal("0.1")) if total else None,
         "funding_rate": (application.requested_amount / total * 100).quantize(Decimal("0.1")) if total else None,
         "cash_share": share - application.in_kind_contribution,
-        "window": services.application_window(application.funding_year),
+        "window": funding.application_window(application.funding_year),
     }
 
 
 @login_required
 @require_GET
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     engagement = selectors.engagement_for(user, pk)
     details = selectors.details_of(engagement)
     can_manage = user.has_perm(MANAGE)
@@ -214,30 +192,30 @@ def _create(user: User, offer: OfferType, form: Any) -> Engagement:
             "notes": data.get("notes", ""), "offer_type": offer}
     kind = offer.kind
     if kind == OfferType.Kind.CONSULTATION:
-        return services.create_consultation(
+        return consultations.create_consultation(
             actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"), topics=data["topics"],
             participating_organisations=data.get("participating_organisations") or [],
             other_participants=data.get("other_participants", ""), outcome=data.get("outcome", ""),
             **target, **core).engagement
     if kind == OfferType.Kind.COACHING:
-        return services.create_coaching_process(
+        return coaching.create_coaching_process(
             actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"), coach=data.get("coach"),
             goals=data["goals"], needs=data.get("needs") or [], **target, **core).engagement
     if kind == OfferType.Kind.SECURITY_ANALYSIS:
-        return services.create_security_analysis(
+        return analyses.create_security_analysis(
             actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"),
             contractor=data.get("contractor"), sample_size=data.get("sample_size"), **target, **core).engagement
     if kind == OfferType.Kind.FUNDING:
-        return services.create_funding_application(
+        return funding.create_funding_application(
             actor=user, **form.funding_values(), **form.steps(), **target, **core).engagement
-    return services.create_engagement(actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"),
-                                      **target, **core)
+    return common.create_engagement(actor=user, started_on=data["started_on"], ended_on=data.get("ended_on"),
+                                    **target, **core)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def engagement_create(request: HttpRequest, offer: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, MANAGE)
     offer_type = get_object_or_404(OfferType, code=offer, active=True)
     create_form, _edit_form = forms.FORMS[offer_type.kind]
@@ -250,15 +228,16 @@ def engagement_create(request: HttpRequest, offer: str) -> HttpResponse:
     else:
         form = create_form(request.POST or None, initial=_target_initial(request))
     if request.method == "POST" and not suggest and form.is_valid():
-        engagement = _save(form, lambda: _create(user, offer_type, form))
+        engagement = save(form, lambda: _create(user, offer_type, form))
         if engagement is not None:
             messages.success(request, _("“%(title)s” has been recorded.") % {"title": engagement})
             return redirect("engagements:engagement_detail", pk=engagement.pk)
     extra: dict[str, Any] = {"offer": offer_type}
+    template = FORM
     if offer_type.kind == OfferType.Kind.COACHING:
         extra["suggestions"] = _suggestions(request)
-        extra["template"] = "engagements/coaching_form.html"
-    return _form_page(request, form, title=_("New engagement: %(offer)s") % {"offer": offer_type},
+        template = "engagements/coaching_form.html"
+    return form_page(request, template, form, title=_("New engagement: %(offer)s") % {"offer": offer_type},
                       back_url=reverse("engagements:engagement_list"), submit=_("Record"), **extra)
 
 
@@ -287,30 +266,30 @@ def _update(user: User, engagement: Engagement, details: selectors.Details, form
     data = form.cleaned_data
     core = forms.core_values(data)
     if details.consultation is not None:
-        services.update_consultation(
+        consultations.update_consultation(
             actor=user, consultation=details.consultation, topics=data["topics"],
             other_participants=data.get("other_participants", ""), outcome=data.get("outcome", ""),
             participating_organisations=data.get("participating_organisations") or [], **core)
     elif details.coaching is not None:
-        services.update_coaching_process(actor=user, process=details.coaching, coach=data.get("coach"),
+        coaching.update_coaching_process(actor=user, process=details.coaching, coach=data.get("coach"),
                                          goals=data["goals"], needs=data.get("needs") or [], **core)
     elif details.analysis is not None:
-        services.update_security_analysis(actor=user, analysis=details.analysis, contractor=data.get("contractor"),
+        analyses.update_security_analysis(actor=user, analysis=details.analysis, contractor=data.get("contractor"),
                                           sample_size=data.get("sample_size"), **core)
     elif details.funding is not None:
         core.pop("started_on", None)
         core.pop("ended_on", None)
-        services.update_funding_application(actor=user, application=details.funding, steps=form.steps(),
-                                            **form.funding_values(), **core)
+        funding.update_funding_application(actor=user, application=details.funding, steps=form.steps(),
+                                           **form.funding_values(), **core)
     else:
-        services.update_engagement(actor=user, engagement=engagement, **core)
+        common.update_engagement(actor=user, engagement=engagement, **core)
     return engagement
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     engagement = selectors.engagement_for(user, pk)
     require_perm(user, MANAGE)
     details = selectors.details_of(engagement)
@@ -320,19 +299,19 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         kwargs["consultations"] = selectors.consultations_for_funding(
             municipality=engagement.municipality, district=engagement.district)
     form = edit_form(request.POST or None, initial=_edit_initial(engagement, details), **kwargs)
-    if _submit(request, form, lambda: _update(user, engagement, details, form)):
+    if submit(request, form, lambda: _update(user, engagement, details, form)):
         messages.success(request, _("“%(title)s” has been saved.") % {"title": engagement})
         return redirect("engagements:engagement_detail", pk=engagement.pk)
-    return _form_page(request, form, title=_("Edit “%(title)s”") % {"title": engagement},
-                      back_url=reverse("engagements:engagement_detail", args=[engagement.pk]), submit=_("Save"),
-                      engagement=engagement)
+    return form_page(request, FORM, form, title=_("Edit “%(title)s”") % {"title": engagement},
+                     back_url=reverse("engagements:engagement_detail", args=[engagement.pk]), submit=_("Save"),
+                     engagement=engagement)
 
 
 # --- consultations: follow-up tasks ------------------------------------------------------------------------
 
 
 def _managed(request: HttpRequest, pk: int, kind: str) -> tuple[User, Engagement, selectors.Details]:
-    user = _user(request)
+    user = request_user(request)
     engagement = selectors.engagement_for(user, pk)
     require_perm(user, MANAGE)
     if engagement.offer_type.kind != kind:
@@ -348,12 +327,12 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     if consultation is None:
         raise Http404
     form = forms.FollowUpTaskForm(request.POST or None)
-    if _submit(request, form, lambda: services.add_follow_up_task(
+    if submit(request, form, lambda: consultations.add_follow_up_task(
             actor=user, consultation=consultation, **form.cleaned_data)):
         messages.success(request, _("The follow-up task has been added."))
         return redirect(reverse("engagements:engagement_detail", args=[pk]) + "#tasks")
-    return _form_page(request, form, title=_("New follow-up task"), engagement=engagement,
-                      back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Add task"))
+    return form_page(request, FORM, form, title=_("New follow-up task"), engagement=engagement,
+                     back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Add task"))
 
 
 @login_required
@@ -361,7 +340,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 def task_complete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     user, _engagement, details = _managed(request, pk, OfferType.Kind.CONSULTATION)
     task = get_object_or_404(FollowUpTask, pk=task_pk, consultation=details.consultation)
-    services.complete_follow_up_task(actor=user, task=task)
+    consultations.complete_follow_up_task(actor=user, task=task)
     messages.success(request, _("The task “%(task)s” is done.") % {"task": task})
     return redirect(reverse("engagements:engagement_detail", args=[pk]) + "#tasks")
 
@@ -370,7 +349,7 @@ def task_complete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 
 
 def _coaching(request: HttpRequest, pk: int) -> tuple[User, Engagement, CoachingProcess]:
-    user = _user(request)
+    user = request_user(request)
     engagement = selectors.engagement_for(user, pk)
     process = selectors.details_of(engagement).coaching
     if process is None:
@@ -382,7 +361,7 @@ def _coaching(request: HttpRequest, pk: int) -> tuple[User, Engagement, Coaching
 @login_required
 @require_GET
 def coaching_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "engagements.view_coaching_processes")
     open_only = request.GET.get("open") == "1"
     page = Paginator(selectors.coaching_rows(user, open_only=open_only), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -397,12 +376,12 @@ def coaching_list(request: HttpRequest) -> HttpResponse:
 def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, engagement, process = _coaching(request, pk)
     form = forms.SessionForm(request.POST or None)
-    if _submit(request, form, lambda: services.record_coaching_session(
+    if submit(request, form, lambda: coaching.record_coaching_session(
             actor=user, process=process, **form.cleaned_data)):
         messages.success(request, _("The session has been recorded."))
         return redirect(reverse("engagements:engagement_detail", args=[pk]) + "#sessions")
-    return _form_page(request, form, title=_("Record a coaching session"), engagement=engagement,
-                      back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Record session"))
+    return form_page(request, FORM, form, title=_("Record a coaching session"), engagement=engagement,
+                     back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Record session"))
 
 
 @login_required
@@ -416,25 +395,25 @@ def coaching_close(request: HttpRequest, pk: int) -> HttpResponse:
         initial[f"{row.condition}_comment"] = row.comment
     form = forms.CloseCoachingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        done = _save(form, lambda: services.close_coaching_process(
+        done = save(form, lambda: coaching.close_coaching_process(
             actor=user, process=process, closed_on=form.cleaned_data["closed_on"],
             summary=form.cleaned_data["evaluation_summary"], evaluations=form.evaluations()))
         if done:
             messages.success(request, _("The coaching process has been closed with its evaluation."))
             return redirect("engagements:engagement_detail", pk=pk)
-    return _form_page(request, form, title=_("Close the coaching process"), engagement=engagement,
-                      back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Close the process"),
-                      template="engagements/coaching_close.html", intro=_(
+    return form_page(request, "engagements/coaching_close.html", form, title=_("Close the coaching process"),
+                     engagement=engagement, back_url=reverse("engagements:engagement_detail", args=[pk]),
+                     submit=_("Close the process"), intro=_(
                           "Rate each of the five success conditions seen in the programme's review."))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def coach_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, MANAGE)
     form = forms.CompetenceForm(request.POST or None)
-    if _submit(request, form, lambda: services.create_competence(actor=user, **form.cleaned_data)):
+    if submit(request, form, lambda: coaching.create_competence(actor=user, **form.cleaned_data)):
         messages.success(request, _("The competence has been added."))
         return redirect("engagements:coach_list")
     return render(request, "engagements/coach_list.html", {
@@ -446,33 +425,33 @@ def coach_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def coach_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, MANAGE)
     form = forms.CoachForm(request.POST or None)
-    if _submit(request, form, lambda: services.create_coach(actor=user, **form.cleaned_data)):
+    if submit(request, form, lambda: coaching.create_coach(actor=user, **form.cleaned_data)):
         messages.success(request, _("The coach has been added to the pool."))
         return redirect("engagements:coach_list")
-    return _form_page(request, form, title=_("Add a coach to the pool"), back_url=reverse("engagements:coach_list"),
-                      submit=_("Add coach"), intro=_(
-                          "Only people with the role “coach” can be chosen; give them the role on their "
-                          "organisation's page first."))
+    return form_page(request, FORM, form, title=_("Add a coach to the pool"),
+                     back_url=reverse("engagements:coach_list"), submit=_("Add coach"), intro=_(
+                         "Only people with the role “coach” can be chosen; give them the role on their "
+                         "organisation's page first."))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def coach_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, MANAGE)
     coach = get_object_or_404(Coach.objects.select_related("user"), pk=pk)
     initial = {"institute": coach.institute_id, "capacity": coach.capacity, "active": coach.active,
                "competences": list(coach.competences.values_list("pk", flat=True)),
                "regions": list(coach.regions.values_list("pk", flat=True))}
     form = forms.CoachForm(request.POST or None, initial=initial, editing=True)
-    if _submit(request, form, lambda: services.update_coach(actor=user, coach=coach, **form.cleaned_data)):
+    if submit(request, form, lambda: coaching.update_coach(actor=user, coach=coach, **form.cleaned_data)):
         messages.success(request, _("The coach's profile has been saved."))
         return redirect("engagements:coach_list")
-    return _form_page(request, form, title=_("Coach profile: %(name)s") % {"name": coach.user.get_full_name()},
-                      back_url=reverse("engagements:coach_list"), submit=_("Save"))
+    return form_page(request, FORM, form, title=_("Coach profile: %(name)s") % {"name": coach.user.get_full_name()},
+                     back_url=reverse("engagements:coach_list"), submit=_("Save"))
 
 
 # --- security analyses --------------------------------------------------------------------------------------
@@ -486,11 +465,11 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
                               analysis=details.analysis)
     initial = {name: getattr(phase, name) for name in ("planned_start", "planned_end", "actual_start", "actual_end")}
     form = forms.PhaseForm(request.POST or None, initial=initial)
-    if _submit(request, form, lambda: services.record_phase_dates(actor=user, phase=phase, **form.cleaned_data)):
+    if submit(request, form, lambda: analyses.record_phase_dates(actor=user, phase=phase, **form.cleaned_data)):
         messages.success(request, _("The dates of the phase “%(phase)s” have been saved.") % {"phase": phase})
         return redirect(reverse("engagements:engagement_detail", args=[pk]) + "#phases")
-    return _form_page(request, form, title=_("Phase “%(phase)s”") % {"phase": phase}, engagement=engagement,
-                      back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Save dates"))
+    return form_page(request, FORM, form, title=_("Phase “%(phase)s”") % {"phase": phase}, engagement=engagement,
+                     back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Save dates"))
 
 
 # --- funding applications --------------------------------------------------------------------------------------
@@ -506,12 +485,12 @@ def funding_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.DecisionForm(request.POST or None, initial={
         "decision": application.decision, "decided_on": application.decided_on,
         "approved_amount": application.approved_amount})
-    if _submit(request, form, lambda: services.decide_funding(
+    if submit(request, form, lambda: funding.decide_funding(
             actor=user, application=application, **form.cleaned_data)):
         messages.success(request, _("The decision has been recorded."))
         return redirect("engagements:engagement_detail", pk=pk)
-    return _form_page(request, form, title=_("Decision on the application"), engagement=engagement,
-                      back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Save decision"))
+    return form_page(request, FORM, form, title=_("Decision on the application"), engagement=engagement,
+                     back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Save decision"))
 
 
 @login_required
@@ -524,10 +503,10 @@ def funding_report(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.UseOfFundsForm(request.POST or None, initial={
         "use_of_funds_report": application.use_of_funds_report,
         "report_submitted_on": application.report_submitted_on})
-    if _submit(request, form, lambda: services.report_use_of_funds(
+    if submit(request, form, lambda: funding.report_use_of_funds(
             actor=user, application=application, report=form.cleaned_data["use_of_funds_report"],
             submitted_on=form.cleaned_data["report_submitted_on"])):
         messages.success(request, _("The report on the use of funds has been saved."))
         return redirect("engagements:engagement_detail", pk=pk)
-    return _form_page(request, form, title=_("Report on the use of funds"), engagement=engagement,
-                      back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Save report"))
+    return form_page(request, FORM, form, title=_("Report on the use of funds"), engagement=engagement,
+                     back_url=reverse("engagements:engagement_detail", args=[pk]), submit=_("Save report"))

@@ -14,18 +14,19 @@ from ninja import Router, Status
 from kommunalschutz.alliance.events import selectors, services
 from kommunalschutz.alliance.events.models import Event, Registration
 from kommunalschutz.alliance.events.schemas import (
-    ErrorOut,
     EventOut,
+    FieldErrorListOut,
     FieldErrorOut,
     RegistrationIn,
     RegistrationOut,
-    ValidationErrorOut,
 )
 from kommunalschutz.foundation.accounts.auth import token_auth
-from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.web.api import ErrorOut, not_found
+from kommunalschutz.foundation.web.pages import request_user
 
 router = Router(tags=["events"])
 
+# This router has always answered 404 with this detail, untranslated.
 NOT_FOUND = "No such event."
 
 
@@ -52,7 +53,7 @@ def _registration_out(registration: Registration, event: Event) -> RegistrationO
     )
 
 
-def _field_errors(error: ValidationError) -> ValidationErrorOut:
+def _field_errors(error: ValidationError) -> FieldErrorListOut:
     """A service's ValidationError in the shape of django-ninja's own 422 answers."""
     items: list[FieldErrorOut] = []
     if hasattr(error, "error_dict"):
@@ -61,7 +62,7 @@ def _field_errors(error: ValidationError) -> ValidationErrorOut:
                 items.append(FieldErrorOut(type="value_error", loc=["body", "payload", field], msg=message))
     else:
         items = [FieldErrorOut(type="value_error", loc=["body", "payload"], msg=m) for m in error.messages]
-    return ValidationErrorOut(detail=items)
+    return FieldErrorListOut(detail=items)
 
 
 @router.get("/events", response=list[EventOut], summary="Published events (no token needed)")
@@ -72,25 +73,25 @@ def list_events(request: HttpRequest) -> list[EventOut]:
 
 
 @router.get("/events/{slug}", response={200: EventOut, 404: ErrorOut}, summary="One published event")
-def get_event(request: HttpRequest, slug: str) -> Status[EventOut | ErrorOut]:
+def get_event(request: HttpRequest, slug: str) -> Status[EventOut] | Status[ErrorOut]:
     event = selectors.event_for(AnonymousUser(), slug)
     if event is None:
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found(NOT_FOUND)
     return Status(200, _event_out(event))
 
 
 @router.post("/events/{slug}/registrations", auth=token_auth,
-             response={201: RegistrationOut, 404: ErrorOut, 422: ValidationErrorOut},
+             response={201: RegistrationOut, 404: ErrorOut, 422: FieldErrorListOut},
              summary="Register myself for an event I am invited to")
-def create_registration(request: HttpRequest, slug: str,
-                        payload: RegistrationIn) -> Status[RegistrationOut | ErrorOut | ValidationErrorOut]:
+def create_registration(
+    request: HttpRequest, slug: str, payload: RegistrationIn,
+) -> Status[RegistrationOut] | Status[ErrorOut] | Status[FieldErrorListOut]:
     """Confirmed while seats are free; when the event is full the answer is still 201, with status
     "waitlisted". Closed registration, a second registration and bad input give 422 naming the field."""
-    user = request.user
-    assert isinstance(user, User)  # set by token_auth
+    user = request_user(request)
     event = selectors.event_for(user, slug)
     if event is None or not user.has_perm("events.register") or not selectors.is_invited(user, event):
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found(NOT_FOUND)
     try:
         registration, _token = services.register(
             actor=user, event=event, user=user, channel=Registration.Channel.INVITATION, consent=payload.consent,
@@ -107,11 +108,11 @@ def create_registration(request: HttpRequest, slug: str,
 @router.get("/events/{slug}/registrations", auth=token_auth,
             response={200: list[RegistrationOut], 404: ErrorOut},
             summary="The registrations of an event (coordination office)")
-def list_registrations(request: HttpRequest, slug: str) -> Status[list[RegistrationOut] | ErrorOut]:
+def list_registrations(request: HttpRequest, slug: str) -> Status[list[RegistrationOut]] | Status[ErrorOut]:
     """Every registration including the cancelled ones, in the order they came in."""
     user = request.user
     event = selectors.event_for(user, slug) if user.has_perm("events.manage_events") else None
     if event is None:
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found(NOT_FOUND)
     registrations = Registration.objects.filter(event=event).order_by("registered_at", "pk")
     return Status(200, [_registration_out(r, event) for r in registrations])

@@ -9,7 +9,7 @@ from typing import Any
 
 import rules
 
-from kommunalschutz.foundation.accounts.rules import is_coordinator, roles_of
+from kommunalschutz.foundation.core.roles import is_coordinator, roles_of
 
 
 @rules.predicate

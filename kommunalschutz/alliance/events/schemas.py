@@ -66,15 +66,14 @@ class RegistrationOut(Schema):
     is_synthetic: bool
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class FieldErrorOut(Schema):
     type: str
     loc: list[str]
     msg: str
 
 
-class ValidationErrorOut(Schema):
+class FieldErrorListOut(Schema):
+    """The events router's 422: one entry per message, located like ninja's own validation errors
+    (not foundation.web.api.ValidationErrorOut, whose messages are grouped by field)."""
+
     detail: list[FieldErrorOut]

@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kommunalschutz.alliance.events.models import Event, Invitation, Registration
-from kommunalschutz.foundation.accounts.models import Organisation, User
+from kommunalschutz.foundation.accounts.models import Actor, Organisation, User
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.models import AuditEvent
 
@@ -54,7 +54,7 @@ def hash_cancel_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _audit_registration(*, actor: Any, registration: Registration, before: dict[str, Any] | None,
+def _audit_registration(*, actor: Actor, registration: Registration, before: dict[str, Any] | None,
                         summary: str) -> None:
     """Audit a registration by id only: its object_repr would be the person's name."""
     after = audit.snapshot(registration, REGISTRATION_AUDIT_FIELDS)
@@ -172,7 +172,7 @@ def _mail_promotion(registration: Registration, site_url: str) -> None:
 
 
 def create_event(
-    *, actor: Any, title: str, slug: str, kind: str, venue: str, starts_at: dt.datetime, ends_at: dt.datetime,
+    *, actor: Actor, title: str, slug: str, kind: str, venue: str, starts_at: dt.datetime, ends_at: dt.datetime,
     capacity: int, description: str = "", registration_closes_at: dt.datetime | None = None,
     public_registration: bool = False, status: str = Event.Status.DRAFT, organiser: Organisation | None = None,
     is_synthetic: bool = False, source_url: str = "",
@@ -217,7 +217,7 @@ def _confirmed_count(event: Event) -> int:
     return Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
 
 
-def _fill_free_seats(*, actor: Any, event: Event, site_url: str) -> list[Registration]:
+def _fill_free_seats(*, actor: Actor, event: Event, site_url: str) -> list[Registration]:
     """Move waitlisted people up, first come first served, while seats are free (event row locked)."""
     if event.status != Event.Status.PUBLISHED or timezone.now() >= event.starts_at:
         return []
@@ -238,7 +238,7 @@ def _fill_free_seats(*, actor: Any, event: Event, site_url: str) -> list[Registr
 
 
 def update_event(
-    *, actor: Any, event: Event, title: str, kind: str, venue: str, starts_at: dt.datetime,
+    *, actor: Actor, event: Event, title: str, kind: str, venue: str, starts_at: dt.datetime,
     ends_at: dt.datetime, capacity: int, description: str = "", registration_closes_at: dt.datetime | None = None,
     public_registration: bool = False, organiser: Organisation | None = None, source_url: str = "",
     site_url: str = "",
@@ -271,7 +271,7 @@ def update_event(
     return locked
 
 
-def publish_event(*, actor: Any, event: Event, site_url: str = "") -> Event:
+def publish_event(*, actor: Actor, event: Event, site_url: str = "") -> Event:
     """Make a draft public; people invited so far get an invitation e-mail now."""
     with transaction.atomic():
         locked = _lock(event)
@@ -292,7 +292,7 @@ def publish_event(*, actor: Any, event: Event, site_url: str = "") -> Event:
     return locked
 
 
-def cancel_event(*, actor: Any, event: Event, site_url: str = "") -> Event:
+def cancel_event(*, actor: Actor, event: Event, site_url: str = "") -> Event:
     """Call the event off. Everyone registered or waiting hears of it if it had been published."""
     with transaction.atomic():
         locked = _lock(event)
@@ -314,7 +314,7 @@ def cancel_event(*, actor: Any, event: Event, site_url: str = "") -> Event:
     return locked
 
 
-def regenerate_public_link(*, actor: Any, event: Event) -> str:
+def regenerate_public_link(*, actor: Actor, event: Event) -> str:
     """A new public registration token; the old link stops working at once. Returns the new token."""
     with transaction.atomic():
         locked = _lock(event)
@@ -328,7 +328,7 @@ def regenerate_public_link(*, actor: Any, event: Event) -> str:
     return locked.public_token
 
 
-def invite(*, actor: Any, event: Event, users: Iterable[User], site_url: str = "") -> list[Invitation]:
+def invite(*, actor: Actor, event: Event, users: Iterable[User], site_url: str = "") -> list[Invitation]:
     """Invite platform users (people with a role); those invited before are skipped. Returns the new invitations.
 
     Invited users see the event under "My events" and may register. They get an e-mail when the
@@ -393,7 +393,7 @@ def _check_person(*, first_name: str, last_name: str, email: str, attendee_role:
 
 
 def register(
-    *, actor: Any, event: Event, first_name: str, last_name: str, email: str, attendee_role: str,
+    *, actor: Actor, event: Event, first_name: str, last_name: str, email: str, attendee_role: str,
     organisation_name: str = "", function: str = "", channel: str, user: User | None = None,
     is_synthetic: bool = False, consent: bool = False, registered_at: dt.datetime | None = None,
     site_url: str = "",
@@ -451,7 +451,7 @@ def register(
     return registration, cancel_token
 
 
-def cancel_registration(*, actor: Any, registration: Registration, site_url: str = "") -> Registration | None:
+def cancel_registration(*, actor: Actor, registration: Registration, site_url: str = "") -> Registration | None:
     """Cancel a registration; a freed seat goes to the first person on the waiting list.
 
     Returns the registration that moved up, if any (it is e-mailed).
@@ -489,7 +489,7 @@ def cancel_by_token(*, token: str, site_url: str = "") -> tuple[Registration, Re
     return registration, promoted
 
 
-def mark_attendance(*, actor: Any, registration: Registration, attended: bool) -> Registration:
+def mark_attendance(*, actor: Actor, registration: Registration, attended: bool) -> Registration:
     """Record whether a confirmed registrant came; possible from the day the event begins."""
     event = registration.event
     if registration.status != Registration.Status.CONFIRMED:

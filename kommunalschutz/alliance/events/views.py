@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,14 +25,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kommunalschutz.alliance.events import forms, selectors, services
 from kommunalschutz.alliance.events.models import Event, Registration
-from kommunalschutz.foundation.accounts import throttle
-from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core import documents
 from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.core.throttle import SlidingWindow, client_address, minutes
+from kommunalschutz.foundation.web.pages import request_user
 
 ATTENDEE_PAGE_SIZE = 100
 BADGES_PER_PAGE = 8
+
+
+def _registration_window() -> SlidingWindow:
+    """Public registrations per client address: the login's limit and window (read when used)."""
+    return SlidingWindow("events:public-registration", settings.LOGIN_THROTTLE_ATTEMPTS,
+                         settings.LOGIN_THROTTLE_WINDOW_SECONDS)
 
 
 def _site_url(request: HttpRequest) -> str:
@@ -103,11 +110,12 @@ def public_register(request: HttpRequest, slug: str, token: str) -> HttpResponse
     action = reverse("events:public_register", args=[slug, token])
     form = forms.RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        address = "event-registration:" + throttle.client_address(request)
-        lock = throttle.check(name=address, address=address)
-        if lock is not None:
+        window = _registration_window()
+        address = client_address(request)
+        seconds = window.seconds_locked(address)
+        if seconds is not None:
             form.add_error(None, _("Too many registrations have been sent from your network. Please try again in "
-                                   "%(minutes)d minutes.") % {"minutes": lock.retry_after_minutes})
+                                   "%(minutes)d minutes.") % {"minutes": minutes(seconds)})
             return _render_registration_form(request, event, form, action=action, public=True, status=429)
         data = form.cleaned_data
         try:
@@ -120,7 +128,7 @@ def public_register(request: HttpRequest, slug: str, token: str) -> HttpResponse
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            throttle.register_failure(name=address, address=address)
+            window.claim(address)
             return render(request, "events/registration_done.html", {"event": event, "registration": registration})
     return _render_registration_form(request, event, form, action=action, public=True,
                                      status=400 if form.errors else 200)
@@ -167,8 +175,7 @@ def _invited_event(request: HttpRequest, slug: str) -> Event:
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     """An invited user registers themselves (their account's e-mail address is used)."""
     event = _invited_event(request, slug)
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     if selectors.live_registration_of(user, event) is not None:
         messages.info(request, _("You are already registered for this event."))
         return redirect("events:my_events")
@@ -204,7 +211,8 @@ def cancel_my_registration(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         try:
-            services.cancel_registration(actor=request.user, registration=registration, site_url=_site_url(request))
+            services.cancel_registration(actor=request_user(request), registration=registration,
+                                         site_url=_site_url(request))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -237,7 +245,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
     form = forms.EventForm(request.POST or None, initial={"capacity": 100})
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.create_event(actor=request.user, slug=form.cleaned_data["slug"],
+            event = services.create_event(actor=request_user(request), slug=form.cleaned_data["slug"],
                                           **_event_values(form.cleaned_data))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -262,7 +270,7 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
     })
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_event(actor=request.user, event=event, site_url=_site_url(request),
+            services.update_event(actor=request_user(request), event=event, site_url=_site_url(request),
                                   source_url=event.source_url, **_event_values(form.cleaned_data))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -297,7 +305,8 @@ def event_publish(request: HttpRequest, slug: str) -> HttpResponse:
     return _confirm_action(
         request, slug, title=_("Publish event"), button=_("Publish"),
         question=_("Publish “%(event)s”? Its page becomes public and invited people receive an e-mail."),
-        action=lambda event: services.publish_event(actor=request.user, event=event, site_url=_site_url(request)),
+        action=lambda event: services.publish_event(actor=request_user(request), event=event,
+                                                    site_url=_site_url(request)),
         done=_("The event has been published."),
     )
 
@@ -309,7 +318,8 @@ def event_cancel(request: HttpRequest, slug: str) -> HttpResponse:
         request, slug, title=_("Cancel event"), button=_("Cancel event"),
         question=_("Cancel “%(event)s”? Nobody can register any more and everyone registered or waiting "
                    "receives an e-mail. This cannot be undone."),
-        action=lambda event: services.cancel_event(actor=request.user, event=event, site_url=_site_url(request)),
+        action=lambda event: services.cancel_event(actor=request_user(request), event=event,
+                                                   site_url=_site_url(request)),
         done=_("The event has been cancelled."), danger=True,
     )
 
@@ -321,7 +331,7 @@ def regenerate_link(request: HttpRequest, slug: str) -> HttpResponse:
         request, slug, title=_("New public link"), button=_("Make a new link"),
         question=_("Make a new public registration link for “%(event)s”? The current link stops working at "
                    "once; registrations made through it stay valid."),
-        action=lambda event: services.regenerate_public_link(actor=request.user, event=event),
+        action=lambda event: services.regenerate_public_link(actor=request_user(request), event=event),
         done=_("The public link has been replaced. Hand out the new one."),
     )
 
@@ -335,7 +345,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.invite(actor=request.user, event=event, users=form.cleaned_data["users"],
+            created = services.invite(actor=request_user(request), event=event, users=form.cleaned_data["users"],
                                       site_url=_site_url(request))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -412,7 +422,7 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     registration.event = event
     attended = request.POST.get("attended") == "yes"
     try:
-        services.mark_attendance(actor=request.user, registration=registration, attended=attended)
+        services.mark_attendance(actor=request_user(request), registration=registration, attended=attended)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import rules
 
-from kommunalschutz.foundation.accounts.rules import is_coordinator
+from kommunalschutz.foundation.core.roles import is_coordinator
 
 rules.add_perm("insights.view_dashboard", is_coordinator)

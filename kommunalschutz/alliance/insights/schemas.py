@@ -27,11 +27,6 @@ class SeriesIn(Schema):
 # --- Out --------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(description="messages per query parameter")
-
-
 class FiguresOut(Schema):
     as_of: dt.date
     member_municipalities: int = Field(description="municipalities whose latest “member” step is not followed "

@@ -17,13 +17,12 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from kommunalschutz.alliance.programme import selectors, services
+from kommunalschutz.alliance.programme import agreements, lifecycle, selectors
 from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition
 from kommunalschutz.alliance.programme.schemas import (
     AgreementDetailOut,
     AgreementIn,
     AgreementOut,
-    ErrorOut,
     LifecycleOut,
     MemberOut,
     MembersOut,
@@ -36,22 +35,19 @@ from kommunalschutz.alliance.programme.schemas import (
     TargetOut,
     TransitionIn,
     TransitionOut,
-    ValidationErrorOut,
 )
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
-from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
+from kommunalschutz.foundation.web.pages import request_user
 
 router = Router(tags=["alliance"])
 
 MANAGE = "alliance.manage_programme"
-
-
-def _invalid(error: ValidationError | dict[str, list[str]]) -> Status[Any]:
-    errors = error if isinstance(error, dict) else messages_by_field(error)
-    return Status(422, ValidationErrorOut(detail="The input is not valid; nothing was saved.", errors=errors))
+# This router has always answered 422 with this detail, untranslated.
+NOTHING_SAVED = "The input is not valid; nothing was saved."
 
 
 def _payload_target(payload: Any, errors: dict[str, list[str]]) -> tuple[Municipality | None, District | None]:
@@ -103,7 +99,9 @@ def district_lifecycle(request: HttpRequest, ags: str) -> LifecycleOut:
 @router.post("/alliance/transitions", auth=token_auth,
              response={201: TransitionOut, 404: ErrorOut, 422: ValidationErrorOut},
              summary="Record a lifecycle step (coordination office)")
-def create_transition(request: HttpRequest, payload: TransitionIn) -> Status[TransitionOut | ValidationErrorOut]:
+def create_transition(
+    request: HttpRequest, payload: TransitionIn,
+) -> Status[TransitionOut] | Status[ValidationErrorOut]:
     require_perm(request.user, MANAGE)
     errors: dict[str, list[str]] = {}
     municipality, district = _payload_target(payload, errors)
@@ -111,14 +109,14 @@ def create_transition(request: HttpRequest, payload: TransitionIn) -> Status[Tra
     if organisation is None:
         errors["acting_organisation"] = [f"No organisation with the id {payload.acting_organisation}."]
     if errors:
-        return _invalid(errors)
+        return invalid(errors, detail=NOTHING_SAVED)
     try:
-        step = services.record_transition(
-            actor=request.user, stage=payload.stage, date=payload.date, acting_organisation=organisation,
+        step = lifecycle.record_transition(
+            actor=request_user(request), stage=payload.stage, date=payload.date, acting_organisation=organisation,
             municipality=municipality, district=district, note=payload.note, source_url=payload.source_url,
         )
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail=NOTHING_SAVED)
     return Status(201, _transition_out(step))
 
 
@@ -183,7 +181,9 @@ def get_agreement(request: HttpRequest, agreement_id: int) -> AgreementDetailOut
 @router.post("/alliance/agreements", auth=token_auth,
              response={201: AgreementDetailOut, 404: ErrorOut, 422: ValidationErrorOut},
              summary="Draft a cooperation agreement (coordination office)")
-def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[AgreementDetailOut | ValidationErrorOut]:
+def create_agreement(
+    request: HttpRequest, payload: AgreementIn,
+) -> Status[AgreementDetailOut] | Status[ValidationErrorOut]:
     require_perm(request.user, MANAGE)
     errors: dict[str, list[str]] = {}
     municipality, district = _payload_target(payload, errors)
@@ -196,16 +196,16 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agree
         if office is None:
             errors["coordination_office"] = [f"No organisation with the id {payload.coordination_office}."]
     if errors:
-        return _invalid(errors)
+        return invalid(errors, detail=NOTHING_SAVED)
     data = payload.dict(exclude={"municipality", "district", "police_directorate", "coordination_office",
                                  "signatories"})
     try:
-        agreement = services.create_agreement(
-            actor=request.user, municipality=municipality, district=district, police_directorate=directorate,
+        agreement = agreements.create_agreement(
+            actor=request_user(request), municipality=municipality, district=district, police_directorate=directorate,
             coordination_office=office, signatories=[s.dict() for s in payload.signatories], **data,
         )
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail=NOTHING_SAVED)
     return Status(201, _agreement_detail(agreement))
 
 
@@ -215,14 +215,14 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agree
 def sign_agreement(
     request: HttpRequest, agreement_id: int, signed_on: Form[dt.date], record_membership: Form[bool] = True,
     document: File[UploadedFile | None] = None,
-) -> Status[AgreementDetailOut | ValidationErrorOut]:
+) -> Status[AgreementDetailOut] | Status[ValidationErrorOut]:
     """The PDF must be sent as application/pdf, start with %PDF- and stay within the size limit."""
     agreement = get_for_user(request.user, selectors.agreements_for(request.user), "alliance.view_agreement",
                              pk=agreement_id)
     require_perm(request.user, MANAGE, agreement)
     try:
-        services.sign_agreement(actor=request.user, agreement=agreement, signed_on=signed_on, document=document,
-                                record_membership=record_membership)
+        agreements.sign_agreement(actor=request_user(request), agreement=agreement, signed_on=signed_on,
+                                  document=document, record_membership=record_membership)
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail=NOTHING_SAVED)
     return Status(200, _agreement_detail(agreement))

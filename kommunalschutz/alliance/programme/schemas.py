@@ -53,15 +53,6 @@ class AgreementIn(Schema):
 # --- Out --------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(description="messages per field name")
-
-
 class OrganisationRefOut(Schema):
     id: int
     name: str

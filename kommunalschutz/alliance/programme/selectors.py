@@ -17,7 +17,7 @@ from kommunalschutz.alliance.programme.models import (
     Stage,
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids, police_directorate_ids
-from kommunalschutz.foundation.accounts.models import Role
+from kommunalschutz.foundation.core.roles import Role
 
 if TYPE_CHECKING:
     from kommunalschutz.foundation.registry.models import District, Municipality
@@ -67,7 +67,8 @@ def first_contact(*, municipality: Any = None, district: Any = None) -> dt.date 
 # --- The lifecycle -----------------------------------------------------------------------------------
 
 
-def _target_lookup(target: Any) -> dict[str, Any]:
+def target_lookup(target: Any) -> dict[str, Any]:
+    """The filter that finds a target's rows: ``{"municipality": …}`` or ``{"district": …}``."""
     from kommunalschutz.foundation.registry.models import District, Municipality
 
     if isinstance(target, Municipality):
@@ -79,18 +80,18 @@ def _target_lookup(target: Any) -> dict[str, Any]:
 
 def timeline(target: Any) -> list[MembershipTransition]:
     """Every lifecycle step of a municipality or district, oldest first."""
-    return list(MembershipTransition.objects.filter(**_target_lookup(target))
+    return list(MembershipTransition.objects.filter(**target_lookup(target))
                 .select_related("acting_organisation", "recorded_by").order_by("date", "pk"))
 
 
 def stage_on(target: Any, date: dt.date) -> str | None:
     """The stage a municipality (or district) was in on a date: its latest step on or before it."""
-    return (MembershipTransition.objects.filter(**_target_lookup(target), date__lte=date)
+    return (MembershipTransition.objects.filter(**target_lookup(target), date__lte=date)
             .order_by("-date", "-pk").values_list("stage", flat=True).first())
 
 
 def current_stage(target: Any) -> str | None:
-    return (MembershipTransition.objects.filter(**_target_lookup(target))
+    return (MembershipTransition.objects.filter(**target_lookup(target))
             .order_by("-date", "-pk").values_list("stage", flat=True).first())
 
 
@@ -110,6 +111,10 @@ def members_on(date: dt.date) -> QuerySet[Municipality]:
     )
     return (Municipality.objects.filter(pk__in=member_ids).select_related("district")
             .defer("boundary").order_by("name", "ags"))
+
+
+def current_programme() -> Programme | None:
+    return Programme.objects.select_related("coordination_office").order_by("pk").first()
 
 
 def programme_land() -> str:
@@ -222,7 +227,7 @@ def agreements_for(user: Any) -> QuerySet[CooperationAgreement]:
 
 
 def agreements_of(target: Any, user: Any) -> list[CooperationAgreement]:
-    return list(agreements_for(user).filter(**_target_lookup(target))
+    return list(agreements_for(user).filter(**target_lookup(target))
                 .prefetch_related("signatories", "reviews").order_by("-created_at", "-pk"))
 
 
@@ -233,17 +238,3 @@ def open_reviews(*, within_days: int, today: dt.date | None = None) -> QuerySet[
         completed_on__isnull=True, due_on__lte=today + dt.timedelta(days=within_days),
         agreement__status=CooperationAgreement.Status.SIGNED)
         .select_related("agreement__municipality", "agreement__district").order_by("due_on", "pk"))
-
-
-def lifecycle_engagements(target: Any, user: Any) -> list[Any]:
-    """The target's engagements the user may open (the police see no coaching processes)."""
-    from kommunalschutz.alliance.engagements.selectors import visible_engagements
-
-    return list(visible_engagements(user).filter(**_target_lookup(target)).select_related("offer_type")
-                .order_by("-started_on", "-pk"))
-
-
-def lifecycle_councils(target: Any) -> list[Any]:
-    from kommunalschutz.alliance.councils.models import PreventionCouncil
-
-    return list(PreventionCouncil.objects.filter(**_target_lookup(target)).order_by("-established_on", "pk"))

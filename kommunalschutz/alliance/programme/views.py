@@ -1,4 +1,4 @@
-"""Pages of the alliance app (thin: lookups in selectors, writes in services).
+"""Pages of the alliance app (thin: lookups in selectors, writes in lifecycle and agreements).
 
 Every object is looked up together with the permission to read it; an outsider gets 404.
 """
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kommunalschutz.alliance.programme import forms, selectors, services
+from kommunalschutz.alliance.programme import agreements, forms, hooks, lifecycle, selectors
 from kommunalschutz.alliance.programme.models import (
     STAGE_ORDER,
     AgreementReview,
@@ -27,11 +27,13 @@ from kommunalschutz.alliance.programme.models import (
     CooperationAgreement,
     MembershipTransition,
 )
-from kommunalschutz.foundation.accounts.models import Membership, Role
+from kommunalschutz.foundation.accounts.models import Membership
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.documents import PDF_CONTENT_TYPE, download, render_pdf
 from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
+from kommunalschutz.foundation.web.pages import request_user
 
 PAGE_SIZE = 50
 VIEW_WORK = "alliance.view_municipality_work"
@@ -52,7 +54,7 @@ def _programme_office(user: Any) -> Any:
 @login_required
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     require_perm(user, "alliance.view_records")
     visible_districts = selectors.visible_municipalities(user).values("district")
     form = forms.RecordFilterForm(
@@ -85,7 +87,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     can_manage = user.has_perm(MANAGE)
     form = None
     status = 200
@@ -96,7 +98,7 @@ def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
             if form.is_valid():
                 lookup = {"municipality": target} if kind == "municipality" else {"district": target}
                 try:
-                    transition = services.record_transition(actor=user, **lookup, **form.cleaned_data)
+                    transition = lifecycle.record_transition(actor=user, **lookup, **form.cleaned_data)
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
@@ -110,11 +112,10 @@ def _record(request: HttpRequest, target: Any, kind: str) -> HttpResponse:
     current = steps[-1].stage if steps else None
     return render(request, "alliance/record_detail.html", {
         "target": target, "kind": kind, "steps": steps, "current_stage": steps[-1] if steps else None,
-        "next_stages": [s for s in STAGE_ORDER if services.step_error(current, s) is None],
+        "next_stages": [s for s in STAGE_ORDER if lifecycle.step_error(current, s) is None],
         "form": form, "can_manage": can_manage,
         "agreements": selectors.agreements_of(target, user),
-        "engagements": selectors.lifecycle_engagements(target, user),
-        "councils": selectors.lifecycle_councils(target),
+        **hooks.record_context(target, user),
     }, status=status)
 
 
@@ -144,14 +145,14 @@ def _record_url(target: Any) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def transition_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     require_perm(user, MANAGE)
     transition = get_for_user(user, MembershipTransition.objects.select_related(
         "municipality", "district", "acting_organisation"), MANAGE, pk=pk)
     error = ""
     if request.method == "POST":
         try:
-            services.delete_transition(actor=user, transition=transition)
+            lifecycle.delete_transition(actor=user, transition=transition)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -197,7 +198,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _agreement_form(request: HttpRequest, *, target: Any, agreement: CooperationAgreement | None) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     initial: dict[str, Any]
     rows: list[dict[str, Any]]
     if agreement is None:
@@ -205,7 +206,7 @@ def _agreement_form(request: HttpRequest, *, target: Any, agreement: Cooperation
             "title": _("Cooperation agreement %(name)s") % {"name": target.name},
             "police_directorate": (target.district.police_directorate if isinstance(target, Municipality)
                                    else target.police_directorate),
-            "coordination_office": services._default_coordination_office(),
+            "coordination_office": agreements.default_coordination_office(),
         }
         rows = [{"party": party} for party in AgreementSignatory.Party.values]
     else:
@@ -220,12 +221,12 @@ def _agreement_form(request: HttpRequest, *, target: Any, agreement: Cooperation
             if agreement is None:
                 lookup: dict[str, Any] = (
                     {"municipality": target} if isinstance(target, Municipality) else {"district": target})
-                agreement = services.create_agreement(actor=user, **lookup, **data,
-                                                      signatories=forms.signatory_rows(formset))
+                agreement = agreements.create_agreement(actor=user, **lookup, **data,
+                                                        signatories=forms.signatory_rows(formset))
                 messages.success(request, _("The draft agreement has been saved."))
             else:
-                services.update_agreement(actor=user, agreement=agreement, signatories=forms.signatory_rows(formset),
-                                          **data)
+                agreements.update_agreement(actor=user, agreement=agreement, signatories=forms.signatory_rows(formset),
+                                            **data)
                 messages.success(request, _("The changes have been saved."))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -281,7 +282,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.SignForm(request.POST or None, request.FILES or None,
                           initial={"signed_on": timezone.localdate(), "record_membership": True})
     return _action(request, agreement, form, _("Sign the agreement"),
-                   lambda data: services.sign_agreement(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.sign_agreement(actor=request_user(request), agreement=agreement, **data),
                    _("The agreement has been recorded as signed."))
 
 
@@ -291,7 +292,8 @@ def agreement_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk, MANAGE)
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
     return _action(request, agreement, form, _("Upload the signed agreement"),
-                   lambda data: services.attach_signed_document(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.attach_signed_document(actor=request_user(request), agreement=agreement,
+                                                                  **data),
                    _("The signed PDF has been stored."))
 
 
@@ -301,7 +303,8 @@ def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk, MANAGE)
     form = forms.TerminateForm(request.POST or None, initial={"terminated_on": timezone.localdate()})
     return _action(request, agreement, form, _("Terminate the agreement"),
-                   lambda data: services.terminate_agreement(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.terminate_agreement(actor=request_user(request), agreement=agreement,
+                                                               **data),
                    _("The agreement has been recorded as terminated."))
 
 
@@ -311,7 +314,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk, MANAGE)
     form = forms.ReviewForm(request.POST or None)
     return _action(request, agreement, form, _("Agree a review date"),
-                   lambda data: services.add_review(actor=request.user, agreement=agreement, **data),
+                   lambda data: agreements.add_review(actor=request_user(request), agreement=agreement, **data),
                    _("The review date has been added."))
 
 
@@ -326,7 +329,7 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReviewCompleteForm(request.POST or None)
     return _action(request, agreement, form,
                    _("Complete the review of %(date)s") % {"date": review.due_on.strftime("%d.%m.%Y")},
-                   lambda data: services.complete_review(actor=request.user, review=review, **data),
+                   lambda data: agreements.complete_review(actor=request_user(request), review=review, **data),
                    _("The review has been completed."))
 
 

@@ -81,7 +81,7 @@ def milestones(project: SurveyProject) -> dict[str, tuple[dt.date | None, dt.dat
 
 def sync_phases(*, actor: Any, project: SurveyProject) -> int:
     """Write the derived actual dates into the linked analysis's phases; returns how many changed."""
-    from kommunalschutz.alliance.engagements.services import record_phase_dates
+    from kommunalschutz.alliance.engagements.analyses import record_phase_dates
 
     analysis = project.security_analysis
     if analysis is None:

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from kommunalschutz.alliance.engagements import services
+from kommunalschutz.alliance.engagements import analyses, common, consultations
+from kommunalschutz.alliance.engagements.coaching import create_coach, create_coaching_process
+from kommunalschutz.alliance.engagements.funding import create_funding_application
 from kommunalschutz.alliance.engagements.models import (
     Coach,
     CoachingProcess,
@@ -58,7 +60,7 @@ def make_coach(world: World, user: Any = None, *, competences: tuple[str, ...] =
     user = user or world.coach
     if not user.memberships.filter(role=Role.COACH).exists():
         MembershipFactory(user=user, organisation=world.coaching_institute, role=Role.COACH)
-    return services.create_coach(actor=world.coordinator, user=user, institute=world.coaching_institute,
+    return create_coach(actor=world.coordinator, user=user, institute=world.coaching_institute,
                                   competences=[competence(c) for c in competences], regions=list(regions),
                                   capacity=capacity)
 
@@ -69,19 +71,19 @@ def other_coach(world: World, username: str = "other-coach", **kwargs: Any) -> C
 
 def consultation(world: World, municipality: Any = None, *, on: dt.date = dt.date(2021, 5, 4),
                  title: str = "Beratung zur Allianz") -> Consultation:
-    return services.create_consultation(actor=world.coordinator, municipality=municipality or world.pirna,
-                                        title=title, started_on=on, topics="Präventionsrat, Förderung")
+    return consultations.create_consultation(actor=world.coordinator, municipality=municipality or world.pirna,
+                                             title=title, started_on=on, topics="Präventionsrat, Förderung")
 
 
 def coaching(world: World, coach: Coach, municipality: Any = None, *, on: dt.date = dt.date(2021, 6, 1),
              title: str = "Coaching Präventionsrat") -> CoachingProcess:
-    return services.create_coaching_process(actor=world.coordinator, municipality=municipality or world.pirna,
-                                            title=title, started_on=on, coach=coach, goals="Einen KPR gründen",
-                                            needs=[competence("praeventionsrat")])
+    return create_coaching_process(actor=world.coordinator, municipality=municipality or world.pirna,
+                                   title=title, started_on=on, coach=coach, goals="Einen KPR gründen",
+                                   needs=[competence("praeventionsrat")])
 
 
 def analysis(world: World, municipality: Any = None, *, on: dt.date = dt.date(2022, 1, 10)) -> SecurityAnalysis:
-    return services.create_security_analysis(actor=world.coordinator, municipality=municipality or world.pirna,
+    return analyses.create_security_analysis(actor=world.coordinator, municipality=municipality or world.pirna,
                                              title="Sicherheitsanalyse", started_on=on,
                                              contractor=world.analysis_contractor, sample_size=1000)
 
@@ -95,7 +97,7 @@ def funding(world: World, prior: Consultation, *, municipality: Any = None, **ov
         "problem_description": "Vandalismus am Bahnhof",
     }
     values.update(overrides)
-    return services.create_funding_application(**values)
+    return create_funding_application(**values)
 
 
 @dataclass
@@ -117,7 +119,7 @@ def pirna_engagements(contacted: World) -> Kinds:
         coaching=coaching(world, make_coach(world)),
         analysis=analysis(world),
         funding=funding(world, prior),
-        general=services.create_engagement(actor=world.coordinator, offer_type=offer("general"),
-                                           municipality=world.pirna, title="Fachkraft für Kriminalprävention",
-                                           started_on=dt.date(2021, 2, 1)),
+        general=common.create_engagement(actor=world.coordinator, offer_type=offer("general"),
+                                         municipality=world.pirna, title="Fachkraft für Kriminalprävention",
+                                         started_on=dt.date(2021, 2, 1)),
     )

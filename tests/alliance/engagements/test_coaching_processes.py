@@ -8,7 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kommunalschutz.alliance.engagements import selectors, services
+from kommunalschutz.alliance.engagements import selectors
+from kommunalschutz.alliance.engagements.coaching import (
+    close_coaching_process,
+    create_coach,
+    record_coaching_session,
+    update_coach,
+)
 from kommunalschutz.alliance.engagements.models import (
     CoachingEvaluation,
     CoachingProcess,
@@ -25,11 +31,11 @@ FIVE = dict.fromkeys(SuccessCondition.values, (Fulfilment.MET, "gut"))
 
 def test_only_people_with_the_coach_role_join_the_pool(world: World) -> None:
     with pytest.raises(ValidationError) as raised:
-        services.create_coach(actor=world.coordinator, user=world.pirna_coordinator)
+        create_coach(actor=world.coordinator, user=world.pirna_coordinator)
     assert set(raised.value.error_dict) == {"user"}
     make_coach(world)
     with pytest.raises(ValidationError) as raised:
-        services.create_coach(actor=world.coordinator, user=world.coach)
+        create_coach(actor=world.coordinator, user=world.coach)
     assert set(raised.value.error_dict) == {"user"}
 
 
@@ -115,8 +121,8 @@ def test_closing_needs_every_success_condition_and_saves_nothing_otherwise(conta
     assert response.status_code == 400
     assert "project_vision" in response.context["form"].errors
     with pytest.raises(ValidationError) as raised:
-        services.close_coaching_process(actor=contacted.coach, process=process, closed_on=dt.date(2021, 1, 1),
-                                        summary="x", evaluations=FIVE)
+        close_coaching_process(actor=contacted.coach, process=process, closed_on=dt.date(2021, 1, 1),
+                               summary="x", evaluations=FIVE)
     assert set(raised.value.error_dict) == {"closed_on"}
     process.refresh_from_db()
     assert process.closed_on is None and not CoachingEvaluation.objects.exists()
@@ -125,8 +131,8 @@ def test_closing_needs_every_success_condition_and_saves_nothing_otherwise(conta
 def test_session_before_the_start_is_refused(contacted: World) -> None:
     process = coaching(contacted, make_coach(contacted), on=dt.date(2021, 6, 1))
     with pytest.raises(ValidationError) as raised:
-        services.record_coaching_session(actor=contacted.coach, process=process, held_on=dt.date(2021, 5, 1),
-                                         topics="x")
+        record_coaching_session(actor=contacted.coach, process=process, held_on=dt.date(2021, 5, 1),
+                                topics="x")
     assert set(raised.value.error_dict) == {"held_on"}
     assert not CoachingSession.objects.exists()
 
@@ -154,8 +160,8 @@ def test_police_does_not_see_coaching(contacted: World, login: object) -> None:
 
 def test_unavailable_coach_cannot_take_a_new_process(contacted: World) -> None:
     coach = make_coach(contacted)
-    services.update_coach(actor=contacted.coordinator, coach=coach, institute=None, competences=[], regions=[],
-                          capacity=3, active=False)
+    update_coach(actor=contacted.coordinator, coach=coach, institute=None, competences=[], regions=[],
+                 capacity=3, active=False)
     with pytest.raises(ValidationError) as raised:
         coaching(contacted, coach)
     assert set(raised.value.error_dict) == {"coach"}

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kommunalschutz.alliance.engagements import services
+from kommunalschutz.alliance.engagements import consultations
 from kommunalschutz.alliance.engagements.models import Consultation, FollowUpTask
 from tests.alliance.engagements.conftest import consultation
 from tests.conftest import World
@@ -59,8 +59,8 @@ def test_task_due_before_the_consultation_is_refused(contacted: World, login: ob
 
 def test_consultation_needs_topics(contacted: World) -> None:
     with pytest.raises(ValidationError) as raised:
-        services.create_consultation(actor=contacted.coordinator, municipality=contacted.pirna, title="Leer",
-                                     started_on=dt.date(2021, 5, 4), topics=" ")
+        consultations.create_consultation(actor=contacted.coordinator, municipality=contacted.pirna, title="Leer",
+                                          started_on=dt.date(2021, 5, 4), topics=" ")
     assert set(raised.value.error_dict) == {"topics"}
     assert not Consultation.objects.exists()
 
@@ -68,8 +68,8 @@ def test_consultation_needs_topics(contacted: World) -> None:
 @pytest.mark.parametrize("persona", ["pirna_coordinator", "dresden_police"])
 def test_readers_cannot_add_or_complete_tasks(contacted: World, login: object, persona: str) -> None:
     held = consultation(contacted)
-    task = services.add_follow_up_task(actor=contacted.coordinator, consultation=held, title="A",
-                                       due_on=dt.date(2021, 6, 1))
+    task = consultations.add_follow_up_task(actor=contacted.coordinator, consultation=held, title="A",
+                                            due_on=dt.date(2021, 6, 1))
     client = login(getattr(contacted, persona))  # type: ignore[operator]
     assert client.get(reverse("engagements:engagement_detail", args=[held.pk])).status_code == 200
     assert client.post(reverse("engagements:task_add", args=[held.pk]),

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kommunalschutz.alliance.engagements import services
+from kommunalschutz.alliance.engagements import common, consultations
 from kommunalschutz.alliance.engagements.models import Consultation, Engagement
 from kommunalschutz.foundation.core.models import AuditEvent
 from tests.alliance.engagements.conftest import FIRST_CONTACT, offer
@@ -22,16 +22,16 @@ def _counts() -> tuple[int, int, int]:
 def test_engagement_before_first_contact_is_refused_on_started_on(contacted: World) -> None:
     before = _counts()
     with pytest.raises(ValidationError) as raised:
-        services.create_consultation(actor=contacted.coordinator, municipality=contacted.pirna, title="Zu früh",
-                                     started_on=FIRST_CONTACT - dt.timedelta(days=1), topics="Allianz")
+        consultations.create_consultation(actor=contacted.coordinator, municipality=contacted.pirna, title="Zu früh",
+                                          started_on=FIRST_CONTACT - dt.timedelta(days=1), topics="Allianz")
     assert set(raised.value.error_dict) == {"started_on"}
     assert "01.03.2019" in raised.value.error_dict["started_on"][0].messages[0]
     assert _counts() == before
 
 
 def test_engagement_on_the_day_of_first_contact_is_accepted(contacted: World) -> None:
-    consultation = services.create_consultation(actor=contacted.coordinator, municipality=contacted.pirna,
-                                                title="Erstgespräch", started_on=FIRST_CONTACT, topics="Allianz")
+    consultation = consultations.create_consultation(actor=contacted.coordinator, municipality=contacted.pirna,
+                                                     title="Erstgespräch", started_on=FIRST_CONTACT, topics="Allianz")
     assert consultation.engagement.started_on == FIRST_CONTACT
     assert AuditEvent.objects.filter(object_type="engagements.engagement",
                                      object_id=str(consultation.engagement.pk), actor=contacted.coordinator).exists()
@@ -40,25 +40,25 @@ def test_engagement_on_the_day_of_first_contact_is_accepted(contacted: World) ->
 def test_municipality_never_contacted_cannot_have_engagements(world: World) -> None:
     before = _counts()
     with pytest.raises(ValidationError) as raised:
-        services.create_engagement(actor=world.coordinator, offer_type=offer("general"), municipality=world.pirna,
-                                   title="Qualifizierung", started_on=dt.date(2022, 1, 1))
+        common.create_engagement(actor=world.coordinator, offer_type=offer("general"), municipality=world.pirna,
+                                 title="Qualifizierung", started_on=dt.date(2022, 1, 1))
     assert set(raised.value.error_dict) == {"municipality"}
     assert _counts() == before
 
 
 def test_district_never_contacted_names_the_district_field(world: World) -> None:
     with pytest.raises(ValidationError) as raised:
-        services.create_engagement(actor=world.coordinator, offer_type=offer("general"), district=world.soe,
-                                   title="Regionaltreffen", started_on=dt.date(2022, 1, 1))
+        common.create_engagement(actor=world.coordinator, offer_type=offer("general"), district=world.soe,
+                                 title="Regionaltreffen", started_on=dt.date(2022, 1, 1))
     assert set(raised.value.error_dict) == {"district"}
 
 
 def test_end_before_start_is_refused(contacted: World) -> None:
     before = _counts()
     with pytest.raises(ValidationError) as raised:
-        services.create_engagement(actor=contacted.coordinator, offer_type=offer("general"),
-                                   municipality=contacted.pirna, title="Qualifizierung",
-                                   started_on=dt.date(2022, 5, 1), ended_on=dt.date(2022, 4, 30))
+        common.create_engagement(actor=contacted.coordinator, offer_type=offer("general"),
+                                 municipality=contacted.pirna, title="Qualifizierung",
+                                 started_on=dt.date(2022, 5, 1), ended_on=dt.date(2022, 4, 30))
     assert set(raised.value.error_dict) == {"ended_on"}
     assert _counts() == before
 
@@ -66,8 +66,8 @@ def test_end_before_start_is_refused(contacted: World) -> None:
 def test_both_or_no_target_is_refused(contacted: World) -> None:
     for target in ({}, {"municipality": contacted.pirna, "district": contacted.soe}):
         with pytest.raises(ValidationError) as raised:
-            services.create_engagement(actor=contacted.coordinator, offer_type=offer("general"), title="X",
-                                       started_on=dt.date(2022, 5, 1), **target)
+            common.create_engagement(actor=contacted.coordinator, offer_type=offer("general"), title="X",
+                                     started_on=dt.date(2022, 5, 1), **target)
         assert "municipality" in raised.value.error_dict
 
 
@@ -98,9 +98,9 @@ def test_form_refuses_an_end_before_the_start(contacted: World, login: object) -
 
 
 def test_editing_cannot_move_the_start_before_the_first_contact(contacted: World, login: object) -> None:
-    engagement = services.create_engagement(actor=contacted.coordinator, offer_type=offer("general"),
-                                            municipality=contacted.pirna, title="Lehrgang",
-                                            started_on=dt.date(2022, 5, 1))
+    engagement = common.create_engagement(actor=contacted.coordinator, offer_type=offer("general"),
+                                          municipality=contacted.pirna, title="Lehrgang",
+                                          started_on=dt.date(2022, 5, 1))
     client = login(contacted.coordinator)  # type: ignore[operator]
     response = client.post(reverse("engagements:engagement_edit", args=[engagement.pk]), {
         "title": "Lehrgang", "status": "active", "started_on": "2018-05-01",

@@ -62,11 +62,11 @@ def test_dresden_police_reads_its_districts_except_coaching(pirna_engagements: K
 
 def test_district_engagement_is_read_by_the_police_of_its_directorate(world: World, login: object) -> None:
     contact(world, district=world.soe)
-    from kommunalschutz.alliance.engagements import services
+    from kommunalschutz.alliance.engagements import common
     from tests.alliance.engagements.conftest import offer
 
-    regional = services.create_engagement(actor=world.coordinator, offer_type=offer("general"), district=world.soe,
-                                          title="Regionaltreffen", started_on=dt.date(2022, 3, 1))
+    regional = common.create_engagement(actor=world.coordinator, offer_type=offer("general"), district=world.soe,
+                                        title="Regionaltreffen", started_on=dt.date(2022, 3, 1))
     assert regional.pk in _list(login(world.dresden_police))  # type: ignore[operator]
 
 

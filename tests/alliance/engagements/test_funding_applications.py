@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kommunalschutz.alliance.engagements import services
+from kommunalschutz.alliance.engagements.funding import decide_funding, report_use_of_funds
 from kommunalschutz.alliance.engagements.models import Engagement, FundingApplication
 from tests.alliance.engagements.conftest import consultation, funding
 from tests.conftest import World
@@ -95,15 +95,15 @@ def test_detail_shows_own_share_and_funding_rate(contacted: World, login: object
 def test_approved_amount_cannot_exceed_the_requested_amount(contacted: World) -> None:
     application = funding(contacted, consultation(contacted))
     with pytest.raises(ValidationError) as raised:
-        services.decide_funding(actor=contacted.coordinator, application=application, decision="approved",
-                                decided_on=dt.date(2021, 12, 1), approved_amount=Decimal("18000.01"))
+        decide_funding(actor=contacted.coordinator, application=application, decision="approved",
+                       decided_on=dt.date(2021, 12, 1), approved_amount=Decimal("18000.01"))
     assert set(raised.value.error_dict) == {"approved_amount"}
     application.refresh_from_db()
     assert application.decision == "pending"
-    services.decide_funding(actor=contacted.coordinator, application=application, decision="approved",
-                            decided_on=dt.date(2021, 12, 1), approved_amount=Decimal("15000"))
-    services.report_use_of_funds(actor=contacted.coordinator, application=application, report="Verwendet",
-                                 submitted_on=dt.date(2023, 3, 1))
+    decide_funding(actor=contacted.coordinator, application=application, decision="approved",
+                   decided_on=dt.date(2021, 12, 1), approved_amount=Decimal("15000"))
+    report_use_of_funds(actor=contacted.coordinator, application=application, report="Verwendet",
+                        submitted_on=dt.date(2023, 3, 1))
     application.refresh_from_db()
     assert application.approved_amount == Decimal("15000") and application.report_submitted_on == dt.date(2023, 3, 1)
 

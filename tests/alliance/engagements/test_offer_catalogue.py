@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kommunalschutz.alliance.engagements import services
+from kommunalschutz.alliance.engagements import common, offers
 from kommunalschutz.alliance.engagements.models import Engagement, OfferType
 from tests.alliance.engagements.conftest import offer
 from tests.conftest import World
@@ -61,8 +61,8 @@ def test_code_and_name_must_be_unique(world: World, login: object) -> None:
 
 def test_deactivated_offer_keeps_its_engagements_and_refuses_new_ones(contacted: World, login: object) -> None:
     general = offer("general")
-    services.create_engagement(actor=contacted.coordinator, offer_type=general, municipality=contacted.pirna,
-                               title="Lehrgang", started_on=dt.date(2022, 1, 1))
+    common.create_engagement(actor=contacted.coordinator, offer_type=general, municipality=contacted.pirna,
+                             title="Lehrgang", started_on=dt.date(2022, 1, 1))
     client = login(contacted.coordinator)  # type: ignore[operator]
     response = client.post(reverse("engagements:offer_edit", args=[general.pk]), {
         "name": general.name, "code": general.code, "kind": "general", "position": general.position})
@@ -72,22 +72,22 @@ def test_deactivated_offer_keeps_its_engagements_and_refuses_new_ones(contacted:
     assert general.engagements.count() == 1
     assert client.get(reverse("engagements:engagement_create", args=[general.code])).status_code == 404
     with pytest.raises(ValidationError) as raised:
-        services.create_engagement(actor=contacted.coordinator, offer_type=general, municipality=contacted.pirna,
-                                   title="Noch ein Lehrgang", started_on=dt.date(2022, 2, 1))
+        common.create_engagement(actor=contacted.coordinator, offer_type=general, municipality=contacted.pirna,
+                                 title="Noch ein Lehrgang", started_on=dt.date(2022, 2, 1))
     assert set(raised.value.error_dict) == {"offer_type"}
 
 
 def test_kind_of_an_offer_in_use_cannot_change(contacted: World) -> None:
     general = offer("general")
-    services.create_engagement(actor=contacted.coordinator, offer_type=general, municipality=contacted.pirna,
-                               title="Lehrgang", started_on=dt.date(2022, 1, 1))
+    common.create_engagement(actor=contacted.coordinator, offer_type=general, municipality=contacted.pirna,
+                             title="Lehrgang", started_on=dt.date(2022, 1, 1))
     with pytest.raises(ValidationError) as raised:
-        services.update_offer_type(actor=contacted.coordinator, offer_type=general, kind="consultation")
+        offers.update_offer_type(actor=contacted.coordinator, offer_type=general, kind="consultation")
     assert set(raised.value.error_dict) == {"kind"}
 
 
 def test_general_service_refuses_an_offer_with_its_own_form(contacted: World) -> None:
     with pytest.raises(ValidationError) as raised:
-        services.create_engagement(actor=contacted.coordinator, offer_type=offer("consultation"),
-                                   municipality=contacted.pirna, title="Beratung", started_on=dt.date(2022, 1, 1))
+        common.create_engagement(actor=contacted.coordinator, offer_type=offer("consultation"),
+                                 municipality=contacted.pirna, title="Beratung", started_on=dt.date(2022, 1, 1))
     assert set(raised.value.error_dict) == {"offer_type"}

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from kommunalschutz.alliance.engagements import services
+from kommunalschutz.alliance.engagements import analyses, common
 from kommunalschutz.alliance.engagements.models import AnalysisPhase
 from tests.alliance.engagements.conftest import analysis
 from tests.conftest import World
@@ -52,7 +52,7 @@ def test_recording_actual_dates_clears_the_flag(contacted: World, login: object)
 
 def test_completed_analysis_is_not_overdue(contacted: World, login: object) -> None:
     created = analysis(contacted, on=dt.date(2022, 1, 10))
-    services.update_engagement(actor=contacted.coordinator, engagement=created.engagement, status="completed")
+    common.update_engagement(actor=contacted.coordinator, engagement=created.engagement, status="completed")
     response = login(contacted.coordinator).get(  # type: ignore[operator]
         reverse("engagements:engagement_list"), {"overdue": "on"})
     assert response.context["page"].paginator.count == 0
@@ -61,7 +61,7 @@ def test_completed_analysis_is_not_overdue(contacted: World, login: object) -> N
 def test_phase_ending_before_it_starts_is_refused(contacted: World) -> None:
     phase = analysis(contacted).phases.get(phase="analysis")
     with pytest.raises(ValidationError) as raised:
-        services.record_phase_dates(actor=contacted.coordinator, phase=phase, actual_start=dt.date(2022, 5, 1),
+        analyses.record_phase_dates(actor=contacted.coordinator, phase=phase, actual_start=dt.date(2022, 5, 1),
                                     actual_end=dt.date(2022, 4, 1))
     assert set(raised.value.error_dict) == {"actual_end"}
     phase.refresh_from_db()

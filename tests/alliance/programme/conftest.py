@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kommunalschutz.alliance.programme import services
+from kommunalschutz.alliance.programme import agreements, lifecycle
 
 # A minimal valid PDF; the upload check only looks at the signature, the draft PDF tests at real output.
 PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -34,8 +34,8 @@ def step(world: Any, stage: str, date: dt.date, *, target: Any = None, **kwargs:
     """Record a lifecycle step of Pirna (or another target) as the coordinator."""
     target = target if target is not None else world.pirna
     key = "municipality" if hasattr(target, "district_id") else "district"
-    return services.record_transition(actor=world.coordinator, stage=stage, date=date,
-                                      acting_organisation=world.coordination_office, **{key: target}, **kwargs)
+    return lifecycle.record_transition(actor=world.coordinator, stage=stage, date=date,
+                                       acting_organisation=world.coordination_office, **{key: target}, **kwargs)
 
 
 def draft(world: Any, *, target: Any = None, **kwargs: Any) -> Any:
@@ -53,7 +53,7 @@ def draft(world: Any, *, target: Any = None, **kwargs: Any) -> Any:
         ],
     }
     values.update(kwargs)
-    return services.create_agreement(actor=world.coordinator, **{key: target}, **values)
+    return agreements.create_agreement(actor=world.coordinator, **{key: target}, **values)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kommunalschutz.alliance.programme import services
+from kommunalschutz.alliance.programme import agreements
 from kommunalschutz.alliance.programme.models import CooperationAgreement
 from tests.alliance.programme.conftest import PDF_BYTES, draft
 
@@ -21,7 +21,7 @@ PERSONAS = ["coordinator", "pirna_coordinator", "dresden_police", "plauen_coordi
 @pytest.fixture
 def signed(world: Any) -> CooperationAgreement:
     agreement = draft(world)
-    return services.sign_agreement(
+    return agreements.sign_agreement(
         actor=world.coordinator, agreement=agreement, signed_on=dt.date(2021, 6, 25),
         document=SimpleUploadedFile("kv.pdf", PDF_BYTES, content_type="application/pdf"))
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kommunalschutz.alliance.programme import selectors, services
+from kommunalschutz.alliance.programme import agreements, loading, selectors
 from kommunalschutz.alliance.programme.models import AgreementSignatory, CooperationAgreement, Stage
 from kommunalschutz.foundation.core.models import AuditEvent
 from tests.alliance.programme.conftest import draft, step
@@ -29,7 +29,7 @@ def test_a_draft_has_three_parties_sections_and_signatories(world: Any) -> None:
 
 
 def test_the_coordination_office_defaults_to_the_programmes(world: Any) -> None:
-    services.load_programme(actor=None)
+    loading.load_programme(actor=None)
     agreement = draft(world, coordination_office=None)
     assert agreement.coordination_office == world.coordination_office
 
@@ -51,9 +51,9 @@ def test_incomplete_signatories_are_refused(world: Any) -> None:
 
 def test_editing_a_draft_replaces_the_signatories_and_is_audited(world: Any) -> None:
     agreement = draft(world)
-    services.update_agreement(actor=world.coordinator, agreement=agreement, title="KV Pirna 2021",
-                              partner_tasks="Die Stadt gründet einen Präventionsrat.",
-                              signatories=[{"party": "municipality", "name": "Tim Lochner",
+    agreements.update_agreement(actor=world.coordinator, agreement=agreement, title="KV Pirna 2021",
+                                partner_tasks="Die Stadt gründet einen Präventionsrat.",
+                                signatories=[{"party": "municipality", "name": "Tim Lochner",
                                             "function": "Oberbürgermeister"}])
     agreement.refresh_from_db()
     assert agreement.title == "KV Pirna 2021" and agreement.signatories.count() == 1
@@ -63,7 +63,7 @@ def test_editing_a_draft_replaces_the_signatories_and_is_audited(world: Any) -> 
 
 def test_signing_records_the_agreement_and_the_membership(world: Any) -> None:
     step(world, Stage.CONSULTED, D(2021, 3, 1))
-    agreement = services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
+    agreement = agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
     assert (agreement.status, agreement.signed_on) == ("signed", D(2021, 6, 25))
     steps = selectors.timeline(world.pirna)
     assert [(s.stage, s.date) for s in steps] == [
@@ -72,14 +72,14 @@ def test_signing_records_the_agreement_and_the_membership(world: Any) -> None:
 
 
 def test_signing_without_membership_records_only_the_agreement(world: Any) -> None:
-    services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25),
-                            record_membership=False)
+    agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25),
+                              record_membership=False)
     assert selectors.current_stage(world.pirna) == "agreement_signed"
 
 
 def test_a_renewed_agreement_of_a_member_records_no_second_step(world: Any) -> None:
     step(world, Stage.MEMBER, D(2020, 1, 1))
-    services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2023, 1, 1))
+    agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2023, 1, 1))
     assert len(selectors.timeline(world.pirna)) == 1
 
 
@@ -87,28 +87,28 @@ def test_signing_before_the_latest_step_is_refused_and_saves_nothing(world: Any)
     step(world, Stage.CONSULTED, D(2021, 7, 1))
     agreement = draft(world)
     with pytest.raises(ValidationError) as caught:
-        services.sign_agreement(actor=world.coordinator, agreement=agreement, signed_on=D(2021, 6, 25))
+        agreements.sign_agreement(actor=world.coordinator, agreement=agreement, signed_on=D(2021, 6, 25))
     assert "signed_on" in caught.value.message_dict
     agreement.refresh_from_db()
     assert agreement.status == "draft" and len(selectors.timeline(world.pirna)) == 1
 
 
 def test_a_signed_agreement_is_not_edited_or_signed_again(world: Any) -> None:
-    agreement = services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
+    agreement = agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
     with pytest.raises(ValidationError):
-        services.update_agreement(actor=world.coordinator, agreement=agreement, title="Anders")
+        agreements.update_agreement(actor=world.coordinator, agreement=agreement, title="Anders")
     with pytest.raises(ValidationError):
-        services.sign_agreement(actor=world.coordinator, agreement=agreement, signed_on=D(2021, 6, 26))
+        agreements.sign_agreement(actor=world.coordinator, agreement=agreement, signed_on=D(2021, 6, 26))
 
 
 def test_terminating_before_signing_date_is_refused(world: Any) -> None:
-    agreement = services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
+    agreement = agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
     with pytest.raises(ValidationError) as caught:
-        services.terminate_agreement(actor=world.coordinator, agreement=agreement, terminated_on=D(2021, 6, 24))
+        agreements.terminate_agreement(actor=world.coordinator, agreement=agreement, terminated_on=D(2021, 6, 24))
     assert "before the agreement was signed" in caught.value.message_dict["terminated_on"][0]
     agreement.refresh_from_db()
     assert agreement.status == "signed" and agreement.terminated_on is None
-    services.terminate_agreement(actor=world.coordinator, agreement=agreement, terminated_on=D(2023, 6, 30))
+    agreements.terminate_agreement(actor=world.coordinator, agreement=agreement, terminated_on=D(2023, 6, 30))
     agreement.refresh_from_db()
     assert (agreement.status, agreement.terminated_on) == ("terminated", D(2023, 6, 30))
 
@@ -144,7 +144,7 @@ def test_the_pages_draft_and_sign_an_agreement(world: Any, login: Any) -> None:
 
 
 def test_the_form_shows_service_errors_next_to_the_field(world: Any, login: Any) -> None:
-    agreement = services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
+    agreement = agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
     response = login(world.coordinator).post(reverse("alliance:agreement_terminate", args=[agreement.pk]),
                                              {"terminated_on": "2021-06-01"})
     assert response.status_code == 400

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from kommunalschutz.alliance.programme import services
+from kommunalschutz.alliance.programme import agreements, lifecycle, loading
 from kommunalschutz.foundation.accounts.models import Organisation, User
 from kommunalschutz.foundation.registry.models import Municipality, PoliceDirectorate
 from tests.browser.axe import assert_accessible
@@ -40,19 +40,19 @@ def _records() -> tuple[Municipality, int]:
                                     alliance_cooperationagreement_set__isnull=True)
         .order_by("ags").first())
     assert municipality is not None
-    services.load_programme(actor=None)
+    loading.load_programme(actor=None)
     for stage, date in (("contacted", dt.date(2019, 9, 2)), ("consulted", dt.date(2020, 2, 3))):
-        services.record_transition(actor=coordinator, stage=stage, date=date, acting_organisation=office,
-                                   municipality=municipality, is_synthetic=True)
-    agreement = services.create_agreement(
+        lifecycle.record_transition(actor=coordinator, stage=stage, date=date, acting_organisation=office,
+                                    municipality=municipality, is_synthetic=True)
+    agreement = agreements.create_agreement(
         actor=coordinator, municipality=municipality, title=f"Kooperationsvereinbarung {municipality.name}",
         police_directorate=PoliceDirectorate.objects.get(code="pd-dresden"), police_station="Polizeirevier",
         background="Die Gemeinde tritt der Allianz bei.", goals_and_tasks="Aufbau eines Präventionsrats.",
         signatories=[{"party": "municipality", "name": "Tim Lochner", "function": "Oberbürgermeister"}],
         is_synthetic=True,
     )
-    services.sign_agreement(actor=coordinator, agreement=agreement, signed_on=dt.date(2021, 6, 25))
-    services.add_review(actor=coordinator, agreement=agreement, due_on=dt.date(2022, 6, 25))
+    agreements.sign_agreement(actor=coordinator, agreement=agreement, signed_on=dt.date(2021, 6, 25))
+    agreements.add_review(actor=coordinator, agreement=agreement, due_on=dt.date(2022, 6, 25))
     return municipality, agreement.pk
 
 

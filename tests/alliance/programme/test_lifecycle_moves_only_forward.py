@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from kommunalschutz.alliance.programme import selectors, services
+from kommunalschutz.alliance.programme import lifecycle, selectors
 from kommunalschutz.alliance.programme.models import MembershipTransition, Stage
 from kommunalschutz.foundation.core.models import AuditEvent
 from tests.alliance.programme.conftest import step
@@ -101,12 +101,12 @@ def test_leaving_and_rejoining_on_the_same_day_is_refused(world: Any) -> None:
 
 def test_exactly_one_target_and_an_acting_organisation_are_required(world: Any) -> None:
     with pytest.raises(ValidationError) as caught:
-        services.record_transition(actor=world.coordinator, stage=Stage.CONTACTED, date=D(2021, 1, 1),
-                                   acting_organisation=None, municipality=world.pirna, district=world.soe)
+        lifecycle.record_transition(actor=world.coordinator, stage=Stage.CONTACTED, date=D(2021, 1, 1),
+                                    acting_organisation=None, municipality=world.pirna, district=world.soe)
     assert set(caught.value.message_dict) == {"municipality", "acting_organisation"}
     with pytest.raises(ValidationError) as caught:
-        services.record_transition(actor=world.coordinator, stage="founded", date=D(2021, 1, 1),
-                                   acting_organisation=world.coordination_office)
+        lifecycle.record_transition(actor=world.coordinator, stage="founded", date=D(2021, 1, 1),
+                                    acting_organisation=world.coordination_office)
     assert set(caught.value.message_dict) == {"municipality", "stage"}
     assert MembershipTransition.objects.count() == 0
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from kommunalschutz.alliance.programme import services
+from kommunalschutz.alliance.programme import loading
 from kommunalschutz.alliance.programme.models import Programme
 from kommunalschutz.cli import ALIASES
 from kommunalschutz.foundation.core.models import AuditEvent
@@ -22,7 +22,7 @@ def _events() -> int:
 
 
 def test_loading_creates_the_programme_and_links_the_coordination_office(world: Any) -> None:
-    programme = services.load_programme(actor=None)
+    programme = loading.load_programme(actor=None)
     assert (programme.code, programme.short_name, programme.land) == ("asskomm", "ASSKomm", "14")
     assert programme.name == "Allianz Sichere Sächsische Kommunen"
     assert programme.started_on == dt.date(2019, 2, 6)
@@ -32,8 +32,8 @@ def test_loading_creates_the_programme_and_links_the_coordination_office(world: 
 
 
 def test_loading_twice_changes_nothing(world: Any) -> None:
-    services.load_programme(actor=None)
-    services.load_programme(actor=None)
+    loading.load_programme(actor=None)
+    loading.load_programme(actor=None)
     assert Programme.objects.count() == 1
     assert _events() == 1
 
@@ -41,19 +41,19 @@ def test_loading_twice_changes_nothing(world: Any) -> None:
 def test_loading_without_a_coordination_office_links_it_later(db: None, tmp_path: Path) -> None:
     from tests.factories import OrganisationFactory
 
-    assert services.load_programme(actor=None).coordination_office is None
+    assert loading.load_programme(actor=None).coordination_office is None
     office = OrganisationFactory(kind="coordination_office", name="Koordinierungsstelle")
-    assert services.load_programme(actor=None).coordination_office == office
+    assert loading.load_programme(actor=None).coordination_office == office
     assert _events() == 2
 
 
 def test_a_changed_file_updates_the_programme(world: Any, tmp_path: Path) -> None:
-    services.load_programme(actor=None)
-    data = json.loads(services.PROGRAMME_FILE.read_text(encoding="utf-8"))
+    loading.load_programme(actor=None)
+    data = json.loads(loading.PROGRAMME_FILE.read_text(encoding="utf-8"))
     data["short_name"] = "ASK"
     path = tmp_path / "programme.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    assert services.load_programme(actor=None, path=path).short_name == "ASK"
+    assert loading.load_programme(actor=None, path=path).short_name == "ASK"
     assert Programme.objects.count() == 1
     update = AuditEvent.objects.get(object_type="alliance.programme", action="update")
     assert update.changes == {"short_name": {"old": "ASSKomm", "new": "ASK"}}
@@ -63,7 +63,7 @@ def test_a_bad_start_date_is_refused(db: None, tmp_path: Path) -> None:
     path = tmp_path / "programme.json"
     path.write_text(json.dumps({"code": "x", "name": "X", "started_on": "6.2.2019"}), encoding="utf-8")
     with pytest.raises(ValidationError) as caught:
-        services.load_programme(actor=None, path=path)
+        loading.load_programme(actor=None, path=path)
     assert "started_on" in caught.value.message_dict
     assert not Programme.objects.exists()
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from kommunalschutz.alliance.programme import services
+from kommunalschutz.alliance.programme import agreements
 from kommunalschutz.alliance.programme.models import AgreementReview
 from kommunalschutz.foundation.core.models import AuditEvent
 from tests.alliance.programme.conftest import draft
@@ -21,13 +21,13 @@ pytestmark = pytest.mark.usefixtures("english")
 
 @pytest.fixture
 def signed(world: Any) -> Any:
-    return services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
+    return agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=D(2021, 6, 25))
 
 
 def test_a_review_is_agreed_and_completed(world: Any, signed: Any) -> None:
-    review = services.add_review(actor=world.coordinator, agreement=signed, due_on=D(2022, 6, 25))
-    services.complete_review(actor=world.coordinator, review=review, completed_on=D(2022, 7, 1),
-                             outcome="Maßnahmen 1-3 umgesetzt, Maßnahme 4 verschoben.")
+    review = agreements.add_review(actor=world.coordinator, agreement=signed, due_on=D(2022, 6, 25))
+    agreements.complete_review(actor=world.coordinator, review=review, completed_on=D(2022, 7, 1),
+                               outcome="Maßnahmen 1-3 umgesetzt, Maßnahme 4 verschoben.")
     review.refresh_from_db()
     assert review.completed_on == D(2022, 7, 1) and review.outcome.startswith("Maßnahmen")
     assert AuditEvent.objects.filter(object_type="alliance.agreementreview").count() == 2
@@ -35,7 +35,7 @@ def test_a_review_is_agreed_and_completed(world: Any, signed: Any) -> None:
 
 def test_a_review_before_the_signing_is_refused(world: Any, signed: Any) -> None:
     with pytest.raises(ValidationError) as caught:
-        services.add_review(actor=world.coordinator, agreement=signed, due_on=D(2021, 6, 24))
+        agreements.add_review(actor=world.coordinator, agreement=signed, due_on=D(2021, 6, 24))
     assert "before the agreement was signed" in caught.value.message_dict["due_on"][0]
     assert not AgreementReview.objects.exists()
 
@@ -47,9 +47,9 @@ def test_a_review_before_the_signing_is_refused(world: Any, signed: Any) -> None
 ])
 def test_completing_with_bad_input_is_refused(world: Any, signed: Any, completed_on: dt.date, outcome: str,
                                               field: str) -> None:
-    review = services.add_review(actor=world.coordinator, agreement=signed, due_on=D(2022, 6, 25))
+    review = agreements.add_review(actor=world.coordinator, agreement=signed, due_on=D(2022, 6, 25))
     with pytest.raises(ValidationError) as caught:
-        services.complete_review(actor=world.coordinator, review=review, completed_on=completed_on, outcome=outcome)
+        agreements.complete_review(actor=world.coordinator, review=review, completed_on=completed_on, outcome=outcome)
     assert field in caught.value.message_dict
     review.refresh_from_db()
     assert review.completed_on is None and review.outcome == ""
@@ -78,9 +78,9 @@ def test_the_review_pages_complete_a_review(world: Any, signed: Any, login: Any)
 
 def test_due_and_overdue_reviews_appear_on_the_coordinators_list(world: Any, signed: Any, login: Any) -> None:
     today = timezone.localdate()
-    services.add_review(actor=world.coordinator, agreement=signed, due_on=today - dt.timedelta(days=3))
-    services.add_review(actor=world.coordinator, agreement=signed, due_on=today + dt.timedelta(days=5))
-    services.add_review(actor=world.coordinator, agreement=signed, due_on=today + dt.timedelta(days=200))
+    agreements.add_review(actor=world.coordinator, agreement=signed, due_on=today - dt.timedelta(days=3))
+    agreements.add_review(actor=world.coordinator, agreement=signed, due_on=today + dt.timedelta(days=5))
+    agreements.add_review(actor=world.coordinator, agreement=signed, due_on=today + dt.timedelta(days=200))
     reviews = login(world.coordinator).get(reverse("alliance:record_list")).context["reviews"]
     assert [r.due_on for r in reviews] == [today - dt.timedelta(days=3), today + dt.timedelta(days=5)]
     assert login(world.pirna_coordinator).get(reverse("alliance:record_list")).context["reviews"] == []

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from kommunalschutz.alliance.programme import services
+from kommunalschutz.alliance.programme import agreements, reminders
 from kommunalschutz.alliance.programme.tasks import send_agreement_review_reminders
 from kommunalschutz.foundation.core.models import AuditEvent
 from tests.alliance.programme.conftest import draft
@@ -20,14 +20,14 @@ from tests.factories import MembershipFactory, UserFactory
 def signed(world: Any, settings: Any) -> Any:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AGREEMENT_REVIEW_REMINDER_DAYS = 14
-    return services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=dt.date(2021, 6, 25))
+    return agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=dt.date(2021, 6, 25))
 
 
 def test_a_review_due_soon_is_reminded_once_to_both_coordinations(world: Any, signed: Any) -> None:
     today = timezone.localdate()
-    due = services.add_review(actor=world.coordinator, agreement=signed, due_on=today + dt.timedelta(days=10))
-    services.add_review(actor=world.coordinator, agreement=signed, due_on=today + dt.timedelta(days=30))
-    assert services.send_review_reminders() == 1
+    due = agreements.add_review(actor=world.coordinator, agreement=signed, due_on=today + dt.timedelta(days=10))
+    agreements.add_review(actor=world.coordinator, agreement=signed, due_on=today + dt.timedelta(days=30))
+    assert reminders.send_review_reminders() == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["coordinator@example.org", "pirna_coordinator@example.org"]
     assert all(len(m.to) == 1 for m in mail.outbox)
     assert "Kooperationsvereinbarung Pirna, Stadt" in mail.outbox[0].subject
@@ -37,35 +37,35 @@ def test_a_review_due_soon_is_reminded_once_to_both_coordinations(world: Any, si
     event = AuditEvent.objects.get(object_type="alliance.agreementreview", action="update")
     assert event.actor is None and event.actor_label == "system"
 
-    assert services.send_review_reminders() == 0
+    assert reminders.send_review_reminders() == 0
     assert len(mail.outbox) == 2
 
 
 def test_the_daily_task_sends_the_reminders(world: Any, signed: Any) -> None:
-    services.add_review(actor=world.coordinator, agreement=signed, due_on=timezone.localdate())
+    agreements.add_review(actor=world.coordinator, agreement=signed, due_on=timezone.localdate())
     send_agreement_review_reminders()
     assert len(mail.outbox) == 2
 
 
 def test_completed_reviews_drafts_and_inactive_people_get_no_reminder(world: Any, signed: Any) -> None:
     today = timezone.localdate()
-    done = services.add_review(actor=world.coordinator, agreement=signed, due_on=today)
-    services.complete_review(actor=world.coordinator, review=done, completed_on=today, outcome="erledigt")
+    done = agreements.add_review(actor=world.coordinator, agreement=signed, due_on=today)
+    agreements.complete_review(actor=world.coordinator, review=done, completed_on=today, outcome="erledigt")
     other = draft(world, title="Entwurf ohne Unterschrift")
-    services.add_review(actor=world.coordinator, agreement=other, due_on=today)
-    assert services.send_review_reminders() == 0
+    agreements.add_review(actor=world.coordinator, agreement=other, due_on=today)
+    assert reminders.send_review_reminders() == 0
     assert mail.outbox == []
 
     world.pirna_coordinator.is_active = False
     world.pirna_coordinator.save()
-    services.add_review(actor=world.coordinator, agreement=signed, due_on=today)
-    services.send_review_reminders()
+    agreements.add_review(actor=world.coordinator, agreement=signed, due_on=today)
+    reminders.send_review_reminders()
     assert [m.to for m in mail.outbox] == [["coordinator@example.org"]]
 
 
 def test_people_of_other_municipalities_are_not_reminded(world: Any, signed: Any) -> None:
     MembershipFactory(user=UserFactory(username="zweite"), organisation=world.pirna_org, role="municipal_coordinator")
-    services.add_review(actor=world.coordinator, agreement=signed, due_on=timezone.localdate())
-    services.send_review_reminders()
+    agreements.add_review(actor=world.coordinator, agreement=signed, due_on=timezone.localdate())
+    reminders.send_review_reminders()
     assert sorted(m.to[0] for m in mail.outbox) == [
         "coordinator@example.org", "pirna_coordinator@example.org", "zweite@example.org"]

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kommunalschutz.alliance.programme import selectors, services
+from kommunalschutz.alliance.programme import agreements, selectors
 from kommunalschutz.alliance.programme.models import CooperationAgreement
 from tests.alliance.programme.conftest import PDF_BYTES, draft, stored_files
 
@@ -26,8 +26,8 @@ def _upload(content: bytes = PDF_BYTES, *, name: str = "KV Pirna unterschrieben.
 
 
 def test_a_pdf_is_stored_with_hash_size_and_original_name(world: Any, file_storage: Path) -> None:
-    agreement = services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=SIGNED_ON,
-                                        document=_upload())
+    agreement = agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=SIGNED_ON,
+                                          document=_upload())
     assert agreement.signed_document_sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
     assert agreement.signed_document_size == len(PDF_BYTES)
     assert agreement.signed_document_name == "KV Pirna unterschrieben.pdf"
@@ -44,7 +44,7 @@ def test_a_pdf_is_stored_with_hash_size_and_original_name(world: Any, file_stora
 def test_a_file_that_is_not_a_pdf_is_refused(world: Any, file_storage: Path, upload: Any, message: str) -> None:
     agreement = draft(world)
     with pytest.raises(ValidationError) as caught:
-        services.sign_agreement(actor=world.coordinator, agreement=agreement, signed_on=SIGNED_ON, document=upload)
+        agreements.sign_agreement(actor=world.coordinator, agreement=agreement, signed_on=SIGNED_ON, document=upload)
     assert message in caught.value.message_dict["document"][0]
     agreement.refresh_from_db()
     assert agreement.status == "draft" and not agreement.signed_document
@@ -56,8 +56,8 @@ def test_a_file_over_the_limit_is_refused(world: Any, settings: Any, file_storag
     settings.AGREEMENT_UPLOAD_MAX_BYTES = 1_000
     agreement = draft(world)
     with pytest.raises(ValidationError) as caught:
-        services.sign_agreement(actor=world.coordinator, agreement=agreement, signed_on=SIGNED_ON,
-                                document=_upload(PDF_BYTES + b"0" * 1_000))
+        agreements.sign_agreement(actor=world.coordinator, agreement=agreement, signed_on=SIGNED_ON,
+                                  document=_upload(PDF_BYTES + b"0" * 1_000))
     assert "too large" in caught.value.message_dict["document"][0]
     assert CooperationAgreement.objects.get().status == "draft"
     assert stored_files(file_storage) == []
@@ -69,8 +69,8 @@ def test_a_refused_signing_leaves_no_file_behind(world: Any, file_storage: Path)
 
     step(world, Stage.CONSULTED, dt.date(2021, 7, 1))  # signing on 25 June would go backwards in time
     with pytest.raises(ValidationError):
-        services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=SIGNED_ON,
-                                document=_upload())
+        agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=SIGNED_ON,
+                                  document=_upload())
     assert stored_files(file_storage) == []
 
 
@@ -117,11 +117,11 @@ def test_the_api_signs_with_a_pdf(world: Any, api: Any) -> None:
 
 def test_a_signed_pdf_can_be_added_later_and_replaces_the_old_file(
         world: Any, file_storage: Path, django_capture_on_commit_callbacks: Any) -> None:
-    agreement = services.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=SIGNED_ON)
-    services.attach_signed_document(actor=world.coordinator, agreement=agreement, document=_upload())
+    agreement = agreements.sign_agreement(actor=world.coordinator, agreement=draft(world), signed_on=SIGNED_ON)
+    agreements.attach_signed_document(actor=world.coordinator, agreement=agreement, document=_upload())
     # The replaced file is removed once the new one is committed.
     with django_capture_on_commit_callbacks(execute=True):
-        services.attach_signed_document(actor=world.coordinator, agreement=agreement,
-                                        document=_upload(PDF_BYTES + b"%second"))
+        agreements.attach_signed_document(actor=world.coordinator, agreement=agreement,
+                                          document=_upload(PDF_BYTES + b"%second"))
     [stored] = stored_files(file_storage)
     assert stored.read_bytes().endswith(b"%second")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from kommunalschutz.alliance.engagements.analyses import create_security_analysis
 from kommunalschutz.alliance.engagements.models import AnalysisPhase, SecurityAnalysis
-from kommunalschutz.alliance.engagements.services import create_security_analysis
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.projects.progress import sync_phases

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kommunalschutz.alliance.engagements.services import create_security_analysis
+from kommunalschutz.alliance.engagements.analyses import create_security_analysis
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.surveys.projects import services
 from kommunalschutz.surveys.projects.models import SurveyProject

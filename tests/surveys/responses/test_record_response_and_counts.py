@@ -96,8 +96,8 @@ def test_answers_never_enter_the_audit_trail(world: World, survey: Survey) -> No
 
 @pytest.mark.django_db
 def test_first_submitted_response_advances_the_analysis_phases(world: World, survey: Survey) -> None:
+    from kommunalschutz.alliance.engagements.analyses import create_security_analysis
     from kommunalschutz.alliance.engagements.models import AnalysisPhase
-    from kommunalschutz.alliance.engagements.services import create_security_analysis
     from tests.alliance.engagements.conftest import contact
 
     started = timezone.localdate() - dt.timedelta(days=30)

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kommunalschutz.alliance.programme import services
+from kommunalschutz.alliance.programme import loading
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            programme = services.load_programme(actor=None, path=options["path"])
+            programme = loading.load_programme(actor=None, path=options["path"])
         except ValidationError as exc:
             raise CommandError("The programme was not loaded: " + " ".join(exc.messages)) from exc
         office = programme.coordination_office.name if programme.coordination_office else "none yet"

@@ -1,4 +1,5 @@
-"""Every write of the alliance app: the programme, lifecycle steps, cooperation agreements and their reviews.
+"""Cooperation agreements: drafts, signing (with the signed PDF and the lifecycle steps it brings),
+termination, and the agreed reviews of the measures.
 
 Each function runs in one transaction with its audit record naming the actor (None = the system),
 raises django's ValidationError with a dict naming the fields on bad input, and saves nothing then.
@@ -9,44 +10,32 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import logging
 import os
 import uuid
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Min, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.dateparse import parse_date
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kommunalschutz.alliance.programme.lifecycle import record_transition, transitions_of
 from kommunalschutz.alliance.programme.models import (
     STAGE_ORDER,
     AgreementReview,
     AgreementSignatory,
     CooperationAgreement,
-    MembershipTransition,
-    Programme,
     Stage,
 )
-from kommunalschutz.foundation.accounts.models import Organisation, Role, User
+from kommunalschutz.alliance.programme.selectors import current_programme
+from kommunalschutz.foundation.accounts.models import Actor, Organisation
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
 from kommunalschutz.foundation.core.models import AuditEvent
 
-logger = logging.getLogger(__name__)
-
-PROGRAMME_FILE = Path(__file__).resolve().parent / "data" / "programme.json"
-PROGRAMME_FIELDS = ("name", "short_name", "land", "started_on", "source_url")
 PDF_MAGIC = b"%PDF-"
 PDF_CONTENT_TYPE = "application/pdf"
 # What create_agreement/update_agreement accept besides the target and the signatories.
@@ -54,172 +43,7 @@ AGREEMENT_FIELDS = ("title", "police_directorate", "police_station", "coordinati
                     *CooperationAgreement.SECTIONS)
 
 
-# --- The programme -------------------------------------------------------------------
-
-
-def load_programme(*, actor: Any, path: str | Path | None = None) -> Programme:
-    """Create or update the programme from its data file (idempotent: unchanged data changes nothing).
-
-    Links the coordination office organisation when the programme has none yet and one exists.
-    """
-    source = Path(path) if path is not None else PROGRAMME_FILE
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValidationError({"path": [_("The programme file %(path)s cannot be read: %(error)s")
-                                        % {"path": source, "error": exc}]}) from exc
-    if not isinstance(data, dict) or not data.get("code"):
-        raise ValidationError({"code": [_("The programme file must be a JSON object with a “code”.")]})
-    values: dict[str, Any] = {name: data.get(name, "") for name in PROGRAMME_FIELDS}
-    started_on = parse_date(str(values["started_on"] or ""))
-    if started_on is None:
-        raise ValidationError({"started_on": [_("The start date must be a date like 2019-02-06.")]})
-    values["started_on"] = started_on
-    with transaction.atomic():
-        programme = Programme.objects.select_for_update().filter(code=data["code"]).first()
-        creating = programme is None
-        if programme is None:
-            programme = Programme(code=data["code"])
-        before = {} if creating else audit.snapshot(programme)
-        for name, value in values.items():
-            setattr(programme, name, value)
-        if programme.coordination_office_id is None:
-            programme.coordination_office = (
-                Organisation.objects.filter(kind=Organisation.Kind.COORDINATION_OFFICE).order_by("pk").first())
-        programme.full_clean(validate_unique=False)
-        if creating:
-            programme.save()
-            audit.record_create(actor=actor, obj=programme, summary="programme loaded from its data file")
-        elif audit.diff(before, audit.snapshot(programme)):
-            programme.save()
-            audit.record_update(actor=actor, obj=programme, before=before,
-                                summary="programme updated from its data file")
-    return programme
-
-
-def current_programme() -> Programme | None:
-    return Programme.objects.select_related("coordination_office").order_by("pk").first()
-
-
-# --- The membership lifecycle ----------------------------------------------------------
-
-
-def _target_lookup(municipality: Any, district: Any) -> dict[str, Any]:
-    return {"municipality": municipality} if municipality is not None else {"district": district}
-
-
-def _transitions(municipality: Any, district: Any) -> QuerySet[MembershipTransition]:
-    return MembershipTransition.objects.filter(**_target_lookup(municipality, district))
-
-
-def stage_label(stage: str) -> str:
-    return str(Stage(stage).label) if stage in STAGE_ORDER else stage
-
-
-def step_error(previous: str | None, stage: str) -> str | None:
-    """Why ``stage`` cannot follow ``previous`` (None: it can). The one rule for recording and deleting."""
-    if previous is None:
-        if stage == Stage.LEFT:
-            return _("A municipality can only leave the alliance after it has been contacted.")
-        return None
-    if previous == Stage.LEFT:
-        if stage != Stage.CONTACTED:
-            return _("After leaving the alliance, only “contacted” can start the lifecycle again.")
-        return None
-    if STAGE_ORDER[stage] <= STAGE_ORDER[previous]:
-        return _("The lifecycle only moves forward: “%(stage)s” cannot follow “%(current)s”.") % {
-            "stage": stage_label(stage), "current": stage_label(previous)}
-    return None
-
-
-def record_transition(
-    *,
-    actor: Any,
-    stage: str,
-    date: dt.date,
-    acting_organisation: Organisation | None,
-    municipality: Any = None,
-    district: Any = None,
-    note: str = "",
-    is_synthetic: bool = False,
-    source_url: str = "",
-) -> MembershipTransition:
-    """Record one dated lifecycle step of a municipality or a district (exactly one of the two).
-
-    The stage must move forward from the current one (after "left" only "contacted" restarts),
-    the date may be neither before the latest step nor in the future.
-    """
-    errors: Errors = {}
-    if (municipality is None) == (district is None):
-        add_error(errors, "municipality", _("Choose either a municipality or a district."))
-    if stage not in STAGE_ORDER:
-        add_error(errors, "stage", _("Choose a stage of the lifecycle."))
-    if not isinstance(date, dt.date):
-        add_error(errors, "date", _("Enter the date of the step."))
-    elif date > timezone.localdate():
-        add_error(errors, "date", _("The date lies in the future; record steps when they have happened."))
-    if acting_organisation is None:
-        add_error(errors, "acting_organisation", _("Name the organisation that took the step."))
-    raise_if_errors(errors)
-    with transaction.atomic():
-        target_model = type(municipality if municipality is not None else district)
-        # Serialise concurrent recordings for one target, so two steps cannot both pass the order check.
-        target_model.objects.select_for_update().filter(pk=(municipality or district).pk).first()
-        latest = _transitions(municipality, district).order_by("-date", "-pk").first()
-        if latest is not None and date < latest.date:
-            add_error(errors, "date", _("The date lies before the latest step (“%(stage)s” on %(date)s).") % {
-                     "stage": latest.get_stage_display(), "date": latest.date.strftime("%d.%m.%Y")})
-        problem = step_error(latest.stage if latest else None, stage)
-        if problem:
-            add_error(errors, "stage", problem)
-        if stage == Stage.MEMBER and _transitions(municipality, district).filter(
-                stage=Stage.LEFT, date=date).exists():
-            # The figures count a membership only when it began after the latest departure.
-            add_error(errors, "date", _("A municipality cannot leave and become a member again on the same day."))
-        raise_if_errors(errors)
-        transition = MembershipTransition(
-            municipality=municipality, district=district, stage=stage, date=date,
-            acting_organisation=acting_organisation, note=note, is_synthetic=is_synthetic, source_url=source_url,
-            recorded_by=actor if isinstance(actor, User) else None,
-        )
-        transition.full_clean()
-        transition.save()
-        audit.record_create(actor=actor, obj=transition, summary=f"lifecycle step {stage} on {date.isoformat()}")
-    return transition
-
-
-def delete_transition(*, actor: Any, transition: MembershipTransition) -> None:
-    """Remove a step recorded by mistake, unless the remaining steps would then be out of order
-    or an engagement would then lie before the first contact."""
-    from kommunalschutz.alliance.engagements.models import Engagement
-
-    with transaction.atomic():
-        municipality, district = transition.municipality, transition.district
-        remaining = list(_transitions(municipality, district).exclude(pk=transition.pk)
-                         .order_by("date", "pk").values_list("stage", "date"))
-        previous: str | None = None
-        for stage, _date in remaining:
-            if step_error(previous, stage):
-                raise ValidationError({"stage": [
-                    _("Deleting this step would leave the lifecycle out of order (“%(stage)s” after "
-                      "“%(previous)s”). Delete the later steps first.") % {
-                        "stage": stage_label(stage), "previous": stage_label(previous or "")}]})
-            previous = stage
-        first_engagement = Engagement.objects.filter(**_target_lookup(municipality, district)).aggregate(
-            first=Min("started_on"))["first"]
-        new_first_contact = remaining[0][1] if remaining else None
-        if first_engagement is not None and (new_first_contact is None or new_first_contact > first_engagement):
-            raise ValidationError({"date": [
-                _("Deleting this step would leave engagements dated before the first contact (the earliest "
-                  "on %(date)s).") % {"date": first_engagement.strftime("%d.%m.%Y")}]})
-        audit.record_delete(actor=actor, obj=transition, summary="lifecycle step deleted (correction)")
-        transition.delete()
-
-
-# --- Cooperation agreements ------------------------------------------------------------
-
-
-def _default_coordination_office() -> Organisation | None:
+def default_coordination_office() -> Organisation | None:
     programme = current_programme()
     if programme is not None and programme.coordination_office is not None:
         return programme.coordination_office
@@ -278,7 +102,7 @@ def _signatory_summary(rows: Iterable[Mapping[str, Any]]) -> list[str]:
 
 def create_agreement(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     police_directorate: Any,
     municipality: Any = None,
@@ -307,7 +131,7 @@ def create_agreement(
     now = timezone.now()
     agreement = CooperationAgreement(
         municipality=municipality, district=district, title=title or "", police_directorate=police_directorate,
-        police_station=police_station or "", coordination_office=coordination_office or _default_coordination_office(),
+        police_station=police_station or "", coordination_office=coordination_office or default_coordination_office(),
         background=background, goals_and_tasks=goals_and_tasks, problem_inventory=problem_inventory,
         partner_tasks=partner_tasks, topics_and_measures=topics_and_measures,
         review_of_measures=review_of_measures, is_synthetic=is_synthetic, source_url=source_url,
@@ -330,7 +154,7 @@ def create_agreement(
 
 
 def update_agreement(
-    *, actor: Any, agreement: CooperationAgreement, signatories: Iterable[Mapping[str, Any]] | None = None,
+    *, actor: Actor, agreement: CooperationAgreement, signatories: Iterable[Mapping[str, Any]] | None = None,
     **changes: Any,
 ) -> CooperationAgreement:
     """Change a draft: any of title, police_directorate, police_station, coordination_office and the
@@ -418,7 +242,7 @@ def _discard_file(name: str) -> None:
 
 def sign_agreement(
     *,
-    actor: Any,
+    actor: Actor,
     agreement: CooperationAgreement,
     signed_on: dt.date,
     document: Any = None,
@@ -466,9 +290,9 @@ def sign_agreement(
     return agreement
 
 
-def _record_signing_steps(actor: Any, agreement: CooperationAgreement, signed_on: dt.date,
+def _record_signing_steps(actor: Actor, agreement: CooperationAgreement, signed_on: dt.date,
                           record_membership: bool) -> None:
-    latest = _transitions(agreement.municipality, agreement.district).order_by("-date", "-pk").first()
+    latest = transitions_of(agreement.municipality, agreement.district).order_by("-date", "-pk").first()
     current = latest.stage if latest else None
     wanted = [Stage.AGREEMENT_SIGNED] + ([Stage.MEMBER] if record_membership else [])
     note = _("Cooperation agreement “%(title)s”") % {"title": agreement.title}
@@ -488,7 +312,7 @@ def _record_signing_steps(actor: Any, agreement: CooperationAgreement, signed_on
         current = stage
 
 
-def attach_signed_document(*, actor: Any, agreement: CooperationAgreement, document: Any) -> CooperationAgreement:
+def attach_signed_document(*, actor: Actor, agreement: CooperationAgreement, document: Any) -> CooperationAgreement:
     """Add (or replace) the signed PDF of a signed agreement. The replaced file is removed."""
     errors: Errors = {}
     if agreement.status == CooperationAgreement.Status.DRAFT:
@@ -518,7 +342,8 @@ def attach_signed_document(*, actor: Any, agreement: CooperationAgreement, docum
     return agreement
 
 
-def terminate_agreement(*, actor: Any, agreement: CooperationAgreement, terminated_on: dt.date) -> CooperationAgreement:
+def terminate_agreement(*, actor: Actor, agreement: CooperationAgreement,
+                        terminated_on: dt.date) -> CooperationAgreement:
     """End a signed agreement on ``terminated_on`` (not before it was signed, not in the future)."""
     errors: Errors = {}
     if agreement.status != CooperationAgreement.Status.SIGNED:
@@ -544,7 +369,7 @@ def terminate_agreement(*, actor: Any, agreement: CooperationAgreement, terminat
     return agreement
 
 
-def add_review(*, actor: Any, agreement: CooperationAgreement, due_on: dt.date) -> AgreementReview:
+def add_review(*, actor: Actor, agreement: CooperationAgreement, due_on: dt.date) -> AgreementReview:
     """An agreed review date of the measures (not before the agreement was signed)."""
     errors: Errors = {}
     if agreement.status == CooperationAgreement.Status.TERMINATED:
@@ -561,7 +386,7 @@ def add_review(*, actor: Any, agreement: CooperationAgreement, due_on: dt.date) 
     return review
 
 
-def complete_review(*, actor: Any, review: AgreementReview, completed_on: dt.date, outcome: str) -> AgreementReview:
+def complete_review(*, actor: Actor, review: AgreementReview, completed_on: dt.date, outcome: str) -> AgreementReview:
     """Record that a review took place, and what came out of it."""
     errors: Errors = {}
     if review.completed_on is not None:
@@ -586,72 +411,3 @@ def complete_review(*, actor: Any, review: AgreementReview, completed_on: dt.dat
         review.save(update_fields=["completed_on", "outcome"])
         audit.record_update(actor=actor, obj=review, before=before, summary="review completed")
     return review
-
-
-# --- Reminders -------------------------------------------------------------------------------
-
-
-def reminder_recipients(agreement: CooperationAgreement) -> list[str]:
-    """E-mail addresses of the coordination office's coordinators and the target's municipal coordinators."""
-    office = User.objects.filter(memberships__organisation=agreement.coordination_office,
-                                 memberships__role=Role.COORDINATOR)
-    if agreement.municipality_id is not None:
-        local = User.objects.filter(memberships__organisation__municipality_id=agreement.municipality_id,
-                                    memberships__role=Role.MUNICIPAL_COORDINATOR)
-    else:
-        local = User.objects.filter(memberships__organisation__district_id=agreement.district_id or 0,
-                                    memberships__role=Role.MUNICIPAL_COORDINATOR)
-    addresses = {email for qs in (office, local) for email in qs.filter(is_active=True).exclude(email="")
-                 .values_list("email", flat=True)}
-    return sorted(addresses)
-
-
-def reviews_needing_reminder(today: dt.date | None = None) -> QuerySet[AgreementReview]:
-    today = today or timezone.localdate()
-    horizon = today + dt.timedelta(days=int(settings.AGREEMENT_REVIEW_REMINDER_DAYS))
-    return AgreementReview.objects.filter(
-        completed_on__isnull=True, reminder_sent_at__isnull=True, due_on__lte=horizon,
-        agreement__status=CooperationAgreement.Status.SIGNED,
-    ).select_related("agreement", "agreement__municipality", "agreement__district").order_by("due_on", "pk")
-
-
-def send_review_reminders(*, today: dt.date | None = None) -> int:
-    """E-mail a reminder for every open review due within AGREEMENT_REVIEW_REMINDER_DAYS that has had
-    none yet; mark it sent. Idempotent: a second run the same day sends nothing. Returns the count.
-
-    Each review is handled in its own transaction: if sending fails, it stays unmarked and the
-    next run tries again.
-    """
-    sent = 0
-    for review in reviews_needing_reminder(today):
-        with transaction.atomic():
-            locked = AgreementReview.objects.select_for_update().filter(
-                pk=review.pk, reminder_sent_at__isnull=True).first()
-            if locked is None:
-                continue
-            recipients = reminder_recipients(review.agreement)
-            if recipients:
-                _send_reminder(review, recipients)
-            before = audit.snapshot(locked, ["reminder_sent_at"])
-            locked.reminder_sent_at = timezone.now()
-            locked.save(update_fields=["reminder_sent_at"])
-            audit.record_update(actor=None, obj=locked, before=before,
-                                summary=f"review reminder sent to {len(recipients)} recipient(s)")
-            sent += 1
-    return sent
-
-
-def _send_reminder(review: AgreementReview, recipients: list[str]) -> None:
-    agreement = review.agreement
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "review": review, "agreement": agreement, "target": agreement.target,
-            "platform_name": settings.PLATFORM_NAME,
-            "path": reverse("alliance:agreement_detail", args=[agreement.pk]),
-            "overdue": review.due_on < timezone.localdate(),
-        }
-        subject = " ".join(render_to_string("alliance/email/review_reminder_subject.txt", context).split())
-        body = render_to_string("alliance/email/review_reminder.txt", context)
-    for address in recipients:
-        # One message per person: the recipients of different organisations do not see each other.
-        send_mail(subject, body, None, [address])
