@@ -24,6 +24,7 @@ import numpy as np
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.charts import COLOURS, Chart, make_csp_safe, svg_of
@@ -542,8 +543,9 @@ def save_recommendations(*, actor: Any, project: SurveyProject, text: str) -> Su
     errors: Errors = {}
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > RECOMMENDATIONS_MAX:
-        add_error(errors, "recommendations", f"Die Empfehlungen dürfen höchstens {number(RECOMMENDATIONS_MAX)} "
-                                              f"Zeichen lang sein (jetzt {number(len(text))}).")
+        add_error(errors, "recommendations", _(
+            "The recommendations may be at most %(maximum)s characters long (now %(length)s)."
+        ) % {"maximum": number(RECOMMENDATIONS_MAX), "length": number(len(text))})
     with transaction.atomic():
         project = SurveyProject.objects.select_for_update().get(pk=project.pk)
         if project.status == SurveyProject.Status.REPORTED:
