@@ -189,7 +189,8 @@ def _live_cases(items: list[Drawn], owner: Any) -> list[Case]:
 def load_history(*, today: dt.date | None = None, seed: int = 2019) -> dict[str, int]:
     """The synthetic history 2019-2024: anonymous records for cases past retention, full cases otherwise."""
     from kommunalschutz.foundation.accounts.models import User
-    from kommunalschutz.protection.cases.services import retention_cutoff, sync_statistic
+    from kommunalschutz.protection.cases.retention import retention_cutoff
+    from kommunalschutz.protection.cases.services import sync_statistic
 
     today = today or timezone.localdate()
     cutoff = retention_cutoff(today)
@@ -230,7 +231,8 @@ def _showcase_case(spec: demo_plan.Showcase, now: dt.datetime) -> Case:
     from kommunalschutz.foundation.accounts.models import User
     from kommunalschutz.foundation.core import audit
     from kommunalschutz.foundation.registry.models import Municipality
-    from kommunalschutz.protection.intake import services as intake
+    from kommunalschutz.protection.intake import receipts
+    from kommunalschutz.protection.intake import reporting as intake
     from kommunalschutz.protection.intake.models import ReporterAccess
 
     municipality = Municipality.objects.get(ags=spec.municipality_ags)
@@ -242,7 +244,7 @@ def _showcase_case(spec: demo_plan.Showcase, now: dt.datetime) -> Case:
                               reported_at=reported, is_synthetic=True, notify_now=False)
     if spec.intake == "anonymous":
         access = ReporterAccess.objects.create(
-            case=case, receipt_digest=intake.receipt_digest(intake.normalise_receipt(demo_plan.DEMO_RECEIPT)),
+            case=case, receipt_digest=receipts.receipt_digest(receipts.normalise_receipt(demo_plan.DEMO_RECEIPT)),
             passphrase_hash=make_password(demo_plan.DEMO_PASSPHRASE))
         audit.record_create(actor=None, obj=access, secret=("receipt_digest", "passphrase_hash"))
     return case

@@ -20,7 +20,7 @@ from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.registry.models import Municipality
-from kommunalschutz.protection.cases import selectors, services
+from kommunalschutz.protection.cases import incidents, selectors, services
 from kommunalschutz.protection.cases.models import Case, CaseMessage, CaseTask, CaseTeamMember
 from kommunalschutz.protection.cases.schemas import (
     CaseDetailOut,
@@ -162,7 +162,7 @@ def patch_case(request: HttpRequest, case_id: int, payload: IncidentPatchIn) -> 
                                                               % {"ags": ags}]}))
         data["municipality"] = municipality
     try:
-        case = services.update_incident(actor=user, case=case, data=data)
+        case = incidents.update_incident(actor=user, case=case, data=data)
     except ValidationError as exc:
         return _invalid(exc)
     return Status(200, _detail(case, user))

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import Role, User
 from kommunalschutz.foundation.core.audit import record, record_create, record_delete, record_update, snapshot
-from kommunalschutz.foundation.core.dates import add_months
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.protection.cases import hooks
 from kommunalschutz.protection.cases.models import (
     Case,
     CaseEvent,
@@ -61,13 +61,6 @@ def add_event(case: Case, kind: str, summary: str = "", *, actor: Any = None, by
         event.at = at
     event.save(force_insert=True)
     return event
-
-
-def responsible_directorate(municipality: Any) -> Any:
-    """The police directorate responsible for a municipality: through its district (DOMAIN.md §3)."""
-    if municipality is None or municipality.district_id is None:
-        return None
-    return municipality.district.police_directorate
 
 
 def _people(query: Q) -> list[User]:
@@ -113,6 +106,14 @@ def team_users(case: Case) -> list[User]:
     return _people(query)
 
 
+def overdue_recipients(case: Case) -> list[User]:
+    """Coordinators and the responsible directorate's police contacts."""
+    query = Q(memberships__role=Role.COORDINATOR)
+    if case.police_directorate_id:
+        query |= _police_query(case)
+    return _people(query)
+
+
 def notify(users: Iterable[User], case: Case | None, message: str, url: str = "") -> list[Notification]:
     """In-app notifications (no personal data in ``message``: the case number at most)."""
     rows = [Notification(user=user, case=case, message=message[:300], url=url[:300]) for user in users]
@@ -125,10 +126,6 @@ def _month(day: dt.date) -> dt.date:
 
 def statistic_values(case: Case) -> dict[str, Any]:
     """The categories of a case as its anonymous statistical record counts them."""
-    from django.utils import timezone
-
-    from kommunalschutz.protection.measures.models import Measure, MeasureKind, measure_bit, referral_bit
-
     reported_on = timezone.localtime(case.reported_at).date()
     if case.occurred_at is not None:
         occurred = timezone.localtime(case.occurred_at).date()
@@ -137,12 +134,6 @@ def statistic_values(case: Case) -> dict[str, Any]:
     type_mask = 0
     for code in case.incident_types or []:
         type_mask |= type_bit(code)
-    measure_mask = referral_mask = 0
-    for kind, category in (Measure.objects.filter(case=case).exclude(status=Measure.Status.CANCELLED)
-                           .values_list("kind", "partner__category")):
-        measure_mask |= measure_bit(kind)
-        if kind == MeasureKind.REFERRAL and category:
-            referral_mask |= referral_bit(category)
     minutes = None
     if case.acknowledged_at is not None:
         minutes = max(0, int((case.acknowledged_at - case.reported_at).total_seconds() // 60))
@@ -151,8 +142,10 @@ def statistic_values(case: Case) -> dict[str, Any]:
         "police_directorate_id": case.police_directorate_id, "type_mask": type_mask, "channel": case.channel,
         "affected_role": case.affected_role, "politically_motivated": case.politically_motivated,
         "intake": case.intake, "is_acute": case.is_acute, "acknowledgement_minutes": minutes,
-        "measure_mask": measure_mask, "referral_mask": referral_mask, "closing_reason": case.closing_reason,
+        "measure_mask": 0, "referral_mask": 0, "closing_reason": case.closing_reason,
         "is_closed": case.status == Case.Status.CLOSED, "is_synthetic": case.is_synthetic,
+        # What the apps hanging on the case count (measures: measure_mask, referral_mask).
+        **hooks.statistic_contributions(case),
     }
 
 
@@ -161,19 +154,6 @@ def sync_statistic(case: Case) -> IncidentStatistic:
     the incident's categories, acuteness, acknowledgement, measures or closing (inside the transaction)."""
     values = statistic_values(case)
     record, _created = IncidentStatistic.objects.update_or_create(case=case, defaults=values)
-    return record
-
-
-@transaction.atomic
-def anonymise_statistic(case: Case) -> IncidentStatistic | None:
-    """Detach the statistical record from a case that is about to be deleted (retention)."""
-    record = IncidentStatistic.objects.filter(case=case).first()
-    if record is None:
-        return None
-    record.case = None
-    record.reported_on = _month(record.reported_on)
-    record.anonymised = True
-    record.save()
     return record
 
 
@@ -226,12 +206,12 @@ def mail_without_content(users: Iterable[User], case: Case, subject: str, body: 
     return sent
 
 
-def _locked(case: Case) -> Case:
+def locked_case(case: Case) -> Case:
     """The case row, locked for the write (PostgreSQL), read fresh."""
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _ensure_open(case: Case, field: str = "status") -> None:
+def ensure_open(case: Case, field: str = "status") -> None:
     if case.status == Case.Status.CLOSED:
         raise _refuse(field, _("The case is closed. Reopen it first."))
 
@@ -246,7 +226,7 @@ def _do_acknowledge(case: Case, actor: User, now: dt.datetime) -> None:
 @transaction.atomic
 def acknowledge(*, actor: User, case: Case) -> Case:
     """Take the case: the actor becomes its owner if it has none; the acknowledgement is recorded."""
-    case = _locked(case)
+    case = locked_case(case)
     if case.acknowledged_at is not None or case.status != Case.Status.NEW:
         raise _refuse("status", _("The case has already been acknowledged."))
     if not eligible_team_users(case).filter(pk=actor.pk).exists():
@@ -263,7 +243,7 @@ def acknowledge(*, actor: User, case: Case) -> Case:
 @transaction.atomic
 def assign_owner(*, actor: User, case: Case, owner: User | None) -> Case:
     """Make ``owner`` the case owner (a team role only); the new owner is notified."""
-    case = _locked(case)
+    case = locked_case(case)
     if owner is None:
         raise _refuse("owner", _("Choose the new case owner."))
     if not eligible_team_users(case).filter(pk=owner.pk).exists():
@@ -283,7 +263,7 @@ def assign_owner(*, actor: User, case: Case, owner: User | None) -> Case:
 
 @transaction.atomic
 def add_team_member(*, actor: User, case: Case, user: User | None, function: str) -> CaseTeamMember:
-    case = _locked(case)
+    case = locked_case(case)
     if user is None:
         raise _refuse("user", _("Choose the person to add."))
     if function not in CaseTeamMember.Function.values:
@@ -325,10 +305,10 @@ def allowed_statuses(case: Case) -> list[str]:
 
 @transaction.atomic
 def change_status(*, actor: User, case: Case, status: str) -> Case:
-    case = _locked(case)
+    case = locked_case(case)
     if status == Case.Status.CLOSED:
         raise _refuse("status", _("Close a case with a closing reason (“Close the case”)."))
-    _ensure_open(case)
+    ensure_open(case)
     if status not in Case.Status.values:
         raise _refuse("status", _("Choose a status from the list."))
     if status == case.status:
@@ -346,36 +326,6 @@ def change_status(*, actor: User, case: Case, status: str) -> Case:
     record_update(actor=actor, obj=case, before=before, summary="case status changed")
     add_event(case, CaseEvent.Kind.STATUS, gettext("Status: %(status)s") % {"status": case.get_status_display()},
               actor=actor)
-    sync_statistic(case)
-    return case
-
-
-def _clean_incident(data: dict[str, Any], case: Case) -> dict[str, Any]:
-    """The intake app's validation of an incident (one set of rules for intake and editing)."""
-    from kommunalschutz.protection.intake.services import clean_incident
-
-    return clean_incident(data, anonymous=case.intake == Case.Intake.ANONYMOUS, instance=case)
-
-
-@transaction.atomic
-def update_incident(*, actor: User, case: Case, data: dict[str, Any]) -> Case:
-    """Edit the incident: validated like an intake, then triaged again (acuteness, routing)."""
-    case = _locked(case)
-    _ensure_open(case, "description")
-    cleaned = _clean_incident(data, case)
-    before = snapshot(case)
-    for name, value in cleaned.items():
-        setattr(case, name, value)
-    if "municipality" in cleaned:
-        municipality = case.municipality
-        case.district = municipality.district if municipality is not None else None
-        case.police_directorate = responsible_directorate(municipality)
-    case.save()
-    record_update(actor=actor, obj=case, before=before, summary="incident edited")
-    add_event(case, CaseEvent.Kind.EDITED, gettext("Incident details changed"), actor=actor)
-    from kommunalschutz.protection.intake.services import retriage
-
-    retriage(case=case, actor=actor)
     sync_statistic(case)
     return case
 
@@ -512,7 +462,7 @@ def link_cases(*, actor: User, case: Case, other: Case | None, kind: str) -> Cas
 
 @transaction.atomic
 def close_case(*, actor: User, case: Case, reason: str, note: str = "") -> Case:
-    case = _locked(case)
+    case = locked_case(case)
     if case.status == Case.Status.CLOSED:
         raise _refuse("reason", _("The case is already closed."))
     if not reason:
@@ -535,7 +485,7 @@ def close_case(*, actor: User, case: Case, reason: str, note: str = "") -> Case:
 @transaction.atomic
 def reopen_case(*, actor: User, case: Case, reason: str) -> Case:
     """Reopen a closed case (back to "acknowledged"); the reason becomes an internal note."""
-    case = _locked(case)
+    case = locked_case(case)
     if case.status != Case.Status.CLOSED:
         raise _refuse("reason", _("Only a closed case can be reopened."))
     text = (reason or "").strip()
@@ -571,84 +521,3 @@ def mark_notification_read(*, user: User, notification: Notification) -> Notific
 
 def mark_all_notifications_read(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=_now())
-
-
-# --- overdue acknowledgements ----------------------------------------------------------------------------
-
-
-def overdue_recipients(case: Case) -> list[User]:
-    """Coordinators and the responsible directorate's police contacts."""
-    query = Q(memberships__role=Role.COORDINATOR)
-    if case.police_directorate_id:
-        query |= _police_query(case)
-    return _people(query)
-
-
-def notify_overdue_acknowledgements(*, now: dt.datetime | None = None) -> int:
-    """Tell coordinators and police contacts about every acknowledgement that is newly overdue, once per
-    case. Returns the number of cases notified."""
-    now = now or _now()
-    count = 0
-    candidates = Case.objects.filter(status=Case.Status.NEW, acknowledged_at__isnull=True,
-                                     acknowledgement_due_at__lt=now, overdue_notified_at__isnull=True)
-    for pk in list(candidates.values_list("pk", flat=True)):
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            case = Case.objects.select_for_update().filter(pk=pk, overdue_notified_at__isnull=True,
-                                                           acknowledged_at__isnull=True).first()
-            if case is None:
-                continue
-            case.overdue_notified_at = now
-            case.save(update_fields=["overdue_notified_at"])
-            record(actor=None, action=AuditEvent.Action.UPDATE, obj=case,
-                   changes={"overdue_notified_at": {"old": None, "new": now.isoformat()}},
-                   summary="overdue acknowledgement notified")
-            recipients = overdue_recipients(case)
-            text = gettext("The acknowledgement of case %(reference)s is overdue.") % {"reference": case.reference}
-            notify(recipients, case, text, case_url(case))
-            add_event(case, CaseEvent.Kind.NOTIFIED, gettext("Overdue acknowledgement reported"))
-            mail_without_content(recipients, case, text, gettext(
-                "Case %(reference)s has not been acknowledged in time. Please take it on the platform.")
-                % {"reference": case.reference})
-            count += 1
-    return count
-
-
-# --- retention -------------------------------------------------------------------------------------------
-
-
-def retention_cutoff(today: dt.date | None = None) -> dt.datetime:
-    """Cases closed before this moment are past CASE_RETENTION_MONTHS."""
-    today = today or timezone.localdate()
-    day = add_months(today, -settings.CASE_RETENTION_MONTHS)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def cases_past_retention(today: dt.date | None = None) -> QuerySet[Case]:
-    return Case.objects.filter(status=Case.Status.CLOSED, closed_at__lt=retention_cutoff(today)).order_by("pk")
-
-
-def delete_case_after_retention(case: Case) -> None:
-    """Delete one case: tombstone its receipt, delete its files, keep the anonymous statistic, audit."""
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        from kommunalschutz.protection.evidence.services import delete_case_files
-        from kommunalschutz.protection.intake.services import tombstone_receipt
-
-        tombstone_receipt(case)
-        delete_case_files(case)
-        if not IncidentStatistic.objects.filter(case=case).exists():
-            sync_statistic(case)
-        anonymise_statistic(case)
-        record(actor=None, action=AuditEvent.Action.DELETE, obj=case,
-               summary="deleted after the retention period")
-        case.delete()
-
-
-def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> int:
-    """Delete every case closed more than CASE_RETENTION_MONTHS ago; returns how many (or would be)."""
-    cases = list(cases_past_retention(today))
-    if dry_run:
-        return len(cases)
-    for case in cases:
-        delete_case_after_retention(case)
-    return len(cases)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.forms import add_service_errors
-from kommunalschutz.protection.cases import forms, selectors, services
+from kommunalschutz.protection.cases import forms, incidents, selectors, services
 from kommunalschutz.protection.cases.models import Case, CaseTask, CaseTeamMember, IncidentType, Notification
 
 PAGE_SIZE = 50
@@ -369,7 +369,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.IncidentForm(request.POST or None, initial=forms.IncidentForm.initial_for(case))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_incident(actor=user, case=case, data=dict(form.cleaned_data))
+            incidents.update_incident(actor=user, case=case, data=dict(form.cleaned_data))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

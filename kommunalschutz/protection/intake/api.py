@@ -20,8 +20,9 @@ from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.registry.models import Municipality
+from kommunalschutz.protection.cases import incidents
 from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.intake import services
+from kommunalschutz.protection.intake import followup, receipts, reporting
 from kommunalschutz.protection.intake.schemas import (
     AnonymousReportIn,
     CaseCreatedOut,
@@ -46,14 +47,14 @@ def _invalid(error: ValidationError) -> ValidationErrorOut:
     return ValidationErrorOut(detail=_("Please correct the marked fields."), errors=messages_by_field(error))
 
 
-def _refused(error: services.AccessRefused, response: HttpResponse) -> Status[Any]:
+def _refused(error: receipts.AccessRefused, response: HttpResponse) -> Status[Any]:
     if error.retry_after_seconds:
         response["Retry-After"] = str(error.retry_after_seconds)
     return Status(error.status, ErrorOut(detail=error.message))
 
 
 def _incident_data(payload: IncidentIn, extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    data = payload.dict(include={*services.INCIDENT_FIELDS, *extra})
+    data = payload.dict(include={*incidents.INCIDENT_FIELDS, *extra})
     ags = payload.municipality_ags.strip()
     # An unknown key still reaches the service, which names the field.
     municipality = Municipality.objects.filter(ags=ags).first() if ags else None
@@ -76,17 +77,17 @@ def submit_anonymous(request: HttpRequest, payload: AnonymousReportIn,
     """Stores the report and answers with the 16-digit receipt once it is stored. Nothing about the
     request (address, user agent) is kept."""
     try:
-        _case, receipt = services.submit_anonymous(data=_incident_data(payload), passphrase=payload.passphrase,
+        _case, receipt = reporting.submit_anonymous(data=_incident_data(payload), passphrase=payload.passphrase,
                                                    passphrase_repeat=payload.passphrase_repeat)
     except ValidationError as exc:
         return Status(422, _invalid(_rename_municipality(exc)))
-    except services.AccessRefused as exc:
+    except receipts.AccessRefused as exc:
         return _refused(exc, response)
     return Status(201, ReceiptOut(receipt=receipt))
 
 
 def _open(payload: LookupIn) -> Case:
-    return services.open_anonymous_case(receipt=payload.receipt, passphrase=payload.passphrase)
+    return receipts.open_anonymous_case(receipt=payload.receipt, passphrase=payload.passphrase)
 
 
 @router.post("/public/reports/lookup",
@@ -98,10 +99,10 @@ def lookup(request: HttpRequest, payload: LookupIn, response: HttpResponse) -> S
         case = _open(payload)
     except ValidationError as exc:
         return Status(422, _invalid(exc))
-    except services.AccessRefused as exc:
+    except receipts.AccessRefused as exc:
         return _refused(exc, response)
-    messages = services.visible_messages(case)
-    services.mark_read_by_reporter(case)
+    messages = followup.visible_messages(case)
+    followup.mark_read_by_reporter(case)
     return Status(200, LookupOut(
         status=case.status, status_label=str(Case.Status(case.status).label), is_acute=case.is_acute,
         messages=[ReporterMessageOut(id=m.pk, from_reporter=m.from_reporter, is_question=m.is_question,
@@ -114,10 +115,10 @@ def lookup(request: HttpRequest, payload: LookupIn, response: HttpResponse) -> S
 def reply(request: HttpRequest, payload: MessageIn, response: HttpResponse) -> Status[Any]:
     try:
         case = _open(payload)
-        message = services.reporter_reply(case=case, body=payload.body)
+        message = followup.reporter_reply(case=case, body=payload.body)
     except ValidationError as exc:
         return Status(422, _invalid(exc))
-    except services.AccessRefused as exc:
+    except receipts.AccessRefused as exc:
         return _refused(exc, response)
     return Status(201, MessageCreatedOut(id=message.pk, created_at=message.created_at))
 
@@ -135,7 +136,7 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Status[Any]:
         return Status(422, ValidationErrorOut(detail=_("Please correct the marked fields."), errors={
             "report_for": [_("You may report only for yourself.")]}))
     try:
-        case = services.create_case(
+        case = reporting.create_case(
             actor=user, data=_incident_data(payload, ("affected_name", "affected_contact")),
             intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
             affected_user=None if on_behalf else user)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kommunalschutz.protection.cases import services
 from kommunalschutz.protection.cases.models import Case, Notification
+from kommunalschutz.protection.cases.overdue import notify_overdue_acknowledgements
 from tests.conftest import World
 from tests.protection.cases.conftest import Cases, make_case
 
@@ -58,13 +59,13 @@ def test_newly_overdue_acknowledgements_are_notified_once(world: World, cases: C
     taken = make_case(municipality=world.pirna, acknowledgement_due_at=timezone.now() - dt.timedelta(minutes=1))
     services.acknowledge(actor=world.coordinator, case=taken)
 
-    assert services.notify_overdue_acknowledgements() == 1
+    assert notify_overdue_acknowledgements() == 1
     recipients = set(Notification.objects.filter(case=late).values_list("user__username", flat=True))
     assert recipients == {"coordinator", "dresden_police"}
     assert Case.objects.get(pk=late.pk).overdue_notified_at is not None
     assert {m.to[0] for m in mail.outbox} == {world.coordinator.email, world.dresden_police.email}
     assert all("Drohbrief" not in m.body for m in mail.outbox)
-    assert services.notify_overdue_acknowledgements() == 0  # once per case
+    assert notify_overdue_acknowledgements() == 0  # once per case
     assert Notification.objects.filter(case=late).count() == 2
 
 

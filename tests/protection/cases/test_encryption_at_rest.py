@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from kommunalschutz.protection.cases import services
+from kommunalschutz.protection.cases import incidents, services
 from tests.conftest import World
 from tests.protection.cases.conftest import make_case
 
@@ -39,7 +39,7 @@ def test_the_marker_is_not_in_the_database_but_on_the_page(world: World, login: 
     services.post_message(actor=world.coordinator, case=case, body=f"Intern: {MARKER}", internal=True)
     services.add_task(actor=world.coordinator, case=case, title=f"{MARKER} anrufen",
                       due_on=timezone.localdate())
-    services.update_incident(actor=world.coordinator, case=case,
+    incidents.update_incident(actor=world.coordinator, case=case,
                              data={"description": f"Zweite Drohung gegen {MARKER}",
                                    "affected_contact": f"{MARKER}@example.org"})
     services.close_case(actor=world.coordinator, case=case, reason="resolved", note=f"Ende {MARKER}")
