@@ -16,19 +16,14 @@ from ninja.files import UploadedFile
 
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
-from kommunalschutz.foundation.core.errors import messages_by_field
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.evidence import selectors, services
 from kommunalschutz.protection.evidence.models import EvidenceItem
-from kommunalschutz.protection.evidence.schemas import ErrorOut, EvidenceOut, OnlineIn, OnlineOut, ValidationErrorOut
+from kommunalschutz.protection.evidence.schemas import EvidenceOut, OnlineIn, OnlineOut
 from kommunalschutz.protection.evidence.views import ADD, EXPORT, VIEW, attachment, original_response
 
 router = Router(tags=["evidence"])
-
-
-def _invalid(error: ValidationError) -> Status[Any]:
-    return Status(422, ValidationErrorOut(detail="The input is not valid; nothing was saved.",
-                                          errors=messages_by_field(error)))
 
 
 def _case(request: HttpRequest, case_id: int, permission: str = VIEW) -> Case:
@@ -76,7 +71,7 @@ def upload_file(request: HttpRequest, case_id: int, file: File[UploadedFile | No
     try:
         item = services.add_file(case=case, actor=request.user, upload=file, description=description)
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail="The input is not valid; nothing was saved.")
     return Status(201, _out(item, _number(item)))
 
 
@@ -88,7 +83,7 @@ def record_online(request: HttpRequest, case_id: int, payload: OnlineIn) -> Stat
     try:
         item = services.add_online_content(case=case, actor=request.user, data=payload.dict())
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail="The input is not valid; nothing was saved.")
     return Status(201, _out(item, _number(item)))
 
 

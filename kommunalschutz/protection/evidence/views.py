@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
-from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.web.pages import request_user, submit
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.evidence import forms, selectors, services
 from kommunalschutz.protection.evidence.models import EvidenceItem
@@ -72,21 +71,20 @@ def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
             form = online_form
         else:
             raise Http404
-        if form.is_valid():
+        user = request_user(request)
+
+        def write() -> EvidenceItem:
             data = dict(form.cleaned_data)
             upload = data.pop("file", None)
-            try:
-                if which == "file":
-                    services.add_file(case=case, actor=request.user, upload=upload,
-                                      description=data.get("description", ""))
-                else:
-                    services.add_online_content(case=case, actor=request.user, data=data, upload=upload)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The evidence has been stored.") if which == "file"
-                                 else _("The online content has been recorded."))
-                return redirect("evidence:case_evidence", pk=case.pk)
+            if which == "file":
+                return services.add_file(case=case, actor=user, upload=upload,
+                                         description=data.get("description", ""))
+            return services.add_online_content(case=case, actor=user, data=data, upload=upload)
+
+        if submit(request, form, write) is not None:
+            messages.success(request, _("The evidence has been stored.") if which == "file"
+                             else _("The online content has been recorded."))
+            return redirect("evidence:case_evidence", pk=case.pk)
         status = 400
     return render(request, "evidence/case_evidence.html", {
         "case": case,

@@ -17,16 +17,15 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from kommunalschutz.foundation.accounts.auth import token_auth
-from kommunalschutz.foundation.accounts.models import User
-from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.registry.models import Municipality
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found
+from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.protection.cases import incidents
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.intake import followup, receipts, reporting
 from kommunalschutz.protection.intake.schemas import (
     AnonymousReportIn,
     CaseCreatedOut,
-    ErrorOut,
     IncidentIn,
     LookupIn,
     LookupOut,
@@ -35,16 +34,9 @@ from kommunalschutz.protection.intake.schemas import (
     ReceiptOut,
     ReporterMessageOut,
     ReportIn,
-    ValidationErrorOut,
 )
 
 router = Router(tags=["intake"])
-
-NOT_FOUND = "Not found."
-
-
-def _invalid(error: ValidationError) -> ValidationErrorOut:
-    return ValidationErrorOut(detail=_("Please correct the marked fields."), errors=messages_by_field(error))
 
 
 def _refused(error: receipts.AccessRefused, response: HttpResponse) -> Status[Any]:
@@ -80,7 +72,7 @@ def submit_anonymous(request: HttpRequest, payload: AnonymousReportIn,
         _case, receipt = reporting.submit_anonymous(data=_incident_data(payload), passphrase=payload.passphrase,
                                                    passphrase_repeat=payload.passphrase_repeat)
     except ValidationError as exc:
-        return Status(422, _invalid(_rename_municipality(exc)))
+        return invalid(_rename_municipality(exc), detail=_("Please correct the marked fields."))
     except receipts.AccessRefused as exc:
         return _refused(exc, response)
     return Status(201, ReceiptOut(receipt=receipt))
@@ -98,7 +90,7 @@ def lookup(request: HttpRequest, payload: LookupIn, response: HttpResponse) -> S
     try:
         case = _open(payload)
     except ValidationError as exc:
-        return Status(422, _invalid(exc))
+        return invalid(exc, detail=_("Please correct the marked fields."))
     except receipts.AccessRefused as exc:
         return _refused(exc, response)
     messages = followup.visible_messages(case)
@@ -117,7 +109,7 @@ def reply(request: HttpRequest, payload: MessageIn, response: HttpResponse) -> S
         case = _open(payload)
         message = followup.reporter_reply(case=case, body=payload.body)
     except ValidationError as exc:
-        return Status(422, _invalid(exc))
+        return invalid(exc, detail=_("Please correct the marked fields."))
     except receipts.AccessRefused as exc:
         return _refused(exc, response)
     return Status(201, MessageCreatedOut(id=message.pk, created_at=message.created_at))
@@ -127,20 +119,19 @@ def reply(request: HttpRequest, payload: MessageIn, response: HttpResponse) -> S
              summary="Report an incident (for oneself, or on someone's behalf)")
 def create_report(request: HttpRequest, payload: ReportIn) -> Status[Any]:
     """``report_for`` "on_behalf" needs cases.report_on_behalf and the affected person's name and contact."""
-    user = request.user
-    assert isinstance(user, User)  # set by token_auth
+    user = request_user(request)
     if not user.has_perm("cases.report_incident"):
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     on_behalf = payload.report_for == "on_behalf"
     if on_behalf and not user.has_perm("cases.report_on_behalf"):
-        return Status(422, ValidationErrorOut(detail=_("Please correct the marked fields."), errors={
-            "report_for": [_("You may report only for yourself.")]}))
+        return invalid({"report_for": [_("You may report only for yourself.")]},
+                       detail=_("Please correct the marked fields."))
     try:
         case = reporting.create_case(
             actor=user, data=_incident_data(payload, ("affected_name", "affected_contact")),
             intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
             affected_user=None if on_behalf else user)
     except ValidationError as exc:
-        return Status(422, _invalid(_rename_municipality(exc)))
+        return invalid(_rename_municipality(exc), detail=_("Please correct the marked fields."))
     return Status(201, CaseCreatedOut(id=case.pk, reference=case.reference, is_acute=case.is_acute,
                                       acknowledgement_due_at=case.acknowledgement_due_at))

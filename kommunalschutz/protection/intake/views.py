@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.web.pages import request_user, save, submit
 from kommunalschutz.protection.cases import incidents
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.intake import followup, receipts, reporting
@@ -44,22 +45,19 @@ def _add_missing_errors(form: Any, error: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "cases.report_incident")
-    on_behalf_allowed = request.user.has_perm("cases.report_on_behalf")
+    user = request_user(request)
+    require_perm(user, "cases.report_incident")
+    on_behalf_allowed = user.has_perm("cases.report_on_behalf")
     form = IncidentForm(request.POST or None, on_behalf_allowed=on_behalf_allowed)
     if request.method == "POST":
         valid = form.is_valid()
         data = form.incident_data()
         on_behalf = form.on_behalf
         if valid:
-            try:
-                case = reporting.create_case(
-                    actor=request.user, data=data,
-                    intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
-                    affected_user=None if on_behalf else request.user)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            case = save(form, lambda: reporting.create_case(
+                actor=user, data=data, intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
+                affected_user=None if on_behalf else user))
+            if case is not None:
                 return redirect("intake:report_done", pk=case.pk)
         else:
             try:
@@ -163,33 +161,24 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     if action == "reply":
         reply_form = ReporterReplyForm(request.POST)
         reply_form.is_valid()
-        try:
-            followup.reporter_reply(case=case, body=reply_form.cleaned_data.get("body", ""))
-        except ValidationError as exc:
-            add_service_errors(reply_form, exc)
+        if save(reply_form, lambda: followup.reporter_reply(
+                case=case, body=reply_form.cleaned_data.get("body", ""))) is None:
             return _follow_up_page(request, case, reply_form=reply_form, status=422)
         return redirect(f"{this_page}?gesendet=1#nachrichten")
     if action == "file":
         file_form = EvidenceFileForm(request.POST, request.FILES)
-        if file_form.is_valid():
-            try:
-                followup.reporter_add_file(case=case, upload=file_form.cleaned_data["file"],
-                                           description=file_form.cleaned_data.get("description", ""))
-            except ValidationError as exc:
-                add_service_errors(file_form, exc)
-            else:
-                return redirect(f"{this_page}?beweis=1#beweismittel")
+        if submit(request, file_form, lambda: followup.reporter_add_file(
+                case=case, upload=file_form.cleaned_data["file"],
+                description=file_form.cleaned_data.get("description", ""))) is not None:
+            return redirect(f"{this_page}?beweis=1#beweismittel")
         return _follow_up_page(request, case, file_form=file_form, status=422)
     if action == "online":
         online_form = OnlineContentForm(request.POST, request.FILES)
         if online_form.is_valid():
             data = dict(online_form.cleaned_data)
             upload = data.pop("file", None)
-            try:
-                followup.reporter_add_online_content(case=case, data=data, upload=upload)
-            except ValidationError as exc:
-                add_service_errors(online_form, exc)
-            else:
+            if save(online_form, lambda: followup.reporter_add_online_content(
+                    case=case, data=data, upload=upload)) is not None:
                 return redirect(f"{this_page}?beweis=1#beweismittel")
         return _follow_up_page(request, case, online_form=online_form, status=422)
     return _follow_up_page(request, case)
