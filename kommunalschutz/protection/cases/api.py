@@ -189,7 +189,7 @@ def list_messages(request: HttpRequest, case_id: int) -> Any:
     team_view = user.has_perm(WORK, case)
     sections = selectors.case_sections(case, user, team_view=team_view)
     if not team_view and user.pk in {case.reported_by_id, case.affected_user_id}:
-        services.mark_read_by_reporter(case, actor=request.user)
+        services.mark_read_by_reporter(case, actor=request_user(request))
     return Status(200, [_message_out(m, team_view=team_view) for m in sections["case_messages"]])
 
 

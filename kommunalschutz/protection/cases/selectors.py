@@ -8,8 +8,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from kommunalschutz.foundation.accounts.models import Role
-from kommunalschutz.foundation.core.roles import roles_of
+from kommunalschutz.foundation.core.roles import Role, roles_of
 from kommunalschutz.protection.cases.models import (
     Case,
     CaseEvent,

@@ -22,9 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
-from kommunalschutz.foundation.accounts.models import Role, User
+from kommunalschutz.foundation.accounts.models import Actor, User
 from kommunalschutz.foundation.core.audit import record, record_create, record_delete, record_update, snapshot
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.protection.cases import hooks
 from kommunalschutz.protection.cases.models import (
     Case,
@@ -52,7 +53,7 @@ def next_reference(reported_at: dt.datetime) -> str:
     return f"{prefix}{number:06d}"
 
 
-def add_event(case: Case, kind: str, summary: str = "", *, actor: Any = None, by_reporter: bool = False,
+def add_event(case: Case, kind: str, summary: str = "", *, actor: Actor = None, by_reporter: bool = False,
               at: dt.datetime | None = None) -> CaseEvent:
     """Append one entry to the case timeline (call inside the writing transaction)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -372,7 +373,7 @@ def reporter_reply(*, actor: User, case: Case, body: str) -> CaseMessage:
     return message
 
 
-def notify_team_of_reporter_message(case: Case, *, exclude: Any = None) -> None:
+def notify_team_of_reporter_message(case: Case, *, exclude: Actor = None) -> None:
     """In the app and by e-mail (without content): the reporter wrote. The intake app calls this too."""
     team = [user for user in team_users(case) if exclude is None or user.pk != getattr(exclude, "pk", None)]
     with translation.override(settings.LANGUAGE_CODE):
@@ -384,7 +385,7 @@ def notify_team_of_reporter_message(case: Case, *, exclude: Any = None) -> None:
 
 
 @transaction.atomic
-def mark_read_by_reporter(case: Case, *, actor: Any = None) -> int:
+def mark_read_by_reporter(case: Case, *, actor: Actor = None) -> int:
     """The reporter (logged in, or anonymous: actor None) has seen the team's messages; returns how many
     were new. Audited like every write, with the count only."""
     count = CaseMessage.objects.filter(case=case, internal=False, from_reporter=False,

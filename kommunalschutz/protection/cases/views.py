@@ -176,7 +176,7 @@ def _detail(request: HttpRequest, case: Case, *, bound: str = "", data: Any = No
     else:
         context["reply_form"] = forms.ReplyForm()
         if user.pk in {case.reported_by_id, case.affected_user_id}:
-            services.mark_read_by_reporter(case, actor=request.user)
+            services.mark_read_by_reporter(case, actor=request_user(request))
     if form is not None:
         context[f"{bound}_form"] = form
     return render(request, "cases/case_detail.html", context, status=status)

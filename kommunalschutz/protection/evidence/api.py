@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
+from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.evidence import selectors, services
 from kommunalschutz.protection.evidence.models import EvidenceItem
@@ -69,7 +70,7 @@ def upload_file(request: HttpRequest, case_id: int, file: File[UploadedFile | No
     name's extension must fit it. Programs, HTML and SVG are refused."""
     case = _case(request, case_id, ADD)
     try:
-        item = services.add_file(case=case, actor=request.user, upload=file, description=description)
+        item = services.add_file(case=case, actor=request_user(request), upload=file, description=description)
     except ValidationError as exc:
         return invalid(exc, detail="The input is not valid; nothing was saved.")
     return Status(201, _out(item, _number(item)))
@@ -81,7 +82,7 @@ def upload_file(request: HttpRequest, case_id: int, file: File[UploadedFile | No
 def record_online(request: HttpRequest, case_id: int, payload: OnlineIn) -> Status[Any]:
     case = _case(request, case_id, ADD)
     try:
-        item = services.add_online_content(case=case, actor=request.user, data=payload.dict())
+        item = services.add_online_content(case=case, actor=request_user(request), data=payload.dict())
     except ValidationError as exc:
         return invalid(exc, detail="The input is not valid; nothing was saved.")
     return Status(201, _out(item, _number(item)))
@@ -107,7 +108,7 @@ def original(request: HttpRequest, item_id: int) -> Any:
 def evidence_package(request: HttpRequest, case_id: int) -> Any:
     case = _case(request, case_id, EXPORT)
     try:
-        filename, content = services.build_package(case=case, actor=request.user)
+        filename, content = services.build_package(case=case, actor=request_user(request))
     except services.EvidenceIntegrityError:
         return Status(409, ErrorOut(detail="A stored file no longer matches its SHA-256; no package was created."))
     response: HttpResponse = attachment(content, filename=filename, content_type="application/zip")

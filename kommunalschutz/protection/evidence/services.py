@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import kommunalschutz
+from kommunalschutz.foundation.accounts.models import Actor, User
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.documents import render_pdf
 from kommunalschutz.foundation.core.encryption import DecryptionError, decrypt_bytes, encrypt_bytes, rotate_token
@@ -318,11 +319,11 @@ def _check_open(case: Case) -> None:
         raise ValidationError({"__all__": [_("This case is closed; no evidence can be added.")]})
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> User | None:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _save(item: EvidenceItem, content: bytes | None, *, actor: Any, by_reporter: bool, summary: str) -> EvidenceItem:
+def _save(item: EvidenceItem, content: bytes | None, *, actor: Actor, by_reporter: bool, summary: str) -> EvidenceItem:
     """Save the row, write the encrypted file last, audit and add the timeline event, all or nothing."""
     stored_name = ""
     try:
@@ -347,7 +348,8 @@ def _file_fields(content: bytes, detected: str, name: str) -> dict[str, Any]:
             "sha256": hashlib.sha256(content).hexdigest()}
 
 
-def add_file(*, case: Case, actor: Any, upload: Any, description: str = "", by_reporter: bool = False) -> EvidenceItem:
+def add_file(*, case: Case, actor: Actor, upload: Any, description: str = "",
+             by_reporter: bool = False) -> EvidenceItem:
     """Keep an uploaded file as evidence: original bytes encrypted in the store, SHA-256 taken now."""
     _check_open(case)
     if upload is None:
@@ -420,7 +422,7 @@ def clean_online_data(data: Mapping[str, Any], *, has_file: bool) -> dict[str, A
     return {**text, "posted_at": posted_at, "captured_at": captured_at}
 
 
-def add_online_content(*, case: Case, actor: Any, data: Mapping[str, Any], upload: Any = None,
+def add_online_content(*, case: Case, actor: Actor, data: Mapping[str, Any], upload: Any = None,
                        by_reporter: bool = False) -> EvidenceItem:
     """Record online content (DOMAIN.md §2.2), optionally with a screenshot or saved page."""
     _check_open(case)
@@ -494,7 +496,7 @@ def _incident(case: Case) -> dict[str, Any]:
 
 
 @transaction.atomic
-def build_package(*, case: Case, actor: Any) -> tuple[str, bytes]:
+def build_package(*, case: Case, actor: Actor) -> tuple[str, bytes]:
     """The evidence package of a case for a criminal complaint: (file name, ZIP bytes).
 
     originale/<nn>_<name> are the byte-identical originals (each checked against its SHA-256 first),

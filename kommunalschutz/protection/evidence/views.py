@@ -118,7 +118,7 @@ def download_original(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_package(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, EXPORT)
     try:
-        filename, content = services.build_package(case=case, actor=request.user)
+        filename, content = services.build_package(case=case, actor=request_user(request))
     except services.EvidenceIntegrityError:
         messages.error(request, _("A stored file no longer matches the checksum taken at upload, so no evidence "
                                   "package was created. Please inform the platform's operators."))

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.accounts.models import Actor, User
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
 from kommunalschutz.protection.cases.models import Case, CaseEvent
@@ -87,7 +88,7 @@ def _check_partner(partner: Partner, errors: Errors) -> None:
 
 
 @transaction.atomic
-def create_partner(*, actor: Any, **fields: Any) -> Partner:
+def create_partner(*, actor: Actor, **fields: Any) -> Partner:
     _unknown(fields, PARTNER_FIELDS, "create_partner")
     partner = Partner(**fields)
     _check_partner(partner, {})
@@ -97,7 +98,7 @@ def create_partner(*, actor: Any, **fields: Any) -> Partner:
 
 
 @transaction.atomic
-def update_partner(*, actor: Any, partner: Partner, **fields: Any) -> Partner:
+def update_partner(*, actor: Actor, partner: Partner, **fields: Any) -> Partner:
     _unknown(fields, PARTNER_FIELDS, "update_partner")
     locked = Partner.objects.select_for_update().get(pk=partner.pk)
     before = audit.snapshot(locked, PARTNER_FIELDS)
@@ -110,7 +111,7 @@ def update_partner(*, actor: Any, partner: Partner, **fields: Any) -> Partner:
 
 
 @transaction.atomic
-def set_partner_active(*, actor: Any, partner: Partner, active: bool) -> Partner:
+def set_partner_active(*, actor: Actor, partner: Partner, active: bool) -> Partner:
     """Deactivate (or reactivate) a partner. Inactive partners stay on the measures that name them but
     are no longer offered for new referrals nor listed publicly."""
     locked = Partner.objects.select_for_update().get(pk=partner.pk)
@@ -125,7 +126,7 @@ def set_partner_active(*, actor: Any, partner: Partner, active: bool) -> Partner
 # --- measures of a case ------------------------------------------------------------------------------
 
 
-def _check_owner(case: Case, owner: Any, errors: Errors) -> None:
+def _check_owner(case: Case, owner: User | None, errors: Errors) -> None:
     if owner is None:
         add_error(errors, "owner", _("Choose who on the case team is responsible for the measure."))
     elif owner.pk not in {user.pk for user in team_users(case)}:
@@ -167,7 +168,7 @@ def _check_status_outcome(measure: Measure, errors: Errors) -> None:
         add_error(errors, "outcome", _("Give the reason for cancelling the measure in the outcome."))
 
 
-def _advance_case(case: Case, measure: Measure, actor: Any) -> None:
+def _advance_case(case: Case, measure: Measure, actor: Actor) -> None:
     """The first measure agreed with the official moves an acknowledged case (or one under assessment)
     to "measures agreed"."""
     if not measure.agreed_with_official or measure.status == Measure.Status.CANCELLED:
@@ -182,7 +183,7 @@ def _advance_case(case: Case, measure: Measure, actor: Any) -> None:
               actor=actor)
 
 
-def _request_protection(case: Case, measure: Measure, actor: Any) -> None:
+def _request_protection(case: Case, measure: Measure, actor: Actor) -> None:
     """A protection request brings the LKA onto the case team and tells its protection officers."""
     if not case.lka_involved:
         before = audit.snapshot(case, ["lka_involved"])
@@ -216,7 +217,7 @@ def _request_protection(case: Case, measure: Measure, actor: Any) -> None:
 
 @transaction.atomic
 def add_measure(
-    *, actor: Any, case: Case, kind: str, owner: Any, due_on: dt.date | None, description: str = "",
+    *, actor: Actor, case: Case, kind: str, owner: User | None, due_on: dt.date | None, description: str = "",
     partner: Partner | None = None, agreed_with_official: bool = False, protection_kind: str = "",
 ) -> Measure:
     """Record a measure (or referral, or protection request) for a case."""
@@ -249,7 +250,7 @@ UPDATE_FIELDS: tuple[str, ...] = ("status", "outcome", "due_on", "owner", "agree
 
 
 @transaction.atomic
-def update_measure(*, actor: Any, measure: Measure, **fields: Any) -> Measure:
+def update_measure(*, actor: Actor, measure: Measure, **fields: Any) -> Measure:
     """Change the status, outcome, due date, owner, agreement or description of a measure."""
     _unknown(fields, UPDATE_FIELDS, "update_measure")
     locked = Measure.objects.select_for_update(of=("self",)).select_related("case", "partner").get(pk=measure.pk)
@@ -288,7 +289,7 @@ DECISIONS = (Measure.Decision.GRANTED, Measure.Decision.PARTLY, Measure.Decision
 
 
 @transaction.atomic
-def decide_protection(*, actor: Any, measure: Measure, decision: str, note: str) -> Measure:
+def decide_protection(*, actor: Actor, measure: Measure, decision: str, note: str) -> Measure:
     """The LKA's decision on a protection request, with its reasons. The team and the reporter's side
     are told in the app (the reasons stay with the case team)."""
     locked = Measure.objects.select_for_update(of=("self",)).select_related("case").get(pk=measure.pk)
@@ -322,7 +323,7 @@ def decide_protection(*, actor: Any, measure: Measure, decision: str, note: str)
         message = _("Case %(reference)s: the LKA has decided the protection request.") % {
             "reference": case.reference}
     recipients = {user.pk: user for user in [*team_users(case), *reporter_users(case)]}
-    if getattr(actor, "pk", None) is not None:
+    if actor is not None:
         recipients.pop(actor.pk, None)
     notify(recipients.values(), case, message, url=path)
     sync_statistic(case)
