@@ -21,7 +21,7 @@ from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found
 from kommunalschutz.foundation.web.pages import request_user
-from kommunalschutz.protection.cases import incidents, selectors, services
+from kommunalschutz.protection.cases import case_tasks, case_team, incidents, links, messaging, selectors, workflow
 from kommunalschutz.protection.cases.models import Case, CaseMessage, CaseTask, CaseTeamMember
 from kommunalschutz.protection.cases.schemas import (
     CaseDetailOut,
@@ -159,7 +159,7 @@ def acknowledge_case(request: HttpRequest, case_id: int) -> Any:
     if case is None:
         return not_found()
     try:
-        case = services.acknowledge(actor=user, case=case)
+        case = workflow.acknowledge(actor=user, case=case)
     except ValidationError as exc:
         return invalid(exc)
     return Status(200, _detail(case, user))
@@ -173,7 +173,7 @@ def change_status(request: HttpRequest, case_id: int, payload: StatusIn) -> Any:
     if case is None:
         return not_found()
     try:
-        case = services.change_status(actor=user, case=case, status=payload.status)
+        case = workflow.change_status(actor=user, case=case, status=payload.status)
     except ValidationError as exc:
         return invalid(exc)
     return Status(200, _detail(case, user))
@@ -189,7 +189,7 @@ def list_messages(request: HttpRequest, case_id: int) -> Any:
     team_view = user.has_perm(WORK, case)
     sections = selectors.case_sections(case, user, team_view=team_view)
     if not team_view and user.pk in {case.reported_by_id, case.affected_user_id}:
-        services.mark_read_by_reporter(case, actor=request_user(request))
+        messaging.mark_read_by_reporter(case, actor=request_user(request))
     return Status(200, [_message_out(m, team_view=team_view) for m in sections["case_messages"]])
 
 
@@ -207,11 +207,11 @@ def post_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Any:
                 raise ValidationError({"kind": [_("Choose message, question or internal.")]})
             if payload.kind != "internal" and not user.has_perm(MESSAGE, case):
                 raise ValidationError({"kind": [_("Only the case team writes to the reporter; take the case first.")]})
-            message = services.post_message(actor=user, case=case, body=payload.body,
+            message = messaging.post_message(actor=user, case=case, body=payload.body,
                                             internal=payload.kind == "internal",
                                             is_question=payload.kind == "question")
         elif user.has_perm(MESSAGE, case) and payload.kind == "message":
-            message = services.reporter_reply(actor=user, case=case, body=payload.body)
+            message = messaging.reporter_reply(actor=user, case=case, body=payload.body)
         else:
             return not_found()
     except ValidationError as exc:
@@ -241,7 +241,7 @@ def add_task(request: HttpRequest, case_id: int, payload: TaskIn) -> Any:
             return invalid(ValidationError({"assignee": [_("Tasks can only be assigned to members of the case "
                                                             "team.")]}))
     try:
-        task = services.add_task(actor=user, case=case, title=payload.title, due_on=payload.due_on,
+        task = case_tasks.add_task(actor=user, case=case, title=payload.title, due_on=payload.due_on,
                                  assignee=assignee)
     except ValidationError as exc:
         return invalid(exc)
@@ -257,7 +257,7 @@ def complete_task(request: HttpRequest, case_id: int, task_id: int) -> Any:
     if case is None or task is None:
         return not_found()
     try:
-        task = services.complete_task(actor=user, case=case, task=task)
+        task = case_tasks.complete_task(actor=user, case=case, task=task)
     except ValidationError as exc:
         return invalid(exc)
     return Status(200, _task_out(task))
@@ -272,7 +272,7 @@ def link_case(request: HttpRequest, case_id: int, payload: LinkIn) -> Any:
         return not_found()
     other = selectors.visible_cases(user).filter(reference=payload.other.strip()).first()
     try:
-        link = services.link_cases(actor=user, case=case, other=other, kind=payload.kind)
+        link = links.link_cases(actor=user, case=case, other=other, kind=payload.kind)
     except ValidationError as exc:
         return invalid(exc)
     assert other is not None
@@ -292,11 +292,11 @@ def change_team(request: HttpRequest, case_id: int, payload: TeamIn) -> Any:
             member = CaseTeamMember.objects.filter(case=case, user_id=payload.user).first()
             if member is None:
                 raise ValidationError({"user": [_("This person is not on the case team.")]})
-            services.remove_team_member(actor=user, case=case, member=member)
+            case_team.remove_team_member(actor=user, case=case, member=member)
         elif payload.owner:
-            services.assign_owner(actor=user, case=case, owner=person)
+            case_team.assign_owner(actor=user, case=case, owner=person)
         else:
-            services.add_team_member(actor=user, case=case, user=person, function=payload.function)
+            case_team.add_team_member(actor=user, case=case, user=person, function=payload.function)
     except ValidationError as exc:
         return invalid(exc)
     case = Case.objects.select_related("municipality", "owner").get(pk=case.pk)
@@ -311,7 +311,7 @@ def close_case(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
     if case is None:
         return not_found()
     try:
-        case = services.close_case(actor=user, case=case, reason=payload.reason, note=payload.note)
+        case = workflow.close_case(actor=user, case=case, reason=payload.reason, note=payload.note)
     except ValidationError as exc:
         return invalid(exc)
     return Status(200, _detail(case, user))
@@ -325,7 +325,7 @@ def reopen_case(request: HttpRequest, case_id: int, payload: ReopenIn) -> Any:
     if case is None:
         return not_found()
     try:
-        case = services.reopen_case(actor=user, case=case, reason=payload.reason)
+        case = workflow.reopen_case(actor=user, case=case, reason=payload.reason)
     except ValidationError as exc:
         return invalid(exc)
     return Status(200, _detail(case, user))

@@ -23,7 +23,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.web.pages import request_user, save, submit
-from kommunalschutz.protection.cases import forms, incidents, selectors, services
+from kommunalschutz.protection.cases import (
+    case_tasks,
+    case_team,
+    forms,
+    inbox,
+    incidents,
+    links,
+    messaging,
+    selectors,
+    services,
+    workflow,
+)
 from kommunalschutz.protection.cases.models import Case, CaseTask, CaseTeamMember, IncidentType, Notification
 
 PAGE_SIZE = 50
@@ -108,7 +119,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification to its case: 404 when the case is no longer visible to the user."""
     user = request_user(request)
     notification = _own_notification(user, pk)
-    services.mark_notification_read(user=user, notification=notification)
+    inbox.mark_notification_read(user=user, notification=notification)
     if notification.case_id is not None:
         case = _case(user, notification.case_id)
         return redirect(_case_url(case))
@@ -121,14 +132,14 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    services.mark_notification_read(user=user, notification=_own_notification(user, pk))
+    inbox.mark_notification_read(user=user, notification=_own_notification(user, pk))
     return redirect("cases:notifications")
 
 
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    count = services.mark_all_notifications_read(user=request_user(request))
+    count = inbox.mark_all_notifications_read(user=request_user(request))
     messages.success(request, _("%(count)d notification(s) marked as read.") % {"count": count})
     return redirect("cases:notifications")
 
@@ -145,7 +156,7 @@ def _team_forms(user: User, case: Case, data: Any = None, bound: str = "") -> di
         return data if bound == name else None
 
     context: dict[str, Any] = {
-        "status_form": forms.StatusForm(pick("status"), allowed=services.allowed_statuses(case)),
+        "status_form": forms.StatusForm(pick("status"), allowed=workflow.allowed_statuses(case)),
         "message_form": forms.MessageForm(pick("message"), allow_reporter=user.has_perm(MESSAGE, case)),
         "task_form": forms.TaskForm(pick("task"), people=team),
         "link_form": forms.LinkForm(pick("link")),
@@ -172,11 +183,11 @@ def _detail(request: HttpRequest, case: Case, *, bound: str = "", data: Any = No
     }
     if team_view:
         context.update(_team_forms(user, case))
-        context["allowed_statuses"] = services.allowed_statuses(case)
+        context["allowed_statuses"] = workflow.allowed_statuses(case)
     else:
         context["reply_form"] = forms.ReplyForm()
         if user.pk in {case.reported_by_id, case.affected_user_id}:
-            services.mark_read_by_reporter(case, actor=request_user(request))
+            messaging.mark_read_by_reporter(case, actor=request_user(request))
     if form is not None:
         context[f"{bound}_form"] = form
     return render(request, "cases/case_detail.html", context, status=status)
@@ -204,7 +215,7 @@ def case_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = _case(user, pk, WORK)
     try:
-        services.acknowledge(actor=user, case=case)
+        workflow.acknowledge(actor=user, case=case)
     except ValidationError as exc:
         for errors in exc.message_dict.values():
             for error in errors:
@@ -220,7 +231,7 @@ def case_owner(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = _case(user, pk, TEAM)
     form = forms.OwnerForm(request.POST, people=services.eligible_team_users(case))
-    return _act(request, case, "owner", form, lambda data: services.assign_owner(
+    return _act(request, case, "owner", form, lambda data: case_team.assign_owner(
         actor=user, case=case, owner=data["owner"]), _("The case owner has been changed."), "team")
 
 
@@ -230,7 +241,7 @@ def case_team_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = _case(user, pk, TEAM)
     form = forms.TeamMemberForm(request.POST, people=services.eligible_team_users(case))
-    return _act(request, case, "team", form, lambda data: services.add_team_member(
+    return _act(request, case, "team", form, lambda data: case_team.add_team_member(
         actor=user, case=case, user=data["user"], function=data["function"]),
         _("The person has been added to the case team."), "team")
 
@@ -243,7 +254,7 @@ def case_team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpRespo
     member = CaseTeamMember.objects.filter(case=case, pk=member_id).first()
     if member is None:
         raise Http404
-    services.remove_team_member(actor=user, case=case, member=member)
+    case_team.remove_team_member(actor=user, case=case, member=member)
     messages.success(request, _("The person has been removed from the case team."))
     return redirect(_case_url(case, "team"))
 
@@ -253,8 +264,8 @@ def case_team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpRespo
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = _case(user, pk, WORK)
-    form = forms.StatusForm(request.POST, allowed=services.allowed_statuses(case))
-    return _act(request, case, "status", form, lambda data: services.change_status(
+    form = forms.StatusForm(request.POST, allowed=workflow.allowed_statuses(case))
+    return _act(request, case, "status", form, lambda data: workflow.change_status(
         actor=user, case=case, status=data["status"]), _("The case status has been changed."), "")
 
 
@@ -265,7 +276,7 @@ def case_message(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(user, pk, WORK)
     can_message = user.has_perm(MESSAGE, case)
     form = forms.MessageForm(request.POST, allow_reporter=can_message)
-    return _act(request, case, "message", form, lambda data: services.post_message(
+    return _act(request, case, "message", form, lambda data: messaging.post_message(
         actor=user, case=case, body=data["body"], internal=data["kind"] == "internal",
         is_question=data["kind"] == "question"), _("The message has been saved."), "messages")
 
@@ -278,7 +289,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     if user.has_perm(WORK, case) or user.pk not in {case.reported_by_id, case.affected_user_id}:
         raise Http404
     form = forms.ReplyForm(request.POST)
-    if form.is_valid() and save(form, lambda: services.reporter_reply(
+    if form.is_valid() and save(form, lambda: messaging.reporter_reply(
             actor=user, case=case, body=form.cleaned_data["body"])) is not None:
         messages.success(request, _("Your message has been sent to the case team."))
         return redirect(_case_url(case, "messages"))
@@ -291,7 +302,7 @@ def case_task(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = _case(user, pk, WORK)
     form = forms.TaskForm(request.POST, people=services.team_users(case))
-    return _act(request, case, "task", form, lambda data: services.add_task(
+    return _act(request, case, "task", form, lambda data: case_tasks.add_task(
         actor=user, case=case, title=data["title"], due_on=data["due_on"], assignee=data["assignee"]),
         _("The task has been added."), "tasks")
 
@@ -305,7 +316,7 @@ def case_task_done(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
     if task is None:
         raise Http404
     try:
-        services.complete_task(actor=user, case=case, task=task)
+        case_tasks.complete_task(actor=user, case=case, task=task)
     except ValidationError as exc:
         messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
     else:
@@ -322,7 +333,7 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
 
     def write(data: dict[str, Any]) -> Any:
         other = selectors.visible_cases(user).filter(reference=data["other"].strip()).first()
-        return services.link_cases(actor=user, case=case, other=other, kind=data["kind"])
+        return links.link_cases(actor=user, case=case, other=other, kind=data["kind"])
 
     return _act(request, case, "link", form, write, _("The cases have been linked."), "links")
 
@@ -333,7 +344,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = _case(user, pk, WORK)
     form = forms.CloseForm(request.POST)
-    return _act(request, case, "close", form, lambda data: services.close_case(
+    return _act(request, case, "close", form, lambda data: workflow.close_case(
         actor=user, case=case, reason=data["reason"], note=data["note"]), _("The case has been closed."), "")
 
 
@@ -343,7 +354,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = _case(user, pk, WORK)
     form = forms.ReopenForm(request.POST)
-    return _act(request, case, "reopen", form, lambda data: services.reopen_case(
+    return _act(request, case, "reopen", form, lambda data: workflow.reopen_case(
         actor=user, case=case, reason=data["reason"]), _("The case has been reopened."), "")
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core import audit
+from kommunalschutz.protection.cases import messaging
 from kommunalschutz.protection.cases import services as case_services
 from kommunalschutz.protection.cases.incidents import clean_text
 from kommunalschutz.protection.cases.models import Case, CaseEvent, CaseMessage
@@ -57,7 +58,7 @@ def reporter_reply(*, case: Case, body: str) -> CaseMessage:
 
 def mark_read_by_reporter(case: Case) -> int:
     """The anonymous reporter has seen the team's messages (cases.services does it for every reporter)."""
-    return case_services.mark_read_by_reporter(case)
+    return messaging.mark_read_by_reporter(case)
 
 
 def reporter_add_file(*, case: Case, upload: Any, description: str = "") -> EvidenceItem:

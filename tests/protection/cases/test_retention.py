@@ -17,7 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from kommunalschutz.foundation.core.models import AuditEvent
-from kommunalschutz.protection.cases import retention, services
+from kommunalschutz.protection.cases import messaging, retention, services, workflow
 from kommunalschutz.protection.cases.models import Case, CaseEvent, CaseMessage, IncidentStatistic, Notification
 from kommunalschutz.protection.evidence import services as evidence_services
 from tests.conftest import World
@@ -38,12 +38,12 @@ def _closed_case(world: World, when: dt.datetime, **fields: Any) -> Case:
                                   "owner": world.coordinator, "status": "acknowledged",
                                   "acknowledged_at": timezone.now(), **fields}
         case = make_case(**values)
-        services.post_message(actor=world.coordinator, case=case, body="Wir kümmern uns.")
+        messaging.post_message(actor=world.coordinator, case=case, body="Wir kümmern uns.")
         evidence_services.add_file(case=case, actor=world.coordinator,
                                    upload=SimpleUploadedFile("brief.txt", b"Wir wissen, wo Sie wohnen.",
                                                              content_type="text/plain"))
         services.notify([world.coordinator], case, f"Fall {case.reference}")
-        return services.close_case(actor=world.coordinator, case=case, reason="resolved", note="erledigt")
+        return workflow.close_case(actor=world.coordinator, case=case, reason="resolved", note="erledigt")
 
 
 @override_settings(CASE_RETENTION_MONTHS=24)
