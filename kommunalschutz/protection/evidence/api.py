@@ -19,7 +19,7 @@ from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
 from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.evidence import selectors, services
+from kommunalschutz.protection.evidence import package, selectors, services, store
 from kommunalschutz.protection.evidence.models import EvidenceItem
 from kommunalschutz.protection.evidence.schemas import EvidenceOut, OnlineIn, OnlineOut
 from kommunalschutz.protection.evidence.views import ADD, EXPORT, VIEW, attachment, original_response
@@ -98,7 +98,7 @@ def original(request: HttpRequest, item_id: int) -> Any:
     require_perm(request.user, VIEW, item.case)
     try:
         return original_response(item)
-    except services.EvidenceIntegrityError:
+    except store.EvidenceIntegrityError:
         return Status(409, ErrorOut(detail="The stored file no longer matches its SHA-256; it is not handed out."))
 
 
@@ -108,8 +108,8 @@ def original(request: HttpRequest, item_id: int) -> Any:
 def evidence_package(request: HttpRequest, case_id: int) -> Any:
     case = _case(request, case_id, EXPORT)
     try:
-        filename, content = services.build_package(case=case, actor=request_user(request))
-    except services.EvidenceIntegrityError:
+        filename, content = package.build_package(case=case, actor=request_user(request))
+    except store.EvidenceIntegrityError:
         return Status(409, ErrorOut(detail="A stored file no longer matches its SHA-256; no package was created."))
     response: HttpResponse = attachment(content, filename=filename, content_type="application/zip")
     return response

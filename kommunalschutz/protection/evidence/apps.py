@@ -9,7 +9,7 @@ class EvidenceConfig(AppConfig):
     def ready(self) -> None:
         from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS
         from kommunalschutz.protection.cases import hooks
-        from kommunalschutz.protection.evidence.services import delete_case_files, rotate_store
+        from kommunalschutz.protection.evidence.store import delete_case_files, rotate_store
 
         ROTATION_HOOKS["evidence files"] = rotate_store
         # Retention deletes a case's encrypted files from the store (cases imports no evidence code).
