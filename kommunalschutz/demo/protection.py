@@ -309,9 +309,9 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
                              due_on=today + dt.timedelta(days=7), agreed_with_official=True,
                              description="Beratung zur Beweissicherung und zu Löschanträgen.")
     messaging.post_message(actor=office, case=pirna, body="Guten Tag, wir haben Ihren Fall übernommen. Die Polizei "
-                       "meldet sich heute telefonisch bei Ihnen.")
+                           "meldet sich heute telefonisch bei Ihnen.")
     case_tasks.add_task(actor=office, case=pirna, title="Rückruf bei der Bürgermeisterin nach dem Polizeitermin",
-                   due_on=today + dt.timedelta(days=2), assignee=office)
+                        due_on=today + dt.timedelta(days=2), assignee=office)
 
     # Freiberg: a high assessment awaiting a second reviewer, and a protection request for the LKA.
     freiberg = made["freiberg-protection"]
@@ -328,8 +328,8 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
     plauen = made["anonymous-question"]
     plauen = workflow.acknowledge(actor=office, case=plauen)
     messaging.post_message(actor=office, case=plauen, is_question=True,
-                       body="Vielen Dank für Ihre Meldung. Zu welchen Uhrzeiten kommen die Anrufe, und wird eine "
-                            "Nummer angezeigt?")
+                           body="Vielen Dank für Ihre Meldung. Zu welchen Uhrzeiten kommen die Anrufe, und wird eine "
+                                "Nummer angezeigt?")
     # Heidenau (acute, just reported) and Pirna on behalf (new) wait in the intake queue.
     return {"showcase_cases": len(made)}
 

@@ -208,8 +208,8 @@ def post_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Any:
             if payload.kind != "internal" and not user.has_perm(MESSAGE, case):
                 raise ValidationError({"kind": [_("Only the case team writes to the reporter; take the case first.")]})
             message = messaging.post_message(actor=user, case=case, body=payload.body,
-                                            internal=payload.kind == "internal",
-                                            is_question=payload.kind == "question")
+                                             internal=payload.kind == "internal",
+                                             is_question=payload.kind == "question")
         elif user.has_perm(MESSAGE, case) and payload.kind == "message":
             message = messaging.reporter_reply(actor=user, case=case, body=payload.body)
         else:
@@ -242,7 +242,7 @@ def add_task(request: HttpRequest, case_id: int, payload: TaskIn) -> Any:
                                                             "team.")]}))
     try:
         task = case_tasks.add_task(actor=user, case=case, title=payload.title, due_on=payload.due_on,
-                                 assignee=assignee)
+                                   assignee=assignee)
     except ValidationError as exc:
         return invalid(exc)
     return Status(201, _task_out(task))

@@ -70,7 +70,7 @@ def submit_anonymous(request: HttpRequest, payload: AnonymousReportIn,
     request (address, user agent) is kept."""
     try:
         _case, receipt = reporting.submit_anonymous(data=_incident_data(payload), passphrase=payload.passphrase,
-                                                   passphrase_repeat=payload.passphrase_repeat)
+                                                    passphrase_repeat=payload.passphrase_repeat)
     except ValidationError as exc:
         return invalid(_rename_municipality(exc), detail=_("Please correct the marked fields."))
     except receipts.AccessRefused as exc:

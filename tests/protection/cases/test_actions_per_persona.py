@@ -237,7 +237,7 @@ def test_reopen_and_task_done(world: World, login: Any, client: Any, bearer: Any
     from kommunalschutz.protection.cases import case_tasks, workflow
 
     task = case_tasks.add_task(actor=world.coordinator, case=case, title="Anrufen",
-                             due_on=timezone.localdate() + dt.timedelta(days=3))
+                               due_on=timezone.localdate() + dt.timedelta(days=3))
     user = getattr(world, persona)
     allowed = persona in TEAM
     web = login(user)

@@ -45,7 +45,7 @@ def test_case_pages_are_accessible_and_keyboard_usable(live_server: Any, world: 
                      description='<script>alert("x")</script> Drohbrief am Rathaus', is_synthetic=True)
     make_case(municipality=world.pirna, is_acute=True, acknowledgement_due_at=timezone.now() - dt.timedelta(hours=1))
     messaging.post_message(actor=world.coordinator, case=case, body="Können Sie uns den Brief zeigen?",
-                          is_question=True)
+                           is_question=True)
     messaging.post_message(actor=world.coordinator, case=case, body="Interne Notiz", internal=True)
     case_tasks.add_task(actor=world.coordinator, case=case, title="Rückruf", due_on=timezone.localdate())
     code = totp_source(world.coordinator, create=True)

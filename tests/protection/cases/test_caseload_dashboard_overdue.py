@@ -42,9 +42,9 @@ def test_the_dashboard_lists_overdue_first_acute_and_tasks(world: World, cases: 
     acute = make_case(municipality=world.pirna, is_acute=True, owner=world.dresden_police, status="acknowledged",
                       acknowledged_at=timezone.now())
     case_tasks.add_task(actor=world.coordinator, case=cases.reported, title="Rückruf",
-                      due_on=timezone.localdate() + dt.timedelta(days=3))
+                        due_on=timezone.localdate() + dt.timedelta(days=3))
     case_tasks.add_task(actor=world.coordinator, case=cases.reported, title="Später",
-                      due_on=timezone.localdate() + dt.timedelta(days=30))
+                        due_on=timezone.localdate() + dt.timedelta(days=30))
     context = login(world.dresden_police).get(reverse("cases:dashboard")).context
     assert context["unacknowledged"][0].pk == late.pk
     assert context["unacknowledged"][0].overdue

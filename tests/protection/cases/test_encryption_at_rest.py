@@ -38,10 +38,10 @@ def test_the_marker_is_not_in_the_database_but_on_the_page(world: World, login: 
     messaging.post_message(actor=world.coordinator, case=case, body=f"Rückfrage an {MARKER}")
     messaging.post_message(actor=world.coordinator, case=case, body=f"Intern: {MARKER}", internal=True)
     case_tasks.add_task(actor=world.coordinator, case=case, title=f"{MARKER} anrufen",
-                      due_on=timezone.localdate())
+                        due_on=timezone.localdate())
     incidents.update_incident(actor=world.coordinator, case=case,
-                             data={"description": f"Zweite Drohung gegen {MARKER}",
-                                   "affected_contact": f"{MARKER}@example.org"})
+                              data={"description": f"Zweite Drohung gegen {MARKER}",
+                                    "affected_contact": f"{MARKER}@example.org"})
     workflow.close_case(actor=world.coordinator, case=case, reason="resolved", note=f"Ende {MARKER}")
     workflow.reopen_case(actor=world.coordinator, case=case, reason=f"Neu: {MARKER}")
 

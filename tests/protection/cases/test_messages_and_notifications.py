@@ -30,9 +30,9 @@ def test_the_reporter_sees_no_internal_notes_and_no_team_internals(world: World,
     messaging.post_message(actor=world.coordinator, case=case, body="Interne Einschätzung: Täter bekannt",
                            internal=True)
     messaging.post_message(actor=world.coordinator, case=case, body="Können Sie uns den Brief schicken?",
-                          is_question=True)
+                           is_question=True)
     case_tasks.add_task(actor=world.coordinator, case=case, title="Geheime Aufgabe",
-                      due_on=timezone.localdate())
+                        due_on=timezone.localdate())
     html = login(world.pirna_official).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "Können Sie uns den Brief schicken?" in html
     assert "Interne Einschätzung" not in html and "Geheime Aufgabe" not in html

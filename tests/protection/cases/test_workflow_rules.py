@@ -140,9 +140,9 @@ def test_task_rules(world: World, cases: Cases) -> None:
     _refused("due_on", lambda: case_tasks.add_task(actor=actor, case=case, title="x", due_on=None))
     _refused("title", lambda: case_tasks.add_task(actor=actor, case=case, title="   ", due_on=today))
     _refused("assignee", lambda: case_tasks.add_task(actor=actor, case=case, title="x", due_on=today,
-                                                   assignee=world.analyst))
+                                                     assignee=world.analyst))
     task = case_tasks.add_task(actor=actor, case=case, title="Sicherheitsberatung planen", due_on=today,
-                             assignee=world.dresden_police)
+                               assignee=world.dresden_police)
     assert Notification.objects.filter(user=world.dresden_police, case=case).exists()
     case_tasks.complete_task(actor=actor, case=case, task=task)
     _refused("task", lambda: case_tasks.complete_task(actor=actor, case=case, task=task))
@@ -155,13 +155,13 @@ def test_only_team_roles_join_or_own_a_case(world: World, cases: Cases) -> None:
     actor, case = world.coordinator, cases.reported
     for person in (world.pirna_official, world.analyst, world.administrator, world.outsider, world.auditor):
         _refused("user", lambda p=person: case_team.add_team_member(actor=actor, case=case, user=p,
-                                                                     function="case_worker"))
+                                                                    function="case_worker"))
         _refused("owner", lambda p=person: case_team.assign_owner(actor=actor, case=case, owner=p))
     _refused("function", lambda: case_team.add_team_member(actor=actor, case=case, user=world.lka_officer,
-                                                          function="boss"))
+                                                           function="boss"))
     member = case_team.add_team_member(actor=actor, case=case, user=world.lka_officer, function="protection_officer")
     _refused("user", lambda: case_team.add_team_member(actor=actor, case=case, user=world.lka_officer,
-                                                      function="case_worker"))
+                                                       function="case_worker"))
     case_team.remove_team_member(actor=actor, case=case, member=member)
     assert not CaseTeamMember.objects.filter(case=case).exists()
 
@@ -173,7 +173,7 @@ def test_police_of_another_directorate_cannot_join(world: World, cases: Cases) -
     MembershipFactory(user=zwickau, role="police_contact", organisation=OrganisationFactory(
         kind="police_directorate", name="PD Zwickau", police_directorate=world.zwickau_pd))
     _refused("user", lambda: case_team.add_team_member(actor=world.coordinator, case=cases.reported, user=zwickau,
-                                                      function="police_contact"))
+                                                       function="police_contact"))
 
 
 def test_the_new_owner_is_notified(world: World, cases: Cases) -> None:
@@ -181,7 +181,7 @@ def test_the_new_owner_is_notified(world: World, cases: Cases) -> None:
     note = Notification.objects.get(user=world.dresden_police)
     assert cases.reported.reference in note.message and note.case_id == cases.reported.pk
     _refused("owner", lambda: case_team.assign_owner(actor=world.coordinator, case=cases.reported,
-                                                    owner=world.dresden_police))
+                                                     owner=world.dresden_police))
 
 
 # --- editing the incident -----------------------------------------------------------------------------

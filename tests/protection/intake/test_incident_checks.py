@@ -31,7 +31,7 @@ def _errors(world: Any, data: dict[str, Any], **kwargs: Any) -> dict[str, list[s
 
 def test_a_valid_report_is_stored_with_its_values(world: Any, report_data: dict[str, Any]) -> None:
     case = reporting.create_case(actor=world.pirna_official, data=report_data, intake="self",
-                                affected_user=world.pirna_official)
+                                 affected_user=world.pirna_official)
     case.refresh_from_db()
     assert case.description == report_data["description"]
     assert case.incident_types == ["threat", "hate_mail"]
@@ -80,7 +80,7 @@ def test_period_reversed_and_both_kinds_of_when(world: Any, report_data: dict[st
 def test_an_ongoing_period_is_accepted(world: Any, report_data: dict[str, Any]) -> None:
     start = timezone.localdate() - dt.timedelta(days=30)
     case = reporting.create_case(actor=world.pirna_official, data={**report_data, "occurred_at": None,
-                                                                  "period_start": start}, intake="self")
+                                                                   "period_start": start}, intake="self")
     assert (case.period_start, case.period_end, case.occurred_at) == (start, None, None)
 
 
@@ -95,8 +95,8 @@ def test_municipality_outside_saxony_or_dissolved(world: Any, report_data: dict[
 def test_social_media_needs_the_platform(world: Any, report_data: dict[str, Any]) -> None:
     assert list(_errors(world, {**report_data, "channel": "social_media"})) == ["platform"]
     case = reporting.create_case(actor=world.pirna_official,
-                                data={**report_data, "channel": "social_media", "platform": "Telegram"},
-                                intake="self")
+                                 data={**report_data, "channel": "social_media", "platform": "Telegram"},
+                                 intake="self")
     assert case.platform == "Telegram"
 
 

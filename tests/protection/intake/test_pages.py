@@ -53,7 +53,7 @@ def test_people_without_the_permission_get_404(world: Any, login: Any, client: A
 
 def test_the_confirmation_is_only_for_the_reporter(world: Any, login: Any, report_data: dict[str, Any]) -> None:
     case = reporting.create_case(actor=world.pirna_official, data=report_data, intake="self",
-                                affected_user=world.pirna_official)
+                                 affected_user=world.pirna_official)
     assert login(world.plauen_coordinator).get(f"/melden/bestaetigung/{case.pk}/").status_code == 404
 
 
@@ -64,7 +64,7 @@ def test_script_in_free_text_arrives_inert(world: Any, login: Any, report_data: 
     page = response.content.decode()
     assert script not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     case, receipt = reporting.submit_anonymous(data={**report_data, "description": script}, passphrase=PASS,
-                                              passphrase_repeat=PASS)
+                                               passphrase_repeat=PASS)
     assert Case.objects.get(pk=case.pk).description == script  # stored as typed
     CaseMessage.objects.create(case=case, body=script)
     client.logout()

@@ -21,7 +21,7 @@ BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 def _create(world: Any, data: dict[str, Any], capture: Any, **kwargs: Any) -> Case:
     with capture(execute=True):
         case = reporting.create_case(actor=kwargs.pop("actor", world.pirna_official), data=data,
-                                    intake=kwargs.pop("intake", "self"), **kwargs)
+                                     intake=kwargs.pop("intake", "self"), **kwargs)
     case.refresh_from_db()
     return case
 
