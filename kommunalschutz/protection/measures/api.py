@@ -20,7 +20,7 @@ from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, inva
 from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.cases.selectors import visible_cases
-from kommunalschutz.protection.measures import selectors, services
+from kommunalschutz.protection.measures import partners, selectors, services
 from kommunalschutz.protection.measures.models import Measure, Partner
 from kommunalschutz.protection.measures.schemas import (
     DecisionIn,
@@ -96,7 +96,7 @@ def create_partner(request: HttpRequest, payload: PartnerIn) -> Any:
     if not user.has_perm("measures.manage_partners"):
         return not_found()
     try:
-        partner = services.create_partner(actor=user, **payload.dict())
+        partner = partners.create_partner(actor=user, **payload.dict())
     except ValidationError as exc:
         return invalid(exc)
     return Status(201, _partner_out(partner))
@@ -113,9 +113,9 @@ def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch)
     active = data.pop("is_active", None)
     try:
         if data:
-            partner = services.update_partner(actor=user, partner=partner, **data)
+            partner = partners.update_partner(actor=user, partner=partner, **data)
         if active is not None and active != partner.is_active:
-            partner = services.set_partner_active(actor=user, partner=partner, active=active)
+            partner = partners.set_partner_active(actor=user, partner=partner, active=active)
     except ValidationError as exc:
         return invalid(exc)
     return Status(200, _partner_out(partner))

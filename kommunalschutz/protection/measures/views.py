@@ -22,7 +22,7 @@ from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.web.pages import form_page, request_user, submit
 from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.measures import forms, selectors, services
+from kommunalschutz.protection.measures import forms, partners, selectors, services
 from kommunalschutz.protection.measures.models import Measure, MeasureKind, Partner
 
 MANAGE_PARTNERS = "measures.manage_partners"
@@ -51,7 +51,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, MANAGE_PARTNERS)
     form = forms.PartnerForm(request.POST or None)
-    partner = submit(request, form, lambda: services.create_partner(actor=user, **form.cleaned_data))
+    partner = submit(request, form, lambda: partners.create_partner(actor=user, **form.cleaned_data))
     if partner is not None:
         messages.success(request, _("The partner %(name)s was added to the directory.") % {"name": partner.name})
         return redirect(reverse("measures:partner_list") + f"#partner-{partner.pk}")
@@ -65,8 +65,8 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(user, MANAGE_PARTNERS)
     partner = get_for_user(user, Partner.objects.all(), MANAGE_PARTNERS, pk=pk)
     form = forms.PartnerForm(request.POST or None, instance=partner)
-    saved = submit(request, form, lambda: services.update_partner(actor=user, partner=partner, **{
-        name: form.cleaned_data[name] for name in services.PARTNER_FIELDS}))
+    saved = submit(request, form, lambda: partners.update_partner(actor=user, partner=partner, **{
+        name: form.cleaned_data[name] for name in partners.PARTNER_FIELDS}))
     if saved is not None:
         messages.success(request, _("The changes to %(name)s were saved.") % {"name": saved.name})
         return redirect(reverse("measures:partner_list") + f"#partner-{saved.pk}")
@@ -80,7 +80,7 @@ def partner_active(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(user, MANAGE_PARTNERS)
     partner = get_for_user(user, Partner.objects.all(), MANAGE_PARTNERS, pk=pk)
     active = request.POST.get("active") == "1"
-    partner = services.set_partner_active(actor=user, partner=partner, active=active)
+    partner = partners.set_partner_active(actor=user, partner=partner, active=active)
     if active:
         messages.success(request, _("%(name)s is listed again.") % {"name": partner.name})
     else:
