@@ -76,7 +76,7 @@ def _child(args: argparse.Namespace) -> int:
 
     from bench.stats import summary_ms
     from kommunalschutz.protection.cases.models import Case
-    from kommunalschutz.protection.intake import services
+    from kommunalschutz.protection.intake import reporting as services
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     world = _world()

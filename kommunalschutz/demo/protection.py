@@ -189,7 +189,8 @@ def _live_cases(items: list[Drawn], owner: Any) -> list[Case]:
 def load_history(*, today: dt.date | None = None, seed: int = 2019) -> dict[str, int]:
     """The synthetic history 2019-2024: anonymous records for cases past retention, full cases otherwise."""
     from kommunalschutz.foundation.accounts.models import User
-    from kommunalschutz.protection.cases.services import retention_cutoff, sync_statistic
+    from kommunalschutz.protection.cases.retention import retention_cutoff
+    from kommunalschutz.protection.cases.services import sync_statistic
 
     today = today or timezone.localdate()
     cutoff = retention_cutoff(today)
@@ -230,7 +231,8 @@ def _showcase_case(spec: demo_plan.Showcase, now: dt.datetime) -> Case:
     from kommunalschutz.foundation.accounts.models import User
     from kommunalschutz.foundation.core import audit
     from kommunalschutz.foundation.registry.models import Municipality
-    from kommunalschutz.protection.intake import services as intake
+    from kommunalschutz.protection.intake import receipts
+    from kommunalschutz.protection.intake import reporting as intake
     from kommunalschutz.protection.intake.models import ReporterAccess
 
     municipality = Municipality.objects.get(ags=spec.municipality_ags)
@@ -242,7 +244,7 @@ def _showcase_case(spec: demo_plan.Showcase, now: dt.datetime) -> Case:
                               reported_at=reported, is_synthetic=True, notify_now=False)
     if spec.intake == "anonymous":
         access = ReporterAccess.objects.create(
-            case=case, receipt_digest=intake.receipt_digest(intake.normalise_receipt(demo_plan.DEMO_RECEIPT)),
+            case=case, receipt_digest=receipts.receipt_digest(receipts.normalise_receipt(demo_plan.DEMO_RECEIPT)),
             passphrase_hash=make_password(demo_plan.DEMO_PASSPHRASE))
         audit.record_create(actor=None, obj=access, secret=("receipt_digest", "passphrase_hash"))
     return case
@@ -259,7 +261,7 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
     from kommunalschutz.foundation.accounts.models import User
     from kommunalschutz.protection.assessments import services as assessments
     from kommunalschutz.protection.assessments.models import WarningBehaviour
-    from kommunalschutz.protection.cases import services as cases
+    from kommunalschutz.protection.cases import case_tasks, messaging, workflow
     from kommunalschutz.protection.evidence import services as evidence
     from kommunalschutz.protection.measures import services as measures
     from kommunalschutz.protection.measures.models import Partner
@@ -283,7 +285,7 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
 
     # Pirna: the mayor's own report - taken by the office, evidence, a moderate assessment, measures, messages.
     pirna = made["pirna-social-media"]
-    pirna = cases.acknowledge(actor=office, case=pirna)
+    pirna = workflow.acknowledge(actor=office, case=pirna)
     evidence.add_online_content(case=pirna, actor=users["pirna-buergermeisterin"], data={
         "url": "https://www.facebook.com/beispiel/posts/1", "platform": "Facebook",
         "account_name": "Beispielnutzer (synthetisch)", "profile_url": "https://www.facebook.com/beispielnutzer",
@@ -306,14 +308,14 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
         measures.add_measure(actor=office, case=pirna, kind="referral", owner=office, partner=hateaid,
                              due_on=today + dt.timedelta(days=7), agreed_with_official=True,
                              description="Beratung zur Beweissicherung und zu Löschanträgen.")
-    cases.post_message(actor=office, case=pirna, body="Guten Tag, wir haben Ihren Fall übernommen. Die Polizei "
-                       "meldet sich heute telefonisch bei Ihnen.")
-    cases.add_task(actor=office, case=pirna, title="Rückruf bei der Bürgermeisterin nach dem Polizeitermin",
-                   due_on=today + dt.timedelta(days=2), assignee=office)
+    messaging.post_message(actor=office, case=pirna, body="Guten Tag, wir haben Ihren Fall übernommen. Die Polizei "
+                           "meldet sich heute telefonisch bei Ihnen.")
+    case_tasks.add_task(actor=office, case=pirna, title="Rückruf bei der Bürgermeisterin nach dem Polizeitermin",
+                        due_on=today + dt.timedelta(days=2), assignee=office)
 
     # Freiberg: a high assessment awaiting a second reviewer, and a protection request for the LKA.
     freiberg = made["freiberg-protection"]
-    freiberg = cases.acknowledge(actor=office, case=freiberg)
+    freiberg = workflow.acknowledge(actor=office, case=freiberg)
     assessments.record_assessment(
         case=freiberg, actor=office, level="high", route="police", next_review_on=today + dt.timedelta(days=14),
         rationale="Drohbriefe mit Bezug auf die Familie und ein Foto des Wohnhauses: der Absender hat das Umfeld "
@@ -324,10 +326,10 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
 
     # Plauen, anonymous: the office asks a question the reporter can answer with the demo receipt.
     plauen = made["anonymous-question"]
-    plauen = cases.acknowledge(actor=office, case=plauen)
-    cases.post_message(actor=office, case=plauen, is_question=True,
-                       body="Vielen Dank für Ihre Meldung. Zu welchen Uhrzeiten kommen die Anrufe, und wird eine "
-                            "Nummer angezeigt?")
+    plauen = workflow.acknowledge(actor=office, case=plauen)
+    messaging.post_message(actor=office, case=plauen, is_question=True,
+                           body="Vielen Dank für Ihre Meldung. Zu welchen Uhrzeiten kommen die Anrufe, und wird eine "
+                                "Nummer angezeigt?")
     # Heidenau (acute, just reported) and Pirna on behalf (new) wait in the intake queue.
     return {"showcase_cases": len(made)}
 

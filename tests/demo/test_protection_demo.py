@@ -15,7 +15,7 @@ from kommunalschutz.demo.protection import load_protection_demo
 from kommunalschutz.foundation.registry.services import import_registry
 from kommunalschutz.protection.assessments.models import ThreatAssessment
 from kommunalschutz.protection.cases.models import Case, IncidentStatistic, type_bit
-from kommunalschutz.protection.intake.services import open_anonymous_case
+from kommunalschutz.protection.intake.receipts import open_anonymous_case
 from kommunalschutz.protection.measures.models import Measure
 
 

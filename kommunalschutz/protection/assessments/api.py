@@ -10,34 +10,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import User
-from kommunalschutz.foundation.core.errors import messages_by_field
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found
+from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.protection.assessments import selectors, services
 from kommunalschutz.protection.assessments.models import ThreatAssessment
-from kommunalschutz.protection.assessments.schemas import (
-    AssessmentIn,
-    AssessmentOut,
-    ErrorOut,
-    PersonOut,
-    RatingOut,
-    ReviewIn,
-    ValidationErrorOut,
-)
+from kommunalschutz.protection.assessments.schemas import AssessmentIn, AssessmentOut, PersonOut, RatingOut, ReviewIn
 from kommunalschutz.protection.cases.models import Case
 
 router = Router(tags=["assessments"])
 
-NOT_FOUND = "Not found."
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # set by token_auth
-    return user
 
 
 def _person(user: User | None) -> PersonOut | None:
@@ -56,11 +41,6 @@ def _out(assessment: ThreatAssessment) -> AssessmentOut:
     )
 
 
-def _invalid(error: ValidationError) -> Status[ValidationErrorOut]:
-    return Status(422, ValidationErrorOut(detail=_("The input is not valid; see the messages per field."),
-                                          errors=messages_by_field(error)))
-
-
 def _case(user: User, case_id: int, permission: str) -> Case | None:
     case = Case.objects.filter(pk=case_id).first()
     if case is None or not user.has_perm(permission, case):
@@ -72,9 +52,9 @@ def _case(user: User, case_id: int, permission: str) -> Case | None:
             auth=token_auth, summary="The threat assessments of a case (history, newest first, with ratings)")
 def list_assessments(request: HttpRequest, case_id: int) -> Any:
     """Needs ``assessments.view_assessments`` on the case (the case team); everyone else gets 404."""
-    case = _case(_user(request), case_id, "assessments.view_assessments")
+    case = _case(request_user(request), case_id, "assessments.view_assessments")
     if case is None:
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     return Status(200, [_out(a) for a in selectors.assessments(case)])
 
 
@@ -85,15 +65,15 @@ def create_assessment(request: HttpRequest, case_id: int, payload: AssessmentIn)
     """Needs ``assessments.assess`` on the case. A high level is recorded as ``awaiting_review`` until a
     second member of the case team confirms it; low and moderate are in force at once. The level is never
     derived from the ratings."""
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, case_id, "assessments.assess")
     if case is None:
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     data = payload.dict()
     try:
         assessment = services.record_assessment(case=case, actor=user, **data)
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc)
     return Status(201, _out(selectors.assessments(case).get(pk=assessment.pk)))
 
 
@@ -102,13 +82,13 @@ def create_assessment(request: HttpRequest, case_id: int, payload: AssessmentIn)
              summary="Confirm or reject a high level of concern as second reviewer")
 def review_assessment(request: HttpRequest, assessment_id: int, payload: ReviewIn) -> Any:
     """Needs ``assessments.assess`` on the case and must come from someone other than the assessor (422)."""
-    user = _user(request)
+    user = request_user(request)
     assessment = ThreatAssessment.objects.select_related("case").filter(pk=assessment_id).first()
     if assessment is None or not user.has_perm("assessments.assess", assessment.case):
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     try:
         reviewed = services.review_assessment(assessment=assessment, actor=user, confirm=payload.confirm,
                                               note=payload.note)
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc)
     return Status(200, _out(selectors.assessments(reviewed.case).get(pk=reviewed.pk)))

@@ -69,10 +69,3 @@ class AssessmentOut(Schema):
     ratings: list[RatingOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(description="messages per field (\"<behaviour>_<part>\" for ratings)")

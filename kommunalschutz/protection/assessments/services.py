@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.accounts.models import Actor, User
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.dates import add_months
 from kommunalschutz.foundation.core.errors import Errors, add_error, day
@@ -81,7 +82,7 @@ def _page_path(case: Case) -> str:
     return reverse("assessments:case_assessments", args=[case.pk])
 
 
-def _others(case: Case, actor: Any) -> list[Any]:
+def _others(case: Case, actor: Actor) -> list[User]:
     return [user for user in team_users(case) if user.pk != getattr(actor, "pk", None)]
 
 
@@ -184,7 +185,7 @@ def _check_assessment(*, level: str, rationale: str, route: str, next_review_on:
 # --- recording -----------------------------------------------------------------------------------
 
 
-def _supersede(case: Case, actor: Any, keep: ThreatAssessment) -> None:
+def _supersede(case: Case, actor: Actor, keep: ThreatAssessment) -> None:
     for previous in ThreatAssessment.objects.select_for_update().filter(
             case=case, state=ThreatAssessment.State.IN_FORCE).exclude(pk=keep.pk):
         before = audit.snapshot(previous, ["state"])
@@ -194,7 +195,7 @@ def _supersede(case: Case, actor: Any, keep: ThreatAssessment) -> None:
 
 
 @transaction.atomic
-def record_assessment(*, case: Case, actor: Any, level: str, rationale: str, route: str, next_review_on: Any,
+def record_assessment(*, case: Case, actor: Actor, level: str, rationale: str, route: str, next_review_on: Any,
                       ratings: Any) -> ThreatAssessment:
     """Record a threat assessment of ``case`` with the eight ratings.
 
@@ -255,7 +256,7 @@ def record_assessment(*, case: Case, actor: Any, level: str, rationale: str, rou
 
 
 @transaction.atomic
-def review_assessment(*, assessment: ThreatAssessment, actor: Any, confirm: bool, note: str) -> ThreatAssessment:
+def review_assessment(*, assessment: ThreatAssessment, actor: Actor, confirm: bool, note: str) -> ThreatAssessment:
     """The second reviewer confirms (in force, superseding the previous one) or rejects (with a note;
     the previous assessment stays in force) a high level of concern."""
     locked = ThreatAssessment.objects.select_for_update().select_related("case").get(pk=assessment.pk)

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
-from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.web.pages import request_user, submit
 from kommunalschutz.protection.assessments import selectors, services
 from kommunalschutz.protection.assessments.forms import AssessmentForm, ReviewForm, initial_from
 from kommunalschutz.protection.assessments.models import ThreatAssessment
@@ -28,15 +26,9 @@ VIEW = "assessments.view_assessments"
 ASSESS = "assessments.assess"
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
-
-
 def _page(request: HttpRequest, case: Case, *, form: AssessmentForm | None = None,
           review_form: ReviewForm | None = None, status: int = 200) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     current = selectors.in_force(case)
     waiting = selectors.pending(case)
@@ -66,25 +58,22 @@ def _page(request: HttpRequest, case: Case, *, form: AssessmentForm | None = Non
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_assessments(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = get_for_user(user, Case.objects.all(), VIEW, pk=pk)
     if request.method != "POST":
         return _page(request, case)
     require_perm(user, ASSESS, case)
     source = selectors.prefill_source(case)
     form = AssessmentForm(request.POST, previous=selectors.ratings_by_behaviour(source))
-    if form.is_valid():
-        try:
-            assessment = services.record_assessment(case=case, actor=user, **form.service_arguments())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+    assessment = submit(request, form, lambda: services.record_assessment(case=case, actor=user,
+                                                                          **form.service_arguments()))
+    if assessment is not None:
+        if assessment.state == ThreatAssessment.State.AWAITING_REVIEW:
+            messages.success(request, _("The assessment has been recorded. A high level of concern takes "
+                                        "effect once another member of the case team confirms it."))
         else:
-            if assessment.state == ThreatAssessment.State.AWAITING_REVIEW:
-                messages.success(request, _("The assessment has been recorded. A high level of concern takes "
-                                            "effect once another member of the case team confirms it."))
-            else:
-                messages.success(request, _("The assessment has been recorded and is in force."))
-            return redirect("assessments:case_assessments", pk=case.pk)
+            messages.success(request, _("The assessment has been recorded and is in force."))
+        return redirect("assessments:case_assessments", pk=case.pk)
     case.refresh_from_db()
     return _page(request, case, form=form, status=400)
 
@@ -92,19 +81,14 @@ def case_assessments(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     assessment = ThreatAssessment.objects.select_related("case").filter(pk=pk).first()
     case = get_for_user(user, Case.objects.all(), ASSESS, pk=assessment.case_id if assessment else 0)
     assert assessment is not None
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_assessment(assessment=assessment, actor=user,
-                                       confirm=form.cleaned_data["decision"] == "confirm",
-                                       note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your review has been recorded."))
-            return redirect("assessments:case_assessments", pk=case.pk)
+    if submit(request, form, lambda: services.review_assessment(
+            assessment=assessment, actor=user, confirm=form.cleaned_data["decision"] == "confirm",
+            note=form.cleaned_data["note"])) is not None:
+        messages.success(request, _("Your review has been recorded."))
+        return redirect("assessments:case_assessments", pk=case.pk)
     return _page(request, case, review_form=form, status=400)

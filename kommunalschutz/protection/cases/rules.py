@@ -15,8 +15,8 @@ from typing import Any
 
 import rules
 
-from kommunalschutz.foundation.accounts.models import Role
-from kommunalschutz.foundation.accounts.rules import (
+from kommunalschutz.foundation.core.roles import (
+    Role,
     is_coordinator,
     is_municipal_coordinator,
     is_official,

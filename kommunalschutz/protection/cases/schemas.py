@@ -87,15 +87,6 @@ class IncidentPatchIn(Schema):
 # --- Out --------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
 class CaseOut(Schema):
     id: int
     reference: str

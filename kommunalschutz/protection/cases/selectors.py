@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from kommunalschutz.foundation.accounts.models import Role
+from kommunalschutz.foundation.core.roles import Role, roles_of
 from kommunalschutz.protection.cases.models import (
     Case,
     CaseEvent,
@@ -24,7 +24,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     """The cases ``user`` may see (cases.view_case), as one query. Mirrors rules.py."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
-    roles = user.role_set
+    roles = roles_of(user)
     query = Q(reported_by=user) | Q(affected_user=user)
     if roles & {Role.COORDINATOR, Role.POLICE_CONTACT, Role.PROTECTION_OFFICER}:
         query |= Q(owner=user) | Q(team__user=user)

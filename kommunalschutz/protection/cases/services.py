@@ -1,8 +1,11 @@
-"""Writes of the cases app. Every write is audited and runs in a transaction.
+"""The shared contract of the cases app, which the other protection apps build on: the case number, timeline
+events, who is who on a case (police contacts, coordinators, the team), in-app notifications and the
+content-free e-mail, the statistical record, and the helpers of every case write (the locked row, the
+refusal naming its field).
 
-The first part is the shared contract the other protection apps build on (timeline events, the
-statistical record, routing and notification helpers). Encrypted fields never reach the audit trail
-in plaintext (core.audit wraps them as secrets); summaries passed to audit or timeline must not
+The writes themselves live in one module per topic: workflow, case_team, messaging, case_tasks, links,
+inbox (notifications read), incidents, routing, overdue, retention. Encrypted fields never reach the audit
+trail in plaintext (core.audit wraps them as secrets); summaries passed to audit or timeline must not
 contain personal data.
 """
 
@@ -15,24 +18,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kommunalschutz.foundation.accounts.models import Role, User
-from kommunalschutz.foundation.core.audit import record, record_create, record_delete, record_update, snapshot
-from kommunalschutz.foundation.core.dates import add_months
-from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.foundation.accounts.models import Actor, User
+from kommunalschutz.foundation.core.roles import Role
+from kommunalschutz.protection.cases import hooks
 from kommunalschutz.protection.cases.models import (
     Case,
     CaseEvent,
-    CaseLink,
-    CaseMessage,
-    CaseTask,
-    CaseTeamMember,
     IncidentStatistic,
     Notification,
     type_bit,
@@ -52,7 +48,7 @@ def next_reference(reported_at: dt.datetime) -> str:
     return f"{prefix}{number:06d}"
 
 
-def add_event(case: Case, kind: str, summary: str = "", *, actor: Any = None, by_reporter: bool = False,
+def add_event(case: Case, kind: str, summary: str = "", *, actor: Actor = None, by_reporter: bool = False,
               at: dt.datetime | None = None) -> CaseEvent:
     """Append one entry to the case timeline (call inside the writing transaction)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -61,13 +57,6 @@ def add_event(case: Case, kind: str, summary: str = "", *, actor: Any = None, by
         event.at = at
     event.save(force_insert=True)
     return event
-
-
-def responsible_directorate(municipality: Any) -> Any:
-    """The police directorate responsible for a municipality: through its district (DOMAIN.md §3)."""
-    if municipality is None or municipality.district_id is None:
-        return None
-    return municipality.district.police_directorate
 
 
 def _people(query: Q) -> list[User]:
@@ -113,6 +102,14 @@ def team_users(case: Case) -> list[User]:
     return _people(query)
 
 
+def overdue_recipients(case: Case) -> list[User]:
+    """Coordinators and the responsible directorate's police contacts."""
+    query = Q(memberships__role=Role.COORDINATOR)
+    if case.police_directorate_id:
+        query |= _police_query(case)
+    return _people(query)
+
+
 def notify(users: Iterable[User], case: Case | None, message: str, url: str = "") -> list[Notification]:
     """In-app notifications (no personal data in ``message``: the case number at most)."""
     rows = [Notification(user=user, case=case, message=message[:300], url=url[:300]) for user in users]
@@ -125,10 +122,6 @@ def _month(day: dt.date) -> dt.date:
 
 def statistic_values(case: Case) -> dict[str, Any]:
     """The categories of a case as its anonymous statistical record counts them."""
-    from django.utils import timezone
-
-    from kommunalschutz.protection.measures.models import Measure, MeasureKind, measure_bit, referral_bit
-
     reported_on = timezone.localtime(case.reported_at).date()
     if case.occurred_at is not None:
         occurred = timezone.localtime(case.occurred_at).date()
@@ -137,12 +130,6 @@ def statistic_values(case: Case) -> dict[str, Any]:
     type_mask = 0
     for code in case.incident_types or []:
         type_mask |= type_bit(code)
-    measure_mask = referral_mask = 0
-    for kind, category in (Measure.objects.filter(case=case).exclude(status=Measure.Status.CANCELLED)
-                           .values_list("kind", "partner__category")):
-        measure_mask |= measure_bit(kind)
-        if kind == MeasureKind.REFERRAL and category:
-            referral_mask |= referral_bit(category)
     minutes = None
     if case.acknowledged_at is not None:
         minutes = max(0, int((case.acknowledged_at - case.reported_at).total_seconds() // 60))
@@ -151,8 +138,10 @@ def statistic_values(case: Case) -> dict[str, Any]:
         "police_directorate_id": case.police_directorate_id, "type_mask": type_mask, "channel": case.channel,
         "affected_role": case.affected_role, "politically_motivated": case.politically_motivated,
         "intake": case.intake, "is_acute": case.is_acute, "acknowledgement_minutes": minutes,
-        "measure_mask": measure_mask, "referral_mask": referral_mask, "closing_reason": case.closing_reason,
+        "measure_mask": 0, "referral_mask": 0, "closing_reason": case.closing_reason,
         "is_closed": case.status == Case.Status.CLOSED, "is_synthetic": case.is_synthetic,
+        # What the apps hanging on the case count (measures: measure_mask, referral_mask).
+        **hooks.statistic_contributions(case),
     }
 
 
@@ -164,39 +153,12 @@ def sync_statistic(case: Case) -> IncidentStatistic:
     return record
 
 
-@transaction.atomic
-def anonymise_statistic(case: Case) -> IncidentStatistic | None:
-    """Detach the statistical record from a case that is about to be deleted (retention)."""
-    record = IncidentStatistic.objects.filter(case=case).first()
-    if record is None:
-        return None
-    record.case = None
-    record.reported_on = _month(record.reported_on)
-    record.anonymised = True
-    record.save()
-    return record
+# --- helpers of the case's writes (cases.workflow, case_team, messaging, case_tasks, links) -----------
 
 
-# --- the case workflow ---------------------------------------------------------------------------------
-#
-# Permission checks (cases.work_case, cases.message_case, cases.manage_case_team) happen in the views and
-# the API before these functions run; the functions check the rules of the data (allowed transitions,
-# who may join a team, dates) and refuse with a ValidationError naming the field.
-
-# The open statuses in their order; "closed" is reached only through close_case.
-STATUS_ORDER: list[str] = [Case.Status.NEW, Case.Status.ACKNOWLEDGED, Case.Status.ASSESSMENT,
-                           Case.Status.MEASURES_AGREED, Case.Status.MONITORING]
-MESSAGE_MAX_CHARS = 10_000
-TAKE_REFUSED = gettext_lazy("Only coordinators, the responsible police contacts and the LKA can take a case.")
-TASK_TITLE_MAX_CHARS = 300
-
-
-def _refuse(field: str, message: Any) -> ValidationError:
+def refusal(field: str, message: Any) -> ValidationError:
+    """A refusal naming its field (the views show it there, the API lists it under the field)."""
     return ValidationError({field: [message]})
-
-
-def _now() -> dt.datetime:
-    return timezone.now()
 
 
 def case_url(case: Case) -> str:
@@ -226,429 +188,14 @@ def mail_without_content(users: Iterable[User], case: Case, subject: str, body: 
     return sent
 
 
-def _locked(case: Case) -> Case:
+def locked_case(case: Case) -> Case:
     """The case row, locked for the write (PostgreSQL), read fresh."""
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _ensure_open(case: Case, field: str = "status") -> None:
+def ensure_open(case: Case, field: str = "status") -> None:
     if case.status == Case.Status.CLOSED:
-        raise _refuse(field, _("The case is closed. Reopen it first."))
-
-
-def _do_acknowledge(case: Case, actor: User, now: dt.datetime) -> None:
-    if case.owner_id is None:
-        case.owner = actor
-    case.acknowledged_at = now
-    case.status = Case.Status.ACKNOWLEDGED
-
-
-@transaction.atomic
-def acknowledge(*, actor: User, case: Case) -> Case:
-    """Take the case: the actor becomes its owner if it has none; the acknowledgement is recorded."""
-    case = _locked(case)
-    if case.acknowledged_at is not None or case.status != Case.Status.NEW:
-        raise _refuse("status", _("The case has already been acknowledged."))
-    if not eligible_team_users(case).filter(pk=actor.pk).exists():
-        raise _refuse("owner", TAKE_REFUSED)
-    before = snapshot(case)
-    _do_acknowledge(case, actor, _now())
-    case.save()
-    record_update(actor=actor, obj=case, before=before, summary="case acknowledged")
-    add_event(case, CaseEvent.Kind.ACKNOWLEDGED, gettext("Case acknowledged"), actor=actor)
-    sync_statistic(case)
-    return case
-
-
-@transaction.atomic
-def assign_owner(*, actor: User, case: Case, owner: User | None) -> Case:
-    """Make ``owner`` the case owner (a team role only); the new owner is notified."""
-    case = _locked(case)
-    if owner is None:
-        raise _refuse("owner", _("Choose the new case owner."))
-    if not eligible_team_users(case).filter(pk=owner.pk).exists():
-        raise _refuse("owner", _("Only coordinators, the responsible police contacts and the LKA can own a case."))
-    if case.owner_id == owner.pk:
-        raise _refuse("owner", _("This person already owns the case."))
-    before = snapshot(case)
-    case.owner = owner
-    case.save()
-    record_update(actor=actor, obj=case, before=before, summary="case owner assigned")
-    add_event(case, CaseEvent.Kind.ASSIGNED, gettext("New case owner"), actor=actor)
-    if owner.pk != actor.pk:
-        notify([owner], case, gettext("You are now the owner of case %(reference)s.") % {"reference": case.reference},
-               case_url(case))
-    return case
-
-
-@transaction.atomic
-def add_team_member(*, actor: User, case: Case, user: User | None, function: str) -> CaseTeamMember:
-    case = _locked(case)
-    if user is None:
-        raise _refuse("user", _("Choose the person to add."))
-    if function not in CaseTeamMember.Function.values:
-        raise _refuse("function", _("Choose a function from the list."))
-    if not eligible_team_users(case).filter(pk=user.pk).exists():
-        raise _refuse("user", _("Only coordinators, the responsible police contacts and the LKA can join a case team."))
-    if CaseTeamMember.objects.filter(case=case, user=user).exists():
-        raise _refuse("user", _("This person is already on the case team."))
-    member = CaseTeamMember.objects.create(case=case, user=user, function=function, added_by=actor)
-    record_create(actor=actor, obj=member, summary="case team member added")
-    add_event(case, CaseEvent.Kind.TEAM, gettext("Team member added: %(function)s")
-              % {"function": member.get_function_display()}, actor=actor)
-    if user.pk != actor.pk:
-        notify([user], case, gettext("You have been added to the team of case %(reference)s.")
-               % {"reference": case.reference}, case_url(case))
-    return member
-
-
-@transaction.atomic
-def remove_team_member(*, actor: User, case: Case, member: CaseTeamMember) -> None:
-    if member.case_id != case.pk:
-        raise _refuse("member", _("This person is not on the case team."))
-    record_delete(actor=actor, obj=member, summary="case team member removed")
-    member.delete()
-    add_event(case, CaseEvent.Kind.TEAM, gettext("Team member removed"), actor=actor)
-
-
-def allowed_statuses(case: Case) -> list[str]:
-    """The statuses a case can move to with change_status: one step forward, or back to any earlier
-    step after "new" (an acknowledgement is not undone). Closed cases move only through reopen."""
-    if case.status == Case.Status.CLOSED:
-        return []
-    index = STATUS_ORDER.index(case.status)
-    allowed = list(STATUS_ORDER[1:index])
-    if index + 1 < len(STATUS_ORDER):
-        allowed.append(STATUS_ORDER[index + 1])
-    return allowed
-
-
-@transaction.atomic
-def change_status(*, actor: User, case: Case, status: str) -> Case:
-    case = _locked(case)
-    if status == Case.Status.CLOSED:
-        raise _refuse("status", _("Close a case with a closing reason (“Close the case”)."))
-    _ensure_open(case)
-    if status not in Case.Status.values:
-        raise _refuse("status", _("Choose a status from the list."))
-    if status == case.status:
-        raise _refuse("status", _("The case already has this status."))
-    if status not in allowed_statuses(case):
-        raise _refuse("status", _("The case cannot move from “%(old)s” to “%(new)s”.")
-                      % {"old": case.get_status_display(), "new": Case.Status(status).label})
-    before = snapshot(case)
-    if case.status == Case.Status.NEW:
-        if not eligible_team_users(case).filter(pk=actor.pk).exists():
-            raise _refuse("status", TAKE_REFUSED)
-        _do_acknowledge(case, actor, _now())
-    case.status = status
-    case.save()
-    record_update(actor=actor, obj=case, before=before, summary="case status changed")
-    add_event(case, CaseEvent.Kind.STATUS, gettext("Status: %(status)s") % {"status": case.get_status_display()},
-              actor=actor)
-    sync_statistic(case)
-    return case
-
-
-def _clean_incident(data: dict[str, Any], case: Case) -> dict[str, Any]:
-    """The intake app's validation of an incident (one set of rules for intake and editing)."""
-    from kommunalschutz.protection.intake.services import clean_incident
-
-    return clean_incident(data, anonymous=case.intake == Case.Intake.ANONYMOUS, instance=case)
-
-
-@transaction.atomic
-def update_incident(*, actor: User, case: Case, data: dict[str, Any]) -> Case:
-    """Edit the incident: validated like an intake, then triaged again (acuteness, routing)."""
-    case = _locked(case)
-    _ensure_open(case, "description")
-    cleaned = _clean_incident(data, case)
-    before = snapshot(case)
-    for name, value in cleaned.items():
-        setattr(case, name, value)
-    if "municipality" in cleaned:
-        municipality = case.municipality
-        case.district = municipality.district if municipality is not None else None
-        case.police_directorate = responsible_directorate(municipality)
-    case.save()
-    record_update(actor=actor, obj=case, before=before, summary="incident edited")
-    add_event(case, CaseEvent.Kind.EDITED, gettext("Incident details changed"), actor=actor)
-    from kommunalschutz.protection.intake.services import retriage
-
-    retriage(case=case, actor=actor)
-    sync_statistic(case)
-    return case
-
-
-def _clean_body(body: str, field: str = "body") -> str:
-    text = (body or "").strip()
-    if not text:
-        raise _refuse(field, _("Write a message."))
-    if len(text) > MESSAGE_MAX_CHARS:
-        raise _refuse(field, _("A message can be at most %(max)d characters long.") % {"max": MESSAGE_MAX_CHARS})
-    return text
-
-
-@transaction.atomic
-def post_message(*, actor: User, case: Case, body: str, internal: bool = False,
-                 is_question: bool = False) -> CaseMessage:
-    """A message of the case team: to the reporter (optionally a question) or an internal note."""
-    text = _clean_body(body)
-    if internal and is_question:
-        raise _refuse("is_question", _("An internal note cannot be a question to the reporter."))
-    message = CaseMessage.objects.create(case=case, author=actor, body=text, internal=internal,
-                                         is_question=is_question)
-    record_create(actor=actor, obj=message, summary="internal note" if internal else "message to the reporter")
-    add_event(case, CaseEvent.Kind.MESSAGE,
-              gettext("Internal note") if internal else (gettext("Question to the reporter") if is_question
-                                                          else gettext("Message to the reporter")), actor=actor)
-    if not internal:
-        recipients = [user for user in reporter_users(case) if user.pk != actor.pk]
-        notify(recipients, case, gettext("New message from the case team in case %(reference)s.")
-               % {"reference": case.reference}, case_url(case))
-    return message
-
-
-@transaction.atomic
-def reporter_reply(*, actor: User, case: Case, body: str) -> CaseMessage:
-    """A logged-in reporter writes to the case team (the anonymous follow-up is the intake app's)."""
-    text = _clean_body(body)
-    if actor.pk not in {case.reported_by_id, case.affected_user_id}:
-        raise _refuse("body", _("Only the reporter can reply here."))
-    message = CaseMessage.objects.create(case=case, author=actor, body=text, from_reporter=True)
-    record_create(actor=actor, obj=message, summary="message from the reporter")
-    add_event(case, CaseEvent.Kind.MESSAGE, gettext("Message from the reporter"), actor=actor, by_reporter=True)
-    notify_team_of_reporter_message(case, exclude=actor)
-    return message
-
-
-def notify_team_of_reporter_message(case: Case, *, exclude: Any = None) -> None:
-    """In the app and by e-mail (without content): the reporter wrote. The intake app calls this too."""
-    team = [user for user in team_users(case) if exclude is None or user.pk != getattr(exclude, "pk", None)]
-    with translation.override(settings.LANGUAGE_CODE):
-        text = gettext("New message from the reporter in case %(reference)s.") % {"reference": case.reference}
-        notify(team, case, text, case_url(case))
-        mail_without_content(team, case, text, gettext(
-            "The reporter has written in case %(reference)s. Please read the message on the platform.")
-            % {"reference": case.reference})
-
-
-@transaction.atomic
-def mark_read_by_reporter(case: Case, *, actor: Any = None) -> int:
-    """The reporter (logged in, or anonymous: actor None) has seen the team's messages; returns how many
-    were new. Audited like every write, with the count only."""
-    count = CaseMessage.objects.filter(case=case, internal=False, from_reporter=False,
-                                       read_by_reporter_at__isnull=True).update(read_by_reporter_at=_now())
-    if count:
-        record(actor=actor, action=AuditEvent.Action.UPDATE, obj=case, summary=f"reporter read {count} message(s)")
-    return count
-
-
-@transaction.atomic
-def add_task(*, actor: User, case: Case, title: str, due_on: dt.date | None,
-             assignee: User | None = None) -> CaseTask:
-    errors: dict[str, list[str]] = {}
-    text = (title or "").strip()
-    if not text:
-        errors["title"] = [_("Name the task.")]
-    elif len(text) > TASK_TITLE_MAX_CHARS:
-        errors["title"] = [_("A task can be at most %(max)d characters long.") % {"max": TASK_TITLE_MAX_CHARS}]
-    if due_on is None:
-        errors["due_on"] = [_("Enter the due date.")]
-    elif due_on < timezone.localdate():
-        errors["due_on"] = [_("The due date lies in the past.")]
-    if assignee is not None and assignee.pk not in {user.pk for user in team_users(case)}:
-        errors["assignee"] = [_("Tasks can only be assigned to members of the case team.")]
-    if case.status == Case.Status.CLOSED:
-        errors["title"] = [_("The case is closed. Reopen it first.")]
-    if errors:
-        raise ValidationError(errors)
-    assert due_on is not None
-    task = CaseTask.objects.create(case=case, title=text, due_on=due_on, assignee=assignee, created_by=actor)
-    record_create(actor=actor, obj=task, summary="task added")
-    add_event(case, CaseEvent.Kind.TASK, gettext("Task added, due %(date)s") % {"date": due_on.strftime("%d.%m.%Y")},
-              actor=actor)
-    if assignee is not None and assignee.pk != actor.pk:
-        notify([assignee], case, gettext("A task in case %(reference)s has been assigned to you.")
-               % {"reference": case.reference}, case_url(case))
-    return task
-
-
-@transaction.atomic
-def complete_task(*, actor: User, case: Case, task: CaseTask) -> CaseTask:
-    task = CaseTask.objects.select_for_update().get(pk=task.pk)
-    if task.case_id != case.pk:
-        raise _refuse("task", _("This task belongs to another case."))
-    if task.done_at is not None:
-        raise _refuse("task", _("The task is already done."))
-    before = snapshot(task)
-    task.done_at = _now()
-    task.save()
-    record_update(actor=actor, obj=task, before=before, summary="task done")
-    add_event(case, CaseEvent.Kind.TASK, gettext("Task done"), actor=actor)
-    return task
-
-
-@transaction.atomic
-def link_cases(*, actor: User, case: Case, other: Case | None, kind: str) -> CaseLink:
-    """Link two related cases; the actor must be able to see the other case too."""
-    from kommunalschutz.protection.cases.selectors import visible_cases
-
-    if kind not in CaseLink.Kind.values:
-        raise _refuse("kind", _("Choose the kind of link from the list."))
-    if other is None or not visible_cases(actor).filter(pk=other.pk).exists():
-        raise _refuse("other", _("No case with this number that you can see."))
-    if other.pk == case.pk:
-        raise _refuse("other", _("A case cannot be linked to itself."))
-    if CaseLink.objects.filter(Q(from_case=case, to_case=other) | Q(from_case=other, to_case=case)).exists():
-        raise _refuse("other", _("The two cases are already linked."))
-    link = CaseLink.objects.create(from_case=case, to_case=other, kind=kind, created_by=actor)
-    record_create(actor=actor, obj=link, summary="cases linked")
-    for each in (case, other):
-        add_event(each, CaseEvent.Kind.LINK, gettext("Linked case: %(kind)s") % {"kind": link.get_kind_display()},
-                  actor=actor)
-    return link
-
-
-@transaction.atomic
-def close_case(*, actor: User, case: Case, reason: str, note: str = "") -> Case:
-    case = _locked(case)
-    if case.status == Case.Status.CLOSED:
-        raise _refuse("reason", _("The case is already closed."))
-    if not reason:
-        raise _refuse("reason", _("Give the reason for closing the case."))
-    if reason not in Case.ClosingReason.values:
-        raise _refuse("reason", _("Choose a closing reason from the list."))
-    before = snapshot(case)
-    case.status = Case.Status.CLOSED
-    case.closed_at = _now()
-    case.closing_reason = reason
-    case.closing_note = (note or "").strip()
-    case.save()
-    record_update(actor=actor, obj=case, before=before, summary="case closed")
-    add_event(case, CaseEvent.Kind.CLOSED,
-              gettext("Closed: %(reason)s") % {"reason": case.get_closing_reason_display()}, actor=actor)
-    sync_statistic(case)
-    return case
-
-
-@transaction.atomic
-def reopen_case(*, actor: User, case: Case, reason: str) -> Case:
-    """Reopen a closed case (back to "acknowledged"); the reason becomes an internal note."""
-    case = _locked(case)
-    if case.status != Case.Status.CLOSED:
-        raise _refuse("reason", _("Only a closed case can be reopened."))
-    text = (reason or "").strip()
-    if not text:
-        raise _refuse("reason", _("Give the reason for reopening the case."))
-    if len(text) > MESSAGE_MAX_CHARS:
-        raise _refuse("reason", _("A message can be at most %(max)d characters long.") % {"max": MESSAGE_MAX_CHARS})
-    before = snapshot(case)
-    case.status = Case.Status.ACKNOWLEDGED
-    case.closed_at = None
-    case.closing_reason = ""
-    case.save()
-    record_update(actor=actor, obj=case, before=before, summary="case reopened")
-    note = CaseMessage.objects.create(case=case, author=actor, internal=True,
-                                      body=gettext("Reopened: %(reason)s") % {"reason": text})
-    record_create(actor=actor, obj=note, summary="reason for reopening")
-    add_event(case, CaseEvent.Kind.REOPENED, gettext("Case reopened"), actor=actor)
-    sync_statistic(case)
-    return case
+        raise refusal(field, _("The case is closed. Reopen it first."))
 
 
 # --- notifications ---------------------------------------------------------------------------------------
-
-
-def mark_notification_read(*, user: User, notification: Notification) -> Notification:
-    if notification.user_id != user.pk:
-        raise _refuse("notification", _("This notification is not yours."))
-    if notification.read_at is None:
-        notification.read_at = _now()
-        notification.save(update_fields=["read_at"])
-    return notification
-
-
-def mark_all_notifications_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=_now())
-
-
-# --- overdue acknowledgements ----------------------------------------------------------------------------
-
-
-def overdue_recipients(case: Case) -> list[User]:
-    """Coordinators and the responsible directorate's police contacts."""
-    query = Q(memberships__role=Role.COORDINATOR)
-    if case.police_directorate_id:
-        query |= _police_query(case)
-    return _people(query)
-
-
-def notify_overdue_acknowledgements(*, now: dt.datetime | None = None) -> int:
-    """Tell coordinators and police contacts about every acknowledgement that is newly overdue, once per
-    case. Returns the number of cases notified."""
-    now = now or _now()
-    count = 0
-    candidates = Case.objects.filter(status=Case.Status.NEW, acknowledged_at__isnull=True,
-                                     acknowledgement_due_at__lt=now, overdue_notified_at__isnull=True)
-    for pk in list(candidates.values_list("pk", flat=True)):
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            case = Case.objects.select_for_update().filter(pk=pk, overdue_notified_at__isnull=True,
-                                                           acknowledged_at__isnull=True).first()
-            if case is None:
-                continue
-            case.overdue_notified_at = now
-            case.save(update_fields=["overdue_notified_at"])
-            record(actor=None, action=AuditEvent.Action.UPDATE, obj=case,
-                   changes={"overdue_notified_at": {"old": None, "new": now.isoformat()}},
-                   summary="overdue acknowledgement notified")
-            recipients = overdue_recipients(case)
-            text = gettext("The acknowledgement of case %(reference)s is overdue.") % {"reference": case.reference}
-            notify(recipients, case, text, case_url(case))
-            add_event(case, CaseEvent.Kind.NOTIFIED, gettext("Overdue acknowledgement reported"))
-            mail_without_content(recipients, case, text, gettext(
-                "Case %(reference)s has not been acknowledged in time. Please take it on the platform.")
-                % {"reference": case.reference})
-            count += 1
-    return count
-
-
-# --- retention -------------------------------------------------------------------------------------------
-
-
-def retention_cutoff(today: dt.date | None = None) -> dt.datetime:
-    """Cases closed before this moment are past CASE_RETENTION_MONTHS."""
-    today = today or timezone.localdate()
-    day = add_months(today, -settings.CASE_RETENTION_MONTHS)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def cases_past_retention(today: dt.date | None = None) -> QuerySet[Case]:
-    return Case.objects.filter(status=Case.Status.CLOSED, closed_at__lt=retention_cutoff(today)).order_by("pk")
-
-
-def delete_case_after_retention(case: Case) -> None:
-    """Delete one case: tombstone its receipt, delete its files, keep the anonymous statistic, audit."""
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        from kommunalschutz.protection.evidence.services import delete_case_files
-        from kommunalschutz.protection.intake.services import tombstone_receipt
-
-        tombstone_receipt(case)
-        delete_case_files(case)
-        if not IncidentStatistic.objects.filter(case=case).exists():
-            sync_statistic(case)
-        anonymise_statistic(case)
-        record(actor=None, action=AuditEvent.Action.DELETE, obj=case,
-               summary="deleted after the retention period")
-        case.delete()
-
-
-def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> int:
-    """Delete every case closed more than CASE_RETENTION_MONTHS ago; returns how many (or would be)."""
-    cases = list(cases_past_retention(today))
-    if dry_run:
-        return len(cases)
-    for case in cases:
-        delete_case_after_retention(case)
-    return len(cases)

@@ -9,7 +9,7 @@ from huey.contrib.djhuey import db_periodic_task
 @db_periodic_task(crontab(minute="*/10"))
 def notify_overdue_acknowledgements() -> int:
     """Tell coordinators and the responsible police contacts about newly overdue acknowledgements (once each)."""
-    from kommunalschutz.protection.cases.services import notify_overdue_acknowledgements as notify_overdue
+    from kommunalschutz.protection.cases.overdue import notify_overdue_acknowledgements as notify_overdue
 
     return notify_overdue()
 
@@ -17,6 +17,6 @@ def notify_overdue_acknowledgements() -> int:
 @db_periodic_task(crontab(hour="3", minute="15"))
 def apply_retention() -> int:
     """Every night: delete the cases closed more than CASE_RETENTION_MONTHS ago (statistics stay)."""
-    from kommunalschutz.protection.cases import services
+    from kommunalschutz.protection.cases import retention
 
-    return services.apply_retention()
+    return retention.apply_retention()

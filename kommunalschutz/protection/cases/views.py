@@ -22,20 +22,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
-from kommunalschutz.foundation.core.forms import add_service_errors
-from kommunalschutz.protection.cases import forms, selectors, services
+from kommunalschutz.foundation.web.pages import request_user, save, submit
+from kommunalschutz.protection.cases import (
+    case_tasks,
+    case_team,
+    forms,
+    inbox,
+    incidents,
+    links,
+    messaging,
+    selectors,
+    services,
+    workflow,
+)
 from kommunalschutz.protection.cases.models import Case, CaseTask, CaseTeamMember, IncidentType, Notification
 
 PAGE_SIZE = 50
 WORK = "cases.work_case"
 MESSAGE = "cases.message_case"
 TEAM = "cases.manage_case_team"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
 
 
 def _case(user: User, pk: int, permission: str = "cases.view_case") -> Case:
@@ -56,7 +61,7 @@ def _case_url(case: Case, section: str = "") -> str:
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "cases.view_caseload")
     form = forms.CaseFilterForm(request.GET or None)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
@@ -74,7 +79,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_reports(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "cases.report_incident")
     page = Paginator(selectors.my_reports(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/my_reports.html", {"page": page})
@@ -83,7 +88,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "cases.view_caseload")
     return render(request, "cases/dashboard.html", selectors.dashboard(user))
 
@@ -94,7 +99,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     page = Paginator(selectors.notifications_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/notifications.html", {
         "page": page, "unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
@@ -112,9 +117,9 @@ def _own_notification(user: User, pk: int) -> Notification:
 @require_GET
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification to its case: 404 when the case is no longer visible to the user."""
-    user = _user(request)
+    user = request_user(request)
     notification = _own_notification(user, pk)
-    services.mark_notification_read(user=user, notification=notification)
+    inbox.mark_notification_read(user=user, notification=notification)
     if notification.case_id is not None:
         case = _case(user, notification.case_id)
         return redirect(_case_url(case))
@@ -126,15 +131,15 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    services.mark_notification_read(user=user, notification=_own_notification(user, pk))
+    user = request_user(request)
+    inbox.mark_notification_read(user=user, notification=_own_notification(user, pk))
     return redirect("cases:notifications")
 
 
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    count = services.mark_all_notifications_read(user=_user(request))
+    count = inbox.mark_all_notifications_read(user=request_user(request))
     messages.success(request, _("%(count)d notification(s) marked as read.") % {"count": count})
     return redirect("cases:notifications")
 
@@ -151,7 +156,7 @@ def _team_forms(user: User, case: Case, data: Any = None, bound: str = "") -> di
         return data if bound == name else None
 
     context: dict[str, Any] = {
-        "status_form": forms.StatusForm(pick("status"), allowed=services.allowed_statuses(case)),
+        "status_form": forms.StatusForm(pick("status"), allowed=workflow.allowed_statuses(case)),
         "message_form": forms.MessageForm(pick("message"), allow_reporter=user.has_perm(MESSAGE, case)),
         "task_form": forms.TaskForm(pick("task"), people=team),
         "link_form": forms.LinkForm(pick("link")),
@@ -166,7 +171,7 @@ def _team_forms(user: User, case: Case, data: Any = None, bound: str = "") -> di
 
 def _detail(request: HttpRequest, case: Case, *, bound: str = "", data: Any = None,
             form: Any = None, status: int = 200) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     team_view = user.has_perm(WORK, case)
     context: dict[str, Any] = {
         "case": case, "team_view": team_view,
@@ -178,11 +183,11 @@ def _detail(request: HttpRequest, case: Case, *, bound: str = "", data: Any = No
     }
     if team_view:
         context.update(_team_forms(user, case))
-        context["allowed_statuses"] = services.allowed_statuses(case)
+        context["allowed_statuses"] = workflow.allowed_statuses(case)
     else:
         context["reply_form"] = forms.ReplyForm()
         if user.pk in {case.reported_by_id, case.affected_user_id}:
-            services.mark_read_by_reporter(case, actor=request.user)
+            messaging.mark_read_by_reporter(case, actor=request_user(request))
     if form is not None:
         context[f"{bound}_form"] = form
     return render(request, "cases/case_detail.html", context, status=status)
@@ -191,30 +196,26 @@ def _detail(request: HttpRequest, case: Case, *, bound: str = "", data: Any = No
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _case(_user(request), pk))
+    return _detail(request, _case(request_user(request), pk))
 
 
 def _act(request: HttpRequest, case: Case, name: str, form: Any, write: Any, success: str,
          section: str) -> HttpResponse:
-    """Validate the form, run the service write; on refusal show the case page with the error at the field."""
-    if form.is_valid():
-        try:
-            write(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(_case_url(case, section))
+    """Validate the form, run the service write; on refusal show the case page with the error at the field.
+    Every write passed here returns what it wrote (never None)."""
+    if form.is_valid() and save(form, lambda: write(form.cleaned_data)) is not None:
+        messages.success(request, success)
+        return redirect(_case_url(case, section))
     return _detail(request, case, bound=name, form=form, status=400)
 
 
 @login_required
 @require_POST
 def case_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, WORK)
     try:
-        services.acknowledge(actor=user, case=case)
+        workflow.acknowledge(actor=user, case=case)
     except ValidationError as exc:
         for errors in exc.message_dict.values():
             for error in errors:
@@ -227,20 +228,20 @@ def case_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_owner(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, TEAM)
     form = forms.OwnerForm(request.POST, people=services.eligible_team_users(case))
-    return _act(request, case, "owner", form, lambda data: services.assign_owner(
+    return _act(request, case, "owner", form, lambda data: case_team.assign_owner(
         actor=user, case=case, owner=data["owner"]), _("The case owner has been changed."), "team")
 
 
 @login_required
 @require_POST
 def case_team_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, TEAM)
     form = forms.TeamMemberForm(request.POST, people=services.eligible_team_users(case))
-    return _act(request, case, "team", form, lambda data: services.add_team_member(
+    return _act(request, case, "team", form, lambda data: case_team.add_team_member(
         actor=user, case=case, user=data["user"], function=data["function"]),
         _("The person has been added to the case team."), "team")
 
@@ -248,12 +249,12 @@ def case_team_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, TEAM)
     member = CaseTeamMember.objects.filter(case=case, pk=member_id).first()
     if member is None:
         raise Http404
-    services.remove_team_member(actor=user, case=case, member=member)
+    case_team.remove_team_member(actor=user, case=case, member=member)
     messages.success(request, _("The person has been removed from the case team."))
     return redirect(_case_url(case, "team"))
 
@@ -261,21 +262,21 @@ def case_team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpRespo
 @login_required
 @require_POST
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, WORK)
-    form = forms.StatusForm(request.POST, allowed=services.allowed_statuses(case))
-    return _act(request, case, "status", form, lambda data: services.change_status(
+    form = forms.StatusForm(request.POST, allowed=workflow.allowed_statuses(case))
+    return _act(request, case, "status", form, lambda data: workflow.change_status(
         actor=user, case=case, status=data["status"]), _("The case status has been changed."), "")
 
 
 @login_required
 @require_POST
 def case_message(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, WORK)
     can_message = user.has_perm(MESSAGE, case)
     form = forms.MessageForm(request.POST, allow_reporter=can_message)
-    return _act(request, case, "message", form, lambda data: services.post_message(
+    return _act(request, case, "message", form, lambda data: messaging.post_message(
         actor=user, case=case, body=data["body"], internal=data["kind"] == "internal",
         is_question=data["kind"] == "question"), _("The message has been saved."), "messages")
 
@@ -283,29 +284,25 @@ def case_message(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, MESSAGE)
     if user.has_perm(WORK, case) or user.pk not in {case.reported_by_id, case.affected_user_id}:
         raise Http404
     form = forms.ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reporter_reply(actor=user, case=case, body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your message has been sent to the case team."))
-            return redirect(_case_url(case, "messages"))
+    if form.is_valid() and save(form, lambda: messaging.reporter_reply(
+            actor=user, case=case, body=form.cleaned_data["body"])) is not None:
+        messages.success(request, _("Your message has been sent to the case team."))
+        return redirect(_case_url(case, "messages"))
     return _detail(request, case, bound="reply", form=form, status=400)
 
 
 @login_required
 @require_POST
 def case_task(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, WORK)
     form = forms.TaskForm(request.POST, people=services.team_users(case))
-    return _act(request, case, "task", form, lambda data: services.add_task(
+    return _act(request, case, "task", form, lambda data: case_tasks.add_task(
         actor=user, case=case, title=data["title"], due_on=data["due_on"], assignee=data["assignee"]),
         _("The task has been added."), "tasks")
 
@@ -313,13 +310,13 @@ def case_task(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_task_done(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, WORK)
     task = CaseTask.objects.filter(case=case, pk=task_id).first()
     if task is None:
         raise Http404
     try:
-        services.complete_task(actor=user, case=case, task=task)
+        case_tasks.complete_task(actor=user, case=case, task=task)
     except ValidationError as exc:
         messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
     else:
@@ -330,13 +327,13 @@ def case_task_done(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_link(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, WORK)
     form = forms.LinkForm(request.POST)
 
     def write(data: dict[str, Any]) -> Any:
         other = selectors.visible_cases(user).filter(reference=data["other"].strip()).first()
-        return services.link_cases(actor=user, case=case, other=other, kind=data["kind"])
+        return links.link_cases(actor=user, case=case, other=other, kind=data["kind"])
 
     return _act(request, case, "link", form, write, _("The cases have been linked."), "links")
 
@@ -344,36 +341,32 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, WORK)
     form = forms.CloseForm(request.POST)
-    return _act(request, case, "close", form, lambda data: services.close_case(
+    return _act(request, case, "close", form, lambda data: workflow.close_case(
         actor=user, case=case, reason=data["reason"], note=data["note"]), _("The case has been closed."), "")
 
 
 @login_required
 @require_POST
 def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, WORK)
     form = forms.ReopenForm(request.POST)
-    return _act(request, case, "reopen", form, lambda data: services.reopen_case(
+    return _act(request, case, "reopen", form, lambda data: workflow.reopen_case(
         actor=user, case=case, reason=data["reason"]), _("The case has been reopened."), "")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, pk, WORK)
     form = forms.IncidentForm(request.POST or None, initial=forms.IncidentForm.initial_for(case))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_incident(actor=user, case=case, data=dict(form.cleaned_data))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The incident details have been saved."))
-            return redirect(_case_url(case, "incident"))
+    if submit(request, form, lambda: incidents.update_incident(actor=user, case=case,
+                                                                data=dict(form.cleaned_data))) is not None:
+        messages.success(request, _("The incident details have been saved."))
+        return redirect(_case_url(case, "incident"))
     return render(request, "cases/incident_edit.html", {"case": case, "form": form},
                   status=400 if form.errors else 200)

@@ -16,10 +16,11 @@ from ninja import Query, Router, Status
 
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.core.access import require_perm
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
 from kommunalschutz.protection.casestats import tables
 from kommunalschutz.protection.casestats.forms import StatisticsFilterForm
 from kommunalschutz.protection.casestats.models import PoliceFigure
-from kommunalschutz.protection.casestats.schemas import ErrorOut, PoliceFigureOut, StatisticsOut, StatisticsQueryIn
+from kommunalschutz.protection.casestats.schemas import PoliceFigureOut, StatisticsOut, StatisticsQueryIn
 
 router = Router(tags=["casestats"])
 
@@ -41,7 +42,7 @@ def table_out(table: tables.Table) -> dict[str, Any]:
     }
 
 
-@router.get("/case-statistics", auth=token_auth, response={200: StatisticsOut, 404: ErrorOut, 422: ErrorOut},
+@router.get("/case-statistics", auth=token_auth, response={200: StatisticsOut, 404: ErrorOut, 422: ValidationErrorOut},
             url_name="case_statistics", summary="Case statistics with small cells suppressed")
 def case_statistics(request: HttpRequest, params: Query[StatisticsQueryIn]) -> Status[Any]:
     """Incidents reported to the platform by month, year, type, channel, role, district, political
@@ -54,8 +55,7 @@ def case_statistics(request: HttpRequest, params: Query[StatisticsQueryIn]) -> S
                                  "without_synthetic": "on" if params.without_synthetic else ""})
     if not form.is_valid():
         errors = form.public_errors()
-        return Status(422, ErrorOut(detail=_("Invalid query: %(fields)s.") % {"fields": ", ".join(errors)},
-                                    errors=errors))
+        return invalid(errors, detail=_("Invalid query: %(fields)s.") % {"fields": ", ".join(errors)})
     flt = form.statistics_filter()
     board = tables.build(flt)
     return Status(200, StatisticsOut.model_validate({

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rules
 
-from kommunalschutz.foundation.accounts.rules import (
+from kommunalschutz.foundation.core.roles import (
     is_analyst,
     is_coordinator,
     is_municipal_coordinator,

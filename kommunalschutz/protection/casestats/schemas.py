@@ -67,6 +67,3 @@ class PoliceFigureOut(Schema):
     note: str
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(description="messages per query parameter")

@@ -16,19 +16,15 @@ from ninja.files import UploadedFile
 
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
-from kommunalschutz.foundation.core.errors import messages_by_field
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
+from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.evidence import selectors, services
+from kommunalschutz.protection.evidence import package, selectors, services, store
 from kommunalschutz.protection.evidence.models import EvidenceItem
-from kommunalschutz.protection.evidence.schemas import ErrorOut, EvidenceOut, OnlineIn, OnlineOut, ValidationErrorOut
+from kommunalschutz.protection.evidence.schemas import EvidenceOut, OnlineIn, OnlineOut
 from kommunalschutz.protection.evidence.views import ADD, EXPORT, VIEW, attachment, original_response
 
 router = Router(tags=["evidence"])
-
-
-def _invalid(error: ValidationError) -> Status[Any]:
-    return Status(422, ValidationErrorOut(detail="The input is not valid; nothing was saved.",
-                                          errors=messages_by_field(error)))
 
 
 def _case(request: HttpRequest, case_id: int, permission: str = VIEW) -> Case:
@@ -74,9 +70,9 @@ def upload_file(request: HttpRequest, case_id: int, file: File[UploadedFile | No
     name's extension must fit it. Programs, HTML and SVG are refused."""
     case = _case(request, case_id, ADD)
     try:
-        item = services.add_file(case=case, actor=request.user, upload=file, description=description)
+        item = services.add_file(case=case, actor=request_user(request), upload=file, description=description)
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail="The input is not valid; nothing was saved.")
     return Status(201, _out(item, _number(item)))
 
 
@@ -86,9 +82,9 @@ def upload_file(request: HttpRequest, case_id: int, file: File[UploadedFile | No
 def record_online(request: HttpRequest, case_id: int, payload: OnlineIn) -> Status[Any]:
     case = _case(request, case_id, ADD)
     try:
-        item = services.add_online_content(case=case, actor=request.user, data=payload.dict())
+        item = services.add_online_content(case=case, actor=request_user(request), data=payload.dict())
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc, detail="The input is not valid; nothing was saved.")
     return Status(201, _out(item, _number(item)))
 
 
@@ -102,7 +98,7 @@ def original(request: HttpRequest, item_id: int) -> Any:
     require_perm(request.user, VIEW, item.case)
     try:
         return original_response(item)
-    except services.EvidenceIntegrityError:
+    except store.EvidenceIntegrityError:
         return Status(409, ErrorOut(detail="The stored file no longer matches its SHA-256; it is not handed out."))
 
 
@@ -112,8 +108,8 @@ def original(request: HttpRequest, item_id: int) -> Any:
 def evidence_package(request: HttpRequest, case_id: int) -> Any:
     case = _case(request, case_id, EXPORT)
     try:
-        filename, content = services.build_package(case=case, actor=request.user)
-    except services.EvidenceIntegrityError:
+        filename, content = package.build_package(case=case, actor=request_user(request))
+    except store.EvidenceIntegrityError:
         return Status(409, ErrorOut(detail="A stored file no longer matches its SHA-256; no package was created."))
     response: HttpResponse = attachment(content, filename=filename, content_type="application/zip")
     return response

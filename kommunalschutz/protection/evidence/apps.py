@@ -8,6 +8,9 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS
-        from kommunalschutz.protection.evidence.services import rotate_store
+        from kommunalschutz.protection.cases import hooks
+        from kommunalschutz.protection.evidence.store import delete_case_files, rotate_store
 
         ROTATION_HOOKS["evidence files"] = rotate_store
+        # Retention deletes a case's encrypted files from the store (cases imports no evidence code).
+        hooks.register_before_case_deletion("evidence files", delete_case_files)

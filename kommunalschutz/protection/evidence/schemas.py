@@ -7,15 +7,6 @@ import datetime as dt
 from ninja import Field, Schema
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(description="messages per field name")
-
-
 class OnlineOut(Schema):
     url: str
     platform: str

@@ -10,6 +10,6 @@ from huey.contrib.djhuey import db_periodic_task
 def remove_orphan_evidence_files() -> int:
     """Every night: remove encrypted files older than six hours that no evidence row refers to (left when
     an enclosing transaction was rolled back after the file had been written)."""
-    from kommunalschutz.protection.evidence.services import remove_orphan_files
+    from kommunalschutz.protection.evidence.store import remove_orphan_files
 
     return remove_orphan_files()

@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -19,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
-from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.web.pages import request_user, submit
 from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.evidence import forms, selectors, services
+from kommunalschutz.protection.evidence import forms, package, selectors, services, store, uploads
 from kommunalschutz.protection.evidence.models import EvidenceItem
 
 VIEW, ADD, EXPORT = "evidence.view_evidence", "evidence.add_evidence", "evidence.export_evidence"
@@ -46,10 +45,10 @@ def attachment(content: bytes, *, filename: str, content_type: str) -> HttpRespo
 
 def original_response(item: EvidenceItem) -> HttpResponse:
     """The original bytes of an item (checked against its SHA-256) as an attachment."""
-    content = services.read_original(item)
-    content_type = item.content_type if item.content_type in services.SAFE_DOWNLOAD_TYPES \
+    content = store.read_original(item)
+    content_type = item.content_type if item.content_type in uploads.SAFE_DOWNLOAD_TYPES \
         else "application/octet-stream"
-    return attachment(content, filename=services.safe_name(item.original_name, fallback=f"beweis-{item.pk}"),
+    return attachment(content, filename=package.safe_name(item.original_name, fallback=f"beweis-{item.pk}"),
                       content_type=content_type)
 
 
@@ -72,21 +71,20 @@ def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
             form = online_form
         else:
             raise Http404
-        if form.is_valid():
+        user = request_user(request)
+
+        def write() -> EvidenceItem:
             data = dict(form.cleaned_data)
             upload = data.pop("file", None)
-            try:
-                if which == "file":
-                    services.add_file(case=case, actor=request.user, upload=upload,
-                                      description=data.get("description", ""))
-                else:
-                    services.add_online_content(case=case, actor=request.user, data=data, upload=upload)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The evidence has been stored.") if which == "file"
-                                 else _("The online content has been recorded."))
-                return redirect("evidence:case_evidence", pk=case.pk)
+            if which == "file":
+                return services.add_file(case=case, actor=user, upload=upload,
+                                         description=data.get("description", ""))
+            return services.add_online_content(case=case, actor=user, data=data, upload=upload)
+
+        if submit(request, form, write) is not None:
+            messages.success(request, _("The evidence has been stored.") if which == "file"
+                             else _("The online content has been recorded."))
+            return redirect("evidence:case_evidence", pk=case.pk)
         status = 400
     return render(request, "evidence/case_evidence.html", {
         "case": case,
@@ -96,7 +94,7 @@ def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         "file_form": file_form,
         "online_form": online_form,
         "max_mb": f"{settings.EVIDENCE_UPLOAD_MAX_BYTES / 1_000_000:g}",
-        "type_labels": services.TYPE_LABELS,
+        "type_labels": uploads.TYPE_LABELS,
     }, status=status)
 
 
@@ -109,7 +107,7 @@ def download_original(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request.user, VIEW, item.case)
     try:
         return original_response(item)
-    except services.EvidenceIntegrityError:
+    except store.EvidenceIntegrityError:
         messages.error(request, _("The stored file no longer matches the checksum taken at upload. It is not "
                                   "handed out; please inform the platform's operators."))
         return redirect("evidence:case_evidence", pk=item.case_id)
@@ -120,8 +118,8 @@ def download_original(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_package(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, EXPORT)
     try:
-        filename, content = services.build_package(case=case, actor=request.user)
-    except services.EvidenceIntegrityError:
+        filename, content = package.build_package(case=case, actor=request_user(request))
+    except store.EvidenceIntegrityError:
         messages.error(request, _("A stored file no longer matches the checksum taken at upload, so no evidence "
                                   "package was created. Please inform the platform's operators."))
         return redirect("evidence:case_evidence", pk=case.pk)

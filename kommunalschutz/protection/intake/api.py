@@ -17,15 +17,15 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from kommunalschutz.foundation.accounts.auth import token_auth
-from kommunalschutz.foundation.accounts.models import User
-from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.registry.models import Municipality
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found
+from kommunalschutz.foundation.web.pages import request_user
+from kommunalschutz.protection.cases import incidents
 from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.intake import services
+from kommunalschutz.protection.intake import followup, receipts, reporting
 from kommunalschutz.protection.intake.schemas import (
     AnonymousReportIn,
     CaseCreatedOut,
-    ErrorOut,
     IncidentIn,
     LookupIn,
     LookupOut,
@@ -34,26 +34,19 @@ from kommunalschutz.protection.intake.schemas import (
     ReceiptOut,
     ReporterMessageOut,
     ReportIn,
-    ValidationErrorOut,
 )
 
 router = Router(tags=["intake"])
 
-NOT_FOUND = "Not found."
 
-
-def _invalid(error: ValidationError) -> ValidationErrorOut:
-    return ValidationErrorOut(detail=_("Please correct the marked fields."), errors=messages_by_field(error))
-
-
-def _refused(error: services.AccessRefused, response: HttpResponse) -> Status[Any]:
+def _refused(error: receipts.AccessRefused, response: HttpResponse) -> Status[Any]:
     if error.retry_after_seconds:
         response["Retry-After"] = str(error.retry_after_seconds)
     return Status(error.status, ErrorOut(detail=error.message))
 
 
 def _incident_data(payload: IncidentIn, extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    data = payload.dict(include={*services.INCIDENT_FIELDS, *extra})
+    data = payload.dict(include={*incidents.INCIDENT_FIELDS, *extra})
     ags = payload.municipality_ags.strip()
     # An unknown key still reaches the service, which names the field.
     municipality = Municipality.objects.filter(ags=ags).first() if ags else None
@@ -76,17 +69,17 @@ def submit_anonymous(request: HttpRequest, payload: AnonymousReportIn,
     """Stores the report and answers with the 16-digit receipt once it is stored. Nothing about the
     request (address, user agent) is kept."""
     try:
-        _case, receipt = services.submit_anonymous(data=_incident_data(payload), passphrase=payload.passphrase,
-                                                   passphrase_repeat=payload.passphrase_repeat)
+        _case, receipt = reporting.submit_anonymous(data=_incident_data(payload), passphrase=payload.passphrase,
+                                                    passphrase_repeat=payload.passphrase_repeat)
     except ValidationError as exc:
-        return Status(422, _invalid(_rename_municipality(exc)))
-    except services.AccessRefused as exc:
+        return invalid(_rename_municipality(exc), detail=_("Please correct the marked fields."))
+    except receipts.AccessRefused as exc:
         return _refused(exc, response)
     return Status(201, ReceiptOut(receipt=receipt))
 
 
 def _open(payload: LookupIn) -> Case:
-    return services.open_anonymous_case(receipt=payload.receipt, passphrase=payload.passphrase)
+    return receipts.open_anonymous_case(receipt=payload.receipt, passphrase=payload.passphrase)
 
 
 @router.post("/public/reports/lookup",
@@ -97,11 +90,11 @@ def lookup(request: HttpRequest, payload: LookupIn, response: HttpResponse) -> S
     try:
         case = _open(payload)
     except ValidationError as exc:
-        return Status(422, _invalid(exc))
-    except services.AccessRefused as exc:
+        return invalid(exc, detail=_("Please correct the marked fields."))
+    except receipts.AccessRefused as exc:
         return _refused(exc, response)
-    messages = services.visible_messages(case)
-    services.mark_read_by_reporter(case)
+    messages = followup.visible_messages(case)
+    followup.mark_read_by_reporter(case)
     return Status(200, LookupOut(
         status=case.status, status_label=str(Case.Status(case.status).label), is_acute=case.is_acute,
         messages=[ReporterMessageOut(id=m.pk, from_reporter=m.from_reporter, is_question=m.is_question,
@@ -114,10 +107,10 @@ def lookup(request: HttpRequest, payload: LookupIn, response: HttpResponse) -> S
 def reply(request: HttpRequest, payload: MessageIn, response: HttpResponse) -> Status[Any]:
     try:
         case = _open(payload)
-        message = services.reporter_reply(case=case, body=payload.body)
+        message = followup.reporter_reply(case=case, body=payload.body)
     except ValidationError as exc:
-        return Status(422, _invalid(exc))
-    except services.AccessRefused as exc:
+        return invalid(exc, detail=_("Please correct the marked fields."))
+    except receipts.AccessRefused as exc:
         return _refused(exc, response)
     return Status(201, MessageCreatedOut(id=message.pk, created_at=message.created_at))
 
@@ -126,20 +119,19 @@ def reply(request: HttpRequest, payload: MessageIn, response: HttpResponse) -> S
              summary="Report an incident (for oneself, or on someone's behalf)")
 def create_report(request: HttpRequest, payload: ReportIn) -> Status[Any]:
     """``report_for`` "on_behalf" needs cases.report_on_behalf and the affected person's name and contact."""
-    user = request.user
-    assert isinstance(user, User)  # set by token_auth
+    user = request_user(request)
     if not user.has_perm("cases.report_incident"):
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     on_behalf = payload.report_for == "on_behalf"
     if on_behalf and not user.has_perm("cases.report_on_behalf"):
-        return Status(422, ValidationErrorOut(detail=_("Please correct the marked fields."), errors={
-            "report_for": [_("You may report only for yourself.")]}))
+        return invalid({"report_for": [_("You may report only for yourself.")]},
+                       detail=_("Please correct the marked fields."))
     try:
-        case = services.create_case(
+        case = reporting.create_case(
             actor=user, data=_incident_data(payload, ("affected_name", "affected_contact")),
             intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
             affected_user=None if on_behalf else user)
     except ValidationError as exc:
-        return Status(422, _invalid(_rename_municipality(exc)))
+        return invalid(_rename_municipality(exc), detail=_("Please correct the marked fields."))
     return Status(201, CaseCreatedOut(id=case.pk, reference=case.reference, is_acute=case.is_acute,
                                       acknowledgement_due_at=case.acknowledgement_due_at))

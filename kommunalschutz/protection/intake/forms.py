@@ -1,4 +1,4 @@
-"""Forms of the intake. They parse input; intake.services checks the incident and writes.
+"""Forms of the intake. They parse input; cases.incidents checks the incident, intake.reporting writes.
 
 Most fields are optional here on purpose: the service names every problem at its field in one pass
 (required fields, dates in the future, a missing platform...), so a form that stopped earlier would
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.foundation.core.forms import DateInput
 from kommunalschutz.foundation.registry.models import Municipality
+from kommunalschutz.protection.cases.incidents import INCIDENT_FIELDS, TEXT_LIMITS
 from kommunalschutz.protection.cases.models import (
     AffectedRole,
     Channel,
@@ -24,7 +25,6 @@ from kommunalschutz.protection.cases.models import (
     Tristate,
     Urgency,
 )
-from kommunalschutz.protection.intake.services import INCIDENT_FIELDS, TEXT_LIMITS
 
 
 class DateTimeInput(forms.DateTimeInput):

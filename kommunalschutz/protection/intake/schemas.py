@@ -85,10 +85,3 @@ class CaseCreatedOut(Schema):
     acknowledgement_due_at: dt.datetime | None
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(description="messages per field name")

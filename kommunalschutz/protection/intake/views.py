@@ -1,7 +1,7 @@
 """Intake pages: the report of a logged-in user, the anonymous report and the anonymous follow-up.
 
 The anonymous pages never look at the client's address or user agent (no accounts.throttle here); their
-limits are platform-wide (intake.services). The receipt appears in exactly one response, never in the
+limits are platform-wide (intake.receipts). The receipt appears in exactly one response, never in the
 session or a URL.
 """
 
@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.web.pages import request_user, save, submit
+from kommunalschutz.protection.cases import incidents
 from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.intake import services
+from kommunalschutz.protection.intake import followup, receipts, reporting
 from kommunalschutz.protection.intake.forms import (
     AnonymousReportForm,
     FollowUpForm,
@@ -43,26 +45,23 @@ def _add_missing_errors(form: Any, error: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "cases.report_incident")
-    on_behalf_allowed = request.user.has_perm("cases.report_on_behalf")
+    user = request_user(request)
+    require_perm(user, "cases.report_incident")
+    on_behalf_allowed = user.has_perm("cases.report_on_behalf")
     form = IncidentForm(request.POST or None, on_behalf_allowed=on_behalf_allowed)
     if request.method == "POST":
         valid = form.is_valid()
         data = form.incident_data()
         on_behalf = form.on_behalf
         if valid:
-            try:
-                case = services.create_case(
-                    actor=request.user, data=data,
-                    intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
-                    affected_user=None if on_behalf else request.user)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            case = save(form, lambda: reporting.create_case(
+                actor=user, data=data, intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
+                affected_user=None if on_behalf else user))
+            if case is not None:
                 return redirect("intake:report_done", pk=case.pk)
         else:
             try:
-                services.clean_incident(data)
+                incidents.clean_incident(data)
             except ValidationError as exc:
                 _add_missing_errors(form, exc)
     return render(request, "intake/report.html", {"form": form, "on_behalf_allowed": on_behalf_allowed})
@@ -78,7 +77,7 @@ def report_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def anonymous_report(request: HttpRequest) -> HttpResponse:
     form = AnonymousReportForm(request.POST or None)
-    refusal: services.AccessRefused | None = None
+    refusal: receipts.AccessRefused | None = None
     if request.method == "POST":
         valid = form.is_valid()
         data = form.incident_data()
@@ -86,24 +85,24 @@ def anonymous_report(request: HttpRequest) -> HttpResponse:
         repeat = str(request.POST.get("passphrase_repeat", ""))
         if valid:
             try:
-                case, receipt = services.submit_anonymous(data=data, passphrase=passphrase, passphrase_repeat=repeat)
+                case, receipt = reporting.submit_anonymous(data=data, passphrase=passphrase, passphrase_repeat=repeat)
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except services.AccessRefused as exc:
+            except receipts.AccessRefused as exc:
                 refusal = exc
             else:
                 # The only place the receipt is ever shown: this response (not stored, not in a URL).
                 response = render(request, "intake/anonymous_receipt.html", {
-                    "case": case, "receipt": services.format_receipt(receipt)})
+                    "case": case, "receipt": receipts.format_receipt(receipt)})
                 response["Cache-Control"] = "no-store"
                 return response
         else:
             errors: dict[str, list[str]] = {}
             try:
-                services.clean_incident(data, anonymous=True)
+                incidents.clean_incident(data, anonymous=True)
             except ValidationError as exc:
                 errors.update({k: list(v) for k, v in exc.message_dict.items()})
-            services.add_passphrase_errors(errors, passphrase, repeat)
+            receipts.add_passphrase_errors(errors, passphrase, repeat)
             if errors:
                 _add_missing_errors(form, ValidationError(errors))
     status = 429 if refusal is not None else 200
@@ -115,12 +114,12 @@ def anonymous_report(request: HttpRequest) -> HttpResponse:
 
 def _visiting_case(request: HttpRequest) -> Case | None:
     """The case of this follow-up visit (the session holds its id only while the visit lasts)."""
-    case_id = request.session.get(services.FOLLOW_UP_SESSION_KEY)
+    case_id = request.session.get(receipts.FOLLOW_UP_SESSION_KEY)
     if not case_id:
         return None
     access = ReporterAccess.objects.filter(case_id=case_id).select_related("case").first()
     if access is None:  # deleted meanwhile
-        request.session.pop(services.FOLLOW_UP_SESSION_KEY, None)
+        request.session.pop(receipts.FOLLOW_UP_SESSION_KEY, None)
         return None
     return access.case
 
@@ -129,9 +128,9 @@ def _follow_up_page(request: HttpRequest, case: Case, *, reply_form: Any = None,
                     online_form: Any = None, status: int = 200) -> HttpResponse:
     from kommunalschutz.protection.evidence.forms import EvidenceFileForm, OnlineContentForm
 
-    messages = services.visible_messages(case)
+    messages = followup.visible_messages(case)
     unread = {m.pk for m in messages if not m.from_reporter and m.read_by_reporter_at is None}
-    services.mark_read_by_reporter(case)
+    followup.mark_read_by_reporter(case)
     response = render(request, "intake/follow_up_case.html", {
         "case": case, "case_messages": messages, "unread": unread,
         "reply_form": reply_form or ReporterReplyForm(),
@@ -150,7 +149,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if action == "end":
-        request.session.pop(services.FOLLOW_UP_SESSION_KEY, None)
+        request.session.pop(receipts.FOLLOW_UP_SESSION_KEY, None)
         request.session.cycle_key()
         return render(request, "intake/follow_up.html", {"form": FollowUpForm(), "ended": True})
 
@@ -162,33 +161,24 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     if action == "reply":
         reply_form = ReporterReplyForm(request.POST)
         reply_form.is_valid()
-        try:
-            services.reporter_reply(case=case, body=reply_form.cleaned_data.get("body", ""))
-        except ValidationError as exc:
-            add_service_errors(reply_form, exc)
+        if save(reply_form, lambda: followup.reporter_reply(
+                case=case, body=reply_form.cleaned_data.get("body", ""))) is None:
             return _follow_up_page(request, case, reply_form=reply_form, status=422)
         return redirect(f"{this_page}?gesendet=1#nachrichten")
     if action == "file":
         file_form = EvidenceFileForm(request.POST, request.FILES)
-        if file_form.is_valid():
-            try:
-                services.reporter_add_file(case=case, upload=file_form.cleaned_data["file"],
-                                           description=file_form.cleaned_data.get("description", ""))
-            except ValidationError as exc:
-                add_service_errors(file_form, exc)
-            else:
-                return redirect(f"{this_page}?beweis=1#beweismittel")
+        if submit(request, file_form, lambda: followup.reporter_add_file(
+                case=case, upload=file_form.cleaned_data["file"],
+                description=file_form.cleaned_data.get("description", ""))) is not None:
+            return redirect(f"{this_page}?beweis=1#beweismittel")
         return _follow_up_page(request, case, file_form=file_form, status=422)
     if action == "online":
         online_form = OnlineContentForm(request.POST, request.FILES)
         if online_form.is_valid():
             data = dict(online_form.cleaned_data)
             upload = data.pop("file", None)
-            try:
-                services.reporter_add_online_content(case=case, data=data, upload=upload)
-            except ValidationError as exc:
-                add_service_errors(online_form, exc)
-            else:
+            if save(online_form, lambda: followup.reporter_add_online_content(
+                    case=case, data=data, upload=upload)) is not None:
                 return redirect(f"{this_page}?beweis=1#beweismittel")
         return _follow_up_page(request, case, online_form=online_form, status=422)
     return _follow_up_page(request, case)
@@ -196,19 +186,19 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 
 def _open_visit(request: HttpRequest, action: str) -> HttpResponse:
     form = FollowUpForm(request.POST if action == "open" else None)
-    refusal: services.AccessRefused | None = None
+    refusal: receipts.AccessRefused | None = None
     if action == "open":
         form.is_valid()
         try:
-            case = services.open_anonymous_case(receipt=form.cleaned_data.get("receipt", ""),
+            case = receipts.open_anonymous_case(receipt=form.cleaned_data.get("receipt", ""),
                                                 passphrase=form.cleaned_data.get("passphrase", ""))
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except services.AccessRefused as exc:
+        except receipts.AccessRefused as exc:
             refusal = exc
         else:
             request.session.cycle_key()
-            request.session[services.FOLLOW_UP_SESSION_KEY] = case.pk
+            request.session[receipts.FOLLOW_UP_SESSION_KEY] = case.pk
             return redirect("intake:follow_up")
     status = 200
     if refusal is not None:

@@ -16,41 +16,24 @@ from ninja import Router, Status
 
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import User
-from kommunalschutz.foundation.core.errors import messages_by_field
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found
+from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.cases.selectors import visible_cases
-from kommunalschutz.protection.measures import selectors, services
+from kommunalschutz.protection.measures import partners, selectors, services
 from kommunalschutz.protection.measures.models import Measure, Partner
 from kommunalschutz.protection.measures.schemas import (
     DecisionIn,
-    ErrorOut,
     MeasureIn,
     MeasureOut,
     MeasurePatch,
     PartnerIn,
     PartnerOut,
     PartnerPatch,
-    ValidationErrorOut,
 )
 
 router = Router(tags=["measures"])
 
-NOT_FOUND = "Not found."
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # set by token_auth
-    return user
-
-
-def _invalid(errors: dict[str, list[str]]) -> Status[ValidationErrorOut]:
-    return Status(422, ValidationErrorOut(detail=_("The input is not valid; see the messages per field."),
-                                          errors=errors))
-
-
-def _not_found() -> Status[ErrorOut]:
-    return Status(404, ErrorOut(detail=NOT_FOUND))
 
 
 def _partner_out(partner: Partner) -> PartnerOut:
@@ -109,32 +92,32 @@ def list_partners(request: HttpRequest) -> list[PartnerOut]:
 @router.post("/partners", response={201: PartnerOut, 404: ErrorOut, 422: ValidationErrorOut}, auth=token_auth,
              summary="Add a counselling partner (coordination office)")
 def create_partner(request: HttpRequest, payload: PartnerIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     if not user.has_perm("measures.manage_partners"):
-        return _not_found()
+        return not_found()
     try:
-        partner = services.create_partner(actor=user, **payload.dict())
+        partner = partners.create_partner(actor=user, **payload.dict())
     except ValidationError as exc:
-        return _invalid(messages_by_field(exc))
+        return invalid(exc)
     return Status(201, _partner_out(partner))
 
 
 @router.patch("/partners/{int:partner_id}", response={200: PartnerOut, 404: ErrorOut, 422: ValidationErrorOut},
               auth=token_auth, summary="Change or deactivate a counselling partner (coordination office)")
 def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Any:
-    user = _user(request)
+    user = request_user(request)
     partner = Partner.objects.filter(pk=partner_id).first()
     if partner is None or not user.has_perm("measures.manage_partners"):
-        return _not_found()
+        return not_found()
     data = payload.dict(exclude_unset=True)
     active = data.pop("is_active", None)
     try:
         if data:
-            partner = services.update_partner(actor=user, partner=partner, **data)
+            partner = partners.update_partner(actor=user, partner=partner, **data)
         if active is not None and active != partner.is_active:
-            partner = services.set_partner_active(actor=user, partner=partner, active=active)
+            partner = partners.set_partner_active(actor=user, partner=partner, active=active)
     except ValidationError as exc:
-        return _invalid(messages_by_field(exc))
+        return invalid(exc)
     return Status(200, _partner_out(partner))
 
 
@@ -144,10 +127,10 @@ def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch)
 @router.get("/cases/{int:case_id}/measures", response={200: list[MeasureOut], 404: ErrorOut}, auth=token_auth,
             summary="The measures and referrals of a case")
 def list_measures(request: HttpRequest, case_id: int) -> Any:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, case_id, "measures.view_measures")
     if case is None:
-        return _not_found()
+        return not_found()
     team = user.has_perm("measures.manage_measures", case)
     return Status(200, [_measure_out(m, team=team) for m in selectors.case_measures(case)])
 
@@ -155,10 +138,10 @@ def list_measures(request: HttpRequest, case_id: int) -> Any:
 @router.post("/cases/{int:case_id}/measures", response={201: MeasureOut, 404: ErrorOut, 422: ValidationErrorOut},
              auth=token_auth, summary="Record a measure, referral or protection request for a case")
 def create_measure(request: HttpRequest, case_id: int, payload: MeasureIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     case = _case(user, case_id, "measures.manage_measures")
     if case is None:
-        return _not_found()
+        return not_found()
     errors: dict[str, list[str]] = {}
     partner = None
     if payload.partner is not None:
@@ -167,24 +150,24 @@ def create_measure(request: HttpRequest, case_id: int, payload: MeasureIn) -> An
             errors["partner"] = [_("There is no counselling partner with the id %(id)s.") % {"id": payload.partner}]
     owner = _team_user(payload.owner, errors)
     if errors:
-        return _invalid(errors)
+        return invalid(errors)
     try:
         measure = services.add_measure(
             actor=user, case=case, kind=payload.kind, owner=owner, due_on=payload.due_on,
             description=payload.description, partner=partner, agreed_with_official=payload.agreed_with_official,
             protection_kind=payload.protection_kind)
     except ValidationError as exc:
-        return _invalid(messages_by_field(exc))
+        return invalid(exc)
     return Status(201, _measure_out(measure, team=True))
 
 
 @router.patch("/measures/{int:measure_id}", response={200: MeasureOut, 404: ErrorOut, 422: ValidationErrorOut},
               auth=token_auth, summary="Update the status, outcome, due date, owner or agreement of a measure")
 def update_measure(request: HttpRequest, measure_id: int, payload: MeasurePatch) -> Any:
-    user = _user(request)
+    user = request_user(request)
     measure = _measure(user, measure_id, "measures.manage_measures")
     if measure is None:
-        return _not_found()
+        return not_found()
     data = payload.dict(exclude_unset=True)
     errors: dict[str, list[str]] = {}
     if "owner" in data:
@@ -193,11 +176,11 @@ def update_measure(request: HttpRequest, measure_id: int, payload: MeasurePatch)
         if name in data and data[name] is None:
             errors.setdefault(name, []).append(_("This field cannot be empty."))
     if errors:
-        return _invalid(errors)
+        return invalid(errors)
     try:
         measure = services.update_measure(actor=user, measure=measure, **data)
     except ValidationError as exc:
-        return _invalid(messages_by_field(exc))
+        return invalid(exc)
     return Status(200, _measure_out(measure, team=True))
 
 
@@ -206,13 +189,13 @@ def update_measure(request: HttpRequest, measure_id: int, payload: MeasurePatch)
              auth=token_auth, summary="The LKA's decision on a protection request")
 def decide(request: HttpRequest, measure_id: int, payload: DecisionIn) -> Any:
     """Only the LKA's protection officers on cases they are involved in; everyone else gets 404."""
-    user = _user(request)
+    user = request_user(request)
     measure = _measure(user, measure_id, "measures.decide_protection")
     if measure is None:
-        return _not_found()
+        return not_found()
     try:
         measure = services.decide_protection(actor=user, measure=measure, decision=payload.decision,
                                              note=payload.note)
     except ValidationError as exc:
-        return _invalid(messages_by_field(exc))
+        return invalid(exc)
     return Status(200, _measure_out(measure, team=True))

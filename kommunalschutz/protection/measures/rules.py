@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rules
 
-from kommunalschutz.foundation.accounts.rules import is_coordinator
+from kommunalschutz.foundation.core.roles import is_coordinator
 from kommunalschutz.protection.cases.rules import is_case_reporter, is_case_team, is_involved_lka
 
 rules.add_perm("measures.view_measures", is_case_reporter | is_case_team)

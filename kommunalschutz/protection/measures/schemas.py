@@ -104,10 +104,3 @@ class MeasureOut(Schema):
     created_at: dt.datetime
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(description="messages per field")

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.measures.models import Measure, MeasureKind, Partner
+from kommunalschutz.protection.measures.models import Measure, MeasureKind, Partner, measure_bit, referral_bit
 
 
 def active_partners() -> QuerySet[Partner]:
@@ -31,6 +31,18 @@ def partners_by_category(*, include_inactive: bool = False) -> list[PartnerGroup
         grouped.setdefault(partner.category, []).append(partner)
     return [PartnerGroup(category=value, label=str(label), partners=grouped[value])
             for value, label in Partner.Category.choices if value in grouped]
+
+
+def statistic_masks(case: Case) -> dict[str, int]:
+    """The case's measures and referral categories as bit masks of its statistical record (cancelled ones
+    not counted); registered with cases.hooks, so cases.services.sync_statistic counts them."""
+    measure_mask = referral_mask = 0
+    for kind, category in (Measure.objects.filter(case=case).exclude(status=Measure.Status.CANCELLED)
+                           .values_list("kind", "partner__category")):
+        measure_mask |= measure_bit(kind)
+        if kind == MeasureKind.REFERRAL and category:
+            referral_mask |= referral_bit(category)
+    return {"measure_mask": measure_mask, "referral_mask": referral_mask}
 
 
 def case_measures(case: Case) -> QuerySet[Measure]:

@@ -1,6 +1,7 @@
-"""Every write of the measures app: partners of the directory, measures of a case, the LKA's decision.
+"""Writes of the measures of a case: recording and updating a measure, the LKA's decision on a protection request
+(the partner directory's writes: measures.partners).
 
-Each function runs in one transaction, audits its change, and (for measures) writes the case timeline
+Each function runs in one transaction, audits its change, writes the case timeline
 and brings the anonymous statistical record up to date. Callers check permissions (views and API through
 rules); these functions check the data and raise ``ValidationError`` with a dict naming the fields
 before anything is saved.
@@ -15,17 +16,16 @@ Choices where the issue is silent (docs/protection/measures.md):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.accounts.models import Actor, User
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
 from kommunalschutz.protection.cases.models import Case, CaseEvent
@@ -37,11 +37,9 @@ from kommunalschutz.protection.cases.services import (
     sync_statistic,
     team_users,
 )
+from kommunalschutz.protection.measures.checks import model_checks, refuse_unknown_fields
 from kommunalschutz.protection.measures.models import Measure, MeasureKind, Partner
 
-PARTNER_FIELDS: tuple[str, ...] = (
-    "name", "category", "description", "scope", "phone", "email", "website", "anonymous_possible", "source_url",
-)
 # Case statuses from which the first measure agreed with the official moves the case on.
 ADVANCING_STATUSES = frozenset({Case.Status.ACKNOWLEDGED, Case.Status.ASSESSMENT})
 OPEN_STATUSES = frozenset({Measure.Status.PLANNED, Measure.Status.IN_PROGRESS})
@@ -50,82 +48,14 @@ OPEN_STATUSES = frozenset({Measure.Status.PLANNED, Measure.Status.IN_PROGRESS})
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _model_checks(instance: models.Model, errors: Errors, *, exclude: Iterable[str] = ()) -> None:
-    """The model's own field checks (lengths, URLs, e-mail, choices) merged into ``errors``; raise if any."""
-    try:
-        instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                if message not in errors.get(field, []):
-                    add_error(errors, field, message)
-    raise_if_errors(errors)
-
-
-def _unknown(names: Iterable[str], allowed: Iterable[str], function: str) -> None:
-    unknown = sorted(set(names) - set(allowed))
-    if unknown:
-        raise TypeError(f"{function}() got unexpected field(s): {', '.join(unknown)}")
-
-
 def _kind_label(kind: str) -> str:
     return str(MeasureKind(kind).label) if kind in MeasureKind.values else kind
-
-
-# --- the partner directory -------------------------------------------------------------------------
-
-
-def _check_partner(partner: Partner, errors: Errors) -> None:
-    partner.name = (partner.name or "").strip()
-    if not partner.name:
-        add_error(errors, "name", _("Enter the partner's name."))
-    elif Partner.objects.filter(name__iexact=partner.name).exclude(pk=partner.pk).exists():
-        add_error(errors, "name", _("A partner with this name is already in the directory."))
-    if partner.category not in Partner.Category.values:
-        add_error(errors, "category", _("Choose the partner's category."))
-    _model_checks(partner, errors, exclude=["updated_at"])
-
-
-@transaction.atomic
-def create_partner(*, actor: Any, **fields: Any) -> Partner:
-    _unknown(fields, PARTNER_FIELDS, "create_partner")
-    partner = Partner(**fields)
-    _check_partner(partner, {})
-    partner.save()
-    audit.record_create(actor=actor, obj=partner)
-    return partner
-
-
-@transaction.atomic
-def update_partner(*, actor: Any, partner: Partner, **fields: Any) -> Partner:
-    _unknown(fields, PARTNER_FIELDS, "update_partner")
-    locked = Partner.objects.select_for_update().get(pk=partner.pk)
-    before = audit.snapshot(locked, PARTNER_FIELDS)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    _check_partner(locked, {})
-    locked.save()
-    audit.record_update(actor=actor, obj=locked, before=before)
-    return locked
-
-
-@transaction.atomic
-def set_partner_active(*, actor: Any, partner: Partner, active: bool) -> Partner:
-    """Deactivate (or reactivate) a partner. Inactive partners stay on the measures that name them but
-    are no longer offered for new referrals nor listed publicly."""
-    locked = Partner.objects.select_for_update().get(pk=partner.pk)
-    before = audit.snapshot(locked, ["is_active"])
-    locked.is_active = active
-    locked.save(update_fields=["is_active", "updated_at"])
-    audit.record_update(actor=actor, obj=locked, before=before,
-                        summary="partner reactivated" if active else "partner deactivated")
-    return locked
 
 
 # --- measures of a case ------------------------------------------------------------------------------
 
 
-def _check_owner(case: Case, owner: Any, errors: Errors) -> None:
+def _check_owner(case: Case, owner: User | None, errors: Errors) -> None:
     if owner is None:
         add_error(errors, "owner", _("Choose who on the case team is responsible for the measure."))
     elif owner.pk not in {user.pk for user in team_users(case)}:
@@ -167,7 +97,7 @@ def _check_status_outcome(measure: Measure, errors: Errors) -> None:
         add_error(errors, "outcome", _("Give the reason for cancelling the measure in the outcome."))
 
 
-def _advance_case(case: Case, measure: Measure, actor: Any) -> None:
+def _advance_case(case: Case, measure: Measure, actor: Actor) -> None:
     """The first measure agreed with the official moves an acknowledged case (or one under assessment)
     to "measures agreed"."""
     if not measure.agreed_with_official or measure.status == Measure.Status.CANCELLED:
@@ -182,7 +112,7 @@ def _advance_case(case: Case, measure: Measure, actor: Any) -> None:
               actor=actor)
 
 
-def _request_protection(case: Case, measure: Measure, actor: Any) -> None:
+def _request_protection(case: Case, measure: Measure, actor: Actor) -> None:
     """A protection request brings the LKA onto the case team and tells its protection officers."""
     if not case.lka_involved:
         before = audit.snapshot(case, ["lka_involved"])
@@ -216,7 +146,7 @@ def _request_protection(case: Case, measure: Measure, actor: Any) -> None:
 
 @transaction.atomic
 def add_measure(
-    *, actor: Any, case: Case, kind: str, owner: Any, due_on: dt.date | None, description: str = "",
+    *, actor: Actor, case: Case, kind: str, owner: User | None, due_on: dt.date | None, description: str = "",
     partner: Partner | None = None, agreed_with_official: bool = False, protection_kind: str = "",
 ) -> Measure:
     """Record a measure (or referral, or protection request) for a case."""
@@ -233,7 +163,7 @@ def add_measure(
     _check_due(due_on, errors)
     if kind == MeasureKind.PROTECTION_REQUEST:
         measure.decision = Measure.Decision.PENDING
-    _model_checks(measure, errors, exclude=["case", "created_by", "decided_by", "updated_at"])
+    model_checks(measure, errors, exclude=["case", "created_by", "decided_by", "updated_at"])
     measure.save()
     audit.record_create(actor=actor, obj=measure)
     add_event(case, CaseEvent.Kind.MEASURE, _("Measure recorded: %(kind)s") % {"kind": _kind_label(kind)},
@@ -249,9 +179,9 @@ UPDATE_FIELDS: tuple[str, ...] = ("status", "outcome", "due_on", "owner", "agree
 
 
 @transaction.atomic
-def update_measure(*, actor: Any, measure: Measure, **fields: Any) -> Measure:
+def update_measure(*, actor: Actor, measure: Measure, **fields: Any) -> Measure:
     """Change the status, outcome, due date, owner, agreement or description of a measure."""
-    _unknown(fields, UPDATE_FIELDS, "update_measure")
+    refuse_unknown_fields(fields, UPDATE_FIELDS, "update_measure")
     locked = Measure.objects.select_for_update(of=("self",)).select_related("case", "partner").get(pk=measure.pk)
     case = locked.case
     before = audit.snapshot(locked, ["status", "outcome", "due_on", "owner_id", "agreed_with_official",
@@ -268,7 +198,7 @@ def update_measure(*, actor: Any, measure: Measure, **fields: Any) -> Measure:
     if "due_on" in fields and fields["due_on"] != before["due_on"]:
         _check_due(fields["due_on"], errors)
     _check_status_outcome(locked, errors)
-    _model_checks(locked, errors, exclude=["case", "created_by", "decided_by", "updated_at", "partner"])
+    model_checks(locked, errors, exclude=["case", "created_by", "decided_by", "updated_at", "partner"])
     locked.save()
     changes = audit.record_update(actor=actor, obj=locked, before=before)
     if changes is None:
@@ -288,7 +218,7 @@ DECISIONS = (Measure.Decision.GRANTED, Measure.Decision.PARTLY, Measure.Decision
 
 
 @transaction.atomic
-def decide_protection(*, actor: Any, measure: Measure, decision: str, note: str) -> Measure:
+def decide_protection(*, actor: Actor, measure: Measure, decision: str, note: str) -> Measure:
     """The LKA's decision on a protection request, with its reasons. The team and the reporter's side
     are told in the app (the reasons stay with the case team)."""
     locked = Measure.objects.select_for_update(of=("self",)).select_related("case").get(pk=measure.pk)
@@ -322,7 +252,7 @@ def decide_protection(*, actor: Any, measure: Measure, decision: str, note: str)
         message = _("Case %(reference)s: the LKA has decided the protection request.") % {
             "reference": case.reference}
     recipients = {user.pk: user for user in [*team_users(case), *reporter_users(case)]}
-    if getattr(actor, "pk", None) is not None:
+    if actor is not None:
         recipients.pop(actor.pk, None)
     notify(recipients.values(), case, message, url=path)
     sync_statistic(case)

@@ -234,16 +234,16 @@ def test_acknowledge(world: World, login: Any, client: Any, bearer: Any, new_cas
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_reopen_and_task_done(world: World, login: Any, client: Any, bearer: Any, case: Case,
                               persona: str) -> None:
-    from kommunalschutz.protection.cases import services
+    from kommunalschutz.protection.cases import case_tasks, workflow
 
-    task = services.add_task(actor=world.coordinator, case=case, title="Anrufen",
-                             due_on=timezone.localdate() + dt.timedelta(days=3))
+    task = case_tasks.add_task(actor=world.coordinator, case=case, title="Anrufen",
+                               due_on=timezone.localdate() + dt.timedelta(days=3))
     user = getattr(world, persona)
     allowed = persona in TEAM
     web = login(user)
     assert web.post(reverse("cases:case_task_done", args=[case.pk, task.pk])).status_code == (302 if allowed else 404)
     assert (CaseTask.objects.get(pk=task.pk).done_at is not None) == allowed
-    services.close_case(actor=world.coordinator, case=case, reason="resolved")
+    workflow.close_case(actor=world.coordinator, case=case, reason="resolved")
     response = _api(client, "post", f"/cases/{case.pk}/reopen", bearer(user), {"reason": "Neuer Brief"})
     assert response.status_code == (200 if allowed else 404)
     assert (Case.objects.get(pk=case.pk).status == "acknowledged") == allowed

@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kommunalschutz.protection.cases import services
+from kommunalschutz.protection.cases import case_tasks, messaging
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import CHROMIUM
 from tests.browser.worker import in_browser, log_in, tab_to, totp_source
@@ -44,10 +44,10 @@ def test_case_pages_are_accessible_and_keyboard_usable(live_server: Any, world: 
                      owner=world.coordinator, status="acknowledged", acknowledged_at=timezone.now(),
                      description='<script>alert("x")</script> Drohbrief am Rathaus', is_synthetic=True)
     make_case(municipality=world.pirna, is_acute=True, acknowledgement_due_at=timezone.now() - dt.timedelta(hours=1))
-    services.post_message(actor=world.coordinator, case=case, body="Können Sie uns den Brief zeigen?",
-                          is_question=True)
-    services.post_message(actor=world.coordinator, case=case, body="Interne Notiz", internal=True)
-    services.add_task(actor=world.coordinator, case=case, title="Rückruf", due_on=timezone.localdate())
+    messaging.post_message(actor=world.coordinator, case=case, body="Können Sie uns den Brief zeigen?",
+                           is_question=True)
+    messaging.post_message(actor=world.coordinator, case=case, body="Interne Notiz", internal=True)
+    case_tasks.add_task(actor=world.coordinator, case=case, title="Rückruf", due_on=timezone.localdate())
     code = totp_source(world.coordinator, create=True)
     base = str(live_server.url)
     rounds = iter(["team", "reporter"])

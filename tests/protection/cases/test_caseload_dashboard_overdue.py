@@ -9,8 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from kommunalschutz.protection.cases import services
+from kommunalschutz.protection.cases import case_tasks, workflow
 from kommunalschutz.protection.cases.models import Case, Notification
+from kommunalschutz.protection.cases.overdue import notify_overdue_acknowledgements
 from tests.conftest import World
 from tests.protection.cases.conftest import Cases, make_case
 
@@ -40,10 +41,10 @@ def test_the_dashboard_lists_overdue_first_acute_and_tasks(world: World, cases: 
     late = make_case(municipality=world.pirna, acknowledgement_due_at=timezone.now() - dt.timedelta(minutes=5))
     acute = make_case(municipality=world.pirna, is_acute=True, owner=world.dresden_police, status="acknowledged",
                       acknowledged_at=timezone.now())
-    services.add_task(actor=world.coordinator, case=cases.reported, title="Rückruf",
-                      due_on=timezone.localdate() + dt.timedelta(days=3))
-    services.add_task(actor=world.coordinator, case=cases.reported, title="Später",
-                      due_on=timezone.localdate() + dt.timedelta(days=30))
+    case_tasks.add_task(actor=world.coordinator, case=cases.reported, title="Rückruf",
+                        due_on=timezone.localdate() + dt.timedelta(days=3))
+    case_tasks.add_task(actor=world.coordinator, case=cases.reported, title="Später",
+                        due_on=timezone.localdate() + dt.timedelta(days=30))
     context = login(world.dresden_police).get(reverse("cases:dashboard")).context
     assert context["unacknowledged"][0].pk == late.pk
     assert context["unacknowledged"][0].overdue
@@ -56,15 +57,15 @@ def test_newly_overdue_acknowledgements_are_notified_once(world: World, cases: C
     late = make_case(municipality=world.pirna, acknowledgement_due_at=timezone.now() - dt.timedelta(minutes=1))
     make_case(municipality=world.pirna, acknowledgement_due_at=timezone.now() + dt.timedelta(hours=1))
     taken = make_case(municipality=world.pirna, acknowledgement_due_at=timezone.now() - dt.timedelta(minutes=1))
-    services.acknowledge(actor=world.coordinator, case=taken)
+    workflow.acknowledge(actor=world.coordinator, case=taken)
 
-    assert services.notify_overdue_acknowledgements() == 1
+    assert notify_overdue_acknowledgements() == 1
     recipients = set(Notification.objects.filter(case=late).values_list("user__username", flat=True))
     assert recipients == {"coordinator", "dresden_police"}
     assert Case.objects.get(pk=late.pk).overdue_notified_at is not None
     assert {m.to[0] for m in mail.outbox} == {world.coordinator.email, world.dresden_police.email}
     assert all("Drohbrief" not in m.body for m in mail.outbox)
-    assert services.notify_overdue_acknowledgements() == 0  # once per case
+    assert notify_overdue_acknowledgements() == 0  # once per case
     assert Notification.objects.filter(case=late).count() == 2
 
 

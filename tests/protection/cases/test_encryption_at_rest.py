@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from kommunalschutz.protection.cases import services
+from kommunalschutz.protection.cases import case_tasks, incidents, messaging, workflow
 from tests.conftest import World
 from tests.protection.cases.conftest import make_case
 
@@ -35,15 +35,15 @@ def test_the_marker_is_not_in_the_database_but_on_the_page(world: World, login: 
                      owner=world.coordinator, status="acknowledged",
                      description=f"Drohung gegen {MARKER} am Rathaus", affected_name=f"Frau {MARKER}",
                      perpetrator_details=f"Herr {MARKER}-Täter", place_detail=f"Hinterhof {MARKER}")
-    services.post_message(actor=world.coordinator, case=case, body=f"Rückfrage an {MARKER}")
-    services.post_message(actor=world.coordinator, case=case, body=f"Intern: {MARKER}", internal=True)
-    services.add_task(actor=world.coordinator, case=case, title=f"{MARKER} anrufen",
-                      due_on=timezone.localdate())
-    services.update_incident(actor=world.coordinator, case=case,
-                             data={"description": f"Zweite Drohung gegen {MARKER}",
-                                   "affected_contact": f"{MARKER}@example.org"})
-    services.close_case(actor=world.coordinator, case=case, reason="resolved", note=f"Ende {MARKER}")
-    services.reopen_case(actor=world.coordinator, case=case, reason=f"Neu: {MARKER}")
+    messaging.post_message(actor=world.coordinator, case=case, body=f"Rückfrage an {MARKER}")
+    messaging.post_message(actor=world.coordinator, case=case, body=f"Intern: {MARKER}", internal=True)
+    case_tasks.add_task(actor=world.coordinator, case=case, title=f"{MARKER} anrufen",
+                        due_on=timezone.localdate())
+    incidents.update_incident(actor=world.coordinator, case=case,
+                              data={"description": f"Zweite Drohung gegen {MARKER}",
+                                    "affected_contact": f"{MARKER}@example.org"})
+    workflow.close_case(actor=world.coordinator, case=case, reason="resolved", note=f"Ende {MARKER}")
+    workflow.reopen_case(actor=world.coordinator, case=case, reason=f"Neu: {MARKER}")
 
     assert _columns_containing(MARKER) == []
     html = login(world.coordinator).get(reverse("cases:case_detail", args=[case.pk])).content.decode()

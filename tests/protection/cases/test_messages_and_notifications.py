@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from kommunalschutz.protection.cases import services
+from kommunalschutz.protection.cases import case_tasks, case_team, inbox, messaging, services, workflow
 from kommunalschutz.protection.cases.models import CaseMessage, Notification
 from tests.conftest import World
 from tests.protection.cases.conftest import Cases
@@ -17,7 +17,7 @@ SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_script_in_a_message_is_shown_inert(world: World, cases: Cases, login: Any) -> None:
-    services.post_message(actor=world.coordinator, case=cases.reported, body=SCRIPT)
+    messaging.post_message(actor=world.coordinator, case=cases.reported, body=SCRIPT)
     for user in (world.coordinator, world.pirna_official):
         html = login(user).get(reverse("cases:case_detail", args=[cases.reported.pk])).content.decode()
         assert SCRIPT not in html
@@ -27,11 +27,12 @@ def test_script_in_a_message_is_shown_inert(world: World, cases: Cases, login: A
 def test_the_reporter_sees_no_internal_notes_and_no_team_internals(world: World, cases: Cases, login: Any,
                                                                     client: Any, bearer: Any) -> None:
     case = cases.reported
-    services.post_message(actor=world.coordinator, case=case, body="Interne Einschätzung: Täter bekannt", internal=True)
-    services.post_message(actor=world.coordinator, case=case, body="Können Sie uns den Brief schicken?",
-                          is_question=True)
-    services.add_task(actor=world.coordinator, case=case, title="Geheime Aufgabe",
-                      due_on=timezone.localdate())
+    messaging.post_message(actor=world.coordinator, case=case, body="Interne Einschätzung: Täter bekannt",
+                           internal=True)
+    messaging.post_message(actor=world.coordinator, case=case, body="Können Sie uns den Brief schicken?",
+                           is_question=True)
+    case_tasks.add_task(actor=world.coordinator, case=case, title="Geheime Aufgabe",
+                        due_on=timezone.localdate())
     html = login(world.pirna_official).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "Können Sie uns den Brief schicken?" in html
     assert "Interne Einschätzung" not in html and "Geheime Aufgabe" not in html
@@ -49,8 +50,8 @@ def test_the_reporter_sees_no_internal_notes_and_no_team_internals(world: World,
 
 def test_the_reporter_is_notified_and_unread_counts_in_my_reports(world: World, cases: Cases, login: Any) -> None:
     case = cases.reported
-    services.post_message(actor=world.coordinator, case=case, body="Wir melden uns morgen.")
-    services.post_message(actor=world.coordinator, case=case, body="Notiz", internal=True)
+    messaging.post_message(actor=world.coordinator, case=case, body="Wir melden uns morgen.")
+    messaging.post_message(actor=world.coordinator, case=case, body="Notiz", internal=True)
     assert Notification.objects.filter(user=world.pirna_official, case=case).count() == 1
     web = login(world.pirna_official)
     listing = web.get(reverse("cases:my_reports"))
@@ -92,7 +93,7 @@ def test_internal_note_cannot_be_a_question(world: World, cases: Cases, client: 
 
 def test_notifications_unread_first_mark_read_and_follow(world: World, cases: Cases, login: Any) -> None:
     old = services.notify([world.dresden_police], cases.reported, "Alt", "")[0]
-    services.mark_notification_read(user=world.dresden_police, notification=old)
+    inbox.mark_notification_read(user=world.dresden_police, notification=old)
     new = services.notify([world.dresden_police], cases.reported, "Neu", "")[0]
     web = login(world.dresden_police)
     page = web.get(reverse("cases:notifications"))
@@ -112,8 +113,8 @@ def test_notifications_unread_first_mark_read_and_follow(world: World, cases: Ca
 
 def test_a_notification_of_a_case_no_longer_visible_answers_404(world: World, cases: Cases, login: Any) -> None:
     note = services.notify([world.coordinator], cases.queue, "Neuer Fall", "")[0]
-    services.acknowledge(actor=world.coordinator, case=cases.queue)
-    services.assign_owner(actor=world.coordinator, case=cases.queue, owner=world.lka_officer)
+    workflow.acknowledge(actor=world.coordinator, case=cases.queue)
+    case_team.assign_owner(actor=world.coordinator, case=cases.queue, owner=world.lka_officer)
     # The coordinator handed the case on: it left their sight.
     response = login(world.coordinator).get(reverse("cases:notification_open", args=[note.pk]))
     assert response.status_code == 404
@@ -123,7 +124,7 @@ def test_reading_the_teams_messages_is_recorded_once(world: World, cases: Cases,
     from kommunalschutz.foundation.core.models import AuditEvent
 
     case = cases.reported
-    message = services.post_message(actor=world.coordinator, case=case, body="Wir melden uns morgen.")
+    message = messaging.post_message(actor=world.coordinator, case=case, body="Wir melden uns morgen.")
     client = login(world.pirna_official)
     client.get(reverse("cases:case_detail", args=[case.pk]))
     client.get(reverse("cases:case_detail", args=[case.pk]))

@@ -17,7 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from kommunalschutz.foundation.core.models import AuditEvent
-from kommunalschutz.protection.cases import services
+from kommunalschutz.protection.cases import messaging, retention, services, workflow
 from kommunalschutz.protection.cases.models import Case, CaseEvent, CaseMessage, IncidentStatistic, Notification
 from kommunalschutz.protection.evidence import services as evidence_services
 from tests.conftest import World
@@ -38,12 +38,12 @@ def _closed_case(world: World, when: dt.datetime, **fields: Any) -> Case:
                                   "owner": world.coordinator, "status": "acknowledged",
                                   "acknowledged_at": timezone.now(), **fields}
         case = make_case(**values)
-        services.post_message(actor=world.coordinator, case=case, body="Wir kümmern uns.")
+        messaging.post_message(actor=world.coordinator, case=case, body="Wir kümmern uns.")
         evidence_services.add_file(case=case, actor=world.coordinator,
                                    upload=SimpleUploadedFile("brief.txt", b"Wir wissen, wo Sie wohnen.",
                                                              content_type="text/plain"))
         services.notify([world.coordinator], case, f"Fall {case.reference}")
-        return services.close_case(actor=world.coordinator, case=case, reason="resolved", note="erledigt")
+        return workflow.close_case(actor=world.coordinator, case=case, reason="resolved", note="erledigt")
 
 
 @override_settings(CASE_RETENTION_MONTHS=24)
@@ -58,13 +58,13 @@ def test_old_closed_cases_are_deleted_and_the_statistic_stays(world: World, evid
 
     assert len([p for p in evidence_root.iterdir() if p.is_file()]) == 2
     with time_machine.travel(dt.datetime(2025, 3, 9, 12, 0, tzinfo=BERLIN), tick=False):
-        assert services.apply_retention() == 0  # one day short of 24 months
+        assert retention.apply_retention() == 0  # one day short of 24 months
     with time_machine.travel(dt.datetime(2025, 3, 11, 4, 0, tzinfo=BERLIN), tick=False):
-        assert services.apply_retention(dry_run=True) == 1
+        assert retention.apply_retention(dry_run=True) == 1
         assert Case.objects.filter(pk=old_pk).exists()
         with django_capture_on_commit_callbacks(execute=True):  # files go when the deletion commits
-            assert services.apply_retention() == 1
-        assert services.apply_retention() == 0  # idempotent
+            assert retention.apply_retention() == 1
+        assert retention.apply_retention() == 0  # idempotent
 
     assert not Case.objects.filter(pk=old_pk).exists()
     assert len([p for p in evidence_root.iterdir() if p.is_file()]) == 1  # only the young case's file
@@ -100,7 +100,7 @@ def test_the_receipt_is_tombstoned(world: World) -> None:
 
     case = _closed_case(world, timezone.now() - dt.timedelta(days=800), intake="anonymous", reported_by=None)
     ReporterAccess.objects.create(case=case, receipt_digest="d" * 64, passphrase_hash="argon2$fake")
-    services.apply_retention()
+    retention.apply_retention()
     assert not Case.objects.filter(pk=case.pk).exists()
     assert DeletedReceipt.objects.filter(receipt_digest="d" * 64).exists()
     assert not ReporterAccess.objects.exists()

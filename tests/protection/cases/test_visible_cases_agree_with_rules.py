@@ -63,12 +63,12 @@ def test_a_deactivated_account_sees_nothing(world: World, every_case: list[Case]
 
 
 def test_a_case_leaves_the_queue_once_it_has_an_owner(world: World, cases: Cases) -> None:
-    from kommunalschutz.protection.cases import services
+    from kommunalschutz.protection.cases import workflow
 
     other = UserFactory(username="second-coordinator")
     from tests.factories import MembershipFactory
 
     MembershipFactory(user=other, organisation=world.coordination_office, role="coordinator")
-    services.acknowledge(actor=world.coordinator, case=cases.queue)
+    workflow.acknowledge(actor=world.coordinator, case=cases.queue)
     assert visible_cases(world.coordinator).filter(pk=cases.queue.pk).exists()
     assert not visible_cases(User.objects.get(pk=other.pk)).filter(pk=cases.queue.pk).exists()

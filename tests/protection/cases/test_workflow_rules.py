@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kommunalschutz.foundation.core.models import AuditEvent
-from kommunalschutz.protection.cases import services
+from kommunalschutz.protection.cases import case_tasks, case_team, links, workflow
 from kommunalschutz.protection.cases.models import Case, CaseEvent, CaseLink, CaseTask, CaseTeamMember, Notification
 from tests.conftest import World
 from tests.protection.cases.conftest import Cases, make_case
@@ -38,35 +38,35 @@ def _refused(field: str, call: Any) -> None:
 
 def test_status_moves_one_step_forward_and_back_but_not_to_closed(world: World, cases: Cases) -> None:
     case, actor = cases.reported, world.coordinator
-    assert services.allowed_statuses(case) == ["assessment"]
-    _refused("status", lambda: services.change_status(actor=actor, case=case, status="monitoring"))  # skips a step
-    _refused("status", lambda: services.change_status(actor=actor, case=case, status="closed"))
-    _refused("status", lambda: services.change_status(actor=actor, case=case, status="acknowledged"))  # same
-    _refused("status", lambda: services.change_status(actor=actor, case=case, status="nonsense"))
-    case = services.change_status(actor=actor, case=case, status="assessment")
-    case = services.change_status(actor=actor, case=case, status="measures_agreed")
-    case = services.change_status(actor=actor, case=case, status="monitoring")
-    assert services.allowed_statuses(case) == ["acknowledged", "assessment", "measures_agreed"]
-    case = services.change_status(actor=actor, case=case, status="acknowledged")  # back, several steps
-    _refused("status", lambda: services.change_status(actor=actor, case=case, status="new"))
+    assert workflow.allowed_statuses(case) == ["assessment"]
+    _refused("status", lambda: workflow.change_status(actor=actor, case=case, status="monitoring"))  # skips a step
+    _refused("status", lambda: workflow.change_status(actor=actor, case=case, status="closed"))
+    _refused("status", lambda: workflow.change_status(actor=actor, case=case, status="acknowledged"))  # same
+    _refused("status", lambda: workflow.change_status(actor=actor, case=case, status="nonsense"))
+    case = workflow.change_status(actor=actor, case=case, status="assessment")
+    case = workflow.change_status(actor=actor, case=case, status="measures_agreed")
+    case = workflow.change_status(actor=actor, case=case, status="monitoring")
+    assert workflow.allowed_statuses(case) == ["acknowledged", "assessment", "measures_agreed"]
+    case = workflow.change_status(actor=actor, case=case, status="acknowledged")  # back, several steps
+    _refused("status", lambda: workflow.change_status(actor=actor, case=case, status="new"))
     assert list(CaseEvent.objects.filter(case=case, kind="status").values_list("kind", flat=True)) == ["status"] * 4
 
 
 def test_a_closed_case_moves_only_through_reopen(world: World, cases: Cases) -> None:
-    case = services.close_case(actor=world.coordinator, case=cases.reported, reason="resolved", note="")
+    case = workflow.close_case(actor=world.coordinator, case=cases.reported, reason="resolved", note="")
     assert case.closed_at is not None and case.statistic.is_closed
-    _refused("status", lambda: services.change_status(actor=world.coordinator, case=case, status="monitoring"))
-    _refused("reason", lambda: services.close_case(actor=world.coordinator, case=case, reason="resolved"))
-    _refused("reason", lambda: services.reopen_case(actor=world.coordinator, case=case, reason="  "))
-    case = services.reopen_case(actor=world.coordinator, case=case, reason="Ein neuer Brief ist gekommen.")
+    _refused("status", lambda: workflow.change_status(actor=world.coordinator, case=case, status="monitoring"))
+    _refused("reason", lambda: workflow.close_case(actor=world.coordinator, case=case, reason="resolved"))
+    _refused("reason", lambda: workflow.reopen_case(actor=world.coordinator, case=case, reason="  "))
+    case = workflow.reopen_case(actor=world.coordinator, case=case, reason="Ein neuer Brief ist gekommen.")
     assert case.status == "acknowledged" and case.closed_at is None and case.closing_reason == ""
     assert not Case.objects.get(pk=case.pk).statistic.is_closed
     assert case.messages.filter(internal=True, body__isnull=False).count() == 1
-    _refused("reason", lambda: services.reopen_case(actor=world.coordinator, case=case, reason="nochmal"))
+    _refused("reason", lambda: workflow.reopen_case(actor=world.coordinator, case=case, reason="nochmal"))
 
 
 def test_new_to_acknowledged_through_the_status_form_takes_the_case(world: World, cases: Cases) -> None:
-    case = services.change_status(actor=world.coordinator, case=cases.queue, status="acknowledged")
+    case = workflow.change_status(actor=world.coordinator, case=cases.queue, status="acknowledged")
     assert case.owner_id == world.coordinator.pk and case.acknowledged_at is not None
 
 
@@ -103,19 +103,19 @@ def test_status_step_refused_in_the_page_at_the_field(world: World, cases: Cases
 def test_link_rules(world: World, cases: Cases) -> None:
     actor, case = world.coordinator, cases.reported
     mine = make_case(municipality=world.pirna, owner=actor, status="acknowledged")
-    _refused("other", lambda: services.link_cases(actor=actor, case=case, other=case, kind="series"))
-    _refused("other", lambda: services.link_cases(actor=actor, case=case, other=cases.foreign, kind="series"))
-    _refused("other", lambda: services.link_cases(actor=actor, case=case, other=None, kind="series"))
-    _refused("kind", lambda: services.link_cases(actor=actor, case=case, other=mine, kind="cousin"))
-    services.link_cases(actor=actor, case=case, other=mine, kind="same_perpetrator")
-    _refused("other", lambda: services.link_cases(actor=actor, case=case, other=mine, kind="series"))
-    _refused("other", lambda: services.link_cases(actor=actor, case=mine, other=case, kind="series"))  # reverse
+    _refused("other", lambda: links.link_cases(actor=actor, case=case, other=case, kind="series"))
+    _refused("other", lambda: links.link_cases(actor=actor, case=case, other=cases.foreign, kind="series"))
+    _refused("other", lambda: links.link_cases(actor=actor, case=case, other=None, kind="series"))
+    _refused("kind", lambda: links.link_cases(actor=actor, case=case, other=mine, kind="cousin"))
+    links.link_cases(actor=actor, case=case, other=mine, kind="same_perpetrator")
+    _refused("other", lambda: links.link_cases(actor=actor, case=case, other=mine, kind="series"))
+    _refused("other", lambda: links.link_cases(actor=actor, case=mine, other=case, kind="series"))  # reverse
     assert CaseEvent.objects.filter(kind="link").count() == 2  # on both cases
 
 
 def test_a_linked_case_the_user_cannot_see_is_not_named(world: World, cases: Cases, login: Any) -> None:
     """The Dresden police sees the Pirna case, not the queue case in Plauen it is linked to."""
-    services.link_cases(actor=world.coordinator, case=cases.reported, other=cases.queue, kind="series")
+    links.link_cases(actor=world.coordinator, case=cases.reported, other=cases.queue, kind="series")
     police = login(world.dresden_police).get(reverse("cases:case_detail", args=[cases.reported.pk])).content.decode()
     assert cases.queue.reference not in police
     assert "ein Fall, den Sie nicht sehen können" in police
@@ -136,16 +136,16 @@ def test_link_by_case_number_in_the_page(world: World, cases: Cases, login: Any)
 def test_task_rules(world: World, cases: Cases) -> None:
     actor, case = world.coordinator, cases.reported
     today = timezone.localdate()
-    _refused("due_on", lambda: services.add_task(actor=actor, case=case, title="x", due_on=today - dt.timedelta(1)))
-    _refused("due_on", lambda: services.add_task(actor=actor, case=case, title="x", due_on=None))
-    _refused("title", lambda: services.add_task(actor=actor, case=case, title="   ", due_on=today))
-    _refused("assignee", lambda: services.add_task(actor=actor, case=case, title="x", due_on=today,
-                                                   assignee=world.analyst))
-    task = services.add_task(actor=actor, case=case, title="Sicherheitsberatung planen", due_on=today,
-                             assignee=world.dresden_police)
+    _refused("due_on", lambda: case_tasks.add_task(actor=actor, case=case, title="x", due_on=today - dt.timedelta(1)))
+    _refused("due_on", lambda: case_tasks.add_task(actor=actor, case=case, title="x", due_on=None))
+    _refused("title", lambda: case_tasks.add_task(actor=actor, case=case, title="   ", due_on=today))
+    _refused("assignee", lambda: case_tasks.add_task(actor=actor, case=case, title="x", due_on=today,
+                                                     assignee=world.analyst))
+    task = case_tasks.add_task(actor=actor, case=case, title="Sicherheitsberatung planen", due_on=today,
+                               assignee=world.dresden_police)
     assert Notification.objects.filter(user=world.dresden_police, case=case).exists()
-    services.complete_task(actor=actor, case=case, task=task)
-    _refused("task", lambda: services.complete_task(actor=actor, case=case, task=task))
+    case_tasks.complete_task(actor=actor, case=case, task=task)
+    _refused("task", lambda: case_tasks.complete_task(actor=actor, case=case, task=task))
 
 
 # --- the case team -------------------------------------------------------------------------------------
@@ -154,15 +154,15 @@ def test_task_rules(world: World, cases: Cases) -> None:
 def test_only_team_roles_join_or_own_a_case(world: World, cases: Cases) -> None:
     actor, case = world.coordinator, cases.reported
     for person in (world.pirna_official, world.analyst, world.administrator, world.outsider, world.auditor):
-        _refused("user", lambda p=person: services.add_team_member(actor=actor, case=case, user=p,
-                                                                     function="case_worker"))
-        _refused("owner", lambda p=person: services.assign_owner(actor=actor, case=case, owner=p))
-    _refused("function", lambda: services.add_team_member(actor=actor, case=case, user=world.lka_officer,
-                                                          function="boss"))
-    member = services.add_team_member(actor=actor, case=case, user=world.lka_officer, function="protection_officer")
-    _refused("user", lambda: services.add_team_member(actor=actor, case=case, user=world.lka_officer,
-                                                      function="case_worker"))
-    services.remove_team_member(actor=actor, case=case, member=member)
+        _refused("user", lambda p=person: case_team.add_team_member(actor=actor, case=case, user=p,
+                                                                    function="case_worker"))
+        _refused("owner", lambda p=person: case_team.assign_owner(actor=actor, case=case, owner=p))
+    _refused("function", lambda: case_team.add_team_member(actor=actor, case=case, user=world.lka_officer,
+                                                           function="boss"))
+    member = case_team.add_team_member(actor=actor, case=case, user=world.lka_officer, function="protection_officer")
+    _refused("user", lambda: case_team.add_team_member(actor=actor, case=case, user=world.lka_officer,
+                                                       function="case_worker"))
+    case_team.remove_team_member(actor=actor, case=case, member=member)
     assert not CaseTeamMember.objects.filter(case=case).exists()
 
 
@@ -172,16 +172,16 @@ def test_police_of_another_directorate_cannot_join(world: World, cases: Cases) -
     zwickau = UserFactory(username="zwickau-police")
     MembershipFactory(user=zwickau, role="police_contact", organisation=OrganisationFactory(
         kind="police_directorate", name="PD Zwickau", police_directorate=world.zwickau_pd))
-    _refused("user", lambda: services.add_team_member(actor=world.coordinator, case=cases.reported, user=zwickau,
-                                                      function="police_contact"))
+    _refused("user", lambda: case_team.add_team_member(actor=world.coordinator, case=cases.reported, user=zwickau,
+                                                       function="police_contact"))
 
 
 def test_the_new_owner_is_notified(world: World, cases: Cases) -> None:
-    services.assign_owner(actor=world.coordinator, case=cases.reported, owner=world.dresden_police)
+    case_team.assign_owner(actor=world.coordinator, case=cases.reported, owner=world.dresden_police)
     note = Notification.objects.get(user=world.dresden_police)
     assert cases.reported.reference in note.message and note.case_id == cases.reported.pk
-    _refused("owner", lambda: services.assign_owner(actor=world.coordinator, case=cases.reported,
-                                                    owner=world.dresden_police))
+    _refused("owner", lambda: case_team.assign_owner(actor=world.coordinator, case=cases.reported,
+                                                     owner=world.dresden_police))
 
 
 # --- editing the incident -----------------------------------------------------------------------------

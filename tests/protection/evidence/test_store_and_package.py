@@ -20,7 +20,7 @@ from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.foundation.core.services import rotate_encryption_keys
 from kommunalschutz.protection.cases.models import CaseEvent
-from kommunalschutz.protection.evidence import services
+from kommunalschutz.protection.evidence import package, services, store
 from kommunalschutz.protection.evidence.models import EvidenceItem
 from tests.protection.evidence.conftest import MARKER, SAMPLES, store_files, upload
 
@@ -54,8 +54,8 @@ def test_a_tampered_store_file_is_detected(world: Any, case: Any, evidence_root:
     token = bytearray(path.read_bytes())
     token[len(token) // 2] ^= 0x01
     path.write_bytes(bytes(token))
-    with pytest.raises(services.EvidenceIntegrityError):
-        services.read_original(item)
+    with pytest.raises(store.EvidenceIntegrityError):
+        store.read_original(item)
 
 
 def test_a_replaced_store_file_is_detected_by_its_hash(world: Any, case: Any, evidence_root: Path) -> None:
@@ -64,16 +64,16 @@ def test_a_replaced_store_file_is_detected_by_its_hash(world: Any, case: Any, ev
     from kommunalschutz.foundation.core.encryption import encrypt_bytes
 
     (evidence_root / item.stored_name).write_bytes(encrypt_bytes(b"Harmlose Mitschrift.\n"))
-    with pytest.raises(services.EvidenceIntegrityError):
-        services.read_original(item)
+    with pytest.raises(store.EvidenceIntegrityError):
+        store.read_original(item)
     (evidence_root / item.stored_name).unlink()
-    with pytest.raises(services.EvidenceIntegrityError):
-        services.read_original(item)
+    with pytest.raises(store.EvidenceIntegrityError):
+        store.read_original(item)
 
 
 def test_rotation_moves_the_store_to_the_new_key(world: Any, case: Any, evidence_root: Path,
                                                  settings: Any) -> None:
-    assert ROTATION_HOOKS["evidence files"] is services.rotate_store
+    assert ROTATION_HOOKS["evidence files"] is store.rotate_store
     old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     item = services.add_file(case=case, actor=world.pirna_official, upload=upload("foto.jpg"))
     before = (evidence_root / item.stored_name).read_bytes()
@@ -84,9 +84,9 @@ def test_rotation_moves_the_store_to_the_new_key(world: Any, case: Any, evidence
     after = (evidence_root / item.stored_name).read_bytes()
     assert after != before
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
-        assert services.read_original(EvidenceItem.objects.get(pk=item.pk)) == SAMPLES["foto.jpg"][0]
-    with override_settings(FIELD_ENCRYPTION_KEYS=[old_key]), pytest.raises(services.EvidenceIntegrityError):
-        services.read_original(item)
+        assert store.read_original(EvidenceItem.objects.get(pk=item.pk)) == SAMPLES["foto.jpg"][0]
+    with override_settings(FIELD_ENCRYPTION_KEYS=[old_key]), pytest.raises(store.EvidenceIntegrityError):
+        store.read_original(item)
     assert [path.name for path in store_files(evidence_root)] == [item.stored_name]  # no temporary files left
 
 
@@ -99,13 +99,13 @@ def test_delete_case_files_removes_the_files_of_one_case(world: Any, case: Any, 
     _online(case, world.pirna_official)
     kept = services.add_file(case=other, actor=world.pirna_official, upload=upload("foto.jpg"))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.delete_case_files(case) == 2
+        assert store.delete_case_files(case) == 2
         # Until the deletion commits, the files stay: a rolled-back retention run loses nothing.
         assert len(store_files(evidence_root)) == 3
     assert [path.name for path in store_files(evidence_root)] == [kept.stored_name]
     case.delete()
     assert EvidenceItem.objects.count() == 1
-    assert services.read_original(kept) == SAMPLES["foto.jpg"][0]
+    assert store.read_original(kept) == SAMPLES["foto.jpg"][0]
 
 
 def test_the_package_holds_the_unaltered_originals(world: Any, case: Any) -> None:
@@ -120,7 +120,7 @@ def test_the_package_holds_the_unaltered_originals(world: Any, case: Any) -> Non
         "captured_at": timezone.now(), "content_text": "Text ohne Bildschirmfoto"})
     events_before = CaseEvent.objects.filter(case=case).count()
 
-    filename, content = services.build_package(case=case, actor=world.dresden_police)
+    filename, content = package.build_package(case=case, actor=world.dresden_police)
 
     assert filename.startswith(f"beweismittel-{case.reference}-") and filename.endswith(".zip")
     archive = zipfile.ZipFile(io.BytesIO(content))
@@ -172,15 +172,15 @@ def test_the_package_refuses_a_tampered_original(world: Any, case: Any, evidence
     item = services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
     (evidence_root / item.stored_name).write_bytes(b"garbage")
     events = CaseEvent.objects.count()
-    with pytest.raises(services.EvidenceIntegrityError):
-        services.build_package(case=case, actor=world.coordinator)
+    with pytest.raises(store.EvidenceIntegrityError):
+        package.build_package(case=case, actor=world.coordinator)
     assert CaseEvent.objects.count() == events
 
 
 def test_reporter_additions_are_marked(world: Any, case: Any) -> None:
     item = services.add_file(case=case, actor=None, upload=upload("brief.pdf"), by_reporter=True)
     assert item.by_reporter and item.created_by is None
-    _name, content = services.build_package(case=case, actor=world.coordinator)
+    _name, content = package.build_package(case=case, actor=world.coordinator)
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("manifest.json"))
     assert manifest["items"][0]["uploaded_by"] == "reporter"
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.EVIDENCE, by_reporter=True).count() == 1

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kommunalschutz.protection.cases.models import CaseEvent
-from kommunalschutz.protection.evidence import services
+from kommunalschutz.protection.evidence import services, store
 from kommunalschutz.protection.evidence.models import EvidenceItem
 from tests.protection.evidence.conftest import MARKER, SAMPLES, store_files, upload
 
@@ -33,7 +33,7 @@ def test_each_accepted_type_is_kept_encrypted_with_its_hash(world: Any, case: An
     assert [path.name for path in files] == [item.stored_name]
     assert MARKER not in files[0].read_bytes()
     assert content not in files[0].read_bytes()
-    assert services.read_original(item) == content
+    assert store.read_original(item) == content
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.EVIDENCE).count() == 1
 
 

@@ -17,14 +17,15 @@ from django.utils import timezone
 
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.protection.cases.models import Case, CaseEvent, CaseMessage
-from kommunalschutz.protection.intake import services
+from kommunalschutz.protection.intake import followup, reporting
+from kommunalschutz.protection.intake import receipts as intake_receipts
 from kommunalschutz.protection.intake.models import DeletedReceipt, ReporterAccess
 
 PASS = "gruene Wiese am Elbufer"
 
 
 def _submit(report_data: dict[str, Any], **changes: Any) -> tuple[Case, str]:
-    return services.submit_anonymous(data={**report_data, **changes}, passphrase=PASS, passphrase_repeat=PASS)
+    return reporting.submit_anonymous(data={**report_data, **changes}, passphrase=PASS, passphrase_repeat=PASS)
 
 
 def _all_text(exclude: tuple[str, ...] = ()) -> str:
@@ -44,25 +45,25 @@ def _all_text(exclude: tuple[str, ...] = ()) -> str:
 def test_receipt_is_16_digits_and_only_its_digest_is_stored(world: Any, report_data: dict[str, Any]) -> None:
     case, receipt = _submit(report_data)
     assert re.fullmatch(r"\d{16}", receipt)
-    assert services.format_receipt(receipt) == " ".join(receipt[i:i + 4] for i in (0, 4, 8, 12))
+    assert intake_receipts.format_receipt(receipt) == " ".join(receipt[i:i + 4] for i in (0, 4, 8, 12))
     access = ReporterAccess.objects.get(case=case)
-    assert access.receipt_digest == services.receipt_digest(receipt) != receipt
+    assert access.receipt_digest == intake_receipts.receipt_digest(receipt) != receipt
     assert PASS not in access.passphrase_hash and hashers.check_password(PASS, access.passphrase_hash)
     assert case.intake == "anonymous" and case.reported_by is None
     text = _all_text()
     assert receipt not in text and PASS not in text
-    assert services.format_receipt(receipt) not in text
+    assert intake_receipts.format_receipt(receipt) not in text
 
 
 def test_receipts_are_random_and_may_start_with_zero() -> None:
-    receipts = {services.new_receipt() for _ in range(2000)}
+    receipts = {intake_receipts.new_receipt() for _ in range(2000)}
     assert len(receipts) == 2000
     assert any(r.startswith("0") for r in receipts)
 
 
 def test_passphrase_rules_and_nothing_saved(world: Any, report_data: dict[str, Any]) -> None:
     with pytest.raises(ValidationError) as caught:
-        services.submit_anonymous(data={**report_data, "description": ""}, passphrase="kurz", passphrase_repeat="k")
+        reporting.submit_anonymous(data={**report_data, "description": ""}, passphrase="kurz", passphrase_repeat="k")
     assert set(caught.value.message_dict) == {"description", "passphrase", "passphrase_repeat"}
     assert Case.objects.count() == 0 and ReporterAccess.objects.count() == 0
 
@@ -70,22 +71,22 @@ def test_passphrase_rules_and_nothing_saved(world: Any, report_data: dict[str, A
 def test_lookup_with_spaces_and_dashes_opens_the_case(world: Any, report_data: dict[str, Any]) -> None:
     case, receipt = _submit(report_data)
     typed = f" {receipt[:4]}-{receipt[4:8]} {receipt[8:12]}\u2013{receipt[12:]} "
-    assert services.open_anonymous_case(receipt=typed, passphrase=PASS) == case
+    assert intake_receipts.open_anonymous_case(receipt=typed, passphrase=PASS) == case
 
 
 def test_malformed_receipt_is_a_clear_field_error() -> None:
     with pytest.raises(ValidationError) as caught:
-        services.open_anonymous_case(receipt="1234 5678", passphrase=PASS)
+        intake_receipts.open_anonymous_case(receipt="1234 5678", passphrase=PASS)
     assert list(caught.value.message_dict) == ["receipt"]
 
 
 def test_wrong_receipt_and_wrong_passphrase_give_the_same_answer(world: Any, report_data: dict[str, Any]) -> None:
     _case, receipt = _submit(report_data)
     other = f"{(int(receipt) + 1) % 10**16:016d}"
-    with pytest.raises(services.NotFound) as unknown:
-        services.open_anonymous_case(receipt=other, passphrase=PASS)
-    with pytest.raises(services.NotFound) as wrong:
-        services.open_anonymous_case(receipt=receipt, passphrase="falsche Passphrase")
+    with pytest.raises(intake_receipts.NotFound) as unknown:
+        intake_receipts.open_anonymous_case(receipt=other, passphrase=PASS)
+    with pytest.raises(intake_receipts.NotFound) as wrong:
+        intake_receipts.open_anonymous_case(receipt=receipt, passphrase="falsche Passphrase")
     assert unknown.value.message == wrong.value.message
 
 
@@ -93,17 +94,17 @@ def test_an_unknown_receipt_still_checks_one_password(world: Any, report_data: d
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     _case, receipt = _submit(report_data)
     checked: list[str] = []
-    real = services.check_password
+    real = intake_receipts.check_password
 
     def spy(password: str, encoded: str) -> bool:
         checked.append(encoded)
         return real(password, encoded)
 
-    monkeypatch.setattr(services, "check_password", spy)
-    with pytest.raises(services.NotFound):
-        services.open_anonymous_case(receipt="0000 0000 0000 0001", passphrase=PASS)
-    assert checked == [services._dummy_hash()]
-    services.open_anonymous_case(receipt=receipt, passphrase=PASS)
+    monkeypatch.setattr(intake_receipts, "check_password", spy)
+    with pytest.raises(intake_receipts.NotFound):
+        intake_receipts.open_anonymous_case(receipt="0000 0000 0000 0001", passphrase=PASS)
+    assert checked == [intake_receipts._dummy_hash()]
+    intake_receipts.open_anonymous_case(receipt=receipt, passphrase=PASS)
     assert len(checked) == 2 and checked[1] == ReporterAccess.objects.get().passphrase_hash
 
 
@@ -111,19 +112,19 @@ def test_an_unknown_receipt_still_checks_one_password(world: Any, report_data: d
 def test_failed_passphrases_lock_the_receipt(world: Any, report_data: dict[str, Any]) -> None:
     _case, receipt = _submit(report_data)
     for _attempt in range(2):
-        with pytest.raises(services.NotFound):
-            services.open_anonymous_case(receipt=receipt, passphrase="falsch falsch")
-    with pytest.raises(services.TooManyRequests) as locked:
-        services.open_anonymous_case(receipt=receipt, passphrase="falsch falsch")
+        with pytest.raises(intake_receipts.NotFound):
+            intake_receipts.open_anonymous_case(receipt=receipt, passphrase="falsch falsch")
+    with pytest.raises(intake_receipts.TooManyRequests) as locked:
+        intake_receipts.open_anonymous_case(receipt=receipt, passphrase="falsch falsch")
     assert "30" in locked.value.message and locked.value.retry_after_seconds > 29 * 60
     access = ReporterAccess.objects.get()
     assert access.locked_until is not None and access.locked_until > timezone.now()
     # Even the right passphrase waits until the lock expires.
-    with pytest.raises(services.TooManyRequests):
-        services.open_anonymous_case(receipt=receipt, passphrase=PASS)
+    with pytest.raises(intake_receipts.TooManyRequests):
+        intake_receipts.open_anonymous_case(receipt=receipt, passphrase=PASS)
     access.locked_until = timezone.now() - timezone.timedelta(seconds=1)
     access.save()
-    services.open_anonymous_case(receipt=receipt, passphrase=PASS)
+    intake_receipts.open_anonymous_case(receipt=receipt, passphrase=PASS)
     access.refresh_from_db()
     assert access.failed_attempts == 0 and access.locked_until is None
 
@@ -133,9 +134,9 @@ def test_a_success_resets_the_failure_count(world: Any, report_data: dict[str, A
     _case, receipt = _submit(report_data)
     for _round in range(3):
         for _attempt in range(2):
-            with pytest.raises(services.NotFound):
-                services.open_anonymous_case(receipt=receipt, passphrase="falsch falsch")
-        services.open_anonymous_case(receipt=receipt, passphrase=PASS)
+            with pytest.raises(intake_receipts.NotFound):
+                intake_receipts.open_anonymous_case(receipt=receipt, passphrase="falsch falsch")
+        intake_receipts.open_anonymous_case(receipt=receipt, passphrase=PASS)
     assert ReporterAccess.objects.get().locked_until is None
 
 
@@ -143,20 +144,20 @@ def test_a_success_resets_the_failure_count(world: Any, report_data: dict[str, A
 def test_platform_wide_failure_budget(world: Any, report_data: dict[str, Any]) -> None:
     _case, receipt = _submit(report_data)
     for number in range(3):
-        with pytest.raises(services.NotFound):
-            services.open_anonymous_case(receipt=f"{number:016d}", passphrase=PASS)
-    with pytest.raises(services.TooManyRequests) as refused:
-        services.open_anonymous_case(receipt=receipt, passphrase=PASS)
+        with pytest.raises(intake_receipts.NotFound):
+            intake_receipts.open_anonymous_case(receipt=f"{number:016d}", passphrase=PASS)
+    with pytest.raises(intake_receipts.TooManyRequests) as refused:
+        intake_receipts.open_anonymous_case(receipt=receipt, passphrase=PASS)
     assert refused.value.retry_after_seconds and refused.value.retry_after_seconds <= 600
     cache.clear()
-    services.open_anonymous_case(receipt=receipt, passphrase=PASS)
+    intake_receipts.open_anonymous_case(receipt=receipt, passphrase=PASS)
 
 
 @override_settings(ANONYMOUS_REPORTS_PER_WINDOW=2)
 def test_platform_wide_report_limit(world: Any, report_data: dict[str, Any]) -> None:
     _submit(report_data)
     _submit(report_data)
-    with pytest.raises(services.TooManyRequests) as refused:
+    with pytest.raises(intake_receipts.TooManyRequests) as refused:
         _submit(report_data)
     assert "10 Minuten" in refused.value.message or "10 minutes" in refused.value.message
     assert Case.objects.count() == 2
@@ -164,13 +165,13 @@ def test_platform_wide_report_limit(world: Any, report_data: dict[str, Any]) -> 
 
 def test_deleted_case_tells_only_the_right_passphrase(world: Any, report_data: dict[str, Any]) -> None:
     case, receipt = _submit(report_data)
-    services.tombstone_receipt(case)
+    intake_receipts.tombstone_receipt(case)
     case.delete()
     assert DeletedReceipt.objects.count() == 1 and ReporterAccess.objects.count() == 0
-    with pytest.raises(services.ReceiptDeleted):
-        services.open_anonymous_case(receipt=receipt, passphrase=PASS)
-    with pytest.raises(services.NotFound):
-        services.open_anonymous_case(receipt=receipt, passphrase="falsch falsch")
+    with pytest.raises(intake_receipts.ReceiptDeleted):
+        intake_receipts.open_anonymous_case(receipt=receipt, passphrase=PASS)
+    with pytest.raises(intake_receipts.NotFound):
+        intake_receipts.open_anonymous_case(receipt=receipt, passphrase="falsch falsch")
     assert AuditEvent.objects.filter(object_type="intake.reporteraccess", action="delete").exists()
 
 
@@ -179,13 +180,13 @@ def test_reporter_reply_and_read_marks(world: Any, report_data: dict[str, Any],
     case, _receipt = _submit(report_data)
     team = CaseMessage.objects.create(case=case, body="Können Sie den Brief fotografieren?", is_question=True)
     CaseMessage.objects.create(case=case, body="interne Notiz", internal=True)
-    assert [m.body for m in services.visible_messages(case)] == [team.body]
-    assert services.mark_read_by_reporter(case) == 1
+    assert [m.body for m in followup.visible_messages(case)] == [team.body]
+    assert followup.mark_read_by_reporter(case) == 1
     with pytest.raises(ValidationError):
-        services.reporter_reply(case=case, body="  ")
+        followup.reporter_reply(case=case, body="  ")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        message = services.reporter_reply(case=case, body="Ja, anbei.")
+        message = followup.reporter_reply(case=case, body="Ja, anbei.")
     assert message.from_reporter and message.author is None
     # The team (here: the coordinators of the intake queue and the directorate's police) is told by e-mail,
     # without the message itself.

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from kommunalschutz.foundation.accounts import services as account_services
 from kommunalschutz.protection.cases.models import Case, CaseMessage
-from kommunalschutz.protection.intake import services
+from kommunalschutz.protection.intake import receipts, reporting
 
 PASS = "gruene Wiese am Elbufer"
 
@@ -63,13 +63,13 @@ def test_public_report_errors_per_field(world: Any, client: Any, report_data: di
 
 
 def test_lookup_refusals(world: Any, client: Any, report_data: dict[str, Any]) -> None:
-    case, receipt = services.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
+    case, receipt = reporting.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
     wrong = _post(client, "/api/v1/public/reports/lookup", {"receipt": receipt, "passphrase": "falsch falsch"})
     unknown = _post(client, "/api/v1/public/reports/lookup", {"receipt": "1" * 16, "passphrase": PASS})
     assert wrong.status_code == unknown.status_code == 404 and wrong.json() == unknown.json()
     malformed = _post(client, "/api/v1/public/reports/lookup", {"receipt": "abc", "passphrase": PASS})
     assert malformed.status_code == 422 and "receipt" in malformed.json()["errors"]
-    services.tombstone_receipt(case)
+    receipts.tombstone_receipt(case)
     case.delete()
     gone = _post(client, "/api/v1/public/reports/lookup", {"receipt": receipt, "passphrase": PASS})
     assert gone.status_code == 410
@@ -77,7 +77,7 @@ def test_lookup_refusals(world: Any, client: Any, report_data: dict[str, Any]) -
 
 @override_settings(RECEIPT_LOCKOUT_ATTEMPTS=2)
 def test_locked_receipt_answers_429_with_retry_after(world: Any, client: Any, report_data: dict[str, Any]) -> None:
-    _case, receipt = services.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
+    _case, receipt = reporting.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
     _post(client, "/api/v1/public/reports/lookup", {"receipt": receipt, "passphrase": "falsch falsch"})
     locked = _post(client, "/api/v1/public/reports/lookup", {"receipt": receipt, "passphrase": "falsch falsch"})
     assert locked.status_code == 429 and int(locked["Retry-After"]) > 0

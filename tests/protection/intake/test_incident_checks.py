@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.protection.cases import incidents
 from kommunalschutz.protection.cases.models import Case, CaseEvent, IncidentStatistic
-from kommunalschutz.protection.intake import services
+from kommunalschutz.protection.intake import reporting
 from tests.factories import DistrictFactory, MunicipalityFactory
 
 
@@ -23,14 +24,14 @@ def _counts() -> tuple[int, int, int, int]:
 def _errors(world: Any, data: dict[str, Any], **kwargs: Any) -> dict[str, list[str]]:
     before = _counts()
     with pytest.raises(ValidationError) as caught:
-        services.create_case(actor=world.pirna_official, data=data, intake=kwargs.pop("intake", "self"), **kwargs)
+        reporting.create_case(actor=world.pirna_official, data=data, intake=kwargs.pop("intake", "self"), **kwargs)
     assert _counts() == before
     return caught.value.message_dict
 
 
 def test_a_valid_report_is_stored_with_its_values(world: Any, report_data: dict[str, Any]) -> None:
-    case = services.create_case(actor=world.pirna_official, data=report_data, intake="self",
-                                affected_user=world.pirna_official)
+    case = reporting.create_case(actor=world.pirna_official, data=report_data, intake="self",
+                                 affected_user=world.pirna_official)
     case.refresh_from_db()
     assert case.description == report_data["description"]
     assert case.incident_types == ["threat", "hate_mail"]
@@ -78,8 +79,8 @@ def test_period_reversed_and_both_kinds_of_when(world: Any, report_data: dict[st
 
 def test_an_ongoing_period_is_accepted(world: Any, report_data: dict[str, Any]) -> None:
     start = timezone.localdate() - dt.timedelta(days=30)
-    case = services.create_case(actor=world.pirna_official, data={**report_data, "occurred_at": None,
-                                                                  "period_start": start}, intake="self")
+    case = reporting.create_case(actor=world.pirna_official, data={**report_data, "occurred_at": None,
+                                                                   "period_start": start}, intake="self")
     assert (case.period_start, case.period_end, case.occurred_at) == (start, None, None)
 
 
@@ -93,9 +94,9 @@ def test_municipality_outside_saxony_or_dissolved(world: Any, report_data: dict[
 
 def test_social_media_needs_the_platform(world: Any, report_data: dict[str, Any]) -> None:
     assert list(_errors(world, {**report_data, "channel": "social_media"})) == ["platform"]
-    case = services.create_case(actor=world.pirna_official,
-                                data={**report_data, "channel": "social_media", "platform": "Telegram"},
-                                intake="self")
+    case = reporting.create_case(actor=world.pirna_official,
+                                 data={**report_data, "channel": "social_media", "platform": "Telegram"},
+                                 intake="self")
     assert case.platform == "Telegram"
 
 
@@ -108,7 +109,7 @@ def test_unknown_choices_are_refused(world: Any, report_data: dict[str, Any]) ->
 
 def test_complaint_details_need_a_filed_complaint(world: Any, report_data: dict[str, Any]) -> None:
     assert list(_errors(world, {**report_data, "complaint_file_number": "AZ 123/26"})) == ["complaint_file_number"]
-    case = services.create_case(actor=world.pirna_official, data={
+    case = reporting.create_case(actor=world.pirna_official, data={
         **report_data, "complaint_filed": True, "complaint_file_number": "AZ 123/26",
         "complaint_police_station": "Polizeirevier Pirna"}, intake="self")
     assert case.complaint_file_number == "AZ 123/26"
@@ -121,7 +122,7 @@ def test_on_behalf_needs_name_and_contact(world: Any, report_data: dict[str, Any
 
 def test_anonymous_reports_take_no_names(world: Any, report_data: dict[str, Any]) -> None:
     with pytest.raises(ValidationError) as caught:
-        services.clean_incident({**report_data, "affected_name": "Erika Muster"}, anonymous=True)
+        incidents.clean_incident({**report_data, "affected_name": "Erika Muster"}, anonymous=True)
     assert list(caught.value.message_dict) == ["affected_name"]
 
 

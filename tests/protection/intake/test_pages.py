@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from kommunalschutz.protection.cases.models import Case, CaseMessage
-from kommunalschutz.protection.intake import services
+from kommunalschutz.protection.intake import receipts, reporting
 
 PASS = "gruene Wiese am Elbufer"
 
@@ -52,8 +52,8 @@ def test_people_without_the_permission_get_404(world: Any, login: Any, client: A
 
 
 def test_the_confirmation_is_only_for_the_reporter(world: Any, login: Any, report_data: dict[str, Any]) -> None:
-    case = services.create_case(actor=world.pirna_official, data=report_data, intake="self",
-                                affected_user=world.pirna_official)
+    case = reporting.create_case(actor=world.pirna_official, data=report_data, intake="self",
+                                 affected_user=world.pirna_official)
     assert login(world.plauen_coordinator).get(f"/melden/bestaetigung/{case.pk}/").status_code == 404
 
 
@@ -63,8 +63,8 @@ def test_script_in_free_text_arrives_inert(world: Any, login: Any, report_data: 
     response = client.post("/melden/", _form(world, report_data, description=script, channel="social_media"))
     page = response.content.decode()
     assert script not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
-    case, receipt = services.submit_anonymous(data={**report_data, "description": script}, passphrase=PASS,
-                                              passphrase_repeat=PASS)
+    case, receipt = reporting.submit_anonymous(data={**report_data, "description": script}, passphrase=PASS,
+                                               passphrase_repeat=PASS)
     assert Case.objects.get(pk=case.pk).description == script  # stored as typed
     CaseMessage.objects.create(case=case, body=script)
     client.logout()
@@ -96,7 +96,7 @@ def test_anonymous_form_errors_include_the_passphrase(world: Any, client: Any, r
 
 
 def test_follow_up_visit(world: Any, client: Any, report_data: dict[str, Any]) -> None:
-    case, receipt = services.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
+    case, receipt = reporting.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
     question = CaseMessage.objects.create(case=case, body="Wann genau kam der Brief?", is_question=True)
     CaseMessage.objects.create(case=case, body="Nur intern: Täter bekannt", internal=True)
     url = "/melden/anonym/nachverfolgen/"
@@ -106,7 +106,7 @@ def test_follow_up_visit(world: Any, client: Any, report_data: dict[str, Any]) -
     assert wrong.context["refusal"].message == unknown.context["refusal"].message
     malformed = client.post(url, {"action": "open", "receipt": "12", "passphrase": PASS})
     assert malformed.status_code == 422 and "receipt" in malformed.context["form"].errors
-    assert client.post(url, {"action": "open", "receipt": services.format_receipt(receipt),
+    assert client.post(url, {"action": "open", "receipt": receipts.format_receipt(receipt),
                              "passphrase": PASS}).status_code == 302
     page = client.get(url).content.decode()
     assert question.body in page and "Nur intern" not in page and case.get_status_display() in page
@@ -117,13 +117,13 @@ def test_follow_up_visit(world: Any, client: Any, report_data: dict[str, Any]) -
     assert [m.body for m in CaseMessage.objects.filter(case=case, from_reporter=True)] == ["Am Montag."]
     assert client.post(url, {"action": "reply", "reply-body": ""}).status_code == 422
     client.post(url, {"action": "end"})
-    assert services.FOLLOW_UP_SESSION_KEY not in client.session
+    assert receipts.FOLLOW_UP_SESSION_KEY not in client.session
     assert "Wann genau" not in client.get(url).content.decode()
 
 
 def test_follow_up_refusals_for_deleted_cases(world: Any, client: Any, report_data: dict[str, Any]) -> None:
-    case, receipt = services.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
-    services.tombstone_receipt(case)
+    case, receipt = reporting.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
+    receipts.tombstone_receipt(case)
     case.delete()
     response = client.post("/melden/anonym/nachverfolgen/", {"action": "open", "receipt": receipt, "passphrase": PASS})
     assert response.status_code == 410

@@ -11,16 +11,17 @@ from django.test import override_settings
 from django.utils import timezone
 
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.protection.cases import routing
 from kommunalschutz.protection.cases.models import Case, CaseEvent, IncidentStatistic, Notification
-from kommunalschutz.protection.intake import services
+from kommunalschutz.protection.intake import reporting
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
 
 def _create(world: Any, data: dict[str, Any], capture: Any, **kwargs: Any) -> Case:
     with capture(execute=True):
-        case = services.create_case(actor=kwargs.pop("actor", world.pirna_official), data=data,
-                                    intake=kwargs.pop("intake", "self"), **kwargs)
+        case = reporting.create_case(actor=kwargs.pop("actor", world.pirna_official), data=data,
+                                     intake=kwargs.pop("intake", "self"), **kwargs)
     case.refresh_from_db()
     return case
 
@@ -94,50 +95,50 @@ def test_no_notifications_when_not_asked(world: Any, report_data: dict[str, Any]
 
 def test_working_days_skip_the_weekend() -> None:
     friday = dt.datetime(2026, 3, 6, 15, 30, tzinfo=BERLIN)
-    assert services.acknowledgement_due(friday, acute=False) == dt.datetime(2026, 3, 10, 15, 30, tzinfo=BERLIN)
+    assert routing.acknowledgement_due(friday, acute=False) == dt.datetime(2026, 3, 10, 15, 30, tzinfo=BERLIN)
     saturday = dt.datetime(2026, 3, 7, 9, 0, tzinfo=BERLIN)
-    assert services.acknowledgement_due(saturday, acute=False) == dt.datetime(2026, 3, 10, 9, 0, tzinfo=BERLIN)
+    assert routing.acknowledgement_due(saturday, acute=False) == dt.datetime(2026, 3, 10, 9, 0, tzinfo=BERLIN)
 
 
 def test_working_days_skip_saxon_holidays() -> None:
     # Buß- und Bettag 2026 is Wednesday 18 November (a holiday only in Saxony).
     monday = dt.datetime(2026, 11, 16, 10, 0, tzinfo=BERLIN)
-    assert services.acknowledgement_due(monday, acute=False) == dt.datetime(2026, 11, 19, 10, 0, tzinfo=BERLIN)
+    assert routing.acknowledgement_due(monday, acute=False) == dt.datetime(2026, 11, 19, 10, 0, tzinfo=BERLIN)
     # Easter 2026: Good Friday 3 April, Easter Monday 6 April.
     thursday = dt.datetime(2026, 4, 2, 8, 0, tzinfo=BERLIN)
-    assert services.acknowledgement_due(thursday, acute=False) == dt.datetime(2026, 4, 8, 8, 0, tzinfo=BERLIN)
+    assert routing.acknowledgement_due(thursday, acute=False) == dt.datetime(2026, 4, 8, 8, 0, tzinfo=BERLIN)
     # Reformation Day 31 October 2025 is a Friday.
     thursday = dt.datetime(2025, 10, 30, 12, 0, tzinfo=BERLIN)
-    assert services.acknowledgement_due(thursday, acute=False) == dt.datetime(2025, 11, 4, 12, 0, tzinfo=BERLIN)
+    assert routing.acknowledgement_due(thursday, acute=False) == dt.datetime(2025, 11, 4, 12, 0, tzinfo=BERLIN)
 
 
 def test_saxon_holidays_are_computed() -> None:
-    assert dt.date(2024, 11, 20) in services.saxony_holidays(2024)
-    assert dt.date(2025, 5, 29) in services.saxony_holidays(2025)  # Ascension
-    assert dt.date(2025, 6, 9) in services.saxony_holidays(2025)  # Whit Monday
-    assert services.easter_sunday(2027) == dt.date(2027, 3, 28)
-    assert dt.date(2026, 6, 4) not in services.saxony_holidays(2026)  # Corpus Christi: not statewide
+    assert dt.date(2024, 11, 20) in routing.saxony_holidays(2024)
+    assert dt.date(2025, 5, 29) in routing.saxony_holidays(2025)  # Ascension
+    assert dt.date(2025, 6, 9) in routing.saxony_holidays(2025)  # Whit Monday
+    assert routing.easter_sunday(2027) == dt.date(2027, 3, 28)
+    assert dt.date(2026, 6, 4) not in routing.saxony_holidays(2026)  # Corpus Christi: not statewide
 
 
 @override_settings(CASE_ACK_HOURS_ACUTE=3, CASE_ACK_WORKING_DAYS=1)
 def test_deadlines_follow_the_settings() -> None:
     monday = dt.datetime(2026, 3, 9, 10, 0, tzinfo=BERLIN)
-    assert services.acknowledgement_due(monday, acute=True) == monday + dt.timedelta(hours=3)
-    assert services.acknowledgement_due(monday, acute=False) == dt.datetime(2026, 3, 10, 10, 0, tzinfo=BERLIN)
+    assert routing.acknowledgement_due(monday, acute=True) == monday + dt.timedelta(hours=3)
+    assert routing.acknowledgement_due(monday, acute=False) == dt.datetime(2026, 3, 10, 10, 0, tzinfo=BERLIN)
 
 
 def test_retriage_marks_acute_shortens_the_deadline_and_alarms(
         world: Any, report_data: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
     case = _create(world, report_data, django_capture_on_commit_callbacks)
     old_due = case.acknowledgement_due_at
-    assert services.retriage(case=case, actor=world.coordinator) is False
+    assert routing.retriage(case=case, actor=world.coordinator) is False
     case.threat_to_life = True
     case.save()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.retriage(case=case, actor=world.coordinator) is True
+        assert routing.retriage(case=case, actor=world.coordinator) is True
     case.refresh_from_db()
     assert case.is_acute and case.acknowledgement_due_at < old_due
     assert [m.to for m in mail.outbox] == [[world.dresden_police.email]]
     assert IncidentStatistic.objects.get(case=case).is_acute
     assert case.events.filter(kind=CaseEvent.Kind.TRIAGED).count() == 2
-    assert services.retriage(case=case, actor=world.coordinator) is False
+    assert routing.retriage(case=case, actor=world.coordinator) is False

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="only count the cases that would be deleted")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from kommunalschutz.protection.cases.services import apply_retention
+        from kommunalschutz.protection.cases.retention import apply_retention
 
         months = settings.CASE_RETENTION_MONTHS
         if options["dry_run"]:

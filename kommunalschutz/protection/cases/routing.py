@@ -1,0 +1,179 @@
+"""Triage and routing of a case: who is responsible, how acute it is, by when it must be acknowledged,
+and who is alarmed. Intake calls this for a new report, the incident edit (cases.incidents) to re-triage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kommunalschutz.foundation.accounts.models import Actor
+from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.registry.models import Municipality, PoliceDirectorate
+from kommunalschutz.protection.cases.models import Case, CaseEvent
+from kommunalschutz.protection.cases.services import (
+    add_event,
+    case_url,
+    coordinators,
+    notify,
+    police_contacts,
+    sync_statistic,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def responsible_directorate(municipality: Municipality | None) -> PoliceDirectorate | None:
+    """The police directorate responsible for a municipality: through its district (DOMAIN.md §3)."""
+    if municipality is None or municipality.district_id is None:
+        return None
+    return municipality.district.police_directorate
+
+
+# --- triage ---------------------------------------------------------------------------------------------
+
+
+def easter_sunday(year: int) -> dt.date:
+    """Easter Sunday of the Gregorian calendar (the anonymous Gregorian algorithm)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    leap = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * leap) // 451
+    month, day = divmod(h + leap - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+@functools.lru_cache(maxsize=64)
+def saxony_holidays(year: int) -> frozenset[dt.date]:
+    """Saxony's statewide public holidays (Corpus Christi is one only in some Sorbian places: not counted)."""
+    easter = easter_sunday(year)
+    # Buß- und Bettag: the Wednesday before 23 November (between 16 and 22 November).
+    nov_22 = dt.date(year, 11, 22)
+    repentance = nov_22 - dt.timedelta(days=(nov_22.weekday() - 2) % 7)
+    days = {
+        dt.date(year, 1, 1),  # New Year
+        easter - dt.timedelta(days=2),  # Good Friday
+        easter + dt.timedelta(days=1),  # Easter Monday
+        dt.date(year, 5, 1),  # Labour Day
+        easter + dt.timedelta(days=39),  # Ascension
+        easter + dt.timedelta(days=50),  # Whit Monday
+        dt.date(year, 10, 3),  # Day of German Unity
+        dt.date(year, 10, 31),  # Reformation Day
+        repentance,  # Day of Repentance and Prayer
+        dt.date(year, 12, 25),
+        dt.date(year, 12, 26),
+    }
+    return frozenset(days)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in saxony_holidays(day.year)
+
+
+def acknowledgement_due(reported_at: dt.datetime, *, acute: bool) -> dt.datetime:
+    """When a new case must have an owner: acute after CASE_ACK_HOURS_ACUTE hours, the others after
+    CASE_ACK_WORKING_DAYS working days (Monday to Friday without Saxony's holidays) at the same local time of day."""
+    if acute:
+        return reported_at + dt.timedelta(hours=settings.CASE_ACK_HOURS_ACUTE)
+    local = timezone.localtime(reported_at)
+    day = local.date()
+    remaining = settings.CASE_ACK_WORKING_DAYS
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    naive = dt.datetime.combine(day, local.time().replace(tzinfo=None))
+    return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+def triage_reason(case: Case) -> str:
+    if case.threat_to_life and case.danger_now:
+        return _("Acute: danger now and a threat to life or limb")
+    if case.threat_to_life:
+        return _("Acute: threat to life or limb")
+    if case.danger_now:
+        return _("Acute: the reporter is in danger now")
+    return _("Not acute")
+
+
+def routing_note(case: Case) -> str:
+    directorate = case.police_directorate
+    if directorate is None:
+        return _("no police directorate could be determined")
+    return _("responsible: %(directorate)s") % {"directorate": directorate.name}
+
+
+# --- notifications --------------------------------------------------------------------------------------
+
+
+def notify_new_case(case: Case, *, actor: Actor, reason: str) -> None:
+    """In-app notifications now (same transaction), e-mail to the police for acute cases after commit."""
+    exclude = {getattr(actor, "pk", None)}
+    police = [user for user in police_contacts(case) if user.pk not in exclude]
+    people = {user.pk: user for user in [*police, *coordinators()] if user.pk not in exclude}
+    path = case_url(case)
+    if case.is_acute:
+        message = _("Acute case %(reference)s: please act now") % {"reference": case.reference}
+    else:
+        message = _("New case %(reference)s") % {"reference": case.reference}
+    notify(people.values(), case, message, path)
+    mailed = [user for user in police if user.email] if case.is_acute else []
+    summary = ngettext("%(reason)s: %(count)d person notified in the app",
+                       "%(reason)s: %(count)d people notified in the app", len(people)) % {
+        "reason": reason, "count": len(people)}
+    if mailed:
+        summary += ngettext(", %(count)d police contact by e-mail", ", %(count)d police contacts by e-mail",
+                            len(mailed)) % {"count": len(mailed)}
+    add_event(case, CaseEvent.Kind.NOTIFIED, summary)
+    if mailed:
+        reference, addresses = case.reference, [user.email for user in mailed]
+        transaction.on_commit(lambda: _send_acute_mail(reference, path, addresses))
+
+
+def _send_acute_mail(reference: str, path: str, addresses: list[str]) -> None:
+    """The acute alarm by e-mail: case number, "acute" and the link path; no personal data."""
+    subject = _("ACUTE: protection case %(reference)s") % {"reference": reference}
+    body = _(
+        "An acute protection case has been reported in your area.\n\n"
+        "Case number: %(reference)s\nTriage: acute\nOpen it in Kommunalschutz: %(path)s\n\n"
+        "The details are only in the platform. Please take the case now."
+    ) % {"reference": reference, "path": path}
+    for address in addresses:
+        try:
+            send_mail(subject, body, None, [address])
+        except Exception:  # one failed address must not stop the alarm to the others
+            logger.exception("Acute alarm e-mail for case %s could not be sent", reference)
+
+
+@transaction.atomic
+def retriage(*, case: Case, actor: Actor) -> bool:
+    """After the incident was edited: a case that became acute is marked, its deadline shortened (while no
+    one has acknowledged it) and the police alarmed. A case never becomes non-acute here. Returns whether it changed."""
+    if case.is_acute or not (case.danger_now or case.threat_to_life):
+        return False
+    before = audit.snapshot(case, ["is_acute", "acknowledgement_due_at"])
+    case.is_acute = True
+    if case.acknowledged_at is None:
+        due = acknowledgement_due(timezone.now(), acute=True)
+        if case.acknowledgement_due_at is None or due < case.acknowledgement_due_at:
+            case.acknowledgement_due_at = due
+    case.save(update_fields=["is_acute", "acknowledgement_due_at", "updated_at"])
+    reason = triage_reason(case)
+    add_event(case, CaseEvent.Kind.TRIAGED, _("Re-triaged. %(reason)s") % {"reason": reason}, actor=actor)
+    audit.record_update(actor=actor, obj=case, before=before, summary="re-triaged: acute")
+    sync_statistic(case)
+    notify_new_case(case, actor=actor, reason=reason)
+    return True

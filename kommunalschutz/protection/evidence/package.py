@@ -1,0 +1,147 @@
+"""The evidence package of a case for a criminal complaint: the originals, a manifest, a PDF summary, hashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import unicodedata
+import zipfile
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import kommunalschutz
+from kommunalschutz.foundation.accounts.models import Actor
+from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.documents import render_pdf
+from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.protection.cases.models import Case, CaseEvent
+from kommunalschutz.protection.cases.services import add_event
+from kommunalschutz.protection.evidence.models import EvidenceItem
+from kommunalschutz.protection.evidence.store import read_original
+
+# --- the evidence package --------------------------------------------------------------------------------
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value is not None else None
+
+
+def safe_name(name: str, fallback: str = "datei") -> str:
+    """A file name for the ZIP: ASCII letters, digits, dot, dash and underscore; no path, no leading dot."""
+    name = name.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("Ä", "Ae").replace(
+        "Ö", "Oe").replace("Ü", "Ue").replace("ß", "ss")
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(name)).strip("._") or fallback
+    stem, extension = os.path.splitext(name)
+    return stem[:80] + extension[:10]
+
+
+def _uploader(item: EvidenceItem) -> str:
+    if item.by_reporter:
+        return "reporter"
+    if item.created_by is None:
+        return "system"
+    return str(item.created_by.get_full_name() or item.created_by.get_username())
+
+
+def _incident(case: Case) -> dict[str, Any]:
+    from kommunalschutz.protection.cases.models import IncidentType
+
+    labels = dict(IncidentType.choices)
+    if case.occurred_at is not None:
+        when = timezone.localtime(case.occurred_at).strftime("%d.%m.%Y %H:%M")
+    elif case.period_start is not None:
+        end = case.period_end.strftime("%d.%m.%Y") if case.period_end else "…"
+        when = f"{case.period_start.strftime('%d.%m.%Y')} - {end}"
+    else:
+        when = ""
+    channel = str(case.get_channel_display())
+    if case.platform:
+        channel = f"{channel} ({case.platform})"
+    return {
+        "types": [str(labels.get(code, code)) for code in case.incident_types or []],
+        "when": when,
+        "place": str(case.get_place_display()),
+        "municipality": case.municipality.name if case.municipality_id and case.municipality else "",
+        "channel": channel,
+    }
+
+
+@transaction.atomic
+def build_package(*, case: Case, actor: Actor) -> tuple[str, bytes]:
+    """The evidence package of a case for a criminal complaint: (file name, ZIP bytes).
+
+    originale/<nn>_<name> are the byte-identical originals (each checked against its SHA-256 first),
+    manifest.json the metadata and hashes, zusammenfassung.pdf a summary for the police and SHA256SUMS
+    the hashes in ``sha256sum`` format. Raises EvidenceIntegrityError if a stored file was altered.
+    """
+    created = timezone.localtime()
+    items = list(EvidenceItem.objects.filter(case=case).select_related("created_by").order_by("created_at", "pk"))
+    entries: list[dict[str, Any]] = []
+    files: list[tuple[str, bytes]] = []
+    for number, item in enumerate(items, start=1):
+        zip_name = None
+        if item.stored_name:
+            content = read_original(item)
+            zip_name = f"originale/{number:02d}_{safe_name(item.original_name)}"
+            files.append((zip_name, content))
+        entry: dict[str, Any] = {
+            "number": number,
+            "kind": item.kind,
+            "description": item.description,
+            "file_in_package": zip_name,
+            "original_name": item.original_name or None,
+            "size": item.size,
+            "detected_type": item.content_type or None,
+            "sha256": item.sha256 or None,
+            "uploaded_at": _iso(item.created_at),
+            "uploaded_by": _uploader(item),
+        }
+        if item.kind == EvidenceItem.Kind.ONLINE:
+            entry["online"] = {
+                "url": item.url, "platform": item.platform, "account_name": item.account_name,
+                "profile_url": item.profile_url, "posted_at": _iso(item.posted_at),
+                "captured_at": _iso(item.captured_at), "content": item.content_text, "context": item.context,
+            }
+        entries.append(entry)
+    creator = actor if getattr(actor, "is_authenticated", False) else None
+    manifest = {
+        "case_number": case.reference,
+        "created_at": created.isoformat(),
+        "created_by": (creator.get_full_name() or creator.get_username()) if creator else "system",
+        "platform": settings.PLATFORM_NAME,
+        "platform_version": kommunalschutz.__version__,
+        "hash_algorithm": "SHA-256",
+        "items": entries,
+    }
+    manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    pdf = render_pdf("evidence/package_summary_pdf.html", {
+        "case": case, "incident": _incident(case), "entries": entries, "created": created,
+        "created_by": manifest["created_by"], "platform": settings.PLATFORM_NAME,
+        "version": kommunalschutz.__version__,
+    })
+    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+                   for name, data in [*files, ("manifest.json", manifest_bytes)])
+    buffer = io.BytesIO()
+    stamp = (created.year, created.month, created.day, created.hour, created.minute, created.second)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in [*files, ("manifest.json", manifest_bytes), ("zusammenfassung.pdf", pdf),
+                           ("SHA256SUMS", sums.encode("ascii"))]:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    summary = _("Evidence package exported (%(count)s items)") % {"count": len(items)}
+    audit.record(actor=actor, action=AuditEvent.Action.OTHER, obj=case, summary=f"evidence package: {len(items)} items",
+                 changes={})
+    add_event(case, CaseEvent.Kind.EVIDENCE, summary, actor=actor)
+    filename = f"beweismittel-{case.reference}-{created.strftime('%Y%m%d-%H%M')}.zip"
+    return filename, buffer.getvalue()
