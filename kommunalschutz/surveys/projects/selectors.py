@@ -90,3 +90,8 @@ def linkable_analyses(municipality: Any = None, project: SurveyProject | None = 
     if municipality is not None:
         analyses = analyses.filter(engagement__municipality=municipality)
     return analyses.order_by("-engagement__started_on")
+
+
+def current_questionnaire(project: SurveyProject) -> Questionnaire | None:
+    """The newest version of the project's questionnaire."""
+    return project.questionnaires.order_by("-version").first()

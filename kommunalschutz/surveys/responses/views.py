@@ -16,17 +16,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.core.errors import messages_by_field
+from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.surveys.projects.models import Item, SurveyProject
-from kommunalschutz.surveys.responses import forms, selectors, services, throttle
+from kommunalschutz.surveys.responses import forms, selectors, services, simulation, throttle
 from kommunalschutz.surveys.responses.validation import describe_allowed, prune_hidden, visible_items
 from kommunalschutz.surveys.sampling.models import SampleMember
+from kommunalschutz.surveys.sampling.selectors import practice_project_for
 
 MEMBER_KEY = "responses_member"
 LANGUAGE_KEY = "responses_language"
@@ -291,3 +294,27 @@ def compare(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
         "project": project, "member": member, "form": form, "rows": rows, "may_decide": may_decide,
         "entries": entries,
     }, status=400 if form.errors else 200)
+
+
+# --- practice project ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def practice_simulate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Let the rest of a practice project's sample answer (simulation.simulate_remaining_answers).
+
+    Mounted as surveys:demo_simulate under the project page (/befragungen/<pk>/demo/antworten-simulieren/)."""
+    user = request_user(request)
+    project = practice_project_for(user, pk)
+    try:
+        counts = simulation.simulate_remaining_answers(actor=user, project=project)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Simulated: %(answered)s answers, %(silent)s without answer, "
+                                    "%(undeliverable)s undeliverable.") % {
+            "answered": counts.get("online", 0) + counts.get("post", 0), "silent": counts.get("sent", 0),
+            "undeliverable": counts.get("undeliverable", 0)})
+    return redirect(reverse("surveys:detail", args=[project.pk]) + "#demo")
