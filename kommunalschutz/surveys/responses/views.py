@@ -235,8 +235,8 @@ def entry(request: HttpRequest, project_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         answers, key_errors = form.keyed()
         try:
-            result = services.enter_paper(actor=request.user, project=project, number=form.cleaned_data["number"],
-                                          answers=answers, key_errors=key_errors)
+            result = services.enter_paper(actor=request_user(request), project=project,
+                                          number=form.cleaned_data["number"], answers=answers, key_errors=key_errors)
         except ValidationError as exc:
             form.add_item_errors(messages_by_field(exc))
         else:
@@ -280,7 +280,8 @@ def compare(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
     may_decide = entries[2].entered_by_id == request.user.pk
     if request.method == "POST" and form.is_valid():
         try:
-            services.resolve_paper(actor=request.user, project=project, member=member, choices=form.cleaned_data)
+            services.resolve_paper(actor=request_user(request), project=project, member=member,
+                                   choices=form.cleaned_data)
         except ValidationError as exc:
             for field, problems in messages_by_field(exc).items():
                 for problem in problems:
