@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
 from kommunalschutz.surveys.projects.models import Item, Questionnaire, SurveyProject
@@ -47,7 +48,7 @@ def _items(questionnaire: Questionnaire) -> list[Item]:
     return selectors.items_of(questionnaire)
 
 
-def _mark_answered(member: SampleMember, status: str, when: dt.datetime, actor: Any) -> None:
+def _mark_answered(member: SampleMember, status: str, when: dt.datetime, actor: Actor) -> None:
     before = audit.snapshot(member, ["status", "answered_at"])
     member.status = status
     member.answered_at = when
@@ -129,7 +130,7 @@ def _answered_refusal(member: SampleMember, response: Response | None) -> str | 
         "number": member.number}
 
 
-def _create_submitted(*, actor: Any, member: SampleMember, questionnaire: Questionnaire, answers: dict[str, Any],
+def _create_submitted(*, actor: Actor, member: SampleMember, questionnaire: Questionnaire, answers: dict[str, Any],
                       channel: str, submitted_at: dt.datetime, summary: str) -> Response:
     """Create the member's submitted response (caller holds the member lock and validated the answers).
 
@@ -159,7 +160,7 @@ def _create_submitted(*, actor: Any, member: SampleMember, questionnaire: Questi
     return response
 
 
-def record_response(*, actor: Any, member: SampleMember, answers: dict[str, Any], channel: str,
+def record_response(*, actor: Actor, member: SampleMember, answers: dict[str, Any], channel: str,
                     questionnaire: Questionnaire | None = None, submitted_at: dt.datetime | None = None) -> Response:
     """Record one submitted response for a member (bulk loads, the demo, tests).
 
@@ -213,7 +214,7 @@ def differing_items(first: dict[str, Any], second: dict[str, Any], items: list[I
     return [item.code for item in items if first.get(item.code) != second.get(item.code)]
 
 
-def enter_paper(*, actor: Any, project: SurveyProject, number: int | None, answers: dict[str, Any],
+def enter_paper(*, actor: Actor, project: SurveyProject, number: int | None, answers: dict[str, Any],
                 key_errors: Errors | None = None) -> PaperResult:
     """One keying of a returned paper form. ``key_errors`` are problems found while reading the keyed
     codes (not numbers at all); they are reported together with the service's own checks."""
@@ -266,7 +267,7 @@ def enter_paper(*, actor: Any, project: SurveyProject, number: int | None, answe
         return PaperResult("created", member, response=response)
 
 
-def resolve_paper(*, actor: Any, project: SurveyProject, member: SampleMember, choices: dict[str, int]) -> Response:
+def resolve_paper(*, actor: Actor, project: SurveyProject, member: SampleMember, choices: dict[str, int]) -> Response:
     """Decide each differing item of two keyings (``choices``: item code -> 1 or 2) and create the response.
 
     Only the person who did the second keying decides (they have the form in hand). The decisions are
