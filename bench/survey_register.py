@@ -6,7 +6,7 @@ population of Leipzig) as municipalities export it: Windows-1252, `;`, quoted fi
 localities, about 15 % under 16 and 1 % with a register information block. It times, in a fresh process:
 
 - the upload (encrypted storage of the bytes) and the check + import of every row
-  (``sampling.services.import_register``), with the process's peak resident memory before and after
+  (``sampling.register.import_register``), with the process's peak resident memory before and after
   (``resource.getrusage`` maxrss) and, with --tracemalloc, the Python heap peak (slower);
 - a stratified draw of 1,000 persons (``draw_sample``), then the same draw again under tracemalloc for
   its heap peak (and to check that the seed draws the same persons).

@@ -7,9 +7,9 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 
 from kommunalschutz.alliance.programme.rules import own_target_ids
-from kommunalschutz.foundation.accounts.models import Organisation, Role
+from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.core.access import get_for_user
-from kommunalschutz.foundation.core.roles import roles_of
+from kommunalschutz.foundation.core.roles import Role, roles_of
 from kommunalschutz.surveys.projects.models import Item, Questionnaire, SurveyProject
 
 VIEW, EDIT = "surveys.view_project", "surveys.edit_project"
