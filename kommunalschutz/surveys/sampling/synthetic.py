@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from kommunalschutz.surveys.projects.models import SurveyProject
 
-BANNEWITZ = "14628050"
+BANNEWITZ_AGS = "14628050"
 # The Ortsteile of Bannewitz with a plausible share of the population (synthetic shares).
 BANNEWITZ_LOCALITIES: tuple[tuple[str, float], ...] = (
     ("Bannewitz", 0.30), ("Possendorf", 0.16), ("Goppeln", 0.08), ("Hänichen", 0.08), ("Rippien", 0.07),
@@ -83,7 +83,7 @@ def synthetic_register(*, population: int, place: str, postcode: str, reference_
 def register_file(project: SurveyProject) -> bytes:
     """The synthetic register extract of a practice project (deterministic)."""
     municipality = project.municipality
-    localities = BANNEWITZ_LOCALITIES if municipality.ags == BANNEWITZ else tuple(
+    localities = BANNEWITZ_LOCALITIES if municipality.ags == BANNEWITZ_AGS else tuple(
         (name, 1.0) for name in (municipality.locality_list or [municipality.name]))
     return synthetic_register(
         population=municipality.population or 5000, place=municipality.name.split(",")[0],
