@@ -37,7 +37,7 @@ from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.projects.selectors import current_questionnaire
 from kommunalschutz.surveys.responses.models import Response
-from kommunalschutz.surveys.responses.services import record_response
+from kommunalschutz.surveys.responses.recording import record_response
 from kommunalschutz.surveys.sampling.letters import mark_undeliverable
 from kommunalschutz.surveys.sampling.models import SampleMember
 

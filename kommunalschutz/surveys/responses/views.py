@@ -26,7 +26,7 @@ from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.surveys.projects.models import Item, SurveyProject
-from kommunalschutz.surveys.responses import forms, selectors, services, simulation, throttle
+from kommunalschutz.surveys.responses import forms, online, paper, selectors, simulation, throttle
 from kommunalschutz.surveys.responses.validation import describe_allowed, prune_hidden, visible_items
 from kommunalschutz.surveys.sampling.models import SampleMember
 from kommunalschutz.surveys.sampling.selectors import practice_project_for
@@ -63,7 +63,7 @@ def _member(request: HttpRequest) -> SampleMember | None:
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
-    messages.error(request, services.generic_refusal())
+    messages.error(request, online.generic_refusal())
     return redirect("responses:start")
 
 
@@ -91,7 +91,7 @@ def start(request: HttpRequest) -> HttpResponse:
                     request.session.pop(DONE_KEY, None)
                     return redirect("responses:resume")
                 throttle.register_failure(request)
-                refusal, status = services.generic_refusal(), 400
+                refusal, status = online.generic_refusal(), 400
             else:
                 status = 400
     # The language switch keeps a code that came with the letter's link.
@@ -139,7 +139,7 @@ def page(request: HttpRequest, number: int) -> HttpResponse:
                               language=language)
         if request.method == "POST" and form.is_valid():
             try:
-                response = services.save_online_page(member=member, page_items=current.items,
+                response = online.save_online_page(member=member, page_items=current.items,
                                                      page_answers=form.answers(), language=language)
             except ValidationError as exc:
                 for code, problems in messages_by_field(exc).items():
@@ -183,7 +183,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             return redirect("responses:page", number=max(1, len(page_list)))
         with translation.override(language):
             try:
-                services.submit_online(member=member, language=language)
+                online.submit_online(member=member, language=language)
             except ValidationError as exc:
                 errors = messages_by_field(exc)
             else:
@@ -235,7 +235,7 @@ def entry(request: HttpRequest, project_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         answers, key_errors = form.keyed()
         try:
-            result = services.enter_paper(actor=request_user(request), project=project,
+            result = paper.enter_paper(actor=request_user(request), project=project,
                                           number=form.cleaned_data["number"], answers=answers, key_errors=key_errors)
         except ValidationError as exc:
             form.add_item_errors(messages_by_field(exc))
@@ -272,7 +272,7 @@ def compare(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
         return redirect("responses:entry", project_pk=project.pk)
     items = selectors.items_of(entries[2].questionnaire)
     first, second = dict(entries[1].answers), dict(entries[2].answers)
-    codes = services.differing_items(first, second, items)
+    codes = paper.differing_items(first, second, items)
     by_code = {item.code: item for item in items}
     differences = [(by_code[code], _show(by_code[code], first.get(code)), _show(by_code[code], second.get(code)))
                    for code in codes]
@@ -280,7 +280,7 @@ def compare(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
     may_decide = entries[2].entered_by_id == request.user.pk
     if request.method == "POST" and form.is_valid():
         try:
-            services.resolve_paper(actor=request_user(request), project=project, member=member,
+            paper.resolve_paper(actor=request_user(request), project=project, member=member,
                                    choices=form.cleaned_data)
         except ValidationError as exc:
             for field, problems in messages_by_field(exc).items():
