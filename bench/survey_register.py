@@ -6,7 +6,7 @@ population of Leipzig) as municipalities export it: Windows-1252, `;`, quoted fi
 localities, about 15 % under 16 and 1 % with a register information block. It times, in a fresh process:
 
 - the upload (encrypted storage of the bytes) and the check + import of every row
-  (``sampling.services.import_register``), with the process's peak resident memory before and after
+  (``sampling.register.import_register``), with the process's peak resident memory before and after
   (``resource.getrusage`` maxrss) and, with --tracemalloc, the Python heap peak (slower);
 - a stratified draw of 1,000 persons (``draw_sample``), then the same draw again under tracemalloc for
   its heap peak (and to check that the seed draws the same persons).
@@ -79,7 +79,7 @@ def child(args: argparse.Namespace) -> None:
 
     from kommunalschutz.foundation.registry.models import District, Municipality
     from kommunalschutz.surveys.projects.models import SurveyProject
-    from kommunalschutz.surveys.sampling import services
+    from kommunalschutz.surveys.sampling import draw, register
     from kommunalschutz.surveys.sampling.models import PopulationCell, Sample
 
     district = District.objects.create(ags="14713", name="Leipzig (Bench)", kind=District.Kind.URBAN, land="14",
@@ -98,7 +98,7 @@ def child(args: argparse.Namespace) -> None:
     if args.tracemalloc:
         tracemalloc.start()
     started = time.perf_counter()
-    extract = services.import_register(actor=None, project=project, data=path, file_name=path.name)
+    extract = register.import_register(actor=None, project=project, data=path, file_name=path.name)
     import_s = time.perf_counter() - started
     import_peak = None
     if args.tracemalloc:
@@ -107,13 +107,13 @@ def child(args: argparse.Namespace) -> None:
     rss_after_import = _maxrss_mib()
     print(f"  imported in {import_s:.1f} s; drawing", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    sample = services.draw_sample(actor=None, project=project, method="stratified", size=args.sample, seed=args.seed)
+    sample = draw.draw_sample(actor=None, project=project, method="stratified", size=args.sample, seed=args.seed)
     draw_s = time.perf_counter() - started
     persons = sorted(sample.members.values_list("family_name", "given_names", "street"))
     # The same draw again under tracemalloc (slower, so not timed): its heap peak, and the same persons.
     Sample.objects.filter(pk=sample.pk).delete()
     tracemalloc.start()
-    sample = services.draw_sample(actor=None, project=project, method="stratified", size=args.sample, seed=args.seed)
+    sample = draw.draw_sample(actor=None, project=project, method="stratified", size=args.sample, seed=args.seed)
     draw_peak = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
     tracemalloc.stop()
     assert sorted(sample.members.values_list("family_name", "given_names", "street")) == persons

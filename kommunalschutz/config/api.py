@@ -1,4 +1,4 @@
-"""The REST API under /api/v1/: one NinjaAPI, one router per app."""
+"""The REST API under /api/v1/: one NinjaAPI, one router per app that has endpoints."""
 
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from kommunalschutz.protection.intake.api import router as intake_router
 from kommunalschutz.protection.measures.api import router as measures_router
 from kommunalschutz.surveys.findings.api import router as findings_router
 from kommunalschutz.surveys.projects.api import router as surveys_router
-from kommunalschutz.surveys.responses.api import router as responses_router
-from kommunalschutz.surveys.sampling.api import router as sampling_router
 
 api = NinjaAPI(
     title="Kommunalschutz API",
@@ -45,6 +43,4 @@ api.add_router("/", assessments_router)
 api.add_router("/", measures_router)
 api.add_router("/", casestats_router)
 api.add_router("/", surveys_router)
-api.add_router("/", sampling_router)
-api.add_router("/", responses_router)
 api.add_router("/", findings_router)

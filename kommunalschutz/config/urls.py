@@ -1,6 +1,9 @@
 from django.urls import include, path
 
 from kommunalschutz.config.api import api
+from kommunalschutz.surveys.projects import urls as survey_projects
+from kommunalschutz.surveys.responses.urls import practice_urlpatterns as practice_answers
+from kommunalschutz.surveys.sampling.urls import practice_urlpatterns as practice_register
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -17,7 +20,9 @@ urlpatterns = [
     path("gefaehrdungsbewertung/", include("kommunalschutz.protection.assessments.urls")),
     path("massnahmen/", include("kommunalschutz.protection.measures.urls")),
     path("fallstatistik/", include("kommunalschutz.protection.casestats.urls")),
-    path("befragungen/", include("kommunalschutz.surveys.projects.urls")),
+    # The survey hub; its practice-project tools come from the apps that own their data.
+    path("befragungen/", include(([*survey_projects.urlpatterns, *practice_register, *practice_answers],
+                                  survey_projects.app_name))),
     path("stichprobe/", include("kommunalschutz.surveys.sampling.urls")),
     path("umfrage/", include("kommunalschutz.surveys.responses.urls")),
     path("auswertung/", include("kommunalschutz.surveys.findings.urls")),

@@ -2,7 +2,7 @@
 
 It runs once (a database that already has the synthetic Bannewitz survey is left alone). Every step goes
 through the services of the survey apps, as a user in the browser would: project, crest, questionnaire
-from the item bank, the synthetic register extract (demo_data.synthetic_register) uploaded and imported,
+from the item bank, the synthetic register extract (sampling.synthetic.register_file) uploaded and imported,
 a stratified sample of 1,000 drawn with a recorded seed, the field period, cover letters (which delete
 the extract), simulated answers online and on paper with age-dependent non-response, two reminder
 rounds, undeliverable letters, the end of the field period with the addresses deleted, raking to the
@@ -19,9 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
 
-from kommunalschutz.surveys.projects import demo_data
 from kommunalschutz.surveys.projects.models import SurveyProject
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -29,7 +27,6 @@ BANNEWITZ = "14628050"
 TITLE = "Bürgerbefragung zur Sicherheit in Bannewitz 2026"
 PRACTICE_TITLE = "Bürgerbefragung Bannewitz (Übungsprojekt)"
 SAMPLE_SEED = 20260216
-RESPONSE_SEED = 2026
 KICK_OFF = dt.date(2026, 2, 2)
 FIELD_START, FIELD_END = dt.date(2026, 4, 13), dt.date(2026, 5, 24)
 REMINDERS = (dt.date(2026, 4, 27), dt.date(2026, 5, 11))
@@ -62,73 +59,6 @@ def demo_crest(name: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def register_file(project: SurveyProject) -> bytes:
-    """The synthetic register extract of a demo project (deterministic)."""
-    municipality = project.municipality
-    localities = demo_data.BANNEWITZ_LOCALITIES if municipality.ags == BANNEWITZ else tuple(
-        (name, 1.0) for name in (municipality.locality_list or [municipality.name]))
-    return demo_data.synthetic_register(
-        population=municipality.population or 5000, place=municipality.name.split(",")[0],
-        # A reference date still ahead (the practice project of next year) must not give births after today:
-        # a real register has none, and the import rightly refuses them.
-        postcode=(municipality.postcode or "01000")[:5],
-        reference_date=min(project.reference_date, timezone.localdate()),
-        seed=project.year, localities=localities)
-
-
-def simulate_answers(*, actor: Any, project: SurveyProject, seed: int = RESPONSE_SEED,
-                     waves: tuple[tuple[dt.date, dt.date], ...] | None = None,
-                     between_waves: Any = None) -> dict[str, int]:
-    """Answer the letters of a synthetic project in the field as its population would (demo only).
-
-    Members who already answered are left alone. Each outcome is drawn once; respondents are spread over
-    ``waves`` (date ranges: after the letters, after each reminder; 60 / 25 / 15 % of the answers) and
-    ``between_waves()`` runs before each later wave (the demo sends the reminders there). Returns
-    counts per outcome.
-    """
-    import random
-
-    from kommunalschutz.surveys.projects.services import current_questionnaire
-    from kommunalschutz.surveys.responses.models import Response
-    from kommunalschutz.surveys.responses.services import record_response
-    from kommunalschutz.surveys.sampling.models import SampleMember
-    from kommunalschutz.surveys.sampling.services import mark_undeliverable
-
-    if not project.is_synthetic:
-        raise ValueError("Answers are simulated for synthetic demo projects only.")
-    questionnaire = current_questionnaire(project)
-    assert questionnaire is not None
-    items = list(questionnaire.items.all())
-    waiting = list(project.sample.members.filter(status=SampleMember.Status.SENT).order_by("number"))
-    outcomes = demo_data.simulate([demo_data.Person(m.number, m.locality, m.age_group, m.sex) for m in waiting],
-                                  items, seed=seed)
-    members = {m.number: m for m in waiting}
-    today = timezone.localdate()
-    waves = waves or ((today, today),)
-    shares = (0.60, 0.25, 0.15)[:len(waves)] if len(waves) <= 3 else tuple(1 / len(waves) for _ in waves)
-    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
-    by_wave: list[list[demo_data.Outcome]] = [[] for _ in waves]
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        if outcome.status == "undeliverable":
-            mark_undeliverable(actor=actor, project=project, number=outcome.number)
-        elif outcome.status in ("online", "post"):
-            by_wave[rng.choices(range(len(waves)), shares)[0]].append(outcome)
-    for number, ((start, end), arrivals) in enumerate(zip(waves, by_wave, strict=True)):
-        if number and between_waves is not None:
-            between_waves()
-        span = max(0, (end - start).days)
-        for index, outcome in enumerate(arrivals):
-            # Most answers of a wave arrive in its first days.
-            offset = int(span * (index / max(1, len(arrivals))) ** 2)
-            record_response(
-                actor=actor, member=members[outcome.number], answers=outcome.answers,
-                channel=Response.Channel.ONLINE if outcome.status == "online" else Response.Channel.PAPER,
-                questionnaire=questionnaire, submitted_at=_aware(start + dt.timedelta(days=offset), 9 + index % 10))
-    return counts
 
 
 def _security_analysis(municipality: Any, contractor: Any) -> Any:
@@ -167,29 +97,40 @@ def _backdate(project: SurveyProject) -> None:
 def _finished_run(municipality: Any, contractor: Any, coordinator: Any, analyst: Any) -> SurveyProject:
     from kommunalschutz.surveys.findings.report import release_report, save_recommendations
     from kommunalschutz.surveys.findings.services import run_weighting
-    from kommunalschutz.surveys.projects import services as surveys
+    from kommunalschutz.surveys.projects.builder import create_questionnaire_from_bank
+    from kommunalschutz.surveys.projects.lifecycle import (
+        create_project,
+        end_field_period,
+        set_crest,
+        start_field_period,
+    )
     from kommunalschutz.surveys.projects.progress import sync_phases
-    from kommunalschutz.surveys.sampling import services as sampling
+    from kommunalschutz.surveys.responses.simulation import simulate_answers
+    from kommunalschutz.surveys.sampling.draw import draw_sample
+    from kommunalschutz.surveys.sampling.letters import send_letters, send_reminders
+    from kommunalschutz.surveys.sampling.minimisation import delete_addresses
+    from kommunalschutz.surveys.sampling.register import import_register
+    from kommunalschutz.surveys.sampling.synthetic import register_file
 
-    project = surveys.create_project(
+    project = create_project(
         actor=coordinator, municipality=municipality, title=TITLE, year=2026, reference_date=dt.date(2026, 2, 1),
         contractor=contractor, security_analysis=_security_analysis(municipality, contractor))
     SurveyProject.objects.filter(pk=project.pk).update(is_synthetic=True)
     project.refresh_from_db()
-    surveys.set_crest(actor=coordinator, project=project, content=demo_crest(municipality.name))
-    surveys.create_questionnaire_from_bank(actor=analyst, project=project)
-    sampling.import_register(actor=coordinator, project=project, data=register_file(project),
+    set_crest(actor=coordinator, project=project, content=demo_crest(municipality.name))
+    create_questionnaire_from_bank(actor=analyst, project=project)
+    import_register(actor=coordinator, project=project, data=register_file(project),
                              file_name="Melderegister_Bannewitz_2026-02-01.csv")
-    sampling.draw_sample(actor=analyst, project=project, method="stratified", size=1000, seed=SAMPLE_SEED)
-    surveys.start_field_period(actor=analyst, project=project, start=FIELD_START, end=FIELD_END)
-    sampling.send_letters(actor=analyst, project=project)
+    draw_sample(actor=analyst, project=project, method="stratified", size=1000, seed=SAMPLE_SEED)
+    start_field_period(actor=analyst, project=project, start=FIELD_START, end=FIELD_END)
+    send_letters(actor=analyst, project=project)
     project.refresh_from_db()
     # Three waves of answers: after the letters, after the first and after the second reminder.
     simulate_answers(actor=analyst, project=project, waves=(
         (FIELD_START, REMINDERS[0]), (REMINDERS[0], REMINDERS[1]), (REMINDERS[1], FIELD_END)),
-        between_waves=lambda: sampling.send_reminders(actor=analyst, project=project))
-    surveys.end_field_period(actor=analyst, project=project, end=FIELD_END)
-    sampling.delete_addresses(actor=analyst, project=project)
+        between_waves=lambda: send_reminders(actor=analyst, project=project))
+    end_field_period(actor=analyst, project=project, end=FIELD_END)
+    delete_addresses(actor=analyst, project=project)
     run_weighting(actor=analyst, project=project, method="rake", variables=["age_group", "sex", "locality"],
                   collapse=True)
     save_recommendations(actor=analyst, project=project, text=RECOMMENDATIONS)
@@ -202,15 +143,16 @@ def _finished_run(municipality: Any, contractor: Any, coordinator: Any, analyst:
 
 def _practice_project(municipality: Any, contractor: Any, coordinator: Any, analyst: Any) -> SurveyProject:
     """A fresh project in preparation: the register file to upload is offered on its page."""
-    from kommunalschutz.surveys.projects import services as surveys
+    from kommunalschutz.surveys.projects.builder import create_questionnaire_from_bank
+    from kommunalschutz.surveys.projects.lifecycle import create_project, set_crest
 
-    project = surveys.create_project(
+    project = create_project(
         actor=coordinator, municipality=municipality, title=PRACTICE_TITLE, year=2027,
         reference_date=dt.date(2027, 1, 1), contractor=contractor, double_entry=True)
     SurveyProject.objects.filter(pk=project.pk).update(is_synthetic=True)
     project.refresh_from_db()
-    surveys.set_crest(actor=coordinator, project=project, content=demo_crest(municipality.name))
-    surveys.create_questionnaire_from_bank(actor=analyst, project=project)
+    set_crest(actor=coordinator, project=project, content=demo_crest(municipality.name))
+    create_questionnaire_from_bank(actor=analyst, project=project)
     return project
 
 

@@ -11,13 +11,14 @@ from pypdf import PdfReader
 
 from kommunalschutz.alliance.engagements.models import AnalysisPhase
 from kommunalschutz.demo.loader import load_demo
-from kommunalschutz.demo.surveys import PRACTICE_TITLE, load_survey_demo, register_file
+from kommunalschutz.demo.surveys import PRACTICE_TITLE, load_survey_demo
 from kommunalschutz.foundation.registry.services import import_registry
 from kommunalschutz.surveys.findings.report import render_report
 from kommunalschutz.surveys.findings.selectors import current_run
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.responses.models import Response
 from kommunalschutz.surveys.sampling.models import PopulationCell, RegisterExtract, SampleMember
+from kommunalschutz.surveys.sampling.synthetic import register_file
 
 
 @pytest.mark.django_db

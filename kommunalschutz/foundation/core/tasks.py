@@ -16,12 +16,18 @@ logger = logging.getLogger(__name__)
 
 # Only these operations may be started through run_operation; each is
 # "module:function" and takes keyword arguments plus ``progress`` and ``actor_id``.
+# Core's own are here; every other app adds its own with register_operation in AppConfig.ready.
 OPERATIONS: dict[str, str] = {
-    "registry.import": "kommunalschutz.foundation.registry.services:import_registry_operation",
     "core.audit_export": "kommunalschutz.foundation.core.services:export_audit_operation",
     "core.selftest": "kommunalschutz.foundation.core.services:selftest_operation",
-    "sampling.letters": "kommunalschutz.surveys.sampling.services:render_letters_operation",
 }
+
+
+def register_operation(kind: str, target: str) -> None:
+    """Allow an app's long operation (``"module:function"``) to be queued as ``kind``."""
+    if OPERATIONS.get(kind, target) != target:
+        raise ValueError(f"The operation {kind!r} is already registered for {OPERATIONS[kind]!r}.")
+    OPERATIONS[kind] = target
 
 
 def resolve(kind: str) -> Any:

@@ -17,5 +17,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from kommunalschutz.foundation.core.home import add_home_context
+        from kommunalschutz.foundation.core.tasks import register_operation
 
         add_home_context(_overview)
+        register_operation("registry.import", "kommunalschutz.foundation.registry.services:import_registry_operation")

@@ -47,7 +47,7 @@ def import_registry_operation(
     boundaries: bool = True,
     encoding: str = "utf-8",
 ) -> dict[str, Any]:
-    """The queued form of :func:`import_registry` (core.tasks.OPERATIONS["registry.import"])."""
+    """The queued form of :func:`import_registry` (queued as "registry.import", registered in RegistryConfig.ready)."""
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     result = import_registry(actor=actor, land=land, sources=sources, boundaries=boundaries, encoding=encoding,
                              progress=progress)

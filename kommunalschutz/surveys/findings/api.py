@@ -15,8 +15,9 @@ from ninja import Router, Status
 
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.core.access import get_for_user
+from kommunalschutz.foundation.web.api import ErrorOut
 from kommunalschutz.surveys.findings import results, selectors
-from kommunalschutz.surveys.findings.schemas import ErrorOut, EstimatesOut
+from kommunalschutz.surveys.findings.schemas import EstimatesOut
 from kommunalschutz.surveys.projects.models import SurveyProject
 
 router = Router(tags=["findings"])

@@ -31,6 +31,8 @@ from typing import Any
 
 from django.db import transaction
 
+from kommunalschutz.foundation.accounts.models import Actor
+
 DATA_DIR = Path(__file__).resolve().parent / "data" / "pks"
 BUNDLED: tuple[tuple[int, str], ...] = (
     (2020, "PKS2020_KR-F-01-T01-Kreise-Faelle-HZ_csv_modified.csv"),
@@ -184,7 +186,7 @@ def parse(content: bytes, *, name: str = "PKS file") -> list[PksRow]:
 
 
 def load(
-    content: bytes, *, year: int, name: str = "PKS file", actor: Any = None, skip_missing_districts: bool = False,
+    content: bytes, *, year: int, name: str = "PKS file", actor: Actor = None, skip_missing_districts: bool = False,
     district_model: Any = None, figure_model: Any = None, audit: bool = True,
 ) -> ImportResult:
     """Import one year's table: replace that year's figures of Saxony's districts, all or nothing.

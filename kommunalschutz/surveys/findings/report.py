@@ -26,6 +26,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.charts import COLOURS, Chart, make_csp_safe, svg_of
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
@@ -538,7 +539,7 @@ def render_report(project: SurveyProject) -> bytes:
 # Writes
 
 
-def save_recommendations(*, actor: Any, project: SurveyProject, text: str) -> SurveyProject:
+def save_recommendations(*, actor: Actor, project: SurveyProject, text: str) -> SurveyProject:
     """Set the report's recommendations (the analyst's text). Refused once the report is released."""
     errors: Errors = {}
     text = (text or "").replace("\r\n", "\n").strip()
@@ -559,7 +560,7 @@ def save_recommendations(*, actor: Any, project: SurveyProject, text: str) -> Su
     return project
 
 
-def release_report(*, actor: Any, project: SurveyProject) -> SurveyProject:
+def release_report(*, actor: Actor, project: SurveyProject) -> SurveyProject:
     """Release the final report: status REPORTED, reported_at now; the alliance's phases follow."""
     from kommunalschutz.surveys.findings import selectors
     from kommunalschutz.surveys.projects.progress import sync_phases

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.core.documents import PDF_CONTENT_TYPE, download
-from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.web.pages import request_user, submit
 from kommunalschutz.surveys.findings import report
 from kommunalschutz.surveys.findings.report_forms import RecommendationsForm
 from kommunalschutz.surveys.projects.models import SurveyProject
@@ -60,15 +60,10 @@ def report_pdf(request: HttpRequest, project_pk: int) -> HttpResponse:
 def recommendations(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = _project(request, project_pk, EDIT)
     form = RecommendationsForm(request.POST or None, initial={"recommendations": project.recommendations})
-    if request.method == "POST" and form.is_valid():
-        try:
-            report.save_recommendations(actor=request.user, project=project,
-                                        text=form.cleaned_data["recommendations"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Die Empfehlungen sind gespeichert.")
-            return redirect("findings:report", project_pk=project.pk)
+    if submit(request, form, lambda: report.save_recommendations(
+            actor=request_user(request), project=project, text=form.cleaned_data["recommendations"])) is not None:
+        messages.success(request, "Die Empfehlungen sind gespeichert.")
+        return redirect("findings:report", project_pk=project.pk)
     return render(request, "findings/report_recommendations.html", {"project": project, "form": form},
                   status=400 if form.errors else 200)
 
@@ -78,7 +73,7 @@ def recommendations(request: HttpRequest, project_pk: int) -> HttpResponse:
 def release(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = _project(request, project_pk, EDIT)
     try:
-        report.release_report(actor=request.user, project=project)
+        report.release_report(actor=request_user(request), project=project)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

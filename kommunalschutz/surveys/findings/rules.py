@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import rules
 
-from kommunalschutz.foundation.accounts.rules import is_coordinator
+from kommunalschutz.foundation.core.roles import is_coordinator
 from kommunalschutz.surveys.projects.rules import is_project_analyst, is_project_team
 
 # Weighted estimates, charts, the discrepancy view, comparisons, the report PDF, estimates as CSV/XLSX.

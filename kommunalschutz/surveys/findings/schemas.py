@@ -30,6 +30,3 @@ class EstimatesOut(Schema):
     min_cell: int
     estimates: list[EstimateOut]
 
-
-class ErrorOut(Schema):
-    detail: str

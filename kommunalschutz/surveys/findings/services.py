@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, raise_if_errors
 from kommunalschutz.surveys.findings import calibration, selectors
@@ -15,7 +16,7 @@ from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.projects.progress import sync_phases
 
 
-def run_weighting(*, actor: Any, project: SurveyProject, method: str, variables: list[str],
+def run_weighting(*, actor: Actor, project: SurveyProject, method: str, variables: list[str],
                   trim_lower: float | None = None, trim_upper: float | None = None,
                   trim_mode: str = "relative", collapse: bool = False) -> WeightingRun:
     """Weight the project's submitted responses and make the run current (earlier runs are kept, not current).
@@ -62,7 +63,7 @@ def run_weighting(*, actor: Any, project: SurveyProject, method: str, variables:
     return run
 
 
-def export_microdata(*, actor: Any, project: SurveyProject) -> tuple[list[str], list[list[Any]]]:
+def export_microdata(*, actor: Actor, project: SurveyProject) -> tuple[list[str], list[list[Any]]]:
     """The anonymised microdata (findings.microdata: no combination of the exported demographics with fewer
     than 5 respondents), audited with its size and what the protection changed. Refused under 5 responses."""
     from kommunalschutz.surveys.findings import microdata, results

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.core.charts import Chart
 from kommunalschutz.foundation.core.documents import csv_bytes, download, table_download
-from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.web.pages import request_user, save
 from kommunalschutz.surveys.findings import charts, results, selectors, services
 from kommunalschutz.surveys.findings.forms import VARIABLE_CHOICES, DomainForm, WeightingForm
 from kommunalschutz.surveys.findings.models import WeightingRun
@@ -161,7 +161,7 @@ def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
     run = selectors.current_run(project)
     data = results.load(project, run)
     rows = results.project_results(project, run, by=by, data=data)
-    user = request.user
+    user = request_user(request)
     return render(request, "findings/overview.html", {
         "project": project,
         "form": form,
@@ -204,14 +204,10 @@ def weighting(request: HttpRequest, project_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.run_weighting(
-                    actor=request.user, project=project, method=data["method"], variables=list(data["variables"]),
-                    trim_lower=data["trim_lower"], trim_upper=data["trim_upper"], trim_mode=data["trim_mode"],
-                    collapse=data["collapse"])
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            if save(form, lambda: services.run_weighting(
+                    actor=request_user(request), project=project, method=data["method"],
+                    variables=list(data["variables"]), trim_lower=data["trim_lower"], trim_upper=data["trim_upper"],
+                    trim_mode=data["trim_mode"], collapse=data["collapse"])) is not None:
                 messages.success(request, _("The weighting was computed and is now used for the results."))
                 return redirect("findings:weighting", project_pk=project.pk)
         status = 422
@@ -275,7 +271,7 @@ def export_estimates(request: HttpRequest, project_pk: int, fmt: str) -> HttpRes
 def export_microdata(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = _project(request, project_pk, "findings.export_microdata")
     try:
-        header, rows = services.export_microdata(actor=request.user, project=project)
+        header, rows = services.export_microdata(actor=request_user(request), project=project)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -14,10 +14,11 @@ from ninja import Router, Status
 
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.web.api import ErrorOut, not_found
+from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.surveys.projects import logic, selectors
 from kommunalschutz.surveys.projects.models import Questionnaire, SurveyProject
 from kommunalschutz.surveys.projects.schemas import (
-    ErrorOut,
     ItemOut,
     ProjectDetailOut,
     ProjectOut,
@@ -26,15 +27,6 @@ from kommunalschutz.surveys.projects.schemas import (
 )
 
 router = Router(tags=["surveys"])
-
-NOT_FOUND = "Not found."
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # set by token_auth
-    return user
-
 
 def _project_out(project: SurveyProject) -> dict[str, Any]:
     return {
@@ -57,18 +49,18 @@ def _visible(user: User, project_id: int) -> SurveyProject | None:
 @router.get("/surveys/projects", response={200: list[ProjectOut], 404: ErrorOut}, auth=token_auth,
             summary="The survey projects the caller may see")
 def list_projects(request: HttpRequest) -> Any:
-    user = _user(request)
+    user = request_user(request)
     if not user.has_perm("surveys.view_projects"):
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     return Status(200, [ProjectOut(**_project_out(p)) for p in selectors.project_list(user)])
 
 
 @router.get("/surveys/projects/{int:project_id}", response={200: ProjectDetailOut, 404: ErrorOut},
             auth=token_auth, summary="One survey project with its questionnaire versions")
 def get_project(request: HttpRequest, project_id: int) -> Any:
-    project = _visible(_user(request), project_id)
+    project = _visible(request_user(request), project_id)
     if project is None:
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     versions = project.questionnaires.annotate(n=Count("items")).order_by("version")
     return Status(200, ProjectDetailOut(**_project_out(project), questionnaires=[
         QuestionnaireSummaryOut(version=q.version, title_de=q.title_de, frozen_at=q.frozen_at, items=q.n)
@@ -79,10 +71,10 @@ def get_project(request: HttpRequest, project_id: int) -> Any:
             response={200: QuestionnaireOut, 404: ErrorOut}, auth=token_auth,
             summary="One questionnaire version with its questions, answer options and filters")
 def get_questionnaire(request: HttpRequest, project_id: int, version: int) -> Any:
-    project = _visible(_user(request), project_id)
+    project = _visible(request_user(request), project_id)
     questionnaire: Questionnaire | None = project.questionnaires.filter(version=version).first() if project else None
     if questionnaire is None:
-        return Status(404, ErrorOut(detail=NOT_FOUND))
+        return not_found()
     items = []
     for item in selectors.items(questionnaire):
         allowed = logic.allowed_values(item)

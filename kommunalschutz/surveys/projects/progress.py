@@ -30,6 +30,7 @@ from django.apps import apps
 from django.db.models import Min
 from django.utils import timezone
 
+from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.surveys.projects.models import SurveyProject
 
 
@@ -79,7 +80,7 @@ def milestones(project: SurveyProject) -> dict[str, tuple[dt.date | None, dt.dat
     }
 
 
-def sync_phases(*, actor: Any, project: SurveyProject) -> int:
+def sync_phases(*, actor: Actor, project: SurveyProject) -> int:
     """Write the derived actual dates into the linked analysis's phases; returns how many changed."""
     from kommunalschutz.alliance.engagements.analyses import record_phase_dates
 

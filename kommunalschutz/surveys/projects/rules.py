@@ -16,8 +16,7 @@ from typing import Any
 import rules
 
 from kommunalschutz.alliance.programme.rules import is_own_municipality
-from kommunalschutz.foundation.accounts.models import Role
-from kommunalschutz.foundation.accounts.rules import is_analyst, is_coordinator, is_municipal_coordinator, roles_of
+from kommunalschutz.foundation.core.roles import Role, is_analyst, is_coordinator, is_municipal_coordinator, roles_of
 
 
 def project_of(obj: Any) -> Any:

@@ -8,10 +8,6 @@ from ninja import Schema
 from pydantic import Field
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class ProjectOut(Schema):
     id: int
     title: str

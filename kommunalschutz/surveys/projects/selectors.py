@@ -7,9 +7,9 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 
 from kommunalschutz.alliance.programme.rules import own_target_ids
-from kommunalschutz.foundation.accounts.models import Organisation, Role
-from kommunalschutz.foundation.accounts.rules import roles_of
+from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.core.access import get_for_user
+from kommunalschutz.foundation.core.roles import Role, roles_of
 from kommunalschutz.surveys.projects.models import Item, Questionnaire, SurveyProject
 
 VIEW, EDIT = "surveys.view_project", "surveys.edit_project"
@@ -90,3 +90,8 @@ def linkable_analyses(municipality: Any = None, project: SurveyProject | None = 
     if municipality is not None:
         analyses = analyses.filter(engagement__municipality=municipality)
     return analyses.order_by("-engagement__started_on")
+
+
+def current_questionnaire(project: SurveyProject) -> Questionnaire | None:
+    """The newest version of the project's questionnaire."""
+    return project.questionnaires.order_by("-version").first()

@@ -1,4 +1,8 @@
-"""Survey URLs under /befragungen/: projects (the hub of a survey) and the questionnaire builder."""
+"""Survey URLs under /befragungen/: projects (the hub of a survey) and the questionnaire builder.
+
+The practice project's tools under /befragungen/<pk>/demo/ are in this namespace too, but belong to the
+apps whose data they make (sampling.urls, responses.urls); config/urls.py mounts them here.
+"""
 
 from django.urls import path
 
@@ -18,8 +22,6 @@ urlpatterns = [
     path("<int:pk>/wappen/entfernen/", views.crest_remove, name="crest_remove"),
     path("<int:pk>/feldphase/beginn/", views.field_start, name="field_start"),
     path("<int:pk>/feldphase/ende/", views.field_end, name="field_end"),
-    path("<int:pk>/demo/melderegister.csv", views.demo_register, name="demo_register"),
-    path("<int:pk>/demo/antworten-simulieren/", views.demo_simulate, name="demo_simulate"),
     path("<int:pk>/fragebogen/neu/", views.questionnaire_new, name="questionnaire_new"),
     path(Q, views.questionnaire_detail, name="questionnaire"),
     path(Q + "bearbeiten/", views.questionnaire_edit, name="questionnaire_edit"),

@@ -1,10 +1,8 @@
 """Pages of the surveys app: the project list and hub, settings, crest, field period, and the questionnaire
-builder with its PDF. Thin: lookups in selectors (404 for outsiders), writes in services."""
+builder with its PDF. Thin: lookups in selectors (404 for outsiders), writes in lifecycle (projects) and
+builder (questionnaires)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,39 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core.documents import PDF_CONTENT_TYPE, download, image_data_uri, render_pdf
-from kommunalschutz.foundation.core.forms import add_service_errors
-from kommunalschutz.surveys.projects import forms, presentation, selectors, services
+from kommunalschutz.foundation.web.pages import form_page, request_user, save
+from kommunalschutz.surveys.projects import builder, forms, lifecycle, presentation, selectors
 from kommunalschutz.surveys.projects.models import Questionnaire, SurveyProject
 
 EDIT = selectors.EDIT
 PAGE_SIZE = 50
+FORM_PAGE = "surveys/form.html"
 # Service field names that the item form shows under another name.
 ITEM_FIELD_NAMES = {"show_if": "filter_item"}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
-
-
-def _save(form: Any, write: Callable[[], Any], rename: dict[str, str] | None = None) -> Any:
-    """Run a service write; on a ValidationError show it on the form and return None."""
-    try:
-        return write()
-    except ValidationError as exc:
-        if rename and hasattr(exc, "error_dict"):
-            exc = ValidationError({rename.get(name, name): errors for name, errors in exc.error_dict.items()})
-        add_service_errors(form, exc)
-        return None
-
-
-def _form_page(request: HttpRequest, form: Any, *, title: str, project: SurveyProject, back_url: str,
-               submit: str, intro: str = "", multipart: bool = False) -> HttpResponse:
-    return render(request, "surveys/form.html", {
-        "form": form, "title": title, "project": project, "back_url": back_url, "submit": submit,
-        "intro": intro, "multipart": multipart,
-    }, status=400 if form.errors else 200)
 
 
 def _refusal(request: HttpRequest, exc: ValidationError) -> None:
@@ -66,7 +40,7 @@ def _refusal(request: HttpRequest, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "surveys.view_projects")
     page = Paginator(selectors.project_list(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "surveys/project_list.html", {
@@ -77,7 +51,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     municipalities = selectors.addable_municipalities(user)
     if not municipalities.exists():
         raise Http404
@@ -85,7 +59,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         require_perm(user, "surveys.add_project", data["municipality"])
-        project = _save(form, lambda: services.create_project(actor=user, **data))
+        project = save(form, lambda: lifecycle.create_project(actor=user, **data))
         if project is not None:
             messages.success(request, _("The survey project “%(title)s” has been set up.") % {"title": project})
             return redirect("surveys:detail", pk=project.pk)
@@ -95,7 +69,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk)
     can_edit = user.has_perm(EDIT, project)
     status = project.Status
@@ -116,42 +90,42 @@ def _project_url(project: SurveyProject, section: str = "") -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk, EDIT)
-    initial = {name: getattr(project, name) for name in services.PROJECT_FIELDS}
+    initial = {name: getattr(project, name) for name in lifecycle.PROJECT_FIELDS}
     form = forms.ProjectForm(request.POST or None, initial=initial, municipality=project.municipality,
                              project=project)
-    if request.method == "POST" and form.is_valid() and _save(
-            form, lambda: services.update_project(actor=user, project=project, **form.cleaned_data)):
+    if request.method == "POST" and form.is_valid() and save(
+            form, lambda: lifecycle.update_project(actor=user, project=project, **form.cleaned_data)):
         messages.success(request, _("The settings have been saved."))
         return redirect(_project_url(project))
-    return _form_page(request, form, title=_("Edit the survey settings"), project=project,
-                      back_url=_project_url(project), submit=_("Save"))
+    return form_page(request, FORM_PAGE, form, title=_("Edit the survey settings"), project=project,
+                     back_url=_project_url(project), submit=_("Save"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def crest_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk, EDIT)
     form = forms.CrestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["crest"]
         # Read at most one byte more than allowed: enough to refuse a file that is too large.
-        content = upload.read(services.CREST_MAX_BYTES + 1)
-        if _save(form, lambda: services.set_crest(actor=user, project=project, content=content)):
+        content = upload.read(lifecycle.CREST_MAX_BYTES + 1)
+        if save(form, lambda: lifecycle.set_crest(actor=user, project=project, content=content)):
             messages.success(request, _("The crest has been saved."))
             return redirect(_project_url(project, "crest"))
-    return _form_page(request, form, title=_("Upload the crest"), project=project, back_url=_project_url(project),
-                      submit=_("Upload"), multipart=True,
-                      intro=_("The crest appears on the questionnaire, the cover letters and the final report. "
-                              "Use a PNG or JPEG image of at most 2 MB."))
+    return form_page(request, FORM_PAGE, form, title=_("Upload the crest"), project=project,
+                     back_url=_project_url(project), submit=_("Upload"), multipart=True,
+                     intro=_("The crest appears on the questionnaire, the cover letters and the final report. "
+                             "Use a PNG or JPEG image of at most 2 MB."))
 
 
 @login_required
 @require_GET
 def crest_image(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk)
     if not project.crest or project.crest_type not in ("image/png", "image/jpeg"):
         raise Http404
@@ -164,9 +138,9 @@ def crest_image(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def crest_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk, EDIT)
-    services.remove_crest(actor=user, project=project)
+    lifecycle.remove_crest(actor=user, project=project)
     messages.success(request, _("The crest has been removed."))
     return redirect(_project_url(project, "crest"))
 
@@ -174,29 +148,29 @@ def crest_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def field_start(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk, EDIT)
     form = forms.FieldPeriodForm(request.POST)
-    if form.is_valid() and _save(form, lambda: services.start_field_period(
+    if form.is_valid() and save(form, lambda: lifecycle.start_field_period(
             actor=user, project=project, start=form.cleaned_data["start"], end=form.cleaned_data["end"])):
         messages.success(request, _("The field period has started; the questionnaire can no longer change."))
         return redirect(_project_url(project))
-    return _form_page(request, form, title=_("Start the field period"), project=project,
-                      back_url=_project_url(project), submit=_("Start the field period"))
+    return form_page(request, FORM_PAGE, form, title=_("Start the field period"), project=project,
+                     back_url=_project_url(project), submit=_("Start the field period"))
 
 
 @login_required
 @require_POST
 def field_end(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk, EDIT)
     form = forms.FieldEndForm(request.POST)
-    if form.is_valid() and _save(form, lambda: services.end_field_period(
+    if form.is_valid() and save(form, lambda: lifecycle.end_field_period(
             actor=user, project=project, end=form.cleaned_data["end"])):
         messages.success(request, _("The field period has ended; the project is now in analysis."))
         return redirect(_project_url(project))
-    return _form_page(request, form, title=_("End the field period"), project=project,
-                      back_url=_project_url(project), submit=_("End the field period"))
+    return form_page(request, FORM_PAGE, form, title=_("End the field period"), project=project,
+                     back_url=_project_url(project), submit=_("End the field period"))
 
 
 # --- questionnaires ------------------------------------------------------------------------------
@@ -210,26 +184,26 @@ def _questionnaire_url(questionnaire: Questionnaire, section: str = "") -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_new(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk, EDIT)
     form = forms.NewQuestionnaireForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        questionnaire = _save(form, lambda: services.create_questionnaire_from_bank(
+        questionnaire = save(form, lambda: builder.create_questionnaire_from_bank(
             actor=user, project=project, keys=form.bank_keys()))
         if questionnaire is not None:
             messages.success(request, _("Version %(version)s of the questionnaire has been created.")
                              % {"version": questionnaire.version})
             return redirect(_questionnaire_url(questionnaire))
-    return _form_page(request, form, title=_("Create a questionnaire"), project=project,
-                      back_url=_project_url(project), submit=_("Create the questionnaire"),
-                      intro=_("The item bank holds tested questions for every block of a security analysis. "
-                              "You can add, change, move and remove questions afterwards."))
+    return form_page(request, FORM_PAGE, form, title=_("Create a questionnaire"), project=project,
+                     back_url=_project_url(project), submit=_("Create the questionnaire"),
+                     intro=_("The item bank holds tested questions for every block of a security analysis. "
+                             "You can add, change, move and remove questions afterwards."))
 
 
 @login_required
 @require_GET
 def questionnaire_detail(request: HttpRequest, pk: int, version: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk)
     questionnaire = selectors.questionnaire_for(user, project, version)
     items = selectors.items(questionnaire)
@@ -243,7 +217,7 @@ def questionnaire_detail(request: HttpRequest, pk: int, version: int) -> HttpRes
 
 
 def _draft(request: HttpRequest, pk: int, version: int) -> tuple[User, SurveyProject, Questionnaire]:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk, EDIT)
     return user, project, selectors.questionnaire_for(user, project, version, EDIT)
 
@@ -254,19 +228,19 @@ def questionnaire_edit(request: HttpRequest, pk: int, version: int) -> HttpRespo
     user, project, questionnaire = _draft(request, pk, version)
     initial = {name: getattr(questionnaire, name) for name in ("title_de", "title_en", "intro_de", "intro_en")}
     form = forms.QuestionnaireForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and _save(form, lambda: services.update_questionnaire(
+    if request.method == "POST" and form.is_valid() and save(form, lambda: builder.update_questionnaire(
             actor=user, questionnaire=questionnaire, **form.cleaned_data)):
         messages.success(request, _("The questionnaire has been saved."))
         return redirect(_questionnaire_url(questionnaire))
-    return _form_page(request, form, title=_("Title and introduction"), project=project,
-                      back_url=_questionnaire_url(questionnaire), submit=_("Save"))
+    return form_page(request, FORM_PAGE, form, title=_("Title and introduction"), project=project,
+                     back_url=_questionnaire_url(questionnaire), submit=_("Save"))
 
 
 @login_required
 @require_POST
 def questionnaire_copy(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     user, _project, questionnaire = _draft(request, pk, version)
-    copy = services.new_version(actor=user, questionnaire=questionnaire)
+    copy = builder.new_version(actor=user, questionnaire=questionnaire)
     messages.success(request, _("Version %(version)s has been created as a copy; you can change it now.")
                      % {"version": copy.version})
     return redirect(_questionnaire_url(copy))
@@ -275,7 +249,7 @@ def questionnaire_copy(request: HttpRequest, pk: int, version: int) -> HttpRespo
 @login_required
 @require_GET
 def questionnaire_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     project = selectors.project_for(user, pk)
     questionnaire = selectors.questionnaire_for(user, project, version)
     lang = "en" if request.GET.get("lang") == "en" else "de"
@@ -310,7 +284,7 @@ def item_add_bank(request: HttpRequest, pk: int, version: int) -> HttpResponse:
         messages.error(request, _("Choose a question of the item bank that is not in the questionnaire yet."))
         return redirect(_questionnaire_url(questionnaire, "bank"))
     try:
-        item = services.add_bank_item(actor=user, questionnaire=questionnaire, key=form.cleaned_data["key"])
+        item = builder.add_bank_item(actor=user, questionnaire=questionnaire, key=form.cleaned_data["key"])
     except ValidationError as exc:
         _refusal(request, exc)
         return redirect(_questionnaire_url(questionnaire, "bank"))
@@ -332,8 +306,8 @@ def item_add(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     user, project, questionnaire = _draft(request, pk, version)
     form = forms.ItemForm(request.POST or None, sources=selectors.items(questionnaire), initial={"kind": "single"})
     if request.method == "POST" and form.is_valid():
-        item = _save(form, lambda: services.add_item(actor=user, questionnaire=questionnaire, **form.item_fields()),
-                     ITEM_FIELD_NAMES)
+        item = save(form, lambda: builder.add_item(actor=user, questionnaire=questionnaire, **form.item_fields()),
+                     rename=ITEM_FIELD_NAMES)
         if item is not None:
             messages.success(request, _("The question “%(code)s” has been added.") % {"code": item.code})
             return redirect(_questionnaire_url(questionnaire, f"item-{item.pk}"))
@@ -348,8 +322,8 @@ def item_edit(request: HttpRequest, pk: int, version: int, item_pk: int) -> Http
     item = selectors.item_for(user, questionnaire, item_pk)
     earlier = [other for other in selectors.items(questionnaire) if other.position < item.position]
     form = forms.ItemForm(request.POST or None, sources=earlier, initial=forms.ItemForm.initial_for(item))
-    if request.method == "POST" and form.is_valid() and _save(
-            form, lambda: services.update_item(actor=user, item=item, **form.item_fields()), ITEM_FIELD_NAMES):
+    if request.method == "POST" and form.is_valid() and save(
+            form, lambda: builder.update_item(actor=user, item=item, **form.item_fields()), rename=ITEM_FIELD_NAMES):
         messages.success(request, _("The question “%(code)s” has been saved.") % {"code": item.code})
         return redirect(_questionnaire_url(questionnaire, f"item-{item.pk}"))
     return _item_page(request, form, project=project, questionnaire=questionnaire,
@@ -362,7 +336,7 @@ def item_move(request: HttpRequest, pk: int, version: int, item_pk: int) -> Http
     user, _project, questionnaire = _draft(request, pk, version)
     item = selectors.item_for(user, questionnaire, item_pk)
     try:
-        services.move_item(actor=user, item=item, direction=request.POST.get("direction", ""))
+        builder.move_item(actor=user, item=item, direction=request.POST.get("direction", ""))
     except ValidationError as exc:
         _refusal(request, exc)
     return redirect(_questionnaire_url(questionnaire, f"item-{item.pk}"))
@@ -375,7 +349,7 @@ def item_delete(request: HttpRequest, pk: int, version: int, item_pk: int) -> Ht
     item = selectors.item_for(user, questionnaire, item_pk)
     if request.method == "POST":
         try:
-            services.delete_item(actor=user, item=item)
+            builder.delete_item(actor=user, item=item)
         except ValidationError as exc:
             _refusal(request, exc)
             return redirect(_questionnaire_url(questionnaire, f"item-{item.pk}"))
@@ -385,43 +359,3 @@ def item_delete(request: HttpRequest, pk: int, version: int, item_pk: int) -> Ht
         "project": project, "questionnaire": questionnaire, "item": item,
         "back_url": _questionnaire_url(questionnaire, f"item-{item.pk}"),
     })
-
-
-# --- demo tools (synthetic projects only) ----------------------------------------------------------
-
-
-def _demo_project(request: HttpRequest, pk: int) -> SurveyProject:
-    """A synthetic project the user works on with personal data (sampling.manage_sample); 404 otherwise."""
-    project = selectors.project_for(_user(request), pk)
-    require_perm(_user(request), "sampling.manage_sample", project)
-    if not project.is_synthetic:
-        raise Http404
-    return project
-
-
-@login_required
-@require_GET
-def demo_register(request: HttpRequest, pk: int) -> HttpResponse:
-    """The synthetic register extract of a demo project, to try the upload (Windows-1252, ';')."""
-    from kommunalschutz.demo.surveys import register_file
-
-    project = _demo_project(request, pk)
-    return download(register_file(project), filename=f"melderegister-synthetisch-{project.municipality.ags}.csv",
-                    content_type="text/csv; charset=windows-1252")
-
-
-@login_required
-@require_POST
-def demo_simulate(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _demo_project(request, pk)
-    try:
-        counts = services.simulate_demo_answers(actor=_user(request), project=project)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Simulated: %(answered)s answers, %(silent)s without answer, "
-                                    "%(undeliverable)s undeliverable.") % {
-            "answered": counts.get("online", 0) + counts.get("post", 0), "silent": counts.get("sent", 0),
-            "undeliverable": counts.get("undeliverable", 0)})
-    return redirect(_project_url(project, "demo"))

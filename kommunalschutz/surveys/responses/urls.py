@@ -15,3 +15,9 @@ urlpatterns: list[URLPattern] = [
     path("erfassung/<int:project_pk>/", views.entry, name="entry"),
     path("erfassung/<int:project_pk>/abgleich/<int:number>/", views.compare, name="compare"),
 ]
+
+# The practice project's simulated answers, mounted under /befragungen/ in the "surveys" namespace
+# (config/urls.py) next to the project page that offers them.
+practice_urlpatterns: list[URLPattern] = [
+    path("<int:pk>/demo/antworten-simulieren/", views.practice_simulate, name="demo_simulate"),
+]

@@ -16,17 +16,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.core.errors import messages_by_field
+from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.surveys.projects.models import Item, SurveyProject
-from kommunalschutz.surveys.responses import forms, selectors, services, throttle
+from kommunalschutz.surveys.responses import forms, online, paper, selectors, simulation, throttle
 from kommunalschutz.surveys.responses.validation import describe_allowed, prune_hidden, visible_items
 from kommunalschutz.surveys.sampling.models import SampleMember
+from kommunalschutz.surveys.sampling.selectors import practice_project_for
 
 MEMBER_KEY = "responses_member"
 LANGUAGE_KEY = "responses_language"
@@ -60,7 +63,7 @@ def _member(request: HttpRequest) -> SampleMember | None:
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
-    messages.error(request, services.generic_refusal())
+    messages.error(request, online.generic_refusal())
     return redirect("responses:start")
 
 
@@ -88,7 +91,7 @@ def start(request: HttpRequest) -> HttpResponse:
                     request.session.pop(DONE_KEY, None)
                     return redirect("responses:resume")
                 throttle.register_failure(request)
-                refusal, status = services.generic_refusal(), 400
+                refusal, status = online.generic_refusal(), 400
             else:
                 status = 400
     # The language switch keeps a code that came with the letter's link.
@@ -136,7 +139,7 @@ def page(request: HttpRequest, number: int) -> HttpResponse:
                               language=language)
         if request.method == "POST" and form.is_valid():
             try:
-                response = services.save_online_page(member=member, page_items=current.items,
+                response = online.save_online_page(member=member, page_items=current.items,
                                                      page_answers=form.answers(), language=language)
             except ValidationError as exc:
                 for code, problems in messages_by_field(exc).items():
@@ -180,7 +183,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             return redirect("responses:page", number=max(1, len(page_list)))
         with translation.override(language):
             try:
-                services.submit_online(member=member, language=language)
+                online.submit_online(member=member, language=language)
             except ValidationError as exc:
                 errors = messages_by_field(exc)
             else:
@@ -232,8 +235,8 @@ def entry(request: HttpRequest, project_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         answers, key_errors = form.keyed()
         try:
-            result = services.enter_paper(actor=request.user, project=project, number=form.cleaned_data["number"],
-                                          answers=answers, key_errors=key_errors)
+            result = paper.enter_paper(actor=request_user(request), project=project,
+                                          number=form.cleaned_data["number"], answers=answers, key_errors=key_errors)
         except ValidationError as exc:
             form.add_item_errors(messages_by_field(exc))
         else:
@@ -269,7 +272,7 @@ def compare(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
         return redirect("responses:entry", project_pk=project.pk)
     items = selectors.items_of(entries[2].questionnaire)
     first, second = dict(entries[1].answers), dict(entries[2].answers)
-    codes = services.differing_items(first, second, items)
+    codes = paper.differing_items(first, second, items)
     by_code = {item.code: item for item in items}
     differences = [(by_code[code], _show(by_code[code], first.get(code)), _show(by_code[code], second.get(code)))
                    for code in codes]
@@ -277,7 +280,8 @@ def compare(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
     may_decide = entries[2].entered_by_id == request.user.pk
     if request.method == "POST" and form.is_valid():
         try:
-            services.resolve_paper(actor=request.user, project=project, member=member, choices=form.cleaned_data)
+            paper.resolve_paper(actor=request_user(request), project=project, member=member,
+                                   choices=form.cleaned_data)
         except ValidationError as exc:
             for field, problems in messages_by_field(exc).items():
                 for problem in problems:
@@ -291,3 +295,27 @@ def compare(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
         "project": project, "member": member, "form": form, "rows": rows, "may_decide": may_decide,
         "entries": entries,
     }, status=400 if form.errors else 200)
+
+
+# --- practice project ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def practice_simulate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Let the rest of a practice project's sample answer (simulation.simulate_remaining_answers).
+
+    Mounted as surveys:demo_simulate under the project page (/befragungen/<pk>/demo/antworten-simulieren/)."""
+    user = request_user(request)
+    project = practice_project_for(user, pk)
+    try:
+        counts = simulation.simulate_remaining_answers(actor=user, project=project)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Simulated: %(answered)s answers, %(silent)s without answer, "
+                                    "%(undeliverable)s undeliverable.") % {
+            "answered": counts.get("online", 0) + counts.get("post", 0), "silent": counts.get("sent", 0),
+            "undeliverable": counts.get("undeliverable", 0)})
+    return redirect(reverse("surveys:detail", args=[project.pk]) + "#demo")

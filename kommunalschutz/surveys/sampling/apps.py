@@ -8,6 +8,10 @@ class SamplingConfig(AppConfig):
 
     def ready(self) -> None:
         from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS
-        from kommunalschutz.surveys.sampling.services import rotate_chunks
+        from kommunalschutz.foundation.core.tasks import register_operation
+        from kommunalschutz.surveys.sampling.letters import LETTERS_OPERATION
+        from kommunalschutz.surveys.sampling.register import rotate_chunks
 
         ROTATION_HOOKS["register extracts"] = rotate_chunks
+        # The letters are rendered in the background; the operation lives with the letters.
+        register_operation(LETTERS_OPERATION, "kommunalschutz.surveys.sampling.letters:render_letters_operation")

@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kommunalschutz.surveys.sampling import register
+from kommunalschutz.surveys.sampling import register_format
+from kommunalschutz.surveys.sampling.draw import MAX_SEED
 from kommunalschutz.surveys.sampling.models import Sample
-from kommunalschutz.surveys.sampling.services import MAX_SEED
 
 
 class UploadForm(forms.Form):
@@ -25,8 +25,8 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", _("(not in the file)"))] + [
             (str(index), f"{index + 1}: {name}") for index, name in enumerate(header)]
-        labels = register.target_labels()
-        for target, required in register.TARGETS:
+        labels = register_format.target_labels()
+        for target, required in register_format.TARGETS:
             self.fields[target] = forms.ChoiceField(
                 label=labels[target], choices=choices, required=False,
                 initial=str(initial_mapping[target]) if target in initial_mapping else "",

@@ -94,7 +94,7 @@ class SampleMember(models.Model):
     postcode = EncryptedTextField(_("postcode"), blank=True, default="")
     city = EncryptedTextField(_("city"), blank=True, default="")
     access_code = EncryptedTextField(_("access code"), blank=True, default="")
-    # HMAC of the normalised access code (the code's lookup key; see sampling.services).
+    # HMAC of the normalised access code (the code's lookup key; see sampling.codes).
     code_digest = models.CharField(max_length=64, unique=True)
     letter_sent_at = models.DateField(_("letter sent on"), null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)

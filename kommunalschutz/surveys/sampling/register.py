@@ -1,438 +1,304 @@
-"""Reading a population register extract as municipalities export it, row by row.
+"""Writes of the register extract: upload, column mapping, the checked import, deletion, key rotation.
 
-Files come from many register programs: UTF-8 or Windows-1252 (Latin-1), with or without a byte order
-mark, separated by ``;`` (German Excel) or ``,``, with quoted fields that may contain the separator.
-Nothing here holds the whole file: the encoding is detected in one pass over the bytes, the rows are
-checked in a second pass, and duplicates are found from an array of 8-byte hashes per row (about
-12 bytes per person: 7 MB for a city of 600,000) that is sorted once at the end.
+Every write runs in one transaction and is audited; bad input is refused with a German message before
+anything is written. The extract's bytes and rows are stored encrypted in chunks and deleted as early as
+the survey allows (see docs/surveys/sampling.md). Reading the file itself is register_format's job.
 """
 
 from __future__ import annotations
 
-import array
-import codecs
-import csv
-import datetime as dt
-import hashlib
+import contextlib
 import io
-import re
-import unicodedata
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import json
+import tempfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kommunalschutz.surveys.projects.models import AGE_GROUPS
+from kommunalschutz.foundation.accounts.models import Actor
+from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.encryption import decrypt_bytes, encrypt_bytes, rotate_token
+from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
+from kommunalschutz.surveys.projects.models import SurveyProject
+from kommunalschutz.surveys.projects.progress import sync_phases
+from kommunalschutz.surveys.sampling import register_format
+from kommunalschutz.surveys.sampling.models import PopulationCell, RegisterChunk, RegisterExtract, Sample
 
-MAX_LISTED = 200  # problems listed in the report (all are counted)
-DELIMITERS = (";", ",", "\t")
+RAW_CHUNK = 1 << 20  # bytes of the uploaded file per encrypted chunk
+ROWS_PER_CHUNK = 10_000
+MAX_FILE_SIZE = 512 << 20
 
-# Target fields of the column assignment, in the order of the dialog.
-TARGETS: tuple[tuple[str, bool], ...] = (
-    # (name, required)
-    ("family_name", True),
-    ("given_names", True),
-    ("street", True),
-    ("house_number", False),
-    ("postcode", True),
-    ("city", True),
-    ("locality", False),
-    ("birth_date", True),
-    ("sex", True),
-    ("blocked", False),
-)
-REQUIRED = tuple(name for name, required in TARGETS if required)
+Data = bytes | str | Path | IO[bytes]
 
 
-def target_labels() -> dict[str, str]:
-    return {
-        "family_name": _("Family name"),
-        "given_names": _("Given names"),
-        "street": _("Street (with or without house number)"),
-        "house_number": _("House number (if in a column of its own)"),
-        "postcode": _("Postcode"),
-        "city": _("City"),
-        "locality": _("Locality (Ortsteil); without it, one locality"),
-        "birth_date": _("Date of birth"),
-        "sex": _("Sex"),
-        "blocked": _("Register information block (Auskunftssperre)"),
-    }
+class RegisterInvalid(ValidationError):
+    """The extract has errors; ``report`` is the validation report (nothing was imported)."""
+
+    def __init__(self, messages: list[str], report: dict[str, Any]) -> None:
+        super().__init__({"file": messages})
+        self.report = report
 
 
-# Header names as register programs write them (normalised: lower case, umlauts folded, only a-z0-9).
-GUESSES: dict[str, tuple[str, ...]] = {
-    "family_name": ("familienname", "nachname", "name", "zuname", "famname"),
-    "given_names": ("vorname", "vornamen", "rufname", "vorn"),
-    "street": ("strasse", "str", "strassehausnummer", "strasseundhausnummer", "anschrift", "adresse",
-               "wohnanschrift", "strassenname"),
-    "house_number": ("hausnummer", "hausnr", "hnr", "nr", "hausnummerzusatz"),
-    "postcode": ("plz", "postleitzahl"),
-    "city": ("ort", "wohnort", "gemeinde", "stadt", "gemeindename"),
-    "locality": ("ortsteil", "stadtteil", "gemeindeteil", "ot", "ortschaft", "stadtbezirk", "bezirk",
-                 "wohnbezirk"),
-    "birth_date": ("geburtsdatum", "gebdatum", "geburtstag", "gebdat", "geboren", "geburtsdat"),
-    "sex": ("geschlecht", "geschl", "sex"),
-    "blocked": ("auskunftssperre", "sperre", "sperrvermerk", "uebermittlungssperre", "auskunftsperre"),
-}
-
-SEX_CODES: dict[str, str] = {
-    "m": "m", "mannlich": "m", "maennlich": "m", "male": "m", "mann": "m", "1": "m",
-    "w": "w", "f": "w", "weiblich": "w", "female": "w", "frau": "w", "2": "w",
-    "d": "d", "divers": "d", "x": "d", "o": "d", "u": "d", "ohneangabe": "d", "unbestimmt": "d",
-    "diverse": "d", "3": "d", "4": "d",
-}
-YES = {"j", "ja", "y", "yes", "1", "x", "true", "wahr", "auskunftssperre", "gesperrt", "sperre"}
-NO = {"", "n", "nein", "no", "0", "false", "falsch", "-"}
+@contextlib.contextmanager
+def _opened(data: Data) -> Iterator[IO[bytes]]:
+    if isinstance(data, bytes):
+        yield io.BytesIO(data)
+    elif isinstance(data, str | Path):
+        with open(data, "rb") as handle:
+            yield handle
+    else:
+        data.seek(0)
+        yield data
 
 
-def fold(text: str) -> str:
-    """Lower case, umlauts folded (ä -> ae, ß -> ss), only letters and digits: for matching names."""
-    text = text.strip().lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
-
-
-def guess_mapping(header: list[str]) -> dict[str, int]:
-    """Target field -> column index from common German header names (each column used once)."""
-    folded = [fold(name) for name in header]
-    mapping: dict[str, int] = {}
-    used: set[int] = set()
-    for target, names in GUESSES.items():
-        for name in names:  # the more specific names first
-            if name in folded and folded.index(name) not in used:
-                mapping[target] = folded.index(name)
-                used.add(mapping[target])
-                break
-    return mapping
-
-
-# --- encoding and dialect ------------------------------------------------------------------------
-
-
-@dataclass
-class Detected:
-    encoding: str  # "utf-8" or "cp1252"
-    has_bom: bool
-    delimiter: str
-    header: list[str]
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message): encoding problems
-    problem_count: int = 0
-
-
-BOM = codecs.BOM_UTF8
-
-
-def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+def _size(stream: IO[bytes]) -> int:
+    stream.seek(0, 2)
+    size = stream.tell()
     stream.seek(0)
-    for line in stream:  # noqa: UP028 - "yield from" would close the stream when this generator is closed
-        yield line
+    return size
 
 
-def detect(stream: IO[bytes]) -> Detected:
-    """Encoding (valid UTF-8 -> UTF-8, else Windows-1252), BOM, separator and header of a register file.
+def upload_register(*, actor: Actor, project: SurveyProject, data: Data, file_name: str) -> RegisterExtract:
+    """Store an uploaded register file (encrypted), detect encoding, separator and header, and guess
+    the column assignment. Nothing is checked row by row yet (that is :func:`import_extract`)."""
+    errors: Errors = {}
+    if Sample.objects.filter(project=project).exists():
+        add_error(errors, "file", _("The sample has been drawn already; a new register extract can no longer "
+                                    "be used."))
+    with _opened(data) as stream:
+        size = _size(stream)
+        if size == 0:
+            add_error(errors, "file", _("The file is empty."))
+        elif size > MAX_FILE_SIZE:
+            add_error(errors, "file", _("The file is larger than 512 MB."))
+        raise_if_errors(errors)
+        detected = register_format.detect(stream)
+        if len(detected.header) < 2:
+            add_error(errors, "file", _("No columns could be recognised in the first line. The first line must "
+                                        "name the columns, separated by ; or ,."))
+        raise_if_errors(errors)
+        with transaction.atomic():
+            extract = RegisterExtract.objects.create(
+                project=project, file_name=Path(file_name).name[:255] or "register_format.csv", file_size=size,
+                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                encoding=detected.encoding, delimiter=detected.delimiter, has_bom=detected.has_bom,
+                header=detected.header, mapping=register_format.guess_mapping(detected.header),
+            )
+            stream.seek(0)
+            index = 0
+            while True:
+                piece = stream.read(RAW_CHUNK)
+                if not piece:
+                    break
+                RegisterChunk.objects.create(extract=extract, kind=RegisterChunk.Kind.RAW, index=index,
+                                             payload=encrypt_bytes(piece))
+                index += 1
+            audit.record_create(actor=actor, obj=extract, summary=f"register extract uploaded ({size} bytes)")
+            sync_phases(actor=actor, project=project)
+    return extract
 
-    A file that is not valid UTF-8 is read as Windows-1252. Lines in it that are valid UTF-8 with
-    non-ASCII characters (a file pieced together from two exports) would turn into "Ã¤" and are
-    reported, as are bytes that Windows-1252 does not define.
+
+@contextlib.contextmanager
+def _raw_file(extract: RegisterExtract) -> Iterator[IO[bytes]]:
+    """The uploaded bytes, decrypted into a temporary file (memory stays bounded; the file is removed)."""
+    with tempfile.TemporaryFile() as handle:
+        for chunk_id in extract.chunks.filter(kind=RegisterChunk.Kind.RAW).order_by("index").values_list(
+                "pk", flat=True):
+            payload = RegisterChunk.objects.values_list("payload", flat=True).get(pk=chunk_id)
+            handle.write(decrypt_bytes(bytes(payload)))
+        handle.seek(0)
+        yield handle
+
+
+class _Invalid(Exception):
+    pass
+
+
+class _RowWriter:
+    """Collects the frame's persons and writes them in encrypted chunks of ROWS_PER_CHUNK."""
+
+    def __init__(self, extract: RegisterExtract) -> None:
+        self.extract = extract
+        self.rows: list[list[str]] = []
+        self.ids: list[int] = []
+        self.strata: dict[tuple[str, str, str], int] = {}
+        self.index = 0
+
+    def __call__(self, person: register_format.Person) -> None:
+        stratum = person[5:8]
+        sid = self.strata.get(stratum)
+        if sid is None:
+            sid = self.strata[stratum] = len(self.strata)
+        self.rows.append(list(person[:5]))
+        self.ids.append(sid)
+        if len(self.rows) >= ROWS_PER_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        payload = zlib.compress(json.dumps(self.rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        strata = np.asarray(self.ids, dtype=np.uint32).tobytes()
+        RegisterChunk.objects.create(extract=self.extract, kind=RegisterChunk.Kind.ROWS, index=self.index,
+                                     row_count=len(self.rows), payload=encrypt_bytes(payload),
+                                     strata=encrypt_bytes(strata))
+        self.index += 1
+        self.rows, self.ids = [], []
+
+
+def _problem_messages(report: dict[str, Any], limit: int = 20) -> list[str]:
+    lines = []
+    for problem in report["problems"][:limit]:
+        where = _("line %(line)s") % {"line": problem["line"]}
+        if problem["column"]:
+            where += ", " + _("column %(column)s") % {"column": problem["column"]}
+        lines.append(f"{where}: {problem['message']}")
+    if report["error_count"] > limit:
+        lines.append(_("… %(count)s problems in all.") % {"count": report["error_count"]})
+    return lines
+
+
+def import_extract(*, actor: Actor, extract: RegisterExtract, mapping: dict[str, int]) -> RegisterExtract:
+    """Check every row of an uploaded extract with a column assignment and, only if there is no error,
+    import it: the frame's rows (encrypted) and the population cells. With errors nothing is imported;
+    the extract keeps the report (status "invalid") so it can be shown and downloaded.
+
+    A bad column assignment raises ValidationError (field = target) and writes nothing.
     """
-    stream.seek(0)
-    head = stream.read(3)
-    has_bom = head == BOM
-    valid_utf8 = True
-    utf8_lines: list[int] = []
-    utf8_count = 0
-    for number, line in enumerate(_lines(stream), start=1):
-        if line.isascii():
-            continue
+    project = extract.project
+    errors: Errors = {}
+    if extract.status not in (RegisterExtract.Status.UPLOADED, RegisterExtract.Status.INVALID):
+        add_error(errors, "__all__", _("This register extract has been imported or deleted already."))
+    if Sample.objects.filter(project=project).exists():
+        add_error(errors, "__all__", _("The sample has been drawn already; a new register extract can no longer "
+                                       "be used."))
+    raise_if_errors(errors)
+    mapping = {str(k): int(v) for k, v in mapping.items()}
+    for target, message in register_format.validate_mapping(mapping, len(extract.header)).items():
+        add_error(errors, target, message)
+    raise_if_errors(errors)
+    detected = register_format.Detected(encoding=extract.encoding, has_bom=extract.has_bom, delimiter=extract.delimiter,
+                                 header=list(extract.header))
+    before = audit.snapshot(extract, ["status", "mapping", "rows_total", "rows_in_frame", "excluded_minors",
+                                      "excluded_blocked", "imported_at"])
+    with _raw_file(extract) as stream:
+        # Encoding problems are found again from the bytes (they are not stored with the upload).
+        found = register_format.detect(stream)
+        detected.problems, detected.problem_count = found.problems, found.problem_count
         try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            valid_utf8 = False
-        else:
-            utf8_count += 1
-            if len(utf8_lines) < MAX_LISTED:
-                utf8_lines.append(number)
-    encoding = "utf-8" if valid_utf8 else "cp1252"
-    problems: list[tuple[int, str]] = []
+            with transaction.atomic():
+                writer = _RowWriter(extract)
+                outcome = register_format.check(stream, detected, mapping, reference_date=project.reference_date,
+                                         minimum_age=project.minimum_age, emit=writer)
+                if outcome.report.error_count:
+                    raise _Invalid
+                writer.flush()
+                if outcome.in_frame == 0:
+                    outcome.report.add("empty", 1, "", _("No person of the file belongs to the sampling frame "
+                                                         "(all under the minimum age or blocked)."))
+                    raise _Invalid
+                _store_import(actor, extract, mapping, outcome, writer, before)
+                return extract
+        except _Invalid:
+            pass
+    with transaction.atomic():
+        extract.status = RegisterExtract.Status.INVALID
+        extract.mapping = mapping
+        extract.rows_total = outcome.rows_total
+        extract.rows_in_frame = extract.excluded_minors = extract.excluded_blocked = 0
+        extract.report = outcome.report.as_json()
+        extract.save()
+        audit.record_update(actor=actor, obj=extract, before=before,
+                            summary=f"register extract checked: {outcome.report.error_count} problem(s)")
+    return extract
+
+
+def _store_import(actor: Actor, extract: RegisterExtract, mapping: dict[str, int], outcome: register_format.Outcome,
+                  writer: _RowWriter, before: dict[str, Any]) -> None:
+    project = extract.project
+    for older in project.register_extracts.exclude(pk=extract.pk).exclude(status=RegisterExtract.Status.DELETED):
+        discard_extract(actor, older, reason="replaced by a newer extract")
+    extract.chunks.filter(kind=RegisterChunk.Kind.RAW).delete()  # the normalised rows are all that is needed
+    extract.status = RegisterExtract.Status.IMPORTED
+    extract.mapping = mapping
+    extract.rows_total = outcome.rows_total
+    extract.rows_in_frame = outcome.in_frame
+    extract.excluded_minors = outcome.excluded_minors
+    extract.excluded_blocked = outcome.excluded_blocked
+    extract.report = outcome.report.as_json()
+    extract.strata = [list(key) for key in writer.strata]
+    extract.imported_at = timezone.now()
+    extract.save()
+    PopulationCell.objects.filter(project=project, source=PopulationCell.Source.REGISTER).delete()
+    PopulationCell.objects.bulk_create([
+        PopulationCell(project=project, source=PopulationCell.Source.REGISTER, locality=locality,
+                       age_group=group, sex=sex, count=count)
+        for (locality, group, sex), count in sorted(outcome.cells.items())
+    ])
+    audit.record_update(actor=actor, obj=extract, before=before,
+                        summary=f"register extract imported: {outcome.in_frame} persons in the frame, "
+                                f"{len(outcome.cells)} population cells")
+    sync_phases(actor=actor, project=project)
+
+
+def import_register(*, actor: Actor, project: SurveyProject, data: Data, file_name: str,
+                    mapping: dict[str, int] | None = None) -> RegisterExtract:
+    """Upload, check and import a register file in one step (all or nothing).
+
+    Without ``mapping`` the columns are assigned from their headings. Raises :class:`RegisterInvalid`
+    (a ValidationError with ``.report``) when the file has errors; then nothing at all is stored.
+    """
+    with transaction.atomic():
+        extract = upload_register(actor=actor, project=project, data=data, file_name=file_name)
+        extract = import_extract(actor=actor, extract=extract, mapping=extract.mapping if mapping is None
+                                 else mapping)
+        if extract.status != RegisterExtract.Status.IMPORTED:
+            report = dict(extract.report)
+            transaction.set_rollback(True)
+            raise RegisterInvalid(_problem_messages(report), report)
+    return extract
+
+
+def discard_extract(actor: Actor, extract: RegisterExtract, *, reason: str) -> None:
+    """Delete an extract's rows and file in the caller's transaction (replaced, letters sent, addresses
+    deleted); the record stays as a trace."""
+    before = audit.snapshot(extract, ["status", "deleted_at"])
+    extract.chunks.all().delete()
+    extract.status = RegisterExtract.Status.DELETED
+    extract.deleted_at = timezone.now()
+    extract.strata = []
+    extract.save(update_fields=["status", "deleted_at", "strata"])
+    audit.record_update(actor=actor, obj=extract, before=before, summary=f"register extract deleted ({reason})")
+
+
+def delete_extract(*, actor: Actor, extract: RegisterExtract) -> RegisterExtract:
+    """Delete an extract's data by hand (the record stays as a trace; the population cells stay)."""
+    if extract.status == RegisterExtract.Status.DELETED:
+        raise ValidationError(_("This register extract has been deleted already."))
+    with transaction.atomic():
+        discard_extract(actor, extract, reason="by hand")
+    return extract
+
+
+def current_extract(project: SurveyProject) -> RegisterExtract | None:
+    return project.register_extracts.filter(status=RegisterExtract.Status.IMPORTED).first()
+
+
+def rotate_chunks() -> int:
+    """Re-encrypt every stored register chunk under the newest key (registered in ROTATION_HOOKS)."""
     count = 0
-    if not valid_utf8:
-        if has_bom:
-            problems.append((1, _("The file begins with a UTF-8 byte order mark but is not valid UTF-8.")))
-            count += 1
-        for number in utf8_lines:
-            problems.append((number, _("This line is encoded in UTF-8, the rest of the file in Windows-1252 "
-                                       "(mixed encodings): save the whole file in one encoding.")))
-        count += utf8_count
-        for number, line in enumerate(_lines(stream), start=1):
-            try:
-                line.decode("cp1252")
-            except UnicodeDecodeError:
-                count += 1
-                if len(problems) < MAX_LISTED:
-                    problems.append((number, _("This line contains bytes that are neither UTF-8 nor "
-                                               "Windows-1252.")))
-    first = b""
-    for line in _lines(stream):
-        first = line
-        break
-    if first.startswith(BOM):
-        first = first[len(BOM):]
-    header_text = first.decode(encoding, errors="replace").rstrip("\r\n")
-    delimiter = sniff_delimiter(header_text)
-    header = next(csv.reader([header_text], delimiter=delimiter), []) if header_text else []
-    return Detected(encoding=encoding, has_bom=has_bom, delimiter=delimiter,
-                    header=[name.strip() for name in header], problems=problems, problem_count=count)
-
-
-def sniff_delimiter(header: str) -> str:
-    """The separator that splits the header line most often (outside quotes); ``;`` if none does."""
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
-    for ch in header:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch in counts:
-            counts[ch] += 1
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ";"
-
-
-def text_rows(stream: IO[bytes], detected: Detected) -> Iterator[tuple[int, list[str]]]:
-    """(file line, fields) of every record after the header; the line is where the record begins."""
-    stream.seek(0)
-    encoding = "utf-8-sig" if detected.encoding == "utf-8" else "cp1252"
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-    try:
-        reader = csv.reader(text, delimiter=detected.delimiter)
-        previous = 0
-        for index, row in enumerate(reader):
-            start, previous = previous + 1, reader.line_num
-            if index:
-                yield start, row
-    finally:
-        text.detach()
-
-
-# --- checking one row -----------------------------------------------------------------------------
-
-DATE_PATTERNS = (
-    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
-    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (1, 2, 3)),
-    (re.compile(r"(\d{4})(\d{2})(\d{2})"), (1, 2, 3)),
-)
-EARLIEST = dt.date(1900, 1, 1)
-
-
-def parse_date(value: str) -> dt.date | str | None:
-    """A date in DD.MM.YYYY, YYYY-MM-DD or YYYYMMDD; None if empty; "impossible" for 31.02.2000 etc.;
-    "format" if it is no date at all."""
-    value = value.strip()
-    if not value:
-        return None
-    for pattern, (y, m, d) in DATE_PATTERNS:
-        match = pattern.fullmatch(value)
-        if match:
-            try:
-                return dt.date(int(match.group(y)), int(match.group(m)), int(match.group(d)))
-            except ValueError:
-                return "impossible"
-    return "format"
-
-
-def age_on(born: dt.date, day: dt.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def age_group(age: int) -> str | None:
-    for label, low, high in AGE_GROUPS:
-        if age >= low and (high is None or age <= high):
-            return label
-    return None
-
-
-def _clean(value: str) -> str:
-    return " ".join(value.split())
-
-
-@dataclass
-class Report:
-    """Problems (the first MAX_LISTED) and counts of one check."""
-
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    error_count: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
-
-    def add(self, kind: str, line: int, column: str, message: str) -> None:
-        self.error_count += 1
-        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
-        if len(self.problems) < MAX_LISTED:
-            self.problems.append({"line": line, "column": column, "message": message})
-
-    def count(self, kind: str, number: int) -> None:
-        """Count problems that are not listed one by one."""
-        if number > 0:
-            self.error_count += number
-            self.by_kind[kind] = self.by_kind.get(kind, 0) + number
-
-    def as_json(self) -> dict[str, Any]:
-        return {"problems": self.problems, "error_count": self.error_count, "by_kind": self.by_kind,
-                "listed": len(self.problems)}
-
-
-@dataclass
-class Outcome:
-    """What a check found: the report, counts, the population cells and (via ``emit``) the frame."""
-
-    report: Report
-    rows_total: int = 0
-    in_frame: int = 0
-    excluded_minors: int = 0
-    excluded_blocked: int = 0
-    cells: dict[tuple[str, str, str], int] = field(default_factory=dict)
-
-
-# A person of the frame: family name, given names, street, postcode, city, locality, age group, sex.
-Person = tuple[str, str, str, str, str, str, str, str]
-
-
-def check(stream: IO[bytes], detected: Detected, mapping: dict[str, int], *, reference_date: dt.date,
-          minimum_age: int, emit: Callable[[Person], None] | None = None) -> Outcome:
-    """Check every row; call ``emit`` for each person of the frame (only worth keeping if no errors)."""
-    report = Report()
-    outcome = Outcome(report=report)
-    for line, message in detected.problems:
-        report.add("encoding", line, "", message)
-    report.count("encoding", detected.problem_count - len(detected.problems))
-    header = detected.header
-    width = len(header)
-    names = {target: f"{index + 1}: {header[index]}" if index < width else str(index + 1)
-             for target, index in mapping.items()}
-    hashes = array.array("Q")
-    lines = array.array("I")
-    latest = timezone.localdate()  # born after the reference date but before today: a minor, no error
-
-    for line, row in text_rows(stream, detected):
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
-        outcome.rows_total += 1
-        if len(row) != width:
-            report.add("columns", line, "", _("Expected %(expected)s columns, found %(found)s.")
-                       % {"expected": width, "found": len(row)})
-            continue
-        values = {target: row[index] for target, index in mapping.items()}
-        problem = False
-        for target in REQUIRED:
-            if target in ("birth_date", "sex"):
-                continue
-            if not values.get(target, "").strip():
-                report.add("missing", line, names[target], _("This field is empty."))
-                problem = True
-        born = parse_date(values.get("birth_date", ""))
-        if born is None:
-            report.add("birth_date", line, names["birth_date"], _("The date of birth is missing."))
-            problem = True
-        elif born == "format":
-            report.add("birth_date", line, names["birth_date"],
-                       _("“%(value)s” is no date (expected DD.MM.YYYY or YYYY-MM-DD).")
-                       % {"value": values["birth_date"].strip()[:40]})
-            problem = True
-        elif born == "impossible":
-            report.add("birth_date", line, names["birth_date"],
-                       _("“%(value)s” is an impossible date.") % {"value": values["birth_date"].strip()[:40]})
-            problem = True
-        elif isinstance(born, dt.date) and born > latest:
-            report.add("birth_date", line, names["birth_date"],
-                       _("The date of birth %(value)s lies in the future.") % {"value": born.strftime("%d.%m.%Y")})
-            problem = True
-        elif isinstance(born, dt.date) and born < EARLIEST:
-            report.add("birth_date", line, names["birth_date"],
-                       _("The date of birth %(value)s lies before 1900.") % {"value": born.strftime("%d.%m.%Y")})
-            problem = True
-        sex = SEX_CODES.get(fold(values.get("sex", "")))
-        if sex is None:
-            report.add("sex", line, names["sex"], _("“%(value)s” is no known code for sex (m, w, d, x, o, "
-                                                    "männlich, weiblich, divers).")
-                       % {"value": values.get("sex", "").strip()[:40]})
-            problem = True
-        blocked = False
-        if "blocked" in values:
-            flag = fold(values["blocked"])
-            if flag in YES:
-                blocked = True
-            elif flag not in NO:
-                report.add("blocked", line, names["blocked"],
-                           _("“%(value)s” is neither yes nor no (expected e.g. J/N, ja/nein, 1/0).")
-                           % {"value": values["blocked"].strip()[:40]})
-                problem = True
-        postcode = values.get("postcode", "").strip()
-        if postcode and not re.fullmatch(r"\d{4,5}", postcode):
-            report.add("postcode", line, names["postcode"],
-                       _("“%(value)s” is no German postcode (five digits).") % {"value": postcode[:40]})
-            problem = True
-        if problem or not isinstance(born, dt.date) or sex is None:
-            continue
-        street = _clean(values["street"])
-        if values.get("house_number", "").strip():
-            street = f"{street} {_clean(values['house_number'])}"
-        family, given, city = _clean(values["family_name"]), _clean(values["given_names"]), _clean(values["city"])
-        postcode = postcode.zfill(5)
-        key = "\x1f".join((fold(family), fold(given), born.isoformat(), fold(street), postcode)).encode("utf-8")
-        hashes.append(int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little"))
-        lines.append(line)
-        age = age_on(born, reference_date)
-        group = age_group(age)
-        if age < minimum_age or group is None:
-            outcome.excluded_minors += 1
-            continue
-        locality = _clean(values.get("locality", "")) or city
-        cell = (locality[:100], group, sex)
-        outcome.cells[cell] = outcome.cells.get(cell, 0) + 1  # blocked persons belong to the population
-        if blocked:
-            outcome.excluded_blocked += 1
-            continue
-        outcome.in_frame += 1
-        if emit is not None:
-            emit((family, given, street, postcode, city, locality[:100], group, sex))
-    _duplicates(report, np.frombuffer(hashes, dtype=np.uint64), np.frombuffer(lines, dtype=np.uint32))
-    if outcome.rows_total == 0:
-        report.add("empty", 1, "", _("The file contains no persons (only a header line or nothing)."))
-    return outcome
-
-
-def _duplicates(report: Report, hashes: Any, lines: Any) -> None:
-    """Report each person that occurs twice (same names, date of birth and address), naming both lines."""
-    if len(hashes) < 2:
-        return
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    same = np.flatnonzero(ordered[1:] == ordered[:-1])
-    for position in same:
-        first, second = int(lines[order[position]]), int(lines[order[position + 1]])
-        report.add("duplicate", second, "", _("The same person (name, date of birth and address) as in line "
-                                               "%(first)s.") % {"first": first})
-
-
-def validate_mapping(mapping: dict[str, int], width: int) -> dict[str, str]:
-    """Problems of a column assignment: target -> message (empty if fine)."""
-    problems: dict[str, str] = {}
-    labels = target_labels()
-    known = {name for name, _required in TARGETS}
-    for target in mapping:
-        if target not in known:
-            problems[target] = _("Unknown field.")
-    for target in REQUIRED:
-        if target not in mapping:
-            problems[target] = _("Please assign a column to “%(field)s”.") % {"field": labels[target]}
-    seen: dict[int, str] = {}
-    for target, index in mapping.items():
-        if not 0 <= index < width:
-            problems[target] = _("The file has no such column.")
-        elif index in seen:
-            problems[target] = _("This column is already assigned to “%(field)s”.") % {"field": labels.get(
-                seen[index], seen[index])}
-        else:
-            seen[index] = target
-    return problems
+    for pk in RegisterChunk.objects.values_list("pk", flat=True).iterator():
+        chunk = RegisterChunk.objects.get(pk=pk)
+        chunk.payload = rotate_token(bytes(chunk.payload))
+        if chunk.strata is not None:
+            chunk.strata = rotate_token(bytes(chunk.strata))
+        chunk.save(update_fields=["payload", "strata"])
+        count += 1
+    return count

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from kommunalschutz.foundation.core.access import get_for_user
+from kommunalschutz.foundation.core.access import get_for_user, require_perm
+from kommunalschutz.surveys.projects import selectors as project_selectors
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample, SampleMember
 
@@ -17,6 +18,17 @@ Status = SampleMember.Status
 def project_for(user: Any, pk: int) -> SurveyProject:
     """The survey project if the user may manage its sample; 404 otherwise (outsiders learn nothing)."""
     return get_for_user(user, SurveyProject.objects.select_related("municipality"), MANAGE, pk=pk)
+
+
+def practice_project_for(user: Any, pk: int) -> SurveyProject:
+    """A practice project (synthetic) the user may see and work on with personal data; 404 otherwise."""
+    from django.http import Http404
+
+    project = project_selectors.project_for(user, pk)
+    require_perm(user, MANAGE, project)
+    if not project.is_synthetic:
+        raise Http404
+    return project
 
 
 def extract_for(project: SurveyProject, pk: int) -> RegisterExtract:
@@ -80,7 +92,7 @@ def member_for(project: SurveyProject, number: int) -> SampleMember:
 def letter_runs(user: Any, project: SurveyProject) -> list[Any]:
     """The user's latest renderings of this project's letters (only the requester can download them)."""
     from kommunalschutz.foundation.core.models import TaskRun
-    from kommunalschutz.surveys.sampling.services import LETTERS_OPERATION
+    from kommunalschutz.surveys.sampling.letters import LETTERS_OPERATION
 
     if not getattr(user, "is_authenticated", False):
         return []
@@ -93,7 +105,7 @@ def letter_run_for(user: Any, project: SurveyProject, pk: int) -> Any:
     from django.http import Http404
 
     from kommunalschutz.foundation.core.models import TaskRun
-    from kommunalschutz.surveys.sampling.services import LETTERS_OPERATION
+    from kommunalschutz.surveys.sampling.letters import LETTERS_OPERATION
 
     run = get_for_user(user, TaskRun.objects.filter(kind=LETTERS_OPERATION), "core.download_task_result", pk=pk)
     if run.result.get("arguments", {}).get("project_id") != project.pk:
@@ -103,6 +115,6 @@ def letter_run_for(user: Any, project: SurveyProject, pk: int) -> Any:
 
 def reminder_round_sizes(sample: Sample) -> list[tuple[int, int]]:
     """(round, number of letters) of every reminder round sent."""
-    from kommunalschutz.surveys.sampling.services import reminder_round_members, reminder_rounds
+    from kommunalschutz.surveys.sampling.letters import reminder_round_members, reminder_rounds
 
     return [(k, reminder_round_members(sample, k).count()) for k in range(1, reminder_rounds(sample) + 1)]

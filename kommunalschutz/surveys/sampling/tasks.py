@@ -9,6 +9,6 @@ from huey.contrib.djhuey import db_periodic_task
 @db_periodic_task(crontab(hour="2", minute="40"))
 def delete_due_addresses() -> int:
     """Every night: clear names, addresses and access codes of samples whose field period has ended."""
-    from kommunalschutz.surveys.sampling import services
+    from kommunalschutz.surveys.sampling import minimisation
 
-    return services.delete_due_addresses()
+    return minimisation.delete_due_addresses()

@@ -22,3 +22,9 @@ urlpatterns = [
     path("<int:project_pk>/ruecklauf/<int:number>/", views.member_detail, name="member_detail"),
     path("<int:project_pk>/adressen-loeschen/", views.addresses_delete, name="addresses_delete"),
 ]
+
+# The practice project's synthetic register, mounted under /befragungen/ in the "surveys" namespace
+# (config/urls.py) next to the project page that offers it.
+practice_urlpatterns = [
+    path("<int:pk>/demo/melderegister.csv", views.practice_register, name="demo_register"),
+]

@@ -18,10 +18,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kommunalschutz.foundation.core.documents import table_download
+from kommunalschutz.foundation.core.documents import download, table_download
 from kommunalschutz.foundation.core.errors import messages_by_field
-from kommunalschutz.foundation.core.forms import add_service_errors
-from kommunalschutz.surveys.sampling import forms, register, selectors, services
+from kommunalschutz.foundation.web.pages import request_user, save
+from kommunalschutz.surveys.sampling import forms, minimisation, register, register_format, selectors, synthetic
+from kommunalschutz.surveys.sampling.draw import draw_sample
+from kommunalschutz.surveys.sampling.letters import (
+    MAX_REMINDERS,
+    mark_undeliverable,
+    reminder_members,
+    reminder_rounds,
+    send_letters,
+    send_reminders,
+    start_rendering,
+)
 from kommunalschutz.surveys.sampling.models import RegisterExtract
 
 PAGE_SIZE = 200
@@ -29,14 +39,6 @@ PAGE_SIZE = 200
 
 def _site_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
-
-
-def _save(form: Any, write: Callable[[], Any]) -> Any:
-    try:
-        return write()
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -48,18 +50,19 @@ def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     extracts = list(project.register_extracts.all()[:10])
     sample = selectors.sample_of(project)
     return render(request, "sampling/overview.html", {
-        "project": project, "extracts": extracts, "current": services.current_extract(project),
+        "project": project, "extracts": extracts, "current": register.current_extract(project),
         "sample": sample, "tracking": selectors.tracking(project) if sample else None,
         "upload_form": forms.UploadForm() if sample is None else None,
         "draw_form": forms.DrawForm() if sample is None else None,
-        "reminder_count": services.reminder_members(sample).count() if sample else 0,
+        "reminder_count": reminder_members(sample).count() if sample else 0,
         "reminder_rounds": selectors.reminder_round_sizes(sample) if sample else [],
-        "letter_runs": selectors.letter_runs(request.user, project) if sample else [],
-        "max_reminders": services.MAX_REMINDERS,
+        "letter_runs": selectors.letter_runs(user, project) if sample else [],
+        "max_reminders": MAX_REMINDERS,
         "cells": project.population_cells.filter(source="register").count(),
     })
 
@@ -67,12 +70,13 @@ def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     form = forms.UploadForm(request.POST, request.FILES)
     if form.is_valid():
         uploaded = form.cleaned_data["file"]
-        extract = _save(form, lambda: services.upload_register(
-            actor=request.user, project=project, data=uploaded.file, file_name=uploaded.name))
+        extract = save(form, lambda: register.upload_register(
+            actor=user, project=project, data=uploaded.file, file_name=uploaded.name))
         if extract is not None:
             return redirect("sampling:mapping", project_pk=project.pk, pk=extract.pk)
     return render(request, "sampling/upload.html", {"project": project, "form": form}, status=400)
@@ -81,13 +85,14 @@ def upload(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def mapping(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     extract = selectors.extract_for(project, pk)
     if extract.status not in (RegisterExtract.Status.UPLOADED, RegisterExtract.Status.INVALID):
         return redirect("sampling:report", project_pk=project.pk, pk=extract.pk)
     form = forms.MappingForm(request.POST or None, header=extract.header, initial_mapping=extract.mapping)
     if request.method == "POST" and form.is_valid():
-        checked = _save(form, lambda: services.import_extract(actor=request.user, extract=extract,
+        checked = save(form, lambda: register.import_extract(actor=user, extract=extract,
                                                               mapping=form.mapping()))
         if checked is not None:
             if checked.status == RegisterExtract.Status.IMPORTED:
@@ -103,10 +108,11 @@ def mapping(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     extract = selectors.extract_for(project, pk)
     data = extract.report or {}
-    labels = register.target_labels()
+    labels = register_format.target_labels()
     return render(request, "sampling/report.html", {
         "project": project, "extract": extract, "report": data,
         "mapped": [(labels.get(t, t), extract.header[i] if i < len(extract.header) else i)
@@ -118,7 +124,8 @@ def report(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_csv(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     extract = selectors.extract_for(project, pk)
     data = extract.report or {}
     rows = [(p["line"], p["column"], p["message"]) for p in data.get("problems", [])]
@@ -132,11 +139,12 @@ def report_csv(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def extract_delete(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     extract = selectors.extract_for(project, pk)
     form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _save(
-            form, lambda: services.delete_extract(actor=request.user, extract=extract)):
+    if request.method == "POST" and form.is_valid() and save(
+            form, lambda: register.delete_extract(actor=user, extract=extract)):
         messages.success(request, _("The register extract has been deleted."))
         return redirect("sampling:overview", project_pk=project.pk)
     return render(request, "sampling/confirm.html", {
@@ -151,27 +159,29 @@ def extract_delete(request: HttpRequest, project_pk: int, pk: int) -> HttpRespon
 @login_required
 @require_http_methods(["GET", "POST"])
 def draw(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     form = forms.DrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        sample = _save(form, lambda: services.draw_sample(actor=request.user, project=project, **form.cleaned_data))
+        sample = save(form, lambda: draw_sample(actor=user, project=project, **form.cleaned_data))
         if sample is not None:
             messages.success(request, _("The sample of %(size)s persons has been drawn (seed %(seed)s).")
                              % {"size": sample.size, "seed": sample.seed})
             return redirect("sampling:overview", project_pk=project.pk)
     return render(request, "sampling/draw.html", {
-        "project": project, "form": form, "current": services.current_extract(project),
+        "project": project, "form": form, "current": register.current_extract(project),
     }, status=400 if form.errors else 200)
 
 
 def _start_rendering(request: HttpRequest, project: Any, send: Callable[[], Any] | None,
                      round_: Callable[[], int]) -> HttpResponse:
     """Do the state change (if any) at once and queue the PDF; show its progress."""
+    user = request_user(request)
     try:
         with transaction.atomic():
             if send is not None:
                 send()
-            run = services.start_rendering(actor=request.user, project=project, round=round_(),
+            run = start_rendering(actor=user, project=project, round=round_(),
                                            site_url=_site_url(request))
     except ValidationError as exc:
         _flash_errors(request, exc)
@@ -183,10 +193,11 @@ def _start_rendering(request: HttpRequest, project: Any, send: Callable[[], Any]
 @require_POST
 def letters(request: HttpRequest, project_pk: int) -> HttpResponse:
     """Send the cover letters (the first time) and render them; later: render them again."""
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     sample = selectors.sample_of(project)
     first = sample is not None and sample.letters_produced_at is None and sample.addresses_deleted_at is None
-    send = (lambda: services.send_letters(actor=request.user, project=project)) if first else None
+    send = (lambda: send_letters(actor=user, project=project)) if first else None
     return _start_rendering(request, project, send, lambda: 0)
 
 
@@ -194,13 +205,14 @@ def letters(request: HttpRequest, project_pk: int) -> HttpResponse:
 @require_POST
 def reminders(request: HttpRequest, project_pk: int) -> HttpResponse:
     """Send a new reminder round and render it."""
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
 
     def round_() -> int:
         sample = selectors.sample_of(project)
-        return services.reminder_rounds(sample) if sample is not None else 1
+        return reminder_rounds(sample) if sample is not None else 1
 
-    return _start_rendering(request, project, lambda: services.send_reminders(actor=request.user, project=project),
+    return _start_rendering(request, project, lambda: send_reminders(actor=user, project=project),
                             round_)
 
 
@@ -208,7 +220,8 @@ def reminders(request: HttpRequest, project_pk: int) -> HttpResponse:
 @require_POST
 def reminders_again(request: HttpRequest, project_pk: int, round_: int) -> HttpResponse:
     """Render a reminder round that has been sent already (same recipients)."""
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     return _start_rendering(request, project, None, lambda: round_)
 
 
@@ -216,18 +229,20 @@ def reminders_again(request: HttpRequest, project_pk: int, round_: int) -> HttpR
 @require_GET
 def rendering(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     """Progress of a letters rendering and, when done, its download (only for whoever started it)."""
-    project = selectors.project_for(request.user, project_pk)
-    run = selectors.letter_run_for(request.user, project, pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
+    run = selectors.letter_run_for(user, project, pk)
     return render(request, "sampling/rendering.html", {"project": project, "run": run})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def tracking(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     form = forms.UndeliverableForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        member = _save(form, lambda: services.mark_undeliverable(actor=request.user, project=project,
+        member = save(form, lambda: mark_undeliverable(actor=user, project=project,
                                                                  number=form.cleaned_data["number"]))
         if member is not None:
             messages.success(request, _("Letter %(number)s is marked undeliverable.") % {"number": member.number})
@@ -242,7 +257,8 @@ def tracking(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def member_detail(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     member = selectors.member_for(project, number)
     return render(request, "sampling/member_detail.html", {"project": project, "member": member})
 
@@ -250,10 +266,11 @@ def member_detail(request: HttpRequest, project_pk: int, number: int) -> HttpRes
 @login_required
 @require_http_methods(["GET", "POST"])
 def addresses_delete(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = selectors.project_for(request.user, project_pk)
+    user = request_user(request)
+    project = selectors.project_for(user, project_pk)
     form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _save(
-            form, lambda: services.delete_addresses(actor=request.user, project=project)) is not None:
+    if request.method == "POST" and form.is_valid() and save(
+            form, lambda: minimisation.delete_addresses(actor=user, project=project)) is not None:
         messages.success(request, _("Names, addresses and access codes of the sample have been deleted."))
         return redirect("sampling:overview", project_pk=project.pk)
     return render(request, "sampling/confirm.html", {
@@ -264,3 +281,18 @@ def addresses_delete(request: HttpRequest, project_pk: int) -> HttpResponse:
                    "ends."),
         "submit": _("Delete the addresses"),
     }, status=400 if form.errors else 200)
+
+
+# --- practice project ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def practice_register(request: HttpRequest, pk: int) -> HttpResponse:
+    """The synthetic register extract of a practice project, to try the upload (Windows-1252, ';').
+
+    Mounted as surveys:demo_register under the project page (/befragungen/<pk>/demo/melderegister.csv)."""
+    project = selectors.practice_project_for(request_user(request), pk)
+    return download(synthetic.register_file(project),
+                    filename=f"melderegister-synthetisch-{project.municipality.ags}.csv",
+                    content_type="text/csv; charset=windows-1252")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from kommunalschutz.surveys.findings import services as findings_services
-from kommunalschutz.surveys.projects import services as survey_services
+from kommunalschutz.surveys.projects import builder, lifecycle
 from kommunalschutz.surveys.projects.models import AGE_GROUPS, Item, SurveyProject
 from kommunalschutz.surveys.responses.models import Response
 from kommunalschutz.surveys.sampling import codes
@@ -54,14 +54,14 @@ def surveyed_project(*, municipality: Any, contractor: Any = None, respondents: 
     """A project with the standard questionnaire, a stratified sample (twice as many letters as answers,
     3 % undeliverable), population figures, the answers, and a raking on age group, sex and locality."""
     rng = np.random.default_rng(seed)
-    project = survey_services.create_project(
+    project = lifecycle.create_project(
         actor=actor, municipality=municipality, title=f"Bürgerbefragung {municipality.name}", year=2026,
         reference_date=dt.date(2026, 1, 1))
     SurveyProject.objects.filter(pk=project.pk).update(
         contractor=contractor, status=SurveyProject.Status.ANALYSIS, crest=CREST, crest_type="image/png",
         field_start=dt.date(2026, 3, 2), field_end=dt.date(2026, 4, 30))
     project.refresh_from_db()
-    questionnaire = survey_services.create_questionnaire_from_bank(actor=actor, project=project)
+    questionnaire = builder.create_questionnaire_from_bank(actor=actor, project=project)
     items = list(questionnaire.items.order_by("position"))
     cells = [(loc, age, sex) for loc in LOCALITIES for age in AGES for sex in SEXES]
     PopulationCell.objects.bulk_create([

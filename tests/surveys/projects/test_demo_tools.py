@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kommunalschutz.surveys.projects.demo_data import HEADER
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.responses.models import Response
+from kommunalschutz.surveys.sampling.synthetic import HEADER
 from tests.conftest import World
 from tests.survey_factories import (
     ItemFactory,

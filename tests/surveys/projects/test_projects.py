@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from kommunalschutz.alliance.engagements.analyses import create_security_analysis
 from kommunalschutz.foundation.core.models import AuditEvent
-from kommunalschutz.surveys.projects import services
+from kommunalschutz.surveys.projects import lifecycle
 from kommunalschutz.surveys.projects.models import SurveyProject
 from tests.alliance.engagements.conftest import contact
 from tests.conftest import World
@@ -147,7 +147,7 @@ def test_analyst_cannot_set_up_a_project(world: World, login: Any) -> None:
 def test_bad_input_names_the_fields_and_writes_nothing(world: World, login: Any) -> None:
     coaching = OrganisationFactory(kind="coaching_institute", name="Noch ein Institut")
     with pytest.raises(ValidationError) as caught:
-        services.create_project(actor=world.coordinator, municipality=world.pirna, title=" ", year=1800,
+        lifecycle.create_project(actor=world.coordinator, municipality=world.pirna, title=" ", year=1800,
                                 reference_date=dt.date(2026, 1, 1), contractor=coaching, minimum_age=5)
     assert set(caught.value.message_dict) == {"title", "year", "contractor", "minimum_age"}
     assert not SurveyProject.objects.exists()
@@ -162,14 +162,14 @@ def test_link_to_a_security_analysis_of_the_same_municipality_only(world: World)
     plauen_analysis = create_security_analysis(actor=world.coordinator, municipality=world.plauen,
                                                title="Sicherheitsanalyse Plauen", started_on=dt.date(2026, 1, 5))
     with pytest.raises(ValidationError) as caught:
-        services.create_project(actor=world.coordinator, municipality=world.pirna, title="Pirna", year=2026,
+        lifecycle.create_project(actor=world.coordinator, municipality=world.pirna, title="Pirna", year=2026,
                                 reference_date=dt.date(2026, 1, 1), security_analysis=plauen_analysis)
     assert "security_analysis" in caught.value.message_dict
-    project = services.create_project(actor=world.coordinator, municipality=world.pirna, title="Pirna", year=2026,
+    project = lifecycle.create_project(actor=world.coordinator, municipality=world.pirna, title="Pirna", year=2026,
                                       reference_date=dt.date(2026, 1, 1), security_analysis=pirna_analysis)
     assert project.security_analysis == pirna_analysis
     with pytest.raises(ValidationError) as caught:
-        services.create_project(actor=world.coordinator, municipality=world.pirna, title="Zweite", year=2026,
+        lifecycle.create_project(actor=world.coordinator, municipality=world.pirna, title="Zweite", year=2026,
                                 reference_date=dt.date(2026, 1, 1), security_analysis=pirna_analysis)
     assert "bereits mit einer anderen Befragung verknüpft" in str(caught.value)
 
@@ -192,7 +192,7 @@ def test_crest_png_is_stored_and_served_back_with_its_type(world: World, login: 
 
 def test_crest_jpeg_is_recognised_from_its_bytes(world: World) -> None:
     project = pirna_project(world)
-    services.set_crest(actor=world.coordinator, project=project, content=b"\xff\xd8\xff\xe0" + b"\x00" * 100)
+    lifecycle.set_crest(actor=world.coordinator, project=project, content=b"\xff\xd8\xff\xe0" + b"\x00" * 100)
     project.refresh_from_db()
     assert project.crest_type == "image/jpeg"
 
@@ -220,7 +220,7 @@ def test_bad_crest_is_refused_and_nothing_is_stored(world: World, login: Any, na
 def test_field_period_needs_a_questionnaire(world: World) -> None:
     project = pirna_project(world)
     with pytest.raises(ValidationError) as caught:
-        services.start_field_period(actor=world.coordinator, project=project, start=dt.date(2026, 3, 1),
+        lifecycle.start_field_period(actor=world.coordinator, project=project, start=dt.date(2026, 3, 1),
                                     end=dt.date(2026, 4, 15))
     assert "Legen Sie den Fragebogen an" in str(caught.value)
     project.refresh_from_db()
@@ -246,7 +246,7 @@ def test_field_period_freezes_the_questionnaire_and_ends_in_analysis(world: Worl
     assert (project.field_start, project.field_end) == (dt.date(2026, 3, 1), dt.date(2026, 4, 10))
     # Starting again is not a valid transition.
     with pytest.raises(ValidationError):
-        services.start_field_period(actor=world.analyst, project=project, start=dt.date(2026, 3, 1),
+        lifecycle.start_field_period(actor=world.analyst, project=project, start=dt.date(2026, 3, 1),
                                     end=dt.date(2026, 4, 10))
     response = client.post(reverse("surveys:field_end", args=[project.pk]), {"end": "2026-04-12"})
     assert response.status_code == 302
@@ -257,10 +257,10 @@ def test_field_period_freezes_the_questionnaire_and_ends_in_analysis(world: Worl
 def test_status_transitions_are_validated(world: World) -> None:
     project = pirna_project(world)
     with pytest.raises(ValidationError):
-        services.set_status(actor=world.coordinator, project=project, status=Status.REPORTED)
+        lifecycle.set_status(actor=world.coordinator, project=project, status=Status.REPORTED)
     with pytest.raises(ValidationError):
-        services.end_field_period(actor=world.coordinator, project=project)
-    project = services.set_status(actor=world.coordinator, project=project, status=Status.SAMPLING)
+        lifecycle.end_field_period(actor=world.coordinator, project=project)
+    project = lifecycle.set_status(actor=world.coordinator, project=project, status=Status.SAMPLING)
     assert project.status == Status.SAMPLING
     project.refresh_from_db()
     assert project.status == Status.SAMPLING

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kommunalschutz.surveys.projects import services
+from kommunalschutz.surveys.projects import builder
 from tests.conftest import World
 from tests.factories import OrganisationFactory
 from tests.survey_factories import SurveyProjectFactory
@@ -31,7 +31,7 @@ def test_project_list_is_scoped(world: World, api: Any) -> None:
 
 def test_project_and_questionnaire_with_items_options_and_filters(world: World, api: Any) -> None:
     project = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
-    services.create_questionnaire_from_bank(actor=world.analyst, project=project,
+    builder.create_questionnaire_from_bank(actor=world.analyst, project=project,
                                             keys=["safety_dark", "victim_burglary", "reported_burglary", "years_lived"])
     response = api.get(world.analyst, f"/surveys/projects/{project.pk}")
     assert response.status_code == 200
@@ -50,7 +50,7 @@ def test_project_and_questionnaire_with_items_options_and_filters(world: World, 
 @pytest.mark.parametrize("persona", ["plauen_coordinator", "outsider", "coach"])
 def test_others_get_404_for_a_project_and_its_questionnaire(world: World, api: Any, persona: str) -> None:
     project = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
-    services.create_questionnaire_from_bank(actor=world.analyst, project=project, keys=["safety_dark"])
+    builder.create_questionnaire_from_bank(actor=world.analyst, project=project, keys=["safety_dark"])
     user = world.people[persona]
     assert api.get(user, f"/surveys/projects/{project.pk}").status_code == 404
     assert api.get(user, f"/surveys/projects/{project.pk}/questionnaires/1").status_code == 404

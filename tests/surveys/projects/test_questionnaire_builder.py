@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kommunalschutz.foundation.core.models import AuditEvent
-from kommunalschutz.surveys.projects import item_bank, logic, services
+from kommunalschutz.surveys.projects import builder, item_bank, logic
 from kommunalschutz.surveys.projects.models import Block, Item, Questionnaire, SurveyProject
 from tests.conftest import World
 from tests.survey_factories import SurveyProjectFactory
@@ -59,7 +59,7 @@ def test_the_bank_covers_every_block_in_german_and_english() -> None:
 
 
 def test_standard_questionnaire_from_the_bank_is_valid(world: World, project: SurveyProject) -> None:
-    questionnaire = services.create_questionnaire_from_bank(actor=world.analyst, project=project)
+    questionnaire = builder.create_questionnaire_from_bank(actor=world.analyst, project=project)
     items = list(questionnaire.items.order_by("position"))
     assert [i.code for i in items] == list(item_bank.STANDARD)
     assert questionnaire.version == 1 and not questionnaire.is_frozen
@@ -71,13 +71,13 @@ def test_standard_questionnaire_from_the_bank_is_valid(world: World, project: Su
 
 def test_a_filtered_bank_item_needs_its_source_first(world: World, project: SurveyProject) -> None:
     with pytest.raises(ValidationError) as caught:
-        services.create_questionnaire_from_bank(actor=world.analyst, project=project,
+        builder.create_questionnaire_from_bank(actor=world.analyst, project=project,
                                                 keys=["reported_burglary", "victim_burglary"])
     assert "keys" in caught.value.message_dict
     with pytest.raises(ValidationError):
-        services.create_questionnaire_from_bank(actor=world.analyst, project=project, keys=["no_such_item"])
+        builder.create_questionnaire_from_bank(actor=world.analyst, project=project, keys=["no_such_item"])
     assert not Questionnaire.objects.exists()
-    questionnaire = services.create_questionnaire_from_bank(actor=world.analyst, project=project,
+    questionnaire = builder.create_questionnaire_from_bank(actor=world.analyst, project=project,
                                                             keys=["victim_burglary", "reported_burglary"])
     assert _codes(questionnaire) == ["victim_burglary", "reported_burglary"]
 
@@ -87,11 +87,11 @@ def test_a_filtered_bank_item_needs_its_source_first(world: World, project: Surv
 
 @pytest.mark.parametrize("kind", ["single", "multiple", "scale", "number", "text"])
 def test_custom_items_of_every_kind(world: World, project: SurveyProject, kind: str) -> None:
-    questionnaire = services.create_questionnaire_from_bank(actor=world.coordinator, project=project, keys=[])
+    questionnaire = builder.create_questionnaire_from_bank(actor=world.coordinator, project=project, keys=[])
     options = {"single": CHOICE, "multiple": CHOICE,
                "scale": [{"code": c, "de": f"Stufe {c}", "en": f"level {c}"} for c in range(1, 6)]}.get(kind, [])
     extra = {"minimum": 0, "maximum": 10} if kind == "number" else {}
-    item = services.add_item(actor=world.coordinator, questionnaire=questionnaire,
+    item = builder.add_item(actor=world.coordinator, questionnaire=questionnaire,
                              **_custom(kind=kind, options=options, allow_dont_know=True, **extra))
     assert item.kind == kind and item.position == 1
     assert item.allow_dont_know is (kind == "scale")
@@ -112,10 +112,10 @@ def test_custom_items_of_every_kind(world: World, project: SurveyProject, kind: 
 ])
 def test_invalid_items_are_refused(world: World, project: SurveyProject, overrides: dict[str, Any],
                                    field: str) -> None:
-    questionnaire = services.create_questionnaire_from_bank(actor=world.coordinator, project=project,
+    questionnaire = builder.create_questionnaire_from_bank(actor=world.coordinator, project=project,
                                                             keys=["safety_overall"])
     with pytest.raises(ValidationError) as caught:
-        services.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom(**overrides))
+        builder.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom(**overrides))
     assert field in caught.value.message_dict
     assert _codes(questionnaire) == ["safety_overall"]
 
@@ -130,17 +130,17 @@ def test_invalid_items_are_refused(world: World, project: SurveyProject, overrid
 ])
 def test_invalid_filters_are_refused(world: World, project: SurveyProject, show_if: dict[str, Any],
                                      message: str) -> None:
-    questionnaire = services.create_questionnaire_from_bank(actor=world.coordinator, project=project,
+    questionnaire = builder.create_questionnaire_from_bank(actor=world.coordinator, project=project,
                                                             keys=["safety_overall", "avoidance"])
     if show_if["item"] == "later_one":
         # A filter may not point forward: edit the first question to depend on the last.
-        services.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom(code="later_one"))
+        builder.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom(code="later_one"))
         first = questionnaire.items.get(code="safety_overall")
         with pytest.raises(ValidationError) as caught:
-            services.update_item(actor=world.coordinator, item=first, show_if={"item": "later_one", "values": [1]})
+            builder.update_item(actor=world.coordinator, item=first, show_if={"item": "later_one", "values": [1]})
     else:
         with pytest.raises(ValidationError) as caught:
-            services.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom(show_if=show_if))
+            builder.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom(show_if=show_if))
     assert "show_if" in caught.value.message_dict
     assert message in str(caught.value)
     assert not questionnaire.items.filter(code="market_visit").exists()
@@ -148,47 +148,47 @@ def test_invalid_filters_are_refused(world: World, project: SurveyProject, show_
 
 
 def test_a_valid_filter_on_an_earlier_scale(world: World, project: SurveyProject) -> None:
-    questionnaire = services.create_questionnaire_from_bank(actor=world.coordinator, project=project,
+    questionnaire = builder.create_questionnaire_from_bank(actor=world.coordinator, project=project,
                                                             keys=["safety_dark"])
-    item = services.add_item(actor=world.coordinator, questionnaire=questionnaire,
+    item = builder.add_item(actor=world.coordinator, questionnaire=questionnaire,
                              **_custom(code="why_unsafe", kind="text", options=[],
                                        show_if={"item": "safety_dark", "values": [4, 5]}))
     assert item.show_if == {"item": "safety_dark", "values": [4, 5]}
 
 
 def test_move_up_and_down_and_no_filter_may_end_up_pointing_forward(world: World, project: SurveyProject) -> None:
-    questionnaire = services.create_questionnaire_from_bank(
+    questionnaire = builder.create_questionnaire_from_bank(
         actor=world.coordinator, project=project, keys=["safety_overall", "victim_burglary", "reported_burglary"])
     first = questionnaire.items.get(code="safety_overall")
-    services.move_item(actor=world.coordinator, item=first, direction="down")
+    builder.move_item(actor=world.coordinator, item=first, direction="down")
     assert _codes(questionnaire) == ["victim_burglary", "safety_overall", "reported_burglary"]
-    services.move_item(actor=world.coordinator, item=first, direction="up")
+    builder.move_item(actor=world.coordinator, item=first, direction="up")
     assert _codes(questionnaire) == ["safety_overall", "victim_burglary", "reported_burglary"]
     with pytest.raises(ValidationError):
-        services.move_item(actor=world.coordinator, item=questionnaire.items.get(code="reported_burglary"),
+        builder.move_item(actor=world.coordinator, item=questionnaire.items.get(code="reported_burglary"),
                            direction="up")
     assert _codes(questionnaire) == ["safety_overall", "victim_burglary", "reported_burglary"]
 
 
 def test_delete_refuses_a_filter_source_and_removes_others(world: World, project: SurveyProject) -> None:
-    questionnaire = services.create_questionnaire_from_bank(
+    questionnaire = builder.create_questionnaire_from_bank(
         actor=world.coordinator, project=project, keys=["safety_overall", "victim_burglary", "reported_burglary"])
     with pytest.raises(ValidationError):
-        services.delete_item(actor=world.coordinator, item=questionnaire.items.get(code="victim_burglary"))
-    services.delete_item(actor=world.coordinator, item=questionnaire.items.get(code="safety_overall"))
+        builder.delete_item(actor=world.coordinator, item=questionnaire.items.get(code="victim_burglary"))
+    builder.delete_item(actor=world.coordinator, item=questionnaire.items.get(code="safety_overall"))
     assert _codes(questionnaire) == ["victim_burglary", "reported_burglary"]
     assert AuditEvent.objects.filter(object_type="surveys.item", action="delete").count() == 1
 
 
 def test_changing_the_codes_a_filter_relies_on_is_refused(world: World, project: SurveyProject) -> None:
-    questionnaire = services.create_questionnaire_from_bank(
+    questionnaire = builder.create_questionnaire_from_bank(
         actor=world.coordinator, project=project, keys=["victim_burglary", "reported_burglary"])
     source = questionnaire.items.get(code="victim_burglary")
     with pytest.raises(ValidationError):
-        services.update_item(actor=world.coordinator, item=source, options=[
+        builder.update_item(actor=world.coordinator, item=source, options=[
             {"code": 3, "de": "ja", "en": "yes"}, {"code": 2, "de": "nein", "en": "no"}])
     with pytest.raises(ValidationError):
-        services.update_item(actor=world.coordinator, item=source, code="victim_home")
+        builder.update_item(actor=world.coordinator, item=source, code="victim_home")
     source.refresh_from_db()
     assert source.options[0]["code"] == 1 and source.code == "victim_burglary"
 
@@ -197,18 +197,18 @@ def test_changing_the_codes_a_filter_relies_on_is_refused(world: World, project:
 
 
 def test_a_frozen_questionnaire_refuses_every_edit(world: World, project: SurveyProject) -> None:
-    questionnaire = services.create_questionnaire_from_bank(
+    questionnaire = builder.create_questionnaire_from_bank(
         actor=world.coordinator, project=project, keys=["safety_overall", "safety_day"])
     questionnaire.frozen_at = timezone.now()
     questionnaire.save()
     item = questionnaire.items.get(code="safety_overall")
     refusals = [
-        lambda: services.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom()),
-        lambda: services.add_bank_item(actor=world.coordinator, questionnaire=questionnaire, key="safety_dark"),
-        lambda: services.update_item(actor=world.coordinator, item=item, text_de="Anders"),
-        lambda: services.move_item(actor=world.coordinator, item=item, direction="down"),
-        lambda: services.delete_item(actor=world.coordinator, item=item),
-        lambda: services.update_questionnaire(actor=world.coordinator, questionnaire=questionnaire, title_de="Neu"),
+        lambda: builder.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom()),
+        lambda: builder.add_bank_item(actor=world.coordinator, questionnaire=questionnaire, key="safety_dark"),
+        lambda: builder.update_item(actor=world.coordinator, item=item, text_de="Anders"),
+        lambda: builder.move_item(actor=world.coordinator, item=item, direction="down"),
+        lambda: builder.delete_item(actor=world.coordinator, item=item),
+        lambda: builder.update_questionnaire(actor=world.coordinator, questionnaire=questionnaire, title_de="Neu"),
     ]
     for refuse in refusals:
         with pytest.raises(ValidationError) as caught:
@@ -220,7 +220,7 @@ def test_a_frozen_questionnaire_refuses_every_edit(world: World, project: Survey
 
 def test_new_version_copies_a_frozen_questionnaire_as_a_draft(world: World, project: SurveyProject,
                                                               login: Any) -> None:
-    questionnaire = services.create_questionnaire_from_bank(actor=world.coordinator, project=project)
+    questionnaire = builder.create_questionnaire_from_bank(actor=world.coordinator, project=project)
     questionnaire.frozen_at = timezone.now()
     questionnaire.save()
     response = login(world.pirna_coordinator).post(
@@ -232,7 +232,7 @@ def test_new_version_copies_a_frozen_questionnaire_as_a_draft(world: World, proj
     copied = copy.items.get(code="reported_burglary")
     assert (copied.show_if, copied.options) == (original.show_if, original.options)
     assert copied.bank_key == "reported_burglary"
-    services.update_item(actor=world.coordinator, item=copied, text_de="Haben Sie den Einbruch angezeigt?")
+    builder.update_item(actor=world.coordinator, item=copied, text_de="Haben Sie den Einbruch angezeigt?")
     assert questionnaire.items.get(code="reported_burglary").text_de == original.text_de
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from kommunalschutz.surveys.projects import presentation, services
+from kommunalschutz.surveys.projects import builder, lifecycle, presentation
 from kommunalschutz.surveys.projects.models import Questionnaire, SurveyProject
 from tests.conftest import World
 from tests.survey_factories import SurveyProjectFactory
@@ -36,8 +36,8 @@ def _pdf(client: Any, questionnaire: Questionnaire, lang: str = "de") -> tuple[s
 @pytest.fixture
 def questionnaire(world: World) -> Questionnaire:
     project: SurveyProject = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
-    questionnaire = services.create_questionnaire_from_bank(actor=world.analyst, project=project)
-    services.add_item(actor=world.analyst, questionnaire=questionnaire, block="places", code="market_safety",
+    questionnaire = builder.create_questionnaire_from_bank(actor=world.analyst, project=project)
+    builder.add_item(actor=world.analyst, questionnaire=questionnaire, block="places", code="market_safety",
                       kind="scale", text_de="Wie sicher fühlen Sie sich auf dem Wochenmarkt?",
                       text_en="How safe do you feel at the weekly market?", allow_dont_use=True,
                       options=[{"code": c, "de": f"Stufe {c} markt", "en": f"level {c} market"} for c in range(1, 6)],
@@ -82,7 +82,7 @@ def test_pdf_shows_the_crest_on_the_first_page(world: World, login: Any, questio
     client = login(world.analyst)
     _text, reader = _pdf(client, questionnaire)
     assert len(reader.pages[0].images) == 0
-    services.set_crest(actor=world.analyst, project=questionnaire.project, content=png_bytes(8, 8))
+    lifecycle.set_crest(actor=world.analyst, project=questionnaire.project, content=png_bytes(8, 8))
     _text, reader = _pdf(client, questionnaire)
     assert len(reader.pages[0].images) == 1
 

@@ -11,7 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from kommunalschutz.surveys.responses.models import PaperEntry
-from kommunalschutz.surveys.sampling import services as sampling
+from kommunalschutz.surveys.sampling.draw import draw_sample
+from kommunalschutz.surveys.sampling.letters import send_letters, start_rendering
+from kommunalschutz.surveys.sampling.register import import_register
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import CHROMIUM
 from tests.browser.worker import in_browser, log_in, totp_source
@@ -33,11 +35,11 @@ def test_remaining_survey_pages_pass_axe(live_server: Any, world: World, setting
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     # Letters: a project with an imported register, a drawn sample and letters rendered by the analyst.
     letters = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
-    sampling.import_register(actor=world.analyst, project=letters, data=register_file(person_rows(60)),
-                             file_name="melderegister.csv")
-    sampling.draw_sample(actor=world.analyst, project=letters, method="simple", size=4, seed=3)
-    sampling.send_letters(actor=world.analyst, project=letters)
-    rendering = sampling.start_rendering(actor=world.analyst, project=letters)
+    import_register(actor=world.analyst, project=letters, data=register_file(person_rows(60)),
+                    file_name="melderegister.csv")
+    draw_sample(actor=world.analyst, project=letters, method="simple", size=4, seed=3)
+    send_letters(actor=world.analyst, project=letters)
+    rendering = start_rendering(actor=world.analyst, project=letters)
     # Double entry: the coordinator and the analyst keyed form 1 differently.
     survey = build_survey(world)
     entry = reverse("responses:entry", args=[survey.project.pk])

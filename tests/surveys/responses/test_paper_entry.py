@@ -171,14 +171,14 @@ def test_double_entry_differences_are_decided_by_the_second_person(world: World,
 def test_service_refuses_resolution_by_anyone_but_the_second_person(world: World, survey: Survey) -> None:
     from django.core.exceptions import ValidationError
 
-    from kommunalschutz.surveys.responses import services
+    from kommunalschutz.surveys.responses import paper
 
     member = survey.members[0]
-    services.enter_paper(actor=world.pirna_coordinator, project=survey.project, number=1, answers={"life": 1})
-    result = services.enter_paper(actor=world.analyst, project=survey.project, number=1, answers={"life": 2})
+    paper.enter_paper(actor=world.pirna_coordinator, project=survey.project, number=1, answers={"life": 1})
+    result = paper.enter_paper(actor=world.analyst, project=survey.project, number=1, answers={"life": 2})
     assert (result.outcome, result.differences) == ("differs", ["life"])
     with pytest.raises(ValidationError):
-        services.resolve_paper(actor=world.pirna_coordinator, project=survey.project, member=member,
+        paper.resolve_paper(actor=world.pirna_coordinator, project=survey.project, member=member,
                                choices={"life": 1})
     assert not Response.objects.exists()
 

@@ -14,7 +14,7 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from kommunalschutz.foundation.core.models import AuditEvent
-from kommunalschutz.surveys.responses import selectors, services
+from kommunalschutz.surveys.responses import online, recording, selectors
 from kommunalschutz.surveys.responses.models import Response
 from kommunalschutz.surveys.responses.validation import validate_answers
 from kommunalschutz.surveys.sampling.models import SampleMember
@@ -25,14 +25,14 @@ from tests.surveys.responses.conftest import Survey, build_questionnaire, build_
 @pytest.mark.django_db
 def test_record_response_validates_marks_the_member_and_refuses_a_second(world: World, survey: Survey) -> None:
     member = survey.members[0]
-    response = services.record_response(actor=world.analyst, member=member, channel=Response.Channel.ONLINE,
+    response = recording.record_response(actor=world.analyst, member=member, channel=Response.Channel.ONLINE,
                                         answers={"life": 1, "victim": 2, "protect": [], "comment": ""})
     assert response.answers == {"life": 1, "victim": 2}
     assert response.questionnaire == survey.questionnaire
     member.refresh_from_db()
     assert member.status == SampleMember.Status.ONLINE
     with pytest.raises(ValidationError, match="bereits online geantwortet"):
-        services.record_response(actor=world.analyst, member=member, channel="paper", answers={"life": 2})
+        recording.record_response(actor=world.analyst, member=member, channel="paper", answers={"life": 2})
     assert Response.objects.count() == 1
 
 
@@ -49,7 +49,7 @@ def test_record_response_validates_marks_the_member_and_refuses_a_second(world: 
 def test_record_response_refuses_bad_answers_and_writes_nothing(world: World, survey: Survey,
                                                                  answers: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        services.record_response(actor=None, member=survey.members[0], channel="paper", answers=answers)
+        recording.record_response(actor=None, member=survey.members[0], channel="paper", answers=answers)
     assert field in caught.value.message_dict
     assert not Response.objects.exists()
     assert SampleMember.objects.get(pk=survey.members[0].pk).status == SampleMember.Status.SENT
@@ -61,7 +61,7 @@ def test_record_response_refuses_a_questionnaire_of_another_project_or_unfrozen(
     draft = build_questionnaire(survey.project, version=3, frozen=False)
     for questionnaire in (other.questionnaire, draft):
         with pytest.raises(ValidationError):
-            services.record_response(actor=None, member=survey.members[0], channel="online", answers={},
+            recording.record_response(actor=None, member=survey.members[0], channel="online", answers={},
                                      questionnaire=questionnaire)
     assert not Response.objects.exists()
 
@@ -74,10 +74,10 @@ def test_required_answers_only_when_complete(survey: Survey) -> None:
 
 @pytest.mark.django_db
 def test_response_counts(world: World, survey: Survey) -> None:
-    services.record_response(actor=None, member=survey.members[0], channel="online", answers={"life": 1})
-    services.record_response(actor=None, member=survey.members[1], channel="paper", answers={"life": 2})
+    recording.record_response(actor=None, member=survey.members[0], channel="online", answers={"life": 1})
+    recording.record_response(actor=None, member=survey.members[1], channel="paper", answers={"life": 2})
     SampleMember.objects.filter(pk=survey.members[2].pk).update(status=SampleMember.Status.UNDELIVERABLE)
-    services.save_online_page(member=survey.members[3], page_items=[survey.items["life"]],
+    online.save_online_page(member=survey.members[3], page_items=[survey.items["life"]],
                               page_answers={"life": 3}, language="de")
     counts = selectors.response_counts(survey.project)
     assert (counts.members, counts.online, counts.paper, counts.in_progress, counts.undeliverable) == (5, 1, 1, 1, 1)
@@ -87,7 +87,7 @@ def test_response_counts(world: World, survey: Survey) -> None:
 
 @pytest.mark.django_db
 def test_answers_never_enter_the_audit_trail(world: World, survey: Survey) -> None:
-    services.record_response(actor=world.analyst, member=survey.members[0], channel="paper",
+    recording.record_response(actor=world.analyst, member=survey.members[0], channel="paper",
                              answers={"comment": "Geheimer Hinweis 4711"})
     events = AuditEvent.objects.filter(object_type="responses.response")
     assert events.exists()
@@ -107,7 +107,7 @@ def test_first_submitted_response_advances_the_analysis_phases(world: World, sur
     assert analysis.phases.get(phase=AnalysisPhase.Phase.RETURNS).actual_start is None
     survey.project.security_analysis = analysis
     survey.project.save()
-    services.record_response(actor=world.analyst, member=survey.members[0], channel="paper", answers={"life": 1})
+    recording.record_response(actor=world.analyst, member=survey.members[0], channel="paper", answers={"life": 1})
     returns = analysis.phases.get(phase=AnalysisPhase.Phase.RETURNS)
     assert returns.actual_start == timezone.localdate()
 
@@ -124,7 +124,7 @@ def test_two_simultaneous_submissions_of_one_code_give_one_response(world: World
         try:
             for _attempt in range(200):
                 try:
-                    services.record_response(actor=None, member=member, channel=channel, answers={"life": 1})
+                    recording.record_response(actor=None, member=member, channel=channel, answers={"life": 1})
                     outcomes.append("recorded")
                     return
                 except ValidationError:

@@ -52,7 +52,7 @@ def project(world: World) -> SurveyProject:
 
 @pytest.fixture
 def imported(world: World, project: SurveyProject) -> Any:
-    from kommunalschutz.surveys.sampling.services import import_register
+    from kommunalschutz.surveys.sampling.register import import_register
 
     return import_register(actor=world.analyst, project=project, data=register_file(person_rows(400)),
                            file_name="melderegister.csv")

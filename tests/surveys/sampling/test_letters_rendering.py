@@ -12,7 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
-from kommunalschutz.surveys.sampling import services
+from kommunalschutz.surveys.sampling import draw, letters, minimisation
 from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample, SampleMember
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sample(world, project, imported) -> Sample:
-    return services.draw_sample(actor=world.analyst, project=project, method="simple", size=6, seed=5)
+    return draw.draw_sample(actor=world.analyst, project=project, method="simple", size=6, seed=5)
 
 
 def _text(pdf: bytes) -> tuple[int, str]:
@@ -35,7 +35,7 @@ def _download(client, run: TaskRun) -> bytes:
 
 
 def test_send_letters_changes_state_and_renders_nothing(world, project, imported, sample) -> None:
-    returned = services.send_letters(actor=world.analyst, project=project)
+    returned = letters.send_letters(actor=world.analyst, project=project)
     assert returned.pk == sample.pk and returned.letters_produced_at is not None
     assert set(sample.members.values_list("status", flat=True)) == {SampleMember.Status.SENT}
     assert all(sample.members.values_list("letter_sent_at", flat=True))
@@ -44,68 +44,68 @@ def test_send_letters_changes_state_and_renders_nothing(world, project, imported
     assert not TaskRun.objects.exists(), "no rendering queued by the service"
     assert AuditEvent.objects.filter(object_type="sampling.sample", summary="6 cover letters sent").exists()
     with pytest.raises(ValidationError) as caught:
-        services.send_letters(actor=world.analyst, project=project)
+        letters.send_letters(actor=world.analyst, project=project)
     assert "bereits" in " ".join(caught.value.messages)
 
 
 def test_send_reminders_counts_and_refuses_when_nobody_waits(world, project, sample) -> None:
     with pytest.raises(ValidationError):
-        services.send_reminders(actor=world.analyst, project=project)
+        letters.send_reminders(actor=world.analyst, project=project)
     assert set(sample.members.values_list("reminders_sent", flat=True)) == {0}
-    services.send_letters(actor=world.analyst, project=project)
+    letters.send_letters(actor=world.analyst, project=project)
     sample.members.filter(number__in=[1, 2]).update(status=SampleMember.Status.ONLINE)
-    assert services.send_reminders(actor=world.analyst, project=project) == 4
-    assert services.reminder_rounds(sample) == 1
+    assert letters.send_reminders(actor=world.analyst, project=project) == 4
+    assert letters.reminder_rounds(sample) == 1
     waiting = sample.members.filter(number__gte=3)
     assert set(waiting.values_list("reminders_sent", flat=True)) == {1}
     assert all(waiting.values_list("last_reminder_at", flat=True))
 
 
 def test_renderers_print_one_page_per_letter_with_code_and_a_png_qr_code(world, project, sample) -> None:
-    services.send_letters(actor=world.analyst, project=project)
-    pages, text = _text(services.letters_pdf(project, site_url="https://ks.example"))
+    letters.send_letters(actor=world.analyst, project=project)
+    pages, text = _text(letters.letters_pdf(project, site_url="https://ks.example"))
     assert pages == 6
     for member in sample.members.all():
         assert member.access_code in text and member.family_name in text and f"Lfd. Nr. {member.number}" in text
     assert "https://ks.example/umfrage/" in text
-    images = PdfReader(io.BytesIO(services.letters_pdf(project))).pages[0].images
+    images = PdfReader(io.BytesIO(letters.letters_pdf(project))).pages[0].images
     assert images, "the QR code is an image, not vector paths"
     # one pixel per module: version 3 or 4 (29 or 33 modules) plus the quiet zone of 4 on each side
     assert {image.image.size for image in images} <= {(37, 37), (41, 41)}
 
 
 def test_reminder_rounds_keep_their_recipients(world, project, sample) -> None:
-    services.send_letters(actor=world.analyst, project=project)
+    letters.send_letters(actor=world.analyst, project=project)
     with pytest.raises(ValidationError):
-        services.reminders_pdf(project, 1)  # no round sent yet
+        letters.reminders_pdf(project, 1)  # no round sent yet
     sample.members.filter(number=1).update(status=SampleMember.Status.ONLINE)
-    services.send_reminders(actor=world.analyst, project=project)  # round 1: numbers 2-6
+    letters.send_reminders(actor=world.analyst, project=project)  # round 1: numbers 2-6
     late = sample.members.get(number=2)
     late.status = SampleMember.Status.POST  # answers after the first reminder
     late.save()
-    services.mark_undeliverable(actor=world.analyst, project=project, number=3)
-    assert services.send_reminders(actor=world.analyst, project=project) == 3  # round 2: numbers 4-6
-    pages, text = _text(services.reminders_pdf(project, 1))
+    letters.mark_undeliverable(actor=world.analyst, project=project, number=3)
+    assert letters.send_reminders(actor=world.analyst, project=project) == 3  # round 2: numbers 4-6
+    pages, text = _text(letters.reminders_pdf(project, 1))
     assert pages == 5 and late.access_code in text and "Erinnerung" in text
-    pages, text = _text(services.reminders_pdf(project, 2))
+    pages, text = _text(letters.reminders_pdf(project, 2))
     assert pages == 3 and late.access_code not in text
     for round_ in (0, 3):
         with pytest.raises(ValidationError):
-            services.reminders_pdf(project, round_)
+            letters.reminders_pdf(project, round_)
 
 
 def test_nothing_is_rendered_before_sending_or_after_the_addresses_are_deleted(world, project, sample) -> None:
     with pytest.raises(ValidationError):
-        services.letters_pdf(project)
+        letters.letters_pdf(project)
     with pytest.raises(ValidationError):
-        services.start_rendering(actor=world.analyst, project=project)
-    services.send_letters(actor=world.analyst, project=project)
-    services.delete_addresses(actor=world.analyst, project=project)
+        letters.start_rendering(actor=world.analyst, project=project)
+    letters.send_letters(actor=world.analyst, project=project)
+    minimisation.delete_addresses(actor=world.analyst, project=project)
     with pytest.raises(ValidationError) as caught:
-        services.letters_pdf(project)
+        letters.letters_pdf(project)
     assert "gelöscht" in " ".join(caught.value.messages)
     with pytest.raises(ValidationError):
-        services.start_rendering(actor=world.analyst, project=project)
+        letters.start_rendering(actor=world.analyst, project=project)
     assert not TaskRun.objects.exists()
 
 
@@ -149,7 +149,7 @@ def test_reminder_round_in_the_browser_and_again(world, project, sample, login,
     assert refused.redirect_chain[-1][0] == reverse("sampling:overview", args=[project.pk])
     assert "Bitte erstellen Sie zuerst die Anschreiben" in refused.content.decode()
     assert not TaskRun.objects.exists()
-    services.send_letters(actor=world.analyst, project=project)
+    letters.send_letters(actor=world.analyst, project=project)
     sample.members.filter(number=1).update(status=SampleMember.Status.ONLINE)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("sampling:reminders", args=[project.pk]))
@@ -179,7 +179,7 @@ def test_deleting_the_addresses_removes_the_files_and_stops_queued_renderings(
         client.post(reverse("sampling:letters", args=[project.pk]))
     pending = TaskRun.objects.latest("pk")
     with django_capture_on_commit_callbacks(execute=True):
-        services.delete_addresses(actor=world.analyst, project=project)
+        minimisation.delete_addresses(actor=world.analyst, project=project)
     assert not default_storage.exists(name)
     assert client.get(reverse("core:task_download", args=[done.pk])).status_code == 404
     for callback in queued:  # the queued rendering runs only now, after the deletion

@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from kommunalschutz.foundation.core.models import TaskRun
-from kommunalschutz.surveys.sampling import services
+from kommunalschutz.surveys.sampling import draw, letters
 from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample
 from tests.surveys.sampling.conftest import person_rows, register_file
 
@@ -23,7 +23,7 @@ REFUSED = ["coordinator", "plauen_coordinator", "pirna_official", "dresden_polic
 
 @pytest.mark.parametrize("persona", REFUSED)
 def test_outsiders_get_404_on_every_page(world, project, imported, login, persona) -> None:
-    sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=3, seed=1)
+    sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=3, seed=1)
     client = login(world.people[persona])
     pages = [
         reverse("sampling:overview", args=[project.pk]),
@@ -89,7 +89,7 @@ def test_the_municipality_walks_through_upload_mapping_report_draw_letters(
     assert "123" in client.get(overview).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         started = client.post(reverse("sampling:letters", args=[project.pk]))
-    run = TaskRun.objects.get(kind=services.LETTERS_OPERATION)
+    run = TaskRun.objects.get(kind=letters.LETTERS_OPERATION)
     assert started.status_code == 302
     assert started["Location"] == reverse("sampling:rendering", args=[project.pk, run.pk])
     assert Sample.objects.get().letters_produced_at is not None

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from kommunalschutz.foundation.core.encryption import decrypt_bytes
 from kommunalschutz.surveys.sampling.models import PopulationCell, RegisterChunk, RegisterExtract
-from kommunalschutz.surveys.sampling.services import RegisterInvalid, import_register
+from kommunalschutz.surveys.sampling.register import RegisterInvalid, import_register
 from tests.surveys.sampling.conftest import HEADER, person_rows, register_file
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +207,7 @@ def test_key_rotation_re_encrypts_the_chunks(world, project, settings) -> None:
     from cryptography.fernet import Fernet
 
     from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS
-    from kommunalschutz.surveys.sampling.services import rotate_chunks
+    from kommunalschutz.surveys.sampling.register import rotate_chunks
 
     extract = _import(world, project, register_file(person_rows(20)))
     assert ROTATION_HOOKS["register extracts"] is rotate_chunks

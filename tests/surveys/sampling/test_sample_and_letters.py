@@ -12,7 +12,7 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from kommunalschutz.foundation.core.models import AuditEvent
-from kommunalschutz.surveys.sampling import selectors, services
+from kommunalschutz.surveys.sampling import draw, letters, minimisation, register, selectors
 from kommunalschutz.surveys.sampling.models import PopulationCell, RegisterExtract, Sample, SampleMember
 from tests.surveys.sampling.conftest import person_rows, register_file
 
@@ -26,20 +26,20 @@ def _people(sample: Sample) -> list[tuple[str, str, str]]:
 
 
 def test_same_seed_and_extract_draw_the_same_persons(world, project, imported) -> None:
-    first = services.draw_sample(actor=world.analyst, project=project, method="stratified", size=50, seed=4711)
+    first = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=50, seed=4711)
     persons = _people(first)
     numbers = sorted(first.members.values_list("street", "number"))
     Sample.objects.all().delete()
-    again = services.draw_sample(actor=world.analyst, project=project, method="stratified", size=50, seed=4711)
+    again = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=50, seed=4711)
     assert _people(again) == persons
     assert sorted(again.members.values_list("street", "number")) == numbers
     Sample.objects.all().delete()
-    other = services.draw_sample(actor=world.analyst, project=project, method="stratified", size=50, seed=4712)
+    other = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=50, seed=4712)
     assert _people(other) != persons
 
 
 def test_simple_random_sample_has_weights_n_over_n(world, project, imported) -> None:
-    sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=40, seed=1)
+    sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=40, seed=1)
     assert sample.population_size == imported.rows_in_frame
     weights = set(sample.members.values_list("design_weight", flat=True))
     assert weights == {imported.rows_in_frame / 40}
@@ -48,7 +48,7 @@ def test_simple_random_sample_has_weights_n_over_n(world, project, imported) -> 
 
 
 def test_stratified_allocation_sums_up_and_weights_are_nh_over_nh(world, project, imported) -> None:
-    sample = services.draw_sample(actor=world.analyst, project=project, method="stratified", size=120, seed=9)
+    sample = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=120, seed=9)
     assert sample.members.count() == 120
     cells = {(c.locality, c.age_group, c.sex): c.count for c in PopulationCell.objects.filter(project=project)}
     drawn: dict[tuple[str, str, str], int] = {}
@@ -65,11 +65,11 @@ def test_stratified_allocation_sums_up_and_weights_are_nh_over_nh(world, project
 
 
 def test_allocation_largest_remainder_and_at_least_one() -> None:
-    assert services.allocate([50, 30, 20], 10) == [5, 3, 2]
-    assert services.allocate([55, 30, 15], 10) == [6, 3, 1]  # 5.5, 3.0, 1.5: remainders tie, first wins
-    assert sum(services.allocate([1000, 3, 1], 10)) == 10
-    assert services.allocate([1000, 3, 1], 10)[1:] == [1, 1]
-    assert services.allocate([1000, 3, 1], 2) == [2, 0, 0]  # too small for one per stratum: proportional
+    assert draw.allocate([50, 30, 20], 10) == [5, 3, 2]
+    assert draw.allocate([55, 30, 15], 10) == [6, 3, 1]  # 5.5, 3.0, 1.5: remainders tie, first wins
+    assert sum(draw.allocate([1000, 3, 1], 10)) == 10
+    assert draw.allocate([1000, 3, 1], 10)[1:] == [1, 1]
+    assert draw.allocate([1000, 3, 1], 2) == [2, 0, 0]  # too small for one per stratum: proportional
 
 
 @pytest.mark.parametrize(("kwargs", "field"), [
@@ -80,22 +80,22 @@ def test_allocation_largest_remainder_and_at_least_one() -> None:
 ])
 def test_bad_draws_are_refused(world, project, imported, kwargs, field) -> None:
     with pytest.raises(ValidationError) as caught:
-        services.draw_sample(actor=world.analyst, project=project, **kwargs)
+        draw.draw_sample(actor=world.analyst, project=project, **kwargs)
     assert field in caught.value.message_dict
     assert not Sample.objects.exists()
 
 
 def test_no_draw_without_extract_and_no_second_draw(world, project) -> None:
     with pytest.raises(ValidationError):
-        services.draw_sample(actor=world.analyst, project=project, method="simple", size=5)
-    services.import_register(actor=world.analyst, project=project, data=register_file(person_rows(30)),
+        draw.draw_sample(actor=world.analyst, project=project, method="simple", size=5)
+    register.import_register(actor=world.analyst, project=project, data=register_file(person_rows(30)),
                              file_name="a.csv")
-    sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=5)
+    sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=5)
     assert 0 <= sample.seed < 2**63
     with pytest.raises(ValidationError):
-        services.draw_sample(actor=world.analyst, project=project, method="simple", size=5)
+        draw.draw_sample(actor=world.analyst, project=project, method="simple", size=5)
     with pytest.raises(ValidationError):  # the frame is fixed once drawn
-        services.import_register(actor=world.analyst, project=project, data=register_file(person_rows(30)),
+        register.import_register(actor=world.analyst, project=project, data=register_file(person_rows(30)),
                                  file_name="b.csv")
     assert Sample.objects.count() == 1
 
@@ -103,9 +103,9 @@ def test_no_draw_without_extract_and_no_second_draw(world, project) -> None:
 def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world, project, imported) -> None:
     project.crest, project.crest_type = PNG, "image/png"
     project.save()
-    sample = services.draw_sample(actor=world.analyst, project=project, method="stratified", size=5, seed=3)
-    services.send_letters(actor=world.analyst, project=project)
-    pdf = services.letters_pdf(project, site_url="https://ks.example")
+    sample = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=5, seed=3)
+    letters.send_letters(actor=world.analyst, project=project)
+    pdf = letters.letters_pdf(project, site_url="https://ks.example")
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 5
     text = "".join(page.extract_text() for page in reader.pages)
@@ -121,37 +121,37 @@ def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world, project, 
     assert not imported.chunks.exists()
     assert PopulationCell.objects.filter(project=project).exists(), "the population cells stay"
     # printing again changes nothing; sending again is refused
-    assert len(PdfReader(io.BytesIO(services.letters_pdf(project, site_url="https://ks.example"))).pages) == 5
+    assert len(PdfReader(io.BytesIO(letters.letters_pdf(project, site_url="https://ks.example"))).pages) == 5
     with pytest.raises(ValidationError):
-        services.send_letters(actor=world.analyst, project=project)
+        letters.send_letters(actor=world.analyst, project=project)
     assert set(sample.members.values_list("status", flat=True)) == {"sent"}
 
 
 def test_reminders_only_for_those_who_have_not_answered_at_most_twice(world, project, imported) -> None:
-    sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=6, seed=3)
+    sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=6, seed=3)
     with pytest.raises(ValidationError):
-        services.send_reminders(actor=world.analyst, project=project)
-    services.send_letters(actor=world.analyst, project=project)
+        letters.send_reminders(actor=world.analyst, project=project)
+    letters.send_letters(actor=world.analyst, project=project)
     sample.members.filter(number=1).update(status=SampleMember.Status.ONLINE)
     sample.members.filter(number=2).update(status=SampleMember.Status.POST)
-    services.mark_undeliverable(actor=world.analyst, project=project, number=3)
+    letters.mark_undeliverable(actor=world.analyst, project=project, number=3)
     for round_ in (1, 2):
-        assert services.send_reminders(actor=world.analyst, project=project) == 3
-        pdf = services.reminders_pdf(project, round_, site_url="https://ks.example")
+        assert letters.send_reminders(actor=world.analyst, project=project) == 3
+        pdf = letters.reminders_pdf(project, round_, site_url="https://ks.example")
         assert len(PdfReader(io.BytesIO(pdf)).pages) == 3
         assert set(sample.members.filter(number__gte=4).values_list("reminders_sent", flat=True)) == {round_}
     with pytest.raises(ValidationError):
-        services.send_reminders(actor=world.analyst, project=project)
+        letters.send_reminders(actor=world.analyst, project=project)
     assert set(sample.members.filter(number__lte=3).values_list("reminders_sent", flat=True)) == {0}
 
 
 def test_tracking_counts_and_response_rate(world, project, imported) -> None:
-    sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=10, seed=3)
-    services.send_letters(actor=world.analyst, project=project)
+    sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=10, seed=3)
+    letters.send_letters(actor=world.analyst, project=project)
     sample.members.filter(number__in=[1, 2, 3]).update(status=SampleMember.Status.ONLINE)
     sample.members.filter(number=4).update(status=SampleMember.Status.POST)
-    services.mark_undeliverable(actor=world.analyst, project=project, number=5)
-    services.mark_undeliverable(actor=world.analyst, project=project, number=6)
+    letters.mark_undeliverable(actor=world.analyst, project=project, number=5)
+    letters.mark_undeliverable(actor=world.analyst, project=project, number=6)
     result = selectors.tracking(project)
     assert result["counts"] == {"drawn": 0, "sent": 4, "online": 3, "post": 1, "undeliverable": 2}
     assert result["response_rate"] == pytest.approx(4 / 8)
@@ -160,22 +160,22 @@ def test_tracking_counts_and_response_rate(world, project, imported) -> None:
 
 
 def test_undeliverable_refusals(world, project, imported) -> None:
-    sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=3, seed=3)
+    sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=3, seed=3)
     with pytest.raises(ValidationError):  # letters not produced yet
-        services.mark_undeliverable(actor=world.analyst, project=project, number=1)
-    services.send_letters(actor=world.analyst, project=project)
+        letters.mark_undeliverable(actor=world.analyst, project=project, number=1)
+    letters.send_letters(actor=world.analyst, project=project)
     sample.members.filter(number=1).update(status=SampleMember.Status.ONLINE)
     for number in (1, 99):
         with pytest.raises(ValidationError):
-            services.mark_undeliverable(actor=world.analyst, project=project, number=number)
-    services.mark_undeliverable(actor=world.analyst, project=project, number=2)
+            letters.mark_undeliverable(actor=world.analyst, project=project, number=number)
+    letters.mark_undeliverable(actor=world.analyst, project=project, number=2)
     with pytest.raises(ValidationError):
-        services.mark_undeliverable(actor=world.analyst, project=project, number=2)
+        letters.mark_undeliverable(actor=world.analyst, project=project, number=2)
 
 
 def test_addresses_are_cleared_after_the_field_period(world, project, imported) -> None:
-    sample = services.draw_sample(actor=world.analyst, project=project, method="simple", size=4, seed=3)
-    services.send_letters(actor=world.analyst, project=project)
+    sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=4, seed=3)
+    letters.send_letters(actor=world.analyst, project=project)
     with time_machine.travel(dt.datetime(2026, 4, 30, 12, tzinfo=dt.UTC)):
         call_command("delete_survey_addresses")
         sample.refresh_from_db()
@@ -191,14 +191,14 @@ def test_addresses_are_cleared_after_the_field_period(world, project, imported) 
     event = AuditEvent.objects.filter(object_type="sampling.sample", summary__contains="addresses").get()
     assert "addresses_deleted_at" in event.changed_fields and event.actor is None
     with pytest.raises(ValidationError):
-        services.letters_pdf(project)
+        letters.letters_pdf(project)
     with pytest.raises(ValidationError):
-        services.delete_addresses(actor=world.analyst, project=project)
+        minimisation.delete_addresses(actor=world.analyst, project=project)
 
 
 def test_deleting_the_extract_by_hand(world, project, imported) -> None:
-    services.delete_extract(actor=world.analyst, extract=imported)
+    register.delete_extract(actor=world.analyst, extract=imported)
     imported.refresh_from_db()
     assert imported.status == "deleted" and not imported.chunks.exists()
     with pytest.raises(ValidationError):
-        services.draw_sample(actor=world.analyst, project=project, method="simple", size=3)
+        draw.draw_sample(actor=world.analyst, project=project, method="simple", size=3)

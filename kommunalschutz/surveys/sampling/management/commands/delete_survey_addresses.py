@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="only list the samples that would be cleared")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from kommunalschutz.surveys.sampling import services
+        from kommunalschutz.surveys.sampling.minimisation import delete_due_addresses
         from kommunalschutz.surveys.sampling.models import Sample
 
         if options["dry_run"]:
@@ -28,5 +28,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"{sample.project} (field period ended {sample.project.field_end:%d.%m.%Y})")
             self.stdout.write(f"{due.count()} sample(s) would be cleared (dry run).")
             return
-        count = services.delete_due_addresses()
+        count = delete_due_addresses()
         self.stdout.write(self.style.SUCCESS(f"Addresses of {count} sample(s) deleted."))

@@ -1,4 +1,4 @@
-"""Writes of the surveys app: projects (settings, crest, field period, status) and the questionnaire builder.
+"""Writes of the questionnaire builder: versions from the item bank, titles, questions, filters and order.
 
 Every function is transactional and audited; bad input raises a ValidationError with German messages per
 field and writes nothing. A frozen questionnaire (in the field) refuses every change: make a new version
@@ -7,7 +7,6 @@ with ``new_version``. Permissions are checked by the callers (views, API) on the
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -17,235 +16,16 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kommunalschutz.foundation.accounts.models import Organisation
+from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, day, raise_if_errors
-from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.surveys.projects import item_bank, logic
 from kommunalschutz.surveys.projects.models import Block, Item, Questionnaire, SurveyProject
+from kommunalschutz.surveys.projects.progress import sync_phases
 
-Status = SurveyProject.Status
-
-# Where a project may go from each status. Sampling moves PREPARATION -> SAMPLING, the field period
-# SAMPLING/PREPARATION -> FIELD -> ANALYSIS, the findings' report release ANALYSIS -> REPORTED; a released
-# report may be withdrawn back to analysis.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.PREPARATION: frozenset({Status.SAMPLING, Status.FIELD}),
-    Status.SAMPLING: frozenset({Status.PREPARATION, Status.FIELD}),
-    Status.FIELD: frozenset({Status.ANALYSIS}),
-    Status.ANALYSIS: frozenset({Status.REPORTED}),
-    Status.REPORTED: frozenset({Status.ANALYSIS}),
-}
-
-CREST_MAX_BYTES = 2 * 1024 * 1024
-CREST_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-MIN_YEAR, MAX_YEAR = 2000, 2100
-
-PROJECT_FIELDS = ("title", "year", "contractor", "reference_date", "minimum_age", "double_entry",
-                  "security_analysis")
 ITEM_FIELDS = ("block", "code", "kind", "text_de", "text_en", "options", "allow_dont_use", "allow_dont_know",
                "minimum", "maximum", "required", "show_if")
-
-
-def _sync(actor: Any, project: SurveyProject) -> None:
-    from kommunalschutz.surveys.projects.progress import sync_phases
-
-    sync_phases(actor=actor, project=project)
-
-
-# --- projects ------------------------------------------------------------------------------------
-
-
-def _check_project(data: dict[str, Any], errors: Errors, *, municipality: Any, project: SurveyProject | None) -> None:
-    if not str(data.get("title") or "").strip():
-        add_error(errors, "title", _("Enter a title."))
-    year = data.get("year")
-    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        add_error(errors, "year", _("Enter a survey year between %(low)s and %(high)s.")
-                  % {"low": MIN_YEAR, "high": MAX_YEAR})
-    if not isinstance(data.get("reference_date"), dt.date):
-        add_error(errors, "reference_date", _("Enter the reference date for ages."))
-    minimum_age = data.get("minimum_age")
-    if not isinstance(minimum_age, int) or not 14 <= minimum_age <= 99:
-        add_error(errors, "minimum_age", _("The minimum age must lie between 14 and 99."))
-    contractor = data.get("contractor")
-    if contractor is not None and (not isinstance(contractor, Organisation)
-                                   or contractor.kind != Organisation.Kind.ANALYSIS_CONTRACTOR):
-        add_error(errors, "contractor", _("Choose an organisation of the kind “analysis contractor”."))
-    analysis = data.get("security_analysis")
-    if analysis is not None:
-        if analysis.engagement.municipality_id != municipality.pk:
-            add_error(errors, "security_analysis",
-                      _("The security analysis concerns another municipality than the survey."))
-        linked = SurveyProject.objects.filter(security_analysis=analysis)
-        if project is not None:
-            linked = linked.exclude(pk=project.pk)
-        if linked.exists():
-            add_error(errors, "security_analysis",
-                      _("This security analysis is already linked to another survey project."))
-
-
-@transaction.atomic
-def create_project(*, actor: Any, municipality: Any, title: str, year: int, reference_date: dt.date,
-                   contractor: Organisation | None = None, minimum_age: int = 16, double_entry: bool = True,
-                   security_analysis: Any = None) -> SurveyProject:
-    data = {"title": title, "year": year, "reference_date": reference_date, "contractor": contractor,
-            "minimum_age": minimum_age, "double_entry": double_entry, "security_analysis": security_analysis}
-    errors: Errors = {}
-    if municipality is None:
-        add_error(errors, "municipality", _("Choose the municipality."))
-    else:
-        _check_project(data, errors, municipality=municipality, project=None)
-    raise_if_errors(errors)
-    project = SurveyProject.objects.create(municipality=municipality, created_by=actor,
-                                           **{**data, "title": title.strip()})
-    audit.record_create(actor=actor, obj=project)
-    _sync(actor, project)
-    return project
-
-
-@transaction.atomic
-def update_project(*, actor: Any, project: SurveyProject, **changes: Any) -> SurveyProject:
-    """Change the settings (``PROJECT_FIELDS``); the municipality never changes."""
-    unknown = set(changes) - set(PROJECT_FIELDS)
-    if unknown:
-        raise TypeError(f"not a project setting: {sorted(unknown)}")
-    project = SurveyProject.objects.select_for_update().get(pk=project.pk)
-    data = {name: getattr(project, name) for name in PROJECT_FIELDS} | changes
-    errors: Errors = {}
-    _check_project(data, errors, municipality=project.municipality, project=project)
-    if project.status in (Status.ANALYSIS, Status.REPORTED) and "minimum_age" in changes \
-            and changes["minimum_age"] != project.minimum_age:
-        add_error(errors, "minimum_age", _("The minimum age cannot change once the field period has ended."))
-    raise_if_errors(errors)
-    before = audit.snapshot(project)
-    for name, value in changes.items():
-        setattr(project, name, value.strip() if name == "title" else value)
-    project.save()
-    audit.record_update(actor=actor, obj=project, before=before)
-    _sync(actor, project)
-    return project
-
-
-def crest_type(content: bytes) -> str | None:
-    """"image/png" or "image/jpeg" from the file's first bytes (its name and declared type count for nothing)."""
-    for signature, content_type in CREST_SIGNATURES:
-        if content.startswith(signature):
-            return content_type
-    return None
-
-
-@transaction.atomic
-def set_crest(*, actor: Any, project: SurveyProject, content: bytes) -> SurveyProject:
-    """Store the municipality's crest (PNG or JPEG, at most 2 MB) for the questionnaire, letters and report."""
-    errors: Errors = {}
-    content_type = crest_type(content)
-    if not content:
-        add_error(errors, "crest", _("The file is empty."))
-    elif len(content) > CREST_MAX_BYTES:
-        add_error(errors, "crest", _("The crest may be at most 2 MB large."))
-    elif content_type is None:
-        add_error(errors, "crest", _("The crest must be a PNG or JPEG image; this file is neither."))
-    raise_if_errors(errors)
-    assert content_type is not None
-    before = audit.snapshot(project, ["crest", "crest_type"])
-    project.crest, project.crest_type = content, content_type
-    project.save(update_fields=["crest", "crest_type"])
-    audit.record_update(actor=actor, obj=project, before=before, summary=_("Crest uploaded"))
-    return project
-
-
-@transaction.atomic
-def remove_crest(*, actor: Any, project: SurveyProject) -> SurveyProject:
-    before = audit.snapshot(project, ["crest", "crest_type"])
-    project.crest, project.crest_type = None, ""
-    project.save(update_fields=["crest", "crest_type"])
-    audit.record_update(actor=actor, obj=project, before=before, summary=_("Crest removed"))
-    return project
-
-
-def _move(project: SurveyProject, status: str, errors: Errors) -> None:
-    if status not in TRANSITIONS.get(project.status, frozenset()):
-        add_error(errors, "__all__", _("A project in the status “%(current)s” cannot change to “%(new)s”.")
-                  % {"current": project.get_status_display(), "new": dict(Status.choices).get(status, status)})
-
-
-@transaction.atomic
-def set_status(*, actor: Any, project: SurveyProject, status: str) -> SurveyProject:
-    """Move a project to another status along ``TRANSITIONS`` (other parts: sample drawn, report released)."""
-    project = SurveyProject.objects.select_for_update().get(pk=project.pk)
-    errors: Errors = {}
-    _move(project, status, errors)
-    raise_if_errors(errors)
-    before = audit.snapshot(project, ["status", "reported_at"])
-    project.status = status
-    if status == Status.REPORTED:
-        project.reported_at = timezone.now()
-    project.save(update_fields=["status", "reported_at"])
-    audit.record_update(actor=actor, obj=project, before=before)
-    _sync(actor, project)
-    return project
-
-
-def current_questionnaire(project: SurveyProject) -> Questionnaire | None:
-    """The newest version of the project's questionnaire."""
-    return project.questionnaires.order_by("-version").first()
-
-
-@transaction.atomic
-def start_field_period(*, actor: Any, project: SurveyProject, start: dt.date | None,
-                       end: dt.date | None) -> SurveyProject:
-    """Open the field period: freezes the current questionnaire (it never changes again) and sets FIELD."""
-    project = SurveyProject.objects.select_for_update().get(pk=project.pk)
-    errors: Errors = {}
-    _move(project, Status.FIELD, errors)
-    if start is None:
-        add_error(errors, "start", _("Enter the start of the field period."))
-    if end is None:
-        add_error(errors, "end", _("Enter the end of the field period."))
-    if start is not None and end is not None and end < start:
-        add_error(errors, "end", _("The field period cannot end before it starts (%(start)s).") % {"start": day(start)})
-    questionnaire = current_questionnaire(project)
-    if questionnaire is None:
-        add_error(errors, "__all__", _("Create the questionnaire before the field period starts."))
-    elif not questionnaire.items.exists():
-        add_error(errors, "__all__", _("The questionnaire has no questions yet."))
-    raise_if_errors(errors)
-    assert questionnaire is not None
-    if not questionnaire.is_frozen:
-        q_before = audit.snapshot(questionnaire, ["frozen_at"])
-        questionnaire.frozen_at = timezone.now()
-        questionnaire.save(update_fields=["frozen_at"])
-        audit.record_update(actor=actor, obj=questionnaire, before=q_before, summary=_("Frozen for the field period"))
-    before = audit.snapshot(project, ["status", "field_start", "field_end"])
-    project.status, project.field_start, project.field_end = Status.FIELD, start, end
-    project.save(update_fields=["status", "field_start", "field_end"])
-    audit.record_update(actor=actor, obj=project, before=before, summary=_("Field period started"))
-    _sync(actor, project)
-    return project
-
-
-@transaction.atomic
-def end_field_period(*, actor: Any, project: SurveyProject, end: dt.date | None = None) -> SurveyProject:
-    """Close the field period (``end`` defaults to today) and move the project to analysis."""
-    project = SurveyProject.objects.select_for_update().get(pk=project.pk)
-    end = end or timezone.localdate()
-    errors: Errors = {}
-    _move(project, Status.ANALYSIS, errors)
-    if not errors and project.field_start is not None and end < project.field_start:
-        add_error(errors, "end", _("The field period cannot end before it starts (%(start)s).")
-                  % {"start": day(project.field_start)})
-    raise_if_errors(errors)
-    before = audit.snapshot(project, ["status", "field_end"])
-    project.status, project.field_end = Status.ANALYSIS, end
-    project.save(update_fields=["status", "field_end"])
-    audit.record_update(actor=actor, obj=project, before=before, summary=_("Field period ended"))
-    _sync(actor, project)
-    return project
-
-
-# --- questionnaires ------------------------------------------------------------------------------
 
 
 def _refuse_frozen(questionnaire: Questionnaire) -> None:
@@ -266,7 +46,7 @@ def _bank_fields(entry: item_bank.BankItem, project: SurveyProject) -> dict[str,
 
 
 @transaction.atomic
-def create_questionnaire_from_bank(*, actor: Any, project: SurveyProject,
+def create_questionnaire_from_bank(*, actor: Actor, project: SurveyProject,
                                    keys: list[str] | None = None) -> Questionnaire:
     """A new version (draft) with the given bank entries in the given order; None = the standard questionnaire
     (every block), [] = an empty questionnaire to build by hand. A filtered entry needs the entry it
@@ -298,7 +78,7 @@ def create_questionnaire_from_bank(*, actor: Any, project: SurveyProject,
     ])
     audit.record_create(actor=actor, obj=questionnaire,
                         summary=_("%(count)s questions from the item bank") % {"count": len(keys)})
-    _sync(actor, project)
+    sync_phases(actor=actor, project=project)
     return questionnaire
 
 
@@ -315,7 +95,7 @@ INTRO_EN = ("With this survey your municipality would like to learn how safe you
 
 
 @transaction.atomic
-def update_questionnaire(*, actor: Any, questionnaire: Questionnaire, title_de: str, title_en: str = "",
+def update_questionnaire(*, actor: Actor, questionnaire: Questionnaire, title_de: str, title_en: str = "",
                          intro_de: str = "", intro_en: str = "") -> Questionnaire:
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     _refuse_frozen(questionnaire)
@@ -408,7 +188,7 @@ def _items(questionnaire: Questionnaire) -> list[Item]:
 
 
 @transaction.atomic
-def add_item(*, actor: Any, questionnaire: Questionnaire, **fields: Any) -> Item:
+def add_item(*, actor: Actor, questionnaire: Questionnaire, **fields: Any) -> Item:
     """Append a custom question (``ITEM_FIELDS``) at the end of a draft questionnaire."""
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     _refuse_frozen(questionnaire)
@@ -429,7 +209,7 @@ def add_item(*, actor: Any, questionnaire: Questionnaire, **fields: Any) -> Item
 
 
 @transaction.atomic
-def add_bank_item(*, actor: Any, questionnaire: Questionnaire, key: str) -> Item:
+def add_bank_item(*, actor: Actor, questionnaire: Questionnaire, key: str) -> Item:
     """Append one entry of the item bank to a draft questionnaire."""
     entry = item_bank.BY_KEY.get(key)
     if entry is None:
@@ -444,7 +224,7 @@ def add_bank_item(*, actor: Any, questionnaire: Questionnaire, key: str) -> Item
 
 
 @transaction.atomic
-def update_item(*, actor: Any, item: Item, **changes: Any) -> Item:
+def update_item(*, actor: Actor, item: Item, **changes: Any) -> Item:
     """Change a question of a draft questionnaire (``ITEM_FIELDS``); filters that point to it must still fit."""
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
@@ -480,7 +260,7 @@ def update_item(*, actor: Any, item: Item, **changes: Any) -> Item:
 
 
 @transaction.atomic
-def move_item(*, actor: Any, item: Item, direction: str) -> Item:
+def move_item(*, actor: Actor, item: Item, direction: str) -> Item:
     """Swap a question with its neighbour ("up" or "down"); refused if a filter would then point forward."""
     questionnaire = Questionnaire.objects.select_for_update().get(pk=item.questionnaire_id)
     _refuse_frozen(questionnaire)
@@ -508,7 +288,7 @@ def move_item(*, actor: Any, item: Item, direction: str) -> Item:
 
 
 @transaction.atomic
-def delete_item(*, actor: Any, item: Item) -> None:
+def delete_item(*, actor: Actor, item: Item) -> None:
     questionnaire = Questionnaire.objects.select_for_update().get(pk=item.questionnaire_id)
     _refuse_frozen(questionnaire)
     dependants = [o.code for o in _items(questionnaire) if (o.show_if or {}).get("item") == item.code]
@@ -521,7 +301,7 @@ def delete_item(*, actor: Any, item: Item) -> None:
 
 
 @transaction.atomic
-def new_version(*, actor: Any, questionnaire: Questionnaire) -> Questionnaire:
+def new_version(*, actor: Actor, questionnaire: Questionnaire) -> Questionnaire:
     """Copy a questionnaire (typically a frozen one) as a new draft version n+1 of its project."""
     project = SurveyProject.objects.select_for_update().get(pk=questionnaire.project_id)
     version = (project.questionnaires.aggregate(v=Max("version"))["v"] or 0) + 1
@@ -537,30 +317,3 @@ def new_version(*, actor: Any, questionnaire: Questionnaire) -> Questionnaire:
     audit.record_create(actor=actor, obj=copy, summary=_("Copy of version %(version)s")
                         % {"version": questionnaire.version})
     return copy
-
-
-# --- demo tools (synthetic projects only) ----------------------------------------------------------
-
-
-def simulate_demo_answers(*, actor: Any, project: SurveyProject) -> dict[str, int]:
-    """Let the synthetic population of a demo project answer its letters (see surveys.demo_data).
-
-    Only for synthetic projects in the field whose letters went out; real projects are refused. Every
-    answer goes through responses.services.record_response (validated, audited) like any other.
-    """
-    from kommunalschutz.demo.surveys import simulate_answers
-
-    errors: Errors = {}
-    sample = getattr(project, "sample", None)
-    if not project.is_synthetic:
-        add_error(errors, "__all__", _("Answers can be simulated only for synthetic demo projects."))
-    elif project.status != Status.FIELD:
-        add_error(errors, "__all__", _("Answers can be simulated only while the survey is in the field."))
-    elif sample is None or sample.letters_produced_at is None:
-        add_error(errors, "__all__", _("Send the cover letters before simulating answers."))
-    raise_if_errors(errors)
-    with transaction.atomic():
-        counts = simulate_answers(actor=actor, project=project, seed=project.pk)
-        audit.record(actor=actor, action=AuditEvent.Action.OTHER, obj=project,
-                     summary="demo: simulated answers " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-    return counts

@@ -1,8 +1,9 @@
-"""Synthetic data for the survey demo: a population register extract and answers with realistic non-response.
+"""Answers of a practice project's synthetic population, with realistic non-response.
 
-Everything here is invented and deterministic (seeded). The register has the shape municipalities
-export: Windows-1252, ``;``, one person per line, German column names. The answers follow a simple
-latent model, so the demo's results look like a real security analysis:
+A practice project (a synthetic survey project, ``is_synthetic``) in the field can let the rest of its
+sample answer (the project page's "simulate the remaining answers"; the demo's finished run uses the
+same function). Every answer goes through :func:`record_response` like any other. The answers follow a
+simple latent model, so the results look like a real security analysis:
 
 - Each person has a latent insecurity (normal, higher for women and for older people) and a latent
   dissatisfaction correlated with it. 5-point items of the safety, places, fear and disorder blocks rise
@@ -18,76 +19,30 @@ latent model, so the demo's results look like a real security analysis:
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-# The Ortsteile of Bannewitz with a plausible share of the population (synthetic shares).
-BANNEWITZ_LOCALITIES: tuple[tuple[str, float], ...] = (
-    ("Bannewitz", 0.30), ("Possendorf", 0.16), ("Goppeln", 0.08), ("Hänichen", 0.08), ("Rippien", 0.07),
-    ("Welschhufe", 0.06), ("Cunnersdorf", 0.05), ("Boderitz", 0.05), ("Golberode", 0.04),
-    ("Gaustritz", 0.04), ("Börnchen", 0.04), ("Wilmsdorf", 0.03),
-)
-STREETS = ("Hauptstraße", "Dresdner Straße", "Schulstraße", "Am Sportplatz", "Bergstraße", "Lindenweg",
-           "Possendorfer Straße", "Kirchweg", "Birkenweg", "Wiesenweg", "Gartenstraße", "Am Hang",
-           "Windbergstraße", "Talstraße", "Rosenweg", "Ahornweg")
-FAMILY_NAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
-                "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
-                "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt",
-                "Werner", "Schmitz", "Krause", "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köhler",
-                "Herrmann", "König", "Walter", "Mayer", "Huber", "Kaiser", "Fuchs", "Peters", "Lang",
-                "Scholz", "Möller", "Weiß", "Jung", "Hahn", "Schubert", "Vogel", "Friedrich", "Günther",
-                "Böhme", "Fröhlich", "Seidel", "Förster", "Ludwig", "Winkler", "Heinrich")
-GIVEN_NAMES = {
-    "w": ("Anna", "Maria", "Katrin", "Sabine", "Petra", "Ute", "Heike", "Claudia", "Susanne", "Julia", "Lea",
-          "Sophie", "Emma", "Marie", "Lena", "Jana", "Doreen", "Ines", "Gisela", "Renate", "Ingrid", "Monika",
-          "Birgit", "Kerstin", "Manuela", "Franziska", "Charlotte", "Hannah", "Gabriele", "Christa"),
-    "m": ("Thomas", "Michael", "Andreas", "Frank", "Jens", "Uwe", "Steffen", "Ralf", "Matthias", "Stefan",
-          "Paul", "Lukas", "Felix", "Max", "Tim", "Jonas", "Sebastian", "Heiko", "Dieter", "Klaus", "Peter",
-          "Wolfgang", "Manfred", "Jürgen", "René", "Sven", "Tobias", "Florian", "Bernd", "Lothar"),
-    "d": ("Alex", "Kim", "Robin", "Sascha", "Charlie"),
-}
-HEADER = ("Familienname", "Vornamen", "Straße", "Hausnummer", "PLZ", "Ort", "Ortsteil", "Geburtsdatum",
-          "Geschlecht", "Auskunftssperre")
-# Age structure of a Saxon small town (synthetic, close to the state's: many older residents).
-AGE_BANDS: tuple[tuple[int, int, float], ...] = (
-    (0, 15, 0.14), (16, 24, 0.07), (25, 34, 0.10), (35, 44, 0.13), (45, 54, 0.13), (55, 64, 0.16),
-    (65, 74, 0.14), (75, 95, 0.13),
-)
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.accounts.models import Actor
+from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
+from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.surveys.projects.models import SurveyProject
+from kommunalschutz.surveys.projects.selectors import current_questionnaire
+from kommunalschutz.surveys.responses.models import Response
+from kommunalschutz.surveys.responses.recording import record_response
+from kommunalschutz.surveys.sampling.letters import mark_undeliverable
+from kommunalschutz.surveys.sampling.models import SampleMember
 
-def synthetic_register(*, population: int, place: str, postcode: str, reference_date: dt.date,
-                       seed: int = 2026, localities: Sequence[tuple[str, float]] = BANNEWITZ_LOCALITIES,
-                       male_share: float = 0.485) -> bytes:
-    """A register extract of ``population`` persons (all ages) as Windows-1252 text with ``;``."""
-    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
-    out = io.StringIO()
-    out.write(";".join(HEADER) + "\r\n")
-    names = [name for name, _ in localities]
-    shares = [share for _, share in localities]
-    bands = [(low, high) for low, high, _ in AGE_BANDS]
-    band_shares = [share for _, _, share in AGE_BANDS]
-    for index in range(population):
-        draw = rng.random()
-        sex = "d" if draw < 0.0006 else ("m" if draw < male_share else "w")
-        low, high = rng.choices(bands, band_shares)[0]
-        age = rng.randint(low, high)
-        born = reference_date - dt.timedelta(days=int(age * 365.25) + rng.randint(1, 364))
-        locality = rng.choices(names, shares)[0]
-        blocked = "ja" if rng.random() < 0.004 else ""
-        given = rng.choice(GIVEN_NAMES[sex])
-        if rng.random() < 0.2:
-            given += " " + rng.choice(GIVEN_NAMES["w" if sex == "d" else sex])
-        row = (rng.choice(FAMILY_NAMES), given, rng.choice(STREETS), str(rng.randint(1, 80)) + ("a" if index % 17 == 0
-               else ""), postcode, place, locality, born.strftime("%d.%m.%Y"), sex, blocked)
-        out.write(";".join(row) + "\r\n")
-    return out.getvalue().encode("cp1252")
-
-
-# --- answers ---------------------------------------------------------------------------------------------
+BERLIN = ZoneInfo("Europe/Berlin")
+RESPONSE_SEED = 2026
 
 RESPONSE_PROPENSITY = {"16-24": 0.28, "25-34": 0.32, "35-44": 0.40, "45-54": 0.45, "55-64": 0.52,
                        "65-74": 0.58, "75+": 0.45}
@@ -218,3 +173,73 @@ def simulate(people: Iterable[Person], items: Sequence[Any], *, seed: int = 2026
         channel = "online" if rng.random() < ONLINE_SHARE[person.age_group] else "post"
         outcomes.append(Outcome(person.number, channel, answers))
     return outcomes
+
+
+def _aware(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN)
+
+
+def simulate_answers(*, actor: Actor, project: SurveyProject, seed: int = RESPONSE_SEED,
+                     waves: tuple[tuple[dt.date, dt.date], ...] | None = None,
+                     between_waves: Callable[[], Any] | None = None) -> dict[str, int]:
+    """Answer the letters of a synthetic project in the field as its population would.
+
+    Members who already answered are left alone. Each outcome is drawn once; respondents are spread over
+    ``waves`` (date ranges: after the letters, after each reminder; 60 / 25 / 15 % of the answers) and
+    ``between_waves()`` runs before each later wave (the demo sends the reminders there). Returns
+    counts per outcome.
+    """
+    if not project.is_synthetic:
+        raise ValueError("Answers are simulated for synthetic demo projects only.")
+    questionnaire = current_questionnaire(project)
+    assert questionnaire is not None
+    items = list(questionnaire.items.all())
+    waiting = list(project.sample.members.filter(status=SampleMember.Status.SENT).order_by("number"))
+    outcomes = simulate([Person(m.number, m.locality, m.age_group, m.sex) for m in waiting], items, seed=seed)
+    members = {m.number: m for m in waiting}
+    today = timezone.localdate()
+    waves = waves or ((today, today),)
+    shares = (0.60, 0.25, 0.15)[:len(waves)] if len(waves) <= 3 else tuple(1 / len(waves) for _ in waves)
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
+    by_wave: list[list[Outcome]] = [[] for _ in waves]
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if outcome.status == "undeliverable":
+            mark_undeliverable(actor=actor, project=project, number=outcome.number)
+        elif outcome.status in ("online", "post"):
+            by_wave[rng.choices(range(len(waves)), shares)[0]].append(outcome)
+    for number, ((start, end), arrivals) in enumerate(zip(waves, by_wave, strict=True)):
+        if number and between_waves is not None:
+            between_waves()
+        span = max(0, (end - start).days)
+        for index, outcome in enumerate(arrivals):
+            # Most answers of a wave arrive in its first days.
+            offset = int(span * (index / max(1, len(arrivals))) ** 2)
+            record_response(
+                actor=actor, member=members[outcome.number], answers=outcome.answers,
+                channel=Response.Channel.ONLINE if outcome.status == "online" else Response.Channel.PAPER,
+                questionnaire=questionnaire, submitted_at=_aware(start + dt.timedelta(days=offset), 9 + index % 10))
+    return counts
+
+
+def simulate_remaining_answers(*, actor: Actor, project: SurveyProject) -> dict[str, int]:
+    """Let the synthetic population of a practice project answer its letters.
+
+    Only for synthetic projects in the field whose letters went out; real projects are refused. Every
+    answer goes through :func:`record_response` (validated, audited) like any other.
+    """
+    errors: Errors = {}
+    sample = getattr(project, "sample", None)
+    if not project.is_synthetic:
+        add_error(errors, "__all__", _("Answers can be simulated only for synthetic demo projects."))
+    elif project.status != SurveyProject.Status.FIELD:
+        add_error(errors, "__all__", _("Answers can be simulated only while the survey is in the field."))
+    elif sample is None or sample.letters_produced_at is None:
+        add_error(errors, "__all__", _("Send the cover letters before simulating answers."))
+    raise_if_errors(errors)
+    with transaction.atomic():
+        counts = simulate_answers(actor=actor, project=project, seed=project.pk)
+        audit.record(actor=actor, action=AuditEvent.Action.OTHER, obj=project,
+                     summary="demo: simulated answers " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    return counts
