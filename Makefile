@@ -12,7 +12,7 @@ MANAGE := $(PY) -m kommunalschutz
 
 # Development mode only for the local server; the test suite runs with production settings
 # (DEBUG off), so that what CI checks is what an operator deploys.
-run demo migrate worker: export DEBUG ?= true
+run demo migrate worker messages: export DEBUG ?= true
 
 .PHONY: run test lint bench install install-dev system-libs chromium r-survey migrate demo worker messages clean
 
