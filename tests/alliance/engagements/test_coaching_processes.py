@@ -168,11 +168,11 @@ def test_unavailable_coach_cannot_take_a_new_process(contacted: World) -> None:
 
 
 def test_coach_pool_pages_add_and_edit_a_coach(world: World, login: object) -> None:
-    user = UserFactory(username="neu-coach")
+    user = UserFactory.create(username="neu-coach")
     from kommunalschutz.foundation.accounts.models import Role
     from tests.factories import MembershipFactory
 
-    MembershipFactory(user=user, organisation=world.coaching_institute, role=Role.COACH)
+    MembershipFactory.create(user=user, organisation=world.coaching_institute, role=Role.COACH)
     client = login(world.coordinator)  # type: ignore[operator]
     response = client.post(reverse("engagements:coach_create"), {
         "user": user.pk, "institute": world.coaching_institute.pk, "capacity": 4, "active": "on",

@@ -94,7 +94,7 @@ def test_delete_case_files_removes_the_files_of_one_case(world: Any, case: Any, 
                                                          django_capture_on_commit_callbacks: Any) -> None:
     from tests.factories import CaseFactory
 
-    other = CaseFactory(municipality=world.pirna, reported_by=world.pirna_official)
+    other = CaseFactory.create(municipality=world.pirna, reported_by=world.pirna_official)
     services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
     _online(case, world.pirna_official)
     kept = services.add_file(case=other, actor=world.pirna_official, upload=upload("foto.jpg"))

@@ -65,8 +65,8 @@ def test_a_plauen_case_goes_to_zwickau_not_dresden(world: Any, report_data: dict
                                                    django_capture_on_commit_callbacks: Any) -> None:
     from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
-    zwickau_contact = UserFactory(username="zwickau_police")
-    MembershipFactory(user=zwickau_contact, role="police_contact", organisation=OrganisationFactory(
+    zwickau_contact = UserFactory.create(username="zwickau_police")
+    MembershipFactory.create(user=zwickau_contact, role="police_contact", organisation=OrganisationFactory.create(
         kind="police_directorate", name="PD Zwickau", police_directorate=world.zwickau_pd))
     case = _create(world, {**report_data, "municipality": world.plauen.pk, "danger_now": True,
                                   "affected_name": "Bürgermeister Plauen", "affected_contact": "03741 0000"},

@@ -22,11 +22,11 @@ def test_comparison_picks_waves_and_similar_released_surveys(world, login):
     current = _weighted(world, municipality=world.pirna, year=2026, seed=1)
     wave = _weighted(world, municipality=world.pirna, year=2022, seed=2)
     surveyed_project(municipality=world.pirna, year=2018, respondents=10)  # never weighted: no wave
-    similar = _weighted(world, municipality=MunicipalityFactory(name="Freital", population=40_000), seed=3,
+    similar = _weighted(world, municipality=MunicipalityFactory.create(name="Freital", population=40_000), seed=3,
                         status=SurveyProject.Status.REPORTED)
-    _weighted(world, municipality=MunicipalityFactory(name="Heidenau", population=16_000), seed=4,
+    _weighted(world, municipality=MunicipalityFactory.create(name="Heidenau", population=16_000), seed=4,
               status=SurveyProject.Status.REPORTED)  # too small (< 19,500)
-    _weighted(world, municipality=MunicipalityFactory(name="Radebeul", population=34_000), seed=5,
+    _weighted(world, municipality=MunicipalityFactory.create(name="Radebeul", population=34_000), seed=5,
               status=SurveyProject.Status.ANALYSIS)  # report not released
     assert selectors.earlier_waves(current) == [wave]
     assert selectors.similar_municipalities(current) == [similar]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def project(world):  # type: ignore[no-untyped-def]
     for ags, name in SAXON_DISTRICTS.items():
-        DistrictFactory(ags=ags, name=name)
+        DistrictFactory.create(ags=ags, name=name)
     crime.load_bundled()
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=120)
     report.save_recommendations(actor=world.people["analyst"], project=project,

@@ -116,9 +116,9 @@ def test_population_category_without_respondents_is_explained_and_can_be_collaps
                                   sex="w", count=40)
     q = project.questionnaires.get()
     for i in range(2):
-        member = SampleMemberFactory(sample=sample, locality="Altstadt", age_group="25-34", sex="d",
+        member = SampleMemberFactory.create(sample=sample, locality="Altstadt", age_group="25-34", sex="d",
                                      design_weight=50.0, number=1000 + i)
-        ResponseFactory(member=member, project=project, questionnaire=q, answers={"safety_dark": 2})
+        ResponseFactory.create(member=member, project=project, questionnaire=q, answers={"safety_dark": 2})
     with pytest.raises(ValidationError) as info:
         services.run_weighting(actor=world.analyst, project=project, method="rake",
                                variables=["sex", "locality"])

@@ -37,13 +37,13 @@ def _linked_project(world: World, started_on: dt.date) -> SurveyProject:
     contact(world, municipality=world.pirna, on=started_on - dt.timedelta(days=400))
     analysis = create_security_analysis(actor=coordinator, title="Sicherheitsanalyse Pirna",
                                         started_on=started_on, municipality=world.pirna)
-    return SurveyProjectFactory(municipality=world.pirna, security_analysis=analysis,
+    return SurveyProjectFactory.create(municipality=world.pirna, security_analysis=analysis,
                                 created_at=timezone.make_aware(dt.datetime.combine(started_on, dt.time(12)))
                                 + dt.timedelta(days=3))
 
 
 def test_a_project_without_an_analysis_changes_nothing(world: World) -> None:
-    project = SurveyProjectFactory(municipality=world.pirna)
+    project = SurveyProjectFactory.create(municipality=world.pirna)
     assert sync_phases(actor=None, project=project) == 0
 
 
@@ -58,13 +58,13 @@ def test_phases_advance_with_the_survey_and_never_into_the_future(world: World) 
     assert _dates(analysis, Phase.REGISTER_EXTRACT) == (None, None)
 
     drawn = timezone.now() - dt.timedelta(days=80)
-    sample = SampleFactory(project=project, drawn_at=drawn, letters_produced_at=drawn + dt.timedelta(days=10))
-    QuestionnaireFactory(project=project, created_at=drawn - dt.timedelta(days=2))
+    sample = SampleFactory.create(project=project, drawn_at=drawn, letters_produced_at=drawn + dt.timedelta(days=10))
+    QuestionnaireFactory.create(project=project, created_at=drawn - dt.timedelta(days=2))
     project.field_start = today - dt.timedelta(days=60)
     project.field_end = today + dt.timedelta(days=5)  # still running
     project.save()
-    member = SampleMemberFactory(sample=sample)
-    ResponseFactory(member=member, submitted_at=timezone.now() - dt.timedelta(days=50))
+    member = SampleMemberFactory.create(sample=sample)
+    ResponseFactory.create(member=member, submitted_at=timezone.now() - dt.timedelta(days=50))
 
     sync_phases(actor=world.people["coordinator"], project=project)
     assert _dates(analysis, Phase.REGISTER_EXTRACT) == (timezone.localdate(drawn), timezone.localdate(drawn))
@@ -90,7 +90,7 @@ def test_dates_before_the_kick_off_are_clamped_and_hand_recorded_presentation_st
     presentation.actual_start = today
     presentation.save()
     # A questionnaire drafted before the engagement was recorded still counts from the kick-off.
-    QuestionnaireFactory(project=project, created_at=timezone.now() - dt.timedelta(days=90))
+    QuestionnaireFactory.create(project=project, created_at=timezone.now() - dt.timedelta(days=90))
     sync_phases(actor=None, project=project)
     assert _dates(analysis, Phase.QUESTIONNAIRE) == (started, None)
     assert _dates(analysis, Phase.PRESENTATION) == (today, None)

@@ -24,7 +24,7 @@ CHOICE = [{"code": 1, "de": "ja", "en": "yes"}, {"code": 2, "de": "nein", "en": 
 def project(world: World) -> SurveyProject:
     world.pirna.localities = "Copitz, Zuschendorf, Graupa"
     world.pirna.save()
-    return SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
+    return SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor)
 
 
 def _custom(**overrides: Any) -> dict[str, Any]:

@@ -49,8 +49,8 @@ def test_outsiders_get_404_on_every_page(world, project, imported, login, person
 def test_other_contractors_analyst_gets_404(world, project, login) -> None:
     from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
-    other = UserFactory(username="other_analyst")
-    MembershipFactory(user=other, organisation=OrganisationFactory(kind=world.analysis_contractor.kind),
+    other = UserFactory.create(username="other_analyst")
+    MembershipFactory.create(user=other, organisation=OrganisationFactory.create(kind=world.analysis_contractor.kind),
                       role="analyst")
     assert login(other).get(reverse("sampling:overview", args=[project.pk])).status_code == 404
 
