@@ -9,6 +9,7 @@ import pytest
 
 from kommunalschutz.surveys.findings import calibration, results, services
 from kommunalschutz.surveys.projects import estimation as est
+from tests.conftest import World
 from tests.surveys.findings.builders import AGES, LOCALITIES, SEXES, population, surveyed_project
 from tests.surveys.projects.rsurvey import Case, close, run_r
 
@@ -25,7 +26,7 @@ def _margins(variable: str) -> dict[tuple[str, ...], float]:
     return out
 
 
-def test_raked_estimates_and_standard_errors_agree_with_estimation_and_r(world):
+def test_raked_estimates_and_standard_errors_agree_with_estimation_and_r(world: World) -> None:
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=150,
                                seed=11)
     run = services.run_weighting(actor=world.analyst, project=project, method="rake",
