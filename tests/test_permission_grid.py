@@ -74,7 +74,8 @@ ROWS = parse_table(DOC.read_text(encoding="utf-8"))
 
 
 def _other_persona(world: World, user: User) -> User:
-    return world.outsider if user != world.outsider else world.analyst
+    other: User = world.outsider if user != world.outsider else world.analyst
+    return other
 
 
 def _own_organisation(world: World, user: User) -> Organisation | None:

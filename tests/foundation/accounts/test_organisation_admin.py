@@ -137,7 +137,7 @@ def test_adding_a_new_person_creates_an_account_and_sends_a_password_link(
     assert message.subject == "Ihr Zugang zu Kommunalschutz"
     assert "erika.muster" in message.body
     # The link sets the first password; afterwards she can log in.
-    link = re.search(r"http://testserver(/konto/passwort-neu/\S+/)", message.body)
+    link = re.search(r"http://testserver(/konto/passwort-neu/\S+/)", str(message.body))
     assert link is not None
     anonymous = Client()
     form_url = anonymous.get(link.group(1))["Location"]

@@ -133,7 +133,8 @@ def test_the_package_holds_the_unaltered_originals(world: Any, case: Any) -> Non
     items = manifest["items"]
     assert [entry["number"] for entry in items] == list(range(1, len(SAMPLES) + 3))
     rows = list(EvidenceItem.objects.filter(case=case).order_by("created_at", "pk"))
-    sums = dict(reversed(line.split("  ", 1)) for line in archive.read("SHA256SUMS").decode().splitlines())
+    sums = {name: digest for digest, name in (line.split("  ", 1)
+                                              for line in archive.read("SHA256SUMS").decode().splitlines())}
     for row, entry in zip(rows, items, strict=True):
         if not row.stored_name:
             assert entry["file_in_package"] is None

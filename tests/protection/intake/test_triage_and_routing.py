@@ -137,6 +137,7 @@ def test_retriage_marks_acute_shortens_the_deadline_and_alarms(
     with django_capture_on_commit_callbacks(execute=True):
         assert routing.retriage(case=case, actor=world.coordinator) is True
     case.refresh_from_db()
+    assert old_due is not None and case.acknowledgement_due_at is not None
     assert case.is_acute and case.acknowledgement_due_at < old_due
     assert [m.to for m in mail.outbox] == [[world.dresden_police.email]]
     assert IncidentStatistic.objects.get(case=case).is_acute

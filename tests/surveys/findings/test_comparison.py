@@ -49,7 +49,7 @@ def test_comparison_picks_waves_and_similar_released_surveys(world: World, login
 def test_key_indicators_take_item_codes_given_by_the_caller(world: World) -> None:
     project = _weighted(world, municipality=world.pirna)
     found = results.key_indicators(project, codes={"unsafe_overall": "safety_dark"})
-    assert found["unsafe_overall"] is not None
+    assert found["unsafe_overall"] is not None and found["unsafe_after_dark"] is not None
     assert found["unsafe_overall"].estimate == pytest.approx(found["unsafe_after_dark"].estimate)
 
 

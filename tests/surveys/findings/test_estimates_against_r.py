@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -44,10 +45,11 @@ def test_raked_estimates_and_standard_errors_agree_with_estimation_and_r(world: 
     dark = [r.answers.get("safety_dark") for r in responses]
     y = [None if v in (8, 9, None) else float(v) for v in dark]
     theft = [str(r.answers.get("victim_theft")) for r in responses]
-    columns = {"s": strata, "w": [m.design_weight for m in members], "age": [m.age_group for m in members],
-               "sex": [m.sex for m in members], "loc": [m.locality for m in members], "y": y, "f": theft}
-    margins = [((name,), _margins(variable)) for name, variable in
-               (("age", "age_group"), ("sex", "sex"), ("loc", "locality"))]
+    columns: dict[str, list[Any]] = {
+        "s": strata, "w": [m.design_weight for m in members], "age": [m.age_group for m in members],
+        "sex": [m.sex for m in members], "loc": [m.locality for m in members], "y": y, "f": theft}
+    margins: list[tuple[tuple[str, ...], dict[tuple[str, ...], float]]] = [
+        ((name,), _margins(variable)) for name, variable in (("age", "age_group"), ("sex", "sex"), ("loc", "locality"))]
 
     # Directly on surveys.estimation: same weights, same mean and standard error.
     design = est.make_design(len(members), weights=columns["w"], strata=strata)

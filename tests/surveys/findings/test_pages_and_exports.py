@@ -113,6 +113,7 @@ def test_estimates_csv_and_xlsx_have_the_cli_columns_and_question_text(world: Wo
     assert not any(r[0] == "remarks" for r in rows)  # free text is not estimated
     xlsx = client.get(f"/auswertung/{project.pk}/schaetzungen.xlsx", {"domain": "sex"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
     values = list(sheet.values)
     assert list(values[0]) == header and len(values) == len(rows)
     assert values[1][7] == pytest.approx(ours[0].estimate, rel=1e-12)

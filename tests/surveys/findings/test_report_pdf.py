@@ -50,7 +50,8 @@ def test_report_has_title_crest_sections_estimates_and_recommendations(project: 
     reader, pages = text_of(report.render_report(project))
     whole = " ".join(pages)
 
-    assert reader.metadata is not None and reader.metadata.title.startswith("Abschlussbericht")
+    assert reader.metadata is not None and reader.metadata.title is not None
+    assert reader.metadata.title.startswith("Abschlussbericht")
     assert squash("Pirna, Stadt") in pages[0] and squash("Bürgerbefragung 2026") in pages[0]
     assert reader.pages[0].images, "the crest is on the title page"
     assert "Wappen" not in pages[0]  # the image itself, not its alternative text

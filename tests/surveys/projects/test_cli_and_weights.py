@@ -7,6 +7,7 @@ import math
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -36,12 +37,12 @@ def _sample(n: int = 120) -> tuple[list[str], list[list[object]]]:
             ("sicher", "eher sicher", "unsicher")[int(rng.integers(0, 3))] if i % 13 else "",
             ("Nord", "Sued")[i % 2], ("jung", "alt")[int(rng.integers(0, 2))], ("w", "m")[int(rng.integers(0, 2))],
         ])
-    for i, (a, s) in enumerate((a, s) for a in ("jung", "alt") for s in ("w", "m")):
-        rows[i][8], rows[i][9] = a, s
+    for i, (age, sex) in enumerate((a, s) for a in ("jung", "alt") for s in ("w", "m")):
+        rows[i][8], rows[i][9] = age, sex
     return header, rows
 
 
-MARGINS = [["age", "jung", 5200], ["age", "alt", 4800], ["sex", "w", 5100], ["sex", "m", 4900],
+MARGINS: list[list[Any]] = [["age", "jung", 5200], ["age", "alt", 4800], ["sex", "w", 5100], ["sex", "m", 4900],
            ["district", "Nord", 6000], ["district", "Sued", 4000]]
 
 
@@ -115,7 +116,7 @@ def test_cli_margins_not_matching_the_data(tmp_path: Path, capsys: pytest.Captur
     header, rows = _sample(60)
     data = _write(tmp_path / "data.csv", header, rows)
     out = tmp_path / "est.csv"
-    cases = {
+    cases: dict[str, tuple[list[list[Any]], str]] = {
         "missing category": (MARGINS[:1] + MARGINS[2:], "category 'alt' has no population count"),
         "extra category": ([*MARGINS, ["sex", "d", 50]], "category 'd' of 'sex' does not occur"),
         "unknown variable": ([*MARGINS, ["income", "hoch", 5]], "line 8, column 'variable'"),

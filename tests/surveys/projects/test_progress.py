@@ -52,6 +52,7 @@ def test_phases_advance_with_the_survey_and_never_into_the_future(world: World) 
     started = today - dt.timedelta(days=100)
     project = _linked_project(world, started)
     analysis = project.security_analysis
+    assert analysis is not None
 
     assert sync_phases(actor=world.people["coordinator"], project=project) == 1
     assert _dates(analysis, Phase.KICK_OFF) == (started, started + dt.timedelta(days=3))
@@ -86,6 +87,7 @@ def test_dates_before_the_kick_off_are_clamped_and_hand_recorded_presentation_st
     started = today - dt.timedelta(days=30)
     project = _linked_project(world, started)
     analysis = project.security_analysis
+    assert analysis is not None
     presentation = AnalysisPhase.objects.get(analysis=analysis, phase=Phase.PRESENTATION)
     presentation.actual_start = today
     presentation.save()
@@ -100,7 +102,8 @@ def test_the_engagement_page_links_the_survey_that_drives_its_phases(world: Worl
     from django.urls import reverse
 
     project = _linked_project(world, timezone.localdate() - dt.timedelta(days=10))
-    engagement = project.security_analysis.engagement  # type: ignore[union-attr]
+    assert project.security_analysis is not None
+    engagement = project.security_analysis.engagement
     url = reverse("engagements:engagement_detail", args=[engagement.pk])
     page = login(world.people["pirna_coordinator"]).get(url).content.decode()
     assert reverse("surveys:detail", args=[project.pk]) in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -202,7 +203,7 @@ def test_a_frozen_questionnaire_refuses_every_edit(world: World, project: Survey
     questionnaire.frozen_at = timezone.now()
     questionnaire.save()
     item = questionnaire.items.get(code="safety_overall")
-    refusals = [
+    refusals: list[Callable[[], object]] = [
         lambda: builder.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom()),
         lambda: builder.add_bank_item(actor=world.coordinator, questionnaire=questionnaire, key="safety_dark"),
         lambda: builder.update_item(actor=world.coordinator, item=item, text_de="Anders"),

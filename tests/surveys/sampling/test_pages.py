@@ -28,6 +28,8 @@ REFUSED = ["coordinator", "plauen_coordinator", "pirna_official", "dresden_polic
 @pytest.mark.parametrize("persona", REFUSED)
 def test_outsiders_get_404_on_every_page(world: World, project: SurveyProject, imported: Any, login: Any, persona: str) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=3, seed=1)
+    member = sample.members.first()
+    assert member is not None
     client = login(world.people[persona])
     pages = [
         reverse("sampling:overview", args=[project.pk]),
@@ -35,7 +37,7 @@ def test_outsiders_get_404_on_every_page(world: World, project: SurveyProject, i
         reverse("sampling:report_csv", args=[project.pk, imported.pk]),
         reverse("sampling:draw", args=[project.pk]),
         reverse("sampling:tracking", args=[project.pk]),
-        reverse("sampling:member_detail", args=[project.pk, sample.members.first().number]),
+        reverse("sampling:member_detail", args=[project.pk, member.number]),
         reverse("sampling:addresses_delete", args=[project.pk]),
     ]
     for url in pages:
