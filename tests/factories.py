@@ -12,14 +12,14 @@ from kommunalschutz.foundation.accounts.models import Membership, Organisation, 
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
 
 if TYPE_CHECKING:
-    # Only for the factories' type parameters: at runtime these factories name their models by
-    # label ("cases.Case"), as before.
-    from kommunalschutz.alliance.councils.models import PreventionCouncil
-    from kommunalschutz.alliance.engagements.models import Coach, CoachingProcess, Engagement
-    from kommunalschutz.alliance.events.models import Event
-    from kommunalschutz.alliance.programme.models import CooperationAgreement
-    from kommunalschutz.protection.cases.models import Case, CaseTeamMember
-    from kommunalschutz.protection.measures.models import Measure, Partner
+    # Only for the factories' type parameters (quoted, so ruff does not see the use): at runtime
+    # these factories name their models by label ("cases.Case"), as before.
+    from kommunalschutz.alliance.councils.models import PreventionCouncil  # noqa: F401
+    from kommunalschutz.alliance.engagements.models import Coach, CoachingProcess, Engagement  # noqa: F401
+    from kommunalschutz.alliance.events.models import Event  # noqa: F401
+    from kommunalschutz.alliance.programme.models import CooperationAgreement  # noqa: F401
+    from kommunalschutz.protection.cases.models import Case, CaseTeamMember  # noqa: F401
+    from kommunalschutz.protection.measures.models import Measure, Partner  # noqa: F401
 
 REFERENCE_DATE = dt.date(2025, 11, 30)
 

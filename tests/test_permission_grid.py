@@ -121,7 +121,8 @@ def _agreement(world: World, municipality: Any) -> Any:
 
 
 def _coaching(world: World, municipality: Any, coach_user: User) -> Any:
-    return CoachingProcessFactory.create(engagement__municipality=municipality, coach=CoachFactory.create(user=coach_user))
+    return CoachingProcessFactory.create(engagement__municipality=municipality,
+                                         coach=CoachFactory.create(user=coach_user))
 
 
 def _council(municipality: Any) -> Any:

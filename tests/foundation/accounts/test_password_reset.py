@@ -126,7 +126,8 @@ def test_a_reset_does_not_skip_the_second_factor(world: World, client: Client, d
     assert response["Location"].startswith(reverse("accounts:otp_verify"))
 
 
-def test_reset_mails_are_limited_per_address_without_the_page_telling(world: World, client: Client, settings: Settings) -> None:
+def test_reset_mails_are_limited_per_address_without_the_page_telling(world: World, client: Client,
+                                                                      settings: Settings) -> None:
     settings.LOGIN_THROTTLE_ATTEMPTS = 3
     email = world.pirna_coordinator.email
     pages = [_without_csrf(_request_reset(client, email).content) for _ in range(5)]

@@ -24,7 +24,8 @@ def _export(world: World, login: Any, django_capture_on_commit_callbacks: Django
 
 
 def test_auditor_exports_trail_in_background_and_downloads_it(
-    world: World, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings, tmp_path: Path
+    world: World, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings,
+    tmp_path: Path,
 ) -> None:
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
@@ -41,7 +42,8 @@ def test_auditor_exports_trail_in_background_and_downloads_it(
 
 @pytest.mark.parametrize("persona", ["coordinator", "pirna_coordinator", "outsider", "analyst"])
 def test_others_cannot_download_an_auditors_export(
-    world: World, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings, tmp_path: Path, persona: str
+    world: World, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings,
+    tmp_path: Path, persona: str,
 ) -> None:
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}

@@ -76,7 +76,8 @@ def test_navigation_shows_role_items_only_after_the_second_factor(world: World, 
     ("pirna_coordinator", ["/konto/profil/"], ["/protokoll/", "/konto/organisationen/", "/register/import/"]),
     ("administrator", ["/protokoll/", "/register/import/", "/aufgaben/"], []),
 ])
-def test_navigation_follows_the_role(world: World, login: Any, persona: str, visible: list[str], hidden: list[str]) -> None:
+def test_navigation_follows_the_role(world: World, login: Any, persona: str, visible: list[str],
+                                     hidden: list[str]) -> None:
     nav = login(getattr(world, persona)).get("/impressum/").content.decode().split('class="main-nav"')[1]
     nav = nav.split("</nav>")[0]
     for path in visible:

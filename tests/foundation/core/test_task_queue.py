@@ -81,7 +81,8 @@ def test_failing_operation_marks_run_failed_with_message(sqlite_queue: Huey) -> 
 
 
 @pytest.mark.django_db
-def test_start_operation_records_run_and_audit_and_runs_eagerly_in_tests(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
+def test_start_operation_records_run_and_audit_and_runs_eagerly_in_tests(
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         run = services.start_operation(actor=None, kind="core.selftest", label="self test", arguments={"steps": 2})
     run.refresh_from_db()

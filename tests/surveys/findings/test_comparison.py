@@ -53,7 +53,8 @@ def test_key_indicators_take_item_codes_given_by_the_caller(world: World) -> Non
     assert found["unsafe_overall"].estimate == pytest.approx(found["unsafe_after_dark"].estimate)
 
 
-def test_indicators_of_a_weighting_run_are_computed_once_and_follow_a_new_run(world: World, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
+def test_indicators_of_a_weighting_run_are_computed_once_and_follow_a_new_run(
+        world: World, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     project = _weighted(world, municipality=world.pirna, seed=6)
     first = results.current_key_indicators(project)
     run = selectors.current_run(project)

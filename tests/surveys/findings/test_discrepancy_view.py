@@ -52,7 +52,8 @@ def test_discrepancy_sets_survey_shares_against_the_districts_pks(project: Surve
     assert 0 < burglary.share.estimate < 1
 
 
-def test_page_shows_both_sides_with_charts_and_tables(client: Client, login: Any, world: World, project: SurveyProject) -> None:
+def test_page_shows_both_sides_with_charts_and_tables(client: Client, login: Any, world: World,
+                                                      project: SurveyProject) -> None:
     login(world.people["analyst"])
     response = client.get(reverse("findings:discrepancy", args=[project.pk]))
 
@@ -66,7 +67,8 @@ def test_page_shows_both_sides_with_charts_and_tables(client: Client, login: Any
     assert "style=" not in html.split("<main", 1)[-1]
 
 
-def test_coordinator_of_the_municipality_and_coordination_office_see_it(client: Client, login: Any, world: World, project: SurveyProject) -> None:
+def test_coordinator_of_the_municipality_and_coordination_office_see_it(client: Client, login: Any, world: World,
+                                                                        project: SurveyProject) -> None:
     for persona in ("pirna_coordinator", "coordinator"):
         login(world.people[persona])
         assert client.get(reverse("findings:discrepancy", args=[project.pk])).status_code == 200

@@ -46,7 +46,8 @@ def test_analyst_of_another_contractor_gets_404(world: World, login: Any) -> Non
     assert login(world.analyst).get(f"/auswertung/{other.pk}/").status_code == 404
 
 
-def test_coordination_office_sees_results_but_cannot_weight_or_export_microdata(world: World, login: Any, project: SurveyProject) -> None:
+def test_coordination_office_sees_results_but_cannot_weight_or_export_microdata(world: World, login: Any,
+                                                                                project: SurveyProject) -> None:
     client = login(world.coordinator)
     page = client.get(f"/auswertung/{project.pk}/")
     assert page.status_code == 200
@@ -60,7 +61,8 @@ def test_coordination_office_sees_results_but_cannot_weight_or_export_microdata(
     assert WeightingRun.objects.filter(project=project).count() == 1
 
 
-def test_municipal_coordinator_weights_but_does_not_export_microdata(world: World, login: Any, project: SurveyProject) -> None:
+def test_municipal_coordinator_weights_but_does_not_export_microdata(world: World, login: Any,
+                                                                     project: SurveyProject) -> None:
     client = login(world.pirna_coordinator)
     response = client.post(f"/auswertung/{project.pk}/gewichtung/", {
         "method": "poststratify", "variables": ["age_group", "sex"], "trim_mode": "relative",
@@ -97,7 +99,8 @@ def test_results_page_hides_small_domain_cells(world: World, login: Any) -> None
     assert "Altersgruppe" in body
 
 
-def test_estimates_csv_and_xlsx_have_the_cli_columns_and_question_text(world: World, login: Any, project: SurveyProject) -> None:
+def test_estimates_csv_and_xlsx_have_the_cli_columns_and_question_text(world: World, login: Any,
+                                                                       project: SurveyProject) -> None:
     client = login(world.analyst)
     rows = _csv(client.get(f"/auswertung/{project.pk}/schaetzungen.csv", {"domain": "sex"}))
     header = rows[0]

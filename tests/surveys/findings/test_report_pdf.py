@@ -83,7 +83,8 @@ def test_response_figures_come_from_the_sample_members(project: SurveyProject) -
     assert [title for title, _lines in overview["groups"]] == ["Ortsteil", "Altersgruppe", "Geschlecht"]
 
 
-def test_pdf_download_for_the_team_and_404_for_outsiders(client: Client, login: Any, world: World, project: SurveyProject) -> None:
+def test_pdf_download_for_the_team_and_404_for_outsiders(client: Client, login: Any, world: World,
+                                                         project: SurveyProject) -> None:
     url = reverse("findings:report_pdf", args=[project.pk])
     login(world.people["coordinator"])
     response = client.get(url)
@@ -95,7 +96,8 @@ def test_pdf_download_for_the_team_and_404_for_outsiders(client: Client, login: 
         assert client.get(reverse("findings:report", args=[project.pk])).status_code == 404
 
 
-def test_analyst_edits_recommendations_on_the_page(client: Client, login: Any, world: World, project: SurveyProject) -> None:
+def test_analyst_edits_recommendations_on_the_page(client: Client, login: Any, world: World,
+                                                   project: SurveyProject) -> None:
     login(world.people["analyst"])
     url = reverse("findings:recommendations", args=[project.pk])
     page = client.get(url).content.decode()
@@ -119,7 +121,8 @@ def test_too_long_recommendations_are_refused(client: Client, login: Any, world:
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "plauen_coordinator", "outsider"])
-def test_only_the_team_edits_recommendations(client: Client, login: Any, world: World, project: SurveyProject, persona: str) -> None:
+def test_only_the_team_edits_recommendations(client: Client, login: Any, world: World, project: SurveyProject,
+                                             persona: str) -> None:
     login(world.people[persona])
     url = reverse("findings:recommendations", args=[project.pk])
     assert client.get(url).status_code == 404
@@ -129,7 +132,8 @@ def test_only_the_team_edits_recommendations(client: Client, login: Any, world: 
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "plauen_coordinator", "dresden_police", "outsider"])
-def test_release_refused_to_others(client: Client, login: Any, world: World, project: SurveyProject, persona: str) -> None:
+def test_release_refused_to_others(client: Client, login: Any, world: World, project: SurveyProject,
+                                   persona: str) -> None:
     login(world.people[persona])
     assert client.post(reverse("findings:release", args=[project.pk])).status_code == 404
     project.refresh_from_db()
@@ -137,7 +141,8 @@ def test_release_refused_to_others(client: Client, login: Any, world: World, pro
 
 
 @pytest.mark.parametrize("persona", ["analyst", "pirna_coordinator"])
-def test_team_releases_the_report(client: Client, login: Any, world: World, project: SurveyProject, persona: str) -> None:
+def test_team_releases_the_report(client: Client, login: Any, world: World, project: SurveyProject,
+                                  persona: str) -> None:
     login(world.people[persona])
     response = client.post(reverse("findings:release", args=[project.pk]))
     assert response.status_code == 302
@@ -162,7 +167,8 @@ def test_release_needs_a_weighting_and_recommendations(world: World) -> None:
     assert project.status == SurveyProject.Status.ANALYSIS
 
 
-def test_report_page_offers_download_edit_and_release(client: Client, login: Any, world: World, project: SurveyProject) -> None:
+def test_report_page_offers_download_edit_and_release(client: Client, login: Any, world: World,
+                                                      project: SurveyProject) -> None:
     login(world.people["analyst"])
     html = client.get(reverse("findings:report", args=[project.pk])).content.decode()
     assert reverse("findings:report_pdf", args=[project.pk]) in html

@@ -109,7 +109,8 @@ def test_no_responses_gives_a_clear_error(world: World) -> None:
     assert not WeightingRun.objects.exists()
 
 
-def test_population_category_without_respondents_is_explained_and_can_be_collapsed(world: World, project: SurveyProject) -> None:
+def test_population_category_without_respondents_is_explained_and_can_be_collapsed(world: World,
+                                                                                   project: SurveyProject) -> None:
     # Sex "d" in the population, three respondents with "d": thin. Plus a locality nobody answered from.
     sample = project.sample
     for loc, age in (("Altstadt", "25-34"), ("Copitz", "55-64"), ("Copitz", "75+")):

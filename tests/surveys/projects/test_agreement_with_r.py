@@ -12,7 +12,8 @@ from tests.surveys.projects.rsurvey import Case, Key, assert_agrees, run_r
 CATS = ["a", "b", "c"]
 
 
-def _data(seed: int, n: int, *, strata: int = 0, clusters_per_stratum: int = 0, missing: bool = False) -> dict[str, list[Any]]:
+def _data(seed: int, n: int, *, strata: int = 0, clusters_per_stratum: int = 0, missing: bool = False) -> dict[str,
+                                                                                                               list[Any]]:
     rng = np.random.default_rng(seed)
     cols: dict[str, list[Any]] = {
         "y": [round(float(v), 3) for v in rng.gamma(2.0, 10.0, n)],

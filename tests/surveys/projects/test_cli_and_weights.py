@@ -92,7 +92,8 @@ def test_cli_agrees_with_r_after_raking(tmp_path: Path) -> None:
         (lambda h, rows: [r.__setitem__(1, "S9") for r in rows[:3]] and None, "only one PSU"),
     ],
 )
-def test_cli_bad_input_names_file_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str], mutate: Callable[[list[str], list[list[object]]], None],
+def test_cli_bad_input_names_file_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  mutate: Callable[[list[str], list[list[object]]], None],
                                                   message: str) -> None:
     header, rows = _sample(60)
     mutate(header, rows)

@@ -92,7 +92,8 @@ def test_a_member_who_answered_online_or_by_post_is_refused(world: World, login:
 
 def test_a_paper_form_replaces_unsubmitted_online_answers(world: World, login: Any, single: Survey) -> None:
     client = login(world.pirna_coordinator)
-    ResponseFactory.create(member=single.members[0], questionnaire=single.questionnaire, status=Response.Status.IN_PROGRESS,
+    ResponseFactory.create(member=single.members[0], questionnaire=single.questionnaire,
+                           status=Response.Status.IN_PROGRESS,
                     answers={"life": 5})
     key(client, single)
     response = Response.objects.get(member=single.members[0])

@@ -39,7 +39,8 @@ def _download(client: Client, run: TaskRun) -> bytes:
     return b"".join(response.streaming_content)  # type: ignore[attr-defined]  # the stubs' test response omits it
 
 
-def test_send_letters_changes_state_and_renders_nothing(world: World, project: SurveyProject, imported: Any, sample: Sample) -> None:
+def test_send_letters_changes_state_and_renders_nothing(world: World, project: SurveyProject, imported: Any,
+                                                        sample: Sample) -> None:
     returned = letters.send_letters(actor=world.analyst, project=project)
     assert returned.pk == sample.pk and returned.letters_produced_at is not None
     assert set(sample.members.values_list("status", flat=True)) == {SampleMember.Status.SENT}
@@ -53,7 +54,8 @@ def test_send_letters_changes_state_and_renders_nothing(world: World, project: S
     assert "bereits" in " ".join(caught.value.messages)
 
 
-def test_send_reminders_counts_and_refuses_when_nobody_waits(world: World, project: SurveyProject, sample: Sample) -> None:
+def test_send_reminders_counts_and_refuses_when_nobody_waits(world: World, project: SurveyProject,
+                                                             sample: Sample) -> None:
     with pytest.raises(ValidationError):
         letters.send_reminders(actor=world.analyst, project=project)
     assert set(sample.members.values_list("reminders_sent", flat=True)) == {0}
@@ -66,7 +68,8 @@ def test_send_reminders_counts_and_refuses_when_nobody_waits(world: World, proje
     assert all(waiting.values_list("last_reminder_at", flat=True))
 
 
-def test_renderers_print_one_page_per_letter_with_code_and_a_png_qr_code(world: World, project: SurveyProject, sample: Sample) -> None:
+def test_renderers_print_one_page_per_letter_with_code_and_a_png_qr_code(world: World, project: SurveyProject,
+                                                                         sample: Sample) -> None:
     letters.send_letters(actor=world.analyst, project=project)
     pages, text = _text(letters.letters_pdf(project, site_url="https://ks.example"))
     assert pages == 6
@@ -99,7 +102,8 @@ def test_reminder_rounds_keep_their_recipients(world: World, project: SurveyProj
             letters.reminders_pdf(project, round_)
 
 
-def test_nothing_is_rendered_before_sending_or_after_the_addresses_are_deleted(world: World, project: SurveyProject, sample: Sample) -> None:
+def test_nothing_is_rendered_before_sending_or_after_the_addresses_are_deleted(world: World, project: SurveyProject,
+                                                                               sample: Sample) -> None:
     with pytest.raises(ValidationError):
         letters.letters_pdf(project)
     with pytest.raises(ValidationError):
@@ -115,7 +119,8 @@ def test_nothing_is_rendered_before_sending_or_after_the_addresses_are_deleted(w
 
 
 def test_letters_in_the_browser_render_in_the_background_for_the_requester_only(
-        world: World, project: SurveyProject, sample: Sample, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
+        world: World, project: SurveyProject, sample: Sample, login: Any,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     client = login(world.analyst)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sampling:letters", args=[project.pk]))
@@ -149,8 +154,9 @@ def test_letters_in_the_browser_render_in_the_background_for_the_requester_only(
     assert sample.letters_produced_at == sent_at
 
 
-def test_reminder_round_in_the_browser_and_again(world: World, project: SurveyProject, sample: Sample, login: Any,
-                                                 django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
+def test_reminder_round_in_the_browser_and_again(
+        world: World, project: SurveyProject, sample: Sample, login: Any,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     client = login(world.pirna_coordinator)
     refused = client.post(reverse("sampling:reminders", args=[project.pk]), follow=True)
     assert refused.redirect_chain[-1][0] == reverse("sampling:overview", args=[project.pk])
@@ -175,7 +181,8 @@ def test_reminder_round_in_the_browser_and_again(world: World, project: SurveyPr
 
 
 def test_deleting_the_addresses_removes_the_files_and_stops_queued_renderings(
-        world: World, project: SurveyProject, sample: Sample, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, file_store: Any) -> None:
+        world: World, project: SurveyProject, sample: Sample, login: Any,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, file_store: Any) -> None:
     client = login(world.analyst)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("sampling:letters", args=[project.pk]))

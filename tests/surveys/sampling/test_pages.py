@@ -26,7 +26,8 @@ REFUSED = ["coordinator", "plauen_coordinator", "pirna_official", "dresden_polic
 
 
 @pytest.mark.parametrize("persona", REFUSED)
-def test_outsiders_get_404_on_every_page(world: World, project: SurveyProject, imported: Any, login: Any, persona: str) -> None:
+def test_outsiders_get_404_on_every_page(world: World, project: SurveyProject, imported: Any, login: Any,
+                                         persona: str) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=3, seed=1)
     member = sample.members.first()
     assert member is not None
@@ -62,7 +63,8 @@ def test_other_contractors_analyst_gets_404(world: World, project: SurveyProject
 
 
 def test_the_municipality_walks_through_upload_mapping_report_draw_letters(
-        world: World, project: SurveyProject, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
+        world: World, project: SurveyProject, login: Any,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     client = login(world.pirna_coordinator)
     overview = reverse("sampling:overview", args=[project.pk])
     assert client.get(overview).status_code == 200
@@ -122,7 +124,8 @@ def test_the_municipality_walks_through_upload_mapping_report_draw_letters(
     assert Sample.objects.get().addresses_deleted_at is not None
 
 
-def test_an_invalid_file_shows_the_report_and_offers_it_as_csv(world: World, project: SurveyProject, login: Any) -> None:
+def test_an_invalid_file_shows_the_report_and_offers_it_as_csv(world: World, project: SurveyProject,
+                                                               login: Any) -> None:
     client = login(world.analyst)
     rows = person_rows(10)
     rows[3][7] = "30.02.1970"

@@ -42,7 +42,8 @@ def _invalid(world: World, project: SurveyProject, data: Data, **kwargs: Any) ->
     ("cp1252", False, ";", "cp1252"),
     ("cp1252", False, ",", "cp1252"),
 ])
-def test_register_files_import_in_every_export_format(world: World, project: SurveyProject, encoding: str, bom: bool, delimiter: str,
+def test_register_files_import_in_every_export_format(world: World, project: SurveyProject, encoding: str, bom: bool,
+                                                      delimiter: str,
                                                   expected: str) -> None:
     rows = person_rows(40)
     rows[0][0] = "Weiß-Müller"
@@ -126,7 +127,8 @@ def test_duplicates_name_both_lines(world: World, project: SurveyProject) -> Non
     ("01.01.2030", "future"),
     ("01.01.1890", "1900"),
 ])
-def test_bad_birth_dates_are_errors_with_line_and_column(world: World, project: SurveyProject, value: str, fragment: str) -> None:
+def test_bad_birth_dates_are_errors_with_line_and_column(world: World, project: SurveyProject, value: str,
+                                                         fragment: str) -> None:
     rows = person_rows(4)
     rows[2][7] = value
     report = _invalid(world, project, register_file(rows))
@@ -159,7 +161,8 @@ def test_unknown_sex_codes_and_wrong_column_counts(world: World, project: Survey
     assert lines == [4, 7]
 
 
-def test_blocked_persons_are_left_out_of_the_frame_but_counted_in_the_population(world: World, project: SurveyProject) -> None:
+def test_blocked_persons_are_left_out_of_the_frame_but_counted_in_the_population(world: World,
+                                                                                 project: SurveyProject) -> None:
     rows = person_rows(10)
     for row in rows:
         row[7] = "01.01.1980"

@@ -50,7 +50,8 @@ def test_simple_random_sample_has_weights_n_over_n(world: World, project: Survey
     assert len(set(sample.members.values_list("code_digest", flat=True))) == 40
 
 
-def test_stratified_allocation_sums_up_and_weights_are_nh_over_nh(world: World, project: SurveyProject, imported: Any) -> None:
+def test_stratified_allocation_sums_up_and_weights_are_nh_over_nh(world: World, project: SurveyProject,
+                                                                  imported: Any) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=120, seed=9)
     assert sample.members.count() == 120
     cells = {(c.locality, c.age_group, c.sex): c.count for c in PopulationCell.objects.filter(project=project)}
@@ -104,7 +105,8 @@ def test_no_draw_without_extract_and_no_second_draw(world: World, project: Surve
     assert Sample.objects.count() == 1
 
 
-def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world: World, project: SurveyProject, imported: Any) -> None:
+def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world: World, project: SurveyProject,
+                                                                imported: Any) -> None:
     project.crest, project.crest_type = PNG, "image/png"
     project.save()
     sample = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=5, seed=3)
@@ -131,7 +133,8 @@ def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world: World, pr
     assert set(sample.members.values_list("status", flat=True)) == {"sent"}
 
 
-def test_reminders_only_for_those_who_have_not_answered_at_most_twice(world: World, project: SurveyProject, imported: Any) -> None:
+def test_reminders_only_for_those_who_have_not_answered_at_most_twice(world: World, project: SurveyProject,
+                                                                      imported: Any) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=6, seed=3)
     with pytest.raises(ValidationError):
         letters.send_reminders(actor=world.analyst, project=project)
