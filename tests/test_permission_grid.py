@@ -117,7 +117,7 @@ def _away(world: World, user: User) -> Any:
 def _agreement(world: World, municipality: Any) -> Any:
     directorate = world.dresden_pd if municipality == world.pirna else world.zwickau_pd
     return AgreementFactory.create(municipality=municipality, police_directorate=directorate,
-                            coordination_office=world.coordination_office)
+                                   coordination_office=world.coordination_office)
 
 
 def _coaching(world: World, municipality: Any, coach_user: User) -> Any:

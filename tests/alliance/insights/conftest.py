@@ -58,11 +58,11 @@ def agreement(target: Any, signed_on: dt.date | None, **extra: Any) -> Any:
     if target._meta.model_name == "municipality":
         return AgreementFactory.create(municipality=target, signed_on=signed_on, **extra)
     return AgreementFactory.create(municipality=None, district=target, title=f"KV {target.name}", signed_on=signed_on,
-                            **extra)
+                                   **extra)
 
 
 def council(target: Any, established_on: dt.date, **extra: Any) -> Any:
     if target._meta.model_name == "municipality":
         return CouncilFactory.create(municipality=target, established_on=established_on, **extra)
     return CouncilFactory.create(municipality=None, district=target, name=f"Präventionsrat {target.name}",
-                          established_on=established_on, **extra)
+                                 established_on=established_on, **extra)

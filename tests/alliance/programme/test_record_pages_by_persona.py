@@ -57,7 +57,7 @@ def test_the_list_shows_only_the_municipalities_in_scope_with_their_stage(world:
 def test_the_record_shows_lifecycle_engagements_and_councils(world: Any, login: Any) -> None:
     step(world, Stage.CONTACTED, dt.date(2021, 1, 5), note="Erstgespräch im Rathaus")
     engagement = EngagementFactory.create(municipality=world.pirna, title="Beratung zur Strategie",
-                                   started_on=dt.date(2021, 2, 1))
+                                          started_on=dt.date(2021, 2, 1))
     council = CouncilFactory.create(municipality=world.pirna, name="Kriminalpräventiver Rat Pirna")
     page = login(world.pirna_coordinator).get(PIRNA).content.decode()
     assert f'href="{reverse("engagements:engagement_detail", args=[engagement.pk])}"' in page

@@ -79,7 +79,7 @@ def case(world: Any) -> Any:
     """Pirna's mayor reported a case herself; PD Dresden is responsible; the coordinator owns it."""
     return CaseFactory.create(municipality=world.pirna, reported_by=world.pirna_official,
                               affected_user=world.pirna_official,
-                       owner=world.coordinator, status="acknowledged")
+                              owner=world.coordinator, status="acknowledged")
 
 
 @pytest.fixture

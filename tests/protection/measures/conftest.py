@@ -50,7 +50,7 @@ def plauen_case(world: World) -> Case:
     reporter = UserFactory.create(username="plauen-reporter")
     owner = UserFactory.create(username="plauen-owner")
     case = CaseFactory.create(municipality=world.plauen, reported_by=reporter, owner=owner,
-                       status=Case.Status.ACKNOWLEDGED)
+                              status=Case.Status.ACKNOWLEDGED)
     sync_statistic(case)
     return case
 

@@ -121,7 +121,7 @@ def test_population_category_without_respondents_is_explained_and_can_be_collaps
     q = project.questionnaires.get()
     for i in range(2):
         member = SampleMemberFactory.create(sample=sample, locality="Altstadt", age_group="25-34", sex="d",
-                                     design_weight=50.0, number=1000 + i)
+                                            design_weight=50.0, number=1000 + i)
         ResponseFactory.create(member=member, project=project, questionnaire=q, answers={"safety_dark": 2})
     with pytest.raises(ValidationError) as info:
         services.run_weighting(actor=world.analyst, project=project, method="rake",

@@ -30,11 +30,11 @@ def _project(world: World, *, synthetic: bool = True, status: str = "field") -> 
     questionnaire = QuestionnaireFactory.create(project=project, frozen_at=timezone.now())
     ItemFactory.create(questionnaire=questionnaire, code="safety_dark")
     ItemFactory.create(questionnaire=questionnaire, code="victim_burglary", block="victimisation", kind="single",
-                allow_dont_know=False, options=[{"code": 1, "de": "ja"}, {"code": 2, "de": "nein"}])
+                       allow_dont_know=False, options=[{"code": 1, "de": "ja"}, {"code": 2, "de": "nein"}])
     sample = SampleFactory.create(project=project, size=60, letters_produced_at=timezone.now())
     for number in range(1, 61):
         SampleMemberFactory.create(sample=sample, number=number, age_group=AGE_GROUPS[number % 7],
-                            sex="w" if number % 2 else "m", letter_sent_at=timezone.localdate())
+                                   sex="w" if number % 2 else "m", letter_sent_at=timezone.localdate())
     return project
 
 

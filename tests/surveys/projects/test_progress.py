@@ -38,8 +38,8 @@ def _linked_project(world: World, started_on: dt.date) -> SurveyProject:
     analysis = create_security_analysis(actor=coordinator, title="Sicherheitsanalyse Pirna",
                                         started_on=started_on, municipality=world.pirna)
     return SurveyProjectFactory.create(municipality=world.pirna, security_analysis=analysis,
-                                created_at=timezone.make_aware(dt.datetime.combine(started_on, dt.time(12)))
-                                + dt.timedelta(days=3))
+                                       created_at=timezone.make_aware(dt.datetime.combine(started_on, dt.time(12)))
+                                       + dt.timedelta(days=3))
 
 
 def test_a_project_without_an_analysis_changes_nothing(world: World) -> None:

@@ -94,7 +94,7 @@ def test_a_paper_form_replaces_unsubmitted_online_answers(world: World, login: A
     client = login(world.pirna_coordinator)
     ResponseFactory.create(member=single.members[0], questionnaire=single.questionnaire,
                            status=Response.Status.IN_PROGRESS,
-                    answers={"life": 5})
+                           answers={"life": 5})
     key(client, single)
     response = Response.objects.get(member=single.members[0])
     assert (response.channel, response.answers) == (Response.Channel.PAPER, EXPECTED)

@@ -58,7 +58,7 @@ def test_other_contractors_analyst_gets_404(world: World, project: SurveyProject
 
     other = UserFactory.create(username="other_analyst")
     MembershipFactory.create(user=other, organisation=OrganisationFactory.create(kind=world.analysis_contractor.kind),
-                      role="analyst")
+                             role="analyst")
     assert login(other).get(reverse("sampling:overview", args=[project.pk])).status_code == 404
 
 
