@@ -79,6 +79,8 @@ def build(root: Path) -> Graph:
                 # "from package import module" imports the module; "from module import name" the module.
                 targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in graph.modules else base
                            for alias in node.names]
+            else:
+                continue  # not an import: nothing to record (and no lineno to read on a bare ast.AST)
             for target in targets:
                 while target and target not in graph.modules:
                     target = target.rpartition(".")[0]

@@ -13,7 +13,7 @@ from kommunalschutz.surveys.sampling.models import Sample, SampleMember
 from tests.factories import MunicipalityFactory
 
 
-class SurveyProjectFactory(factory.django.DjangoModelFactory):
+class SurveyProjectFactory(factory.django.DjangoModelFactory[SurveyProject]):
     class Meta:
         model = SurveyProject
 
@@ -23,7 +23,7 @@ class SurveyProjectFactory(factory.django.DjangoModelFactory):
     reference_date = dt.date(2026, 1, 1)
 
 
-class QuestionnaireFactory(factory.django.DjangoModelFactory):
+class QuestionnaireFactory(factory.django.DjangoModelFactory[Questionnaire]):
     class Meta:
         model = Questionnaire
 
@@ -33,7 +33,7 @@ class QuestionnaireFactory(factory.django.DjangoModelFactory):
     title_en = "Safety in our municipality"
 
 
-class ItemFactory(factory.django.DjangoModelFactory):
+class ItemFactory(factory.django.DjangoModelFactory[Item]):
     """A 5-point safety scale by default."""
 
     class Meta:
@@ -56,7 +56,7 @@ class ItemFactory(factory.django.DjangoModelFactory):
     allow_dont_know = True
 
 
-class SampleFactory(factory.django.DjangoModelFactory):
+class SampleFactory(factory.django.DjangoModelFactory[Sample]):
     class Meta:
         model = Sample
 
@@ -67,7 +67,7 @@ class SampleFactory(factory.django.DjangoModelFactory):
     population_size = 1000
 
 
-class SampleMemberFactory(factory.django.DjangoModelFactory):
+class SampleMemberFactory(factory.django.DjangoModelFactory[SampleMember]):
     """A member with a known access code: ``member.access_code`` (the digest matches it)."""
 
     class Meta:
@@ -89,7 +89,7 @@ class SampleMemberFactory(factory.django.DjangoModelFactory):
     code_digest = factory.LazyAttribute(lambda member: codes.digest(member.access_code))
 
 
-class ResponseFactory(factory.django.DjangoModelFactory):
+class ResponseFactory(factory.django.DjangoModelFactory[Response]):
     class Meta:
         model = Response
 

@@ -6,6 +6,7 @@ written inside functions count like any other: a loop hidden in a function is st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def graph() -> Graph:
     return build(PACKAGE)
 
 
-def _listing(found: list[object]) -> str:
+def _listing(found: Sequence[object]) -> str:
     return "\n".join(str(item) for item in found)
 
 

@@ -74,7 +74,8 @@ ROWS = parse_table(DOC.read_text(encoding="utf-8"))
 
 
 def _other_persona(world: World, user: User) -> User:
-    return world.outsider if user != world.outsider else world.analyst
+    other: User = world.outsider if user != world.outsider else world.analyst
+    return other
 
 
 def _own_organisation(world: World, user: User) -> Organisation | None:
@@ -115,19 +116,20 @@ def _away(world: World, user: User) -> Any:
 
 def _agreement(world: World, municipality: Any) -> Any:
     directorate = world.dresden_pd if municipality == world.pirna else world.zwickau_pd
-    return AgreementFactory(municipality=municipality, police_directorate=directorate,
-                            coordination_office=world.coordination_office)
+    return AgreementFactory.create(municipality=municipality, police_directorate=directorate,
+                                   coordination_office=world.coordination_office)
 
 
 def _coaching(world: World, municipality: Any, coach_user: User) -> Any:
-    return CoachingProcessFactory(engagement__municipality=municipality, coach=CoachFactory(user=coach_user))
+    return CoachingProcessFactory.create(engagement__municipality=municipality,
+                                         coach=CoachFactory.create(user=coach_user))
 
 
 def _council(municipality: Any) -> Any:
     # A municipality has at most one running council, so rows reuse it.
     from kommunalschutz.alliance.councils.models import PreventionCouncil
 
-    return PreventionCouncil.objects.filter(municipality=municipality).first() or CouncilFactory(
+    return PreventionCouncil.objects.filter(municipality=municipality).first() or CouncilFactory.create(
         municipality=municipality)
 
 
@@ -135,7 +137,7 @@ def _own_coaching(world: World, user: User) -> Any:
     if user == world.coach:
         return _coaching(world, world.plauen, user)  # coached by them, in a municipality not theirs
     home = _home(world, user)
-    return _coaching(world, home, UserFactory(username="other-coach")) if home else None
+    return _coaching(world, home, UserFactory.create(username="other-coach")) if home else None
 
 
 def _with_home(make: Callable[[World, Any], Any]) -> Callable[[World, User], Any]:
@@ -149,7 +151,7 @@ def _with_home(make: Callable[[World, Any], Any]) -> Callable[[World, User], Any
 def _case(world: World, municipality: Any, **fields: Any) -> Any:
     from tests.factories import CaseFactory
 
-    return CaseFactory(municipality=municipality, **fields)
+    return CaseFactory.create(municipality=municipality, **fields)
 
 
 def _own_case(world: World, user: User) -> Any:
@@ -161,15 +163,15 @@ def _own_case(world: World, user: User) -> Any:
         return _case(world, home, reported_by=user, affected_user=user if role == Role.OFFICIAL else None,
                      intake="self" if role == Role.OFFICIAL else "on_behalf")
     if role == Role.COORDINATOR:
-        case = _case(world, world.plauen, status="acknowledged", owner=UserFactory(username="case-owner"))
+        case = _case(world, world.plauen, status="acknowledged", owner=UserFactory.create(username="case-owner"))
         from tests.factories import CaseTeamMemberFactory
 
-        CaseTeamMemberFactory(case=case, user=user, function="case_worker")
+        CaseTeamMemberFactory.create(case=case, user=user, function="case_worker")
         return case
     if role == Role.POLICE_CONTACT:
-        return _case(world, world.pirna, status="acknowledged", owner=UserFactory(username="pirna-owner"))
+        return _case(world, world.pirna, status="acknowledged", owner=UserFactory.create(username="pirna-owner"))
     if role == Role.PROTECTION_OFFICER:
-        return _case(world, world.plauen, status="acknowledged", owner=UserFactory(username="lka-owner"),
+        return _case(world, world.plauen, status="acknowledged", owner=UserFactory.create(username="lka-owner"),
                      lka_involved=True)
     return None
 
@@ -179,15 +181,15 @@ def _foreign_case(world: World, user: User) -> Any:
     away = world.plauen if _home(world, user) != world.plauen else world.pirna
     if _role_of_user(user) == Role.POLICE_CONTACT:
         away = world.plauen  # Zwickau's directorate, not Dresden's
-    return _case(world, away, status="acknowledged", reported_by=UserFactory(username=f"reporter-of-{user.pk}"),
-                 owner=UserFactory(username=f"owner-of-{user.pk}"))
+    return _case(world, away, status="acknowledged", reported_by=UserFactory.create(username=f"reporter-of-{user.pk}"),
+                 owner=UserFactory.create(username=f"owner-of-{user.pk}"))
 
 
 def _survey(municipality: Any, contractor: Any = None) -> Any:
     from kommunalschutz.surveys.projects.models import SurveyProject
 
     if contractor is None:
-        contractor = OrganisationFactory(kind="analysis_contractor")
+        contractor = OrganisationFactory.create(kind="analysis_contractor")
     return SurveyProject.objects.create(municipality=municipality, title="Bürgerbefragung", year=2026,
                                         reference_date=dt.date(2026, 1, 1), contractor=contractor)
 
@@ -216,7 +218,7 @@ REPRESENTATIVES: dict[str, tuple[Callable[[World, User], Any], Callable[[World, 
     "agreement": (_with_home(_agreement), lambda world, user: _agreement(world, _away(world, user))),
     "coaching process": (
         _own_coaching,
-        lambda world, user: _coaching(world, _away(world, user), UserFactory(username="foreign-coach")),
+        lambda world, user: _coaching(world, _away(world, user), UserFactory.create(username="foreign-coach")),
     ),
     "prevention council": (
         _with_home(lambda world, home: _council(home)),

@@ -14,7 +14,7 @@ from tests.factories import MunicipalityFactory
 
 def _councils(world: World, count: int) -> None:
     for number in range(count):
-        municipality = MunicipalityFactory(district=world.soe)
+        municipality = MunicipalityFactory.create(district=world.soe)
         council = services.create_council(actor=world.coordinator, municipality=municipality,
                                           name=f"Rat {number:02d}", established_on=dt.date(2020, 1, 1))
         services.add_member(actor=world.coordinator, council=council, organisation_name="Polizeirevier")
@@ -52,7 +52,7 @@ def test_police_list_is_scoped_with_the_same_bounded_queries(
 def test_detail_page_queries_do_not_grow_with_members_and_meetings(
     world: World, login: Any, django_assert_max_num_queries: Any
 ) -> None:
-    municipality = MunicipalityFactory(district=world.soe)
+    municipality = MunicipalityFactory.create(district=world.soe)
     council = services.create_council(actor=world.coordinator, municipality=municipality, name="Rat",
                                       established_on=dt.date(2020, 1, 1))
     client = login(world.coordinator)

@@ -59,14 +59,14 @@ def make_coach(world: World, user: Any = None, *, competences: tuple[str, ...] =
                regions: tuple[Any, ...] = (), capacity: int = 3) -> Coach:
     user = user or world.coach
     if not user.memberships.filter(role=Role.COACH).exists():
-        MembershipFactory(user=user, organisation=world.coaching_institute, role=Role.COACH)
+        MembershipFactory.create(user=user, organisation=world.coaching_institute, role=Role.COACH)
     return create_coach(actor=world.coordinator, user=user, institute=world.coaching_institute,
                                   competences=[competence(c) for c in competences], regions=list(regions),
                                   capacity=capacity)
 
 
 def other_coach(world: World, username: str = "other-coach", **kwargs: Any) -> Coach:
-    return make_coach(world, UserFactory(username=username), **kwargs)
+    return make_coach(world, UserFactory.create(username=username), **kwargs)
 
 
 def consultation(world: World, municipality: Any = None, *, on: dt.date = dt.date(2021, 5, 4),

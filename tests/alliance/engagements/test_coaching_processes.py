@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -53,11 +54,11 @@ def test_suggestions_rank_by_needs_then_region_then_free_places(contacted: World
     assert ranked[-1].free == 0
 
 
-def test_coaching_form_shows_the_ranking_and_saves_nothing_when_updating_it(contacted: World, login: object) -> None:
+def test_coaching_form_shows_the_ranking_and_saves_nothing_when_updating_it(contacted: World, login: Any) -> None:
     world = contacted
     other_coach(world, "match", competences=("moderation",))
     make_coach(world, competences=("jugend",))
-    client = login(world.coordinator)  # type: ignore[operator]
+    client = login(world.coordinator)
     url = reverse("engagements:engagement_create", args=["coaching"])
     response = client.post(url, {"suggest": "1", "municipality": world.pirna.ags,
                                  "needs": [competence("moderation").pk], "title": "Neu"})
@@ -66,9 +67,9 @@ def test_coaching_form_shows_the_ranking_and_saves_nothing_when_updating_it(cont
     assert not CoachingProcess.objects.exists()
 
 
-def test_coordinator_creates_a_process_with_the_chosen_coach(contacted: World, login: object) -> None:
+def test_coordinator_creates_a_process_with_the_chosen_coach(contacted: World, login: Any) -> None:
     coach = make_coach(contacted)
-    client = login(contacted.coordinator)  # type: ignore[operator]
+    client = login(contacted.coordinator)
     response = client.post(reverse("engagements:engagement_create", args=["coaching"]), {
         "municipality": contacted.pirna.ags, "title": "Coaching KPR", "status": "active",
         "started_on": "2021-06-01", "coach": coach.pk, "goals": "KPR gründen",
@@ -78,10 +79,10 @@ def test_coordinator_creates_a_process_with_the_chosen_coach(contacted: World, l
     assert process.coach == coach and list(process.needs.all()) == [competence("praeventionsrat")]
 
 
-def test_coach_sees_only_their_own_processes(contacted: World, login: object) -> None:
+def test_coach_sees_only_their_own_processes(contacted: World, login: Any) -> None:
     own = coaching(contacted, make_coach(contacted), title="Eigener Prozess")
     foreign = coaching(contacted, other_coach(contacted), contacted.plauen, title="Fremder Prozess")
-    client = login(contacted.coach)  # type: ignore[operator]
+    client = login(contacted.coach)
     response = client.get(reverse("engagements:coaching_list"))
     assert [p.pk for p in response.context["page"]] == [own.pk]
     assert client.get(reverse("engagements:engagement_detail", args=[own.pk])).status_code == 200
@@ -89,16 +90,16 @@ def test_coach_sees_only_their_own_processes(contacted: World, login: object) ->
     assert client.get(reverse("engagements:session_add", args=[foreign.pk])).status_code == 404
 
 
-def test_coordinator_sees_every_process(contacted: World, login: object) -> None:
+def test_coordinator_sees_every_process(contacted: World, login: Any) -> None:
     coaching(contacted, make_coach(contacted))
     coaching(contacted, other_coach(contacted), contacted.plauen)
-    response = login(contacted.coordinator).get(reverse("engagements:coaching_list"))  # type: ignore[operator]
+    response = login(contacted.coordinator).get(reverse("engagements:coaching_list"))
     assert response.context["page"].paginator.count == 2
 
 
-def test_coach_records_a_session_and_closes_with_the_evaluation(contacted: World, login: object) -> None:
+def test_coach_records_a_session_and_closes_with_the_evaluation(contacted: World, login: Any) -> None:
     process = coaching(contacted, make_coach(contacted), on=dt.date(2021, 6, 1))
-    client = login(contacted.coach)  # type: ignore[operator]
+    client = login(contacted.coach)
     response = client.post(reverse("engagements:session_add", args=[process.pk]), {
         "held_on": "2021-06-15", "duration_minutes": 120, "topics": "Auftakt"})
     assert response.status_code == 302
@@ -113,9 +114,9 @@ def test_coach_records_a_session_and_closes_with_the_evaluation(contacted: World
     assert CoachingEvaluation.objects.filter(process=process).count() == 5
 
 
-def test_closing_needs_every_success_condition_and_saves_nothing_otherwise(contacted: World, login: object) -> None:
+def test_closing_needs_every_success_condition_and_saves_nothing_otherwise(contacted: World, login: Any) -> None:
     process = coaching(contacted, make_coach(contacted))
-    client = login(contacted.coach)  # type: ignore[operator]
+    client = login(contacted.coach)
     response = client.post(reverse("engagements:coaching_close", args=[process.pk]), {
         "closed_on": "2022-03-01", "evaluation_summary": "x", "motivated_contact": "met"})
     assert response.status_code == 400
@@ -137,10 +138,10 @@ def test_session_before_the_start_is_refused(contacted: World) -> None:
     assert not CoachingSession.objects.exists()
 
 
-def test_municipal_coordinator_reads_own_process_but_cannot_edit(contacted: World, login: object) -> None:
+def test_municipal_coordinator_reads_own_process_but_cannot_edit(contacted: World, login: Any) -> None:
     own = coaching(contacted, make_coach(contacted))
     foreign = coaching(contacted, other_coach(contacted), contacted.plauen)
-    client = login(contacted.pirna_coordinator)  # type: ignore[operator]
+    client = login(contacted.pirna_coordinator)
     assert client.get(reverse("engagements:engagement_detail", args=[own.pk])).status_code == 200
     assert client.get(reverse("engagements:engagement_detail", args=[foreign.pk])).status_code == 404
     assert client.post(reverse("engagements:session_add", args=[own.pk]),
@@ -149,9 +150,9 @@ def test_municipal_coordinator_reads_own_process_but_cannot_edit(contacted: Worl
     assert not CoachingSession.objects.exists()
 
 
-def test_police_does_not_see_coaching(contacted: World, login: object) -> None:
+def test_police_does_not_see_coaching(contacted: World, login: Any) -> None:
     process = coaching(contacted, make_coach(contacted))
-    client = login(contacted.dresden_police)  # type: ignore[operator]
+    client = login(contacted.dresden_police)
     assert client.get(reverse("engagements:engagement_detail", args=[process.pk])).status_code == 404
     assert client.get(reverse("engagements:coaching_list")).status_code == 404
     response = client.get(reverse("engagements:engagement_list"))
@@ -167,13 +168,13 @@ def test_unavailable_coach_cannot_take_a_new_process(contacted: World) -> None:
     assert set(raised.value.error_dict) == {"coach"}
 
 
-def test_coach_pool_pages_add_and_edit_a_coach(world: World, login: object) -> None:
-    user = UserFactory(username="neu-coach")
+def test_coach_pool_pages_add_and_edit_a_coach(world: World, login: Any) -> None:
+    user = UserFactory.create(username="neu-coach")
     from kommunalschutz.foundation.accounts.models import Role
     from tests.factories import MembershipFactory
 
-    MembershipFactory(user=user, organisation=world.coaching_institute, role=Role.COACH)
-    client = login(world.coordinator)  # type: ignore[operator]
+    MembershipFactory.create(user=user, organisation=world.coaching_institute, role=Role.COACH)
+    client = login(world.coordinator)
     response = client.post(reverse("engagements:coach_create"), {
         "user": user.pk, "institute": world.coaching_institute.pk, "capacity": 4, "active": "on",
         "competences": [competence("moderation").pk], "regions": [world.soe.pk]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,8 +15,8 @@ from tests.alliance.engagements.conftest import consultation
 from tests.conftest import World
 
 
-def test_coordinator_records_a_consultation_with_organisations(contacted: World, login: object) -> None:
-    client = login(contacted.coordinator)  # type: ignore[operator]
+def test_coordinator_records_a_consultation_with_organisations(contacted: World, login: Any) -> None:
+    client = login(contacted.coordinator)
     response = client.post(reverse("engagements:engagement_create", args=["beratung"]), {
         "municipality": contacted.pirna.ags, "title": "Beratung Förderung", "status": "completed",
         "started_on": "2021-09-01", "topics": "Förderrichtlinie",
@@ -28,9 +29,9 @@ def test_coordinator_records_a_consultation_with_organisations(contacted: World,
     assert "Antrag wird vorbereitet" in page and "PD Dresden" in page
 
 
-def test_tasks_are_added_completed_and_overdue_ones_flagged(contacted: World, login: object) -> None:
+def test_tasks_are_added_completed_and_overdue_ones_flagged(contacted: World, login: Any) -> None:
     held = consultation(contacted, on=dt.date(2021, 5, 4))
-    client = login(contacted.coordinator)  # type: ignore[operator]
+    client = login(contacted.coordinator)
     url = reverse("engagements:task_add", args=[held.pk])
     assert client.post(url, {"title": "Fördermittel prüfen", "due_on": "2021-06-01"}).status_code == 302
     later = {"title": "Termin mit PD", "due_on": "2099-01-01", "assignee": "Frau K."}
@@ -47,9 +48,9 @@ def test_tasks_are_added_completed_and_overdue_ones_flagged(contacted: World, lo
     assert 'class="flag"' not in page.content.decode()
 
 
-def test_task_due_before_the_consultation_is_refused(contacted: World, login: object) -> None:
+def test_task_due_before_the_consultation_is_refused(contacted: World, login: Any) -> None:
     held = consultation(contacted, on=dt.date(2021, 5, 4))
-    client = login(contacted.coordinator)  # type: ignore[operator]
+    client = login(contacted.coordinator)
     response = client.post(reverse("engagements:task_add", args=[held.pk]),
                            {"title": "Zu früh", "due_on": "2021-05-01"})
     assert response.status_code == 400
@@ -66,11 +67,11 @@ def test_consultation_needs_topics(contacted: World) -> None:
 
 
 @pytest.mark.parametrize("persona", ["pirna_coordinator", "dresden_police"])
-def test_readers_cannot_add_or_complete_tasks(contacted: World, login: object, persona: str) -> None:
+def test_readers_cannot_add_or_complete_tasks(contacted: World, login: Any, persona: str) -> None:
     held = consultation(contacted)
     task = consultations.add_follow_up_task(actor=contacted.coordinator, consultation=held, title="A",
                                             due_on=dt.date(2021, 6, 1))
-    client = login(getattr(contacted, persona))  # type: ignore[operator]
+    client = login(getattr(contacted, persona))
     assert client.get(reverse("engagements:engagement_detail", args=[held.pk])).status_code == 200
     assert client.post(reverse("engagements:task_add", args=[held.pk]),
                        {"title": "B", "due_on": "2021-07-01"}).status_code == 404

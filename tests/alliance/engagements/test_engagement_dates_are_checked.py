@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -64,15 +65,16 @@ def test_end_before_start_is_refused(contacted: World) -> None:
 
 
 def test_both_or_no_target_is_refused(contacted: World) -> None:
-    for target in ({}, {"municipality": contacted.pirna, "district": contacted.soe}):
+    targets: list[dict[str, Any]] = [{}, {"municipality": contacted.pirna, "district": contacted.soe}]
+    for target in targets:
         with pytest.raises(ValidationError) as raised:
             common.create_engagement(actor=contacted.coordinator, offer_type=offer("general"), title="X",
                                      started_on=dt.date(2022, 5, 1), **target)
         assert "municipality" in raised.value.error_dict
 
 
-def test_form_shows_the_first_contact_next_to_the_date_and_saves_nothing(contacted: World, login: object) -> None:
-    client = login(contacted.coordinator)  # type: ignore[operator]
+def test_form_shows_the_first_contact_next_to_the_date_and_saves_nothing(contacted: World, login: Any) -> None:
+    client = login(contacted.coordinator)
     before = _counts()
     response = client.post(reverse("engagements:engagement_create", args=["beratung"]), {
         "municipality": contacted.pirna.ags, "title": "Zu früh", "status": "completed",
@@ -85,8 +87,8 @@ def test_form_shows_the_first_contact_next_to_the_date_and_saves_nothing(contact
     assert _counts() == before
 
 
-def test_form_refuses_an_end_before_the_start(contacted: World, login: object) -> None:
-    client = login(contacted.coordinator)  # type: ignore[operator]
+def test_form_refuses_an_end_before_the_start(contacted: World, login: Any) -> None:
+    client = login(contacted.coordinator)
     before = _counts()
     response = client.post(reverse("engagements:engagement_create", args=["qualifizierung"]), {
         "municipality": contacted.pirna.ags, "title": "Lehrgang", "status": "active",
@@ -97,11 +99,11 @@ def test_form_refuses_an_end_before_the_start(contacted: World, login: object) -
     assert _counts() == before
 
 
-def test_editing_cannot_move_the_start_before_the_first_contact(contacted: World, login: object) -> None:
+def test_editing_cannot_move_the_start_before_the_first_contact(contacted: World, login: Any) -> None:
     engagement = common.create_engagement(actor=contacted.coordinator, offer_type=offer("general"),
                                           municipality=contacted.pirna, title="Lehrgang",
                                           started_on=dt.date(2022, 5, 1))
-    client = login(contacted.coordinator)  # type: ignore[operator]
+    client = login(contacted.coordinator)
     response = client.post(reverse("engagements:engagement_edit", args=[engagement.pk]), {
         "title": "Lehrgang", "status": "active", "started_on": "2018-05-01",
     })

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.test import Client
 from django.urls import reverse
 
 from kommunalschutz.foundation.core.models import AuditEvent
@@ -11,10 +13,10 @@ from tests.alliance.engagements.conftest import Kinds
 from tests.conftest import World
 
 
-def _resubmit(client: object, pk: int, **changes: object) -> object:
+def _resubmit(client: Client, pk: int, **changes: object) -> Any:
     """Post the edit form back with its own initial values, changed where asked."""
     url = reverse("engagements:engagement_edit", args=[pk])
-    form = client.get(url).context["form"]  # type: ignore[attr-defined]
+    form = client.get(url).context["form"]
     data: dict[str, object] = {}
     for name in form.fields:
         value = form[name].value()
@@ -30,11 +32,11 @@ def _resubmit(client: object, pk: int, **changes: object) -> object:
         else:
             data[name] = str(value)
     data.update(changes)
-    return client.post(url, data)  # type: ignore[attr-defined]
+    return client.post(url, data)
 
 
-def test_each_kind_saves_its_edit_form(pirna_engagements: Kinds, world: World, login: object) -> None:
-    client = login(world.coordinator)  # type: ignore[operator]
+def test_each_kind_saves_its_edit_form(pirna_engagements: Kinds, world: World, login: Any) -> None:
+    client = login(world.coordinator)
     edits = {
         pirna_engagements.consultation.pk: {"outcome": "Neues Ergebnis"},
         pirna_engagements.coaching.pk: {"goals": "Neue Ziele"},
@@ -44,7 +46,7 @@ def test_each_kind_saves_its_edit_form(pirna_engagements: Kinds, world: World, l
     }
     for pk, change in edits.items():
         response = _resubmit(client, pk, **change)
-        assert response.status_code == 302, (pk, response.context["form"].errors)  # type: ignore[attr-defined]
+        assert response.status_code == 302, (pk, response.context["form"].errors)
     pirna_engagements.consultation.refresh_from_db()
     pirna_engagements.coaching.refresh_from_db()
     pirna_engagements.analysis.refresh_from_db()
@@ -60,10 +62,10 @@ def test_each_kind_saves_its_edit_form(pirna_engagements: Kinds, world: World, l
                                      object_type="engagements.fundingapplication").exists()
 
 
-def test_funding_edit_keeps_the_checks(pirna_engagements: Kinds, world: World, login: object) -> None:
-    client = login(world.coordinator)  # type: ignore[operator]
+def test_funding_edit_keeps_the_checks(pirna_engagements: Kinds, world: World, login: Any) -> None:
+    client = login(world.coordinator)
     response = _resubmit(client, pirna_engagements.funding.pk, requested_amount="19999")
     assert response.status_code == 400
-    assert set(response.context["form"].errors) == {"requested_amount"}  # type: ignore[attr-defined]
+    assert set(response.context["form"].errors) == {"requested_amount"}
     pirna_engagements.funding.refresh_from_db()
     assert pirna_engagements.funding.requested_amount == 18000

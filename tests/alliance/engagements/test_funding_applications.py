@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,11 +16,11 @@ from tests.alliance.engagements.conftest import consultation, funding
 from tests.conftest import World
 
 
-def _refused(world: World, field: str, **overrides: object) -> None:
+def _refused(world: World, field: str, **overrides: Any) -> None:
     prior = overrides.pop("prior", None) or consultation(world)
     engagements = Engagement.objects.count()
     with pytest.raises(ValidationError) as raised:
-        funding(world, prior, **overrides)  # type: ignore[arg-type]
+        funding(world, prior, **overrides)
     assert field in raised.value.error_dict, raised.value.error_dict
     assert Engagement.objects.count() == engagements
     assert not FundingApplication.objects.exists()
@@ -57,7 +58,7 @@ def test_first_and_last_day_of_the_window_are_accepted(contacted: World, submitt
 def test_application_without_prior_consultation_is_refused(contacted: World) -> None:
     engagements = Engagement.objects.count()
     with pytest.raises(ValidationError) as raised:
-        funding(contacted, None)  # type: ignore[arg-type]
+        funding(contacted, None)  # type: ignore[arg-type]  # deliberately without the prior consultation
     assert set(raised.value.error_dict) == {"prior_consultation"}
     assert Engagement.objects.count() == engagements
 
@@ -70,9 +71,9 @@ def test_consultation_of_another_municipality_does_not_count(contacted: World) -
     _refused(contacted, "prior_consultation", prior=consultation(contacted, contacted.plauen))
 
 
-def test_form_shows_the_errors_by_field_and_saves_nothing(contacted: World, login: object) -> None:
+def test_form_shows_the_errors_by_field_and_saves_nothing(contacted: World, login: Any) -> None:
     prior = consultation(contacted)
-    client = login(contacted.coordinator)  # type: ignore[operator]
+    client = login(contacted.coordinator)
     engagements = Engagement.objects.count()
     response = client.post(reverse("engagements:engagement_create", args=["foerderung"]), {
         "municipality": contacted.pirna.ags, "status": "active", "funding_year": 2022,
@@ -83,9 +84,9 @@ def test_form_shows_the_errors_by_field_and_saves_nothing(contacted: World, logi
     assert Engagement.objects.count() == engagements
 
 
-def test_detail_shows_own_share_and_funding_rate(contacted: World, login: object) -> None:
+def test_detail_shows_own_share_and_funding_rate(contacted: World, login: Any) -> None:
     application = funding(contacted, consultation(contacted))
-    response = login(contacted.coordinator).get(  # type: ignore[operator]
+    response = login(contacted.coordinator).get(
         reverse("engagements:engagement_detail", args=[application.pk]))
     assert response.context["figures"]["own_share"] == Decimal("2000.00")
     assert response.context["figures"]["funding_rate"] == Decimal("90.0")
@@ -108,9 +109,9 @@ def test_approved_amount_cannot_exceed_the_requested_amount(contacted: World) ->
     assert application.approved_amount == Decimal("15000") and application.report_submitted_on == dt.date(2023, 3, 1)
 
 
-def test_decision_and_report_pages(contacted: World, login: object) -> None:
+def test_decision_and_report_pages(contacted: World, login: Any) -> None:
     application = funding(contacted, consultation(contacted))
-    client = login(contacted.coordinator)  # type: ignore[operator]
+    client = login(contacted.coordinator)
     assert client.post(reverse("engagements:funding_report", args=[application.pk]), {
         "use_of_funds_report": "x", "report_submitted_on": "2022-01-01"}).status_code == 400
     assert client.post(reverse("engagements:funding_decide", args=[application.pk]), {

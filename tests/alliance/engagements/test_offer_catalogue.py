@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,16 +15,16 @@ from tests.alliance.engagements.conftest import offer
 from tests.conftest import World
 
 
-def test_seeded_catalogue_lists_six_offers_for_the_coordinator(world: World, login: object) -> None:
-    response = login(world.coordinator).get(reverse("engagements:offer_list"))  # type: ignore[operator]
+def test_seeded_catalogue_lists_six_offers_for_the_coordinator(world: World, login: Any) -> None:
+    response = login(world.coordinator).get(reverse("engagements:offer_list"))
     assert response.status_code == 200
     assert [o.code for o in response.context["offers"]] == [
         "beratung", "coaching", "sicherheitsanalyse", "foerderung", "qualifizierung", "vernetzung"]
 
 
 @pytest.mark.parametrize("persona", ["pirna_coordinator", "dresden_police", "coach", "outsider"])
-def test_only_the_coordination_office_reaches_the_catalogue_pages(world: World, login: object, persona: str) -> None:
-    client = login(getattr(world, persona))  # type: ignore[operator]
+def test_only_the_coordination_office_reaches_the_catalogue_pages(world: World, login: Any, persona: str) -> None:
+    client = login(getattr(world, persona))
     for url in (reverse("engagements:offer_list"), reverse("engagements:offer_create"),
                 reverse("engagements:offer_edit", args=[offer("general").pk]), reverse("engagements:coach_list")):
         assert client.get(url).status_code == 404, url
@@ -32,8 +33,8 @@ def test_only_the_coordination_office_reaches_the_catalogue_pages(world: World, 
     assert not OfferType.objects.filter(code="dialog").exists()
 
 
-def test_new_general_offer_is_usable_at_once(contacted: World, login: object) -> None:
-    client = login(contacted.coordinator)  # type: ignore[operator]
+def test_new_general_offer_is_usable_at_once(contacted: World, login: Any) -> None:
+    client = login(contacted.coordinator)
     response = client.post(reverse("engagements:offer_create"), {
         "name": "Kommune des Monats", "code": "kommune-des-monats", "kind": "general", "position": 70,
         "description": "Porträtreihe", "active": "on"})
@@ -49,8 +50,8 @@ def test_new_general_offer_is_usable_at_once(contacted: World, login: object) ->
     assert "Pirna im Porträt" in page.content.decode()
 
 
-def test_code_and_name_must_be_unique(world: World, login: object) -> None:
-    client = login(world.coordinator)  # type: ignore[operator]
+def test_code_and_name_must_be_unique(world: World, login: Any) -> None:
+    client = login(world.coordinator)
     count = OfferType.objects.count()
     response = client.post(reverse("engagements:offer_create"), {
         "name": "beratung", "code": "beratung", "kind": "general", "position": 1, "active": "on"})
@@ -59,11 +60,11 @@ def test_code_and_name_must_be_unique(world: World, login: object) -> None:
     assert OfferType.objects.count() == count
 
 
-def test_deactivated_offer_keeps_its_engagements_and_refuses_new_ones(contacted: World, login: object) -> None:
+def test_deactivated_offer_keeps_its_engagements_and_refuses_new_ones(contacted: World, login: Any) -> None:
     general = offer("general")
     common.create_engagement(actor=contacted.coordinator, offer_type=general, municipality=contacted.pirna,
                              title="Lehrgang", started_on=dt.date(2022, 1, 1))
-    client = login(contacted.coordinator)  # type: ignore[operator]
+    client = login(contacted.coordinator)
     response = client.post(reverse("engagements:offer_edit", args=[general.pk]), {
         "name": general.name, "code": general.code, "kind": "general", "position": general.position})
     assert response.status_code == 302

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,10 +28,10 @@ def test_default_plan_covers_every_phase_in_twenty_weeks(contacted: World) -> No
         assert later.planned_start == earlier.planned_end + dt.timedelta(days=1)
 
 
-def test_phase_past_its_planned_end_is_flagged_and_filtered(contacted: World, login: object) -> None:
+def test_phase_past_its_planned_end_is_flagged_and_filtered(contacted: World, login: Any) -> None:
     late = analysis(contacted, on=dt.date(2022, 1, 10))
     recent = analysis(contacted, contacted.plauen, on=timezone.localdate())
-    client = login(contacted.coordinator)  # type: ignore[operator]
+    client = login(contacted.coordinator)
     page = client.get(reverse("engagements:engagement_detail", args=[late.pk])).content.decode()
     assert page.count('class="overdue"') == len(AnalysisPhase.Phase.values)
     response = client.get(reverse("engagements:engagement_list"), {"overdue": "on"})
@@ -38,10 +39,10 @@ def test_phase_past_its_planned_end_is_flagged_and_filtered(contacted: World, lo
     assert recent.pk not in [e.pk for e in response.context["page"]]
 
 
-def test_recording_actual_dates_clears_the_flag(contacted: World, login: object) -> None:
+def test_recording_actual_dates_clears_the_flag(contacted: World, login: Any) -> None:
     created = analysis(contacted, on=dt.date(2022, 1, 10))
     kick_off = created.phases.get(phase="kick_off")
-    client = login(contacted.coordinator)  # type: ignore[operator]
+    client = login(contacted.coordinator)
     response = client.post(reverse("engagements:phase_edit", args=[created.pk, kick_off.pk]), {
         "planned_start": "2022-01-10", "planned_end": "2022-01-16",
         "actual_start": "2022-01-10", "actual_end": "2022-01-20"})
@@ -50,10 +51,10 @@ def test_recording_actual_dates_clears_the_flag(contacted: World, login: object)
     assert page.count('class="overdue"') == len(AnalysisPhase.Phase.values) - 1
 
 
-def test_completed_analysis_is_not_overdue(contacted: World, login: object) -> None:
+def test_completed_analysis_is_not_overdue(contacted: World, login: Any) -> None:
     created = analysis(contacted, on=dt.date(2022, 1, 10))
     common.update_engagement(actor=contacted.coordinator, engagement=created.engagement, status="completed")
-    response = login(contacted.coordinator).get(  # type: ignore[operator]
+    response = login(contacted.coordinator).get(
         reverse("engagements:engagement_list"), {"overdue": "on"})
     assert response.context["page"].paginator.count == 0
 
@@ -68,11 +69,11 @@ def test_phase_ending_before_it_starts_is_refused(contacted: World) -> None:
     assert phase.actual_start is None
 
 
-def test_police_reads_the_analysis_but_cannot_record_dates(contacted: World, login: object) -> None:
+def test_police_reads_the_analysis_but_cannot_record_dates(contacted: World, login: Any) -> None:
     created = analysis(contacted)
     phase = created.phases.first()
     assert phase is not None
-    client = login(contacted.dresden_police)  # type: ignore[operator]
+    client = login(contacted.dresden_police)
     assert client.get(reverse("engagements:engagement_detail", args=[created.pk])).status_code == 200
     assert client.post(reverse("engagements:phase_edit", args=[created.pk, phase.pk]), {
         "planned_start": "2022-01-10", "planned_end": "2022-01-16", "actual_start": "2022-01-10"}).status_code == 404

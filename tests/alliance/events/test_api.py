@@ -17,7 +17,7 @@ BODY = {"attendee_role": "administration", "organisation_name": "Stadt Pirna", "
         "consent": True}
 
 
-def _auth(user: Any) -> dict[str, str]:
+def _auth(user: Any) -> dict[str, Any]:
     token = account_services.create_token(actor=user, user=user, name="test")
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 

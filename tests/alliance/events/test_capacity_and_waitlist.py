@@ -36,7 +36,9 @@ def test_cancelling_a_confirmed_seat_promotes_the_first_waitlisted_person(
         promoted = services.cancel_registration(actor=None, registration=first)
 
     assert promoted is not None and promoted.pk == first_waiting.pk
-    first.refresh_from_db(), first_waiting.refresh_from_db(), second_waiting.refresh_from_db()
+    first.refresh_from_db()
+    first_waiting.refresh_from_db()
+    second_waiting.refresh_from_db()
     assert (first.status, first_waiting.status, second_waiting.status) == (CANCELLED, CONFIRMED, WAITLISTED)
     assert Registration.objects.filter(event=event, status=CONFIRMED).count() == event.capacity
     assert [m.to for m in mail.outbox] == [["person3@example.org"]]

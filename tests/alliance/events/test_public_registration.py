@@ -71,7 +71,8 @@ def test_consent_is_required_and_nothing_is_saved_without_it(event: Event, clien
 @pytest.mark.parametrize(("field", "value"), [("email", "keine-adresse"), ("first_name", ""),
                                               ("attendee_role", "king")])
 def test_bad_input_is_named_and_nothing_is_saved(event: Event, client: Client, field: str, value: str) -> None:
-    response = _post(client, event, **{field: value})
+    overrides: dict[str, Any] = {field: value}
+    response = _post(client, event, **overrides)
     assert response.status_code == 400
     assert response.context["form"].errors[field]
     assert not Registration.objects.exists()

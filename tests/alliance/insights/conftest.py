@@ -29,7 +29,7 @@ def _fresh_caches() -> Iterator[None]:
 
 def office() -> Organisation:
     found = Organisation.objects.filter(kind=Organisation.Kind.COORDINATION_OFFICE).first()
-    return found or OrganisationFactory(kind=Organisation.Kind.COORDINATION_OFFICE, name="Koordinierungsstelle")
+    return found or OrganisationFactory.create(kind=Organisation.Kind.COORDINATION_OFFICE, name="Koordinierungsstelle")
 
 
 def programme() -> Programme:
@@ -51,18 +51,18 @@ def engagement(target: Any, kind: str, started_on: dt.date, **extra: Any) -> Eng
     extra.setdefault(field, target)
     if field == "district":
         extra["municipality"] = None
-    return EngagementFactory(offer_type=offer, started_on=started_on, **extra)
+    return EngagementFactory.create(offer_type=offer, started_on=started_on, **extra)
 
 
 def agreement(target: Any, signed_on: dt.date | None, **extra: Any) -> Any:
     if target._meta.model_name == "municipality":
-        return AgreementFactory(municipality=target, signed_on=signed_on, **extra)
-    return AgreementFactory(municipality=None, district=target, title=f"KV {target.name}", signed_on=signed_on,
-                            **extra)
+        return AgreementFactory.create(municipality=target, signed_on=signed_on, **extra)
+    return AgreementFactory.create(municipality=None, district=target, title=f"KV {target.name}", signed_on=signed_on,
+                                   **extra)
 
 
 def council(target: Any, established_on: dt.date, **extra: Any) -> Any:
     if target._meta.model_name == "municipality":
-        return CouncilFactory(municipality=target, established_on=established_on, **extra)
-    return CouncilFactory(municipality=None, district=target, name=f"Präventionsrat {target.name}",
-                          established_on=established_on, **extra)
+        return CouncilFactory.create(municipality=target, established_on=established_on, **extra)
+    return CouncilFactory.create(municipality=None, district=target, name=f"Präventionsrat {target.name}",
+                                 established_on=established_on, **extra)

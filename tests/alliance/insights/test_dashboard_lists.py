@@ -30,7 +30,7 @@ def _days(n: int) -> dt.date:
 
 def make_open_work(world: World, suffix: str = "") -> None:
     """One due and one not-due item of every list, for a fresh municipality."""
-    town = MunicipalityFactory(district=world.soe)
+    town = MunicipalityFactory.create(district=world.soe)
     signed = agreement(town, _days(-400), title=f"Vereinbarung{suffix}")
     AgreementReview.objects.create(agreement=signed, due_on=_days(-3))
     AgreementReview.objects.create(agreement=signed, due_on=_days(20))

@@ -21,7 +21,7 @@ D = dt.date
 def records(world: World) -> dict[str, Any]:
     programme()
     pirna, plauen = world.pirna, world.plauen
-    freital = MunicipalityFactory(name="Freital", district=world.soe)
+    freital = MunicipalityFactory.create(name="Freital", district=world.soe)
     step(pirna, Stage.MODEL, D(2019, 2, 6))
     step(pirna, Stage.AGREEMENT_SIGNED, D(2019, 5, 1))
     step(pirna, Stage.MEMBER, D(2019, 5, 1))

@@ -92,7 +92,7 @@ def test_the_figures_page_needs_few_queries(client: Any, records: World, django_
     with django_assert_max_num_queries(12) as few:
         client.get(URL)
     for n in range(30):
-        town = MunicipalityFactory(district=records.soe)
+        town = MunicipalityFactory.create(district=records.soe)
         step(town, Stage.CONTACTED, dt.date(2020, 1, 1) + dt.timedelta(days=n))
         engagement(town, "consultation", dt.date(2020, 2, 1) + dt.timedelta(days=n))
     with django_assert_max_num_queries(len(few.captured_queries)):

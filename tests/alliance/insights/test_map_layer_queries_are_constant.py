@@ -18,7 +18,7 @@ from tests.factories import MunicipalityFactory
 
 def _add_towns(world: World, count: int) -> None:
     for n in range(count):
-        town = MunicipalityFactory(district=world.soe)
+        town = MunicipalityFactory.create(district=world.soe)
         day = dt.date(2020, 1, 1) + dt.timedelta(days=n)
         step(town, Stage.CONTACTED, day)
         step(town, Stage.MEMBER, day + dt.timedelta(days=30))

@@ -37,7 +37,7 @@ def records(world: World) -> World:
                                       function="Oberbürgermeister")
     coaching = engagement(world.pirna, "coaching", dt.date(2020, 1, 1), notes="GEHEIM-Engagement-Notiz",
                           title="GEHEIM-Vorhabentitel")
-    CoachingProcess.objects.create(engagement=coaching, coach=CoachFactory(user=world.coach),
+    CoachingProcess.objects.create(engagement=coaching, coach=CoachFactory.create(user=world.coach),
                                    goals="GEHEIM-Coachingziel")
     council(world.pirna, dt.date(2019, 10, 1), name="Präventionsrat Pirna", contact_is_public=False,
             contact_name="GEHEIM Kontaktperson", contact_email="geheim-kontakt@example.org",

@@ -30,9 +30,9 @@ def _day(rng: random.Random) -> dt.date:
 
 def _build(rng: random.Random, world: World) -> list[dt.date]:
     programme()
-    districts = [world.soe, world.vogtland, DistrictFactory()]
+    districts = [world.soe, world.vogtland, DistrictFactory.create()]
     targets: list[Any] = [world.pirna, world.plauen]
-    targets += [MunicipalityFactory(district=rng.choice(districts)) for _ in range(10)]
+    targets += [MunicipalityFactory.create(district=rng.choice(districts)) for _ in range(10)]
     targets += districts
     dates: set[dt.date] = set()
     for target in targets:

@@ -15,7 +15,7 @@ D = dt.date
 
 
 def test_members_on_follows_joining_and_leaving(world: Any) -> None:
-    freital = MunicipalityFactory(ags="14628110", name="Freital, Stadt", district=world.soe)
+    freital = MunicipalityFactory.create(ags="14628110", name="Freital, Stadt", district=world.soe)
     step(world, Stage.CONTACTED, D(2019, 2, 1))
     step(world, Stage.MEMBER, D(2019, 2, 6))
     step(world, Stage.MODEL, D(2019, 2, 6), target=freital)

@@ -42,7 +42,7 @@ def test_loading_without_a_coordination_office_links_it_later(db: None, tmp_path
     from tests.factories import OrganisationFactory
 
     assert loading.load_programme(actor=None).coordination_office is None
-    office = OrganisationFactory(kind="coordination_office", name="Koordinierungsstelle")
+    office = OrganisationFactory.create(kind="coordination_office", name="Koordinierungsstelle")
     assert loading.load_programme(actor=None).coordination_office == office
     assert _events() == 2
 

@@ -11,8 +11,8 @@ from tests.factories import CoachingProcessFactory, EngagementFactory
 
 
 def test_police_see_the_consultation_but_not_the_coaching_process(world: World, login: Any) -> None:
-    consultation = EngagementFactory(municipality=world.pirna, title="Erstberatung Pirna")
-    coaching = CoachingProcessFactory(engagement__municipality=world.pirna, engagement__title="Coaching Pirna")
+    consultation = EngagementFactory.create(municipality=world.pirna, title="Erstberatung Pirna")
+    coaching = CoachingProcessFactory.create(engagement__municipality=world.pirna, engagement__title="Coaching Pirna")
     url = reverse("alliance:municipality_record", args=[world.pirna.ags])
 
     police_page = login(world.dresden_police).get(url).content.decode()

@@ -56,9 +56,9 @@ def test_the_list_shows_only_the_municipalities_in_scope_with_their_stage(world:
 
 def test_the_record_shows_lifecycle_engagements_and_councils(world: Any, login: Any) -> None:
     step(world, Stage.CONTACTED, dt.date(2021, 1, 5), note="Erstgespräch im Rathaus")
-    engagement = EngagementFactory(municipality=world.pirna, title="Beratung zur Strategie",
-                                   started_on=dt.date(2021, 2, 1))
-    council = CouncilFactory(municipality=world.pirna, name="Kriminalpräventiver Rat Pirna")
+    engagement = EngagementFactory.create(municipality=world.pirna, title="Beratung zur Strategie",
+                                          started_on=dt.date(2021, 2, 1))
+    council = CouncilFactory.create(municipality=world.pirna, name="Kriminalpräventiver Rat Pirna")
     page = login(world.pirna_coordinator).get(PIRNA).content.decode()
     assert f'href="{reverse("engagements:engagement_detail", args=[engagement.pk])}"' in page
     assert f'href="{reverse("councils:council_detail", args=[council.pk])}"' in page
@@ -104,7 +104,7 @@ def test_the_list_needs_the_same_number_of_queries_for_many_municipalities(
     from tests.factories import MunicipalityFactory
 
     for n in range(40):
-        municipality = MunicipalityFactory(district=world.soe, name=f"Gemeinde {n:02d}")
+        municipality = MunicipalityFactory.create(district=world.soe, name=f"Gemeinde {n:02d}")
         step(world, Stage.CONTACTED, dt.date(2021, 1, 5), target=municipality)
     client = login(world.coordinator)
     with django_assert_max_num_queries(16):

@@ -64,7 +64,8 @@ def test_completed_reviews_drafts_and_inactive_people_get_no_reminder(world: Any
 
 
 def test_people_of_other_municipalities_are_not_reminded(world: Any, signed: Any) -> None:
-    MembershipFactory(user=UserFactory(username="zweite"), organisation=world.pirna_org, role="municipal_coordinator")
+    MembershipFactory.create(user=UserFactory.create(username="zweite"), organisation=world.pirna_org,
+                             role="municipal_coordinator")
     agreements.add_review(actor=world.coordinator, agreement=signed, due_on=timezone.localdate())
     reminders.send_review_reminders()
     assert sorted(m.to[0] for m in mail.outbox) == [

@@ -48,7 +48,7 @@ def test_deleting_a_departure_that_the_restart_depends_on_is_refused(world: Any)
 def test_deleting_the_first_contact_before_an_engagement_is_refused(world: Any) -> None:
     first = step(world, Stage.CONTACTED, D(2021, 1, 5))
     step(world, Stage.CONSULTED, D(2021, 6, 1))
-    EngagementFactory(municipality=world.pirna, started_on=D(2021, 3, 1))
+    EngagementFactory.create(municipality=world.pirna, started_on=D(2021, 3, 1))
     with pytest.raises(ValidationError) as caught:
         lifecycle.delete_transition(actor=world.coordinator, transition=first)
     assert "date" in caught.value.message_dict

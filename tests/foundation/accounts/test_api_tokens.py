@@ -23,7 +23,7 @@ from tests.conftest import World
 ME = "/api/v1/me"
 
 
-def _bearer(token: str) -> dict[str, str]:
+def _bearer(token: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
@@ -99,7 +99,7 @@ def test_me_shows_the_account_and_its_roles(world: World, client: Client) -> Non
                                     "Basic {token}", "Bearer {token}x", "Bearer " + "a" * 5000])
 def test_missing_or_garbage_credentials_get_401(world: World, client: Client, header: str | None) -> None:
     token = services.create_token(actor=None, user=world.analyst, name="x", days=1)
-    extra = {} if header is None else {"HTTP_AUTHORIZATION": header.format(token=token)}
+    extra: dict[str, Any] = {} if header is None else {"HTTP_AUTHORIZATION": header.format(token=token)}
     assert client.get(ME, **extra).status_code == 401
 
 

@@ -43,8 +43,8 @@ def test_organisation_list_query_count_does_not_grow_with_organisations(world: W
     with django_assert_max_num_queries(12) as first:
         client.get(LIST_URL)
     for number in range(20):
-        organisation = OrganisationFactory(name=f"Beratungsstelle {number}", kind="counselling_partner")
-        MembershipFactory(organisation=organisation, user=UserFactory(), role="coach")
+        organisation = OrganisationFactory.create(name=f"Beratungsstelle {number}", kind="counselling_partner")
+        MembershipFactory.create(organisation=organisation, user=UserFactory.create(), role="coach")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(LIST_URL)
 
@@ -86,7 +86,7 @@ def test_organisation_page_query_count_does_not_grow_with_members(world: World, 
     with django_assert_max_num_queries(14) as first:
         client.get(_detail(world.pirna_org))
     for _ in range(15):
-        MembershipFactory(organisation=world.pirna_org, user=UserFactory(), role="official")
+        MembershipFactory.create(organisation=world.pirna_org, user=UserFactory.create(), role="official")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(_detail(world.pirna_org))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -13,7 +15,7 @@ URL = reverse("accounts:password_change")
 NEW = "Ein-ganz-neues-Passwort-2026"
 
 
-def _post(client: Client, old: str, new1: str, new2: str | None = None):  # type: ignore[no-untyped-def]
+def _post(client: Client, old: str, new1: str, new2: str | None = None) -> Any:
     return client.post(URL, {"old_password": old, "new_password1": new1, "new_password2": new2 or new1})
 
 
@@ -22,7 +24,7 @@ def test_password_change_requires_login(client: Client, db: None) -> None:
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
-def test_user_changes_password_keeps_this_session_and_it_is_audited(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_user_changes_password_keeps_this_session_and_it_is_audited(world: World, login: Any) -> None:
     client = login(world.analyst)
     response = _post(client, PASSWORD, NEW)
     assert response.status_code == 302 and response["Location"] == reverse("accounts:profile")
@@ -35,7 +37,7 @@ def test_user_changes_password_keeps_this_session_and_it_is_audited(world: World
     assert NEW not in str(event.changes)
 
 
-def test_other_sessions_end_after_a_change(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_other_sessions_end_after_a_change(world: World, login: Any) -> None:
     other = Client()
     other.force_login(world.analyst)
     _post(login(world.analyst), PASSWORD, NEW)
@@ -48,8 +50,8 @@ def test_other_sessions_end_after_a_change(world: World, login) -> None:  # type
     (PASSWORD, "short", "short", "new_password2"),
     (PASSWORD, NEW, NEW + "x", "new_password2"),
 ])
-def test_wrong_current_or_weak_or_mismatched_new_password_changes_nothing(  # type: ignore[no-untyped-def]
-    world: World, login, old: str, new1: str, new2: str, field: str
+def test_wrong_current_or_weak_or_mismatched_new_password_changes_nothing(
+    world: World, login: Any, old: str, new1: str, new2: str, field: str
 ) -> None:
     response = _post(login(world.analyst), old, new1, new2)
     assert response.status_code == 200
@@ -59,6 +61,6 @@ def test_wrong_current_or_weak_or_mismatched_new_password_changes_nothing(  # ty
     assert not AuditEvent.objects.filter(summary="password set").exists()
 
 
-def test_profile_links_to_the_password_change(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_profile_links_to_the_password_change(world: World, login: Any) -> None:
     html = login(world.analyst).get(reverse("accounts:profile")).content.decode()
     assert f'href="{URL}">Passwort ändern</a>' in html

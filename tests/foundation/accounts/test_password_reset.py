@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from kommunalschutz.foundation.core.models import AuditEvent
 from tests.conftest import World
@@ -125,7 +126,8 @@ def test_a_reset_does_not_skip_the_second_factor(world: World, client: Client, d
     assert response["Location"].startswith(reverse("accounts:otp_verify"))
 
 
-def test_reset_mails_are_limited_per_address_without_the_page_telling(world: World, client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_reset_mails_are_limited_per_address_without_the_page_telling(world: World, client: Client,
+                                                                      settings: Settings) -> None:
     settings.LOGIN_THROTTLE_ATTEMPTS = 3
     email = world.pirna_coordinator.email
     pages = [_without_csrf(_request_reset(client, email).content) for _ in range(5)]
@@ -133,7 +135,7 @@ def test_reset_mails_are_limited_per_address_without_the_page_telling(world: Wor
     assert len(set(pages)) == 1  # and the refused requests look exactly like the others
 
 
-def test_reset_mails_are_limited_per_client(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_reset_mails_are_limited_per_client(world: World, settings: Settings) -> None:
     settings.LOGIN_THROTTLE_ATTEMPTS = 2
     client = Client(REMOTE_ADDR="203.0.113.7")
     for persona in ("pirna_coordinator", "plauen_coordinator", "analyst"):

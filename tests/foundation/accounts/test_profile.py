@@ -15,7 +15,7 @@ URL = reverse("accounts:profile")
 
 
 def test_profile_shows_own_data_roles_and_token_link(world: World, login: Any) -> None:
-    MembershipFactory(user=world.pirna_coordinator, organisation=world.plauen_org, role="official")
+    MembershipFactory.create(user=world.pirna_coordinator, organisation=world.plauen_org, role="official")
     services.create_token(actor=None, user=world.pirna_coordinator, name="x", days=3)
     html = login(world.pirna_coordinator).get(URL).content.decode()
     assert "Test Pirna_Coordinator" in html

@@ -12,8 +12,8 @@ from tests.factories import DistrictFactory, UserFactory
 
 @pytest.mark.django_db
 def test_update_records_old_and_new_values_of_changed_fields_only() -> None:
-    district = DistrictFactory(name="Altkreis", population=10)
-    actor = UserFactory(username="editor")
+    district = DistrictFactory.create(name="Altkreis", population=10)
+    actor = UserFactory.create(username="editor")
     before = audit.snapshot(district, ["name", "population", "seat"])
     district.name = "Neukreis"
     district.save()
@@ -27,7 +27,7 @@ def test_update_records_old_and_new_values_of_changed_fields_only() -> None:
 
 @pytest.mark.django_db
 def test_unchanged_update_writes_no_event() -> None:
-    district = DistrictFactory()
+    district = DistrictFactory.create()
     before = audit.snapshot(district)
     assert audit.record_update(actor=None, obj=district, before=before) is None
     assert not AuditEvent.objects.exists()
@@ -35,7 +35,7 @@ def test_unchanged_update_writes_no_event() -> None:
 
 @pytest.mark.django_db
 def test_secret_fields_are_masked_in_changes() -> None:
-    user = UserFactory(username="masked")
+    user = UserFactory.create(username="masked")
     before = audit.snapshot(user, ["password", "email"])
     user.set_password("another secret value")
     user.email = "new@example.org"

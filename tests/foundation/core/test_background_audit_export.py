@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
+from typing import Any
 
 import pytest
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
 from tests.conftest import World
 
 
-def _export(world: World, login, django_capture_on_commit_callbacks) -> TaskRun:  # type: ignore[no-untyped-def]
+def _export(world: World, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> TaskRun:
     for number in range(3):
         audit.record(actor=world.coordinator, action=AuditEvent.Action.UPDATE, obj=world.pirna,
                      changes={"phone": {"old": str(number), "new": str(number + 1)}})
@@ -20,8 +23,9 @@ def _export(world: World, login, django_capture_on_commit_callbacks) -> TaskRun:
     return TaskRun.objects.get(kind="core.audit_export")
 
 
-def test_auditor_exports_trail_in_background_and_downloads_it(  # type: ignore[no-untyped-def]
-    world: World, login, django_capture_on_commit_callbacks, settings, tmp_path
+def test_auditor_exports_trail_in_background_and_downloads_it(
+    world: World, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings,
+    tmp_path: Path,
 ) -> None:
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
@@ -37,8 +41,9 @@ def test_auditor_exports_trail_in_background_and_downloads_it(  # type: ignore[n
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "pirna_coordinator", "outsider", "analyst"])
-def test_others_cannot_download_an_auditors_export(  # type: ignore[no-untyped-def]
-    world: World, login, django_capture_on_commit_callbacks, settings, tmp_path, persona: str
+def test_others_cannot_download_an_auditors_export(
+    world: World, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings,
+    tmp_path: Path, persona: str,
 ) -> None:
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
@@ -48,6 +53,6 @@ def test_others_cannot_download_an_auditors_export(  # type: ignore[no-untyped-d
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "pirna_coordinator", "outsider"])
-def test_only_auditors_and_administrators_may_start_an_export(world: World, login, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_auditors_and_administrators_may_start_an_export(world: World, login: Any, persona: str) -> None:
     assert login(getattr(world, persona)).post("/protokoll/export/").status_code == 404
     assert not TaskRun.objects.exists()

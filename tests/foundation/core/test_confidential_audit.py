@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(world: World) -> Case:
-    case = CaseFactory(municipality=world.pirna, description=f"Drohung {MARKER}")
+    case = CaseFactory.create(municipality=world.pirna, description=f"Drohung {MARKER}")
     audit.record_create(actor=world.coordinator, obj=case)
     before = audit.snapshot(case)
     case.affected_name = f"Name {MARKER}"

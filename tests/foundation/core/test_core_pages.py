@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -32,7 +33,7 @@ def test_demo_banner_appears_only_while_demo_data_is_loaded(client: Client) -> N
     ("auditor", 200), ("administrator", 200), ("coordinator", 200),
     ("pirna_coordinator", 404), ("dresden_police", 404), ("analyst", 404), ("outsider", 404),
 ])
-def test_audit_log_is_for_auditors_and_the_office(world: World, login, persona: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_is_for_auditors_and_the_office(world: World, login: Any, persona: str, status: int) -> None:
     assert login(getattr(world, persona)).get("/protokoll/").status_code == status
 
 
@@ -41,7 +42,7 @@ def test_audit_log_requires_login(world: World, client: Client) -> None:
     assert response.status_code == 302 and "/konto/anmelden/" in response["Location"]
 
 
-def test_object_history_lists_events_of_that_object_only(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_object_history_lists_events_of_that_object_only(world: World, login: Any) -> None:
     audit.record(actor=world.coordinator, action=AuditEvent.Action.UPDATE, obj=world.pirna,
                  changes={"phone": {"old": "1", "new": "2"}})
     audit.record(actor=world.coordinator, action=AuditEvent.Action.UPDATE, obj=world.plauen,
@@ -51,7 +52,7 @@ def test_object_history_lists_events_of_that_object_only(world: World, login) ->
 
 
 @pytest.mark.parametrize(("persona", "status"), [("auditor", 200), ("administrator", 200), ("coordinator", 404)])
-def test_audit_export_is_for_auditors(world: World, login, persona: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_audit_export_is_for_auditors(world: World, login: Any, persona: str, status: int) -> None:
     audit.record(actor=world.coordinator, action=AuditEvent.Action.UPDATE, obj=world.pirna,
                  changes={"phone": {"old": "1", "new": "2"}})
     response = login(getattr(world, persona)).get("/protokoll/export.csv")
@@ -62,7 +63,7 @@ def test_audit_export_is_for_auditors(world: World, login, persona: str, status:
         assert any(row[2] == "coordinator" and row[4] == "registry.municipality" for row in rows[1:])
 
 
-def test_navigation_shows_role_items_only_after_the_second_factor(world: World, client: Client, login) -> None:  # type: ignore[no-untyped-def]
+def test_navigation_shows_role_items_only_after_the_second_factor(world: World, client: Client, login: Any) -> None:
     client.force_login(world.coordinator)  # password accepted, second factor not yet verified
     pending = client.get("/impressum/").content.decode()
     assert "/protokoll/" not in pending and "/konto/organisationen/" not in pending
@@ -75,7 +76,8 @@ def test_navigation_shows_role_items_only_after_the_second_factor(world: World, 
     ("pirna_coordinator", ["/konto/profil/"], ["/protokoll/", "/konto/organisationen/", "/register/import/"]),
     ("administrator", ["/protokoll/", "/register/import/", "/aufgaben/"], []),
 ])
-def test_navigation_follows_the_role(world: World, login, persona: str, visible: list[str], hidden: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_navigation_follows_the_role(world: World, login: Any, persona: str, visible: list[str],
+                                     hidden: list[str]) -> None:
     nav = login(getattr(world, persona)).get("/impressum/").content.decode().split('class="main-nav"')[1]
     nav = nav.split("</nav>")[0]
     for path in visible:

@@ -28,6 +28,7 @@ def test_undefined_numbers_are_empty_cells_not_nan() -> None:
 def test_xlsx_has_a_bold_header_and_the_rows() -> None:
     data = documents.xlsx_bytes(["Name", "Zahl"], [["-1+1", 3], ["Zwickau", 5]], sheet_title="Teilnehmende")
     sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
     assert sheet.title == "Teilnehmende"
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [["Name", "Zahl"], ["'-1+1", 3], ["Zwickau", 5]]
     assert sheet["A1"].font.bold

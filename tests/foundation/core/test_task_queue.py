@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.exceptions import TaskException
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from kommunalschutz.foundation.core import services
 from kommunalschutz.foundation.core.models import TaskRun
@@ -80,7 +81,8 @@ def test_failing_operation_marks_run_failed_with_message(sqlite_queue: Huey) -> 
 
 
 @pytest.mark.django_db
-def test_start_operation_records_run_and_audit_and_runs_eagerly_in_tests(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_start_operation_records_run_and_audit_and_runs_eagerly_in_tests(
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         run = services.start_operation(actor=None, kind="core.selftest", label="self test", arguments={"steps": 2})
     run.refresh_from_db()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.foundation.registry.importer import ImportResult
 from kommunalschutz.foundation.registry.models import District, Municipality, MunicipalityNameChange
 from kommunalschutz.foundation.registry.services import import_registry
 
 
-def _state() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], int]:
+def _state() -> tuple[Sequence[tuple[object, ...]], Sequence[tuple[object, ...]], int]:
     municipalities = list(Municipality.objects.order_by("ags").values_list(
         "ags", "name", "population", "updated_at", "valid_until", "successor_id", "phone", "boundary"))
     districts = list(District.objects.order_by("ags").values_list("ags", "population", "updated_at", "seat"))

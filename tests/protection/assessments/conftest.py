@@ -40,9 +40,9 @@ def in_days(days: int) -> dt.date:
 
 @pytest.fixture
 def case(world: World) -> Case:
-    return CaseFactory(municipality=world.pirna, status=Case.Status.ACKNOWLEDGED, owner=world.coordinator,
-                       acknowledged_at=timezone.now(), reported_by=world.pirna_official,
-                       affected_user=world.pirna_official, affected_name="Erika Musterfrau")
+    return CaseFactory.create(municipality=world.pirna, status=Case.Status.ACKNOWLEDGED, owner=world.coordinator,
+                              acknowledged_at=timezone.now(), reported_by=world.pirna_official,
+                              affected_user=world.pirna_official, affected_name="Erika Musterfrau")
 
 
 @pytest.fixture

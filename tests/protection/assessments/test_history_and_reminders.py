@@ -40,7 +40,7 @@ def test_a_reassessment_is_a_new_row_and_the_old_one_is_unchanged(world: World, 
 
 
 def _due(record: Any, days: int) -> ThreatAssessment:
-    assessment = record("moderate", next_review_on=timezone.localdate() + dt.timedelta(days=days))
+    assessment: ThreatAssessment = record("moderate", next_review_on=timezone.localdate() + dt.timedelta(days=days))
     return assessment
 
 

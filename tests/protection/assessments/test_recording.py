@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from kommunalschutz.foundation.core.dates import add_months
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.protection.assessments import services
 from kommunalschutz.protection.assessments.models import BehaviourRating, ThreatAssessment, WarningBehaviour
@@ -148,7 +149,7 @@ def test_default_review_dates_per_level() -> None:
     assert services.default_review_on("moderate", today) == dt.date(2026, 3, 14)
     assert services.default_review_on("low", today) == dt.date(2026, 4, 30)
     assert services.latest_review_on(today) == dt.date(2026, 7, 31)
-    assert services.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)  # the calendar rule services uses
 
 
 def test_a_closed_case_is_not_assessed(case: Case, record: Any) -> None:

@@ -21,7 +21,7 @@ from tests.factories import CaseFactory, CaseTeamMemberFactory, UserFactory
 
 def make_case(**fields: Any) -> Case:
     fields.setdefault("acknowledgement_due_at", timezone.now() + dt.timedelta(days=2))
-    case = CaseFactory(**fields)
+    case = CaseFactory.create(**fields)
     sync_statistic(case)
     return case
 
@@ -41,13 +41,13 @@ def cases(world: World) -> Cases:
     reported = make_case(municipality=world.pirna, reported_by=world.pirna_official,
                          affected_user=world.pirna_official, owner=world.coordinator, status="acknowledged",
                          acknowledged_at=timezone.now())
-    queue = make_case(municipality=world.plauen, reported_by=UserFactory(username="queue-reporter"))
-    lka = make_case(municipality=world.plauen, status="assessment", owner=UserFactory(username="lka-case-owner"),
+    queue = make_case(municipality=world.plauen, reported_by=UserFactory.create(username="queue-reporter"))
+    lka = make_case(municipality=world.plauen, status="assessment", owner=UserFactory.create(username="lka-case-owner"),
                     lka_involved=True, acknowledged_at=timezone.now())
     foreign = make_case(municipality=world.plauen, status="acknowledged",
-                        owner=UserFactory(username="foreign-owner"), acknowledged_at=timezone.now())
+                        owner=UserFactory.create(username="foreign-owner"), acknowledged_at=timezone.now())
     return Cases(reported=reported, queue=queue, lka=lka, foreign=foreign)
 
 
 def add_member(case: Case, user: Any, function: str = "case_worker") -> Any:
-    return CaseTeamMemberFactory(case=case, user=user, function=function)
+    return CaseTeamMemberFactory.create(case=case, user=user, function=function)

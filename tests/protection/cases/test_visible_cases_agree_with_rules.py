@@ -20,8 +20,8 @@ from tests.protection.cases.conftest import Cases, add_member, make_case
 @pytest.fixture
 def every_case(world: World, cases: Cases) -> list[Case]:
     on_behalf = make_case(municipality=world.pirna, reported_by=world.pirna_coordinator, intake="on_behalf",
-                          owner=UserFactory(username="behalf-owner"), status="acknowledged")
-    team = make_case(municipality=world.plauen, owner=UserFactory(username="team-owner"), status="monitoring",
+                          owner=UserFactory.create(username="behalf-owner"), status="acknowledged")
+    team = make_case(municipality=world.plauen, owner=UserFactory.create(username="team-owner"), status="monitoring",
                      acknowledged_at=timezone.now())
     add_member(team, world.coordinator)
     closed = make_case(municipality=world.pirna, owner=world.coordinator, status="closed", closed_at=timezone.now(),
@@ -65,10 +65,10 @@ def test_a_deactivated_account_sees_nothing(world: World, every_case: list[Case]
 def test_a_case_leaves_the_queue_once_it_has_an_owner(world: World, cases: Cases) -> None:
     from kommunalschutz.protection.cases import workflow
 
-    other = UserFactory(username="second-coordinator")
+    other = UserFactory.create(username="second-coordinator")
     from tests.factories import MembershipFactory
 
-    MembershipFactory(user=other, organisation=world.coordination_office, role="coordinator")
+    MembershipFactory.create(user=other, organisation=world.coordination_office, role="coordinator")
     workflow.acknowledge(actor=world.coordinator, case=cases.queue)
     assert visible_cases(world.coordinator).filter(pk=cases.queue.pk).exists()
     assert not visible_cases(User.objects.get(pk=other.pk)).filter(pk=cases.queue.pk).exists()

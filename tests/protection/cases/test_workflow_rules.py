@@ -169,8 +169,8 @@ def test_only_team_roles_join_or_own_a_case(world: World, cases: Cases) -> None:
 def test_police_of_another_directorate_cannot_join(world: World, cases: Cases) -> None:
     from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
-    zwickau = UserFactory(username="zwickau-police")
-    MembershipFactory(user=zwickau, role="police_contact", organisation=OrganisationFactory(
+    zwickau = UserFactory.create(username="zwickau-police")
+    MembershipFactory.create(user=zwickau, role="police_contact", organisation=OrganisationFactory.create(
         kind="police_directorate", name="PD Zwickau", police_directorate=world.zwickau_pd))
     _refused("user", lambda: case_team.add_team_member(actor=world.coordinator, case=cases.reported, user=zwickau,
                                                        function="police_contact"))

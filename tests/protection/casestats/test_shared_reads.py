@@ -95,10 +95,14 @@ def test_the_dashboard_reads_the_statistics_in_three_queries_and_fresh_every_tim
         board = tables.build(PERIOD)
     reads = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
     assert len(reads) == 3, reads  # monthly counts, district, acknowledgement
-    before = board.table("per_year").column_totals[0].value  # type: ignore[index]
+    totals_before = board.table("per_year").column_totals
+    assert totals_before is not None
+    before = totals_before[0].value
     stat(dt.date(2022, 6, 1))
-    after = tables.build(PERIOD).table("per_year").column_totals[0].value  # type: ignore[index]
-    assert after == before + 1
+    totals_after = tables.build(PERIOD).table("per_year").column_totals
+    assert totals_after is not None
+    after = totals_after[0].value
+    assert before is not None and after == before + 1
 
 
 def test_the_frequency_table_percentile_is_percentile_cont_of_the_expanded_list() -> None:

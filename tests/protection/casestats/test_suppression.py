@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pytest_django import Settings
 
 from kommunalschutz.protection.casestats import suppression
 
@@ -44,8 +44,8 @@ def test_non_additive_tables_get_the_primary_rule_only() -> None:
     assert masks.cells == [[True, False, False]]
 
 
-def test_the_threshold_comes_from_the_settings(settings: pytest.FixtureRequest) -> None:
-    settings.STATISTICS_MIN_CELL = 10  # type: ignore[attr-defined]
+def test_the_threshold_comes_from_the_settings(settings: Settings) -> None:
+    settings.STATISTICS_MIN_CELL = 10
     assert suppression.is_small(9) and not suppression.is_small(10) and not suppression.is_small(0)
     assert suppression.rate_suppressed(9) and not suppression.rate_suppressed(10)
 

@@ -77,8 +77,9 @@ def store_files(root: Path) -> list[Path]:
 @pytest.fixture
 def case(world: Any) -> Any:
     """Pirna's mayor reported a case herself; PD Dresden is responsible; the coordinator owns it."""
-    return CaseFactory(municipality=world.pirna, reported_by=world.pirna_official, affected_user=world.pirna_official,
-                       owner=world.coordinator, status="acknowledged")
+    return CaseFactory.create(municipality=world.pirna, reported_by=world.pirna_official,
+                              affected_user=world.pirna_official,
+                              owner=world.coordinator, status="acknowledged")
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def test_delete_case_files_removes_the_files_of_one_case(world: Any, case: Any, 
                                                          django_capture_on_commit_callbacks: Any) -> None:
     from tests.factories import CaseFactory
 
-    other = CaseFactory(municipality=world.pirna, reported_by=world.pirna_official)
+    other = CaseFactory.create(municipality=world.pirna, reported_by=world.pirna_official)
     services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
     _online(case, world.pirna_official)
     kept = services.add_file(case=other, actor=world.pirna_official, upload=upload("foto.jpg"))
@@ -133,7 +133,8 @@ def test_the_package_holds_the_unaltered_originals(world: Any, case: Any) -> Non
     items = manifest["items"]
     assert [entry["number"] for entry in items] == list(range(1, len(SAMPLES) + 3))
     rows = list(EvidenceItem.objects.filter(case=case).order_by("created_at", "pk"))
-    sums = dict(reversed(line.split("  ", 1)) for line in archive.read("SHA256SUMS").decode().splitlines())
+    sums = {name: digest for digest, name in (line.split("  ", 1)
+                                              for line in archive.read("SHA256SUMS").decode().splitlines())}
     for row, entry in zip(rows, items, strict=True):
         if not row.stored_name:
             assert entry["file_in_package"] is None

@@ -85,9 +85,10 @@ def test_an_ongoing_period_is_accepted(world: Any, report_data: dict[str, Any]) 
 
 
 def test_municipality_outside_saxony_or_dissolved(world: Any, report_data: dict[str, Any]) -> None:
-    bavaria = MunicipalityFactory(ags="09162000", land="09", district=DistrictFactory(ags="09162", land="09"))
+    bavaria = MunicipalityFactory.create(ags="09162000", land="09", district=DistrictFactory.create(ags="09162",
+                                                                                                    land="09"))
     assert "municipality" in _errors(world, {**report_data, "municipality": bavaria.pk})
-    merged = MunicipalityFactory(ags="14628999", district=world.soe, valid_until=dt.date(2020, 1, 1))
+    merged = MunicipalityFactory.create(ags="14628999", district=world.soe, valid_until=dt.date(2020, 1, 1))
     assert "municipality" in _errors(world, {**report_data, "municipality": merged.pk})
     assert "municipality" in _errors(world, {**report_data, "municipality": 999_999})
 

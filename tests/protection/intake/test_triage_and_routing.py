@@ -65,8 +65,8 @@ def test_a_plauen_case_goes_to_zwickau_not_dresden(world: Any, report_data: dict
                                                    django_capture_on_commit_callbacks: Any) -> None:
     from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
-    zwickau_contact = UserFactory(username="zwickau_police")
-    MembershipFactory(user=zwickau_contact, role="police_contact", organisation=OrganisationFactory(
+    zwickau_contact = UserFactory.create(username="zwickau_police")
+    MembershipFactory.create(user=zwickau_contact, role="police_contact", organisation=OrganisationFactory.create(
         kind="police_directorate", name="PD Zwickau", police_directorate=world.zwickau_pd))
     case = _create(world, {**report_data, "municipality": world.plauen.pk, "danger_now": True,
                                   "affected_name": "Bürgermeister Plauen", "affected_contact": "03741 0000"},
@@ -137,6 +137,7 @@ def test_retriage_marks_acute_shortens_the_deadline_and_alarms(
     with django_capture_on_commit_callbacks(execute=True):
         assert routing.retriage(case=case, actor=world.coordinator) is True
     case.refresh_from_db()
+    assert old_due is not None and case.acknowledgement_due_at is not None
     assert case.is_acute and case.acknowledgement_due_at < old_due
     assert [m.to for m in mail.outbox] == [[world.dresden_police.email]]
     assert IncidentStatistic.objects.get(case=case).is_acute

@@ -36,7 +36,7 @@ def partners(db: None) -> dict[str, Partner]:
 @pytest.fixture
 def pirna_case(world: World) -> Case:
     now = timezone.now()
-    case = CaseFactory(
+    case = CaseFactory.create(
         municipality=world.pirna, reported_by=world.pirna_official, affected_user=world.pirna_official,
         owner=world.coordinator, status=Case.Status.ACKNOWLEDGED, reported_at=now - dt.timedelta(days=2),
         acknowledged_at=now - dt.timedelta(days=1), affected_name="Bürgermeisterin Erika Geheimname",
@@ -47,10 +47,10 @@ def pirna_case(world: World) -> Case:
 
 @pytest.fixture
 def plauen_case(world: World) -> Case:
-    reporter = UserFactory(username="plauen-reporter")
-    owner = UserFactory(username="plauen-owner")
-    case = CaseFactory(municipality=world.plauen, reported_by=reporter, owner=owner,
-                       status=Case.Status.ACKNOWLEDGED)
+    reporter = UserFactory.create(username="plauen-reporter")
+    owner = UserFactory.create(username="plauen-owner")
+    case = CaseFactory.create(municipality=world.plauen, reported_by=reporter, owner=owner,
+                              status=Case.Status.ACKNOWLEDGED)
     sync_statistic(case)
     return case
 

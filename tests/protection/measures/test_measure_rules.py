@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,10 +17,10 @@ from tests.conftest import World
 from tests.protection.measures.conftest import tomorrow
 
 
-def _refused(field: str, **kwargs: object) -> None:
+def _refused(field: str, **kwargs: Any) -> None:
     measures, events = Measure.objects.count(), CaseEvent.objects.count()
     with pytest.raises(ValidationError) as caught:
-        services.add_measure(**kwargs)  # type: ignore[arg-type]
+        services.add_measure(**kwargs)
     assert field in caught.value.message_dict, caught.value.message_dict
     assert (Measure.objects.count(), CaseEvent.objects.count()) == (measures, events)
 

@@ -38,7 +38,7 @@ def test_request_makes_the_lka_see_the_case_and_notifies_it(
     note = Notification.objects.get(user=lka, case=pirna_case)
     assert pirna_case.reference in note.message
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["schutz@lka.example"]
-    text = mail.outbox[0].subject + mail.outbox[0].body + note.message
+    text = str(mail.outbox[0].subject) + str(mail.outbox[0].body) + note.message
     assert pirna_case.reference in text
     for secret in ("Geheimname", "Galgen", "Wohnhaus", "Bürgermeisterin"):
         assert secret not in text  # no personal data or free text leaves the platform

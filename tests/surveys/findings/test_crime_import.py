@@ -29,7 +29,7 @@ SAXON_DISTRICTS = {
 @pytest.fixture
 def saxony() -> None:
     for ags, name in SAXON_DISTRICTS.items():
-        DistrictFactory(ags=ags, name=name)
+        DistrictFactory.create(ags=ags, name=name)
 
 
 def lines_of(path: Path) -> list[str]:
@@ -125,7 +125,7 @@ def test_seed_migration_without_registry_writes_nothing() -> None:
 
 
 def test_missing_district_in_registry_is_refused(tmp_path: Path) -> None:
-    DistrictFactory(ags="14628", name="Sächsische Schweiz-Osterzgebirge")
+    DistrictFactory.create(ags="14628", name="Sächsische Schweiz-Osterzgebirge")
     with pytest.raises(crime.PksImportError, match=r"PKS2022.*line \d+, column 3: district 14511 \(Chemnitz\)"):
         crime.load_file(FILE_2022, year=2022)
     assert not CrimeFigure.objects.exists()

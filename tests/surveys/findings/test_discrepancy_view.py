@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from kommunalschutz.surveys.findings import crime, report, results
 from kommunalschutz.surveys.findings.models import CrimeFigure
+from kommunalschutz.surveys.projects.models import SurveyProject
+from tests.conftest import World
 from tests.factories import DistrictFactory
 from tests.surveys.findings.report_data import surveyed_project
 from tests.surveys.findings.test_crime_import import SAXON_DISTRICTS
@@ -15,14 +20,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def project(world):  # type: ignore[no-untyped-def]
+def project(world: World) -> SurveyProject:
     for ags, name in SAXON_DISTRICTS.items():
-        DistrictFactory(ags=ags, name=name)
+        DistrictFactory.create(ags=ags, name=name)
     crime.load_bundled()
     return surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=120)
 
 
-def test_discrepancy_sets_survey_shares_against_the_districts_pks(project) -> None:  # type: ignore[no-untyped-def]
+def test_discrepancy_sets_survey_shares_against_the_districts_pks(project: SurveyProject) -> None:
     d = report.discrepancy(project)
 
     assert d.year == 2022 and d.source == "PKS Bundeskriminalamt, 2022"
@@ -47,7 +52,8 @@ def test_discrepancy_sets_survey_shares_against_the_districts_pks(project) -> No
     assert 0 < burglary.share.estimate < 1
 
 
-def test_page_shows_both_sides_with_charts_and_tables(client, login, world, project) -> None:  # type: ignore[no-untyped-def]
+def test_page_shows_both_sides_with_charts_and_tables(client: Client, login: Any, world: World,
+                                                      project: SurveyProject) -> None:
     login(world.people["analyst"])
     response = client.get(reverse("findings:discrepancy", args=[project.pk]))
 
@@ -61,24 +67,25 @@ def test_page_shows_both_sides_with_charts_and_tables(client, login, world, proj
     assert "style=" not in html.split("<main", 1)[-1]
 
 
-def test_coordinator_of_the_municipality_and_coordination_office_see_it(client, login, world, project) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_of_the_municipality_and_coordination_office_see_it(client: Client, login: Any, world: World,
+                                                                        project: SurveyProject) -> None:
     for persona in ("pirna_coordinator", "coordinator"):
         login(world.people[persona])
         assert client.get(reverse("findings:discrepancy", args=[project.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("persona", ["plauen_coordinator", "dresden_police", "coach", "outsider"])
-def test_outsiders_get_404(client, login, world, project, persona) -> None:  # type: ignore[no-untyped-def]
+def test_outsiders_get_404(client: Client, login: Any, world: World, project: SurveyProject, persona: str) -> None:
     login(world.people[persona])
     assert client.get(reverse("findings:discrepancy", args=[project.pk])).status_code == 404
 
 
-def test_anonymous_is_sent_to_login(client, login, project) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_is_sent_to_login(client: Client, login: Any, project: SurveyProject) -> None:
     response = client.get(reverse("findings:discrepancy", args=[project.pk]))
     assert response.status_code == 302 and "/konto/anmelden/" in response["Location"]
 
 
-def test_without_pks_figures_the_page_says_so(client, login, world) -> None:  # type: ignore[no-untyped-def]
+def test_without_pks_figures_the_page_says_so(client: Client, login: Any, world: World) -> None:
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=40)
     login(world.people["analyst"])
     html = client.get(reverse("findings:discrepancy", args=[project.pk])).content.decode()

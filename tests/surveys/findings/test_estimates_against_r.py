@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
 
 from kommunalschutz.surveys.findings import calibration, results, services
 from kommunalschutz.surveys.projects import estimation as est
+from tests.conftest import World
 from tests.surveys.findings.builders import AGES, LOCALITIES, SEXES, population, surveyed_project
 from tests.surveys.projects.rsurvey import Case, close, run_r
 
@@ -25,7 +27,7 @@ def _margins(variable: str) -> dict[tuple[str, ...], float]:
     return out
 
 
-def test_raked_estimates_and_standard_errors_agree_with_estimation_and_r(world):
+def test_raked_estimates_and_standard_errors_agree_with_estimation_and_r(world: World) -> None:
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=150,
                                seed=11)
     run = services.run_weighting(actor=world.analyst, project=project, method="rake",
@@ -43,10 +45,11 @@ def test_raked_estimates_and_standard_errors_agree_with_estimation_and_r(world):
     dark = [r.answers.get("safety_dark") for r in responses]
     y = [None if v in (8, 9, None) else float(v) for v in dark]
     theft = [str(r.answers.get("victim_theft")) for r in responses]
-    columns = {"s": strata, "w": [m.design_weight for m in members], "age": [m.age_group for m in members],
-               "sex": [m.sex for m in members], "loc": [m.locality for m in members], "y": y, "f": theft}
-    margins = [((name,), _margins(variable)) for name, variable in
-               (("age", "age_group"), ("sex", "sex"), ("loc", "locality"))]
+    columns: dict[str, list[Any]] = {
+        "s": strata, "w": [m.design_weight for m in members], "age": [m.age_group for m in members],
+        "sex": [m.sex for m in members], "loc": [m.locality for m in members], "y": y, "f": theft}
+    margins: list[tuple[tuple[str, ...], dict[tuple[str, ...], float]]] = [
+        ((name,), _margins(variable)) for name, variable in (("age", "age_group"), ("sex", "sex"), ("loc", "locality"))]
 
     # Directly on surveys.estimation: same weights, same mean and standard error.
     design = est.make_design(len(members), weights=columns["w"], strata=strata)

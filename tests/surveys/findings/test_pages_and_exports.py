@@ -5,32 +5,35 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from kommunalschutz.surveys.findings import results, services
 from kommunalschutz.surveys.findings.models import WeightingRun
+from kommunalschutz.surveys.projects.models import SurveyProject
+from tests.conftest import World
 from tests.surveys.findings.builders import surveyed_project
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def project(world):
+def project(world: World) -> SurveyProject:
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor)
     services.run_weighting(actor=world.analyst, project=project, method="rake",
                            variables=["age_group", "sex", "locality"])
     return project
 
 
-def _csv(response):
+def _csv(response: Any) -> list[list[str]]:
     text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text), delimiter=";"))
 
 
 @pytest.mark.parametrize("persona", ["outsider", "plauen_coordinator", "dresden_police", "coach", "pirna_official"])
-def test_outsiders_get_404_everywhere(world, login, project, persona):
+def test_outsiders_get_404_everywhere(world: World, login: Any, project: SurveyProject, persona: str) -> None:
     client = login(world.people[persona])
     for url in (f"/auswertung/{project.pk}/", f"/auswertung/{project.pk}/gewichtung/",
                 f"/auswertung/{project.pk}/schaetzungen.csv", f"/auswertung/{project.pk}/mikrodaten.csv"):
@@ -38,12 +41,13 @@ def test_outsiders_get_404_everywhere(world, login, project, persona):
     assert client.post(f"/auswertung/{project.pk}/gewichtung/", {"method": "design"}).status_code == 404
 
 
-def test_analyst_of_another_contractor_gets_404(world, login):
+def test_analyst_of_another_contractor_gets_404(world: World, login: Any) -> None:
     other = surveyed_project(municipality=world.pirna, respondents=20)  # no contractor
     assert login(world.analyst).get(f"/auswertung/{other.pk}/").status_code == 404
 
 
-def test_coordination_office_sees_results_but_cannot_weight_or_export_microdata(world, login, project):
+def test_coordination_office_sees_results_but_cannot_weight_or_export_microdata(world: World, login: Any,
+                                                                                project: SurveyProject) -> None:
     client = login(world.coordinator)
     page = client.get(f"/auswertung/{project.pk}/")
     assert page.status_code == 200
@@ -57,7 +61,8 @@ def test_coordination_office_sees_results_but_cannot_weight_or_export_microdata(
     assert WeightingRun.objects.filter(project=project).count() == 1
 
 
-def test_municipal_coordinator_weights_but_does_not_export_microdata(world, login, project):
+def test_municipal_coordinator_weights_but_does_not_export_microdata(world: World, login: Any,
+                                                                     project: SurveyProject) -> None:
     client = login(world.pirna_coordinator)
     response = client.post(f"/auswertung/{project.pk}/gewichtung/", {
         "method": "poststratify", "variables": ["age_group", "sex"], "trim_mode": "relative",
@@ -71,7 +76,7 @@ def test_municipal_coordinator_weights_but_does_not_export_microdata(world, logi
     assert client.get(f"/auswertung/{project.pk}/mikrodaten.csv").status_code == 404
 
 
-def test_bad_weighting_input_shows_errors_and_writes_nothing(world, login, project):
+def test_bad_weighting_input_shows_errors_and_writes_nothing(world: World, login: Any, project: SurveyProject) -> None:
     client = login(world.analyst)
     response = client.post(f"/auswertung/{project.pk}/gewichtung/", {
         "method": "rake", "variables": ["sex"], "trim_mode": "relative", "trim_lower": "3", "trim_upper": "1"})
@@ -80,7 +85,7 @@ def test_bad_weighting_input_shows_errors_and_writes_nothing(world, login, proje
     assert response.context["form"].errors["trim_upper"]
 
 
-def test_results_page_hides_small_domain_cells(world, login):
+def test_results_page_hides_small_domain_cells(world: World, login: Any) -> None:
     small_project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor,
                                      respondents=30)
     client = login(world.analyst)
@@ -94,7 +99,8 @@ def test_results_page_hides_small_domain_cells(world, login):
     assert "Altersgruppe" in body
 
 
-def test_estimates_csv_and_xlsx_have_the_cli_columns_and_question_text(world, login, project):
+def test_estimates_csv_and_xlsx_have_the_cli_columns_and_question_text(world: World, login: Any,
+                                                                       project: SurveyProject) -> None:
     client = login(world.analyst)
     rows = _csv(client.get(f"/auswertung/{project.pk}/schaetzungen.csv", {"domain": "sex"}))
     header = rows[0]
@@ -110,12 +116,13 @@ def test_estimates_csv_and_xlsx_have_the_cli_columns_and_question_text(world, lo
     assert not any(r[0] == "remarks" for r in rows)  # free text is not estimated
     xlsx = client.get(f"/auswertung/{project.pk}/schaetzungen.xlsx", {"domain": "sex"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
     values = list(sheet.values)
     assert list(values[0]) == header and len(values) == len(rows)
     assert values[1][7] == pytest.approx(ours[0].estimate, rel=1e-12)
 
 
-def test_microdata_export_is_anonymised(world, login, project):
+def test_microdata_export_is_anonymised(world: World, login: Any, project: SurveyProject) -> None:
     response = login(world.analyst).get(f"/auswertung/{project.pk}/mikrodaten.csv")
     assert response.status_code == 200
     rows = _csv(response)
@@ -131,7 +138,7 @@ def test_microdata_export_is_anonymised(world, login, project):
     assert "Zu dunkel" not in response.content.decode("utf-8-sig")
 
 
-def test_microdata_of_fewer_than_five_responses_is_refused_and_nothing_is_audited(world, login):
+def test_microdata_of_fewer_than_five_responses_is_refused_and_nothing_is_audited(world: World, login: Any) -> None:
     from kommunalschutz.foundation.core.models import AuditEvent
 
     small = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=4)
@@ -142,7 +149,7 @@ def test_microdata_of_fewer_than_five_responses_is_refused_and_nothing_is_audite
     assert AuditEvent.objects.count() == before
 
 
-def test_estimates_api(world, api, project):
+def test_estimates_api(world: World, api: Any, project: SurveyProject) -> None:
     path = f"/surveys/projects/{project.pk}/estimates"
     response = api.get(world.coordinator, path, by="locality")
     assert response.status_code == 200

@@ -50,7 +50,7 @@ def pdf_text(pdf: bytes) -> str:
 @pytest.fixture
 def project(world: World) -> SurveyProject:
     for ags, name in SAXON_DISTRICTS.items():
-        DistrictFactory(ags=ags, name=name)  # type: ignore[no-untyped-call]
+        DistrictFactory.create(ags=ags, name=name)
     crime.load_bundled()
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=60)
     report.save_recommendations(actor=world.people["analyst"], project=project, text="Mehr Licht am Bahnhof.")

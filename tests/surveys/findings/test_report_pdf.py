@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.surveys.findings import crime, report, results
 from kommunalschutz.surveys.projects.models import SurveyProject
+from tests.conftest import World
 from tests.factories import DistrictFactory
 from tests.surveys.findings.report_data import surveyed_project
 from tests.surveys.findings.test_crime_import import SAXON_DISTRICTS
@@ -20,9 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def project(world):  # type: ignore[no-untyped-def]
+def project(world: World) -> SurveyProject:
     for ags, name in SAXON_DISTRICTS.items():
-        DistrictFactory(ags=ags, name=name)
+        DistrictFactory.create(ags=ags, name=name)
     crime.load_bundled()
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=120)
     report.save_recommendations(actor=world.people["analyst"], project=project,
@@ -43,11 +46,12 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_report_has_title_crest_sections_estimates_and_recommendations(project) -> None:  # type: ignore[no-untyped-def]
+def test_report_has_title_crest_sections_estimates_and_recommendations(project: SurveyProject) -> None:
     reader, pages = text_of(report.render_report(project))
     whole = " ".join(pages)
 
-    assert reader.metadata is not None and reader.metadata.title.startswith("Abschlussbericht")
+    assert reader.metadata is not None and reader.metadata.title is not None
+    assert reader.metadata.title.startswith("Abschlussbericht")
     assert squash("Pirna, Stadt") in pages[0] and squash("Bürgerbefragung 2026") in pages[0]
     assert reader.pages[0].images, "the crest is on the title page"
     assert "Wappen" not in pages[0]  # the image itself, not its alternative text
@@ -70,7 +74,7 @@ def test_report_has_title_crest_sections_estimates_and_recommendations(project) 
     assert squash(" ".join(report.format_row(share))) in whole
 
 
-def test_response_figures_come_from_the_sample_members(project) -> None:  # type: ignore[no-untyped-def]
+def test_response_figures_come_from_the_sample_members(project: SurveyProject) -> None:
     overview = report.response_overview(project)
     o = overview["overall"]
     assert (o.drawn, o.online + o.post, o.online, o.post) == (240, 120, 80, 40)
@@ -79,7 +83,8 @@ def test_response_figures_come_from_the_sample_members(project) -> None:  # type
     assert [title for title, _lines in overview["groups"]] == ["Ortsteil", "Altersgruppe", "Geschlecht"]
 
 
-def test_pdf_download_for_the_team_and_404_for_outsiders(client, login, world, project) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_download_for_the_team_and_404_for_outsiders(client: Client, login: Any, world: World,
+                                                         project: SurveyProject) -> None:
     url = reverse("findings:report_pdf", args=[project.pk])
     login(world.people["coordinator"])
     response = client.get(url)
@@ -91,7 +96,8 @@ def test_pdf_download_for_the_team_and_404_for_outsiders(client, login, world, p
         assert client.get(reverse("findings:report", args=[project.pk])).status_code == 404
 
 
-def test_analyst_edits_recommendations_on_the_page(client, login, world, project) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_edits_recommendations_on_the_page(client: Client, login: Any, world: World,
+                                                   project: SurveyProject) -> None:
     login(world.people["analyst"])
     url = reverse("findings:recommendations", args=[project.pk])
     page = client.get(url).content.decode()
@@ -105,7 +111,7 @@ def test_analyst_edits_recommendations_on_the_page(client, login, world, project
     assert event.actor == world.people["analyst"] and event.changed_fields == ["recommendations"]
 
 
-def test_too_long_recommendations_are_refused(client, login, world, project) -> None:  # type: ignore[no-untyped-def]
+def test_too_long_recommendations_are_refused(client: Client, login: Any, world: World, project: SurveyProject) -> None:
     login(world.people["analyst"])
     response = client.post(reverse("findings:recommendations", args=[project.pk]),
                            {"recommendations": "x" * (report.RECOMMENDATIONS_MAX + 1)})
@@ -115,7 +121,8 @@ def test_too_long_recommendations_are_refused(client, login, world, project) -> 
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "plauen_coordinator", "outsider"])
-def test_only_the_team_edits_recommendations(client, login, world, project, persona) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_team_edits_recommendations(client: Client, login: Any, world: World, project: SurveyProject,
+                                             persona: str) -> None:
     login(world.people[persona])
     url = reverse("findings:recommendations", args=[project.pk])
     assert client.get(url).status_code == 404
@@ -125,7 +132,8 @@ def test_only_the_team_edits_recommendations(client, login, world, project, pers
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "plauen_coordinator", "dresden_police", "outsider"])
-def test_release_refused_to_others(client, login, world, project, persona) -> None:  # type: ignore[no-untyped-def]
+def test_release_refused_to_others(client: Client, login: Any, world: World, project: SurveyProject,
+                                   persona: str) -> None:
     login(world.people[persona])
     assert client.post(reverse("findings:release", args=[project.pk])).status_code == 404
     project.refresh_from_db()
@@ -133,7 +141,8 @@ def test_release_refused_to_others(client, login, world, project, persona) -> No
 
 
 @pytest.mark.parametrize("persona", ["analyst", "pirna_coordinator"])
-def test_team_releases_the_report(client, login, world, project, persona) -> None:  # type: ignore[no-untyped-def]
+def test_team_releases_the_report(client: Client, login: Any, world: World, project: SurveyProject,
+                                  persona: str) -> None:
     login(world.people[persona])
     response = client.post(reverse("findings:release", args=[project.pk]))
     assert response.status_code == 302
@@ -148,7 +157,7 @@ def test_team_releases_the_report(client, login, world, project, persona) -> Non
     assert squash("Freigegeben am") in pages[0]
 
 
-def test_release_needs_a_weighting_and_recommendations(world) -> None:  # type: ignore[no-untyped-def]
+def test_release_needs_a_weighting_and_recommendations(world: World) -> None:
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=30,
                                weight=False)
     with pytest.raises(Exception, match="Gewichtung") as refused:
@@ -158,7 +167,8 @@ def test_release_needs_a_weighting_and_recommendations(world) -> None:  # type: 
     assert project.status == SurveyProject.Status.ANALYSIS
 
 
-def test_report_page_offers_download_edit_and_release(client, login, world, project) -> None:  # type: ignore[no-untyped-def]
+def test_report_page_offers_download_edit_and_release(client: Client, login: Any, world: World,
+                                                      project: SurveyProject) -> None:
     login(world.people["analyst"])
     html = client.get(reverse("findings:report", args=[project.pk])).content.decode()
     assert reverse("findings:report_pdf", args=[project.pk]) in html

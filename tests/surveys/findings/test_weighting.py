@@ -10,7 +10,10 @@ from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.surveys.findings import services
 from kommunalschutz.surveys.findings.models import WeightingRun
 from kommunalschutz.surveys.projects import estimation as est
+from kommunalschutz.surveys.projects.models import SurveyProject
+from kommunalschutz.surveys.responses.models import Response
 from kommunalschutz.surveys.sampling.models import PopulationCell
+from tests.conftest import World
 from tests.survey_factories import ResponseFactory, SampleMemberFactory
 from tests.surveys.findings.builders import AGES, LOCALITIES, SEXES, population, surveyed_project
 
@@ -18,11 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def project(world):
+def project(world: World) -> SurveyProject:
     return surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor)
 
 
-def _reference_design(project):
+def _reference_design(project: SurveyProject) -> tuple[list[Response], est.Design]:
     """The same design and raking built by hand from the records, straight on surveys.estimation."""
     responses = list(project.responses.filter(status="submitted").select_related("member").order_by("pk"))
     members = [r.member for r in responses]
@@ -41,7 +44,7 @@ def _reference_design(project):
     return responses, raked
 
 
-def test_raking_end_to_end_matches_the_estimation_module(world, project):
+def test_raking_end_to_end_matches_the_estimation_module(world: World, project: SurveyProject) -> None:
     run = services.run_weighting(actor=world.analyst, project=project, method="rake",
                                  variables=["age_group", "sex", "locality"])
     responses, reference = _reference_design(project)
@@ -56,7 +59,7 @@ def test_raking_end_to_end_matches_the_estimation_module(world, project):
     assert AuditEvent.objects.filter(object_type="findings.weightingrun", object_id=str(run.pk)).exists()
 
 
-def test_a_new_run_replaces_the_current_one_and_keeps_the_old(world, project):
+def test_a_new_run_replaces_the_current_one_and_keeps_the_old(world: World, project: SurveyProject) -> None:
     first = services.run_weighting(actor=world.analyst, project=project, method="design", variables=[])
     second = services.run_weighting(actor=world.pirna_coordinator, project=project, method="poststratify",
                                     variables=["age_group", "sex"])
@@ -66,7 +69,7 @@ def test_a_new_run_replaces_the_current_one_and_keeps_the_old(world, project):
     assert second.variables == ["age_group", "sex"]
 
 
-def test_trimming_relative_to_the_mean_keeps_the_total(world, project):
+def test_trimming_relative_to_the_mean_keeps_the_total(world: World, project: SurveyProject) -> None:
     untrimmed = services.run_weighting(actor=world.analyst, project=project, method="poststratify",
                                        variables=["age_group", "sex", "locality"])
     w0 = np.array(list(untrimmed.weights.values()))
@@ -79,7 +82,7 @@ def test_trimming_relative_to_the_mean_keeps_the_total(world, project):
     assert np.allclose(w, est.trim_weights(w0, 0.8 * w0.mean(), 1.2 * w0.mean()))
 
 
-def test_inverted_trimming_bounds_are_refused_and_nothing_is_written(world, project):
+def test_inverted_trimming_bounds_are_refused_and_nothing_is_written(world: World, project: SurveyProject) -> None:
     with pytest.raises(ValidationError) as info:
         services.run_weighting(actor=world.analyst, project=project, method="rake", variables=["sex"],
                                trim_lower=2.0, trim_upper=0.5)
@@ -89,7 +92,7 @@ def test_inverted_trimming_bounds_are_refused_and_nothing_is_written(world, proj
     assert not WeightingRun.objects.exists()
 
 
-def test_no_population_figures_allow_only_design_weights(world):
+def test_no_population_figures_allow_only_design_weights(world: World) -> None:
     project = surveyed_project(municipality=world.pirna, with_population=False, respondents=30)
     with pytest.raises(ValidationError) as info:
         services.run_weighting(actor=world.pirna_coordinator, project=project, method="rake", variables=["sex"])
@@ -98,7 +101,7 @@ def test_no_population_figures_allow_only_design_weights(world):
     assert len(run.weights) == 30
 
 
-def test_no_responses_gives_a_clear_error(world):
+def test_no_responses_gives_a_clear_error(world: World) -> None:
     project = surveyed_project(municipality=world.pirna, respondents=0)
     with pytest.raises(ValidationError) as info:
         services.run_weighting(actor=world.analyst, project=project, method="design", variables=[])
@@ -106,7 +109,8 @@ def test_no_responses_gives_a_clear_error(world):
     assert not WeightingRun.objects.exists()
 
 
-def test_population_category_without_respondents_is_explained_and_can_be_collapsed(world, project):
+def test_population_category_without_respondents_is_explained_and_can_be_collapsed(world: World,
+                                                                                   project: SurveyProject) -> None:
     # Sex "d" in the population, three respondents with "d": thin. Plus a locality nobody answered from.
     sample = project.sample
     for loc, age in (("Altstadt", "25-34"), ("Copitz", "55-64"), ("Copitz", "75+")):
@@ -116,9 +120,9 @@ def test_population_category_without_respondents_is_explained_and_can_be_collaps
                                   sex="w", count=40)
     q = project.questionnaires.get()
     for i in range(2):
-        member = SampleMemberFactory(sample=sample, locality="Altstadt", age_group="25-34", sex="d",
-                                     design_weight=50.0, number=1000 + i)
-        ResponseFactory(member=member, project=project, questionnaire=q, answers={"safety_dark": 2})
+        member = SampleMemberFactory.create(sample=sample, locality="Altstadt", age_group="25-34", sex="d",
+                                            design_weight=50.0, number=1000 + i)
+        ResponseFactory.create(member=member, project=project, questionnaire=q, answers={"safety_dark": 2})
     with pytest.raises(ValidationError) as info:
         services.run_weighting(actor=world.analyst, project=project, method="rake",
                                variables=["sex", "locality"])
@@ -135,14 +139,14 @@ def test_population_category_without_respondents_is_explained_and_can_be_collaps
     assert w.sum() == pytest.approx(sum(total), rel=1e-9)
 
 
-def test_respondents_in_a_category_without_population_are_refused(world, project):
+def test_respondents_in_a_category_without_population_are_refused(world: World, project: SurveyProject) -> None:
     PopulationCell.objects.filter(project=project, locality="Copitz").delete()
     with pytest.raises(ValidationError) as info:
         services.run_weighting(actor=world.analyst, project=project, method="rake", variables=["locality"])
     assert "Copitz" in " ".join(info.value.message_dict["variables"])
 
 
-def test_official_figures_win_over_the_register(world, project):
+def test_official_figures_win_over_the_register(world: World, project: SurveyProject) -> None:
     for cell in PopulationCell.objects.filter(project=project):
         PopulationCell.objects.create(project=project, source="official", locality=cell.locality,
                                       age_group=cell.age_group, sex=cell.sex, count=cell.count * 2)
@@ -152,7 +156,7 @@ def test_official_figures_win_over_the_register(world, project):
         2 * sum(population(loc, age, sex) for loc in LOCALITIES for age in AGES for sex in SEXES), rel=1e-9)
 
 
-def test_a_category_nobody_chose_is_exactly_zero_without_nan(world, project):
+def test_a_category_nobody_chose_is_exactly_zero_without_nan(world: World, project: SurveyProject) -> None:
     """Degenerate logit intervals (share 0 or 1) never reach tables, exports or the API as NaN."""
     import math
 

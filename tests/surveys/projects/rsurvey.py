@@ -83,8 +83,8 @@ def run_r(cases: list[Case]) -> dict[Key, tuple[float, float, float, float]]:
             for row in csv.DictReader(fh):
                 key = (row["design"], row["stat"], row["variable"], row["domain"], row["category"])
                 cols = ("estimate", "se", "ci_lower", "ci_upper")
-                a, b, c, e = (float("nan" if row[k] == "NA" else row[k]) for k in cols)
-                out[key] = (a, b, c, e)
+                a, b, lo, e = (float("nan" if row[k] == "NA" else row[k]) for k in cols)  # `c` is a Case above
+                out[key] = (a, b, lo, e)
         return out
 
 
@@ -137,6 +137,7 @@ def run_python(case: Case) -> dict[Key, tuple[float, float, float, float]]:
         for name, mask in domains:
             for cat, e in est.svyprop(design, values, mask).items():
                 out[(case.id, "proportion", v, name, cat)] = (e.estimate, e.se, e.ci_lower, e.ci_upper)
+                assert e.glm_estimate is not None  # svyprop always sets it; compared as a float below
                 out[(case.id, "ciprop", v, name, cat)] = (e.glm_estimate, e.se, e.ci_lower, e.ci_upper)
     return out
 

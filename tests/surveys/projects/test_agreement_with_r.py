@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
-from tests.surveys.projects.rsurvey import Case, assert_agrees, run_r
+from tests.surveys.projects.rsurvey import Case, Key, assert_agrees, run_r
 
 CATS = ["a", "b", "c"]
 
 
-def _data(seed: int, n: int, *, strata: int = 0, clusters_per_stratum: int = 0, missing: bool = False) -> dict:
+def _data(seed: int, n: int, *, strata: int = 0, clusters_per_stratum: int = 0, missing: bool = False) -> dict[str,
+                                                                                                               list[Any]]:
     rng = np.random.default_rng(seed)
-    cols: dict[str, list] = {
+    cols: dict[str, list[Any]] = {
         "y": [round(float(v), 3) for v in rng.gamma(2.0, 10.0, n)],
         "f": [CATS[i] for i in rng.choice(3, n, p=[0.5, 0.3, 0.2])],
         "w": [round(float(v), 4) for v in rng.uniform(0.5, 4.0, n)],
@@ -34,7 +37,7 @@ def _data(seed: int, n: int, *, strata: int = 0, clusters_per_stratum: int = 0, 
     return cols
 
 
-def _pop(cols: dict, variables: tuple[str, ...], scale: float) -> dict[tuple[str, ...], float]:
+def _pop(cols: dict[str, list[Any]], variables: tuple[str, ...], scale: float) -> dict[tuple[str, ...], float]:
     cells = sorted({tuple(cols[v][i] for v in variables) for i in range(len(cols["y"]))})
     return {cell: float(round(scale * (1 + k % 3) * 37.5 + 11 * k, 1)) for k, cell in enumerate(cells)}
 
@@ -68,11 +71,11 @@ def fixed_cases() -> list[Case]:
 
 
 @pytest.fixture(scope="module")
-def r_results() -> dict:
+def r_results() -> dict[Key, tuple[float, float, float, float]]:
     return run_r(fixed_cases())
 
 
 @pytest.mark.parametrize("case", fixed_cases(), ids=lambda c: c.id)
-def test_design_agrees_with_r(case: Case, r_results: dict) -> None:
+def test_design_agrees_with_r(case: Case, r_results: dict[Key, tuple[float, float, float, float]]) -> None:
     compared = assert_agrees([case], {k: v for k, v in r_results.items() if k[0] == case.id})
     assert compared > 20

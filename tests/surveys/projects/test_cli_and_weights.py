@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import math
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -35,12 +37,12 @@ def _sample(n: int = 120) -> tuple[list[str], list[list[object]]]:
             ("sicher", "eher sicher", "unsicher")[int(rng.integers(0, 3))] if i % 13 else "",
             ("Nord", "Sued")[i % 2], ("jung", "alt")[int(rng.integers(0, 2))], ("w", "m")[int(rng.integers(0, 2))],
         ])
-    for i, (a, s) in enumerate((a, s) for a in ("jung", "alt") for s in ("w", "m")):
-        rows[i][8], rows[i][9] = a, s
+    for i, (age, sex) in enumerate((a, s) for a in ("jung", "alt") for s in ("w", "m")):
+        rows[i][8], rows[i][9] = age, sex
     return header, rows
 
 
-MARGINS = [["age", "jung", 5200], ["age", "alt", 4800], ["sex", "w", 5100], ["sex", "m", 4900],
+MARGINS: list[list[Any]] = [["age", "jung", 5200], ["age", "alt", 4800], ["sex", "w", 5100], ["sex", "m", 4900],
            ["district", "Nord", 6000], ["district", "Sued", 4000]]
 
 
@@ -90,7 +92,8 @@ def test_cli_agrees_with_r_after_raking(tmp_path: Path) -> None:
         (lambda h, rows: [r.__setitem__(1, "S9") for r in rows[:3]] and None, "only one PSU"),
     ],
 )
-def test_cli_bad_input_names_file_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str], mutate,
+def test_cli_bad_input_names_file_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  mutate: Callable[[list[str], list[list[object]]], None],
                                                   message: str) -> None:
     header, rows = _sample(60)
     mutate(header, rows)
@@ -114,7 +117,7 @@ def test_cli_margins_not_matching_the_data(tmp_path: Path, capsys: pytest.Captur
     header, rows = _sample(60)
     data = _write(tmp_path / "data.csv", header, rows)
     out = tmp_path / "est.csv"
-    cases = {
+    cases: dict[str, tuple[list[list[Any]], str]] = {
         "missing category": (MARGINS[:1] + MARGINS[2:], "category 'alt' has no population count"),
         "extra category": ([*MARGINS, ["sex", "d", 50]], "category 'd' of 'sex' does not occur"),
         "unknown variable": ([*MARGINS, ["income", "hoch", 5]], "line 8, column 'variable'"),

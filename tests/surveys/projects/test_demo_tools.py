@@ -25,16 +25,16 @@ AGE_GROUPS = ["16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"]
 
 
 def _project(world: World, *, synthetic: bool = True, status: str = "field") -> SurveyProject:
-    project: SurveyProject = SurveyProjectFactory(
+    project: SurveyProject = SurveyProjectFactory.create(
         municipality=world.pirna, contractor=world.analysis_contractor, is_synthetic=synthetic, status=status)
-    questionnaire = QuestionnaireFactory(project=project, frozen_at=timezone.now())
-    ItemFactory(questionnaire=questionnaire, code="safety_dark")
-    ItemFactory(questionnaire=questionnaire, code="victim_burglary", block="victimisation", kind="single",
-                allow_dont_know=False, options=[{"code": 1, "de": "ja"}, {"code": 2, "de": "nein"}])
-    sample = SampleFactory(project=project, size=60, letters_produced_at=timezone.now())
+    questionnaire = QuestionnaireFactory.create(project=project, frozen_at=timezone.now())
+    ItemFactory.create(questionnaire=questionnaire, code="safety_dark")
+    ItemFactory.create(questionnaire=questionnaire, code="victim_burglary", block="victimisation", kind="single",
+                       allow_dont_know=False, options=[{"code": 1, "de": "ja"}, {"code": 2, "de": "nein"}])
+    sample = SampleFactory.create(project=project, size=60, letters_produced_at=timezone.now())
     for number in range(1, 61):
-        SampleMemberFactory(sample=sample, number=number, age_group=AGE_GROUPS[number % 7],
-                            sex="w" if number % 2 else "m", letter_sent_at=timezone.localdate())
+        SampleMemberFactory.create(sample=sample, number=number, age_group=AGE_GROUPS[number % 7],
+                                   sex="w" if number % 2 else "m", letter_sent_at=timezone.localdate())
     return project
 
 

@@ -37,13 +37,13 @@ def _linked_project(world: World, started_on: dt.date) -> SurveyProject:
     contact(world, municipality=world.pirna, on=started_on - dt.timedelta(days=400))
     analysis = create_security_analysis(actor=coordinator, title="Sicherheitsanalyse Pirna",
                                         started_on=started_on, municipality=world.pirna)
-    return SurveyProjectFactory(municipality=world.pirna, security_analysis=analysis,
-                                created_at=timezone.make_aware(dt.datetime.combine(started_on, dt.time(12)))
-                                + dt.timedelta(days=3))
+    return SurveyProjectFactory.create(municipality=world.pirna, security_analysis=analysis,
+                                       created_at=timezone.make_aware(dt.datetime.combine(started_on, dt.time(12)))
+                                       + dt.timedelta(days=3))
 
 
 def test_a_project_without_an_analysis_changes_nothing(world: World) -> None:
-    project = SurveyProjectFactory(municipality=world.pirna)
+    project = SurveyProjectFactory.create(municipality=world.pirna)
     assert sync_phases(actor=None, project=project) == 0
 
 
@@ -52,19 +52,20 @@ def test_phases_advance_with_the_survey_and_never_into_the_future(world: World) 
     started = today - dt.timedelta(days=100)
     project = _linked_project(world, started)
     analysis = project.security_analysis
+    assert analysis is not None
 
     assert sync_phases(actor=world.people["coordinator"], project=project) == 1
     assert _dates(analysis, Phase.KICK_OFF) == (started, started + dt.timedelta(days=3))
     assert _dates(analysis, Phase.REGISTER_EXTRACT) == (None, None)
 
     drawn = timezone.now() - dt.timedelta(days=80)
-    sample = SampleFactory(project=project, drawn_at=drawn, letters_produced_at=drawn + dt.timedelta(days=10))
-    QuestionnaireFactory(project=project, created_at=drawn - dt.timedelta(days=2))
+    sample = SampleFactory.create(project=project, drawn_at=drawn, letters_produced_at=drawn + dt.timedelta(days=10))
+    QuestionnaireFactory.create(project=project, created_at=drawn - dt.timedelta(days=2))
     project.field_start = today - dt.timedelta(days=60)
     project.field_end = today + dt.timedelta(days=5)  # still running
     project.save()
-    member = SampleMemberFactory(sample=sample)
-    ResponseFactory(member=member, submitted_at=timezone.now() - dt.timedelta(days=50))
+    member = SampleMemberFactory.create(sample=sample)
+    ResponseFactory.create(member=member, submitted_at=timezone.now() - dt.timedelta(days=50))
 
     sync_phases(actor=world.people["coordinator"], project=project)
     assert _dates(analysis, Phase.REGISTER_EXTRACT) == (timezone.localdate(drawn), timezone.localdate(drawn))
@@ -86,11 +87,12 @@ def test_dates_before_the_kick_off_are_clamped_and_hand_recorded_presentation_st
     started = today - dt.timedelta(days=30)
     project = _linked_project(world, started)
     analysis = project.security_analysis
+    assert analysis is not None
     presentation = AnalysisPhase.objects.get(analysis=analysis, phase=Phase.PRESENTATION)
     presentation.actual_start = today
     presentation.save()
     # A questionnaire drafted before the engagement was recorded still counts from the kick-off.
-    QuestionnaireFactory(project=project, created_at=timezone.now() - dt.timedelta(days=90))
+    QuestionnaireFactory.create(project=project, created_at=timezone.now() - dt.timedelta(days=90))
     sync_phases(actor=None, project=project)
     assert _dates(analysis, Phase.QUESTIONNAIRE) == (started, None)
     assert _dates(analysis, Phase.PRESENTATION) == (today, None)
@@ -100,7 +102,8 @@ def test_the_engagement_page_links_the_survey_that_drives_its_phases(world: Worl
     from django.urls import reverse
 
     project = _linked_project(world, timezone.localdate() - dt.timedelta(days=10))
-    engagement = project.security_analysis.engagement  # type: ignore[union-attr]
+    assert project.security_analysis is not None
+    engagement = project.security_analysis.engagement
     url = reverse("engagements:engagement_detail", args=[engagement.pk])
     page = login(world.people["pirna_coordinator"]).get(url).content.decode()
     assert reverse("surveys:detail", args=[project.pk]) in page

@@ -38,7 +38,7 @@ def pirna_project(world: World, **overrides: Any) -> SurveyProject:
     values: dict[str, Any] = {"municipality": world.pirna, "contractor": world.analysis_contractor,
                               "title": "Sicherheit in Pirna 2026"}
     values.update(overrides)
-    return SurveyProjectFactory(**values)
+    return SurveyProjectFactory.create(**values)
 
 
 def _create_data(world: World, **overrides: Any) -> dict[str, Any]:
@@ -54,9 +54,9 @@ def _create_data(world: World, **overrides: Any) -> dict[str, Any]:
 
 def test_list_is_scoped_to_the_role(world: World, login: Any) -> None:
     pirna = pirna_project(world)
-    plauen = SurveyProjectFactory(municipality=world.plauen, title="Sicherheit in Plauen")
-    other_contractor = OrganisationFactory(kind="analysis_contractor", name="Anderes Institut")
-    foreign = SurveyProjectFactory(municipality=world.plauen, contractor=other_contractor, title="Fremdauftrag")
+    plauen = SurveyProjectFactory.create(municipality=world.plauen, title="Sicherheit in Plauen")
+    other_contractor = OrganisationFactory.create(kind="analysis_contractor", name="Anderes Institut")
+    foreign = SurveyProjectFactory.create(municipality=world.plauen, contractor=other_contractor, title="Fremdauftrag")
     seen = {}
     for persona in ("coordinator", "pirna_coordinator", "analyst", "plauen_coordinator"):
         response = login(world.people[persona]).get(reverse("surveys:list"))
@@ -91,14 +91,14 @@ def test_plauen_coordinator_gets_404_for_a_pirna_project(world: World, login: An
 
 
 def test_analyst_of_another_contractor_gets_404(world: World, login: Any) -> None:
-    other = OrganisationFactory(kind="analysis_contractor", name="Anderes Institut")
+    other = OrganisationFactory.create(kind="analysis_contractor", name="Anderes Institut")
     project = pirna_project(world, contractor=other)
     assert login(world.analyst).get(reverse("surveys:detail", args=[project.pk])).status_code == 404
 
 
 def test_coordinator_views_and_edits_and_the_hub_links_the_parts(world: World, login: Any) -> None:
     project = pirna_project(world)
-    QuestionnaireFactory(project=project, version=1)
+    QuestionnaireFactory.create(project=project, version=1)
     client = login(world.coordinator)
     response = client.get(reverse("surveys:detail", args=[project.pk]))
     assert response.status_code == 200
@@ -145,7 +145,7 @@ def test_analyst_cannot_set_up_a_project(world: World, login: Any) -> None:
 
 
 def test_bad_input_names_the_fields_and_writes_nothing(world: World, login: Any) -> None:
-    coaching = OrganisationFactory(kind="coaching_institute", name="Noch ein Institut")
+    coaching = OrganisationFactory.create(kind="coaching_institute", name="Noch ein Institut")
     with pytest.raises(ValidationError) as caught:
         lifecycle.create_project(actor=world.coordinator, municipality=world.pirna, title=" ", year=1800,
                                 reference_date=dt.date(2026, 1, 1), contractor=coaching, minimum_age=5)
@@ -229,8 +229,8 @@ def test_field_period_needs_a_questionnaire(world: World) -> None:
 
 def test_field_period_freezes_the_questionnaire_and_ends_in_analysis(world: World, login: Any) -> None:
     project = pirna_project(world)
-    questionnaire = QuestionnaireFactory(project=project, version=1)
-    ItemFactory(questionnaire=questionnaire, code="safety_dark")
+    questionnaire = QuestionnaireFactory.create(project=project, version=1)
+    ItemFactory.create(questionnaire=questionnaire, code="safety_dark")
     client = login(world.analyst)
     response = client.post(reverse("surveys:field_start", args=[project.pk]),
                            {"start": "2026-04-10", "end": "2026-03-01"})
@@ -271,13 +271,13 @@ def test_list_queries_do_not_grow_with_the_projects(world: World, login: Any,
     client = login(world.coordinator)
     for number in range(3):
         project = pirna_project(world, title=f"Welle {number}")
-        QuestionnaireFactory(project=project, version=1)
+        QuestionnaireFactory.create(project=project, version=1)
     client.get(reverse("surveys:list"))  # warm the session and permission caches
     with django_assert_max_num_queries(12) as few:
         client.get(reverse("surveys:list"))
     for number in range(3, 10):
         project = pirna_project(world, title=f"Welle {number}")
-        QuestionnaireFactory(project=project, version=1)
+        QuestionnaireFactory.create(project=project, version=1)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("surveys:list"))
     assert len(response.context["page"]) == 10

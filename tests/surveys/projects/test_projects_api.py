@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_project_list_is_scoped(world: World, api: Any) -> None:
-    pirna = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
-    plauen = SurveyProjectFactory(municipality=world.plauen,
-                                  contractor=OrganisationFactory(kind="analysis_contractor", name="Institut B"))
+    pirna = SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor)
+    plauen = SurveyProjectFactory.create(municipality=world.plauen,
+                                  contractor=OrganisationFactory.create(kind="analysis_contractor", name="Institut B"))
     expected = {"coordinator": {pirna.pk, plauen.pk}, "pirna_coordinator": {pirna.pk}, "analyst": {pirna.pk},
                 "plauen_coordinator": {plauen.pk}}
     for persona, ids in expected.items():
@@ -30,7 +30,7 @@ def test_project_list_is_scoped(world: World, api: Any) -> None:
 
 
 def test_project_and_questionnaire_with_items_options_and_filters(world: World, api: Any) -> None:
-    project = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
+    project = SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor)
     builder.create_questionnaire_from_bank(actor=world.analyst, project=project,
                                             keys=["safety_dark", "victim_burglary", "reported_burglary", "years_lived"])
     response = api.get(world.analyst, f"/surveys/projects/{project.pk}")
@@ -49,7 +49,7 @@ def test_project_and_questionnaire_with_items_options_and_filters(world: World, 
 
 @pytest.mark.parametrize("persona", ["plauen_coordinator", "outsider", "coach"])
 def test_others_get_404_for_a_project_and_its_questionnaire(world: World, api: Any, persona: str) -> None:
-    project = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
+    project = SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor)
     builder.create_questionnaire_from_bank(actor=world.analyst, project=project, keys=["safety_dark"])
     user = world.people[persona]
     assert api.get(user, f"/surveys/projects/{project.pk}").status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,7 @@ CATS = ["a", "b", "c"]
 def _case(k: int, seed: int, n: int, nstrata: int, psus: int, use_fpc: bool, use_weights: bool, calib: str) -> Case:
     rng = np.random.default_rng(seed)
     domains = ("x", "y")
-    cols: dict[str, list] = {
+    cols: dict[str, list[Any]] = {
         "y": [round(float(v), 4) for v in rng.normal(50, 15, n)],
         "f": [CATS[i] for i in rng.integers(0, 3, n)],
         "d": [domains[i] for i in rng.integers(0, 2, n)],
@@ -62,6 +64,6 @@ design_params = st.tuples(
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
           phases=[Phase.explicit, Phase.generate])  # no shrinking: each example starts R
 @given(st.lists(design_params, min_size=4, max_size=6))
-def test_random_designs_agree_with_r(params: list) -> None:
+def test_random_designs_agree_with_r(params: list[tuple[int, int, int, int, bool, bool, str]]) -> None:
     cases = [_case(k, *p) for k, p in enumerate(params)]
     assert assert_agrees(cases) > 40 * len(cases)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ CHOICE = [{"code": 1, "de": "ja", "en": "yes"}, {"code": 2, "de": "nein", "en": 
 def project(world: World) -> SurveyProject:
     world.pirna.localities = "Copitz, Zuschendorf, Graupa"
     world.pirna.save()
-    return SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
+    return SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor)
 
 
 def _custom(**overrides: Any) -> dict[str, Any]:
@@ -202,7 +203,7 @@ def test_a_frozen_questionnaire_refuses_every_edit(world: World, project: Survey
     questionnaire.frozen_at = timezone.now()
     questionnaire.save()
     item = questionnaire.items.get(code="safety_overall")
-    refusals = [
+    refusals: list[Callable[[], object]] = [
         lambda: builder.add_item(actor=world.coordinator, questionnaire=questionnaire, **_custom()),
         lambda: builder.add_bank_item(actor=world.coordinator, questionnaire=questionnaire, key="safety_dark"),
         lambda: builder.update_item(actor=world.coordinator, item=item, text_de="Anders"),

@@ -57,7 +57,8 @@ def test_allowed_values_per_kind() -> None:
 
 def test_skip_target_jumps_over_the_whole_chain() -> None:
     items = _chain()
-    assert logic.skip_target(items, 0).code == "safety"  # type: ignore[union-attr]
+    target = logic.skip_target(items, 0)
+    assert target is not None and target.code == "safety"
     assert logic.skip_target(items, 3) is None  # "avoid" depends on "safety" and is the last question
 
 

@@ -35,7 +35,7 @@ def _pdf(client: Any, questionnaire: Questionnaire, lang: str = "de") -> tuple[s
 
 @pytest.fixture
 def questionnaire(world: World) -> Questionnaire:
-    project: SurveyProject = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
+    project: SurveyProject = SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor)
     questionnaire = builder.create_questionnaire_from_bank(actor=world.analyst, project=project)
     builder.add_item(actor=world.analyst, questionnaire=questionnaire, block="places", code="market_safety",
                       kind="scale", text_de="Wie sicher fühlen Sie sich auf dem Wochenmarkt?",

@@ -41,45 +41,50 @@ class Survey:
 
 
 def build_questionnaire(project: SurveyProject, *, version: int = 1, frozen: bool = True) -> Questionnaire:
-    questionnaire = QuestionnaireFactory(project=project, version=version,
-                                         frozen_at=timezone.now() if frozen else None,
-                                         intro_de="Vielen Dank, dass Sie teilnehmen.")
-    ItemFactory(questionnaire=questionnaire, position=1, block="life", code="life",
-                text_de="Wie gern leben Sie in Ihrer Gemeinde?", text_en="How much do you like living here?")
-    ItemFactory(questionnaire=questionnaire, position=2, block="safety", code="safe_night", required=True,
-                allow_dont_use=True, allow_dont_know=True)
-    ItemFactory(questionnaire=questionnaire, position=3, block="victimisation", code="victim", kind=Item.Kind.SINGLE,
-                text_de="Wurden Sie in den letzten 12 Monaten Opfer einer Straftat?",
+    questionnaire = QuestionnaireFactory.create(project=project, version=version,
+                                                frozen_at=timezone.now() if frozen else None,
+                                                intro_de="Vielen Dank, dass Sie teilnehmen.")
+    ItemFactory.create(questionnaire=questionnaire, position=1, block="life", code="life",
+                       text_de="Wie gern leben Sie in Ihrer Gemeinde?", text_en="How much do you like living here?")
+    ItemFactory.create(questionnaire=questionnaire, position=2, block="safety", code="safe_night", required=True,
+                       allow_dont_use=True, allow_dont_know=True)
+    ItemFactory.create(questionnaire=questionnaire, position=3, block="victimisation", code="victim",
+                       kind=Item.Kind.SINGLE,
+                       text_de="Wurden Sie in den letzten 12 Monaten Opfer einer Straftat?",
                 text_en="Were you a victim of a crime in the last 12 months?", options=YES_NO, allow_dont_know=False)
-    ItemFactory(questionnaire=questionnaire, position=4, block="victimisation", code="reported", kind=Item.Kind.SINGLE,
-                text_de="Haben Sie die Tat angezeigt?", text_en="Did you report it?", options=YES_NO,
-                allow_dont_know=False, show_if={"item": "victim", "values": [1]})
-    ItemFactory(questionnaire=questionnaire, position=5, block="behaviour", code="protect", kind=Item.Kind.MULTIPLE,
+    ItemFactory.create(questionnaire=questionnaire, position=4, block="victimisation", code="reported",
+                       kind=Item.Kind.SINGLE,
+                       text_de="Haben Sie die Tat angezeigt?", text_en="Did you report it?", options=YES_NO,
+                       allow_dont_know=False, show_if={"item": "victim", "values": [1]})
+    ItemFactory.create(questionnaire=questionnaire, position=5, block="behaviour", code="protect",
+                       kind=Item.Kind.MULTIPLE,
                 text_de="Was haben Sie zu Ihrem Schutz getan?", text_en="What have you done to protect yourself?",
-                options=MEASURES, allow_dont_know=False)
-    ItemFactory(questionnaire=questionnaire, position=6, block="enforcement", code="enforce_help",
-                text_de="Hat Ihnen der Gemeindevollzugsdienst nach der Tat geholfen?",
-                text_en="Did the municipal enforcement service help you after the crime?",
-                show_if={"item": "victim", "values": [1]})
-    ItemFactory(questionnaire=questionnaire, position=7, block="demographics", code="persons", kind=Item.Kind.NUMBER,
-                text_de="Wie viele Personen leben in Ihrem Haushalt?",
-                text_en="How many people live in your household?",
-                options=[], allow_dont_know=False, minimum=1, maximum=20)
-    ItemFactory(questionnaire=questionnaire, position=8, block="demographics", code="comment", kind=Item.Kind.TEXT,
-                text_de="Was möchten Sie uns noch mitteilen?", text_en="Anything else you want to tell us?",
-                options=[], allow_dont_know=False)
+                       options=MEASURES, allow_dont_know=False)
+    ItemFactory.create(questionnaire=questionnaire, position=6, block="enforcement", code="enforce_help",
+                       text_de="Hat Ihnen der Gemeindevollzugsdienst nach der Tat geholfen?",
+                       text_en="Did the municipal enforcement service help you after the crime?",
+                       show_if={"item": "victim", "values": [1]})
+    ItemFactory.create(questionnaire=questionnaire, position=7, block="demographics", code="persons",
+                       kind=Item.Kind.NUMBER,
+                       text_de="Wie viele Personen leben in Ihrem Haushalt?",
+                       text_en="How many people live in your household?",
+                       options=[], allow_dont_know=False, minimum=1, maximum=20)
+    ItemFactory.create(questionnaire=questionnaire, position=8, block="demographics", code="comment",
+                       kind=Item.Kind.TEXT,
+                       text_de="Was möchten Sie uns noch mitteilen?", text_en="Anything else you want to tell us?",
+                       options=[], allow_dont_know=False)
     return questionnaire
 
 
 def build_survey(world: World, *, double_entry: bool = True, status: str = SurveyProject.Status.FIELD,
                  members: int = 5) -> Survey:
     today = timezone.localdate()
-    project = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor, status=status,
+    project = SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor, status=status,
                                    field_start=today - dt.timedelta(days=5), field_end=today + dt.timedelta(days=20),
-                                   double_entry=double_entry, title="Bürgerbefragung Pirna 2026")
+                                          double_entry=double_entry, title="Bürgerbefragung Pirna 2026")
     questionnaire = build_questionnaire(project)
-    sample = SampleFactory(project=project, size=members)
-    people = [SampleMemberFactory(sample=sample, number=number) for number in range(1, members + 1)]
+    sample = SampleFactory.create(project=project, size=members)
+    people = [SampleMemberFactory.create(sample=sample, number=number) for number in range(1, members + 1)]
     return Survey(project=project, questionnaire=questionnaire, sample=sample, members=people,
                   items={item.code: item for item in questionnaire.items.all()})
 

@@ -74,7 +74,7 @@ def test_refused_codes_get_one_generic_message(client: Client, survey: Survey, c
         SurveyProject.objects.filter(pk=survey.project.pk).update(
             field_end=timezone.localdate() - dt.timedelta(days=1))
     elif case == "submitted":
-        ResponseFactory(member=member, questionnaire=survey.questionnaire)
+        ResponseFactory.create(member=member, questionnaire=survey.questionnaire)
     elif case == "not_frozen":
         survey.project.questionnaires.update(frozen_at=None)
     response = enter_code(client, code)

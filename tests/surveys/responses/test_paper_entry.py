@@ -83,17 +83,18 @@ def test_bad_codes_are_refused_naming_the_question_and_nothing_is_saved(
 
 def test_a_member_who_answered_online_or_by_post_is_refused(world: World, login: Any, single: Survey) -> None:
     client = login(world.pirna_coordinator)
-    ResponseFactory(member=single.members[0], questionnaire=single.questionnaire)
+    ResponseFactory.create(member=single.members[0], questionnaire=single.questionnaire)
     assert "hat bereits online geantwortet" in key(client, single).content.decode()
-    ResponseFactory(member=single.members[1], questionnaire=single.questionnaire, channel=Response.Channel.PAPER)
+    ResponseFactory.create(member=single.members[1], questionnaire=single.questionnaire, channel=Response.Channel.PAPER)
     assert "hat bereits per Post geantwortet" in key(client, single, number="2").content.decode()
     assert Response.objects.count() == 2
 
 
 def test_a_paper_form_replaces_unsubmitted_online_answers(world: World, login: Any, single: Survey) -> None:
     client = login(world.pirna_coordinator)
-    ResponseFactory(member=single.members[0], questionnaire=single.questionnaire, status=Response.Status.IN_PROGRESS,
-                    answers={"life": 5})
+    ResponseFactory.create(member=single.members[0], questionnaire=single.questionnaire,
+                           status=Response.Status.IN_PROGRESS,
+                           answers={"life": 5})
     key(client, single)
     response = Response.objects.get(member=single.members[0])
     assert (response.channel, response.answers) == (Response.Channel.PAPER, EXPECTED)
@@ -197,9 +198,9 @@ def test_others_get_404_and_enter_nothing(world: World, login: Any, single: Surv
 def test_analysts_of_another_contractor_get_404(world: World, login: Any, single: Survey) -> None:
     from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
-    other_org = OrganisationFactory(kind=world.analysis_contractor.kind, name="Anderes Institut")
-    stranger = UserFactory(username="other_analyst")
-    MembershipFactory(user=stranger, organisation=other_org, role="analyst")
+    other_org = OrganisationFactory.create(kind=world.analysis_contractor.kind, name="Anderes Institut")
+    stranger = UserFactory.create(username="other_analyst")
+    MembershipFactory.create(user=stranger, organisation=other_org, role="analyst")
     assert login(stranger).get(url(single)).status_code == 404
 
 

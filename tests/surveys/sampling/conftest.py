@@ -44,7 +44,7 @@ def register_file(rows: list[list[str]], *, header: list[str] = HEADER, delimite
 
 @pytest.fixture
 def project(world: World) -> SurveyProject:
-    project: SurveyProject = SurveyProjectFactory(
+    project: SurveyProject = SurveyProjectFactory.create(
         municipality=world.pirna, contractor=world.analysis_contractor, title="Sicherheit in Pirna 2026",
         reference_date=dt.date(2026, 1, 1), field_start=dt.date(2026, 3, 1), field_end=dt.date(2026, 4, 30))
     return project

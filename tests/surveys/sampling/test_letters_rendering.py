@@ -4,22 +4,27 @@ operation (Huey runs immediately in tests) whose file only the requester can dow
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
+from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.sampling import draw, letters, minimisation
 from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample, SampleMember
+from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sample(world, project, imported) -> Sample:
+def sample(world: World, project: SurveyProject, imported: Any) -> Sample:
     return draw.draw_sample(actor=world.analyst, project=project, method="simple", size=6, seed=5)
 
 
@@ -28,13 +33,14 @@ def _text(pdf: bytes) -> tuple[int, str]:
     return len(reader.pages), "".join(page.extract_text() for page in reader.pages)
 
 
-def _download(client, run: TaskRun) -> bytes:
+def _download(client: Client, run: TaskRun) -> bytes:
     response = client.get(reverse("core:task_download", args=[run.pk]))
     assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return b"".join(response.streaming_content)  # type: ignore[attr-defined]  # the stubs' test response omits it
 
 
-def test_send_letters_changes_state_and_renders_nothing(world, project, imported, sample) -> None:
+def test_send_letters_changes_state_and_renders_nothing(world: World, project: SurveyProject, imported: Any,
+                                                        sample: Sample) -> None:
     returned = letters.send_letters(actor=world.analyst, project=project)
     assert returned.pk == sample.pk and returned.letters_produced_at is not None
     assert set(sample.members.values_list("status", flat=True)) == {SampleMember.Status.SENT}
@@ -48,7 +54,8 @@ def test_send_letters_changes_state_and_renders_nothing(world, project, imported
     assert "bereits" in " ".join(caught.value.messages)
 
 
-def test_send_reminders_counts_and_refuses_when_nobody_waits(world, project, sample) -> None:
+def test_send_reminders_counts_and_refuses_when_nobody_waits(world: World, project: SurveyProject,
+                                                             sample: Sample) -> None:
     with pytest.raises(ValidationError):
         letters.send_reminders(actor=world.analyst, project=project)
     assert set(sample.members.values_list("reminders_sent", flat=True)) == {0}
@@ -61,7 +68,8 @@ def test_send_reminders_counts_and_refuses_when_nobody_waits(world, project, sam
     assert all(waiting.values_list("last_reminder_at", flat=True))
 
 
-def test_renderers_print_one_page_per_letter_with_code_and_a_png_qr_code(world, project, sample) -> None:
+def test_renderers_print_one_page_per_letter_with_code_and_a_png_qr_code(world: World, project: SurveyProject,
+                                                                         sample: Sample) -> None:
     letters.send_letters(actor=world.analyst, project=project)
     pages, text = _text(letters.letters_pdf(project, site_url="https://ks.example"))
     assert pages == 6
@@ -71,10 +79,10 @@ def test_renderers_print_one_page_per_letter_with_code_and_a_png_qr_code(world, 
     images = PdfReader(io.BytesIO(letters.letters_pdf(project))).pages[0].images
     assert images, "the QR code is an image, not vector paths"
     # one pixel per module: version 3 or 4 (29 or 33 modules) plus the quiet zone of 4 on each side
-    assert {image.image.size for image in images} <= {(37, 37), (41, 41)}
+    assert {image.image.size for image in images} <= {(37, 37), (41, 41)}  # type: ignore[union-attr]  # None fails too
 
 
-def test_reminder_rounds_keep_their_recipients(world, project, sample) -> None:
+def test_reminder_rounds_keep_their_recipients(world: World, project: SurveyProject, sample: Sample) -> None:
     letters.send_letters(actor=world.analyst, project=project)
     with pytest.raises(ValidationError):
         letters.reminders_pdf(project, 1)  # no round sent yet
@@ -94,7 +102,8 @@ def test_reminder_rounds_keep_their_recipients(world, project, sample) -> None:
             letters.reminders_pdf(project, round_)
 
 
-def test_nothing_is_rendered_before_sending_or_after_the_addresses_are_deleted(world, project, sample) -> None:
+def test_nothing_is_rendered_before_sending_or_after_the_addresses_are_deleted(world: World, project: SurveyProject,
+                                                                               sample: Sample) -> None:
     with pytest.raises(ValidationError):
         letters.letters_pdf(project)
     with pytest.raises(ValidationError):
@@ -110,7 +119,8 @@ def test_nothing_is_rendered_before_sending_or_after_the_addresses_are_deleted(w
 
 
 def test_letters_in_the_browser_render_in_the_background_for_the_requester_only(
-        world, project, sample, login, django_capture_on_commit_callbacks) -> None:
+        world: World, project: SurveyProject, sample: Sample, login: Any,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     client = login(world.analyst)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sampling:letters", args=[project.pk]))
@@ -121,7 +131,9 @@ def test_letters_in_the_browser_render_in_the_background_for_the_requester_only(
     sample.refresh_from_db()
     assert sample.letters_produced_at is not None
     pages, text = _text(_download(client, run))
-    assert pages == 6 and sample.members.first().access_code in text
+    member = sample.members.first()
+    assert member is not None
+    assert pages == 6 and member.access_code in text
     overview = client.get(reverse("sampling:overview", args=[project.pk])).content.decode()
     assert reverse("core:task_download", args=[run.pk]) in overview
     assert AuditEvent.objects.filter(summary="cover letters rendered as PDF", actor=world.analyst).exists()
@@ -142,8 +154,9 @@ def test_letters_in_the_browser_render_in_the_background_for_the_requester_only(
     assert sample.letters_produced_at == sent_at
 
 
-def test_reminder_round_in_the_browser_and_again(world, project, sample, login,
-                                                 django_capture_on_commit_callbacks) -> None:
+def test_reminder_round_in_the_browser_and_again(
+        world: World, project: SurveyProject, sample: Sample, login: Any,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     client = login(world.pirna_coordinator)
     refused = client.post(reverse("sampling:reminders", args=[project.pk]), follow=True)
     assert refused.redirect_chain[-1][0] == reverse("sampling:overview", args=[project.pk])
@@ -168,7 +181,8 @@ def test_reminder_round_in_the_browser_and_again(world, project, sample, login,
 
 
 def test_deleting_the_addresses_removes_the_files_and_stops_queued_renderings(
-        world, project, sample, login, django_capture_on_commit_callbacks, file_store) -> None:
+        world: World, project: SurveyProject, sample: Sample, login: Any,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, file_store: Any) -> None:
     client = login(world.analyst)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("sampling:letters", args=[project.pk]))

@@ -4,15 +4,19 @@ tracking; everyone else, the coordination office included, gets 404."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from kommunalschutz.foundation.core.models import TaskRun
+from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.sampling import draw, letters
 from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample
+from tests.conftest import World
 from tests.surveys.sampling.conftest import person_rows, register_file
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +26,11 @@ REFUSED = ["coordinator", "plauen_coordinator", "pirna_official", "dresden_polic
 
 
 @pytest.mark.parametrize("persona", REFUSED)
-def test_outsiders_get_404_on_every_page(world, project, imported, login, persona) -> None:
+def test_outsiders_get_404_on_every_page(world: World, project: SurveyProject, imported: Any, login: Any,
+                                         persona: str) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=3, seed=1)
+    member = sample.members.first()
+    assert member is not None
     client = login(world.people[persona])
     pages = [
         reverse("sampling:overview", args=[project.pk]),
@@ -31,7 +38,7 @@ def test_outsiders_get_404_on_every_page(world, project, imported, login, person
         reverse("sampling:report_csv", args=[project.pk, imported.pk]),
         reverse("sampling:draw", args=[project.pk]),
         reverse("sampling:tracking", args=[project.pk]),
-        reverse("sampling:member_detail", args=[project.pk, sample.members.first().number]),
+        reverse("sampling:member_detail", args=[project.pk, member.number]),
         reverse("sampling:addresses_delete", args=[project.pk]),
     ]
     for url in pages:
@@ -46,17 +53,18 @@ def test_outsiders_get_404_on_every_page(world, project, imported, login, person
     assert not TaskRun.objects.exists()
 
 
-def test_other_contractors_analyst_gets_404(world, project, login) -> None:
+def test_other_contractors_analyst_gets_404(world: World, project: SurveyProject, login: Any) -> None:
     from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
-    other = UserFactory(username="other_analyst")
-    MembershipFactory(user=other, organisation=OrganisationFactory(kind=world.analysis_contractor.kind),
-                      role="analyst")
+    other = UserFactory.create(username="other_analyst")
+    MembershipFactory.create(user=other, organisation=OrganisationFactory.create(kind=world.analysis_contractor.kind),
+                             role="analyst")
     assert login(other).get(reverse("sampling:overview", args=[project.pk])).status_code == 404
 
 
 def test_the_municipality_walks_through_upload_mapping_report_draw_letters(
-        world, project, login, django_capture_on_commit_callbacks) -> None:
+        world: World, project: SurveyProject, login: Any,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     client = login(world.pirna_coordinator)
     overview = reverse("sampling:overview", args=[project.pk])
     assert client.get(overview).status_code == 200
@@ -116,7 +124,8 @@ def test_the_municipality_walks_through_upload_mapping_report_draw_letters(
     assert Sample.objects.get().addresses_deleted_at is not None
 
 
-def test_an_invalid_file_shows_the_report_and_offers_it_as_csv(world, project, login) -> None:
+def test_an_invalid_file_shows_the_report_and_offers_it_as_csv(world: World, project: SurveyProject,
+                                                               login: Any) -> None:
     client = login(world.analyst)
     rows = person_rows(10)
     rows[3][7] = "30.02.1970"
@@ -135,7 +144,7 @@ def test_an_invalid_file_shows_the_report_and_offers_it_as_csv(world, project, l
     assert text.splitlines()[1].startswith("5;8: Geburtsdatum;")
 
 
-def test_an_empty_upload_is_refused_at_the_field(world, project, login) -> None:
+def test_an_empty_upload_is_refused_at_the_field(world: World, project: SurveyProject, login: Any) -> None:
     client = login(world.analyst)
     response = client.post(reverse("sampling:upload", args=[project.pk]),
                            {"file": SimpleUploadedFile("leer.csv", b"nur eine spalte\n")})

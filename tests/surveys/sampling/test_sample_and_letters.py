@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 import time_machine
@@ -12,8 +13,10 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.sampling import draw, letters, minimisation, register, selectors
 from kommunalschutz.surveys.sampling.models import PopulationCell, RegisterExtract, Sample, SampleMember
+from tests.conftest import World
 from tests.surveys.sampling.conftest import person_rows, register_file
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +28,7 @@ def _people(sample: Sample) -> list[tuple[str, str, str]]:
     return sorted(sample.members.values_list("family_name", "given_names", "street"))
 
 
-def test_same_seed_and_extract_draw_the_same_persons(world, project, imported) -> None:
+def test_same_seed_and_extract_draw_the_same_persons(world: World, project: SurveyProject, imported: Any) -> None:
     first = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=50, seed=4711)
     persons = _people(first)
     numbers = sorted(first.members.values_list("street", "number"))
@@ -38,7 +41,7 @@ def test_same_seed_and_extract_draw_the_same_persons(world, project, imported) -
     assert _people(other) != persons
 
 
-def test_simple_random_sample_has_weights_n_over_n(world, project, imported) -> None:
+def test_simple_random_sample_has_weights_n_over_n(world: World, project: SurveyProject, imported: Any) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=40, seed=1)
     assert sample.population_size == imported.rows_in_frame
     weights = set(sample.members.values_list("design_weight", flat=True))
@@ -47,7 +50,8 @@ def test_simple_random_sample_has_weights_n_over_n(world, project, imported) -> 
     assert len(set(sample.members.values_list("code_digest", flat=True))) == 40
 
 
-def test_stratified_allocation_sums_up_and_weights_are_nh_over_nh(world, project, imported) -> None:
+def test_stratified_allocation_sums_up_and_weights_are_nh_over_nh(world: World, project: SurveyProject,
+                                                                  imported: Any) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=120, seed=9)
     assert sample.members.count() == 120
     cells = {(c.locality, c.age_group, c.sex): c.count for c in PopulationCell.objects.filter(project=project)}
@@ -78,14 +82,15 @@ def test_allocation_largest_remainder_and_at_least_one() -> None:
     ({"method": "cluster", "size": 5}, "method"),
     ({"method": "simple", "size": 5, "seed": -1}, "seed"),
 ])
-def test_bad_draws_are_refused(world, project, imported, kwargs, field) -> None:
+def test_bad_draws_are_refused(world: World, project: SurveyProject, imported: Any, kwargs: dict[str, Any],
+                              field: str) -> None:
     with pytest.raises(ValidationError) as caught:
         draw.draw_sample(actor=world.analyst, project=project, **kwargs)
     assert field in caught.value.message_dict
     assert not Sample.objects.exists()
 
 
-def test_no_draw_without_extract_and_no_second_draw(world, project) -> None:
+def test_no_draw_without_extract_and_no_second_draw(world: World, project: SurveyProject) -> None:
     with pytest.raises(ValidationError):
         draw.draw_sample(actor=world.analyst, project=project, method="simple", size=5)
     register.import_register(actor=world.analyst, project=project, data=register_file(person_rows(30)),
@@ -100,7 +105,8 @@ def test_no_draw_without_extract_and_no_second_draw(world, project) -> None:
     assert Sample.objects.count() == 1
 
 
-def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world, project, imported) -> None:
+def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world: World, project: SurveyProject,
+                                                                imported: Any) -> None:
     project.crest, project.crest_type = PNG, "image/png"
     project.save()
     sample = draw.draw_sample(actor=world.analyst, project=project, method="stratified", size=5, seed=3)
@@ -127,7 +133,8 @@ def test_letters_pdf_marks_members_sent_and_deletes_the_extract(world, project, 
     assert set(sample.members.values_list("status", flat=True)) == {"sent"}
 
 
-def test_reminders_only_for_those_who_have_not_answered_at_most_twice(world, project, imported) -> None:
+def test_reminders_only_for_those_who_have_not_answered_at_most_twice(world: World, project: SurveyProject,
+                                                                      imported: Any) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=6, seed=3)
     with pytest.raises(ValidationError):
         letters.send_reminders(actor=world.analyst, project=project)
@@ -145,7 +152,7 @@ def test_reminders_only_for_those_who_have_not_answered_at_most_twice(world, pro
     assert set(sample.members.filter(number__lte=3).values_list("reminders_sent", flat=True)) == {0}
 
 
-def test_tracking_counts_and_response_rate(world, project, imported) -> None:
+def test_tracking_counts_and_response_rate(world: World, project: SurveyProject, imported: Any) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=10, seed=3)
     letters.send_letters(actor=world.analyst, project=project)
     sample.members.filter(number__in=[1, 2, 3]).update(status=SampleMember.Status.ONLINE)
@@ -159,7 +166,7 @@ def test_tracking_counts_and_response_rate(world, project, imported) -> None:
     assert sum(row["answered"] for row in result["by_stratum"]) == 4
 
 
-def test_undeliverable_refusals(world, project, imported) -> None:
+def test_undeliverable_refusals(world: World, project: SurveyProject, imported: Any) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=3, seed=3)
     with pytest.raises(ValidationError):  # letters not produced yet
         letters.mark_undeliverable(actor=world.analyst, project=project, number=1)
@@ -173,7 +180,7 @@ def test_undeliverable_refusals(world, project, imported) -> None:
         letters.mark_undeliverable(actor=world.analyst, project=project, number=2)
 
 
-def test_addresses_are_cleared_after_the_field_period(world, project, imported) -> None:
+def test_addresses_are_cleared_after_the_field_period(world: World, project: SurveyProject, imported: Any) -> None:
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=4, seed=3)
     letters.send_letters(actor=world.analyst, project=project)
     with time_machine.travel(dt.datetime(2026, 4, 30, 12, tzinfo=dt.UTC)):
@@ -196,7 +203,7 @@ def test_addresses_are_cleared_after_the_field_period(world, project, imported) 
         minimisation.delete_addresses(actor=world.analyst, project=project)
 
 
-def test_deleting_the_extract_by_hand(world, project, imported) -> None:
+def test_deleting_the_extract_by_hand(world: World, project: SurveyProject, imported: Any) -> None:
     register.delete_extract(actor=world.analyst, extract=imported)
     imported.refresh_from_db()
     assert imported.status == "deleted" and not imported.chunks.exists()
