@@ -227,3 +227,68 @@ def test_survey_templates_that_translate_load_i18n() -> None:
                             text := path.read_text(encoding="utf-8"))
                and not re.search(r"{%\s*load\s[^%]*\bi18n\b", text)]
     assert missing == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Python code
+
+# Modules whose German literals are DATA, not interface text: the item bank's question wording in German
+# and English, the official offence names and column names of the BKA's PKS tables, the invented register
+# of the practice project (names, streets, German column names), the header names and values of the
+# municipalities' register files, and the simulated residents' free-text answers.
+PYTHON_DATA_MODULES = {
+    "projects/item_bank.py",
+    "findings/crime.py",
+    "sampling/synthetic.py",
+    "sampling/register_format.py",
+    "responses/simulation.py",
+}
+GETTEXT_CALLS = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext",
+                 "pgettext_lazy", "npgettext", "npgettext_lazy"}
+GERMAN_LETTERS = re.compile(r"[äöüÄÖÜß]")
+PYTHON_FILES = sorted(path for app in APPS for path in (SURVEYS / app).rglob("*.py")
+                      if "migrations" not in path.relative_to(SURVEYS).parts
+                      and str(path.relative_to(SURVEYS)) not in PYTHON_DATA_MODULES)
+
+
+def german_literals_outside_gettext(source: str) -> list[str]:
+    """String literals with umlauts or ß that are neither a docstring nor inside a gettext call, as
+    "line: text" (comments are not literals; an f-string's literal parts count)."""
+    tree = ast.parse(source)
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                allowed.add(id(body[0].value))
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in GETTEXT_CALLS:
+                allowed |= {id(inner) for inner in ast.walk(node)}
+    return [f"{node.lineno}: {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in allowed
+            and GERMAN_LETTERS.search(node.value)]
+
+
+def test_the_python_check_sees_german_literals_outside_gettext() -> None:
+    source = '''"""Modul für Übersichten."""
+from django.utils.translation import gettext as _, pgettext_lazy
+LABEL = "Gemeinde"  # a German word without umlauts is not seen: read the code, too
+TITLE = "Übersicht"
+MESSAGE = _("Overview of %(name)s") % {"name": "Größe"}
+CONTEXT = pgettext_lazy("Übersicht", "overview")
+def f(x: str) -> str:
+    """Gibt zurück, was zählt."""
+    return f"Anteil {x} für alle"  # für
+'''
+    assert german_literals_outside_gettext(source) == ["4: 'Übersicht'", "5: 'Größe'", "9: ' für alle'"]
+
+
+def test_survey_python_code_has_no_german_literal_outside_gettext() -> None:
+    """What a person reads in the wing's Python code goes through gettext with an English msgid; German
+    stays only in docstrings, comments and the data modules (PYTHON_DATA_MODULES)."""
+    assert len(PYTHON_FILES) > 40
+    offenders = {str(path.relative_to(SURVEYS)): found for path in PYTHON_FILES
+                 if (found := german_literals_outside_gettext(path.read_text(encoding="utf-8")))}
+    assert offenders == {}

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.surveys.projects import estimation as est
 from kommunalschutz.surveys.projects.models import AGE_GROUPS
@@ -31,7 +32,8 @@ from kommunalschutz.surveys.projects.models import AGE_GROUPS
 VARIABLES = ("age_group", "sex", "locality")
 # A category with fewer respondents than this is "thin" and merged when collapsing is asked for.
 MIN_RESPONDENTS = 5
-OTHER_LOCALITIES = "übrige Ortsteile"
+# The category that thin localities are merged into (a label the platform gives, in the active language).
+OTHER_LOCALITIES = pgettext_lazy("merged localities", "other localities")
 AGE_ORDER = {label: i for i, (label, _lo, _hi) in enumerate(AGE_GROUPS)}
 RAKE_MAXIT = 100
 RAKE_EPSILON = 1e-7  # a share of the weight total (estimation.rake: epsilon < 1)
@@ -176,8 +178,8 @@ def collapse_mapping(variable: str, respondents: list[Respondent],
     while thin(other) and rest:
         other.append(rest.pop(0))
     if not rest:  # everything merged: one locality is no calibration variable, but stays consistent
-        return dict.fromkeys(categories, OTHER_LOCALITIES)
-    return dict.fromkeys(other, OTHER_LOCALITIES)
+        return dict.fromkeys(categories, str(OTHER_LOCALITIES))
+    return dict.fromkeys(other, str(OTHER_LOCALITIES))
 
 
 # ---------------------------------------------------------------------------------------------------

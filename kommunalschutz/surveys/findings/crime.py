@@ -40,7 +40,8 @@ BUNDLED: tuple[tuple[int, str], ...] = (
 )
 SAXONY = "14"
 COLUMNS = 18
-# Column (1-based) -> the header the BKA gives it; only these columns are read.
+# Column (1-based) -> the header the BKA gives it; only these columns are read. Data: the BKA's own German
+# column names (written without umlauts in its files), not interface text.
 EXPECTED_HEADER = {
     1: "Schluessel",
     2: "Straftat",
@@ -62,6 +63,24 @@ PROPERTY_DAMAGE = "674000"
 VIOLENT_CRIME = "892000"
 BURGLARY = "435*00"
 DISCREPANCY_KEYS = (TOTAL, STREET_CRIME, PROPERTY_DAMAGE, VIOLENT_CRIME, BURGLARY)
+ROBBERY = "210000"
+CYBERCRIME = "897000"
+GRAFFITI = "899500"
+
+# The short names under which the discrepancy view and the report print these offences. They are DATA,
+# not interface text: they mirror the official German offence names of the BKA's PKS (the "Straftat"
+# column of its tables and the "Straftatenkatalog"), so they stay German in every interface language and
+# do not go through gettext (like the offence names read from the files themselves).
+OFFENCE_NAMES: dict[str, str] = {
+    TOTAL: "Straftaten insgesamt",
+    STREET_CRIME: "Straßenkriminalität",
+    PROPERTY_DAMAGE: "Sachbeschädigung",
+    VIOLENT_CRIME: "Gewaltkriminalität",
+    BURGLARY: "Wohnungseinbruchdiebstahl",
+    ROBBERY: "Raub",
+    CYBERCRIME: "Cybercrime",
+    GRAFFITI: "Sachbeschädigung durch Graffiti",
+}
 
 
 class PksImportError(Exception):

@@ -20,7 +20,7 @@ class WeightingForm(forms.Form):
     collapse = forms.BooleanField(
         label=_("Merge thin categories (fewer than 5 respondents)"), required=False,
         help_text=_("Sex \"diverse\" joins the larger sex, an age group its neighbour, small localities "
-                    "become \"übrige Ortsteile\"."))
+                    "become \"other localities\"."))
     trim_mode = forms.ChoiceField(
         label=_("Trimming bounds are"), widget=forms.RadioSelect, initial="relative",
         choices=(("relative", _("multiples of the mean weight")), ("absolute", _("absolute weights"))))

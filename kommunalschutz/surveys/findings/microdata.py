@@ -51,7 +51,7 @@ def protect(rows: list[Demo]) -> tuple[list[Demo], dict[str, Any]]:
     if rare and _small(out):
         for r in out:
             if r["locality"] in rare:
-                r["locality"] = OTHER_LOCALITIES
+                r["locality"] = str(OTHER_LOCALITIES)
         summary["localities_merged"] = rare
     if _small(out):
         for r in out:

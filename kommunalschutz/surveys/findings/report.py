@@ -14,17 +14,21 @@ number printed here equals the one on the results pages and in the exports.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+from django_stubs_ext import StrOrPromise
 
 from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
@@ -40,36 +44,32 @@ if TYPE_CHECKING:
     from kommunalschutz.surveys.findings import results
 
 RECOMMENDATIONS_MAX = 20_000
+# The final report is a German document (it goes to the municipality's council and public), whatever
+# language the request that asks for it has: it and the parts only it prints render in this language.
+REPORT_LANGUAGE = "de"
 # A share resting on fewer respondents is not shown (as findings.results.MIN_CELL).
 MIN_CELL = 5
 DASH = "\u2013"  # the en dash of ranges in German typesetting
 
-CRIME_LABELS = {
-    crime.TOTAL: "Straftaten insgesamt",
-    crime.STREET_CRIME: "Straßenkriminalität",
-    crime.PROPERTY_DAMAGE: "Sachbeschädigung",
-    crime.VIOLENT_CRIME: "Gewaltkriminalität",
-    crime.BURGLARY: "Wohnungseinbruchdiebstahl",
-    "210000": "Raub",
-    "897000": "Cybercrime",
-    "899500": "Sachbeschädigung durch Graffiti",
-}
+# The offences' short names are the official German names of the PKS (data, see crime.OFFENCE_NAMES).
+CRIME_LABELS = crime.OFFENCE_NAMES
 
-# Perceived-safety items (item bank key) and the answers that count as "unsafe" (4, 5 of the scale).
-SAFETY_ITEMS: tuple[tuple[str, str], ...] = (
-    ("safety_dark", "fühlt sich nachts allein zu Fuß in der Wohngegend unsicher"),
-    ("safety_overall", "fühlt sich in der Gemeinde alles in allem unsicher"),
+# Perceived-safety items (item bank key) and the answers that count as "unsafe" (4, 5 of the scale). The
+# label completes "Share who …" in the chart title.
+SAFETY_ITEMS: tuple[tuple[str, StrOrPromise], ...] = (
+    ("safety_dark", gettext_lazy("feel unsafe walking alone in their neighbourhood at night")),
+    ("safety_overall", gettext_lazy("feel unsafe in the municipality, all in all")),
 )
 UNSAFE = (4, 5)
 # Worry / disorder item (bank key) -> the offence key whose recorded rate it is set against.
-PAIRS: tuple[tuple[str, str, str], ...] = (
-    ("fear_burglary", crime.BURGLARY, "Sorge vor Einbruch in die Wohnung"),
-    ("fear_assault", crime.VIOLENT_CRIME, "Sorge, geschlagen und verletzt zu werden"),
-    ("fear_robbery", "210000", "Sorge, überfallen und beraubt zu werden"),
-    ("fear_vehicle", crime.STREET_CRIME, "Sorge um Auto oder Fahrrad"),
-    ("fear_fraud_online", "897000", "Sorge vor Betrug im Internet"),
-    ("disorder_vandalism", crime.PROPERTY_DAMAGE, "Vandalismus als Problem in der Wohngegend"),
-    ("disorder_graffiti", "899500", "Graffiti als Problem in der Wohngegend"),
+PAIRS: tuple[tuple[str, str, StrOrPromise], ...] = (
+    ("fear_burglary", crime.BURGLARY, gettext_lazy("Worry about a burglary of one's home")),
+    ("fear_assault", crime.VIOLENT_CRIME, gettext_lazy("Worry about being beaten and injured")),
+    ("fear_robbery", crime.ROBBERY, gettext_lazy("Worry about being attacked and robbed")),
+    ("fear_vehicle", crime.STREET_CRIME, gettext_lazy("Worry about one's car or bicycle")),
+    ("fear_fraud_online", crime.CYBERCRIME, gettext_lazy("Worry about fraud on the internet")),
+    ("disorder_vandalism", crime.PROPERTY_DAMAGE, gettext_lazy("Vandalism as a problem in the neighbourhood")),
+    ("disorder_graffiti", crime.GRAFFITI, gettext_lazy("Graffiti as a problem in the neighbourhood")),
 )
 WORRIED = (4, 5)
 
@@ -257,10 +257,11 @@ def discrepancy(project: SurveyProject, *, data: results.Data | None = None, cha
     pairs: list[Pair] = []
     if data.design is not None:
         localities = np.array([r.locality for r in data.respondents], dtype=object)
-        for key, label in SAFETY_ITEMS:
+        for key, lazy_label in SAFETY_ITEMS:
             item = items.get(key)
             if item is None:
                 continue
+            label = str(lazy_label)
             values = _binary(data, item, UNSAFE)
             shares = [_share(data.design, values, None, label, "")]
             for locality in sorted(set(localities.tolist())):
@@ -268,10 +269,11 @@ def discrepancy(project: SurveyProject, *, data: results.Data | None = None, cha
             safety.append((label, shares))
         pair_keys = [p[1] for p in PAIRS if p[0] in items]
         pair_crime = {r.key: r for r in crime_rows(district_id, year, list(dict.fromkeys(pair_keys)))}
-        for key, crime_key, label in PAIRS:
+        for key, crime_key, lazy_label in PAIRS:
             item = items.get(key)
             if item is None:
                 continue
+            label = str(lazy_label)
             share = _share(data.design, _binary(data, item, WORRIED), None, label, "")
             pairs.append(Pair(item.code, label, share, pair_crime.get(crime_key)))
     result = Discrepancy(
@@ -321,8 +323,9 @@ def interval_chart(labels: list[str], estimates: list[float], lowers: list[float
         ax.errorbar(est_, ys, xerr=err, fmt="o", color=COLOURS[0], ecolor=COLOURS[0], capsize=3, markersize=4)
         ax.set_yticks(ys, [label[:60] for label in labels])
         ax.set_xlim(0, xmax if xmax is not None else (100 if share else 5.2))
-        ax.set_xlabel("Anteil in % (mit 95-%-Konfidenzintervall)" if share
-                      else "Mittelwert (1 = positivster, 5 = negativster Wert; mit 95-%-Konfidenzintervall)")
+        ax.set_xlabel(_("Share in per cent (with 95 per cent confidence interval)") if share
+                      else _("Mean (1 = most positive, 5 = most negative value; with 95 per cent confidence "
+                             "interval)"))
         ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
         return svg_of(figure)
@@ -336,13 +339,14 @@ def discrepancy_charts(d: Discrepancy) -> tuple[Chart | None, Chart | None]:
         label, shares = d.safety[0]
         shown = [s for s in shares if not s.suppressed and not math.isnan(s.estimate)]
         if shown:
+            whole = _("Municipality as a whole")
             safety_chart = interval_chart(
-                [s.domain or "Gemeinde insgesamt" for s in shown], [s.estimate for s in shown],
+                [s.domain or whole for s in shown], [s.estimate for s in shown],
                 [s.ci_lower for s in shown], [s.ci_upper for s in shown], share=True,
-                chart_id="discrepancy-safety", title=f"Anteil, der {label}, nach Ortsteil",
-                description="Punkte mit 95-%-Konfidenzintervallen: " + "; ".join(
-                    f"{s.domain or 'Gemeinde insgesamt'} {s.display} ({s.display_interval})" for s in shown)
-                + ". Die Tabelle daneben enthält dieselben Werte.")
+                chart_id="discrepancy-safety", title=_("Share who %(label)s, by locality") % {"label": label},
+                description=_("Points with 95%% confidence intervals: %(values)s. The table beside it contains "
+                              "the same values.") % {"values": "; ".join(
+                    f"{s.domain or whole} {s.display} ({s.display_interval})" for s in shown)})
     if d.crime:
         rows = d.crime
 
@@ -354,9 +358,9 @@ def discrepancy_charts(d: Discrepancy) -> tuple[Chart | None, Chart | None]:
             ys = np.arange(len(rows))[::-1]
             ax.barh(ys + 0.2, [r.rate for r in rows], height=0.38, color=COLOURS[1], label=d.district_name)
             ax.barh(ys - 0.2, [r.saxony_rate or 0 for r in rows], height=0.38, color=COLOURS[5],
-                    label="Sachsen (13 Kreise)")
+                    label=_("Saxony (13 districts)"))
             ax.set_yticks(ys, [r.label for r in rows])
-            ax.set_xlabel(f"Erfasste Fälle je 100.000 Einwohner ({d.source})")
+            ax.set_xlabel(_("Recorded cases per 100,000 inhabitants (%(source)s)") % {"source": d.source})
             ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
             ax.spines[["top", "right"]].set_visible(False)
             ax.legend(loc="lower right", fontsize=8, frameon=False)
@@ -364,10 +368,14 @@ def discrepancy_charts(d: Discrepancy) -> tuple[Chart | None, Chart | None]:
 
         crime_chart = _draw(
             draw, chart_id="discrepancy-crime",
-            title=f"Polizeilich erfasste Kriminalität {d.year}: {d.district_name} und Sachsen",
-            description="Balken je Delikt, Fälle je 100.000 Einwohner: " + "; ".join(
-                f"{r.label} {number(r.rate)} (Sachsen {number(r.saxony_rate) if r.saxony_rate else DASH})"
-                for r in rows) + ". Die Tabelle daneben enthält dieselben Werte.")
+            title=_("Police-recorded crime %(year)s: %(district)s and Saxony") % {
+                "year": d.year, "district": d.district_name},
+            description=_("Bars per offence, cases per 100,000 inhabitants: %(values)s. The table beside it "
+                          "contains the same values.") % {"values": "; ".join(
+                _("%(offence)s %(rate)s (Saxony %(saxony_rate)s)") % {
+                    "offence": r.label, "rate": number(r.rate),
+                    "saxony_rate": number(r.saxony_rate) if r.saxony_rate else DASH}
+                for r in rows)})
     return safety_chart, crime_chart
 
 
@@ -401,6 +409,22 @@ class ResponseLine:
         return DASH if self.rate is None else percent(self.rate)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def in_report_language(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Build a part of the final report in REPORT_LANGUAGE (its labels come from the catalogues)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with translation.override(REPORT_LANGUAGE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@in_report_language
 def response_overview(project: SurveyProject) -> dict[str, Any]:
     """Letters and answers from the sample members' statuses: overall and per locality, age group, sex.
 
@@ -420,21 +444,23 @@ def response_overview(project: SurveyProject) -> dict[str, Any]:
     sex_labels = dict(Sex.choices)
     age_order = {a[0]: i for i, a in enumerate(AGE_GROUPS)}
     groups = []
-    for variable, title in (("locality", "Ortsteil"), ("age_group", "Altersgruppe"), ("sex", "Geschlecht")):
+    for variable, title in (("locality", _("Locality")), ("age_group", _("Age group")), ("sex", _("Sex"))):
         values = sorted((v for (var, v) in totals if var == variable),
                         key=lambda v: (age_order.get(v, 99), v) if variable == "age_group" else (0, v))
         groups.append((title, [line(str(sex_labels.get(v, v)) if variable == "sex" else v, totals[(variable, v)])
                                for v in values]))
     overall = totals.get(("", ""))
     sent = SampleMember.objects.filter(sample__project=project, letter_sent_at__isnull=False).count()
-    return {"overall": line("insgesamt", overall) if overall else None, "groups": groups, "letters_sent": sent}
+    return {"overall": line(pgettext("response overview", "overall"), overall) if overall else None,
+            "groups": groups, "letters_sent": sent}
 
 
+@in_report_language
 def _margins(project: SurveyProject, run: WeightingRun | None) -> list[tuple[str, list[tuple[str, int]]]]:
     if run is None or not run.variables:
         return []
     cells = PopulationCell.objects.filter(project=project, source=run.margin_source)
-    names = {"locality": "Ortsteil", "age_group": "Altersgruppe", "sex": "Geschlecht"}
+    names = {"locality": _("Locality"), "age_group": _("Age group"), "sex": _("Sex")}
     sex_labels = dict(Sex.choices)
     out = []
     for variable in run.variables:
@@ -463,6 +489,7 @@ class BlockResults:
     chart: Chart | None
 
 
+@in_report_language
 def block_results(project: SurveyProject, rows: list[results.Row]) -> list[BlockResults]:
     from kommunalschutz.surveys.findings import selectors
 
@@ -485,10 +512,11 @@ def block_results(project: SurveyProject, rows: list[results.Row]) -> list[Block
             block.chart = interval_chart(
                 [item.text_de for item, _r in means], [r.estimate for _i, r in means],
                 [r.ci_lower for _i, r in means], [r.ci_upper for _i, r in means], share=False,
-                chart_id=f"report-{block.key}", title=f"{block.title}: Mittelwerte mit 95-%-Konfidenzintervall",
-                description="Mittelwerte der Skalenfragen: " + "; ".join(
-                    f"{r.item_code} {number(r.estimate, 2)}" for _i, r in means)
-                + ". Die Tabellen enthalten dieselben Werte.")
+                chart_id=f"report-{block.key}",
+                title=_("%(block)s: means with 95%% confidence interval") % {"block": block.title},
+                description=_("Means of the scale questions: %(values)s. The tables contain the same "
+                              "values.") % {"values": "; ".join(
+                    f"{r.item_code} {number(r.estimate, 2)}" for _i, r in means)})
     order = [b[0] for b in Block.choices]
     return sorted(blocks.values(), key=lambda b: order.index(b.key) if b.key in order else 99)
 
@@ -526,12 +554,10 @@ def report_context(project: SurveyProject) -> dict[str, Any]:
 
 def render_report(project: SurveyProject) -> bytes:
     """The final report as PDF."""
-    from django.utils import translation
-
     from kommunalschutz.foundation.core.documents import render_pdf
 
     # A German document whatever the language of the request that asks for it.
-    with translation.override("de"):
+    with translation.override(REPORT_LANGUAGE):
         return render_pdf("findings/report_pdf.html", report_context(project))
 
 
@@ -550,13 +576,13 @@ def save_recommendations(*, actor: Actor, project: SurveyProject, text: str) -> 
     with transaction.atomic():
         project = SurveyProject.objects.select_for_update().get(pk=project.pk)
         if project.status == SurveyProject.Status.REPORTED:
-            add_error(errors, "recommendations", "Der Abschlussbericht ist freigegeben; die Empfehlungen "
-                                                  "können nicht mehr geändert werden.")
+            add_error(errors, "recommendations", _("The final report has been released; the recommendations "
+                                                    "can no longer be changed."))
         raise_if_errors(errors)
         before = audit.snapshot(project, ["recommendations"])
         project.recommendations = text
         project.save(update_fields=["recommendations"])
-        audit.record_update(actor=actor, obj=project, before=before, summary="Empfehlungen des Berichts")
+        audit.record_update(actor=actor, obj=project, before=before, summary=_("Recommendations of the report"))
     return project
 
 
@@ -569,17 +595,17 @@ def release_report(*, actor: Actor, project: SurveyProject) -> SurveyProject:
     with transaction.atomic():
         project = SurveyProject.objects.select_for_update().get(pk=project.pk)
         if project.status == SurveyProject.Status.REPORTED:
-            add_error(errors, "__all__", "Der Abschlussbericht ist bereits freigegeben.")
+            add_error(errors, "__all__", _("The final report has already been released."))
         elif selectors.current_run(project) is None:
-            add_error(errors, "__all__", "Ohne Gewichtung gibt es keine Ergebnisse: Bitte gewichten Sie die "
-                                          "Antworten, bevor Sie den Bericht freigeben.")
+            add_error(errors, "__all__", _("Without weighting there are no results: please weight the answers "
+                                            "before you release the report."))
         if not project.recommendations.strip():
-            add_error(errors, "__all__", "Bitte schreiben Sie die Empfehlungen, bevor Sie den Bericht freigeben.")
+            add_error(errors, "__all__", _("Please write the recommendations before you release the report."))
         raise_if_errors(errors)
         before = audit.snapshot(project, ["status", "reported_at"])
         project.status = SurveyProject.Status.REPORTED
         project.reported_at = timezone.now()
         project.save(update_fields=["status", "reported_at"])
-        audit.record_update(actor=actor, obj=project, before=before, summary="Abschlussbericht freigegeben")
+        audit.record_update(actor=actor, obj=project, before=before, summary=_("Final report released"))
         sync_phases(actor=actor, project=project)
     return project

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.surveys.findings.report import RECOMMENDATIONS_MAX
 
 
 class RecommendationsForm(forms.Form):
     recommendations = forms.CharField(
-        label="Empfehlungen", required=False, max_length=RECOMMENDATIONS_MAX,
+        label=_("Recommendations"), required=False, max_length=RECOMMENDATIONS_MAX,
         widget=forms.Textarea(attrs={"rows": 16, "aria-describedby": "id_recommendations_help"}),
-        help_text="Absätze durch eine Leerzeile trennen. Der Text erscheint so im Abschlussbericht.",
+        help_text=_("Separate paragraphs with a blank line. The text appears like this in the final report."),
     )

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kommunalschutz.foundation.core.access import get_for_user
@@ -62,7 +63,7 @@ def recommendations(request: HttpRequest, project_pk: int) -> HttpResponse:
     form = RecommendationsForm(request.POST or None, initial={"recommendations": project.recommendations})
     if submit(request, form, lambda: report.save_recommendations(
             actor=request_user(request), project=project, text=form.cleaned_data["recommendations"])) is not None:
-        messages.success(request, "Die Empfehlungen sind gespeichert.")
+        messages.success(request, _("The recommendations have been saved."))
         return redirect("findings:report", project_pk=project.pk)
     return render(request, "findings/report_recommendations.html", {"project": project, "form": form},
                   status=400 if form.errors else 200)
@@ -78,5 +79,5 @@ def release(request: HttpRequest, project_pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, "Der Abschlussbericht ist freigegeben.")
+        messages.success(request, _("The final report has been released."))
     return redirect("findings:report", project_pk=project.pk)

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from kommunalschutz.surveys.findings import calibration, selectors
 from kommunalschutz.surveys.findings.models import WeightingRun
@@ -247,19 +249,21 @@ class Indicator:
         return asdict(self)
 
 
-# key -> (German label, item bank keys (or codes) to look for, the answer codes that count). For
+# key -> (label, item bank keys (or codes) to look for, the answer codes that count). For
 # "victimised" every listed item present is used: a respondent counts who said yes to any of them.
-INDICATORS: dict[str, tuple[str, tuple[str, ...], tuple[int, ...]]] = {
-    "unsafe_after_dark": ("Anteil, der sich nach Einbruch der Dunkelheit in der Wohngegend sehr oder eher "
-                          "unsicher fühlt", ("safety_dark",), (4, 5)),
-    "unsafe_overall": ("Anteil, der sich in der Gemeinde alles in allem sehr oder eher unsicher fühlt",
+INDICATORS: dict[str, tuple[StrOrPromise, tuple[str, ...], tuple[int, ...]]] = {
+    "unsafe_after_dark": (gettext_lazy("Share who feel very or fairly unsafe in their neighbourhood after dark"),
+                          ("safety_dark",), (4, 5)),
+    "unsafe_overall": (gettext_lazy("Share who feel very or fairly unsafe in the municipality, all in all"),
                        ("safety_overall",), (4, 5)),
-    "victimised": ("Anteil, der in den letzten 12 Monaten Opfer mindestens einer der erfragten Straftaten wurde",
+    "victimised": (gettext_lazy("Share who were the victim of at least one of the offences asked about in the "
+                                "last 12 months"),
                    ("victim_burglary", "victim_theft", "victim_damage", "victim_assault", "victim_threat",
                     "victim_fraud_online"), (1,)),
-    "trust_police": ("Anteil mit sehr großem oder eher großem Vertrauen in die Polizei", ("trust_police",), (1, 2)),
-    "trust_administration": ("Anteil mit sehr großem oder eher großem Vertrauen in die Gemeindeverwaltung",
-                             ("trust_administration",), (1, 2)),
+    "trust_police": (gettext_lazy("Share with very great or fairly great trust in the police"), ("trust_police",),
+                     (1, 2)),
+    "trust_administration": (gettext_lazy("Share with very great or fairly great trust in the municipal "
+                                          "administration"), ("trust_administration",), (1, 2)),
 }
 ANY_OF = {"victimised"}
 
@@ -324,6 +328,6 @@ def key_indicators(project: SurveyProject, run: WeightingRun | None = None, *,
             out[key] = None
             continue
         e = est.svyprop(data.design, values, None, [0, 1])[1]
-        out[key] = Indicator(key, label, ",".join(i.code for i in found), e.estimate, e.se, e.ci_lower,
+        out[key] = Indicator(key, str(label), ",".join(i.code for i in found), e.estimate, e.se, e.ci_lower,
                              e.ci_upper, e.n)
     return out

@@ -18,7 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
+from django_stubs_ext import StrOrPromise
 
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.core.charts import Chart
@@ -30,7 +32,9 @@ from kommunalschutz.surveys.findings.models import WeightingRun
 from kommunalschutz.surveys.projects.models import Block, Sex, SurveyProject
 from kommunalschutz.surveys.sampling.models import SampleMember
 
-DOMAIN_LABELS = {"": "Gemeinde insgesamt", "locality": "Ortsteil", "age_group": "Altersgruppe", "sex": "Geschlecht"}
+DOMAIN_LABELS: dict[str, StrOrPromise] = {
+    "": gettext_lazy("Municipality as a whole"), "locality": gettext_lazy("Locality"),
+    "age_group": gettext_lazy("Age group"), "sex": gettext_lazy("Sex")}
 DASH = "\u2013"
 SEX_LABELS = {str(value): str(label) for value, label in Sex.choices}
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import Actor
@@ -69,8 +69,8 @@ def create_questionnaire_from_bank(*, actor: Actor, project: SurveyProject,
     version = (project.questionnaires.aggregate(v=Max("version"))["v"] or 0) + 1
     questionnaire = Questionnaire.objects.create(
         project=project, version=version,
-        title_de=_de_title(project), title_en=f"Safety in {project.municipality.name}: citizen survey {project.year}",
-        intro_de=INTRO_DE, intro_en=INTRO_EN,
+        title_de=_default_title(project, "de"), title_en=_default_title(project, "en"),
+        intro_de=_default_intro("de"), intro_en=_default_intro("en"),
     )
     Item.objects.bulk_create([
         Item(questionnaire=questionnaire, position=position, **_bank_fields(item_bank.BY_KEY[key], project))
@@ -82,16 +82,21 @@ def create_questionnaire_from_bank(*, actor: Actor, project: SurveyProject,
     return questionnaire
 
 
-def _de_title(project: SurveyProject) -> str:
-    return f"Sicherheit in {project.municipality.name}: Bürgerbefragung {project.year}"
+# A new questionnaire starts with the platform's title and introduction in German and English; they are
+# stored in the questionnaire (title_de/_en, intro_de/_en), where the analyst can change them.
 
 
-INTRO_DE = ("Mit dieser Befragung möchte Ihre Gemeinde erfahren, wie sicher Sie sich fühlen und was Sie in Ihrer "
-            "Wohngegend stört. Die Teilnahme ist freiwillig, Ihre Angaben bleiben anonym. Bitte kreuzen Sie je "
-            "Frage die zutreffende Antwort an, sofern nicht anders angegeben.")
-INTRO_EN = ("With this survey your municipality would like to learn how safe you feel and what bothers you in your "
-            "neighbourhood. Taking part is voluntary and your answers remain anonymous. Please tick one answer per "
-            "question unless stated otherwise.")
+def _default_title(project: SurveyProject, language: str) -> str:
+    with translation.override(language):
+        return _("Safety in %(municipality)s: citizen survey %(year)s") % {
+            "municipality": project.municipality.name, "year": project.year}
+
+
+def _default_intro(language: str) -> str:
+    with translation.override(language):
+        return _("With this survey your municipality would like to learn how safe you feel and what bothers you "
+                 "in your neighbourhood. Taking part is voluntary and your answers remain anonymous. Please tick "
+                 "one answer per question unless stated otherwise.")
 
 
 @transaction.atomic

@@ -10,29 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from kommunalschutz.surveys.projects import logic
 from kommunalschutz.surveys.projects.models import DONT_KNOW, DONT_USE, Item
 
-EXTRA_LABELS = {
-    "de": {DONT_USE: "nutze ich nicht / bin dort nie", DONT_KNOW: "weiß nicht"},
-    "en": {DONT_USE: "don't use / never there", DONT_KNOW: "don't know"},
-}
-WORDS = {
-    "de": {
-        "skip": "Falls Sie {labels} angekreuzt haben, weiter mit Frage {number}.",
-        "skip_end": "Falls Sie {labels} angekreuzt haben, ist der Fragebogen für Sie hier zu Ende.",
-        "only_if": "Nur beantworten, falls Sie bei Frage {number} {labels} angekreuzt haben.",
-        "or": " oder ", "multiple": "Mehrfachnennungen möglich.",
-        "number": "Bitte eine Zahl von {low} bis {high} eintragen.",
-    },
-    "en": {
-        "skip": "If you ticked {labels}, please continue with question {number}.",
-        "skip_end": "If you ticked {labels}, you have reached the end of the questionnaire.",
-        "only_if": "Only answer if you ticked {labels} in question {number}.",
-        "or": " or ", "multiple": "Tick all that apply.",
-        "number": "Please enter a number from {low} to {high}.",
-    },
-}
+# The fixed lines of a questionnaire (extra answer options, filter instructions, notes) are the platform's
+# words: they come from the catalogue, rendered in the questionnaire's language (translation.override), not
+# in the language of the person who looks at it.
+
+
+def _extra_label(code: int) -> str:
+    if code == DONT_USE:
+        return pgettext("answer option", "don't use / never there")
+    return pgettext("answer option", "don't know")
 
 
 @dataclass
@@ -54,21 +47,31 @@ def options_of(item: Any, lang: str) -> list[tuple[int, str]]:
     options = [(int(o["code"]), str((o.get("en") or o.get("de")) if lang == "en" else o.get("de", "")))
                for o in (item.options or [])]
     if item.kind == Item.Kind.SCALE:
-        if item.allow_dont_use:
-            options.append((DONT_USE, EXTRA_LABELS[lang][DONT_USE]))
-        if item.allow_dont_know:
-            options.append((DONT_KNOW, EXTRA_LABELS[lang][DONT_KNOW]))
+        with translation.override("en" if lang == "en" else "de"):
+            if item.allow_dont_use:
+                options.append((DONT_USE, _extra_label(DONT_USE)))
+            if item.allow_dont_know:
+                options.append((DONT_KNOW, _extra_label(DONT_KNOW)))
     return options
 
 
 def _labels(item: Any, codes: set[int], lang: str) -> str:
-    quote = ("„{}“" if lang == "de" else "“{}”")
-    return WORDS[lang]["or"].join(quote.format(label) for code, label in options_of(item, lang) if code in codes)
+    """The answer options, quoted and joined with "or", in the active language (the questionnaire's)."""
+    quoted = [pgettext("quoted answer option", "“%(label)s”") % {"label": label}
+              for code, label in options_of(item, lang) if code in codes]
+    joined = quoted[0] if quoted else ""
+    for label in quoted[1:]:
+        joined = pgettext("joined answer options", "%(labels)s or %(label)s") % {"labels": joined, "label": label}
+    return joined
 
 
 def numbered_items(items: list[Item], lang: str = "de") -> list[NumberedItem]:
     lang = "en" if lang == "en" else "de"
-    words = WORDS[lang]
+    with translation.override(lang):
+        return _numbered_items(items, lang)
+
+
+def _numbered_items(items: list[Item], lang: str) -> list[NumberedItem]:
     numbered = [NumberedItem(number=n, item=item, text=text_of(item, lang), options=options_of(item, lang))
                 for n, item in enumerate(items, start=1)]
     by_code = {entry.item.code: entry for entry in numbered}
@@ -76,12 +79,13 @@ def numbered_items(items: list[Item], lang: str = "de") -> list[NumberedItem]:
         item = entry.item
         if item.show_if and item.show_if.get("item") in by_code:
             source = by_code[item.show_if["item"]]
-            entry.notes.append(words["only_if"].format(
-                number=source.number, labels=_labels(source.item, set(item.show_if.get("values", [])), lang)))
+            entry.notes.append(_("Only answer if you ticked %(labels)s in question %(number)s.") % {
+                "number": source.number, "labels": _labels(source.item, set(item.show_if.get("values", [])), lang)})
         if item.kind == Item.Kind.MULTIPLE:
-            entry.notes.append(words["multiple"])
+            entry.notes.append(_("Tick all that apply."))
         if item.kind == Item.Kind.NUMBER and item.minimum is not None and item.maximum is not None:
-            entry.notes.append(words["number"].format(low=item.minimum, high=item.maximum))
+            entry.notes.append(_("Please enter a number from %(low)s to %(high)s.") % {
+                "low": item.minimum, "high": item.maximum})
         # Paper needs the jump only when the very next question depends on this one.
         following = items[index + 1] if index + 1 < len(items) else None
         if following is None or (following.show_if or {}).get("item") != item.code:
@@ -95,6 +99,8 @@ def numbered_items(items: list[Item], lang: str = "de") -> list[NumberedItem]:
             continue
         target = logic.skip_target(items, index)
         labels = _labels(item, skipping, lang)
-        entry.skip = (words["skip"].format(labels=labels, number=by_code[target.code].number) if target is not None
-                      else words["skip_end"].format(labels=labels))
+        entry.skip = (_("If you ticked %(labels)s, please continue with question %(number)s.") % {
+                          "labels": labels, "number": by_code[target.code].number} if target is not None
+                      else _("If you ticked %(labels)s, you have reached the end of the questionnaire.") % {
+                          "labels": labels})
     return numbered

@@ -51,6 +51,8 @@ ONLINE_SHARE = {"16-24": 0.65, "25-34": 0.6, "35-44": 0.45, "45-54": 0.35, "55-6
 UNDELIVERABLE = 0.02
 INSECURITY_BLOCKS = {"safety", "places", "fear", "disorder"}
 AGE_INDEX = {"16-24": 0, "25-34": 1, "35-44": 2, "45-54": 3, "55-64": 4, "65-74": 5, "75+": 6}
+# DATA: invented free-text answers of simulated (German) residents, stored as their answers; not
+# interface text, so no gettext. Likewise the German word stems matched against the answer labels below.
 FREE_TEXTS = ("Mehr Beleuchtung am Bahnhof.", "Die Straßen im Ortsteil sind abends sehr dunkel.",
               "Mehr Präsenz von Polizei und Ordnungsamt am Wochenende.", "Ich fühle mich hier sicher.",
               "Raser auf der Hauptstraße.", "Müll an den Containerstellplätzen.")

@@ -63,6 +63,8 @@ def target_labels() -> dict[str, str]:
 
 
 # Header names as register programs write them (normalised: lower case, umlauts folded, only a-z0-9).
+# These, the sex codes and the yes/no words below are DATA: the German column names and values that the
+# municipalities' register files actually contain, matched as they are; they do not go through gettext.
 GUESSES: dict[str, tuple[str, ...]] = {
     "family_name": ("familienname", "nachname", "name", "zuname", "famname"),
     "given_names": ("vorname", "vornamen", "rufname", "vorn"),

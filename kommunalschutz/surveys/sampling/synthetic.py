@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from kommunalschutz.surveys.projects.models import SurveyProject
 
+# Everything below is DATA of the invented register (names, streets, localities and the German column
+# names municipalities' files have), not interface text: none of it goes through gettext.
 BANNEWITZ_AGS = "14628050"
 # The Ortsteile of Bannewitz with a plausible share of the population (synthetic shares).
 BANNEWITZ_LOCALITIES: tuple[tuple[str, float], ...] = (
