@@ -38,12 +38,10 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
-LOADED_BY = "import-registry, import-pks --bundled, load-programme, demo (as `make demo`)"
 
 
 @dataclass
@@ -52,7 +50,6 @@ class DemoData:
 
     logins: list[dict[str, Any]]
     loaded_with_debug: bool  # settings.DEBUG during the load (off: the load had to be forced)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _connection() -> Any:
