@@ -63,8 +63,9 @@ def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
         """Follow a link or press a button by its visible text, as a user would, and wait until the next page
         has loaded. ``slow``: the request renders or computes before it answers (the long bound)."""
         target = page.locator(within).get_by_role(role, name=name, exact=True).first
-        with page.expect_navigation(timeout=SLOW_WORK_MS if slow else None):
-            target.click()
+        bound = SLOW_WORK_MS if slow else None
+        with page.expect_navigation(timeout=bound):
+            target.click(timeout=bound)  # a click waits for the navigation it starts as well
 
     def say(page: Any) -> str:
         """The page's main text. A locator waits for a navigation under way, where page.evaluate would fail."""
@@ -187,7 +188,8 @@ def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
         click(page, "Abschlussbericht freigeben", role="button", slow=True)
         shows(page, "Der Abschlussbericht ist freigegeben.")
         with page.expect_download(timeout=SLOW_WORK_MS) as download_info:
-            page.get_by_role("link", name=re.compile("PDF")).first.click()
+            # The click waits until the download starts, i.e. until the PDF is rendered: the long bound too.
+            page.get_by_role("link", name=re.compile("PDF")).first.click(timeout=SLOW_WORK_MS)
         saved["report"] = Path(download_info.value.path()).read_bytes()
         tab.assert_clean(base)
 
