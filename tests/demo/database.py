@@ -1,8 +1,8 @@
 """The demo database: loaded once per test session, copied into every test that asks for it.
 
 Loading the demo as `make demo` does (Saxony's registry with its boundaries, the bundled PKS tables, the
-programme, then `kommunalschutz demo`) takes from half a minute to over two minutes on a busy machine. The
-tests that need it used to load it themselves, each one again. Now the first test that requests the
+programme, then `kommunalschutz demo`) takes about 20 s on an idle machine and several times that on a
+busy one. The tests that need it used to load it themselves, each one again. Now the first test that requests the
 ``demo_db`` fixture builds a *template* once, and every such test gets a fresh copy of it:
 
 SQLite (the default; pytest-django's test database lives in memory and the live server's threads share
