@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from kommunalschutz.foundation.accounts.models import Organisation, Role, User
 from kommunalschutz.foundation.accounts.services import create_token
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
+from tests.demo.database import DemoData, DemoTemplate
 from tests.factories import (
     DistrictFactory,
     MembershipFactory,
@@ -179,24 +181,51 @@ def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
     They are the offer types, competences, counselling partners and police figures.
 
     A transactional test ends by flushing every table, so the tests after it would otherwise start
-    without the seeded catalogue that every installation has. The seeds are idempotent.
+    without the seeded catalogue that every installation has. The seeds are idempotent. A test on the
+    demo database (``demo_db``) is left alone: the demo template is seeded, and its copy must be made
+    before the test's transaction opens.
     """
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
+    if "demo_db" in names:
+        return
     transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & names)
     if not transactional and marker is None and "db" not in names:
         return
-    import importlib
-
-    from django.apps import apps
-
-    from kommunalschutz.alliance.engagements.models import Competence, OfferType
-    from kommunalschutz.protection.casestats.models import PoliceFigure
-    from kommunalschutz.protection.measures.models import Partner
+    from tests.demo.database import seed_catalogue
 
     request.getfixturevalue("transactional_db" if transactional else "db")
-    seeded = (OfferType, Competence, Partner, PoliceFigure)
-    if not all(model.objects.exists() for model in seeded):
-        for module in SEED_MIGRATIONS:
-            importlib.import_module(module).seed(apps, None)
+    seed_catalogue()
+
+
+@pytest.fixture(scope="session")
+def demo_template(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoTemplate]:
+    """The demo, loaded once per session into a template database (see tests/demo/database.py)."""
+    with django_db_blocker.unblock():
+        template = DemoTemplate()
+    yield template
+    with django_db_blocker.unblock():
+        template.destroy()
+
+
+@pytest.fixture
+def _demo_copy(demo_template: DemoTemplate, django_db_blocker: Any) -> Iterator[DemoData]:
+    with django_db_blocker.unblock():
+        data = demo_template.install()
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            demo_template.uninstall()
+
+
+@pytest.fixture
+def demo_db(_demo_copy: DemoData, db: None) -> DemoData:
+    """A database holding the whole demo, as `make demo` loads it: a fresh copy of the session's template.
+
+    Request it alone (it brings ``db``; a live-server test stays transactional). The copy is made before
+    the test's transaction opens and removed after the test, whatever it wrote; see tests/demo/database.py.
+    Returns what the session's one load returned (the logins, with their tokens and TOTP secrets).
+    """
+    return _demo_copy

@@ -29,6 +29,22 @@ CHROMIUM_ARGS = [
 ]
 DEMO_PASSWORD = "kommunalschutz-demo"
 
+# Browser tests wait for events (a navigation, a download, an element or a state), never for a fixed time.
+# These are only the bounds after which such a wait counts as failed: generous, because a busy machine is
+# several times slower than an idle one, and a passing test never waits for them.
+TIMEOUT_MS = 60_000  # any single wait: an action, a navigation, an expectation
+SLOW_WORK_MS = 600_000  # a request that does heavy work before it answers (a PDF, a sample, a simulation)
+
+
+def configure(context: Any) -> Any:
+    """Give a new browser context the suite's bounds for every wait, and Playwright's ``expect`` as well."""
+    from playwright.sync_api import expect
+
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    return context
+
 
 @pytest.hookimpl(trylast=True)  # after pytest-django's own reordering, so ours is final
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -109,8 +125,7 @@ def new_session(browser: Any, live_server: Any) -> Iterator[Any]:
     sessions: list[Session] = []
 
     def _new() -> Session:
-        context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
+        context = configure(browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900}))
         recorder = Recorder()
         context.on("request", lambda request: recorder.requests.append(request.url))
         page = context.new_page()
@@ -155,15 +170,6 @@ def log_in(session: Session, username: str, password: str = DEMO_PASSWORD) -> No
     path = urlsplit(page.url).path
     assert path not in (reverse("accounts:login"), reverse("accounts:otp_verify")), (
         f"{username} is still on {path} after logging in; the page says: "
-        + page.evaluate("() => document.body.innerText.slice(0, 300)")
+        + page.locator("body").inner_text()[:300]
     )
 
-
-def load_registry_and_demo() -> None:
-    """Saxony's registry and the demo users, through the same entry points the CLI uses."""
-    from kommunalschutz.demo.loader import load_demo
-    from kommunalschutz.foundation.registry.services import import_registry
-
-    import_registry(actor=None)
-    # pytest-django runs tests with DEBUG off, where the demo loader refuses unless forced.
-    load_demo(force=True)

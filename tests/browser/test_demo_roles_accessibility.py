@@ -1,8 +1,7 @@
 """Every demo role can reach every page in its navigation, and no page has serious axe violations.
 
-One test on purpose: the registry import and demo data are loaded once (a transactional test
-flushes the database afterwards, so a second test would pay for the import again), and every
-problem found is collected, so one run lists all defects instead of stopping at the first.
+One test on purpose: every problem found is collected, so one run lists all defects instead of stopping
+at the first. The demo is the session's shared demo database (``demo_db``, tests/demo/database.py).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.axe import blocking, describe, run_axe
-from tests.browser.conftest import Session, load_registry_and_demo, log_in
+from tests.browser.conftest import Session, log_in
 from tests.browser.pages import DEMO_USERS, MAP_PAGES, main_navigation_links, public_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,8 +39,7 @@ def _check(session: Session, url: str, where: str, problems: list[str], minor: M
             minor.setdefault(key, set()).add(urlsplit(url).path)
 
 
-def test_demo_roles_accessibility(new_session: Any) -> None:
-    load_registry_and_demo()
+def test_demo_roles_accessibility(new_session: Any, demo_db: Any) -> None:
     problems: list[str] = []
     minor: Minor = {}  # moderate/minor findings are printed, not failed
 

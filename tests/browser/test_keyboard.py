@@ -95,7 +95,7 @@ def test_login_form_works_with_keyboard_only(session: Session) -> None:
     session.page.wait_for_load_state("networkidle")
 
     assert urlsplit(session.page.url).path != reverse("accounts:login"), (
-        "still on the login page: " + session.page.evaluate("() => document.body.innerText.slice(0, 300)")
+        "still on the login page: " + session.page.locator("body").inner_text()[:300]
     )
     profile = reverse("accounts:profile")
     assert session.page.locator(f"nav.main-nav a[href='{profile}']").count() == 1, (

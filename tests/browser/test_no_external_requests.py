@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Recorder, Session, load_registry_and_demo, log_in
+from tests.browser.conftest import Recorder, Session, log_in
 from tests.browser.pages import main_navigation_links, public_pages
 
 
@@ -33,10 +33,6 @@ def test_recorder_flags_every_host_but_the_live_server() -> None:
     ]
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-
-
 def _footer_links(session: Session) -> list[str]:
     hrefs: list[str] = session.page.eval_on_selector_all(
         "footer a[href]", "links => links.map(link => link.href)"
@@ -50,8 +46,9 @@ def _walk(session: Session, urls: list[str]) -> None:
         assert response is not None and response.ok, f"{url} answered {response.status if response else None}"
 
 
-def test_no_request_leaves_the_live_server(new_session: Any) -> None:
-    load_registry_and_demo()
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_no_request_leaves_the_live_server(new_session: Any, demo_db: Any) -> None:
 
     anonymous = new_session()
     _walk(anonymous, [anonymous.base_url + path for _, path in public_pages()])

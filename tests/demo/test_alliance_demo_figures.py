@@ -1,20 +1,19 @@
 """The demo data meets the published figures exactly, computed from the records (issue 3, item 8).
 
-One test on purpose: loading Saxony's registry and the whole demo takes about half a minute.
+The demo is the session's shared demo database (``demo_db``, tests/demo/database.py); only the check that a
+second run changes nothing loads it again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from kommunalschutz.alliance.councils.models import PreventionCouncil
 from kommunalschutz.alliance.engagements.models import Engagement
 from kommunalschutz.alliance.insights.figures import figures_as_of, figures_series
 from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition, Stage
 from kommunalschutz.demo.loader import load_demo
-from kommunalschutz.foundation.registry.services import import_registry
+from tests.demo.database import DemoData
 
 PRESS_RELEASE = {  # 27 Feb 2024
     "member_municipalities": 56, "consultations": 144, "coaching_processes": 50, "prevention_councils": 41,
@@ -27,11 +26,7 @@ NOVEMBER_2021 = {  # asskomm.sachsen.de, "ASSKomm-Standorte"
 JUNE_2021 = {"prevention_councils": 21, "security_analyses": 16}  # Torgau joins (lpr.sachsen.de)
 
 
-@pytest.mark.django_db
-def test_demo_figures_equal_the_published_ones() -> None:
-    import_registry(actor=None)
-    load_demo(force=True)
-
+def test_demo_figures_equal_the_published_ones(demo_db: DemoData) -> None:
     as_of_press = figures_as_of(dt.date(2024, 2, 27)).values()
     assert {name: as_of_press[name] for name in PRESS_RELEASE} == PRESS_RELEASE
     as_of_nov = figures_as_of(dt.date(2021, 11, 30)).values()

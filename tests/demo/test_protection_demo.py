@@ -1,29 +1,23 @@
 """The protection demo follows the public figures for Saxony and gives every demo login something to do (issue 4,
-item 10). One test: loading the registry and the whole demo takes about half a minute."""
+item 10). The demo is the session's shared demo database (``demo_db``, tests/demo/database.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db.models import F
 from django.utils import timezone
 
 from kommunalschutz.demo import protection_plan as demo_plan
-from kommunalschutz.demo.loader import load_demo
 from kommunalschutz.demo.protection import load_protection_demo
-from kommunalschutz.foundation.registry.services import import_registry
 from kommunalschutz.protection.assessments.models import ThreatAssessment
 from kommunalschutz.protection.cases.models import Case, IncidentStatistic, type_bit
 from kommunalschutz.protection.intake.receipts import open_anonymous_case
 from kommunalschutz.protection.measures.models import Measure
+from tests.demo.database import DemoData
 
 
-@pytest.mark.django_db
-def test_protection_demo_follows_the_police_figures() -> None:
-    import_registry(actor=None)
-    load_demo(force=True)
-
+def test_protection_demo_follows_the_police_figures(demo_db: DemoData) -> None:
     history = IncidentStatistic.objects.filter(occurred_month__year__lte=2024)
     # One record per offence the police counted against office and mandate holders in Saxony, per year.
     per_year = {target.year: history.filter(occurred_month__year=target.year).count() for target in demo_plan.YEARLY}

@@ -1,5 +1,5 @@
 """The survey demo: Bannewitz from register to released report through the services (issue 5, item 10).
-One test: loading the registry and the whole demo takes under a minute."""
+The demo is the session's shared demo database (``demo_db``, tests/demo/database.py)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,17 @@ import pytest
 from pypdf import PdfReader
 
 from kommunalschutz.alliance.engagements.models import AnalysisPhase
-from kommunalschutz.demo.loader import load_demo
 from kommunalschutz.demo.surveys import PRACTICE_TITLE, load_survey_demo
-from kommunalschutz.foundation.registry.services import import_registry
 from kommunalschutz.surveys.findings.report import render_report
 from kommunalschutz.surveys.findings.selectors import current_run
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.responses.models import Response
 from kommunalschutz.surveys.sampling.models import PopulationCell, RegisterExtract, SampleMember
 from kommunalschutz.surveys.sampling.synthetic import register_file
+from tests.demo.database import DemoData
 
 
-@pytest.mark.django_db
-def test_the_bannewitz_demo_runs_from_register_to_report() -> None:
-    import_registry(actor=None)
-    load_demo(force=True)
+def test_the_bannewitz_demo_runs_from_register_to_report(demo_db: DemoData) -> None:
     project = SurveyProject.objects.get(municipality__ags="14628050", status=SurveyProject.Status.REPORTED)
     assert project.is_synthetic and project.crest
 

@@ -105,7 +105,7 @@ def test_council_pages_are_accessible_and_a_member_is_added_by_keyboard(world: W
         assert [u for u in requests if urlsplit(u).scheme not in ("data", "blob", "about")
                 and urlsplit(u).netloc != own] == []
 
-    in_browser(steps, timeout=180)
+    in_browser(steps)
     added = CouncilMember.objects.get(organisation_name="Stadtjugendring Pirna")
     assert (added.person_name, added.function, added.council_id) == ("Eva Jung", "Geschäftsführerin", council.pk)
     # Headless Chromium orders the date's parts by its own UI language, not the page's: either reading is fine.

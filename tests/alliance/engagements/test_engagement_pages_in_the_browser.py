@@ -96,5 +96,5 @@ def test_engagement_pages_are_accessible_for_the_coordinator_and_the_coach(
         assert [u for u in requests if urlsplit(u).scheme not in ("data", "blob", "about")
                 and urlsplit(u).netloc != own] == []
 
-    in_browser(steps, rounds=2, timeout=240)  # the coordinator, then the coach, each in a fresh context
+    in_browser(steps, rounds=2)  # the coordinator, then the coach, each in a fresh context
     assert CoachingSession.objects.filter(process=pirna_engagements.coaching, topics="Bestandsaufnahme").exists()

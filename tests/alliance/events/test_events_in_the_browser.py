@@ -26,7 +26,7 @@ from kommunalschutz.alliance.events import services
 from kommunalschutz.alliance.events.models import Registration
 from tests.alliance.events.conftest import make_event, person
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, configure
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,7 @@ def _in_browser(base_url: str, steps: Callable[[Any], None], cookies: list[dict[
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 context = chromium.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-                context.set_default_timeout(15_000)
+                configure(context)
                 if cookies:
                     context.add_cookies(cookies)
                 own = urlsplit(base_url).netloc
@@ -58,7 +58,7 @@ def _in_browser(base_url: str, steps: Callable[[Any], None], cookies: list[dict[
                 chromium.close()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(work).result(timeout=180)
+        pool.submit(work).result()
     return problems
 
 

@@ -20,7 +20,7 @@ from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.foundation.registry.services import import_registry
 from tests.alliance.insights.conftest import agreement, council, engagement, programme, step
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Recorder
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Recorder, configure
 from tests.foundation.registry.conftest import MINI_SOURCES, PIRNA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def _in_browser(base_url: str, steps: Callable[[Any, Recorder], None]) -> None:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 context = chromium.new_context(locale="de-DE", viewport={"width": 1280, "height": 1000})
-                context.set_default_timeout(15_000)
+                configure(context)
                 recorder = Recorder()
                 context.on("request", lambda request: recorder.requests.append(request.url))
                 page = context.new_page()
@@ -48,7 +48,7 @@ def _in_browser(base_url: str, steps: Callable[[Any, Recorder], None]) -> None:
                 chromium.close()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(work).result(timeout=180)
+        pool.submit(work).result()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The alliance pages in a real Chromium, as the demo coordinator: no serious axe findings, forms usable by keyboard.
 
-One test on purpose: the registry import and the demo accounts are loaded once. The alliance records it
-needs are written here through the services (the demo's alliance data comes from alliance/demo.py).
+The demo is the session's shared demo database (``demo_db``, tests/demo/database.py). The alliance records
+the test needs are written here through the services (the demo's alliance data comes from the demo package).
 Chromium runs in a worker thread (as in tests/registry): Playwright's sync API refuses a second
 instance in the thread where tests/browser's session-wide browser may be running. The worker thread
 only drives the browser; every database access stays in the test's own thread.
@@ -20,7 +20,7 @@ from kommunalschutz.alliance.programme import agreements, lifecycle, loading
 from kommunalschutz.foundation.accounts.models import Organisation, User
 from kommunalschutz.foundation.registry.models import Municipality, PoliceDirectorate
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, load_registry_and_demo
+from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD
 from tests.browser.worker import foreign_requests, in_browser, log_in, tab_to, totp_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,13 +56,9 @@ def _records() -> tuple[Municipality, int]:
     return municipality, agreement.pk
 
 
-
-
-
-def test_alliance_pages_are_accessible_and_keyboard_usable(live_server: Any) -> None:
+def test_alliance_pages_are_accessible_and_keyboard_usable(live_server: Any, demo_db: Any) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
-    load_registry_and_demo()
     municipality, agreement_id = _records()
     code = totp_source(USERNAME)
     base = str(live_server.url)

@@ -1,4 +1,9 @@
-"""`kommunalschutz demo`: deterministic, idempotent, usable logins, refused in production."""
+"""`kommunalschutz demo`: deterministic, idempotent, usable logins, refused in production.
+
+The demo is loaded once per session (the ``demo_db`` fixture, tests/demo/database.py): into an empty database
+with only the registry (and the PKS tables and the programme, as `make demo` does), with DEBUG off and forced.
+The tests below check that load's result on a copy of it; those about loading *again* load once more.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from kommunalschutz.demo.loader import DEMO_PASSWORD, USERS, DemoRefused, load_d
 from kommunalschutz.foundation.accounts.models import Membership, Organisation, User
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState
 from kommunalschutz.foundation.registry.services import import_registry
+from tests.demo.database import DemoData
 
 
 @pytest.fixture
@@ -27,9 +33,10 @@ def test_demo_refuses_with_debug_off(registry: None, settings) -> None:  # type:
     assert not User.objects.exists() and SiteState.load().demo_loaded_at is None
 
 
-def test_demo_loads_with_force_even_with_debug_off(registry: None, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.DEBUG = False
-    assert len(load_demo(force=True)) == len(USERS)
+def test_demo_loads_with_force_even_with_debug_off(demo_db: DemoData) -> None:
+    # The session's load into the empty registry was this one: forced, with DEBUG off.
+    assert demo_db.loaded_with_debug is False
+    assert len(demo_db.logins) == len(USERS)
 
 
 def test_demo_refuses_an_empty_registry(db: None, settings) -> None:  # type: ignore[no-untyped-def]
@@ -38,9 +45,7 @@ def test_demo_refuses_an_empty_registry(db: None, settings) -> None:  # type: ig
         load_demo()
 
 
-def test_demo_creates_one_user_per_role_with_the_documented_organisations(registry: None, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.DEBUG = True
-    load_demo()
+def test_demo_creates_one_user_per_role_with_the_documented_organisations(demo_db: DemoData) -> None:
     roles = dict(Membership.objects.values_list("user__username", "role"))
     assert roles["koordination"] == "coordinator"
     assert roles["pirna-koordination"] == "municipal_coordinator"
@@ -52,9 +57,9 @@ def test_demo_creates_one_user_per_role_with_the_documented_organisations(regist
     assert SiteState.load().demo_loaded_at is not None
 
 
-def test_demo_is_idempotent_and_deterministic(registry: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_is_idempotent_and_deterministic(demo_db: DemoData, settings) -> None:  # type: ignore[no-untyped-def]
     settings.DEBUG = True
-    first = load_demo()
+    first = demo_db.logins  # the session's first load
     events = AuditEvent.objects.count()
     second = load_demo()
     assert first == second
@@ -62,9 +67,9 @@ def test_demo_is_idempotent_and_deterministic(registry: None, settings) -> None:
     assert User.objects.count() == len(USERS) + len(COACHES)  # the alliance demo adds the coach pool
 
 
-def test_demo_logins_work_with_password_totp_and_api_token(registry: None, settings, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_demo_logins_work_with_password_totp_and_api_token(demo_db: DemoData, settings, client: Client) -> None:  # type: ignore[no-untyped-def]
     settings.DEBUG = True
-    logins = {login["username"]: login for login in load_demo()}
+    logins = {login["username"]: login for login in demo_db.logins}
     assert client.post("/konto/anmelden/", {"username": "koordination", "password": DEMO_PASSWORD}).status_code == 302
     device = TOTPDevice.objects.get(user__username="koordination")
     assert logins["koordination"]["totp_secret"] == totp_secret_base32("koordination")
@@ -75,17 +80,16 @@ def test_demo_logins_work_with_password_totp_and_api_token(registry: None, setti
     assert api.status_code == 200 and api.json()["username"] == "pd-dresden"
 
 
-def test_demo_command_prints_logins_and_tokens(registry: None, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_demo_command_prints_logins_and_tokens(demo_db: DemoData, settings, capsys) -> None:  # type: ignore[no-untyped-def]
     settings.DEBUG = True
-    call_command("demo")
+    call_command("demo")  # loads again (nothing changes) and prints
     out = capsys.readouterr().out
     assert "kommunalschutz-demo" in out and "pirna-koordination" in out and "ks_demo_" in out
     assert "TOTP secret" in out
 
 
-def test_rerunning_demo_restores_a_deactivated_account_and_its_password(registry: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_rerunning_demo_restores_a_deactivated_account_and_its_password(demo_db: DemoData, settings) -> None:  # type: ignore[no-untyped-def]
     settings.DEBUG = True
-    load_demo()
     User.objects.filter(username="coach").update(is_active=False)
     user = User.objects.get(username="coach")
     user.set_password("something else entirely")

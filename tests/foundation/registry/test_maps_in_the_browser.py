@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 
 from kommunalschutz.foundation.registry.services import import_registry
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, configure
 from tests.foundation.registry.conftest import MINI_SOURCES, PIRNA
 
 pytestmark = pytest.mark.browser
@@ -48,7 +48,7 @@ def _in_browser(base_url: str, steps: Callable[[Visit], None]) -> None:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 context = chromium.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-                context.set_default_timeout(15_000)
+                configure(context)
                 page = context.new_page()
                 visit = Visit(page=page, base_url=base_url)
                 context.on("request", lambda request: visit.requests.append(request.url))
@@ -58,7 +58,7 @@ def _in_browser(base_url: str, steps: Callable[[Visit], None]) -> None:
                 chromium.close()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(work).result(timeout=180)
+        pool.submit(work).result()
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_skip_link_jumps_past_the_map(site: str) -> None:
         assert page.locator("#municipality-map path.leaflet-interactive").count() == 1
         page.focus("a.skip-map")
         page.keyboard.press("Enter")
-        assert page.evaluate("() => location.hash") == "#municipality-map-after"
+        page.wait_for_url("**#municipality-map-after")  # the jump is a (same-page) navigation: wait for it
         assert [e for e in visit.console_errors if "Content Security Policy" in e] == []
 
     _in_browser(site, steps)

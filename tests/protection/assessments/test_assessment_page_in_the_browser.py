@@ -69,7 +69,7 @@ def test_assessment_page_is_accessible_and_the_second_review_works(world: World,
         assert [e for e in errors if "Content Security Policy" in e] == []
         assert foreign_requests(base, requests) == []
 
-    in_browser(steps, timeout=180)
+    in_browser(steps)
     high.refresh_from_db()
     assert high.state == ThreatAssessment.State.IN_FORCE
     assert high.reviewed_by == police

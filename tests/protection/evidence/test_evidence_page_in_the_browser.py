@@ -20,7 +20,7 @@ from django.utils import timezone
 from kommunalschutz.protection.evidence import services
 from kommunalschutz.protection.evidence.models import EvidenceItem
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, configure
 from tests.protection.evidence.conftest import SAMPLES, upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +47,7 @@ def test_evidence_page_is_accessible_and_usable(live_server: Any, world: Any, ca
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 context = chromium.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-                context.set_default_timeout(15_000)
+                configure(context)
                 context.add_cookies([{"name": "sessionid", "value": cookie, "url": base}])
                 requests: list[str] = []
                 errors: list[str] = []
@@ -87,5 +87,5 @@ def test_evidence_page_is_accessible_and_usable(live_server: Any, world: Any, ca
                 chromium.close()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(work).result(timeout=300)
+        pool.submit(work).result()
     assert EvidenceItem.objects.filter(case=case).count() == 3

@@ -21,7 +21,7 @@ from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.protection.cases.models import Case, CaseMessage
 from kommunalschutz.protection.intake.models import ReporterAccess
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, load_registry_and_demo
+from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD
 from tests.browser.worker import in_chromium, log_in, open_tab, totp_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,14 +32,9 @@ REPLY = "Wir haben Ihre Meldung erhalten. Die Polizeidirektion Dresden meldet si
 DESCRIPTION = "Unbekannte haben einen Drohbrief <script>alert(1)</script> in den Briefkasten geworfen."
 
 
-
-
-
-
-def test_anonymous_report_receipt_reply_and_reading_it(live_server: Any) -> None:
+def test_anonymous_report_receipt_reply_and_reading_it(live_server: Any, demo_db: Any) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
-    load_registry_and_demo()
     base = str(live_server.url)
     heidenau = Municipality.objects.get(ags="14628160")
     occurred = (timezone.localtime() - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")

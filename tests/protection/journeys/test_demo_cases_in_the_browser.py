@@ -16,11 +16,10 @@ from django.urls import reverse
 
 from kommunalschutz.protection.cases.models import Case
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, load_registry_and_demo
+from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD
 from tests.browser.worker import foreign_requests, in_chromium, log_in, open_tab, totp_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
 
 
 def _tabs(case: Case) -> dict[str, str]:
@@ -32,10 +31,9 @@ def _tabs(case: Case) -> dict[str, str]:
     }
 
 
-def test_demo_logins_see_their_cases_and_nothing_else(live_server: Any) -> None:
+def test_demo_logins_see_their_cases_and_nothing_else(live_server: Any, demo_db: Any) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
-    load_registry_and_demo()
     base = str(live_server.url)
     pirna = Case.objects.get(is_synthetic=True, municipality__ags="14628270", intake="self",
                              occurred_at__year__gte=2025)
@@ -73,4 +71,4 @@ def test_demo_logins_see_their_cases_and_nothing_else(live_server: Any) -> None:
             tab.close()
         return problems
 
-    assert in_chromium(work, timeout=600) == []
+    assert in_chromium(work) == []

@@ -9,6 +9,10 @@ field period. The analyst, in a fresh browser context, rakes on age group, sex a
 diagnostics, the results and the discrepancy page, writes the recommendations, releases the report and
 downloads its PDF. axe on every page of the way that a new user fills in or reads first; no CSP violation
 and no request to another server. Chromium runs in a worker thread; the database is read only here.
+
+Every step waits for what it caused (the navigation, the download, the text on the new page), never for a
+fixed time; the bounds are tests/browser/conftest.py's, the long one for the requests that render or compute.
+Page text is read through locators, which wait for a navigation to finish instead of failing mid-way.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kommunalschutz.demo.loader import DEMO_PASSWORD
 from kommunalschutz.demo.surveys import PRACTICE_TITLE
@@ -32,7 +37,7 @@ from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.responses import selectors as response_selectors
 from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, load_registry_and_demo
+from tests.browser.conftest import CHROMIUM, SLOW_WORK_MS
 from tests.browser.worker import Tab, in_chromium, open_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,10 +48,9 @@ RECOMMENDATIONS = "Beleuchtung an den Haltestellen im Ortskern von Bannewitz ver
 
 
 def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
-        live_server: Any, tmp_path: Path) -> None:
+        live_server: Any, demo_db: Any, tmp_path: Path) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
-    load_registry_and_demo()
     project = SurveyProject.objects.get(title=PRACTICE_TITLE, is_synthetic=True)
     assert project.status == SurveyProject.Status.PREPARATION
     started = timezone.now()
@@ -55,14 +59,21 @@ def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
     base = str(live_server.url)
     saved: dict[str, Any] = {}
 
-    def click(page: Any, name: str, *, role: str = "link", within: str = "body", timeout: float = 15_000) -> None:
-        """Follow a link or press a button by its visible text, as a user would, and wait for the next page."""
+    def click(page: Any, name: str, *, role: str = "link", within: str = "body", slow: bool = False) -> None:
+        """Follow a link or press a button by its visible text, as a user would, and wait until the next page
+        has loaded. ``slow``: the request renders or computes before it answers (the long bound)."""
         target = page.locator(within).get_by_role(role, name=name, exact=True).first
-        with page.expect_navigation(timeout=timeout):
-            target.click(timeout=timeout)
+        bound = SLOW_WORK_MS if slow else None
+        with page.expect_navigation(timeout=bound):
+            target.click(timeout=bound)  # a click waits for the navigation it starts as well
 
     def say(page: Any) -> str:
-        return str(page.evaluate("() => document.querySelector('main')?.innerText ?? document.body.innerText"))
+        """The page's main text. A locator waits for a navigation under way, where page.evaluate would fail."""
+        return str(page.locator("main").first.inner_text())
+
+    def shows(page: Any, text: str) -> None:
+        """The page (once loaded) says ``text``; Playwright's failure message quotes what it says instead."""
+        expect(page.locator("main").first).to_contain_text(text)
 
     def log_in(page: Any, username: str) -> None:
         page.goto(base + "/")
@@ -96,11 +107,11 @@ def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
         click(page, "Stichprobe und Anschreiben")
         assert_accessible(page, "sampling overview before the upload")
         page.get_by_label("Auszug aus dem Melderegister (CSV-Datei)").set_input_files(str(register))
-        click(page, "Hochladen und Spalten zuordnen", role="button")
+        click(page, "Hochladen und Spalten zuordnen", role="button", slow=True)
         assert "/spalten/" in page.url, say(page)[:500]
-        assert "Windows-1252" in say(page)
+        shows(page, "Windows-1252")
         assert_accessible(page, "column dialog")
-        click(page, "Prüfen und importieren", role="button")  # the guessed mapping, unchanged
+        click(page, "Prüfen und importieren", role="button", slow=True)  # the guessed mapping, unchanged
         assert "/bericht/" in page.url, say(page)[:800]
         report = say(page)
         assert "Windows-1252" in report and "enthält Fehler" not in report
@@ -113,32 +124,33 @@ def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
         page.get_by_label(re.compile("geschichtete Stichprobe")).check()
         page.get_by_label(re.compile("^Stichproben(umfang|größe)")).fill(str(SAMPLE_SIZE))
         page.get_by_label(re.compile("Startwert")).fill(str(SEED))
-        click(page, "Stichprobe ziehen", role="button")
-        assert str(SEED) in say(page) and f"{SAMPLE_SIZE} von" in say(page), say(page)[:800]
+        click(page, "Stichprobe ziehen", role="button", slow=True)
+        shows(page, str(SEED))
+        shows(page, f"{SAMPLE_SIZE} von")
         assert_accessible(page, "sampling overview with the sample")
 
         click(page, PRACTICE_TITLE, within="nav[aria-label=\"Sie sind hier\"]")
         page.get_by_label("Beginn der Feldphase").fill(today.isoformat())
         page.get_by_label("Ende der Feldphase").fill(field_end.isoformat())
-        click(page, "Feldphase beginnen", role="button")
-        assert "Die Feldphase hat begonnen" in say(page), say(page)[:800]
+        click(page, "Feldphase beginnen", role="button", slow=True)
+        shows(page, "Die Feldphase hat begonnen")
 
         click(page, "Stichprobe und Anschreiben")
         # Huey runs immediately in tests, so the PDF of 400 letters renders within this request.
-        click(page, "Anschreiben erzeugen (PDF)", role="button", timeout=300_000)
+        click(page, "Anschreiben erzeugen (PDF)", role="button", slow=True)
         assert "/druckdatei/" in page.url, say(page)[:800]
         result = page.get_by_role("link", name="Ergebnis herunterladen")
-        result.wait_for(timeout=120_000)
-        with page.expect_download() as download_info:
+        expect(result).to_be_visible()
+        with page.expect_download(timeout=SLOW_WORK_MS) as download_info:
             result.click()
         saved["letters"] = Path(download_info.value.path()).read_bytes()[:8]
 
         click(page, PRACTICE_TITLE, within="nav[aria-label=\"Sie sind hier\"]")
-        click(page, "Antworten der übrigen Angeschriebenen simulieren", role="button", timeout=120_000)
-        assert "Simuliert" in say(page), say(page)[:800]
+        click(page, "Antworten der übrigen Angeschriebenen simulieren", role="button", slow=True)
+        shows(page, "Simuliert")
         page.get_by_label("Letzter Tag der Feldphase").fill(today.isoformat())
-        click(page, "Feldphase beenden", role="button")
-        assert "Die Feldphase ist beendet" in say(page), say(page)[:800]
+        click(page, "Feldphase beenden", role="button", slow=True)
+        shows(page, "Die Feldphase ist beendet")
         assert_accessible(page, "project hub in analysis")
         tab.assert_clean(base)
 
@@ -152,31 +164,32 @@ def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
         page.get_by_label(re.compile("Raking")).check()
         for variable in ("Altersgruppe", "Geschlecht", "Ortsteil"):
             page.get_by_label(variable, exact=True).check()
-        click(page, "Gewichtung berechnen", role="button", timeout=60_000)
+        click(page, "Gewichtung berechnen", role="button", slow=True)
         if page.locator(".errorlist, .form-errors").count():
             # Thin categories (few respondents in a locality, sex "diverse") need merging for raking.
             page.get_by_label(re.compile("Dünn besetzte Kategorien zusammenfassen")).check()
-            click(page, "Gewichtung berechnen", role="button", timeout=60_000)
+            click(page, "Gewichtung berechnen", role="button", slow=True)
         diagnostics = say(page)
         assert "Aktuelle Gewichtung" in diagnostics and "konvergiert" in diagnostics, diagnostics[:1500]
         assert "nicht konvergiert" not in diagnostics
         assert_accessible(page, "weighting diagnostics")
 
         click(page, "Zurück zur Auswertung")
-        assert "Die Ergebnisse beruhen auf der Gewichtung" in say(page)
+        shows(page, "Die Ergebnisse beruhen auf der Gewichtung")
         assert_accessible(page, "results")
         click(page, "Sicherheitsgefühl und erfasste Kriminalität")
-        assert "Polizeiliche Kriminalstatistik" in say(page)
+        shows(page, "Polizeiliche Kriminalstatistik")
         assert_accessible(page, "discrepancy page")
         page.go_back()
         click(page, "Empfehlungen schreiben")
         page.get_by_role("textbox").first.fill(RECOMMENDATIONS)
         click(page, "Empfehlungen speichern", role="button")
-        assert "Die Empfehlungen sind gespeichert." in say(page), say(page)[:800]
-        click(page, "Abschlussbericht freigeben", role="button")
-        assert "Der Abschlussbericht ist freigegeben." in say(page), say(page)[:800]
-        with page.expect_download(timeout=120_000) as download_info:
-            page.get_by_role("link", name=re.compile("PDF")).first.click()
+        shows(page, "Die Empfehlungen sind gespeichert.")
+        click(page, "Abschlussbericht freigeben", role="button", slow=True)
+        shows(page, "Der Abschlussbericht ist freigegeben.")
+        with page.expect_download(timeout=SLOW_WORK_MS) as download_info:
+            # The click waits until the download starts, i.e. until the PDF is rendered: the long bound too.
+            page.get_by_role("link", name=re.compile("PDF")).first.click(timeout=SLOW_WORK_MS)
         saved["report"] = Path(download_info.value.path()).read_bytes()
         tab.assert_clean(base)
 
@@ -186,12 +199,15 @@ def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
             try:
                 steps(tab)
             except Exception:
-                print(f"{steps.__name__} stopped on {tab.page.url}:\n{say(tab.page)[:3000]}")
+                try:  # where it stopped, for the log; never in place of the error itself
+                    print(f"{steps.__name__} stopped on {tab.page.url}:\n{say(tab.page)[:3000]}")
+                except Exception as unreadable:
+                    print(f"{steps.__name__} stopped on {tab.page.url} (page unreadable: {unreadable})")
                 raise
             finally:
                 tab.close()
 
-    in_chromium(work, timeout=900)
+    in_chromium(work)
 
     assert saved["letters"].startswith(b"%PDF-")
     report_pdf = saved["report"]

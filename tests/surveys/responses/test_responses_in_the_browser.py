@@ -17,7 +17,7 @@ from django.urls import reverse
 from kommunalschutz.surveys.responses.models import Response
 from kommunalschutz.surveys.sampling.models import SampleMember
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import CHROMIUM, configure
 from tests.browser.worker import foreign_requests, in_browser, in_chromium, log_in, tab_to, totp_source
 from tests.conftest import PASSWORD, World
 from tests.surveys.responses.conftest import build_survey
@@ -51,7 +51,7 @@ def test_whole_questionnaire_on_a_phone_by_keyboard(world: World, live_server: A
     def work(chromium: Any) -> list[str]:
         context = chromium.new_context(locale="de-DE", viewport={"width": 375, "height": 720},
                                        device_scale_factor=2, is_mobile=True, has_touch=True)
-        context.set_default_timeout(15_000)
+        configure(context)
         page = context.new_page()
         requests: list[str] = []
         errors: list[str] = []
@@ -126,7 +126,7 @@ def test_whole_questionnaire_on_a_phone_by_keyboard(world: World, live_server: A
         context.close()
         return visited
 
-    visited = in_chromium(work, timeout=240)
+    visited = in_chromium(work)
     assert visited[-1] == reverse("responses:done")
     response = Response.objects.get(member=member)
     assert response.status == Response.Status.SUBMITTED
@@ -174,7 +174,7 @@ def test_paper_entry_by_keyboard(world: World, live_server: Any) -> None:
         assert [e for e in errors if "Content Security Policy" in e] == []
         assert foreign_requests(base, requests) == []
 
-    in_browser(steps, timeout=180)
+    in_browser(steps)
     response = Response.objects.get()
     assert response.member_id == survey.members[0].pk
     assert response.answers == {"life": 2, "safe_night": 9, "victim": 1, "reported": 2, "protect": [1, 3],
