@@ -70,33 +70,34 @@ PERSONAS: dict[str, tuple[str, str] | None] = {
 
 @pytest.fixture
 def world(db: None) -> World:
-    dresden_pd = PoliceDirectorateFactory(code="pd-dresden", name="Polizeidirektion Dresden")
-    zwickau_pd = PoliceDirectorateFactory(code="pd-zwickau", name="Polizeidirektion Zwickau")
-    lka = StateAuthorityFactory()
-    soe = DistrictFactory(ags="14628", name="Sächsische Schweiz-Osterzgebirge", police_directorate=dresden_pd)
-    vogtland = DistrictFactory(ags="14523", name="Vogtlandkreis", police_directorate=zwickau_pd)
-    pirna = MunicipalityFactory(ags="14628270", name="Pirna, Stadt", district=soe, population=39_000)
-    plauen = MunicipalityFactory(ags="14523320", name="Plauen, Stadt", district=vogtland, population=63_000)
+    dresden_pd = PoliceDirectorateFactory.create(code="pd-dresden", name="Polizeidirektion Dresden")
+    zwickau_pd = PoliceDirectorateFactory.create(code="pd-zwickau", name="Polizeidirektion Zwickau")
+    lka = StateAuthorityFactory.create()
+    soe = DistrictFactory.create(ags="14628", name="Sächsische Schweiz-Osterzgebirge", police_directorate=dresden_pd)
+    vogtland = DistrictFactory.create(ags="14523", name="Vogtlandkreis", police_directorate=zwickau_pd)
+    pirna = MunicipalityFactory.create(ags="14628270", name="Pirna, Stadt", district=soe, population=39_000)
+    plauen = MunicipalityFactory.create(ags="14523320", name="Plauen, Stadt", district=vogtland, population=63_000)
     orgs = {
-        "coordination_office": OrganisationFactory(
+        "coordination_office": OrganisationFactory.create(
             kind=Organisation.Kind.COORDINATION_OFFICE, name="Koordinierungsstelle"),
-        "pirna_org": OrganisationFactory(kind=Organisation.Kind.MUNICIPALITY, name="Stadt Pirna", municipality=pirna),
-        "plauen_org": OrganisationFactory(
+        "pirna_org": OrganisationFactory.create(
+            kind=Organisation.Kind.MUNICIPALITY, name="Stadt Pirna", municipality=pirna),
+        "plauen_org": OrganisationFactory.create(
             kind=Organisation.Kind.MUNICIPALITY, name="Stadt Plauen", municipality=plauen),
-        "dresden_pd_org": OrganisationFactory(
+        "dresden_pd_org": OrganisationFactory.create(
             kind=Organisation.Kind.POLICE_DIRECTORATE, name="PD Dresden", police_directorate=dresden_pd),
-        "lka_org": OrganisationFactory(kind=Organisation.Kind.LKA, name="LKA Sachsen", authority=lka),
-        "coaching_institute": OrganisationFactory(
+        "lka_org": OrganisationFactory.create(kind=Organisation.Kind.LKA, name="LKA Sachsen", authority=lka),
+        "coaching_institute": OrganisationFactory.create(
             kind=Organisation.Kind.COACHING_INSTITUTE, name="Coaching-Institut"),
-        "analysis_contractor": OrganisationFactory(
+        "analysis_contractor": OrganisationFactory.create(
             kind=Organisation.Kind.ANALYSIS_CONTRACTOR, name="Analyse-Institut"),
     }
     people: dict[str, User] = {}
     for persona, membership in PERSONAS.items():
-        user = UserFactory(username=persona)
+        user = UserFactory.create(username=persona)
         if membership is not None:
             org_attr, role = membership
-            MembershipFactory(user=user, organisation=orgs[org_attr], role=role)
+            MembershipFactory.create(user=user, organisation=orgs[org_attr], role=role)
         people[persona] = user
     return World(dresden_pd=dresden_pd, zwickau_pd=zwickau_pd, lka=lka, soe=soe, vogtland=vogtland,
                  pirna=pirna, plauen=plauen, people=people, **orgs)

@@ -73,9 +73,9 @@ def test_skip_link_is_first_and_moves_focus_into_main(session: Session, url_name
 
 def test_login_form_works_with_keyboard_only(session: Session) -> None:
     # A coach needs no second factor, so the password form alone completes the login.
-    user = UserFactory(username="keyboard-coach")
-    organisation = OrganisationFactory(kind=Organisation.Kind.COACHING_INSTITUTE, name="Tastatur-Institut")
-    MembershipFactory(user=user, organisation=organisation, role=Role.COACH)
+    user = UserFactory.create(username="keyboard-coach")
+    organisation = OrganisationFactory.create(kind=Organisation.Kind.COACHING_INSTITUTE, name="Tastatur-Institut")
+    MembershipFactory.create(user=user, organisation=organisation, role=Role.COACH)
     session.goto(reverse("accounts:login"))
 
     username = _tab_to(session, "input[name=username]")

@@ -54,7 +54,8 @@ def test_the_bannewitz_demo_runs_from_register_to_report(demo_db: DemoData) -> N
     assert sum(run.weights.values()) == pytest.approx(frame, rel=1e-6)
 
     # The alliance's analysis followed the survey, phase by phase, up to the final report.
-    phases = {p.phase: p for p in project.security_analysis.phases.all()}  # type: ignore[union-attr]
+    assert project.security_analysis is not None
+    phases = {p.phase: p for p in project.security_analysis.phases.all()}
     assert phases[AnalysisPhase.Phase.REGISTER_EXTRACT].actual_end == dt.date(2026, 3, 9)
     assert phases[AnalysisPhase.Phase.FIELDWORK].actual_start == dt.date(2026, 4, 13)
     assert phases[AnalysisPhase.Phase.FINAL_REPORT].actual_end == dt.date(2026, 7, 14)

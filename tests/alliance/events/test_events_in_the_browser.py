@@ -12,7 +12,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,10 +29,13 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, configure
 from tests.conftest import World
 
+if TYPE_CHECKING:  # playwright exports the cookie's TypedDict only from its implementation package
+    from playwright._impl._api_structures import SetCookieParam
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _in_browser(base_url: str, steps: Callable[[Any], None], cookies: list[dict[str, Any]] | None = None) -> list[str]:
+def _in_browser(base_url: str, steps: Callable[[Any], None], cookies: list[SetCookieParam] | None = None) -> list[str]:
     """Run steps(page); return what went wrong around them (CSP errors, requests to other hosts)."""
     problems: list[str] = []
 
@@ -151,8 +154,9 @@ def test_the_coordinators_attendee_list_is_accessible(world: World, live_server:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+    assert session.session_key is not None  # saved above
     base = str(live_server.url)
-    cookies = [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}]
+    cookies: list[SetCookieParam] = [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}]
     attendees = reverse("events:attendee_list", args=[event.slug])
 
     def steps(page: Any) -> None:

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from kommunalschutz.demo.alliance import COACHES
 from kommunalschutz.demo.loader import DEMO_PASSWORD, USERS, DemoRefused, load_demo, totp_secret_base32
@@ -26,7 +27,7 @@ def registry(db: None) -> None:
     import_registry(actor=None, boundaries=False)
 
 
-def test_demo_refuses_with_debug_off(registry: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_refuses_with_debug_off(registry: None, settings: Settings) -> None:
     settings.DEBUG = False
     with pytest.raises(DemoRefused, match="--force-demo"):
         load_demo()
@@ -39,7 +40,7 @@ def test_demo_loads_with_force_even_with_debug_off(demo_db: DemoData) -> None:
     assert len(demo_db.logins) == len(USERS)
 
 
-def test_demo_refuses_an_empty_registry(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_refuses_an_empty_registry(db: None, settings: Settings) -> None:
     settings.DEBUG = True
     with pytest.raises(DemoRefused, match="import-registry"):
         load_demo()
@@ -57,7 +58,7 @@ def test_demo_creates_one_user_per_role_with_the_documented_organisations(demo_d
     assert SiteState.load().demo_loaded_at is not None
 
 
-def test_demo_is_idempotent_and_deterministic(demo_db: DemoData, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_is_idempotent_and_deterministic(demo_db: DemoData, settings: Settings) -> None:
     settings.DEBUG = True
     first = demo_db.logins  # the session's first load
     events = AuditEvent.objects.count()
@@ -67,7 +68,8 @@ def test_demo_is_idempotent_and_deterministic(demo_db: DemoData, settings) -> No
     assert User.objects.count() == len(USERS) + len(COACHES)  # the alliance demo adds the coach pool
 
 
-def test_demo_logins_work_with_password_totp_and_api_token(demo_db: DemoData, settings, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_demo_logins_work_with_password_totp_and_api_token(demo_db: DemoData, settings: Settings,
+                                                           client: Client) -> None:
     settings.DEBUG = True
     logins = {login["username"]: login for login in demo_db.logins}
     assert client.post("/konto/anmelden/", {"username": "koordination", "password": DEMO_PASSWORD}).status_code == 302
@@ -80,7 +82,8 @@ def test_demo_logins_work_with_password_totp_and_api_token(demo_db: DemoData, se
     assert api.status_code == 200 and api.json()["username"] == "pd-dresden"
 
 
-def test_demo_command_prints_logins_and_tokens(demo_db: DemoData, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_demo_command_prints_logins_and_tokens(demo_db: DemoData, settings: Settings,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
     settings.DEBUG = True
     call_command("demo")  # loads again (nothing changes) and prints
     out = capsys.readouterr().out
@@ -88,7 +91,7 @@ def test_demo_command_prints_logins_and_tokens(demo_db: DemoData, settings, caps
     assert "TOTP secret" in out
 
 
-def test_rerunning_demo_restores_a_deactivated_account_and_its_password(demo_db: DemoData, settings) -> None:  # type: ignore[no-untyped-def]
+def test_rerunning_demo_restores_a_deactivated_account_and_its_password(demo_db: DemoData, settings: Settings) -> None:
     settings.DEBUG = True
     User.objects.filter(username="coach").update(is_active=False)
     user = User.objects.get(username="coach")

@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_assessment_page_is_accessible_and_the_second_review_works(world: World, live_server: Any) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
-    case = CaseFactory(municipality=world.pirna, status=Case.Status.ACKNOWLEDGED, owner=world.coordinator,
+    case = CaseFactory.create(municipality=world.pirna, status=Case.Status.ACKNOWLEDGED, owner=world.coordinator,
                        reported_by=world.pirna_official, is_synthetic=True)
     services.record_assessment(case=case, actor=world.coordinator, level="low", rationale=RATIONALE, route="police",
                                next_review_on=in_days(60), ratings=ratings(fixation="partly"))

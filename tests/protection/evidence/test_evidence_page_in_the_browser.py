@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import FilePayload
 
 from kommunalschutz.protection.evidence import services
 from kommunalschutz.protection.evidence.models import EvidenceItem
@@ -72,8 +73,8 @@ def test_evidence_page_is_accessible_and_usable(live_server: Any, world: Any, ca
                 assert_accessible(page, "evidence page with form errors")
 
                 # Upload by keyboard: focus the file input, choose a file, submit with Enter on the button.
-                page.set_input_files("#id_file-file", files=[{"name": "screenshot.png", "mimeType": "image/png",
-                                                              "buffer": png}])
+                page.set_input_files("#id_file-file", files=[FilePayload(name="screenshot.png", mimeType="image/png",
+                                                                         buffer=png)])
                 page.locator("form:has(input[value=file]) button[type=submit]").focus()
                 with page.expect_navigation():
                     page.keyboard.press("Enter")

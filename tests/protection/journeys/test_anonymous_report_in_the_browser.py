@@ -57,7 +57,7 @@ def test_anonymous_report_receipt_reply_and_reading_it(live_server: Any, demo_db
         page.fill("input[name=passphrase_repeat]", PASSPHRASE)
         with page.expect_navigation():
             page.locator("form:has(input[name=passphrase]) [type=submit]").first.click()
-        code = page.locator(".intake-receipt-code").inner_text()
+        code: str = page.locator(".intake-receipt-code").inner_text()
         assert_accessible(page, "receipt page")
         tab.assert_clean(base)
         tab.close()

@@ -36,7 +36,7 @@ def test_analyst_goes_from_the_hub_to_the_released_report_by_keyboard(live_serve
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
     for ags, name in SAXON_DISTRICTS.items():
-        DistrictFactory(ags=ags, name=name)  # type: ignore[no-untyped-call]
+        DistrictFactory.create(ags=ags, name=name)
     crime.load_bundled()
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=80)
     code = totp_source(world.analyst, create=True)

@@ -34,7 +34,7 @@ def test_remaining_survey_pages_pass_axe(live_server: Any, world: World, setting
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     # Letters: a project with an imported register, a drawn sample and letters rendered by the analyst.
-    letters = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor)
+    letters = SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor)
     import_register(actor=world.analyst, project=letters, data=register_file(person_rows(60)),
                     file_name="melderegister.csv")
     draw_sample(actor=world.analyst, project=letters, method="simple", size=4, seed=3)

@@ -28,7 +28,7 @@ MAX_TABS = 200
 def test_analyst_builds_a_questionnaire_by_keyboard(live_server: Any, world: World) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
-    project = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor,
+    project = SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor,
                                    title="Sicherheit in Pirna 2026")
     code = totp_source(world.analyst, create=True)
     base = str(live_server.url)

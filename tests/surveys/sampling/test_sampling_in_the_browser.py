@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_register_to_sample_in_the_browser(live_server: Any, world: World, tmp_path: Any) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
-    project = SurveyProjectFactory(municipality=world.pirna, contractor=world.analysis_contractor,
+    project = SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor,
                                    reference_date=dt.date(2026, 1, 1), field_end=dt.date(2026, 4, 30))
     bad_rows = person_rows(30)
     bad_rows[4][8] = "q"
