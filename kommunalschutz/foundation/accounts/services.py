@@ -29,6 +29,7 @@ from kommunalschutz.foundation.accounts.models import (
     REGISTRY_LINK_FIELDS,
     REGISTRY_LINK_REQUIRED,
     REGISTRY_LINKS,
+    Actor,
     APIToken,
     Membership,
     Organisation,
@@ -110,7 +111,7 @@ def log_out(request: HttpRequest) -> None:
         auth_logout(request)
 
 
-def set_password(*, actor: Any, user: User, password: str) -> None:
+def set_password(*, actor: Actor, user: User, password: str) -> None:
     """Set a new password (validated by the caller's form); the trail shows that it changed, not to what.
 
     Lifts a login lock on the account's names: whoever set the password controls the
@@ -127,7 +128,7 @@ def set_password(*, actor: Any, user: User, password: str) -> None:
     throttle.clear_name(throttle.name_key(user.username, user))
 
 
-def set_account_active(*, actor: Any, user: User, active: bool) -> None:
+def set_account_active(*, actor: Actor, user: User, active: bool) -> None:
     """Deactivate or reactivate an account. A deactivated account cannot log in, its sessions
     end with the next request and its API tokens stop working; nothing is deleted."""
     if not active and getattr(actor, "pk", None) == user.pk:
@@ -202,7 +203,7 @@ def verify_second_factor(request: HttpRequest, *, device: TOTPDevice, token: str
     return True
 
 
-def reset_second_factor(*, actor: Any, user: User) -> int:
+def reset_second_factor(*, actor: Actor, user: User) -> int:
     """Remove all of a person's devices (lost phone); they enrol again at their next login."""
     with transaction.atomic():
         devices = list(TOTPDevice.objects.filter(user=user))
@@ -220,7 +221,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(*, actor: Any, user: User, name: str, days: int | None = None) -> str:
+def create_token(*, actor: Actor, user: User, name: str, days: int | None = None) -> str:
     """Create a token for ``user`` and return its plaintext; only its hash is kept."""
     name = name.strip()
     if days is None:
@@ -244,7 +245,7 @@ def create_token(*, actor: Any, user: User, name: str, days: int | None = None) 
     return plaintext
 
 
-def revoke_token(*, actor: Any, token: APIToken) -> APIToken:
+def revoke_token(*, actor: Actor, token: APIToken) -> APIToken:
     with transaction.atomic():
         # Locked so that two revocations record one change, not two.
         token = APIToken.objects.select_for_update().get(pk=token.pk)
@@ -296,7 +297,7 @@ def _check_registry_links(kind: str, links: dict[str, Any]) -> dict[str, str]:
 
 
 def create_organisation(
-    *, actor: Any, kind: str, name: str, email: str = "", phone: str = "", **links: Any
+    *, actor: Actor, kind: str, name: str, email: str = "", phone: str = "", **links: Any
 ) -> Organisation:
     """Create an organisation linked to its registry entry (a municipality's town, a police directorate…)."""
     name = name.strip()
@@ -323,7 +324,7 @@ def create_organisation(
     return organisation
 
 
-def create_user(*, actor: Any, username: str, email: str, first_name: str = "", last_name: str = "") -> User:
+def create_user(*, actor: Actor, username: str, email: str, first_name: str = "", last_name: str = "") -> User:
     """Create an account without a usable password; its owner sets one through the e-mailed link."""
     username, email = username.strip(), User.objects.normalize_email(email.strip())
     errors: dict[str, str] = {}
@@ -357,7 +358,7 @@ def create_user(*, actor: Any, username: str, email: str, first_name: str = "", 
 
 def add_member(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     role: str,
     email: str,
@@ -390,7 +391,7 @@ def add_member(
     return membership
 
 
-def remove_membership(*, actor: Any, membership: Membership) -> None:
+def remove_membership(*, actor: Actor, membership: Membership) -> None:
     with transaction.atomic():
         if membership.role == Role.ADMINISTRATOR:
             # Locked: two administrators removing each other at once must not both succeed.

@@ -10,11 +10,16 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.db import models
 
 from kommunalschutz.foundation.core.models import AuditEvent
+
+# Who performs a write, as core and the registry (below accounts) know it: the configured user model
+# (settings.AUTH_USER_MODEL, which they cannot import without a loop), or None for the platform itself.
+# Every app above accounts names it accounts.models.Actor (User | None), which type-checks precisely.
+AuditActor: TypeAlias = Any
 
 SECRET_MARKER = "[secret]"  # noqa: S105 - the mask, not a secret
 # Field names whose values never enter the trail, whatever the model.
@@ -103,7 +108,7 @@ def diff(
     return changes
 
 
-def _label(actor: Any) -> str:
+def _label(actor: AuditActor) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return "system"
     return str(actor.get_username())
@@ -111,7 +116,7 @@ def _label(actor: Any) -> str:
 
 def build(
     *,
-    actor: Any,
+    actor: AuditActor,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,
@@ -145,7 +150,7 @@ def record_many(events: Iterable[AuditEvent]) -> None:
 
 def record(
     *,
-    actor: Any,
+    actor: AuditActor,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,
@@ -160,7 +165,7 @@ def record(
     return event
 
 
-def record_create(*, actor: Any, obj: models.Model, secret: Iterable[str] = (), summary: str = "") -> AuditEvent:
+def record_create(*, actor: AuditActor, obj: models.Model, secret: Iterable[str] = (), summary: str = "") -> AuditEvent:
     return record(
         actor=actor, action=AuditEvent.Action.CREATE, obj=obj, changes=diff({}, snapshot(obj), secret=secret),
         summary=summary,
@@ -168,7 +173,7 @@ def record_create(*, actor: Any, obj: models.Model, secret: Iterable[str] = (), 
 
 
 def record_update(
-    *, actor: Any, obj: models.Model, before: Mapping[str, Any], secret: Iterable[str] = (), summary: str = ""
+    *, actor: AuditActor, obj: models.Model, before: Mapping[str, Any], secret: Iterable[str] = (), summary: str = ""
 ) -> AuditEvent | None:
     """Record the difference between ``before`` and the instance now; nothing if nothing changed."""
     changes = diff(before, snapshot(obj, before.keys()), secret=secret)
@@ -177,7 +182,7 @@ def record_update(
     return record(actor=actor, action=AuditEvent.Action.UPDATE, obj=obj, changes=changes, summary=summary)
 
 
-def record_delete(*, actor: Any, obj: models.Model, secret: Iterable[str] = (), summary: str = "") -> AuditEvent:
+def record_delete(*, actor: AuditActor, obj: models.Model, secret: Iterable[str] = (), summary: str = "") -> AuditEvent:
     return record(
         actor=actor, action=AuditEvent.Action.DELETE, obj=obj, changes=diff(snapshot(obj), {}, secret=secret),
         summary=summary,

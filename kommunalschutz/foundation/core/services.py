@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.audit import AuditActor
 from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
 from kommunalschutz.foundation.core.progress import Progress
 from kommunalschutz.foundation.core.tasks import OPERATIONS, run_operation
@@ -20,7 +21,7 @@ AUDIT_EXPORT_COLUMNS = [
 ]
 
 
-def start_operation(*, actor: Any, kind: str, label: str, arguments: dict[str, Any] | None = None) -> TaskRun:
+def start_operation(*, actor: AuditActor, kind: str, label: str, arguments: dict[str, Any] | None = None) -> TaskRun:
     """Queue a long operation; the returned TaskRun shows its progress."""
     if kind not in OPERATIONS:
         raise ValueError(f"Unknown operation {kind!r}.")
@@ -78,7 +79,7 @@ def selftest_operation(*, progress: Progress, actor_id: int | None, steps: int =
     return {"steps": steps}
 
 
-def rotate_encryption_keys(*, actor: Any, progress: Progress | None = None) -> dict[str, int]:
+def rotate_encryption_keys(*, actor: AuditActor, progress: Progress | None = None) -> dict[str, int]:
     """Re-encrypt every EncryptedTextField value and every registered encrypted store under the newest key.
 
     Each model is rewritten in its own transaction, row by row, so that memory stays

@@ -24,6 +24,7 @@ from django.db.models import Max, Model, Sum
 from django.utils import timezone
 
 from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.audit import AuditActor
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState
 from kommunalschutz.foundation.core.progress import Progress
 from kommunalschutz.foundation.registry import readers
@@ -220,7 +221,7 @@ def _apply(obj: Model, values: Mapping[str, Any]) -> tuple[list[str], dict[str, 
 
 
 class Importer:
-    def __init__(self, *, actor: Any, land: str = SAXONY, sources: Sources | None = None,
+    def __init__(self, *, actor: AuditActor, land: str = SAXONY, sources: Sources | None = None,
                  boundaries: bool = True, encoding: str = "utf-8", progress: Progress | None = None) -> None:
         if land not in readers.STATE_NAMES:
             raise ValueError(f"Unknown state key {land!r}; expected 01 to 16.")

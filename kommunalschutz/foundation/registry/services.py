@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 
+from kommunalschutz.foundation.core.audit import AuditActor
 from kommunalschutz.foundation.core.models import TaskRun
 from kommunalschutz.foundation.core.progress import Progress
 from kommunalschutz.foundation.core.services import start_operation
@@ -20,7 +21,7 @@ OPERATION = "registry.import"
 
 def import_registry(
     *,
-    actor: Any,
+    actor: AuditActor,
     land: str = SAXONY,
     sources: Sequence[str | Path] = (),
     boundaries: bool = True,
@@ -56,7 +57,7 @@ def import_registry_operation(
 
 def queue_registry_import(
     *,
-    actor: Any,
+    actor: AuditActor,
     land: str = SAXONY,
     sources: Sequence[str | Path] = (),
     boundaries: bool = True,
