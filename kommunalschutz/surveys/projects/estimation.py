@@ -754,7 +754,10 @@ def logit_interval(
     eta, _ = _logit_glm(y[ok], prior_all[ok])
     with np.errstate(over="ignore"):  # R's arithmetic: exp() overflows to Inf (mu 0), it does not raise
         mu = float(1.0 / (1.0 + np.exp(-np.float64(eta))))
-    scores = np.where(ok, prior_all * (y - mu), 0.0) / (mu * (1.0 - mu) * float(prior_all[ok].sum()))
+    # A diverged fit (mu exactly 0 or 1) divides by zero: the scores become Inf/NaN and so does the
+    # interval, as in R, which neither raises nor warns there.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where(ok, prior_all * (y - mu), 0.0) / (mu * (1.0 - mu) * float(prior_all[ok].sum()))
     se = math.sqrt(float(design.recvar(scores[:, None])[0]))
     if df <= 0:
         return math.nan, math.nan, _expit(eta)
