@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -53,6 +54,16 @@ def dev_secret(var_dir: Path, name: str, *, kind: str) -> str:
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     value = Fernet.generate_key().decode("ascii") if kind == "fernet" else secrets.token_urlsafe(50)
-    path.write_text(value, encoding="ascii")
-    path.chmod(0o600)
-    return value
+    # Several processes may start at once (test workers, the server and the task worker): the secret is
+    # written to a file of this process and linked into place, which succeeds for exactly one of them, so
+    # nobody reads a half-written file and all use the same secret.
+    draft = var_dir / f".{name}.{os.getpid()}"
+    draft.write_text(value, encoding="ascii")
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text(encoding="ascii").strip()
