@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kommunalschutz.foundation.accounts import services
-from kommunalschutz.foundation.accounts.auth import token_auth
-from kommunalschutz.foundation.accounts.models import APIToken, User
+from kommunalschutz.foundation.accounts.auth import request_user, token_auth
+from kommunalschutz.foundation.accounts.models import APIToken
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 
 router = Router(tags=["accounts"], auth=token_auth)
@@ -51,12 +51,6 @@ class TokenOut(Schema):
     status: str
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # set by token_auth
-    return user
-
-
 def _token_out(token: APIToken) -> TokenOut:
     return TokenOut(
         id=token.pk, name=token.name, prefix=token.prefix, created_at=token.created_at,
@@ -67,7 +61,7 @@ def _token_out(token: APIToken) -> TokenOut:
 
 @router.get("/me", response=MeOut, summary="The account the token belongs to")
 def me(request: HttpRequest) -> MeOut:
-    user = _user(request)
+    user = request_user(request)
     memberships = user.memberships.select_related("organisation").order_by("organisation__name", "role")
     return MeOut(
         username=user.username,
@@ -87,13 +81,13 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens (never their secrets)")
 def token_list(request: HttpRequest) -> list[TokenOut]:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "accounts.manage_own_tokens")
     return [_token_out(token) for token in user.api_tokens.all()]
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="Revoke one of my tokens")
 def token_revoke(request: HttpRequest, token_id: int) -> TokenOut:
-    user = _user(request)
+    user = request_user(request)
     token = get_for_user(user, APIToken.objects.all(), "accounts.manage_token", pk=token_id)
     return _token_out(services.revoke_token(actor=user, token=token))

@@ -34,3 +34,11 @@ class TokenAuth(HttpBearer):
 
 
 token_auth = TokenAuth()
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``login_required`` (or of an API call behind ``token_auth``)."""
+    user = request.user
+    if not isinstance(user, User):  # the decorators let no one else through
+        raise TypeError("request_user() needs a signed-in user (login_required or token_auth)")
+    return user

@@ -5,13 +5,12 @@ The counting is core.throttle's sliding window (slots claimed atomically in the 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
-from kommunalschutz.foundation.core.throttle import SlidingWindow, client_address
+from kommunalschutz.foundation.core.throttle import SlidingWindow, client_address, minutes
 
 __all__ = ["Lock", "check", "clear_name", "client_address", "name_key", "register_failure"]
 
@@ -27,7 +26,7 @@ class Lock:
 
     @property
     def retry_after_minutes(self) -> int:
-        return max(1, math.ceil(self.retry_after_seconds / 60))
+        return minutes(self.retry_after_seconds)
 
 
 def name_key(identifier: str, account: Any = None) -> str:

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kommunalschutz.foundation.accounts import forms, qr, services
+from kommunalschutz.foundation.accounts.auth import request_user
 from kommunalschutz.foundation.accounts.middleware import second_factor_pending, second_factor_url
 from kommunalschutz.foundation.accounts.models import APIToken, Membership, Organisation, User
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
@@ -47,12 +48,6 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return candidate
     return reverse(settings.LOGIN_REDIRECT_URL)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # guaranteed by login_required
-    return user
 
 
 # --- Login and logout --------------------------------------------------------------------
@@ -115,7 +110,7 @@ def _throttle_message(device: TOTPDevice) -> str | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     next_url = _next_url(request)
     if not second_factor_pending(user):
         return redirect(next_url)
@@ -143,7 +138,7 @@ def _may_enrol(user: User) -> bool:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     next_url = _next_url(request)
     if not _may_enrol(user):
         return redirect(second_factor_url(user, next_url))
@@ -169,7 +164,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 def otp_qr(request: HttpRequest) -> HttpResponse:
     """The enrolment QR code as SVG; it contains the secret, so it is never cached."""
-    user = _user(request)
+    user = request_user(request)
     device = services.pending_totp_device(user) if _may_enrol(user) else None
     if device is None:
         raise Http404
@@ -212,7 +207,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = forms.PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.set_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
@@ -234,7 +229,7 @@ password_reset_complete = PasswordResetCompleteView.as_view()
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     memberships = user.memberships.select_related("organisation").order_by("organisation__name", "role")
     return render(request, "accounts/profile.html", {
         "profile_user": user,
@@ -251,7 +246,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @never_cache  # the response may carry a new token's secret
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "accounts.manage_own_tokens")
     new_token: str | None = None
     if request.method == "POST":
@@ -274,7 +269,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     token = get_for_user(user, APIToken.objects.all(), "accounts.manage_token", pk=pk)
     services.revoke_token(actor=user, token=token)
     messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
@@ -286,7 +281,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "accounts.view_organisations")
     organisations = Organisation.objects.select_related(
         "municipality", "district", "police_directorate", "authority"
@@ -298,7 +293,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     organisation = get_for_user(
         user, Organisation.objects.select_related("municipality", "district", "police_directorate", "authority"),
         "accounts.view_organisation", pk=pk,
@@ -319,7 +314,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_perm(user, "accounts.manage_organisations")
     form = forms.OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -337,7 +332,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     organisation = get_for_user(user, Organisation.objects.all(), "accounts.view_organisation", pk=pk)
     require_perm(user, "accounts.manage_users")
     form = forms.MemberForm(request.POST or None)
@@ -358,7 +353,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponseBase:
-    user = _user(request)
+    user = request_user(request)
     organisation = get_for_user(user, Organisation.objects.all(), "accounts.view_organisation", pk=pk)
     require_perm(user, "accounts.manage_users")
     membership = get_for_user(user, organisation.memberships.select_related("user"), "accounts.manage_users",
@@ -383,7 +378,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
 @login_required
 @require_http_methods(["GET", "POST"])
 def second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     person = get_for_user(user, User.objects.all(), "accounts.manage_users", pk=pk)
     back = _next_url(request) if _has_next(request) else reverse("accounts:organisation_list")
     if request.method == "POST":
@@ -405,7 +400,7 @@ def second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Deactivate or reactivate an account (the way to cut someone off completely)."""
-    user = _user(request)
+    user = request_user(request)
     person = get_for_user(user, User.objects.all(), "accounts.manage_users", pk=pk)
     back = _next_url(request) if _has_next(request) else reverse("accounts:organisation_list")
     if request.method == "POST":

@@ -9,13 +9,13 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from ninja import Query, Router, Status
 
+from kommunalschutz.foundation.core.schemas import ErrorOut
 from kommunalschutz.foundation.registry import geo, selectors
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.foundation.registry.schemas import (
     ContactOut,
     DistrictOut,
     DistrictRefOut,
-    ErrorOut,
     HistoryOut,
     MunicipalityDetailOut,
     MunicipalityPageOut,

@@ -117,6 +117,3 @@ class DistrictOut(Schema):
     police_directorate: PoliceDirectorateRefOut | None
     reference_date: dt.date
 
-
-class ErrorOut(Schema):
-    detail: str

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Status
 
 from kommunalschutz.foundation.core.errors import messages_by_field
+from kommunalschutz.foundation.core.schemas import ErrorOut, ValidationErrorOut
 
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(description="messages per field name")
+__all__ = ["ErrorOut", "ValidationErrorOut", "invalid", "not_found"]
 
 
 def not_found(detail: str | None = None) -> Status[ErrorOut]:

@@ -10,16 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.accounts.auth import request_user
 from kommunalschutz.foundation.core.forms import add_service_errors
 
-
-def request_user(request: HttpRequest) -> User:
-    """The signed-in user of a view behind ``login_required`` (or of an API call behind ``token_auth``)."""
-    user = request.user
-    if not isinstance(user, User):  # the decorators let no one else through
-        raise TypeError("request_user() needs a signed-in user (login_required or token_auth)")
-    return user
+# request_user is accounts' (the User model's app, below this layer); the wings take it from here.
+__all__ = ["form_page", "request_user", "save", "submit"]
 
 
 def save(form: forms.BaseForm, write: Callable[[], Any], *, rename: Mapping[str, str] | None = None) -> Any:

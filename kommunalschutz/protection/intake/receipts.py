@@ -58,7 +58,7 @@ class AccessRefused(Exception):
 
     @property
     def retry_after_minutes(self) -> int:
-        return max(1, math.ceil((self.retry_after_seconds or 60) / 60))
+        return minutes(self.retry_after_seconds or 60)
 
 
 class NotFound(AccessRefused):
