@@ -6,6 +6,7 @@ written inside functions count like any other: a loop hidden in a function is st
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -111,3 +112,41 @@ def test_checker_finds_a_loop_between_apps_through_different_files(tmp_path: Pat
     for item in planted.app_imports():
         edges.setdefault(unit_of(item.source), set()).add(unit_of(item.target))
     assert cycles(edges) == [["kommunalschutz.alliance.engagements", "kommunalschutz.alliance.programme"]]
+
+
+# Packages that only `make test` installs (requirements/dev.lock); `make run` installs base.lock alone.
+DEVELOPMENT_ONLY = {"django_stubs_ext", "pytest", "pytest_django", "factory", "hypothesis", "playwright", "pypdf",
+                    "time_machine", "mypy", "ruff"}
+
+
+def runtime_imports_of_development_packages(package: Path) -> list[str]:
+    """Imports of development-only packages outside ``if TYPE_CHECKING:`` blocks (they would break `make run`)."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        guarded = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
+                   for statement in block.body for node in ast.walk(statement)}
+        for node in ast.walk(tree):
+            if id(node) in guarded:
+                continue
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            found += [f"{path}:{node.lineno}: {name}" for name in names if name.split(".")[0] in DEVELOPMENT_ONLY]
+    return found
+
+
+def test_the_platform_imports_no_development_package_at_run_time() -> None:
+    assert runtime_imports_of_development_packages(PACKAGE) == []
+
+
+def test_checker_finds_a_development_package_outside_type_checking(tmp_path: Path) -> None:
+    module = tmp_path / "pkg" / "views.py"
+    module.parent.mkdir()
+    module.write_text("from typing import TYPE_CHECKING\nfrom django_stubs_ext import StrOrPromise\n"
+                      "if TYPE_CHECKING:\n    import pytest\n")
+    assert runtime_imports_of_development_packages(tmp_path / "pkg") == [f"{module}:2: django_stubs_ext"]

@@ -28,7 +28,6 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from django_stubs_ext import StrOrPromise
 
 from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
@@ -40,7 +39,9 @@ from kommunalschutz.surveys.projects import estimation as est
 from kommunalschutz.surveys.projects.models import AGE_GROUPS, Block, Item, Sex, SurveyProject
 from kommunalschutz.surveys.sampling.models import PopulationCell, Sample, SampleMember
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # django-stubs' helper types exist only in the development dependencies
+    from django_stubs_ext import StrOrPromise
+
     from kommunalschutz.surveys.findings import results
 
 RECOMMENDATIONS_MAX = 20_000

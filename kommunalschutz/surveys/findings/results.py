@@ -20,16 +20,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 
 from kommunalschutz.surveys.findings import calibration, selectors
 from kommunalschutz.surveys.findings.models import WeightingRun
 from kommunalschutz.surveys.projects import estimation as est
 from kommunalschutz.surveys.projects.models import DONT_KNOW, DONT_USE, Item, SurveyProject
+
+if TYPE_CHECKING:  # django-stubs' helper types exist only in the development dependencies
+    from django_stubs_ext import StrOrPromise
 
 DOMAIN_VARIABLES = ("locality", "age_group", "sex")
 # A domain cell with fewer respondents is not shown (pages, exports, API).

@@ -8,7 +8,7 @@ analysts. Everyone else gets 404.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
-from django_stubs_ext import StrOrPromise
 
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.core.charts import Chart
@@ -31,6 +30,9 @@ from kommunalschutz.surveys.findings.forms import VARIABLE_CHOICES, DomainForm, 
 from kommunalschutz.surveys.findings.models import WeightingRun
 from kommunalschutz.surveys.projects.models import Block, Sex, SurveyProject
 from kommunalschutz.surveys.sampling.models import SampleMember
+
+if TYPE_CHECKING:  # django-stubs' helper types exist only in the development dependencies
+    from django_stubs_ext import StrOrPromise
 
 DOMAIN_LABELS: dict[str, StrOrPromise] = {
     "": gettext_lazy("Municipality as a whole"), "locality": gettext_lazy("Locality"),
