@@ -93,10 +93,10 @@ bench: install-dev
 # (kommunalschutz/locale); app templates live inside their app so each run finds its own strings.
 APP_LOCALES = $(wildcard kommunalschutz/*/*/locale)
 messages: install-dev
-	cd kommunalschutz && ../$(MANAGE) makemessages -l de --ignore "static/*" \
+	cd kommunalschutz && ../$(MANAGE) makemessages -l de --no-location --ignore "static/*" \
 	  $(foreach loc,$(APP_LOCALES),--ignore "$(patsubst kommunalschutz/%/locale,%,$(loc))/*")
 	for loc in $(APP_LOCALES); do \
-	  (cd "$$(dirname $$loc)" && $(CURDIR)/$(PY) -P -m kommunalschutz makemessages -l de); \
+	  (cd "$$(dirname $$loc)" && $(CURDIR)/$(PY) -P -m kommunalschutz makemessages -l de --no-location); \
 	done
 	$(MANAGE) compilemessages -l de --ignore ".venv/*"
 
