@@ -83,7 +83,8 @@ def test_demo_members_are_exactly_the_municipalities_with_an_agreement_in_force(
     today = timezone.localdate()
     dates = {dt.date(year, month, 1) - dt.timedelta(days=1) for year in range(2019, today.year + 1)
              for month in range(1, 13) if dt.date(year, month, 1) <= today}
-    dates |= set(MembershipTransition.objects.filter(stage__in=[Stage.MEMBER, Stage.LEFT]).values_list("date", flat=True))
+    steps = MembershipTransition.objects.filter(stage__in=[Stage.MEMBER, Stage.LEFT])
+    dates |= set(steps.values_list("date", flat=True))
     for signed, terminated in CooperationAgreement.objects.values_list("signed_on", "terminated_on"):
         dates |= {d for d in (signed, terminated) if d is not None}
     dates |= {dt.date(2021, 11, 30), dt.date(2024, 2, 27), today}

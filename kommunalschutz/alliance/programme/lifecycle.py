@@ -63,7 +63,7 @@ def agreements_in_force(municipality: Any, district: Any) -> list[tuple[dt.date,
         **_target_lookup(municipality, district), signed_on__isnull=False,
         status__in=[CooperationAgreement.Status.SIGNED, CooperationAgreement.Status.TERMINATED],
     ).values_list("signed_on", "terminated_on")
-    return sorted((start, end) for start, end in rows if end is None or end > start)
+    return sorted((start, end) for start, end in rows if start is not None and (end is None or end > start))
 
 
 def in_force_on(periods: list[tuple[dt.date, dt.date | None]], date: dt.date) -> bool:
@@ -73,7 +73,7 @@ def in_force_on(periods: list[tuple[dt.date, dt.date | None]], date: dt.date) ->
 def membership_periods(history: list[tuple[dt.date, str]]) -> list[tuple[dt.date, dt.date | None]]:
     """Membership as periods [start, end) from dated steps; the rule of the figures (insights.figures):
     a "left" on the day of a "member" wins, and "member" while already a member changes nothing."""
-    order = {Stage.MEMBER: 0, Stage.LEFT: 1}
+    order: dict[str, int] = {Stage.MEMBER: 0, Stage.LEFT: 1}
     periods: list[tuple[dt.date, dt.date | None]] = []
     start: dt.date | None = None
     for date, stage in sorted(((d, s) for d, s in history if s in order), key=lambda step: (step[0], order[step[1]])):
