@@ -90,7 +90,7 @@ def test_alliance_pages_are_accessible_and_keyboard_usable(live_server: Any, dem
 
         page.goto(base + reverse("alliance:agreement_detail", args=[agreement_id]))
         assert_accessible(page, "agreement page")
-        tab_to(page, f"a[href='{reverse('alliance:review_add', args=[agreement_id])}']")
+        tab_to(page, f"a[href='{reverse('alliance:agreement_document_upload', args=[agreement_id])}']")
 
         page.goto(base + reverse("alliance:agreement_create", args=[municipality.ags]))
         assert_accessible(page, "agreement form")
