@@ -187,8 +187,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # How many reverse proxies in front of the platform append to X-Forwarded-For; 0 = use the socket address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Login throttling (docs/foundation/accounts.md): failures per account *and* client address, refused after
+# LOGIN_THROTTLE_ATTEMPTS; per address across all names, refused after LOGIN_THROTTLE_ADDRESS_ATTEMPTS; per
+# account from anywhere only slowed down (at most LOGIN_SLOWDOWN_MAX_SECONDS per attempt; 0 = off).
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
+LOGIN_THROTTLE_ADDRESS_ATTEMPTS = env_int("LOGIN_THROTTLE_ADDRESS_ATTEMPTS", 20, minimum=1)
+LOGIN_THROTTLE_CODE_ATTEMPTS = env_int("LOGIN_THROTTLE_CODE_ATTEMPTS", 10, minimum=1)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 900, minimum=1)
+LOGIN_SLOWDOWN_MAX_SECONDS = env_int("LOGIN_SLOWDOWN_MAX_SECONDS", 3, minimum=0)
 # Wrong survey access codes per client address before /umfrage/ refuses codes for the window.
 SURVEY_CODE_ATTEMPTS = env_int("SURVEY_CODE_ATTEMPTS", 10, minimum=1)
 SURVEY_CODE_WINDOW_SECONDS = env_int("SURVEY_CODE_WINDOW_SECONDS", 900, minimum=1)
@@ -196,6 +202,8 @@ SURVEY_CODE_WINDOW_SECONDS = env_int("SURVEY_CODE_WINDOW_SECONDS", 900, minimum=
 # empty: https:// and the first ALLOWED_HOSTS entry.
 SITE_URL = env_str("SITE_URL", "")
 OTP_TOTP_ISSUER = "Kommunalschutz"
+# django_otp's own throttle refuses even the right code after a wrong one; accounts.throttle slows down instead.
+OTP_TOTP_THROTTLE_FACTOR = 0
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
 
 # --- E-mail -----------------------------------------------------------------------

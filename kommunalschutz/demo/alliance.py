@@ -137,10 +137,10 @@ class _Loader:
             if life.member_on is not None:
                 self.agreement(life)
             if life.left_on is not None:
+                # Terminating the agreement records the departure ("left") on the same day: membership
+                # needs an agreement in force (programme.lifecycle).
                 agreement = CooperationAgreement.objects.get(municipality=self.municipalities[life.ags])
                 agreements.terminate_agreement(actor=None, agreement=agreement, terminated_on=life.left_on)
-                self.transition(life, Stage.LEFT, life.left_on, synthetic=True,
-                                note="Austritt (synthetischer Demo-Datensatz)")
         for item in self.plan.consultations:
             if firsts.get(item.ags) is not item:
                 self.consultation(item.ags, item, first=False)

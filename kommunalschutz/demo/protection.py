@@ -162,6 +162,9 @@ def _live_cases(items: list[Drawn], owner: Any) -> list[Case]:
             perpetrator_kind="unknown" if item.known == "unknown" else "individual",
             perpetrator_known_to_victim=item.known, politically_motivated=item.political, is_acute=item.acute,
             threat_to_life=item.acute, owner=owner, acknowledgement_due_at=item.reported + dt.timedelta(hours=1),
+            # As measures.services does: a protection request brings the LKA onto the case team, so its
+            # protection officers see the case (docs/protection/data-protection.md).
+            lka_involved="protection_request" in item.measures,
             acknowledged_at=item.acknowledged, closed_at=item.closed, closing_reason=Case.ClosingReason.RESOLVED,
             is_synthetic=True))
     Case.objects.bulk_create(cases, batch_size=200)
@@ -181,6 +184,9 @@ def _live_cases(items: list[Drawn], owner: Any) -> list[Case]:
         events += [CaseEvent(case=case, at=item.reported, kind=CaseEvent.Kind.CREATED, summary="Meldung"),
                    CaseEvent(case=case, at=item.acknowledged, actor=owner, kind=CaseEvent.Kind.ACKNOWLEDGED),
                    CaseEvent(case=case, at=item.closed, actor=owner, kind=CaseEvent.Kind.CLOSED)]
+        if case.lka_involved:
+            events.append(CaseEvent(case=case, at=item.acknowledged, actor=owner, kind=CaseEvent.Kind.TEAM,
+                                    summary="Das LKA gehört jetzt zum Fallteam."))
     Measure.objects.bulk_create(measures, batch_size=500)
     CaseEvent.objects.bulk_create(events, batch_size=500)
     return cases

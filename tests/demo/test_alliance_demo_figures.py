@@ -69,3 +69,34 @@ def test_demo_figures_equal_the_published_ones(demo_db: DemoData) -> None:
     before = MembershipTransition.objects.count(), Engagement.objects.count()
     load_demo(force=True)
     assert (MembershipTransition.objects.count(), Engagement.objects.count()) == before
+
+
+def test_demo_members_are_exactly_the_municipalities_with_an_agreement_in_force(demo_db: DemoData) -> None:
+    """The map's legend says "Mitglied mit Kooperationsvereinbarung": on every date the figures can report
+    (each month's end since the programme began and every day a step or an agreement changed), the
+    members are exactly the municipalities with a cooperation agreement in force (issue 12, item 8)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from kommunalschutz.alliance.programme.selectors import members_on
+
+    today = timezone.localdate()
+    dates = {dt.date(year, month, 1) - dt.timedelta(days=1) for year in range(2019, today.year + 1)
+             for month in range(1, 13) if dt.date(year, month, 1) <= today}
+    steps = MembershipTransition.objects.filter(stage__in=[Stage.MEMBER, Stage.LEFT])
+    dates |= set(steps.values_list("date", flat=True))
+    for signed, terminated in CooperationAgreement.objects.values_list("signed_on", "terminated_on"):
+        dates |= {d for d in (signed, terminated) if d is not None}
+    dates |= {dt.date(2021, 11, 30), dt.date(2024, 2, 27), today}
+    for date in sorted(dates):
+        members = set(members_on(date).values_list("pk", flat=True))
+        in_force = set(CooperationAgreement.objects.filter(
+            municipality__isnull=False, signed_on__lte=date,
+            status__in=[CooperationAgreement.Status.SIGNED, CooperationAgreement.Status.TERMINATED],
+        ).filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=date)).values_list("municipality", flat=True))
+        assert members == in_force, date
+        figures = figures_as_of(date)
+        assert figures.member_municipalities == figures.cooperation_agreements == len(members), date
+    # The one member that left did so by ending its agreement, on the same day.
+    [left] = MembershipTransition.objects.filter(stage=Stage.LEFT)
+    assert CooperationAgreement.objects.get(municipality=left.municipality).terminated_on == left.date

@@ -53,3 +53,21 @@ def test_protection_demo_follows_the_police_figures(demo_db: DemoData) -> None:
     before = (IncidentStatistic.objects.count(), Case.objects.count())
     assert load_protection_demo() == {}
     assert (IncidentStatistic.objects.count(), Case.objects.count()) == before
+
+
+def test_the_lka_sees_every_demo_case_with_a_protection_request(demo_db: DemoData) -> None:
+    """docs/protection/data-protection.md: a protection request brings the LKA onto the case team."""
+    from kommunalschutz.foundation.accounts.models import User
+    from kommunalschutz.protection.cases.models import CaseEvent
+    from kommunalschutz.protection.cases.selectors import visible_cases
+
+    requested = Case.objects.filter(measures__kind="protection_request").distinct()
+    granted = requested.filter(measures__decision="granted")
+    assert granted.filter(is_synthetic=True, closed_at__isnull=False).count() > 10  # the history has some
+    assert not requested.filter(lka_involved=False).exists()
+    officer = User.objects.get(username="lka-schutz")
+    assert set(requested.values_list("pk", flat=True)) <= set(visible_cases(officer).values_list("pk", flat=True))
+    # The case timeline says when the LKA joined, as the live service writes it.
+    assert not requested.exclude(events__kind=CaseEvent.Kind.TEAM).exists()
+    # Cases without a request stay out of the LKA's sight unless it was involved otherwise.
+    assert Case.objects.exclude(pk__in=requested).filter(lka_involved=True).count() == 0

@@ -22,7 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kommunalschutz.alliance.programme.lifecycle import record_transition, transitions_of
+from kommunalschutz.alliance.programme.lifecycle import (
+    agreements_in_force,
+    in_force_on,
+    membership_periods,
+    record_transition,
+    transitions_of,
+)
 from kommunalschutz.alliance.programme.models import (
     STAGE_ORDER,
     AgreementReview,
@@ -274,7 +280,6 @@ def sign_agreement(
             if locked.status != CooperationAgreement.Status.DRAFT:
                 raise ValidationError({"status": [_("This agreement has already been signed.")]})
             before = audit.snapshot(locked)
-            _record_signing_steps(actor, locked, signed_on, record_membership)
             locked.status = CooperationAgreement.Status.SIGNED
             locked.signed_on = signed_on
             locked.updated_at = timezone.now()
@@ -282,6 +287,8 @@ def sign_agreement(
                 _store_document(locked, document, content)
                 stored = locked.signed_document.name or ""
             locked.save()
+            # After the save: "member" needs the agreement in force (lifecycle.membership_error).
+            _record_signing_steps(actor, locked, signed_on, record_membership)
             audit.record_update(actor=actor, obj=locked, before=before, summary="cooperation agreement signed")
     except Exception:
         _discard_file(stored)
@@ -310,6 +317,26 @@ def _record_signing_steps(actor: Actor, agreement: CooperationAgreement, signed_
             raise ValidationError({"signed_on" if field == "date" else field: messages
                                    for field, messages in exc.message_dict.items()}) from exc
         current = stage
+
+
+def _record_departure(actor: Actor, agreement: CooperationAgreement, terminated_on: dt.date) -> None:
+    """Record "left" on the day the agreement ends, if that ends a membership (no other agreement in force)."""
+    municipality, district = agreement.municipality, agreement.district
+    if in_force_on(agreements_in_force(municipality, district), terminated_on):
+        return
+    history = list(transitions_of(municipality, district).values_list("date", "stage"))
+    if not any(start <= terminated_on and (end is None or end > terminated_on)
+               for start, end in membership_periods(history)):
+        return
+    try:
+        record_transition(
+            actor=actor, stage=Stage.LEFT, date=terminated_on, acting_organisation=agreement.coordination_office,
+            municipality=municipality, district=district, is_synthetic=agreement.is_synthetic,
+            note=_("Cooperation agreement “%(title)s” terminated") % {"title": agreement.title},
+        )
+    except ValidationError as exc:
+        raise ValidationError({"terminated_on" if field == "date" else field: messages
+                               for field, messages in exc.message_dict.items()}) from exc
 
 
 def attach_signed_document(*, actor: Actor, agreement: CooperationAgreement, document: Any) -> CooperationAgreement:
@@ -344,7 +371,11 @@ def attach_signed_document(*, actor: Actor, agreement: CooperationAgreement, doc
 
 def terminate_agreement(*, actor: Actor, agreement: CooperationAgreement,
                         terminated_on: dt.date) -> CooperationAgreement:
-    """End a signed agreement on ``terminated_on`` (not before it was signed, not in the future)."""
+    """End a signed agreement on ``terminated_on`` (not before it was signed, not in the future).
+
+    A member without another agreement in force then leaves the alliance on that day: the step "left"
+    is recorded with the termination (membership needs an agreement in force, see ``lifecycle``).
+    """
     errors: Errors = {}
     if agreement.status != CooperationAgreement.Status.SIGNED:
         add_error(errors, "status", _("Only a signed agreement that is in force can be terminated."))
@@ -365,6 +396,7 @@ def terminate_agreement(*, actor: Actor, agreement: CooperationAgreement,
         locked.updated_at = timezone.now()
         locked.save()
         audit.record_update(actor=actor, obj=locked, before=before, summary="cooperation agreement terminated")
+        _record_departure(actor, locked, terminated_on)
     agreement.refresh_from_db()
     return agreement
 

@@ -38,7 +38,11 @@ class MembersForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    stage = forms.ChoiceField(
+        label=_("Stage"), choices=Stage.choices,
+        help_text=_("“Member” needs a cooperation agreement in force: signing an agreement records it, and "
+                    "terminating the agreement records “left”."),
+    )
     date = forms.DateField(label=_("Date"), widget=DateInput())
     acting_organisation = forms.ModelChoiceField(
         label=_("Acting organisation"), queryset=Organisation.objects.order_by("name"),

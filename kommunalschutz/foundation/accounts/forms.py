@@ -56,30 +56,39 @@ class LoginForm(DescribedErrorsMixin, forms.Form):
         self.request = request
         self.user: User | None = None
         self.lock: throttle.Lock | None = None
-        self.attempted = False  # a name and a password were given (so this counts as an attempt)
+        self.throttle_attempt: throttle.Attempt | None = None  # set when a name and a password were given
+        self.slowed_seconds = 0.0
+
+    @property
+    def attempted(self) -> bool:
+        """A name and a password were given (so this counts as an attempt)."""
+        return self.throttle_attempt is not None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         identifier, password = cleaned.get("username"), cleaned.get("password")
         if not identifier or not password:
             return cleaned
-        self.attempted = True
         account = services.find_user_for_login(identifier)
-        # Checked before the password, so a locked name gives away nothing about it.
-        self.lock = throttle.check(name=throttle.name_key(identifier, account),
-                                   address=throttle.client_address(self.request))
+        attempt = self.throttle_attempt = throttle.login_attempt(
+            identifier, account, throttle.client_address(self.request))
+        # Checked before the password, so a locked name gives away nothing about it. Only this
+        # address is refused: the owner elsewhere is never locked out by someone else's guesses.
+        self.lock = throttle.check(attempt)
         if self.lock is not None:
             minutes = self.lock.retry_after_minutes
             raise ValidationError(
                 ngettext(
-                    "Too many failed login attempts. For your protection, logging in is blocked for "
-                    "%(minutes)d minute. Please try again later or reset your password.",
-                    "Too many failed login attempts. For your protection, logging in is blocked for "
-                    "%(minutes)d minutes. Please try again later or reset your password.",
+                    "Too many failed login attempts from your connection. For your protection, logging in "
+                    "from here is blocked for %(minutes)d minute. Please try again later or reset your password.",
+                    "Too many failed login attempts from your connection. For your protection, logging in "
+                    "from here is blocked for %(minutes)d minutes. Please try again later or reset your password.",
                     minutes,
                 ) % {"minutes": minutes},
                 code="throttled",
             )
+        # Many failures from elsewhere only slow the check down; they never refuse it.
+        self.slowed_seconds = throttle.slow_down(attempt)
         username = account.get_username() if account else identifier
         user = authenticate(self.request, username=username, password=password)
         if not isinstance(user, User):
@@ -131,18 +140,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         Sending takes time only when the address exists; doing it in the background keeps
         the response time from telling whether it does.
         """
-        from kommunalschutz.foundation.accounts import throttle
         from kommunalschutz.foundation.accounts.tasks import send_account_email
 
         request: HttpRequest = kwargs["request"]
         email = self.cleaned_data["email"]
-        # At most LOGIN_THROTTLE_ATTEMPTS reset e-mails per window to one address and from one
-        # client, so the form cannot be used to flood a mailbox. Past the limit nothing is sent,
-        # and the page still looks the same, so the limit reveals nothing about the address.
-        name, address = "reset:" + email.strip().casefold(), "reset:" + throttle.client_address(request)
-        if throttle.check(name=name, address=address) is not None:
+        # Limited per (mailbox, client), per client and per mailbox (throttle.reset_mail_allowed), so
+        # the form cannot flood a mailbox while the owner can always reset. Past a limit nothing is
+        # sent, and the page still looks the same, so the limit reveals nothing about the address.
+        if not throttle.reset_mail_allowed(email, throttle.client_address(request)):
             return
-        throttle.register_failure(name=name, address=address)
         site_url = request.build_absolute_uri("/")
         for user in self.get_users(email):
             send_account_email(user.pk, site_url, "reset")

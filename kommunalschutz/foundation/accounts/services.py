@@ -71,30 +71,48 @@ def second_factor_required(user: Any) -> bool:
     return bool(user.needs_second_factor or django_otp.user_has_device(user, confirmed=True))
 
 
-def log_in(request: HttpRequest, user: User, *, identifier: str) -> None:
+def _slowed(seconds: float) -> str:
+    return f"; slowed down {seconds:.2f} s" if seconds > 0 else ""
+
+
+def log_in(request: HttpRequest, user: User, *, identifier: str, attempt: throttle.Attempt | None = None,
+           slowed_seconds: float = 0.0) -> None:
     """Start a session after a correct password (the second factor, if needed, comes next)."""
+    address = throttle.client_address(request)
+    attempt = attempt or throttle.login_attempt(identifier, user, address)
     with transaction.atomic():
         auth_login(request, user)
         pending = second_factor_required(user)
         audit.record(
             actor=user, action=AuditEvent.Action.LOGIN, obj=user,
-            summary=f"password accepted from {throttle.client_address(request)}"
-            + ("; second factor pending" if pending else ""),
+            summary=f"password accepted from {address}" + ("; second factor pending" if pending else "")
+            + _slowed(slowed_seconds),
         )
-    throttle.clear_name(throttle.name_key(identifier, user))
+    throttle.register_success(attempt)
 
 
-def record_failed_login(request: HttpRequest, *, identifier: str, refused: bool) -> None:
+_REFUSALS = {
+    "pair": "too many failed attempts for this account from this address, refused unchecked",
+    "address": "too many failed attempts from this address, refused unchecked",
+}
+
+
+def record_failed_login(request: HttpRequest, *, identifier: str, refused: bool,
+                        attempt: throttle.Attempt | None = None, lock: throttle.Lock | None = None,
+                        slowed_seconds: float = 0.0) -> None:
     """Count a failed attempt towards the throttle and audit it (never with the password).
 
     ``refused``: the attempt was turned away by the throttle without checking the password;
-    it does not count again, or an attacker could keep a victim locked out for ever.
+    it does not count again, or an attacker could keep the lock going for ever.
     """
     address = throttle.client_address(request)
     user = find_user_for_login(identifier)
     if not refused:
-        throttle.register_failure(name=throttle.name_key(identifier, user), address=address)
-    reason = "too many failed attempts, refused unchecked" if refused else "wrong name or password"
+        throttle.register_failure(attempt or throttle.login_attempt(identifier, user, address))
+    if refused:
+        reason = _REFUSALS.get(lock.scope if lock else "", "too many failed attempts, refused unchecked")
+    else:
+        reason = "wrong name or password" + _slowed(slowed_seconds)
     # An unknown name is not written down: people type their password into the name field.
     audit.record(
         actor=None, action=AuditEvent.Action.LOGIN_FAILED,
@@ -114,7 +132,7 @@ def log_out(request: HttpRequest) -> None:
 def set_password(*, actor: Actor, user: User, password: str) -> None:
     """Set a new password (validated by the caller's form); the trail shows that it changed, not to what.
 
-    Lifts a login lock on the account's names: whoever set the password controls the
+    Lifts the account's login locks and slow-down: whoever set the password controls the
     mailbox, and a lock someone provoked on purpose should not outlast that.
     """
     with transaction.atomic():
@@ -125,7 +143,7 @@ def set_password(*, actor: Actor, user: User, password: str) -> None:
             changes={"password": {"old": audit.SECRET_MARKER, "new": audit.SECRET_MARKER}},
             summary="password set",
         )
-    throttle.clear_name(throttle.name_key(user.username, user))
+    throttle.clear_account(user)
 
 
 def set_account_active(*, actor: Actor, user: User, active: bool) -> None:
@@ -187,19 +205,43 @@ def confirm_totp_enrolment(request: HttpRequest, *, device: TOTPDevice, token: s
     return True
 
 
+def second_factor_lock(request: HttpRequest) -> throttle.Lock | None:
+    """Whether this address has sent too many wrong codes for the logged-in account (then: refused)."""
+    return throttle.check_code(throttle.code_attempt(request.user, throttle.client_address(request)))
+
+
+def record_refused_code(request: HttpRequest, *, obj: Any) -> None:
+    """Audit a code turned away unchecked by the throttle (it does not count again)."""
+    audit.record(actor=request.user, action=AuditEvent.Action.LOGIN_FAILED, obj=obj,
+                 summary="too many wrong second-factor codes for this account from this address, refused "
+                         f"unchecked; from {throttle.client_address(request)}")
+
+
 def verify_second_factor(request: HttpRequest, *, device: TOTPDevice, token: str) -> bool:
-    """Check a code against the user's device; django_otp throttles wrong codes per device."""
+    """Check a code against the user's device.
+
+    Wrong codes slow the next checks of this account down (from anywhere) and count towards the
+    (account, address) limit that the view checks first (``second_factor_lock``); they never make a
+    correct code fail. django_otp's own per-device throttle is switched off (OTP_TOTP_THROTTLE_FACTOR).
+    """
     user = request.user
     assert isinstance(user, User)
+    address = throttle.client_address(request)
+    attempt = throttle.code_attempt(user, address)
+    slowed = throttle.slow_down_code(attempt)
     with transaction.atomic():
         verified = django_otp.verify_token(user, device.persistent_id, token.strip())
         if verified is None:
             audit.record(actor=user, action=AuditEvent.Action.LOGIN_FAILED, obj=user,
-                         summary=f"wrong second-factor code from {throttle.client_address(request)}")
-            return False
-        django_otp.login(request, verified)
-        audit.record(actor=user, action=AuditEvent.Action.LOGIN, obj=user,
-                     summary=f"second factor verified from {throttle.client_address(request)}")
+                         summary=f"wrong second-factor code from {address}{_slowed(slowed)}")
+        else:
+            django_otp.login(request, verified)
+            audit.record(actor=user, action=AuditEvent.Action.LOGIN, obj=user,
+                         summary=f"second factor verified from {address}{_slowed(slowed)}")
+    if verified is None:
+        throttle.register_code_failure(attempt)
+        return False
+    throttle.register_code_success(attempt)
     return True
 
 

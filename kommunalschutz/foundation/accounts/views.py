@@ -63,14 +63,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.LoginForm(request, data=request.POST)
         if form.is_valid() and form.user is not None:
-            services.log_in(request, form.user, identifier=form.cleaned_data["username"])
+            services.log_in(request, form.user, identifier=form.cleaned_data["username"],
+                            attempt=form.throttle_attempt, slowed_seconds=form.slowed_seconds)
             # The new session is not verified yet, whatever the old one was.
             if services.second_factor_required(form.user):
                 return redirect(second_factor_url(form.user, next_url))
             return redirect(next_url)
         if form.attempted:
             services.record_failed_login(request, identifier=form.cleaned_data.get("username") or
-                                         request.POST.get("username", ""), refused=form.lock is not None)
+                                         request.POST.get("username", ""), refused=form.lock is not None,
+                                         attempt=form.throttle_attempt, lock=form.lock,
+                                         slowed_seconds=form.slowed_seconds)
             status = 429 if form.lock is not None else 200
     else:
         form = forms.LoginForm(request)
@@ -93,17 +96,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 # --- Second factor ---------------------------------------------------------------------
 
 
-def _throttle_message(device: TOTPDevice) -> str | None:
-    allowed, data = device.verify_is_allowed()
-    if allowed:
+def _code_lock_message(request: HttpRequest) -> str | None:
+    lock = services.second_factor_lock(request)
+    if lock is None:
         return None
-    locked_until = (data or {}).get("locked_until")
-    seconds = max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 60
+    minutes = lock.retry_after_minutes
     return ngettext(
-        "Too many wrong codes. Please wait %(seconds)d second before trying again.",
-        "Too many wrong codes. Please wait %(seconds)d seconds before trying again.",
-        seconds,
-    ) % {"seconds": seconds}
+        "Too many wrong codes from your connection. Please wait %(minutes)d minute before trying again, "
+        "and check that the time on your phone is correct.",
+        "Too many wrong codes from your connection. Please wait %(minutes)d minutes before trying again, "
+        "and check that the time on your phone is correct.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 @login_required
@@ -120,10 +124,14 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     status = 200
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        refusal = _throttle_message(device)
+        # Only this address can be refused (after many wrong codes); wrong codes from anywhere slow the
+        # check down but never make the right code fail.
+        refusal = _code_lock_message(request)
         code = form.cleaned_data["otp_token"]
         if refusal is None and services.verify_second_factor(request, device=device, token=code):
             return redirect(next_url)
+        if refusal is not None:
+            services.record_refused_code(request, obj=user)
         form.add_error("otp_token", refusal or _("This code is not correct."))
         status = 429 if refusal else 200
     return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url}, status=status)
@@ -143,21 +151,18 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if not _may_enrol(user):
         return redirect(second_factor_url(user, next_url))
     device = services.start_totp_enrolment(user=user)
-    status = 200
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        refusal = _throttle_message(device)
-        if refusal is None and services.confirm_totp_enrolment(request, device=device,
-                                                               token=form.cleaned_data["otp_token"]):
+        # Not throttled: whoever enrols sees the secret, so there is nothing to guess.
+        if services.confirm_totp_enrolment(request, device=device, token=form.cleaned_data["otp_token"]):
             messages.success(request, _("Your second factor is set up. From now on you log in with a code."))
             return redirect(next_url if _has_next(request) else reverse("accounts:profile"))
-        form.add_error("otp_token", refusal or _("This code is not correct. Check the time on your phone and enter "
-                                             "the code currently shown."))
-        status = 429 if refusal else 200
+        form.add_error("otp_token", _("This code is not correct. Check the time on your phone and enter "
+                                      "the code currently shown."))
     return render(request, "accounts/otp_setup.html", {
         "form": form, "next": next_url, "secret": qr.grouped_secret(device),
         "issuer": settings.OTP_TOTP_ISSUER, "replacing": services.confirmed_totp_device(user) is not None,
-    }, status=status)
+    })
 
 
 @login_required

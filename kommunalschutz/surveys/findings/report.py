@@ -590,6 +590,7 @@ def save_recommendations(*, actor: Actor, project: SurveyProject, text: str) -> 
 def release_report(*, actor: Actor, project: SurveyProject) -> SurveyProject:
     """Release the final report: status REPORTED, reported_at now; the alliance's phases follow."""
     from kommunalschutz.surveys.findings import selectors
+    from kommunalschutz.surveys.projects import lifecycle
     from kommunalschutz.surveys.projects.progress import sync_phases
 
     errors: Errors = {}
@@ -602,6 +603,9 @@ def release_report(*, actor: Actor, project: SurveyProject) -> SurveyProject:
                                             "before you release the report."))
         if not project.recommendations.strip():
             add_error(errors, "__all__", _("Please write the recommendations before you release the report."))
+        problem = lifecycle.release_error(project)
+        if problem:
+            add_error(errors, "__all__", problem)
         raise_if_errors(errors)
         before = audit.snapshot(project, ["status", "reported_at"])
         project.status = SurveyProject.Status.REPORTED

@@ -151,6 +151,18 @@ def remove_crest(*, actor: Actor, project: SurveyProject) -> SurveyProject:
     return project
 
 
+def release_error(project: SurveyProject, on: dt.date | None = None) -> str | None:
+    """Why the project's report cannot be released on ``on`` (today), or None.
+
+    A released report states the field period; it cannot state fieldwork that is still to come.
+    """
+    on = on or timezone.localdate()
+    if project.field_end is not None and project.field_end > on:
+        return _("The field period runs until %(end)s. The report can only be released once the field period "
+                 "has ended.") % {"end": day(project.field_end)}
+    return None
+
+
 def _move(project: SurveyProject, status: str, errors: Errors) -> None:
     if status not in TRANSITIONS.get(project.status, frozenset()):
         add_error(errors, "__all__", _("A project in the status “%(current)s” cannot change to “%(new)s”.")
@@ -163,12 +175,20 @@ def set_status(*, actor: Actor, project: SurveyProject, status: str) -> SurveyPr
     project = SurveyProject.objects.select_for_update().get(pk=project.pk)
     errors: Errors = {}
     _move(project, status, errors)
+    if not errors and status == Status.REPORTED:
+        problem = release_error(project)
+        if problem:
+            add_error(errors, "__all__", problem)
     raise_if_errors(errors)
-    before = audit.snapshot(project, ["status", "reported_at"])
+    before = audit.snapshot(project, ["status", "reported_at", "field_end"])
+    if project.status == Status.FIELD and status == Status.ANALYSIS:
+        # Leaving the field closes it today at the latest, as end_field_period does.
+        today = timezone.localdate()
+        project.field_end = min(project.field_end or today, today)
     project.status = status
     if status == Status.REPORTED:
         project.reported_at = timezone.now()
-    project.save(update_fields=["status", "reported_at"])
+    project.save(update_fields=["status", "reported_at", "field_end"])
     audit.record_update(actor=actor, obj=project, before=before)
     sync_phases(actor=actor, project=project)
     return project
@@ -209,14 +229,23 @@ def start_field_period(*, actor: Actor, project: SurveyProject, start: dt.date |
 
 @transaction.atomic
 def end_field_period(*, actor: Actor, project: SurveyProject, end: dt.date | None = None) -> SurveyProject:
-    """Close the field period (``end`` defaults to today) and move the project to analysis."""
+    """Close the field period (``end`` defaults to today) and move the project to analysis.
+
+    The end cannot lie in the future: closing the field period means that it is over (the planned end
+    given when it started may be later; closing early replaces it). A report released afterwards can then
+    never state fieldwork that is still to come.
+    """
     project = SurveyProject.objects.select_for_update().get(pk=project.pk)
-    end = end or timezone.localdate()
+    today = timezone.localdate()
+    end = end or today
     errors: Errors = {}
     _move(project, Status.ANALYSIS, errors)
     if not errors and project.field_start is not None and end < project.field_start:
         add_error(errors, "end", _("The field period cannot end before it starts (%(start)s).")
                   % {"start": day(project.field_start)})
+    if not errors and end > today:
+        add_error(errors, "end", _("The end of the field period cannot lie in the future: close the field period "
+                                   "when it is over (at the latest today, %(today)s).") % {"today": day(today)})
     raise_if_errors(errors)
     before = audit.snapshot(project, ["status", "field_end"])
     project.status, project.field_end = Status.ANALYSIS, end

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -77,7 +77,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project, "can_edit": can_edit, "questionnaires": selectors.questionnaires(project),
         "field_form": forms.FieldPeriodForm(initial={"start": project.field_start, "end": project.field_end})
         if can_edit and project.status in (status.PREPARATION, status.SAMPLING) else None,
-        "end_form": forms.FieldEndForm(initial={"end": project.field_end})
+        # Closing means the field period is over: proposed is the planned end, or today if that lies ahead.
+        "end_form": forms.FieldEndForm(initial={"end": min(project.field_end or timezone.localdate(),
+                                                           timezone.localdate())})
         if can_edit and project.status == status.FIELD else None,
         "demo_tools": project.is_synthetic and user.has_perm("sampling.manage_sample", project),
     })

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from kommunalschutz.alliance.programme import agreements, lifecycle
+from kommunalschutz.alliance.programme.models import CooperationAgreement, Stage
+from tests.factories import AgreementFactory
 
 # A minimal valid PDF; the upload check only looks at the signature, the draft PDF tests at real output.
 PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -30,10 +32,27 @@ def stored_files(location: Path) -> list[Path]:
     return [path for path in location.rglob("*") if path.is_file()]
 
 
-def step(world: Any, stage: str, date: dt.date, *, target: Any = None, **kwargs: Any) -> Any:
-    """Record a lifecycle step of Pirna (or another target) as the coordinator."""
+def step(world: Any, stage: str, date: dt.date, *, target: Any = None, agreement: bool = True,
+         **kwargs: Any) -> Any:
+    """Record a lifecycle step of Pirna (or another target) as the coordinator.
+
+    Membership needs a cooperation agreement in force (programme.lifecycle). With ``agreement`` (the
+    default), "member" is preceded by a signed agreement of that day when none is in force, and "left" by
+    the termination of the agreements in force on that day, both written directly, so the lifecycle
+    steps are exactly the ones a test records.
+    """
     target = target if target is not None else world.pirna
     key = "municipality" if hasattr(target, "district_id") else "district"
+    if agreement and stage in (Stage.MEMBER, Stage.LEFT):
+        in_force = CooperationAgreement.objects.filter(
+            **{key: target}, status=CooperationAgreement.Status.SIGNED, signed_on__lte=date)
+        if stage == Stage.LEFT:
+            in_force.update(status=CooperationAgreement.Status.TERMINATED, terminated_on=date)
+        elif not in_force.exists():
+            other = "district" if key == "municipality" else "municipality"
+            AgreementFactory.create(**{key: target, other: None}, title=f"Kooperationsvereinbarung {target.name}",
+                                    signed_on=date, police_directorate=world.dresden_pd,
+                                    coordination_office=world.coordination_office)
     return lifecycle.record_transition(actor=world.coordinator, stage=stage, date=date,
                                        acting_organisation=world.coordination_office, **{key: target}, **kwargs)
 

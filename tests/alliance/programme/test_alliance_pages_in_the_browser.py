@@ -30,7 +30,7 @@ USERNAME = "koordination"
 
 def _records() -> tuple[Municipality, int]:
     """A municipality without alliance records yet (the demo may already have some): contacted, consulted,
-    agreement signed (member), a review date. Returns it and the agreement's id."""
+    agreement signed (member), a review date, the agreement ended (left). Returns it and the agreement's id."""
     coordinator = User.objects.get(username=USERNAME)
     office = Organisation.objects.get(kind="coordination_office")
     municipality = (
@@ -53,6 +53,8 @@ def _records() -> tuple[Municipality, int]:
     )
     agreements.sign_agreement(actor=coordinator, agreement=agreement, signed_on=dt.date(2021, 6, 25))
     agreements.add_review(actor=coordinator, agreement=agreement, due_on=dt.date(2022, 6, 25))
+    # Ending the agreement ends the membership ("left" the same day): membership needs an agreement in force.
+    agreements.terminate_agreement(actor=coordinator, agreement=agreement, terminated_on=dt.date(2023, 12, 31))
     return municipality, agreement.pk
 
 
@@ -77,17 +79,18 @@ def test_alliance_pages_are_accessible_and_keyboard_usable(live_server: Any, dem
         assert_accessible(page, "Pirna's record")
         # Record a step by keyboard alone: choose the stage, type the date, submit with Enter.
         tab_to(page, "#id_stage")
-        page.keyboard.press("End")  # the last stage: left the alliance
+        page.keyboard.press("Home")  # the first stage: contacted (after leaving, the lifecycle starts again)
         tab_to(page, "#id_date")
         page.keyboard.type("01012024")
         tab_to(page, "form.stacked-form button[type=submit]")
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert page.locator("td .stage-left, th .stage-left").count() == 1, page.content()[:2000]
+        assert page.locator("td .stage-contacted, th .stage-contacted").count() == 2, page.content()[:2000]
+        assert page.locator("td .stage-left, th .stage-left").count() == 1
 
         page.goto(base + reverse("alliance:agreement_detail", args=[agreement_id]))
         assert_accessible(page, "agreement page")
-        tab_to(page, f"a[href='{reverse('alliance:review_add', args=[agreement_id])}']")
+        tab_to(page, f"a[href='{reverse('alliance:agreement_document_upload', args=[agreement_id])}']")
 
         page.goto(base + reverse("alliance:agreement_create", args=[municipality.ags]))
         assert_accessible(page, "agreement form")

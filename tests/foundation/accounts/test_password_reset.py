@@ -143,3 +143,27 @@ def test_reset_mails_are_limited_per_client(world: World, settings: Settings) ->
     assert len(mail.outbox) == 2
     _request_reset(Client(REMOTE_ADDR="203.0.113.8"), world.analyst.email)
     assert len(mail.outbox) == 3  # another client is not affected
+
+
+def test_a_client_that_asked_too_often_does_not_stop_the_owner(world: World, settings: Settings) -> None:
+    settings.LOGIN_THROTTLE_ATTEMPTS = 2
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    for _ in range(4):
+        _request_reset(attacker, world.analyst.email)
+    assert len(mail.outbox) == 2
+    _request_reset(Client(REMOTE_ADDR="198.51.100.7"), world.analyst.email)
+    assert len(mail.outbox) == 3  # the owner's own request is sent
+
+
+def test_a_flooded_mailbox_still_holds_working_links(world: World, settings: Settings) -> None:
+    settings.LOGIN_THROTTLE_ATTEMPTS = 1
+    for octet in range(1, 5):  # four clients, one request each: the mailbox takes two per window
+        _request_reset(Client(REMOTE_ADDR=f"203.0.113.{octet}"), world.analyst.email)
+    assert len(mail.outbox) == 2
+    owner = Client(REMOTE_ADDR="198.51.100.7")
+    _request_reset(owner, world.analyst.email)
+    assert len(mail.outbox) == 2  # nothing more is sent …
+    form = owner.get(_link_path(mail.outbox[0]), follow=True)  # … but the first link works
+    owner.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    world.analyst.refresh_from_db()
+    assert world.analyst.check_password(NEW_PASSWORD)
