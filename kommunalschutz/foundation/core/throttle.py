@@ -122,10 +122,7 @@ class SlidingWindow:
         """
         expiry = time.time() + self.window_seconds
         store = self.store
-        for key in self.keys(value):
-            if store.add(key, expiry, timeout=self.window_seconds):
-                return True
-        return False
+        return any(store.add(key, expiry, timeout=self.window_seconds) for key in self.keys(value))
 
     def clear(self, value: str) -> None:
         self.store.delete_many(self.keys(value))

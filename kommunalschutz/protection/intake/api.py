@@ -23,9 +23,9 @@ from ninja import Router, Status
 from ninja.decorators import decorate_view
 
 from kommunalschutz.foundation.accounts.auth import token_auth
+from kommunalschutz.foundation.core.throttle import client_fingerprint
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found
-from kommunalschutz.foundation.core.throttle import client_fingerprint
 from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.protection.cases import incidents
 from kommunalschutz.protection.cases.models import Case

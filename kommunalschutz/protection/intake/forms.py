@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from kommunalschutz.foundation.core.forms import DateInput
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.protection.cases.incidents import INCIDENT_FIELDS, TEXT_LIMITS
-from kommunalschutz.protection.intake.inputs import no_control_characters
 from kommunalschutz.protection.cases.models import (
     AffectedRole,
     Channel,
@@ -26,6 +25,7 @@ from kommunalschutz.protection.cases.models import (
     Tristate,
     Urgency,
 )
+from kommunalschutz.protection.intake.inputs import no_control_characters
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from typing import Any
 
@@ -48,10 +49,8 @@ def database_text() -> str:
                     elif value is not None:
                         parts.append(str(value))
                         if table == "ks_cache":
-                            try:
+                            with contextlib.suppress(ValueError):
                                 parts.append(base64.b64decode(str(value)).decode("latin-1"))
-                            except ValueError:
-                                pass
     for session in Session.objects.all():
         parts.append(repr(session.get_decoded()))
     return "\n".join(parts)

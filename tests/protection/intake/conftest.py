@@ -39,7 +39,7 @@ def _clear_cache(db: None) -> Any:
 class VolatileRedis:
     """The real Redis behind CACHES["volatile"] in this test, and the prefix of this test's keys."""
 
-    connection: redis.Redis
+    connection: redis.Redis[bytes]
     prefix: str
 
     def keys(self) -> list[bytes]:

@@ -59,7 +59,8 @@ def test_authenticated_api_refuses_control_characters(world: Any, client: Any, r
 
 
 @pytest.mark.parametrize("path", ["/public/reports", "/public/reports/lookup", "/public/reports/messages"])
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""])
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", ""])
 def test_public_api_requires_json(world: Any, client: Any, report_data: dict[str, Any], path: str,
                                   content_type: str) -> None:
     before = row_counts()
@@ -133,7 +134,8 @@ def test_anonymous_form_answers_bad_posts_with_german_errors(world: Any, client:
 
 @pytest.mark.parametrize("body, content_type", [("", "application/x-www-form-urlencoded"),
                                                 ('{"action": "open"}', "application/json"),
-                                                ("action=open&receipt=1%00&passphrase=x", "application/x-www-form-urlencoded"),
+                                                ("action=open&receipt=1%00&passphrase=x",
+                                                 "application/x-www-form-urlencoded"),
                                                 ("action=reply&reply-body=x", "text/plain")])
 def test_follow_up_form_never_fails_on_bad_posts(world: Any, client: Any, body: str, content_type: str) -> None:
     before = row_counts()
