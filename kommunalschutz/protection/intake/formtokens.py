@@ -1,10 +1,12 @@
 """Post/redirect/get for the intake forms: one-time form tokens and the receipt handed over once.
 
-Every intake form carries a hidden token issued with the page. The session keeps only its SHA-256; a post
-redeems it once (an atomic ``cache.add`` of the hash decides between two simultaneous posts, e.g. a double
-click), so sending the same form again writes nothing. After an anonymous report the receipt travels to the
-receipt page in the session, encrypted with FIELD_ENCRYPTION_KEYS (the session table never sees it in
-plain), and is removed there when it has been shown: a reload shows a note, never a new report.
+Every intake form carries a hidden token issued with the page: random, signed with SECRET_KEY and dated, so
+issuing one stores nothing (a flood of page views creates no session and no row). A post redeems it once:
+an atomic ``cache.add`` of its SHA-256 in the shared cache (until the token would have expired) decides,
+also between two simultaneous posts (a double click), so sending the same form again writes nothing. After
+an anonymous report the receipt travels to the receipt page in the session, encrypted with
+FIELD_ENCRYPTION_KEYS (the session table never sees it in plain), and is removed there when it has been
+shown: a reload shows a note, never a new report.
 """
 
 from __future__ import annotations
@@ -14,55 +16,44 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from kommunalschutz.foundation.core.encryption import DecryptionError, decrypt_bytes, encrypt_bytes
 
 FIELD = "form_token"
-_ISSUED = "intake_form_tokens"
 _RECEIPT = "intake_receipt_once"
-# Open pages per form and session whose token stays valid (older tabs must be reloaded).
-_KEEP = 20
+# A form may stay open this long (a person may take long over a report); older tokens count as expired.
+TOKEN_MAX_AGE_SECONDS = 12 * 3600
 
 
 class Redeemed(enum.Enum):
     OK = "ok"
     USED = "used"  # this form was already sent
-    UNKNOWN = "unknown"  # no such token in this session (expired session, or not issued here)
+    UNKNOWN = "unknown"  # no token, a forged one, or one older than TOKEN_MAX_AGE_SECONDS
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+def _signer(form: str) -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=f"kommunalschutz.intake.form-token:{form}")
 
 
-def issue(request: HttpRequest, form: str) -> str:
-    """A fresh token for one rendering of ``form``; its hash is remembered in the session."""
-    token = secrets.token_urlsafe(32)
-    issued: dict[str, list[str]] = dict(request.session.get(_ISSUED, {}))
-    issued[form] = [*issued.get(form, []), _digest(token)][-_KEEP:]
-    request.session[_ISSUED] = issued
-    return token
+def issue(form: str) -> str:
+    """A fresh token for one rendering of ``form`` (nothing is stored)."""
+    return _signer(form).sign(secrets.token_urlsafe(16))
 
 
 def redeem(request: HttpRequest, form: str) -> Redeemed:
     """Use up the posted token of ``form``: OK once, USED for every later post of the same token."""
-    token = str(request.POST.get(FIELD, ""))[:100]
-    if not token:
+    token = str(request.POST.get(FIELD, ""))[:200]
+    try:
+        _signer(form).unsign(token, max_age=TOKEN_MAX_AGE_SECONDS)
+    except signing.BadSignature:  # also SignatureExpired
         return Redeemed.UNKNOWN
-    digest = _digest(token)
-    # The session alone cannot decide between two simultaneous posts; the shared cache's add is atomic.
-    first = cache.add(f"intake:form-token:{digest}", 1, timeout=int(settings.SESSION_COOKIE_AGE) + 3600)
-    issued: dict[str, list[str]] = dict(request.session.get(_ISSUED, {}))
-    known = digest in issued.get(form, [])
-    if not first:
-        return Redeemed.USED
-    if not known:
-        return Redeemed.UNKNOWN
-    issued[form] = [value for value in issued[form] if value != digest]
-    request.session[_ISSUED] = issued
-    return Redeemed.OK
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    if cache.add(f"intake:form-token:{digest}", 1, timeout=TOKEN_MAX_AGE_SECONDS + 60):
+        return Redeemed.OK
+    return Redeemed.USED
 
 
 def keep_receipt(request: HttpRequest, receipt: str, *, acute: bool) -> None:

@@ -92,7 +92,7 @@ def report(request: HttpRequest) -> HttpResponse:
             form.add_error(None, refusal[0])
     return render(request, "intake/report.html", {
         "form": form, "on_behalf_allowed": on_behalf_allowed,
-        "form_token": formtokens.issue(request, REPORT_FORM)}, status=status)
+        "form_token": formtokens.issue(REPORT_FORM)}, status=status)
 
 
 @login_required
@@ -107,7 +107,7 @@ def _anonymous_page(request: HttpRequest, form: AnonymousReportForm, client: str
     challenge = abuse.new_challenge(client)
     response = render(request, "intake/anonymous_report.html", {
         "form": form, "refusal": refusal, "notice": notice, "challenge": challenge,
-        "form_token": formtokens.issue(request, ANONYMOUS_FORM)}, status=status)
+        "form_token": formtokens.issue(ANONYMOUS_FORM)}, status=status)
     if refusal is not None and refusal.retry_after_seconds:
         response["Retry-After"] = str(refusal.retry_after_seconds)
     return response
@@ -185,7 +185,7 @@ def _follow_up_page(request: HttpRequest, case: Case, *, reply_form: Any = None,
     response = render(request, "intake/follow_up_case.html", {
         "case": case, "case_messages": messages, "unread": unread,
         "reply_form": reply_form or ReporterReplyForm(),
-        "reply_token": formtokens.issue(request, REPLY_FORM),
+        "reply_token": formtokens.issue(REPLY_FORM),
         "file_form": file_form or EvidenceFileForm(),
         "online_form": online_form or OnlineContentForm(),
         "closed": case.status == Case.Status.CLOSED,

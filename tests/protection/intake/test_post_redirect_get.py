@@ -3,12 +3,16 @@ used, and the receipt is shown once from the session (encrypted there) and then 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import pytest
+from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 
 from kommunalschutz.protection.cases.models import Case, CaseMessage
-from kommunalschutz.protection.intake import reporting
+from kommunalschutz.protection.intake import formtokens, reporting
 from tests.protection.intake.anonymous import PASS, row_counts
 
 
@@ -56,16 +60,25 @@ def test_posting_the_same_form_token_twice_is_refused(world: Any, client: Any, r
     assert Case.objects.count() == 2
 
 
-def test_a_token_from_another_session_or_none_writes_nothing(world: Any, client: Any,
-                                                             report_data: dict[str, Any]) -> None:
+def test_a_forged_expired_or_missing_token_writes_nothing(world: Any, client: Any, report_data: dict[str, Any],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     form = _anonymous_form(client, report_data)
-    client.cookies.clear()  # another browser: the token was not issued to it
     counts = row_counts()
-    response = client.post("/melden/anonym/", form)
-    assert response.status_code == 400 and "abgelaufen" in response.content.decode()
-    response = client.post("/melden/anonym/", {key: value for key, value in form.items() if key != "form_token"})
-    assert response.status_code == 400
+    for token in (form["form_token"][:-2] + "xx", "", formtokens.issue("report")):  # forged, none, another form's
+        response = client.post("/melden/anonym/", {**form, "form_token": token})
+        assert response.status_code == 400 and "abgelaufen" in response.content.decode()
+        # The entries stay in the form; only the passphrases must be typed again.
+        assert response.context["form"]["description"].value() == report_data["description"]
+    real = time.time
+    monkeypatch.setattr(signing.time, "time", lambda: real() - formtokens.TOKEN_MAX_AGE_SECONDS - 1)  # type: ignore[attr-defined]
+    old = formtokens.issue("anonymous_report")
+    monkeypatch.setattr(signing.time, "time", real)  # type: ignore[attr-defined]
+    assert client.post("/melden/anonym/", {**form, "form_token": old}).status_code == 400
     assert row_counts() == counts
+    # Issuing tokens stores nothing: no session for a visitor who only reads the form.
+    client.cookies.clear()
+    client.get("/melden/anonym/")
+    assert row_counts() == counts and settings.SESSION_COOKIE_NAME not in client.cookies
 
 
 def test_logged_in_report_form_is_sent_once(world: Any, login: Any, report_data: dict[str, Any]) -> None:
