@@ -91,10 +91,10 @@ def _receipt_lock() -> SlidingWindow:
 def too_many_reports(wait: int) -> TooManyRequests:
     count = minutes(wait)
     return TooManyRequests(ngettext(
-        "Too many reports have come from your connection. Please try again in %(minutes)d minute, or mark "
-        "the report as acute danger if it is one. In acute danger call the police emergency number 110.",
-        "Too many reports have come from your connection. Please try again in %(minutes)d minutes, or mark "
-        "the report as acute danger if it is one. In acute danger call the police emergency number 110.",
+        "Too many reports have come from your connection. Please try again in %(minutes)d minute. "
+        "In acute danger call the police emergency number 110.",
+        "Too many reports have come from your connection. Please try again in %(minutes)d minutes. "
+        "In acute danger call the police emergency number 110.",
         count) % {"minutes": count}, retry_after_seconds=wait)
 
 
