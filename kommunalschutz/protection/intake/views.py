@@ -49,6 +49,7 @@ def _add_missing_errors(form: Any, error: ValidationError) -> None:
 REPORT_FORM = "report"
 ANONYMOUS_FORM = "anonymous_report"
 REPLY_FORM = "reporter_reply"
+EVIDENCE_FORM = "reporter_evidence"
 
 
 def _token_refusal(redeemed: formtokens.Redeemed) -> tuple[str, int] | None:
@@ -186,6 +187,7 @@ def _follow_up_page(request: HttpRequest, case: Case, *, reply_form: Any = None,
         "case": case, "case_messages": messages, "unread": unread,
         "reply_form": reply_form or ReporterReplyForm(),
         "reply_token": formtokens.issue(REPLY_FORM),
+        "evidence_token": formtokens.issue(EVIDENCE_FORM),
         "file_form": file_form or EvidenceFileForm(),
         "online_form": online_form or OnlineContentForm(),
         "closed": case.status == Case.Status.CLOSED,
@@ -224,6 +226,10 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         return redirect(f"{this_page}?gesendet=1#nachrichten")
     if action == "file":
         file_form = EvidenceFileForm(request.POST, request.FILES)
+        refused = _token_refusal(formtokens.redeem(request, EVIDENCE_FORM)) if file_form.is_valid() else None
+        if refused is not None:
+            file_form.add_error(None, refused[0])
+            return _follow_up_page(request, case, file_form=file_form, status=refused[1])
         if submit(request, file_form, lambda: followup.reporter_add_file(
                 case=case, upload=file_form.cleaned_data["file"],
                 description=file_form.cleaned_data.get("description", ""))) is not None:
@@ -231,6 +237,10 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         return _follow_up_page(request, case, file_form=file_form, status=422)
     if action == "online":
         online_form = OnlineContentForm(request.POST, request.FILES)
+        refused = _token_refusal(formtokens.redeem(request, EVIDENCE_FORM)) if online_form.is_valid() else None
+        if refused is not None:
+            online_form.add_error(None, refused[0])
+            return _follow_up_page(request, case, online_form=online_form, status=refused[1])
         if online_form.is_valid():
             data = dict(online_form.cleaned_data)
             upload = data.pop("file", None)

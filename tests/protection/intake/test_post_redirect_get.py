@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kommunalschutz.protection.cases.models import Case, CaseMessage
+from kommunalschutz.protection.evidence.models import EvidenceItem
 from kommunalschutz.protection.intake import formtokens, reporting
 from tests.protection.intake.anonymous import PASS, row_counts
 
@@ -103,3 +105,23 @@ def test_a_reporter_message_is_sent_once(world: Any, client: Any, report_data: d
     again = client.post(url, {"action": "reply", "reply-body": "Der Brief kam am Montag.", "form_token": token})
     assert again.status_code == 409 and "bereits gesendet" in again.content.decode()
     assert CaseMessage.objects.filter(case=case, from_reporter=True).count() == 1
+
+
+def test_reporter_evidence_is_stored_once(world: Any, client: Any, report_data: dict[str, Any],
+                                          settings: Any, tmp_path: Any) -> None:
+    settings.EVIDENCE_ROOT = tmp_path
+    case, receipt = reporting.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
+    url = "/melden/anonym/nachverfolgen/"
+    assert client.post(url, {"action": "open", "receipt": receipt, "passphrase": PASS}).status_code == 302
+    token = client.get(url).context["evidence_token"]
+
+    def upload() -> Any:
+        letter = SimpleUploadedFile("brief.txt", b"Wir wissen, wo Sie wohnen.", content_type="text/plain")
+        return client.post(url, {"action": "file", "form_token": token, "file-file": letter,
+                                 "file-description": "Der Brief"})
+
+    sent = upload()
+    assert sent.status_code == 302 and "beweis=1" in sent["Location"]
+    again = upload()
+    assert again.status_code == 409 and "bereits gesendet" in again.content.decode()
+    assert EvidenceItem.objects.filter(case=case).count() == 1
