@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 import time
@@ -70,14 +71,32 @@ def _fingerprint_key(period: int) -> bytes:
     return bytes.fromhex(str(value))
 
 
+# An IPv6 client usually holds a whole /64 (one per household or mobile device): it counts as one client.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_network(address: str) -> str:
+    """The unit a client is counted by: the IPv4 address, or the /64 network of an IPv6 address."""
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(parsed)
+
+
 def client_fingerprint(request: HttpRequest, purpose: str) -> str:
     """A keyed hash of the client address for counting it in the volatile cache, never for storing.
 
     ``purpose`` separates the counters of different limits. The key rotates daily (counters of a client
-    restart then, which at most grants one more window) and exists only in the volatile cache.
+    restart then, which at most grants one more window) and exists only in the volatile cache. IPv6
+    clients are counted by their /64 network (``client_network``), or one device could count as 2**64.
     """
     period = int(time.time()) // FINGERPRINT_KEY_SECONDS
-    message = f"{purpose}\x00{client_address(request)}".encode()
+    message = f"{purpose}\x00{client_network(client_address(request))}".encode()
     return hmac.new(_fingerprint_key(period), message, hashlib.sha256).hexdigest()
 
 

@@ -151,3 +151,15 @@ def test_redis_keys_expire_and_hold_no_address(world: Any, client: Any, report_d
     stored = b"\n".join([*keys, *(volatile_redis.connection.get(key) or b"" for key in keys)])
     for needle in (address, hashlib.sha256(address.encode()).hexdigest()):
         assert needle.encode() not in stored
+
+
+@override_settings(ANONYMOUS_REPORTS_PER_CLIENT=2)
+def test_an_ipv6_client_counts_by_its_64_network(world: Any, client: Any, report_data: dict[str, Any],
+                                                volatile: VolatileRedis | None) -> None:
+    body = report_json(world, report_data)
+    # Three addresses of one /64 (one device can use any of 2**64): one client.
+    answers = [post_json(client, "/public/reports", body, f"2001:db8:1:2::{suffix}").status_code
+               for suffix in ("1", "abcd", "ffff:1")]
+    assert answers == [201, 201, 429]
+    # The neighbouring /64 is another client.
+    assert post_json(client, "/public/reports", body, "2001:db8:1:3::1").status_code == 201
