@@ -136,16 +136,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background work --------------------------------------------------
 REDIS_URL = env_optional("REDIS_URL")
+# "volatile" holds what must never reach a disk: the per-client counters of the anonymous channel (keyed
+# hashes of client addresses) and the key of that hash. Redis when REDIS_URL is set (shared by all workers);
+# otherwise each process's own memory, never the database cache. Production with several web workers needs
+# Redis, or each worker counts a client on its own (docs/protection/anonymous-channel.md).
 if REDIS_URL:
     CACHES: dict[str, Any] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "volatile": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                     "KEY_PREFIX": "volatile"},
     }
 else:
     # A database cache is shared by all web workers and the task worker, which
     # login throttling needs; locmem would give every process its own counter.
     # MAX_ENTRIES is high so that culling never evicts live throttle counters.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ks_cache",
-                          "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ks_cache",
+                    "OPTIONS": {"MAX_ENTRIES": 100_000}},
+        "volatile": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ks-volatile",
+                     "OPTIONS": {"MAX_ENTRIES": 100_000}},
+    }
 
 HUEY: dict[str, Any] = {
     "name": "kommunalschutz",
@@ -295,6 +305,15 @@ STATISTICS_MIN_CELL = env_int("STATISTICS_MIN_CELL", 5, minimum=1)
 # Anonymous reporting: failed receipt/passphrase attempts before a receipt is locked, and for how long.
 RECEIPT_LOCKOUT_ATTEMPTS = env_int("RECEIPT_LOCKOUT_ATTEMPTS", 5, minimum=1)
 RECEIPT_LOCKOUT_MINUTES = env_int("RECEIPT_LOCKOUT_MINUTES", 30, minimum=1)
-# Platform-wide limits of the anonymous endpoints per 10 minutes (no per-address limit: no address is kept).
-ANONYMOUS_REPORTS_PER_WINDOW = env_int("ANONYMOUS_REPORTS_PER_WINDOW", 60, minimum=1)
-ANONYMOUS_LOOKUP_FAILURES_PER_WINDOW = env_int("ANONYMOUS_LOOKUP_FAILURES_PER_WINDOW", 200, minimum=1)
+# The anonymous channel's limits count per client (a keyed hash of the address in the "volatile" cache, never
+# stored), never for the whole platform. Reports without a valid proof of work per client and window:
+ANONYMOUS_REPORTS_PER_CLIENT = env_int("ANONYMOUS_REPORTS_PER_CLIENT", 10, minimum=1)
+ANONYMOUS_REPORTS_PER_CLIENT_WINDOW_SECONDS = env_int("ANONYMOUS_REPORTS_PER_CLIENT_WINDOW_SECONDS", 3600, minimum=1)
+# Failed receipt look-ups per client and window before that client (only) must wait.
+ANONYMOUS_LOOKUP_FAILURES_PER_CLIENT = env_int("ANONYMOUS_LOOKUP_FAILURES_PER_CLIENT", 20, minimum=1)
+ANONYMOUS_LOOKUP_FAILURES_PER_CLIENT_WINDOW_SECONDS = env_int(
+    "ANONYMOUS_LOOKUP_FAILURES_PER_CLIENT_WINDOW_SECONDS", 600, minimum=1)
+# Proof of work of the anonymous report: leading zero bits of sha256(challenge:nonce), and how long a
+# challenge stays valid (a person may take long over the form).
+ANONYMOUS_PROOF_OF_WORK_BITS = env_int("ANONYMOUS_PROOF_OF_WORK_BITS", 14, minimum=1)
+ANONYMOUS_PROOF_OF_WORK_SECONDS = env_int("ANONYMOUS_PROOF_OF_WORK_SECONDS", 7200, minimum=60)

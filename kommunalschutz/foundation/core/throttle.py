@@ -10,18 +10,31 @@ all N slots are taken, the value is locked until the oldest slot expires.
 
 What is counted (a client address, an account) is only hashed into cache keys that
 expire; it is never written to the database.
+
+The anonymous channel counts clients in the "volatile" cache only (Redis, or each process's memory;
+never the database): ``client_fingerprint`` is an HMAC of the address under a random key that itself
+lives only in that cache and is replaced every day, so even a copy of Redis does not allow testing
+which address a counter belongs to once the day is over.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import math
+import secrets
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.http import HttpRequest
+
+# The cache alias that never writes to disk (settings.CACHES["volatile"]).
+VOLATILE = "volatile"
+# The fingerprint key is replaced every this many seconds (a day); its cache entry outlives it a little.
+FINGERPRINT_KEY_SECONDS = 86_400
 
 
 def client_address(request: HttpRequest) -> str:
@@ -41,6 +54,52 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
+def volatile_cache() -> BaseCache:
+    """The cache that holds per-client counters: Redis or process memory, never the database."""
+    return caches[VOLATILE]
+
+
+def _fingerprint_key(period: int) -> bytes:
+    """The random HMAC key of one period, created once by whichever process needs it first (atomic add)."""
+    store = volatile_cache()
+    name = f"throttle:fingerprint-key:{period}"
+    store.add(name, secrets.token_hex(32), timeout=FINGERPRINT_KEY_SECONDS + 3600)
+    value = store.get(name)
+    if value is None:  # evicted between add and get: take a fresh one (counters restart, nothing breaks)
+        value = secrets.token_hex(32)
+        store.set(name, value, timeout=FINGERPRINT_KEY_SECONDS + 3600)
+    return bytes.fromhex(str(value))
+
+
+# An IPv6 client usually holds a whole /64 (one per household or mobile device): it counts as one client.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_network(address: str) -> str:
+    """The unit a client is counted by: the IPv4 address, or the /64 network of an IPv6 address."""
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(parsed)
+
+
+def client_fingerprint(request: HttpRequest, purpose: str) -> str:
+    """A keyed hash of the client address for counting it in the volatile cache, never for storing.
+
+    ``purpose`` separates the counters of different limits. The key rotates daily (counters of a client
+    restart then, which at most grants one more window) and exists only in the volatile cache. IPv6
+    clients are counted by their /64 network (``client_network``), or one device could count as 2**64.
+    """
+    period = int(time.time()) // FINGERPRINT_KEY_SECONDS
+    message = f"{purpose}\x00{client_network(client_address(request))}".encode()
+    return hmac.new(_fingerprint_key(period), message, hashlib.sha256).hexdigest()
+
+
 def minutes(seconds: int) -> int:
     """Seconds as whole minutes for a message, at least one."""
     return max(1, math.ceil(seconds / 60))
@@ -48,11 +107,19 @@ def minutes(seconds: int) -> int:
 
 @dataclass(frozen=True)
 class SlidingWindow:
-    """At most ``limit`` attempts per ``window_seconds`` for each value counted under ``prefix``."""
+    """At most ``limit`` attempts per ``window_seconds`` for each value counted under ``prefix``.
+
+    ``alias`` names the cache: "default" (shared, may be the database) or VOLATILE (never on disk).
+    """
 
     prefix: str
     limit: int
     window_seconds: int
+    alias: str = "default"
+
+    @property
+    def store(self) -> BaseCache:
+        return cache if self.alias == "default" else caches[self.alias]
 
     def keys(self, value: str) -> list[str]:
         """The cache slots counting ``value`` (hashed, so any input gives a short key every backend accepts)."""
@@ -62,17 +129,19 @@ class SlidingWindow:
     def seconds_locked(self, value: str) -> int | None:
         """Seconds until the oldest slot expires if all are taken (locked), else None."""
         keys = self.keys(value)
-        taken = cache.get_many(keys)
+        taken = self.store.get_many(keys)
         if len(taken) < len(keys):
             return None
         return max(1, math.ceil(min(float(expiry) for expiry in taken.values()) - time.time()))
 
-    def claim(self, value: str) -> None:
-        """Record one attempt: take the first free slot for one window (``cache.add`` is atomic)."""
+    def claim(self, value: str) -> bool:
+        """Record one attempt: take the first free slot for one window (``cache.add`` is atomic).
+
+        False when every slot was taken (the attempt is over the limit and not recorded).
+        """
         expiry = time.time() + self.window_seconds
-        for key in self.keys(value):
-            if cache.add(key, expiry, timeout=self.window_seconds):
-                return
+        store = self.store
+        return any(store.add(key, expiry, timeout=self.window_seconds) for key in self.keys(value))
 
     def clear(self, value: str) -> None:
-        cache.delete_many(self.keys(value))
+        self.store.delete_many(self.keys(value))

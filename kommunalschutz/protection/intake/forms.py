@@ -25,6 +25,7 @@ from kommunalschutz.protection.cases.models import (
     Tristate,
     Urgency,
 )
+from kommunalschutz.protection.intake.inputs import no_control_characters
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -49,6 +50,13 @@ def _line(label: Any, field: str, *, help_text: Any = "") -> forms.CharField:
 def _radios(label: Any, choices: Any, *, initial: Any = None) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=choices, required=False, widget=forms.RadioSelect,
                              initial=initial)
+
+
+def refuse_control_characters(form: forms.BaseForm) -> None:
+    """Every text field of the form refuses control characters (Django refuses only NUL on its own)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            field.validators.append(no_control_characters)
 
 
 class IncidentForm(forms.Form):
@@ -130,6 +138,7 @@ class IncidentForm(forms.Form):
             field = self.fields[name]
             field.widget.attrs["aria-required"] = "true"
             field.label = _("%(label)s (required)") % {"label": field.label}
+        refuse_control_characters(self)
 
     def groups(self) -> list[tuple[Any, list[BoundField]]]:
         """The fieldsets of the page: (legend, bound fields), only fields this form has."""
@@ -189,6 +198,10 @@ class FollowUpForm(forms.Form):
                                  widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
                                                                    "aria-required": "true"}))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        refuse_control_characters(self)
+
 
 class ReporterReplyForm(forms.Form):
     body = forms.CharField(label=_("Your message to the case team"), required=False,
@@ -197,3 +210,4 @@ class ReporterReplyForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "reply")
         super().__init__(*args, **kwargs)
+        refuse_control_characters(self)

@@ -19,6 +19,9 @@ class ReporterAccess(models.Model):
     # Lockout against guessing the passphrase of a known receipt.
     failed_attempts = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Accepted beyond its client's limit because acute danger was marked (never refused): the case team
+    # checks it for abuse (a timeline entry says so too).
+    flagged_for_review = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"reporter access for {self.case}"

@@ -1,9 +1,10 @@
-"""The anonymous reporter's way back: the receipt, the passphrase, the lockout and the platform-wide limits.
+"""The anonymous reporter's way back: the receipt, the passphrase and the lockouts.
 
 The 16-digit receipt is stored only as an HMAC, the passphrase only as a password hash; no IP address and
 no user agent. A wrong receipt and a wrong passphrase get one answer; a receipt is locked after
-RECEIPT_LOCKOUT_ATTEMPTS wrong passphrases, and the failures and reports of the whole platform are limited
-per window (core.throttle.SlidingWindow, counting the platform, never an address). See docs/protection/intake.md.
+RECEIPT_LOCKOUT_ATTEMPTS wrong passphrases (that receipt only), and a client's failed look-ups are limited
+per window (intake.abuse, a keyed hash in the volatile cache). No limit counts the whole platform.
+See docs/protection/intake.md and docs/protection/anonymous-channel.md.
 """
 
 from __future__ import annotations
@@ -30,13 +31,12 @@ from kommunalschutz.foundation.core.errors import Errors, add_error
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.foundation.core.throttle import SlidingWindow, minutes
 from kommunalschutz.protection.cases.models import Case
+from kommunalschutz.protection.intake.abuse import lookup_failures_window
 from kommunalschutz.protection.intake.models import DeletedReceipt, ReporterAccess
 
 PASSPHRASE_MIN_CHARS = 10
 PASSPHRASE_MAX_CHARS = 200
 RECEIPT_DIGITS = 16
-# The anonymous endpoints' platform-wide limits count per window of this many seconds.
-ANONYMOUS_WINDOW_SECONDS = 600
 # The fixed purpose of the receipt HMAC (the key is derived from SECRET_KEY and this string).
 RECEIPT_HMAC_PURPOSE = "kommunalschutz.intake.receipt-digest"
 # The session key of an anonymous follow-up visit (holds the case id only while the visit lasts).
@@ -68,7 +68,7 @@ class NotFound(AccessRefused):
 
 
 class TooManyRequests(AccessRefused):
-    """A platform-wide limit is reached, or the receipt is locked after failed attempts."""
+    """The client's limit is reached, or the receipt is locked after failed attempts."""
 
     status = 429
 
@@ -79,22 +79,7 @@ class ReceiptDeleted(AccessRefused):
     status = 410
 
 
-# --- platform-wide limits (cache slots, no address) -----------------------------------------------------
-
-# A platform-wide budget counts this one value, so every reporter shares it.
-PLATFORM = "platform"
-
-
-def reports_budget() -> SlidingWindow:
-    """Anonymous reports of the whole platform per window."""
-    return SlidingWindow("intake:budget:reports", int(settings.ANONYMOUS_REPORTS_PER_WINDOW),
-                         ANONYMOUS_WINDOW_SECONDS)
-
-
-def lookup_failures_budget() -> SlidingWindow:
-    """Failed receipt look-ups of the whole platform per window."""
-    return SlidingWindow("intake:budget:lookup-failures", int(settings.ANONYMOUS_LOOKUP_FAILURES_PER_WINDOW),
-                         ANONYMOUS_WINDOW_SECONDS)
+# --- limits (per receipt in the shared cache, per client in the volatile cache; never platform-wide) -----
 
 
 def _receipt_lock() -> SlidingWindow:
@@ -106,18 +91,18 @@ def _receipt_lock() -> SlidingWindow:
 def too_many_reports(wait: int) -> TooManyRequests:
     count = minutes(wait)
     return TooManyRequests(ngettext(
-        "Too many reports are arriving right now. Please try again in %(minutes)d minute. "
+        "Too many reports have come from your connection. Please try again in %(minutes)d minute. "
         "In acute danger call the police emergency number 110.",
-        "Too many reports are arriving right now. Please try again in %(minutes)d minutes. "
-        "In acute danger call the police emergency number 110.", count) % {"minutes": count},
-        retry_after_seconds=wait)
+        "Too many reports have come from your connection. Please try again in %(minutes)d minutes. "
+        "In acute danger call the police emergency number 110.",
+        count) % {"minutes": count}, retry_after_seconds=wait)
 
 
 def _too_many_lookups(wait: int) -> TooManyRequests:
     count = minutes(wait)
     return TooManyRequests(ngettext(
-        "Too many failed attempts on this service right now. Please try again in %(minutes)d minute.",
-        "Too many failed attempts on this service right now. Please try again in %(minutes)d minutes.",
+        "Too many failed attempts from your connection. Please try again in %(minutes)d minute.",
+        "Too many failed attempts from your connection. Please try again in %(minutes)d minutes.",
         count) % {"minutes": count}, retry_after_seconds=wait)
 
 
@@ -182,9 +167,10 @@ def add_passphrase_errors(errors: Errors, passphrase: str, repeat: str) -> None:
         add_error(errors, "passphrase_repeat", _("The two passphrases differ."))
 
 
-def new_access(case: Case, passphrase_hash: str) -> tuple[ReporterAccess, str]:
+def new_access(case: Case, passphrase_hash: str, *, flagged_for_review: bool = False) -> tuple[ReporterAccess, str]:
     """A fresh receipt for a new anonymous case (call inside the creating transaction): the access row,
-    audited with its secrets masked, and the receipt, which is handed out once and never stored."""
+    audited with its secrets masked, and the receipt, which is handed out once and never stored.
+    ``flagged_for_review``: accepted beyond the client's limit because acute danger was marked."""
     for _attempt in range(5):
         receipt = new_receipt()
         digest = receipt_digest(receipt)
@@ -193,7 +179,8 @@ def new_access(case: Case, passphrase_hash: str) -> tuple[ReporterAccess, str]:
             break
     else:  # pragma: no cover - 10**16 codes
         raise RuntimeError("no free receipt code")
-    access = ReporterAccess.objects.create(case=case, receipt_digest=digest, passphrase_hash=passphrase_hash)
+    access = ReporterAccess.objects.create(case=case, receipt_digest=digest, passphrase_hash=passphrase_hash,
+                                           flagged_for_review=flagged_for_review)
     audit.record_create(actor=None, obj=access, secret=("receipt_digest", "passphrase_hash"))
     return access, receipt
 
@@ -214,14 +201,18 @@ def _wrong_receipt() -> NotFound:
     return NotFound(_("Receipt code or passphrase is not correct. Please check both."))
 
 
-def open_anonymous_case(*, receipt: str, passphrase: str) -> Case:
+def open_anonymous_case(*, receipt: str, passphrase: str, client: str | None = None) -> Case:
     """The case behind a receipt and passphrase. Refusals: ValidationError (malformed receipt), NotFound
-    (wrong receipt or passphrase, one answer for both), TooManyRequests (locked receipt, platform-wide
-    failure budget used up), ReceiptDeleted (retention deleted the case; only with the right passphrase)."""
+    (wrong receipt or passphrase, one answer for both), TooManyRequests (locked receipt, or this client's
+    failed look-ups used up), ReceiptDeleted (retention deleted the case; only with the right passphrase).
+
+    ``client`` is the caller's fingerprint (core.throttle.client_fingerprint); None only for internal calls.
+    """
     number = normalise_receipt(receipt)
-    wait = lookup_failures_budget().seconds_locked(PLATFORM)
-    if wait is not None:
-        raise _too_many_lookups(wait)
+    if client is not None:
+        wait = lookup_failures_window().seconds_locked(client)
+        if wait is not None:
+            raise _too_many_lookups(wait)
     digests = _candidate_digests(number)
     access: ReporterAccess | None = _match(ReporterAccess, digests)
     deleted: DeletedReceipt | None = None if access is not None else _match(DeletedReceipt, digests)
@@ -241,7 +232,8 @@ def open_anonymous_case(*, receipt: str, passphrase: str) -> Case:
         raise ReceiptDeleted(_("This report was deleted after the retention period. "
                                "Its messages and evidence no longer exist."))
 
-    lookup_failures_budget().claim(PLATFORM)
+    if client is not None:
+        lookup_failures_window().claim(client)
     if access is not None:
         _register_receipt_failure(access)
     raise _wrong_receipt()

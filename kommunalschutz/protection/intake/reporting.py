@@ -6,8 +6,10 @@ acknowledgement deadline, timeline, audit and the anonymous statistical record; 
 notified in the app in the same transaction and acute cases by e-mail once it has committed. The incident
 is checked by cases.incidents.clean_incident, the same rules as the case team's edit.
 
-``submit_anonymous`` adds the receipt and passphrase (intake.receipts). The reporter's actions on the
-anonymous path are audited with actor None (the reporter has no account). See docs/protection/intake.md.
+``submit_anonymous`` adds the receipt and passphrase (intake.receipts) and applies the client's limit
+(intake.abuse): a report beyond it is refused, unless it is marked as acute danger, which is accepted and
+flagged for review. The reporter's actions on the anonymous path are audited with actor None (the reporter
+has no account). See docs/protection/intake.md and docs/protection/anonymous-channel.md.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import Actor, User
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error
+from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.protection.cases.incidents import clean_incident, clean_text
 from kommunalschutz.protection.cases.models import Case, CaseEvent
 from kommunalschutz.protection.cases.routing import (
@@ -35,13 +38,24 @@ from kommunalschutz.protection.cases.routing import (
     triage_reason,
 )
 from kommunalschutz.protection.cases.services import add_event, next_reference, sync_statistic
-from kommunalschutz.protection.intake.receipts import (
-    PLATFORM,
-    add_passphrase_errors,
-    new_access,
-    reports_budget,
-    too_many_reports,
-)
+from kommunalschutz.protection.intake import abuse
+from kommunalschutz.protection.intake.receipts import add_passphrase_errors, new_access, too_many_reports
+
+# No incident a person reports lies before this day (the platform's subject did not exist as such before).
+EARLIEST_INCIDENT = dt.date(1990, 1, 1)
+
+
+def _plausible_dates(errors: Errors, cleaned: Mapping[str, Any]) -> None:
+    """Dates before EARLIEST_INCIDENT are typing errors (0001-01-01), named at their field."""
+    message = _("Please enter a date from %(earliest)s onwards.") % {
+        "earliest": formats.date_format(EARLIEST_INCIDENT, "SHORT_DATE_FORMAT")}
+    occurred = cleaned.get("occurred_at")
+    if occurred is not None and timezone.localtime(occurred).date() < EARLIEST_INCIDENT:
+        add_error(errors, "occurred_at", message)
+    for name in ("period_start", "period_end"):
+        value = cleaned.get(name)
+        if value is not None and value < EARLIEST_INCIDENT:
+            add_error(errors, name, message)
 
 
 @transaction.atomic
@@ -64,6 +78,7 @@ def create_case(*, actor: Actor, data: Mapping[str, Any], intake: str, affected_
                               ("affected_contact", _("Please say how the case team can reach the person."))):
             if not clean_text(data.get(name)):
                 add_error(errors, name, message)
+    _plausible_dates(errors, cleaned)
     occurred = cleaned.get("occurred_at")
     if occurred is not None and occurred > reported_at:
         add_error(errors, "occurred_at", _("The incident cannot lie after the report."))
@@ -95,30 +110,50 @@ def create_case(*, actor: Actor, data: Mapping[str, Any], intake: str, affected_
     return case
 
 
-def submit_anonymous(*, data: Mapping[str, Any], passphrase: str, passphrase_repeat: str) -> tuple[Case, str]:
+def submit_anonymous(*, data: Mapping[str, Any], passphrase: str, passphrase_repeat: str,
+                     client: str | None = None, proof: bool = False) -> tuple[Case, str]:
     """Store an anonymous report; return the case and its receipt (16 digits) once it is committed.
 
-    No account, no IP address, no user agent: nothing of the request reaches this function but the form.
+    No account, no IP address, no user agent: nothing of the request reaches this function but the form,
+    the client's fingerprint (``client``, a keyed hash that only the volatile cache sees; None for internal
+    calls, which are not limited) and whether the report came with a valid proof of work (``proof``; such
+    reports do not count against the client's limit). Beyond the limit a report is refused with
+    TooManyRequests, unless it marks acute danger: then it is stored, flagged for review and audited.
     """
-    wait = reports_budget().seconds_locked(PLATFORM)
-    if wait is not None:
-        raise too_many_reports(wait)
     passphrase = passphrase or ""
     passphrase_repeat = passphrase_repeat or ""
     errors: Errors = {}
+    cleaned: dict[str, Any] = {}
     try:
-        clean_incident(data, anonymous=True)
+        cleaned = clean_incident(data, anonymous=True)
     except ValidationError as exc:
         errors = {field: list(messages) for field, messages in exc.message_dict.items()}
+    _plausible_dates(errors, cleaned)
     add_passphrase_errors(errors, passphrase, passphrase_repeat)
     if errors:
         raise ValidationError(errors)
+
+    acute = bool(cleaned.get("danger_now") or cleaned.get("threat_to_life"))
+    flagged = False
+    if client is not None and not proof:
+        window = abuse.reports_window()
+        # claim() is atomic: of two simultaneous reports over the limit, neither slips through.
+        if not window.claim(client):
+            if not acute:
+                raise too_many_reports(window.seconds_locked(client) or window.window_seconds)
+            flagged = True
 
     passphrase_hash = make_password(passphrase)
     # durable: the receipt is handed out only once the report is really stored.
     with transaction.atomic(durable=True):
         case = create_case(actor=None, data=data, intake=Case.Intake.ANONYMOUS)
-        _access, receipt = new_access(case, passphrase_hash)
-    reports_budget().claim(PLATFORM)
+        access, receipt = new_access(case, passphrase_hash, flagged_for_review=flagged)
+        if flagged:
+            add_event(case, CaseEvent.Kind.TRIAGED, _(
+                "Accepted beyond the limit for reports from one connection because acute danger was marked. "
+                "Please check whether the report is genuine."))
+            audit.record(actor=None, action=AuditEvent.Action.OTHER, obj=access,
+                         summary="anonymous report beyond the client's limit accepted (acute), flagged for review")
+    if client is not None and proof:
+        abuse.count_proven_report(client)
     return case, receipt
-

@@ -37,6 +37,17 @@ class IncidentIn(Schema):
 class AnonymousReportIn(IncidentIn):
     passphrase: str = Field(description="At least 10 characters; needed with the receipt to follow the report up")
     passphrase_repeat: str
+    proof_challenge: str = Field("", description="Optional proof of work: a challenge from "
+                                                 "GET /public/reports/challenge. Without a valid proof the "
+                                                 "report counts against the client's limit.")
+    proof_nonce: str = Field("", description="Optional: decimal digits with SHA-256(\"<challenge>:<nonce>\") "
+                                             "beginning with the challenge's number of zero bits")
+
+
+class ChallengeOut(Schema):
+    challenge: str = Field(description="Signed, single-use, valid for expires_in seconds from this client only")
+    bits: int = Field(description="Leading zero bits SHA-256(\"<challenge>:<nonce>\") must have")
+    expires_in: int = Field(description="Seconds the challenge stays valid")
 
 
 class ReportIn(IncidentIn):

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.report, name="report"),
     path("bestaetigung/<int:pk>/", views.report_done, name="report_done"),
     path("anonym/", views.anonymous_report, name="anonymous_report"),
+    path("anonym/eingangsbestaetigung/", views.anonymous_receipt, name="anonymous_receipt"),
     path("anonym/nachverfolgen/", views.follow_up, name="follow_up"),
 ]

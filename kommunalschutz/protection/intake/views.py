@@ -1,8 +1,10 @@
 """Intake pages: the report of a logged-in user, the anonymous report and the anonymous follow-up.
 
-The anonymous pages never look at the client's address or user agent (no accounts.throttle here); their
-limits are platform-wide (intake.receipts). The receipt appears in exactly one response, never in the
-session or a URL.
+The anonymous pages look at the client's address only to count it per client: a keyed hash in the
+volatile cache (intake.abuse, core.throttle.client_fingerprint), never stored. Every form carries a
+one-time token (intake.formtokens) and every successful post redirects (post/redirect/get): a reload or a
+second post of the same form writes nothing. The receipt reaches its page once, encrypted in the session,
+never in a URL.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.forms import add_service_errors
+from kommunalschutz.foundation.core.throttle import client_fingerprint
 from kommunalschutz.foundation.web.pages import request_user, save, submit
 from kommunalschutz.protection.cases import incidents
 from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.intake import followup, receipts, reporting
+from kommunalschutz.protection.intake import abuse, followup, formtokens, receipts, reporting
 from kommunalschutz.protection.intake.forms import (
     AnonymousReportForm,
     FollowUpForm,
@@ -42,18 +46,37 @@ def _add_missing_errors(form: Any, error: ValidationError) -> None:
         add_service_errors(form, ValidationError(remaining))
 
 
+REPORT_FORM = "report"
+ANONYMOUS_FORM = "anonymous_report"
+REPLY_FORM = "reporter_reply"
+EVIDENCE_FORM = "reporter_evidence"
+
+
+def _token_refusal(redeemed: formtokens.Redeemed) -> tuple[str, int] | None:
+    """The message and status for a form token that cannot be used, None when it was fine."""
+    if redeemed is formtokens.Redeemed.USED:
+        return _("This form has already been sent; it was stored once and is not stored again. "
+                 "Please do not send it twice."), 409
+    if redeemed is formtokens.Redeemed.UNKNOWN:
+        return _("This form has expired. Please check your entries and send it again."), 400
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, "cases.report_incident")
     on_behalf_allowed = user.has_perm("cases.report_on_behalf")
-    form = IncidentForm(request.POST or None, on_behalf_allowed=on_behalf_allowed)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    form = IncidentForm(request.POST if posted else None, on_behalf_allowed=on_behalf_allowed)
+    status = 200
+    if posted:
         valid = form.is_valid()
         data = form.incident_data()
         on_behalf = form.on_behalf
-        if valid:
+        refusal = _token_refusal(formtokens.redeem(request, REPORT_FORM)) if valid else None
+        if valid and refusal is None:
             case = save(form, lambda: reporting.create_case(
                 actor=user, data=data, intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
                 affected_user=None if on_behalf else user))
@@ -64,7 +87,13 @@ def report(request: HttpRequest) -> HttpResponse:
                 incidents.clean_incident(data)
             except ValidationError as exc:
                 _add_missing_errors(form, exc)
-    return render(request, "intake/report.html", {"form": form, "on_behalf_allowed": on_behalf_allowed})
+        # Field errors first (422); a form without them that was already sent (409) or expired (400).
+        status = 422 if form.errors or refusal is None else refusal[1]
+        if refusal is not None:
+            form.add_error(None, refusal[0])
+    return render(request, "intake/report.html", {
+        "form": form, "on_behalf_allowed": on_behalf_allowed,
+        "form_token": formtokens.issue(REPORT_FORM)}, status=status)
 
 
 @login_required
@@ -73,42 +102,65 @@ def report_done(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/report_done.html", {"case": case})
 
 
+def _anonymous_page(request: HttpRequest, form: AnonymousReportForm, client: str, *, status: int = 200,
+                    refusal: receipts.AccessRefused | None = None, notice: str = "") -> HttpResponse:
+    """The anonymous form with a fresh form token and a fresh proof-of-work challenge."""
+    challenge = abuse.new_challenge(client)
+    response = render(request, "intake/anonymous_report.html", {
+        "form": form, "refusal": refusal, "notice": notice, "challenge": challenge,
+        "form_token": formtokens.issue(ANONYMOUS_FORM)}, status=status)
+    if refusal is not None and refusal.retry_after_seconds:
+        response["Retry-After"] = str(refusal.retry_after_seconds)
+    return response
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def anonymous_report(request: HttpRequest) -> HttpResponse:
-    form = AnonymousReportForm(request.POST or None)
-    refusal: receipts.AccessRefused | None = None
-    if request.method == "POST":
-        valid = form.is_valid()
-        data = form.incident_data()
-        passphrase = str(request.POST.get("passphrase", ""))
-        repeat = str(request.POST.get("passphrase_repeat", ""))
-        if valid:
-            try:
-                case, receipt = reporting.submit_anonymous(data=data, passphrase=passphrase, passphrase_repeat=repeat)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except receipts.AccessRefused as exc:
-                refusal = exc
-            else:
-                # The only place the receipt is ever shown: this response (not stored, not in a URL).
-                response = render(request, "intake/anonymous_receipt.html", {
-                    "case": case, "receipt": receipts.format_receipt(receipt)})
-                response["Cache-Control"] = "no-store"
-                return response
-        else:
-            errors: dict[str, list[str]] = {}
-            try:
-                incidents.clean_incident(data, anonymous=True)
-            except ValidationError as exc:
-                errors.update({k: list(v) for k, v in exc.message_dict.items()})
+    client = client_fingerprint(request, abuse.FINGERPRINT_PURPOSE)
+    if request.method != "POST":
+        return _anonymous_page(request, AnonymousReportForm(), client)
+    form = AnonymousReportForm(request.POST)
+    valid = form.is_valid()
+    data = form.incident_data()
+    passphrase = str(form.cleaned_data.get("passphrase") or "")
+    repeat = str(form.cleaned_data.get("passphrase_repeat") or "")
+    refused = _token_refusal(formtokens.redeem(request, ANONYMOUS_FORM)) if valid else None
+    if not valid or refused is not None:
+        errors: dict[str, list[str]] = {}
+        try:
+            incidents.clean_incident(data, anonymous=True)
+        except ValidationError as exc:
+            errors.update({k: list(v) for k, v in exc.message_dict.items()})
+        if "passphrase" not in form.errors and "passphrase_repeat" not in form.errors:
             receipts.add_passphrase_errors(errors, passphrase, repeat)
-            if errors:
-                _add_missing_errors(form, ValidationError(errors))
-    status = 429 if refusal is not None else 200
-    response = render(request, "intake/anonymous_report.html", {"form": form, "refusal": refusal}, status=status)
-    if refusal is not None and refusal.retry_after_seconds:
-        response["Retry-After"] = str(refusal.retry_after_seconds)
+        if errors:
+            _add_missing_errors(form, ValidationError(errors))
+        if refused is not None and not form.errors:
+            return _anonymous_page(request, form, client, status=refused[1], notice=refused[0])
+        return _anonymous_page(request, form, client, status=422, notice=refused[0] if refused else "")
+    proof = abuse.accept_proof(client, str(request.POST.get("proof_challenge", "")),
+                               str(request.POST.get("proof_nonce", "")))
+    try:
+        case, receipt = reporting.submit_anonymous(data=data, passphrase=passphrase, passphrase_repeat=repeat,
+                                                   client=client, proof=proof)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _anonymous_page(request, form, client, status=422)
+    except receipts.AccessRefused as exc:
+        return _anonymous_page(request, form, client, status=exc.status, refusal=exc)
+    formtokens.keep_receipt(request, receipt, acute=case.is_acute)
+    return redirect("intake:anonymous_receipt")
+
+
+@never_cache
+def anonymous_receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt, shown once (post/redirect/get): a reload finds it gone and says so, and files nothing."""
+    handed = formtokens.take_receipt(request)
+    response = render(request, "intake/anonymous_receipt.html", {
+        "receipt": receipts.format_receipt(handed["receipt"]) if handed else "",
+        "acute": bool(handed and handed["acute"])})
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -134,6 +186,8 @@ def _follow_up_page(request: HttpRequest, case: Case, *, reply_form: Any = None,
     response = render(request, "intake/follow_up_case.html", {
         "case": case, "case_messages": messages, "unread": unread,
         "reply_form": reply_form or ReporterReplyForm(),
+        "reply_token": formtokens.issue(REPLY_FORM),
+        "evidence_token": formtokens.issue(EVIDENCE_FORM),
         "file_form": file_form or EvidenceFileForm(),
         "online_form": online_form or OnlineContentForm(),
         "closed": case.status == Case.Status.CLOSED,
@@ -160,13 +214,22 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     this_page = reverse("intake:follow_up")
     if action == "reply":
         reply_form = ReporterReplyForm(request.POST)
-        reply_form.is_valid()
+        if not reply_form.is_valid():
+            return _follow_up_page(request, case, reply_form=reply_form, status=422)
+        refused = _token_refusal(formtokens.redeem(request, REPLY_FORM))
+        if refused is not None:
+            reply_form.add_error(None, refused[0])
+            return _follow_up_page(request, case, reply_form=reply_form, status=refused[1])
         if save(reply_form, lambda: followup.reporter_reply(
                 case=case, body=reply_form.cleaned_data.get("body", ""))) is None:
             return _follow_up_page(request, case, reply_form=reply_form, status=422)
         return redirect(f"{this_page}?gesendet=1#nachrichten")
     if action == "file":
         file_form = EvidenceFileForm(request.POST, request.FILES)
+        refused = _token_refusal(formtokens.redeem(request, EVIDENCE_FORM)) if file_form.is_valid() else None
+        if refused is not None:
+            file_form.add_error(None, refused[0])
+            return _follow_up_page(request, case, file_form=file_form, status=refused[1])
         if submit(request, file_form, lambda: followup.reporter_add_file(
                 case=case, upload=file_form.cleaned_data["file"],
                 description=file_form.cleaned_data.get("description", ""))) is not None:
@@ -174,6 +237,10 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         return _follow_up_page(request, case, file_form=file_form, status=422)
     if action == "online":
         online_form = OnlineContentForm(request.POST, request.FILES)
+        refused = _token_refusal(formtokens.redeem(request, EVIDENCE_FORM)) if online_form.is_valid() else None
+        if refused is not None:
+            online_form.add_error(None, refused[0])
+            return _follow_up_page(request, case, online_form=online_form, status=refused[1])
         if online_form.is_valid():
             data = dict(online_form.cleaned_data)
             upload = data.pop("file", None)
@@ -187,11 +254,11 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 def _open_visit(request: HttpRequest, action: str) -> HttpResponse:
     form = FollowUpForm(request.POST if action == "open" else None)
     refusal: receipts.AccessRefused | None = None
-    if action == "open":
-        form.is_valid()
+    if action == "open" and form.is_valid():
         try:
-            case = receipts.open_anonymous_case(receipt=form.cleaned_data.get("receipt", ""),
-                                                passphrase=form.cleaned_data.get("passphrase", ""))
+            case = receipts.open_anonymous_case(
+                receipt=form.cleaned_data.get("receipt", ""), passphrase=form.cleaned_data.get("passphrase", ""),
+                client=client_fingerprint(request, abuse.FINGERPRINT_PURPOSE))
         except ValidationError as exc:
             add_service_errors(form, exc)
         except receipts.AccessRefused as exc:

@@ -83,15 +83,6 @@ def test_locked_receipt_answers_429_with_retry_after(world: Any, client: Any, re
     assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
 
 
-@override_settings(ANONYMOUS_REPORTS_PER_WINDOW=1)
-def test_report_limit_answers_429(world: Any, client: Any, report_data: dict[str, Any]) -> None:
-    body = {**_json(world, report_data), "passphrase": PASS, "passphrase_repeat": PASS}
-    assert _post(client, "/api/v1/public/reports", body).status_code == 201
-    refused = _post(client, "/api/v1/public/reports", body)
-    assert refused.status_code == 429 and int(refused["Retry-After"]) <= 600 and refused.json()["detail"]
-    assert Case.objects.count() == 1
-
-
 def test_authenticated_report_for_oneself(world: Any, client: Any, report_data: dict[str, Any]) -> None:
     response = _post(client, "/api/v1/reports", _json(world, report_data), **_bearer(world, world.pirna_official))
     assert response.status_code == 201
@@ -125,3 +116,17 @@ def test_openapi_lists_the_endpoints(client: Any, db: None) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/public/reports", "/api/v1/public/reports/lookup", "/api/v1/public/reports/messages",
             "/api/v1/reports"} <= set(paths)
+
+
+def test_openapi_documents_the_proof_of_work_and_415(client: Any, db: None) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    paths = document["paths"]
+    challenge = paths["/api/v1/public/reports/challenge"]["get"]["responses"]["200"]
+    assert challenge["content"]["application/json"]["schema"]["$ref"].endswith("/ChallengeOut")
+    report = paths["/api/v1/public/reports"]["post"]
+    assert "415" in report["responses"] and "415" in paths["/api/v1/reports"]["post"]["responses"]
+    schema_ref = report["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    fields = document["components"]["schemas"][schema_ref]
+    assert {"proof_challenge", "proof_nonce"} <= set(fields["properties"])
+    assert "proof_challenge" not in fields.get("required", [])
+    assert set(document["components"]["schemas"]["ChallengeOut"]["properties"]) == {"challenge", "bits", "expires_in"}

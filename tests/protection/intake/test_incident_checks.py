@@ -133,7 +133,7 @@ def test_the_form_shows_all_problems_at_their_fields_and_saves_nothing(world: An
     tomorrow = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post("/melden/", {"description": "", "occurred_at": tomorrow, "channel": "social_media",
                                         "municipality": world.pirna.pk})
-    assert response.status_code == 200
+    assert response.status_code == 422
     errors = response.context["form"].errors
     assert {"description", "incident_types", "occurred_at", "place", "platform", "affected_role"} <= set(errors)
     assert _counts() == before

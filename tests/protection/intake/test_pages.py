@@ -23,7 +23,9 @@ def test_an_official_reports_for_themselves(world: Any, login: Any, report_data:
     client = login(world.pirna_official)
     page = client.get("/melden/").content.decode()
     assert 'name="report_for"' not in page and "<legend>" in page
-    response = client.post("/melden/", _form(world, report_data, danger_now="on"))
+    page = client.get("/melden/")
+    response = client.post("/melden/", _form(world, report_data, danger_now="on",
+                                             form_token=page.context["form_token"]))
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/melden/bestaetigung/{case.pk}/"
     assert (case.intake, case.reported_by, case.affected_user) == ("self", world.pirna_official, world.pirna_official)
@@ -33,12 +35,15 @@ def test_an_official_reports_for_themselves(world: Any, login: Any, report_data:
 
 def test_a_coordinator_reports_on_behalf(world: Any, login: Any, report_data: dict[str, Any]) -> None:
     client = login(world.pirna_coordinator)
-    assert 'name="report_for"' in client.get("/melden/").content.decode()
-    response = client.post("/melden/", _form(world, report_data, report_for="on_behalf"))
-    assert response.status_code == 200
+    page = client.get("/melden/")
+    assert 'name="report_for"' in page.content.decode()
+    response = client.post("/melden/", _form(world, report_data, report_for="on_behalf",
+                                             form_token=page.context["form_token"]))
+    assert response.status_code == 422
     assert set(response.context["form"].errors) == {"affected_name", "affected_contact"}
     response = client.post("/melden/", _form(world, report_data, report_for="on_behalf",
-                                             affected_name="Ortsvorsteherin", affected_contact="0351 000000"))
+                                             affected_name="Ortsvorsteherin", affected_contact="0351 000000",
+                                             form_token=response.context["form_token"]))
     case = Case.objects.get()
     assert (case.intake, case.reported_by, case.affected_user) == ("on_behalf", world.pirna_coordinator, None)
     done = client.get(response["Location"]).content.decode()
@@ -76,12 +81,15 @@ def test_script_in_free_text_arrives_inert(world: Any, login: Any, report_data: 
 def test_anonymous_report_shows_the_receipt_once(world: Any, client: Any, report_data: dict[str, Any]) -> None:
     page = client.get("/melden/anonym/").content.decode()
     assert 'name="affected_name"' not in page and 'name="passphrase_repeat"' in page and "IP" in page
+    token = client.get("/melden/anonym/").context["form_token"]
     response = client.post("/melden/anonym/", _form(world, report_data, threat_to_life="on", passphrase=PASS,
-                                                    passphrase_repeat=PASS))
+                                                    passphrase_repeat=PASS, form_token=token))
+    assert response.status_code == 302 and response["Location"] == "/melden/anonym/eingangsbestaetigung/"
+    response = client.get(response["Location"])
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     receipt = response.context["receipt"]
     body = response.content.decode()
-    assert receipt in body and "110" in body
+    assert receipt and receipt in body and "110" in body
     digits = receipt.replace(" ", "")
     assert all(digits not in str(value) for value in client.session.values())
     case = Case.objects.get()
@@ -112,10 +120,12 @@ def test_follow_up_visit(world: Any, client: Any, report_data: dict[str, Any]) -
     assert question.body in page and "Nur intern" not in page and case.get_status_display() in page
     question.refresh_from_db()
     assert question.read_by_reporter_at is not None
-    response = client.post(url, {"action": "reply", "reply-body": "Am Montag."})
+    token = client.get(url).context["reply_token"]
+    response = client.post(url, {"action": "reply", "reply-body": "Am Montag.", "form_token": token})
     assert response.status_code == 302
     assert [m.body for m in CaseMessage.objects.filter(case=case, from_reporter=True)] == ["Am Montag."]
-    assert client.post(url, {"action": "reply", "reply-body": ""}).status_code == 422
+    token = client.get(url).context["reply_token"]
+    assert client.post(url, {"action": "reply", "reply-body": "", "form_token": token}).status_code == 422
     client.post(url, {"action": "end"})
     assert receipts.FOLLOW_UP_SESSION_KEY not in client.session
     assert "Wann genau" not in client.get(url).content.decode()
