@@ -27,6 +27,7 @@ import datetime as dt
 import http.client
 import itertools
 import json
+import re
 import secrets
 import shutil
 import sqlite3
@@ -321,6 +322,21 @@ def receipt_digests(dep: Deployment) -> dict[str, int]:
             query(dep, "SELECT receipt_digest, case_id FROM intake_reporteraccess")}
 
 
+EXCEPTION_LINE = re.compile(r"^((?:[a-z_]+\.)*[A-Z]\w*(?:Error|Exception|Violation)): (.{0,120})", re.MULTILINE)
+
+
+def logged_exceptions(dep: Deployment) -> dict[str, int]:
+    """The exceptions gunicorn's logs name (the last line of each traceback), counted: what the 500s were."""
+    counts: collections.Counter[str] = collections.Counter()
+    for log in sorted(dep.var_dir.glob("bench-gunicorn*.log")):
+        text = log.read_text(encoding="utf-8", errors="replace")
+        # Django logs each 500 as "Internal Server Error: <path>" and the traceback; the last line names it.
+        for record in re.split(r"^Internal Server Error: .*$", text, flags=re.MULTILINE)[1:]:
+            found = EXCEPTION_LINE.findall(record)
+            counts[f"{found[-1][0]}: {found[-1][1]}" if found else "(no exception logged)"] += 1
+    return dict(counts.most_common())
+
+
 # --- the benchmark ------------------------------------------------------------------------------------------
 
 
@@ -380,7 +396,9 @@ def _throughput(dep: Deployment, server: Server, args: argparse.Namespace) -> di
 
 def _bench(kind: deployment.Kind, work_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     budget = int((args.duration + args.warmup + 10) * 60 + 500)
-    dep = deployment.create(kind, work_dir, environment=unthrottled(budget))
+    # A key prefix of its own: the run shares Redis with whatever else uses it, and flushes nothing.
+    dep = deployment.create(kind, work_dir, redis_key_prefix=f"ks-bench-http-{secrets.token_hex(4)}:",
+                            environment=unthrottled(budget))
     result: dict[str, Any] = {"kind": kind, "label": dep.label}
     try:
         print(f"[intake_http/{kind}] migrate, registry", file=sys.stderr, flush=True)
@@ -398,6 +416,7 @@ def _bench(kind: deployment.Kind, work_dir: Path, args: argparse.Namespace) -> d
             server = crash.server
             found = lookups(server.port, crash.receipts)
             state = database_state(dep)
+            result["server_error_causes"] = logged_exceptions(dep)
             result["crash"] = {
                 "killed_processes": len(crash.killed_pids), "answers": statuses(crash.answers),
                 "in_flight_at_kill": crash.in_flight_at_kill, "receipts_handed_out": len(crash.receipts),

@@ -95,7 +95,8 @@ def test_kill_9_of_every_gunicorn_process_mid_burst_loses_no_receipt(production:
         assert len(crash.receipts) <= state["cases"] <= len(crash.answers)
 
         # No server error in the burst (on PostgreSQL concurrent reports raced for the case number, issue 12).
-        assert server_errors == 0, f"{server_errors} server errors among {answers}"
+        assert server_errors == 0, (f"{server_errors} server errors among {answers}; gunicorn logged "
+                                    f"{intake_http.logged_exceptions(dep)}")
     finally:
         deployment.stop(server)
 
