@@ -57,7 +57,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dirs and logs")
     parser.add_argument("--skip-protection", action="store_true", help="leave out the protection benchmarks "
-                        "(`python -m bench.intake` and `python -m bench.case_statistics` run them alone)")
+                        "(`python -m bench.intake`, `bench.intake_http` and `bench.case_statistics` run them alone)")
     parser.add_argument("--skip-alliance", action="store_true", help="leave out the alliance figures benchmark "
                         "(`python -m bench alliance` runs it alone)")
     parser.add_argument("--skip-surveys", action="store_true", help="leave out the survey benchmarks "
@@ -255,10 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_protection:
         # Issue 4: intake throughput with encryption, and the case statistics over a million records.
         # Each writes its own results file (bench/results/intake.json, case_statistics.json).
-        from bench import case_statistics, intake
+        from bench import case_statistics, intake, intake_http
 
         quick = ["--quick"] * args.quick
         failed |= intake.main(["--databases", args.databases, *quick]) != 0
+        # Issue 12: 8 clients reporting concurrently through gunicorn, and recovery after kill -9.
+        failed |= intake_http.main(["--databases", args.databases, "--wait-idle", str(args.wait_idle), *quick]) != 0
         case_statistics.main(["--databases", args.databases, *quick])  # raises on failure
     if not args.skip_surveys:
         # Issue 5: estimation against R in the same run (exits non-zero if results differ by more than

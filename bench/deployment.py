@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,11 @@ _OWN_PREFIXES = ("KOMMUNALSCHUTZ_", "GUNICORN_", "SECURE_", "HUEY_", "EMAIL_", "
 _OWN_NAMES = {
     "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL",
     "REDIS_URL", "DJANGO_SETTINGS_MODULE", "WEB_CONCURRENCY", "LOG_LEVEL", "TIME_ZONE", "PLATFORM_NAME",
-    "SESSION_TIMEOUT_MINUTES", "API_TOKEN_DEFAULT_DAYS", "DEFAULT_FROM_EMAIL",
+    "SESSION_TIMEOUT_MINUTES", "API_TOKEN_DEFAULT_DAYS", "DEFAULT_FROM_EMAIL", "REDIS_KEY_PREFIX",
+    "ANONYMOUS_REPORTS_PER_WINDOW", "ANONYMOUS_REPORTS_PER_CLIENT", "ANONYMOUS_REPORTS_PER_CLIENT_WINDOW_SECONDS",
+    "ANONYMOUS_LOOKUP_FAILURES_PER_WINDOW", "ANONYMOUS_LOOKUP_FAILURES_PER_CLIENT",
+    "ANONYMOUS_LOOKUP_FAILURES_PER_CLIENT_WINDOW_SECONDS", "ANONYMOUS_PROOF_OF_WORK_BITS",
+    "ANONYMOUS_PROOF_OF_WORK_SECONDS",
 }
 
 Kind = Literal["sqlite", "postgres"]
@@ -60,6 +65,7 @@ class Deployment:
     env: dict[str, str]
     database_name: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    admin_dsn: str = POSTGRES_ADMIN_DSN
 
     @property
     def label(self) -> str:
@@ -79,7 +85,20 @@ def _clean_environment() -> dict[str, str]:
     return env
 
 
-def create(kind: Kind, work_dir: Path) -> Deployment:
+def with_database(url: str, name: str) -> str:
+    """The PostgreSQL URL ``url`` with its database replaced by ``name``."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def create(kind: Kind, work_dir: Path, *, admin_dsn: str | None = None, database_name: str | None = None,
+           redis_url: str | None = None, redis_key_prefix: str | None = None,
+           environment: dict[str, str] | None = None) -> Deployment:
+    """A fresh deployment in ``work_dir/kind``. On PostgreSQL a database ``database_name`` (default: a
+    generated name) is created through ``admin_dsn`` (a URL; default BENCH_POSTGRES_DSN), with Redis at
+    ``redis_url``: without a ``redis_key_prefix`` the bench's own Redis database is flushed first, with one the
+    deployment's keys carry that prefix and nothing is flushed (a shared Redis, as in the test suite).
+    ``environment`` adds or overrides variables (e.g. WEB_CONCURRENCY)."""
     var_dir = work_dir / kind
     var_dir.mkdir(parents=True)
     env = _clean_environment()
@@ -93,22 +112,39 @@ def create(kind: Kind, work_dir: Path) -> Deployment:
         "LOG_LEVEL": "WARNING",
         "PYTHONDONTWRITEBYTECODE": "1",
     })
-    deployment = Deployment(kind=kind, var_dir=var_dir, env=env)
+    env.update(environment or {})
+    deployment = Deployment(kind=kind, var_dir=var_dir, env=env, admin_dsn=admin_dsn or POSTGRES_ADMIN_DSN)
     if kind == "postgres":
-        name = f"ks_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        _postgres_admin(f'CREATE DATABASE "{name}"')
+        name = database_name or f"ks_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        if not re.fullmatch(r"[A-Za-z0-9_]{1,63}", name):
+            raise BenchError(f"unsafe database name {name!r}")
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', deployment.admin_dsn)
+        _postgres_admin(f'CREATE DATABASE "{name}"', deployment.admin_dsn)
         deployment.database_name = name
-        env["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        _flush_redis(REDIS_URL)
-        env["REDIS_URL"] = REDIS_URL
+        env["DATABASE_URL"] = with_database(deployment.admin_dsn, name)
+        url = redis_url or REDIS_URL
+        if redis_key_prefix:
+            env["REDIS_KEY_PREFIX"] = redis_key_prefix
+        else:
+            _flush_redis(url)
+        env["REDIS_URL"] = url
     return deployment
 
 
 def destroy(deployment: Deployment) -> None:
     if deployment.database_name:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{deployment.database_name}" WITH (FORCE)')
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{deployment.database_name}" WITH (FORCE)', deployment.admin_dsn)
         for suffix in ("_tmpl",):
-            _postgres_admin(f'DROP DATABASE IF EXISTS "{deployment.database_name}{suffix}" WITH (FORCE)')
+            _postgres_admin(f'DROP DATABASE IF EXISTS "{deployment.database_name}{suffix}" WITH (FORCE)',
+                            deployment.admin_dsn)
+    prefix = deployment.env.get("REDIS_KEY_PREFIX")
+    if prefix and deployment.env.get("REDIS_URL"):
+        import redis
+
+        client = redis.Redis.from_url(deployment.env["REDIS_URL"], socket_connect_timeout=3)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start:start + 500])
 
 
 def postgres_available() -> str | None:
@@ -129,16 +165,16 @@ def postgres_backend_pids(deployment: Deployment) -> list[int]:
         return []
     import psycopg
 
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(deployment.admin_dsn, autocommit=True, connect_timeout=5) as conn:
         rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s",
                             (deployment.database_name,)).fetchall()
     return [int(row[0]) for row in rows]
 
 
-def _postgres_admin(sql: str) -> None:
+def _postgres_admin(sql: str, dsn: str = POSTGRES_ADMIN_DSN) -> None:
     import psycopg
 
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
         conn.execute(sql)  # names are generated above, never user input
 
 
@@ -235,11 +271,10 @@ class Server:
         return sorted(sizes)
 
 
-@contextlib.contextmanager
-def gunicorn(deployment: Deployment, ready_path: str, *, timeout: float = 60) -> Iterator[Server]:
-    """Start gunicorn as production does, wait until ready_path answers 200, and always stop it."""
-    port = free_port()
-    log = deployment.log("gunicorn")
+def start_gunicorn(deployment: Deployment, *, port: int | None = None, log_name: str = "gunicorn") -> Server:
+    """Start gunicorn as production does (kommunalschutz/config/gunicorn.conf.py), without waiting."""
+    port = port or free_port()
+    log = deployment.log(log_name)
     env = {**deployment.env, "GUNICORN_BIND": f"{HOST}:{port}"}
     with log.open("wb") as out:
         # A session of its own, so stopping signals the master and its workers and nothing else.
@@ -247,23 +282,65 @@ def gunicorn(deployment: Deployment, ready_path: str, *, timeout: float = 60) ->
             [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)],
             cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
-    server = Server(port=port, process=process, log=log)
+    return Server(port=port, process=process, log=log)
+
+
+def wait_until_ready(server: Server, ready_path: str, *, timeout: float = 60) -> None:
+    """Until ready_path answers 200; BenchError if gunicorn exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.process.poll() is not None:
+            raise BenchError(f"gunicorn exited with {server.process.returncode}:\n{_tail(server.log)}")
+        try:
+            if get(server.port, ready_path, timeout=10).status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise BenchError(f"gunicorn did not answer {ready_path} with 200 within {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def kill_all(server: Server, *, timeout: float = 10) -> list[int]:
+    """SIGKILL to gunicorn's process group (master and every worker at once, as a power cut or the OOM
+    killer would); returns the pids that were killed, once none of them is left."""
+    pids = [server.process.pid, *server.worker_pids()]
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.process.pid, signal.SIGKILL)
+    server.process.wait(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while _group_alive(server.process.pid):
+        if time.monotonic() > deadline:
+            raise BenchError(f"processes of group {server.process.pid} survived SIGKILL")
+        time.sleep(0.05)
+    return pids
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of the group still exists (zombies count as gone: they run no code)."""
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+def stop(server: Server) -> None:
+    _stop(server.process)
+
+
+@contextlib.contextmanager
+def gunicorn(deployment: Deployment, ready_path: str, *, timeout: float = 60) -> Iterator[Server]:
+    """Start gunicorn as production does, wait until ready_path answers 200, and always stop it."""
+    server = start_gunicorn(deployment)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise BenchError(f"gunicorn exited with {process.returncode}:\n{_tail(log)}")
-            try:
-                if get(port, ready_path, timeout=10).status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchError(f"gunicorn did not answer {ready_path} with 200 within {timeout:.0f} s")
-            time.sleep(0.25)
+        wait_until_ready(server, ready_path, timeout=timeout)
         yield server
     finally:
-        _stop(process)
+        _stop(server.process)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -136,15 +136,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background work --------------------------------------------------
 REDIS_URL = env_optional("REDIS_URL")
+# Several deployments (or the crash-safety test beside a developer's instance) may share one Redis
+# database: the prefix keeps their cache keys and task queues apart.
+REDIS_KEY_PREFIX = env_str("REDIS_KEY_PREFIX", "")
 # "volatile" holds what must never reach a disk: the per-client counters of the anonymous channel (keyed
 # hashes of client addresses) and the key of that hash. Redis when REDIS_URL is set (shared by all workers);
 # otherwise each process's own memory, never the database cache. Production with several web workers needs
 # Redis, or each worker counts a client on its own (docs/protection/anonymous-channel.md).
 if REDIS_URL:
     CACHES: dict[str, Any] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "KEY_PREFIX": REDIS_KEY_PREFIX},
         "volatile": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                     "KEY_PREFIX": "volatile"},
+                     "KEY_PREFIX": f"{REDIS_KEY_PREFIX}volatile"},
     }
 else:
     # A database cache is shared by all web workers and the task worker, which
@@ -163,7 +167,7 @@ HUEY: dict[str, Any] = {
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
 if REDIS_URL:
-    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL, "name": f"{REDIS_KEY_PREFIX}kommunalschutz"})
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
