@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 T = TypeVar("T")
@@ -30,7 +31,7 @@ TIMEOUT_SECONDS = 60
 @pytest.fixture(autouse=True)
 def concurrent_database(transactional_db: None, tmp_path: Path) -> Iterator[None]:
     """Make the test database one that separate connections share truly (see the module docstring)."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+    if connection.vendor != "sqlite" or not cast(Any, connection).is_in_memory_db():
         yield
         return
     original = connections[DEFAULT_DB_ALIAS]
@@ -77,7 +78,7 @@ def run_together(work: Callable[[int], T], writers: int = 8) -> list[Outcome[T]]
             connection.ensure_connection()
             barrier.wait()
             outcomes[i].result = work(i)
-        except BaseException as exc:  # noqa: BLE001 - the test inspects every writer's exception
+        except BaseException as exc:
             outcomes[i].error = exc
         finally:
             connection.close()
@@ -91,7 +92,7 @@ def run_together(work: Callable[[int], T], writers: int = 8) -> list[Outcome[T]]
     return outcomes
 
 
-def results(outcomes: list[Outcome[T]]) -> list[T]:
+def results(outcomes: Sequence[Outcome[T]]) -> list[T]:
     """The results of all writers; fails naming the first exception if any writer raised one."""
     errors = [outcome.error for outcome in outcomes if outcome.error is not None]
     if errors:
@@ -99,5 +100,24 @@ def results(outcomes: list[Outcome[T]]) -> list[T]:
     return [outcome.result for outcome in outcomes if outcome.result is not None]
 
 
-def errors(outcomes: list[Outcome[Any]]) -> list[BaseException]:
+def errors(outcomes: Sequence[Outcome[Any]]) -> list[BaseException]:
     return [outcome.error for outcome in outcomes if outcome.error is not None]
+
+
+def successes(outcomes: Sequence[Outcome[T]]) -> list[T]:
+    """The results of the writers that did not raise."""
+    return [outcome.result for outcome in outcomes if outcome.error is None and outcome.result is not None]
+
+
+def refusals(outcomes: Sequence[Outcome[Any]], field: str | None = None) -> list[str]:
+    """The messages of the refused writers (at ``field`` when given). Fails if a writer raised anything but
+    a ValidationError (an IntegrityError would be a 500 for a person)."""
+    messages: list[str] = []
+    for error in errors(outcomes):
+        assert isinstance(error, ValidationError), f"not a refusal: {error!r}"
+        if field is None:
+            messages += error.messages
+        else:
+            assert hasattr(error, "error_dict") and field in error.message_dict, f"not at {field}: {error!r}"
+            messages += error.message_dict[field]
+    return messages

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from kommunalschutz.alliance.engagements import offers
 from kommunalschutz.alliance.engagements.coaching import close_coaching_process, create_coach, create_competence
@@ -25,18 +24,16 @@ from kommunalschutz.alliance.programme.models import CooperationAgreement, Membe
 from kommunalschutz.foundation.core.roles import Role
 from tests.alliance.engagements.conftest import coaching, contact, make_coach
 from tests.alliance.programme.conftest import draft, step
-from tests.concurrency.conftest import errors, results, run_together
+from tests.concurrency.conftest import Outcome, refusals, results, run_together, successes
 from tests.conftest import World
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _one_success_and_refusals(outcomes: list[Any], field: str) -> list[str]:
-    assert len([outcome for outcome in outcomes if outcome.error is None]) == 1, outcomes
-    refused = errors(outcomes)
-    assert all(isinstance(error, ValidationError) and field in error.message_dict for error in refused), refused
-    return [message for error in refused for message in error.message_dict[field]]
+def _one_success_and_refusals(outcomes: list[Outcome[Any]], field: str) -> list[str]:
+    assert len(successes(outcomes)) == 1, outcomes
+    return refusals(outcomes, field)
 
 
 def test_a_lifecycle_step_is_recorded_once(world: World) -> None:

@@ -4,21 +4,14 @@ person once on a case team. The refused writers get the German refusal at the fi
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from kommunalschutz.protection.cases import case_team, links
 from kommunalschutz.protection.cases.models import CaseEvent, CaseLink, CaseTeamMember
-from tests.concurrency.conftest import errors, run_together
+from tests.concurrency.conftest import refusals, run_together, successes
 from tests.conftest import World
 from tests.protection.cases.conftest import make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _refusals(outcomes: list[object], field: str) -> list[str]:
-    refused = errors(outcomes)  # type: ignore[arg-type]
-    assert all(isinstance(error, ValidationError) and field in error.message_dict for error in refused), refused
-    return [message for error in refused for message in error.messages]  # type: ignore[attr-defined]
 
 
 def test_two_cases_are_linked_once_whoever_links_them_in_which_direction(world: World) -> None:
@@ -30,9 +23,9 @@ def test_two_cases_are_linked_once_whoever_links_them_in_which_direction(world: 
     outcomes = run_together(lambda i: links.link_cases(actor=actor, case=pairs[i % 2][0], other=pairs[i % 2][1],
                                                        kind="series"))
 
-    assert len([outcome for outcome in outcomes if outcome.error is None]) == 1
-    refusals = _refusals(outcomes, "other")
-    assert len(refusals) == 7 and set(refusals) == {"Die beiden Fälle sind bereits verknüpft."}, refusals
+    assert len(successes(outcomes)) == 1
+    refused = refusals(outcomes, "other")
+    assert len(refused) == 7 and set(refused) == {"Die beiden Fälle sind bereits verknüpft."}, refused
     assert CaseLink.objects.count() == 1
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.LINK).count() == 2  # one on each case, nothing half
 
@@ -43,6 +36,6 @@ def test_a_person_joins_a_case_team_once(world: World) -> None:
     outcomes = run_together(lambda _i: case_team.add_team_member(actor=world.coordinator, case=case,
                                                                  user=world.dresden_police, function="case_worker"))
 
-    assert len([outcome for outcome in outcomes if outcome.error is None]) == 1
-    assert len(_refusals(outcomes, "user")) == 7
+    assert len(successes(outcomes)) == 1
+    assert len(refusals(outcomes, "user")) == 7
     assert CaseTeamMember.objects.filter(case=case, user=world.dresden_police).count() == 1

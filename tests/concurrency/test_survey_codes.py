@@ -3,10 +3,7 @@ submissions of one code arrive at the same moment (online pages, online submit, 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.core.exceptions import ValidationError
 
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.surveys.responses import online, paper, recording
@@ -14,24 +11,14 @@ from kommunalschutz.surveys.responses.models import PaperEntry, Response
 from kommunalschutz.surveys.sampling import draw
 from kommunalschutz.surveys.sampling.models import Sample, SampleMember
 from kommunalschutz.surveys.sampling.register import import_register
-from tests.concurrency.conftest import errors, results, run_together
+from tests.concurrency.conftest import errors, refusals, results, run_together, successes
 from tests.conftest import World
 from tests.factories import UserFactory
+from tests.survey_factories import SurveyProjectFactory
 from tests.surveys.responses.conftest import build_survey
 from tests.surveys.sampling.conftest import person_rows, register_file
-from tests.survey_factories import SurveyProjectFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _successes(outcomes: list[Any]) -> list[Any]:
-    return [outcome.result for outcome in outcomes if outcome.error is None]
-
-
-def _refusals(outcomes: list[Any]) -> list[str]:
-    refused = errors(outcomes)
-    assert all(isinstance(error, ValidationError) for error in refused), refused
-    return [" ".join(error.messages) for error in refused]
 
 
 def test_one_sample_per_survey_however_many_draws(world: World) -> None:
@@ -41,9 +28,9 @@ def test_one_sample_per_survey_however_many_draws(world: World) -> None:
     outcomes = run_together(lambda i: draw.draw_sample(actor=world.analyst, project=project, method="simple",
                                                        size=40, seed=i))
 
-    assert len(_successes(outcomes)) == 1
-    refusals = _refusals(outcomes)
-    assert len(refusals) == 7 and all("bereits gezogen" in message for message in refusals), refusals
+    assert len(successes(outcomes)) == 1
+    refused = refusals(outcomes)
+    assert len(refused) == 7 and all("bereits gezogen" in message for message in refused), refused
     assert Sample.objects.filter(project=project).count() == 1
     members = SampleMember.objects.filter(sample__project=project)
     assert members.count() == 40
@@ -69,9 +56,9 @@ def test_one_online_submission_per_access_code(world: World) -> None:
 
     outcomes = run_together(lambda _i: online.submit_online(member=member, language="de"))
 
-    assert len(_successes(outcomes)) == 1
-    refusals = _refusals(outcomes)
-    assert len(refusals) == 7 and all(message == online.generic_refusal() for message in refusals), refusals
+    assert len(successes(outcomes)) == 1
+    refused = refusals(outcomes)
+    assert len(refused) == 7 and all(message == online.generic_refusal() for message in refused), refused
     assert Response.objects.filter(member=member, status=Response.Status.SUBMITTED).count() == 1
     assert AuditEvent.objects.filter(summary="submitted online").count() == 1
 
@@ -83,9 +70,9 @@ def test_one_recorded_response_per_member(world: World) -> None:
     outcomes = run_together(lambda i: recording.record_response(
         actor=world.analyst, member=member, answers={"life": 1 + i % 4, "safe_night": 2}, channel="paper"))
 
-    assert len(_successes(outcomes)) == 1
-    refusals = _refusals(outcomes)
-    assert len(refusals) == 7 and all("hat bereits" in message for message in refusals), refusals
+    assert len(successes(outcomes)) == 1
+    refused = refusals(outcomes)
+    assert len(refused) == 7 and all("hat bereits" in message for message in refused), refused
     assert Response.objects.filter(member=member).count() == 1
 
 
@@ -97,9 +84,9 @@ def test_a_paper_form_is_keyed_twice_and_entered_once(world: World) -> None:
     outcomes = run_together(lambda i: paper.enter_paper(actor=typists[i], project=survey.project, number=number,
                                                         answers={"life": 1, "safe_night": 2}))
 
-    kinds = sorted(result.outcome for result in _successes(outcomes))
+    kinds = sorted(result.outcome for result in successes(outcomes))
     assert kinds == ["created", "first_pass"], kinds
-    assert len(_refusals(outcomes)) == 6
+    assert len(errors(outcomes)) == 6 and refusals(outcomes, "number")
     assert sorted(PaperEntry.objects.filter(member__number=number, member__sample=survey.sample)
                   .values_list("pass_number", flat=True)) == [1, 2]
     assert Response.objects.filter(member__number=number, member__sample=survey.sample).count() == 1
