@@ -38,8 +38,8 @@ from kommunalschutz.alliance.councils.models import (
 from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, day, raise_if_errors
-from kommunalschutz.foundation.registry.models import District, Municipality
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.foundation.registry.models import District, Municipality
 
 # Fields update_council may change (the target and the dissolution have their own paths).
 COUNCIL_FIELDS: tuple[str, ...] = (
