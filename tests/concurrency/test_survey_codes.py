@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.surveys.projects import builder
 from kommunalschutz.surveys.responses import online, paper, recording
 from kommunalschutz.surveys.responses.models import PaperEntry, Response
 from kommunalschutz.surveys.sampling import draw
@@ -90,3 +91,12 @@ def test_a_paper_form_is_keyed_twice_and_entered_once(world: World) -> None:
     assert sorted(PaperEntry.objects.filter(member__number=number, member__sample=survey.sample)
                   .values_list("pass_number", flat=True)) == [1, 2]
     assert Response.objects.filter(member__number=number, member__sample=survey.sample).count() == 1
+
+
+def test_questionnaire_versions_copied_at_once_are_numbered_in_sequence(world: World) -> None:
+    survey = build_survey(world)
+
+    copies = results(run_together(lambda _i: builder.new_version(actor=world.analyst,
+                                                                 questionnaire=survey.questionnaire)))
+
+    assert sorted(copy.version for copy in copies) == list(range(2, 10))
