@@ -198,7 +198,7 @@ def create_council(
 def _lock_target(council: PreventionCouncil) -> None:
     if council.municipality_id is not None:
         Municipality.objects.select_for_update().filter(pk=council.municipality_id).first()
-    else:
+    elif council.district_id is not None:
         District.objects.select_for_update().filter(pk=council.district_id).first()
 
 
