@@ -39,6 +39,7 @@ from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, day, raise_if_errors
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.foundation.registry.models import District, Municipality
 
 # Fields update_council may change (the target and the dissolution have their own paths).
 COUNCIL_FIELDS: tuple[str, ...] = (
@@ -184,9 +185,21 @@ def create_council(
     _check_council(council, errors)
     _full_clean(council, errors, exclude=["municipality", "district"])
     with transaction.atomic():
+        # One council at a time per municipality (or district): lock the target and check the periods
+        # again, so of two councils recorded at the same moment the second gets the refusal, not a 500.
+        _lock_target(council)
+        _check_council(council, errors)
+        raise_if_errors(errors)
         council.save(force_insert=True)
         audit.record_create(actor=actor, obj=council)
     return council
+
+
+def _lock_target(council: PreventionCouncil) -> None:
+    if council.municipality_id is not None:
+        Municipality.objects.select_for_update().filter(pk=council.municipality_id).first()
+    elif council.district_id is not None:
+        District.objects.select_for_update().filter(pk=council.district_id).first()
 
 
 def update_council(*, actor: Actor, council: PreventionCouncil, **changes: Any) -> PreventionCouncil:
@@ -383,6 +396,8 @@ def record_attendance(
                       % {"member": member, "date": day(meeting.held_on)})
     raise_if_errors(errors)
     with transaction.atomic():
+        # One entry per member and meeting: two savings of the list run one after the other.
+        CouncilMeeting.objects.select_for_update().filter(pk=meeting.pk).first()
         existing = {row.member_id: row for row in meeting.attendance.all()}
         before = {str(member_id): row.present for member_id, row in existing.items()}
         rows: list[MeetingAttendance] = []

@@ -9,7 +9,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,11 +41,10 @@ from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
 
 
-def create_competence(*, actor: Actor, code: str, name: str) -> Competence:
+def _check_competence(code: str, name: str) -> Errors:
     from django.utils.text import slugify
 
     errors: Errors = {}
-    code = code.strip()
     if not code or slugify(code) != code:
         add_error(errors, "code", _("Use lower-case letters, digits and hyphens only, e.g. “regionaltreffen”."))
     elif Competence.objects.filter(code=code).exists():
@@ -53,10 +53,20 @@ def create_competence(*, actor: Actor, code: str, name: str) -> Competence:
         add_error(errors, "name", _("This field is required."))
     elif Competence.objects.filter(name__iexact=name.strip()).exists():
         add_error(errors, "name", _("A competence with this name already exists."))
-    raise_if_errors(errors)
-    with transaction.atomic():
-        competence = Competence.objects.create(code=code, name=name.strip())
-        audit.record_create(actor=actor, obj=competence)
+    return errors
+
+
+def create_competence(*, actor: Actor, code: str, name: str) -> Competence:
+    code = code.strip()
+    raise_if_errors(_check_competence(code, name))
+    try:
+        with transaction.atomic():
+            competence = Competence.objects.create(code=code, name=name.strip())
+            audit.record_create(actor=actor, obj=competence)
+    except IntegrityError:
+        # A concurrent request added the same code or name first (the constraints held): say which.
+        raise_if_errors(_check_competence(code, name))
+        raise
     return competence
 
 
@@ -77,12 +87,17 @@ def create_coach(
         add_error(errors, "user", _("This person is already in the coach pool."))
     _check_coach(capacity=capacity, errors=errors)
     raise_if_errors(errors)
-    with transaction.atomic():
-        coach = Coach.objects.create(user=user, institute=institute, capacity=capacity, active=active,
-                                     is_synthetic=is_synthetic)
-        coach.competences.set(list(competences))
-        coach.regions.set(list(regions))
-        audit.record_create(actor=actor, obj=coach, summary="added to the coach pool")
+    try:
+        with transaction.atomic():
+            coach = Coach.objects.create(user=user, institute=institute, capacity=capacity, active=active,
+                                         is_synthetic=is_synthetic)
+            coach.competences.set(list(competences))
+            coach.regions.set(list(regions))
+            audit.record_create(actor=actor, obj=coach, summary="added to the coach pool")
+    except IntegrityError as exc:
+        if Coach.objects.filter(user=user).exists():  # a concurrent request added the person first
+            raise ValidationError({"user": [_("This person is already in the coach pool.")]}) from exc
+        raise
     return coach
 
 
@@ -219,6 +234,9 @@ def close_coaching_process(
     raise_if_errors(errors)
     engagement = process.engagement
     with transaction.atomic():
+        # Closing again replaces the evaluation: two closings at once run one after the other, or the
+        # second would insert its rows beside the first's (one row per condition is the rule).
+        CoachingProcess.objects.select_for_update().filter(pk=process.pk).first()
         before = audit.snapshot(process)
         before_engagement = audit.snapshot(engagement, CORE_FIELDS)
         process.closed_on, process.evaluation_summary = closed_on, summary

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,10 @@ class OfferType(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["position", "name"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # The services refuse a name that differs only in case; this keeps it so under concurrency.
+            models.UniqueConstraint(Lower("name"), name="offer_type_name_unique_ignoring_case"),
+        ]
         verbose_name = _("offer type")
         verbose_name_plural = _("offer types")
 
@@ -116,6 +121,9 @@ class Competence(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["name"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(Lower("name"), name="competence_name_unique_ignoring_case"),
+        ]
         verbose_name = _("competence")
         verbose_name_plural = _("competences")
 

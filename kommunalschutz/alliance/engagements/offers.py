@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kommunalschutz.alliance.engagements.models import OfferType
@@ -38,10 +38,16 @@ def create_offer_type(
     code = code.strip()
     _check_offer_fields(code=code, name=name, kind=kind, errors=errors)
     raise_if_errors(errors)
-    with transaction.atomic():
-        offer = OfferType.objects.create(code=code, name=name.strip(), kind=kind, description=description,
-                                         active=active, position=position)
-        audit.record_create(actor=actor, obj=offer, summary="offer type added to the catalogue")
+    try:
+        with transaction.atomic():
+            offer = OfferType.objects.create(code=code, name=name.strip(), kind=kind, description=description,
+                                             active=active, position=position)
+            audit.record_create(actor=actor, obj=offer, summary="offer type added to the catalogue")
+    except IntegrityError:
+        # A concurrent request added the same code or name first: answer as the check now does.
+        _check_offer_fields(code=code, name=name, kind=kind, errors=errors)
+        raise_if_errors(errors)
+        raise
     return offer
 
 
@@ -62,15 +68,21 @@ def update_offer_type(
     if new_kind != offer_type.kind and offer_type.engagements.exists():
         add_error(errors, "kind", _("Engagements already use this offer; its kind can no longer change."))
     raise_if_errors(errors)
-    with transaction.atomic():
-        before = audit.snapshot(offer_type)
-        offer_type.code, offer_type.name, offer_type.kind = new_code, new_name, new_kind
-        if description is not None:
-            offer_type.description = description
-        if active is not None:
-            offer_type.active = active
-        if position is not None:
-            offer_type.position = position
-        offer_type.save()
-        audit.record_update(actor=actor, obj=offer_type, before=before)
+    try:
+        with transaction.atomic():
+            before = audit.snapshot(offer_type)
+            offer_type.code, offer_type.name, offer_type.kind = new_code, new_name, new_kind
+            if description is not None:
+                offer_type.description = description
+            if active is not None:
+                offer_type.active = active
+            if position is not None:
+                offer_type.position = position
+            offer_type.save()
+            audit.record_update(actor=actor, obj=offer_type, before=before)
+    except IntegrityError:
+        offer_type.refresh_from_db()
+        _check_offer_fields(code=new_code, name=new_name, kind=new_kind, errors=errors, exclude_pk=offer_type.pk)
+        raise_if_errors(errors)
+        raise
     return offer_type

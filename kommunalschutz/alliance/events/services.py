@@ -1,8 +1,9 @@
 """Every write of the events app: events, invitations, registrations, the waitlist, attendance.
 
 Each function runs in one transaction with its audit events. Registrations lock the event row
-(``select_for_update``) before counting the confirmed seats, so two people cannot take the last
-seat at once; on SQLite the IMMEDIATE transaction mode serialises writers the same way.
+(``select_for_update``) before counting the confirmed seats and before taking their registration time,
+so two people cannot take the last seat at once and the waiting list keeps the order of arrival; on
+SQLite the IMMEDIATE transaction mode serialises writers the same way (docs/decisions/0013).
 E-mails go out after the commit and never for synthetic (demo) records. Callers check
 permissions (views and API through rules); these functions check the data.
 
@@ -416,10 +417,13 @@ def register(
         errors["event"] = _("This event has no public registration.")
     if errors:
         raise ValidationError(errors)
-    at = registered_at or timezone.now()
     try:
         with transaction.atomic():
             locked = _lock(event)
+            # Taken under the lock: the order of registration times is the order in which seats were
+            # given, so the waiting list (ordered by it) never ranks someone who waited before someone
+            # who was seated later.
+            at = registered_at or timezone.now()
             closed = registration_window_error(locked, at=at)
             if closed:
                 raise ValidationError({"event": closed})

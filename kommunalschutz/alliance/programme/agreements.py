@@ -299,6 +299,11 @@ def sign_agreement(
 
 def _record_signing_steps(actor: Actor, agreement: CooperationAgreement, signed_on: dt.date,
                           record_membership: bool) -> None:
+    # Lock the municipality (or district) before reading its latest step, as record_transition does: two
+    # agreements of one target signed at the same moment then record "signed" and "member" once.
+    target = agreement.municipality if agreement.municipality is not None else agreement.district
+    assert target is not None  # the agreement's check requires one of the two
+    type(target).objects.select_for_update().filter(pk=target.pk).first()
     latest = transitions_of(agreement.municipality, agreement.district).order_by("-date", "-pk").first()
     current = latest.stage if latest else None
     wanted = [Stage.AGREEMENT_SIGNED] + ([Stage.MEMBER] if record_membership else [])

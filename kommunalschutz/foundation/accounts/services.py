@@ -357,12 +357,15 @@ def create_organisation(
         errors["name"] = _("An organisation with this name already exists.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        organisation = Organisation.objects.create(
-            kind=kind, name=name, email=email.strip(), phone=phone.strip(),
-            **{field: links.get(field) for field in REGISTRY_LINK_FIELDS},
-        )
-        audit.record_create(actor=actor, obj=organisation)
+    try:
+        with transaction.atomic():
+            organisation = Organisation.objects.create(
+                kind=kind, name=name, email=email.strip(), phone=phone.strip(),
+                **{field: links.get(field) for field in REGISTRY_LINK_FIELDS},
+            )
+            audit.record_create(actor=actor, obj=organisation)
+    except IntegrityError as exc:  # a concurrent request created the same name first
+        raise ValidationError({"name": _("An organisation with this name already exists.")}) from exc
     return organisation
 
 
@@ -424,7 +427,12 @@ def add_member(
                                last_name=last_name)
         if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
             raise ValidationError(_("%(person)s already has this role in this organisation.") % {"person": user})
-        membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent request may give the same role first
+                membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+        except IntegrityError as exc:
+            raise ValidationError(_("%(person)s already has this role in this organisation.")
+                                  % {"person": user}) from exc
         audit.record_create(actor=actor, obj=membership)
     if created:
         new_user_id = user.pk

@@ -28,6 +28,9 @@ def link_cases(*, actor: User, case: Case, other: Case | None, kind: str) -> Cas
         raise refusal("other", _("No case with this number that you can see."))
     if other.pk == case.pk:
         raise refusal("other", _("A case cannot be linked to itself."))
+    # One link per pair, in either direction: lock both cases (in key order, so that linking A to B and
+    # B to A at the same moment cannot deadlock) before looking for an existing link.
+    list(Case.objects.select_for_update().filter(pk__in=[case.pk, other.pk]).order_by("pk").values_list("pk"))
     if CaseLink.objects.filter(Q(from_case=case, to_case=other) | Q(from_case=other, to_case=case)).exists():
         raise refusal("other", _("The two cases are already linked."))
     link = CaseLink.objects.create(from_case=case, to_case=other, kind=kind, created_by=actor)

@@ -339,6 +339,20 @@ class Notification(models.Model):
         return self.message
 
 
+class CaseNumberCounter(models.Model):
+    """The last case number handed out in a year: the row the allocator locks (cases.services.next_reference).
+
+    Locking one existing row serialises concurrent intakes on PostgreSQL, where locking the year's cases
+    cannot stop two new rows; it also keeps a number used once, even after retention deleted its case.
+    """
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
 class IncidentStatistic(models.Model):
     """The anonymous statistical record of one case: categories only, no free text, no names.
 

@@ -29,6 +29,7 @@ from kommunalschutz.protection.cases import hooks
 from kommunalschutz.protection.cases.models import (
     Case,
     CaseEvent,
+    CaseNumberCounter,
     IncidentStatistic,
     Notification,
     type_bit,
@@ -38,14 +39,25 @@ from kommunalschutz.protection.cases.models import (
 
 
 def next_reference(reported_at: dt.datetime) -> str:
-    """The next case number of the year, "2026-000123". Call inside the creating transaction."""
-    prefix = f"{reported_at.year}-"
-    # Lock the year's rows on PostgreSQL so two intakes cannot take the same number; SQLite
-    # serialises writers anyway. The unique constraint is the final guard.
-    last = (Case.objects.select_for_update().filter(reference__startswith=prefix)
-            .aggregate(last=Max("reference"))["last"])
-    number = int(last.split("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:06d}"
+    """The next case number of the year, "2026-000123". Call inside the creating transaction.
+
+    The year's counter row is created if missing (INSERT ... ON CONFLICT DO NOTHING, so two first intakes
+    of a year do not collide) and then locked: concurrent intakes take their numbers one after the other,
+    on PostgreSQL through the row lock held until commit, on SQLite through its single writer. A rolled
+    back intake gives its number back with the counter; a number whose case was deleted is never given
+    again. Numbers stored without the allocator (imports, demo data) are skipped: the highest stored
+    number of the year counts too. See docs/decisions/0013-allocation-under-concurrency.md.
+    """
+    year = reported_at.year
+    prefix = f"{year}-"
+    CaseNumberCounter.objects.bulk_create([CaseNumberCounter(year=year)], ignore_conflicts=True)
+    counter = CaseNumberCounter.objects.select_for_update().get(year=year)
+    # A new statement after the lock: on READ COMMITTED it sees every case committed by earlier holders.
+    stored = Case.objects.filter(reference__startswith=prefix).aggregate(last=Max("reference"))["last"]
+    highest = int(stored.split("-", 1)[1]) if stored else 0
+    counter.last = max(counter.last, highest) + 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}{counter.last:06d}"
 
 
 def add_event(case: Case, kind: str, summary: str = "", *, actor: Actor = None, by_reporter: bool = False,

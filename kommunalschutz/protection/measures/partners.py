@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import Actor
@@ -37,7 +38,11 @@ def create_partner(*, actor: Actor, **fields: Any) -> Partner:
     refuse_unknown_fields(fields, PARTNER_FIELDS, "create_partner")
     partner = Partner(**fields)
     _check_partner(partner, {})
-    partner.save()
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent request may add the same name first
+            partner.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": [_("A partner with this name is already in the directory.")]}) from exc
     audit.record_create(actor=actor, obj=partner)
     return partner
 

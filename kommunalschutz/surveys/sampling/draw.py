@@ -134,6 +134,11 @@ def draw_sample(*, actor: Actor, project: SurveyProject, method: str, size: int,
     persons = _persons_at(extract, chosen)
     labels = extract.strata
     with transaction.atomic():
+        # One sample per project: the project row is locked and the check repeated, so of two draws
+        # at the same moment the second is refused instead of failing on the one-to-one constraint.
+        SurveyProject.objects.select_for_update().filter(pk=project.pk).first()
+        if Sample.objects.filter(project=project).exists():
+            raise_if_errors({"__all__": [_("The sample of this survey has been drawn already.")]})
         sample = Sample.objects.create(
             project=project, method=method, size=size, seed=seed, population_size=len(strata),
             drawn_by=actor if getattr(actor, "is_authenticated", False) else None,
