@@ -22,14 +22,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 import math
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, cache, caches
 from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
 
 # The cache alias that never writes to disk (settings.CACHES["volatile"]).
 VOLATILE = "volatile"
@@ -54,9 +58,82 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
-def volatile_cache() -> BaseCache:
-    """The cache that holds per-client counters: Redis or process memory, never the database."""
-    return caches[VOLATILE]
+class FailOpenCache:
+    """The volatile cache, open when its store is down: an outage of Redis must not close the channel.
+
+    Every call that fails (connection refused, timeout) behaves as if the store were empty: ``get`` gives
+    the default, ``add`` succeeds, nothing is locked. Limits are then not enforced until Redis is back,
+    which the log says once a minute (without any key, so no fingerprint reaches a log); an anonymous
+    report is never refused, or answered with a server error, because a counter could not be read.
+    """
+
+    _last_warning = 0.0
+
+    def __init__(self, backend: BaseCache) -> None:
+        self.backend = backend
+
+    def _failed(self, operation: str, error: Exception) -> None:
+        now = time.monotonic()
+        if now - FailOpenCache._last_warning > 60:
+            FailOpenCache._last_warning = now
+            logger.error("volatile cache unavailable (%s: %s); per-client limits are not enforced",
+                         operation, type(error).__name__)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self.backend.get(key, default)
+        except Exception as error:  # any store failure: fail open (docstring)
+            self._failed("get", error)
+            return default
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        try:
+            return dict(self.backend.get_many(keys))
+        except Exception as error:
+            self._failed("get_many", error)
+            return {}
+
+    def add(self, key: str, value: Any, timeout: float | None = None) -> bool:
+        try:
+            return bool(self.backend.add(key, value, timeout=timeout))
+        except Exception as error:
+            self._failed("add", error)
+            return True
+
+    def set(self, key: str, value: Any, timeout: float | None = None) -> None:
+        try:
+            self.backend.set(key, value, timeout=timeout)
+        except Exception as error:
+            self._failed("set", error)
+
+    def incr(self, key: str, delta: int = 1) -> int:
+        try:
+            return int(self.backend.incr(key, delta))
+        except ValueError:
+            raise
+        except Exception as error:
+            self._failed("incr", error)
+            return delta
+
+    def delete(self, key: str) -> None:
+        try:
+            self.backend.delete(key)
+        except Exception as error:
+            self._failed("delete", error)
+
+    def delete_many(self, keys: list[str]) -> None:
+        try:
+            self.backend.delete_many(keys)
+        except Exception as error:
+            self._failed("delete_many", error)
+
+
+def volatile_cache() -> FailOpenCache:
+    """The cache that holds per-client counters: Redis or process memory, never the database; open on failure."""
+    return FailOpenCache(caches[VOLATILE])
+
+
+_process_keys: dict[int, str] = {}
 
 
 def _fingerprint_key(period: int) -> bytes:
@@ -65,8 +142,10 @@ def _fingerprint_key(period: int) -> bytes:
     name = f"throttle:fingerprint-key:{period}"
     store.add(name, secrets.token_hex(32), timeout=FINGERPRINT_KEY_SECONDS + 3600)
     value = store.get(name)
-    if value is None:  # evicted between add and get: take a fresh one (counters restart, nothing breaks)
-        value = secrets.token_hex(32)
+    if value is None:
+        # Evicted between add and get, or the store is down: this process's own key for the period
+        # (counters restart, nothing breaks; fingerprints stay stable within the process).
+        value = _process_keys.setdefault(period, secrets.token_hex(32))
         store.set(name, value, timeout=FINGERPRINT_KEY_SECONDS + 3600)
     return bytes.fromhex(str(value))
 
@@ -118,8 +197,8 @@ class SlidingWindow:
     alias: str = "default"
 
     @property
-    def store(self) -> BaseCache:
-        return cache if self.alias == "default" else caches[self.alias]
+    def store(self) -> BaseCache | FailOpenCache:
+        return cache if self.alias == "default" else volatile_cache() if self.alias == VOLATILE else caches[self.alias]
 
     def keys(self, value: str) -> list[str]:
         """The cache slots counting ``value`` (hashed, so any input gives a short key every backend accepts)."""
