@@ -353,6 +353,26 @@ class CaseNumberCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class PendingAlarm(models.Model):
+    """An acute alarm e-mail owed to one police contact, written in the intake's own transaction.
+
+    The e-mail goes out right after the commit (cases.routing); if the process dies between the commit and
+    the sending, the row stays and the task worker sends it within a minute (cases.tasks). ``sent_at`` marks
+    it done, so it is sent once. Holds no content: the e-mail says only the case number and the link.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pending_alarms")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="cases_alarm_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.recipient_id}"
+
+
 class IncidentStatistic(models.Model):
     """The anonymous statistical record of one case: categories only, no free text, no names.
 

@@ -11,14 +11,15 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.foundation.registry.models import Municipality, PoliceDirectorate
-from kommunalschutz.protection.cases.models import Case, CaseEvent
+from kommunalschutz.protection.cases.models import Case, CaseEvent, PendingAlarm
 from kommunalschutz.protection.cases.services import (
     add_event,
     case_url,
@@ -139,23 +140,63 @@ def notify_new_case(case: Case, *, actor: Actor, reason: str) -> None:
                             len(mailed)) % {"count": len(mailed)}
     add_event(case, CaseEvent.Kind.NOTIFIED, summary)
     if mailed:
-        reference, addresses = case.reference, [user.email for user in mailed]
-        transaction.on_commit(lambda: _send_acute_mail(reference, path, addresses))
+        # Owed in this transaction, sent after it: a crash in between leaves the rows for the task worker.
+        PendingAlarm.objects.bulk_create([PendingAlarm(case=case, recipient=user) for user in mailed])
+        case_id = case.pk
+        transaction.on_commit(lambda: send_pending_alarms(case_id=case_id))
 
 
-def _send_acute_mail(reference: str, path: str, addresses: list[str]) -> None:
+# An alarm still unsent after this long was owed by a process that died after its commit.
+ALARM_RESCUE_AFTER = dt.timedelta(minutes=1)
+
+
+def send_pending_alarms(*, case_id: int | None = None, now: dt.datetime | None = None) -> int:
+    """Send the acute alarm e-mails still owed: those of one case (right after its commit), or every alarm
+    older than ALARM_RESCUE_AFTER (the task worker, every minute). Each row is locked while it is sent
+    (SKIP LOCKED: two senders never take the same alarm) and marked sent, so each goes out once.
+    A failed address stays pending and is tried again by the next run. Returns the number sent."""
+    pending = PendingAlarm.objects.filter(sent_at__isnull=True)
+    if case_id is not None:
+        pending = pending.filter(case_id=case_id)
+    else:
+        pending = pending.filter(created_at__lt=(now or timezone.now()) - ALARM_RESCUE_AFTER)
+    sent = 0
+    for pk in list(pending.values_list("pk", flat=True)):
+        with transaction.atomic():
+            alarm = (PendingAlarm.objects.select_for_update(skip_locked=True).select_related("case", "recipient")
+                     .filter(pk=pk, sent_at__isnull=True).first())
+            if alarm is None:
+                continue
+            if not alarm.recipient.email or not _send_acute_mail(alarm.case, alarm.recipient.email):
+                continue
+            alarm.sent_at = timezone.now()
+            alarm.save(update_fields=["sent_at"])
+            audit.record(actor=None, action=AuditEvent.Action.OTHER, obj=alarm.case,
+                         summary=f"acute alarm e-mail sent to police contact #{alarm.recipient_id}")
+            sent += 1
+    return sent
+
+
+def _send_acute_mail(case: Case, address: str) -> bool:
     """The acute alarm by e-mail: case number, "acute" and the link path; no personal data."""
+    reference = case.reference
+    with translation.override(settings.LANGUAGE_CODE):  # the task worker has no request language
+        return _deliver(reference, case_url(case), address)
+
+
+def _deliver(reference: str, path: str, address: str) -> bool:
     subject = _("ACUTE: protection case %(reference)s") % {"reference": reference}
     body = _(
         "An acute protection case has been reported in your area.\n\n"
         "Case number: %(reference)s\nTriage: acute\nOpen it in Kommunalschutz: %(path)s\n\n"
         "The details are only in the platform. Please take the case now."
     ) % {"reference": reference, "path": path}
-    for address in addresses:
-        try:
-            send_mail(subject, body, None, [address])
-        except Exception:  # one failed address must not stop the alarm to the others
-            logger.exception("Acute alarm e-mail for case %s could not be sent", reference)
+    try:
+        send_mail(subject, body, None, [address])
+    except Exception:  # one failed address must not stop the alarm to the others; it is tried again
+        logger.exception("Acute alarm e-mail for case %s could not be sent", reference)
+        return False
+    return True
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Background work of the cases app: overdue acknowledgements (every 10 minutes) and retention (daily)."""
+"""Background work of the cases app: owed acute alarms (every minute), overdue acknowledgements (every 10
+minutes) and retention (daily)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ def notify_overdue_acknowledgements() -> int:
     from kommunalschutz.protection.cases.overdue import notify_overdue_acknowledgements as notify_overdue
 
     return notify_overdue()
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_pending_alarms() -> int:
+    """Every minute: acute alarm e-mails owed by a process that died between its commit and the sending."""
+    from kommunalschutz.protection.cases.routing import send_pending_alarms as send
+
+    return send()
 
 
 @db_periodic_task(crontab(hour="3", minute="15"))
