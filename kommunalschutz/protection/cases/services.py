@@ -48,7 +48,7 @@ def next_reference(reported_at: dt.datetime) -> str:
     again. Numbers stored without the allocator (imports, demo data) are skipped: the highest stored
     number of the year counts too. See docs/decisions/0013-allocation-under-concurrency.md.
     """
-    year = reported_at.year
+    year = timezone.localtime(reported_at).year  # the local year: a report at 00:30 on 1 January is the new year's
     prefix = f"{year}-"
     CaseNumberCounter.objects.bulk_create([CaseNumberCounter(year=year)], ignore_conflicts=True)
     counter = CaseNumberCounter.objects.select_for_update().get(year=year)

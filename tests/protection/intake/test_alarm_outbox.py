@@ -58,3 +58,4 @@ def test_a_failed_sending_stays_owed_and_is_tried_again(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert routing.send_pending_alarms(now=later) == 1
     assert len(mail.outbox) == 1
+
