@@ -64,3 +64,11 @@ def clear_expired_sessions() -> int:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@db_periodic_task(crontab(hour="2", minute="40"))
+def verify_audit_trail_nightly() -> bool:
+    """Walk the audit hash chain every night; the result appears on the audit trail page."""
+    from kommunalschutz.foundation.core.services import verify_audit_trail
+
+    return verify_audit_trail(actor=None).intact
