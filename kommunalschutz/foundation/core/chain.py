@@ -100,9 +100,7 @@ def seal_after_commit(using: str = DEFAULT_DB_ALIAS) -> None:
     change and its audit row are committed by then, and the person who made it must not see an error.
     """
     connection = connections[using]
-    if connection.in_atomic_block and any(
-        callback is _seal_quietly for _sids, callback, _robust in connection.run_on_commit
-    ):
+    if connection.in_atomic_block and any(entry[1] is _seal_quietly for entry in connection.run_on_commit):
         return
     transaction.on_commit(_seal_quietly, using=using, robust=True)
 

@@ -38,7 +38,8 @@ def test_pseudonymised_account_keeps_its_row_and_loses_every_identifying_detail(
     # The trail still points at the account; its new entry says what changed, never the old values.
     earlier.refresh_from_db()
     assert earlier.actor_id == person.pk
-    entry = AuditEvent.objects.get(object_type="accounts.user", object_id=str(person.pk), summary="account pseudonymised")
+    entry = AuditEvent.objects.get(object_type="accounts.user", object_id=str(person.pk),
+                                   summary="account pseudonymised")
     assert entry.actor == world.administrator
     assert {"username", "email", "first_name", "last_name", "is_active"} <= set(entry.changed_fields)
     assert "pirna_official" not in str(entry.changes) and "example.org" not in str(entry.changes)

@@ -7,6 +7,7 @@ append-only triggers out of the way (disabled on PostgreSQL, dropped and recreat
 from __future__ import annotations
 
 import importlib
+import itertools
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from django.db import DatabaseError, connection, transaction
 
 from kommunalschutz.foundation.core import audit, chain
 from kommunalschutz.foundation.core.models import AuditEvent, AuditVerification
-from kommunalschutz.foundation.core.services import verify_audit_trail
+from kommunalschutz.foundation.core.verification import verify_audit_trail
 from tests.factories import UserFactory
 
 MIGRATION = importlib.import_module("kommunalschutz.foundation.core.migrations.0003_audit_hash_chain")
@@ -58,14 +59,14 @@ def test_the_hash_covers_every_content_column() -> None:
 @pytest.mark.django_db
 def test_rows_are_chained_in_id_order_with_links_and_hashes() -> None:
     actor = UserFactory.create(username="chained")
-    events = _events(4, obj=None) + [audit.record(actor=actor, action=AuditEvent.Action.LOGIN, obj=actor)]
+    events = [*_events(4, obj=None), audit.record(actor=actor, action=AuditEvent.Action.LOGIN, obj=actor)]
     assert all(event.seq is None and event.hash == "" for event in events)
     assert chain.seal_pending() == 5
     rows = list(AuditEvent.objects.order_by("seq"))
     assert [row.pk for row in rows] == [event.pk for event in events]
     assert [row.seq for row in rows] == [1, 2, 3, 4, 5]
     assert rows[0].prev_hash == chain.GENESIS
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert after.prev_hash == before.hash and len(after.hash) == 64
     assert chain.seal_pending() == 0
     result = chain.verify()

@@ -62,7 +62,7 @@ def run_writers() -> dict[str, Any]:
                         _lock_shared_row()
                         _audit(index, number)
                     _audit(index, number + 100)
-        except BaseException as exc:  # noqa: BLE001 - reported by the caller
+        except BaseException as exc:
             errors.append(repr(exc))
         finally:
             connections.close_all()
@@ -73,7 +73,10 @@ def run_writers() -> dict[str, Any]:
     for thread in threads:
         thread.join(timeout=120)
     result = chain.verify(seal=False)
-    seqs = dict(AuditEvent.objects.filter(object_type="test.parallel").values_list("object_id", "seq"))
+    seqs: dict[str, int] = {
+        object_id: seq or 0 for object_id, seq in
+        AuditEvent.objects.filter(object_type="test.parallel").values_list("object_id", "seq")
+    }
     return {
         "hung": sum(thread.is_alive() for thread in threads),
         "errors": errors,

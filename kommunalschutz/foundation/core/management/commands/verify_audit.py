@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kommunalschutz.foundation.core.services import verify_audit_trail
+from kommunalschutz.foundation.core.verification import verify_audit_trail
 
 
 class Command(BaseCommand):
