@@ -23,6 +23,7 @@ ALIASES = {
     "generate-key": "generate_key",
     "totp-code": "totp_code",
     "reset-second-factor": "reset_second_factor",
+    "pseudonymise-user": "pseudonymise_user",
     "apply-retention": "apply_retention",
     "survey-estimate": "survey_estimate",
     "delete-survey-addresses": "delete_survey_addresses",

@@ -69,7 +69,7 @@ def test_nobody_pseudonymises_their_own_account(world: World) -> None:
 def test_the_last_administrator_is_not_pseudonymised(world: World) -> None:
     with pytest.raises(ValidationError) as refused:
         services.pseudonymise_user(actor=None, user=world.administrator)
-    assert "last administrator" in str(refused.value)
+    assert "letzte Administrator" in str(refused.value)
     administrator = User.objects.get(pk=world.administrator.pk)
     assert administrator.is_active and administrator.username == "administrator"
     assert Membership.objects.filter(user=administrator).exists()
@@ -100,3 +100,21 @@ def test_an_actor_of_the_trail_is_protected_even_without_the_refusal(world: Worl
     finally:
         pre_delete.connect(refuse_user_deletion, sender=User, dispatch_uid="accounts.refuse_user_deletion")
     assert User.objects.filter(pk=person.pk).exists()
+
+
+@pytest.mark.django_db
+def test_pseudonymise_command_asks_for_confirmation_then_acts(world: World) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("pseudonymise_user", "coach")
+    assert User.objects.get(pk=world.coach.pk).is_active
+    with pytest.raises(CommandError, match="no user"):
+        call_command("pseudonymise_user", "nobody", "--yes")
+    with pytest.raises(CommandError, match="letzte Administrator"):
+        call_command("pseudonymise_user", "administrator", "--yes")
+    call_command("pseudonymise_user", "coach", "--yes")
+    coach = User.objects.get(pk=world.coach.pk)
+    assert not coach.is_active and coach.username.startswith("former-")
+    assert AuditEvent.objects.get(summary="account pseudonymised").actor_label == "system"
