@@ -92,7 +92,7 @@ def runtime_problems(connection: BaseDatabaseWrapper) -> list[str]:
         if refused and owner != role and not superuser:
             problems.append(f"The application's database role {role} has {', '.join(refused)} on the audit "
                             f"table {AUDIT_TABLE}: run `kommunalschutz grant-runtime-privileges`.")
-        if can_create and not superuser:
+        if can_create and not superuser and owner != role:
             problems.append(f"The application's database role {role} may create objects in the schema {schema}: "
                             f"REVOKE CREATE ON SCHEMA {schema} FROM {role} (docs/deployment.md).")
     return problems

@@ -10,12 +10,17 @@ database skips any.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from kommunalschutz.foundation.accounts import services as accounts
@@ -141,7 +146,57 @@ if ON_POSTGRESQL:
         result = chain.verify()
         assert (result.intact, result.broken_id, result.kind) == (False, events[2].pk, "content")
 
+    def _cli(*args: str, user: str, owner: str | None) -> subprocess.CompletedProcess[str]:
+        db = connection.settings_dict
+        url = "postgres://{user}@{host}:{port}/{name}"
+        env = {k: v for k, v in os.environ.items() if k not in {"MIGRATION_DATABASE_URL", "REDIS_URL"}}
+        env.update(DATABASE_URL=url.format(user=user, host=db["HOST"], port=db["PORT"], name=db["NAME"]),
+                   KOMMUNALSCHUTZ_TESTING="1", PYTHONPATH=str(Path(__file__).resolve().parents[3]))
+        if owner:
+            env["MIGRATION_DATABASE_URL"] = url.format(user=owner, host=db["HOST"], port=db["PORT"], name=db["NAME"])
+        return subprocess.run([sys.executable, "-m", "kommunalschutz", *args], env=env, capture_output=True,
+                              text=True, timeout=120, check=False)
+
+    @pytest.fixture
+    def login_role(transactional_db: None) -> Iterator[str]:
+        """A runtime role that can log in (committed: the CLI runs in another process); dropped afterwards."""
+        role = f"ks_login_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE ROLE "{role}" LOGIN')
+        yield role
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP OWNED BY "{role}"')
+            cursor.execute(f'DROP ROLE "{role}"')
+
+    def test_owner_commands_connect_as_the_owner_and_the_rest_as_the_runtime_role(login_role: str) -> None:
+        owner = str(connection.settings_dict["USER"])
+        # Without MIGRATION_DATABASE_URL the runtime role cannot grant itself anything.
+        refused = _cli("grant-runtime-privileges", user=login_role, owner=None)
+        assert refused.returncode != 0
+        granted = _cli("grant-runtime-privileges", user=login_role, owner=owner)
+        assert granted.returncode == 0, granted.stderr
+        assert f"Runtime privileges granted to {login_role}." in granted.stdout
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT has_table_privilege(%s, 'core_auditevent', 'INSERT'), "
+                "has_table_privilege(%s, 'core_auditevent', 'DELETE'), "
+                "has_table_privilege(%s, 'accounts_user', 'UPDATE')", [login_role] * 3)
+            assert cursor.fetchone() == (True, False, True)
+        # verify-audit is no owner command: it runs as the runtime role, which can seal and check.
+        audit.record(actor=None, action=AuditEvent.Action.OTHER, object_type="x")
+        checked = _cli("verify-audit", user=login_role, owner=owner)
+        assert checked.returncode == 0, checked.stderr
+        assert "Audit trail intact: 1 row(s) checked." in checked.stdout
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM core_auditevent WHERE seq IS NOT NULL")
+            assert cursor.fetchone()[0] == 2  # the event and the check's own entry
+
 else:
+
+    @pytest.mark.django_db
+    def test_grant_runtime_privileges_explains_that_sqlite_has_no_roles() -> None:
+        with pytest.raises(CommandError, match="SQLite has no database roles"):
+            call_command("grant_runtime_privileges", "someone")
 
     @pytest.mark.django_db
     def test_sqlite_triggers_refuse_changing_a_sealed_row_and_presealed_inserts() -> None:
