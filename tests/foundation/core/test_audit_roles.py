@@ -13,8 +13,8 @@ import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
