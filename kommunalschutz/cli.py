@@ -5,6 +5,7 @@
     kommunalschutz demo [--force-demo]
     kommunalschutz createtoken USER
     kommunalschutz check-deploy
+    kommunalschutz verify-audit
 and every Django management command (migrate, runserver, …).
 """
 
@@ -22,11 +23,17 @@ ALIASES = {
     "generate-key": "generate_key",
     "totp-code": "totp_code",
     "reset-second-factor": "reset_second_factor",
+    "pseudonymise-user": "pseudonymise_user",
     "apply-retention": "apply_retention",
     "survey-estimate": "survey_estimate",
     "delete-survey-addresses": "delete_survey_addresses",
     "import-pks": "import_pks",
+    "verify-audit": "verify_audit",
+    "grant-runtime-privileges": "grant_runtime_privileges",
 }
+# Commands that change the schema or its privileges run as the owner role (MIGRATION_DATABASE_URL) when
+# one is configured; everything else, the web and task processes above all, runs as the runtime role.
+OWNER_COMMANDS = frozenset({"migrate", "createcachetable", "grant_runtime_privileges"})
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,6 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     args[0] = "kommunalschutz"
     if len(args) > 1:
         args[1] = ALIASES.get(args[1], args[1])
+        if args[1] in OWNER_COMMANDS:
+            os.environ["KOMMUNALSCHUTZ_DATABASE_OWNER"] = "1"
     execute_from_command_line(args)
 
 

@@ -112,8 +112,20 @@ TEMPLATES = [
 
 # --- Database ------------------------------------------------------------------
 _database_url = env_optional("DATABASE_URL")
+# PostgreSQL with two roles (docs/deployment.md): DATABASE_URL names the runtime role that gunicorn and
+# Huey use (it may only INSERT and SELECT on the audit trail); MIGRATION_DATABASE_URL names the owner of
+# the schema, used by the commands in cli.OWNER_COMMANDS (migrate, grant-runtime-privileges), for which
+# the cli sets KOMMUNALSCHUTZ_DATABASE_OWNER. DATABASE_RUNTIME_ROLE is the role the owner grants to.
+_migration_database_url = env_optional("MIGRATION_DATABASE_URL")
+DATABASE_RUNTIME_ROLE = ""
 if _database_url:
     DATABASES: dict[str, Any] = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if _migration_database_url:
+        DATABASE_RUNTIME_ROLE = str(DATABASES["default"].get("USER") or "")
+        if env_bool("KOMMUNALSCHUTZ_DATABASE_OWNER", False):
+            DATABASES["default"] = dj_database_url.parse(_migration_database_url, conn_max_age=0)
+elif _migration_database_url:
+    raise ImproperlyConfigured("MIGRATION_DATABASE_URL needs DATABASE_URL (the runtime role) beside it.")
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,18 @@ class User(AbstractUser):
     @property
     def needs_second_factor(self) -> bool:
         return bool(self.role_set & SECOND_FACTOR_ROLES)
+
+
+class UserDeletionRefused(Exception):
+    """Accounts are pseudonymised (accounts.services.pseudonymise_user), never deleted."""
+
+
+@receiver(pre_delete, sender=User, dispatch_uid="accounts.refuse_user_deletion")
+def refuse_user_deletion(sender: type[User], instance: User, **kwargs: object) -> None:
+    """Every ORM path (instance or queryset delete) ends here: the audit trail refers to accounts for good."""
+    raise UserDeletionRefused(
+        f"Account {instance.pk} cannot be deleted: pseudonymise it instead (accounts.services.pseudonymise_user)."
+    )
 
 
 class Organisation(models.Model):

@@ -451,3 +451,52 @@ def remove_membership(*, actor: Actor, membership: Membership) -> None:
                 raise ValidationError(_("The last administrator cannot be removed."))
         audit.record_delete(actor=actor, obj=membership)
         membership.delete()
+
+
+# --- Leaving: pseudonymised, never deleted ------------------------------------------------
+
+PSEUDONYM_PREFIX = "former-"
+PSEUDONYMISED_FIELDS = ("username", "email", "first_name", "last_name")
+
+
+def is_pseudonymised(user: User) -> bool:
+    return user.username.startswith(PSEUDONYM_PREFIX) and user.email.endswith(".invalid") and not user.is_active
+
+
+def pseudonymise_user(*, actor: Actor, user: User) -> User:
+    """Close a person's account for good instead of deleting it.
+
+    The account is deactivated, its name, e-mail address and username are replaced by a pseudonym, its
+    password, second factors, API tokens and roles are removed. The row stays, so the audit trail (which
+    nobody may rewrite, docs/foundation/audit.md) keeps pointing at a real account; the trail's earlier
+    entries keep the name they were recorded with. Repeating it changes nothing.
+    """
+    if getattr(actor, "pk", None) == user.pk:
+        raise ValidationError(_("You cannot pseudonymise your own account."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if is_pseudonymised(user):
+            return user
+        for membership in list(Membership.objects.filter(user=user).select_related("organisation")):
+            try:
+                remove_membership(actor=actor, membership=membership)
+            except ValidationError as exc:
+                raise ValidationError(_("The last administrator cannot be pseudonymised.")) from exc
+        for device in list(TOTPDevice.objects.filter(user=user)):
+            audit.record_delete(actor=actor, obj=device, summary="second factor removed with the account")
+            device.delete()
+        for token in list(APIToken.objects.filter(user=user)):
+            audit.record_delete(actor=actor, obj=token, summary="API token removed with the account")
+            token.delete()
+        before = audit.snapshot(user, [*PSEUDONYMISED_FIELDS, "is_active", "password"])
+        pseudonym = f"{PSEUDONYM_PREFIX}{user.pk}-{secrets.token_hex(4)}"
+        user.username = pseudonym
+        user.email = f"{pseudonym}@pseudonymised.invalid"  # .invalid never delivers (RFC 2606)
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        # The old name and address stay out of the trail's new entry: the entry says they changed, not from what.
+        audit.record_update(actor=actor, obj=user, before=before, secret=PSEUDONYMISED_FIELDS,
+                            summary="account pseudonymised")
+    return user

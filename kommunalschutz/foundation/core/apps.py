@@ -1,4 +1,20 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _grant_runtime_privileges(using: str = "default", **kwargs: Any) -> None:
+    """After every migration run as the owner, the runtime role gets its privileges on new tables too."""
+    from django.conf import settings
+    from django.db import connections
+
+    from kommunalschutz.foundation.core.dbroles import grant_runtime_privileges
+
+    role = settings.DATABASE_RUNTIME_ROLE
+    connection = connections[using]
+    if role and connection.vendor == "postgresql" and role != connection.settings_dict.get("USER"):
+        grant_runtime_privileges(connection, role)
 
 
 class CoreConfig(AppConfig):
@@ -8,3 +24,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from kommunalschutz.foundation.core import checks  # noqa: F401  (registers the deploy checks)
+
+        post_migrate.connect(_grant_runtime_privileges, sender=self, dispatch_uid="core.grant_runtime_privileges")

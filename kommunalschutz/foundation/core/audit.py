@@ -1,7 +1,8 @@
 """Recording writes in the audit trail.
 
 Service functions call :func:`record` inside their transaction, so an audit row
-exists exactly when the change it describes was committed.
+exists exactly when the change it describes was committed. Right after the commit the
+row is sealed into the hash chain (core.chain, docs/foundation/audit.md).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, TypeAlias
 
 from django.db import models
 
+from kommunalschutz.foundation.core import chain
 from kommunalschutz.foundation.core.models import AuditEvent
 
 # Who performs a write, as core and the registry (below accounts) know it: the configured user model
@@ -145,7 +147,10 @@ def build(
 
 def record_many(events: Iterable[AuditEvent]) -> None:
     """Save events built with :func:`build` in a few INSERTs (bulk imports write hundreds)."""
-    AuditEvent.objects.bulk_create(list(events), batch_size=500)
+    events = list(events)
+    if events:
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+        chain.seal_after_commit()
 
 
 def record(
@@ -162,6 +167,7 @@ def record(
     event = build(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
                   changes=changes, summary=summary)
     event.save(force_insert=True)
+    chain.seal_after_commit()
     return event
 
 

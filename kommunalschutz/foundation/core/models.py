@@ -17,7 +17,12 @@ class AuditEvent(models.Model):
     """One write to the platform's data. Rows are never updated or deleted.
 
     On PostgreSQL a trigger enforces this against the application's own SQL too
-    (migration 0002); on every database the model refuses save-on-existing and delete.
+    (migrations 0002 and 0003), and the application's runtime role may only INSERT and SELECT
+    (docs/deployment.md); on every database the model refuses save-on-existing and delete.
+
+    Every row is sealed into a hash chain right after its transaction commits (core.chain): ``seq`` is its
+    place in the chain, ``prev_hash`` the hash of the row before, ``hash`` the SHA-256 of its own content
+    and ``prev_hash``. The seal is the one change the triggers allow, once, from empty to set.
     """
 
     class Action(models.TextChoices):
@@ -31,10 +36,12 @@ class AuditEvent(models.Model):
         OTHER = "other", _("other")
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Accounts are pseudonymised, never deleted (accounts.services.pseudonymise_user), so the trail
+    # keeps its reference; PROTECT makes any attempt to delete a recorded actor fail loudly.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Kept separately so the trail still names the actor after the account is deleted.
+    # The name at the time of the event; it stays when the account is pseudonymised later.
     actor_label = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(max_length=100, db_index=True)
@@ -44,6 +51,10 @@ class AuditEvent(models.Model):
     # {"field": {"old": ..., "new": ...}}; secret fields appear with the marker "[secret]".
     changes = models.JSONField(default=dict)
     summary = models.CharField(max_length=300, blank=True)
+    # The hash chain (core.chain); empty until the row is sealed just after its commit.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-occurred_at", "-id"]
@@ -61,6 +72,41 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only.")
+
+
+class AuditVerification(models.Model):
+    """The result of one walk along the audit hash chain (``kommunalschutz verify-audit``, nightly task)."""
+
+    class Problem(models.TextChoices):
+        NONE = "", _("none")
+        MISSING = "missing", _("rows are missing from the chain")
+        LINK = "link", _("the link to the previous row does not match")
+        CONTENT = "content", _("the content of a row no longer matches its hash")
+        TRUNCATED = "truncated", _("rows were removed from the end of the chain")
+        ANCHOR = "anchor", _("a row checked earlier was replaced")
+
+    checked_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    intact = models.BooleanField()
+    # Rows checked, and the last one: the next run checks that this head is still there unchanged,
+    # which a chain alone cannot show for rows removed from its end.
+    checked = models.PositiveBigIntegerField(default=0)
+    head_seq = models.BigIntegerField(null=True, blank=True)
+    head_hash = models.CharField(max_length=64, blank=True)
+    sealed = models.PositiveIntegerField(default=0)
+    broken_id = models.BigIntegerField(null=True, blank=True)
+    broken_seq = models.BigIntegerField(null=True, blank=True)
+    broken_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Problem.choices, blank=True, default="")
+    # The verifier's own words (English, for operators and logs); the dashboard shows ``kind``.
+    problem = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-checked_at", "-id"]
+        verbose_name = _("audit verification")
+        verbose_name_plural = _("audit verifications")
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'intact' if self.intact else 'BROKEN'} ({self.checked})"
 
 
 class SiteState(models.Model):

@@ -1,4 +1,4 @@
-"""Write operations of the core app: task runs and the audit export."""
+"""Write operations of the core app: task runs and the audit export (the chain's check: core.verification)."""
 
 from __future__ import annotations
 
@@ -114,3 +114,4 @@ def rotate_encryption_keys(*, actor: AuditActor, progress: Progress | None = Non
     audit.record(actor=actor, action=AuditEvent.Action.OTHER, object_type="core.encryption",
                           summary="re-encrypted with the newest key", changes={})
     return counts
+

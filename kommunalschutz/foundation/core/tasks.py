@@ -11,6 +11,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from kommunalschutz.foundation.core.models import TaskRun
 from kommunalschutz.foundation.core.progress import TaskRunProgress
+from kommunalschutz.foundation.core.verification import verify_audit_trail
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +65,9 @@ def clear_expired_sessions() -> int:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@db_periodic_task(crontab(hour="2", minute="40"))
+def verify_audit_trail_nightly() -> bool:
+    """Walk the audit hash chain every night; the result appears on the audit trail page."""
+    return verify_audit_trail(actor=None).intact

@@ -17,12 +17,16 @@ from kommunalschutz.foundation.core import services
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.audit import is_confidential_type, visible_events
 from kommunalschutz.foundation.core.home import home_context
-from kommunalschutz.foundation.core.models import AuditEvent, SiteState, TaskRun
+from kommunalschutz.foundation.core.models import AuditEvent, AuditVerification, SiteState, TaskRun
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {**home_context(request), "state": SiteState.load()})
+    context = {**home_context(request), "state": SiteState.load()}
+    # Administrators and auditors see the last check of the audit chain where they start.
+    if request.user.has_perm("core.view_audit_trail") and request.user.has_perm("core.export_audit_trail"):
+        context.update(show_audit_check=True, audit_check=AuditVerification.objects.first())
+    return render(request, "core/home.html", context)
 
 
 def imprint(request: HttpRequest) -> HttpResponse:
@@ -57,6 +61,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {
         "page": page, "filters": filters, "actions": AuditEvent.Action.choices,
+        "audit_check": AuditVerification.objects.first(),
         "can_export": request.user.has_perm("core.export_audit_trail"),
     })
 

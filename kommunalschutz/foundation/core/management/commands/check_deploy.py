@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from kommunalschutz.foundation.core.models import SiteState
+from kommunalschutz.foundation.core.dbroles import runtime_problems
+from kommunalschutz.foundation.core.models import AuditVerification, SiteState
 
 
 class Command(BaseCommand):
@@ -31,6 +32,11 @@ class Command(BaseCommand):
                     problems.append("The registry is empty: run `kommunalschutz import-registry`.")
                 elif state.demo_loaded_at is not None:
                     problems.append("Demo data (with published passwords) is loaded in this database.")
+                problems.extend(runtime_problems(connection))
+                last = AuditVerification.objects.first()
+                if last is not None and not last.intact:
+                    problems.append(f"The last audit check found the hash chain broken at row {last.broken_id}: "
+                                    f"{last.problem} (run `kommunalschutz verify-audit`).")
         except Exception as exc:
             problems.append(f"The database cannot be reached: {exc}")
         from django.conf import settings
