@@ -89,7 +89,7 @@ class OfferTypeOut(Schema):
     position: int
 
 
-class TargetOut(Schema):
+class EngagementTargetOut(Schema):
     type: str = Field(description="municipality or district")
     ags: str
     name: str
@@ -102,7 +102,7 @@ class EngagementOut(Schema):
     kind: str
     title: str
     status: str
-    target: TargetOut
+    target: EngagementTargetOut
     started_on: dt.date
     ended_on: dt.date | None
     owner: str | None
