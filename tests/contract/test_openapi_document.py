@@ -22,7 +22,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import BaseModel, TypeAdapter, WithJsonSchema
 
 from kommunalschutz.config.api import api
-from kommunalschutz.foundation.core.schemas import ErrorOut, ValidationErrorOut
+from kommunalschutz.foundation.core.schemas import ErrorOut, RequestErrorOut, ValidationErrorOut
 from kommunalschutz.protection.cases.schemas import CaseEventOut, CaseMessageIn, MessageOut
 from kommunalschutz.protection.intake.schemas import MessageIn
 
@@ -51,6 +51,9 @@ def _models_in(annotation: Any, found: set[type]) -> None:
 def schema_classes() -> set[type]:
     """The schema classes of every operation (parameters, bodies, answers) of the API under /api/v1/."""
     found: set[type] = set()
+    # The framework's own answers, which config.api adds to every operation that can get them.
+    _models_in(ErrorOut, found)
+    _models_in(RequestErrorOut, found)
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:

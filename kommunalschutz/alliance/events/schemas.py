@@ -27,7 +27,8 @@ class RegistrationIn(Schema):
     organisation_name: str = Field("", max_length=200)
     function: str = Field("", max_length=200, description="shown on the name badge")
     attendee_role: Registration.AttendeeRole = Field(description="in which capacity the person attends")
-    consent: bool = Field(description="must be true: consent to the processing of the data for the event")
+    consent: bool = Field(description="must be true: consent to the processing of the data for the event",
+                          json_schema_extra={"const": True})
 
     @field_validator("consent")
     @classmethod

@@ -7,6 +7,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from kommunalschutz.foundation.core.schemas import IsoDate
 from kommunalschutz.foundation.registry.schemas import PoliceDirectorateRefOut
 
 AGS_PATTERN = r"^[0-9]{8}$"
@@ -16,7 +17,7 @@ DISTRICT_PATTERN = r"^[0-9]{5}$"
 
 
 class MembersQueryIn(Schema):
-    as_of: dt.date | None = Field(None, description="the date (YYYY-MM-DD); default today")
+    as_of: IsoDate | None = Field(None, description="the date (YYYY-MM-DD); default today")
 
 
 class TransitionIn(Schema):

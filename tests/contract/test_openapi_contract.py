@@ -1,0 +1,56 @@
+"""schemathesis against the real API, in the test process: every operation, all checks, 0 failures.
+
+The API is called through its WSGI application in this process, on the test database of the run (SQLite
+or PostgreSQL), as the state coordinator, who reaches every part of the API. Examples are bounded and
+derandomized, so a run is reproducible and takes a few minutes at most (docs/api.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from kommunalschutz.foundation.accounts.services import create_token
+
+EXAMPLES_PER_OPERATION = 10
+
+
+@schemathesis.check
+def schema_valid_input_passes_the_framework(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A request the document calls valid must get past ninja's validation (no 400, no 422 with ninja's list
+    of errors): else the schema promises more than the endpoint accepts.
+
+    This replaces schemathesis' positive_data_acceptance, which refuses every 422. An endpoint may still
+    answer a schema-valid request with its own documented 422 (ValidationErrorOut, messages per field) for
+    what no schema can say: an unknown municipality key, a date in the future, a step the case cannot take.
+    """
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return None
+    body = response.json() if response.status_code in (400, 422) else None
+    if response.status_code == 400 or (response.status_code == 422 and isinstance(body.get("detail"), list)):
+        raise AssertionError(f"Schema-valid request refused by the framework's validation: {body}")
+    return None
+
+
+@pytest.fixture
+def api_schema(world: Any) -> Any:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    token = create_token(actor=world.coordinator, user=world.coordinator, name="contract", days=1)
+    schema.config.headers = {"Authorization": f"Bearer {token}"}
+    return schema
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None,
+          suppress_health_check=list(HealthCheck))
+def test_api_keeps_its_contract(case: Any) -> None:
+    case.call_and_validate(excluded_checks=[positive_data_acceptance],
+                           additional_checks=[schema_valid_input_passes_the_framework])
