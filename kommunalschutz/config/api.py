@@ -45,10 +45,10 @@ def document_framework_answers(document: dict[str, Any]) -> None:
     beside an endpoint's own 422 (messages per field) where it has one.
     """
     schemas = document["components"]["schemas"]
-    for schema in (ErrorOut, RequestErrorOut):
-        generated = schema.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema)
+    for model in (ErrorOut, RequestErrorOut):
+        generated = model.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema)
         schemas.update(generated.pop("$defs", {}))
-        schemas[schema.__name__] = generated
+        schemas[model.__name__] = generated
     for operations in document["paths"].values():
         for operation in operations.values():
             responses = operation["responses"]

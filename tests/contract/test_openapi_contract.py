@@ -7,11 +7,14 @@ derandomized, so a run is reproducible and takes a few minutes at most (docs/api
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -31,18 +34,26 @@ def schema_valid_input_passes_the_framework(ctx: Any, response: Any, case: Any) 
     """
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return None
-    body = response.json() if response.status_code in (400, 422) else None
+    body: dict[str, Any] = response.json() if response.status_code in (400, 422) else {}
     if response.status_code == 400 or (response.status_code == 422 and isinstance(body.get("detail"), list)):
         raise AssertionError(f"Schema-valid request refused by the framework's validation: {body}")
     return None
 
 
 @pytest.fixture
-def api_schema(world: Any) -> Any:
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-    token = create_token(actor=world.coordinator, user=world.coordinator, name="contract", days=1)
-    schema.config.headers = {"Authorization": f"Bearer {token}"}
-    return schema
+def api_schema(world: Any) -> Iterator[Any]:
+    # The WSGI handler closes the database connection before and after each request, which would end the
+    # test's transaction (on PostgreSQL: "the connection is closed"); Django's test client keeps it the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+        token = create_token(actor=world.coordinator, user=world.coordinator, name="contract", days=1)
+        schema.config.headers = {"Authorization": f"Bearer {token}"}
+        yield schema
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

@@ -164,10 +164,11 @@ def _agreement_detail(agreement: CooperationAgreement) -> AgreementDetailOut:
     )
 
 
-@router.get("/alliance/agreements", auth=token_auth, response=list[AgreementOut],
-            summary="Cooperation agreements the caller may read")
+@router.get("/alliance/agreements", auth=token_auth, response={200: list[AgreementOut], 404: ErrorOut},
+            summary="Cooperation agreements the caller may read (404 for roles that read none)")
 def list_agreements(request: HttpRequest) -> list[AgreementOut]:
     """The coordination office sees all; a municipal coordinator their own; the police those it is party to."""
+    require_perm(request.user, "alliance.view_agreements")
     return [AgreementOut(**_agreement_out(a)) for a in selectors.agreements_for(request.user).order_by("pk")]
 
 
