@@ -16,9 +16,21 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from kommunalschutz.foundation.accounts.services import create_token
+from kommunalschutz.foundation.accounts.models import APIToken
+from kommunalschutz.foundation.accounts.services import create_token, hash_token
+from tests.factories import (
+    AgreementFactory,
+    CaseFactory,
+    CouncilFactory,
+    EngagementFactory,
+    EventFactory,
+    MeasureFactory,
+    PartnerFactory,
+)
+from tests.survey_factories import QuestionnaireFactory, SurveyProjectFactory
 
 EXAMPLES_PER_OPERATION = 10
 
@@ -43,6 +55,43 @@ def schema_valid_input_passes_the_framework(ctx: Any, response: Any, case: Any) 
     return None
 
 
+def _real_objects(world: Any) -> dict[str, list[Any]]:
+    """One object of each kind the paths name, so that operations also answer with their documents, not
+    only with 404 for the ids the fuzzer makes up."""
+    case = CaseFactory.create(municipality=world.pirna)
+    project = SurveyProjectFactory.create(municipality=world.pirna)
+    return {
+        "ags": [world.pirna.ags],
+        "agreement_id": [AgreementFactory.create(municipality=world.pirna, police_directorate=world.dresden_pd,
+                                                 coordination_office=world.coordination_office).pk],
+        "engagement_id": [EngagementFactory.create(municipality=world.pirna).pk],
+        "council_id": [CouncilFactory.create(municipality=world.pirna).pk],
+        "slug": [EventFactory.create().slug],
+        "case_id": [case.pk],
+        "measure_id": [MeasureFactory.create(case=case).pk],
+        "partner_id": [PartnerFactory.create().pk],
+        "project_id": [project.pk],
+        "version": [QuestionnaireFactory.create(project=project).version],
+        # A second token: revoking the one the fuzzer sends would answer everything after it with 401.
+        "token_id": [APIToken.objects.get(token_hash=hash_token(create_token(
+            actor=world.coordinator, user=world.coordinator, name="to revoke", days=1))).pk],
+    }
+
+
+def _with_real_objects(real: dict[str, list[Any]]) -> Any:
+    def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None) -> Any:
+        """Half of the time a real object's key instead of the generated one, where that one is of the
+        documented type (a schema-violating value stays, so negative tests stay negative)."""
+        if not path_parameters:
+            return st.just(path_parameters)
+        return st.fixed_dictionaries({
+            name: st.sampled_from([value, *real[name]])
+            if name in real and type(value) is type(real[name][0]) else st.just(value)
+            for name, value in path_parameters.items()})
+
+    return flatmap_path_parameters
+
+
 @pytest.fixture
 def api_schema(world: Any) -> Iterator[Any]:
     # The WSGI handler closes the database connection before and after each request, which would end the
@@ -53,6 +102,7 @@ def api_schema(world: Any) -> Iterator[Any]:
         schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
         token = create_token(actor=world.coordinator, user=world.coordinator, name="contract", days=1)
         schema.config.headers = {"Authorization": f"Bearer {token}"}
+        schema.hook(_with_real_objects(_real_objects(world)))
         yield schema
     finally:
         request_started.connect(close_old_connections)
