@@ -66,7 +66,7 @@ def _real_objects(world: Any) -> dict[str, list[Any]]:
                                                  coordination_office=world.coordination_office).pk],
         "engagement_id": [EngagementFactory.create(municipality=world.pirna).pk],
         "council_id": [CouncilFactory.create(municipality=world.pirna).pk],
-        "slug": [EventFactory.create().slug],
+        "slug": [EventFactory.create(public_token="contract-test-event").slug],
         "case_id": [case.pk],
         "measure_id": [MeasureFactory.create(case=case).pk],
         "partner_id": [PartnerFactory.create().pk],
