@@ -116,7 +116,7 @@ def test_checker_finds_a_loop_between_apps_through_different_files(tmp_path: Pat
 
 # Packages that only `make test` installs (requirements/dev.lock); `make run` installs base.lock alone.
 DEVELOPMENT_ONLY = {"django_stubs_ext", "pytest", "pytest_django", "factory", "hypothesis", "playwright", "pypdf",
-                    "time_machine", "mypy", "ruff"}
+                    "time_machine", "mypy", "ruff", "schemathesis"}
 
 
 def runtime_imports_of_development_packages(package: Path) -> list[str]:

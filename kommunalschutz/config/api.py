@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.schema import NinjaGenerateJsonSchema
 
 from kommunalschutz.alliance.councils.api import router as councils_router
 from kommunalschutz.alliance.engagements.api import router as engagements_router
@@ -10,6 +17,7 @@ from kommunalschutz.alliance.events.api import router as events_router
 from kommunalschutz.alliance.insights.api import router as insights_router
 from kommunalschutz.alliance.programme.api import router as alliance_router
 from kommunalschutz.foundation.accounts.api import router as accounts_router
+from kommunalschutz.foundation.core.schemas import ErrorOut, RequestErrorOut
 from kommunalschutz.foundation.registry.api import router as registry_router
 from kommunalschutz.protection.assessments.api import router as assessments_router
 from kommunalschutz.protection.cases.api import router as cases_router
@@ -20,7 +28,62 @@ from kommunalschutz.protection.measures.api import router as measures_router
 from kommunalschutz.surveys.findings.api import router as findings_router
 from kommunalschutz.surveys.projects.api import router as surveys_router
 
-api = NinjaAPI(
+
+def _ref(schema: type[ErrorOut | RequestErrorOut]) -> dict[str, Any]:
+    return {"$ref": REF_TEMPLATE.format(model=schema.__name__)}
+
+
+def _answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def document_framework_answers(document: dict[str, Any]) -> None:
+    """Add the answers django-ninja gives before an endpoint runs to every operation that can get them.
+
+    401 where a token is required (missing, unknown, expired or revoked); 400 where a body is read (not
+    JSON); 422 with ninja's list of errors where parameters or a body are validated against the schema,
+    beside an endpoint's own 422 (messages per field) where it has one.
+    """
+    schemas = document["components"]["schemas"]
+    for model in (ErrorOut, RequestErrorOut):
+        generated = model.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema)
+        schemas.update(generated.pop("$defs", {}))
+        schemas[model.__name__] = generated
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            if operation.get("security"):
+                responses.setdefault(401, _answer("No valid token (missing, unknown, expired or revoked)",
+                                                  _ref(ErrorOut)))
+            if any(parameter["in"] == "path" for parameter in operation.get("parameters", [])):
+                responses.setdefault(404, _answer("Not found, not visible to the caller, or a path parameter "
+                                                  "of the wrong type", _ref(ErrorOut)))
+            if operation.get("requestBody"):
+                responses.setdefault(400, _answer("The body is not JSON", _ref(ErrorOut)))
+            if operation.get("parameters") or operation.get("requestBody"):
+                own = responses.get(422, {}).get("content", {}).get("application/json", {}).get("schema")
+                schema = {"anyOf": [own, _ref(RequestErrorOut)]} if own else _ref(RequestErrorOut)
+                responses[422] = _answer("Invalid input (nothing was changed)", schema)
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest, path: str) -> JsonResponse:
+    """404 as JSON for an address under /api/v1/ that no operation has (also a path parameter of the wrong
+    type, e.g. a word where an id belongs), instead of the HTML page for the web interface."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
+class KommunalschutzAPI(NinjaAPI):
+    """The one API; its OpenAPI document also lists the framework's own answers (see the contract tests)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_framework_answers(document)
+        return document
+
+
+api = KommunalschutzAPI(
     title="Kommunalschutz API",
     version="1",
     urls_namespace="api-v1",

@@ -1,12 +1,13 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from kommunalschutz.config.api import api
+from kommunalschutz.config.api import api, unknown_path
 from kommunalschutz.surveys.projects import urls as survey_projects
 from kommunalschutz.surveys.responses.urls import practice_urlpatterns as practice_answers
 from kommunalschutz.surveys.sampling.urls import practice_urlpatterns as practice_register
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<path>.*)$", unknown_path),
     path("konto/", include("kommunalschutz.foundation.accounts.urls")),
     path("register/", include("kommunalschutz.foundation.registry.urls")),
     path("allianz/", include("kommunalschutz.alliance.programme.urls")),

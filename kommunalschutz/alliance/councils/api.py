@@ -17,17 +17,17 @@ from ninja import Query, Router, Status
 from kommunalschutz.alliance.councils import selectors, services
 from kommunalschutz.alliance.councils.models import CouncilMeeting, PreventionCouncil
 from kommunalschutz.alliance.councils.schemas import (
-    ContactOut,
+    CouncilContactDetailOut,
     CouncilDetailOut,
     CouncilIn,
+    CouncilMemberOut,
     CouncilOut,
+    CouncilProjectOut,
     CouncilQueryIn,
+    CouncilTargetOut,
     MeetingIn,
     MeetingOut,
-    MemberOut,
-    ProjectOut,
     PublicContactOut,
-    TargetOut,
     WorkingGroupOut,
 )
 from kommunalschutz.foundation.accounts.auth import token_auth
@@ -37,11 +37,11 @@ from kommunalschutz.foundation.web.pages import request_user
 
 router = Router(tags=["councils"])
 
-def _target(council: PreventionCouncil) -> TargetOut:
+def _target(council: PreventionCouncil) -> CouncilTargetOut:
     if council.municipality is not None:
-        return TargetOut(kind="municipality", ags=council.municipality.ags, name=council.municipality.name)
+        return CouncilTargetOut(kind="municipality", ags=council.municipality.ags, name=council.municipality.name)
     assert council.district is not None  # exactly one of the two (a database constraint)
-    return TargetOut(kind="district", ags=council.district.ags, name=council.district.name)
+    return CouncilTargetOut(kind="district", ags=council.district.ags, name=council.district.name)
 
 
 def _council_out(council: PreventionCouncil) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def _council_out(council: PreventionCouncil) -> dict[str, Any]:
         "id": council.pk, "name": council.name, "target": _target(council), "establishment": council.establishment,
         "established_on": council.established_on, "dissolved_on": council.dissolved_on,
         "chair_name": council.chair_name, "chair_function": council.chair_function,
-        "contact": ContactOut(name=council.contact_name, function=council.contact_function,
+        "contact": CouncilContactDetailOut(name=council.contact_name, function=council.contact_function,
                               email=council.contact_email, phone=council.contact_phone,
                               address=council.contact_address, is_public=council.contact_is_public),
         "active_members": getattr(council, "active_member_count", 0),
@@ -101,14 +101,14 @@ def get_council(request: HttpRequest, council_id: int) -> Any:
     members = sections["active_members"] + sections["former_members"]
     return Status(200, CouncilDetailOut(
         **_council_out(council),
-        members=[MemberOut(id=m.pk, organisation_name=m.organisation_name, organisation_id=m.organisation_id,
+        members=[CouncilMemberOut(id=m.pk, organisation_name=m.organisation_name, organisation_id=m.organisation_id,
                            person_name=m.person_name, function=m.function, joined_on=m.joined_on,
                            left_on=m.left_on) for m in members],
         meeting_list=[_meeting_out(m) for m in sections["meetings"]],
         working_groups=[WorkingGroupOut(id=g.pk, name=g.name, topic=g.topic, lead=g.lead,
                                         members=[m.pk for m in g.members.all()])
                         for g in sections["working_groups"]],
-        projects=[ProjectOut(id=p.pk, title=p.title, status=p.status, planned_start=p.planned_start,
+        projects=[CouncilProjectOut(id=p.pk, title=p.title, status=p.status, planned_start=p.planned_start,
                              planned_end=p.planned_end, actual_start=p.actual_start, actual_end=p.actual_end)
                   for p in sections["projects"]],
     ))

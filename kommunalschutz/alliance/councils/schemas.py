@@ -43,13 +43,13 @@ class CouncilQueryIn(Schema):
 # --- Out --------------------------------------------------------------------------
 
 
-class TargetOut(Schema):
+class CouncilTargetOut(Schema):
     kind: str = Field(description="municipality or district")
     ags: str
     name: str
 
 
-class ContactOut(Schema):
+class CouncilContactDetailOut(Schema):
     name: str
     function: str
     email: str
@@ -61,13 +61,13 @@ class ContactOut(Schema):
 class CouncilOut(Schema):
     id: int
     name: str
-    target: TargetOut
+    target: CouncilTargetOut
     establishment: str
     established_on: dt.date
     dissolved_on: dt.date | None
     chair_name: str
     chair_function: str
-    contact: ContactOut
+    contact: CouncilContactDetailOut
     active_members: int
     meetings: int
     last_meeting_on: dt.date | None
@@ -75,7 +75,7 @@ class CouncilOut(Schema):
     source_url: str
 
 
-class MemberOut(Schema):
+class CouncilMemberOut(Schema):
     id: int
     organisation_name: str
     organisation_id: int | None
@@ -103,7 +103,7 @@ class WorkingGroupOut(Schema):
     members: list[int]
 
 
-class ProjectOut(Schema):
+class CouncilProjectOut(Schema):
     id: int
     title: str
     status: str
@@ -114,10 +114,10 @@ class ProjectOut(Schema):
 
 
 class CouncilDetailOut(CouncilOut):
-    members: list[MemberOut]
+    members: list[CouncilMemberOut]
     meeting_list: list[MeetingOut]
     working_groups: list[WorkingGroupOut]
-    projects: list[ProjectOut]
+    projects: list[CouncilProjectOut]
 
 
 class PublicContactOut(Schema):
@@ -125,7 +125,7 @@ class PublicContactOut(Schema):
 
     id: int
     council_name: str
-    target: TargetOut
+    target: CouncilTargetOut
     established_on: dt.date
     establishment: str
     contact_name: str

@@ -28,6 +28,7 @@ from kommunalschutz.alliance.engagements.schemas import (
     EngagementOut,
     EngagementPageOut,
     EngagementQueryIn,
+    EngagementTargetOut,
     EvaluationOut,
     FollowUpTaskOut,
     FundingApplicationIn,
@@ -37,7 +38,6 @@ from kommunalschutz.alliance.engagements.schemas import (
     PhaseOut,
     SessionOut,
     TargetIn,
-    TargetOut,
 )
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import Organisation
@@ -60,10 +60,11 @@ def _offer_out(offer: OfferType) -> OfferTypeOut:
 
 
 def _row(engagement: Engagement) -> dict[str, Any]:
-    target = (TargetOut(type="municipality", ags=engagement.municipality.ags, name=engagement.municipality.name)
-              if engagement.municipality is not None else
-              TargetOut(type="district", ags=engagement.district.ags, name=engagement.district.name)
-              if engagement.district is not None else None)
+    municipality, district = engagement.municipality, engagement.district
+    target = (EngagementTargetOut(type="municipality", ags=municipality.ags, name=municipality.name)
+              if municipality is not None else
+              EngagementTargetOut(type="district", ags=district.ags, name=district.name)
+              if district is not None else None)
     owner = engagement.owner.get_full_name() or engagement.owner.username if engagement.owner else None
     return {
         "id": engagement.pk, "offer": engagement.offer_type.code, "offer_name": engagement.offer_type.name,

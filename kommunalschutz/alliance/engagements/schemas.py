@@ -8,6 +8,8 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from kommunalschutz.foundation.core.schemas import EuroAmount
+
 MUNICIPALITY_AGS = r"^[0-9]{8}$"
 DISTRICT_AGS = r"^[0-9]{5}$"
 
@@ -51,9 +53,9 @@ class FundingApplicationIn(TargetIn):
     status: str = Field("active", max_length=20)
     funding_year: int = Field(ge=2000, le=2100)
     project_title: str = Field(max_length=300)
-    total_costs: Decimal = Field(max_digits=12, decimal_places=2, description="eligible costs in EUR")
-    requested_amount: Decimal = Field(max_digits=12, decimal_places=2)
-    in_kind_contribution: Decimal = Field(Decimal(0), max_digits=12, decimal_places=2,
+    total_costs: EuroAmount = Field(max_digits=12, decimal_places=2, description="eligible costs in EUR")
+    requested_amount: EuroAmount = Field(max_digits=12, decimal_places=2)
+    in_kind_contribution: EuroAmount = Field(Decimal(0), max_digits=12, decimal_places=2,
                                           description="the part of the own share given in kind")
     submitted_on: dt.date = Field(description="between 31 Aug and 15 Oct of the year before the funding year")
     prior_consultation: int | None = Field(None, description="engagement id of a consultation of the same "
@@ -89,7 +91,7 @@ class OfferTypeOut(Schema):
     position: int
 
 
-class TargetOut(Schema):
+class EngagementTargetOut(Schema):
     type: str = Field(description="municipality or district")
     ags: str
     name: str
@@ -102,7 +104,7 @@ class EngagementOut(Schema):
     kind: str
     title: str
     status: str
-    target: TargetOut
+    target: EngagementTargetOut
     started_on: dt.date
     ended_on: dt.date | None
     owner: str | None

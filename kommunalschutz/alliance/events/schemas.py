@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import Field, WithJsonSchema, field_validator
 
 from kommunalschutz.alliance.events.models import Event, Registration
+
+# Both enumerations are called Status, and the OpenAPI document names an enumeration's component by its class
+# name: documented inline instead, so neither replaces the other (docs/decisions/0018-unique-schema-names.md).
+EventStatus = Annotated[Event.Status, WithJsonSchema({"type": "string", "enum": list(Event.Status.values)})]
+RegistrationStatus = Annotated[Registration.Status,
+                               WithJsonSchema({"type": "string", "enum": list(Registration.Status.values)})]
 
 # --- In ---------------------------------------------------------------------------
 
@@ -20,7 +27,8 @@ class RegistrationIn(Schema):
     organisation_name: str = Field("", max_length=200)
     function: str = Field("", max_length=200, description="shown on the name badge")
     attendee_role: Registration.AttendeeRole = Field(description="in which capacity the person attends")
-    consent: bool = Field(description="must be true: consent to the processing of the data for the event")
+    consent: bool = Field(description="must be true: consent to the processing of the data for the event",
+                          json_schema_extra={"const": True})
 
     @field_validator("consent")
     @classmethod
@@ -37,7 +45,7 @@ class EventOut(Schema):
     slug: str
     title: str
     kind: Event.Kind
-    status: Event.Status
+    status: EventStatus
     description: str
     venue: str
     starts_at: dt.datetime
@@ -60,7 +68,7 @@ class RegistrationOut(Schema):
     function: str
     attendee_role: Registration.AttendeeRole
     channel: Registration.Channel
-    status: Registration.Status = Field(description="confirmed, waitlisted (event full) or cancelled")
+    status: RegistrationStatus = Field(description="confirmed, waitlisted (event full) or cancelled")
     registered_at: dt.datetime
     attended: bool
     is_synthetic: bool

@@ -23,16 +23,15 @@ from kommunalschutz.alliance.programme.schemas import (
     AgreementDetailOut,
     AgreementIn,
     AgreementOut,
+    AllianceMemberOut,
+    AllianceOrganisationRefOut,
     LifecycleOut,
-    MemberOut,
+    MembershipTargetOut,
     MembersOut,
     MembersQueryIn,
-    OrganisationRefOut,
-    PoliceDirectorateRefOut,
     ReviewOut,
     SignatoryOut,
     SignedDocumentOut,
-    TargetOut,
     TransitionIn,
     TransitionOut,
 )
@@ -40,6 +39,7 @@ from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate
+from kommunalschutz.foundation.registry.schemas import PoliceDirectorateRefOut
 from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
 from kommunalschutz.foundation.web.pages import request_user
 
@@ -61,15 +61,16 @@ def _payload_target(payload: Any, errors: dict[str, list[str]]) -> tuple[Municip
     return municipality, district
 
 
-def _target_out(target: Any) -> TargetOut:
+def _target_out(target: Any) -> MembershipTargetOut:
     kind = "municipality" if isinstance(target, Municipality) else "district"
-    return TargetOut(kind=kind, ags=target.ags, name=target.name)
+    return MembershipTargetOut(kind=kind, ags=target.ags, name=target.name)
 
 
 def _transition_out(step: MembershipTransition) -> TransitionOut:
     return TransitionOut(
         id=step.pk, stage=step.stage, stage_label=str(step.get_stage_display()), date=step.date,
-        acting_organisation=OrganisationRefOut(id=step.acting_organisation.pk, name=step.acting_organisation.name),
+        acting_organisation=AllianceOrganisationRefOut(id=step.acting_organisation.pk,
+                                                       name=step.acting_organisation.name),
         note=step.note, is_synthetic=step.is_synthetic, source_url=step.source_url,
     )
 
@@ -124,7 +125,7 @@ def create_transition(
 def members(request: HttpRequest, filters: Query[MembersQueryIn]) -> MembersOut:
     """Municipalities whose latest "member" step on or before the date is not followed by leaving."""
     as_of = filters.as_of or timezone.localdate()
-    rows = [MemberOut(ags=m.ags, name=m.name, district=m.district.name) for m in selectors.members_on(as_of)]
+    rows = [AllianceMemberOut(ags=m.ags, name=m.name, district=m.district.name) for m in selectors.members_on(as_of)]
     return MembersOut(as_of=as_of, count=len(rows), municipalities=rows)
 
 
@@ -145,7 +146,7 @@ def _agreement_out(agreement: CooperationAgreement) -> dict[str, Any]:
         "police_directorate": PoliceDirectorateRefOut(code=agreement.police_directorate.code,
                                                       name=agreement.police_directorate.name),
         "police_station": agreement.police_station,
-        "coordination_office": OrganisationRefOut(id=agreement.coordination_office.pk,
+        "coordination_office": AllianceOrganisationRefOut(id=agreement.coordination_office.pk,
                                                   name=agreement.coordination_office.name),
         "signed_on": agreement.signed_on, "terminated_on": agreement.terminated_on,
         "is_synthetic": agreement.is_synthetic, "source_url": agreement.source_url, "signed_document": document,
@@ -163,10 +164,11 @@ def _agreement_detail(agreement: CooperationAgreement) -> AgreementDetailOut:
     )
 
 
-@router.get("/alliance/agreements", auth=token_auth, response=list[AgreementOut],
-            summary="Cooperation agreements the caller may read")
+@router.get("/alliance/agreements", auth=token_auth, response={200: list[AgreementOut], 404: ErrorOut},
+            summary="Cooperation agreements the caller may read (404 for roles that read none)")
 def list_agreements(request: HttpRequest) -> list[AgreementOut]:
     """The coordination office sees all; a municipal coordinator their own; the police those it is party to."""
+    require_perm(request.user, "alliance.view_agreements")
     return [AgreementOut(**_agreement_out(a)) for a in selectors.agreements_for(request.user).order_by("pk")]
 
 

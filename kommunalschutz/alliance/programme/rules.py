@@ -127,3 +127,5 @@ rules.add_perm("alliance.view_records", is_coordinator | is_municipal_coordinato
 # One municipality's (or district's) lifecycle, agreements overview and engagements.
 rules.add_perm("alliance.view_municipality_work", is_coordinator | is_own_municipality | is_responsible_police)
 rules.add_perm("alliance.view_agreement", is_coordinator | is_own_municipality | is_party_to_agreement)
+# The list of agreements (scoped like alliance.view_agreement): for the roles that may read some agreement.
+rules.add_perm("alliance.view_agreements", is_coordinator | is_municipal_coordinator | is_police_contact)

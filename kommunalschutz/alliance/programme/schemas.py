@@ -7,6 +7,9 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from kommunalschutz.foundation.core.schemas import IsoDate
+from kommunalschutz.foundation.registry.schemas import PoliceDirectorateRefOut
+
 AGS_PATTERN = r"^[0-9]{8}$"
 DISTRICT_PATTERN = r"^[0-9]{5}$"
 
@@ -14,7 +17,7 @@ DISTRICT_PATTERN = r"^[0-9]{5}$"
 
 
 class MembersQueryIn(Schema):
-    as_of: dt.date | None = Field(None, description="the date (YYYY-MM-DD); default today")
+    as_of: IsoDate | None = Field(None, description="the date (YYYY-MM-DD); default today")
 
 
 class TransitionIn(Schema):
@@ -53,12 +56,12 @@ class AgreementIn(Schema):
 # --- Out --------------------------------------------------------------------------
 
 
-class OrganisationRefOut(Schema):
+class AllianceOrganisationRefOut(Schema):
     id: int
     name: str
 
 
-class TargetOut(Schema):
+class MembershipTargetOut(Schema):
     kind: str = Field(description="municipality or district")
     ags: str
     name: str
@@ -69,19 +72,19 @@ class TransitionOut(Schema):
     stage: str
     stage_label: str
     date: dt.date
-    acting_organisation: OrganisationRefOut
+    acting_organisation: AllianceOrganisationRefOut
     note: str
     is_synthetic: bool
     source_url: str
 
 
 class LifecycleOut(Schema):
-    target: TargetOut
+    target: MembershipTargetOut
     current_stage: str | None
     transitions: list[TransitionOut]
 
 
-class MemberOut(Schema):
+class AllianceMemberOut(Schema):
     ags: str
     name: str
     district: str
@@ -90,12 +93,7 @@ class MemberOut(Schema):
 class MembersOut(Schema):
     as_of: dt.date
     count: int
-    municipalities: list[MemberOut]
-
-
-class PoliceDirectorateRefOut(Schema):
-    code: str
-    name: str
+    municipalities: list[AllianceMemberOut]
 
 
 class SignatoryOut(Schema):
@@ -124,10 +122,10 @@ class AgreementOut(Schema):
     id: int
     title: str
     status: str
-    target: TargetOut
+    target: MembershipTargetOut
     police_directorate: PoliceDirectorateRefOut
     police_station: str
-    coordination_office: OrganisationRefOut
+    coordination_office: AllianceOrganisationRefOut
     signed_on: dt.date | None
     terminated_on: dt.date | None
     is_synthetic: bool

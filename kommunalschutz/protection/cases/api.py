@@ -25,15 +25,15 @@ from kommunalschutz.protection.cases import case_tasks, case_team, incidents, li
 from kommunalschutz.protection.cases.models import Case, CaseMessage, CaseTask, CaseTeamMember
 from kommunalschutz.protection.cases.schemas import (
     CaseDetailOut,
+    CaseEventOut,
+    CaseMessageIn,
     CaseOut,
     CaseQueryIn,
     CloseIn,
-    EventOut,
     IncidentOut,
     IncidentPatchIn,
     LinkIn,
     LinkOut,
-    MessageIn,
     MessageOut,
     NotificationOut,
     ReopenIn,
@@ -97,7 +97,7 @@ def _detail(case: Case, user: User) -> CaseDetailOut:
                               other_id=row["other"].pk if row["other"] else None,
                               other_reference=row["other"].reference if row["other"] else None)
                       for row in sections["links"]],
-            "events": [EventOut(at=e.at, kind=e.kind, summary=e.summary, by_reporter=e.by_reporter,
+            "events": [CaseEventOut(at=e.at, kind=e.kind, summary=e.summary, by_reporter=e.by_reporter,
                                 actor=e.actor.username if e.actor and not e.by_reporter else None)
                        for e in sections["events"]],
         }
@@ -195,7 +195,7 @@ def list_messages(request: HttpRequest, case_id: int) -> Any:
 
 @router.post("/cases/{int:case_id}/messages", response={201: MessageOut, **WRITE_RESPONSES},
              summary="Write a message: the case team to the reporter or internally; the reporter to the team")
-def post_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Any:
+def post_message(request: HttpRequest, case_id: int, payload: CaseMessageIn) -> Any:
     user = request_user(request)
     case = _case(user, case_id)
     if case is None:

@@ -22,7 +22,7 @@ class StatusIn(Schema):
     status: str = Field(description="acknowledged, assessment, measures_agreed or monitoring")
 
 
-class MessageIn(Schema):
+class CaseMessageIn(Schema):
     body: str = Field(max_length=10_000)
     kind: str = Field("message", description="case team: message, question or internal; the reporter: message only")
 
@@ -161,7 +161,7 @@ class LinkOut(Schema):
     other_reference: str | None = None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: dt.datetime
     kind: str
     summary: str
@@ -182,7 +182,7 @@ class CaseDetailOut(CaseOut):
     team: list[TeamMemberOut] = []
     tasks: list[TaskOut] = []
     links: list[LinkOut] = []
-    events: list[EventOut] = []
+    events: list[CaseEventOut] = []
 
 
 class NotificationOut(Schema):

@@ -90,6 +90,9 @@ def record_online(request: HttpRequest, case_id: int, payload: OnlineIn) -> Stat
 
 @router.get("/evidence/{item_id}/original", auth=token_auth, url_name="evidence_original",
             response={200: bytes, 404: ErrorOut, 409: ErrorOut},
+            openapi_extra={"responses": {"200": {"description": "The file as uploaded, with its own type",
+                                                 "content": {"*/*": {"schema": {"type": "string",
+                                                                                "format": "binary"}}}}}},
             summary="The original file, byte-identical (always an attachment)")
 def original(request: HttpRequest, item_id: int) -> Any:
     item = EvidenceItem.objects.filter(pk=item_id).select_related("case").first()
@@ -104,6 +107,9 @@ def original(request: HttpRequest, item_id: int) -> Any:
 
 @router.get("/cases/{case_id}/evidence-package", auth=token_auth,
             response={200: bytes, 404: ErrorOut, 409: ErrorOut},
+            openapi_extra={"responses": {"200": {"description": "A ZIP archive",
+                                                 "content": {"application/zip": {"schema": {"type": "string",
+                                                                                            "format": "binary"}}}}}},
             summary="The evidence package (ZIP: originals, manifest.json, zusammenfassung.pdf, SHA256SUMS)")
 def evidence_package(request: HttpRequest, case_id: int) -> Any:
     case = _case(request, case_id, EXPORT)

@@ -110,6 +110,10 @@ def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch)
     if partner is None or not user.has_perm("measures.manage_partners"):
         return not_found()
     data = payload.dict(exclude_unset=True)
+    # null is no value for any partner field (only leaving the field out keeps it): 422, not a database error.
+    empty = {name: [_("This field cannot be empty.")] for name, value in data.items() if value is None}
+    if empty:
+        return invalid(empty)
     active = data.pop("is_active", None)
     try:
         if data:

@@ -102,3 +102,17 @@ def test_patch_measure(client: Any, world: World, bearer: Any, pirna_case: Case)
     pirna_case.refresh_from_db()
     assert pirna_case.status == Case.Status.MEASURES_AGREED
     assert _send(client, "patch", "/api/v1/measures/999999", {"status": "done"}, headers).status_code == 404
+
+
+def test_a_partner_field_set_to_null_is_refused_with_422_and_nothing_changes(
+        client: Any, world: World, bearer: Any, partners: dict[str, Partner]) -> None:
+    """null is no value for a partner field (found by the contract fuzzer: it reached the database as NULL,
+    a server error); leaving a field out keeps it."""
+    partner = partners["hateaid"]
+    response = _send(client, "patch", f"/api/v1/partners/{partner.pk}", {"name": None, "scope": "Sachsen"},
+                     bearer(world.coordinator))
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"name"}
+    assert "leer" in response.json()["errors"]["name"][0]
+    partner.refresh_from_db()
+    assert partner.name == "HateAid" and partner.scope != "Sachsen"
