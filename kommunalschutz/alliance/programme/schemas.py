@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from kommunalschutz.foundation.core.validators import PlausibleDate
+
 AGS_PATTERN = r"^[0-9]{8}$"
 DISTRICT_PATTERN = r"^[0-9]{5}$"
 
@@ -14,12 +16,12 @@ DISTRICT_PATTERN = r"^[0-9]{5}$"
 
 
 class MembersQueryIn(Schema):
-    as_of: dt.date | None = Field(None, description="the date (YYYY-MM-DD); default today")
+    as_of: PlausibleDate | None = Field(None, description="the date (YYYY-MM-DD); default today")
 
 
 class TransitionIn(Schema):
     stage: str = Field(description="contacted, consulted, model, agreement_signed, member or left")
-    date: dt.date
+    date: PlausibleDate
     municipality: str | None = Field(None, pattern=AGS_PATTERN, description="AGS of the municipality")
     district: str | None = Field(None, pattern=DISTRICT_PATTERN, description="key of the district (instead)")
     acting_organisation: int = Field(description="id of the organisation that took the step")
@@ -31,7 +33,7 @@ class SignatoryIn(Schema):
     party: str = Field(description="municipality, police or coordination_office")
     name: str = Field(max_length=200)
     function: str = Field(max_length=200)
-    signed_on: dt.date | None = None
+    signed_on: PlausibleDate | None = None
 
 
 class AgreementIn(Schema):

@@ -1,4 +1,4 @@
-"""Form pieces every app uses: service errors on the form, and native date inputs."""
+"""Form pieces every app uses: service errors on the form, native date inputs, plausible date fields."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+from kommunalschutz.foundation.core.validators import GENERAL, DateRange, validate_date
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -24,3 +26,19 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d", **kwargs)
+
+
+class DateField(forms.DateField):
+    """A date a person enters, refused outside the plausible range of its kind (core.validators)."""
+
+    def __init__(self, *args: Any, kind: DateRange = GENERAL, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators.append(validate_date(kind))
+
+
+class DateTimeField(forms.DateTimeField):
+    """A moment a person enters, refused outside the plausible range of its kind (core.validators)."""
+
+    def __init__(self, *args: Any, kind: DateRange = GENERAL, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators.append(validate_date(kind))

@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from kommunalschutz.foundation.core.validators import IncidentDate, IncidentDateTime, PlausibleDate
+
 # --- In ---------------------------------------------------------------------------
 
 
@@ -29,7 +31,7 @@ class MessageIn(Schema):
 
 class TaskIn(Schema):
     title: str = Field(max_length=300)
-    due_on: dt.date | None = Field(None, description="not in the past")
+    due_on: PlausibleDate | None = Field(None, description="not in the past")
     assignee: int | None = Field(None, description="user id of a member of the case team")
 
 
@@ -60,9 +62,9 @@ class IncidentPatchIn(Schema):
 
     description: str | None = None
     incident_types: list[str] | None = None
-    occurred_at: dt.datetime | None = None
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
+    occurred_at: IncidentDateTime | None = None
+    period_start: IncidentDate | None = None
+    period_end: IncidentDate | None = None
     municipality: str | None = Field(None, description="8-digit AGS")
     place: str | None = None
     place_detail: str | None = None
