@@ -7,7 +7,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-from kommunalschutz.foundation.core.validators import IncidentDate, IncidentDateTime, PlausibleDate
+from kommunalschutz.foundation.core.validators import PlausibleDate
 
 # --- In ---------------------------------------------------------------------------
 
@@ -62,9 +62,9 @@ class IncidentPatchIn(Schema):
 
     description: str | None = None
     incident_types: list[str] | None = None
-    occurred_at: IncidentDateTime | None = None
-    period_start: IncidentDate | None = None
-    period_end: IncidentDate | None = None
+    occurred_at: dt.datetime | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
     municipality: str | None = Field(None, description="8-digit AGS")
     place: str | None = None
     place_detail: str | None = None
