@@ -131,4 +131,5 @@ def register_file_with_bad_row() -> bytes:
 # Words that only a German answer contains (error pages, form errors, API messages).
 GERMAN_WORDS = ("bitte", "nicht", "gültig", "ungültig", "eingabe", "erforderlich", "feld", "datei", "zeichen",
                 "datum", "wählen", "seite", "gespeichert", "anfrage", "zahl", "muss", "fehler", "geben sie",
-                "zugriff", "gefunden", "steuerzeichen", "text", "wert", "dieses", "keine", "kein")
+                "zugriff", "gefunden", "steuerzeichen", "wert", "dieses", "keine", "kein", "die", "der", "das",
+                "und", "nur", "senden", "ein", "eine", "ist")

@@ -103,7 +103,7 @@ class InputGuardMiddleware:
         """The last line: input the checks did not catch reaches the database or a parser as a DataError or
         ValueError. The transaction was rolled back; the answer says so in German, and the log keeps the trace
         so that the missing check is added."""
-        if isinstance(exception, DataError | ValueError | UnicodeError):
+        if isinstance(exception, DataError | ValueError | UnicodeError | OverflowError):
             logger.exception("Input reached %s unchecked: %s", request.path, type(exception).__name__)
             return refusal(request, _("The input could not be processed. Nothing was saved; please check the "
                                       "values you entered."))
@@ -136,6 +136,21 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{path}.{index}" if path else str(index))
 
 
+# A number the databases can store at all (64-bit); larger ones overflowed SQLite's INTEGER with a 500.
+LARGEST_INTEGER = 2**63 - 1
+
+
+def _integers(value: Any, path: str) -> Iterator[tuple[str, int]]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _integers(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _integers(item, f"{path}.{index}" if path else str(index))
+
+
 class JSONParser(Parser):
     """JSON bodies only; every string in them (keys too) checked like a form value.
 
@@ -148,6 +163,11 @@ class JSONParser(Parser):
             raise UnsupportedMediaType(request.content_type)
         data = json.loads(request.body)
         errors: dict[str, list[str]] = {}
+        if not isinstance(data, dict):
+            raise RejectedText({"__all__": [_("The body must be a JSON object ({…}).")]})
+        for path, number in _integers(data, ""):
+            if not -LARGEST_INTEGER <= number <= LARGEST_INTEGER:
+                errors.setdefault(path or "__all__", []).append(_("The number is outside the allowed range."))
         for path, text in _strings(data, ""):
             problem = text_problem(text)
             if problem:
