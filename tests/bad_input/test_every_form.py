@@ -114,10 +114,18 @@ def send_corpus(client: Any, login: Any, users: dict[str, User], form: Form) -> 
     for payload in corpus.BAD_NUMBERS if numbers else []:
         attempt(f"number {payload.name}", form.data(**dict.fromkeys(numbers, payload.value)),
                 must_refuse=payload.name != "negative")
-    # Valid text: no refusal needed, no server error allowed.
+    # Valid text: no refusal needed, no server error allowed; where it was saved, the page it leads to shows
+    # it escaped.
     if form.text_fields:
-        for payload in corpus.VALID_TEXT[:1]:
-            attempt(payload.name, form.data(**dict.fromkeys(targets, payload.value)), must_refuse=False)
+        script = corpus.VALID_TEXT[0]
+        as_persona()
+        before = row_counts()
+        response = _send(client, form, form.data(**dict.fromkeys(targets, script.value)))
+        _check(failures, form, script.name, response, before, must_refuse=False)
+        if changed(before, row_counts()) and response.status_code in (302, 303):
+            shown = client.get(response["Location"]).content.decode()
+            if str(script.value) in shown:
+                failures.append(f"{form.route}: the saved {script.value!r} is shown unescaped")
     return failures
 
 
