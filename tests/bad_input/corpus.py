@@ -33,7 +33,7 @@ BAD_TEXT = [
 VALID_TEXT = [
     Payload("script", '<script>alert("x")</script>'),
     Payload("sql", "'; DROP TABLE cases_case; --"),
-    Payload("umlauts_and_emoji", "Größe – „Zitat“ ✓ 🙂"),
+    Payload("umlauts_and_emoji", "Größe \u2013 „Zitat“ ✓ 🙂"),
 ]
 # Dates no person means; the formats the browser's date and date-time inputs send.
 BAD_DATES = [

@@ -227,7 +227,7 @@ password_reset_complete = PasswordResetCompleteView.as_view()
 # --- Profile and tokens -----------------------------------------------------------------
 
 # A new token's secret between the POST that creates it and the one GET that shows it.
-NEW_TOKEN_SESSION_KEY = "accounts:new_token"
+NEW_TOKEN_SESSION_KEY = "accounts:new_token"  # noqa: S105 - a session key, not a secret
 
 
 @login_required

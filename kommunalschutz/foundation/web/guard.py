@@ -174,7 +174,7 @@ class JSONParser(Parser):
                 errors.setdefault(path or "__all__", []).append(problem)
         if errors:
             raise RejectedText(errors)
-        return data  # type: ignore[no-any-return]
+        return data
 
 
 # pydantic's error types -> German message (the rest: "This value is not valid.")
@@ -223,10 +223,11 @@ def german_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def install_api_handlers(api: NinjaAPI) -> None:
     """German answers for the errors django-ninja answers itself (in English)."""
 
-    def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # (django-ninja types a handler's exception as the class or an instance; these get instances.)
+    def on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": german_errors(exc.errors)}, status=422)
 
-    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         cause = exc.__cause__
         if isinstance(cause, UnsupportedMediaType):
             return api.create_response(request, {"detail": _(
@@ -250,7 +251,7 @@ def install_api_handlers(api: NinjaAPI) -> None:
             response["Retry-After"] = str(int(exc.wait))
         return response
 
-    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
     from django.http import Http404

@@ -251,8 +251,8 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
     if period_start is not None and period_end is not None and period_end < period_start:
         add_error(errors, "period_end", _("The end of the period lies before its start."))
     earliest = INCIDENT.bounds()[0]  # typing errors such as 0001-01-01 (decision 0017)
-    for name, value in (("occurred_at", occurred_at), ("period_start", period_start), ("period_end", period_end)):
-        if value is not None and (value.date() if isinstance(value, dt.datetime) else value) < earliest:
+    for name, moment in (("occurred_at", occurred_at), ("period_start", period_start), ("period_end", period_end)):
+        if moment is not None and (moment.date() if isinstance(moment, dt.datetime) else moment) < earliest:
             add_error(errors, name, _("The date lies before %(earliest)s; please check the year.")
                       % {"earliest": earliest.strftime("%d.%m.%Y")})
     cleaned.update(occurred_at=occurred_at, period_start=period_start, period_end=period_end)
