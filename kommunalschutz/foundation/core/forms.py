@@ -11,7 +11,16 @@ from kommunalschutz.foundation.core.validators import GENERAL, DateRange, valida
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names (or above the form)."""
+    """Show a service's ValidationError next to the field it names (or above the form).
+
+    An empty POST read as ``Form(request.POST or None)`` gives an unbound form that was never cleaned; Django's
+    ``add_error`` then fails on the missing ``cleaned_data`` (a 500 for an empty or JSON body). It gets an empty
+    one, so the service's messages show as for any other refusal.
+    """
+    if not hasattr(form, "cleaned_data"):
+        form.full_clean()
+        if not hasattr(form, "cleaned_data"):
+            form.cleaned_data = {}
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
