@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from kommunalschutz.foundation.core.forms import DateField, DateTimeField
-from kommunalschutz.foundation.core.validators import BIRTH, EVENT, GENERAL, INCIDENT, text_problem
+from kommunalschutz.foundation.core.validators import BIRTH, EVENT, GENERAL, INCIDENT, DateRange, text_problem
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -20,13 +20,13 @@ TODAY = dt.date(2026, 6, 15)
     (EVENT, [dt.date(2016, 6, 15), dt.date(2036, 6, 15)], [dt.date(2016, 6, 14), dt.date(2036, 6, 16)]),
     (BIRTH, [dt.date(1900, 1, 1), TODAY], [dt.date(1, 1, 1), dt.date(2026, 6, 16)]),
 ])
-def test_each_kind_accepts_its_range_and_refuses_outside_it_in_german(kind: object, inside: list[dt.date],
+def test_each_kind_accepts_its_range_and_refuses_outside_it_in_german(kind: DateRange, inside: list[dt.date],
                                                                       outside: list[dt.date]) -> None:
     with time_machine.travel(dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC), tick=False):
         for day in inside:
-            assert kind.problem(day) is None, day  # type: ignore[attr-defined]
+            assert kind.problem(day) is None, day
         for day in outside:
-            problem = kind.problem(day)  # type: ignore[attr-defined]
+            problem = kind.problem(day)
             assert problem is not None and "nicht plausibel" in problem, day
 
 
