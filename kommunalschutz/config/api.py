@@ -19,6 +19,7 @@ from kommunalschutz.alliance.programme.api import router as alliance_router
 from kommunalschutz.foundation.accounts.api import router as accounts_router
 from kommunalschutz.foundation.core.schemas import ErrorOut, RequestErrorOut
 from kommunalschutz.foundation.registry.api import router as registry_router
+from kommunalschutz.foundation.web.guard import JSONParser, install_api_handlers
 from kommunalschutz.protection.assessments.api import router as assessments_router
 from kommunalschutz.protection.cases.api import router as cases_router
 from kommunalschutz.protection.casestats.api import router as casestats_router
@@ -87,11 +88,13 @@ api = KommunalschutzAPI(
     title="Kommunalschutz API",
     version="1",
     urls_namespace="api-v1",
+    parser=JSONParser(),
     description=(
         "Registry data is open data and needs no authentication. Everything else takes a bearer token "
         "(`Authorization: Bearer <token>`), created in the web interface or with `kommunalschutz createtoken`."
     ),
 )
+install_api_handlers(api)  # German answers for bad input (decision 0017)
 api.add_router("/", registry_router)
 api.add_router("/", accounts_router)
 api.add_router("/", alliance_router)

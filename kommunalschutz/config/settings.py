@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "kommunalschutz.foundation.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After CSRF and authentication: refuses posted values no field accepts; input errors -> German 400.
+    "kommunalschutz.foundation.web.guard.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "kommunalschutz.config.urls"

@@ -15,7 +15,7 @@ from kommunalschutz.alliance.councils.models import (
     WorkingGroup,
 )
 from kommunalschutz.foundation.accounts.models import Organisation
-from kommunalschutz.foundation.core.forms import DateInput
+from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.foundation.registry.models import District, Municipality
 
 # The seven Beccaria steps (DOMAIN.md 2.3), in order; used by the project form and page.
@@ -31,7 +31,7 @@ BECCARIA_LABELS: dict[str, Any] = {
 
 
 def _date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
+    return DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
 
 
 def _text(label: Any, *, max_length: int = 200, required: bool = False, **attrs: Any) -> forms.CharField:

@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from kommunalschutz.foundation.core.validators import EventDate, PlausibleDate
+
 # --- In ---------------------------------------------------------------------------
 
 
@@ -14,7 +16,7 @@ class CouncilIn(Schema):
     """A new council: give exactly one of ``municipality`` (8-digit AGS) and ``district`` (5-digit key)."""
 
     name: str = Field(max_length=200)
-    established_on: dt.date = Field(description="founded or reactivated on (not in the future)")
+    established_on: PlausibleDate = Field(description="founded or reactivated on (not in the future)")
     municipality: str | None = Field(None, description="8-digit AGS of the municipality")
     district: str | None = Field(None, description="5-digit key of the district")
     establishment: str = Field("founded", description="founded or reactivated")
@@ -31,7 +33,7 @@ class CouncilIn(Schema):
 class MeetingIn(Schema):
     council: int | None = Field(None, description="id of the prevention council (required)")
     title: str = Field("", max_length=200)
-    held_on: dt.date
+    held_on: EventDate
     location: str = Field("", max_length=200)
     agenda: str = Field("", max_length=20_000)
 

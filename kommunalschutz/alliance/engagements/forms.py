@@ -19,7 +19,7 @@ from kommunalschutz.alliance.engagements.models import (
     SuccessCondition,
 )
 from kommunalschutz.foundation.accounts.models import Organisation, User
-from kommunalschutz.foundation.core.forms import DateInput
+from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
 
@@ -27,7 +27,7 @@ SAXONY = "14"
 
 
 def _date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
+    return DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
 
 
 def _area(label: Any, *, required: bool = False, rows: int = 4, help_text: Any = "") -> forms.CharField:

@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from kommunalschutz.foundation.core.schemas import EuroAmount
+from kommunalschutz.foundation.core.validators import PlausibleDate
 
 MUNICIPALITY_AGS = r"^[0-9]{8}$"
 DISTRICT_AGS = r"^[0-9]{5}$"
@@ -37,8 +38,8 @@ class ConsultationIn(TargetIn):
     offer: str | None = Field(None, max_length=50,
                               description="offer code of kind consultation; default: the catalogue's first")
     title: str = Field(max_length=200)
-    started_on: dt.date = Field(description="the day of the consultation")
-    ended_on: dt.date | None = None
+    started_on: PlausibleDate = Field(description="the day of the consultation")
+    ended_on: PlausibleDate | None = None
     status: str = Field("completed", max_length=20)
     topics: str = Field(max_length=10_000)
     participating_organisations: list[int] = Field(default_factory=list, description="organisation ids")
@@ -57,7 +58,7 @@ class FundingApplicationIn(TargetIn):
     requested_amount: EuroAmount = Field(max_digits=12, decimal_places=2)
     in_kind_contribution: EuroAmount = Field(Decimal(0), max_digits=12, decimal_places=2,
                                           description="the part of the own share given in kind")
-    submitted_on: dt.date = Field(description="between 31 Aug and 15 Oct of the year before the funding year")
+    submitted_on: PlausibleDate = Field(description="between 31 Aug and 15 Oct of the year before the funding year")
     prior_consultation: int | None = Field(None, description="engagement id of a consultation of the same "
                                                              "municipality or district, on or before submission")
     problem_description: str = Field("", max_length=20_000)

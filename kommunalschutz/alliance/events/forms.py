@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.alliance.events.models import Event, Registration
 from kommunalschutz.foundation.accounts.models import Organisation, User
+from kommunalschutz.foundation.core.forms import DateTimeField
+from kommunalschutz.foundation.core.validators import EVENT
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -29,11 +31,12 @@ class EventForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Event.Kind.choices)
     venue = forms.CharField(label=_("Venue"), max_length=300)
-    starts_at = forms.DateTimeField(label=_("Begins"), widget=DateTimeInput(), input_formats=[DATETIME_FORMAT])
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput(), input_formats=[DATETIME_FORMAT])
+    starts_at = DateTimeField(label=_("Begins"), kind=EVENT, widget=DateTimeInput(), input_formats=[DATETIME_FORMAT])
+    ends_at = DateTimeField(label=_("Ends"), kind=EVENT, widget=DateTimeInput(), input_formats=[DATETIME_FORMAT])
     capacity = forms.IntegerField(label=_("Capacity (seats)"), min_value=1, max_value=100_000)
-    registration_closes_at = forms.DateTimeField(
-        label=_("Registration closes"), required=False, widget=DateTimeInput(), input_formats=[DATETIME_FORMAT],
+    registration_closes_at = DateTimeField(
+        label=_("Registration closes"), kind=EVENT, required=False, widget=DateTimeInput(),
+        input_formats=[DATETIME_FORMAT],
         help_text=_("Leave empty to accept registrations until the event begins."),
     )
     public_registration = forms.BooleanField(

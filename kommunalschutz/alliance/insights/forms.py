@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.alliance.insights.figures import month_ends
-from kommunalschutz.foundation.core.forms import DateInput
+from kommunalschutz.foundation.core.forms import DateField, DateInput
 
 # A series longer than this many months is refused: a century of month ends is plenty.
 MAX_SERIES_POINTS = 1200
@@ -25,7 +25,7 @@ def _not_in_future(value: dt.date | None, field: str) -> None:
 class AsOfForm(forms.Form):
     """``as_of`` (ISO date, optional: today); a future date is refused."""
 
-    as_of = forms.DateField(label=_("As of"), required=False, input_formats=["%Y-%m-%d"], widget=DateInput(),
+    as_of = DateField(label=_("As of"), required=False, input_formats=["%Y-%m-%d"], widget=DateInput(),
                             error_messages={"invalid": _("Enter a date in the form YYYY-MM-DD.")})
 
     def clean(self) -> dict[str, Any]:
@@ -42,9 +42,9 @@ class AsOfForm(forms.Form):
 class SeriesForm(forms.Form):
     """``from`` and ``to`` (ISO dates), ``interval`` (month). ``from`` defaults to the programme start."""
 
-    date_from = forms.DateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"],
+    date_from = DateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"],
                                 error_messages={"invalid": _("Enter a date in the form YYYY-MM-DD.")})
-    date_to = forms.DateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"],
+    date_to = DateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"],
                               error_messages={"invalid": _("Enter a date in the form YYYY-MM-DD.")})
     interval = forms.ChoiceField(label=_("Interval"), required=False, choices=[("month", _("month"))])
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kommunalschutz.alliance.programme.models import AgreementSignatory, CooperationAgreement, Stage
 from kommunalschutz.alliance.programme.selectors import NOT_CONTACTED
 from kommunalschutz.foundation.accounts.models import Organisation
-from kommunalschutz.foundation.core.forms import DateInput
+from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.foundation.registry.models import District, PoliceDirectorate
 
 
@@ -34,7 +34,7 @@ class RecordFilterForm(forms.Form):
 
 
 class MembersForm(forms.Form):
-    as_of = forms.DateField(label=_("Members on"), widget=DateInput())
+    as_of = DateField(label=_("Members on"), widget=DateInput())
 
 
 class TransitionForm(forms.Form):
@@ -43,7 +43,7 @@ class TransitionForm(forms.Form):
         help_text=_("“Member” needs a cooperation agreement in force: signing an agreement records it, and "
                     "terminating the agreement records “left”."),
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DateField(label=_("Date"), widget=DateInput())
     acting_organisation = forms.ModelChoiceField(
         label=_("Acting organisation"), queryset=Organisation.objects.order_by("name"),
         help_text=_("Who took this step, e.g. the coordination office or the municipality."),
@@ -79,7 +79,7 @@ class SignatoryForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     function = forms.CharField(label=_("Function"), required=False, max_length=200,
                                help_text=_("e.g. Lord Mayor, Head of Directorate"))
-    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=DateInput())
+    signed_on = DateField(label=_("Signed on"), required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -102,7 +102,7 @@ def signatory_rows(formset: Any) -> list[dict[str, Any]]:
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    signed_on = DateField(label=_("Signed on"), widget=DateInput())
     document = forms.FileField(
         label=_("Signed agreement (PDF)"), required=False,
         help_text=_("Optional now, can be added later. PDF only."),
@@ -118,14 +118,14 @@ class DocumentForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    terminated_on = forms.DateField(label=_("Terminated on"), widget=DateInput())
+    terminated_on = DateField(label=_("Terminated on"), widget=DateInput())
 
 
 class ReviewForm(forms.Form):
-    due_on = forms.DateField(label=_("Review date"), widget=DateInput())
+    due_on = DateField(label=_("Review date"), widget=DateInput())
 
 
 class ReviewCompleteForm(forms.Form):
-    completed_on = forms.DateField(label=_("Reviewed on"), widget=DateInput(),
+    completed_on = DateField(label=_("Reviewed on"), widget=DateInput(),
                                    initial=timezone.localdate)
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 from kommunalschutz.foundation.core.schemas import IsoDate
+from kommunalschutz.foundation.core.validators import PlausibleDate
 from kommunalschutz.foundation.registry.schemas import PoliceDirectorateRefOut
 
 AGS_PATTERN = r"^[0-9]{8}$"
@@ -22,7 +23,7 @@ class MembersQueryIn(Schema):
 
 class TransitionIn(Schema):
     stage: str = Field(description="contacted, consulted, model, agreement_signed, member or left")
-    date: dt.date
+    date: PlausibleDate
     municipality: str | None = Field(None, pattern=AGS_PATTERN, description="AGS of the municipality")
     district: str | None = Field(None, pattern=DISTRICT_PATTERN, description="key of the district (instead)")
     acting_organisation: int = Field(description="id of the organisation that took the step")
@@ -34,7 +35,7 @@ class SignatoryIn(Schema):
     party: str = Field(description="municipality, police or coordination_office")
     name: str = Field(max_length=200)
     function: str = Field(max_length=200)
-    signed_on: dt.date | None = None
+    signed_on: PlausibleDate | None = None
 
 
 class AgreementIn(Schema):

@@ -231,6 +231,9 @@ password_reset_complete = PasswordResetCompleteView.as_view()
 
 # --- Profile and tokens -----------------------------------------------------------------
 
+# A new token's secret between the POST that creates it and the one GET that shows it.
+NEW_TOKEN_SESSION_KEY = "accounts:new_token"  # noqa: S105 - a session key, not a secret
+
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
@@ -251,24 +254,27 @@ def profile(request: HttpRequest) -> HttpResponse:
 @never_cache  # the response may carry a new token's secret
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
+    """Create a token by POST, then redirect (post/redirect/get): the secret waits in the session and is
+    shown by the next GET only, so a reload neither creates a second token nor shows the secret again."""
     user = request_user(request)
     require_perm(user, "accounts.manage_own_tokens")
-    new_token: str | None = None
     if request.method == "POST":
         form = forms.TokenCreateForm(request.POST)
         if form.is_valid():
             try:
-                new_token = services.create_token(actor=user, user=user, name=form.cleaned_data["name"],
-                                                  days=form.cleaned_data["days"])
+                secret = services.create_token(actor=user, user=user, name=form.cleaned_data["name"],
+                                               days=form.cleaned_data["days"])
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                form = forms.TokenCreateForm(initial={"days": settings.API_TOKEN_DEFAULT_DAYS})
+                request.session[NEW_TOKEN_SESSION_KEY] = secret
+                return redirect("accounts:token_list")
     else:
         form = forms.TokenCreateForm(initial={"days": settings.API_TOKEN_DEFAULT_DAYS})
+    new_token: str | None = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
     return render(request, "accounts/token_list.html", {
         "form": form, "new_token": new_token, "tokens": user.api_tokens.all(),
-    }, status=201 if new_token else 200)
+    }, status=400 if form.is_bound and form.errors else 200)
 
 
 @login_required

@@ -12,7 +12,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kommunalschutz.foundation.core.forms import DateInput
+from kommunalschutz.foundation.core.forms import DateField, DateInput
+from kommunalschutz.foundation.core.validators import INCIDENT
 from kommunalschutz.protection.assessments.models import BehaviourRating, Rating, ThreatAssessment, WarningBehaviour
 from kommunalschutz.protection.assessments.services import field_name
 
@@ -28,7 +29,7 @@ class AssessmentForm(forms.Form):
         help_text=_("Why this level: which observations weigh most, what speaks against a higher or lower "
                     "level. At least one full sentence."),
     )
-    next_review_on = forms.DateField(
+    next_review_on = DateField(
         label=_("Re-assess by"), required=False, widget=DateInput(),
         help_text=_("After today and within six months. Proposed: high 14 days, moderate 6 weeks, low 3 months."),
     )
@@ -43,8 +44,8 @@ class AssessmentForm(forms.Form):
             self.fields[field_name(code, "evidence_notes")] = forms.CharField(
                 label=_("Evidence notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_("Required when present or partly present: what was observed, where it is documented."))
-            self.fields[field_name(code, "observed_on")] = forms.DateField(
-                label=_("Observed on"), required=False, widget=DateInput())
+            self.fields[field_name(code, "observed_on")] = DateField(
+                label=_("Observed on"), required=False, widget=DateInput(), kind=INCIDENT)
 
     def behaviours(self) -> list[dict[str, Any]]:
         """One entry per warning behaviour for the template: its fields and the previous rating."""

@@ -11,6 +11,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from kommunalschutz.foundation.core.validators import IncidentDate, PlausibleDate
+
 # --- In ---------------------------------------------------------------------------
 
 
@@ -19,7 +21,7 @@ class RatingIn(Schema):
                                        "leakage, last_resort or direct_threat")
     rating: str = Field("", description="present, partly, absent or unknown")
     evidence_notes: str = Field("", description="required when present or partly", max_length=20_000)
-    observed_on: dt.date | None = Field(None, description="when it was observed (not in the future)")
+    observed_on: IncidentDate | None = Field(None, description="when it was observed (not in the future)")
 
 
 class AssessmentIn(Schema):
@@ -29,7 +31,7 @@ class AssessmentIn(Schema):
     route: str = Field("", description="police, health or both")
     rationale: str = Field("", description="why this level, at least one full sentence (30 characters)",
                            max_length=40_000)
-    next_review_on: dt.date | None = Field(None, description="re-assess by: after today, within six months")
+    next_review_on: PlausibleDate | None = Field(None, description="re-assess by: after today, within six months")
     ratings: list[RatingIn] = Field(default_factory=list, description="exactly one entry per warning behaviour")
 
 

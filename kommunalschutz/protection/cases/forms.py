@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.foundation.accounts.models import User
-from kommunalschutz.foundation.core.forms import DateInput
+from kommunalschutz.foundation.core.forms import DateField, DateInput, DateTimeField
+from kommunalschutz.foundation.core.validators import INCIDENT
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.protection.cases.models import (
     AffectedRole,
@@ -103,7 +104,7 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task description"), max_length=300)
     assignee = _PersonChoice(label=_("Assigned to"), queryset=User.objects.none(), required=False,
                              empty_label=_("nobody yet"))
-    due_on = forms.DateField(label=_("Task due on"), widget=DateInput())
+    due_on = DateField(label=_("Task due on"), widget=DateInput())
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "task")
@@ -157,12 +158,12 @@ class IncidentForm(forms.Form):
     description = _area(_("What happened"), rows=6, required=True)
     incident_types = forms.MultipleChoiceField(label=_("Type of incident"), choices=IncidentType.choices,
                                                widget=forms.CheckboxSelectMultiple)
-    occurred_at = forms.DateTimeField(label=_("Date and time of the incident"), required=False,
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                 format="%Y-%m-%dT%H:%M"),
-                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    period_start = forms.DateField(label=_("From (repeated acts)"), required=False, widget=DateInput())
-    period_end = forms.DateField(label=_("Until (repeated acts)"), required=False, widget=DateInput())
+    occurred_at = DateTimeField(label=_("Date and time of the incident"), required=False, kind=INCIDENT,
+                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                           format="%Y-%m-%dT%H:%M"),
+                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    period_start = DateField(label=_("From (repeated acts)"), required=False, widget=DateInput(), kind=INCIDENT)
+    period_end = DateField(label=_("Until (repeated acts)"), required=False, widget=DateInput(), kind=INCIDENT)
     municipality = _MunicipalityChoice(label=_("Municipality of the incident"), required=False,
                                        queryset=Municipality.objects.none(), to_field_name="ags",
                                        empty_label=_("not known"))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.audit import record_update, snapshot
 from kommunalschutz.foundation.core.errors import Errors, add_error
+from kommunalschutz.foundation.core.validators import INCIDENT
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.protection.cases.models import (
     AffectedRole,
@@ -249,6 +250,11 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
         add_error(errors, "period_end", _("The end of the period lies in the future."))
     if period_start is not None and period_end is not None and period_end < period_start:
         add_error(errors, "period_end", _("The end of the period lies before its start."))
+    earliest = INCIDENT.bounds()[0]  # typing errors such as 0001-01-01 (decision 0017)
+    for name, moment in (("occurred_at", occurred_at), ("period_start", period_start), ("period_end", period_end)):
+        if moment is not None and (moment.date() if isinstance(moment, dt.datetime) else moment) < earliest:
+            add_error(errors, name, _("The date lies before %(earliest)s; please check the year.")
+                      % {"earliest": earliest.strftime("%d.%m.%Y")})
     cleaned.update(occurred_at=occurred_at, period_start=period_start, period_end=period_end)
 
     # Where and how.

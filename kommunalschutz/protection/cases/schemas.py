@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from kommunalschutz.foundation.core.validators import PlausibleDate
+
 # --- In ---------------------------------------------------------------------------
 
 
@@ -29,7 +31,7 @@ class CaseMessageIn(Schema):
 
 class TaskIn(Schema):
     title: str = Field(max_length=300)
-    due_on: dt.date | None = Field(None, description="not in the past")
+    due_on: PlausibleDate | None = Field(None, description="not in the past")
     assignee: int | None = Field(None, description="user id of a member of the case team")
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
@@ -72,7 +73,7 @@ def upload_file(request: HttpRequest, case_id: int, file: File[UploadedFile | No
     try:
         item = services.add_file(case=case, actor=request_user(request), upload=file, description=description)
     except ValidationError as exc:
-        return invalid(exc, detail="The input is not valid; nothing was saved.")
+        return invalid(exc, detail=_("The input is not valid; nothing was saved."))
     return Status(201, _out(item, _number(item)))
 
 
@@ -84,7 +85,7 @@ def record_online(request: HttpRequest, case_id: int, payload: OnlineIn) -> Stat
     try:
         item = services.add_online_content(case=case, actor=request_user(request), data=payload.dict())
     except ValidationError as exc:
-        return invalid(exc, detail="The input is not valid; nothing was saved.")
+        return invalid(exc, detail=_("The input is not valid; nothing was saved."))
     return Status(201, _out(item, _number(item)))
 
 

@@ -11,6 +11,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kommunalschutz.foundation.core.forms import DateTimeField
+from kommunalschutz.foundation.core.validators import INCIDENT
+
 
 class DateTimeInput(forms.DateTimeInput):
     """The browser's date-and-time picker (local time, Europe/Berlin)."""
@@ -44,10 +47,10 @@ class OnlineContentForm(forms.Form):
     account_name = forms.CharField(label=_("Account or user name of the author"), max_length=300, required=False)
     profile_url = forms.CharField(label=_("Address (URL) of the author's profile"), max_length=2000, required=False,
                                   widget=forms.URLInput(attrs={"inputmode": "url"}))
-    posted_at = forms.DateTimeField(label=_("Posted on (date and time)"), widget=DateTimeInput(),
-                                    help_text=_('The absolute time of posting, not "2 hours ago".'))
-    captured_at = forms.DateTimeField(label=_("Captured on (date and time)"), widget=DateTimeInput(),
-                                      help_text=_("When you saved or photographed the content."))
+    posted_at = DateTimeField(label=_("Posted on (date and time)"), widget=DateTimeInput(), kind=INCIDENT,
+                              help_text=_('The absolute time of posting, not "2 hours ago".'))
+    captured_at = DateTimeField(label=_("Captured on (date and time)"), widget=DateTimeInput(), kind=INCIDENT,
+                                help_text=_("When you saved or photographed the content."))
     content_text = forms.CharField(label=_("The content itself (word for word)"), required=False,
                                    max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}))
     context = forms.CharField(label=_("Context (original post, thread, replies)"), required=False,

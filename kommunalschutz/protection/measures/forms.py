@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.foundation.accounts.models import User
-from kommunalschutz.foundation.core.forms import DateInput
+from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.cases.services import team_users
 from kommunalschutz.protection.measures.models import Measure, MeasureKind, Partner
@@ -53,7 +53,7 @@ class MeasureForm(forms.Form):
         choices=[("", "—"), *Measure.ProtectionKind.choices],
         help_text=_("Only for a request for personal or property protection to the LKA."))
     owner = _UserChoice(label=_("Responsible (case team)"), queryset=User.objects.none())
-    due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+    due_on = DateField(label=_("Due on"), widget=DateInput())
     description = forms.CharField(label=_("Description of the measure"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
     agreed_with_official = forms.BooleanField(
@@ -73,7 +73,7 @@ class MeasureUpdateForm(forms.Form):
         label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required to mark the measure as done; for a cancelled measure, the reason."))
     owner = _UserChoice(label=_("Responsible (case team)"), queryset=User.objects.none())
-    due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+    due_on = DateField(label=_("Due on"), widget=DateInput())
     description = forms.CharField(label=_("Description of the measure"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
     agreed_with_official = forms.BooleanField(label=_("Agreed with the official"), required=False)

@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from kommunalschutz.foundation.core.validators import PlausibleDate
+
 # --- In ---------------------------------------------------------------------------------------------
 
 
@@ -40,7 +42,7 @@ class MeasureIn(Schema):
     kind: str = Field(description="named_contact, agreed_measures, behaviour_advice, security_consultation, "
                                   "onsite_sensitisation, protection_request, register_block or referral")
     owner: int | None = Field(None, description="user id of the responsible person (on the case team)")
-    due_on: dt.date | None = Field(None, description="not in the past")
+    due_on: PlausibleDate | None = Field(None, description="not in the past")
     description: str = Field("", max_length=20_000)
     partner: int | None = Field(None, description="id of an active partner; referrals only (and required there)")
     protection_kind: str = Field("", description="personal, property or both; protection requests only")
@@ -51,7 +53,7 @@ class MeasurePatch(Schema):
     status: str | None = Field(None, description="planned, in_progress, done (needs an outcome) or cancelled "
                                                  "(needs the reason as outcome)")
     outcome: str | None = Field(None, max_length=20_000)
-    due_on: dt.date | None = None
+    due_on: PlausibleDate | None = None
     owner: int | None = None
     agreed_with_official: bool | None = None
     description: str | None = Field(None, max_length=20_000)

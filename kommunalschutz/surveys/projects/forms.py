@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kommunalschutz.foundation.core.forms import DateInput
+from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.surveys.projects import item_bank, selectors
 from kommunalschutz.surveys.projects.models import Block, Item, SurveyProject
 
@@ -28,7 +28,7 @@ class ProjectForm(forms.Form):
     year = forms.IntegerField(label=_("Survey year"))
     contractor = forms.ModelChoiceField(label=_("Analysis contractor"), queryset=selectors.contractors(),
                                         required=False, empty_label=_("(none yet)"))
-    reference_date = forms.DateField(label=_("Reference date for ages"), widget=DateInput,
+    reference_date = DateField(label=_("Reference date for ages"), widget=DateInput,
                                      help_text=_("Ages (and the age groups of the sample) are counted on this day."))
     minimum_age = forms.IntegerField(label=_("Minimum age"), initial=16)
     double_entry = forms.BooleanField(label=_("Double-entry check for paper questionnaires"), required=False,
@@ -68,12 +68,12 @@ class CrestForm(forms.Form):
 
 
 class FieldPeriodForm(forms.Form):
-    start = forms.DateField(label=_("Start of the field period"), widget=DateInput)
-    end = forms.DateField(label=_("End of the field period"), widget=DateInput)
+    start = DateField(label=_("Start of the field period"), widget=DateInput)
+    end = DateField(label=_("End of the field period"), widget=DateInput)
 
 
 class FieldEndForm(forms.Form):
-    end = forms.DateField(label=_("Last day of the field period"), widget=DateInput)
+    end = DateField(label=_("Last day of the field period"), widget=DateInput)
 
 
 class QuestionnaireForm(forms.Form):

@@ -79,7 +79,12 @@ def upload_register(*, actor: Actor, project: SurveyProject, data: Data, file_na
         elif size > MAX_FILE_SIZE:
             add_error(errors, "file", _("The file is larger than 512 MB."))
         raise_if_errors(errors)
-        detected = register_format.detect(stream)
+        try:
+            detected = register_format.detect(stream)
+        except register_format.FormatError as exc:
+            add_error(errors, "file", exc.message)
+            raise_if_errors(errors)
+            raise
         if len(detected.header) < 2:
             add_error(errors, "file", _("No columns could be recognised in the first line. The first line must "
                                         "name the columns, separated by ; or ,."))

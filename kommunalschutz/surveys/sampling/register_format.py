@@ -125,6 +125,27 @@ class Detected:
 
 
 BOM = codecs.BOM_UTF8
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+MAX_HEADER_LENGTH = 65_536  # characters of the first line; a header names a few dozen columns
+
+
+class FormatError(Exception):
+    """The file cannot be read as a register extract at all; ``line`` is where (0: the whole file)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _refuse_unreadable(head: bytes) -> None:
+    """A file no register program writes: UTF-16 (Excel's "Unicode text") or binary with NUL bytes."""
+    if head.startswith(UTF16_BOMS):
+        raise FormatError(_("The file is saved as UTF-16 (in Excel: “Unicode text”). Please save it as "
+                            "“CSV UTF-8” or “CSV (semicolon separated)” and upload it again."))
+    if b"\x00" in head:
+        raise FormatError(_("The file contains NUL bytes: it is not a text file (CSV). Please export the "
+                            "register extract as CSV."))
 
 
 def _lines(stream: IO[bytes]) -> Iterator[bytes]:
@@ -140,6 +161,8 @@ def detect(stream: IO[bytes]) -> Detected:
     non-ASCII characters (a file pieced together from two exports) would turn into "Ã¤" and are
     reported, as are bytes that Windows-1252 does not define.
     """
+    stream.seek(0)
+    _refuse_unreadable(stream.read(64 * 1024))
     stream.seek(0)
     head = stream.read(3)
     has_bom = head == BOM
@@ -183,8 +206,18 @@ def detect(stream: IO[bytes]) -> Detected:
     if first.startswith(BOM):
         first = first[len(BOM):]
     header_text = first.decode(encoding, errors="replace").rstrip("\r\n")
+    if len(header_text) > MAX_HEADER_LENGTH:
+        raise FormatError(_("The first line is longer than %(limit)s characters, so it cannot be the line naming "
+                            "the columns. Is the file a register extract in CSV format?")
+                          % {"limit": f"{MAX_HEADER_LENGTH:,}".replace(",", ".")}, line=1)
+    if "\r" in header_text:
+        raise FormatError(_("The first line contains a carriage return (CR) in the middle. Please save the file "
+                            "with Windows (CR LF) or Unix (LF) line endings."), line=1)
     delimiter = sniff_delimiter(header_text)
-    header = next(csv.reader([header_text], delimiter=delimiter), []) if header_text else []
+    try:
+        header = next(csv.reader([header_text], delimiter=delimiter), []) if header_text else []
+    except csv.Error as exc:
+        raise FormatError(_("The first line cannot be read as CSV (%(problem)s).") % {"problem": exc}, line=1) from exc
     return Detected(encoding=encoding, has_bom=has_bom, delimiter=delimiter,
                     header=[name.strip() for name in header], problems=problems, problem_count=count)
 
@@ -210,10 +243,17 @@ def text_rows(stream: IO[bytes], detected: Detected) -> Iterator[tuple[int, list
     try:
         reader = csv.reader(text, delimiter=detected.delimiter)
         previous = 0
-        for index, row in enumerate(reader):
-            start, previous = previous + 1, reader.line_num
-            if index:
-                yield start, row
+        try:
+            for index, row in enumerate(reader):
+                start, previous = previous + 1, reader.line_num
+                if index:
+                    yield start, row
+        except csv.Error as exc:
+            # A field over the csv module's limit (131,072 characters: mostly a quote never closed) or a
+            # carriage return inside an unquoted field: the rest of the file cannot be split into rows.
+            raise FormatError(_("From this line on the file cannot be read as CSV (%(problem)s). Is a quotation "
+                                "mark not closed, or does a field contain a line break without quotes?")
+                              % {"problem": exc}, line=previous + 1) from exc
     finally:
         text.detach()
 
@@ -316,7 +356,7 @@ def check(stream: IO[bytes], detected: Detected, mapping: dict[str, int], *, ref
     lines = array.array("I")
     latest = timezone.localdate()  # born after the reference date but before today: a minor, no error
 
-    for line, row in text_rows(stream, detected):
+    for line, row in _rows_or_report(stream, detected, report):
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
         outcome.rows_total += 1
@@ -402,6 +442,14 @@ def check(stream: IO[bytes], detected: Detected, mapping: dict[str, int], *, ref
     if outcome.rows_total == 0:
         report.add("empty", 1, "", _("The file contains no persons (only a header line or nothing)."))
     return outcome
+
+
+def _rows_or_report(stream: IO[bytes], detected: Detected, report: Report) -> Iterator[tuple[int, list[str]]]:
+    """The rows until the file cannot be read on; then the reason in the report (the import is refused)."""
+    try:
+        yield from text_rows(stream, detected)
+    except FormatError as exc:
+        report.add("format", exc.line, "", exc.message)
 
 
 def _duplicates(report: Report, hashes: Any, lines: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from kommunalschutz.alliance.engagements import consultations
 from kommunalschutz.alliance.engagements.models import Consultation, FollowUpTask
@@ -34,7 +35,9 @@ def test_tasks_are_added_completed_and_overdue_ones_flagged(contacted: World, lo
     client = login(contacted.coordinator)
     url = reverse("engagements:task_add", args=[held.pk])
     assert client.post(url, {"title": "Fördermittel prüfen", "due_on": "2021-06-01"}).status_code == 302
-    later = {"title": "Termin mit PD", "due_on": "2099-01-01", "assignee": "Frau K."}
+    # in the future, within the plausible range of a date (ten years ahead, decision 0017)
+    later = {"title": "Termin mit PD", "due_on": (timezone.localdate() + dt.timedelta(days=365)).isoformat(),
+             "assignee": "Frau K."}
     assert client.post(url, later).status_code == 302
     overdue = FollowUpTask.objects.order_by("due_on").first()
     assert overdue is not None

@@ -20,8 +20,10 @@ def test_token_page_needs_a_login(client: Client, db: None) -> None:
 
 def test_creating_a_token_shows_its_secret_exactly_once(world: World, login: Any) -> None:
     client = login(world.analyst)
-    response = client.post(URL, {"name": "Statistik-Skript", "days": "30"})
-    assert response.status_code == 201
+    posted = client.post(URL, {"name": "Statistik-Skript", "days": "30"})
+    assert posted.status_code == 302 and posted["Location"] == URL  # post/redirect/get
+    response = client.get(URL)
+    assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
     token = APIToken.objects.get(user=world.analyst)
