@@ -74,6 +74,52 @@ def unknown_path(request: HttpRequest, path: str) -> JsonResponse:
     return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
+# Any text the API's JSON parser accepts (web.guard.JSONParser refuses control characters in every string
+# of a body, keys included); the document says so for every string and property name of a request body.
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+JSON_VALUE = "JsonValue"
+
+
+def _text_rule(schema: dict[str, Any], components: dict[str, Any], seen: set[str]) -> None:
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        if name not in seen:
+            seen.add(name)
+            _text_rule(components[name], components, seen)
+        return
+    for key in ("anyOf", "oneOf", "allOf"):
+        for item in schema.get(key, []):
+            _text_rule(item, components, seen)
+    if schema.get("type") == "string" and not {"pattern", "enum", "const", "format"} & schema.keys():
+        schema["pattern"] = TEXT_PATTERN
+    if schema.get("type") == "object" or "properties" in schema:
+        schema.setdefault("propertyNames", {"pattern": TEXT_PATTERN})
+        schema.setdefault("additionalProperties", {"$ref": REF_TEMPLATE.format(model=JSON_VALUE)})
+        for item in schema.get("properties", {}).values():
+            _text_rule(item, components, seen)
+    if isinstance(schema.get("items"), dict):
+        _text_rule(schema["items"], components, seen)
+
+
+def document_text_rule(document: dict[str, Any]) -> None:
+    components = document["components"]["schemas"]
+    components[JSON_VALUE] = {"anyOf": [
+        {"type": "null"}, {"type": "boolean"}, {"type": "number"}, {"type": "string", "pattern": TEXT_PATTERN},
+        {"type": "array", "items": {"$ref": REF_TEMPLATE.format(model=JSON_VALUE)}, "maxItems": 3},
+        {"type": "object", "propertyNames": {"pattern": TEXT_PATTERN}, "maxProperties": 3,
+         "additionalProperties": {"$ref": REF_TEMPLATE.format(model=JSON_VALUE)}},
+    ], "description": "any JSON value whose texts have no control characters"}
+    seen: set[str] = set()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                _text_rule(body["schema"], components, seen)
+                operation["responses"].setdefault(415, _answer("The body is not sent as application/json",
+                                                               _ref(ErrorOut)))
+
+
 class KommunalschutzAPI(NinjaAPI):
     """The one API; its OpenAPI document also lists the framework's own answers (see the contract tests)."""
 
@@ -81,6 +127,7 @@ class KommunalschutzAPI(NinjaAPI):
                            path_params: dict[str, Any] | None = None) -> OpenAPISchema:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document_framework_answers(document)
+        document_text_rule(document)
         return document
 
 

@@ -21,7 +21,7 @@ from ninja.openapi.schema import REF_TEMPLATE
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import BaseModel, TypeAdapter, WithJsonSchema
 
-from kommunalschutz.config.api import api
+from kommunalschutz.config.api import JSON_VALUE, TEXT_PATTERN, api
 from kommunalschutz.foundation.core.schemas import ErrorOut, RequestErrorOut, ValidationErrorOut
 from kommunalschutz.protection.cases.schemas import CaseEventOut, CaseMessageIn, MessageOut
 from kommunalschutz.protection.intake.schemas import MessageIn
@@ -83,6 +83,18 @@ def _component(cls: type, mode: typing.Literal["validation", "serialization"]) -
     return schema
 
 
+def _without_text_rule(schema: Any) -> Any:
+    """A component as its class generates it: without what config.api adds for the JSON parser's text rule."""
+    if isinstance(schema, list):
+        return [_without_text_rule(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    stripped = {key: _without_text_rule(value) for key, value in schema.items()
+                if not (key == "pattern" and value == TEXT_PATTERN) and key != "propertyNames"
+                and not (key == "additionalProperties" and value == {"$ref": REF_TEMPLATE.format(model=JSON_VALUE)})}
+    return stripped
+
+
 def test_no_two_schema_classes_share_a_component_name() -> None:
     collisions = {name: sorted(paths) for name, paths in classes_by_name(schema_classes()).items() if len(paths) > 1}
     assert collisions == {}
@@ -102,9 +114,11 @@ def test_every_component_is_the_schema_of_its_one_class(document: dict[str, Any]
     wrong = []
     for name, component in components.items():
         cls = classes.get(name)
+        if name == JSON_VALUE:
+            continue
         if cls is None:
             wrong.append(f"{name}: no schema class of the API has this name")
-        elif component not in (_component(cls, "validation"), _component(cls, "serialization")):
+        elif _without_text_rule(component) not in (_component(cls, "validation"), _component(cls, "serialization")):
             wrong.append(f"{name}: differs from {cls.__module__}.{cls.__qualname__}")
     assert wrong == []
 

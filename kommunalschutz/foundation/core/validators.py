@@ -128,10 +128,34 @@ def _plausible(kind: DateRange) -> AfterValidator:
     return AfterValidator(check)
 
 
-PlausibleDate = Annotated[dt.date, _plausible(GENERAL)]
-PlausibleDateTime = Annotated[dt.datetime, _plausible(GENERAL)]
-IncidentDate = Annotated[dt.date, _plausible(INCIDENT)]
-IncidentDateTime = Annotated[dt.datetime, _plausible(INCIDENT)]
-EventDate = Annotated[dt.date, _plausible(EVENT)]
-EventDateTime = Annotated[dt.datetime, _plausible(EVENT)]
-BirthDate = Annotated[dt.date, _plausible(BIRTH)]
+@dataclass(frozen=True)
+class _DocumentedRange:
+    """States the plausible range in the OpenAPI document: the whole years inside it, as a pattern (JSON
+    Schema has no minimum for dates), computed when the document is built, so a client or a contract fuzzer
+    sends only dates that are accepted."""
+
+    kind: DateRange
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        earliest, latest = self.kind.bounds()
+        first = earliest.year if (earliest.month, earliest.day) == (1, 1) else earliest.year + 1
+        last = latest.year if (latest.month, latest.day) == (12, 31) else latest.year - 1
+        years = "|".join(str(year) for year in range(first, last + 1))
+        day = "(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+        if schema.get("format") == "date-time":
+            schema["pattern"] = f"^({years})-{day}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]0[0-9]:00)$"
+        else:
+            schema["pattern"] = f"^({years})-{day}$"
+        schema.pop("format", None)
+        schema["description"] = f"{first}-01-01 to {last}-12-31 are always accepted"
+        return schema
+
+
+PlausibleDate = Annotated[dt.date, _plausible(GENERAL), _DocumentedRange(GENERAL)]
+PlausibleDateTime = Annotated[dt.datetime, _plausible(GENERAL), _DocumentedRange(GENERAL)]
+IncidentDate = Annotated[dt.date, _plausible(INCIDENT), _DocumentedRange(INCIDENT)]
+IncidentDateTime = Annotated[dt.datetime, _plausible(INCIDENT), _DocumentedRange(INCIDENT)]
+EventDate = Annotated[dt.date, _plausible(EVENT), _DocumentedRange(EVENT)]
+EventDateTime = Annotated[dt.datetime, _plausible(EVENT), _DocumentedRange(EVENT)]
+BirthDate = Annotated[dt.date, _plausible(BIRTH), _DocumentedRange(BIRTH)]
