@@ -1,13 +1,15 @@
 """The audit trail's hash chain: sealing new rows and walking the chain (docs/foundation/audit.md, decision 0015).
 
-A row is inserted by its service's transaction without a seal. Right after that transaction commits,
-:func:`seal_pending` gives every committed, unsealed row the next place in the chain (``seq``), the hash of
-the row before (``prev_hash``) and its own hash (``hash``: SHA-256 over the canonical JSON of its content,
-``seq`` and ``prev_hash``). Sealers take one lock (a transaction-scoped advisory lock on PostgreSQL, the
-database's write lock on SQLite) and, while holding it, touch nothing but unsealed audit rows, which no
-other transaction ever locks: the chain never forks, and no writer can deadlock on it or wait for it.
+A row is inserted by its service's transaction and never touched again. Right after that transaction
+commits, :func:`seal_pending` gives every committed event without a seal the next place in the chain: a row
+of its own in ``core_auditseal`` with ``seq`` (its place), ``prev_hash`` (the hash of the seal before) and
+``hash`` (SHA-256 over the canonical JSON of the event's content, ``seq`` and ``prev_hash``). Sealers take
+one lock (a transaction-scoped advisory lock on PostgreSQL, the database's write lock on SQLite) and, while
+holding it, only read committed audit rows and insert seals, which no other transaction ever locks: the
+chain never forks, and no writer can deadlock on it or wait for it. Both tables are INSERT and SELECT only
+for the application.
 
-:func:`verify` recomputes every hash in chain order and reports the first row that differs.
+:func:`verify` recomputes every hash in chain order and reports the first seal that differs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,11 @@ CHAINED_FIELDS = (
     "changed_fields", "changes", "summary",
 )
 SEAL_FIELDS = ("seq", "prev_hash", "hash")
+# The sealer after a commit looks for unsealed events this far back (an indexed range, not the whole
+# table); older stragglers (a crash between commit and seal, a transaction open longer) are sealed by
+# the verifier, which looks at every event, and reported when they waited longer than GRACE.
+RECENT = dt.timedelta(hours=1)
+GRACE = dt.timedelta(minutes=5)
 GENESIS = "0" * 64
 # Key of the PostgreSQL advisory lock that serialises sealers ("ks-audit" as a number).
 ADVISORY_LOCK_KEY = 0x6B732D6175646974
@@ -54,12 +62,12 @@ def row_hash(row: dict[str, Any], *, seq: int, prev_hash: str) -> str:
     return hashlib.sha256(canonical(row, seq=seq, prev_hash=prev_hash)).hexdigest()
 
 
-def _model(model: type[models.Model] | None) -> Any:
-    if model is not None:
-        return model
-    from kommunalschutz.foundation.core.models import AuditEvent
+def _models(event_model: Any, seal_model: Any) -> tuple[Any, Any]:
+    if event_model is not None and seal_model is not None:
+        return event_model, seal_model
+    from kommunalschutz.foundation.core.models import AuditEvent, AuditSeal
 
-    return AuditEvent
+    return AuditEvent, AuditSeal
 
 
 def _lock(using: str) -> None:
@@ -70,27 +78,50 @@ def _lock(using: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
 
 
-def seal_pending(*, using: str = DEFAULT_DB_ALIAS, model: type[models.Model] | None = None) -> int:
-    """Chain every committed row that has no seal yet, in id order; the number of rows sealed."""
-    events = _model(model)._default_manager.using(using)
-    sealed = 0
+@dataclass
+class Sealed:
+    """What one :func:`seal_pending` run did: rows sealed, and how many of them had waited past ``GRACE``."""
+
+    count: int = 0
+    late: int = 0
+
+
+def seal_pending(
+    *, using: str = DEFAULT_DB_ALIAS, everything: bool = True, event_model: type[models.Model] | None = None,
+    seal_model: type[models.Model] | None = None,
+) -> Sealed:
+    """Chain committed events that have no seal yet, in id order.
+
+    With ``everything`` (the verifier, the migration, tests) every event is looked at; without (the sealer
+    after a commit) only the events of the last ``RECENT`` period, which stays an indexed range however
+    long the trail grows.
+    """
+    event_model, seal_model = _models(event_model, seal_model)
+    events = event_model._default_manager.using(using)
+    seals = seal_model._default_manager.using(using)
+    done = Sealed()
     while True:
+        now = timezone.now()
+        pending = events.filter(seal__isnull=True)
+        if not everything:
+            pending = pending.filter(occurred_at__gte=now - RECENT)
         with transaction.atomic(using=using):
             _lock(using)
-            head = events.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
-            rows = list(events.filter(seq__isnull=True).order_by("id").values(*CHAINED_FIELDS)[:BATCH])
+            head = seals.order_by("-seq").values_list("seq", "hash").first()
+            rows = list(pending.order_by("id").values(*CHAINED_FIELDS)[:BATCH])
             seq, prev = head if head is not None else (0, GENESIS)
-            updates = []
+            new = []
             for row in rows:
                 seq += 1
                 digest = row_hash(row, seq=seq, prev_hash=prev)
-                updates.append(_model(model)(id=row["id"], seq=seq, prev_hash=prev, hash=digest))
+                new.append(seal_model(seq=seq, event_id=row["id"], prev_hash=prev, hash=digest, sealed_at=now))
                 prev = digest
-            if updates:
-                events.bulk_update(updates, list(SEAL_FIELDS))
-        sealed += len(rows)
+            if new:
+                seals.bulk_create(new)
+        done.count += len(rows)
+        done.late += sum(row["occurred_at"] < now - GRACE for row in rows)
         if len(rows) < BATCH:
-            return sealed
+            return done
 
 
 def seal_after_commit(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -107,7 +138,7 @@ def seal_after_commit(using: str = DEFAULT_DB_ALIAS) -> None:
 
 def _seal_quietly() -> None:
     try:
-        seal_pending()
+        seal_pending(everything=False)
     except Exception:
         logger.exception("Sealing the audit trail failed; the next write or the nightly check seals the rows.")
 
@@ -119,6 +150,7 @@ class Verification:
     intact: bool = True
     checked: int = 0
     sealed: int = 0
+    late: int = 0
     head_seq: int | None = None
     head_hash: str = ""
     broken_id: int | None = None
@@ -138,26 +170,34 @@ class Verification:
         return self
 
 
+def _chain_rows(using: str, **filters: Any) -> Any:
+    """Seals in chain order, each with its event's content (``id`` is the event's id)."""
+    from kommunalschutz.foundation.core.models import AuditSeal
+
+    content = {f"event__{name}": name for name in CHAINED_FIELDS}
+    for row in (AuditSeal.objects.using(using).filter(**filters).order_by("seq")
+                .values(*SEAL_FIELDS, *content).iterator(chunk_size=2000)):
+        yield {content.get(key, key): value for key, value in row.items()}
+
+
 def verify(
     *, using: str = DEFAULT_DB_ALIAS, anchor: tuple[int, str] | None = None, seal: bool = True
 ) -> Verification:
-    """Walk the chain from its first row and stop at the first broken link.
+    """Walk the chain from its first seal and stop at the first broken link.
 
     ``anchor`` is the head (seq, hash) an earlier verification saw: it must still be there unchanged,
-    which is how rows removed from the end of the chain are noticed. With ``seal`` rows still waiting
-    for their seal (a crash right after a commit) are sealed first.
+    which is how seals removed from the end of the chain are noticed. With ``seal`` (the default: the
+    verifier runs as the application) events still without a seal are sealed first; those that waited
+    longer than ``GRACE`` are counted in ``late``. Without, they are counted in ``details["unsealed"]``.
     """
-    from kommunalschutz.foundation.core.models import AuditEvent
+    from kommunalschutz.foundation.core.models import AuditEvent, AuditSeal
 
     result = Verification()
     if seal:
-        result.sealed = seal_pending(using=using)
+        sealed = seal_pending(using=using)
+        result.sealed, result.late = sealed.count, sealed.late
     expected_seq, prev = 1, GENESIS
-    rows = (
-        AuditEvent.objects.using(using).filter(seq__isnull=False).order_by("seq")
-        .values(*CHAINED_FIELDS, *SEAL_FIELDS).iterator(chunk_size=2000)
-    )
-    for row in rows:
+    for row in _chain_rows(using):
         if row["seq"] != expected_seq:
             return result.fail(row, "missing", f"rows missing before this row: expected chain position {expected_seq}, "
                                     f"found {row['seq']}", expected_seq=expected_seq)
@@ -179,11 +219,11 @@ def verify(
             return result.fail(None, "truncated", f"rows removed from the end: the chain ends at position "
                                      f"{result.head_seq or 0}, an earlier check saw it reach {anchor_seq}",
                                anchor_seq=anchor_seq)
-        at_anchor = AuditEvent.objects.using(using).filter(seq=anchor_seq).values_list("hash", flat=True).first()
+        at_anchor = AuditSeal.objects.using(using).filter(seq=anchor_seq).values_list("hash", flat=True).first()
         if at_anchor != anchor_hash:
             return result.fail(None, "anchor", f"the row at chain position {anchor_seq} differs from the one an "
                                      "earlier check saw", anchor_seq=anchor_seq)
-    unsealed = AuditEvent.objects.using(using).filter(seq__isnull=True).count()
+    unsealed = AuditEvent.objects.using(using).filter(seal__isnull=True).count()
     if unsealed:
         result.details["unsealed"] = unsealed
     return result

@@ -1,9 +1,9 @@
 """The two PostgreSQL roles (docs/deployment.md, decision 0015): the owner migrates, the runtime role works.
 
 The owner role owns every table and function and runs ``migrate``. The runtime role, which gunicorn and
-Huey connect as, gets ordinary DML on every table, but on the audit trail only INSERT, SELECT and the
-right to set the three seal columns once (the trigger allows nothing else); it owns nothing and cannot
-create anything, so it can neither disable nor replace the trigger nor truncate the table.
+Huey connect as, gets ordinary DML on every table, but on the audit trail and its seals only INSERT and
+SELECT; it owns nothing and cannot create anything, so it can neither disable nor replace the triggers
+nor truncate the tables.
 """
 
 from __future__ import annotations
@@ -13,22 +13,25 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 AUDIT_TABLE = "core_auditevent"
-
-SEAL_COLUMNS = ("seq", "prev_hash", "hash")
+SEAL_TABLE = "core_auditseal"
+# Insert and read only: every other table privilege lets the runtime role change or hide history.
+APPEND_ONLY_TABLES = (AUDIT_TABLE, SEAL_TABLE)
+TRIGGER_FUNCTIONS = ("core_auditevent_append_only", "core_auditseal_append_only")
+FORBIDDEN = ("UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
 
 def grant_statements(connection: BaseDatabaseWrapper, role: str) -> list[str]:
     """The SQL that gives ``role`` the runtime privileges on the current schema; safe to repeat.
 
     Run as the owner (after every migration: a post_migrate handler does it). ALTER DEFAULT PRIVILEGES
-    covers tables the owner creates later; the audit table's own privileges are set explicitly.
+    covers tables the owner creates later; the append-only tables' privileges are set explicitly.
     """
     quote = connection.ops.quote_name
     who = quote(role)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
         schema = quote(cursor.fetchone()[0])
-    seal = ", ".join(quote(column) for column in SEAL_COLUMNS)
+    append_only = ", ".join(quote(table) for table in APPEND_ONLY_TABLES)
     return [
         f"GRANT USAGE ON SCHEMA {schema} TO {who}",
         f"REVOKE CREATE ON SCHEMA {schema} FROM {who}",
@@ -37,9 +40,9 @@ def grant_statements(connection: BaseDatabaseWrapper, role: str) -> list[str]:
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {who}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {who}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {who}",
-        # Revoking the table-wide UPDATE also revokes column grants, so the seal columns come after it.
-        f"REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON {quote(AUDIT_TABLE)} FROM {who}",
-        f"GRANT UPDATE ({seal}) ON {quote(AUDIT_TABLE)} TO {who}",
+        # Revoking a table-wide privilege revokes the column grants of that privilege too.
+        f"REVOKE ALL ON {append_only} FROM {who}",
+        f"GRANT SELECT, INSERT ON {append_only} TO {who}",
     ]
 
 
@@ -53,46 +56,53 @@ def grant_runtime_privileges(connection: BaseDatabaseWrapper, role: str) -> None
 
 
 def runtime_problems(connection: BaseDatabaseWrapper) -> list[str]:
-    """What lets the connected role (the runtime role, in production) rewrite the audit trail."""
+    """What lets the connected role (the runtime role, in production) rewrite the audit trail or its seals."""
     if connection.vendor != "postgresql":
         return []
     problems: list[str] = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_user, r.rolsuper, pg_get_userbyid(c.relowner), current_schema(), "
-            "has_schema_privilege(current_schema(), 'CREATE') "
-            "FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = to_regclass(%s)",
-            [AUDIT_TABLE],
-        )
-        found: Any = cursor.fetchone()
-        if found is None:
-            return [f"The audit table {AUDIT_TABLE} does not exist: run `kommunalschutz migrate`."]
-        role, superuser, owner, schema, can_create = found
+        cursor.execute("SELECT current_user, rolsuper, current_schema(), has_schema_privilege(current_schema(), "
+                       "'CREATE') FROM pg_roles WHERE rolname = current_user")
+        role, superuser, schema, can_create = cursor.fetchone()
         if superuser:
             problems.append(f"The application connects as the superuser {role}, which can rewrite the audit "
                             "trail: give it a runtime role (docs/deployment.md, two roles).")
-        if owner == role:
-            problems.append(f"The application's database role {role} owns the audit table {AUDIT_TABLE}, so it "
-                            "can disable its trigger and rewrite it: migrate as an owner role "
-                            "(MIGRATION_DATABASE_URL) and run with a runtime role (docs/deployment.md).")
-        refused = []
-        for privilege in ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER"):
-            cursor.execute("SELECT has_table_privilege(%s, %s)", [AUDIT_TABLE, privilege])
-            if cursor.fetchone()[0]:
-                refused.append(privilege)
-        cursor.execute(
-            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 "
-            "AND NOT attisdropped AND attname <> ALL(%s) AND has_column_privilege(attrelid, attnum, 'UPDATE') "
-            "ORDER BY attnum",
-            [AUDIT_TABLE, list(SEAL_COLUMNS)],
-        )
-        columns = [name for (name,) in cursor.fetchall()]
-        if columns and "UPDATE" not in refused:
-            refused.append(f"UPDATE of {', '.join(columns)}")
-        if refused and owner != role and not superuser:
-            problems.append(f"The application's database role {role} has {', '.join(refused)} on the audit "
-                            f"table {AUDIT_TABLE}: run `kommunalschutz grant-runtime-privileges`.")
-        if can_create and not superuser and owner != role:
+        for table in APPEND_ONLY_TABLES:
+            cursor.execute("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = to_regclass(%s)", [table])
+            found: Any = cursor.fetchone()
+            if found is None:
+                problems.append(f"The audit table {table} does not exist: run `kommunalschutz migrate`.")
+                continue
+            if found[0] == role:
+                problems.append(f"The application's database role {role} owns the table {table}, so it can "
+                                "disable its trigger and rewrite it: migrate as an owner role "
+                                "(MIGRATION_DATABASE_URL) and run with a runtime role (docs/deployment.md).")
+            elif not superuser:
+                extra = []
+                for privilege in FORBIDDEN:
+                    cursor.execute("SELECT has_table_privilege(%s, %s)", [table, privilege])
+                    if cursor.fetchone()[0]:
+                        extra.append(privilege)
+                    elif privilege in {"UPDATE", "REFERENCES"}:
+                        cursor.execute(
+                            "SELECT string_agg(attname, ', ' ORDER BY attnum) FROM pg_attribute "
+                            "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped "
+                            "AND has_column_privilege(attrelid, attnum, %s)", [table, privilege])
+                        columns = cursor.fetchone()[0]
+                        if columns:
+                            extra.append(f"{privilege} of {columns}")
+                if extra:
+                    problems.append(f"The application's database role {role} has {', '.join(extra)} on the "
+                                    f"append-only table {table} (only INSERT and SELECT are allowed): run "
+                                    "`kommunalschutz grant-runtime-privileges`.")
+        cursor.execute("SELECT proname FROM pg_proc WHERE proname = ANY(%s) AND proowner = "
+                       "(SELECT oid FROM pg_roles WHERE rolname = current_user) ORDER BY proname",
+                       [list(TRIGGER_FUNCTIONS)])
+        owned = [name for (name,) in cursor.fetchall()]
+        if owned and not superuser:
+            problems.append(f"The application's database role {role} owns the trigger function(s) "
+                            f"{', '.join(owned)} and can replace them: migrate as an owner role (docs/deployment.md).")
+        if can_create and not superuser:
             problems.append(f"The application's database role {role} may create objects in the schema {schema}: "
                             f"REVOKE CREATE ON SCHEMA {schema} FROM {role} (docs/deployment.md).")
     return problems

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,12 +18,11 @@ class AuditEvent(models.Model):
     """One write to the platform's data. Rows are never updated or deleted.
 
     On PostgreSQL a trigger enforces this against the application's own SQL too
-    (migrations 0002 and 0003), and the application's runtime role may only INSERT and SELECT
+    (migration 0002), and the application's runtime role may only INSERT and SELECT
     (docs/deployment.md); on every database the model refuses save-on-existing and delete.
 
-    Every row is sealed into a hash chain right after its transaction commits (core.chain): ``seq`` is its
-    place in the chain, ``prev_hash`` the hash of the row before, ``hash`` the SHA-256 of its own content
-    and ``prev_hash``. The seal is the one change the triggers allow, once, from empty to set.
+    Right after its transaction commits every row is sealed into a hash chain (core.chain): the seal is a
+    row of its own in :class:`AuditSeal`, so the audit row itself is never touched again.
     """
 
     class Action(models.TextChoices):
@@ -51,10 +51,6 @@ class AuditEvent(models.Model):
     # {"field": {"old": ..., "new": ...}}; secret fields appear with the marker "[secret]".
     changes = models.JSONField(default=dict)
     summary = models.CharField(max_length=300, blank=True)
-    # The hash chain (core.chain); empty until the row is sealed just after its commit.
-    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
-    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
-    hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-occurred_at", "-id"]
@@ -72,6 +68,39 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only.")
+
+
+class AuditSeal(models.Model):
+    """An audit event's place in the hash chain (core.chain, decision 0015). Rows are never updated or deleted.
+
+    ``seq`` is the event's place (1, 2, 3, … without gaps), ``prev_hash`` the hash of the seal before,
+    ``hash`` the SHA-256 of the event's content, ``seq`` and ``prev_hash``. Written by the sealer right
+    after the event's transaction commits; like the audit table, the runtime role may only INSERT and
+    SELECT here, and triggers refuse UPDATE and DELETE (migration 0003).
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="seal")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    # When the sealer ran: not part of the hash; a seal long after the event means the sealer was late.
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["seq"]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+
+    def __str__(self) -> str:
+        return f"seal {self.seq} of audit event {self.event_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not kwargs.get("force_insert"):
+            raise AppendOnlyError("Audit seals are append-only; insert them with force_insert.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit seals are append-only.")
 
 
 class AuditVerification(models.Model):
@@ -93,6 +122,8 @@ class AuditVerification(models.Model):
     head_seq = models.BigIntegerField(null=True, blank=True)
     head_hash = models.CharField(max_length=64, blank=True)
     sealed = models.PositiveIntegerField(default=0)
+    # Of those, events that had waited longer than core.chain.GRACE for their seal (a crash after the commit).
+    late = models.PositiveIntegerField(default=0)
     broken_id = models.BigIntegerField(null=True, blank=True)
     broken_seq = models.BigIntegerField(null=True, blank=True)
     broken_at = models.DateTimeField(null=True, blank=True)

@@ -24,7 +24,7 @@ def verify_audit_trail(*, actor: AuditActor = None) -> AuditVerification:
     outcome = chain.verify(anchor=anchor)
     with transaction.atomic():
         result = AuditVerification.objects.create(
-            intact=outcome.intact, checked=outcome.checked, sealed=outcome.sealed,
+            intact=outcome.intact, checked=outcome.checked, sealed=outcome.sealed, late=outcome.late,
             head_seq=outcome.head_seq, head_hash=outcome.head_hash, broken_id=outcome.broken_id,
             broken_seq=outcome.broken_seq, broken_at=outcome.broken_at, kind=outcome.kind,
             problem=outcome.problem[:500],
@@ -34,6 +34,10 @@ def verify_audit_trail(*, actor: AuditActor = None) -> AuditVerification:
             summary=f"audit chain intact, {outcome.checked} rows" if outcome.intact
             else f"audit chain broken at row {outcome.broken_id}: {outcome.problem}",
         )
+    if outcome.late:
+        logger.warning("%s audit event(s) waited longer than %s for their seal and were sealed by the check "
+                       "(the sealer after their commit did not run: a crash or a lost database connection).",
+                       outcome.late, chain.GRACE)
     if not outcome.intact:
         logger.error("The audit trail's hash chain is broken at row %s: %s %s",
                      outcome.broken_id, outcome.problem, outcome.details)

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 
 from kommunalschutz.foundation.core import audit, chain
-from kommunalschutz.foundation.core.models import AuditEvent, SiteState
+from kommunalschutz.foundation.core.models import AuditEvent, AuditSeal, SiteState
 
 WRITERS = 6
 TRANSACTIONS = 6
@@ -75,14 +75,14 @@ def run_writers() -> dict[str, Any]:
     result = chain.verify(seal=False)
     seqs: dict[str, int] = {
         object_id: seq or 0 for object_id, seq in
-        AuditEvent.objects.filter(object_type="test.parallel").values_list("object_id", "seq")
+        AuditEvent.objects.filter(object_type="test.parallel").values_list("object_id", "seal__seq")
     }
     return {
         "hung": sum(thread.is_alive() for thread in threads),
         "errors": errors,
         "rows": AuditEvent.objects.filter(object_type="test.parallel").count(),
-        "unsealed": AuditEvent.objects.filter(seq__isnull=True).count(),
-        "positions": sorted(AuditEvent.objects.values_list("seq", flat=True)),
+        "unsealed": AuditEvent.objects.filter(seal__isnull=True).count(),
+        "positions": sorted(AuditSeal.objects.values_list("seq", flat=True)),
         "intact": result.intact,
         "checked": result.checked,
         "order_kept": all(
@@ -116,7 +116,8 @@ def _run_in_a_file_database(tmp_path: Path) -> dict[str, Any]:
     database = sqlite3.connect(tmp_path / "kommunalschutz.sqlite3")
     database.row_factory = sqlite3.Row
     previous = chain.GENESIS
-    for row in database.execute("SELECT * FROM core_auditevent ORDER BY seq"):
+    for row in database.execute("SELECT e.*, s.seq, s.prev_hash, s.hash FROM core_auditseal s "
+                                "JOIN core_auditevent e ON e.id = s.event_id ORDER BY s.seq"):
         values = dict(row)
         values["occurred_at"] = dt.datetime.fromisoformat(row["occurred_at"]).replace(tzinfo=dt.UTC)
         values["changed_fields"], values["changes"] = json.loads(row["changed_fields"]), json.loads(row["changes"])

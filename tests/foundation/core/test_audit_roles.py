@@ -25,8 +25,8 @@ from django.db import DatabaseError, connection, transaction
 
 from kommunalschutz.foundation.accounts import services as accounts
 from kommunalschutz.foundation.core import audit, chain
-from kommunalschutz.foundation.core.dbroles import grant_runtime_privileges, runtime_problems
-from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.foundation.core.dbroles import APPEND_ONLY_TABLES, grant_runtime_privileges, runtime_problems
+from kommunalschutz.foundation.core.models import AuditEvent, AuditSeal
 from tests.factories import DistrictFactory, UserFactory
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -57,42 +57,70 @@ if ON_POSTGRESQL:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f'SET ROLE "{role}"')
 
-    def test_runtime_role_cannot_change_delete_or_truncate_audit_rows(runtime_role: str) -> None:
+    def _columns(table: str) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 "
+                           "AND NOT attisdropped ORDER BY attnum", [table])
+            return [name for (name,) in cursor.fetchall()]
+
+    def test_runtime_role_has_exactly_insert_and_select_on_the_trail_and_its_seals(runtime_role: str) -> None:
+        with connection.cursor() as cursor:
+            for table in APPEND_ONLY_TABLES:
+                cursor.execute("SELECT privilege_type FROM information_schema.role_table_grants "
+                               "WHERE grantee = %s AND table_name = %s", [runtime_role, table])
+                assert sorted(p for (p,) in cursor.fetchall()) == ["INSERT", "SELECT"], table
+                cursor.execute("SELECT column_name, privilege_type FROM information_schema.column_privileges "
+                               "WHERE grantee = %s AND table_name = %s AND privilege_type NOT IN "
+                               "('INSERT', 'SELECT')", [runtime_role, table])
+                assert cursor.fetchall() == [], table
+            # Everything else stays ordinary DML.
+            cursor.execute("SELECT has_table_privilege(%s, 'accounts_user', 'UPDATE')", [runtime_role])
+            assert cursor.fetchone()[0] is True
+
+    def test_runtime_role_cannot_update_any_column_delete_or_truncate(runtime_role: str) -> None:
         event = audit.record(actor=None, action=AuditEvent.Action.OTHER, object_type="x", summary="original")
         chain.seal_pending()
+        seal = AuditSeal.objects.get(event=event)
         _as(runtime_role)
-        assert "permission denied" in _refused("UPDATE core_auditevent SET summary = 'forged' WHERE id = %s",
-                                               [event.pk])
-        assert "permission denied" in _refused("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
-        assert "permission denied" in _refused("TRUNCATE core_auditevent")
-        assert "permission denied" in _refused("TRUNCATE core_auditevent CASCADE")
-        # The seal columns are writable, once: a sealed row's hash cannot be replaced.
-        assert "append-only" in _refused("UPDATE core_auditevent SET hash = %s WHERE id = %s", ["f" * 64, event.pk])
-        assert "inserted unsealed" in _refused(
-            "INSERT INTO core_auditevent (occurred_at, actor_label, action, object_type, object_id, object_repr, "
-            "changed_fields, changes, summary, seq, prev_hash, hash) VALUES (now(), '', 'other', 'x', '', '', "
-            "'[]', '{}', '', 1000, %s, %s)", ["0" * 64, "1" * 64])
+        assert set(_columns("core_auditevent")) == set(chain.CHAINED_FIELDS)
+        assert set(_columns("core_auditseal")) == {"seq", "event_id", "prev_hash", "hash", "sealed_at"}
+        for table, key, value in (("core_auditevent", "id", event.pk), ("core_auditseal", "seq", seal.seq)):
+            for column in _columns(table):
+                message = _refused(f"UPDATE {table} SET {column} = {column} WHERE {key} = %s",  # noqa: S608 - fixed names
+                                   [value])
+                assert "permission denied" in message, (table, column)
+            assert "permission denied" in _refused(f"DELETE FROM {table} WHERE {key} = %s",  # noqa: S608 - fixed names
+                                                   [value])
+            assert "permission denied" in _refused(f"TRUNCATE {table}")
+            assert "permission denied" in _refused(f"TRUNCATE {table} CASCADE")
+            assert "permission denied" in _refused(
+                f"SELECT * FROM {table} WHERE {key} = %s FOR UPDATE", [value])  # noqa: S608 - fixed names
         event.refresh_from_db()
         assert event.summary == "original"
+        assert AuditSeal.objects.get(seq=seal.seq).hash == seal.hash
 
-    def test_runtime_role_cannot_disable_drop_or_replace_the_trigger(runtime_role: str) -> None:
+    def test_runtime_role_cannot_disable_drop_or_replace_the_triggers(runtime_role: str) -> None:
         _as(runtime_role)
-        for statement in (
-            "ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_update_delete",
-            "ALTER TABLE core_auditevent DISABLE TRIGGER ALL",
-            "ALTER TABLE core_auditevent DISABLE TRIGGER USER",
-            "DROP TRIGGER core_auditevent_no_update_delete ON core_auditevent",
-            "DROP TABLE core_auditevent CASCADE",
-            "ALTER TABLE core_auditevent OWNER TO CURRENT_USER",
-            "CREATE TRIGGER sneak BEFORE UPDATE ON core_auditevent FOR EACH ROW "
-            "EXECUTE FUNCTION core_auditevent_append_only()",
+        for table, trigger, function in (
+            ("core_auditevent", "core_auditevent_no_update_delete", "core_auditevent_append_only"),
+            ("core_auditseal", "core_auditseal_no_update_delete", "core_auditseal_append_only"),
         ):
-            assert "must be owner" in _refused(statement) or "permission denied" in _refused(statement), statement
-        message = _refused(
-            "CREATE OR REPLACE FUNCTION core_auditevent_append_only() RETURNS trigger AS $$ "
-            "BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql"
-        )
-        assert "must be owner" in message or "permission denied" in message
+            for statement in (
+                f"ALTER TABLE {table} DISABLE TRIGGER {trigger}",
+                f"ALTER TABLE {table} DISABLE TRIGGER ALL",
+                f"ALTER TABLE {table} DISABLE TRIGGER USER",
+                f"DROP TRIGGER {trigger} ON {table}",
+                f"DROP TABLE {table} CASCADE",
+                f"ALTER TABLE {table} OWNER TO CURRENT_USER",
+                f"CREATE TRIGGER sneak BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {function}()",
+            ):
+                message = _refused(statement)
+                assert "must be owner" in message or "permission denied" in message, statement
+            message = _refused(
+                f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ BEGIN RETURN NEW; END; $$ "
+                "LANGUAGE plpgsql"
+            )
+            assert "must be owner" in message or "permission denied" in message
         assert "permission denied" in _refused(
             "CREATE FUNCTION ks_sneak() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql")
         assert "permission denied" in _refused("CREATE TABLE ks_sneak (id int)")
@@ -115,23 +143,43 @@ if ON_POSTGRESQL:
         district.name = "Neukreis"
         district.save()
         audit.record_update(actor=admin, obj=district, before=before)
-        assert chain.seal_pending() >= 6
+        assert chain.seal_pending().count >= 6
         assert chain.verify().intact
+        assert not AuditEvent.objects.filter(seal__isnull=True).exists()
         assert AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk)).count() == 3
         assert runtime_problems(connection) == []
 
     def test_check_deploy_warns_about_a_role_that_can_rewrite_the_trail(runtime_role: str) -> None:
         # As the test's superuser: the superuser and the owner warnings.
-        problems = " ".join(runtime_problems(connection))
-        assert "superuser" in problems and "owns the audit table" in problems
+        as_superuser = " ".join(runtime_problems(connection))
+        assert "superuser" in as_superuser and "owns the table core_auditevent" in as_superuser
+        assert "owns the table core_auditseal" in as_superuser
         with connection.cursor() as cursor:
             cursor.execute(f'GRANT UPDATE, TRUNCATE, TRIGGER ON core_auditevent TO "{runtime_role}"')
+            cursor.execute(f'GRANT UPDATE (hash), REFERENCES (seq) ON core_auditseal TO "{runtime_role}"')
             cursor.execute(f'GRANT CREATE ON SCHEMA public TO "{runtime_role}"')
         _as(runtime_role)
-        problems = " ".join(runtime_problems(connection))
-        assert "UPDATE, TRUNCATE, TRIGGER on the audit table" in problems
-        assert "may create objects in the schema" in problems
-        assert "superuser" not in problems and "owns" not in problems
+        problems = runtime_problems(connection)
+        text = " ".join(problems)
+        assert "UPDATE, TRUNCATE, TRIGGER on the append-only table core_auditevent" in text
+        assert "UPDATE of hash, REFERENCES of seq on the append-only table core_auditseal" in text
+        assert "may create objects in the schema" in text
+        assert "superuser" not in text and "owns" not in text
+        assert len(problems) == 3
+
+    def test_check_deploy_warns_about_a_single_column_or_delete_grant(runtime_role: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f'GRANT DELETE ON core_auditseal TO "{runtime_role}"')
+            cursor.execute(f'GRANT UPDATE (summary) ON core_auditevent TO "{runtime_role}"')
+        _as(runtime_role)
+        text = " ".join(runtime_problems(connection))
+        assert "UPDATE of summary on the append-only table core_auditevent" in text
+        assert "DELETE on the append-only table core_auditseal" in text
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+        grant_runtime_privileges(connection, runtime_role)  # and the grant command takes them back
+        _as(runtime_role)
+        assert runtime_problems(connection) == []
 
     def test_a_row_changed_by_the_owner_is_found_by_the_verifier(runtime_role: str) -> None:
         events = [audit.record(actor=None, action=AuditEvent.Action.OTHER, object_type="x", object_id=n)
@@ -188,8 +236,13 @@ if ON_POSTGRESQL:
         assert checked.returncode == 0, checked.stderr
         assert "Audit trail intact: 1 row(s) checked." in checked.stdout
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM core_auditevent WHERE seq IS NOT NULL")
+            cursor.execute("SELECT count(*) FROM core_auditseal")
             assert cursor.fetchone()[0] == 2  # the event and the check's own entry
+            cursor.execute(
+                "SELECT has_table_privilege(%s, 'core_auditseal', 'UPDATE'), "
+                "has_any_column_privilege(%s, 'core_auditseal', 'UPDATE'), "
+                "has_any_column_privilege(%s, 'core_auditevent', 'UPDATE')", [login_role] * 3)
+            assert cursor.fetchone() == (False, False, False)
 
 else:
 
@@ -199,17 +252,15 @@ else:
             call_command("grant_runtime_privileges", "someone")
 
     @pytest.mark.django_db
-    def test_sqlite_triggers_refuse_changing_a_sealed_row_and_presealed_inserts() -> None:
+    def test_sqlite_triggers_refuse_changing_an_event_or_its_seal() -> None:
         event = audit.record(actor=None, action=AuditEvent.Action.OTHER, object_type="x", summary="original")
         chain.seal_pending()
+        seal = AuditSeal.objects.get(event=event)
         assert "append-only" in _refused("UPDATE core_auditevent SET summary = 'forged' WHERE id = %s", [event.pk])
-        assert "append-only" in _refused("UPDATE core_auditevent SET hash = %s WHERE id = %s", ["f" * 64, event.pk])
-        assert "append-only" in _refused("UPDATE core_auditevent SET seq = NULL, hash = '' WHERE id = %s",
-                                         [event.pk])
-        assert "inserted unsealed" in _refused(
-            "INSERT INTO core_auditevent (occurred_at, actor_label, action, object_type, object_id, object_repr, "
-            "changed_fields, changes, summary, seq, prev_hash, hash) VALUES ('2026-01-01', '', 'other', 'x', '', "
-            "'', '[]', '{}', '', 1000, %s, %s)", ["0" * 64, "1" * 64])
+        for column in ("seq", "event_id", "prev_hash", "hash", "sealed_at"):
+            message = _refused(f"UPDATE core_auditseal SET {column} = {column} WHERE seq = %s",  # noqa: S608
+                               [seal.seq])
+            assert "core_auditseal is append-only" in message, column
         event.refresh_from_db()
         assert event.summary == "original"
         assert chain.verify().intact

@@ -1,90 +1,60 @@
-"""The audit trail's hash chain (decision 0015): seal columns, the triggers that allow sealing once and
-nothing else, existing rows chained in id order, and the table of verification results.
+"""The audit trail's hash chain (decision 0015): the append-only seal table, its triggers, the existing
+audit rows chained in id order, and the table of verification results.
 
-On PostgreSQL the trigger function allows one UPDATE per row: from unsealed to sealed, every other
-column unchanged; INSERT must leave the seal empty. SQLite gets the same rules as triggers (DELETE stays
-possible there, see 0002). Role separation (docs/deployment.md) keeps the runtime role from disabling
-them; the chain makes any change by the owner visible to ``kommunalschutz verify-audit``.
+The seal of an audit event is a row of its own (``core_auditseal``), so that neither table ever needs an
+UPDATE: the application's runtime role gets INSERT and SELECT on both and nothing else (core.dbroles). On
+PostgreSQL a trigger refuses UPDATE and DELETE on the seal table for every role, as migration 0002's does
+on the audit table; SQLite gets a trigger refusing UPDATE (DELETE stays possible there, see 0002). The
+role separation keeps the runtime role from disabling them; the chain makes any change by the owner
+visible to ``kommunalschutz verify-audit``.
 """
 
 import django.db.models.deletion
+import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
 from kommunalschutz.foundation.core import chain
 
 PG_FORWARD = """
-CREATE OR REPLACE FUNCTION core_auditevent_append_only() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION core_auditseal_append_only() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF NEW.seq IS NOT NULL OR NEW.hash <> '' OR NEW.prev_hash <> '' THEN
-            RAISE EXCEPTION 'core_auditevent rows are inserted unsealed'
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        RETURN NEW;
-    END IF;
-    -- The one change allowed: sealing an unsealed row, everything else as it was.
-    IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND OLD.hash = '' AND NEW.seq IS NOT NULL
-       AND length(NEW.hash) = 64 AND length(NEW.prev_hash) = 64
-       AND (to_jsonb(NEW) - 'seq' - 'prev_hash' - 'hash') = (to_jsonb(OLD) - 'seq' - 'prev_hash' - 'hash') THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'core_auditevent is append-only (% refused)', TG_OP
+    RAISE EXCEPTION 'core_auditseal is append-only (% refused)', TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS core_auditevent_insert_unsealed ON core_auditevent;
-CREATE TRIGGER core_auditevent_insert_unsealed
-    BEFORE INSERT ON core_auditevent
-    FOR EACH ROW EXECUTE FUNCTION core_auditevent_append_only();
+CREATE TRIGGER core_auditseal_no_update_delete
+    BEFORE UPDATE OR DELETE ON core_auditseal
+    FOR EACH ROW EXECUTE FUNCTION core_auditseal_append_only();
 """
 PG_BACKWARD = """
-DROP TRIGGER IF EXISTS core_auditevent_insert_unsealed ON core_auditevent;
-CREATE OR REPLACE FUNCTION core_auditevent_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'core_auditevent is append-only (% refused)', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS core_auditseal_no_update_delete ON core_auditseal;
+DROP FUNCTION IF EXISTS core_auditseal_append_only();
 """
-_UNCHANGED = " AND ".join(f"NEW.{name} IS OLD.{name}" for name in chain.CHAINED_FIELDS)
-SQLITE_FORWARD = [
-    "DROP TRIGGER IF EXISTS core_auditevent_no_update",
-    f"""CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent
-    WHEN NOT (OLD.seq IS NULL AND OLD.hash = '' AND NEW.seq IS NOT NULL AND length(NEW.hash) = 64
-              AND length(NEW.prev_hash) = 64 AND {_UNCHANGED})
-    BEGIN SELECT RAISE(ABORT, 'core_auditevent is append-only (UPDATE refused)'); END""",
-    "DROP TRIGGER IF EXISTS core_auditevent_insert_unsealed",
-    """CREATE TRIGGER core_auditevent_insert_unsealed BEFORE INSERT ON core_auditevent
-    WHEN NEW.seq IS NOT NULL OR NEW.hash <> '' OR NEW.prev_hash <> ''
-    BEGIN SELECT RAISE(ABORT, 'core_auditevent rows are inserted unsealed'); END""",
-]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS core_auditevent_insert_unsealed",
-    "DROP TRIGGER IF EXISTS core_auditevent_no_update",
-    """CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent
-    BEGIN SELECT RAISE(ABORT, 'core_auditevent is append-only (UPDATE refused)'); END""",
-]
+SQLITE_FORWARD = """
+CREATE TRIGGER core_auditseal_no_update BEFORE UPDATE ON core_auditseal
+BEGIN SELECT RAISE(ABORT, 'core_auditseal is append-only (UPDATE refused)'); END;
+"""
+SQLITE_BACKWARD = "DROP TRIGGER IF EXISTS core_auditseal_no_update;"
 
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_FORWARD, params=None)
     elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
+        schema_editor.execute(SQLITE_FORWARD)
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_BACKWARD, params=None)
     elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_BACKWARD:
-            schema_editor.execute(statement)
+        schema_editor.execute(SQLITE_BACKWARD)
 
 
 def chain_existing_rows(apps, schema_editor):
-    chain.seal_pending(using=schema_editor.connection.alias, model=apps.get_model("core", "AuditEvent"))
+    chain.seal_pending(using=schema_editor.connection.alias, event_model=apps.get_model("core", "AuditEvent"),
+                       seal_model=apps.get_model("core", "AuditSeal"))
 
 
 class Migration(migrations.Migration):
@@ -105,6 +75,7 @@ class Migration(migrations.Migration):
                 ('head_seq', models.BigIntegerField(blank=True, null=True)),
                 ('head_hash', models.CharField(blank=True, max_length=64)),
                 ('sealed', models.PositiveIntegerField(default=0)),
+                ('late', models.PositiveIntegerField(default=0)),
                 ('broken_id', models.BigIntegerField(blank=True, null=True)),
                 ('broken_seq', models.BigIntegerField(blank=True, null=True)),
                 ('broken_at', models.DateTimeField(blank=True, null=True)),
@@ -117,20 +88,20 @@ class Migration(migrations.Migration):
                 'ordering': ['-checked_at', '-id'],
             },
         ),
-        migrations.AddField(
-            model_name='auditevent',
-            name='hash',
-            field=models.CharField(blank=True, default='', editable=False, max_length=64),
-        ),
-        migrations.AddField(
-            model_name='auditevent',
-            name='prev_hash',
-            field=models.CharField(blank=True, default='', editable=False, max_length=64),
-        ),
-        migrations.AddField(
-            model_name='auditevent',
-            name='seq',
-            field=models.BigIntegerField(blank=True, editable=False, null=True, unique=True),
+        migrations.CreateModel(
+            name='AuditSeal',
+            fields=[
+                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
+                ('prev_hash', models.CharField(max_length=64)),
+                ('hash', models.CharField(max_length=64)),
+                ('sealed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='seal', to='core.auditevent')),
+            ],
+            options={
+                'verbose_name': 'audit seal',
+                'verbose_name_plural': 'audit seals',
+                'ordering': ['seq'],
+            },
         ),
         migrations.AlterField(
             model_name='auditevent',

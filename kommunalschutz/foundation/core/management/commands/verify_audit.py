@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kommunalschutz.foundation.core import chain
 from kommunalschutz.foundation.core.verification import verify_audit_trail
 
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         result = verify_audit_trail(actor=None)
         if result.sealed:
             self.stdout.write(f"Sealed {result.sealed} row(s) that were still waiting for their seal.")
+        if result.late:
+            self.stderr.write(f"WARNING: {result.late} of them had waited longer than {chain.GRACE} (the sealer "
+                              "after their commit did not run: a crash or a lost database connection).")
         if not result.intact:
             where = (f"row id {result.broken_id} (chain position {result.broken_seq}, "
                      f"recorded {result.broken_at:%Y-%m-%d %H:%M:%S %Z})" if result.broken_id is not None
