@@ -11,6 +11,23 @@ from kommunalschutz.foundation.core.dbroles import runtime_problems
 from kommunalschutz.foundation.core.models import AuditVerification, SiteState
 
 
+def redis_persistence_problems(client: Any) -> list[str]:
+    """Redis holds the anonymous channel's keyed client hashes and their key: they must never reach a disk."""
+    try:
+        save = client.config_get("save").get("save", "")
+        appendonly = client.config_get("appendonly").get("appendonly", "no")
+    except Exception as exc:  # CONFIG may be disabled by a hosted Redis
+        return [f"Redis persistence cannot be checked ({exc}): make sure it is off (save \"\", appendonly no)."]
+    problems = []
+    if save:
+        problems.append(f"Redis writes snapshots to disk (save \"{save}\"): set save \"\" so that the anonymous "
+                        "channel's counters never reach a disk (docs/protection/anonymous-channel.md).")
+    if appendonly != "no":
+        problems.append("Redis writes an append-only file (appendonly yes): set appendonly no "
+                        "(docs/protection/anonymous-channel.md).")
+    return problems
+
+
 class Command(BaseCommand):
     help = "Check that this installation is fit for production: Django's deploy checks plus ours."
 
@@ -45,9 +62,15 @@ class Command(BaseCommand):
             try:
                 import redis
 
-                redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3).ping()
+                client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3)
+                client.ping()
             except Exception as exc:
                 problems.append(f"Redis at REDIS_URL cannot be reached: {exc}")
+            else:
+                problems.extend(redis_persistence_problems(client))
+        else:
+            problems.append("REDIS_URL is not set: each web worker counts the anonymous channel's clients on its "
+                            "own, so a client gets the limits once per worker (docs/protection/anonymous-channel.md).")
         if problems:
             for problem in problems:
                 self.stderr.write(f"PROBLEM: {problem}")
