@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnlyError(Exception):
@@ -107,7 +108,7 @@ class AuditVerification(models.Model):
     """The result of one walk along the audit hash chain (``kommunalschutz verify-audit``, nightly task)."""
 
     class Problem(models.TextChoices):
-        NONE = "", _("none")
+        NONE = "", pgettext_lazy("audit check problem", "none")
         MISSING = "missing", _("rows are missing from the chain")
         LINK = "link", _("the link to the previous row does not match")
         CONTENT = "content", _("the content of a row no longer matches its hash")

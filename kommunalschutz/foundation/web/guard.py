@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import DataError
@@ -69,6 +69,19 @@ def _posted_values(request: HttpRequest) -> Iterator[tuple[str, str]]:
             yield name, upload.name or ""
 
 
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+# A view whose form refuses control characters and oversized text at each field itself (and so keeps the
+# person's other entries) carries this attribute; the guard then checks only that its body can be read.
+CHECKS_ITS_OWN_INPUT = "checks_its_own_input"
+
+
+def checks_its_own_input(view: V) -> V:
+    """Mark a form view that validates every posted value itself (see CHECKS_ITS_OWN_INPUT)."""
+    setattr(view, CHECKS_ITS_OWN_INPUT, True)
+    return view
+
+
 class InputGuardMiddleware:
     """Refuses posted form values no field accepts, and answers input errors that escaped a view with a 400.
 
@@ -80,17 +93,22 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in WRITE_METHODS:
-            problem = self.check(request)
-            if problem is not None:
-                return problem
         return self.get_response(request)
 
-    def check(self, request: HttpRequest) -> HttpResponse | None:
+    def process_view(self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any,
+                     kwargs: Any) -> HttpResponse | None:
+        if request.method not in WRITE_METHODS:
+            return None
+        return self.check(request, values=not getattr(view, CHECKS_ITS_OWN_INPUT, False))
+
+    def check(self, request: HttpRequest, *, values: bool = True) -> HttpResponse | None:
         if is_api(request) and "Authorization" not in request.headers:
             return None  # the API answers 401 first where it needs a token; its public operations take JSON only
         try:
             if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                if not values:  # the view names each field's problem itself and keeps the entries in its form
+                    request.POST  # noqa: B018 - read now, so that a body that cannot be parsed is answered here
+                    return None
                 for name, value in _posted_values(request):
                     problem = text_problem(value)
                     if problem:

@@ -56,6 +56,13 @@ def redeem(request: HttpRequest, form: str) -> Redeemed:
     return Redeemed.USED
 
 
+def release(request: HttpRequest, form: str) -> None:
+    """Give the posted token of ``form`` back after it was redeemed but nothing was stored (the service
+    refused the entries): the token marks a stored form, so a refused post leaves nothing behind."""
+    token = str(request.POST.get(FIELD, ""))[:200]
+    cache.delete(f"intake:form-token:{hashlib.sha256(token.encode()).hexdigest()}")
+
+
 def keep_receipt(request: HttpRequest, receipt: str, *, acute: bool) -> None:
     """Hand the receipt to the receipt page (encrypted in the session, until it is shown once)."""
     request.session[_RECEIPT] = {"receipt": encrypt_bytes(receipt.encode("ascii")).decode("ascii"), "acute": acute}

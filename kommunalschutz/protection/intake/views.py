@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.forms import add_service_errors
 from kommunalschutz.foundation.core.throttle import client_fingerprint
+from kommunalschutz.foundation.web.guard import checks_its_own_input
 from kommunalschutz.foundation.web.pages import request_user, save, submit
 from kommunalschutz.protection.cases import incidents
 from kommunalschutz.protection.cases.models import Case
@@ -62,6 +63,7 @@ def _token_refusal(redeemed: formtokens.Redeemed) -> tuple[str, int] | None:
     return None
 
 
+@checks_its_own_input
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
@@ -82,6 +84,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 affected_user=None if on_behalf else user))
             if case is not None:
                 return redirect("intake:report_done", pk=case.pk)
+            formtokens.release(request, REPORT_FORM)
         else:
             try:
                 incidents.clean_incident(data)
@@ -114,6 +117,7 @@ def _anonymous_page(request: HttpRequest, form: AnonymousReportForm, client: str
     return response
 
 
+@checks_its_own_input
 @never_cache
 @require_http_methods(["GET", "POST"])
 def anonymous_report(request: HttpRequest) -> HttpResponse:
@@ -145,9 +149,11 @@ def anonymous_report(request: HttpRequest) -> HttpResponse:
         case, receipt = reporting.submit_anonymous(data=data, passphrase=passphrase, passphrase_repeat=repeat,
                                                    client=client, proof=proof)
     except ValidationError as exc:
+        formtokens.release(request, ANONYMOUS_FORM)
         add_service_errors(form, exc)
         return _anonymous_page(request, form, client, status=422)
     except receipts.AccessRefused as exc:
+        formtokens.release(request, ANONYMOUS_FORM)
         return _anonymous_page(request, form, client, status=exc.status, refusal=exc)
     formtokens.keep_receipt(request, receipt, acute=case.is_acute)
     return redirect("intake:anonymous_receipt")
@@ -196,6 +202,7 @@ def _follow_up_page(request: HttpRequest, case: Case, *, reply_form: Any = None,
     return response
 
 
+@checks_its_own_input
 @never_cache
 @require_http_methods(["GET", "POST"])
 def follow_up(request: HttpRequest) -> HttpResponse:
