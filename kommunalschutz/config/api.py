@@ -19,7 +19,7 @@ from kommunalschutz.alliance.programme.api import router as alliance_router
 from kommunalschutz.foundation.accounts.api import router as accounts_router
 from kommunalschutz.foundation.core.schemas import ErrorOut, RequestErrorOut
 from kommunalschutz.foundation.registry.api import router as registry_router
-from kommunalschutz.foundation.web.guard import JSONParser, install_api_handlers
+from kommunalschutz.foundation.web.guard import LARGEST_INTEGER, JSONParser, install_api_handlers
 from kommunalschutz.protection.assessments.api import router as assessments_router
 from kommunalschutz.protection.cases.api import router as cases_router
 from kommunalschutz.protection.casestats.api import router as casestats_router
@@ -93,6 +93,9 @@ def _text_rule(schema: dict[str, Any], components: dict[str, Any], seen: set[str
             _text_rule(item, components, seen)
     if schema.get("type") == "string" and not {"pattern", "enum", "const", "format"} & schema.keys():
         schema["pattern"] = TEXT_PATTERN
+    if schema.get("type") == "integer":  # the parser refuses what no database column holds (64 bits)
+        schema.setdefault("minimum", -LARGEST_INTEGER)
+        schema.setdefault("maximum", LARGEST_INTEGER)
     if schema.get("type") == "object" or "properties" in schema:
         schema.setdefault("propertyNames", {"pattern": TEXT_PATTERN})
         schema.setdefault("additionalProperties", {"$ref": REF_TEMPLATE.format(model=JSON_VALUE)})
@@ -105,7 +108,9 @@ def _text_rule(schema: dict[str, Any], components: dict[str, Any], seen: set[str
 def document_text_rule(document: dict[str, Any]) -> None:
     components = document["components"]["schemas"]
     components[JSON_VALUE] = {"anyOf": [
-        {"type": "null"}, {"type": "boolean"}, {"type": "number"}, {"type": "string", "pattern": TEXT_PATTERN},
+        {"type": "null"}, {"type": "boolean"},
+        {"type": "number", "minimum": -LARGEST_INTEGER, "maximum": LARGEST_INTEGER},
+        {"type": "string", "pattern": TEXT_PATTERN},
         {"type": "array", "items": {"$ref": REF_TEMPLATE.format(model=JSON_VALUE)}, "maxItems": 3},
         {"type": "object", "propertyNames": {"pattern": TEXT_PATTERN}, "maxProperties": 3,
          "additionalProperties": {"$ref": REF_TEMPLATE.format(model=JSON_VALUE)}},

@@ -23,6 +23,7 @@ from pydantic import BaseModel, TypeAdapter, WithJsonSchema
 
 from kommunalschutz.config.api import JSON_VALUE, TEXT_PATTERN, api
 from kommunalschutz.foundation.core.schemas import ErrorOut, RequestErrorOut, ValidationErrorOut
+from kommunalschutz.foundation.web.guard import LARGEST_INTEGER
 from kommunalschutz.protection.cases.schemas import CaseEventOut, CaseMessageIn, MessageOut
 from kommunalschutz.protection.intake.schemas import MessageIn
 
@@ -91,6 +92,7 @@ def _without_text_rule(schema: Any) -> Any:
         return schema
     stripped = {key: _without_text_rule(value) for key, value in schema.items()
                 if not (key == "pattern" and value == TEXT_PATTERN) and key != "propertyNames"
+                and not (key in ("minimum", "maximum") and value in (LARGEST_INTEGER, -LARGEST_INTEGER))
                 and not (key == "additionalProperties" and value == {"$ref": REF_TEMPLATE.format(model=JSON_VALUE)})}
     return stripped
 
