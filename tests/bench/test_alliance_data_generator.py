@@ -37,7 +37,10 @@ def _fingerprint() -> tuple[Any, ...]:
     return (
         list(MembershipTransition.objects.order_by("municipality__ags", "district__ags", "date", "stage")
              .values_list("municipality__ags", "district__ags", "stage", "date")),
-        list(Engagement.objects.order_by("municipality__ags", "district__ags", "started_on", "offer_type__code")
+        # Ordered by every compared column: two engagements may share all but their status (a tie PostgreSQL
+        # returns in either order).
+        list(Engagement.objects.order_by("municipality__ags", "district__ags", "started_on", "offer_type__code",
+                                         "status")
              .values_list("municipality__ags", "district__ags", "offer_type__code", "started_on", "status")),
         list(Municipality.objects.order_by("ags").values_list("ags", "boundary")),
     )
