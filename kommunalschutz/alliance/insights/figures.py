@@ -27,6 +27,7 @@ from django.db.models import Count, F, Max, Q
 
 from kommunalschutz.alliance.councils.models import PreventionCouncil
 from kommunalschutz.alliance.engagements.models import Engagement, OfferType
+from kommunalschutz.alliance.programme.lifecycle import membership_periods
 from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition, Programme, Stage
 
 # The order of the figures in the API, the dashboard and the exports.
@@ -112,27 +113,6 @@ def figures_as_of(as_of: dt.date) -> Figures:
     )
 
 
-def membership_intervals(history: list[tuple[dt.date, str]]) -> list[tuple[dt.date, dt.date | None]]:
-    """A municipality's "member" and "left" transitions as periods [start, end) of membership.
-
-    Same rule as ``_member_count``: on a date, the municipality is a member when its latest "member"
-    transition is not followed by a "left" on or after it (a "left" on the day of a "member" wins).
-    """
-    order: dict[str, int] = {Stage.MEMBER: 0, Stage.LEFT: 1}  # on one day, "left" is applied after "member"
-    periods: list[tuple[dt.date, dt.date | None]] = []
-    start: dt.date | None = None
-    for date, stage in sorted(history, key=lambda item: (item[0], order.get(item[1], 2))):
-        if stage == Stage.MEMBER and start is None:
-            start = date
-        elif stage == Stage.LEFT and start is not None:
-            if date > start:
-                periods.append((start, date))
-            start = None
-    if start is not None:
-        periods.append((start, None))
-    return periods
-
-
 class _Running:
     """How many periods [start, end) contain a date, in O(log n) per date."""
 
@@ -165,7 +145,7 @@ class _Timeline:
             if stage in (Stage.MEMBER, Stage.LEFT):
                 membership[municipality_id].append((date, stage))
         self.members = _Running([period for history in membership.values()
-                                 for period in membership_intervals(history)])
+                                 for period in membership_periods(history)])
         self.agreements = _Running(list(
             CooperationAgreement.objects.filter(
                 signed_on__isnull=False,

@@ -24,7 +24,7 @@ from kommunalschutz.alliance.engagements.models import (
     FundingApplication,
     OfferType,
 )
-from kommunalschutz.alliance.insights.figures import membership_intervals
+from kommunalschutz.alliance.programme.lifecycle import membership_periods
 from kommunalschutz.alliance.programme.models import AgreementReview, CooperationAgreement, MembershipTransition, Stage
 from kommunalschutz.foundation.registry.models import District, Municipality
 
@@ -119,7 +119,7 @@ def map_layer(as_of: dt.date | None = None) -> dict[str, Any]:
         histories[municipality_id, district_id].append((date, stage))
     for (municipality_id, district_id), history in histories.items():
         targets.get(municipality_id, district_id)["member"] = [
-            [_iso(start), _iso(end)] for start, end in membership_intervals(history)]
+            [_iso(start), _iso(end)] for start, end in membership_periods(history)]
 
     agreements = _known(CooperationAgreement.objects.filter(status__in=SIGNED_STATES, signed_on__isnull=False),
                         "signed_on", as_of)

@@ -71,7 +71,7 @@ def in_force_on(periods: list[tuple[dt.date, dt.date | None]], date: dt.date) ->
 
 
 def membership_periods(history: list[tuple[dt.date, str]]) -> list[tuple[dt.date, dt.date | None]]:
-    """Membership as periods [start, end) from dated steps; the rule of the figures (insights.figures):
+    """Membership as periods [start, end) from dated steps, the one rule the figures and the map use too:
     a "left" on the day of a "member" wins, and "member" while already a member changes nothing."""
     order: dict[str, int] = {Stage.MEMBER: 0, Stage.LEFT: 1}
     periods: list[tuple[dt.date, dt.date | None]] = []
