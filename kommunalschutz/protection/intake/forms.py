@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.foundation.core.forms import DateInput
 from kommunalschutz.foundation.registry.models import Municipality
-from kommunalschutz.protection.intake import steps
 from kommunalschutz.protection.cases.incidents import INCIDENT_FIELDS, TEXT_LIMITS
 from kommunalschutz.protection.cases.models import (
     AffectedRole,
@@ -26,6 +25,7 @@ from kommunalschutz.protection.cases.models import (
     Tristate,
     Urgency,
 )
+from kommunalschutz.protection.intake import steps
 from kommunalschutz.protection.intake.inputs import no_control_characters
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -184,6 +184,7 @@ def _evidence_step(request: HttpRequest, user: Any, case: Case, step: steps.Step
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
+        form: Any
         if action == "file":
             file_form = form = EvidenceFileForm(request.POST, request.FILES)
         elif action == "online":

@@ -4,6 +4,7 @@ preselected; the anonymous reporter sees what they submitted."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -37,7 +38,7 @@ def _stored(root: Path) -> list[Path]:
 
 def _first_step(world: Any, **changes: Any) -> dict[str, Any]:
     """What a person enters in step 1: the essentials only."""
-    occurred = timezone.localtime(timezone.now() - timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    occurred = timezone.localtime(timezone.now() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     data: dict[str, Any] = {
         "description": "Ein Drohbrief lag im Briefkasten des Rathauses.", "incident_types": ["threat"],
         "channel": "letter", "occurred_at": occurred, "municipality": str(world.pirna.pk), "place": "office",
