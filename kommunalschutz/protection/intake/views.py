@@ -36,6 +36,7 @@ from kommunalschutz.protection.intake.forms import (
     FollowUpForm,
     ReporterReplyForm,
     StepForm,
+    refuse_control_characters,
 )
 from kommunalschutz.protection.intake.models import ReporterAccess
 
@@ -191,6 +192,7 @@ def _evidence_step(request: HttpRequest, user: Any, case: Case, step: steps.Step
             online_form = form = OnlineContentForm(request.POST, request.FILES)
         else:
             raise Http404
+        refuse_control_characters(form)  # this view checks its own input (no guard at the door)
         refused = _token_refusal(formtokens.redeem(request, EVIDENCE_STEP_FORM)) if form.is_valid() else None
         if form.is_valid() and refused is None:
             data = dict(form.cleaned_data)

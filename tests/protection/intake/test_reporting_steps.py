@@ -276,6 +276,10 @@ def test_the_evidence_step_adds_files_and_online_content_and_lists_them(world: A
                                 "file-file": SimpleUploadedFile("virus.pdf", b"MZ" + b"\x00" * 64)})
     assert refused.status_code == 422 and "Windows-Programm" in refused.content.decode()
     assert EvidenceItem.objects.count() == 0 and _stored(evidence_root) == []
+    bell = client.post(url, {"action": "file", "form_token": token, "file-description": "Brief\x07",
+                             "file-file": SimpleUploadedFile("brief.pdf", PDF)})
+    assert bell.status_code == 422 and "description" in bell.context["file_form"].errors
+    assert EvidenceItem.objects.count() == 0 and _stored(evidence_root) == []
     sent = client.post(url, {"action": "file", "form_token": token,
                              "file-file": SimpleUploadedFile("brief.pdf", PDF)})
     assert sent.status_code == 302
