@@ -121,7 +121,8 @@ def test_a_mayor_reports_with_a_file_and_completes_the_report_later(live_server:
 
     in_chromium(report)
     (case,) = Case.objects.exclude(pk__in=cases_before)
-    assert (case.intake, case.municipality_id, case.place_detail) == ("self", heidenau.pk, "Briefkasten am Haupteingang")
+    assert (case.intake, case.municipality_id, case.place_detail) == (
+        "self", heidenau.pk, "Briefkasten am Haupteingang")
     assert case.affected_user is not None and case.affected_user.username == OFFICIAL
     items = list(EvidenceItem.objects.filter(case=case).order_by("pk"))
     assert [item.kind for item in items] == ["file", "online"]
