@@ -25,6 +25,7 @@ from kommunalschutz.protection.cases.models import (
     Tristate,
     Urgency,
 )
+from kommunalschutz.protection.intake import steps
 from kommunalschutz.protection.intake.inputs import no_control_characters
 
 
@@ -211,3 +212,116 @@ class ReporterReplyForm(forms.Form):
         kwargs.setdefault("prefix", "reply")
         super().__init__(*args, **kwargs)
         refuse_control_characters(self)
+
+
+# --- the report in steps (decision 0021) -------------------------------------------------------------------
+
+_UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "Ä": "a", "Ö": "o", "Ü": "u"})
+
+
+def german_sort_key(name: str) -> str:
+    """Names in German dictionary order (DIN 5007-1: ä as a, ß as ss), independent of the server's locale."""
+    return name.translate(_UMLAUTS).casefold()
+
+
+def municipality_choices() -> list[tuple[str, Any]]:
+    """Saxony's current municipalities grouped by district (the district's name as the group label), both in
+    German alphabetical order, after an empty "please choose"."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    rows = (Municipality.objects.filter(land="14", valid_until__isnull=True)
+            .values_list("pk", "name", "district__name"))
+    for pk, name, district in rows:
+        groups.setdefault(district, []).append((str(pk), name))
+    choices: list[tuple[str, Any]] = [("", _("(please choose)"))]
+    for district in sorted(groups, key=german_sort_key):
+        choices.append((district, sorted(groups[district], key=lambda item: german_sort_key(item[1]))))
+    return choices
+
+
+class FirstStepForm(IncidentForm):
+    """Step 1 of a report by a signed-in person: only what the case team needs to act, and files.
+
+    For a self-report the affected person is the account (name, role and contact are shown, not asked); the
+    role of the office is asked only while no earlier self-report says it (``ask_role``). On behalf, the
+    person's name, role and contact are asked. The municipality is a select grouped by district, preselected
+    from the reporter's organisation (``municipality_initial``).
+    """
+
+    municipality = forms.ChoiceField(label=_("Municipality where it happened"), required=False, choices=())  # type: ignore[assignment]
+    evidence_file = forms.FileField(
+        label=_("Attach a file (optional)"), required=False, allow_empty_file=True,
+        help_text=_("A photo, screenshot, PDF, an e-mail saved as .eml or a text file. More files and online "
+                    "content can be added in the next step."))
+    evidence_description = forms.CharField(label=_("What does the file show? (optional)"), required=False,
+                                           max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    GROUPS = (
+        (_("Whom the report is for"), ("report_for",)),
+        (_("Who is affected"), ("affected_name", "affected_role", "affected_contact")),
+        (_("What happened"), ("description", "incident_types", "channel", "platform")),
+        (_("When it happened"), ("occurred_at", "period_start", "period_end")),
+        (_("Where it happened"), ("municipality", "place")),
+        (_("Danger now"), ("danger_now", "threat_to_life")),
+        (_("Evidence (optional)"), ("evidence_file", "evidence_description")),
+    )
+
+    def __init__(self, *args: Any, on_behalf_allowed: bool = False, ask_role: bool = True,
+                 municipality_initial: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, on_behalf_allowed=on_behalf_allowed, **kwargs)
+        for name in list(self.fields):
+            if name in steps.INCIDENT_FIELDS_OF_LATER_STEPS:
+                del self.fields[name]
+        self.ask_role = ask_role
+        field = self.fields["municipality"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = municipality_choices()
+        field.widget.attrs.update({"aria-required": "true", "data-municipality-select": "", "autocomplete": "off",
+                                   "data-filter-label": _("Search the list (name of the municipality or "
+                                                          "district)"),
+                                   "data-filter-count": _("Matches: %(count)s")})
+        field.label = _("%(label)s (required)") % {"label": _("Municipality where it happened")}
+        field.help_text = _("Grouped by district. Type the first letters to jump to a municipality.")
+        if municipality_initial is not None:
+            field.initial = str(municipality_initial)
+        self.fields["affected_name"].help_text = _("Only when you report on behalf of someone else.")
+        self.fields["affected_contact"].help_text = _("Only when you report on behalf of someone else: "
+                                                      "a telephone number or e-mail address.")
+        if not ask_role and not on_behalf_allowed:
+            del self.fields["affected_role"]
+        elif not on_behalf_allowed:
+            self.fields["affected_role"].label = _("%(label)s (required)") % {"label": _("Your office or mandate")}
+            self.fields["affected_role"].help_text = _("Asked once; your next report takes it from this one.")
+        if not on_behalf_allowed:
+            # A self-report: the affected person is the account, nothing to ask.
+            del self.fields["affected_name"]
+            del self.fields["affected_contact"]
+        elif not ask_role:
+            self.fields["affected_role"].help_text = _("Only when you report on behalf of someone else; for "
+                                                       "your own report the role of your earlier report is used.")
+        self.fields["danger_now"].help_text = _("Tick this if something could happen soon. In acute danger "
+                                                "call the police emergency number 110 first.")
+        refuse_control_characters(self)
+
+    def clean_evidence_file(self) -> Any:
+        upload = self.cleaned_data.get("evidence_file")
+        return upload or None
+
+
+class StepForm(IncidentForm):
+    """One of the later, optional steps: the incident fields of that step only, shown with their current
+    values (``initial`` from the case)."""
+
+    def __init__(self, *args: Any, step: steps.Step, **kwargs: Any) -> None:
+        super().__init__(*args, on_behalf_allowed=False, **kwargs)
+        self.step = step
+        for name in list(self.fields):
+            if name not in step.fields:
+                del self.fields[name]
+        for field in self.fields.values():
+            # Nothing in a later step is required: the labels say "(required)" only in step 1.
+            field.widget.attrs.pop("aria-required", None)
+        if "affected_role" in self.fields:
+            self.fields["affected_role"].label = _("Role of the affected person")
+
+    def groups(self) -> list[tuple[Any, list[BoundField]]]:
+        return [(self.step.title, [self[name] for name in self.step.fields if name in self.fields])]

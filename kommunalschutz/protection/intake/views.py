@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,13 +27,16 @@ from kommunalschutz.foundation.core.throttle import client_fingerprint
 from kommunalschutz.foundation.web.guard import checks_its_own_input
 from kommunalschutz.foundation.web.pages import request_user, save, submit
 from kommunalschutz.protection.cases import incidents
-from kommunalschutz.protection.cases.models import Case
-from kommunalschutz.protection.intake import abuse, followup, formtokens, receipts, reporting
+from kommunalschutz.protection.cases.models import AffectedRole, Case
+from kommunalschutz.protection.cases.rules import is_case_reporter
+from kommunalschutz.protection.intake import abuse, followup, formtokens, receipts, reporting, steps
 from kommunalschutz.protection.intake.forms import (
     AnonymousReportForm,
+    FirstStepForm,
     FollowUpForm,
-    IncidentForm,
     ReporterReplyForm,
+    StepForm,
+    refuse_control_characters,
 )
 from kommunalschutz.protection.intake.models import ReporterAccess
 
@@ -48,6 +52,8 @@ def _add_missing_errors(form: Any, error: ValidationError) -> None:
 
 
 REPORT_FORM = "report"
+STEP_FORM = "report_step"
+EVIDENCE_STEP_FORM = "report_evidence"
 ANONYMOUS_FORM = "anonymous_report"
 REPLY_FORM = "reporter_reply"
 EVIDENCE_FORM = "reporter_evidence"
@@ -63,31 +69,39 @@ def _token_refusal(redeemed: formtokens.Redeemed) -> tuple[str, int] | None:
     return None
 
 
+def _first_step_form(request: HttpRequest, user: Any, on_behalf_allowed: bool) -> FirstStepForm:
+    posted = request.method == "POST"
+    home = steps.home_municipality(user)
+    return FirstStepForm(request.POST if posted else None, request.FILES if posted else None,
+                         on_behalf_allowed=on_behalf_allowed, ask_role=not steps.known_role(user),
+                         municipality_initial=home.pk if home is not None else None)
+
+
 @checks_its_own_input
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
+    """Step 1 of the report: what is needed to act, and a file if there is one. Stores the case."""
     user = request_user(request)
     require_perm(user, "cases.report_incident")
     on_behalf_allowed = user.has_perm("cases.report_on_behalf")
-    posted = request.method == "POST"
-    form = IncidentForm(request.POST if posted else None, on_behalf_allowed=on_behalf_allowed)
+    form = _first_step_form(request, user, on_behalf_allowed)
     status = 200
-    if posted:
+    if request.method == "POST":
         valid = form.is_valid()
         data = form.incident_data()
         on_behalf = form.on_behalf
         refusal = _token_refusal(formtokens.redeem(request, REPORT_FORM)) if valid else None
         if valid and refusal is None:
-            case = save(form, lambda: reporting.create_case(
-                actor=user, data=data, intake=Case.Intake.ON_BEHALF if on_behalf else Case.Intake.SELF,
-                affected_user=None if on_behalf else user))
+            case = save(form, lambda: steps.create_report(
+                actor=user, data=data, on_behalf=on_behalf, upload=form.cleaned_data.get("evidence_file"),
+                upload_description=form.cleaned_data.get("evidence_description", "")))
             if case is not None:
                 return redirect("intake:report_done", pk=case.pk)
             formtokens.release(request, REPORT_FORM)
         else:
             try:
-                incidents.clean_incident(data)
+                incidents.clean_incident(steps.report_data(user, data, on_behalf=on_behalf))
             except ValidationError as exc:
                 _add_missing_errors(form, exc)
         # Field errors first (422); a form without them that was already sent (409) or expired (400).
@@ -95,14 +109,114 @@ def report(request: HttpRequest) -> HttpResponse:
         if refusal is not None:
             form.add_error(None, refusal[0])
     return render(request, "intake/report.html", {
-        "form": form, "on_behalf_allowed": on_behalf_allowed,
+        "form": form, "on_behalf_allowed": on_behalf_allowed, "person": steps.account_person(user),
+        "known_role_label": _role_label(steps.known_role(user)), "max_mb": _max_mb(), "steps": steps.STEPS,
         "form_token": formtokens.issue(REPORT_FORM)}, status=status)
+
+
+def _role_label(role: str) -> str:
+    return str(AffectedRole(role).label) if role in AffectedRole.values else ""
+
+
+def _max_mb() -> str:
+    return f"{settings.EVIDENCE_UPLOAD_MAX_BYTES / 1_000_000:g}"
+
+
+def _reported_case(request: HttpRequest, pk: int) -> Case:
+    """The case for its reporter: 404 for everyone else (the case team works on the case page)."""
+    case = get_for_user(request.user, Case.objects.select_related("municipality"), "cases.view_case", pk=pk)
+    if not is_case_reporter.test(request.user, case):
+        raise Http404
+    return case
 
 
 @login_required
 def report_done(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_for_user(request.user, Case.objects.all(), "cases.view_case", pk=pk)
-    return render(request, "intake/report_done.html", {"case": case})
+    """The confirmation after step 1 and the overview of the optional steps (linked from the case page)."""
+    case = _reported_case(request, pk)
+    user = request_user(request)
+    return render(request, "intake/report_done.html", {
+        "case": case, "steps": steps.STEPS, "filled": steps.filled_steps(case),
+        "can_complete": steps.may_complete(user, case),
+        "submitted": steps.reporter_evidence(case, user)})
+
+
+@checks_its_own_input
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """One of the optional steps after step 1; each post is an audited update (intake.steps)."""
+    chosen = steps.STEP_BY_SLUG.get(step)
+    case = _reported_case(request, pk)
+    user = request_user(request)
+    if chosen is None or not steps.may_complete(user, case):
+        raise Http404
+    following = steps.next_step(chosen)
+    onward = (reverse("intake:report_step", args=[case.pk, following.slug]) if following is not None
+              else reverse("intake:report_done", args=[case.pk]))
+    if chosen.slug == steps.EVIDENCE:
+        return _evidence_step(request, user, case, chosen, onward)
+    initial = {name: getattr(case, name) for name in chosen.fields}
+    posted = request.method == "POST"
+    form = StepForm(request.POST if posted else None, step=chosen, initial=initial)
+    status = 200
+    if posted:
+        refusal = _token_refusal(formtokens.redeem(request, STEP_FORM)) if form.is_valid() else None
+        if form.is_valid() and refusal is None:
+            data = form.incident_data()
+            if save(form, lambda: steps.complete_step(actor=user, case=case, step=chosen, data=data)) is not None:
+                return redirect(f"{onward}?gespeichert={chosen.slug}")
+            formtokens.release(request, STEP_FORM)
+        status = 422 if form.errors or refusal is None else refusal[1]
+        if refusal is not None:
+            form.add_error(None, refusal[0])
+    return render(request, "intake/report_step.html", {
+        "case": case, "step": chosen, "steps": steps.STEPS, "form": form, "onward": onward,
+        "saved": request.GET.get("gespeichert") in steps.STEP_BY_SLUG,
+        "form_token": formtokens.issue(STEP_FORM)}, status=status)
+
+
+def _evidence_step(request: HttpRequest, user: Any, case: Case, step: steps.Step, onward: str) -> HttpResponse:
+    from kommunalschutz.protection.evidence.forms import EvidenceFileForm, OnlineContentForm
+
+    here = reverse("intake:report_step", args=[case.pk, step.slug])
+    file_form: Any = EvidenceFileForm()
+    online_form: Any = OnlineContentForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        form: Any
+        if action == "file":
+            file_form = form = EvidenceFileForm(request.POST, request.FILES)
+        elif action == "online":
+            online_form = form = OnlineContentForm(request.POST, request.FILES)
+        else:
+            raise Http404
+        refuse_control_characters(form)  # this view checks its own input (no guard at the door)
+        refused = _token_refusal(formtokens.redeem(request, EVIDENCE_STEP_FORM)) if form.is_valid() else None
+        if form.is_valid() and refused is None:
+            data = dict(form.cleaned_data)
+            upload = data.pop("file", None)
+            if action == "file":
+                def write() -> Any:
+                    return steps.add_evidence_file(actor=user, case=case, upload=upload,
+                                                   description=data.get("description", ""))
+            else:
+                def write() -> Any:
+                    return steps.add_online_content(actor=user, case=case, data=data, upload=upload)
+            if submit(request, form, write) is not None:
+                return redirect(f"{here}?gespeichert=1#eingereicht")
+            formtokens.release(request, EVIDENCE_STEP_FORM)
+        elif refused is not None:
+            form.add_error(None, refused[0])
+        status = 422 if form.errors or refused is None else refused[1]
+        if refused is not None and not form.errors:
+            status = refused[1]
+    return render(request, "intake/report_evidence.html", {
+        "case": case, "step": step, "steps": steps.STEPS, "onward": onward,
+        "file_form": file_form, "online_form": online_form, "max_mb": _max_mb(),
+        "submitted": steps.reporter_evidence(case, user), "saved": bool(request.GET.get("gespeichert")),
+        "form_token": formtokens.issue(EVIDENCE_STEP_FORM)}, status=status)
 
 
 def _anonymous_page(request: HttpRequest, form: AnonymousReportForm, client: str, *, status: int = 200,
@@ -197,6 +311,7 @@ def _follow_up_page(request: HttpRequest, case: Case, *, reply_form: Any = None,
         "file_form": file_form or EvidenceFileForm(),
         "online_form": online_form or OnlineContentForm(),
         "closed": case.status == Case.Status.CLOSED,
+        "submitted": steps.reporter_evidence(case),
     }, status=status)
     response["Cache-Control"] = "no-store"
     return response
@@ -240,7 +355,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         if submit(request, file_form, lambda: followup.reporter_add_file(
                 case=case, upload=file_form.cleaned_data["file"],
                 description=file_form.cleaned_data.get("description", ""))) is not None:
-            return redirect(f"{this_page}?beweis=1#beweismittel")
+            return redirect(f"{this_page}?beweis=1#eingereicht")
         return _follow_up_page(request, case, file_form=file_form, status=422)
     if action == "online":
         online_form = OnlineContentForm(request.POST, request.FILES)
@@ -253,7 +368,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
             upload = data.pop("file", None)
             if save(online_form, lambda: followup.reporter_add_online_content(
                     case=case, data=data, upload=upload)) is not None:
-                return redirect(f"{this_page}?beweis=1#beweismittel")
+                return redirect(f"{this_page}?beweis=1#eingereicht")
         return _follow_up_page(request, case, online_form=online_form, status=422)
     return _follow_up_page(request, case)
 

@@ -47,7 +47,8 @@ def test_a_coordinator_reports_on_behalf(world: Any, login: Any, report_data: di
     case = Case.objects.get()
     assert (case.intake, case.reported_by, case.affected_user) == ("on_behalf", world.pirna_coordinator, None)
     done = client.get(response["Location"]).content.decode()
-    assert "110" not in done
+    # Every confirmation names the emergency number; only an acute one says that the police was informed.
+    assert "110" in done and "ist über diese Meldung informiert" not in done
 
 
 def test_people_without_the_permission_get_404(world: Any, login: Any, client: Any) -> None:
