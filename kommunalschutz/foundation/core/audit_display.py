@@ -204,7 +204,7 @@ def type_label(object_type: str) -> str:
     if model is not None:
         return str(capfirst(model._meta.verbose_name))
     pseudo = PSEUDO_TYPES.get(object_type)
-    return str(capfirst(pseudo)) if pseudo is not None else object_type
+    return str(capfirst(str(pseudo))) if pseudo is not None else object_type
 
 
 def field_label(model: type[models.Model] | None, name: str) -> str:
@@ -213,11 +213,11 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
         related = found.related_model if found.is_relation else None
         if related is not None and related != "self" and str(found.verbose_name) == found.name.replace("_", " "):
             # A relation without a label of its own is named by the model it points to ("case" → "Fall").
-            return str(capfirst(related._meta.verbose_name))  # type: ignore[union-attr]
+            return str(capfirst(str(related._meta.verbose_name)))
         return str(capfirst(found.verbose_name))
     pseudo = PSEUDO_FIELDS.get(name)
     if pseudo is not None:
-        return str(capfirst(pseudo))
+        return str(capfirst(str(pseudo)))
     return str(capfirst(name.removesuffix("_id").replace("_", " ")))
 
 
@@ -311,7 +311,10 @@ def type_choices(object_types: Iterable[str]) -> list[tuple[str, str]]:
 
 def _german_key(text: str) -> str:
     """DIN 5007-1 order: umlauts sort like their base letter, ß like ss."""
-    return text.casefold().translate(str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"}))
+    return text.casefold().translate(_GERMAN_ORDER)
+
+
+_GERMAN_ORDER = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 
 # --- export ---------------------------------------------------------------------------------------------

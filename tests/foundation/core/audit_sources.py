@@ -13,8 +13,11 @@ import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 PH = object()  # a value only known at run time
+Parts: TypeAlias = tuple[object, ...]
+Function: TypeAlias = ast.FunctionDef | ast.AsyncFunctionDef
 AUDIT_FUNCTIONS = {"record", "record_create", "record_update", "record_delete", "build"}
 GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop", "pgettext", "pgettext_lazy"}
 _GETTEXT_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
@@ -24,10 +27,10 @@ _GETTEXT_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 class Written:
     path: str
     line: int
-    parts: tuple  # str or PH
+    parts: Parts  # str or PH
 
     def sample(self, value: str = "7") -> str:
-        return _GETTEXT_PLACEHOLDER.sub(value, "".join(value if part is PH else part for part in self.parts))
+        return _GETTEXT_PLACEHOLDER.sub(value, "".join(value if part is PH else str(part) for part in self.parts))
 
 
 def _name(func: ast.expr) -> str:
@@ -41,16 +44,17 @@ def _name(func: ast.expr) -> str:
 class _Module:
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
-        self.functions = {node.name: node for node in ast.walk(tree)
+        self.functions: dict[str, Function] = {node.name: node for node in ast.walk(tree)
                           if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
-        self.constants = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
-                          for target in node.targets if isinstance(target, ast.Name)}
+        self.constants: dict[str, ast.expr] = {
+            target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)}
         self.parents: dict[ast.AST, ast.AST] = {}
         for parent in ast.walk(tree):
             for child in ast.iter_child_nodes(parent):
                 self.parents[child] = parent
 
-    def enclosing(self, node: ast.AST) -> ast.FunctionDef | None:
+    def enclosing(self, node: ast.AST) -> Function | None:
         while node in self.parents:
             node = self.parents[node]
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -58,18 +62,18 @@ class _Module:
         return None
 
 
-def _product(lists: list[list[tuple]]) -> list[tuple]:
+def _product(lists: list[list[Parts]]) -> list[Parts]:
     return [tuple(itertools.chain.from_iterable(combo)) for combo in itertools.product(*lists)]
 
 
-def variants(node: ast.expr, module: _Module, function: ast.FunctionDef | None, depth: int = 0) -> list[tuple] | None:
+def variants(node: ast.expr, module: _Module, function: Function | None, depth: int = 0) -> list[Parts] | None:
     """Every text the expression can have, as parts; None when it is a forwarded ``summary`` parameter."""
     if depth > 6:
         return [(PH,)]
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [(node.value,)]
     if isinstance(node, ast.JoinedStr):
-        lists = []
+        lists: list[list[Parts]] = []
         for value in node.values:
             if isinstance(value, ast.Constant):
                 lists.append([(value.value,)])
@@ -102,6 +106,7 @@ def variants(node: ast.expr, module: _Module, function: ast.FunctionDef | None, 
         if isinstance(node.func, ast.Attribute) and node.func.attr == "get" and isinstance(node.func.value, ast.Name) \
                 and isinstance(module.constants.get(node.func.value.id), ast.Dict):
             table = module.constants[node.func.value.id]
+            assert isinstance(table, ast.Dict)
             options = [v for value in table.values for v in variants(value, module, function, depth + 1) or []]
             if len(node.args) > 1:
                 options += variants(node.args[1], module, function, depth + 1) or []
@@ -114,7 +119,7 @@ def variants(node: ast.expr, module: _Module, function: ast.FunctionDef | None, 
     return [(PH,)]
 
 
-def _value(node: ast.expr, module: _Module, function: ast.FunctionDef | None, depth: int) -> list[tuple]:
+def _value(node: ast.expr, module: _Module, function: Function | None, depth: int) -> list[Parts]:
     """A formatted value: text it can take when it is text the source spells out, else a run-time value."""
     if isinstance(node, ast.Name | ast.Call | ast.IfExp):
         found = variants(node, module, function, depth + 1)

@@ -108,7 +108,7 @@ def test_values_in_a_summary_are_translated_too() -> None:
     assert _german("registration through online for event 4: waitlisted", "events.registration") == (
         "Anmeldung (online) zur Veranstaltung 4: auf der Warteliste")
     assert _german("register extract deleted (by hand)") == "Registerauszug gelöscht (von Hand)"
-    assert _german("lifecycle step member on 2025-03-01", "programme.membershiptransition") == (
+    assert _german("lifecycle step member on 2025-03-01", "alliance.membershiptransition") == (
         "Schritt „Mitglied“ am 01.03.2025")
 
 
