@@ -59,6 +59,7 @@ PSEUDO_FIELDS: dict[str, Promise] = {
     "districts": pgettext_lazy(CONTEXT, "districts"),
     "population": pgettext_lazy(CONTEXT, "inhabitants"),
     "attendance": pgettext_lazy(CONTEXT, "attendance"),
+    "respondents": pgettext_lazy(CONTEXT, "respondents"),
 }
 SECRET_TEXT = pgettext_lazy(CONTEXT, "[secret]")
 YES, NO = pgettext_lazy(CONTEXT, "yes"), pgettext_lazy(CONTEXT, "no")
@@ -97,22 +98,28 @@ class _Template:
     literal: int
 
 
+def compile_template(text: str) -> tuple[re.Pattern[str], int]:
+    """A summary template as a regular expression, and how many of its characters are literal."""
+    pattern, literal, end = [], 0, 0
+    for match in _PLACEHOLDER.finditer(text):
+        pattern.append(re.escape(text[end:match.start()]))
+        literal += match.start() - end
+        name = match.group(1)
+        pattern.append(f"(?P<{name}>.+?)" if name in _LAX else f"(?P<{name}>(?:(?!; ).)+?)")
+        end = match.end()
+    pattern.append(re.escape(text[end:]))
+    literal += len(text) - end
+    return re.compile("".join(pattern), re.DOTALL), literal
+
+
 @functools.cache
 def _templates() -> tuple[_Template, ...]:
-    found = []
     with override(None):
         english = [(str(entry), entry) for entry in SUMMARIES]
+    found = []
     for text, entry in english:
-        pattern, literal, end = [], 0, 0
-        for match in _PLACEHOLDER.finditer(text):
-            pattern.append(re.escape(text[end:match.start()]))
-            literal += match.start() - end
-            name = match.group(1)
-            pattern.append(f"(?P<{name}>.+?)" if name in _LAX else f"(?P<{name}>(?:(?!; ).)+?)")
-            end = match.end()
-        pattern.append(re.escape(text[end:]))
-        literal += len(text) - end
-        found.append(_Template(re.compile("".join(pattern), re.DOTALL), entry, literal))
+        regex, literal = compile_template(text)
+        found.append(_Template(regex, entry, literal))
     # The most specific first: "registry import: no longer …" before "%(source)s: %(detail)s".
     return tuple(sorted(found, key=lambda template: -template.literal))
 
@@ -128,7 +135,7 @@ def _model(object_type: str) -> type[models.Model] | None:
 def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
     if model is None:
         return None
-    for candidate in model._meta.concrete_fields:
+    for candidate in (*model._meta.concrete_fields, *model._meta.many_to_many):
         if name in (candidate.name, candidate.attname):
             return candidate
     return None
