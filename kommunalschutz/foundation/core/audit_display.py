@@ -48,7 +48,7 @@ UNKNOWN_ACTION = pgettext_lazy(CONTEXT, "%(action)s: %(type)s")
 
 # Object types that are no model: what the services record under them.
 PSEUDO_TYPES: dict[str, Promise] = {
-    "registry.import": pgettext_lazy(CONTEXT, "import of the municipality register"),
+    "registry.import": pgettext_lazy(CONTEXT, "municipality register"),
     "core.encryption": pgettext_lazy(CONTEXT, "encryption"),
     "evidence.evidencefile": pgettext_lazy(CONTEXT, "evidence files"),
 }
@@ -205,11 +205,18 @@ def translate_summary(text: str, model: type[models.Model] | None = None) -> str
 
 # --- types, fields and values ---------------------------------------------------------------------------
 
+def _german(label: Any) -> str:
+    """A model's or field's label in German: its app's translation, else the audit trail's own for the labels
+    apps left in English (fields without a verbose_name, third-party models), else the label as it is."""
+    text = str(label)
+    return str(capfirst(pgettext(CONTEXT, text)))
+
+
 def type_label(object_type: str) -> str:
     """An object type as a German noun: "registry.municipality" → "Gemeinde"."""
     model = _model(object_type)
     if model is not None:
-        return str(capfirst(model._meta.verbose_name))
+        return _german(model._meta.verbose_name)
     pseudo = PSEUDO_TYPES.get(object_type)
     return str(capfirst(str(pseudo))) if pseudo is not None else object_type
 
@@ -220,12 +227,30 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
         related = found.related_model if found.is_relation else None
         if related is not None and related != "self" and str(found.verbose_name) == found.name.replace("_", " "):
             # A relation without a label of its own is named by the model it points to ("case" → "Fall").
-            return str(capfirst(str(related._meta.verbose_name)))
-        return str(capfirst(found.verbose_name))
+            return _german(related._meta.verbose_name)
+        return _german(found.verbose_name)
+    reverse = _reverse_relation(model, name)
+    if reverse is not None:  # rows of another model recorded with this one ("signatories")
+        return _german(reverse._meta.verbose_name_plural)
     pseudo = PSEUDO_FIELDS.get(name)
     if pseudo is not None:
         return str(capfirst(str(pseudo)))
     return str(capfirst(name.removesuffix("_id").replace("_", " ")))
+
+
+def _reverse_relation(model: type[models.Model] | None, name: str) -> type[models.Model] | None:
+    if model is None:
+        return None
+    for relation in model._meta.related_objects:
+        if relation.get_accessor_name() == name and isinstance(relation.related_model, type):
+            return relation.related_model
+    return None
+
+
+def has_label(object_type: str, name: str) -> bool:
+    """Whether a recorded field has a label of its own (not its name made readable)."""
+    model = _model(object_type)
+    return _field(model, name) is not None or _reverse_relation(model, name) is not None or name in PSEUDO_FIELDS
 
 
 def value_text(model: type[models.Model] | None, name: str, value: Any) -> str:
