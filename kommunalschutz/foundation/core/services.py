@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import csv
-import json
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core import audit, audit_display
 from kommunalschutz.foundation.core.audit import AuditActor
 from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
 from kommunalschutz.foundation.core.progress import Progress
 from kommunalschutz.foundation.core.tasks import OPERATIONS, run_operation
-
-AUDIT_EXPORT_COLUMNS = [
-    "id", "occurred_at", "actor", "action", "object_type", "object_id", "object_repr", "changed_fields",
-    "changes", "summary",
-]
 
 
 def start_operation(*, actor: AuditActor, kind: str, label: str, arguments: dict[str, Any] | None = None) -> TaskRun:
@@ -36,13 +31,15 @@ def start_operation(*, actor: AuditActor, kind: str, label: str, arguments: dict
     return run
 
 
+def audit_export_header() -> list[str]:
+    """The export's column names in the active language (German for people, the stored values at the end)."""
+    return audit_display.export_header()
+
+
 def audit_rows(queryset: Any) -> Any:
+    """The export's rows: German sentence, labels and local time first, then the values as stored."""
     for event in queryset.iterator(chunk_size=2000):
-        yield [
-            event.pk, timezone.localtime(event.occurred_at).isoformat(), event.actor_label, event.action,
-            event.object_type, event.object_id, event.object_repr, " ".join(event.changed_fields),
-            json.dumps(event.changes, ensure_ascii=False, sort_keys=True), event.summary,
-        ]
+        yield audit_display.export_row(event)
 
 
 def export_audit_operation(*, progress: Progress, actor_id: int | None, since: str | None = None) -> dict[str, Any]:
@@ -59,9 +56,10 @@ def export_audit_operation(*, progress: Progress, actor_id: int | None, since: s
         queryset = queryset.filter(occurred_at__date__gte=since)
     total = queryset.count()
     progress.update(0, total, "export")
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as handle:
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as handle, \
+            translation.override(settings.LANGUAGE_CODE):  # the worker has no request: the site's language
         writer = csv.writer(handle)
-        writer.writerow(AUDIT_EXPORT_COLUMNS)
+        writer.writerow(audit_export_header())
         for done, row in enumerate(audit_rows(queryset), start=1):
             writer.writerow(row)
             if done % 1000 == 0:

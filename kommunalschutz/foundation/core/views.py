@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -9,11 +10,11 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kommunalschutz.foundation.core import services
+from kommunalschutz.foundation.core import audit_display, services
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.audit import is_confidential_type, visible_events
 from kommunalschutz.foundation.core.home import home_context
@@ -59,8 +60,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "core.view_audit_trail")
     events, filters = _filtered_events(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    types = visible_events(request.user, AuditEvent.objects.all()).order_by().values_list("object_type", flat=True)
     return render(request, "core/audit_log.html", {
-        "page": page, "filters": filters, "actions": AuditEvent.Action.choices,
+        "page": page, "shown": audit_display.show_all(page), "filters": filters, "actions": AuditEvent.Action.choices,
+        "object_types": audit_display.type_choices(types.distinct()),
         "audit_check": AuditVerification.objects.first(),
         "can_export": request.user.has_perm("core.export_audit_trail"),
     })
@@ -77,9 +80,15 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
             return value
 
     writer = csv.writer(Echo())
-    header = [services.AUDIT_EXPORT_COLUMNS]
-    rows = (writer.writerow(row) for row in itertools.chain(header, services.audit_rows(events.order_by("id"))))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    language = translation.get_language()
+
+    def rows() -> Iterator[str]:
+        # The rows are written after the view has returned: in the request's language, whatever is active then.
+        with translation.override(language):
+            for row in itertools.chain([services.audit_export_header()], services.audit_rows(events.order_by("id"))):
+                yield writer.writerow(row)
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.now():%Y%m%d}.csv"'
     return response
 
@@ -93,8 +102,10 @@ def object_history(request: HttpRequest, object_type: str, object_id: str) -> Ht
     events = AuditEvent.objects.filter(object_type=object_type, object_id=object_id)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/object_history.html", {
-        "page": page, "object_type": object_type, "object_id": object_id,
-        "object_repr": events.values_list("object_repr", flat=True).first() or f"{object_type} #{object_id}",
+        "page": page, "shown": audit_display.show_all(page), "object_type": object_type,
+        "type_label": audit_display.type_label(object_type), "object_id": object_id,
+        "object_repr": events.values_list("object_repr", flat=True).first()
+        or f"{audit_display.type_label(object_type)} {object_id}",
     })
 
 

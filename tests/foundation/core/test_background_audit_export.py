@@ -37,7 +37,8 @@ def test_auditor_exports_trail_in_background_and_downloads_it(
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     # three updates plus the audit event of queuing the export itself
-    assert sum(1 for row in rows[1:] if row[4] == "registry.municipality") == 3
+    column = rows[0].index("Objekttyp (gespeichert)")
+    assert sum(1 for row in rows[1:] if row[column] == "registry.municipality") == 3
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "pirna_coordinator", "outsider", "analyst"])

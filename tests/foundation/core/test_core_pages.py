@@ -59,8 +59,10 @@ def test_audit_export_is_for_auditors(world: World, login: Any, persona: str, st
     assert response.status_code == status
     if status == 200:
         rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-        assert rows[0][:3] == ["id", "occurred_at", "actor"]
-        assert any(row[2] == "coordinator" and row[4] == "registry.municipality" for row in rows[1:])
+        assert rows[0][:3] == ["Nr.", "Zeitpunkt", "Person"]
+        stored_type = rows[0].index("Objekttyp (gespeichert)")
+        assert any(row[2] == "coordinator" and row[4] == "Gemeinde" and row[stored_type] == "registry.municipality"
+                   for row in rows[1:])
 
 
 def test_navigation_shows_role_items_only_after_the_second_factor(world: World, client: Client, login: Any) -> None:
