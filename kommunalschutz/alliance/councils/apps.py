@@ -15,8 +15,8 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils"
 
     def ready(self) -> None:
-        from kommunalschutz.foundation.core.home import add_home_context
         from kommunalschutz.alliance.councils.home import home_context
+        from kommunalschutz.foundation.core.home import add_home_context
 
         add_home_context(home_context)
 

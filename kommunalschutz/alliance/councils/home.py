@@ -11,8 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kommunalschutz.alliance.councils.models import CouncilMeeting
+from kommunalschutz.alliance.councils.models import CouncilMeeting, PreventionCouncil
 from kommunalschutz.foundation.core.home import FIRST_FEW, HomeItem, HomeSection, sections
+
+
+def _where(council: PreventionCouncil) -> str:
+    target = council.municipality or council.district
+    return target.name if target is not None else ""
 
 
 def home_context(request: HttpRequest) -> dict[str, Any]:
@@ -30,7 +35,6 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
         title=_("Prevention councils without a meeting in %(year)s") % {"year": today.year},
         count=quiet.count(),
         items=[HomeItem(council.name, reverse("councils:council_detail", args=[council.pk]),
-                        detail=(council.municipality or council.district).name
-                        if (council.municipality_id or council.district_id) else "")
+                        detail=_where(council))
                for council in quiet[:FIRST_FEW]],
         more_url=reverse("councils:council_list"), more_label=_("Prevention councils")))

@@ -15,8 +15,8 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagements"
 
     def ready(self) -> None:
-        from kommunalschutz.foundation.core.home import add_home_context
         from kommunalschutz.alliance.engagements.home import home_context
+        from kommunalschutz.foundation.core.home import add_home_context
 
         add_home_context(home_context)
 

@@ -7,7 +7,7 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self) -> None:
-        from kommunalschutz.foundation.core.home import add_home_context
         from kommunalschutz.alliance.insights.home import home_context
+        from kommunalschutz.foundation.core.home import add_home_context
 
         add_home_context(home_context)

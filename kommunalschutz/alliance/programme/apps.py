@@ -7,7 +7,7 @@ class AllianceConfig(AppConfig):
     verbose_name = "Alliance"
 
     def ready(self) -> None:
-        from kommunalschutz.foundation.core.home import add_home_context
         from kommunalschutz.alliance.programme.home import home_context
+        from kommunalschutz.foundation.core.home import add_home_context
 
         add_home_context(home_context)

@@ -56,8 +56,9 @@ def _own_municipalities(user: Any) -> HomeSection | None:
     if not municipalities and not districts:
         return None
     items = []
-    for record in [*municipality_records(user).filter(pk__in=municipalities),
-                   *district_records(user).filter(pk__in=districts)]:
+    records: list[Any] = [*municipality_records(user).filter(pk__in=municipalities),
+                          *district_records(user).filter(pk__in=districts)]
+    for record in records:
         stage = getattr(record, "current_stage", None)
         detail = (_("%(stage)s since %(date)s") % {"stage": stage_label(stage),
                                                    "date": _date(record.current_stage_date)}

@@ -18,14 +18,14 @@ from kommunalschutz.protection.assessments.services import REMINDER_DAYS_BEFORE
 
 def _label(assessment: ThreatAssessment) -> str:
     case = assessment.case
-    return f"{case.reference} · {case.municipality.name}" if case.municipality_id else str(case.reference)
+    return f"{case.reference} · {case.municipality.name}" if case.municipality is not None else str(case.reference)
 
 
 def home_context(request: HttpRequest) -> dict[str, Any]:
     from kommunalschutz.protection.cases.selectors import team_cases
 
     user = request.user
-    if not user.has_perm("cases.view_caseload"):
+    if not user.is_authenticated or not user.has_perm("cases.view_caseload"):
         return {}
     today = timezone.localdate()
     cases = team_cases(user)

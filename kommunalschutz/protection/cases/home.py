@@ -19,7 +19,7 @@ from kommunalschutz.protection.cases.models import Case
 
 
 def _label(case: Case) -> str:
-    place = case.municipality.name if case.municipality_id else ""
+    place = case.municipality.name if case.municipality is not None else ""
     return f"{case.reference} · {place}" if place else str(case.reference)
 
 

@@ -38,7 +38,8 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
         key="measures-due", wing="protection", position=50, title=_("Measures due within a week"),
         count=due.count(),
         items=[HomeItem(_label(m), reverse("measures:case_measures", args=[m.case_id]) + f"#measure-{m.pk}",
-                        detail=_("due on %(date)s") % {"date": formats.date_format(m.due_on, "SHORT_DATE_FORMAT")},
+                        detail=_("due on %(date)s") % {"date": formats.date_format(m.due_on, "SHORT_DATE_FORMAT")}
+                        if m.due_on else "",
                         urgent=bool(m.due_on and m.due_on < today)) for m in due[:FIRST_FEW]])]
     # Protection requests waiting for the LKA's decision (measures.decide_protection: the involved LKA).
     requests = (Measure.objects.filter(case__in=cases.filter(lka_involved=True), kind=MeasureKind.PROTECTION_REQUEST,

@@ -39,9 +39,7 @@ class _Links(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        if tag == "nav" and "main-nav" in (found.get("class") or "").split():
-            self._in_nav += 1
-        elif tag == "nav" and self._in_nav:
+        if tag == "nav" and (self._in_nav or "main-nav" in (found.get("class") or "").split()):
             self._in_nav += 1
         if tag == "a" and found.get("href"):
             self.links.append(found["href"] or "")
@@ -104,7 +102,7 @@ class _Walk:
             return None
         if "text/html" not in response.get("Content-Type", ""):
             return None
-        html = response.content.decode("utf-8", "replace")
+        html: str = response.content.decode("utf-8", "replace")
         self.pages[url] = html
         return html
 
