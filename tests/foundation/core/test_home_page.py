@@ -122,7 +122,7 @@ def test_base_template_renders_the_wings_as_disclosures(demo_db: DemoData, clien
     login(User.objects.get(username="koordination"))
     html = _home(client)
     nav = html[html.index('<nav class="main-nav"'):html.index("</nav>", html.index('<nav class="main-nav"'))]
-    for label in ("Allianz", "Schutz von Amts- und Mandatsträgern", "Verwaltung", "Öffentliche Informationen"):
+    for label in ("Allianz", "Schutz von Amts- und Mandatsträgern", "Verwaltung", "Öffentlich"):
         assert f">{label}</summary>" in nav or f">{label}<span" in nav, label
     assert "<script>" not in html  # CSP: no inline script
 
