@@ -15,6 +15,11 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils"
 
     def ready(self) -> None:
+        from kommunalschutz.alliance.councils.home import home_context
+        from kommunalschutz.foundation.core.home import add_home_context
+
+        add_home_context(home_context)
+
         from kommunalschutz.alliance.programme.hooks import add_record_context
 
         add_record_context(_record_context)

@@ -58,9 +58,11 @@ class CouncilFilterForm(forms.Form):
         choices=(("", _("all")), *PreventionCouncil.Establishment.choices))
     public_contact = forms.ChoiceField(label=_("Public contact"), choices=PUBLIC_CHOICES, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, districts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.defer("boundary").order_by("name")  # type: ignore[attr-defined]
+        # Only the districts of councils the user may see (councils.selectors.filter_districts).
+        self.fields["district"].queryset = (  # type: ignore[attr-defined]
+            District.objects.defer("boundary").order_by("name") if districts is None else districts)
 
 
 class CouncilFieldsMixin(forms.Form):

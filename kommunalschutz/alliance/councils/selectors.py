@@ -40,6 +40,15 @@ def visible_councils(user: Any) -> QuerySet[PreventionCouncil]:
     return scope_for(PreventionCouncil.objects.all(), user)
 
 
+def filter_districts(user: Any) -> QuerySet[District]:
+    """The districts the council filter offers: those of the councils the user may see (of a district's
+    own council, or of a municipality's)."""
+    councils = visible_councils(user)
+    return (District.objects.filter(Q(pk__in=councils.values("district"))
+                                    | Q(pk__in=councils.values("municipality__district")))
+            .defer("boundary").order_by("name"))
+
+
 def councils_of_target(target: Any) -> list[PreventionCouncil]:
     """A municipality's (or district's) councils for its record page (registered with ``alliance.hooks``
     in the app's ready(); the page itself is behind ``alliance.view_municipality_work``)."""

@@ -44,7 +44,7 @@ def _council_url(council: PreventionCouncil, section: str = "") -> str:
 def council_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, "councils.view_councils")
-    form = forms.CouncilFilterForm(request.GET or None)
+    form = forms.CouncilFilterForm(request.GET or None, districts=selectors.filter_districts(user))
     filters = form.cleaned_data if form.is_valid() else {}
     councils = selectors.council_list(
         user, q=filters.get("q", ""), status=filters.get("status", ""), district=filters.get("district"),

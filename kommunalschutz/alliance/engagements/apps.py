@@ -15,6 +15,11 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagements"
 
     def ready(self) -> None:
+        from kommunalschutz.alliance.engagements.home import home_context
+        from kommunalschutz.foundation.core.home import add_home_context
+
+        add_home_context(home_context)
+
         from kommunalschutz.alliance.engagements.selectors import first_contact_problem
         from kommunalschutz.alliance.programme.hooks import add_first_contact_guard, add_record_context
 

@@ -293,11 +293,13 @@ class EngagementFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Only analyses with overdue phases"), required=False)
 
-    def __init__(self, *args: Any, years: list[int] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, years: list[int] | None = None, municipalities: Any = None,
+                 districts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_queryset(self, "offer", OfferType.objects.order_by("position", "name"))
-        _set_queryset(self, "municipality", _municipalities())
-        _set_queryset(self, "district", _districts())
+        # Only what the user may see (engagements.selectors.filter_targets); all of the state if not given.
+        _set_queryset(self, "municipality", _municipalities() if municipalities is None else municipalities)
+        _set_queryset(self, "district", _districts() if districts is None else districts)
         year_field = self.fields["year"]
         assert isinstance(year_field, forms.TypedChoiceField)
         year_field.choices = [("", _("all years")), *[(str(y), str(y)) for y in (years or [])]]

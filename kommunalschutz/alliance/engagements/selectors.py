@@ -33,8 +33,15 @@ from kommunalschutz.alliance.engagements.models import (
     SecurityAnalysis,
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids
-from kommunalschutz.alliance.programme.selectors import scope_for, target_lookup
+from kommunalschutz.alliance.programme.selectors import (
+    programme_land,
+    scope_for,
+    target_lookup,
+    visible_districts,
+    visible_municipalities,
+)
 from kommunalschutz.foundation.core.roles import Role
+from kommunalschutz.foundation.registry.models import District
 
 FINISHED = (Engagement.Status.COMPLETED, Engagement.Status.CANCELLED)
 
@@ -75,6 +82,19 @@ def visible_engagements(user: Any) -> QuerySet[Engagement]:
         own = Q(municipality_id__in=municipalities) | Q(district_id__in=districts)
         engagements = engagements.filter(~Q(offer_type__kind=OfferType.Kind.COACHING) | own)
     return engagements
+
+
+def filter_targets(user: Any) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """The municipalities and districts the engagement filter offers: those whose engagements the user
+    may see (the coordination office: every current municipality of the state; Pirna's coordinator: Pirna
+    and its district; the police: its directorate's districts and their municipalities)."""
+    land = programme_land()
+    municipalities = (visible_municipalities(user).filter(valid_until__isnull=True, land=land)
+                      .defer("boundary").order_by("name", "ags"))
+    districts = (District.objects.filter(Q(pk__in=visible_districts(user).values("pk"))
+                                         | Q(pk__in=municipalities.values("district")), land=land)
+                 .defer("boundary").order_by("name"))
+    return municipalities, districts
 
 
 def engagement_rows(user: Any, *, offer: OfferType | None = None, status: str = "", municipality: Any = None,

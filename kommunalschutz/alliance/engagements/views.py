@@ -101,7 +101,9 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def engagement_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, "alliance.view_records")
-    form = forms.EngagementFilterForm(request.GET or None, years=selectors.engagement_years())
+    municipalities, districts = selectors.filter_targets(user)
+    form = forms.EngagementFilterForm(request.GET or None, years=selectors.engagement_years(),
+                                      municipalities=municipalities, districts=districts)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.engagement_rows(
         user, offer=filters.get("offer"), status=filters.get("status") or "",

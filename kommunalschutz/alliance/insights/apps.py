@@ -5,3 +5,9 @@ class InsightsConfig(AppConfig):
     name = "kommunalschutz.alliance.insights"
     label = "insights"
     verbose_name = "Insights"
+
+    def ready(self) -> None:
+        from kommunalschutz.alliance.insights.home import home_context
+        from kommunalschutz.foundation.core.home import add_home_context
+
+        add_home_context(home_context)

@@ -23,7 +23,7 @@ from kommunalschutz.foundation.core.models import AuditEvent, AuditVerification,
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    context = {**home_context(request), "state": SiteState.load()}
+    context = {**home_context(request), "state": SiteState.load(), "today": timezone.localdate()}
     # Administrators and auditors see the last check of the audit chain where they start.
     if request.user.has_perm("core.view_audit_trail") and request.user.has_perm("core.export_audit_trail"):
         context.update(show_audit_check=True, audit_check=AuditVerification.objects.first())

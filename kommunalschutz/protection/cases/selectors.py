@@ -41,6 +41,25 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=Case.objects.filter(query).values("pk"))
 
 
+def team_cases(user: Any) -> QuerySet[Case]:
+    """The cases ``user`` is on the case team of (rules.is_case_team: assessments, measures), as one query:
+    owner or team member, the responsible police directorate's contacts, the LKA once involved. Unlike
+    visible_cases, neither a reporter's own cases nor the coordinators' intake queue."""
+    roles = roles_of(user)
+    if not roles & {Role.COORDINATOR, Role.POLICE_CONTACT, Role.PROTECTION_OFFICER}:
+        return Case.objects.none()
+    query = Q(owner=user) | Q(team__user=user)
+    if Role.POLICE_CONTACT in roles:
+        directorates = list(user.memberships.filter(role=Role.POLICE_CONTACT,
+                                                    organisation__police_directorate__isnull=False)
+                            .values_list("organisation__police_directorate_id", flat=True))
+        if directorates:
+            query |= Q(police_directorate_id__in=directorates)
+    if Role.PROTECTION_OFFICER in roles:
+        query |= Q(lka_involved=True)
+    return Case.objects.filter(pk__in=Case.objects.filter(query).values("pk"))
+
+
 def _now() -> dt.datetime:
     return timezone.now()
 

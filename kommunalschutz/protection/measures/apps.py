@@ -7,6 +7,11 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Measures"
 
     def ready(self) -> None:
+        from kommunalschutz.foundation.core.home import add_home_context
+        from kommunalschutz.protection.measures.home import home_context
+
+        add_home_context(home_context)
+
         from kommunalschutz.protection.cases import hooks
         from kommunalschutz.protection.measures.selectors import statistic_masks
 

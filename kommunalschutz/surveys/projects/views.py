@@ -82,6 +82,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                            timezone.localdate())})
         if can_edit and project.status == status.FIELD else None,
         "demo_tools": project.is_synthetic and user.has_perm("sampling.manage_sample", project),
+        # The parts of the survey, each shown only to whom its page opens (the permission that page checks).
+        "can_sample": user.has_perm("sampling.manage_sample", project),
+        "can_enter": user.has_perm("responses.enter_responses", project),
+        "can_see_results": user.has_perm("findings.view_results", project),
     })
 
 

@@ -105,8 +105,11 @@ def test_coordinator_views_and_edits_and_the_hub_links_the_parts(world: World, l
     assert response.context["can_edit"] is True
     html = response.content.decode()
     assert "Version 1" in html and reverse("surveys:questionnaire", args=[project.pk, 1]) in html
-    for name in ("sampling:overview", "responses:entry", "findings:overview"):
-        assert reverse(name, args=[project.pk]) in html
+    # The hub links only the parts the coordination office may open (issue 13): the results, never the
+    # sample (personal data) or the keying of responses, which would answer 404.
+    assert reverse("findings:overview", args=[project.pk]) in html
+    for name in ("sampling:overview", "responses:entry"):
+        assert reverse(name, args=[project.pk]) not in html
     data = _create_data(world, title="Neuer Titel", year=2027)
     data.pop("municipality")
     response = client.post(reverse("surveys:edit", args=[project.pk]), data)
