@@ -149,6 +149,7 @@ SUMMARIES = (
     pgettext_lazy(CONTEXT, "Field period ended"),
     pgettext_lazy(CONTEXT, "%(count)s questions from the item bank"),
     pgettext_lazy(CONTEXT, "Copy of version %(version)s"),
+    pgettext_lazy(CONTEXT, "report completed by the reporter: %(step)s"),
     pgettext_lazy(CONTEXT, "Recommendations of the report"),
     pgettext_lazy(CONTEXT, "Final report released"),
     pgettext_lazy(CONTEXT, "superseded by a new weighting"),
