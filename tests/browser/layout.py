@@ -21,11 +21,14 @@ OVERFLOW_SCRIPT = r"""
   const root = document.scrollingElement;
   if (root.scrollWidth > root.clientWidth + 1) {
     // Name the culprits: the innermost elements reaching past the right edge.
-    const past = [...document.body.querySelectorAll('*')].filter(el => !el.closest('svg, .leaflet-container') && el.getBoundingClientRect().right > root.clientWidth + 1);
+    const past = [...document.body.querySelectorAll('*')].filter(
+      el => !el.closest('svg, .leaflet-container') && el.getBoundingClientRect().right > root.clientWidth + 1);
     const innermost = past.filter(el => !past.some(other => other !== el && el.contains(other))).slice(0, 3);
-    const names = innermost.map(el => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '')
+    const names = innermost.map(el => el.tagName.toLowerCase()
+      + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '')
       + ` (“${(el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40)}”)`);
-    problems.push(`the page scrolls sideways: ${root.scrollWidth} px content in ${root.clientWidth} px, past the edge: ${names.join(', ')}`);
+    problems.push(`the page scrolls sideways: ${root.scrollWidth} px content in ${root.clientWidth} px, `
+                  + `past the edge: ${names.join(', ')}`);
   }
   const clipped = (el) => {
     for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {

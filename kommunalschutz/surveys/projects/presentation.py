@@ -73,8 +73,8 @@ def numbered_items(items: list[Item], lang: str = "de") -> list[NumberedItem]:
 
 
 def _numbered_items(items: list[Item], lang: str) -> list[NumberedItem]:
-    labels = logic.question_numbers(items)
-    numbered = [NumberedItem(number=n, item=item, label=labels[item.code], text=text_of(item, lang),
+    shown_numbers = logic.question_numbers(items)
+    numbered = [NumberedItem(number=n, item=item, label=shown_numbers[item.code], text=text_of(item, lang),
                              options=options_of(item, lang))
                 for n, item in enumerate(items, start=1)]
     by_code = {entry.item.code: entry for entry in numbered}
