@@ -14,7 +14,7 @@ MANAGE := $(PY) -m kommunalschutz
 # (DEBUG off), so that what CI checks is what an operator deploys.
 run demo migrate worker messages: export DEBUG ?= true
 
-.PHONY: run test lint bench install install-dev system-libs chromium r-survey migrate demo worker messages clean
+.PHONY: run test lint bench screenshots install install-dev system-libs chromium r-survey migrate demo worker messages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ bench: install-dev
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk (load generator)…"; \
 	  $$(command -v sudo || true) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench
+
+# docs/img/screenshots/: every role's start page, the reporting path and the survey report, from a fresh demo
+# installation of its own (bench/screenshots.py; the README shows some of them).
+screenshots: install-dev chromium
+	$(PY) -m bench.screenshots
 
 # One catalogue per app (kommunalschutz/<wing>/<app>/locale) and one for the shell and core
 # (kommunalschutz/locale); app templates live inside their app so each run finds its own strings.

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_otp",
     "django_otp.plugins.otp_totp",
     "rules.apps.AutodiscoverRulesConfig",
@@ -290,6 +291,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# The icons are also served at the site root (/favicon.ico, /apple-touch-icon.png): browsers and tools ask
+# there without reading the page (decision 0026).
+WHITENOISE_ROOT = BASE_DIR / "static" / "icons"
+
+# Forms render through the project's templates, so templates/django/forms/ overrides Django's own
+# (the required-field mark in label.html: one place for every form; decision 0026).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -31,7 +31,7 @@ TEMPLATES = sorted(path for app in APPS for path in (SURVEYS / app / "templates"
 # in a follow-up. Do not add to this list: give a new message a context instead.
 KNOWN_COLLISIONS = {
     "projects": {"Analysis contractor", "analysis contractor", "status", "question", "Enter a title."},
-    "sampling": {"required", "sample size", "number"},
+    "sampling": {"sample size", "number"},
     "responses": {"in progress", "Code"},
     "findings": set(),
 }

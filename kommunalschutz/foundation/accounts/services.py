@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from typing import Any
 
 import django_otp
@@ -22,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kommunalschutz.foundation.accounts import throttle
@@ -243,6 +245,19 @@ def verify_second_factor(request: HttpRequest, *, device: TOTPDevice, token: str
         return False
     throttle.register_code_success(attempt)
     return True
+
+
+def code_already_used(device: TOTPDevice, token: str) -> bool:
+    """Whether a refused code is one the device accepted before: the current code (or one within the clock
+    tolerance) entered a second time before the app shows the next one. django_otp accepts each time step
+    once (``last_t``), so the person is told to wait for the next code instead of that the code is wrong."""
+    text = token.strip()
+    if not text.isdigit():
+        return False
+    device.refresh_from_db(fields=["last_t", "drift"])
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return bool(totp.verify(int(text), device.tolerance)) and totp.t() <= device.last_t
 
 
 def reset_second_factor(*, actor: Actor, user: User) -> int:

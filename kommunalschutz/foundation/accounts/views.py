@@ -132,7 +132,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
         if refusal is not None:
             services.record_refused_code(request, obj=user)
-        form.add_error("otp_token", refusal or _("This code is not correct."))
+        if refusal is None and services.code_already_used(device, code):
+            refusal_text = _("This code has just been used. Please wait for the next code in your app.")
+        else:
+            refusal_text = refusal or _("This code is not correct.")
+        form.add_error("otp_token", refusal_text)
         status = 429 if refusal else 200
     return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url}, status=status)
 

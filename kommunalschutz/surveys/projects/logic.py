@@ -135,3 +135,34 @@ def skip_target(items: Sequence[Any], index: int) -> Any | None:
             continue
         return item
     return None
+
+
+def question_numbers(questionnaire_items: Sequence[Any]) -> dict[str, str]:
+    """The number of each question as respondents see it, by item code; items in questionnaire order.
+
+    Questions every respondent is asked are numbered 1, 2, 3 … without gaps. A filtered question (a follow-up
+    shown only after certain answers) carries the number of the question before it and a letter: 12a, 12b.
+    So a respondent whose answers hide the follow-ups still reads 12, 13, 14, and the online questionnaire,
+    the paper form, paper entry and every error message use the same numbers.
+    """
+    numbers: dict[str, str] = {}
+    number = 0
+    follow_ups = 0
+    for item in questionnaire_items:
+        if item.show_if and number:
+            follow_ups += 1
+            numbers[item.code] = f"{number}{_letters(follow_ups)}"
+        else:
+            number += 1
+            follow_ups = 0
+            numbers[item.code] = str(number)
+    return numbers
+
+
+def _letters(count: int) -> str:
+    """a … z, then aa, ab … (a question with more than 26 follow-ups is unlikely, but still numbered)."""
+    letters = ""
+    while count:
+        count, rest = divmod(count - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters

@@ -30,8 +30,9 @@ def _extra_label(code: int) -> str:
 
 @dataclass
 class NumberedItem:
-    number: int
+    number: int  # 1, 2, 3 … in questionnaire order (the builder's moves)
     item: Item
+    label: str  # the number respondents read: 12, or 12a for a follow-up (logic.question_numbers)
     text: str
     options: list[tuple[int, str]] = field(default_factory=list)  # scale points and extra codes included
     notes: list[str] = field(default_factory=list)  # "only answer if", number range, multiple choice
@@ -72,7 +73,9 @@ def numbered_items(items: list[Item], lang: str = "de") -> list[NumberedItem]:
 
 
 def _numbered_items(items: list[Item], lang: str) -> list[NumberedItem]:
-    numbered = [NumberedItem(number=n, item=item, text=text_of(item, lang), options=options_of(item, lang))
+    shown_numbers = logic.question_numbers(items)
+    numbered = [NumberedItem(number=n, item=item, label=shown_numbers[item.code], text=text_of(item, lang),
+                             options=options_of(item, lang))
                 for n, item in enumerate(items, start=1)]
     by_code = {entry.item.code: entry for entry in numbered}
     for index, entry in enumerate(numbered):
@@ -80,7 +83,7 @@ def _numbered_items(items: list[Item], lang: str) -> list[NumberedItem]:
         if item.show_if and item.show_if.get("item") in by_code:
             source = by_code[item.show_if["item"]]
             entry.notes.append(_("Only answer if you ticked %(labels)s in question %(number)s.") % {
-                "number": source.number, "labels": _labels(source.item, set(item.show_if.get("values", [])), lang)})
+                "number": source.label, "labels": _labels(source.item, set(item.show_if.get("values", [])), lang)})
         if item.kind == Item.Kind.MULTIPLE:
             entry.notes.append(_("Tick all that apply."))
         if item.kind == Item.Kind.NUMBER and item.minimum is not None and item.maximum is not None:
@@ -100,7 +103,7 @@ def _numbered_items(items: list[Item], lang: str) -> list[NumberedItem]:
         target = logic.skip_target(items, index)
         labels = _labels(item, skipping, lang)
         entry.skip = (_("If you ticked %(labels)s, please continue with question %(number)s.") % {
-                          "labels": labels, "number": by_code[target.code].number} if target is not None
+                          "labels": labels, "number": by_code[target.code].label} if target is not None
                       else _("If you ticked %(labels)s, you have reached the end of the questionnaire.") % {
                           "labels": labels})
     return numbered

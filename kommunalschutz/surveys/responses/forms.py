@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kommunalschutz.foundation.core.errors import Errors
+from kommunalschutz.surveys.projects.logic import question_numbers
 from kommunalschutz.surveys.projects.models import DONT_KNOW, DONT_USE, Item
 from kommunalschutz.surveys.responses.validation import MAX_TEXT_LENGTH, describe_allowed, parse_keyed
 
@@ -73,7 +74,7 @@ class Question:
     """One question as the page template draws it (a fieldset with a legend)."""
 
     item: Item
-    number: int
+    number: str  # as the respondent reads it: 12, or 12a for a follow-up (logic.question_numbers)
     text: str
     kind: str
     name: str
@@ -83,7 +84,7 @@ class Question:
     condition: str = ""
 
 
-def questions(form: PageForm, language: str, numbers: dict[str, int], saved: dict[str, Any]) -> list[Question]:
+def questions(form: PageForm, language: str, numbers: dict[str, str], saved: dict[str, Any]) -> list[Question]:
     """The page's questions with their choices, current values and errors, for the template."""
     result = []
     for item in form.items:
@@ -101,7 +102,8 @@ def questions(form: PageForm, language: str, numbers: dict[str, int], saved: dic
         if item.show_if:
             condition = _("Only if your answer to question %(number)s allows it.") % {
                 "number": numbers.get(str(item.show_if.get("item")), "?")}
-        result.append(Question(item=item, number=item.position, text=item_text(item, language), kind=item.kind,
+        result.append(Question(item=item, number=numbers.get(item.code, str(item.position)),
+                               text=item_text(item, language), kind=item.kind,
                                name=item.code, choices=choices, value="" if raw is None else raw,
                                errors=[str(e) for e in bound.errors], condition=condition))
     return result
@@ -116,10 +118,11 @@ class PaperForm(forms.Form):
     def __init__(self, *args: Any, items: list[Item], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
+        self.numbers = question_numbers(items)
         for item in items:
             text_input = item.kind == Item.Kind.TEXT
             self.fields[f"i_{item.code}"] = forms.CharField(
-                label=_("Question %(number)d") % {"number": item.position}, required=False,
+                label=_("Question %(number)s") % {"number": self.numbers[item.code]}, required=False,
                 max_length=MAX_TEXT_LENGTH + 100, strip=False,
                 help_text=describe_allowed(item),
                 widget=forms.TextInput(attrs={
@@ -132,7 +135,8 @@ class PaperForm(forms.Form):
         answers: dict[str, Any] = {}
         errors: Errors = {}
         for item in self.items:
-            value, problem = parse_keyed(item, self.cleaned_data.get(f"i_{item.code}") or "")
+            value, problem = parse_keyed(item, self.cleaned_data.get(f"i_{item.code}") or "",
+                                         number=self.numbers[item.code])
             if problem:
                 errors[item.code] = [problem]
             elif value is not None:
@@ -150,11 +154,13 @@ class PaperForm(forms.Form):
 class ResolveForm(forms.Form):
     """One choice per differing item: the first or the second keying."""
 
-    def __init__(self, *args: Any, differences: list[tuple[Item, str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, differences: list[tuple[Item, str, str]], numbers: dict[str, str],
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.differences = differences
         for item, first, second in differences:
             self.fields[item.code] = forms.TypedChoiceField(
-                label=_("Question %(number)d") % {"number": item.position}, coerce=int, widget=forms.RadioSelect,
+                label=_("Question %(number)s") % {"number": numbers.get(item.code, str(item.position))},
+                coerce=int, widget=forms.RadioSelect,
                 choices=[(1, _("1st keying: %(value)s") % {"value": first}),
                          (2, _("2nd keying: %(value)s") % {"value": second})])

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.web.pages import request_user
+from kommunalschutz.surveys.projects.logic import question_numbers
 from kommunalschutz.surveys.projects.models import Item, SurveyProject
 from kommunalschutz.surveys.responses import forms, online, paper, selectors, simulation, throttle
 from kommunalschutz.surveys.responses.validation import describe_allowed, prune_hidden, visible_items
@@ -152,7 +153,7 @@ def page(request: HttpRequest, number: int) -> HttpResponse:
                 if number >= len(new_pages):
                     return redirect("responses:submit")
                 return redirect("responses:page", number=number + 1)
-        numbers = {item.code: item.position for item in items}
+        numbers = question_numbers(items)
         context = {
             "questionnaire": questionnaire, "page": current, "page_count": len(page_list), "form": form,
             "questions": forms.questions(form, language, numbers, answers),
@@ -276,7 +277,8 @@ def compare(request: HttpRequest, project_pk: int, number: int) -> HttpResponse:
     by_code = {item.code: item for item in items}
     differences = [(by_code[code], _show(by_code[code], first.get(code)), _show(by_code[code], second.get(code)))
                    for code in codes]
-    form = forms.ResolveForm(request.POST if request.method == "POST" else None, differences=differences)
+    form = forms.ResolveForm(request.POST if request.method == "POST" else None, differences=differences,
+                             numbers=question_numbers(items))
     may_decide = entries[2].entered_by_id == request.user.pk
     if request.method == "POST" and form.is_valid():
         try:

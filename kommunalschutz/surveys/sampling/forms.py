@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.surveys.sampling import register_format
 from kommunalschutz.surveys.sampling.draw import MAX_SEED
@@ -30,7 +31,8 @@ class MappingForm(forms.Form):
             self.fields[target] = forms.ChoiceField(
                 label=labels[target], choices=choices, required=False,
                 initial=str(initial_mapping[target]) if target in initial_mapping else "",
-                help_text=_("required") if required else _("optional"),
+                # A field of the register extract; "required" alone is a mandatory questionnaire question.
+                help_text=pgettext_lazy("register column", "required") if required else _("optional"),
             )
 
     def mapping(self) -> dict[str, int]:

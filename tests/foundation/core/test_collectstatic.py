@@ -19,3 +19,4 @@ def test_collectstatic_with_manifest_storage_succeeds(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     manifest = (tmp_path / "static" / "staticfiles.json").read_text()
     assert "vendor/leaflet/leaflet.js" in manifest and "css/main.css" in manifest
+    assert "icons/favicon.ico" in manifest and "icons/manifest.json" in manifest  # base.html's <link> tags

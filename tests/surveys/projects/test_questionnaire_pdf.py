@@ -51,10 +51,15 @@ def test_pdf_contains_every_item_and_option_of_the_online_version(world: World, 
     text, _reader = _pdf(login(world.analyst), questionnaire, lang)
     numbered = presentation.numbered_items(list(questionnaire.items.order_by("position")), lang)
     assert len(numbered) == 60
+    # Numbered as respondents see them: the questions everyone is asked count 1, 2, 3 … without gaps,
+    # filtered follow-ups carry the number before them and a letter (12a).
+    main = [int(entry.label) for entry in numbered if not entry.item.show_if]
+    assert main == list(range(1, len(main) + 1))
+    assert all(re.fullmatch(r"\d+[a-z]+", entry.label) for entry in numbered if entry.item.show_if)
     for entry in numbered:
         item = entry.item
         online_text = item.text_en if lang == "en" else item.text_de
-        assert _normalise(f"{entry.number}. {online_text}") in text, item.code
+        assert _normalise(f"{entry.label}. {online_text}") in text, item.code
         for option in item.options:
             label = option["en"] if lang == "en" else option["de"]
             assert _normalise(label) in text, (item.code, label)

@@ -61,12 +61,12 @@ def test_without_double_entry_one_keying_records_the_response(world: World, logi
     ({"i_life": "6"}, "Frage 1: Code 6 ist keine Antwortmöglichkeit (erlaubt: 1\u20135, 9)"),
     ({"i_safe_night": "7"}, "Frage 2: Code 7 ist keine Antwortmöglichkeit"),
     ({"i_victim": "1 2"}, "Frage 3: Hier ist nur ein Code erlaubt"),
-    ({"i_protect": "1 x"}, "Frage 5: „x“ ist keine Zahl"),
-    ({"i_protect": "5"}, "Frage 5: Code 5 ist keine Antwortmöglichkeit"),
-    ({"i_persons": "21"}, "Frage 7: 21 liegt außerhalb des erlaubten Bereichs (erlaubt: 1\u201320)"),
-    ({"i_victim": "2"}, "Frage 4 muss leer bleiben"),  # "reported" is keyed though the filter skips it
-    ({"i_enforce_help": "3", "i_victim": "2", "i_reported": ""}, "Frage 6 muss leer bleiben"),
-    ({"i_comment": "x" * 2001}, "Frage 8: Die Antwort ist länger als 2000 Zeichen"),
+    ({"i_protect": "1 x"}, "Frage 4: „x“ ist keine Zahl"),
+    ({"i_protect": "5"}, "Frage 4: Code 5 ist keine Antwortmöglichkeit"),
+    ({"i_persons": "21"}, "Frage 5: 21 liegt außerhalb des erlaubten Bereichs (erlaubt: 1\u201320)"),
+    ({"i_victim": "2"}, "Frage 3a muss leer bleiben"),  # "reported" is keyed though the filter skips it
+    ({"i_enforce_help": "3", "i_victim": "2", "i_reported": ""}, "Frage 4a muss leer bleiben"),
+    ({"i_comment": "x" * 2001}, "Frage 6: Die Antwort ist länger als 2000 Zeichen"),
     ({"number": "99"}, "In der Stichprobe gibt es kein Anschreiben mit dieser Nummer"),
 ])
 def test_bad_codes_are_refused_naming_the_question_and_nothing_is_saved(
@@ -146,7 +146,7 @@ def test_double_entry_differences_are_decided_by_the_second_person(world: World,
     assert differs["Location"] == compare
     assert not Response.objects.exists()
     page = second.get(compare).content.decode()
-    assert "Frage 1" in page and "Frage 7" in page and "Frage 2:" not in page
+    assert "Frage 1" in page and "Frage 5" in page and "Frage 2:" not in page  # persons is question 5
     # Keying the form a third time is refused until the differences are decided.
     assert "zuerst die Abweichungen ab" in key(second, survey).content.decode()
     # The first person sees the differences but cannot decide them.

@@ -167,7 +167,7 @@ def test_paper_entry_by_keyboard(world: World, live_server: Any) -> None:
         key(page, bad)
         body = page.inner_text("main")
         assert "Frage 1: Code 7 ist keine Antwortmöglichkeit" in body
-        assert "Frage 4 muss leer bleiben" in body
+        assert "Frage 3a muss leer bleiben" in body
         assert "Es wurde nichts gespeichert" in body
         assert page.evaluate("() => document.activeElement.name") == "i_life"
         assert_accessible(page, "paper entry with errors")
