@@ -950,6 +950,21 @@ def trim_weights(
     raise SurveyError(f"Trimming did not settle within {maxit} rounds.")
 
 
+TRIM_BOUND_TOLERANCE = 1e-9  # relative: a weight within 1e-9 * |bound| of a bound sits at it
+
+
+def count_at_bounds(weights: Sequence[float] | FloatArray, lower: float | None, upper: float | None,
+                    rel_tol: float = TRIM_BOUND_TOLERANCE) -> int:
+    """How many weights sit at a trimming bound (within ``rel_tol`` times the bound): the weights that
+    trimming set, as opposed to those it only rescaled to keep the total."""
+    w = np.asarray(weights, dtype=np.float64)
+    at = np.zeros(w.shape, dtype=bool)
+    for bound in (lower, upper):
+        if bound is not None:
+            at |= np.abs(w - float(bound)) <= rel_tol * abs(float(bound))
+    return int(np.count_nonzero(at))
+
+
 # ---------------------------------------------------------------------------------------------------
 # CSV command line: survey_estimate
 
