@@ -8,6 +8,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.core.charts import COLOURS, Chart, ChartCache, category_chart, svg_of
+from kommunalschutz.foundation.core.numbers import german_number
 
 _charts = ChartCache(limit=256)
 
@@ -85,5 +86,5 @@ def estimate_chart(title: str, bars: list[dict[str, Any]], *, chart_id: str, per
 
 def _fmt(value: float, percent: bool) -> str:
     if percent:
-        return f"{value * 100:.1f} %".replace(".", ",")
-    return f"{value:.2f}".replace(".", ",")
+        return german_number(value * 100, 1) + " %"
+    return german_number(value, 2)

@@ -33,6 +33,7 @@ from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.charts import COLOURS, Chart, category_chart, make_csp_safe, svg_of
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
+from kommunalschutz.foundation.core.numbers import german_number
 from kommunalschutz.surveys.findings import crime
 from kommunalschutz.surveys.findings.models import CrimeFigure, WeightingRun
 from kommunalschutz.surveys.projects import estimation as est
@@ -80,8 +81,7 @@ WORRIED = (4, 5)
 
 
 def number(value: float, digits: int = 0) -> str:
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+    return german_number(value, digits)
 
 
 def percent(value: float, digits: int = 1) -> str:
