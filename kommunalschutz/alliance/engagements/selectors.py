@@ -34,6 +34,7 @@ from kommunalschutz.alliance.engagements.models import (
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids
 from kommunalschutz.alliance.programme.selectors import scope_for, target_lookup
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.roles import Role
 
 FINISHED = (Engagement.Status.COMPLETED, Engagement.Status.CANCELLED)
@@ -50,7 +51,7 @@ def offer_types(*, active_only: bool = False) -> QuerySet[OfferType]:
     offers = OfferType.objects.all()
     if active_only:
         offers = offers.filter(active=True)
-    return offers.order_by("position", "name")
+    return offers.order_by("position", *german("name"))
 
 
 def offer_types_with_counts() -> QuerySet[OfferType]:
@@ -228,7 +229,7 @@ def coach_pool() -> QuerySet[Coach]:
 def _districts() -> QuerySet[Any]:
     from kommunalschutz.foundation.registry.models import District
 
-    return District.objects.defer("boundary").order_by("name")
+    return District.objects.defer("boundary").order_by(*german("name"))
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+
 def german_number(value: float | int, digits: int = 0) -> str:
     """``value`` with ``digits`` decimals, "." between thousands and "," before the decimals."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -18,7 +19,7 @@ def german_number(value: float | int, digits: int = 0) -> str:
     text = f"{value:,.{digits}f}"
     if text.lstrip("-").strip("0,.") == "":  # -0.0 rounds to "-0,0": no sign on zero
         text = text.lstrip("-")
-    return text.translate(str.maketrans({",": ".", ".": ","}))
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def german_percent(share: float, digits: int = 1) -> str:

@@ -34,6 +34,7 @@ from django.db.models.functions import ExtractYear, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.protection.cases.models import (
     AffectedRole,
     Case,
@@ -404,13 +405,13 @@ def _acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckF
 def districts_with_statistics() -> QuerySet[Any]:
     from kommunalschutz.foundation.registry.models import District
 
-    return District.objects.order_by("name")
+    return District.objects.order_by(*german("name"))
 
 
 def directorates() -> QuerySet[Any]:
     from kommunalschutz.foundation.registry.models import PoliceDirectorate
 
-    return PoliceDirectorate.objects.order_by("name")
+    return PoliceDirectorate.objects.order_by(*german("name"))
 
 
 def police_figures(region: str = "SN") -> list[Any]:

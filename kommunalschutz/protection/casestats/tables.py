@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.core.collation import german_sort_key
 from kommunalschutz.foundation.core.numbers import german_number
 from kommunalschutz.protection.cases.models import AffectedRole, Case, Channel, IncidentType, Tristate, type_bit
 from kommunalschutz.protection.casestats import selectors, suppression
@@ -172,7 +173,8 @@ def build(flt: StatisticsFilter, *, k: int | None = None) -> Dashboard:
     by_district = selectors.count_by_field(data, "district_id")
     district_ids = sorted({d for (_y, d) in by_district if d is not None})
     names = dict(District.objects.filter(pk__in=district_ids).values_list("pk", "name"))
-    district_rows = sorted(((str(pk), names.get(pk, str(pk))) for pk in district_ids), key=lambda r: r[1])
+    district_rows = sorted(((str(pk), names.get(pk, str(pk))) for pk in district_ids),
+                           key=lambda r: (german_sort_key(r[1]), r[1]))
     if any(d is None for (_y, d) in by_district):
         district_rows.append(("none", _("no district recorded")))
     matrix = [[by_district.get((y, None if key == "none" else int(key)), 0) for y in years]

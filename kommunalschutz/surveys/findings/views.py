@@ -198,7 +198,8 @@ def _distribution_tables(run: WeightingRun) -> list[dict[str, Any]]:
     for variable, rows in run.diagnostics.get("distributions", {}).items():
         tables.append({"variable": variable, "label": labels.get(variable, variable), "rows": [{
             "category": SEX_LABELS.get(r["category"], r["category"]) if variable == "sex" else r["category"],
-            "respondents": german_number(r["respondents"]), "population": _pct(r["population"]), "sample": _pct(r["sample"]),
+            "respondents": german_number(r["respondents"]), "population": _pct(r["population"]),
+            "sample": _pct(r["sample"]),
             "design": _pct(r["design"]), "weighted": _pct(r["weighted"])} for r in rows]})
     return tables
 
