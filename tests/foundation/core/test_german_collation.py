@@ -35,6 +35,9 @@ def test_the_database_orders_names_as_python_does() -> None:
         DistrictFactory.create(ags=f"99{index:03d}", name=name)
     names = list(District.objects.filter(ags__startswith="99").order_by(*german("name")).values_list("name", flat=True))
     assert names == NAMES_IN_ORDER
+    # with DISTINCT (PostgreSQL wants the order expressions selected) and through a relation
+    distinct = District.objects.filter(ags__startswith="99").distinct().order_by(*german("name"))
+    assert [d.name for d in distinct] == NAMES_IN_ORDER
     assert names.index("Bärenstein") < names.index("Burkhardtsdorf")
     assert names.index("Oederan") < names.index("Olbernhau") < names.index("Ölsnitz/Erzgeb.") < names.index("Öpitz")
 
