@@ -4,8 +4,10 @@ in Python: umlauts as base letters, ß as ss, case-insensitive, equal keys by ex
 from __future__ import annotations
 
 import random
+from typing import cast
 
 import pytest
+from django import forms
 from django.db.models import Value
 
 from kommunalschutz.foundation.core.collation import GermanSortKey, german, german_sort_key
@@ -67,5 +69,7 @@ def test_name_lists_of_the_registry_and_the_filters_are_in_german_order() -> Non
         MunicipalityFactory.create(ags=f"14521{index:03d}", name=name, district=district)
     names = [m.name for m in selectors.search_municipalities(district="14521")]
     assert names == ["Bärenstein", "Burkhardtsdorf", "Oederan", "Olbernhau", "Ölsnitz/Erzgeb.", "Zwönitz"]
-    choices = [label for _value, label in StatisticsFilterForm().fields["district"].choices][1:]
+    field = StatisticsFilterForm().fields["district"]
+    assert isinstance(field, forms.ChoiceField)
+    choices = [label for _value, label in cast(list[tuple[str, str]], field.choices)][1:]
     assert choices == ["Erzgebirgskreis", "Mittelsachsen", "Überlandkreis", "Vogtlandkreis"]
