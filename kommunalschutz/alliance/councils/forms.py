@@ -15,6 +15,7 @@ from kommunalschutz.alliance.councils.models import (
     WorkingGroup,
 )
 from kommunalschutz.foundation.accounts.models import Organisation
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.foundation.registry.models import District, Municipality
 
@@ -62,7 +63,7 @@ class CouncilFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the districts of councils the user may see (councils.selectors.filter_districts).
         self.fields["district"].queryset = (  # type: ignore[attr-defined]
-            District.objects.defer("boundary").order_by("name") if districts is None else districts)
+            District.objects.defer("boundary").order_by(*german("name")) if districts is None else districts)
 
 
 class CouncilFieldsMixin(forms.Form):
@@ -126,7 +127,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisations = Organisation.objects.order_by("name")
+        organisations = Organisation.objects.order_by(*german("name"))
         if not user.has_perm("accounts.view_organisations"):
             organisations = organisations.filter(kind__in=self.PUBLIC_KINDS)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
@@ -183,7 +184,7 @@ class WorkingGroupForm(forms.Form):
     def __init__(self, *args: Any, council: PreventionCouncil, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = council.members.filter(  # type: ignore[attr-defined]
-            left_on__isnull=True).order_by("organisation_name", "person_name")
+            left_on__isnull=True).order_by(*german("organisation_name", "person_name"))
 
 
 class ProjectForm(forms.Form):
@@ -210,7 +211,7 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args: Any, council: PreventionCouncil, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["working_group"].queryset = council.working_groups.order_by("name")  # type: ignore[attr-defined]
+        self.fields["working_group"].queryset = council.working_groups.order_by(*german("name"))  # type: ignore[attr-defined]
 
     def details(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

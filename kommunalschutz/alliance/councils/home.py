@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.alliance.councils.models import CouncilMeeting, PreventionCouncil
 from kommunalschutz.foundation.core.home import FIRST_FEW, HomeItem, HomeSection, sections
+from kommunalschutz.foundation.core.collation import german
 
 
 def _where(council: PreventionCouncil) -> str:
@@ -29,7 +30,7 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     met = CouncilMeeting.objects.filter(council=OuterRef("pk"), held_on__year=today.year, held_on__lte=today)
     quiet = (visible_councils(user).filter(dissolved_on__isnull=True).exclude(Exists(met))
-             .select_related("municipality", "district").order_by("name", "pk"))
+             .select_related("municipality", "district").order_by(*german("name"), "pk"))
     return sections(HomeSection(
         key="councils-no-meeting", wing="alliance", position=40,
         title=_("Prevention councils without a meeting in %(year)s") % {"year": today.year},

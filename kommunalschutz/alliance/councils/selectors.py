@@ -23,6 +23,7 @@ from kommunalschutz.alliance.councils.models import (
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids
 from kommunalschutz.alliance.programme.selectors import scope_for, target_lookup
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
 
@@ -46,7 +47,7 @@ def filter_districts(user: Any) -> QuerySet[District]:
     councils = visible_councils(user)
     return (District.objects.filter(Q(pk__in=councils.values("district"))
                                     | Q(pk__in=councils.values("municipality__district")))
-            .defer("boundary").order_by("name"))
+            .defer("boundary").order_by(*german("name")))
 
 
 def councils_of_target(target: Any) -> list[PreventionCouncil]:
@@ -91,7 +92,7 @@ def council_list(
         project_count=_count(CouncilProject.objects.filter(council=OuterRef("pk"))),
         last_meeting_on=Subquery(CouncilMeeting.objects.filter(council=OuterRef("pk"), held_on__lte=today)
                                  .order_by("-held_on").values("held_on")[:1]),
-    ).order_by("name", "pk")
+    ).order_by(*german("name"), "pk")
 
 
 def council_for(user: Any, pk: int, permission: str = "councils.view_council") -> PreventionCouncil:
@@ -107,13 +108,13 @@ def council_for(user: Any, pk: int, permission: str = "councils.view_council") -
 def council_sections(council: PreventionCouncil) -> dict[str, Any]:
     """Members, meetings, working groups and projects of the detail page, a few queries in all."""
     members = list(council.members.select_related("organisation").order_by(
-        "left_on", "organisation_name", "person_name"))
+        "left_on", *german("organisation_name", "person_name")))
     meetings = list(council.meetings.annotate(
         present_count=Count("attendance", filter=Q(attendance__present=True), distinct=True),
         decision_count=Count("decisions", distinct=True),
     ).order_by("-held_on", "pk"))
     groups = list(council.working_groups.prefetch_related(
-        Prefetch("members", queryset=CouncilMember.objects.order_by("organisation_name", "person_name"))))
+        Prefetch("members", queryset=CouncilMember.objects.order_by(*german("organisation_name", "person_name")))))
     projects = list(council.projects.select_related("working_group").annotate(
         milestone_count=Count("milestones", distinct=True),
         achieved_count=Count("milestones", filter=Q(milestones__achieved_on__isnull=False), distinct=True),
@@ -142,13 +143,13 @@ def members_on(meeting: CouncilMeeting) -> list[CouncilMember]:
     return list(
         meeting.council.members.filter(Q(joined_on__isnull=True) | Q(joined_on__lte=meeting.held_on))
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=meeting.held_on))
-        .order_by("organisation_name", "person_name")
+        .order_by(*german("organisation_name", "person_name"))
     )
 
 
 def attendance_of(meeting: CouncilMeeting) -> list[MeetingAttendance]:
-    return list(meeting.attendance.select_related("member").order_by("member__organisation_name",
-                                                                     "member__person_name"))
+    return list(meeting.attendance.select_related("member").order_by(
+        *german("member__organisation_name", "member__person_name")))
 
 
 def member_for(council: PreventionCouncil, pk: int) -> CouncilMember:
@@ -229,10 +230,10 @@ def addable_targets(user: Any) -> tuple[QuerySet[Municipality], QuerySet[Distric
     municipalities = Municipality.objects.filter(valid_until__isnull=True).defer("boundary", "localities")
     districts = District.objects.defer("boundary")
     if user.has_perm("alliance.manage_programme"):
-        return municipalities.order_by("name"), districts.order_by("name")
+        return municipalities.order_by(*german("name")), districts.order_by(*german("name"))
     own_municipalities, own_districts = own_target_ids(user, Role.MUNICIPAL_COORDINATOR)
-    return (municipalities.filter(pk__in=own_municipalities).order_by("name"),
-            districts.filter(pk__in=own_districts).order_by("name"))
+    return (municipalities.filter(pk__in=own_municipalities).order_by(*german("name")),
+            districts.filter(pk__in=own_districts).order_by(*german("name")))
 
 
 def can_add_any(user: Any) -> bool:
@@ -255,5 +256,5 @@ def public_contacts(as_of: dt.date | None = None) -> QuerySet[PreventionCouncil]
         .only("pk", "name", "establishment", "established_on", "is_synthetic", "contact_name", "contact_function",
               "contact_email", "contact_phone", "contact_address", "municipality__ags", "municipality__name",
               "district__ags", "district__name")
-        .order_by("name", "pk")
+        .order_by(*german("name"), "pk")
     )

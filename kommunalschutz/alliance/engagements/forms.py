@@ -19,6 +19,7 @@ from kommunalschutz.alliance.engagements.models import (
     SuccessCondition,
 )
 from kommunalschutz.foundation.accounts.models import Organisation, User
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
@@ -60,16 +61,16 @@ def _set_queryset(form: forms.Form, name: str, queryset: Any) -> None:
 
 def _municipalities() -> Any:
     return (Municipality.objects.filter(valid_until__isnull=True, land=SAXONY).defer("boundary")
-            .order_by("name"))
+            .order_by(*german("name")))
 
 
 def _districts() -> Any:
-    return District.objects.filter(land=SAXONY).defer("boundary").order_by("name")
+    return District.objects.filter(land=SAXONY).defer("boundary").order_by(*german("name"))
 
 
 def _owners() -> Any:
     return User.objects.filter(memberships__role=Role.COORDINATOR, is_active=True).distinct().order_by(
-        "last_name", "first_name")
+        *german("last_name", "first_name"))
 
 
 # --- the offer catalogue ----------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ class ConsultationFieldsMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_queryset(self, "participating_organisations", Organisation.objects.order_by("name"))
+        _set_queryset(self, "participating_organisations", Organisation.objects.order_by(*german("name")))
         self.fields["started_on"].label = _("Date of the consultation")
         self.fields["status"].initial = Engagement.Status.COMPLETED
 
@@ -179,9 +180,9 @@ class CoachingFieldsMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_queryset(self, "needs", Competence.objects.order_by("name"))
+        _set_queryset(self, "needs", Competence.objects.order_by(*german("name")))
         _set_queryset(self, "coach", Coach.objects.select_related("user").order_by(
-            "user__last_name", "user__first_name"))
+            *german("user__last_name", "user__first_name")))
         self.fields["started_on"].label = _("Start of the coaching")
         self.fields["status"].initial = Engagement.Status.ACTIVE
 
@@ -203,7 +204,7 @@ class AnalysisFieldsMixin(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_queryset(self, "contractor", Organisation.objects.filter(
-            kind=Organisation.Kind.ANALYSIS_CONTRACTOR).order_by("name"))
+            kind=Organisation.Kind.ANALYSIS_CONTRACTOR).order_by(*german("name")))
         self.fields["started_on"].label = _("Kick-off")
         self.fields["started_on"].help_text = _("The default plan of about 20 weeks starts on this day.")
         self.fields["status"].initial = Engagement.Status.ACTIVE
@@ -296,7 +297,7 @@ class EngagementFilterForm(forms.Form):
     def __init__(self, *args: Any, years: list[int] | None = None, municipalities: Any = None,
                  districts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_queryset(self, "offer", OfferType.objects.order_by("position", "name"))
+        _set_queryset(self, "offer", OfferType.objects.order_by("position", *german("name")))
         # Only what the user may see (engagements.selectors.filter_targets); all of the state if not given.
         _set_queryset(self, "municipality", _municipalities() if municipalities is None else municipalities)
         _set_queryset(self, "district", _districts() if districts is None else districts)
@@ -384,10 +385,10 @@ class CoachForm(forms.Form):
         else:
             _set_queryset(self, "user", (
                 User.objects.filter(memberships__role=Role.COACH, coach_profile__isnull=True)
-                .distinct().order_by("last_name", "first_name")))
+                .distinct().order_by(*german("last_name", "first_name"))))
         _set_queryset(self, "institute", Organisation.objects.filter(
-            kind=Organisation.Kind.COACHING_INSTITUTE).order_by("name"))
-        _set_queryset(self, "competences", Competence.objects.order_by("name"))
+            kind=Organisation.Kind.COACHING_INSTITUTE).order_by(*german("name")))
+        _set_queryset(self, "competences", Competence.objects.order_by(*german("name")))
         _set_queryset(self, "regions", _districts())
 
 

@@ -40,6 +40,7 @@ from kommunalschutz.alliance.programme.selectors import (
     visible_districts,
     visible_municipalities,
 )
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District
 
@@ -57,7 +58,7 @@ def offer_types(*, active_only: bool = False) -> QuerySet[OfferType]:
     offers = OfferType.objects.all()
     if active_only:
         offers = offers.filter(active=True)
-    return offers.order_by("position", "name")
+    return offers.order_by("position", *german("name"))
 
 
 def offer_types_with_counts() -> QuerySet[OfferType]:
@@ -90,10 +91,10 @@ def filter_targets(user: Any) -> tuple[QuerySet[Any], QuerySet[Any]]:
     and its district; the police: its directorate's districts and their municipalities)."""
     land = programme_land()
     municipalities = (visible_municipalities(user).filter(valid_until__isnull=True, land=land)
-                      .defer("boundary").order_by("name", "ags"))
+                      .defer("boundary").order_by(*german("name"), "ags"))
     districts = (District.objects.filter(Q(pk__in=visible_districts(user).values("pk"))
                                          | Q(pk__in=municipalities.values("district")), land=land)
-                 .defer("boundary").order_by("name"))
+                 .defer("boundary").order_by(*german("name")))
     return municipalities, districts
 
 
@@ -248,7 +249,7 @@ def coach_pool() -> QuerySet[Coach]:
 def _districts() -> QuerySet[Any]:
     from kommunalschutz.foundation.registry.models import District
 
-    return District.objects.defer("boundary").order_by("name")
+    return District.objects.defer("boundary").order_by(*german("name"))
 
 
 @dataclass

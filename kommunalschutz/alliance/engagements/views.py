@@ -41,6 +41,7 @@ from kommunalschutz.alliance.engagements.models import (
 )
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.access import require_perm
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.registry.models import District, Municipality
 from kommunalschutz.foundation.web.pages import form_page, request_user, save, submit
 
@@ -420,7 +421,7 @@ def coach_list(request: HttpRequest) -> HttpResponse:
         return redirect("engagements:coach_list")
     return render(request, "engagements/coach_list.html", {
         "coaches": list(selectors.coach_pool()), "form": form,
-        "competences": list(Competence.objects.order_by("name")),
+        "competences": list(Competence.objects.order_by(*german("name"))),
     }, status=400 if form.errors else 200)
 
 

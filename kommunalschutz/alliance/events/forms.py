@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.alliance.events.models import Event, Registration
 from kommunalschutz.foundation.accounts.models import Organisation, User
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateTimeField
 from kommunalschutz.foundation.core.validators import EVENT
 
@@ -41,7 +42,7 @@ class EventForm(forms.Form):
     )
     public_registration = forms.BooleanField(
         label=_("People without an account may register through the public link"), required=False)
-    organiser = forms.ModelChoiceField(label=_("Organiser"), queryset=Organisation.objects.order_by("name"),
+    organiser = forms.ModelChoiceField(label=_("Organiser"), queryset=Organisation.objects.order_by(*german("name")),
                                        required=False)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kommunalschutz.alliance.events.models import Event, Invitation, Registration
 from kommunalschutz.alliance.events.services import hash_cancel_token
 from kommunalschutz.foundation.accounts.models import Membership, User
+from kommunalschutz.foundation.core.collation import german
 
 CONFIRMED = Registration.Status.CONFIRMED
 WAITLISTED = Registration.Status.WAITLISTED
@@ -112,7 +113,7 @@ def attendees(event: Event, *, status: str = "", role: str = "", attended: str =
               ) -> QuerySet[Registration]:
     """The registrations of an event, filtered; without a status filter the cancelled ones are left out."""
     rows = Registration.objects.filter(event=event).select_related("user").order_by(
-        "last_name", "first_name", "pk")
+        *german("last_name", "first_name"), "pk")
     rows = rows.filter(status=status) if status else rows.exclude(status=CANCELLED)
     if role:
         rows = rows.filter(attendee_role=role)
@@ -125,7 +126,7 @@ def attendees(event: Event, *, status: str = "", role: str = "", attended: str =
 
 
 def confirmed_for_badges(event: Event) -> QuerySet[Registration]:
-    return Registration.objects.filter(event=event, status=CONFIRMED).order_by("last_name", "first_name", "pk")
+    return Registration.objects.filter(event=event, status=CONFIRMED).order_by(*german("last_name", "first_name"), "pk")
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,8 @@ def invitable_users(q: str, *, limit: int = 50) -> QuerySet[User]:
     """Active accounts with a role (only they can register) matching a name, username, e-mail or organisation."""
     users = (User.objects.filter(is_active=True, memberships__isnull=False).distinct()
              .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("organisation")
-                                        .order_by("organisation__name", "role")))
-             .order_by("last_name", "first_name", "username"))
+                                        .order_by(*german("organisation__name"), "role")))
+             .order_by(*german("last_name", "first_name"), "username"))
     if q := q.strip():
         users = users.filter(Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(username__icontains=q)
                              | Q(email__icontains=q) | Q(memberships__organisation__name__icontains=q))
@@ -174,4 +175,4 @@ def invitations(event: Event) -> QuerySet[Invitation]:
     return (Invitation.objects.filter(event=event).select_related("user")
             .annotate(registered=Exists(Registration.objects.filter(event=event, user=OuterRef("user"))
                                         .exclude(status=CANCELLED)))
-            .order_by("user__last_name", "user__first_name", "user__username"))
+            .order_by(*german("user__last_name", "user__first_name"), "user__username"))

@@ -26,6 +26,7 @@ from kommunalschutz.alliance.engagements.models import (
 )
 from kommunalschutz.alliance.programme.lifecycle import membership_periods
 from kommunalschutz.alliance.programme.models import AgreementReview, CooperationAgreement, MembershipTransition, Stage
+from kommunalschutz.foundation.core.collation import german_sort_key
 from kommunalschutz.foundation.registry.models import District, Municipality
 
 # The building blocks of the public map in the order of precedence for a municipality's colour:
@@ -238,7 +239,7 @@ def state_on(layer: dict[str, Any], date: dt.date) -> list[MapRow]:
             )
             if row.any or row.agreement:
                 rows.append(row)
-    rows.sort(key=lambda row: (row.kind != "municipality", row.name))
+    rows.sort(key=lambda row: (row.kind != "municipality", german_sort_key(row.name), row.name))
     return rows
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kommunalschutz.alliance.programme.models import AgreementSignatory, CooperationAgreement, Stage
 from kommunalschutz.alliance.programme.selectors import NOT_CONTACTED
 from kommunalschutz.foundation.accounts.models import Organisation
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.foundation.registry.models import District, PoliceDirectorate
 
@@ -45,7 +46,7 @@ class TransitionForm(forms.Form):
     )
     date = DateField(label=_("Date"), widget=DateInput())
     acting_organisation = forms.ModelChoiceField(
-        label=_("Acting organisation"), queryset=Organisation.objects.order_by("name"),
+        label=_("Acting organisation"), queryset=Organisation.objects.order_by(*german("name")),
         help_text=_("Who took this step, e.g. the coordination office or the municipality."),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -66,8 +67,9 @@ class AgreementForm(forms.Form):
         directorate = self.fields["police_directorate"]
         office = self.fields["coordination_office"]
         assert isinstance(directorate, forms.ModelChoiceField) and isinstance(office, forms.ModelChoiceField)
-        directorate.queryset = PoliceDirectorate.objects.order_by("name")
-        office.queryset = Organisation.objects.filter(kind=Organisation.Kind.COORDINATION_OFFICE).order_by("name")
+        directorate.queryset = PoliceDirectorate.objects.order_by(*german("name"))
+        office.queryset = Organisation.objects.filter(kind=Organisation.Kind.COORDINATION_OFFICE).order_by(
+            *german("name"))
         for name in CooperationAgreement.SECTIONS:
             self.fields[name].widget.attrs["rows"] = 4
 

@@ -17,6 +17,7 @@ from kommunalschutz.alliance.programme.models import (
     Stage,
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids, police_directorate_ids
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.roles import Role
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def members_on(date: dt.date) -> QuerySet[Municipality]:
         .values("municipality")
     )
     return (Municipality.objects.filter(pk__in=member_ids).select_related("district")
-            .defer("boundary").order_by("name", "ags"))
+            .defer("boundary").order_by(*german("name"), "ags"))
 
 
 def current_programme() -> Programme | None:
@@ -189,7 +190,7 @@ def municipality_records(user: Any, filters: Mapping[str, Any] | None = None) ->
         .select_related("district").defer("boundary", "district__boundary")
         .annotate(current_stage=_latest("stage", "municipality"),
                   current_stage_date=_latest("date", "municipality"))
-        .order_by("name", "ags")
+        .order_by(*german("name"), "ags")
     )
     return _apply_record_filters(queryset, filters, district_field="district__ags")
 
@@ -200,7 +201,7 @@ def district_records(user: Any, filters: Mapping[str, Any] | None = None) -> Que
     queryset = (
         visible_districts(user).filter(land=programme_land()).defer("boundary")
         .annotate(current_stage=_latest("stage", "district"), current_stage_date=_latest("date", "district"))
-        .order_by("name")
+        .order_by(*german("name"))
     )
     return _apply_record_filters(queryset, filters, district_field="ags")
 

@@ -29,6 +29,7 @@ from kommunalschutz.alliance.programme.models import (
 )
 from kommunalschutz.foundation.accounts.models import Membership
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.documents import PDF_CONTENT_TYPE, download, render_pdf
 from kommunalschutz.foundation.core.forms import add_service_errors
 from kommunalschutz.foundation.core.roles import Role
@@ -60,7 +61,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     form = forms.RecordFilterForm(
         request.GET or None,
         districts=District.objects.filter(pk__in=visible_districts, land=selectors.programme_land())
-        .order_by("name").defer("boundary"))
+        .order_by(*german("name")).defer("boundary"))
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.municipality_records(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     districts = list(selectors.district_records(user, filters))

@@ -16,6 +16,7 @@ from kommunalschutz.foundation.accounts import services
 from kommunalschutz.foundation.accounts.auth import request_user, token_auth
 from kommunalschutz.foundation.accounts.models import APIToken
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
+from kommunalschutz.foundation.core.collation import german
 
 router = Router(tags=["accounts"], auth=token_auth)
 
@@ -62,7 +63,7 @@ def _token_out(token: APIToken) -> TokenOut:
 @router.get("/me", response=MeOut, summary="The account the token belongs to")
 def me(request: HttpRequest) -> MeOut:
     user = request_user(request)
-    memberships = user.memberships.select_related("organisation").order_by("organisation__name", "role")
+    memberships = user.memberships.select_related("organisation").order_by(*german("organisation__name"), "role")
     return MeOut(
         username=user.username,
         name=user.get_full_name(),

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from kommunalschutz.foundation.accounts import services, throttle
 from kommunalschutz.foundation.accounts.models import Organisation, Role, User
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
 
 NON_FIELD_ERRORS_ID = "form-errors"
@@ -181,7 +182,8 @@ class TokenCreateForm(forms.Form):
 
 
 def _current_municipalities() -> Any:
-    return Municipality.objects.filter(valid_until__isnull=True).only("pk", "name", "ags").order_by("name", "ags")
+    return Municipality.objects.filter(valid_until__isnull=True).only("pk", "name", "ags").order_by(
+        *german("name"), "ags")
 
 
 class MunicipalityChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -197,15 +199,15 @@ class OrganisationForm(forms.Form):
         help_text=_("Required for organisations of the type municipality."),
     )
     district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.order_by("name"), required=False,
+        label=_("District"), queryset=District.objects.order_by(*german("name")), required=False,
         help_text=_("Required for organisations of the type district."),
     )
     police_directorate = forms.ModelChoiceField(
-        label=_("Police directorate"), queryset=PoliceDirectorate.objects.order_by("name"), required=False,
+        label=_("Police directorate"), queryset=PoliceDirectorate.objects.order_by(*german("name")), required=False,
         help_text=_("Required for organisations of the type police directorate."),
     )
     authority = forms.ModelChoiceField(
-        label=_("State authority"), queryset=StateAuthority.objects.order_by("name"), required=False,
+        label=_("State authority"), queryset=StateAuthority.objects.order_by(*german("name")), required=False,
         help_text=_("Required for the LKA; optional for the coordination office."),
     )
     email = forms.EmailField(label=_("E-mail"), required=False,

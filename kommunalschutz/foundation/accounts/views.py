@@ -33,6 +33,7 @@ from kommunalschutz.foundation.accounts.auth import request_user
 from kommunalschutz.foundation.accounts.middleware import second_factor_pending, second_factor_url
 from kommunalschutz.foundation.accounts.models import APIToken, Membership, Organisation, User
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import add_service_errors
 
 
@@ -242,7 +243,7 @@ NEW_TOKEN_SESSION_KEY = "accounts:new_token"  # noqa: S105 - a session key, not 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    memberships = user.memberships.select_related("organisation").order_by("organisation__name", "role")
+    memberships = user.memberships.select_related("organisation").order_by(*german("organisation__name"), "role")
     return render(request, "accounts/profile.html", {
         "profile_user": user,
         "memberships": memberships,
@@ -317,7 +318,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     people = User.objects.filter(memberships__organisation=organisation).distinct()
     if can_manage:
         people = people.annotate(has_device=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
-    people = people.order_by("last_name", "first_name", "username").prefetch_related(
+    people = people.order_by(*german("last_name", "first_name"), "username").prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.filter(organisation=organisation).order_by("role"),
                  to_attr="roles_here")
     )

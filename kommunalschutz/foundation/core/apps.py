@@ -23,6 +23,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from kommunalschutz.foundation.core import checks  # noqa: F401  (registers the deploy checks)
+        from django.db.backends.signals import connection_created
 
+        from kommunalschutz.foundation.core import checks  # noqa: F401  (registers the deploy checks)
+        from kommunalschutz.foundation.core.collation import register_sqlite_function
+
+        # the German sort key (core.collation) on every new SQLite connection
+        connection_created.connect(register_sqlite_function, dispatch_uid="core.german_sort_key")
         post_migrate.connect(_grant_runtime_privileges, sender=self, dispatch_uid="core.grant_runtime_privileges")

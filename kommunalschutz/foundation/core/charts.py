@@ -114,3 +114,94 @@ class ChartCache:
 
     def clear(self) -> None:
         self._svgs.clear()
+
+
+# --- labels that are never cut ------------------------------------------------------------------------
+# The SVG keeps its text as text, drawn by the browser or the PDF renderer with *their* fonts
+# ("system-ui, sans-serif"), so matplotlib's own measurements cannot be trusted to the point. Labels
+# are therefore wrapped and the margins reserved by a conservative estimate: the width in DejaVu Sans
+# (one of the widest common sans-serif fonts, and the PDF renderer's fallback on Debian) plus 10 %.
+
+TEXT_WIDTH_SAFETY = 1.10
+LINE_HEIGHT = 1.25  # line spacing of wrapped labels, in font sizes
+
+
+def text_width(text: str, font_size: float) -> float:
+    """The estimated width of one line of text in points (SVG user units) at ``font_size`` points."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    if not text:
+        return 0.0
+    width, _height, _descent = TextToPath().get_text_width_height_descent(
+        text, FontProperties(family="DejaVu Sans", size=font_size), ismath=False)
+    return float(width) * TEXT_WIDTH_SAFETY
+
+
+def wrap_to_width(text: str, font_size: float, max_width: float) -> list[str]:
+    """``text`` in lines of at most ``max_width`` points, broken at spaces only (so the lines joined
+    with spaces give the text again); a single word wider than that stands on its own line."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if current and text_width(candidate, font_size) > max_width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+@dataclass
+class CategoryChart:
+    """A figure with one horizontal row per category (top to bottom) and room for every label in full."""
+
+    figure: Any
+    ax: Any
+    ys: list[int]  # data y of each category's row, in the order of the labels (first row on top)
+
+
+def category_chart(labels: list[str], *, x_label: str, width_inches: float = 7.5, font_size: float = 8.0,
+                   row_points: float = 23.0, label_share: float = 0.42) -> CategoryChart:
+    """A horizontal chart whose category labels (left of the axes) and axis label (below) are wrapped
+    to fit and each line drawn as its own anchored text, with margins from ``text_width``: no label is
+    cut or truncated, whatever font draws it. Draw the data at ``ys`` (rows -0.5 … n-0.5)."""
+    from matplotlib.figure import Figure
+
+    width = width_inches * 72.0
+    wrapped = [wrap_to_width(str(label), font_size, label_share * width) for label in labels]
+    line = font_size * LINE_HEIGHT
+    row = max([row_points] + [len(lines) * line + 6.0 for lines in wrapped])
+    label_width = max([text_width(text, font_size) for lines in wrapped for text in lines] + [0.0])
+    left = label_width + 12.0
+    right = 18.0  # half of the widest tick label ("100")
+    # the axis label is centred under the axes: its lines may reach to the nearer edge of the figure
+    centre_points = left + (width - left - right) / 2.0
+    axis_label_size = font_size + 1.0
+    axis_room = 2.0 * min(centre_points, width - centre_points) - 8.0
+    axis_lines = wrap_to_width(x_label, axis_label_size, axis_room) if x_label else []
+    top = 8.0
+    bottom = font_size * 1.6 + 8.0 + len(axis_lines) * axis_label_size * LINE_HEIGHT + 6.0
+    n = max(1, len(labels))
+    axes_height = n * row
+    height = axes_height + top + bottom
+    figure = Figure(figsize=(width_inches, height / 72.0))
+    ax = figure.add_axes((left / width, bottom / height, (width - left - right) / width, axes_height / height))
+    ys = list(range(len(labels)))[::-1]
+    ax.set_ylim(-0.5, n - 0.5)
+    ax.set_yticks(ys, [""] * len(ys))
+    ax.tick_params(axis="x", labelsize=font_size)
+    for y, lines in zip(ys, wrapped, strict=True):
+        for index, text in enumerate(lines):
+            offset = ((len(lines) - 1) / 2.0 - index) * line
+            ax.annotate(text, xy=(0, y), xycoords=("axes fraction", "data"), xytext=(-6, offset),
+                        textcoords="offset points", ha="right", va="center", fontsize=font_size,
+                        annotation_clip=False)
+    centre = centre_points / width
+    for index, text in enumerate(axis_lines):
+        baseline = bottom - font_size * 1.6 - 8.0 - (index + 1) * axis_label_size * LINE_HEIGHT + 3.0
+        figure.text(centre, baseline / height, text, ha="center", va="baseline", fontsize=axis_label_size)
+    return CategoryChart(figure, ax, ys)

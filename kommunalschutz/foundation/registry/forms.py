@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.registry.models import District
 from kommunalschutz.foundation.registry.readers import STATE_NAMES
 
@@ -11,7 +12,7 @@ class MunicipalitySearchForm(forms.Form):
     q = forms.CharField(label=_("Name or AGS"), required=False, max_length=100,
                         widget=forms.SearchInput(attrs={"autocomplete": "off"}))
     district = forms.ModelChoiceField(
-        label=_("District"), required=False, queryset=District.objects.order_by("name"), to_field_name="ags",
+        label=_("District"), required=False, queryset=District.objects.order_by(*german("name")), to_field_name="ags",
         empty_label=_("All districts"),
     )
     dissolved = forms.BooleanField(label=_("Include merged and dissolved municipalities"), required=False)

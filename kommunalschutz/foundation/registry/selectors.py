@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.registry.models import (
     District,
     Municipality,
@@ -49,7 +50,7 @@ def search_municipalities(
         queryset = queryset.filter(district__ags=district)
     if land:
         queryset = queryset.filter(land=land)
-    return queryset.order_by("name", "ags")
+    return queryset.order_by(*german("name"), "ags")
 
 
 def municipality_by_ags(ags: str) -> Municipality | None:
@@ -60,7 +61,7 @@ def municipality_by_ags(ags: str) -> Municipality | None:
         Municipality.objects.select_related("district__police_directorate", "successor")
         .prefetch_related(
             Prefetch("history", queryset=MunicipalityNameChange.objects.select_related("related")),
-            Prefetch("predecessors", queryset=Municipality.objects.order_by("name")),
+            Prefetch("predecessors", queryset=Municipality.objects.order_by(*german("name"))),
         )
         .filter(ags=ags)
         .first()
@@ -73,7 +74,7 @@ def districts_with_counts(land: str = "") -> QuerySet[District]:
     )
     if land:
         queryset = queryset.filter(land=land)
-    return queryset.order_by("land", "name")
+    return queryset.order_by("land", *german("name"))
 
 
 def district_by_ags(ags: str) -> District | None:
@@ -83,13 +84,14 @@ def district_by_ags(ags: str) -> District | None:
 
 
 def municipalities_of(district: District) -> QuerySet[Municipality]:
-    return current_municipalities().filter(district=district).order_by("name")
+    return current_municipalities().filter(district=district).order_by(*german("name"))
 
 
 def police_directorates() -> QuerySet[PoliceDirectorate]:
     """Directorates with their districts and totals of current municipalities."""
     return (
-        PoliceDirectorate.objects.prefetch_related(Prefetch("districts", queryset=District.objects.order_by("name")))
+        PoliceDirectorate.objects.prefetch_related(
+            Prefetch("districts", queryset=District.objects.order_by(*german("name"))))
         .annotate(
             municipality_count=Count(
                 "districts__municipalities", filter=Q(districts__municipalities__valid_until__isnull=True)
@@ -99,12 +101,12 @@ def police_directorates() -> QuerySet[PoliceDirectorate]:
                 filter=Q(districts__municipalities__valid_until__isnull=True),
             ),
         )
-        .order_by("name")
+        .order_by(*german("name"))
     )
 
 
 def state_authorities() -> QuerySet[StateAuthority]:
-    return StateAuthority.objects.order_by("name")
+    return StateAuthority.objects.order_by(*german("name"))
 
 
 def state_keys_present() -> list[str]:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kommunalschutz.foundation.core.access import require_perm
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState
 from kommunalschutz.foundation.registry import selectors, services
 from kommunalschutz.foundation.registry.forms import ImportForm, MunicipalitySearchForm
@@ -95,7 +96,7 @@ def overview_map(request: HttpRequest) -> HttpResponse:
     districts = list(selectors.districts_with_counts(selectors.SAXONY))
     municipalities = list(
         selectors.current_municipalities().filter(land=selectors.SAXONY)
-        .select_related("district__police_directorate").defer("boundary").order_by("name")
+        .select_related("district__police_directorate").defer("boundary").order_by(*german("name"))
     )
     return render(request, "registry/overview_map.html", {
         "districts": districts,

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateField, DateInput, DateTimeField
 from kommunalschutz.foundation.core.validators import INCIDENT
 from kommunalschutz.foundation.registry.models import Municipality
@@ -110,7 +111,7 @@ class TaskForm(forms.Form):
         kwargs.setdefault("prefix", "task")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[person.pk for person in people]).order_by("last_name", "first_name", "username")
+            pk__in=[person.pk for person in people]).order_by(*german("last_name", "first_name"), "username")
 
 
 class LinkForm(forms.Form):
@@ -193,7 +194,8 @@ class IncidentForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Current municipalities of Saxony (the intake rules accept no others).
         self.fields["municipality"].queryset = (  # type: ignore[attr-defined]
-            Municipality.objects.defer("boundary").filter(land="14", valid_until__isnull=True).order_by("name"))
+            Municipality.objects.defer("boundary").filter(land="14", valid_until__isnull=True)
+            .order_by(*german("name")))
 
     @staticmethod
     def initial_for(case: Case) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import Actor, User
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.protection.cases import hooks
 from kommunalschutz.protection.cases.models import (
@@ -185,7 +186,7 @@ def eligible_team_users(case: Case) -> QuerySet[User]:
         query |= Q(memberships__role=Role.POLICE_CONTACT,
                    memberships__organisation__police_directorate_id=case.police_directorate_id)
     return (User.objects.filter(is_active=True, pk__in=User.objects.filter(query).values("pk"))
-            .order_by("last_name", "first_name", "username"))
+            .order_by(*german("last_name", "first_name"), "username"))
 
 
 def mail_without_content(users: Iterable[User], case: Case, subject: str, body: str) -> int:

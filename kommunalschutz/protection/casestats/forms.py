@@ -56,7 +56,9 @@ class StatisticsFilterForm(forms.Form):
                     "without_synthetic": data.get("without_synthetic", "")}
         super().__init__(data)
         self.today = today
-        self.default_start, self.default_end = selectors.default_period(today)
+        default_start, self.default_end = selectors.default_period(today)
+        # the default must itself pass the checks of clean(): not before 2000, at most 30 years
+        self.default_start = max(default_start, EARLIEST, dt.date(self.default_end.year - 30, 1, 1))
         self.fields["start"].widget.attrs["placeholder"] = self.default_start.strftime("%Y-%m")
         self.fields["end"].widget.attrs["placeholder"] = self.default_end.strftime("%Y-%m")
         district_field = cast(forms.ChoiceField, self.fields["district"])

@@ -34,6 +34,7 @@ from django.db.models.functions import ExtractYear, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.protection.cases.models import (
     AffectedRole,
     Case,
@@ -43,8 +44,6 @@ from kommunalschutz.protection.cases.models import (
     Tristate,
     type_bit,
 )
-
-YEARS_BY_DEFAULT = 6
 
 
 @dataclass(frozen=True)
@@ -72,9 +71,24 @@ class StatisticsFilter:
 
 
 def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The last six full calendar years."""
+    """From the earliest data to the current month: the first month with an incident in the
+    statistical record or January of the first year with an official police figure, whichever is
+    earlier, up to the month of ``today`` (so the current year's reports are always shown). Without
+    any data: the current year so far."""
+    from django.db.models import Min
+
+    from kommunalschutz.protection.casestats.models import PoliceFigure
+
     today = today or timezone.localdate()
-    return dt.date(today.year - YEARS_BY_DEFAULT, 1, 1), dt.date(today.year - 1, 12, 1)
+    end = today.replace(day=1)
+    candidates = [end.replace(month=1)]
+    first_incident = IncidentStatistic.objects.aggregate(first=Min("occurred_month"))["first"]
+    if first_incident is not None:
+        candidates.append(first_incident.replace(day=1))
+    first_figure = PoliceFigure.objects.aggregate(first=Min("year"))["first"]
+    if first_figure is not None:
+        candidates.append(dt.date(first_figure, 1, 1))
+    return min(candidates), end
 
 
 def statistics(flt: StatisticsFilter) -> QuerySet[IncidentStatistic]:
@@ -391,13 +405,13 @@ def _acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckF
 def districts_with_statistics() -> QuerySet[Any]:
     from kommunalschutz.foundation.registry.models import District
 
-    return District.objects.order_by("name")
+    return District.objects.order_by(*german("name"))
 
 
 def directorates() -> QuerySet[Any]:
     from kommunalschutz.foundation.registry.models import PoliceDirectorate
 
-    return PoliceDirectorate.objects.order_by("name")
+    return PoliceDirectorate.objects.order_by(*german("name"))
 
 
 def police_figures(region: str = "SN") -> list[Any]:

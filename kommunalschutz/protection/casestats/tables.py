@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.core.collation import german_sort_key
+from kommunalschutz.foundation.core.numbers import german_number
 from kommunalschutz.protection.cases.models import AffectedRole, Case, Channel, IncidentType, Tristate, type_bit
 from kommunalschutz.protection.casestats import selectors, suppression
 from kommunalschutz.protection.casestats.selectors import StatisticsFilter
@@ -80,7 +81,7 @@ def marker(k: int) -> str:
 def _count(value: int, hidden: bool, k: int) -> Cell:
     if hidden:
         return Cell(None, True, marker(k))
-    return Cell(value, False, number_format(value, force_grouping=True))
+    return Cell(value, False, german_number(value))
 
 
 def _number(value: float | None, hidden: bool, k: int, *, decimals: int = 1, suffix: str = "") -> Cell:
@@ -88,7 +89,7 @@ def _number(value: float | None, hidden: bool, k: int, *, decimals: int = 1, suf
         return Cell(None, True, marker(k) if not suffix else TIMES)
     if value is None:
         return Cell(None, False, DASH)
-    return Cell(round(value, decimals), False, number_format(value, decimal_pos=decimals) + suffix)
+    return Cell(round(value, decimals), False, german_number(value, decimals) + suffix)
 
 
 def count_table(key: str, title: str, row_heading: str, rows: Sequence[tuple[str, Any]],
@@ -172,7 +173,8 @@ def build(flt: StatisticsFilter, *, k: int | None = None) -> Dashboard:
     by_district = selectors.count_by_field(data, "district_id")
     district_ids = sorted({d for (_y, d) in by_district if d is not None})
     names = dict(District.objects.filter(pk__in=district_ids).values_list("pk", "name"))
-    district_rows = sorted(((str(pk), names.get(pk, str(pk))) for pk in district_ids), key=lambda r: r[1])
+    district_rows = sorted(((str(pk), names.get(pk, str(pk))) for pk in district_ids),
+                           key=lambda r: (german_sort_key(r[1]), r[1]))
     if any(d is None for (_y, d) in by_district):
         district_rows.append(("none", _("no district recorded")))
     matrix = [[by_district.get((y, None if key == "none" else int(key)), 0) for y in years]

@@ -13,6 +13,7 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateInput
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.protection.cases.incidents import INCIDENT_FIELDS, TEXT_LIMITS
@@ -132,7 +133,7 @@ class IncidentForm(forms.Form):
     def __init__(self, *args: Any, on_behalf_allowed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = (  # type: ignore[attr-defined]
-            Municipality.objects.filter(land="14", valid_until__isnull=True).order_by("name"))
+            Municipality.objects.filter(land="14", valid_until__isnull=True).order_by(*german("name")))
         if not on_behalf_allowed:
             del self.fields["report_for"]
         for name in self.REQUIRED:

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.cases.services import team_users
@@ -40,7 +41,7 @@ class _UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 def _team_queryset(case: Case) -> Any:
     return User.objects.filter(pk__in=[user.pk for user in team_users(case)]).order_by(
-        "last_name", "first_name", "username")
+        *german("last_name", "first_name"), "username")
 
 
 class MeasureForm(forms.Form):
@@ -62,7 +63,7 @@ class MeasureForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        partners = Partner.objects.filter(is_active=True).order_by("category", "name")
+        partners = Partner.objects.filter(is_active=True).order_by("category", *german("name"))
         self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
         self.fields["owner"].queryset = _team_queryset(case)  # type: ignore[attr-defined]
 

@@ -8,12 +8,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.measures.models import Measure, MeasureKind, Partner, measure_bit, referral_bit
 
 
 def active_partners() -> QuerySet[Partner]:
-    return Partner.objects.filter(is_active=True).order_by("category", "name")
+    return Partner.objects.filter(is_active=True).order_by("category", *german("name"))
 
 
 @dataclass
@@ -27,7 +28,7 @@ def partners_by_category(*, include_inactive: bool = False) -> list[PartnerGroup
     """The directory grouped by category, in the catalogue's order (empty categories left out)."""
     partners = Partner.objects.all() if include_inactive else active_partners()
     grouped: dict[str, list[Partner]] = {}
-    for partner in partners.order_by("name"):
+    for partner in partners.order_by(*german("name")):
         grouped.setdefault(partner.category, []).append(partner)
     return [PartnerGroup(category=value, label=str(label), partners=grouped[value])
             for value, label in Partner.Category.choices if value in grouped]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.web.pages import form_page, request_user, submit
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.measures import forms, partners, selectors, services
@@ -34,7 +35,8 @@ MANAGE_PARTNERS = "measures.manage_partners"
 @require_http_methods(["GET", "HEAD"])
 def partner_list(request: HttpRequest) -> HttpResponse:
     can_manage = request.user.has_perm(MANAGE_PARTNERS)
-    inactive = Partner.objects.filter(is_active=False).order_by("name") if can_manage else Partner.objects.none()
+    inactive = (Partner.objects.filter(is_active=False).order_by(*german("name")) if can_manage
+                else Partner.objects.none())
     return render(request, "measures/partner_list.html", {
         "groups": selectors.partners_by_category(), "inactive": inactive, "can_manage": can_manage,
     })

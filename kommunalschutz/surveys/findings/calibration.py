@@ -355,7 +355,8 @@ def weight(respondents: list[Respondent], *, stratified: bool, method: str, vari
         "n": diag.n,
         "weights": _diag_dict(diag),
         "before_trimming": _diag_dict(diag_before),
-        "trimmed": int(np.count_nonzero(np.abs(final.weights - before_trim) > 1e-12 * before_trim.max())),
+        # only the weights set to a bound; trimming rescales all the others to keep the total
+        "trimmed": est.count_at_bounds(final.weights, lower, upper) if final is not calibrated else 0,
         "trim_mode": trim_mode,
         "trim_bounds": [lower, upper],
         "stratified": stratified,

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from kommunalschutz.foundation.core.charts import COLOURS, Chart, ChartCache, svg_of
+from kommunalschutz.foundation.core.charts import COLOURS, Chart, ChartCache, category_chart, svg_of
+from kommunalschutz.foundation.core.numbers import german_number
 
 _charts = ChartCache(limit=256)
 
@@ -57,14 +58,11 @@ def estimate_chart(title: str, bars: list[dict[str, Any]], *, chart_id: str, per
             f"{b['label']}: {_fmt(b['estimate'], percent)}" for b in shown) or _("no values")}
 
     def draw() -> str:
-        from matplotlib.figure import Figure
-
         labels = [str(b["label"]) for b in bars]
-        height = 0.6 + 0.32 * max(1, len(bars))
-        figure = Figure(figsize=(7.5, height), layout="constrained")
-        ax = figure.subplots()
+        chart = category_chart(labels, x_label=_("per cent, whiskers: 95 percent confidence interval")
+                               if percent else "")  # labels wrapped in full, never cut
+        ax, ys = chart.ax, chart.ys
         scale = 100.0 if percent else 1.0
-        ys = list(range(len(bars)))[::-1]
         for y, b in zip(ys, bars, strict=True):
             if b.get("estimate") is None:
                 ax.annotate(_("too few answers"), (0, y), va="center", fontsize=8, color="#4a5360")
@@ -75,20 +73,18 @@ def estimate_chart(title: str, bars: list[dict[str, Any]], *, chart_id: str, per
             if lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
                 ax.errorbar(value, y, xerr=[[value - lo * scale], [hi * scale - value]], fmt="none",
                             ecolor="#000000", capsize=3, linewidth=1)
-        ax.set_yticks(ys, labels, fontsize=8)
         if percent:
             ax.set_xlim(0, 100)
-            ax.set_xlabel(_("per cent, whiskers: 95 percent confidence interval"))
         else:
             ax.set_xlim(left=0)
         ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        return svg_of(figure)
+        return svg_of(chart.figure)
 
     return _charts.chart(["bars", bars, percent], draw, chart_id=chart_id, title=title, description=description)
 
 
 def _fmt(value: float, percent: bool) -> str:
     if percent:
-        return f"{value * 100:.1f} %".replace(".", ",")
-    return f"{value:.2f}".replace(".", ",")
+        return german_number(value * 100, 1) + " %"
+    return german_number(value, 2)

@@ -31,8 +31,9 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
-from kommunalschutz.foundation.core.charts import COLOURS, Chart, make_csp_safe, svg_of
+from kommunalschutz.foundation.core.charts import COLOURS, Chart, category_chart, make_csp_safe, svg_of
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
+from kommunalschutz.foundation.core.numbers import german_number
 from kommunalschutz.surveys.findings import crime
 from kommunalschutz.surveys.findings.models import CrimeFigure, WeightingRun
 from kommunalschutz.surveys.projects import estimation as est
@@ -80,8 +81,7 @@ WORRIED = (4, 5)
 
 
 def number(value: float, digits: int = 0) -> str:
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+    return german_number(value, digits)
 
 
 def percent(value: float, digits: int = 1) -> str:
@@ -311,25 +311,20 @@ def interval_chart(labels: list[str], estimates: list[float], lowers: list[float
     """Horizontal points with 95 % confidence intervals."""
 
     def draw() -> str:
-        from matplotlib.figure import Figure
-
-        height = 0.9 + 0.32 * len(labels)
-        figure = Figure(figsize=(7.5, height), layout="constrained")
-        ax = figure.subplots()
+        x_label = (_("Share in per cent (with 95 per cent confidence interval)") if share
+                   else _("Mean (1 = most positive, 5 = most negative value; with 95 per cent confidence "
+                          "interval)"))
+        chart = category_chart(labels, x_label=x_label)  # wrapped in full, never cut
+        ax, ys = chart.ax, chart.ys
         factor = 100 if share else 1
-        ys = list(range(len(labels)))[::-1]
         est_ = [factor * v for v in estimates]
         err = [[factor * (e - lo) for e, lo in zip(estimates, lowers, strict=True)],
                [factor * (up - e) for e, up in zip(estimates, uppers, strict=True)]]
         ax.errorbar(est_, ys, xerr=err, fmt="o", color=COLOURS[0], ecolor=COLOURS[0], capsize=3, markersize=4)
-        ax.set_yticks(ys, [label[:60] for label in labels])
         ax.set_xlim(0, xmax if xmax is not None else (100 if share else 5.2))
-        ax.set_xlabel(_("Share in per cent (with 95 per cent confidence interval)") if share
-                      else _("Mean (1 = most positive, 5 = most negative value; with 95 per cent confidence "
-                             "interval)"))
         ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        return svg_of(figure)
+        return svg_of(chart.figure)
 
     return _draw(draw, chart_id=chart_id, title=title, description=description)
 
@@ -352,20 +347,18 @@ def discrepancy_charts(d: Discrepancy) -> tuple[Chart | None, Chart | None]:
         rows = d.crime
 
         def draw() -> str:
-            from matplotlib.figure import Figure
-
-            figure = Figure(figsize=(7.5, 0.9 + 0.45 * len(rows)), layout="constrained")
-            ax = figure.subplots()
-            ys = np.arange(len(rows))[::-1]
+            chart = category_chart(
+                [r.label for r in rows], row_points=32.0,
+                x_label=_("Recorded cases per 100,000 inhabitants (%(source)s)") % {"source": d.source})
+            ax = chart.ax
+            ys = np.array(chart.ys)
             ax.barh(ys + 0.2, [r.rate for r in rows], height=0.38, color=COLOURS[1], label=d.district_name)
             ax.barh(ys - 0.2, [r.saxony_rate or 0 for r in rows], height=0.38, color=COLOURS[5],
                     label=_("Saxony (13 districts)"))
-            ax.set_yticks(ys, [r.label for r in rows])
-            ax.set_xlabel(_("Recorded cases per 100,000 inhabitants (%(source)s)") % {"source": d.source})
             ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
             ax.spines[["top", "right"]].set_visible(False)
             ax.legend(loc="lower right", fontsize=8, frameon=False)
-            return svg_of(figure)
+            return svg_of(chart.figure)
 
         crime_chart = _draw(
             draw, chart_id="discrepancy-crime",

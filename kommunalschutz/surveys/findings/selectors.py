@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.surveys.findings.calibration import PopulationRow, Respondent
 from kommunalschutz.surveys.findings.models import WeightingRun
 from kommunalschutz.surveys.projects.models import Item, SurveyProject
@@ -70,4 +71,4 @@ def similar_municipalities(project: SurveyProject) -> list[SurveyProject]:
         status=SurveyProject.Status.REPORTED, weighting_runs__is_current=True,
         municipality__population__gte=size / 2, municipality__population__lte=size * 2,
     ).exclude(municipality_id=project.municipality_id).select_related("municipality").distinct()
-        .order_by("municipality__name", "-year"))
+        .order_by(*german("municipality__name"), "-year"))

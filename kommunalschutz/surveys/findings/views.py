@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.core.charts import Chart
 from kommunalschutz.foundation.core.documents import csv_bytes, download, table_download
+from kommunalschutz.foundation.core.numbers import german_number
 from kommunalschutz.foundation.web.pages import request_user, save
 from kommunalschutz.surveys.findings import charts, results, selectors, services
 from kommunalschutz.surveys.findings.forms import VARIABLE_CHOICES, DomainForm, WeightingForm
@@ -56,13 +57,13 @@ def _domain_label(variable: str, value: str) -> str:
 def _pct(value: float | None) -> str:
     if value is None or value != value:  # NaN
         return DASH
-    return f"{value * 100:.1f}".replace(".", ",")
+    return german_number(value * 100, 1)
 
 
 def _num(value: float | None, digits: int = 2) -> str:
     if value is None or value != value:
         return DASH
-    return f"{value:.{digits}f}".replace(".", ",")
+    return german_number(value, digits)
 
 
 def _response_numbers(project: SurveyProject) -> dict[str, Any]:
@@ -186,7 +187,8 @@ def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 def _histogram(run: WeightingRun) -> tuple[Chart, list[dict[str, str]]]:
     bins = charts.histogram_bins(list(run.weights.values()))
-    table = [{"range": f"{_num(b['lower'])} \u2013 {_num(b['upper'])}", "count": str(int(b["count"]))} for b in bins]
+    table = [{"range": f"{_num(b['lower'])} \u2013 {_num(b['upper'])}", "count": german_number(int(b["count"]))}
+             for b in bins]
     return charts.weight_histogram(bins), table
 
 
@@ -196,7 +198,8 @@ def _distribution_tables(run: WeightingRun) -> list[dict[str, Any]]:
     for variable, rows in run.diagnostics.get("distributions", {}).items():
         tables.append({"variable": variable, "label": labels.get(variable, variable), "rows": [{
             "category": SEX_LABELS.get(r["category"], r["category"]) if variable == "sex" else r["category"],
-            "respondents": r["respondents"], "population": _pct(r["population"]), "sample": _pct(r["sample"]),
+            "respondents": german_number(r["respondents"]), "population": _pct(r["population"]),
+            "sample": _pct(r["sample"]),
             "design": _pct(r["design"]), "weighted": _pct(r["weighted"])} for r in rows]})
     return tables
 
@@ -230,7 +233,7 @@ def weighting(request: HttpRequest, project_pk: int) -> HttpResponse:
         context.update({
             "histogram": chart, "histogram_table": table, "distributions": _distribution_tables(run),
             "stats": [
-                (_("respondents"), str(d.get("n"))),
+                (_("respondents"), german_number(int(d.get("n") or 0))),
                 (_("smallest weight"), _num(d["weights"]["min"])), (_("largest weight"), _num(d["weights"]["max"])),
                 (_("mean weight"), _num(d["weights"]["mean"])),
                 (_("coefficient of variation"), _num(d["weights"]["cv"], 3)),

@@ -765,6 +765,70 @@ def logit_interval(
     return _expit(eta + lower * se), _expit(eta + upper * se), _expit(eta)
 
 
+def beta_quantile(q: float, a: float, b: float) -> float:
+    """The q-quantile of the Beta(a, b) distribution (R's ``qbeta(q, a, b)``), by bisection on the
+    regularised incomplete beta function; R's limits for a shape of zero (a point mass at 0 or 1) and
+    the closed forms for a shape of one."""
+    if math.isnan(q) or math.isnan(a) or math.isnan(b) or a < 0 or b < 0 or not 0.0 <= q <= 1.0:
+        return math.nan
+    if a == 0.0:
+        return 0.0
+    if b == 0.0:
+        return 1.0
+    if a == 1.0:
+        return -math.expm1(math.log1p(-q) / b)  # 1 - (1 - q)^(1/b)
+    if b == 1.0:
+        return math.exp(math.log(q) / a) if q > 0 else 0.0  # q^(1/a)
+    lo, hi = 0.0, 1.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if _betai(a, b, mid) < q:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 2e-16 * max(hi, 1e-300):
+            break
+    return 0.5 * (lo + hi)
+
+
+def korn_graubard_interval(
+    design: Design, indicator: FloatArray, weights: FloatArray, df: int, level: float = 0.95
+) -> tuple[float, float]:
+    """The Korn-Graubard (Clopper-Pearson with an effective sample size) interval of a proportion, as
+    ``svyciprop(~I(y == c), design, method="beta")`` computes it: ``n_eff = p (1 - p) / var(p)``,
+    scaled by ``(qt(alpha/2, nrow - 1) / qt(alpha/2, degf))^2``, then
+    ``(qbeta(alpha/2, n_eff p, n_eff (1 - p) + 1), qbeta(1 - alpha/2, n_eff p + 1, n_eff (1 - p)))``.
+
+    For a share of exactly 0 or 1 the variance is 0 and R's n_eff is 0/0 (a NaN interval); there the
+    effective sample size is the number of respondents, i.e. a design effect of 1, as Korn and Graubard
+    (1998) propose: the interval is then [0, 1 - (alpha/2)^(1/n_eff)] or [(alpha/2)^(1/n_eff), 1]
+    (decision 0023). ``indicator`` is 0/1 with NaN for missing values, ``weights`` the domain's design
+    weights (zero outside). NaN if the design has no degrees of freedom."""
+    ok = ~np.isnan(indicator)
+    w = weights * ok
+    if float(w.sum()) == 0 or df <= 0:
+        return math.nan, math.nan
+    y = np.where(ok, indicator, 0.0)
+    answered = w != 0
+    positives = int(np.count_nonzero(answered & (y != 0)))
+    respondents = int(np.count_nonzero(answered))
+    # R's nrow(design): subset() keeps the rows outside a domain (weight 0) in a calibrated design only
+    rows = design.n if design.calibration else int(np.count_nonzero(weights != 0))
+    if rows <= 1:
+        return math.nan, math.nan
+    alpha = 1.0 - level
+    correction = (t_quantile(1.0 - alpha / 2.0, rows - 1) / t_quantile(1.0 - alpha / 2.0, df)) ** 2
+    if positives == 0:
+        return 0.0, beta_quantile(1.0 - alpha / 2.0, 1.0, respondents * correction)
+    if positives == respondents:
+        return beta_quantile(alpha / 2.0, respondents * correction, 1.0), 1.0
+    est, se = mean_matrix(design, y[:, None], w)
+    p, var = float(est[0]), float(se[0]) ** 2
+    n_eff = p * (1.0 - p) / var * correction
+    return (beta_quantile(alpha / 2.0, n_eff * p, n_eff * (1.0 - p) + 1.0),
+            beta_quantile(1.0 - alpha / 2.0, n_eff * p + 1.0, n_eff * (1.0 - p)))
+
+
 def missing_mask(values: Labels) -> NDArray[np.bool_]:
     if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iubfU":
         kind = values.dtype.kind
@@ -787,7 +851,10 @@ def svyprop(
     categories: Sequence[Any] | None = None,
 ) -> dict[Any, Estimate]:
     """Proportions per category as R's ``svymean(~factor, design, na.rm=TRUE)``, with
-    ``svyciprop(~I(y == c), design, method="logit")`` intervals (df = degf of the domain's design)."""
+    ``svyciprop(~I(y == c), design, method="logit")`` intervals (df = degf of the domain's design).
+    A share of exactly 0 or 1, where the logit interval has zero width (and R's glm diverges), gets
+    the Korn-Graubard interval instead (``korn_graubard_interval``, ``svyciprop(method="beta")`` with a
+    design effect of 1)."""
     values = list(y)
     if len(values) != design.n:
         raise SurveyError("variable: length differs from the data.")
@@ -810,6 +877,8 @@ def svyprop(
     for i, c in enumerate(categories):
         indicator = np.where(missing, np.nan, x[:, i])
         lo, hi, glm_p = logit_interval(design, indicator, domain_w, df)
+        if n and (glm_p == 0.0 or glm_p == 1.0):  # logit_interval's (p, p, p) of a boundary share
+            lo, hi = korn_graubard_interval(design, indicator, domain_w, df)
         out[c] = Estimate(float(est[i]), float(se[i]), lo, hi, n, df, glm_p)
     return out
 
@@ -879,6 +948,21 @@ def trim_weights(
             raise SurveyError("Trimming: no untrimmed weights are left to take the trimmed amount.")
         w[free] *= 1.0 + excess / free_sum
     raise SurveyError(f"Trimming did not settle within {maxit} rounds.")
+
+
+TRIM_BOUND_TOLERANCE = 1e-9  # relative: a weight within 1e-9 * |bound| of a bound sits at it
+
+
+def count_at_bounds(weights: Sequence[float] | FloatArray, lower: float | None, upper: float | None,
+                    rel_tol: float = TRIM_BOUND_TOLERANCE) -> int:
+    """How many weights sit at a trimming bound (within ``rel_tol`` times the bound): the weights that
+    trimming set, as opposed to those it only rescaled to keep the total."""
+    w = np.asarray(weights, dtype=np.float64)
+    at = np.zeros(w.shape, dtype=bool)
+    for bound in (lower, upper):
+        if bound is not None:
+            at |= np.abs(w - float(bound)) <= rel_tol * abs(float(bound))
+    return int(np.count_nonzero(at))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from kommunalschutz.alliance.programme.rules import own_target_ids
 from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.core.access import get_for_user
+from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.roles import Role, roles_of
 from kommunalschutz.surveys.projects.models import Item, Questionnaire, SurveyProject
 
@@ -39,7 +40,7 @@ def project_list(user: Any) -> QuerySet[SurveyProject]:
             .defer("municipality__boundary", "crest")
             .annotate(questionnaire_count=Count("questionnaires", distinct=True),
                       latest_version=Max("questionnaires__version"))
-            .order_by("-year", "municipality__name", "pk"))
+            .order_by("-year", *german("municipality__name"), "pk"))
 
 
 def project_for(user: Any, pk: int, permission: str = VIEW) -> SurveyProject:
@@ -69,7 +70,7 @@ def addable_municipalities(user: Any) -> QuerySet[Any]:
     """Municipalities the user may set a survey up for (``surveys.add_project``)."""
     from kommunalschutz.foundation.registry.models import Municipality
 
-    municipalities = Municipality.objects.defer("boundary").order_by("name")
+    municipalities = Municipality.objects.defer("boundary").order_by(*german("name"))
     if Role.COORDINATOR in roles_of(user):
         return municipalities
     own, _districts = own_target_ids(user, Role.MUNICIPAL_COORDINATOR)
@@ -77,7 +78,7 @@ def addable_municipalities(user: Any) -> QuerySet[Any]:
 
 
 def contractors() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind=Organisation.Kind.ANALYSIS_CONTRACTOR).order_by("name")
+    return Organisation.objects.filter(kind=Organisation.Kind.ANALYSIS_CONTRACTOR).order_by(*german("name"))
 
 
 def linkable_analyses(municipality: Any = None, project: SurveyProject | None = None) -> QuerySet[Any]:

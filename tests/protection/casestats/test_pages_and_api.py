@@ -182,3 +182,21 @@ def test_police_figures_api_is_public_and_the_page_shows_them(world: Any, api: A
                and r["as_of"] == "2025-02-04" for r in rows)
     html = login(world.coordinator).get(URL, {"from": "2019-01", "to": "2024-12"}).content.decode()
     assert "369" in html and "04.02.2025" in html and "vorläufig" in html.lower()
+
+
+def test_the_dashboard_defaults_to_all_data_and_speaks_plain_german(world: Any, login: Any) -> None:
+    """No period given: from the earliest data to this month (2019 and this year's reports were hidden);
+    the police figures grouped in German; the suppression note without "minus eins"."""
+    from django.utils import timezone
+
+    this_month = timezone.localdate().replace(day=1)
+    stats(5, dt.date(2019, 6, 1), district=world.soe)
+    stats(5, this_month, district=world.soe)
+    PoliceFigure.objects.create(region="SN", year=this_month.year, count=23800, status="preliminary",
+                                as_of=this_month, source="PKS")
+    html = login(world.coordinator).get(URL).content.decode()
+    per_year = re.search(r'<table id="table-per_year".*?</table>', html, flags=re.S)
+    assert per_year is not None
+    assert ">2019<" in per_year.group(0) and f">{this_month.year}<" in per_year.group(0)
+    assert "23.800" in html and "23800" not in html
+    assert "minus eins" not in html and "Fallzahlen unter 5 (außer 0)" in html

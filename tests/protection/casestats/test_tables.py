@@ -133,8 +133,29 @@ def test_filters_district_directorate_synthetic_and_period(records: dict[str, An
                                                                                   2024: 1}
 
 
-def test_default_period_is_the_last_six_full_years() -> None:
-    assert selectors.default_period(dt.date(2026, 5, 17)) == (dt.date(2020, 1, 1), dt.date(2025, 12, 1))
+def test_default_period_runs_from_the_earliest_data_to_the_current_month(world: Any) -> None:
+    from kommunalschutz.protection.casestats.forms import StatisticsFilterForm
+    from kommunalschutz.protection.casestats.models import PoliceFigure
+
+    PoliceFigure.objects.all().delete()
+    today = dt.date(2026, 5, 17)
+    # no data at all: the current year so far
+    assert selectors.default_period(today) == (dt.date(2026, 1, 1), dt.date(2026, 5, 1))
+    stat(dt.date(2019, 3, 4))
+    stat(dt.date(2026, 5, 2))  # this month's report is inside the default period
+    assert selectors.default_period(today) == (dt.date(2019, 3, 1), dt.date(2026, 5, 1))
+    PoliceFigure.objects.create(region="SN", year=2017, count=100, status="final", as_of=dt.date(2018, 4, 1),
+                                source="PKS")
+    assert selectors.default_period(today) == (dt.date(2017, 1, 1), dt.date(2026, 5, 1))
+    form = StatisticsFilterForm({}, today=today)
+    assert form.is_valid(), form.errors
+    assert selectors.count_by_year(form.statistics_filter()) == {2019: 1, 2026: 1}
+    # a figure from before 2000 does not make the default refuse itself
+    PoliceFigure.objects.create(region="DE", year=1990, count=1, status="final", as_of=dt.date(1991, 4, 1),
+                                source="PKS")
+    form = StatisticsFilterForm({}, today=today)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["start"] == dt.date(2000, 1, 1)
 
 
 def test_deleted_cases_still_count_through_their_anonymised_record(world: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
@@ -80,6 +82,18 @@ def test_trimming_relative_to_the_mean_keeps_the_total(world: World, project: Su
     assert w.max() <= 1.2 * w0.mean() * (1 + 1e-9) and w.min() >= 0.8 * w0.mean() * (1 - 1e-9)
     assert run.diagnostics["trimmed"] > 0
     assert np.allclose(w, est.trim_weights(w0, 0.8 * w0.mean(), 1.2 * w0.mean()))
+    # counted are the weights at a bound, not those rescaled to keep the total (all others moved)
+    lower, upper = run.diagnostics["trim_bounds"]
+    at_bound = sum(1 for x in w if math.isclose(x, lower, rel_tol=1e-9) or math.isclose(x, upper, rel_tol=1e-9))
+    assert run.diagnostics["trimmed"] == at_bound < len(w)
+    assert int(np.count_nonzero(np.abs(w - w0) > 1e-12 * w0.max())) > at_bound
+
+
+def test_trimmed_weights_are_those_at_a_bound_within_the_stated_tolerance() -> None:
+    weights = est.trim_weights([1.0] * 9 + [11.0], upper=5.0)
+    assert est.count_at_bounds(weights, None, 5.0) == 1  # the other nine were rescaled, not trimmed
+    assert est.count_at_bounds([1.0, 10.0 * (1 + 0.5e-9), 10.0 * (1 + 2e-9)], 1.0, 10.0) == 2
+    assert est.count_at_bounds([1.0, 2.0], None, None) == 0
 
 
 def test_inverted_trimming_bounds_are_refused_and_nothing_is_written(world: World, project: SurveyProject) -> None:

@@ -42,6 +42,18 @@ def _pop(cols: dict[str, list[Any]], variables: tuple[str, ...], scale: float) -
     return {cell: float(round(scale * (1 + k % 3) * 37.5 + 11 * k, 1)) for k, cell in enumerate(cells)}
 
 
+def _boundary(seed: int) -> dict[str, list[Any]]:
+    """21 respondents in "nord" who all answered "a" (shares of 100 % and 0 %), a mixed "sued"."""
+    cols = _data(seed, 80, strata=2)
+    for i in range(80):
+        if i < 21:
+            cols["d"][i], cols["f"][i] = "nord", "a"
+        else:
+            cols["d"][i] = "sued"
+            cols["f"][i] = CATS[i % 3]
+    return cols
+
+
 def fixed_cases() -> list[Case]:
     srs = _data(1, 60)
     srs["Npop"] = [5000] * 60
@@ -51,6 +63,7 @@ def fixed_cases() -> list[Case]:
     post = _data(5, 200)
     raked = _data(6, 250)
     miss = _data(7, 140, strata=2, missing=True)
+    boundary = _boundary(8)
     return [
         Case("srs", srs, numeric=["y"], factor=["f"]),
         Case("srs_fpc", srs, numeric=["y"], factor=["f"], fpc="Npop"),
@@ -67,6 +80,9 @@ def fixed_cases() -> list[Case]:
              margins=[((v,), _pop(raked, (v,), 300)) for v in ("age", "sex", "district")], maxit=50,
              epsilon=1e-9),
         Case("missing_values", miss, numeric=["y"], factor=["f"], strata="s", weight="w", by="d"),
+        Case("boundary_shares", boundary, numeric=["y"], factor=["f"], strata="s", weight="w", by="d"),
+        Case("boundary_shares_poststrat", boundary, numeric=["y"], factor=["f"], weight="w", by="d",
+             calib="poststrat", margins=[(("age", "sex"), _pop(boundary, ("age", "sex"), 100))]),
     ]
 
 
@@ -79,3 +95,17 @@ def r_results() -> dict[Key, tuple[float, float, float, float]]:
 def test_design_agrees_with_r(case: Case, r_results: dict[Key, tuple[float, float, float, float]]) -> None:
     compared = assert_agrees([case], {k: v for k, v in r_results.items() if k[0] == case.id})
     assert compared > 20
+
+
+def test_a_share_of_0_or_100_percent_has_an_interval_of_positive_width(
+        r_results: dict[Key, tuple[float, float, float, float]]) -> None:
+    """Decision 0023: no zero-width interval; the Korn-Graubard bound with a design effect of 1."""
+    for category, share in (("a", 1.0), ("b", 0.0), ("c", 0.0)):
+        _estimate, _se, lower, upper = r_results[("boundary_shares", "proportion", "f", "nord", category)]
+        assert lower <= share <= upper
+        assert upper - lower > 0.1  # 21 respondents: about 16 percentage points
+    case = next(c for c in fixed_cases() if c.id == "boundary_shares")
+    from tests.surveys.projects.rsurvey import close, run_python
+
+    _e, _s, lower, upper = run_python(case)[("boundary_shares", "proportion", "f", "nord", "b")]
+    assert lower == 0.0 and close(upper, r_results[("boundary_shares", "proportion", "f", "nord", "b")][3])

@@ -17,6 +17,21 @@ emit <- function(design, stat, variable, domain, category, estimate, se = NA, lo
     estimate = sprintf("%.17g", estimate), se = sprintf("%.17g", se),
     ci_lower = sprintf("%.17g", lower), ci_upper = sprintf("%.17g", upper))
 }
+# svyciprop(method = "beta") (Korn-Graubard); for a share of exactly 0 or 1, where R's n.eff is 0/0, the
+# same formula with n.eff = the respondents (a design effect of 1), as the platform does (decision 0023).
+kg <- function(des, v, lvl) {
+  ind <- des$variables[[v]] == lvl
+  ok <- !is.na(ind) & weights(des) > 0
+  n <- sum(ok); pos <- sum(ind[ok]); alpha <- 0.05
+  if (pos == 0 || pos == n) {
+    p <- if (pos == 0) 0 else 1
+    n.eff <- n * (qt(alpha / 2, nrow(des) - 1) / qt(alpha / 2, degf(des)))^2
+    return(list(boundary = TRUE, p = p, ci = c(qbeta(alpha / 2, n.eff * p, n.eff * (1 - p) + 1),
+                                                qbeta(1 - alpha / 2, n.eff * p + 1, n.eff * (1 - p)))))
+  }
+  b <- svyciprop(as.formula(paste0("~I(", v, " == '", lvl, "')")), des, method = "beta", na.rm = TRUE)
+  list(boundary = FALSE, p = NA, ci = as.numeric(attr(b, "ci")))
+}
 split_bar <- function(s) if (is.na(s) || s == "") character(0) else strsplit(s, "|", fixed = TRUE)[[1]]
 for (k in seq_len(nrow(specs))) {
   sp <- specs[k, ]
@@ -78,9 +93,13 @@ for (k in seq_len(nrow(specs))) {
       for (lvl in levels(df[[v]])) {
         p <- svyciprop(as.formula(paste0("~I(", v, " == '", lvl, "')")), dm$design, method = "logit", na.rm = TRUE)
         ci <- attr(p, "ci")
+        beta <- kg(dm$design, v, lvl)
+        estimate <- as.numeric(p)
+        if (beta$boundary) { ci <- beta$ci; estimate <- beta$p }  # the logit interval has zero width there
         j <- match(paste0(v, lvl), names(coef(m)))
         emit(id, "proportion", v, dm$name, lvl, coef(m)[j], SE(m)[j], ci[1], ci[2])
-        emit(id, "ciprop", v, dm$name, lvl, as.numeric(p), sqrt(attr(p, "var")), ci[1], ci[2])
+        emit(id, "ciprop", v, dm$name, lvl, estimate, sqrt(attr(p, "var")), ci[1], ci[2])
+        emit(id, "beta", v, dm$name, lvl, coef(m)[j], NA, beta$ci[1], beta$ci[2])
       }
     }
   }
