@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.alliance.councils.models import CouncilMeeting, PreventionCouncil
-from kommunalschutz.foundation.core.home import FIRST_FEW, HomeItem, HomeSection, sections
 from kommunalschutz.foundation.core.collation import german
+from kommunalschutz.foundation.core.home import FIRST_FEW, HomeItem, HomeSection, sections
 
 
 def _where(council: PreventionCouncil) -> str:
