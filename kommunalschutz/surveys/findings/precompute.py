@@ -33,7 +33,11 @@ def _sections(project: SurveyProject, rows: list[results.Row]) -> dict[str, str]
 def compute(project: SurveyProject, basis_: str | None = None, *, progress: Progress | None = None) -> int:
     """Estimate, draw and store the results of ``basis_`` (the current one if None); returns the number
     of stored rows. Already stored splits are kept (the numbers of a basis never change)."""
-    progress = progress or Progress()
+    with translation.override(settings.LANGUAGE_CODE):  # the charts and the progress speak the site's language
+        return _compute(project, basis_, progress or Progress())
+
+
+def _compute(project: SurveyProject, basis_: str | None, progress: Progress) -> int:
     progress.update(0, 0, _("the answers are being loaded …"))
     run = selectors.current_run(project)
     basis_ = basis_ or basis(project, run)
@@ -52,30 +56,29 @@ def compute(project: SurveyProject, basis_: str | None = None, *, progress: Prog
     if not todo:
         progress.update(total, total, _("the results were already stored"))
         return count
-    with translation.override(settings.LANGUAGE_CODE):
-        data = results.load(project, run)
-        indicators = results.key_indicators(project, run, data=data)
-        done = 0
-        for by in todo:
-            label = results_split_label(by)
-            rows: list[results.Row] = []
-            domains = results._domains(data, by or None) if data.design is not None else []
-            for item in items:
-                if data.design is not None:
-                    rows.extend(results.item_rows(item, data, domains))
-                done += 1
-                progress.update(done, total, _("estimates: %(split)s") % {"split": label})
-            progress.update(done, total, _("charts are being drawn: %(split)s") % {"split": label})
-            charts = _sections(project, rows)
-            done += len(items)
-            with transaction.atomic():
-                StoredResults.objects.update_or_create(project=project, basis=basis_, by=by, defaults={
-                    "run": run, "rows": [row_dict(row) for row in rows], "charts": charts,
-                    "indicators": {key: None if value is None else {k: encode(v) for k, v in value.as_dict().items()}
-                                   for key, value in indicators.items()} if by == "" else {},
-                })
-            count += len(rows)
-            progress.update(done, total, _("stored: %(split)s") % {"split": label})
+    data = results.load(project, run)
+    indicators = results.key_indicators(project, run, data=data)
+    done = 0
+    for by in todo:
+        label = results_split_label(by)
+        rows: list[results.Row] = []
+        domains = results._domains(data, by or None) if data.design is not None else []
+        for item in items:
+            if data.design is not None:
+                rows.extend(results.item_rows(item, data, domains))
+            done += 1
+            progress.update(done, total, _("estimates: %(split)s") % {"split": label})
+        progress.update(done, total, _("charts are being drawn: %(split)s") % {"split": label})
+        charts = _sections(project, rows)
+        done += len(items)
+        with transaction.atomic():
+            StoredResults.objects.update_or_create(project=project, basis=basis_, by=by, defaults={
+                "run": run, "rows": [row_dict(row) for row in rows], "charts": charts,
+                "indicators": {key: None if value is None else {k: encode(v) for k, v in value.as_dict().items()}
+                               for key, value in indicators.items()} if by == "" else {},
+            })
+        count += len(rows)
+        progress.update(done, total, _("stored: %(split)s") % {"split": label})
     progress.update(total, total, _("the results are stored"))
     return count
 

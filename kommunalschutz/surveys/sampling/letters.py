@@ -94,7 +94,10 @@ def _letters_pdf(project: SurveyProject, members: list[SampleMember], *, site_ur
 
     if progress is not None:
         progress.update(0, steps, _("letters laid out"))
-    return render_pdf_parts("sampling/letters_pdf.html", parts, on_part=report)
+    pdf = render_pdf_parts("sampling/letters_pdf.html", parts, on_part=report)
+    if progress is not None:
+        progress.update(steps, steps, _("the PDF is ready"))
+    return pdf
 
 
 def _sample_for_letters(project: SurveyProject, errors: Errors) -> Sample | None:
