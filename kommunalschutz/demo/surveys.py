@@ -95,6 +95,7 @@ def _backdate(project: SurveyProject) -> None:
 
 
 def _finished_run(municipality: Any, contractor: Any, coordinator: Any, analyst: Any) -> SurveyProject:
+    from kommunalschutz.surveys.findings.precompute import compute as compute_results
     from kommunalschutz.surveys.findings.report import release_report, save_recommendations
     from kommunalschutz.surveys.findings.services import run_weighting
     from kommunalschutz.surveys.projects.builder import create_questionnaire_from_bank
@@ -133,6 +134,7 @@ def _finished_run(municipality: Any, contractor: Any, coordinator: Any, analyst:
     delete_addresses(actor=analyst, project=project)
     run_weighting(actor=analyst, project=project, method="rake", variables=["age_group", "sex", "locality"],
                   collapse=True)
+    compute_results(project)  # at once: the demo's results page must not wait for the task worker
     save_recommendations(actor=analyst, project=project, text=RECOMMENDATIONS)
     release_report(actor=analyst, project=project)
     _backdate(project)

@@ -8,6 +8,8 @@ readers and the PDF renderer can read them.
 
 Rendering takes a few hundred milliseconds, so each chart is kept in this process under a key
 made from its data: a new data version gives a new key, and a stale chart can never be shown.
+Pages with many charts can have them drawn in the background and stored (``stored_charts``:
+a task records them, the page reads them back; surveys' results page, decision 0024).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import io
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -83,6 +87,36 @@ def svg_of(figure: Any) -> str:
     return buffer.getvalue()
 
 
+_STORED: ContextVar[dict[str, str] | None] = ContextVar("stored_charts", default=None)
+
+
+@contextmanager
+def stored_charts(svgs: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Inside, every chart is first looked up in ``svgs`` (key → finished SVG) and every chart drawn or
+    found is added to it: a background task records a page's charts into an empty dict and stores it,
+    the page passes the stored dict back and draws nothing. Keys carry the data, id, title and
+    description (so the language too): a stored chart of other data is never used."""
+    token = _STORED.set(svgs)
+    try:
+        yield svgs
+    finally:
+        _STORED.reset(token)
+
+
+def warm_up() -> None:
+    """Import matplotlib and load its font list before the first request needs a chart.
+
+    A cold process spends seconds on this (more when the font cache must be built); the WSGI module
+    calls it while a worker starts, so the first visitor of a page with a chart does not wait."""
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+
+    font_manager.fontManager.get_default_size()
+    figure = Figure(figsize=(1, 1))
+    figure.subplots().plot([0, 1], [0, 1])
+    svg_of(figure)
+
+
 class ChartCache:
     """Charts kept in this process under a key made from their data (least recently used go first).
 
@@ -98,7 +132,8 @@ class ChartCache:
               description: str) -> Chart:
         key = hashlib.sha256(json.dumps([key_source, chart_id, title, description], default=str).encode()
                              ).hexdigest()
-        svg = self._svgs.get(key)
+        stored = _STORED.get()
+        svg = self._svgs.get(key) if stored is None or key not in stored else stored[key]
         if svg is None:
             from matplotlib import rc_context
 
@@ -108,8 +143,10 @@ class ChartCache:
             self._svgs[key] = svg
             while len(self._svgs) > self.limit:
                 self._svgs.popitem(last=False)
-        else:
+        elif key in self._svgs:
             self._svgs.move_to_end(key)
+        if stored is not None:
+            stored[key] = svg
         return Chart(svg=svg, title=title, description=description)
 
     def clear(self) -> None:

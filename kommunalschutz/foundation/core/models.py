@@ -199,3 +199,29 @@ class TaskRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def counted(self) -> bool:
+        """True once the operation has said how much there is to do (the bar can show a share)."""
+        return bool(self.total)
+
+    @property
+    def state_label(self) -> str:
+        """The state in words: a task nobody has counted yet is "being prepared", not "queued 0 %"."""
+        if self.status == self.Status.QUEUED or (self.status == self.Status.RUNNING and not self.total
+                                                 and not self.message):
+            return str(_("being prepared …"))
+        return str(self.get_status_display())
+
+    @property
+    def progress_text(self) -> str:
+        """What a person reads beside the bar: the step and, once counted, "done of total"."""
+        if self.status == self.Status.FAILED:
+            return self.message or str(_("The task failed."))
+        if self.status == self.Status.DONE:
+            return str(_("Finished."))
+        step = self.message or str(_("being prepared …"))
+        if not self.total:
+            return step
+        return _("%(step)s: %(done)s of %(total)s") % {
+            "step": step, "done": f"{self.done:,}".replace(",", "."), "total": f"{self.total:,}".replace(",", ".")}

@@ -37,18 +37,30 @@ class ConsoleProgress(Progress):
 
 
 class TaskRunProgress(Progress):
-    """Writes progress to a TaskRun row, at most a few times a second."""
+    """Writes progress to a TaskRun row, at most a few times a second (a new step's message always)."""
 
     def __init__(self, run_id: int, min_interval: float = 0.25) -> None:
         self.run_id = run_id
         self.min_interval = min_interval
         self._last = 0.0
+        self._message: str | None = None
 
     def update(self, done: int, total: int, message: str = "") -> None:
         from kommunalschutz.foundation.core.models import TaskRun
 
         now = time.monotonic()
-        if done < total and now - self._last < self.min_interval:
+        if done < total and now - self._last < self.min_interval and message == self._message:
             return
         self._last = now
+        self._message = message
         TaskRun.objects.filter(pk=self.run_id).update(done=done, total=total, message=message[:500])
+
+
+class RecordingProgress(Progress):
+    """Keeps every update (done, total, message), for callers that report afterwards and for tests."""
+
+    def __init__(self) -> None:
+        self.updates: list[tuple[int, int, str]] = []
+
+    def update(self, done: int, total: int, message: str = "") -> None:
+        self.updates.append((done, total, message))

@@ -67,3 +67,33 @@ class CrimeFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district} {self.year} {self.key}"
+
+
+class StoredResults(models.Model):
+    """The estimates of one basis and one domain split, computed once in the background (decision 0024).
+
+    ``basis`` names what the numbers rest on: ``run:<id>`` for a weighting run (its respondents and
+    weights never change), or ``design:<responses>:<last response>`` for the design weights before any
+    weighting (a new response gives a new basis). ``by`` is "" (the whole municipality) or a domain
+    variable. ``rows`` are findings.results.Row dicts (non-finite numbers as strings), ``charts`` the
+    SVG of every chart of the results page keyed by core.charts' key (language and data are in the key),
+    ``indicators`` the key indicators (only with ``by == ""``)."""
+
+    project = models.ForeignKey(SurveyProject, on_delete=models.CASCADE, related_name="stored_results")
+    run = models.ForeignKey(WeightingRun, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=100)
+    by = models.CharField(max_length=20, blank=True)
+    rows = models.JSONField(default=list)
+    charts = models.JSONField(default=dict)
+    indicators = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["project", "basis", "by"], name="stored_results_once"),
+        ]
+        verbose_name = _("stored results")
+        verbose_name_plural = _("stored results")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.basis} {self.by or '-'}"

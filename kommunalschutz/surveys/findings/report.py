@@ -555,6 +555,53 @@ def render_report(project: SurveyProject) -> bytes:
         return render_pdf("findings/report_pdf.html", report_context(project))
 
 
+REPORT_OPERATION = "findings.report_pdf"
+
+
+def render_report_operation(*, progress: Any, actor_id: int | None, project_id: int) -> dict[str, Any]:
+    """Render the final report in the background (REPORT_OPERATION, decision 0024) and store the PDF;
+    only whoever asked for it can download it (core:task_download)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from kommunalschutz.foundation.core.documents import render_pdf
+
+    project = SurveyProject.objects.select_related("municipality__district").get(pk=project_id)
+    steps = 3
+    with translation.override(REPORT_LANGUAGE):
+        progress.update(0, steps, _("estimates, comparisons and charts are being computed"))
+        context = report_context(project)
+        progress.update(1, steps, _("the PDF is being laid out"))
+        pdf = render_pdf("findings/report_pdf.html", context)
+        progress.update(2, steps, _("the PDF is being stored"))
+    name = default_storage.save(f"findings/reports/{project_id}/abschlussbericht-{project_id}-"
+                                f"{timezone.now():%Y%m%d-%H%M%S}.pdf", ContentFile(pdf))
+    progress.update(steps, steps, _("the PDF is ready"))
+    return {"file": name, "bytes": len(pdf)}
+
+
+def start_report(*, actor: Actor, project: SurveyProject) -> Any:
+    """Queue the final report PDF for ``actor``; a report of this project already queued or being
+    rendered for them is returned instead of a second one."""
+    from kommunalschutz.foundation.core.services import start_operation
+
+    pending = latest_report_task(actor, project)
+    if pending is not None and not pending.finished:
+        return pending
+    label = _("Final report (PDF): %(title)s") % {"title": project.title}
+    return start_operation(actor=actor, kind=REPORT_OPERATION, label=label[:200],
+                           arguments={"project_id": project.pk})
+
+
+def latest_report_task(actor: Actor, project: SurveyProject) -> Any:
+    """The newest final report task ``actor`` started for ``project`` (None if none)."""
+    from kommunalschutz.foundation.core.models import TaskRun
+
+    return (TaskRun.objects.filter(kind=REPORT_OPERATION, requested_by_id=getattr(actor, "pk", None),
+                                   result__arguments__project_id=project.pk)
+            .order_by("-created_at", "-pk").first())
+
+
 # ---------------------------------------------------------------------------------------------------
 # Writes
 

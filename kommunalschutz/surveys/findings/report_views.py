@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kommunalschutz.foundation.core.access import get_for_user
-from kommunalschutz.foundation.core.documents import PDF_CONTENT_TYPE, download
 from kommunalschutz.foundation.web.pages import request_user, submit
 from kommunalschutz.surveys.findings import report
 from kommunalschutz.surveys.findings.report_forms import RecommendationsForm
@@ -49,11 +48,17 @@ def report_page(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def report_pdf(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """The final report as PDF: rendering takes 10-20 seconds, so a POST queues it (decision 0024) and
+    the page shows its progress and then the download (the user's own newest report of the project)."""
     project = _project(request, project_pk, VIEW)
-    return download(report.render_report(project), filename=f"abschlussbericht-{project.pk}.pdf",
-                    content_type=PDF_CONTENT_TYPE)
+    user = request_user(request)
+    if request.method == "POST":
+        report.start_report(actor=user, project=project)
+        return redirect("findings:report_pdf", project_pk=project.pk)
+    return render(request, "findings/report_pdf_task.html", {
+        "project": project, "run": report.latest_report_task(user, project)})
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, raise_if_errors
-from kommunalschutz.surveys.findings import calibration, selectors
+from kommunalschutz.surveys.findings import calibration, selectors, stored
 from kommunalschutz.surveys.findings.models import WeightingRun
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.projects.progress import sync_phases
@@ -60,6 +60,9 @@ def run_weighting(*, actor: Actor, project: SurveyProject, method: str, variable
             "respondents": {"old": None, "new": len(respondents)},
         }, summary=_("weighting of %(n)s responses") % {"n": len(respondents)})
         sync_phases(actor=actor, project=project)
+        # The results page reads stored estimates: compute them for this run in the background (queued
+        # when this transaction commits; decision 0024).
+        stored.start(actor=actor, project=project, run=run)
     return run
 
 

@@ -19,14 +19,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kommunalschutz.foundation.core.access import get_for_user
-from kommunalschutz.foundation.core.charts import Chart
+from kommunalschutz.foundation.core.charts import Chart, stored_charts
 from kommunalschutz.foundation.core.documents import csv_bytes, download, table_download
 from kommunalschutz.foundation.core.numbers import german_number
 from kommunalschutz.foundation.web.pages import request_user, save
-from kommunalschutz.surveys.findings import charts, results, selectors, services
+from kommunalschutz.surveys.findings import charts, results, selectors, services, stored
 from kommunalschutz.surveys.findings.forms import VARIABLE_CHOICES, DomainForm, WeightingForm
 from kommunalschutz.surveys.findings.models import WeightingRun
 from kommunalschutz.surveys.projects.models import Block, Sex, SurveyProject
@@ -125,14 +125,16 @@ def _item_sections(project: SurveyProject, rows: list[results.Row]) -> list[dict
     return [b for b in blocks.values() if b["items"]]
 
 
-def _comparison(project: SurveyProject, data: results.Data) -> dict[str, Any]:
+item_sections = _item_sections  # findings.precompute draws the page's charts in the background with it
+
+
+def _comparison(project: SurveyProject, indicators: dict[str, results.Indicator | None]) -> dict[str, Any]:
     """Key indicators of this project, its earlier waves and similar municipalities (as columns)."""
-    columns: list[dict[str, Any]] = [
-        {"kind": "this", "project": project, "indicators": results.key_indicators(project, data=data)}]
+    columns: list[dict[str, Any]] = [{"kind": "this", "project": project, "indicators": indicators}]
     candidates = [("wave", p) for p in selectors.earlier_waves(project)] + [
         ("similar", p) for p in selectors.similar_municipalities(project)]
     for kind, other in candidates:
-        columns.append({"kind": kind, "project": other, "indicators": results.current_key_indicators(other)})
+        columns.append({"kind": kind, "project": other, "indicators": stored.current_indicators(other)})
     rows = []
     for key, (label, _keys, _codes) in results.INDICATORS.items():
         cells = []
@@ -166,8 +168,16 @@ def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
     form = DomainForm(request.GET or None)
     by = (form.cleaned_data["domain"] or None) if form.is_valid() else None
     run = selectors.current_run(project)
-    data = results.load(project, run)
-    rows = results.project_results(project, run, by=by, data=data)
+    # The estimates and charts were computed in the background and stored (findings.stored): read them.
+    basis = stored.basis(project, run)
+    found = stored.find(project, basis, by or "")
+    indicators = stored.stored_indicators(project, basis) if found is not None else None
+    if found is not None and indicators is not None:
+        with stored_charts(dict(found.charts)):
+            blocks = _item_sections(project, stored.rows_of(found))
+        comparison = _comparison(project, indicators)
+    else:
+        blocks, comparison = [], None
     user = request_user(request)
     return render(request, "findings/overview.html", {
         "project": project,
@@ -175,14 +185,42 @@ def overview(request: HttpRequest, project_pk: int) -> HttpResponse:
         "domain_label": DOMAIN_LABELS[by or ""],
         "numbers": _response_numbers(project),
         "current": _run_summary(run),
-        "blocks": _item_sections(project, rows),
-        "comparison": _comparison(project, data),
+        "stored": found,
+        "computation": stored.task_for(project, basis) if found is None else None,
+        "blocks": blocks,
+        "comparison": comparison,
         "min_cell": results.MIN_CELL,
         "can_weight": user.has_perm("findings.weight", project),
         "can_export_microdata": user.has_perm("findings.export_microdata", project),
         "released": project.status == SurveyProject.Status.REPORTED,
         "by": by or "",
     })
+
+
+@login_required
+@require_POST
+def compute_results(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """Queue the computation of the results of the project's current state (findings.stored)."""
+    project = _project(request, project_pk, "findings.view_results")
+    stored.start(actor=request_user(request), project=project, run=selectors.current_run(project))
+    return redirect(reverse("findings:overview", args=[project.pk]) + "#results-heading")
+
+
+@login_required
+@require_GET
+def results_progress(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """The progress bar of the results computation, polled by the results page (HTMX); everyone who may
+    see the results may watch it. When it has finished, HTMX reloads the page, which then shows them."""
+    project = _project(request, project_pk, "findings.view_results")
+    overview = reverse("findings:overview", args=[project.pk])
+    run = stored.task_for(project, stored.basis(project, selectors.current_run(project)))
+    if run is None or not request.headers.get("HX-Request"):
+        return redirect(overview)
+    response = render(request, "core/_task_progress.html", {
+        "run": run, "poll_url": reverse("findings:results_progress", args=[project.pk]), "reload_url": overview})
+    if run.finished:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _histogram(run: WeightingRun) -> tuple[Chart, list[dict[str, str]]]:
@@ -217,7 +255,9 @@ def weighting(request: HttpRequest, project_pk: int) -> HttpResponse:
                     actor=request_user(request), project=project, method=data["method"],
                     variables=list(data["variables"]), trim_lower=data["trim_lower"], trim_upper=data["trim_upper"],
                     trim_mode=data["trim_mode"], collapse=data["collapse"])) is not None:
-                messages.success(request, _("The weighting was computed and is now used for the results."))
+                messages.success(request, _("The weighting was computed and is now used for the results. The "
+                                            "results are being computed in the background; the results page "
+                                            "shows the progress."))
                 return redirect("findings:weighting", project_pk=project.pk)
         status = 422
     run = selectors.current_run(project)
@@ -254,7 +294,9 @@ def estimate_table(project: SurveyProject, by: str | None) -> tuple[list[str], l
     headers = ["variable", "question", "domain_variable", "domain", "category", "category_label", "kind",
                "estimate", "se", "ci_lower", "ci_upper", "n"]
     out = []
-    for row in results.project_results(project, by=by):
+    basis = stored.basis(project, selectors.current_run(project))
+    found = stored.find(project, basis, by or "")
+    for row in (stored.rows_of(found) if found is not None else results.project_results(project, by=by)):
         values: list[Any] = ([None] * 4 if row.suppressed else
                              [row.estimate, row.se, row.ci_lower, row.ci_upper])
         out.append([row.item_code, row.question, row.domain_variable, row.domain, row.category,

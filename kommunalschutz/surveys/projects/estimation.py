@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import math
 import os
 import sys
@@ -100,6 +101,7 @@ def _t_upper_tail(t: float, df: float) -> float:
     return 0.5 * _betai(df / 2.0, 0.5, df / (df + t * t))
 
 
+@functools.lru_cache(maxsize=4096)
 def t_quantile(p: float, df: float) -> float:
     """The p-quantile of Student's t with df degrees of freedom (R's ``qt(p, df)``), 0.5 < p < 1."""
     if not 0.5 < p < 1.0:

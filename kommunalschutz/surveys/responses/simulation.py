@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
-from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
+from kommunalschutz.foundation.core.progress import Progress
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.projects.selectors import current_questionnaire
 from kommunalschutz.surveys.responses.models import Response
@@ -183,7 +184,8 @@ def _aware(day: dt.date, hour: int) -> dt.datetime:
 
 def simulate_answers(*, actor: Actor, project: SurveyProject, seed: int = RESPONSE_SEED,
                      waves: tuple[tuple[dt.date, dt.date], ...] | None = None,
-                     between_waves: Callable[[], Any] | None = None) -> dict[str, int]:
+                     between_waves: Callable[[], Any] | None = None,
+                     progress: Progress | None = None) -> dict[str, int]:
     """Answer the letters of a synthetic project in the field as its population would.
 
     Members who already answered are left alone. Each outcome is drawn once; respondents are spread over
@@ -196,6 +198,8 @@ def simulate_answers(*, actor: Actor, project: SurveyProject, seed: int = RESPON
     questionnaire = current_questionnaire(project)
     assert questionnaire is not None
     items = list(questionnaire.items.all())
+    progress = progress or Progress()
+    progress.update(0, 0, _("the answers are being drawn …"))
     waiting = list(project.sample.members.filter(status=SampleMember.Status.SENT).order_by("number"))
     outcomes = simulate([Person(m.number, m.locality, m.age_group, m.sex) for m in waiting], items, seed=seed)
     members = {m.number: m for m in waiting}
@@ -211,6 +215,9 @@ def simulate_answers(*, actor: Actor, project: SurveyProject, seed: int = RESPON
             mark_undeliverable(actor=actor, project=project, number=outcome.number)
         elif outcome.status in ("online", "post"):
             by_wave[rng.choices(range(len(waves)), shares)[0]].append(outcome)
+    total = sum(len(arrivals) for arrivals in by_wave)
+    recorded = 0
+    progress.update(0, total, _("answers recorded"))
     for number, ((start, end), arrivals) in enumerate(zip(waves, by_wave, strict=True)):
         if number and between_waves is not None:
             between_waves()
@@ -222,15 +229,57 @@ def simulate_answers(*, actor: Actor, project: SurveyProject, seed: int = RESPON
                 actor=actor, member=members[outcome.number], answers=outcome.answers,
                 channel=Response.Channel.ONLINE if outcome.status == "online" else Response.Channel.PAPER,
                 questionnaire=questionnaire, submitted_at=_aware(start + dt.timedelta(days=offset), 9 + index % 10))
+            recorded += 1
+            progress.update(recorded, total, _("answers recorded"))
     return counts
 
 
-def simulate_remaining_answers(*, actor: Actor, project: SurveyProject) -> dict[str, int]:
-    """Let the synthetic population of a practice project answer its letters.
+SIMULATE_OPERATION = "responses.simulate"
 
-    Only for synthetic projects in the field whose letters went out; real projects are refused. Every
-    answer goes through :func:`record_response` (validated, audited) like any other.
-    """
+
+def start_simulation(*, actor: Actor, project: SurveyProject) -> TaskRun:
+    """Check that answers may be simulated (German errors otherwise, nothing queued) and queue the
+    simulation as a background operation with progress (decision 0024); a simulation of this project
+    already queued or running is returned instead of a second one."""
+    from kommunalschutz.foundation.core.services import start_operation
+
+    check_simulation(project)
+    pending = (TaskRun.objects.filter(kind=SIMULATE_OPERATION, result__arguments__project_id=project.pk,
+                                      status__in=[TaskRun.Status.QUEUED, TaskRun.Status.RUNNING])
+               .order_by("-created_at").first())
+    if pending is not None:
+        return pending
+    label = _("Simulated answers: %(title)s") % {"title": project.title}
+    return start_operation(actor=actor, kind=SIMULATE_OPERATION, label=label[:200],
+                           arguments={"project_id": project.pk})
+
+
+def simulate_operation(*, progress: Progress, actor_id: int | None, project_id: int) -> dict[str, Any]:
+    """The background operation (SIMULATE_OPERATION, registered in ResponsesConfig.ready)."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+    from django.utils import translation
+
+    from kommunalschutz.foundation.accounts.models import User
+
+    project = SurveyProject.objects.select_related("municipality").get(pk=project_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    if actor is None:
+        raise RuntimeError("The simulation needs the person who started it.")
+    try:
+        counts = simulate_remaining_answers(actor=actor, project=project, progress=progress)
+    except ValidationError as exc:
+        raise RuntimeError(" ".join(exc.messages)) from exc  # the TaskRun shows the message
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _("Simulated: %(answered)s answers, %(silent)s without answer, %(undeliverable)s undeliverable.") % {
+            "answered": counts.get("online", 0) + counts.get("post", 0), "silent": counts.get("sent", 0),
+            "undeliverable": counts.get("undeliverable", 0)}
+    return {**counts, "summary": summary, "next_url": reverse("surveys:detail", args=[project.pk]) + "#demo"}
+
+
+def check_simulation(project: SurveyProject) -> None:
+    """Raise a ValidationError (German) unless the project's remaining sample may answer by simulation."""
     errors: Errors = {}
     sample = getattr(project, "sample", None)
     if not project.is_synthetic:
@@ -240,8 +289,18 @@ def simulate_remaining_answers(*, actor: Actor, project: SurveyProject) -> dict[
     elif sample is None or sample.letters_produced_at is None:
         add_error(errors, "__all__", _("Send the cover letters before simulating answers."))
     raise_if_errors(errors)
+
+
+def simulate_remaining_answers(*, actor: Actor, project: SurveyProject,
+                               progress: Progress | None = None) -> dict[str, int]:
+    """Let the synthetic population of a practice project answer its letters.
+
+    Only for synthetic projects in the field whose letters went out; real projects are refused. Every
+    answer goes through :func:`record_response` (validated, audited) like any other.
+    """
+    check_simulation(project)
     with transaction.atomic():
-        counts = simulate_answers(actor=actor, project=project, seed=project.pk)
+        counts = simulate_answers(actor=actor, project=project, seed=project.pk, progress=progress)
         audit.record(actor=actor, action=AuditEvent.Action.OTHER, obj=project,
                      summary="demo: simulated answers " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return counts

@@ -311,13 +311,11 @@ def practice_simulate(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = practice_project_for(user, pk)
     try:
-        counts = simulation.simulate_remaining_answers(actor=user, project=project)
+        run = simulation.start_simulation(actor=user, project=project)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    else:
-        messages.success(request, _("Simulated: %(answered)s answers, %(silent)s without answer, "
-                                    "%(undeliverable)s undeliverable.") % {
-            "answered": counts.get("online", 0) + counts.get("post", 0), "silent": counts.get("sent", 0),
-            "undeliverable": counts.get("undeliverable", 0)})
-    return redirect(reverse("surveys:detail", args=[project.pk]) + "#demo")
+        return redirect(reverse("surveys:detail", args=[project.pk]) + "#demo")
+    # The simulation records hundreds of answers (many seconds): it runs in the background, the task page
+    # shows its progress and then leads back to the project (decision 0024).
+    return redirect("core:task_detail", pk=run.pk)

@@ -32,7 +32,7 @@ from kommunalschutz.surveys.sampling.register import discard_extract
 
 MAX_REMINDERS = 2
 LETTERS_OPERATION = "sampling.letters"
-LETTER_BATCH = 100  # letters per WeasyPrint run (progress steps; memory stays bounded)
+LETTER_BATCH = 50  # letters per WeasyPrint run (progress steps; memory stays bounded)
 
 
 def _site_url(site_url: str | None) -> str:
@@ -70,6 +70,9 @@ def _letters_pdf(project: SurveyProject, members: list[SampleMember], *, site_ur
     common = {"project": project, "crest": crest, "reminder": reminder, "letter_date": letter_date,
               "start_url": site_url + reverse("responses:start")}
     total = len(members)
+    if progress is not None:
+        # The QR codes come first and take a while for a large sample: say so before anything is counted.
+        progress.update(0, 0, _("letters being prepared (QR codes) …"))
     parts = []
     for start in range(0, total, LETTER_BATCH):
         letters = []
@@ -78,13 +81,23 @@ def _letters_pdf(project: SurveyProject, members: list[SampleMember], *, site_ur
             letters.append({"member": member, "url": url, "qr": image_data_uri(qr_png(url), "image/png")})
         parts.append({**common, "letters": letters})
 
+    # One step more than letters: joining the laid-out pages into one PDF takes its own time.
+    steps = total + 1
+
     def report(done: int, count: int) -> None:
-        if progress is not None:
-            progress.update(min(done * LETTER_BATCH, total), total, _("letters laid out"))
+        if progress is None:
+            return
+        if done < count:
+            progress.update(min(done * LETTER_BATCH, total), steps, _("letters laid out"))
+        else:
+            progress.update(total, steps, _("the PDF is being assembled"))
 
     if progress is not None:
-        progress.update(0, total, _("letters laid out"))
-    return render_pdf_parts("sampling/letters_pdf.html", parts, on_part=report)
+        progress.update(0, steps, _("letters laid out"))
+    pdf = render_pdf_parts("sampling/letters_pdf.html", parts, on_part=report)
+    if progress is not None:
+        progress.update(steps, steps, _("the PDF is ready"))
+    return pdf
 
 
 def _sample_for_letters(project: SurveyProject, errors: Errors) -> Sample | None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pytest_django import DjangoAssertNumQueries
 
-from kommunalschutz.surveys.findings import results, selectors, services
+from kommunalschutz.surveys.findings import precompute, results, selectors, services
 from kommunalschutz.surveys.projects.models import SurveyProject
 from tests.conftest import World
 from tests.factories import MunicipalityFactory
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def _weighted(world: World, **kwargs: Any) -> SurveyProject:
     project = surveyed_project(contractor=world.analysis_contractor, respondents=60, **kwargs)
     services.run_weighting(actor=world.analyst, project=project, method="rake", variables=["sex", "age_group"])
+    precompute.compute(project)  # what the queued task does after the commit (the test never commits)
     return project
 
 

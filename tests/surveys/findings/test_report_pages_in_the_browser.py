@@ -9,6 +9,7 @@ heavy requests, since a busy machine took longer than the ordinary bound for eve
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,11 +75,17 @@ def test_analyst_goes_from_the_hub_to_the_released_report_by_keyboard(live_serve
         assert "Der Abschlussbericht ist freigegeben." in page.content()
         assert page.locator(f'a[href="{url["findings:recommendations"]}"]').count() == 0
         assert_accessible(page, "report page after release")
-        tab_to(page, f'a[href="{url["findings:report_pdf"]}"]')
+        follow(page, f'a[href="{url["findings:report_pdf"]}"]', url["findings:report_pdf"])
+        # The PDF is a background task (Huey runs immediately in tests): back on its page, the download.
+        tab_to(page, f'form[action="{url["findings:report_pdf"]}"] button')
+        with page.expect_navigation(timeout=SLOW_WORK_MS):
+            page.keyboard.press("Enter")
+        assert_accessible(page, "report PDF task done")
+        tab_to(page, "a[download]")
         with page.expect_download(timeout=SLOW_WORK_MS) as download_info:
             page.keyboard.press("Enter")
         download = download_info.value
-        assert download.suggested_filename == f"abschlussbericht-{project.pk}.pdf"
+        assert re.fullmatch(rf"abschlussbericht-{project.pk}-\d{{8}}-\d{{6}}(_\w+)?\.pdf", download.suggested_filename)
         pdf["bytes"] = Path(download.path()).read_bytes()
         assert [e for e in console_errors if "Content Security Policy" in e] == []
         assert foreign_requests(base, requests) == []

@@ -84,15 +84,27 @@ def test_response_figures_come_from_the_sample_members(project: SurveyProject) -
 
 
 def test_pdf_download_for_the_team_and_404_for_outsiders(client: Client, login: Any, world: World,
-                                                         project: SurveyProject) -> None:
+                                                         project: SurveyProject,
+                                                         django_capture_on_commit_callbacks: Any) -> None:
     url = reverse("findings:report_pdf", args=[project.pk])
     login(world.people["coordinator"])
-    response = client.get(url)
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    page = client.get(url)
+    assert page.status_code == 200 and "Abschlussbericht als PDF erstellen" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the queue runs the task (Huey is eager in tests)
+        assert client.post(url).status_code == 302
+    run = report.latest_report_task(world.people["coordinator"], project)
+    assert run is not None and run.status == "done" and run.done == run.total == 3
+    body = client.get(url).content.decode()
+    download = reverse("core:task_download", args=[run.pk])
+    assert f'href="{download}"' in body and 'role="status"' in body
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
     for persona in ("plauen_coordinator", "dresden_police", "outsider"):
         login(world.people[persona])
         assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+        assert client.get(download).status_code == 404
         assert client.get(reverse("findings:report", args=[project.pk])).status_code == 404
 
 

@@ -67,12 +67,16 @@ def test_real_projects_have_no_demo_tools(world: World, login: Any) -> None:
     assert "demo-heading" not in client.get(reverse("surveys:detail", args=[project.pk])).content.decode()
 
 
-def test_simulated_answers_go_through_the_response_service(world: World, login: Any) -> None:
+def test_simulated_answers_go_through_the_response_service(world: World, login: Any,
+                                                           django_capture_on_commit_callbacks: Any) -> None:
     project = _project(world)
     client = login(world.people["pirna_coordinator"])
     page = client.get(reverse("surveys:detail", args=[project.pk])).content.decode()
     assert "Antworten der übrigen Angeschriebenen simulieren" in page
-    response = client.post(reverse("surveys:demo_simulate", args=[project.pk]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the queue runs the task (Huey is eager in tests)
+        started = client.post(reverse("surveys:demo_simulate", args=[project.pk]))
+    assert started.status_code == 302 and "/aufgaben/" in started["Location"]
+    response = client.get(started["Location"])
     assert "Simuliert" in response.content.decode()
     answered = Response.objects.filter(project=project, status="submitted")
     assert 5 < answered.count() < 60

@@ -126,7 +126,7 @@ def test_letters_in_the_browser_render_in_the_background_for_the_requester_only(
         response = client.post(reverse("sampling:letters", args=[project.pk]))
     run = TaskRun.objects.get()
     assert response["Location"] == reverse("sampling:rendering", args=[project.pk, run.pk])
-    assert run.status == TaskRun.Status.DONE and (run.done, run.total) == (6, 6)
+    assert run.status == TaskRun.Status.DONE and (run.done, run.total) == (7, 7)  # 6 letters + joining the PDF
     assert run.result["arguments"] == {"project_id": project.pk, "round": 0, "site_url": "http://testserver"}
     sample.refresh_from_db()
     assert sample.letters_produced_at is not None
