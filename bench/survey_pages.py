@@ -137,11 +137,15 @@ def child(args: argparse.Namespace) -> None:
     client = _client("bench-coordinator")
     overview = reverse("findings:overview", args=[project.pk])
     pages: dict[str, Any] = {}
-    for label, params in (("whole municipality", {}), ("by sex", {"domain": "sex"})):
-        first_s, first_cpu, response = _timed(lambda params=params: _get(client, overview, **params))
+    page_params: tuple[tuple[str, dict[str, str]], ...] = (("whole municipality", {}), ("by sex", {"domain": "sex"}))
+    for label, params in page_params:
+        def load(params: dict[str, str] = params) -> Any:
+            return _get(client, overview, **params)
+
+        first_s, first_cpu, response = _timed(load)
         if "Berechnet am" not in response.content.decode():
             raise SystemExit("the results page did not show stored results")
-        repeated = [_timed(lambda params=params: _get(client, overview, **params)) for _ in range(args.repetitions)]
+        repeated = [_timed(load) for _ in range(args.repetitions)]
         pages[label] = {"first_s": round(first_s, 3), "median_s": round(statistics.median(r[0] for r in repeated), 3),
                         "max_s": round(max(r[0] for r in repeated), 3), "kib": round(len(response.content) / 1024),
                         "foreign_cpu_pct": max((c for c in [first_cpu, *(r[1] for r in repeated)] if c is not None),

@@ -99,7 +99,7 @@ def test_pdf_download_for_the_team_and_404_for_outsiders(client: Client, login: 
     assert f'href="{download}"' in body and 'role="status"' in body
     response = client.get(download)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
     for persona in ("plauen_coordinator", "dresden_police", "outsider"):
         login(world.people[persona])
         assert client.get(url).status_code == 404
