@@ -37,6 +37,9 @@ PERSONAS: list[str | None] = [None, "koordination", "pirna-koordination", "pirna
 # TEMPORARY (issue 13): the audit trail pages are made German by another part of issue 13; remove this entry
 # after that part is merged.
 AUDIT_TRAIL = {"core:audit_log", "core:audit_export", "core:audit_export_start", "core:object_history"}
+# TEMPORARY (issue 13): the main navigation is rebuilt by another part of issue 13; its text is left out of the
+# check until then. Set to False after that part is merged (and drop the checker case that relies on it).
+SKIP_MAIN_NAVIGATION = True
 NOT_WALKED = AUDIT_TRAIL | {
     "accounts:logout",  # would end the persona's session (walked anonymously only, see below)
 }
@@ -70,7 +73,7 @@ class _Text(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "nav" and "main-nav" in a.get("class", ""):
+        if tag == "nav" and SKIP_MAIN_NAVIGATION and "main-nav" in a.get("class", ""):
             self._nav_depth = 1
             return
         if self._nav_depth:
@@ -345,7 +348,10 @@ def _texts() -> Iterator[tuple[str, bool]]:
     yield '<input placeholder="registry.municipality">', True
     yield "<p>state: awaiting_review</p>", True
     yield "<script>var the_value = 'This field is required';</script><p>Gut</p>", False
-    yield '<nav class="main-nav"><a href="/">Home of the site</a></nav><p>Start</p>', False
+    if SKIP_MAIN_NAVIGATION:
+        yield '<nav class="main-nav"><a href="/">Home of the site</a></nav><p>Start</p>', False
+    yield '<p lang="en">All in all, how safe do you feel?</p><p>Wie sicher fühlen Sie sich?</p>', False
+    yield '<textarea name="text_en">Please tick one answer</textarea>', False
     yield '<a href="/x" class="awaiting_review">Prüfung</a>', False
 
 
