@@ -177,7 +177,16 @@ class ImportResult:
         return data
 
     def summary(self) -> str:
-        """One German sentence (stored as the import's audit summary and shown on the import page)."""
+        """The audit event's summary, stored in English like every audit summary; the audit pages show it in
+        German (core.audit_summaries has its template). People read ``german_summary``."""
+        return (
+            f"state {self.land} as of {self.reference_date:%d.%m.%Y}: {self.municipalities} municipalities, "
+            f"{self.districts} districts, {self.population} inhabitants; {self.created} created, "
+            f"{self.updated} updated, {self.dissolved} dissolved, {self.renamed} renamed"
+        )
+
+    def german_summary(self) -> str:
+        """One German sentence for the operator (the command's last line)."""
         def number(value: int) -> str:
             return formats.number_format(value, force_grouping=True)
 

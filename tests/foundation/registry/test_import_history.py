@@ -76,7 +76,7 @@ def test_changed_municipalities_get_update_events_naming_the_changed_fields(
     assert len(imports) == 1
     assert imports[0].changes["reference_date"] == {"old": "2022-12-31", "new": "2025-11-30"}
     assert imports[0].changes["municipalities"] == {"old": 419, "new": 418}
-    assert "neu angelegt 1, geändert 2, aufgelöst 2, umbenannt 1" in imports[0].summary
+    assert "1 created, 2 updated, 2 dissolved, 1 renamed" in imports[0].summary
     updates = {e.object_repr: e for e in events if e.action == AuditEvent.Action.UPDATE
                and e.object_type == "registry.municipality"}
     chemnitz = Municipality.objects.get(ags=CHEMNITZ)

@@ -100,7 +100,7 @@ def test_import_sets_the_reference_date_and_is_audited(saxony: ImportResult) -> 
     assert (event.object_type, event.object_id) == ("registry.import", "14")
     assert event.changes["municipalities"] == {"old": 0, "new": 418}
     assert event.changes["population"] == {"old": 0, "new": 4_042_422}
-    assert "neu angelegt 418" in event.summary
+    assert "418 created" in event.summary
     created = AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_type="registry.municipality")
     assert created.count() == 418
 

@@ -61,5 +61,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             (gettext("Imported in %(seconds)s s: %(summary)s") if result.changed else
              gettext("Imported in %(seconds)s s (no changes): %(summary)s"))
-            % {"seconds": seconds, "summary": result.summary()}
+            % {"seconds": seconds, "summary": result.german_summary()}
         ))
