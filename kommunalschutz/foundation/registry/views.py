@@ -146,5 +146,5 @@ def _import_result(event: AuditEvent) -> str:
     return gettext("%(state)s, as of %(date)s: %(municipalities)s municipalities, %(districts)s districts, "
                    "%(population)s inhabitants") % {
         "state": STATE_NAMES.get(event.object_id, event.object_id), "date": f"{date:%d.%m.%Y}",
-        **{name: formats.number_format(new[name], force_grouping=True)
+        **{name: formats.number_format(int(new[name] or 0), force_grouping=True)
            for name in ("municipalities", "districts", "population")}}
