@@ -21,6 +21,7 @@ from tests.factories import (
     StateAuthorityFactory,
     UserFactory,
 )
+from tests.german import english_in
 
 PASSWORD = "correct horse battery staple"
 
@@ -133,6 +134,18 @@ def api(client: Any) -> Any:
             return client.post("/api/v1" + path, data, content_type="application/json", **headers)
 
     return Api()
+
+
+@pytest.fixture(autouse=True)
+def _every_email_in_german() -> Iterator[None]:
+    """Issue 13: every e-mail the platform sends is German, so every test that makes it send one checks
+    subject and body for English words (tests/german.py)."""
+    yield
+    from django.core import mail
+
+    for message in getattr(mail, "outbox", []):
+        found = english_in(f"{message.subject}\n{message.body}")
+        assert not found, f"e-mail “{message.subject}” is not German: {found}"
 
 
 @pytest.fixture

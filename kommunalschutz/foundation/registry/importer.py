@@ -21,7 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Model, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext
 
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.audit import AuditActor
@@ -176,11 +177,29 @@ class ImportResult:
         return data
 
     def summary(self) -> str:
+        """The audit event's summary, stored in English like every audit summary; the audit pages show it in
+        German (core.audit_summaries has its template). People read ``german_summary``."""
         return (
             f"state {self.land} as of {self.reference_date:%d.%m.%Y}: {self.municipalities} municipalities, "
             f"{self.districts} districts, {self.population} inhabitants; {self.created} created, "
             f"{self.updated} updated, {self.dissolved} dissolved, {self.renamed} renamed"
         )
+
+    def german_summary(self) -> str:
+        """One German sentence for the operator (the command's last line)."""
+        def number(value: int) -> str:
+            return formats.number_format(value, force_grouping=True)
+
+        return gettext(
+            "%(state)s, as of %(date)s: %(municipalities)s municipalities, %(districts)s districts, "
+            "%(population)s inhabitants; %(created)s created, %(updated)s updated, %(dissolved)s dissolved, "
+            "%(renamed)s renamed"
+        ) % {
+            "state": readers.STATE_NAMES.get(self.land, self.land), "date": f"{self.reference_date:%d.%m.%Y}",
+            "municipalities": number(self.municipalities), "districts": number(self.districts),
+            "population": number(self.population), "created": number(self.created),
+            "updated": number(self.updated), "dissolved": number(self.dissolved), "renamed": number(self.renamed),
+        }
 
 
 @dataclass
@@ -261,7 +280,7 @@ class Importer:
                                                     district_file=sources.districts)
         else:
             raise RegistryImportError("expected a GV100AD file or a municipality CSV", file=main)
-        self.progress.update(1, 8, "read municipalities")
+        self.progress.update(1, 8, pgettext("registry import step", "read municipalities"))
         contacts: dict[str, ContactRecord] = {}
         if sources.contacts:
             contacts = readers.read_contacts(sources.contacts, land=land, encoding=self._encoding(sources.contacts))
@@ -274,7 +293,7 @@ class Importer:
                         raise RegistryImportError(f"AGS {key} does not start with the state key {land}", file=path)
                     target = municipality_boundaries if len(key) == 8 else district_boundaries
                     target[key] = geometry
-        self.progress.update(2, 8, "read contacts and boundaries")
+        self.progress.update(2, 8, pgettext("registry import step", "read contacts and boundaries"))
         police: list[PoliceDirectorateRecord] = []
         if sources.police_directorates:
             police = readers.read_police_directorates(sources.police_directorates, land=land,
@@ -305,7 +324,7 @@ class Importer:
         if police:
             assigned = {key for record in police for key in record.district_ags}
             self._warn_unmatched("districts without a police directorate", set(edition.districts) - assigned)
-        self.progress.update(3, 8, "checked input")
+        self.progress.update(3, 8, pgettext("registry import step", "checked input"))
         return _Input(edition, contacts, municipality_boundaries, district_boundaries, police, authorities, changes)
 
     def _warn_unmatched(self, what: str, keys: set[str]) -> None:
@@ -332,13 +351,13 @@ class Importer:
                 )
             directorates = self._import_police_directorates(data.police_directorates)
             self._import_state_authorities(data.state_authorities)
-            self.progress.update(4, 8, "police directorates and authorities")
+            self.progress.update(4, 8, pgettext("registry import step", "police directorates and authorities"))
             districts = self._import_districts(data, directorates, result)
-            self.progress.update(5, 8, "districts")
+            self.progress.update(5, 8, pgettext("registry import step", "districts"))
             municipalities = self._import_municipalities(data, districts, result)
-            self.progress.update(6, 8, "municipalities")
+            self.progress.update(6, 8, pgettext("registry import step", "municipalities"))
             self._record_history(data, municipalities, result)
-            self.progress.update(7, 8, "history")
+            self.progress.update(7, 8, pgettext("registry import step", "history"))
             Municipality.objects.filter(land=self.land, ags__in=list(edition.municipalities)).exclude(
                 reference_date=edition.reference_date).update(reference_date=edition.reference_date)
             District.objects.filter(land=self.land).exclude(reference_date=edition.reference_date).update(
@@ -357,7 +376,7 @@ class Importer:
                          for name in ("reference_date", "municipalities", "districts", "population")},
                 summary=f"{self.sources.municipalities.name}: {result.summary()}",
             )
-        self.progress.update(8, 8, "done")
+        self.progress.update(8, 8, pgettext("registry import step", "done"))
         return result
 
     def _totals(self) -> dict[str, Any]:

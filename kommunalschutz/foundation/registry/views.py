@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kommunalschutz.foundation.core.access import require_perm
@@ -127,6 +130,22 @@ def import_start(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/import_start.html", {
         "form": form,
         "state": SiteState.objects.filter(pk=1).first(),  # load() would create the row on a GET
-        "imports": AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT,
-                                             object_type="registry.import")[:10],
+        "imports": [(event, _import_result(event)) for event in AuditEvent.objects.filter(
+            action=AuditEvent.Action.IMPORT, object_type="registry.import")[:10]],
     })
+
+
+def _import_result(event: AuditEvent) -> str:
+    """An import's result in German, from the totals its audit event records (its stored summary is English)."""
+    new = {name: (change or {}).get("new") for name, change in (event.changes or {}).items()}
+    if not all(new.get(name) is not None for name in ("reference_date", "municipalities", "districts", "population")):
+        return event.summary
+    try:
+        date = dt.date.fromisoformat(str(new["reference_date"]))
+    except ValueError:
+        return event.summary
+    return gettext("%(state)s, as of %(date)s: %(municipalities)s municipalities, %(districts)s districts, "
+                   "%(population)s inhabitants") % {
+        "state": STATE_NAMES.get(event.object_id, event.object_id), "date": f"{date:%d.%m.%Y}",
+        **{name: formats.number_format(int(new[name] or 0), force_grouping=True)
+           for name in ("municipalities", "districts", "population")}}

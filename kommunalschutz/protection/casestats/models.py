@@ -36,3 +36,19 @@ class PoliceFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} {self.year} {self.offence_group}: {self.count}"
+
+    @property
+    def offence_group_label(self) -> str:
+        """The offence group as a person reads it (the stored key is the police statistics' group)."""
+        return str(OFFENCE_GROUPS.get(self.offence_group, self.offence_group))
+
+
+# The police statistics' offence groups (the keys in data/police_figures.csv) and their names.
+OFFENCE_GROUPS = {
+    "all": _("all offences"),
+    "insult": _("insult"),
+    "threat_coercion": _("threat and coercion"),
+    "property_damage": _("property damage"),
+    "incitement": _("incitement"),
+    "violence": _("violent offences"),
+}

@@ -230,6 +230,19 @@ def _histogram(run: WeightingRun) -> tuple[Chart, list[dict[str, str]]]:
     return charts.weight_histogram(bins), table
 
 
+def _merged_categories(mapping: dict[str, dict[str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The notes of merged categories with the variable's German name and the categories' labels
+    ("Geschlecht: „divers / ohne Angabe“ → „weiblich“"), not the stored codes."""
+    labels = dict(VARIABLE_CHOICES)
+
+    def category(variable: str, value: str) -> str:
+        return str(SEX_LABELS.get(value, value)) if variable == "sex" else value
+
+    return [(str(labels.get(variable, variable)),
+             [(category(variable, original), category(variable, merged)) for original, merged in sorted(pairs.items())])
+            for variable, pairs in mapping.items()]
+
+
 def _distribution_tables(run: WeightingRun) -> list[dict[str, Any]]:
     labels = dict(VARIABLE_CHOICES)
     tables = []
@@ -282,7 +295,7 @@ def weighting(request: HttpRequest, project_pk: int) -> HttpResponse:
                 (_("weights trimmed"), str(d.get("trimmed", 0))),
                 (_("strata merged (one respondent)"), str(d.get("strata_merged", 0))),
             ],
-            "mapping": [(v, sorted(m.items())) for v, m in d.get("mapping", {}).items()],
+            "mapping": _merged_categories(d.get("mapping", {})),
             "rake": d.get("rake") or {},
         })
     return render(request, "findings/weighting.html", context, status=status)

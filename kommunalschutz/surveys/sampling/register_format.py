@@ -24,6 +24,7 @@ from typing import IO, Any
 import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kommunalschutz.surveys.projects.models import AGE_GROUPS
 
@@ -59,6 +60,22 @@ def target_labels() -> dict[str, str]:
         "birth_date": _("Date of birth"),
         "sex": _("Sex"),
         "blocked": _("Register information block (Auskunftssperre)"),
+    }
+
+
+def problem_kind_labels() -> dict[str, str]:
+    """The check report's kinds of problem (Report.by_kind's keys) as a person reads them."""
+    return {
+        "encoding": pgettext("register problem", "Characters that cannot be read"),
+        "format": pgettext("register problem", "File format"),
+        "columns": pgettext("register problem", "Wrong number of columns"),
+        "missing": pgettext("register problem", "Empty required fields"),
+        "birth_date": pgettext("register problem", "Date of birth"),
+        "sex": pgettext("register problem", "Sex"),
+        "blocked": pgettext("register problem", "Register information block"),
+        "postcode": pgettext("register problem", "Postcode"),
+        "duplicate": pgettext("register problem", "Duplicate persons"),
+        "empty": pgettext("register problem", "No persons in the file"),
     }
 
 

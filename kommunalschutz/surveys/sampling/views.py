@@ -113,11 +113,12 @@ def report(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     extract = selectors.extract_for(project, pk)
     data = extract.report or {}
     labels = register_format.target_labels()
+    kind_labels = register_format.problem_kind_labels()
     return render(request, "sampling/report.html", {
         "project": project, "extract": extract, "report": data,
         "mapped": [(labels.get(t, t), extract.header[i] if i < len(extract.header) else i)
                    for t, i in extract.mapping.items()],
-        "kinds": sorted((data.get("by_kind") or {}).items()),
+        "kinds": [(kind_labels.get(kind, kind), count) for kind, count in sorted((data.get("by_kind") or {}).items())],
     })
 
 

@@ -16,11 +16,11 @@ from tests.foundation.registry.conftest import DATA
 def test_command_imports_saxony_with_a_progress_line(db: None) -> None:
     out, err = io.StringIO(), io.StringIO()
     call_command("import_registry", stdout=out, stderr=err)
-    assert "418 municipalities, 13 districts, 4042422 inhabitants" in out.getvalue()
-    assert "\r" in err.getvalue() and "100.0% 8/8 done" in err.getvalue()
+    assert "Gemeinden 418, Kreise 13, Einwohner 4.042.422" in out.getvalue()
+    assert "\r" in err.getvalue() and "100.0% 8/8 fertig" in err.getvalue()
     again = io.StringIO()
     call_command("import_registry", stdout=again, stderr=io.StringIO())
-    assert "(no changes)" in again.getvalue()
+    assert "(keine Änderungen)" in again.getvalue()
 
 
 def test_command_passes_the_state_on(db: None) -> None:
@@ -28,7 +28,7 @@ def test_command_passes_the_state_on(db: None) -> None:
     call_command("import_registry", "--land", "09", "--source", str(DATA / "gv100ad_muenchen.txt"), stdout=out,
                  stderr=io.StringIO())
     assert Municipality.objects.get(land="09").name == "München, Landeshauptstadt"
-    assert "state 09 as of 30.11.2025: 1 municipalities, 1 districts" in out.getvalue()
+    assert "Bayern, Stand 30.11.2025: Gemeinden 1, Kreise 1" in out.getvalue()
 
 
 def test_command_rejects_an_unknown_state(db: None) -> None:

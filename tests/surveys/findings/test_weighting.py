@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -124,7 +125,8 @@ def test_no_responses_gives_a_clear_error(world: World) -> None:
 
 
 def test_population_category_without_respondents_is_explained_and_can_be_collapsed(world: World,
-                                                                                   project: SurveyProject) -> None:
+                                                                                   project: SurveyProject,
+                                                                                   login: Any) -> None:
     # Sex "d" in the population, three respondents with "d": thin. Plus a locality nobody answered from.
     sample = project.sample
     for loc, age in (("Altstadt", "25-34"), ("Copitz", "55-64"), ("Copitz", "75+")):
@@ -148,6 +150,10 @@ def test_population_category_without_respondents_is_explained_and_can_be_collaps
     mapping = run.diagnostics["mapping"]
     assert mapping["sex"] == {"d": "w"}  # more women than men in the population
     assert mapping["locality"]["Zehista"] == "übrige Ortsteile"
+    # the weighting page names the variable and the categories in German, not their codes (issue 13)
+    page = login(world.analyst).get(f"/auswertung/{project.pk}/gewichtung/").content.decode()
+    assert "Geschlecht: „divers / keine Angabe“ → „weiblich“" in page
+    assert "sex:" not in page
     w = np.array(list(run.weights.values()))
     total = PopulationCell.objects.filter(project=project).values_list("count", flat=True)
     assert w.sum() == pytest.approx(sum(total), rel=1e-9)

@@ -139,6 +139,8 @@ def test_an_invalid_file_shows_the_report_and_offers_it_as_csv(world: World, pro
     assert extract.status == "invalid" and not extract.chunks.filter(kind="rows").exists()
     page = client.get(response["Location"]).content.decode()
     assert "30.02.1970" in page
+    # the summary by kind names the kind in German, not the internal key (issue 13)
+    assert "<li>Geburtsdatum: 1</li>" in page and "birth_date" not in page
     csv = client.get(reverse("sampling:report_csv", args=[project.pk, extract.pk]))
     text = csv.content.decode("utf-8-sig")
     assert text.splitlines()[1].startswith("5;8: Geburtsdatum;")

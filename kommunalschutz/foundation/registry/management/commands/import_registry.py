@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext
 
 from kommunalschutz.foundation.core.progress import ConsoleProgress
 from kommunalschutz.foundation.registry import services
@@ -55,7 +57,9 @@ class Command(BaseCommand):
             raise CommandError(f"Import failed, nothing was changed. {exc}") from exc
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+        seconds = formats.number_format(result.seconds, 2)
         self.stdout.write(self.style.SUCCESS(
-            f"Imported {result.summary()} in {result.seconds:.2f} s"
-            + ("" if result.changed else " (no changes)")
+            (gettext("Imported in %(seconds)s s: %(summary)s") if result.changed else
+             gettext("Imported in %(seconds)s s (no changes): %(summary)s"))
+            % {"seconds": seconds, "summary": result.german_summary()}
         ))
