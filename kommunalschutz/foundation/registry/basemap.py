@@ -230,7 +230,7 @@ def interior_point(polygons: list[Polygon]) -> Point:
 
     best, best_clearance = polygon[0][0], -1.0
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    for step in (24, 12):  # a coarse grid over the whole box, then a finer one around the best point
+    for step in (16, 8):  # a coarse grid over the whole box, then a finer one around the best point
         for i in range(step + 1):
             for j in range(step + 1):
                 p = (x0 + (x1 - x0) * i / step, y0 + (y1 - y0) * j / step)
@@ -238,7 +238,7 @@ def interior_point(polygons: list[Polygon]) -> Point:
                     c = clearance(p)
                     if c > best_clearance:
                         best, best_clearance = p, c
-        w, h = (x1 - x0) / 12, (y1 - y0) / 12
+        w, h = (x1 - x0) / 16, (y1 - y0) / 16
         x0, x1, y0, y1 = best[0] - w, best[0] + w, best[1] - h, best[1] + h
     return best
 

@@ -108,7 +108,14 @@
     });
     labels.sort(function (a, b) { return a.rank - b.rank; });
     declutter(map, labels);
-    map.on("moveend zoomend viewreset resize", function () { declutter(map, labels); });
+    // While Leaflet animates a zoom the names would slide over each other: they are hidden until the
+    // zoom ends and they have been chosen for the new scale.
+    var pane = map.getPane("basemaplabels");
+    map.on("zoomstart", function () { pane.classList.add("basemap-labels-zooming"); });
+    map.on("moveend zoomend viewreset resize", function () {
+      declutter(map, labels);
+      pane.classList.remove("basemap-labels-zooming");
+    });
     container.setAttribute("data-basemap", "ready");
   }
 
