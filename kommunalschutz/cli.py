@@ -1,6 +1,7 @@
 """The `kommunalschutz` command for operators: Django's manage.py with our commands.
 
     kommunalschutz import-registry [--land 14]
+    kommunalschutz build-basemap
     kommunalschutz load-programme [--path FILE]
     kommunalschutz demo [--force-demo]
     kommunalschutz createtoken USER
@@ -17,6 +18,7 @@ import sys
 # Operator-facing names with dashes map to Django command names.
 ALIASES = {
     "import-registry": "import_registry",
+    "build-basemap": "build_basemap",
     "load-programme": "load_programme",
     "check-deploy": "check_deploy",
     "rotate-keys": "rotate_keys",

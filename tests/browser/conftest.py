@@ -116,6 +116,8 @@ class Session:
         if self.page.locator("[data-map]").count():
             # Checked as users see it: with the boundaries drawn, not an empty map box.
             self.page.wait_for_load_state("networkidle")
+            # ... and over its base map (js/basemap.js), so axe also checks the place names.
+            self.page.wait_for_selector("[data-map][data-basemap=ready], [data-map][data-basemap=error]")
         return response
 
 

@@ -45,7 +45,7 @@ def public_pages() -> list[tuple[str, str]]:
     ]
 
 
-MAP_PAGES = {"municipality page with map (Pirna)", "Saxony overview map", "alliance map"}
+MAP_PAGES = {"municipality page with map (Pirna)", "district page", "Saxony overview map", "alliance map"}
 
 
 def main_navigation_links(page: Any) -> list[str]:

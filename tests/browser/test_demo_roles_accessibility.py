@@ -48,6 +48,11 @@ def test_demo_roles_accessibility(new_session: Any, demo_db: Any) -> None:
         _check(anonymous, anonymous.base_url + path, f"anonymous, {where}", problems, minor)
         if where in MAP_PAGES and not anonymous.page.locator(".leaflet-container .leaflet-interactive").count():
             problems.append(f"anonymous, {where}: the Leaflet map shows no boundaries")
+        if where in MAP_PAGES and not (
+            anonymous.page.locator(".leaflet-container[data-basemap=ready] .leaflet-basemap-pane path").count()
+            and anonymous.page.locator(".leaflet-basemaplabels-pane .basemap-label").count()
+        ):
+            problems.append(f"anonymous, {where}: the map has no base map under it")
 
     for username, role in DEMO_USERS.items():
         session = new_session()  # a fresh context: no cookies from the previous user

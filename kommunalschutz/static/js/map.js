@@ -1,4 +1,4 @@
-// Registry maps: GeoJSON drawn with Leaflet on a plain background.
+// Registry maps: GeoJSON drawn with Leaflet over the base map of js/basemap.js (decision 0022).
 // No tile layer and no request to anyone but this server. Data comes from a
 // json_script element (data-geojson-script) or from our API (data-geojson-url).
 // Everything the map shows is also in a table on the page, so the map is an
