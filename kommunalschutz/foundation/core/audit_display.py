@@ -29,6 +29,7 @@ from django.utils.translation import override, pgettext, pgettext_lazy
 from kommunalschutz.foundation.core.audit import SECRET_MARKER
 from kommunalschutz.foundation.core.audit_summaries import CONTEXT, SUMMARIES
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.foundation.core.tasks import operation_label
 
 # German abbreviations of the zones a German reader knows; any other zone keeps its own abbreviation.
 ZONE_NAMES = {"CET": "MEZ", "CEST": "MESZ"}
@@ -159,6 +160,8 @@ def _parameter(name: str, value: str, model: type[models.Model] | None) -> str |
     label = _choice(model, name, value)
     if label is not None:
         return label
+    if name == "kind" and (operation := operation_label(value)) is not None:  # "queued findings.results"
+        return operation
     if _ISO_DATE.fullmatch(value) and (day := parse_date(value)) is not None:
         return f"{day:%d.%m.%Y}"
     nested = translate_summary(value, model)
@@ -284,6 +287,9 @@ class Change:
     label: str
     old: str
     new: str
+    # The language of the values where it is not German: the English version of a text (a field named *_en,
+    # e.g. a questionnaire's English introduction) is marked lang="en" on the page.
+    lang: str = ""
 
     def __str__(self) -> str:
         return f"{self.label}: {self.old} → {self.new}"
@@ -326,7 +332,7 @@ def show(event: AuditEvent) -> ShownEvent:
         action=str(event.get_action_display()), type_label=kind, headline=str(capfirst(headline.strip(": "))),
         summary=translated if translated is not None else event.summary, summary_translated=translated is not None,
         changes=[Change(field_label(model, name), value_text(model, name, (change or {}).get("old")),
-                        value_text(model, name, (change or {}).get("new")))
+                        value_text(model, name, (change or {}).get("new")), "en" if name.endswith("_en") else "")
                  for name, change in changes.items()],
     )
 

@@ -311,4 +311,10 @@ LABELS = (
     pgettext_lazy(CONTEXT, "updated at"),
     pgettext_lazy(CONTEXT, "url"),
     pgettext_lazy(CONTEXT, "weights"),
+    pgettext_lazy(CONTEXT, "basis"),
+    pgettext_lazy(CONTEXT, "by"),
+    pgettext_lazy(CONTEXT, "charts"),
+    pgettext_lazy(CONTEXT, "computed at"),
+    pgettext_lazy(CONTEXT, "indicators"),
+    pgettext_lazy(CONTEXT, "rows"),
 )

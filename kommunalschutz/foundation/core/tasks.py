@@ -6,6 +6,8 @@ import importlib
 import logging
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -24,11 +26,26 @@ OPERATIONS: dict[str, str] = {
 }
 
 
-def register_operation(kind: str, target: str) -> None:
-    """Allow an app's long operation (``"module:function"``) to be queued as ``kind``."""
+# What each kind of operation is called where a person reads it (the audit trail, the task list).
+OPERATION_LABELS: dict[str, str | Promise] = {
+    "core.audit_export": pgettext_lazy("operation", "export of the audit trail"),
+    "core.selftest": pgettext_lazy("operation", "self-test of the task worker"),
+}
+
+
+def register_operation(kind: str, target: str, label: str | Promise | None = None) -> None:
+    """Allow an app's long operation (``"module:function"``) to be queued as ``kind``, called ``label``."""
     if OPERATIONS.get(kind, target) != target:
         raise ValueError(f"The operation {kind!r} is already registered for {OPERATIONS[kind]!r}.")
     OPERATIONS[kind] = target
+    if label is not None:
+        OPERATION_LABELS[kind] = label
+
+
+def operation_label(kind: str) -> str | None:
+    """The readable name of a kind of operation, or None for a kind nobody registered a name for."""
+    label = OPERATION_LABELS.get(kind)
+    return None if label is None else str(label)
 
 
 def resolve(kind: str) -> Any:

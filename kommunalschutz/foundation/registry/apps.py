@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.http import HttpRequest
+from django.utils.translation import pgettext_lazy
 
 
 def _overview(request: HttpRequest) -> dict[str, Any]:
@@ -20,4 +21,5 @@ class RegistryConfig(AppConfig):
         from kommunalschutz.foundation.core.tasks import register_operation
 
         add_home_context(_overview)
-        register_operation("registry.import", "kommunalschutz.foundation.registry.services:import_registry_operation")
+        register_operation("registry.import", "kommunalschutz.foundation.registry.services:import_registry_operation",
+                           pgettext_lazy("operation", "import of the municipality register"))

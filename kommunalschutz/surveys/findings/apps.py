@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class FindingsConfig(AppConfig):
@@ -10,5 +11,7 @@ class FindingsConfig(AppConfig):
         from kommunalschutz.foundation.core.tasks import register_operation
 
         # Long work of the findings runs in the background with progress (decision 0024).
-        register_operation("findings.results", "kommunalschutz.surveys.findings.precompute:compute_results_operation")
-        register_operation("findings.report_pdf", "kommunalschutz.surveys.findings.report:render_report_operation")
+        register_operation("findings.results", "kommunalschutz.surveys.findings.precompute:compute_results_operation",
+                           pgettext_lazy("operation", "computation of the survey results"))
+        register_operation("findings.report_pdf", "kommunalschutz.surveys.findings.report:render_report_operation",
+                           pgettext_lazy("operation", "report PDF of the survey"))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class ResponsesConfig(AppConfig):
@@ -10,4 +11,5 @@ class ResponsesConfig(AppConfig):
         from kommunalschutz.foundation.core.tasks import register_operation
 
         # A practice project's simulated answers take many seconds: a background operation (decision 0024).
-        register_operation("responses.simulate", "kommunalschutz.surveys.responses.simulation:simulate_operation")
+        register_operation("responses.simulate", "kommunalschutz.surveys.responses.simulation:simulate_operation",
+                           pgettext_lazy("operation", "simulation of answers (demo)"))

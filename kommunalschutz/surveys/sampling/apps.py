@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class SamplingConfig(AppConfig):
@@ -14,4 +15,5 @@ class SamplingConfig(AppConfig):
 
         ROTATION_HOOKS["register extracts"] = rotate_chunks
         # The letters are rendered in the background; the operation lives with the letters.
-        register_operation(LETTERS_OPERATION, "kommunalschutz.surveys.sampling.letters:render_letters_operation")
+        register_operation(LETTERS_OPERATION, "kommunalschutz.surveys.sampling.letters:render_letters_operation",
+                           pgettext_lazy("operation", "cover letters with QR codes"))

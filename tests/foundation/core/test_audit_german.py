@@ -261,3 +261,21 @@ def test_every_model_and_field_the_trail_can_name_has_a_german_label() -> None:
                               + [audit_display.field_label(model, name) for name in names])
         untranslated |= {english for english, german in zip(*labels, strict=True) if english == german}
     assert untranslated <= SAME_IN_GERMAN, sorted(untranslated - SAME_IN_GERMAN)
+
+
+def test_every_operation_has_a_german_name_for_the_audit_trail() -> None:
+    """ "queued findings.results" reads "Hintergrundaufgabe eingereiht: Berechnung der Befragungsergebnisse"."""
+    from django.utils import translation
+
+    from kommunalschutz.foundation.core import audit_display
+    from kommunalschutz.foundation.core.tasks import OPERATIONS, operation_label
+
+    with translation.override("de"):
+        for kind in OPERATIONS:
+            label = operation_label(kind)
+            assert label, f"the operation {kind} has no name (register_operation(..., label=...))"
+            with translation.override("en"):
+                english = operation_label(kind)
+            assert label != english, f"the name of the operation {kind} has no German: {label}"
+        shown = audit_display.translate_summary("queued findings.results")
+    assert shown == "Hintergrundaufgabe eingereiht: Berechnung der Befragungsergebnisse"
