@@ -6,9 +6,10 @@ import re
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext
 
 from kommunalschutz.foundation.core.progress import ConsoleProgress
@@ -37,6 +38,11 @@ class Command(BaseCommand):
                             help="queue the import for the task worker and print the task id")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The operator reads the site's language, whatever language the calling thread had active.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._handle(**options)
+
+    def _handle(self, **options: Any) -> None:
         land: str = options["land"]
         if not re.fullmatch(r"[0-9]{2}", land) or land not in STATE_NAMES:
             raise CommandError(f"--land {land!r}: expected a state key from 01 to 16.")
