@@ -19,6 +19,9 @@ from kommunalschutz.protection.cases.models import (
     Notification,
 )
 
+# The roles that can be on a case team (rules.is_case_team).
+CASE_TEAM_ROLES = frozenset({Role.COORDINATOR, Role.POLICE_CONTACT, Role.PROTECTION_OFFICER})
+
 
 def visible_cases(user: Any) -> QuerySet[Case]:
     """The cases ``user`` may see (cases.view_case), as one query. Mirrors rules.py."""
@@ -26,16 +29,8 @@ def visible_cases(user: Any) -> QuerySet[Case]:
         return Case.objects.none()
     roles = roles_of(user)
     query = Q(reported_by=user) | Q(affected_user=user)
-    if roles & {Role.COORDINATOR, Role.POLICE_CONTACT, Role.PROTECTION_OFFICER}:
-        query |= Q(owner=user) | Q(team__user=user)
-    if Role.POLICE_CONTACT in roles:
-        directorates = list(user.memberships.filter(role=Role.POLICE_CONTACT,
-                                                    organisation__police_directorate__isnull=False)
-                            .values_list("organisation__police_directorate_id", flat=True))
-        if directorates:
-            query |= Q(police_directorate_id__in=directorates)
-    if Role.PROTECTION_OFFICER in roles:
-        query |= Q(lka_involved=True)
+    if roles & CASE_TEAM_ROLES:
+        query |= _team_query(user, roles)
     if Role.COORDINATOR in roles:
         query |= Q(owner__isnull=True, status=Case.Status.NEW)
     return Case.objects.filter(pk__in=Case.objects.filter(query).values("pk"))
@@ -46,8 +41,14 @@ def team_cases(user: Any) -> QuerySet[Case]:
     owner or team member, the responsible police directorate's contacts, the LKA once involved. Unlike
     visible_cases, neither a reporter's own cases nor the coordinators' intake queue."""
     roles = roles_of(user)
-    if not roles & {Role.COORDINATOR, Role.POLICE_CONTACT, Role.PROTECTION_OFFICER}:
+    if not roles & CASE_TEAM_ROLES:
         return Case.objects.none()
+    return Case.objects.filter(pk__in=Case.objects.filter(_team_query(user, roles)).values("pk"))
+
+
+def _team_query(user: Any, roles: frozenset[str]) -> Q:
+    """Cases ``user`` works on as case team: owner or team member, the responsible police directorate's
+    contacts, the LKA once involved (shared by visible_cases and team_cases)."""
     query = Q(owner=user) | Q(team__user=user)
     if Role.POLICE_CONTACT in roles:
         directorates = list(user.memberships.filter(role=Role.POLICE_CONTACT,
@@ -57,7 +58,7 @@ def team_cases(user: Any) -> QuerySet[Case]:
             query |= Q(police_directorate_id__in=directorates)
     if Role.PROTECTION_OFFICER in roles:
         query |= Q(lka_involved=True)
-    return Case.objects.filter(pk__in=Case.objects.filter(query).values("pk"))
+    return query
 
 
 def _now() -> dt.datetime:
