@@ -28,8 +28,8 @@ from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
 from kommunalschutz.foundation.core.progress import Progress
 from kommunalschutz.surveys.projects.models import SurveyProject
 from kommunalschutz.surveys.projects.progress import sync_phases
-from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample, SampleMember
 from kommunalschutz.surveys.sampling import qr, stamping
+from kommunalschutz.surveys.sampling.models import RegisterExtract, Sample, SampleMember
 from kommunalschutz.surveys.sampling.register import discard_extract
 
 MAX_REMINDERS = 2

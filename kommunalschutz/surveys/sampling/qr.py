@@ -107,7 +107,7 @@ def _final_base(version: int, error_correction: int, mask: int) -> npt.NDArray[n
     """The function modules with the real format (and version) information of ``mask``."""
     import qrcode
 
-    base, rows, cols, _masks = _layout(version)
+    base = _layout(version)[0]
     code = qrcode.QRCode(version=version, error_correction=error_correction)
     count = code.modules_count = version * 4 + 17
     code.modules = [[bool(m) for m in row] for row in base.tolist()]
@@ -138,13 +138,13 @@ PATTERN_B = PATTERN_A[::-1].copy()
 def _finder_penalty(cells: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
     """Rule 3 along the last axis: 40 for each 1:1:3:1:1 pattern with four light modules on one side."""
     span = cells.shape[-1] - 10
-    match_a = np.ones(cells.shape[:-1] + (span,), dtype=bool)
+    match_a = np.ones((*cells.shape[:-1], span), dtype=bool)
     match_b = match_a.copy()
     for k in range(11):
         window = cells[..., k:k + span]
         match_a &= window == PATTERN_A[k]
         match_b &= window == PATTERN_B[k]
-    return 40 * (match_a | match_b).sum(axis=(-1, -2))
+    return np.asarray(40 * (match_a | match_b).sum(axis=(-1, -2)), dtype=np.int64)
 
 
 def _penalties(candidates: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
@@ -201,7 +201,7 @@ def _encode(url: str, versions: dict[Any, int]) -> tuple[int, int, list[int]]:
     for chunk in code.data_list:
         buffer.put(chunk.mode, 4)
         buffer.put(len(chunk), util.length_in_bits(chunk.mode, version))
-        chunk.write(buffer)
+        chunk.write(buffer)  # type: ignore[arg-type]  # _Bits has all of BitBuffer that write uses
     blocks = base.rs_blocks(version, code.error_correction)
     bit_limit = sum(block.data_count * 8 for block in blocks)
     if len(buffer) > bit_limit:
@@ -235,7 +235,7 @@ def matrices(urls: Sequence[str]) -> list[Matrix]:
             offset += block.data_count
             data_parts.append(part)
             ec_parts.append(_ec_codewords(part, block.total_count - block.data_count))
-        columns = []
+        columns: list[npt.NDArray[np.int64]] = []
         for parts in (data_parts, ec_parts):
             for i in range(max(p.shape[1] for p in parts)):
                 columns.extend(p[:, i] for p in parts if i < p.shape[1])

@@ -72,15 +72,6 @@ def plain_field(value: str) -> bool:
     return True
 
 
-def _text_boxes(box: Any) -> Any:
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.TextBox):
-        yield box
-    for child in getattr(box, "children", ()):
-        yield from _text_boxes(child)
-
-
 class _Shaper:
     """Draws one line of text exactly as WeasyPrint draws a laid-out line (its own ``draw_first_line`` on a
     scratch stream) and returns the operators. The fonts are the final document's, so the glyphs used
@@ -90,7 +81,7 @@ class _Shaper:
         self.fonts: dict[Any, Any] = {}
 
     def draw(self, text: str, style: Any, x: float, y: float) -> tuple[list[bytes], float]:
-        import pydyf
+        import pydyf  # type: ignore[import-untyped]
         from weasyprint.draw.text import draw_first_line
         from weasyprint.matrix import Matrix
         from weasyprint.pdf.stream import Stream
@@ -151,7 +142,7 @@ def find_slots(document: Any, shaper: _Shaper) -> list[_Slot]:
             continue
         text = box.pango_layout.text
         x, y = box.position_x, box.position_y + box.baseline
-        ops, width = shaper.draw(text, box.style, x, y)
+        ops, _width = shaper.draw(text, box.style, x, y)
         tj = [op for op in ops if op.endswith(b"TJ")]
         tm = [op for op in ops if op.endswith(b"Tm")]
         align = str(box.style["text_align_all"])
