@@ -44,8 +44,18 @@ PEOPLE = [
 ]
 
 
+def _crest() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 36), (0, 90, 160)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 @pytest.fixture
 def sent(world: World, project: SurveyProject, imported: Any) -> Sample:
+    project.crest, project.crest_type = _crest(), "image/png"  # an image before the QR code on every page
+    project.save()
     sample = draw.draw_sample(actor=world.analyst, project=project, method="simple", size=len(PEOPLE) + 8, seed=3)
     for member, (given, family, street, postcode, city) in zip(sample.members.order_by("number"), PEOPLE,
                                                               strict=False):
