@@ -55,6 +55,14 @@ def image_data_uri(content: bytes, content_type: str) -> str:
     return prefix + base64.b64encode(content).decode("ascii")
 
 
+def render_document(template_name: str, context: dict[str, Any]) -> Any:
+    """Lay out a template with WeasyPrint without writing it: the ``weasyprint.Document`` (pages and boxes)."""
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, context)
+    return HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=_url_fetcher).render()
+
+
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render a template to PDF bytes. Reference static files as ``static:path/in/static``."""
     from weasyprint import HTML
