@@ -1,0 +1,62 @@
+"""The faster register check says exactly what the row-by-row check said (issue 14 item 4, decision 0028).
+
+register_corpus/ holds good and bad register files (including the bad-input corpus) and, for each, the
+golden outcome written by the old checker of main 0c34a95 before it was replaced (make_corpus.py):
+encoding detection, the report (every message, line and column, the counts per kind of problem), the
+counts, the population cells and a digest of the persons of the frame. Nothing here runs the old code.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kommunalschutz.surveys.sampling import register_format
+from tests.surveys.sampling.register_corpus import make_corpus
+
+CORPUS = make_corpus.HERE
+FILES = sorted(path.name.removesuffix(".csv") for path in CORPUS.glob("*.csv"))
+
+
+def test_the_corpus_is_complete() -> None:
+    assert len(FILES) >= 30
+    assert all((CORPUS / f"{name}.golden.json").exists() for name in FILES)
+    kinds: set[str] = set()
+    for name in FILES:
+        kinds |= set(json.loads((CORPUS / f"{name}.golden.json").read_text("utf-8")).get("report", {}).get(
+            "by_kind", {}))
+    assert kinds == set(register_format.problem_kind_labels()), "every kind of problem occurs in the corpus"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_check_reports_exactly_what_the_old_check_reported(name: str) -> None:
+    golden: dict[str, Any] = json.loads((CORPUS / f"{name}.golden.json").read_text("utf-8"))
+    assert make_corpus.outcome(CORPUS / f"{name}.csv") == golden
+
+
+def test_the_corpus_files_are_the_ones_the_goldens_were_written_for() -> None:
+    """The committed inputs are what make_corpus.py writes (so a changed generator is noticed)."""
+    for name, content in make_corpus.files():
+        assert (CORPUS / f"{name}.csv").read_bytes() == content, name
+
+
+TEXT = st.text(alphabet=st.one_of(
+    st.sampled_from(string.printable + "äöüÄÖÜßéèêñçøåæœﬁﬂ½²³ \u00a0\u2003\u0308\u0301İıΣσς"),
+    st.characters(codec="utf-8")), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXT, TEXT)
+def test_fold_fast_is_fold(first: str, second: str) -> None:
+    assert register_format.fold_fast(first) == register_format.fold(first)
+    joined = f"{first} {second}"
+    assert register_format.fold_fast(joined) == register_format.fold(joined)
+    # What the check relies on: the fold of cleaned, joined fields is the folds joined.
+    cleaned = " ".join(joined.split())
+    assert register_format.fold(cleaned) == register_format.fold_fast(first) + register_format.fold_fast(second)
