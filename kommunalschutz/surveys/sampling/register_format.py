@@ -117,25 +117,6 @@ def fold(text: str) -> str:
 
 # ASCII letters and digits are all fold() keeps of an ASCII text: delete every other ASCII character.
 _ASCII_DROP = bytes(code for code in range(128) if not chr(code).isalnum())
-_WORDS: dict[str, str] = {}
-
-
-def fold_fast(text: str) -> str:
-    """fold(), faster: ASCII text without Unicode normalisation, other text word by word with each word's
-    fold remembered (names repeat). The same result as fold() for every text (hypothesis checks it):
-    the steps of fold() work character by character except the normalisation, which cannot reorder
-    across whitespace (a starter), and whitespace itself is dropped."""
-    if text.isascii():
-        return text.encode("ascii").lower().translate(None, _ASCII_DROP).decode("ascii")
-    parts = []
-    for word in text.split():
-        folded = _WORDS.get(word)
-        if folded is None:
-            folded = fold(word)
-            if len(_WORDS) < 100_000:
-                _WORDS[word] = folded
-        parts.append(folded)
-    return "".join(parts)
 
 
 def guess_mapping(header: list[str]) -> dict[str, int]:
@@ -195,6 +176,49 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
         yield line
 
 
+BLOCK = 4 << 20  # bytes read at a time when scanning the encoding (whole lines, so a little more)
+# Characters that only a valid UTF-8 sequence beyond ASCII decodes to (surrogateescape marks the others).
+_BEYOND_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_ESCAPED = re.compile("[\udc80-\udcff]")
+# Bytes that Windows-1252 does not define.
+_CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
+
+
+def _blocks(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(number of the block's first line, block of whole lines) over the stream."""
+    stream.seek(0)
+    number = 1
+    while True:
+        block = stream.read(BLOCK)
+        if not block:
+            return
+        if not block.endswith(b"\n"):
+            block += stream.readline()
+        yield number, block
+        number += block.count(b"\n")
+
+
+def _matching_lines(data: Any, newline: Any, find: re.Pattern[Any], refuse: re.Pattern[Any] | None, first: int,
+                    listed: list[int]) -> int:
+    """Count the lines of ``data`` (str or bytes; ``first`` is the number of its first line) in which
+    ``find`` matches and ``refuse`` does not; add the first lines' numbers to ``listed`` up to MAX_LISTED.
+    The search jumps from match to match, so a block without any costs one scan at C speed."""
+    count = 0
+    line, counted_to, position = first, 0, 0
+    while match := find.search(data, position):
+        start = data.rfind(newline, 0, match.start()) + 1
+        end = data.find(newline, match.start())
+        end = len(data) if end < 0 else end
+        if refuse is None or not refuse.search(data, start, end):
+            count += 1
+            if len(listed) < MAX_LISTED:
+                line += data.count(newline, counted_to, start)
+                counted_to = start
+                listed.append(line)
+        position = end + 1
+    return count
+
+
 def detect(stream: IO[bytes]) -> Detected:
     """Encoding (valid UTF-8 -> UTF-8, else Windows-1252), BOM, separator and header of a register file.
 
@@ -208,23 +232,29 @@ def detect(stream: IO[bytes]) -> Detected:
     head = stream.read(3)
     has_bom = head == BOM
     valid_utf8 = True
-    utf8_lines: list[int] = []
-    utf8_count = 0
-    for number, line in enumerate(_lines(stream), start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            valid_utf8 = False
-        else:
-            utf8_count += 1
-            if len(utf8_lines) < MAX_LISTED:
-                utf8_lines.append(number)
+    for _number, block in _blocks(stream):
+        if not block.isascii():
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError:
+                valid_utf8 = False
+                break
     encoding = "utf-8" if valid_utf8 else "cp1252"
     problems: list[tuple[int, str]] = []
     count = 0
     if not valid_utf8:
+        # Lines are split at b"\n" only, which no UTF-8 sequence contains, so a block decoded with
+        # surrogateescape shows each line that is not valid UTF-8 by an escaped byte (U+DC80..U+DCFF).
+        utf8_lines: list[int] = []
+        utf8_count = 0
+        undefined: list[int] = []
+        undefined_count = 0
+        for number, block in _blocks(stream):
+            if block.isascii():
+                continue
+            text = block.decode("utf-8", errors="surrogateescape")
+            utf8_count += _matching_lines(text, "\n", _BEYOND_ASCII, _ESCAPED, number, utf8_lines)
+            undefined_count += _matching_lines(block, b"\n", _CP1252_UNDEFINED, None, number, undefined)
         if has_bom:
             problems.append((1, _("The file begins with a UTF-8 byte order mark but is not valid UTF-8.")))
             count += 1
@@ -232,14 +262,11 @@ def detect(stream: IO[bytes]) -> Detected:
             problems.append((number, _("This line is encoded in UTF-8, the rest of the file in Windows-1252 "
                                        "(mixed encodings): save the whole file in one encoding.")))
         count += utf8_count
-        for number, line in enumerate(_lines(stream), start=1):
-            try:
-                line.decode("cp1252")
-            except UnicodeDecodeError:
-                count += 1
-                if len(problems) < MAX_LISTED:
-                    problems.append((number, _("This line contains bytes that are neither UTF-8 nor "
-                                               "Windows-1252.")))
+        for number in undefined:
+            if len(problems) >= MAX_LISTED:
+                break
+            problems.append((number, _("This line contains bytes that are neither UTF-8 nor Windows-1252.")))
+        count += undefined_count
     first = b""
     for line in _lines(stream):
         first = line
@@ -418,7 +445,8 @@ def check(stream: IO[bytes], detected: Detected, mapping: dict[str, int], *, ref
     postcodes = _Memo(_postcode)
     # (cleaned, folded) per raw value: fold() drops the whitespace that _clean() normalises, so the fold of
     # "street house number" is the two folds joined, and each raw field is folded once per distinct value.
-    texts = _Memo(_clean_and_fold)
+    # Words are remembered per check, never across imports: the memos hold personal data.
+    texts = _Memo(partial(_clean_and_fold, words=_Memo(fold).__getitem__))
     blake2b = hashlib.blake2b
     from_bytes = int.from_bytes
 
@@ -547,8 +575,18 @@ def _blocked(value: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def _clean_and_fold(value: str) -> tuple[str, str]:
-    return _clean(value), fold_fast(value)
+def _clean_and_fold(value: str, words: Callable[[str], str] | None = None) -> tuple[str, str]:
+    """(_clean(value), fold(value)) from one split into words; ``words`` folds one word (a memo in check()).
+
+    The same as the two functions for every text (hypothesis checks it): fold() works character by
+    character except the Unicode normalisation, which cannot reorder across whitespace (a starter), and
+    whitespace itself is dropped. So an ASCII text is folded without normalisation, other text word by word.
+    """
+    split = value.split()
+    cleaned = " ".join(split)
+    if cleaned.isascii():
+        return cleaned, cleaned.encode("ascii").lower().translate(None, _ASCII_DROP).decode("ascii")
+    return cleaned, "".join([(words or fold)(word) for word in split])
 
 
 def _postcode(value: str) -> tuple[str | None, str]:

@@ -5,8 +5,10 @@
 The input files (``*.csv``) and the golden outcomes (``*.golden.json``) are committed. The goldens were
 written by the row-by-row checker of main 0c34a95, BEFORE the faster checker replaced it, so
 test_register_check_equivalence.py compares the new code against what the old code said, not against
-itself. Regenerate the goldens only from that commit (``git worktree add /tmp/old 0c34a95``); running this
-script against the new code would make the comparison meaningless.
+itself. Only files without a golden are written (``--all`` rewrites every one), and only with the old
+code on the path: ``PYTHONPATH=<checkout of 0c34a95>`` with this script loaded from this directory (that
+is how many_mixed_encodings*.golden.json were added); run against the new code, the comparison would be
+meaningless.
 """
 
 from __future__ import annotations
@@ -119,6 +121,14 @@ def files() -> list[tuple[str, bytes]]:
     undefined = text(persons(30, 9)).encode("cp1252", errors="replace").replace(b"Pirna", b"Pir\x81a", 4)
     bom_latin = b"\xef\xbb\xbf" + text(persons(10, 10)).encode("cp1252", errors="replace")
     repeated = persons(3000, 11, unique=False)  # real registers repeat names: duplicates galore
+    many_mixed = b"".join(
+        (text(persons(1, 100 + i), header=[]).split("\r\n", 1)[1].encode("cp1252", errors="replace")
+         .replace(b"Pirna", b"Pir\x9da") if i % 3 == 0 else
+         text(persons(1, 100 + i), header=[]).split("\r\n", 1)[1].encode("utf-8") if i % 3 == 1 else
+         text([["Jäger", "Anna", "Weg", "1", "01796", "Pirna", "Copitz", "01.01.1970", "w", "N"]], header=[])
+         .split("\r\n", 1)[1].encode("cp1252"))
+        for i in range(900))
+    many_mixed = text([]).encode("cp1252") + many_mixed
     out = [(f"corpus_{name}", content) for name, content, _readable in corpus.register_files()]
     out += [
         ("corpus_bad_row", corpus.register_file_with_bad_row()),
@@ -142,6 +152,8 @@ def files() -> list[tuple[str, bytes]]:
         ("header_only", text([]).encode("utf-8")),
         ("blank_lines_only", (text([]) + "\r\n\r\n;\r\n").encode("utf-8")),
         ("repeated_names", text(repeated).encode("utf-8")),
+        ("many_mixed_encodings", many_mixed),
+        ("many_mixed_encodings_bom", b"\xef\xbb\xbf" + many_mixed),
         ("unclosed_quote_late", (text(persons(50, 14)) + 'Müller;"Anna;\r\n' + text(persons(5, 15), header=[]))
          .encode("utf-8")),
     ]
@@ -185,6 +197,8 @@ def main() -> None:
     django.setup()
     for name, content in files():
         path = HERE / f"{name}.csv"
+        if (HERE / f"{name}.golden.json").exists() and "--all" not in sys.argv:
+            continue
         path.write_bytes(content)
         golden = HERE / f"{name}.golden.json"
         golden.write_text(json.dumps(outcome(path), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
