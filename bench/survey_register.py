@@ -165,7 +165,7 @@ def child(args: argparse.Namespace) -> None:
         "vendor": connection.vendor, "persons": args.persons, "file_mib": round(size / 2**20, 1),
         "generate_s": round(generate_s, 1), "import_s": round(import_s, 1),
         "import_rows_per_s": round(args.persons / import_s), "goal_s": GOAL_S,
-        "import_within_goal": import_s < GOAL_S, "import_cpu_s": one_step["cpu_s"],
+        "import_within_goal": import_s < GOAL_S if args.persons >= 600_000 else None, "import_cpu_s": one_step["cpu_s"],
         "import_others_cpu_percent": one_step["others_cpu_percent"],
         "database_server_cpu_counted": bool(server_pids),
         "upload_s": upload["s"], "upload_cpu_s": upload["cpu_s"], "check_import_s": two_step["s"],
@@ -198,7 +198,7 @@ def markdown(results: dict[str, Any]) -> str:
              "(upload + check) | peak RSS MiB (growth) | draw s | draw heap peak MiB |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results["databases"].values():
-        goal = "under" if r["import_within_goal"] else "OVER"
+        goal = {True: "under", False: "OVER", None: "goal is for 600,000:"}[r["import_within_goal"]]
         lines.append(f"| {r['label']} | {r['file_mib']} | {r['import_s']} ({goal} {r['goal_s']:g}) | "
                      f"{r['import_rows_per_s']:,} | {r['import_cpu_s']} | {r['import_others_cpu_percent']} | "
                      f"{r['two_steps_s']} ({r['upload_s']} + {r['check_import_s']}) | "
