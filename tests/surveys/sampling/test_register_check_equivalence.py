@@ -28,8 +28,9 @@ def test_the_corpus_is_complete() -> None:
     assert all((CORPUS / f"{name}.golden.json").exists() for name in FILES)
     kinds: set[str] = set()
     for name in FILES:
-        kinds |= set(json.loads((CORPUS / f"{name}.golden.json").read_text("utf-8")).get("report", {}).get(
-            "by_kind", {}))
+        kinds |= set(
+            json.loads((CORPUS / f"{name}.golden.json").read_text("utf-8")).get("report", {}).get("by_kind", {})
+        )
     assert kinds == set(register_format.problem_kind_labels()), "every kind of problem occurs in the corpus"
 
 
@@ -41,7 +42,8 @@ def test_the_check_reports_exactly_what_the_old_check_reported(name: str) -> Non
 
 @pytest.mark.parametrize("name", [name for name in FILES if "mixed" in name or "cp1252" in name or "bom" in name])
 def test_the_encoding_scan_gives_the_same_lines_when_blocks_end_anywhere(
-        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The scan reads the file in blocks of whole lines; tiny blocks put a boundary after every line."""
     golden: dict[str, Any] = json.loads((CORPUS / f"{name}.golden.json").read_text("utf-8"))
     for size in (1, 7, 100):
@@ -55,9 +57,13 @@ def test_the_corpus_files_are_the_ones_the_goldens_were_written_for() -> None:
         assert (CORPUS / f"{name}.csv").read_bytes() == content, name
 
 
-TEXT = st.text(alphabet=st.one_of(
-    st.sampled_from(string.printable + "äöüÄÖÜßéèêñçøåæœﬁﬂ½²³ \u00a0\u2003\u0308\u0301\u0130\u0131Σ\u03c3ς"),
-    st.characters(codec="utf-8")), max_size=30)
+TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(string.printable + "äöüÄÖÜßéèêñçøåæœﬁﬂ½²³ \u00a0\u2003\u0308\u0301\u0130\u0131Σ\u03c3ς"),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=30,
+)
 
 
 @settings(max_examples=500, deadline=None)
@@ -68,5 +74,6 @@ def test_cleaning_and_folding_in_one_step_is_clean_and_fold(first: str, second: 
         assert register_format._clean_and_fold(text) == (register_format._clean(text), register_format.fold(text))
     # What the check relies on for "street house number": the fold of cleaned, joined fields is the folds joined.
     cleaned = " ".join(joined.split())
-    assert register_format.fold(cleaned) == (register_format._clean_and_fold(first)[1]
-                                             + register_format._clean_and_fold(second)[1])
+    assert register_format.fold(cleaned) == (
+        register_format._clean_and_fold(first)[1] + register_format._clean_and_fold(second)[1]
+    )

@@ -35,8 +35,11 @@ def _golden(name: str) -> dict[str, Any]:
     return golden
 
 
-BAD = sorted(path.name.removesuffix(".csv") for path in CORPUS.glob("*.csv")
-             if _golden(path.name.removesuffix(".csv")).get("report", {}).get("error_count"))
+BAD = sorted(
+    path.name.removesuffix(".csv")
+    for path in CORPUS.glob("*.csv")
+    if _golden(path.name.removesuffix(".csv")).get("report", {}).get("error_count")
+)
 
 
 def test_the_corpus_has_bad_files_of_every_kind() -> None:
@@ -45,12 +48,14 @@ def test_the_corpus_has_bad_files_of_every_kind() -> None:
 
 @pytest.mark.parametrize("name", BAD)
 def test_a_bad_file_stores_nothing_in_one_step_and_reports_what_the_old_check_reported(
-        world: World, project: SurveyProject, name: str) -> None:
+    world: World, project: SurveyProject, name: str
+) -> None:
     assert project.reference_date.isoformat() == "2026-01-01" and project.minimum_age == 16  # as the goldens
     before = row_counts()
     with translation.override("de"), pytest.raises(register.RegisterInvalid) as caught:
-        register.import_register(actor=world.analyst, project=project, data=CORPUS / f"{name}.csv",
-                                 file_name="melderegister.csv")
+        register.import_register(
+            actor=world.analyst, project=project, data=CORPUS / f"{name}.csv", file_name="melderegister.csv"
+        )
     assert not changed(before, row_counts()), "nothing at all is stored"
     assert caught.value.report == _golden(name)["report"]
 
@@ -58,8 +63,9 @@ def test_a_bad_file_stores_nothing_in_one_step_and_reports_what_the_old_check_re
 @pytest.mark.parametrize("name", BAD)
 def test_a_bad_file_keeps_only_its_report_in_two_steps(world: World, project: SurveyProject, name: str) -> None:
     with translation.override("de"):
-        extract = register.upload_register(actor=world.analyst, project=project, data=CORPUS / f"{name}.csv",
-                                           file_name="melderegister.csv")
+        extract = register.upload_register(
+            actor=world.analyst, project=project, data=CORPUS / f"{name}.csv", file_name="melderegister.csv"
+        )
         assert extract.chunks.filter(kind=RegisterChunk.Kind.RAW).exists(), "the upload keeps the file (encrypted)"
         register.import_extract(actor=world.analyst, extract=extract, mapping=extract.mapping)
     extract.refresh_from_db()
@@ -77,12 +83,14 @@ def tenth(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_one_bad_row_after_six_written_chunks_stores_nothing(world: World, project: SurveyProject, tenth: Path,
-                                                             tmp_path: Path) -> None:
+def test_one_bad_row_after_six_written_chunks_stores_nothing(
+    world: World, project: SurveyProject, tenth: Path, tmp_path: Path
+) -> None:
     """Chunks of the frame are written while the check runs; a problem in the last row undoes them all."""
     bad = tmp_path / "melderegister.csv"
-    bad.write_bytes(tenth.read_bytes() + "Müller;Anna;Weg;1;04103;Leipzig;Ortsteil 01;31.02.1980;w;N\r\n"
-                    .encode("cp1252"))
+    bad.write_bytes(
+        tenth.read_bytes() + "Müller;Anna;Weg;1;04103;Leipzig;Ortsteil 01;31.02.1980;w;N\r\n".encode("cp1252")
+    )
     before = row_counts()
     with pytest.raises(register.RegisterInvalid) as caught:
         register.import_register(actor=world.analyst, project=project, data=bad, file_name=bad.name)
@@ -92,7 +100,8 @@ def test_one_bad_row_after_six_written_chunks_stores_nothing(world: World, proje
 
 
 def test_a_tenth_of_the_benchmark_register_imports_completely_and_alike_through_both_doors(
-        world: World, project: SurveyProject, tenth: Path) -> None:
+    world: World, project: SurveyProject, tenth: Path
+) -> None:
     extract = register.import_register(actor=world.analyst, project=project, data=tenth, file_name=tenth.name)
     assert extract.status == RegisterExtract.Status.IMPORTED and extract.encoding == "cp1252"
     assert extract.rows_total == 60_000
@@ -103,7 +112,8 @@ def test_a_tenth_of_the_benchmark_register_imports_completely_and_alike_through_
     chunks = extract.chunks.filter(kind=RegisterChunk.Kind.ROWS).order_by("index")
     assert not extract.chunks.filter(kind=RegisterChunk.Kind.RAW).exists()
     assert [chunk.row_count for chunk in chunks] == [10_000] * (extract.rows_in_frame // 10_000) + [
-        extract.rows_in_frame % 10_000]
+        extract.rows_in_frame % 10_000
+    ]
     first = chunks.first()
     assert first is not None and first.payload is not None
     assert b"Leipzig" not in bytes(first.payload), "the frame is stored encrypted"
@@ -113,14 +123,22 @@ def test_a_tenth_of_the_benchmark_register_imports_completely_and_alike_through_
     # The pages' two steps (stored file, decrypted and scanned again) come to the same frame and report.
     with pytest.raises(ValidationError):  # an imported extract is not checked again: a second project
         register.import_extract(actor=world.analyst, extract=extract, mapping=extract.mapping)
-    other = SurveyProject.objects.create(municipality=project.municipality, title="Zweite Befragung", year=2026,
-                                         reference_date=project.reference_date)
+    other = SurveyProject.objects.create(
+        municipality=project.municipality, title="Zweite Befragung", year=2026, reference_date=project.reference_date
+    )
     uploaded = register.upload_register(actor=world.analyst, project=other, data=tenth, file_name=tenth.name)
     again = register.import_extract(actor=world.analyst, extract=uploaded, mapping=uploaded.mapping)
     assert again.status == RegisterExtract.Status.IMPORTED
     assert (again.rows_in_frame, again.excluded_minors, again.excluded_blocked, again.report, again.strata) == (
-        extract.rows_in_frame, extract.excluded_minors, extract.excluded_blocked, extract.report, extract.strata)
+        extract.rows_in_frame,
+        extract.excluded_minors,
+        extract.excluded_blocked,
+        extract.report,
+        extract.strata,
+    )
     mine = [json.loads(zlib.decompress(decrypt_bytes(bytes(c.payload)))) for c in chunks]
-    theirs = [json.loads(zlib.decompress(decrypt_bytes(bytes(c.payload))))
-              for c in again.chunks.filter(kind=RegisterChunk.Kind.ROWS).order_by("index")]
+    theirs = [
+        json.loads(zlib.decompress(decrypt_bytes(bytes(c.payload))))
+        for c in again.chunks.filter(kind=RegisterChunk.Kind.ROWS).order_by("index")
+    ]
     assert mine == theirs
