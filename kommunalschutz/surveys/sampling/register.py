@@ -68,46 +68,53 @@ def _size(stream: IO[bytes]) -> int:
 def upload_register(*, actor: Actor, project: SurveyProject, data: Data, file_name: str) -> RegisterExtract:
     """Store an uploaded register file (encrypted), detect encoding, separator and header, and guess
     the column assignment. Nothing is checked row by row yet (that is :func:`import_extract`)."""
+    with _opened(data) as stream:
+        return _upload(actor, project, stream, file_name, keep_file=True)[0]
+
+
+def _upload(actor: Actor, project: SurveyProject, stream: IO[bytes], file_name: str, *,
+            keep_file: bool) -> tuple[RegisterExtract, register_format.Detected]:
+    """The extract record (and, with ``keep_file``, the file's bytes in encrypted chunks) and what
+    detection found. Without ``keep_file`` the caller checks ``stream`` itself in the same transaction."""
     errors: Errors = {}
     if Sample.objects.filter(project=project).exists():
         add_error(errors, "file", _("The sample has been drawn already; a new register extract can no longer "
                                     "be used."))
-    with _opened(data) as stream:
-        size = _size(stream)
-        if size == 0:
-            add_error(errors, "file", _("The file is empty."))
-        elif size > MAX_FILE_SIZE:
-            add_error(errors, "file", _("The file is larger than 512 MB."))
+    size = _size(stream)
+    if size == 0:
+        add_error(errors, "file", _("The file is empty."))
+    elif size > MAX_FILE_SIZE:
+        add_error(errors, "file", _("The file is larger than 512 MB."))
+    raise_if_errors(errors)
+    try:
+        detected = register_format.detect(stream)
+    except register_format.FormatError as exc:
+        add_error(errors, "file", exc.message)
         raise_if_errors(errors)
-        try:
-            detected = register_format.detect(stream)
-        except register_format.FormatError as exc:
-            add_error(errors, "file", exc.message)
-            raise_if_errors(errors)
-            raise
-        if len(detected.header) < 2:
-            add_error(errors, "file", _("No columns could be recognised in the first line. The first line must "
-                                        "name the columns, separated by ; or ,."))
-        raise_if_errors(errors)
-        with transaction.atomic():
-            extract = RegisterExtract.objects.create(
-                project=project, file_name=Path(file_name).name[:255] or "register_format.csv", file_size=size,
-                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
-                encoding=detected.encoding, delimiter=detected.delimiter, has_bom=detected.has_bom,
-                header=detected.header, mapping=register_format.guess_mapping(detected.header),
-            )
-            stream.seek(0)
-            index = 0
-            while True:
-                piece = stream.read(RAW_CHUNK)
-                if not piece:
-                    break
-                RegisterChunk.objects.create(extract=extract, kind=RegisterChunk.Kind.RAW, index=index,
-                                             payload=encrypt_bytes(piece))
-                index += 1
-            audit.record_create(actor=actor, obj=extract, summary=f"register extract uploaded ({size} bytes)")
-            sync_phases(actor=actor, project=project)
-    return extract
+        raise
+    if len(detected.header) < 2:
+        add_error(errors, "file", _("No columns could be recognised in the first line. The first line must "
+                                    "name the columns, separated by ; or ,."))
+    raise_if_errors(errors)
+    with transaction.atomic():
+        extract = RegisterExtract.objects.create(
+            project=project, file_name=Path(file_name).name[:255] or "register_format.csv", file_size=size,
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            encoding=detected.encoding, delimiter=detected.delimiter, has_bom=detected.has_bom,
+            header=detected.header, mapping=register_format.guess_mapping(detected.header),
+        )
+        stream.seek(0)
+        index = 0
+        while keep_file:
+            piece = stream.read(RAW_CHUNK)
+            if not piece:
+                break
+            RegisterChunk.objects.create(extract=extract, kind=RegisterChunk.Kind.RAW, index=index,
+                                         payload=encrypt_bytes(piece))
+            index += 1
+        audit.record_create(actor=actor, obj=extract, summary=f"register extract uploaded ({size} bytes)")
+        sync_phases(actor=actor, project=project)
+    return extract, detected
 
 
 @contextlib.contextmanager
@@ -149,7 +156,9 @@ class _RowWriter:
     def flush(self) -> None:
         if not self.rows:
             return
-        payload = zlib.compress(json.dumps(self.rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        # Level 1: a fifth of the default level's time for about 30 % more bytes (decision 0028).
+        payload = zlib.compress(json.dumps(self.rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                                level=1)
         strata = np.asarray(self.ids, dtype=np.uint32).tobytes()
         RegisterChunk.objects.create(extract=self.extract, kind=RegisterChunk.Kind.ROWS, index=self.index,
                                      row_count=len(self.rows), payload=encrypt_bytes(payload),
@@ -177,6 +186,13 @@ def import_extract(*, actor: Actor, extract: RegisterExtract, mapping: dict[str,
 
     A bad column assignment raises ValidationError (field = target) and writes nothing.
     """
+    mapping = _checked_mapping(extract, mapping)
+    with _raw_file(extract) as stream:
+        # Encoding problems are found again from the bytes (they are not stored with the upload).
+        return _check_and_import(actor, extract, mapping, stream, register_format.detect(stream))
+
+
+def _checked_mapping(extract: RegisterExtract, mapping: dict[str, int]) -> dict[str, int]:
     project = extract.project
     errors: Errors = {}
     if extract.status not in (RegisterExtract.Status.UPLOADED, RegisterExtract.Status.INVALID):
@@ -189,30 +205,34 @@ def import_extract(*, actor: Actor, extract: RegisterExtract, mapping: dict[str,
     for target, message in register_format.validate_mapping(mapping, len(extract.header)).items():
         add_error(errors, target, message)
     raise_if_errors(errors)
+    return mapping
+
+
+def _check_and_import(actor: Actor, extract: RegisterExtract, mapping: dict[str, int], stream: IO[bytes],
+                      found: register_format.Detected) -> RegisterExtract:
+    """Check the file's rows (``found``: detection on these bytes) and import them if there is no error."""
+    project = extract.project
     detected = register_format.Detected(encoding=extract.encoding, has_bom=extract.has_bom, delimiter=extract.delimiter,
                                  header=list(extract.header))
     before = audit.snapshot(extract, ["status", "mapping", "rows_total", "rows_in_frame", "excluded_minors",
                                       "excluded_blocked", "imported_at"])
-    with _raw_file(extract) as stream:
-        # Encoding problems are found again from the bytes (they are not stored with the upload).
-        found = register_format.detect(stream)
-        detected.problems, detected.problem_count = found.problems, found.problem_count
-        try:
-            with transaction.atomic():
-                writer = _RowWriter(extract)
-                outcome = register_format.check(stream, detected, mapping, reference_date=project.reference_date,
-                                         minimum_age=project.minimum_age, emit=writer)
-                if outcome.report.error_count:
-                    raise _Invalid
-                writer.flush()
-                if outcome.in_frame == 0:
-                    outcome.report.add("empty", 1, "", _("No person of the file belongs to the sampling frame "
-                                                         "(all under the minimum age or blocked)."))
-                    raise _Invalid
-                _store_import(actor, extract, mapping, outcome, writer, before)
-                return extract
-        except _Invalid:
-            pass
+    detected.problems, detected.problem_count = found.problems, found.problem_count
+    try:
+        with transaction.atomic():
+            writer = _RowWriter(extract)
+            outcome = register_format.check(stream, detected, mapping, reference_date=project.reference_date,
+                                     minimum_age=project.minimum_age, emit=writer)
+            if outcome.report.error_count:
+                raise _Invalid
+            writer.flush()
+            if outcome.in_frame == 0:
+                outcome.report.add("empty", 1, "", _("No person of the file belongs to the sampling frame "
+                                                     "(all under the minimum age or blocked)."))
+                raise _Invalid
+            _store_import(actor, extract, mapping, outcome, writer, before)
+            return extract
+    except _Invalid:
+        pass
     with transaction.atomic():
         extract.status = RegisterExtract.Status.INVALID
         extract.mapping = mapping
@@ -261,9 +281,12 @@ def import_register(*, actor: Actor, project: SurveyProject, data: Data, file_na
     (a ValidationError with ``.report``) when the file has errors; then nothing at all is stored.
     """
     with transaction.atomic():
-        extract = upload_register(actor=actor, project=project, data=data, file_name=file_name)
-        extract = import_extract(actor=actor, extract=extract, mapping=extract.mapping if mapping is None
-                                 else mapping)
+        # The file is checked from the caller's bytes: stored encrypted, they would be deleted again in this
+        # transaction whatever the outcome, so they are not stored and not decrypted and scanned a second time.
+        with _opened(data) as stream:
+            extract, found = _upload(actor, project, stream, file_name, keep_file=False)
+            extract = _check_and_import(actor, extract, _checked_mapping(
+                extract, extract.mapping if mapping is None else mapping), stream, found)
         if extract.status != RegisterExtract.Status.IMPORTED:
             report = dict(extract.report)
             transaction.set_rollback(True)

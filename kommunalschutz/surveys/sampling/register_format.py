@@ -19,7 +19,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from functools import partial
+from typing import IO, Any, TypeVar
 
 import numpy as np
 from django.utils import timezone
@@ -114,6 +115,10 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
 
 
+# ASCII letters and digits are all fold() keeps of an ASCII text: delete every other ASCII character.
+_ASCII_DROP = bytes(code for code in range(128) if not chr(code).isalnum())
+
+
 def guess_mapping(header: list[str]) -> dict[str, int]:
     """Target field -> column index from common German header names (each column used once)."""
     folded = [fold(name) for name in header]
@@ -171,6 +176,49 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
         yield line
 
 
+BLOCK = 4 << 20  # bytes read at a time when scanning the encoding (whole lines, so a little more)
+# Characters that only a valid UTF-8 sequence beyond ASCII decodes to (surrogateescape marks the others).
+_BEYOND_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_ESCAPED = re.compile("[\udc80-\udcff]")
+# Bytes that Windows-1252 does not define.
+_CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
+
+
+def _blocks(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(number of the block's first line, block of whole lines) over the stream."""
+    stream.seek(0)
+    number = 1
+    while True:
+        block = stream.read(BLOCK)
+        if not block:
+            return
+        if not block.endswith(b"\n"):
+            block += stream.readline()
+        yield number, block
+        number += block.count(b"\n")
+
+
+def _matching_lines(data: Any, newline: Any, find: re.Pattern[Any], refuse: re.Pattern[Any] | None, first: int,
+                    listed: list[int]) -> int:
+    """Count the lines of ``data`` (str or bytes; ``first`` is the number of its first line) in which
+    ``find`` matches and ``refuse`` does not; add the first lines' numbers to ``listed`` up to MAX_LISTED.
+    The search jumps from match to match, so a block without any costs one scan at C speed."""
+    count = 0
+    line, counted_to, position = first, 0, 0
+    while match := find.search(data, position):
+        start = data.rfind(newline, 0, match.start()) + 1
+        end = data.find(newline, match.start())
+        end = len(data) if end < 0 else end
+        if refuse is None or not refuse.search(data, start, end):
+            count += 1
+            if len(listed) < MAX_LISTED:
+                line += data.count(newline, counted_to, start)
+                counted_to = start
+                listed.append(line)
+        position = end + 1
+    return count
+
+
 def detect(stream: IO[bytes]) -> Detected:
     """Encoding (valid UTF-8 -> UTF-8, else Windows-1252), BOM, separator and header of a register file.
 
@@ -184,23 +232,29 @@ def detect(stream: IO[bytes]) -> Detected:
     head = stream.read(3)
     has_bom = head == BOM
     valid_utf8 = True
-    utf8_lines: list[int] = []
-    utf8_count = 0
-    for number, line in enumerate(_lines(stream), start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            valid_utf8 = False
-        else:
-            utf8_count += 1
-            if len(utf8_lines) < MAX_LISTED:
-                utf8_lines.append(number)
+    for _number, block in _blocks(stream):
+        if not block.isascii():
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError:
+                valid_utf8 = False
+                break
     encoding = "utf-8" if valid_utf8 else "cp1252"
     problems: list[tuple[int, str]] = []
     count = 0
     if not valid_utf8:
+        # Lines are split at b"\n" only, which no UTF-8 sequence contains, so a block decoded with
+        # surrogateescape shows each line that is not valid UTF-8 by an escaped byte (U+DC80..U+DCFF).
+        utf8_lines: list[int] = []
+        utf8_count = 0
+        undefined: list[int] = []
+        undefined_count = 0
+        for number, block in _blocks(stream):
+            if block.isascii():
+                continue
+            text = block.decode("utf-8", errors="surrogateescape")
+            utf8_count += _matching_lines(text, "\n", _BEYOND_ASCII, _ESCAPED, number, utf8_lines)
+            undefined_count += _matching_lines(block, b"\n", _CP1252_UNDEFINED, None, number, undefined)
         if has_bom:
             problems.append((1, _("The file begins with a UTF-8 byte order mark but is not valid UTF-8.")))
             count += 1
@@ -208,14 +262,11 @@ def detect(stream: IO[bytes]) -> Detected:
             problems.append((number, _("This line is encoded in UTF-8, the rest of the file in Windows-1252 "
                                        "(mixed encodings): save the whole file in one encoding.")))
         count += utf8_count
-        for number, line in enumerate(_lines(stream), start=1):
-            try:
-                line.decode("cp1252")
-            except UnicodeDecodeError:
-                count += 1
-                if len(problems) < MAX_LISTED:
-                    problems.append((number, _("This line contains bytes that are neither UTF-8 nor "
-                                               "Windows-1252.")))
+        for number in undefined:
+            if len(problems) >= MAX_LISTED:
+                break
+            problems.append((number, _("This line contains bytes that are neither UTF-8 nor Windows-1252.")))
+        count += undefined_count
     first = b""
     for line in _lines(stream):
         first = line
@@ -359,7 +410,13 @@ Person = tuple[str, str, str, str, str, str, str, str]
 
 def check(stream: IO[bytes], detected: Detected, mapping: dict[str, int], *, reference_date: dt.date,
           minimum_age: int, emit: Callable[[Person], None] | None = None) -> Outcome:
-    """Check every row; call ``emit`` for each person of the frame (only worth keeping if no errors)."""
+    """Check every row; call ``emit`` for each person of the frame (only worth keeping if no errors).
+
+    A register repeats its values (dates of birth, sex codes, street and family names, localities), so
+    every check or normalisation of a value is done once per distinct value and remembered in a
+    :class:`_Memo` for the rest of the file (decision 0028); the report is the one a row-by-row check
+    writes, message for message and line for line (tests/surveys/sampling/register_corpus).
+    """
     report = Report()
     outcome = Outcome(report=report)
     for line, message in detected.problems:
@@ -371,94 +428,173 @@ def check(stream: IO[bytes], detected: Detected, mapping: dict[str, int], *, ref
              for target, index in mapping.items()}
     hashes = array.array("Q")
     lines = array.array("I")
-    latest = timezone.localdate()  # born after the reference date but before today: a minor, no error
+    add = report.add
+    cells = outcome.cells
+    # The required text fields in the order the row-by-row check reported them empty.
+    required = [(mapping[target], names[target]) for target in REQUIRED if target not in ("birth_date", "sex")]
+    family_at, given_at, street_at = mapping["family_name"], mapping["given_names"], mapping["street"]
+    postcode_at, city_at = mapping["postcode"], mapping["city"]
+    birth_at, sex_at = mapping["birth_date"], mapping["sex"]
+    house_at, locality_at, blocked_at = mapping.get("house_number"), mapping.get("locality"), mapping.get("blocked")
+    birth_name, sex_name = names["birth_date"], names["sex"]
+    blocked_name, postcode_name = names.get("blocked", ""), names.get("postcode", "")
+    dates = _Memo(partial(_birth_date, latest=timezone.localdate(), reference_date=reference_date,
+                          minimum_age=minimum_age))
+    sexes = _Memo(_sex)
+    flags = _Memo(_blocked)
+    postcodes = _Memo(_postcode)
+    # (cleaned, folded) per raw value: fold() drops the whitespace that _clean() normalises, so the fold of
+    # "street house number" is the two folds joined, and each raw field is folded once per distinct value.
+    # Words are remembered per check, never across imports: the memos hold personal data.
+    texts = _Memo(partial(_clean_and_fold, words=_Memo(fold).__getitem__))
+    blake2b = hashlib.blake2b
+    from_bytes = int.from_bytes
 
     for line, row in _rows_or_report(stream, detected, report):
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
         outcome.rows_total += 1
         if len(row) != width:
-            report.add("columns", line, "", _("Expected %(expected)s columns, found %(found)s.")
-                       % {"expected": width, "found": len(row)})
+            add("columns", line, "", _("Expected %(expected)s columns, found %(found)s.")
+                % {"expected": width, "found": len(row)})
             continue
-        values = {target: row[index] for target, index in mapping.items()}
         problem = False
-        for target in REQUIRED:
-            if target in ("birth_date", "sex"):
-                continue
-            if not values.get(target, "").strip():
-                report.add("missing", line, names[target], _("This field is empty."))
+        for index, name in required:
+            if not row[index].strip():
+                add("missing", line, name, _("This field is empty."))
                 problem = True
-        born = parse_date(values.get("birth_date", ""))
-        if born is None:
-            report.add("birth_date", line, names["birth_date"], _("The date of birth is missing."))
+        born = dates[row[birth_at]]
+        if born[0] is not None:
+            add("birth_date", line, birth_name, born[0])
             problem = True
-        elif born == "format":
-            report.add("birth_date", line, names["birth_date"],
-                       _("“%(value)s” is no date (expected DD.MM.YYYY or YYYY-MM-DD).")
-                       % {"value": values["birth_date"].strip()[:40]})
-            problem = True
-        elif born == "impossible":
-            report.add("birth_date", line, names["birth_date"],
-                       _("“%(value)s” is an impossible date.") % {"value": values["birth_date"].strip()[:40]})
-            problem = True
-        elif isinstance(born, dt.date) and born > latest:
-            report.add("birth_date", line, names["birth_date"],
-                       _("The date of birth %(value)s lies in the future.") % {"value": born.strftime("%d.%m.%Y")})
-            problem = True
-        elif isinstance(born, dt.date) and born < EARLIEST:
-            report.add("birth_date", line, names["birth_date"],
-                       _("The date of birth %(value)s lies before 1900.") % {"value": born.strftime("%d.%m.%Y")})
-            problem = True
-        sex = SEX_CODES.get(fold(values.get("sex", "")))
-        if sex is None:
-            report.add("sex", line, names["sex"], _("“%(value)s” is no known code for sex (m, w, d, x, o, "
-                                                    "männlich, weiblich, divers).")
-                       % {"value": values.get("sex", "").strip()[:40]})
+        sex = sexes[row[sex_at]]
+        if sex[0] is not None:
+            add("sex", line, sex_name, sex[0])
             problem = True
         blocked = False
-        if "blocked" in values:
-            flag = fold(values["blocked"])
-            if flag in YES:
-                blocked = True
-            elif flag not in NO:
-                report.add("blocked", line, names["blocked"],
-                           _("“%(value)s” is neither yes nor no (expected e.g. J/N, ja/nein, 1/0).")
-                           % {"value": values["blocked"].strip()[:40]})
+        if blocked_at is not None:
+            flag = flags[row[blocked_at]]
+            if flag[0] is not None:
+                add("blocked", line, blocked_name, flag[0])
                 problem = True
-        postcode = values.get("postcode", "").strip()
-        if postcode and not re.fullmatch(r"\d{4,5}", postcode):
-            report.add("postcode", line, names["postcode"],
-                       _("“%(value)s” is no German postcode (five digits).") % {"value": postcode[:40]})
+            blocked = flag[1]
+        postcode = postcodes[row[postcode_at]]
+        if postcode[0] is not None:
+            add("postcode", line, postcode_name, postcode[0])
             problem = True
-        if problem or not isinstance(born, dt.date) or sex is None:
+        if problem:
             continue
-        street = _clean(values["street"])
-        if values.get("house_number", "").strip():
-            street = f"{street} {_clean(values['house_number'])}"
-        family, given, city = _clean(values["family_name"]), _clean(values["given_names"]), _clean(values["city"])
-        postcode = postcode.zfill(5)
-        key = "\x1f".join((fold(family), fold(given), born.isoformat(), fold(street), postcode)).encode("utf-8")
-        hashes.append(int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little"))
+        street, street_key = texts[row[street_at]]
+        if house_at is not None and row[house_at].strip():
+            house, house_key = texts[row[house_at]]
+            street, street_key = f"{street} {house}", street_key + house_key
+        family, family_key = texts[row[family_at]]
+        given, given_key = texts[row[given_at]]
+        city = texts[row[city_at]][0]
+        zipped = postcode[1]
+        key = "\x1f".join((family_key, given_key, born[1], street_key, zipped)).encode("utf-8")
+        hashes.append(from_bytes(blake2b(key, digest_size=8).digest(), "little"))
         lines.append(line)
-        age = age_on(born, reference_date)
-        group = age_group(age)
-        if age < minimum_age or group is None:
+        group = born[2]
+        if group is None:
             outcome.excluded_minors += 1
             continue
-        locality = _clean(values.get("locality", "")) or city
-        cell = (locality[:100], group, sex)
-        outcome.cells[cell] = outcome.cells.get(cell, 0) + 1  # blocked persons belong to the population
+        locality = (texts[row[locality_at]][0] if locality_at is not None else "") or city
+        cell = (locality[:100], group, sex[1])
+        cells[cell] = cells.get(cell, 0) + 1  # blocked persons belong to the population
         if blocked:
             outcome.excluded_blocked += 1
             continue
         outcome.in_frame += 1
         if emit is not None:
-            emit((family, given, street, postcode, city, locality[:100], group, sex))
+            emit((family, given, street, zipped, city, locality[:100], group, sex[1]))
     _duplicates(report, np.frombuffer(hashes, dtype=np.uint64), np.frombuffer(lines, dtype=np.uint32))
     if outcome.rows_total == 0:
         report.add("empty", 1, "", _("The file contains no persons (only a header line or nothing)."))
     return outcome
+
+
+_T = TypeVar("_T")
+MEMO_LIMIT = 200_000  # distinct values remembered per field; beyond that (no register repeats so little) computed
+
+
+class _Memo(dict[str, _T]):
+    """A function of one text value, computed once per distinct value (at most MEMO_LIMIT remembered).
+
+    ``memo[value]`` is a dictionary look-up for every value seen before: no Python call per row."""
+
+    def __init__(self, function: Callable[[str], _T]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, value: str) -> _T:
+        result = self.function(value)
+        if len(self) < MEMO_LIMIT:
+            self[value] = result
+        return result
+
+
+# Each check of one value returns (message or None, what the row needs of the value).
+
+def _birth_date(value: str, *, latest: dt.date, reference_date: dt.date,
+                minimum_age: int) -> tuple[str | None, str, str | None]:
+    """(problem, ISO date, age group on the reference date or None for a minor)."""
+    born = parse_date(value)
+    if born is None:
+        return _("The date of birth is missing."), "", None
+    if born == "format":
+        return (_("“%(value)s” is no date (expected DD.MM.YYYY or YYYY-MM-DD).")
+                % {"value": value.strip()[:40]}), "", None
+    if born == "impossible":
+        return _("“%(value)s” is an impossible date.") % {"value": value.strip()[:40]}, "", None
+    assert isinstance(born, dt.date)
+    if born > latest:
+        return (_("The date of birth %(value)s lies in the future.") % {"value": born.strftime("%d.%m.%Y")}), "", None
+    if born < EARLIEST:
+        return (_("The date of birth %(value)s lies before 1900.") % {"value": born.strftime("%d.%m.%Y")}), "", None
+    age = age_on(born, reference_date)
+    group = age_group(age)
+    return None, born.isoformat(), group if age >= minimum_age else None
+
+
+def _sex(value: str) -> tuple[str | None, str]:
+    sex = SEX_CODES.get(fold(value))
+    if sex is None:
+        return (_("“%(value)s” is no known code for sex (m, w, d, x, o, männlich, weiblich, divers).")
+                % {"value": value.strip()[:40]}), ""
+    return None, sex
+
+
+def _blocked(value: str) -> tuple[str | None, bool]:
+    flag = fold(value)
+    if flag in YES:
+        return None, True
+    if flag not in NO:
+        return (_("“%(value)s” is neither yes nor no (expected e.g. J/N, ja/nein, 1/0).")
+                % {"value": value.strip()[:40]}), False
+    return None, False
+
+
+def _clean_and_fold(value: str, words: Callable[[str], str] | None = None) -> tuple[str, str]:
+    """(_clean(value), fold(value)) from one split into words; ``words`` folds one word (a memo in check()).
+
+    The same as the two functions for every text (hypothesis checks it): fold() works character by
+    character except the Unicode normalisation, which cannot reorder across whitespace (a starter), and
+    whitespace itself is dropped. So an ASCII text is folded without normalisation, other text word by word.
+    """
+    split = value.split()
+    cleaned = " ".join(split)
+    if cleaned.isascii():
+        return cleaned, cleaned.encode("ascii").lower().translate(None, _ASCII_DROP).decode("ascii")
+    return cleaned, "".join([(words or fold)(word) for word in split])
+
+
+def _postcode(value: str) -> tuple[str | None, str]:
+    """(problem, the postcode with five digits)."""
+    postcode = value.strip()
+    if postcode and not re.fullmatch(r"\d{4,5}", postcode):
+        return _("“%(value)s” is no German postcode (five digits).") % {"value": postcode[:40]}, ""
+    return None, postcode.zfill(5)
 
 
 def _rows_or_report(stream: IO[bytes], detected: Detected, report: Report) -> Iterator[tuple[int, list[str]]]:
