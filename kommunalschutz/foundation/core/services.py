@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import time
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
 
 from kommunalschutz.foundation.core import audit, audit_display
 from kommunalschutz.foundation.core.audit import AuditActor
 from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
 from kommunalschutz.foundation.core.progress import Progress
-from kommunalschutz.foundation.core import tasks
 from kommunalschutz.foundation.core.tasks import OPERATIONS, run_operation
+from kommunalschutz.foundation.core.tasks import recover_if_stale as recover_if_stale
+from kommunalschutz.foundation.core.tasks import recover_stale_runs as recover_stale_runs
 
 
 def start_operation(*, actor: AuditActor, kind: str, label: str, arguments: dict[str, Any] | None = None) -> TaskRun:
@@ -34,61 +32,6 @@ def start_operation(*, actor: AuditActor, kind: str, label: str, arguments: dict
     # Enqueue only after commit so the worker always finds the row.
     transaction.on_commit(lambda: run_operation(run.pk))
     return run
-
-
-# A lost run is queued again at most this often before it is marked failed (decision 0024).
-MAX_ATTEMPTS = 2
-REQUEUED_MESSAGE = gettext_lazy("The background service was interrupted; the task is being started again …")
-LOST_MESSAGE = gettext_lazy("The task was interrupted because the background service stopped. Nothing of it "
-                            "was kept. Please start it again.")
-
-
-def stale_runs(now: dt.datetime | None = None) -> Any:
-    """Running tasks whose worker has sent no heartbeat for TASK_STALE_SECONDS."""
-    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.TASK_STALE_SECONDS)
-    return TaskRun.objects.filter(status=TaskRun.Status.RUNNING).filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff))
-
-
-def recover_stale_runs(now: dt.datetime | None = None) -> list[TaskRun]:
-    """Queue again (once, if the operation may be repeated) or mark failed every run whose worker is gone;
-    returns the runs it changed. Run every minute by the worker and lazily by the pages showing a run."""
-    return [run for run in stale_runs(now) if recover_run(run)]
-
-
-def recover_if_stale(run: TaskRun) -> TaskRun:
-    """The run as it should be shown: if its worker is gone, recovered first (the progress page never
-    waits for a task nobody works on)."""
-    if run.status == TaskRun.Status.RUNNING and stale_runs().filter(pk=run.pk).exists() and recover_run(run):
-        run.refresh_from_db()
-    return run
-
-
-def recover_run(run: TaskRun) -> bool:
-    """Take a lost run back from its dead worker: a compare-and-set on the lease the worker held (running,
-    its attempt, its last heartbeat), so two detectors, or a worker that was only slow, never both win.
-    False when the run changed meanwhile."""
-    repeat = run.kind not in tasks.NOT_REPEATABLE and run.attempts < MAX_ATTEMPTS and run.kind in OPERATIONS
-    with translation.override(settings.LANGUAGE_CODE):  # stored like the operations' own messages
-        message = str(REQUEUED_MESSAGE if repeat else LOST_MESSAGE)
-    with transaction.atomic():
-        changed = TaskRun.objects.filter(
-            pk=run.pk, status=TaskRun.Status.RUNNING, attempts=run.attempts, heartbeat_at=run.heartbeat_at,
-        ).update(status=TaskRun.Status.QUEUED if repeat else TaskRun.Status.FAILED, message=message[:500],
-                 done=0, total=0, heartbeat_at=None)
-        if not changed:
-            return False
-        changes = {"status": {"old": TaskRun.Status.RUNNING.value,
-                              "new": (TaskRun.Status.QUEUED if repeat else TaskRun.Status.FAILED).value}}
-        if repeat:
-            audit.record(actor=None, action=AuditEvent.Action.UPDATE, obj=run, changes=changes,
-                         summary="queued again after its worker stopped")
-        else:
-            audit.record(actor=None, action=AuditEvent.Action.UPDATE, obj=run, changes=changes,
-                         summary="failed: its worker stopped")
-    if repeat:
-        transaction.on_commit(lambda: run_operation(run.pk))
-    return True
 
 
 def audit_export_header() -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kommunalschutz.foundation.core import services, tasks
+from kommunalschutz.foundation.core import tasks
 from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
 from kommunalschutz.foundation.core.progress import TaskRunProgress
 from tests.conftest import World
@@ -30,7 +30,7 @@ def _running(kind: str = "core.selftest", *, seconds_ago: float, attempts: int =
 def queued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """What the recovery hands to the queue (held, not run)."""
     held: list[int] = []
-    monkeypatch.setattr(services, "run_operation", held.append)
+    monkeypatch.setattr(tasks, "run_operation", held.append)
     return held
 
 
@@ -50,7 +50,7 @@ def test_a_run_with_a_fresh_heartbeat_is_left_alone(settings: Any, queued: list[
     settings.TASK_STALE_SECONDS = 60
     run = _running(seconds_ago=30)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.recover_stale_runs() == []
+        assert tasks.recover_stale_runs() == []
     assert TaskRun.objects.get(pk=run.pk).status == TaskRun.Status.RUNNING and queued == []
 
 
@@ -59,7 +59,7 @@ def test_a_lost_run_is_queued_again_once_then_failed(settings: Any, queued: list
     settings.TASK_STALE_SECONDS = 60
     run = _running(seconds_ago=61, done=1, total=2, message="step 1")
     with django_capture_on_commit_callbacks(execute=True):
-        assert [r.pk for r in services.recover_stale_runs()] == [run.pk]
+        assert [r.pk for r in tasks.recover_stale_runs()] == [run.pk]
     run.refresh_from_db()
     assert (run.status, run.done, run.total, run.heartbeat_at) == (TaskRun.Status.QUEUED, 0, 0, None)
     assert "erneut gestartet" in run.message and queued == [run.pk]
@@ -68,7 +68,7 @@ def test_a_lost_run_is_queued_again_once_then_failed(settings: Any, queued: list
     TaskRun.objects.filter(pk=run.pk).update(status=TaskRun.Status.RUNNING, attempts=2,
                                              heartbeat_at=timezone.now() - dt.timedelta(seconds=120))
     with django_capture_on_commit_callbacks(execute=True):
-        assert len(services.recover_stale_runs()) == 1
+        assert len(tasks.recover_stale_runs()) == 1
     run.refresh_from_db()
     assert run.status == TaskRun.Status.FAILED and queued == [run.pk]
     assert run.message == ("Die Aufgabe wurde abgebrochen, weil der Hintergrunddienst angehalten wurde. "
@@ -82,7 +82,7 @@ def test_a_lost_run_of_an_operation_that_may_not_repeat_fails_at_once(settings: 
                                                                       not_repeatable: str) -> None:
     settings.TASK_STALE_SECONDS = 60
     run = _running(not_repeatable, seconds_ago=300)
-    services.recover_stale_runs()
+    tasks.recover_stale_runs()
     run.refresh_from_db()
     assert run.status == TaskRun.Status.FAILED and "Bitte starten Sie sie erneut" in run.message
     assert queued == []
@@ -91,17 +91,17 @@ def test_a_lost_run_of_an_operation_that_may_not_repeat_fails_at_once(settings: 
 def test_a_run_without_any_heartbeat_counts_from_its_last_change(settings: Any) -> None:
     settings.TASK_STALE_SECONDS = 60
     run = _running(seconds_ago=0, heartbeat_at=None)
-    assert not services.stale_runs().exists()
+    assert not tasks.stale_runs().exists()
     TaskRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - dt.timedelta(seconds=61))
-    assert list(services.stale_runs()) == [run]
+    assert list(tasks.stale_runs()) == [run]
 
 
 def test_two_detectors_take_a_run_back_once(settings: Any, queued: list[int]) -> None:
     settings.TASK_STALE_SECONDS = 60
     run = _running(seconds_ago=100)
     seen_by_both = TaskRun.objects.get(pk=run.pk)
-    assert services.recover_run(run) is True
-    assert services.recover_run(seen_by_both) is False  # the lease it saw is gone
+    assert tasks.recover_run(run) is True
+    assert tasks.recover_run(seen_by_both) is False  # the lease it saw is gone
     assert AuditEvent.objects.filter(object_type="core.taskrun").count() == 1
 
 
@@ -110,7 +110,7 @@ def test_a_heartbeat_after_the_check_saved_the_run(settings: Any) -> None:
     run = _running(seconds_ago=100)
     seen = TaskRun.objects.get(pk=run.pk)
     TaskRunProgress(run.pk, attempt=1).update(1, 2, "step 1")  # the worker was only slow
-    assert services.recover_run(seen) is False
+    assert tasks.recover_run(seen) is False
     assert TaskRun.objects.get(pk=run.pk).status == TaskRun.Status.RUNNING
 
 
@@ -122,7 +122,7 @@ def test_a_worker_whose_run_was_taken_back_writes_nothing(settings: Any, queued:
     def slow_worker(*, progress: Any, actor_id: int | None, steps: int) -> dict[str, Any]:
         # While this worker hangs, its run is declared lost and handed to the queue again.
         TaskRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - dt.timedelta(seconds=100))
-        assert services.recover_stale_runs() != []
+        assert tasks.recover_stale_runs() != []
         progress.update(1, steps, "late")
         return {"steps": steps}
 

@@ -101,7 +101,9 @@ def setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setting
     queue.storage.conn.ping()  # fail, not skip, when Redis is missing
     # The platform's own queue task (same name), bound to the worker's Redis queue instead of the test
     # process's eager one: start_operation and the recovery enqueue exactly as in production.
-    monkeypatch.setattr(services, "run_operation", queue.task()(tasks.execute_operation))
+    enqueue = queue.task()(tasks.execute_operation)
+    monkeypatch.setattr(services, "run_operation", enqueue)
+    monkeypatch.setattr(tasks, "run_operation", enqueue)
     state = Setting(env=env, queue=queue, tmp_path=tmp_path, started=[])
     try:
         with override_settings(TASK_STALE_SECONDS=STALE_SECONDS):
