@@ -189,6 +189,11 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 
+# A running background task writes a heartbeat (at least every quarter of this); a task whose heartbeat is
+# older than this many seconds is taken as lost with its worker (kill -9, power cut) and is queued again once
+# or marked failed (decision 0024). Longer than the longest single database transaction of any operation.
+TASK_STALE_SECONDS = env_int("TASK_STALE_SECONDS", 300, minimum=2)
+
 # --- Authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

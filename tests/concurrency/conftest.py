@@ -36,7 +36,9 @@ def concurrent_database(transactional_db: None, tmp_path: Path) -> Iterator[None
         return
     original = connections[DEFAULT_DB_ALIAS]
     original_settings = connections.settings[DEFAULT_DB_ALIAS]
-    path = tmp_path / "concurrency.sqlite3"
+    # The name the platform gives its database file: a server process started with KOMMUNALSCHUTZ_VAR_DIR=tmp_path
+    # (tests/foundation/core/test_task_worker_crash.py) opens this same file.
+    path = tmp_path / "kommunalschutz.sqlite3"
     original.ensure_connection()
     target = sqlite3.connect(path)
     try:

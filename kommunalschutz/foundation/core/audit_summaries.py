@@ -87,6 +87,8 @@ SUMMARIES = (
     pgettext_lazy(CONTEXT, "API token removed with the account"),
     pgettext_lazy(CONTEXT, "re-encrypted with the newest key"),
     pgettext_lazy(CONTEXT, "queued %(kind)s"),
+    pgettext_lazy(CONTEXT, "queued again after its worker stopped"),
+    pgettext_lazy(CONTEXT, "failed: its worker stopped"),
     pgettext_lazy(CONTEXT, "audit chain intact, %(count)s rows"),
     pgettext_lazy(CONTEXT, "audit chain broken at row %(row)s: %(problem)s"),
     pgettext_lazy(CONTEXT, "rows missing before this row: expected chain position %(expected)s, found %(found)s"),

@@ -180,6 +180,10 @@ class TaskRun(models.Model):
     total = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=500, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    # The lease of the worker running it (decision 0024): ``attempts`` counts the times a worker took it,
+    # ``heartbeat_at`` is when that worker last said it is alive; a stale heartbeat means the worker is gone.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]

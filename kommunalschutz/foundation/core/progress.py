@@ -39,8 +39,9 @@ class ConsoleProgress(Progress):
 class TaskRunProgress(Progress):
     """Writes progress to a TaskRun row, at most a few times a second (a new step's message always)."""
 
-    def __init__(self, run_id: int, min_interval: float = 0.25) -> None:
+    def __init__(self, run_id: int, min_interval: float = 0.25, attempt: int | None = None) -> None:
         self.run_id = run_id
+        self.attempt = attempt  # the worker's attempt (its lease); None writes whatever the run's state
         self.min_interval = min_interval
         self._last = 0.0
         self._message: str | None = None
@@ -53,7 +54,13 @@ class TaskRunProgress(Progress):
             return
         self._last = now
         self._message = message
-        TaskRun.objects.filter(pk=self.run_id).update(done=done, total=total, message=message[:500])
+        from django.utils import timezone
+
+        runs = TaskRun.objects.filter(pk=self.run_id)
+        if self.attempt is not None:
+            runs = runs.filter(attempts=self.attempt, status=TaskRun.Status.RUNNING)
+        # Progress is a heartbeat too (decision 0024).
+        runs.update(done=done, total=total, message=message[:500], heartbeat_at=timezone.now())
 
 
 class RecordingProgress(Progress):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from kommunalschutz.foundation.core.audit import AuditActor
 from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
 from kommunalschutz.foundation.core.progress import Progress
 from kommunalschutz.foundation.core.tasks import OPERATIONS, run_operation
+from kommunalschutz.foundation.core.tasks import recover_if_stale as recover_if_stale
+from kommunalschutz.foundation.core.tasks import recover_stale_runs as recover_stale_runs
 
 
 def start_operation(*, actor: AuditActor, kind: str, label: str, arguments: dict[str, Any] | None = None) -> TaskRun:
@@ -70,9 +73,12 @@ def export_audit_operation(*, progress: Progress, actor_id: int | None, since: s
     return {"file": name, "rows": total}
 
 
-def selftest_operation(*, progress: Progress, actor_id: int | None, steps: int = 3) -> dict[str, Any]:
-    """A harmless operation that proves the queue works end to end (used by tests and `check-deploy`)."""
+def selftest_operation(*, progress: Progress, actor_id: int | None, steps: int = 3,
+                       pause: float = 0) -> dict[str, Any]:
+    """A harmless operation that proves the queue works end to end (used by tests and `check-deploy`);
+    ``pause`` seconds before each step make it last (the worker crash test kills it mid-way)."""
     for step in range(1, steps + 1):
+        time.sleep(max(0.0, min(float(pause), 60.0)))
         progress.update(step, steps, f"step {step}")
     return {"steps": steps}
 

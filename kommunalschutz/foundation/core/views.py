@@ -120,7 +120,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_for_user(request.user, TaskRun.objects.all(), "core.view_task_run", pk=pk)
+    run = services.recover_if_stale(get_for_user(request.user, TaskRun.objects.all(), "core.view_task_run", pk=pk))
     template = "core/_task_progress.html" if request.headers.get("HX-Request") else "core/task_detail.html"
     return render(request, template, {"run": run})
 

@@ -71,16 +71,25 @@ def _compute(project: SurveyProject, basis_: str | None, progress: Progress) -> 
         progress.update(done, total, _("charts are being drawn: %(split)s") % {"split": label})
         charts = _sections(project, rows)
         done += len(items)
-        with transaction.atomic():
-            StoredResults.objects.update_or_create(project=project, basis=basis_, by=by, defaults={
-                "run": run, "rows": [row_dict(row) for row in rows], "charts": charts,
-                "indicators": {key: None if value is None else {k: encode(v) for k, v in value.as_dict().items()}
-                               for key, value in indicators.items()} if by == "" else {},
-            })
+        store(project, basis_, by, run=run, rows=[row_dict(row) for row in rows], charts=charts,
+              indicators={key: None if value is None else {k: encode(v) for k, v in value.as_dict().items()}
+                          for key, value in indicators.items()} if by == "" else {})
         count += len(rows)
         progress.update(done, total, _("stored: %(split)s") % {"split": label})
     progress.update(total, total, _("the results are stored"))
     return count
+
+
+def store(project: SurveyProject, basis_: str, by: str, *, run: WeightingRun | None, rows: list[dict[str, Any]],
+          charts: dict[str, str], indicators: dict[str, Any]) -> StoredResults:
+    """Store one split of one basis. Two workers may compute the same basis at once (a weighting queued it
+    and someone pressed "compute" meanwhile): the unique key (project, basis, by) lets only one row exist,
+    update_or_create locks it or, when both insert, the loser reads the winner's row and overwrites it with
+    the same numbers (a basis's numbers never change). tests/concurrency/test_stored_results.py."""
+    with transaction.atomic():
+        stored, _created = StoredResults.objects.update_or_create(project=project, basis=basis_, by=by, defaults={
+            "run": run, "rows": rows, "charts": charts, "indicators": indicators})
+    return stored
 
 
 def results_split_label(by: str) -> str:

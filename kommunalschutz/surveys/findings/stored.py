@@ -101,8 +101,12 @@ def current_indicators(project: SurveyProject) -> dict[str, results.Indicator | 
 
 def task_for(project: SurveyProject, basis_: str) -> TaskRun | None:
     """The newest computation queued for this basis (to show its progress), if any."""
-    return (TaskRun.objects.filter(kind=RESULTS_OPERATION, result__arguments__project_id=project.pk,
-                                   result__arguments__basis=basis_).order_by("-created_at", "-pk").first())
+    from kommunalschutz.foundation.core.services import recover_if_stale
+
+    found = (TaskRun.objects.filter(kind=RESULTS_OPERATION, result__arguments__project_id=project.pk,
+                                    result__arguments__basis=basis_).order_by("-created_at", "-pk").first())
+    # A computation whose worker died is queued again or shown as failed, never as running for ever.
+    return None if found is None else recover_if_stale(found)
 
 
 def start(*, actor: Actor | None, project: SurveyProject, run: WeightingRun | None = None) -> TaskRun | None:

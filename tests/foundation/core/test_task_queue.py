@@ -6,8 +6,10 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import connection
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.exceptions import TaskException
 from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -19,8 +21,18 @@ from kommunalschutz.foundation.core.tasks import execute_operation
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
+def _closing(run_id: int) -> dict[str, Any]:
+    """execute_operation as the consumer thread runs it, closing the thread's connection afterwards (what
+    djhuey's db_task does in production); a connection left to the garbage collector may still be open when
+    pytest drops the PostgreSQL test database."""
+    try:
+        return execute_operation(run_id)
+    finally:
+        connection.close()
+
+
 def _run_through(queue: Huey) -> TaskRun:
-    task = queue.task()(execute_operation)
+    task = queue.task()(_closing)
     run = TaskRun.objects.create(kind="core.selftest", label="self test", result={"arguments": {"steps": 4}})
     consumer = queue.create_consumer(workers=1, worker_type="thread", periodic=False, check_worker_health=False)
     consumer.start()
@@ -63,7 +75,7 @@ def test_task_runs_through_redis_queue_and_reports_progress(redis_queue: Huey) -
 
 @pytest.mark.django_db(transaction=True)
 def test_failing_operation_marks_run_failed_with_message(sqlite_queue: Huey) -> None:
-    task = sqlite_queue.task()(execute_operation)
+    task = sqlite_queue.task()(_closing)
     run = TaskRun.objects.create(kind="core.selftest", label="bad", result={"arguments": {"no_such_arg": 1}})
     consumer = sqlite_queue.create_consumer(workers=1, worker_type="thread", periodic=False,
                                             check_worker_health=False)
