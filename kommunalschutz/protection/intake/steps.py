@@ -3,10 +3,10 @@
 Step 1 asks only what the case team needs to act: what happened, when, where, and whether there is danger
 now; a file may come with it. ``create_report`` stores the case and that file in one transaction: a refused
 file stores no case either, and every problem (of the incident and of the file) is named at its field in one
-pass. The later steps (``STEPS``: evidence, details and witnesses, perpetrator, complaint and consent) can be completed right after
-step 1 or at any time later from the case page or "My reports"; ``complete_step`` writes one of them as an
-audited update of the incident (checked by cases.incidents.clean_incident like every other edit) and a
-timeline entry, and re-triages the case.
+pass. The later steps (``STEPS``: evidence, details and witnesses, perpetrator, complaint and consent) can be
+completed right after step 1 or at any time later from the case page or "My reports"; ``complete_step`` writes
+one of them as an audited update of the incident (checked by cases.incidents.clean_incident like every other
+edit) and a timeline entry, and re-triages the case.
 
 For a self-report the affected person is the account: name and contact come from it, and the role of the
 office from the account's office or, while that is empty, the official's latest self-report (``known_role``),
