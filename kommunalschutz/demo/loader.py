@@ -46,6 +46,7 @@ class DemoUser:
     last_name: str
     role: str
     organisation: str
+    office: str = ""  # accounts.models.Office: what the person's own reports take as their role
 
 
 ORGANISATIONS = [
@@ -65,7 +66,7 @@ ORGANISATIONS = [
 USERS = [
     DemoUser("koordination", "Karin", "Koordinatorin", "coordinator", "office"),
     DemoUser("pirna-koordination", "Paul", "Pirnaer", "municipal_coordinator", "pirna"),
-    DemoUser("pirna-buergermeisterin", "Birgit", "Bürgermeisterin", "official", "pirna"),
+    DemoUser("pirna-buergermeisterin", "Birgit", "Bürgermeisterin", "official", "pirna", office="mayor"),
     DemoUser("pd-dresden", "Dirk", "Polizeikontakt", "police_contact", "pd_dresden"),
     DemoUser("lka-schutz", "Lena", "Schutzbeamtin", "protection_officer", "lka"),
     DemoUser("coach", "Claudia", "Coach", "coach", "coaching"),
@@ -147,6 +148,8 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
             account_services.set_account_active(actor=None, user=user, active=True)
         if not user.check_password(DEMO_PASSWORD):
             account_services.set_password(actor=None, user=user, password=DEMO_PASSWORD)
+        if user.office != person.office:
+            user = account_services.set_office(actor=None, user=user, office=person.office)
         membership, m_created = Membership.objects.get_or_create(
             user=user, organisation=organisations[person.organisation], role=person.role
         )

@@ -71,3 +71,18 @@ def test_the_lka_sees_every_demo_case_with_a_protection_request(demo_db: DemoDat
     assert not requested.exclude(events__kind=CaseEvent.Kind.TEAM).exists()
     # Cases without a request stay out of the LKA's sight unless it was involved otherwise.
     assert Case.objects.exclude(pk__in=requested).filter(lka_involved=True).count() == 0
+
+
+def test_every_demo_official_has_an_office_that_her_own_reports_agree_with(demo_db: DemoData) -> None:
+    """Issue 13, item 3: a self-report takes the role from the account's office; the demo officials have one,
+    and the role of their own demo reports is that office."""
+    from kommunalschutz.foundation.accounts.models import Membership, Office
+    from kommunalschutz.protection.intake.steps import known_role
+
+    officials = {m.user for m in Membership.objects.filter(role="official").select_related("user")}
+    assert officials
+    for official in officials:
+        assert official.office in Office.values, official.username
+        assert known_role(official) == official.office
+        own = Case.objects.filter(affected_user=official, intake=Case.Intake.SELF)
+        assert own.exists() and set(own.values_list("affected_role", flat=True)) == {official.office}

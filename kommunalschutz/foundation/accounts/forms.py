@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kommunalschutz.foundation.accounts import services, throttle
-from kommunalschutz.foundation.accounts.models import Organisation, Role, User
+from kommunalschutz.foundation.accounts.models import Office, Organisation, Role, User
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
 
@@ -235,3 +235,12 @@ class MemberForm(forms.Form):
                                  widget=forms.TextInput(attrs={"autocomplete": "off"}))
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class OfficeForm(forms.Form):
+    office = forms.ChoiceField(
+        label=_("Office or mandate"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("none or not stated")), *Office.choices],
+        help_text=_("Your own reports of incidents take it as the role of the affected person, so the report "
+                    "does not ask for it. You can still correct it in a single report."),
+    )

@@ -16,11 +16,26 @@ from django.utils.translation import gettext_lazy as _
 from kommunalschutz.foundation.core.roles import SECOND_FACTOR_ROLES, Role
 
 # Role and SECOND_FACTOR_ROLES are core's; re-exported because every app's models and rules know them here.
-__all__ = ["SECOND_FACTOR_ROLES", "APIToken", "Actor", "Membership", "Organisation", "Role", "User"]
+__all__ = ["SECOND_FACTOR_ROLES", "APIToken", "Actor", "Membership", "Office", "Organisation", "Role", "User"]
+
+
+class Office(models.TextChoices):
+    """The office or mandate a person holds. The values are the protection cases' roles of the affected person
+    (cases.models.AffectedRole, a test keeps them in step): a self-report takes the account's office as its
+    role. The foundation cannot import the protection wing, so the catalogue is repeated here; a family member
+    of an official is a case's role, not an account's office."""
+
+    MAYOR = "mayor", _("mayor")
+    DISTRICT_ADMINISTRATOR = "district_administrator", _("district administrator")
+    COUNCIL_MEMBER = "council_member", _("council member")
+    HONORARY_OFFICIAL = "honorary_official", _("honorary official")
+    STAFF = "staff", _("administrative staff")
 
 
 class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
+    # The person's own office or mandate (empty: none, or not given); set by the person or an administrator.
+    office = models.CharField(_("office or mandate"), max_length=30, choices=Office.choices, blank=True, default="")
 
     class Meta:
         verbose_name = _("user")

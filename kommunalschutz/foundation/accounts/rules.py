@@ -86,6 +86,8 @@ rules.add_perm("accounts.manage_organisations", is_administrator)
 # Adding people to organisations, removing memberships and resetting a second factor.
 rules.add_perm("accounts.manage_users", is_administrator)
 rules.add_perm("accounts.view_user", is_administrator | is_self)
+# The office or mandate of an account (accounts.models.Office): the person themselves and administrators.
+rules.add_perm("accounts.change_office", is_administrator | is_self)
 rules.add_perm("accounts.manage_own_tokens", rules.is_authenticated & rules.is_active)
 # Nobody, administrators included, may see or revoke someone else's token through the UI or API:
 # an administrator who needs to cut a person off deactivates the account, which voids its tokens.

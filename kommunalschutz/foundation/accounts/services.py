@@ -34,6 +34,7 @@ from kommunalschutz.foundation.accounts.models import (
     Actor,
     APIToken,
     Membership,
+    Office,
     Organisation,
     Role,
     User,
@@ -159,6 +160,24 @@ def set_account_active(*, actor: Actor, user: User, active: bool) -> None:
         user.save(update_fields=["is_active"])
         audit.record_update(actor=actor, obj=user, before=before,
                             summary="account reactivated" if active else "account deactivated")
+
+
+def set_office(*, actor: Actor, user: User, office: str) -> User:
+    """Set the office or mandate of an account ("" for none); the person's own reports take it as their role.
+
+    Refuses a value outside the catalogue (accounts.models.Office) with a German error and writes nothing."""
+    office = (office or "").strip()
+    if office and office not in Office.values:
+        raise ValidationError({"office": _("Please choose an office from the list, or none.")})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.office == office:
+            return user
+        before = audit.snapshot(user, ["office"])
+        user.office = office
+        user.save(update_fields=["office"])
+        audit.record_update(actor=actor, obj=user, before=before, summary="office or mandate changed")
+    return user
 
 
 # --- Second factor --------------------------------------------------------------------
@@ -471,7 +490,7 @@ def remove_membership(*, actor: Actor, membership: Membership) -> None:
 # --- Leaving: pseudonymised, never deleted ------------------------------------------------
 
 PSEUDONYM_PREFIX = "former-"
-PSEUDONYMISED_FIELDS = ("username", "email", "first_name", "last_name")
+PSEUDONYMISED_FIELDS = ("username", "email", "first_name", "last_name", "office")
 
 
 def is_pseudonymised(user: User) -> bool:
@@ -507,7 +526,7 @@ def pseudonymise_user(*, actor: Actor, user: User) -> User:
         pseudonym = f"{PSEUDONYM_PREFIX}{user.pk}-{secrets.token_hex(4)}"
         user.username = pseudonym
         user.email = f"{pseudonym}@pseudonymised.invalid"  # .invalid never delivers (RFC 2606)
-        user.first_name = user.last_name = ""
+        user.first_name = user.last_name = user.office = ""
         user.is_active = False
         user.set_unusable_password()
         user.save()

@@ -27,4 +27,5 @@ urlpatterns = [
     path("personen/<int:pk>/zweiter-faktor-zuruecksetzen/", views.second_factor_reset,
          name="second_factor_reset"),
     path("personen/<int:pk>/status/", views.account_status, name="account_status"),
+    path("personen/<int:pk>/amt/", views.office_edit, name="office_edit"),
 ]

@@ -256,6 +256,32 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def office_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office or mandate of an account: the person's own (from "My account"), or anyone's for an
+    administrator (from an organisation's page). Everyone else gets 404."""
+    user = request_user(request)
+    person = get_for_user(user, User.objects.all(), "accounts.change_office", pk=pk)
+    own = person.pk == user.pk
+    if _has_next(request):
+        back = _next_url(request)
+    else:
+        back = reverse("accounts:profile" if own else "accounts:organisation_list")
+    form = forms.OfficeForm(request.POST or None, initial={"office": person.office})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_office(actor=user, user=person, office=form.cleaned_data["office"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The office or mandate has been saved."))
+            return redirect(back)
+    return render(request, "accounts/office_form.html", {
+        "form": form, "person": person, "own": own, "back": back, "next": back if _has_next(request) else "",
+    }, status=400 if form.errors else 200)
+
+
+@login_required
 @never_cache  # the response may carry a new token's secret
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:

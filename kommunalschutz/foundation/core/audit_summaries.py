@@ -72,6 +72,7 @@ SUMMARIES = (
     pgettext_lazy(CONTEXT, "password set"),
     pgettext_lazy(CONTEXT, "account reactivated"),
     pgettext_lazy(CONTEXT, "account deactivated"),
+    pgettext_lazy(CONTEXT, "office or mandate changed"),
     pgettext_lazy(CONTEXT, "second factor set up"),
     pgettext_lazy(CONTEXT, "API token for %(user)s"),
     pgettext_lazy(CONTEXT, "account pseudonymised"),

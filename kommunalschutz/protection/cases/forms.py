@@ -180,6 +180,7 @@ class IncidentForm(forms.Form):
     perpetrator_known_to_victim = forms.ChoiceField(label=_("Perpetrator known to the affected person"),
                                                     choices=Tristate.choices)
     perpetrator_details = _area(_("About the perpetrator"))
+    witnesses = _area(_("Witnesses"), rows=2)
     complaint_filed = forms.BooleanField(label=_("A criminal complaint has been filed"), required=False)
     complaint_file_number = forms.CharField(label=_("File number of the complaint"), required=False,
                                             max_length=100)

@@ -27,9 +27,11 @@ from kommunalschutz.protection.cases.models import (
     Case,
     CaseEvent,
     Channel,
+    ComplaintWish,
     IncidentType,
     PerpetratorKind,
     Place,
+    PoliceConsent,
     Tristate,
     Urgency,
 )
@@ -46,6 +48,7 @@ TEXT_LIMITS: dict[str, int] = {
     "affected_contact": 500,
     "office_relation": 1_000,
     "perpetrator_details": 5_000,
+    "witnesses": 5_000,
     "complaint_file_number": 100,
     "complaint_police_station": 300,
 }
@@ -54,17 +57,19 @@ TEXT_LIMITS: dict[str, int] = {
 INCIDENT_FIELDS: tuple[str, ...] = (
     "description", "incident_types", "occurred_at", "period_start", "period_end", "municipality", "place",
     "place_detail", "channel", "platform", "affected_role", "affected_name", "affected_contact",
-    "office_relation", "perpetrator_kind", "perpetrator_known_to_victim", "perpetrator_details",
-    "complaint_filed", "complaint_file_number", "complaint_police_station", "politically_motivated",
-    "urgency", "danger_now", "threat_to_life",
+    "office_relation", "perpetrator_kind", "perpetrator_known_to_victim", "perpetrator_details", "witnesses",
+    "complaint_filed", "complaint_file_number", "complaint_police_station", "complaint_wanted", "police_consent",
+    "politically_motivated", "urgency", "danger_now", "threat_to_life",
 )
-_DEFAULTS: dict[str, Any] = {
+# The value of every incident field when nothing was entered (a new report, or a step left untouched).
+DEFAULTS: dict[str, Any] = {
     "description": "", "incident_types": [], "occurred_at": None, "period_start": None, "period_end": None,
     "municipality": None, "place": "", "place_detail": "", "channel": "", "platform": "", "affected_role": "",
     "affected_name": "", "affected_contact": "", "office_relation": "",
     "perpetrator_kind": PerpetratorKind.UNKNOWN, "perpetrator_known_to_victim": Tristate.UNKNOWN,
-    "perpetrator_details": "", "complaint_filed": False, "complaint_file_number": "",
-    "complaint_police_station": "", "politically_motivated": Tristate.UNKNOWN, "urgency": Urgency.MEDIUM,
+    "perpetrator_details": "", "witnesses": "", "complaint_filed": False, "complaint_file_number": "",
+    "complaint_police_station": "", "complaint_wanted": ComplaintWish.UNDECIDED,
+    "police_consent": PoliceConsent.NOT_STATED, "politically_motivated": Tristate.UNKNOWN, "urgency": Urgency.MEDIUM,
     "danger_now": False, "threat_to_life": False,
 }
 
@@ -181,7 +186,7 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
         elif instance is not None:
             raw[name] = getattr(instance, name)
         else:
-            raw[name] = _DEFAULTS[name]
+            raw[name] = DEFAULTS[name]
 
     errors: Errors = {}
     cleaned: dict[str, Any] = {}
@@ -281,6 +286,12 @@ def clean_incident(data: Mapping[str, Any], *, anonymous: bool = False, instance
     cleaned["politically_motivated"] = _choice(errors, "politically_motivated", raw["politically_motivated"],
                                                Tristate, required=False, default=Tristate.UNKNOWN)
     cleaned["urgency"] = _choice(errors, "urgency", raw["urgency"], Urgency, required=False, default=Urgency.MEDIUM)
+    # The reporter's wish for a complaint (kept when one is filed later: the page shows the filed one then) and
+    # the consent to pass the report on to the police beyond the case team.
+    cleaned["complaint_wanted"] = _choice(errors, "complaint_wanted", raw["complaint_wanted"], ComplaintWish,
+                                          required=False, default=ComplaintWish.UNDECIDED)
+    cleaned["police_consent"] = _choice(errors, "police_consent", raw["police_consent"], PoliceConsent,
+                                        required=False, default=PoliceConsent.NOT_STATED)
     for name in ("complaint_filed", "danger_now", "threat_to_life"):
         flag = _bool(raw[name])
         if flag is None:

@@ -75,6 +75,25 @@ class Tristate(models.TextChoices):
     UNKNOWN = "unknown", _("unknown")
 
 
+class ComplaintWish(models.TextChoices):
+    """Whether the affected person wants to file a criminal complaint (Strafanzeige), while none is filed."""
+
+    UNDECIDED = "undecided", _("not decided yet")
+    WANTED = "wanted", _("a criminal complaint is wanted")
+    NOT_WANTED = "not_wanted", _("no criminal complaint wanted")
+
+
+class PoliceConsent(models.TextChoices):
+    """The reporter's consent to pass the report on to the police beyond the case team (decision 0021).
+
+    The responsible police contacts belong to the case team and read the case in any case (rules.py); this
+    is about passing it on, with the person's name, to the police who investigate."""
+
+    NOT_STATED = "not_stated", _("not stated")
+    GIVEN = "given", _("yes, it may be passed on")
+    REFUSED = "refused", _("no, not without asking first")
+
+
 class PerpetratorKind(models.TextChoices):
     UNKNOWN = "unknown", _("unknown perpetrator")
     INDIVIDUAL = "individual", _("a known individual")
@@ -149,9 +168,14 @@ class Case(models.Model):
     perpetrator_known_to_victim = models.CharField(_("perpetrator known to the affected person"), max_length=10,
                                                    choices=Tristate.choices, default=Tristate.UNKNOWN)
     perpetrator_details = EncryptedTextField(_("about the perpetrator"), blank=True, default="")
+    witnesses = EncryptedTextField(_("witnesses"), blank=True, default="")
     complaint_filed = models.BooleanField(_("criminal complaint filed"), default=False)
     complaint_file_number = EncryptedTextField(_("file number of the complaint"), blank=True, default="")
     complaint_police_station = EncryptedTextField(_("police station"), blank=True, default="")
+    complaint_wanted = models.CharField(_("criminal complaint wanted"), max_length=20, choices=ComplaintWish.choices,
+                                        default=ComplaintWish.UNDECIDED)
+    police_consent = models.CharField(_("consent to pass the report on to the police"), max_length=20,
+                                      choices=PoliceConsent.choices, default=PoliceConsent.NOT_STATED)
     politically_motivated = models.CharField(_("politically motivated"), max_length=10, choices=Tristate.choices,
                                              default=Tristate.UNKNOWN)
     urgency = models.CharField(_("urgency as the reporter sees it"), max_length=10, choices=Urgency.choices,

@@ -20,9 +20,11 @@ from kommunalschutz.protection.cases.incidents import INCIDENT_FIELDS, TEXT_LIMI
 from kommunalschutz.protection.cases.models import (
     AffectedRole,
     Channel,
+    ComplaintWish,
     IncidentType,
     PerpetratorKind,
     Place,
+    PoliceConsent,
     Tristate,
     Urgency,
 )
@@ -104,10 +106,17 @@ class IncidentForm(forms.Form):
     perpetrator_known_to_victim = _radios(_("Does the affected person know the perpetrator?"), Tristate.choices,
                                           initial=Tristate.UNKNOWN)
     perpetrator_details = _area(_("What do you know about the perpetrator? (optional)"), "perpetrator_details")
+    witnesses = _area(_("Witnesses (optional)"), "witnesses",
+                      help_text=_("Who saw or heard it: names and how to reach them, as far as you know. Stored "
+                                  "encrypted; only the case team reads it."))
     # Complaint
     complaint_filed = forms.BooleanField(label=_("A criminal complaint has been filed"), required=False)
     complaint_file_number = _line(_("File number of the complaint (optional)"), "complaint_file_number")
     complaint_police_station = _line(_("Police station (optional)"), "complaint_police_station")
+    complaint_wanted = _radios(_("If no complaint has been filed yet: do you want to file one?"),
+                               ComplaintWish.choices, initial=ComplaintWish.UNDECIDED)
+    police_consent = _radios(_("May the case team pass your report on to the police?"), PoliceConsent.choices,
+                             initial=PoliceConsent.NOT_STATED)
     politically_motivated = _radios(_("Do you think the act was politically motivated?"), Tristate.choices,
                                     initial=Tristate.UNKNOWN)
     # Urgency and danger
@@ -186,8 +195,10 @@ class AnonymousReportForm(IncidentForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, on_behalf_allowed=False, **kwargs)
-        del self.fields["affected_name"]
-        del self.fields["affected_contact"]
+        # No names in the anonymous form, and nothing the case team would have to ask back about: witnesses,
+        # the wish for a complaint and the consent to pass it on belong to a reporter who can be reached.
+        for name in ("affected_name", "affected_contact", "witnesses", "complaint_wanted", "police_consent"):
+            del self.fields[name]
         for name in ("passphrase", "passphrase_repeat"):
             self.fields[name].widget.attrs["aria-required"] = "true"
 
@@ -323,6 +334,11 @@ class StepForm(IncidentForm):
             field.widget.attrs.pop("aria-required", None)
         if "affected_role" in self.fields:
             self.fields["affected_role"].label = _("Role of the affected person")
+        if "police_consent" in self.fields:
+            self.fields["police_consent"].help_text = _(
+                "The police contacts of the responsible police directorate belong to the case team and read your "
+                "report in any case. This asks whether the case team may pass it on, with your name, to the "
+                "police who investigate, for example for a criminal complaint.")
 
     def groups(self) -> list[tuple[Any, list[BoundField]]]:
         return [(self.step.title, [self[name] for name in self.step.fields if name in self.fields])]

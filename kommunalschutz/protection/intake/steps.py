@@ -3,13 +3,14 @@
 Step 1 asks only what the case team needs to act: what happened, when, where, and whether there is danger
 now; a file may come with it. ``create_report`` stores the case and that file in one transaction: a refused
 file stores no case either, and every problem (of the incident and of the file) is named at its field in one
-pass. The later steps (``STEPS``: evidence, details, perpetrator, complaint) can be completed right after
-step 1 or at any time later from the case page or "My reports"; ``complete_step`` writes one of them as an
-audited update of the incident (checked by cases.incidents.clean_incident like every other edit) and a
-timeline entry, and re-triages the case.
+pass. The later steps (``STEPS``: evidence, details and witnesses, perpetrator, complaint and consent) can be
+completed right after step 1 or at any time later from the case page or "My reports"; ``complete_step`` writes
+one of them as an audited update of the incident (checked by cases.incidents.clean_incident like every other
+edit) and a timeline entry, and re-triages the case.
 
 For a self-report the affected person is the account: name and contact come from it, and the role of the
-office from the official's latest self-report (``known_role``), so it is asked only once.
+office from the account's office or, while that is empty, the official's latest self-report (``known_role``),
+so it is asked at most once.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from kommunalschutz.foundation.accounts.models import Membership, User
 from kommunalschutz.foundation.core.audit import record_update, snapshot
 from kommunalschutz.foundation.registry.models import Municipality
-from kommunalschutz.protection.cases.incidents import clean_incident
+from kommunalschutz.protection.cases.incidents import DEFAULTS, clean_incident
 from kommunalschutz.protection.cases.models import Case, CaseEvent
 from kommunalschutz.protection.cases.routing import retriage
 from kommunalschutz.protection.cases.rules import is_case_reporter
@@ -55,15 +56,18 @@ STEPS: tuple[Step, ...] = (
          gettext_lazy("Photos, screenshots, letters, e-mails, and posts or messages online. The original is "
                       "stored encrypted with its SHA-256 checksum.")),
     Step("vorfall", gettext_lazy("Details of the incident"),
-         gettext_lazy("Where exactly, the relation to the office or mandate, and how urgent it is for you."),
-         ("affected_role", "place_detail", "office_relation", "urgency")),
+         gettext_lazy("Where exactly, the relation to the office or mandate, who saw or heard it, and how "
+                      "urgent it is for you."),
+         ("affected_role", "place_detail", "office_relation", "witnesses", "urgency")),
     Step("taeter", gettext_lazy("The perpetrator"),
          gettext_lazy("What you know about who did it. Leave it open if you do not know."),
          ("perpetrator_kind", "perpetrator_known_to_victim", "perpetrator_details")),
-    Step("anzeige", gettext_lazy("Criminal complaint and motivation"),
-         gettext_lazy("Whether a criminal complaint has been filed, and whether you think the act was "
+    Step("anzeige", gettext_lazy("Criminal complaint, police and motivation"),
+         gettext_lazy("Whether a criminal complaint has been filed or you want to file one, whether the case "
+                      "team may pass your report on to the police, and whether you think the act was "
                       "politically motivated."),
-         ("complaint_filed", "complaint_file_number", "complaint_police_station", "politically_motivated")),
+         ("complaint_filed", "complaint_file_number", "complaint_police_station", "complaint_wanted",
+          "police_consent", "politically_motivated")),
 )
 STEP_BY_SLUG = {step.slug: step for step in STEPS}
 # Incident fields step 1 does not ask (affected_role is asked in step 1 when nothing else tells it).
@@ -80,7 +84,10 @@ def next_step(step: Step) -> Step | None:
 
 
 def known_role(user: User) -> str:
-    """The role of the office from the official's latest self-report ("" when there is none)."""
+    """The role of the office: the account's office, else the official's latest self-report ("" when neither
+    tells it). The account's office takes the case's role values (accounts.models.Office)."""
+    if user.office:
+        return str(user.office)
     role = (Case.objects.filter(affected_user=user, intake=Case.Intake.SELF).exclude(affected_role="")
             .order_by("-reported_at", "-pk").values_list("affected_role", flat=True).first())
     return str(role or "")
@@ -203,9 +210,8 @@ def filled_steps(case: Case) -> set[str]:
     filled: set[str] = set()
     if EvidenceItem.objects.filter(case=case).exists():
         filled.add(EVIDENCE)
-    empty = {"", None, False, "unknown", "medium"}
     for step in STEPS[1:]:
-        if any(getattr(case, name) not in empty for name in step.fields if name != "affected_role"):
+        if any(getattr(case, name) != DEFAULTS[name] for name in step.fields if name != "affected_role"):
             filled.add(step.slug)
     return filled
 

@@ -110,7 +110,8 @@ def report(request: HttpRequest) -> HttpResponse:
             form.add_error(None, refusal[0])
     return render(request, "intake/report.html", {
         "form": form, "on_behalf_allowed": on_behalf_allowed, "person": steps.account_person(user),
-        "known_role_label": _role_label(steps.known_role(user)), "max_mb": _max_mb(), "steps": steps.STEPS,
+        "known_role_label": _role_label(steps.known_role(user)), "office_from_account": bool(user.office),
+        "max_mb": _max_mb(), "steps": steps.STEPS,
         "form_token": formtokens.issue(REPORT_FORM)}, status=status)
 
 
