@@ -1133,8 +1133,9 @@ def count_at_bounds(weights: Sequence[float] | FloatArray, lower: float | None, 
 
 OUTPUT_COLUMNS = [
     "variable", "domain_variable", "domain", "category", "kind",
-    "estimate", "se", "ci_lower", "ci_upper", "n",
+    "estimate", "se", "ci_lower", "ci_upper", "n", "note",
 ]
+EMPTY_NOTE = "empty"  # the note of a row whose domain has no respondent with a value (estimate fields blank)
 
 
 class InputError(SurveyError):
@@ -1236,13 +1237,62 @@ def _fmt(value: float) -> str:
     return "NA" if math.isnan(value) else repr(float(value))
 
 
+def parse_declaration(text: str) -> tuple[str, list[str] | None]:
+    """``COL`` or ``COL=level1,level2,...`` (--factor, --by): the column and its declared levels, in order."""
+    name, sep, levels = text.partition("=")
+    name = name.strip()
+    if not sep:
+        return name, None
+    declared = [lv.strip() for lv in levels.split(",")]
+    if not name or not declared or any(not lv for lv in declared) or len(set(declared)) != len(declared):
+        raise SurveyError(f"{text!r}: expected COL=level1,level2,... with distinct, non-empty levels.")
+    return name, declared
+
+
+def _sorted_levels(values: list[str]) -> list[str]:
+    """The distinct present values, in numeric order if they are all numbers (R's factor() of a number),
+    else in text order."""
+    present = sorted({v for v in values if v not in MISSING_MARKERS})
+    if _is_numeric(present):
+        return sorted(present, key=lambda v: (float(v), v))
+    return present
+
+
+def _parse_quantiles(text: str) -> list[tuple[str, float]]:
+    out = []
+    for part in text.split(","):
+        label = part.strip()
+        try:
+            p = float(label)
+        except ValueError:
+            raise SurveyError(f"--quantiles: {label!r} is not a number.") from None
+        if not 0.0 <= p <= 1.0:
+            raise SurveyError(f"--quantiles: {label!r} is not between 0 and 1.")
+        out.append((label, p))
+    return out
+
+
+def _check_levels(path: str, values: list[str], levels: list[str], column: str, option: str) -> None:
+    allowed = set(levels)
+    for line, v in enumerate(values, start=2):
+        if v not in MISSING_MARKERS and v not in allowed:
+            raise InputError(path, f"value {v!r} is not one of the levels declared with {option}.", line=line,
+                             column=column)
+
+
 def run(args: argparse.Namespace) -> list[dict[str, str]]:
     data_path: str = args.data
     header, rows = read_csv(data_path)
     if len(rows) < 2:
         raise InputError(data_path, "at least two data rows are needed.")
-    needed = [(c, "--var") for c in args.var] + [
-        (c, opt) for c, opt in ((args.by, "--by"), (args.strata, "--strata"), (args.cluster, "--cluster"),
+    factors = dict(parse_declaration(f) for f in (getattr(args, "factor", None) or []))
+    by, by_levels = parse_declaration(args.by) if args.by else ("", None)
+    variables = list(dict.fromkeys([*(args.var or []), *factors]))
+    if not variables:
+        raise SurveyError("nothing to estimate: give at least one --var or --factor.")
+    quantiles = _parse_quantiles(args.quantiles) if getattr(args, "quantiles", None) else []
+    needed = [(c, "--factor" if c in factors else "--var") for c in variables] + [
+        (c, opt) for c, opt in ((by, "--by"), (args.strata, "--strata"), (args.cluster, "--cluster"),
                                 (args.weight, "--weight"), (args.fpc, "--fpc")) if c
     ]
     for col, opt in needed:
@@ -1270,7 +1320,9 @@ def run(args: argparse.Namespace) -> list[dict[str, str]]:
     strata = required(args.strata) if args.strata else None
     clusters = required(args.cluster) if args.cluster else None
     try:
-        design = make_design(len(rows), weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+        design = make_design(len(rows), weights=weights, strata=strata, clusters=clusters, fpc=fpc,
+                             lonely_psu=getattr(args, "lonely_psu", None) or "fail",
+                             adjust_domain_lonely=bool(getattr(args, "adjust_domain_lonely", False)))
     except SurveyError as exc:
         raise InputError(data_path, str(exc)) from None
     if args.rake:
@@ -1281,23 +1333,36 @@ def run(args: argparse.Namespace) -> list[dict[str, str]]:
         design = result.design
 
     domains: list[tuple[str, str, NDArray[np.bool_] | None]] = [("", "", None)]
-    if args.by:
-        by_values = [r[args.by] for r in rows]
-        levels = sorted({v for v in by_values if v not in MISSING_MARKERS})
-        domains += [(args.by, lvl, np.array([v == lvl for v in by_values])) for lvl in levels]
+    if by:
+        by_values = [r[by] for r in rows]
+        if by_levels is not None:
+            _check_levels(data_path, by_values, by_levels, by, "--by")
+        levels = by_levels if by_levels is not None else sorted({v for v in by_values if v not in MISSING_MARKERS})
+        domains += [(by, lvl, np.array([v == lvl for v in by_values])) for lvl in levels]
 
     out: list[dict[str, str]] = []
-    for var in args.var:
+    for var in variables:
         raw = [r[var] for r in rows]
-        numeric = _is_numeric(raw)
-        values = np.array([math.nan if v in MISSING_MARKERS else float(v) for v in raw]) if numeric else None
-        categories = sorted({v for v in raw if v not in MISSING_MARKERS})
+        if var in factors:
+            declared = factors[var]
+            if declared is not None:
+                _check_levels(data_path, raw, declared, var, "--factor")
+            categories = declared if declared is not None else _sorted_levels(raw)
+            values = None
+        else:
+            numeric = _is_numeric(raw)
+            values = np.array([math.nan if v in MISSING_MARKERS else float(v) for v in raw]) if numeric else None
+            categories = sorted({v for v in raw if v not in MISSING_MARKERS})
         for dvar, dlevel, mask in domains:
             base = {"variable": var, "domain_variable": dvar, "domain": dlevel}
             if values is not None:
                 for kind, fn in (("mean", svymean), ("total", svytotal)):
                     e = fn(design, values, mask)
                     out.append({**base, "category": "", "kind": kind, **_row(e)})
+                if quantiles:
+                    found = svyquantile(design, values, [p for _, p in quantiles], mask)
+                    for label, p in quantiles:
+                        out.append({**base, "category": label, "kind": "quantile", **_row(found[p])})
             else:
                 for cat, e in svyprop(design, raw, mask, categories).items():
                     out.append({**base, "category": cat, "kind": "proportion", **_row(e)})
@@ -1305,9 +1370,11 @@ def run(args: argparse.Namespace) -> list[dict[str, str]]:
 
 
 def _row(e: Estimate) -> dict[str, str]:
+    if e.empty:
+        return {"estimate": "", "se": "", "ci_lower": "", "ci_upper": "", "n": "0", "note": EMPTY_NOTE}
     return {
         "estimate": _fmt(e.estimate), "se": _fmt(e.se), "ci_lower": _fmt(e.ci_lower),
-        "ci_upper": _fmt(e.ci_upper), "n": str(e.n),
+        "ci_upper": _fmt(e.ci_upper), "n": str(e.n), "note": "",
     }
 
 
@@ -1319,12 +1386,30 @@ def build_parser(prog: str = "survey-estimate") -> argparse.ArgumentParser:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", metavar="DATA.csv")
-    parser.add_argument("--var", action="append", required=True, metavar="COL")
-    parser.add_argument("--by", metavar="COL")
+    parser.add_argument("--var", action="append", metavar="COL",
+                        help="a variable to estimate: mean and total if numeric, else category proportions")
+    parser.add_argument("--factor", action="append", metavar="COL[=L1,L2,...]",
+                        help="a categorical variable (also if coded as numbers, e.g. --factor q5=1,2,3,4,5): "
+                             "proportions per level as R's svymean(~factor(q5)); declared levels are reported "
+                             "in their order, also without answers (a share of 0); without levels, the values "
+                             "that occur, in numeric order if all are numbers")
+    parser.add_argument("--by", metavar="COL[=L1,L2,...]",
+                        help="domains; declared levels are all reported, a level without respondents as a row "
+                             "with blank estimates and note 'empty'")
+    parser.add_argument("--quantiles", metavar="P1,P2,...",
+                        help="quantiles of the numeric --var variables, e.g. 0.25,0.5,0.75: R's svyquantile "
+                             "(qrule='math', Woodruff interval)")
     parser.add_argument("--strata", metavar="COL")
     parser.add_argument("--cluster", metavar="COL")
     parser.add_argument("--weight", metavar="COL")
     parser.add_argument("--fpc", metavar="COL", help="population size of the stratum (PSUs with --cluster)")
+    parser.add_argument("--lonely-psu", choices=LONELY_PSU, default="fail",
+                        help="strata with a single PSU, as R's options(survey.lonely.psu): fail (default) refuses "
+                             "them, certainty/remove leave them out of the variance, adjust centres them at zero, "
+                             "average gives them the mean contribution of the other strata")
+    parser.add_argument("--adjust-domain-lonely", action="store_true",
+                        help="R's options(survey.adjust.domain.lonely=TRUE): with --lonely-psu adjust or average, "
+                             "apply the rule also to a stratum with a single PSU in a domain")
     parser.add_argument("--rake", metavar="MARGINS.csv", help="columns variable,category,population")
     parser.add_argument("--rake-maxit", type=int, default=10)
     parser.add_argument("--rake-epsilon", type=float, default=1.0)
