@@ -9,7 +9,8 @@ within each stratum, and (4) their squares summed with the factor ``f_h * n_h / 
 Domains (subpopulations) keep the full design and zero the weights outside the domain, as R's
 ``subset()``/``svyby()`` do on a ``survey.design2``; missing values are dropped the same way
 (R's ``na.rm=TRUE``). A stratum with a single PSU is refused (R's default
-``options(survey.lonely.psu="fail")``).
+``options(survey.lonely.psu="fail")``) or handled by R's other rules (``make_design(lonely_psu=...)``,
+decision 0030). Quantiles as R's ``svyquantile`` (qrule "math", Woodruff interval).
 
 See docs/surveys.md for the method, references and the tests against R.
 """
@@ -345,7 +346,9 @@ class Design:
                 domain_lonely = (nsubset == 1) & ~lonely
                 if self.lonely_psu == "adjust":
                     uncentred |= domain_lonely
-        centred = totals - np.where(uncentred, 0.0, means)[:, groups]
+        if uncentred.any():
+            means = np.where(uncentred, 0.0, means)
+        centred = totals - means[:, groups]
         sq = _group_sum(groups, self.nstrata, centred * centred)
         contribution = sq * scale
         if self.lonely_psu in ("certainty", "remove"):

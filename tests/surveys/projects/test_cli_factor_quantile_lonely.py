@@ -22,12 +22,17 @@ def _rows(n: int = 90) -> list[list[object]]:
     rows: list[list[object]] = []
     for i in range(n):
         stratum, psu = (("S0", f"p{i % 4}"), ("S1", f"p{i % 3}"))[i % 2] if i < n - 3 else ("S2", "p0")
-        rows.append([
-            i, stratum, psu, round(float(rng.uniform(1, 5)), 3),
-            "" if i % 19 == 0 else str(int(rng.choice([1, 2, 4, 5]))),  # level 3 never answered
-            "" if i % 23 == 0 else round(float(rng.gamma(3.0, 800.0)), 1),
-            ("Nord", "Sued")[i % 5 == 0],
-        ])
+        rows.append(
+            [
+                i,
+                stratum,
+                psu,
+                round(float(rng.uniform(1, 5)), 3),
+                "" if i % 19 == 0 else str(int(rng.choice([1, 2, 4, 5]))),  # level 3 never answered
+                "" if i % 23 == 0 else round(float(rng.gamma(3.0, 800.0)), 1),
+                ("Nord", "Sued")[i % 5 == 0],
+            ]
+        )
     return rows
 
 
@@ -49,11 +54,29 @@ def test_cli_factor_quantiles_lonely_psu_and_an_empty_domain_agree_with_r(tmp_pa
     rows = _rows()
     data = _write(tmp_path / "data.csv", rows)
     out = tmp_path / "est.csv"
-    code = survey_estimate.main([
-        str(data), "--factor", "q5=1,2,3,4,5", "--var", "income", "--by", "region=Nord,Sued,Ost",
-        "--quantiles", "0.25,0.5,0.75", "--strata", "stratum", "--cluster", "psu", "--weight", "w",
-        "--lonely-psu", lonely, "--out", str(out),
-    ])
+    code = survey_estimate.main(
+        [
+            str(data),
+            "--factor",
+            "q5=1,2,3,4,5",
+            "--var",
+            "income",
+            "--by",
+            "region=Nord,Sued,Ost",
+            "--quantiles",
+            "0.25,0.5,0.75",
+            "--strata",
+            "stratum",
+            "--cluster",
+            "psu",
+            "--weight",
+            "w",
+            "--lonely-psu",
+            lonely,
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     result = _read(out)
     assert list(result[0]) == est.OUTPUT_COLUMNS
@@ -65,12 +88,28 @@ def test_cli_factor_quantiles_lonely_psu_and_an_empty_domain_agree_with_r(tmp_pa
     empty = [r for r in result if r["domain"] == "Ost"]
     assert len(empty) == 10
     for r in empty:
-        assert (r["estimate"], r["se"], r["ci_lower"], r["ci_upper"], r["n"], r["note"]) == ("", "", "", "", "0",
-                                                                                                "empty")
+        assert (r["estimate"], r["se"], r["ci_lower"], r["ci_upper"], r["n"], r["note"]) == (
+            "",
+            "",
+            "",
+            "",
+            "0",
+            "empty",
+        )
     cols = {h: [None if r[j] == "" else str(r[j]) for r in rows] for j, h in enumerate(HEADER)}
-    case = Case("cli", cols, numeric=["income"], factor=["q5"], strata="stratum", cluster="psu", weight="w",
-                by="region", lonely=lonely, quantiles=["0.25", "0.5", "0.75"],
-                levels={"q5": ["1", "2", "3", "4", "5"]})
+    case = Case(
+        "cli",
+        cols,
+        numeric=["income"],
+        factor=["q5"],
+        strata="stratum",
+        cluster="psu",
+        weight="w",
+        by="region",
+        lonely=lonely,
+        quantiles=["0.25", "0.5", "0.75"],
+        levels={"q5": ["1", "2", "3", "4", "5"]},
+    )
     r = run_r([case])
     compared = 0
     for row in result:
@@ -79,10 +118,14 @@ def test_cli_factor_quantiles_lonely_psu_and_an_empty_domain_agree_with_r(tmp_pa
         assert row["note"] == ""
         stat = {"proportion": "ciprop"}.get(row["kind"], row["kind"])
         ref = r[("cli", stat, row["variable"], row["domain"], row["category"])]
-        est_ref = r[("cli", "proportion", row["variable"], row["domain"], row["category"])][0] \
-            if row["kind"] == "proportion" else ref[0]
-        for ours, theirs in zip((row["estimate"], row["se"], row["ci_lower"], row["ci_upper"]),
-                                (est_ref, *ref[1:]), strict=True):
+        est_ref = (
+            r[("cli", "proportion", row["variable"], row["domain"], row["category"])][0]
+            if row["kind"] == "proportion"
+            else ref[0]
+        )
+        for ours, theirs in zip(
+            (row["estimate"], row["se"], row["ci_lower"], row["ci_upper"]), (est_ref, *ref[1:]), strict=True
+        ):
             assert close(float(ours), theirs), (row, ref)
             compared += 1
     assert compared == 4 * 3 * 10
@@ -102,8 +145,9 @@ def test_cli_factor_quantiles_lonely_psu_and_an_empty_domain_agree_with_r(tmp_pa
         (["--var", "income", "--strata", "stratum", "--cluster", "psu"], "only one PSU"),
     ],
 )
-def test_cli_bad_declarations(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                              message: str) -> None:
+def test_cli_bad_declarations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     rows = _rows()
     rows[0][4] = "5"
     data = _write(tmp_path / "data.csv", rows)
@@ -119,9 +163,26 @@ def test_django_command_help_and_run(tmp_path: Path) -> None:
         assert option in help_text
     data = _write(tmp_path / "data.csv", _rows())
     out = tmp_path / "est.csv"
-    call_command("survey_estimate", str(data), "--factor", "q5", "--by", "region=Nord,Sued,West", "--strata",
-                 "stratum", "--weight", "w", "--lonely-psu", "average", "--adjust-domain-lonely", "--quantiles",
-                 "0.5", "--out", str(out), stdout=io.StringIO())
+    call_command(
+        "survey_estimate",
+        str(data),
+        "--factor",
+        "q5",
+        "--by",
+        "region=Nord,Sued,West",
+        "--strata",
+        "stratum",
+        "--weight",
+        "w",
+        "--lonely-psu",
+        "average",
+        "--adjust-domain-lonely",
+        "--quantiles",
+        "0.5",
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
     result = _read(out)
     assert [r["category"] for r in result if r["domain"] == ""] == ["1", "2", "4", "5"]
     assert {r["note"] for r in result if r["domain"] == "West"} == {"empty"}

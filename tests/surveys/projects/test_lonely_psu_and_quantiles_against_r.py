@@ -66,26 +66,59 @@ def cases() -> list[Case]:
     raked = _data(24, 160)
     out: list[Case] = []
     for option in OPTIONS:
-        common: dict[str, Any] = {"numeric": ["y"], "factor": ["f", "q5"], "quantiles": QUANTILES,
-                                  "levels": {"q5": ["1", "2", "3", "4", "5"]}, "lonely": option}
+        common: dict[str, Any] = {
+            "numeric": ["y"],
+            "factor": ["f", "q5"],
+            "quantiles": QUANTILES,
+            "levels": {"q5": ["1", "2", "3", "4", "5"]},
+            "lonely": option,
+        }
         out += [
             Case(f"{option}_rows", plain, strata="s", weight="w", by="d", **common),
-            Case(f"{option}_clusters_fpc", plain, strata="s", cluster="cl", fpc="Ncl", weight="w", by="d",
-                 **common),
+            Case(f"{option}_clusters_fpc", plain, strata="s", cluster="cl", fpc="Ncl", weight="w", by="d", **common),
             Case(f"{option}_fpc_only", plain, strata="s", fpc="N", by="d", **common),
             Case(f"{option}_missing", miss, strata="s", cluster="cl", weight="w", by="d", **common),
             Case(f"{option}_ties", ties, strata="s", weight="w", by="d", **common),
-            Case(f"{option}_raked", raked, strata="s", cluster="cl", weight="w", by="d", calib="rake",
-                 margins=[((v,), _pop(raked, v, 300)) for v in ("age", "sex")], **common),
+            Case(
+                f"{option}_raked",
+                raked,
+                strata="s",
+                cluster="cl",
+                weight="w",
+                by="d",
+                calib="rake",
+                margins=[((v,), _pop(raked, v, 300)) for v in ("age", "sex")],
+                **common,
+            ),
         ]
         if option in ("adjust", "average"):
-            out.append(Case(f"{option}_domain_lonely", plain, strata="s", cluster="cl", weight="w", by="d",
-                            adjust_domain=True, **common))
-            out.append(Case(f"{option}_domain_lonely_missing", miss, strata="s", cluster="cl", weight="w", by="d",
-                            adjust_domain=True, **common))
+            out.append(
+                Case(
+                    f"{option}_domain_lonely",
+                    plain,
+                    strata="s",
+                    cluster="cl",
+                    weight="w",
+                    by="d",
+                    adjust_domain=True,
+                    **common,
+                )
+            )
+            out.append(
+                Case(
+                    f"{option}_domain_lonely_missing",
+                    miss,
+                    strata="s",
+                    cluster="cl",
+                    weight="w",
+                    by="d",
+                    adjust_domain=True,
+                    **common,
+                )
+            )
     # quantiles on designs without lonely strata (R's default "fail")
     srs = _data(25, 80)
-    out.append(Case("quantiles_srs", srs, numeric=["y"], quantiles=QUANTILES + ["0", "1", "0.01"], by="d"))
+    out.append(Case("quantiles_srs", srs, numeric=["y"], quantiles=[*QUANTILES, "0", "1", "0.01"], by="d"))
     out.append(Case("quantiles_weighted", srs, numeric=["y"], weight="w", quantiles=QUANTILES, by="d"))
     return out
 
@@ -121,7 +154,8 @@ def test_fail_refuses_a_lonely_stratum() -> None:
 
 
 def test_a_declared_level_without_answers_is_a_share_of_zero(
-        r_results: dict[Key, tuple[float, float, float, float]]) -> None:
+    r_results: dict[Key, tuple[float, float, float, float]],
+) -> None:
     estimate, se, lower, upper = r_results[("adjust_rows", "proportion", "q5", "", "3")]
     assert estimate == 0.0 and se == 0.0 and lower == 0.0 and 0 < upper < 0.1
 
