@@ -110,16 +110,16 @@ def test_cli_factor_quantiles_lonely_psu_and_an_empty_domain_agree_with_r(tmp_pa
         quantiles=["0.25", "0.5", "0.75"],
         levels={"q5": ["1", "2", "3", "4", "5"]},
     )
-    r = run_r([case])
+    reference = run_r([case])
     compared = 0
     for row in result:
         if row["note"] == "empty":
             continue
         assert row["note"] == ""
         stat = {"proportion": "ciprop"}.get(row["kind"], row["kind"])
-        ref = r[("cli", stat, row["variable"], row["domain"], row["category"])]
+        ref = reference[("cli", stat, row["variable"], row["domain"], row["category"])]
         est_ref = (
-            r[("cli", "proportion", row["variable"], row["domain"], row["category"])][0]
+            reference[("cli", "proportion", row["variable"], row["domain"], row["category"])][0]
             if row["kind"] == "proportion"
             else ref[0]
         )

@@ -168,3 +168,25 @@ def test_quantile_of_an_empty_domain_is_empty() -> None:
     assert result.n == 0 and result.empty
     with pytest.raises(est.SurveyError, match="between 0 and 1"):
         est.svyquantile(design, cols["y"], [1.5])
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("adjust_domain", [False, True])
+def test_svyby_means_agrees_with_svymean_per_domain(option: str, adjust_domain: bool) -> None:
+    """The one-pass domain means (used by the platform and the benchmark) carry the same lonely-PSU rule and the
+    same strata present per domain as svymean on each domain, which the cases above check against R."""
+    cols = _data(22, 150, missing=True)
+    design = est.make_design(
+        150,
+        weights=cols["w"],
+        strata=cols["s"],
+        clusters=cols["cl"],
+        lonely_psu=option,
+        adjust_domain_lonely=adjust_domain,
+    )
+    y = np.array([np.nan if v is None else v for v in cols["y"]])
+    by = est.svyby_mean(design, y, cols["d"])
+    for level, value, se in zip(by.levels, by.estimate, by.se, strict=True):
+        single = est.svymean(design, y, np.array([d == level for d in cols["d"]]))
+        assert value == pytest.approx(single.estimate, rel=1e-13)
+        assert se == pytest.approx(single.se, rel=1e-12)
