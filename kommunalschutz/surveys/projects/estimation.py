@@ -9,7 +9,8 @@ within each stratum, and (4) their squares summed with the factor ``f_h * n_h / 
 Domains (subpopulations) keep the full design and zero the weights outside the domain, as R's
 ``subset()``/``svyby()`` do on a ``survey.design2``; missing values are dropped the same way
 (R's ``na.rm=TRUE``). A stratum with a single PSU is refused (R's default
-``options(survey.lonely.psu="fail")``).
+``options(survey.lonely.psu="fail")``) or handled by R's other rules (``make_design(lonely_psu=...)``,
+decision 0030). Quantiles as R's ``svyquantile`` (qrule "math", Woodruff interval).
 
 See docs/surveys.md for the method, references and the tests against R.
 """
@@ -35,6 +36,8 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 Labels = Sequence[Any] | NDArray[Any]  # one value per respondent
+
+LONELY_PSU = ("fail", "certainty", "remove", "adjust", "average")  # R's options(survey.lonely.psu)
 
 MISSING_MARKERS = frozenset({"", "NA", "na", "N/A", "n/a", "."})
 
@@ -273,35 +276,43 @@ class Design:
     n_psu_in_stratum: FloatArray  # n_h per stratum
     fpc_population: FloatArray | None  # N_h per stratum (PSUs in the population)
     calibration: tuple[Calibration, ...] = field(default=())
+    lonely_psu: str = "fail"  # R's options(survey.lonely.psu): one of LONELY_PSU
+    adjust_domain_lonely: bool = False  # R's options(survey.adjust.domain.lonely)
 
     @property
     def n(self) -> int:
         return int(self.weights.shape[0])
 
     def with_weights(self, weights: FloatArray, step: Calibration) -> Design:
-        return Design(
-            weights=weights,
-            strata=self.strata,
-            nstrata=self.nstrata,
-            psu=self.psu,
-            npsu_total=self.npsu_total,
-            psu_stratum=self.psu_stratum,
-            n_psu_in_stratum=self.n_psu_in_stratum,
-            fpc_population=self.fpc_population,
-            calibration=(*self.calibration, step),
-        )
+        return replace(self, weights=weights, calibration=(*self.calibration, step))
+
+    @property
+    def needs_presence(self) -> bool:
+        """Whether the variance depends on which rows R's subset() keeps (the strata present in a domain):
+        only for ``lonely_psu="average"`` and the domain adjustment, and only without calibration (a calibrated
+        design keeps every row)."""
+        return (self.lonely_psu == "average" or self.adjust_domain_lonely) and not self.calibration
 
     # -- variance ------------------------------------------------------------------------------------
 
-    def recvar(self, x: FloatArray) -> FloatArray:
-        """Variances (diagonal of svyrecvar) of the totals of the columns of x (n, p)."""
+    def recvar(self, x: FloatArray, present: NDArray[np.bool_] | None = None) -> FloatArray:
+        """Variances (diagonal of svyrecvar) of the totals of the columns of x (n, p). ``present``: the rows R's
+        subset() keeps for the estimate (domain and non-missing; see recvar_t), None for all rows."""
         x = np.asarray(x, dtype=np.float64)
         if x.ndim == 1:
             x = x[:, None]
-        return self.recvar_t(np.ascontiguousarray(x.T))
+        pt = None if present is None else np.broadcast_to(np.asarray(present, dtype=bool), (x.shape[1], x.shape[0]))
+        return self.recvar_t(np.ascontiguousarray(x.T), pt)
 
-    def recvar_t(self, xt: FloatArray) -> FloatArray:
-        """recvar() of the transposed values xt (variables, rows), the layout the computation works in."""
+    def recvar_t(self, xt: FloatArray, present: NDArray[np.bool_] | None = None) -> FloatArray:
+        """recvar() of the transposed values xt (variables, rows), the layout the computation works in.
+
+        Strata with a single PSU follow ``lonely_psu`` as R's ``survey:::onestrat`` (survey 4.1): "certainty"
+        and "remove" contribute nothing, "adjust" the uncentred square of the PSU total (times f, not
+        n/(n-1)), "average" no contribution but the sum is scaled by strata / strata with a contribution,
+        counted among the strata present. ``present`` (variables, rows) marks the rows R's subset() keeps
+        in an uncalibrated design (domain and non-missing); it only matters for "average" and for
+        ``adjust_domain_lonely`` (a stratum with several PSUs but one in the domain), see needs_presence."""
         for step in self.calibration:
             xt = step.residuals(xt)
         if self.npsu_total == self.n:
@@ -314,12 +325,49 @@ class Design:
             f = np.ones(self.nstrata)
         else:
             f = np.where(np.isinf(self.fpc_population), 1.0, (self.fpc_population - nh) / self.fpc_population)
-        scale = f * nh / (nh - 1.0)
-        scale[f < 1e-7] = 0.0  # self-representing (census) stratum
+        lonely = nh < 2
+        scale = f * nh / np.where(lonely, 1.0, nh - 1.0)
+        scale[lonely] = f[lonely]
+        census = f < 1e-7  # self-representing (census) stratum
+        scale[census] = 0.0
         stratum_sum = _group_sum(groups, self.nstrata, totals)
-        centred = totals - (stratum_sum / nh)[:, groups]
+        means = stratum_sum / nh
+        uncentred = np.zeros(means.shape, dtype=bool)  # (p, strata)
+        if self.lonely_psu == "adjust":
+            uncentred[:, lonely] = True
+        use_presence = present is not None and self.needs_presence
+        if use_presence:
+            assert present is not None
+            pres = np.asarray(present, dtype=np.float64)
+            stratum_present = _group_sum(self.strata, self.nstrata, pres) > 0  # (p, strata)
+            if self.adjust_domain_lonely:
+                psu_present = _group_sum(self.psu, self.npsu_total, pres) > 0  # (p, PSUs)
+                nsubset = _group_sum(self.psu_stratum, self.nstrata, psu_present.astype(np.float64))
+                domain_lonely = (nsubset == 1) & ~lonely
+                if self.lonely_psu == "adjust":
+                    uncentred |= domain_lonely
+        if uncentred.any():
+            means = np.where(uncentred, 0.0, means)
+        centred = totals - means[:, groups]
         sq = _group_sum(groups, self.nstrata, centred * centred)
-        return np.asarray((sq * scale).sum(axis=1), dtype=np.float64)
+        contribution = sq * scale
+        if self.lonely_psu in ("certainty", "remove"):
+            contribution[:, lonely & ~census] = 0.0
+        if self.lonely_psu != "average":
+            return np.asarray(contribution.sum(axis=1), dtype=np.float64)
+        # "average": a lonely stratum's contribution is NA, the others are scaled by nstrat / nokstrat
+        missing = np.broadcast_to(lonely & ~census, contribution.shape).copy()
+        if use_presence:
+            if self.adjust_domain_lonely:
+                missing |= domain_lonely & ~census
+            missing &= stratum_present
+            nstrat = stratum_present.sum(axis=1).astype(np.float64)
+        else:
+            nstrat = np.full(contribution.shape[0], float(self.nstrata))
+        nok = nstrat - missing.sum(axis=1)
+        total = np.where(missing, 0.0, contribution).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(total * nstrat / nok, dtype=np.float64)
 
     def degf(self, weights: FloatArray | None = None) -> int:
         """R's degf(): PSUs minus strata among the rows with a non-zero weight."""
@@ -335,8 +383,15 @@ def make_design(
     strata: Labels | None = None,
     clusters: Labels | None = None,
     fpc: Sequence[float] | FloatArray | None = None,
+    lonely_psu: str = "fail",
+    adjust_domain_lonely: bool = False,
 ) -> Design:
     """A design as R's ``svydesign(ids=~cluster or ~1, strata=, weights=, fpc=, nest=TRUE)``.
+
+    ``lonely_psu`` is R's ``options(survey.lonely.psu)`` for strata with a single PSU: "fail" (R's default)
+    refuses them here, "certainty", "remove", "adjust" and "average" estimate as R does (Design.recvar_t).
+    ``adjust_domain_lonely`` is R's ``options(survey.adjust.domain.lonely)``: with "adjust" or "average",
+    a stratum with several PSUs of which only one has rows in a domain is treated as lonely there.
 
     ``fpc`` is the population size per row (constant within a stratum): persons without clusters,
     PSUs with clusters. Without weights, the weights follow from the fpc (N_h / n_h) or are all 1.
@@ -372,12 +427,15 @@ def make_design(
         psu_codes, psu_levels = _codes(psu_keys)
         psu_stratum = np.array([k[0] for k in psu_levels], dtype=np.intp)
         npsu_total = len(psu_levels)
+    if lonely_psu not in LONELY_PSU:
+        raise SurveyError(f"lonely_psu: {lonely_psu!r} is not one of {', '.join(LONELY_PSU)}.")
     n_h = np.bincount(psu_stratum, minlength=nstrata).astype(np.float64)
     lonely = [s_levels[h] for h in range(nstrata) if n_h[h] < 2]
-    if lonely:
+    if lonely and lonely_psu == "fail":
         raise SurveyError(
             f"Stratum {lonely[0]!r} has only one PSU; a variance cannot be estimated "
-            "(R: survey.lonely.psu='fail'). Merge it with a neighbouring stratum."
+            "(R: survey.lonely.psu='fail'). Merge it with a neighbouring stratum or choose another "
+            "lonely-PSU rule (certainty, remove, adjust, average)."
         )
     fpc_population: FloatArray | None = None
     if fpc is not None:
@@ -414,6 +472,8 @@ def make_design(
         psu_stratum=psu_stratum,
         n_psu_in_stratum=n_h,
         fpc_population=fpc_population,
+        lonely_psu=lonely_psu,
+        adjust_domain_lonely=adjust_domain_lonely,
     )
 
 
@@ -551,14 +611,40 @@ class Estimate:
     df: int | None = None  # degrees of freedom of a t interval (proportions)
     glm_estimate: float | None = None  # proportions: expit of R's IRLS intercept (svyciprop's value)
 
+    @property
+    def empty(self) -> bool:
+        """No respondent with a value in the domain: there is nothing to estimate (R refuses or drops it)."""
+        return self.n == 0
 
-def _domain_weights(design: Design, domain: Sequence[bool] | NDArray[np.bool_] | None) -> FloatArray:
+
+def _domain_mask(design: Design, domain: Sequence[bool] | NDArray[np.bool_] | None) -> NDArray[np.bool_] | None:
     if domain is None:
-        return design.weights
+        return None
     mask = np.asarray(domain, dtype=bool)
     if mask.shape != (design.n,):
         raise SurveyError("domain: length differs from the data.")
+    return mask
+
+
+def _domain_weights(design: Design, domain: Sequence[bool] | NDArray[np.bool_] | None) -> FloatArray:
+    mask = _domain_mask(design, domain)
+    if mask is None:
+        return design.weights
     return np.asarray(design.weights * mask, dtype=np.float64)
+
+
+def _present(
+    design: Design, domain: Sequence[bool] | NDArray[np.bool_] | None, ok: NDArray[np.bool_] | None = None
+) -> NDArray[np.bool_] | None:
+    """The rows R's ``subset()``/``na.rm=TRUE`` keep (domain and non-missing) where the variance depends on
+    them (Design.needs_presence), else None."""
+    if not design.needs_presence:
+        return None
+    mask = _domain_mask(design, domain)
+    out = np.ones(design.n, dtype=bool) if mask is None else mask.copy()
+    if ok is not None:
+        out &= ok
+    return out
 
 
 def _numeric(y: Sequence[float] | FloatArray, n: int) -> FloatArray:
@@ -574,15 +660,18 @@ def wald(estimate: float, se: float, level: float = 0.95) -> tuple[float, float]
     return estimate - z * se, estimate + z * se
 
 
-def mean_matrix(design: Design, x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """svymean on the columns of x (no missing values) with the given (domain) weights."""
+def mean_matrix(
+    design: Design, x: FloatArray, weights: FloatArray, present: NDArray[np.bool_] | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """svymean on the columns of x (no missing values) with the given (domain) weights; ``present`` as for
+    Design.recvar."""
     psum = float(weights.sum())
     if psum == 0:
         nan = np.full(x.shape[1], np.nan)
         return nan, nan
     average = (x * (weights / psum)[:, None]).sum(axis=0)
     lin = (x - average) * (weights / psum)[:, None]
-    return average, np.sqrt(design.recvar(lin))
+    return average, np.sqrt(design.recvar(lin, present))
 
 
 def svymean(
@@ -593,7 +682,7 @@ def svymean(
     ok = ~np.isnan(arr)
     w = _domain_weights(design, domain) * ok
     x = np.where(ok, arr, 0.0)[:, None]
-    est, se = mean_matrix(design, x, w)
+    est, se = mean_matrix(design, x, w, _present(design, domain, ok))
     lo, hi = wald(float(est[0]), float(se[0]))
     return Estimate(float(est[0]), float(se[0]), lo, hi, int(np.count_nonzero(w)))
 
@@ -650,7 +739,11 @@ def _domain_means(design: Design, arr: FloatArray, codes: IntArray, levels: list
         lin_t[dom, rows] = (yv - average[dom]) * (w / wsum[dom])
     empty = wsum == 0
     lin_t[empty] = 0.0
-    se = np.sqrt(design.recvar_t(lin_t))
+    present = None
+    if design.needs_presence:
+        present = np.zeros((ndom, design.n), dtype=bool)
+        present[dom, rows] = True
+    se = np.sqrt(design.recvar_t(lin_t, present))
     average[empty] = np.nan
     se[empty] = np.nan
     n = np.bincount(dom, weights=(w != 0).astype(np.float64), minlength=ndom).astype(np.intp)
@@ -666,7 +759,7 @@ def svytotal(
     w = _domain_weights(design, domain) * ok
     x = np.where(ok, arr, 0.0) * w
     total = float(x.sum())
-    se = float(np.sqrt(design.recvar(x[:, None]))[0])
+    se = float(np.sqrt(design.recvar(x[:, None], _present(design, domain, ok)))[0])
     lo, hi = wald(total, se)
     return Estimate(total, se, lo, hi, int(np.count_nonzero(w)))
 
@@ -735,7 +828,8 @@ def _logit_glm(y: FloatArray, prior: FloatArray, maxit: int = 25, epsilon: float
 
 
 def logit_interval(
-    design: Design, indicator: FloatArray, weights: FloatArray, df: int, level: float = 0.95
+    design: Design, indicator: FloatArray, weights: FloatArray, df: int, level: float = 0.95,
+    present: NDArray[np.bool_] | None = None,
 ) -> tuple[float, float, float]:
     """``svyciprop(~I(y == c), design, method="logit")``: the quasibinomial intercept eta and its
     sandwich standard error, ``expit(eta -/+ qt(1 - alpha/2, df) * se)``; NaN if df <= 0.
@@ -760,7 +854,9 @@ def logit_interval(
     # interval, as in R, which neither raises nor warns there.
     with np.errstate(divide="ignore", invalid="ignore"):
         scores = np.where(ok, prior_all * (y - mu), 0.0) / (mu * (1.0 - mu) * float(prior_all[ok].sum()))
-    se = math.sqrt(float(design.recvar(scores[:, None])[0]))
+    if present is None and design.needs_presence:
+        present = (weights != 0) & ok
+    se = math.sqrt(float(design.recvar(scores[:, None], present)[0]))
     if df <= 0:
         return math.nan, math.nan, _expit(eta)
     lower, upper = _wald_factors(level, df)
@@ -794,7 +890,8 @@ def beta_quantile(q: float, a: float, b: float) -> float:
 
 
 def korn_graubard_interval(
-    design: Design, indicator: FloatArray, weights: FloatArray, df: int, level: float = 0.95
+    design: Design, indicator: FloatArray, weights: FloatArray, df: int, level: float = 0.95,
+    present: NDArray[np.bool_] | None = None,
 ) -> tuple[float, float]:
     """The Korn-Graubard (Clopper-Pearson with an effective sample size) interval of a proportion, as
     ``svyciprop(~I(y == c), design, method="beta")`` computes it: ``n_eff = p (1 - p) / var(p)``,
@@ -824,11 +921,76 @@ def korn_graubard_interval(
         return 0.0, beta_quantile(1.0 - alpha / 2.0, 1.0, respondents * correction)
     if positives == respondents:
         return beta_quantile(alpha / 2.0, respondents * correction, 1.0), 1.0
-    est, se = mean_matrix(design, y[:, None], w)
+    if present is None and design.needs_presence:
+        present = (weights != 0) & ok
+    est, se = mean_matrix(design, y[:, None], w, present)
     p, var = float(est[0]), float(se[0]) ** 2
     n_eff = p * (1.0 - p) / var * correction
     return (beta_quantile(alpha / 2.0, n_eff * p, n_eff * (1.0 - p) + 1.0),
             beta_quantile(1.0 - alpha / 2.0, n_eff * p + 1.0, n_eff * (1.0 - p)))
+
+
+def _qrule_math(x_sorted: FloatArray, cumw: FloatArray, total: float, p: float) -> float:
+    """survey:::qrule_math on values sorted ascending with their cumulative weights (all weights > 0):
+    the last value whose cumulative weight is at most ``p * total`` if it reaches ``p`` exactly, else the
+    next one (R's ``qs()``; when no cumulative weight is at most ``p * total``, R takes the first position
+    and, since it does not reach ``p`` exactly, the second value; reproduced)."""
+    k = max(int(np.searchsorted(cumw, p * total, side="right")), 1) - 1
+    following = k if k == len(x_sorted) - 1 else k + 1
+    return float(x_sorted[k]) if p - cumw[k] / total == 0 else float(x_sorted[following])
+
+
+def svyquantile(
+    design: Design,
+    y: Sequence[float] | FloatArray,
+    quantiles: Sequence[float] = (0.5,),
+    domain: Sequence[bool] | NDArray[np.bool_] | None = None,
+    alpha: float = 0.05,
+) -> dict[float, Estimate]:
+    """R's ``svyquantile(~y, design, quantiles, na.rm=TRUE)`` with its defaults in survey 4.x
+    (``qrule="math"``, ``interval.type="mean"``: Woodruff's interval) and, in a domain, the same on
+    ``subset(design, domain)`` (as ``svyby(..., svyquantile)``).
+
+    The quantile is the smallest value whose weighted cumulative share reaches ``p`` (``qrule_math``). The
+    interval: the share ``m`` of values at most the quantile (svymean) and its t interval with the
+    design's degrees of freedom, ``m -/+ qt(1 - alpha/2, df) se(m)``, mapped back through the same rule;
+    NaN where an end leaves [0, 1] (as R). The standard error is R's: the interval's width divided by
+    ``2 qt(1 - alpha/2, df)``. Weights are summed in extended precision, as R's ``cumsum`` and ``sum``."""
+    arr = _numeric(y, design.n)
+    ok = ~np.isnan(arr)
+    w = _domain_weights(design, domain) * ok
+    n = int(np.count_nonzero(w))
+    out: dict[float, Estimate] = {}
+    if n == 0:
+        for p in quantiles:
+            out[p] = Estimate(math.nan, math.nan, math.nan, math.nan, 0, design.degf(w))
+        return out
+    rows = np.flatnonzero(w != 0)
+    values, weights = arr[rows], w[rows]
+    order = np.argsort(values, kind="stable")
+    x_sorted = values[order]
+    cumw = np.cumsum(weights[order].astype(np.longdouble)).astype(np.float64)
+    total = float(np.cumsum(weights.astype(np.longdouble))[-1])
+    psum = float(np.cumsum(w.astype(np.longdouble))[-1])
+    df = design.degf(w)
+    crit = t_quantile(1.0 - alpha / 2.0, df) if df > 0 else math.nan
+    present = _present(design, domain, ok)
+    x_filled = np.where(ok, arr, 0.0)
+    for p in quantiles:
+        if not 0.0 <= p <= 1.0:
+            raise SurveyError(f"Quantile {p!r} is not between 0 and 1.")
+        qhat = _qrule_math(x_sorted, cumw, total, p)
+        # svymean(x <= qhat) as R computes it: sum() and colSums() accumulate in extended precision, so a
+        # share of exactly 1 stays 1 (and its interval's upper end defined)
+        indicator = (x_filled <= qhat).astype(np.float64)
+        terms = indicator * w / psum
+        m = float(np.sum(terms.astype(np.longdouble)))
+        s = math.sqrt(float(design.recvar((indicator - m) * w / psum, present)[0]))
+        lo_p, hi_p = m - crit * s, m + crit * s
+        lower = math.nan if math.isnan(lo_p) or lo_p < 0 else _qrule_math(x_sorted, cumw, total, lo_p)
+        upper = math.nan if math.isnan(hi_p) or hi_p > 1 else _qrule_math(x_sorted, cumw, total, hi_p)
+        out[p] = Estimate(qhat, (upper - lower) / (2.0 * crit), lower, upper, n, df)
+    return out
 
 
 def missing_mask(values: Labels) -> NDArray[np.bool_]:
@@ -872,15 +1034,16 @@ def svyprop(
             x[row, index[v]] = 1.0
     domain_w = _domain_weights(design, domain)
     w = domain_w * ~missing
-    est, se = mean_matrix(design, x, w)
+    present = _present(design, domain, ~missing)
+    est, se = mean_matrix(design, x, w, present)
     df = design.degf(domain_w)
     n = int(np.count_nonzero(w))
     out: dict[Any, Estimate] = {}
     for i, c in enumerate(categories):
         indicator = np.where(missing, np.nan, x[:, i])
-        lo, hi, glm_p = logit_interval(design, indicator, domain_w, df)
+        lo, hi, glm_p = logit_interval(design, indicator, domain_w, df, present=present)
         if n and (glm_p == 0.0 or glm_p == 1.0):  # logit_interval's (p, p, p) of a boundary share
-            lo, hi = korn_graubard_interval(design, indicator, domain_w, df)
+            lo, hi = korn_graubard_interval(design, indicator, domain_w, df, present=present)
         out[c] = Estimate(float(est[i]), float(se[i]), lo, hi, n, df, glm_p)
     return out
 
@@ -973,8 +1136,9 @@ def count_at_bounds(weights: Sequence[float] | FloatArray, lower: float | None, 
 
 OUTPUT_COLUMNS = [
     "variable", "domain_variable", "domain", "category", "kind",
-    "estimate", "se", "ci_lower", "ci_upper", "n",
+    "estimate", "se", "ci_lower", "ci_upper", "n", "note",
 ]
+EMPTY_NOTE = "empty"  # the note of a row whose domain has no respondent with a value (estimate fields blank)
 
 
 class InputError(SurveyError):
@@ -1076,13 +1240,62 @@ def _fmt(value: float) -> str:
     return "NA" if math.isnan(value) else repr(float(value))
 
 
+def parse_declaration(text: str) -> tuple[str, list[str] | None]:
+    """``COL`` or ``COL=level1,level2,...`` (--factor, --by): the column and its declared levels, in order."""
+    name, sep, levels = text.partition("=")
+    name = name.strip()
+    if not sep:
+        return name, None
+    declared = [lv.strip() for lv in levels.split(",")]
+    if not name or not declared or any(not lv for lv in declared) or len(set(declared)) != len(declared):
+        raise SurveyError(f"{text!r}: expected COL=level1,level2,... with distinct, non-empty levels.")
+    return name, declared
+
+
+def _sorted_levels(values: list[str]) -> list[str]:
+    """The distinct present values, in numeric order if they are all numbers (R's factor() of a number),
+    else in text order."""
+    present = sorted({v for v in values if v not in MISSING_MARKERS})
+    if _is_numeric(present):
+        return sorted(present, key=lambda v: (float(v), v))
+    return present
+
+
+def _parse_quantiles(text: str) -> list[tuple[str, float]]:
+    out = []
+    for part in text.split(","):
+        label = part.strip()
+        try:
+            p = float(label)
+        except ValueError:
+            raise SurveyError(f"--quantiles: {label!r} is not a number.") from None
+        if not 0.0 <= p <= 1.0:
+            raise SurveyError(f"--quantiles: {label!r} is not between 0 and 1.")
+        out.append((label, p))
+    return out
+
+
+def _check_levels(path: str, values: list[str], levels: list[str], column: str, option: str) -> None:
+    allowed = set(levels)
+    for line, v in enumerate(values, start=2):
+        if v not in MISSING_MARKERS and v not in allowed:
+            raise InputError(path, f"value {v!r} is not one of the levels declared with {option}.", line=line,
+                             column=column)
+
+
 def run(args: argparse.Namespace) -> list[dict[str, str]]:
     data_path: str = args.data
     header, rows = read_csv(data_path)
     if len(rows) < 2:
         raise InputError(data_path, "at least two data rows are needed.")
-    needed = [(c, "--var") for c in args.var] + [
-        (c, opt) for c, opt in ((args.by, "--by"), (args.strata, "--strata"), (args.cluster, "--cluster"),
+    factors = dict(parse_declaration(f) for f in (getattr(args, "factor", None) or []))
+    by, by_levels = parse_declaration(args.by) if args.by else ("", None)
+    variables = list(dict.fromkeys([*(args.var or []), *factors]))
+    if not variables:
+        raise SurveyError("nothing to estimate: give at least one --var or --factor.")
+    quantiles = _parse_quantiles(args.quantiles) if getattr(args, "quantiles", None) else []
+    needed = [(c, "--factor" if c in factors else "--var") for c in variables] + [
+        (c, opt) for c, opt in ((by, "--by"), (args.strata, "--strata"), (args.cluster, "--cluster"),
                                 (args.weight, "--weight"), (args.fpc, "--fpc")) if c
     ]
     for col, opt in needed:
@@ -1110,7 +1323,9 @@ def run(args: argparse.Namespace) -> list[dict[str, str]]:
     strata = required(args.strata) if args.strata else None
     clusters = required(args.cluster) if args.cluster else None
     try:
-        design = make_design(len(rows), weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+        design = make_design(len(rows), weights=weights, strata=strata, clusters=clusters, fpc=fpc,
+                             lonely_psu=getattr(args, "lonely_psu", None) or "fail",
+                             adjust_domain_lonely=bool(getattr(args, "adjust_domain_lonely", False)))
     except SurveyError as exc:
         raise InputError(data_path, str(exc)) from None
     if args.rake:
@@ -1121,23 +1336,36 @@ def run(args: argparse.Namespace) -> list[dict[str, str]]:
         design = result.design
 
     domains: list[tuple[str, str, NDArray[np.bool_] | None]] = [("", "", None)]
-    if args.by:
-        by_values = [r[args.by] for r in rows]
-        levels = sorted({v for v in by_values if v not in MISSING_MARKERS})
-        domains += [(args.by, lvl, np.array([v == lvl for v in by_values])) for lvl in levels]
+    if by:
+        by_values = [r[by] for r in rows]
+        if by_levels is not None:
+            _check_levels(data_path, by_values, by_levels, by, "--by")
+        levels = by_levels if by_levels is not None else sorted({v for v in by_values if v not in MISSING_MARKERS})
+        domains += [(by, lvl, np.array([v == lvl for v in by_values])) for lvl in levels]
 
     out: list[dict[str, str]] = []
-    for var in args.var:
+    for var in variables:
         raw = [r[var] for r in rows]
-        numeric = _is_numeric(raw)
-        values = np.array([math.nan if v in MISSING_MARKERS else float(v) for v in raw]) if numeric else None
-        categories = sorted({v for v in raw if v not in MISSING_MARKERS})
+        if var in factors:
+            declared = factors[var]
+            if declared is not None:
+                _check_levels(data_path, raw, declared, var, "--factor")
+            categories = declared if declared is not None else _sorted_levels(raw)
+            values = None
+        else:
+            numeric = _is_numeric(raw)
+            values = np.array([math.nan if v in MISSING_MARKERS else float(v) for v in raw]) if numeric else None
+            categories = sorted({v for v in raw if v not in MISSING_MARKERS})
         for dvar, dlevel, mask in domains:
             base = {"variable": var, "domain_variable": dvar, "domain": dlevel}
             if values is not None:
                 for kind, fn in (("mean", svymean), ("total", svytotal)):
                     e = fn(design, values, mask)
                     out.append({**base, "category": "", "kind": kind, **_row(e)})
+                if quantiles:
+                    found = svyquantile(design, values, [p for _, p in quantiles], mask)
+                    for label, p in quantiles:
+                        out.append({**base, "category": label, "kind": "quantile", **_row(found[p])})
             else:
                 for cat, e in svyprop(design, raw, mask, categories).items():
                     out.append({**base, "category": cat, "kind": "proportion", **_row(e)})
@@ -1145,9 +1373,11 @@ def run(args: argparse.Namespace) -> list[dict[str, str]]:
 
 
 def _row(e: Estimate) -> dict[str, str]:
+    if e.empty:
+        return {"estimate": "", "se": "", "ci_lower": "", "ci_upper": "", "n": "0", "note": EMPTY_NOTE}
     return {
         "estimate": _fmt(e.estimate), "se": _fmt(e.se), "ci_lower": _fmt(e.ci_lower),
-        "ci_upper": _fmt(e.ci_upper), "n": str(e.n),
+        "ci_upper": _fmt(e.ci_upper), "n": str(e.n), "note": "",
     }
 
 
@@ -1159,12 +1389,30 @@ def build_parser(prog: str = "survey-estimate") -> argparse.ArgumentParser:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", metavar="DATA.csv")
-    parser.add_argument("--var", action="append", required=True, metavar="COL")
-    parser.add_argument("--by", metavar="COL")
+    parser.add_argument("--var", action="append", metavar="COL",
+                        help="a variable to estimate: mean and total if numeric, else category proportions")
+    parser.add_argument("--factor", action="append", metavar="COL[=L1,L2,...]",
+                        help="a categorical variable (also if coded as numbers, e.g. --factor q5=1,2,3,4,5): "
+                             "proportions per level as R's svymean(~factor(q5)); declared levels are reported "
+                             "in their order, also without answers (a share of 0); without levels, the values "
+                             "that occur, in numeric order if all are numbers")
+    parser.add_argument("--by", metavar="COL[=L1,L2,...]",
+                        help="domains; declared levels are all reported, a level without respondents as a row "
+                             "with blank estimates and note 'empty'")
+    parser.add_argument("--quantiles", metavar="P1,P2,...",
+                        help="quantiles of the numeric --var variables, e.g. 0.25,0.5,0.75: R's svyquantile "
+                             "(qrule='math', Woodruff interval)")
     parser.add_argument("--strata", metavar="COL")
     parser.add_argument("--cluster", metavar="COL")
     parser.add_argument("--weight", metavar="COL")
     parser.add_argument("--fpc", metavar="COL", help="population size of the stratum (PSUs with --cluster)")
+    parser.add_argument("--lonely-psu", choices=LONELY_PSU, default="fail",
+                        help="strata with a single PSU, as R's options(survey.lonely.psu): fail (default) refuses "
+                             "them, certainty/remove leave them out of the variance, adjust centres them at zero, "
+                             "average gives them the mean contribution of the other strata")
+    parser.add_argument("--adjust-domain-lonely", action="store_true",
+                        help="R's options(survey.adjust.domain.lonely=TRUE): with --lonely-psu adjust or average, "
+                             "apply the rule also to a stratum with a single PSU in a domain")
     parser.add_argument("--rake", metavar="MARGINS.csv", help="columns variable,category,population")
     parser.add_argument("--rake-maxit", type=int, default=10)
     parser.add_argument("--rake-epsilon", type=float, default=1.0)

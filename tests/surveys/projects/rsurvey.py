@@ -37,6 +37,10 @@ class Case:
     margins: list[tuple[tuple[str, ...], dict[tuple[str, ...], float]]] = field(default_factory=list)
     maxit: int = 10
     epsilon: float = 1.0
+    lonely: str = "fail"  # R's survey.lonely.psu
+    adjust_domain: bool = False  # R's survey.adjust.domain.lonely
+    quantiles: list[str] = field(default_factory=list)  # svyquantile probabilities for the numeric variables
+    levels: dict[str, list[str]] = field(default_factory=dict)  # declared factor levels
 
     @property
     def n(self) -> int:
@@ -63,10 +67,12 @@ def run_r(cases: list[Case]) -> dict[Key, tuple[float, float, float, float]]:
         with open(d / "specs.csv", "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["design", "strata", "cluster", "weight", "fpc", "calib", "numeric", "factor", "by",
-                        "maxit", "epsilon"])
+                        "maxit", "epsilon", "lonely", "adjust_domain", "quantiles", "levels"])
             for c in cases:
                 w.writerow([c.id, c.strata, c.cluster, c.weight, c.fpc, c.calib, "|".join(c.numeric),
-                            "|".join(c.factor), c.by, c.maxit, repr(c.epsilon)])
+                            "|".join(c.factor), c.by, c.maxit, repr(c.epsilon), c.lonely,
+                            "TRUE" if c.adjust_domain else "FALSE", "|".join(c.quantiles),
+                            ";".join(f"{v}={','.join(lv)}" for v, lv in c.levels.items())])
         with open(d / "margins.csv", "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["design", "margin", "cell", "Freq"])
@@ -106,6 +112,8 @@ def build_design(case: Case) -> est.Design:
         strata=cols[case.strata] if case.strata else None,
         clusters=cols[case.cluster] if case.cluster else None,
         fpc=_num(cols[case.fpc]) if case.fpc else None,
+        lonely_psu=case.lonely,
+        adjust_domain_lonely=case.adjust_domain,
     )
     margins = [([cols[v] for v in variables], dict(table)) for variables, table in case.margins]
     if case.calib == "poststrat":
@@ -132,10 +140,13 @@ def run_python(case: Case) -> dict[Key, tuple[float, float, float, float]]:
             for stat, fn in (("mean", est.svymean), ("total", est.svytotal)):
                 e = fn(design, y, mask)
                 out[(case.id, stat, v, name, "")] = (e.estimate, e.se, e.ci_lower, e.ci_upper)
+            for q in case.quantiles:
+                e = est.svyquantile(design, y, [float(q)], mask)[float(q)]
+                out[(case.id, "quantile", v, name, q)] = (e.estimate, e.se, e.ci_lower, e.ci_upper)
     for v in case.factor:
         values = case.columns[v]
         for name, mask in domains:
-            for cat, e in est.svyprop(design, values, mask).items():
+            for cat, e in est.svyprop(design, values, mask, case.levels.get(v)).items():
                 out[(case.id, "proportion", v, name, cat)] = (e.estimate, e.se, e.ci_lower, e.ci_upper)
                 assert e.glm_estimate is not None  # svyprop always sets it; compared as a float below
                 out[(case.id, "ciprop", v, name, cat)] = (e.glm_estimate, e.se, e.ci_lower, e.ci_upper)

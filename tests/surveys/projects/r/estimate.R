@@ -2,7 +2,10 @@
 # Usage: Rscript estimate.R DATA.csv SPECS.csv MARGINS.csv OUT.csv
 # DATA: a column `design` plus the variables of all designs (read as text).
 # SPECS: one row per design: design, strata, cluster, weight, fpc (column names or empty), calib
-#   (none | poststrat | rake), numeric, factor (variables separated by |), by, maxit, epsilon.
+#   (none | poststrat | rake), numeric, factor (variables separated by |), by, maxit, epsilon, lonely
+#   (survey.lonely.psu, empty = "fail"), adjust_domain (survey.adjust.domain.lonely, TRUE/FALSE), quantiles
+#   (probabilities separated by |, for the numeric variables), levels (declared factor levels:
+#   var=l1,l2;var2=...; a factor without them has the sorted values it takes).
 # MARGINS: design, margin (variables joined by +), cell (values joined by |), Freq.
 suppressMessages(library(survey))
 options(survey.lonely.psu = "fail")
@@ -36,12 +39,21 @@ split_bar <- function(s) if (is.na(s) || s == "") character(0) else strsplit(s, 
 for (k in seq_len(nrow(specs))) {
   sp <- specs[k, ]
   id <- sp$design
+  opt <- function(name, default) if (is.null(sp[[name]]) || is.na(sp[[name]]) || sp[[name]] == "") default else sp[[name]]
+  options(survey.lonely.psu = opt("lonely", "fail"), survey.adjust.domain.lonely = opt("adjust_domain", "FALSE") == "TRUE")
+  quantiles <- split_bar(opt("quantiles", ""))
+  declared <- list()
+  for (part in strsplit(opt("levels", ""), ";", fixed = TRUE)[[1]]) {
+    kv <- strsplit(part, "=", fixed = TRUE)[[1]]
+    declared[[kv[1]]] <- strsplit(kv[2], ",", fixed = TRUE)[[1]]
+  }
   df <- data[data$design == id, , drop = FALSE]
   numeric_vars <- split_bar(sp$numeric)
   factor_vars <- split_bar(sp$factor)
   for (v in numeric_vars) df[[v]] <- as.numeric(df[[v]])
   for (v in c(sp$weight, sp$fpc)) if (v != "") df[[v]] <- as.numeric(df[[v]])
-  for (v in factor_vars) df[[v]] <- factor(df[[v]], levels = sort(unique(df[[v]][!is.na(df[[v]])]), method = "radix"))
+  for (v in factor_vars) df[[v]] <- factor(df[[v]], levels = if (is.null(declared[[v]]))
+    sort(unique(df[[v]][!is.na(df[[v]])]), method = "radix") else declared[[v]])
   f <- function(s) if (s == "") NULL else as.formula(paste0("~", s))
   ids <- if (sp$cluster == "") ~1 else f(sp$cluster)
   d <- svydesign(ids = ids, strata = f(sp$strata), weights = f(sp$weight), fpc = f(sp$fpc),
@@ -73,6 +85,15 @@ for (k in seq_len(nrow(specs))) {
     emit(id, "mean", v, "", "", coef(m)[1], SE(m)[1], ci[1, 1], ci[1, 2])
     t <- svytotal(fm, d, na.rm = TRUE); ci <- confint(t)
     emit(id, "total", v, "", "", coef(t)[1], SE(t)[1], ci[1, 1], ci[1, 2])
+    for (qs in quantiles) {
+      qdoms <- list(list(name = "", design = d))
+      if (sp$by != "") for (b in sort(unique(df[[sp$by]]), method = "radix"))
+        qdoms[[length(qdoms) + 1]] <- list(name = b, design = d[!is.na(df[[sp$by]]) & df[[sp$by]] == b, ])
+      for (dm in qdoms) {
+        r <- svyquantile(fm, dm$design, as.numeric(qs), na.rm = TRUE)[[1]]
+        emit(id, "quantile", v, dm$name, qs, r[1, 1], r[1, 4], r[1, 2], r[1, 3])
+      }
+    }
     if (sp$by != "") {
       bf <- as.formula(paste0("~", sp$by))
       for (fun in c("mean", "total")) {

@@ -16,13 +16,29 @@ def main(argv: list[str] | None = None) -> int:
 
 
 class Command(BaseCommand):
-    help = "Design-based survey estimates (means, totals, proportions) that agree with R's survey package."
+    help = "Design-based survey estimates (means, totals, proportions, quantiles) that agree with R's survey package."
 
     def add_arguments(self, parser: CommandParser) -> None:
         estimation.add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        names = ("data", "var", "by", "strata", "cluster", "weight", "fpc", "rake", "rake_maxit", "rake_epsilon", "out")
+        names = (
+            "data",
+            "var",
+            "factor",
+            "by",
+            "quantiles",
+            "strata",
+            "cluster",
+            "weight",
+            "fpc",
+            "lonely_psu",
+            "adjust_domain_lonely",
+            "rake",
+            "rake_maxit",
+            "rake_epsilon",
+            "out",
+        )
         ns = argparse.Namespace(**{k: options[k] for k in names})
         messages: list[str] = []
         code = estimation.execute(ns, messages.append)
