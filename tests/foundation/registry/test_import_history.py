@@ -98,6 +98,6 @@ def test_history_survives_a_repeated_import_unchanged(upgraded: tuple[ImportResu
 
 
 def test_an_older_edition_is_refused_after_a_newer_one(upgraded: tuple[ImportResult, ImportResult, int]) -> None:
-    with pytest.raises(RegistryImportError, match="older than the registry"):
+    with pytest.raises(RegistryImportError, match="älter als die Daten des Verzeichnisses"):
         import_registry(actor=None, sources=OLDER)
     assert Municipality.objects.get(ags=AMTSBERG).name == "Amtsberg"
