@@ -343,7 +343,7 @@ def _key(target: type[models.Model], value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | str) or value == "":
         return None
     try:
-        return str(target._meta.pk.to_python(value))  # type: ignore[union-attr]
+        return str(target._meta.pk.to_python(value))
     except (ValidationError, ValueError, TypeError):
         return None
 

@@ -66,7 +66,7 @@ def test_every_object_the_demo_trail_refers_to_is_named_with_one_query_per_model
         shown = audit_display.show_all(events)
     assert len(named) >= 8, named
     assert len(queries) <= len(named), [query["sql"] for query in queries]
-    bare = Counter()
+    bare: Counter[str] = Counter()
     for row in shown:
         model = audit_display._model(row.event.object_type)
         for name, change in zip(row.event.changes, row.changes, strict=True):
