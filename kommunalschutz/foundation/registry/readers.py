@@ -91,16 +91,18 @@ class RegistryImportError(Exception):
         self.file = str(file)
         self.line = line
         self.column = column
-        super().__init__(str(self))
+        # The whole text in the language active where the error is raised (the command's: the site's, German),
+        # like the message itself, not in whatever language is active where it is printed.
+        where = [self.file]
+        if line is not None:
+            where.append(_("line %(line)s") % {"line": line})
+        if column is not None:
+            where.append(_("column %(column)s") % {"column": column})
+        self.text = f"{', '.join(where)}: {message}"
+        super().__init__(self.text)
 
     def __str__(self) -> str:
-        # Built at raise time in the active language (the command's is the site's, German).
-        where = [self.file]
-        if self.line is not None:
-            where.append(_("line %(line)s") % {"line": self.line})
-        if self.column is not None:
-            where.append(_("column %(column)s") % {"column": self.column})
-        return f"{', '.join(where)}: {self.message}"
+        return self.text
 
 
 def hectares_to_km2(hectares: int) -> Decimal:
