@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kommunalschutz.foundation.core import audit
 from kommunalschutz.foundation.core.models import SiteState
@@ -97,10 +98,10 @@ def api_token(username: str) -> str:
 
 def check_allowed(*, force: bool) -> None:
     if not settings.DEBUG and not force:
-        raise DemoRefused(
+        raise DemoRefused(gettext(
             "Demo data is refused with DEBUG off: this looks like a production installation. "
             "Use --force-demo if you really want demo users with published passwords here."
-        )
+        ))
 
 
 @transaction.atomic
@@ -115,7 +116,7 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
 
     check_allowed(force=force)
     if not Municipality.objects.filter(ags="14628270").exists():
-        raise DemoRefused("The registry is empty: run `kommunalschutz import-registry` first.")
+        raise DemoRefused(gettext("The registry is empty: run `kommunalschutz import-registry` first."))
 
     organisations: dict[str, Organisation] = {}
     for spec in ORGANISATIONS:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -26,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import override, pgettext, pgettext_lazy
 
-from kommunalschutz.foundation.core.audit import SECRET_MARKER
+from kommunalschutz.foundation.core.audit import SECRET_MARKER, is_confidential_type
 from kommunalschutz.foundation.core.audit_summaries import CONTEXT, SUMMARIES
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.foundation.core.tasks import operation_label
@@ -282,6 +284,136 @@ def value_text(model: type[models.Model] | None, name: str, value: Any) -> str:
     return str(value)
 
 
+# --- referenced objects -----------------------------------------------------------------------------------
+# A foreign key is stored as the id it had ("municipality_id": 17). The page names the object it points to
+# as it is called now, looked up once per model for a whole page (or a batch of the export), never per row;
+# an id whose object is gone reads "Nr. 17 (gelöscht)". Need-to-know (docs/decisions/0019): nothing is named
+# that the trail did not already let its reader see, and nothing encrypted is ever read.
+
+NUMBER = pgettext_lazy(CONTEXT, "no. %(number)s")
+DELETED = pgettext_lazy(CONTEXT, "no. %(number)s (deleted)")
+
+# Objects of the confidential apps named by what their str() gives: the case by its reference, which is all
+# Case.__str__ returns (it is the object name of every case event already). Every other confidential object
+# (a threat assessment's str() names its case, a measure its title) is shown by its number.
+NAMED_CONFIDENTIAL_TYPES = frozenset({"cases.case"})
+# Objects shown by their number wherever they are referenced: a sample member is a person drawn from the
+# population register (name and address encrypted); its number is all the trail ever held of it.
+NUMBER_ONLY_TYPES = frozenset({"sampling.samplemember"})
+# What a model's str() reads from rows it points to: loaded in the same query (one query per model).
+NAME_RELATED: dict[str, tuple[str, ...]] = {
+    "engagements.coach": ("user",),
+    "engagements.coachingprocess": ("engagement",),
+    "engagements.consultation": ("engagement",),
+    "engagements.securityanalysis": ("engagement",),
+    "findings.weightingrun": ("project",),
+    "sampling.sample": ("project",),
+}
+PEOPLE = "accounts.user"
+
+
+def _related_model(model: type[models.Model] | None, name: str) -> type[models.Model] | None:
+    """The model a recorded field points to, if it is a foreign key, one-to-one or many-to-many field."""
+    found = _field(model, name)
+    if found is None or not found.is_relation:
+        return None
+    related = found.related_model
+    return related if isinstance(related, type) else None
+
+
+def may_name(event_type: str, target: type[models.Model]) -> bool:
+    """Whether an object of ``target`` referenced in an event of ``event_type`` may be shown by its name.
+
+    Confidential events are read by auditors only; an object of a confidential app is named only there, and
+    only the case (by its reference). Inside casework a person is not named: which official a case is about
+    (affected_user, reported_by), who received its alarms or wrote in it stays as hidden as it was when the
+    trail showed ids only; the people who acted are the events' actors, as before.
+    """
+    label = target._meta.label_lower
+    confidential_event = is_confidential_type(event_type)
+    if label in NUMBER_ONLY_TYPES:
+        return False
+    if is_confidential_type(label):
+        return confidential_event and label in NAMED_CONFIDENTIAL_TYPES
+    return not (confidential_event and label == PEOPLE)
+
+
+def _key(target: type[models.Model], value: Any) -> str | None:
+    """The recorded value as the target's primary key (as text), or None for a value that is no id."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or value == "":
+        return None
+    try:
+        return str(target._meta.pk.to_python(value))
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
+def _ids(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+class References:
+    """The names of the objects a set of events refers to, looked up with one query per model."""
+
+    def __init__(self, events: Iterable[AuditEvent]) -> None:
+        wanted: dict[type[models.Model], set[str]] = {}
+        for event in events:
+            model = _model(event.object_type)
+            changes = event.changes if isinstance(event.changes, Mapping) else {}
+            for name, change in changes.items():
+                target = _related_model(model, name)
+                if target is None or not may_name(event.object_type, target) or not isinstance(change, Mapping):
+                    continue
+                for value in (change.get("old"), change.get("new")):
+                    for item in _ids(value):
+                        key = _key(target, item)
+                        if key is not None:
+                            wanted.setdefault(target, set()).add(key)
+        self.names: dict[tuple[type[models.Model], str], str] = {}
+        self.looked_up: set[type[models.Model]] = set()
+        for target, keys in wanted.items():
+            related = NAME_RELATED.get(target._meta.label_lower, ())
+            found = target._base_manager.select_related(*related).in_bulk(sorted(keys))
+            self.names.update({(target, str(pk)): str(obj) for pk, obj in found.items()})
+            self.looked_up.add(target)
+
+    def text(self, event_type: str, target: type[models.Model], value: Any) -> str | None:
+        """An id as the reader sees it: the object's name, "Nr. 17" or "Nr. 17 (gelöscht)"; None for no id."""
+        key = _key(target, value)
+        if key is None:
+            return None
+        if not may_name(event_type, target) or target not in self.looked_up:
+            return str(NUMBER) % {"number": key}
+        name = self.names.get((target, key))
+        return name if name is not None else str(DELETED) % {"number": key}
+
+
+def _reference_text(event_type: str, target: type[models.Model], value: Any, references: References) -> str | None:
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if value == SECRET_MARKER:
+        return str(SECRET_TEXT)
+    shown = [references.text(event_type, target, item) for item in _ids(value)]
+    if any(text is None for text in shown):
+        return None  # not an id (a service recorded a name): shown as stored
+    return ", ".join(text for text in shown if text is not None)
+
+
+def _row_text(related: type[models.Model], item: Any) -> Any:
+    """A row of a reverse relation recorded as text ("municipality: Anna Schmidt (Oberbürgermeisterin)"): its
+    leading choice value ("municipality", the signatory's party) in German."""
+    if not isinstance(item, str):
+        return item
+    key, separator, rest = item.partition(": ")
+    if not separator:
+        return item
+    for candidate in related._meta.concrete_fields:
+        label = _choice(related, candidate.name, key) if candidate.choices else None
+        if label is not None:
+            return f"{label}: {rest}"
+    return item
+
+
 @dataclass(frozen=True)
 class Change:
     label: str
@@ -319,7 +451,30 @@ class ShownEvent:
         return "; ".join(str(change) for change in self.changes)
 
 
-def show(event: AuditEvent) -> ShownEvent:
+def _change(event: AuditEvent, model: type[models.Model] | None, name: str, change: Any,
+            references: References) -> Change:
+    change = change if isinstance(change, Mapping) else {}
+    old, new = change.get("old"), change.get("new")
+    label = field_label(model, name)
+    target = _related_model(model, name)
+    if target is not None:
+        shown_old = _reference_text(event.object_type, target, old, references)
+        shown_new = _reference_text(event.object_type, target, new, references)
+        if shown_old is not None and shown_new is not None:
+            return Change(label, shown_old, shown_new)
+    related = _reverse_relation(model, name)
+    if related is not None and isinstance(old, list | type(None)) and isinstance(new, list | type(None)):
+        old = [_row_text(related, item) for item in old] if old is not None else None
+        new = [_row_text(related, item) for item in new] if new is not None else None
+    return Change(label, value_text(model, name, old), value_text(model, name, new),
+                  "en" if name.endswith("_en") else "")
+
+
+def show(event: AuditEvent, references: References | None = None) -> ShownEvent:
+    """One event for the page; ``references`` (of the whole page, :class:`References`) names the objects its
+    changes point to; without it they are looked up for this event alone."""
+    if references is None:
+        references = References([event])
     model = _model(event.object_type)
     kind = type_label(event.object_type) if event.object_type else ""
     sentence = SENTENCES.get(event.action)
@@ -331,14 +486,15 @@ def show(event: AuditEvent) -> ShownEvent:
         event=event, when=local_time(event.occurred_at, seconds=True),
         action=str(event.get_action_display()), type_label=kind, headline=str(capfirst(headline.strip(": "))),
         summary=translated if translated is not None else event.summary, summary_translated=translated is not None,
-        changes=[Change(field_label(model, name), value_text(model, name, (change or {}).get("old")),
-                        value_text(model, name, (change or {}).get("new")), "en" if name.endswith("_en") else "")
-                 for name, change in changes.items()],
+        changes=[_change(event, model, name, change, references) for name, change in changes.items()],
     )
 
 
 def show_all(events: Iterable[AuditEvent]) -> list[ShownEvent]:
-    return [show(event) for event in events]
+    """A page of events, the objects they refer to looked up with one query per model."""
+    events = list(events)
+    references = References(events)
+    return [show(event, references) for event in events]
 
 
 def type_choices(object_types: Iterable[str]) -> list[tuple[str, str]]:
@@ -367,8 +523,21 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_row(event: AuditEvent) -> list[Any]:
-    shown = show(event)
+# Rows per look-up of the objects they refer to: a few queries per batch, memory stays flat.
+EXPORT_BATCH = 2000
+
+
+def export_rows(events: Iterable[AuditEvent], batch: int = EXPORT_BATCH) -> Iterator[list[Any]]:
+    """The export's rows, the referenced objects named with one query per model and batch of rows."""
+    iterator = iter(events)
+    while chunk := list(itertools.islice(iterator, batch)):
+        references = References(chunk)
+        for event in chunk:
+            yield export_row(event, references)
+
+
+def export_row(event: AuditEvent, references: References | None = None) -> list[Any]:
+    shown = show(event, references)
     return [
         event.pk, shown.when, event.actor_label, shown.action, shown.type_label, event.object_id, event.object_repr,
         shown.sentence, shown.changes_text, event.object_type, event.summary,

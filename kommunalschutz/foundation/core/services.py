@@ -41,8 +41,7 @@ def audit_export_header() -> list[str]:
 
 def audit_rows(queryset: Any) -> Any:
     """The export's rows: German sentence, labels and local time first, then the values as stored."""
-    for event in queryset.iterator(chunk_size=2000):
-        yield audit_display.export_row(event)
+    yield from audit_display.export_rows(queryset.iterator(chunk_size=audit_display.EXPORT_BATCH))
 
 
 def export_audit_operation(*, progress: Progress, actor_id: int | None, since: str | None = None) -> dict[str, Any]:

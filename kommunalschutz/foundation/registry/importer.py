@@ -115,14 +115,16 @@ class Sources:
         for name in files:
             path = Path(name)
             if not path.is_file():
-                raise RegistryImportError("no such file", file=path)
+                raise RegistryImportError(gettext("no such file"), file=path)
             given.setdefault(readers.classify(path), []).append(path)
         for kind, paths in given.items():
             if kind != readers.BOUNDARIES and len(paths) > 1:
-                raise RegistryImportError(f"more than one file of this kind ({kind}) was given", file=paths[1])
+                raise RegistryImportError(gettext("more than one file of this kind (%(kind)s) was given")
+                                          % {"kind": kind}, file=paths[1])
         municipal = given.get(readers.GV100AD, []) + given.get(readers.MUNICIPALITY_CSV, [])
         if len(municipal) > 1:
-            raise RegistryImportError("give either a GV100AD file or a municipality CSV, not both", file=municipal[1])
+            raise RegistryImportError(gettext("give either a GV100AD file or a municipality CSV, not both"),
+                                      file=municipal[1])
 
         def one(kind: str, fallback: Path | None) -> Path | None:
             return given[kind][0] if kind in given else fallback
@@ -279,7 +281,7 @@ class Importer:
             edition = readers.read_municipality_csv(main, land=land, encoding=self._encoding(main),
                                                     district_file=sources.districts)
         else:
-            raise RegistryImportError("expected a GV100AD file or a municipality CSV", file=main)
+            raise RegistryImportError(gettext("expected a GV100AD file or a municipality CSV"), file=main)
         self.progress.update(1, 8, pgettext("registry import step", "read municipalities"))
         contacts: dict[str, ContactRecord] = {}
         if sources.contacts:
@@ -290,7 +292,8 @@ class Importer:
             for path in sources.boundaries:
                 for key, geometry in readers.read_boundaries(path, encoding=self._encoding(path)).items():
                     if key[:2] != land:
-                        raise RegistryImportError(f"AGS {key} does not start with the state key {land}", file=path)
+                        raise RegistryImportError(gettext("AGS %(ags)s does not start with the state key %(land)s")
+                                                  % {"ags": key, "land": land}, file=path)
                     target = municipality_boundaries if len(key) == 8 else district_boundaries
                     target[key] = geometry
         self.progress.update(2, 8, pgettext("registry import step", "read contacts and boundaries"))
@@ -302,7 +305,8 @@ class Importer:
             for key in record.district_ags:
                 if key not in edition.districts:
                     raise RegistryImportError(
-                        f"police directorate {record.code}: district {key} is not in the edition",
+                        gettext("police directorate %(code)s: district %(key)s is not in the edition")
+                        % {"code": record.code, "key": key},
                         file=sources.police_directorates or "", line=record.line, column="districts",
                     )
         authorities: list[StateAuthorityRecord] = []
@@ -314,16 +318,16 @@ class Importer:
             changes = [change for change in readers.read_changes(sources.changes,
                                                                  encoding=self._encoding(sources.changes))
                        if change.ags[:2] == land and change.effective <= edition.reference_date]
-        self._warn_unmatched("contact rows without a municipality or district in the edition",
+        self._warn_unmatched(gettext("contact rows without a municipality or district in the edition"),
                              set(contacts) - set(edition.municipalities) - set(edition.districts))
         if self.with_boundaries and sources.boundaries:
-            self._warn_unmatched("municipalities without a boundary",
+            self._warn_unmatched(gettext("municipalities without a boundary"),
                                  set(edition.municipalities) - set(municipality_boundaries))
-            self._warn_unmatched("boundaries without a municipality in the edition",
+            self._warn_unmatched(gettext("boundaries without a municipality in the edition"),
                                  set(municipality_boundaries) - set(edition.municipalities))
         if police:
             assigned = {key for record in police for key in record.district_ags}
-            self._warn_unmatched("districts without a police directorate", set(edition.districts) - assigned)
+            self._warn_unmatched(gettext("districts without a police directorate"), set(edition.districts) - assigned)
         self.progress.update(3, 8, pgettext("registry import step", "checked input"))
         return _Input(edition, contacts, municipality_boundaries, district_boundaries, police, authorities, changes)
 
@@ -345,8 +349,10 @@ class Importer:
             newest = before["reference_date"]
             if newest is not None and newest > edition.reference_date:
                 raise RegistryImportError(
-                    f"this edition ({edition.reference_date:%d.%m.%Y}) is older than the registry's data for "
-                    f"state {self.land} ({newest:%d.%m.%Y}); importing it would undo later changes",
+                    gettext("this edition (%(edition)s) is older than the registry's data for state %(land)s "
+                            "(%(newest)s); importing it would undo later changes")
+                    % {"edition": f"{edition.reference_date:%d.%m.%Y}", "land": self.land,
+                       "newest": f"{newest:%d.%m.%Y}"},
                     file=self.sources.municipalities,
                 )
             directorates = self._import_police_directorates(data.police_directorates)
@@ -601,8 +607,10 @@ class Importer:
             successor = municipalities.get(change.successor_ags)
             if successor is None:
                 # Not an error: a partial edition, or a successor that a later change replaced.
-                self.warnings.append(f"{Path(self.sources.changes or '').name}, line {change.line}: successor "
-                                     f"{change.successor_ags} of {change.ags} is not in the registry; skipped")
+                self.warnings.append(
+                    gettext("%(file)s, line %(line)s: successor %(successor)s of %(ags)s is not in the registry; "
+                            "skipped") % {"file": Path(self.sources.changes or "").name, "line": change.line,
+                                          "successor": change.successor_ags, "ags": change.ags})
                 continue
             kind = Kind.FORMED if change.kind == TerritorialChange.MERGER else Kind.INCORPORATED
             if (successor.pk, kind, change.ags) in known:

@@ -30,6 +30,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kommunalschutz.foundation.registry.models import StateAuthority
 
 GV_RECORD_LENGTH = 220
@@ -89,15 +91,18 @@ class RegistryImportError(Exception):
         self.file = str(file)
         self.line = line
         self.column = column
-        super().__init__(str(self))
+        # The whole text in the language active where the error is raised (the command's: the site's, German),
+        # like the message itself, not in whatever language is active where it is printed.
+        where = [self.file]
+        if line is not None:
+            where.append(_("line %(line)s") % {"line": line})
+        if column is not None:
+            where.append(_("column %(column)s") % {"column": column})
+        self.text = f"{', '.join(where)}: {message}"
+        super().__init__(self.text)
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
+        return self.text
 
 
 def hectares_to_km2(hectares: int) -> Decimal:
@@ -228,12 +233,14 @@ def _read_bytes(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RegistryImportError(f"cannot read the file ({exc.strerror or exc})", file=path) from exc
+        raise RegistryImportError(_("cannot read the file (%(reason)s)")
+                                  % {"reason": exc.strerror or exc}, file=path) from exc
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
-            raise RegistryImportError(f"the file looks gzipped but cannot be decompressed ({exc})",
+            raise RegistryImportError(_("the file looks gzipped but cannot be decompressed (%(reason)s)")
+                                      % {"reason": exc},
                                       file=path) from exc
     return raw
 
@@ -249,14 +256,15 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
         column = len(raw[line_start:exc.start].decode(encoding, errors="replace")) + 1
         hint = ""
         if encoding.replace("-", "").lower() in {"utf8", "utf8sig"}:
-            hint = (" It is probably Latin-1 or Windows-1252: save it as UTF-8, "
-                    "or import it with --encoding latin-1.")
+            hint = " " + _("It is probably Latin-1 or Windows-1252: save it as UTF-8, or import it with "
+                           "--encoding latin-1.")
         raise RegistryImportError(
-            f"the file is not valid {encoding} (byte 0x{raw[exc.start]:02x}).{hint}",
+            _("the file is not valid %(encoding)s (byte 0x%(byte)02x).") % {"encoding": encoding,
+                                                                            "byte": raw[exc.start]} + hint,
             file=path, line=line, column=str(column),
         ) from exc
     except LookupError as exc:
-        raise RegistryImportError(f"unknown encoding {encoding!r}", file=path) from exc
+        raise RegistryImportError(_("unknown encoding %(encoding)r") % {"encoding": encoding}, file=path) from exc
     return text.removeprefix("\ufeff")
 
 
@@ -280,9 +288,9 @@ class _Table:
         try:
             header = next(self._reader)
         except StopIteration:
-            raise RegistryImportError("the file is empty", file=path, line=1) from None
+            raise RegistryImportError(_("the file is empty"), file=path, line=1) from None
         except csv.Error as exc:
-            raise RegistryImportError(f"unreadable header ({exc})", file=path, line=1) from exc
+            raise RegistryImportError(_("unreadable header (%(reason)s)") % {"reason": exc}, file=path, line=1) from exc
         self.header = [name.strip() for name in header]
         missing = [name for name in required if name not in self.header]
         if missing:
@@ -290,11 +298,12 @@ class _Table:
             other = max((c for c in ",;\t|" if c != delimiter), key=first_line.count)
             if first_line.count(other) > first_line.count(delimiter):
                 raise RegistryImportError(
-                    f"wrong separator: expected {delimiter!r} between the columns, but the header is "
-                    f"separated by {other!r}",
+                    _("wrong separator: expected %(expected)r between the columns, but the header is "
+                      "separated by %(found)r") % {"expected": delimiter, "found": other},
                     file=path, line=1,
                 )
-            raise RegistryImportError(f"missing column(s): {', '.join(missing)}", file=path, line=1)
+            raise RegistryImportError(_("missing column(s): %(columns)s")
+                                      % {"columns": ", ".join(missing)}, file=path, line=1)
 
     def error(self, message: str, line: int, column: str | None = None) -> RegistryImportError:
         return RegistryImportError(message, file=self.path, line=line,
@@ -308,14 +317,15 @@ class _Table:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise RegistryImportError(f"malformed CSV ({exc})", file=self.path,
+                raise RegistryImportError(_("malformed CSV (%(reason)s)") % {"reason": exc}, file=self.path,
                                           line=self._reader.line_num) from exc
             line = self._reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != width:
                 raise RegistryImportError(
-                    f"expected {width} fields separated by {self.delimiter!r}, found {len(row)}",
+                    _("expected %(width)s fields separated by %(delimiter)r, found %(found)s")
+                    % {"width": width, "delimiter": self.delimiter, "found": len(row)},
                     file=self.path, line=line,
                 )
             yield line, {name: cell.strip() for name, cell in zip(self.header, row, strict=True)}
@@ -328,7 +338,7 @@ def _digits(value: str, length: int) -> bool:
 def _int(table: _Table, row: dict[str, str], name: str, line: int) -> int:
     value = row[name]
     if not _DIGITS.fullmatch(value):
-        raise table.error(f"expected a whole number, found {value!r}", line, name)
+        raise table.error(_("expected a whole number, found %(value)r") % {"value": value}, line, name)
     return int(value)
 
 
@@ -338,18 +348,20 @@ def _date(table: _Table, value: str, line: int, column: str, formats: Sequence[s
             return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
         except ValueError:
             continue
-    raise table.error(f"expected a date, found {value!r}", line, column)
+    raise table.error(_("expected a date, found %(value)r") % {"value": value}, line, column)
 
 
 def _check_municipality_key(table: _Table, ags: str, land: str, district: str, line: int) -> None:
     """The AGS checks shared by the CSV readers: 8 digits, state prefix, district prefix."""
     if not _digits(ags, 8):
-        raise table.error(f"malformed AGS {ags!r}: expected 8 digits", line, "ags")
+        raise table.error(_("malformed AGS %(value)r: expected 8 digits") % {"value": ags}, line, "ags")
     if ags[:2] != land:
-        raise table.error(f"AGS {ags} does not start with the state key {land}", line, "ags")
+        raise table.error(_("AGS %(ags)s does not start with the state key %(land)s")
+                          % {"ags": ags, "land": land}, line, "ags")
     if district != ags[:5]:
         raise table.error(
-            f"district key {district!r} does not match AGS {ags} (whose district part is {ags[:5]})",
+            _("district key %(district)r does not match AGS %(ags)s (whose district part is %(part)s)")
+            % {"district": district, "ags": ags, "part": ags[:5]},
             line, "kreis_ags",
         )
 
@@ -374,7 +386,7 @@ def read_gv100ad(path: Path, *, land: str, encoding: str = "utf-8") -> Edition:
     def number_at(line: str, start: int, end: int, number: int) -> int:
         value = line[start - 1:end].strip()
         if not _DIGITS.fullmatch(value):
-            raise fail(f"expected a whole number, found {value!r}", number, f"{start}-{end}")
+            raise fail(_("expected a whole number, found %(value)r") % {"value": value}, number, f"{start}-{end}")
         return int(value)
 
     for number, line in enumerate(text.split("\n"), start=1):
@@ -382,19 +394,22 @@ def read_gv100ad(path: Path, *, land: str, encoding: str = "utf-8") -> Edition:
         if not line.strip():
             continue
         if len(line) > GV_RECORD_LENGTH:
-            raise fail(f"record is {len(line)} characters long, GV100AD records have {GV_RECORD_LENGTH}; "
-                       "is this a GV100AD file?", number, f"{GV_RECORD_LENGTH + 1}-{len(line)}")
+            raise fail(_("record is %(length)s characters long, GV100AD records have %(expected)s; is this a "
+                         "GV100AD file?") % {"length": len(line), "expected": GV_RECORD_LENGTH},
+                       number, f"{GV_RECORD_LENGTH + 1}-{len(line)}")
         record_type = line[0:2]
         if record_type not in GV_RECORD_TYPES:
-            raise fail(f"unknown record type {record_type!r} (Satzart); is this a GV100AD file?", number, "1-2")
+            raise fail(_("unknown record type %(value)r (Satzart); is this a GV100AD file?")
+                       % {"value": record_type}, number, "1-2")
         if line[2:10] != reference_raw:
             if reference_raw:
-                raise fail(f"reference date {line[2:10]!r} differs from {reference_raw!r} in the lines above",
-                           number, "3-10")
+                raise fail(_("reference date %(date)r differs from %(reference)r in the lines above")
+                           % {"date": line[2:10], "reference": reference_raw}, number, "3-10")
             try:
                 reference = dt.datetime.strptime(line[2:10], "%Y%m%d").date()  # noqa: DTZ007
             except ValueError:
-                raise fail(f"expected a date YYYYMMDD, found {line[2:10]!r}", number, "3-10") from None
+                raise fail(_("expected a date YYYYMMDD, found %(value)r")
+                           % {"value": line[2:10]}, number, "3-10") from None
             reference_raw = line[2:10]
         if line[10:12] != land:
             continue
@@ -404,41 +419,44 @@ def read_gv100ad(path: Path, *, land: str, encoding: str = "utf-8") -> Edition:
         if record_type == "40":
             key = line[10:15]
             if not _digits(key, 5):
-                raise fail(f"malformed district key {key!r}: expected 5 digits", number, "11-15")
+                raise fail(_("malformed district key %(value)r: expected 5 digits") % {"value": key}, number, "11-15")
             if code not in DISTRICT_KINDS:
-                raise fail(f"unknown district type {code!r}", number, "123-124")
+                raise fail(_("unknown district type %(value)r") % {"value": code}, number, "123-124")
             districts[key] = DistrictRecord(ags=key, name=name, urban=DISTRICT_KINDS[code][1],
                                             seat=line[72:122].strip())
         elif record_type == "50":
             key = line[10:15] + line[18:22]
             if not _digits(key, 9):
-                raise fail(f"malformed association key {key!r}: expected 9 digits", number, "11-22")
+                raise fail(_("malformed association key %(value)r: expected 9 digits")
+                           % {"value": key}, number, "11-22")
             if code not in ASSOCIATION_KINDS:
-                raise fail(f"unknown association type {code!r}", number, "123-124")
+                raise fail(_("unknown association type %(value)r") % {"value": code}, number, "123-124")
             associations[key] = (name, ASSOCIATION_KINDS[code])
         elif record_type == "60":
             ags = line[10:18]
             if not _digits(ags, 8):
-                raise fail(f"malformed AGS {ags!r}: expected 8 digits", number, "11-18")
+                raise fail(_("malformed AGS %(value)r: expected 8 digits") % {"value": ags}, number, "11-18")
             association = line[18:22]
             if not _digits(association, 4):
-                raise fail(f"malformed association key {association!r}: expected 4 digits", number, "19-22")
+                raise fail(_("malformed association key %(value)r: expected 4 digits")
+                           % {"value": association}, number, "19-22")
             if not name:
-                raise fail("the municipality has no name", number, "23-72")
+                raise fail(_("the municipality has no name"), number, "23-72")
             if code not in MUNICIPALITY_KINDS:
-                raise fail(f"unknown municipality type {code!r}", number, "123-124")
+                raise fail(_("unknown municipality type %(value)r") % {"value": code}, number, "123-124")
             if code in SKIPPED_MUNICIPALITY_KINDS:
                 skipped += 1
                 continue
             population = number_at(line, 140, 150, number)
             male = number_at(line, 151, 161, number)
             if male > population:
-                raise fail(f"male population {male} exceeds the total {population}", number, "151-161")
+                raise fail(_("male population %(male)s exceeds the total %(total)s")
+                           % {"male": male, "total": population}, number, "151-161")
             postcode = line[165:170].strip()
             if postcode and not _digits(postcode, 5):
-                raise fail(f"malformed postcode {postcode!r}", number, "166-170")
+                raise fail(_("malformed postcode %(value)r") % {"value": postcode}, number, "166-170")
             if ags in municipalities:
-                raise fail(f"AGS {ags} appears twice", number, "11-18")
+                raise fail(_("AGS %(ags)s appears twice") % {"ags": ags}, number, "11-18")
             association_key = ags[:5] + association
             municipalities[ags] = MunicipalityRecord(
                 ags=ags, ars=association_key + ags[5:], name=name, association_ars=association_key,
@@ -449,15 +467,15 @@ def read_gv100ad(path: Path, *, land: str, encoding: str = "utf-8") -> Edition:
             association_keys[ags] = (association_key, number)
 
     if reference is None or not municipalities:
-        raise RegistryImportError(f"the file holds no municipalities of state {land}", file=path)
+        raise RegistryImportError(_("the file holds no municipalities of state %(land)s") % {"land": land}, file=path)
     for ags, record in municipalities.items():
         if record.district_ags not in districts:
-            raise fail(f"district key {record.district_ags} of AGS {ags} has no district record (Satzart 40)",
-                       record.line, "11-15")
+            raise fail(_("district key %(district)s of AGS %(ags)s has no district record (Satzart 40)")
+                       % {"district": record.district_ags, "ags": ags}, record.line, "11-15")
         key, number = association_keys[ags]
         if key not in associations:
-            raise fail(f"association key {key} of AGS {ags} has no association record (Satzart 50)",
-                       number, "19-22")
+            raise fail(_("association key %(key)s of AGS %(ags)s has no association record (Satzart 50)")
+                       % {"key": key, "ags": ags}, number, "19-22")
         association_name, association_type = associations[key]
         municipalities[ags] = replace(record, association_name=association_name,
                                       association_type=association_type)
@@ -485,7 +503,8 @@ def read_municipality_csv(path: Path, *, land: str, encoding: str = "utf-8",
     skipped = 0
     for line, row in table.rows():
         if not _digits(row["land"], 2):
-            raise table.error(f"malformed state key {row['land']!r}: expected 2 digits", line, "land")
+            raise table.error(_("malformed state key %(value)r: expected 2 digits")
+                              % {"value": row["land"]}, line, "land")
         if row["land"] != land:
             continue
         ags = row["ags"]
@@ -494,30 +513,31 @@ def read_municipality_csv(path: Path, *, land: str, encoding: str = "utf-8",
         if reference is None:
             reference = date
         elif date != reference:
-            raise table.error(f"reference date {date} differs from {reference} in the rows above",
-                              line, "gebietsstand")
+            raise table.error(_("reference date %(date)s differs from %(reference)s in the rows above")
+                              % {"date": date, "reference": reference}, line, "gebietsstand")
         code = row["gemeinde_typ_code"]
         if code not in MUNICIPALITY_KINDS:
-            raise table.error(f"unknown municipality type {code!r}", line, "gemeinde_typ_code")
+            raise table.error(_("unknown municipality type %(value)r") % {"value": code}, line, "gemeinde_typ_code")
         if code in SKIPPED_MUNICIPALITY_KINDS:
             skipped += 1
             continue
         ars, association = row["ars"], row["gemeindeverband_ars"]
         if ars and not (_digits(ars, 12) and ars[:5] == ags[:5] and ars[9:] == ags[5:]):
-            raise table.error(f"ARS {ars!r} does not fit AGS {ags}", line, "ars")
+            raise table.error(_("ARS %(ars)r does not fit AGS %(ags)s") % {"ars": ars, "ags": ags}, line, "ars")
         if association and not (_digits(association, 9) and association[:5] == ags[:5]):
-            raise table.error(f"association key {association!r} does not fit AGS {ags}", line,
-                              "gemeindeverband_ars")
+            raise table.error(_("association key %(key)r does not fit AGS %(ags)s") % {"key": association, "ags": ags},
+                              line, "gemeindeverband_ars")
         population = _int(table, row, "bevoelkerung", line)
         male = _int(table, row, "bevoelkerung_maennlich", line)
         if male > population:
-            raise table.error(f"male population {male} exceeds the total {population}", line,
+            raise table.error(_("male population %(male)s exceeds the total %(total)s")
+                              % {"male": male, "total": population}, line,
                               "bevoelkerung_maennlich")
         postcode = row["plz"]
         if postcode and not _digits(postcode, 5):
-            raise table.error(f"malformed postcode {postcode!r}", line, "plz")
+            raise table.error(_("malformed postcode %(value)r") % {"value": postcode}, line, "plz")
         if ags in municipalities:
-            raise table.error(f"AGS {ags} appears twice", line, "ags")
+            raise table.error(_("AGS %(ags)s appears twice") % {"ags": ags}, line, "ags")
         municipalities[ags] = MunicipalityRecord(
             ags=ags, ars=ars, name=row["gemeinde_name"], association_ars=association,
             association_name=row["gemeindeverband_name"], association_type=row["gemeindeverband_typ"],
@@ -526,11 +546,11 @@ def read_municipality_csv(path: Path, *, land: str, encoding: str = "utf-8",
             multiple_postcodes=row["plz_mehrere"].lower() in {"ja", "yes", "true", "1"}, line=line,
         )
         if not row["gemeinde_name"]:
-            raise table.error("the municipality has no name", line, "gemeinde_name")
+            raise table.error(_("the municipality has no name"), line, "gemeinde_name")
         districts.setdefault(ags[:5], DistrictRecord(
             ags=ags[:5], name=row["kreis_name"], urban=row["kreis_typ"] in URBAN_DISTRICT_NAMES))
     if reference is None:
-        raise RegistryImportError(f"the file holds no municipalities of state {land}", file=path)
+        raise RegistryImportError(_("the file holds no municipalities of state %(land)s") % {"land": land}, file=path)
     if district_file is not None:
         districts = _merge_district_csv(district_file, districts, land=land, encoding=encoding)
     return Edition(file=str(path), land=land, reference_date=reference, districts=districts,
@@ -545,11 +565,13 @@ def _merge_district_csv(path: Path, districts: dict[str, DistrictRecord], *, lan
     for line, row in table.rows():
         key = row["kreis_ags"]
         if not _digits(key, 5):
-            raise table.error(f"malformed district key {key!r}: expected 5 digits", line, "kreis_ags")
+            raise table.error(_("malformed district key %(value)r: expected 5 digits")
+                              % {"value": key}, line, "kreis_ags")
         if key[:2] != land:
             continue
         if key not in districts:
-            raise table.error(f"district {key} has no municipalities in the municipality file", line, "kreis_ags")
+            raise table.error(_("district %(key)s has no municipalities in the municipality file")
+                              % {"key": key}, line, "kreis_ags")
         merged[key] = DistrictRecord(ags=key, name=row["kreis_name"] or districts[key].name,
                                      urban=row["kreis_typ"] in URBAN_DISTRICT_NAMES, seat=row["kreissitz"])
     return merged
@@ -585,16 +607,19 @@ def read_contacts(path: Path, *, land: str, encoding: str = "utf-8") -> dict[str
     for line, row in table.rows():
         key, district = row["SCHLNR"], row["NR_KRS"]
         if not (_digits(key, 8) or _digits(key, 5)):
-            raise table.error(f"malformed AGS {key!r}: expected 8 digits (5 for a district)", line, "SCHLNR")
+            raise table.error(_("malformed AGS %(value)r: expected 8 digits (5 for a district)")
+                              % {"value": key}, line, "SCHLNR")
         if key[:2] != land:
-            raise table.error(f"AGS {key} does not start with the state key {land}", line, "SCHLNR")
+            raise table.error(_("AGS %(ags)s does not start with the state key %(land)s")
+                              % {"ags": key, "land": land}, line, "SCHLNR")
         if district != key[:5]:
-            raise table.error(f"district key {district!r} does not match AGS {key}", line, "NR_KRS")
+            raise table.error(_("district key %(district)r does not match AGS %(ags)s")
+                              % {"district": district, "ags": key}, line, "NR_KRS")
         if key in contacts:
-            raise table.error(f"AGS {key} appears twice", line, "SCHLNR")
+            raise table.error(_("AGS %(ags)s appears twice") % {"ags": key}, line, "SCHLNR")
         postcode = row["PLZ"]
         if postcode and not _digits(postcode, 5):
-            raise table.error(f"malformed postcode {postcode!r}", line, "PLZ")
+            raise table.error(_("malformed postcode %(value)r") % {"value": postcode}, line, "PLZ")
         as_of = None
         if row["BEARB_STAND"]:
             as_of = _date(table, row["BEARB_STAND"].split(" ", 1)[0], line, "BEARB_STAND", ["%d.%m.%Y"])
@@ -617,28 +642,29 @@ def read_boundaries(path: Path, *, encoding: str = "utf-8") -> dict[str, dict[st
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RegistryImportError(f"invalid JSON ({exc.msg})", file=path, line=exc.lineno,
+        raise RegistryImportError(_("invalid JSON (%(reason)s)") % {"reason": exc.msg}, file=path, line=exc.lineno,
                                   column=str(exc.colno)) from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
             or not isinstance(data.get("features"), list):
-        raise RegistryImportError("expected a GeoJSON FeatureCollection", file=path)
+        raise RegistryImportError(_("expected a GeoJSON FeatureCollection"), file=path)
     geometries: dict[str, dict[str, Any]] = {}
     for index, feature in enumerate(data["features"], start=1):
         where = f"feature {index}"
         properties = feature.get("properties") if isinstance(feature, dict) else None
         if not isinstance(properties, dict):
-            raise RegistryImportError("the feature has no properties", file=path, column=where)
+            raise RegistryImportError(_("the feature has no properties"), file=path, column=where)
         key = str(properties.get("ags") or properties.get("AGS") or "")
         if not (_digits(key, 8) or _digits(key, 5)):
-            raise RegistryImportError(f"malformed AGS {key!r}: expected 8 digits (5 for a district)",
-                                      file=path, column=f"{where}, property ags")
+            raise RegistryImportError(_("malformed AGS %(value)r: expected 8 digits (5 for a district)")
+                                      % {"value": key}, file=path,
+                                      column=_("%(where)s, property ags") % {"where": where})
         geometry = feature.get("geometry")
         if not isinstance(geometry, dict) or geometry.get("type") not in {"Polygon", "MultiPolygon"} \
                 or not isinstance(geometry.get("coordinates"), list):
-            raise RegistryImportError(f"AGS {key}: expected a Polygon or MultiPolygon geometry",
-                                      file=path, column=f"{where}, geometry")
+            raise RegistryImportError(_("AGS %(ags)s: expected a Polygon or MultiPolygon geometry") % {"ags": key},
+                                      file=path, column=_("%(where)s, geometry") % {"where": where})
         if key in geometries:
-            raise RegistryImportError(f"AGS {key} appears twice", file=path, column=where)
+            raise RegistryImportError(_("AGS %(ags)s appears twice") % {"ags": key}, file=path, column=where)
         geometries[key] = {"type": geometry["type"], "coordinates": geometry["coordinates"]}
     return geometries
 
@@ -652,17 +678,19 @@ def read_police_directorates(path: Path, *, land: str, encoding: str = "utf-8") 
     seen: dict[str, str] = {}
     for line, row in table.rows():
         if not re.fullmatch(r"[a-z0-9-]+", row["code"]):
-            raise table.error(f"malformed code {row['code']!r}: use lower-case letters, digits and '-'",
-                              line, "code")
+            raise table.error(_("malformed code %(value)r: use lower-case letters, digits and '-'")
+                              % {"value": row["code"]}, line, "code")
         keys = tuple(row["districts"].split())
         for key in keys:
             if not _digits(key, 5):
-                raise table.error(f"malformed district key {key!r}: expected 5 digits", line, "districts")
+                raise table.error(_("malformed district key %(value)r: expected 5 digits")
+                                  % {"value": key}, line, "districts")
             if key[:2] != land:
-                raise table.error(f"district key {key} does not start with the state key {land}", line,
-                                  "districts")
+                raise table.error(_("district key %(key)s does not start with the state key %(land)s")
+                                  % {"key": key, "land": land}, line, "districts")
             if key in seen:
-                raise table.error(f"district {key} is already assigned to {seen[key]}", line, "districts")
+                raise table.error(_("district %(key)s is already assigned to %(code)s")
+                                  % {"key": key, "code": seen[key]}, line, "districts")
             seen[key] = row["code"]
         records.append(PoliceDirectorateRecord(
             code=row["code"], name=row["name"], district_ags=keys, street=row.get("street", ""),
@@ -677,10 +705,10 @@ def read_state_authorities(path: Path, *, encoding: str = "utf-8") -> list[State
     records: list[StateAuthorityRecord] = []
     for line, row in table.rows():
         if row["kind"] not in StateAuthority.Kind.values:
-            raise table.error(f"unknown kind {row['kind']!r}; expected one of "
-                              f"{', '.join(StateAuthority.Kind.values)}", line, "kind")
+            raise table.error(_("unknown kind %(value)r; expected one of %(kinds)s")
+                              % {"value": row["kind"], "kinds": ", ".join(StateAuthority.Kind.values)}, line, "kind")
         if not re.fullmatch(r"[a-z0-9-]+", row["code"]):
-            raise table.error(f"malformed code {row['code']!r}", line, "code")
+            raise table.error(_("malformed code %(value)r") % {"value": row["code"]}, line, "code")
         records.append(StateAuthorityRecord(
             code=row["code"], kind=row["kind"], name=row["name"], street=row.get("street", ""),
             postcode=row.get("postcode", ""), city=row.get("city", ""), phone=row.get("phone", ""),
@@ -698,20 +726,20 @@ def read_changes(path: Path, *, encoding: str = "utf-8") -> list[TerritorialChan
     for line, row in table.rows():
         kind = row["kind"]
         if kind not in TerritorialChange.KINDS:
-            raise table.error(f"unknown kind {kind!r}; expected one of {', '.join(TerritorialChange.KINDS)}",
-                              line, "kind")
+            raise table.error(_("unknown kind %(value)r; expected one of %(kinds)s")
+                              % {"value": kind, "kinds": ", ".join(TerritorialChange.KINDS)}, line, "kind")
         effective = _date(table, row["effective"], line, "effective", ["%Y-%m-%d"])
         if not _digits(row["ags"], 8):
-            raise table.error(f"malformed AGS {row['ags']!r}: expected 8 digits", line, "ags")
+            raise table.error(_("malformed AGS %(value)r: expected 8 digits") % {"value": row["ags"]}, line, "ags")
         successor = row["successor_ags"]
         if kind in {TerritorialChange.MERGER, TerritorialChange.INCORPORATION}:
             if not _digits(successor, 8):
-                raise table.error(f"malformed successor AGS {successor!r}: expected 8 digits", line,
-                                  "successor_ags")
+                raise table.error(_("malformed successor AGS %(value)r: expected 8 digits") % {"value": successor},
+                                  line, "successor_ags")
             if successor[:2] != row["ags"][:2]:
-                raise table.error("predecessor and successor lie in different states", line, "successor_ags")
+                raise table.error(_("predecessor and successor lie in different states"), line, "successor_ags")
         elif kind == TerritorialChange.RENAME and not row["successor_name"]:
-            raise table.error("a rename needs the new name in successor_name", line, "successor_name")
+            raise table.error(_("a rename needs the new name in successor_name"), line, "successor_name")
         changes.append(TerritorialChange(
             effective=effective, kind=kind, ags=row["ags"], name=row["name"], successor_ags=successor,
             successor_name=row["successor_name"], source=row["source"], line=line,
@@ -753,8 +781,8 @@ def classify(path: Path) -> str:
     if "kind" in header and "code" in header:
         return STATE_AUTHORITIES
     raise RegistryImportError(
-        "cannot tell what this file is: expected a GV100AD file, a municipality or district CSV, the "
-        "Landesdirektion contact CSV, a GeoJSON boundary file, or a police directorate, state authority or "
-        "territorial change CSV (see docs/foundation/registry.md)",
+        _("cannot tell what this file is: expected a GV100AD file, a municipality or district CSV, the "
+          "Landesdirektion contact CSV, a GeoJSON boundary file, or a police directorate, state authority or "
+          "territorial change CSV (see docs/foundation/registry.md)"),
         file=path, line=1,
     )

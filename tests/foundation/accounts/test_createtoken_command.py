@@ -39,7 +39,7 @@ def test_is_audited_as_system(world: World) -> None:
 
 
 def test_refuses_unknown_users_and_bad_validity(world: World) -> None:
-    with pytest.raises(CommandError, match="no user"):
+    with pytest.raises(CommandError, match="keinen Benutzer"):
         _run("nobody")
     with pytest.raises(CommandError):
         _run("analyst", "--days", "0")

@@ -110,7 +110,7 @@ def test_pseudonymise_command_asks_for_confirmation_then_acts(world: World) -> N
     with pytest.raises(CommandError, match="--yes"):
         call_command("pseudonymise_user", "coach")
     assert User.objects.get(pk=world.coach.pk).is_active
-    with pytest.raises(CommandError, match="no user"):
+    with pytest.raises(CommandError, match="keinen Benutzer"):
         call_command("pseudonymise_user", "nobody", "--yes")
     with pytest.raises(CommandError, match="letzte Administrator"):
         call_command("pseudonymise_user", "administrator", "--yes")

@@ -17,12 +17,12 @@ def test_removes_the_devices_and_records_the_system_as_actor(world: World, devic
     device_for(world.administrator)
     out = io.StringIO()
     call_command("reset_second_factor", "administrator", stdout=out)
-    assert "Removed 1" in out.getvalue()
+    assert "1 zweite(n) Faktor(en) von administrator entfernt" in out.getvalue()
     assert not TOTPDevice.objects.filter(user=world.administrator).exists()
     event = AuditEvent.objects.get(object_type="otp_totp.totpdevice", action="delete")
     assert event.actor_label == "system"
 
 
 def test_refuses_unknown_users(world: World) -> None:
-    with pytest.raises(CommandError, match="no user"):
+    with pytest.raises(CommandError, match="keinen Benutzer"):
         call_command("reset_second_factor", "nobody", stdout=io.StringIO())

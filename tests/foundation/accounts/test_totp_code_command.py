@@ -35,16 +35,16 @@ def test_prints_the_current_code_with_debug_on(world: World, settings: Any, devi
 def test_refuses_with_debug_off(world: World, settings: Any, device_for: Any) -> None:
     settings.DEBUG = False
     device_for(world.coordinator)
-    with pytest.raises(CommandError, match="only works with DEBUG on"):
+    with pytest.raises(CommandError, match="nur mit eingeschaltetem DEBUG"):
         _run("coordinator")
 
 
 def test_refuses_unknown_users_and_users_without_a_device(world: World, settings: Any, device_for: Any) -> None:
     settings.DEBUG = True
-    with pytest.raises(CommandError, match="no user"):
+    with pytest.raises(CommandError, match="keinen Benutzer"):
         _run("nobody")
-    with pytest.raises(CommandError, match="no confirmed authenticator"):
+    with pytest.raises(CommandError, match="keine bestätigte Authentifizierungs-App"):
         _run("analyst")
     device_for(world.analyst, confirmed=False)
-    with pytest.raises(CommandError, match="no confirmed authenticator"):
+    with pytest.raises(CommandError, match="keine bestätigte Authentifizierungs-App"):
         _run("analyst")

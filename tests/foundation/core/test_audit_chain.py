@@ -244,7 +244,7 @@ def test_events_that_waited_past_the_grace_period_are_sealed_by_the_check_and_re
     assert chain.verify(seal=False).details == {"unsealed": 1}
     call_command("verify_audit")
     captured = capsys.readouterr()
-    assert "Sealed 1 row(s)" in captured.out and "WARNING: 1 of them had waited longer" in captured.err
+    assert "1 Eintrag/Einträge versiegelt" in captured.out and "WARNUNG: 1 davon hatten länger" in captured.err
     stored = AuditVerification.objects.get()
     assert stored.intact and (stored.sealed, stored.late, stored.checked) == (1, 1, 2)
     assert [s.event_id for s in AuditSeal.objects.order_by("seq")] == [recent.pk, old.pk]
@@ -254,7 +254,7 @@ def test_events_that_waited_past_the_grace_period_are_sealed_by_the_check_and_re
 def test_verify_audit_command_reports_intact_with_the_count(capsys: pytest.CaptureFixture[str]) -> None:
     _events(3)
     call_command("verify_audit")
-    assert "Audit trail intact: 3 row(s) checked." in capsys.readouterr().out
+    assert "Protokoll unversehrt: 3 Eintrag/Einträge geprüft." in capsys.readouterr().out
     stored = AuditVerification.objects.get()
     assert stored.intact and stored.checked == 3 and stored.sealed == 3 and stored.late == 0
     assert AuditEvent.objects.filter(object_type="core.auditverification", object_id=str(stored.pk)).exists()
@@ -267,8 +267,8 @@ def test_verify_audit_command_fails_naming_the_broken_row() -> None:
     as_owner("UPDATE core_auditevent SET actor_label = %s WHERE id = %s", ["someone else", events[1].pk])
     with pytest.raises(CommandError) as refused:
         call_command("verify_audit")
-    assert f"BROKEN at row id {events[1].pk} (chain position 2" in str(refused.value)
-    assert "content no longer matches" in str(refused.value)
+    assert f"UNTERBROCHEN (Eintrag Nr. {events[1].pk} (Kettenposition 2" in str(refused.value)
+    assert "Inhalt des Eintrags passt nicht mehr zu seinem Hash" in str(refused.value), str(refused.value)
     stored = AuditVerification.objects.get()
     assert not stored.intact and stored.broken_id == events[1].pk
 

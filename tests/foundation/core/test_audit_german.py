@@ -149,7 +149,8 @@ def test_field_names_become_german_labels_and_choices_their_german_labels() -> N
     changes = {str(change) for change in shown.changes}
     assert "Stand der Bewertung: wartet auf die Zweitprüfung → gültig" in changes
     assert any(text.endswith(f"{audit_display.EMPTY} → 05.12.2026, 04:12 MEZ") for text in changes), changes
-    assert "Schutzfall: – → 7" in changes  # noqa: RUF001 - a relation without a label: the related model's name
+    # A relation without a label: the related model's name; a case since deleted: its number, marked so.
+    assert "Schutzfall: – → Nr. 7 (gelöscht)" in changes  # noqa: RUF001 - the German dash for "no value"
     assert not any("_" in change.label for change in shown.changes)
     assert shown.sentence == "Gefährdungsbewertung geändert: in der Zweitprüfung bestätigt."
 

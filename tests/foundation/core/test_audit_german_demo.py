@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from kommunalschutz.foundation.core import audit_display
@@ -45,3 +47,30 @@ def test_every_demo_event_reads_in_german(demo_db: DemoData) -> None:
     assert not untranslated, untranslated.most_common()
     assert not raw_labels, raw_labels.most_common(20)
 
+
+
+def test_every_object_the_demo_trail_refers_to_is_named_with_one_query_per_model(demo_db: DemoData) -> None:
+    """The demo's trail refers to objects of most models (coaches, processes, weighting runs read rows they
+    point to for their names): one query per model for all of it, and no relation shown as a bare id."""
+    events = list(AuditEvent.objects.order_by("id"))
+    named, relations = set(), set()
+    for event in events:
+        model = audit_display._model(event.object_type)
+        for name in event.changes:
+            target = audit_display._related_model(model, name)
+            if target is not None:
+                relations.add((event.object_type, name))
+                if audit_display.may_name(event.object_type, target):
+                    named.add(target)
+    with CaptureQueriesContext(connection) as queries, translation.override("de"):
+        shown = audit_display.show_all(events)
+    assert len(named) >= 8, named
+    assert len(queries) <= len(named), [query["sql"] for query in queries]
+    bare: Counter[str] = Counter()
+    for row in shown:
+        model = audit_display._model(row.event.object_type)
+        for name, change in zip(row.event.changes, row.changes, strict=True):
+            if audit_display._related_model(model, name) is not None and (
+                    change.old.isdigit() or change.new.isdigit()):
+                bare[f"{row.event.object_type}.{name}"] += 1
+    assert not bare, bare.most_common()

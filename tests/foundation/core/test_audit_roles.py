@@ -223,7 +223,7 @@ if ON_POSTGRESQL:
         assert refused.returncode != 0
         granted = _cli("grant-runtime-privileges", user=login_role, owner=owner)
         assert granted.returncode == 0, granted.stderr
-        assert f"Runtime privileges granted to {login_role}." in granted.stdout
+        assert f"Laufzeitrechte an {login_role} vergeben." in granted.stdout
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT has_table_privilege(%s, 'core_auditevent', 'INSERT'), "
@@ -234,7 +234,7 @@ if ON_POSTGRESQL:
         audit.record(actor=None, action=AuditEvent.Action.OTHER, object_type="x")
         checked = _cli("verify-audit", user=login_role, owner=owner)
         assert checked.returncode == 0, checked.stderr
-        assert "Audit trail intact: 1 row(s) checked." in checked.stdout
+        assert "Protokoll unversehrt: 1 Eintrag/Einträge geprüft." in checked.stdout
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM core_auditseal")
             assert cursor.fetchone()[0] == 2  # the event and the check's own entry
@@ -248,7 +248,7 @@ else:
 
     @pytest.mark.django_db
     def test_grant_runtime_privileges_explains_that_sqlite_has_no_roles() -> None:
-        with pytest.raises(CommandError, match="SQLite has no database roles"):
+        with pytest.raises(CommandError, match="SQLite hat keine Datenbankrollen"):
             call_command("grant_runtime_privileges", "someone")
 
     @pytest.mark.django_db

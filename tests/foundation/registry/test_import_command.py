@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from kommunalschutz.foundation.core.models import TaskRun
 from kommunalschutz.foundation.registry.models import Municipality
 from tests.foundation.registry.conftest import DATA
+from tests.german import english_in
 
 
 def test_command_imports_saxony_with_a_progress_line(db: None) -> None:
@@ -32,7 +33,7 @@ def test_command_passes_the_state_on(db: None) -> None:
 
 
 def test_command_rejects_an_unknown_state(db: None) -> None:
-    with pytest.raises(CommandError, match="expected a state key from 01 to 16"):
+    with pytest.raises(CommandError, match="erwartet wird ein Landesschlüssel von 01 bis 16"):
         call_command("import_registry", "--land", "99", stdout=io.StringIO(), stderr=io.StringIO())
 
 
@@ -41,8 +42,9 @@ def test_command_reports_bad_input_with_file_line_and_column(db: None) -> None:
         call_command("import_registry", "--source", str(DATA / "municipalities_ags_seven_digits.csv"),
                      stdout=io.StringIO(), stderr=io.StringIO())
     message = str(caught.value)
-    assert "nothing was changed" in message
-    assert "municipalities_ags_seven_digits.csv, line 4, column 2 (ags): malformed AGS" in message
+    assert message.startswith("Import fehlgeschlagen, nichts wurde geändert.")
+    assert "municipalities_ags_seven_digits.csv, Zeile 4, Spalte 2 (ags): fehlerhafter AGS" in message
+    assert not english_in(message.replace(str(DATA), "")), message
     assert not Municipality.objects.exists()
 
 
@@ -54,7 +56,7 @@ def test_command_in_the_background_queues_a_task_and_prints_its_id(
         call_command("import_registry", "--background", "--source", str(DATA / "mini_gemeinden.csv"),
                      str(DATA / "mini_police_directorates.csv"), stdout=out, stderr=io.StringIO())
     run = TaskRun.objects.get()
-    assert f"task {run.pk}" in out.getvalue()
+    assert f"als Hintergrundaufgabe {run.pk} eingereiht" in out.getvalue()
     assert run.result["arguments"]["sources"] == [str(DATA / "mini_gemeinden.csv"),
                                                   str(DATA / "mini_police_directorates.csv")]
     assert run.status == TaskRun.Status.DONE  # tasks run eagerly in tests

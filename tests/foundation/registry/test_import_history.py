@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState
 from kommunalschutz.foundation.registry.importer import ImportResult
@@ -98,6 +99,7 @@ def test_history_survives_a_repeated_import_unchanged(upgraded: tuple[ImportResu
 
 
 def test_an_older_edition_is_refused_after_a_newer_one(upgraded: tuple[ImportResult, ImportResult, int]) -> None:
-    with pytest.raises(RegistryImportError, match="older than the registry"):
+    with pytest.raises(RegistryImportError, match="älter als die Daten des Verzeichnisses"), \
+            translation.override("de"):
         import_registry(actor=None, sources=OLDER)
     assert Municipality.objects.get(ags=AMTSBERG).name == "Amtsberg"

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from kommunalschutz.alliance.programme import loading
+from kommunalschutz.foundation.core import commands
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Create or update the alliance programme (name, state, start date, source) from "
         "alliance/data/programme.json or the given file, and link the coordination office organisation "
@@ -24,8 +26,10 @@ class Command(BaseCommand):
         try:
             programme = loading.load_programme(actor=None, path=options["path"])
         except ValidationError as exc:
-            raise CommandError("The programme was not loaded: " + " ".join(exc.messages)) from exc
-        office = programme.coordination_office.name if programme.coordination_office else "none yet"
+            raise CommandError(_("The programme was not loaded: %(errors)s")
+                               % {"errors": " ".join(exc.messages)}) from exc
+        office = programme.coordination_office.name if programme.coordination_office else _("none yet")
         self.stdout.write(self.style.SUCCESS(
-            f"Programme {programme.short_name or programme.code}: {programme.name}, since "
-            f"{programme.started_on:%d.%m.%Y}; coordination office: {office}."))
+            _("Programme %(code)s: %(name)s, since %(started)s; coordination office: %(office)s.")
+            % {"code": programme.short_name or programme.code, "name": programme.name,
+               "started": f"{programme.started_on:%d.%m.%Y}", "office": office}))

@@ -3,13 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts import services
 from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.core import commands
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Close a person's account for good: deactivated, name, e-mail address and username replaced by a "
         "pseudonym, password, second factors, tokens and roles removed. Accounts are never deleted, because "
@@ -23,12 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
-            raise CommandError(f"There is no user {options['username']!r}.")
+            raise CommandError(_("There is no user %(username)r.") % {"username": options["username"]})
         if not options["yes"]:
-            raise CommandError(f"This cannot be undone. Repeat with --yes to pseudonymise {user.username}.")
+            raise CommandError(_("This cannot be undone. Repeat with --yes to pseudonymise %(username)s.")
+                               % {"username": user.username})
         try:
             # The operator acts as "system" in the audit trail; the shell has no platform account.
             user = services.pseudonymise_user(actor=None, user=user)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write(f"Account {user.pk} is now {user.username}; nothing in it names the person any more.")
+        self.stdout.write(_("Account %(number)s is now %(username)s; nothing in it names the person any more.")
+                          % {"number": user.pk, "username": user.username})

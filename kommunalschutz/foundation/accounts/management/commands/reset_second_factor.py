@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts import services
 from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.core import commands
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Remove a user's second factor (lost phone); they set up a new one at their next login. "
         "For when no other administrator can do it in the web interface."
@@ -20,8 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
-            raise CommandError(f"There is no user {options['username']!r}.")
+            raise CommandError(_("There is no user %(username)r.") % {"username": options["username"]})
         # The operator acts as "system" in the audit trail; the shell has no platform account.
         removed = services.reset_second_factor(actor=None, user=user)
-        self.stdout.write(f"Removed {removed} second factor(s) of {user.username}; "
-                          "they set up a new one at their next login.")
+        self.stdout.write(_("Removed %(count)s second factor(s) of %(username)s; they set up a new one at their "
+                            "next login.") % {"count": removed, "username": user.username})

@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.core import commands
+from kommunalschutz.foundation.core.audit_display import translate_summary
 from kommunalschutz.foundation.core.dbroles import runtime_problems
 from kommunalschutz.foundation.core.models import AuditVerification, SiteState
 
@@ -28,7 +31,7 @@ def redis_persistence_problems(client: Any) -> list[str]:
     return problems
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = "Check that this installation is fit for production: Django's deploy checks plus ours."
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,20 +45,23 @@ class Command(BaseCommand):
             executor = MigrationExecutor(connection)
             pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
             if pending:
-                problems.append(f"{len(pending)} migration(s) not applied: run `kommunalschutz migrate`.")
+                problems.append(_("%(count)s migration(s) not applied: run `kommunalschutz migrate`.")
+                                % {"count": len(pending)})
             else:
                 state = SiteState.objects.filter(pk=1).first()
                 if state is None or state.registry_reference_date is None:
-                    problems.append("The registry is empty: run `kommunalschutz import-registry`.")
+                    problems.append(_("The registry is empty: run `kommunalschutz import-registry`."))
                 elif state.demo_loaded_at is not None:
-                    problems.append("Demo data (with published passwords) is loaded in this database.")
+                    problems.append(_("Demo data (with published passwords) is loaded in this database."))
                 problems.extend(runtime_problems(connection))
                 last = AuditVerification.objects.first()
                 if last is not None and not last.intact:
-                    problems.append(f"The last audit check found the hash chain broken at row {last.broken_id}: "
-                                    f"{last.problem} (run `kommunalschutz verify-audit`).")
+                    problems.append(_("The last audit check found the hash chain broken at row %(row)s: %(problem)s "
+                                      "(run `kommunalschutz verify-audit`).")
+                                    % {"row": last.broken_id,
+                                       "problem": translate_summary(last.problem) or last.problem})
         except Exception as exc:
-            problems.append(f"The database cannot be reached: {exc}")
+            problems.append(_("The database cannot be reached: %(error)s") % {"error": exc})
         from django.conf import settings
 
         if settings.REDIS_URL:
@@ -65,14 +71,15 @@ class Command(BaseCommand):
                 client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3)
                 client.ping()
             except Exception as exc:
-                problems.append(f"Redis at REDIS_URL cannot be reached: {exc}")
+                problems.append(_("Redis at REDIS_URL cannot be reached: %(error)s") % {"error": exc})
             else:
                 problems.extend(redis_persistence_problems(client))
         else:
-            problems.append("REDIS_URL is not set: each web worker counts the anonymous channel's clients on its "
-                            "own, so a client gets the limits once per worker (docs/protection/anonymous-channel.md).")
+            problems.append(_("REDIS_URL is not set: each web worker counts the anonymous channel's clients on its "
+                              "own, so a client gets the limits once per worker "
+                              "(docs/protection/anonymous-channel.md)."))
         if problems:
             for problem in problems:
-                self.stderr.write(f"PROBLEM: {problem}")
-            raise CommandError(f"{len(problems)} problem(s) found.")
-        self.stdout.write(self.style.SUCCESS("Deployment checks passed."))
+                self.stderr.write(_("PROBLEM: %(problem)s") % {"problem": problem})
+            raise CommandError(_("%(count)s problem(s) found.") % {"count": len(problems)})
+        self.stdout.write(self.style.SUCCESS(_("Deployment checks passed.")))

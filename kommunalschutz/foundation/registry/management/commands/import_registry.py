@@ -6,18 +6,18 @@ import re
 import sys
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats
 from django.utils.translation import gettext
 
+from kommunalschutz.foundation.core import commands
 from kommunalschutz.foundation.core.progress import ConsoleProgress
 from kommunalschutz.foundation.registry import services
 from kommunalschutz.foundation.registry.readers import STATE_NAMES, RegistryImportError
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Import municipalities, districts, boundaries, contacts and police directorates. Idempotent: "
         "unchanged data changes nothing. Without --source the files shipped in registry/data are used."
@@ -38,21 +38,17 @@ class Command(BaseCommand):
                             help="queue the import for the task worker and print the task id")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # The operator reads the site's language, whatever language the calling thread had active.
-        with translation.override(settings.LANGUAGE_CODE):
-            self._handle(**options)
-
-    def _handle(self, **options: Any) -> None:
         land: str = options["land"]
         if not re.fullmatch(r"[0-9]{2}", land) or land not in STATE_NAMES:
-            raise CommandError(f"--land {land!r}: expected a state key from 01 to 16.")
+            raise CommandError(gettext("--land %(land)r: expected a state key from 01 to 16.") % {"land": land})
         sources: list[str] = options["source"]
         boundaries = not options["no_boundaries"]
         if options["background"]:
             run = services.queue_registry_import(actor=None, land=land, sources=sources, boundaries=boundaries,
                                                  encoding=options["encoding"])
-            self.stdout.write(f"Queued registry import as task {run.pk}; the task worker (run_huey) carries it "
-                              f"out, its progress is shown at {reverse('core:task_detail', args=[run.pk])}.")
+            self.stdout.write(gettext("Queued the registry import as task %(task)s; the task worker (run_huey) "
+                                      "carries it out, its progress is shown at %(url)s.")
+                              % {"task": run.pk, "url": reverse("core:task_detail", args=[run.pk])})
             return
         # The raw stream: Django's OutputWrapper would end every progress update with a newline.
         progress = ConsoleProgress(f"Registry {STATE_NAMES[land]}", stream=options.get("stderr") or sys.stderr)
@@ -60,9 +56,9 @@ class Command(BaseCommand):
             result = services.import_registry(actor=None, land=land, sources=sources, boundaries=boundaries,
                                               encoding=options["encoding"], progress=progress)
         except RegistryImportError as exc:
-            raise CommandError(f"Import failed, nothing was changed. {exc}") from exc
+            raise CommandError(gettext("Import failed, nothing was changed. %(error)s") % {"error": exc}) from exc
         for warning in result.warnings:
-            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+            self.stderr.write(self.style.WARNING(gettext("Warning: %(warning)s") % {"warning": warning}))
         seconds = formats.number_format(result.seconds, 2)
         self.stdout.write(self.style.SUCCESS(
             (gettext("Imported in %(seconds)s s: %(summary)s") if result.changed else

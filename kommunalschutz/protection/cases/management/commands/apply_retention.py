@@ -8,10 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+
+from kommunalschutz.foundation.core import commands
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = "Delete protection cases closed longer ago than CASE_RETENTION_MONTHS (the statistics stay)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,7 +26,9 @@ class Command(BaseCommand):
         months = settings.CASE_RETENTION_MONTHS
         if options["dry_run"]:
             count = apply_retention(dry_run=True)
-            self.stdout.write(f"{count} case(s) closed more than {months} months ago would be deleted (dry run).")
+            self.stdout.write(_("%(count)s case(s) closed more than %(months)s months ago would be deleted (dry "
+                                "run).") % {"count": count, "months": months})
             return
         count = apply_retention()
-        self.stdout.write(self.style.SUCCESS(f"{count} case(s) closed more than {months} months ago deleted."))
+        self.stdout.write(self.style.SUCCESS(_("%(count)s case(s) closed more than %(months)s months ago deleted.")
+                                             % {"count": count, "months": months}))

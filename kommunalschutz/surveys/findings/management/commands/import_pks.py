@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.core import commands
+from kommunalschutz.foundation.core.audit_display import translate_summary
 from kommunalschutz.surveys.findings import crime
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = (
         "Import the police crime statistics of Saxony's districts from the BKA's original table "
         "'KR-F-01-T01-Kreise-Faelle-HZ' (Latin-1, ';'). Replaces the year's figures; idempotent; nothing is "
@@ -25,13 +28,16 @@ class Command(BaseCommand):
         try:
             if options["bundled"]:
                 if options["file"]:
-                    raise CommandError("Give either FILE --year YYYY or --bundled, not both.")
+                    raise CommandError(_("Give either FILE --year YYYY or --bundled, not both."))
                 results = crime.load_bundled()
             else:
                 if not options["file"] or options["year"] is None:
-                    raise CommandError("Give FILE and --year YYYY (or --bundled).")
+                    raise CommandError(_("Give FILE and --year YYYY (or --bundled)."))
                 results = [crime.load_file(options["file"], year=options["year"])]
         except crime.PksImportError as exc:
-            raise CommandError(f"Import failed, nothing was changed. {exc}") from exc
+            raise CommandError(_("Import failed, nothing was changed. %(error)s") % {"error": exc}) from exc
         for result in results:
-            self.stdout.write(self.style.SUCCESS(result.summary() + ("" if result.changed else " (no changes)")))
+            # The summary is also the audit trail's, which has its German (core.audit_summaries).
+            summary = translate_summary(result.summary()) or result.summary()
+            self.stdout.write(self.style.SUCCESS(summary if result.changed else _("%(summary)s (no changes)")
+                                                 % {"summary": summary}))

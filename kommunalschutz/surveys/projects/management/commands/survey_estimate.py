@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.core import commands
 from kommunalschutz.surveys.projects import estimation
 
 
@@ -15,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     return estimation.main(argv)
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = "Design-based survey estimates (means, totals, proportions, quantiles) that agree with R's survey package."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,4 +46,4 @@ class Command(BaseCommand):
         code = estimation.execute(ns, messages.append)
         if code:
             raise CommandError("\n".join(messages), returncode=code)
-        self.stdout.write(f"{ns.out} written.")
+        self.stdout.write(_("%(file)s written.") % {"file": ns.out})

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kommunalschutz.foundation.core import commands
 
 
-class Command(BaseCommand):
+class Command(commands.Command):
     help = "Delete names, addresses and access codes of survey samples whose field period has ended."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,8 +28,9 @@ class Command(BaseCommand):
             due = Sample.objects.filter(addresses_deleted_at__isnull=True,
                                         project__field_end__lt=timezone.localdate())
             for sample in due.select_related("project"):
-                self.stdout.write(f"{sample.project} (field period ended {sample.project.field_end:%d.%m.%Y})")
-            self.stdout.write(f"{due.count()} sample(s) would be cleared (dry run).")
+                self.stdout.write(_("%(project)s (field period ended %(end)s)")
+                                  % {"project": sample.project, "end": f"{sample.project.field_end:%d.%m.%Y}"})
+            self.stdout.write(_("%(count)s sample(s) would be cleared (dry run).") % {"count": due.count()})
             return
         count = delete_due_addresses()
-        self.stdout.write(self.style.SUCCESS(f"Addresses of {count} sample(s) deleted."))
+        self.stdout.write(self.style.SUCCESS(_("Addresses of %(count)s sample(s) deleted.") % {"count": count}))
