@@ -1,0 +1,197 @@
+"""Read answers cached by data version: one tiny query per request, the bytes built once per version.
+
+A *scope* (e.g. "registry") is a set of tables. Database triggers on those tables replace the scope's
+token in ``core_dataversion`` with a fresh random one on every INSERT, UPDATE, DELETE (and TRUNCATE on
+PostgreSQL), inside the writing transaction, so the new token and the new rows become visible together.
+Nothing in Python has to remember to bump it: imports with ``bulk_create``, the admin, services and raw
+SQL all change it. A read then costs one primary-key lookup of the token; the answer's bytes are cached
+under (scope, token, key) in the process, and the ETag is derived from the same triple, so a client
+holding it gets 304 without anything being built (decision 0027).
+
+Tokens are random, never counters: after a rollback or a test's flush the table can be back at an
+earlier state, and a counter could then repeat with different rows behind it. Without a token row (an
+emptied table) nothing is cached and no ETag is sent.
+
+On PostgreSQL one statement-level BEFORE trigger per table: the token row is locked before the rows are,
+so two transactions writing the same scope queue up at their first statement instead of deadlocking.
+SQLite has row triggers only (three per table); its writers are serialised anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import get_conditional_response
+
+TABLE = "core_dataversion"
+CACHE_CONTROL = "public, no-cache"  # clients may keep it, but must ask (If-None-Match) every time
+# Per process: the bytes of at most this many answers, and at most this many bytes in all.
+LOCAL_ENTRIES = 4096
+LOCAL_BYTES = 48 * 1024 * 1024
+
+# SQL expressions that make a fresh random token (not secrets).
+_PG_TOKEN = "md5(random()::text || clock_timestamp()::text || txid_current()::text)"  # noqa: S105
+_SQLITE_TOKEN = "lower(hex(randomblob(16)))"  # noqa: S105
+
+
+def _upsert(scope: str, token_sql: str) -> str:
+    # scope is checked by _check_name, token_sql is one of the two constants above
+    return (f"INSERT INTO {TABLE} (scope, token) VALUES ('{scope}', {token_sql}) "  # noqa: S608
+            f"ON CONFLICT (scope) DO UPDATE SET token = excluded.token")
+
+
+def _check_name(name: str) -> str:
+    if not name.replace("_", "").isalnum() or not name.isascii():
+        raise ValueError(f"not a plain SQL name: {name!r}")
+    return name
+
+
+def install_triggers(schema_editor: Any, scope: str, tables: Sequence[str]) -> None:
+    """Create the triggers that renew ``scope``'s token on every write to ``tables`` (for a migration)."""
+    scope = _check_name(scope)
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        function = f"{scope}_renew_data_version"
+        schema_editor.execute(
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ BEGIN "
+            f"{_upsert(scope, _PG_TOKEN)}; RETURN NULL; END; $$ LANGUAGE plpgsql;", params=None)
+        for table in map(_check_name, tables):
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_data_version BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();", params=None)
+    elif vendor == "sqlite":
+        for table in map(_check_name, tables):
+            for operation in ("INSERT", "UPDATE", "DELETE"):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_data_version_{operation.lower()} AFTER {operation} ON {table} "
+                    f"BEGIN {_upsert(scope, _SQLITE_TOKEN)}; END;")
+    else:  # pragma: no cover - the platform runs on these two
+        raise NotImplementedError(vendor)
+    schema_editor.execute(_upsert(scope, _PG_TOKEN if vendor == "postgresql" else _SQLITE_TOKEN), params=None)
+
+
+def remove_triggers(schema_editor: Any, scope: str, tables: Sequence[str]) -> None:
+    scope = _check_name(scope)
+    vendor = schema_editor.connection.vendor
+    for table in map(_check_name, tables):
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version ON {table};", params=None)
+        else:
+            for operation in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version_{operation};")
+    if vendor == "postgresql":
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {scope}_renew_data_version();", params=None)
+    schema_editor.execute(f"DELETE FROM {TABLE} WHERE scope = %s", params=[scope])  # noqa: S608
+
+
+def token(scope: str) -> str | None:
+    """The scope's current token (one primary-key lookup), or None if it has none."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {TABLE} WHERE scope = %s", [scope])  # noqa: S608
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+@dataclass(frozen=True)
+class Version:
+    scope: str
+    token: str | None
+
+    def etag(self, key: str) -> str | None:
+        """Weak (the same answer may be sent compressed by the proxy); None without a token."""
+        if self.token is None:
+            return None
+        digest = hashlib.sha256(f"{self.scope}\x00{self.token}\x00{key}".encode()).hexdigest()[:24]
+        return f'W/"{digest}"'
+
+
+def current(scope: str) -> Version:
+    return Version(scope, token(scope))
+
+
+class LocalCache:
+    """Bytes per (scope, token, key) in this process; least recently used out first, bounded in size."""
+
+    def __init__(self, entries: int = LOCAL_ENTRIES, size: int = LOCAL_BYTES) -> None:
+        self.entries, self.size = entries, size
+        self._items: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple[str, str, str]) -> bytes | None:
+        body = self._items.get(key)
+        if body is not None:
+            self._items.move_to_end(key)
+        return body
+
+    def put(self, key: tuple[str, str, str], body: bytes) -> None:
+        if len(body) > self.size:
+            return
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old)
+        self._items[key] = body
+        self._bytes += len(body)
+        while len(self._items) > self.entries or self._bytes > self.size:
+            _key, dropped = self._items.popitem(last=False)
+            self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+local_cache = LocalCache()
+
+
+def cached_body(version: Version, key: str, build: Callable[[], bytes | None]) -> bytes | None:
+    """The bytes of ``key`` at this version: from this process's cache, or built (and kept). A build
+    that gives None (nothing there) is not kept, so unknown keys cannot crowd out known ones."""
+    if version.token is None:
+        return build()
+    cache_key = (version.scope, version.token, key)
+    body = local_cache.get(cache_key)
+    if body is None:
+        body = build()
+        if body is not None:
+            local_cache.put(cache_key, body)
+    return body
+
+
+@overload
+def versioned_response(request: HttpRequest, scope: str, key: str, build: Callable[[], bytes], *,
+                       content_type: str = ...) -> HttpResponseBase: ...
+@overload
+def versioned_response(request: HttpRequest, scope: str, key: str, build: Callable[[], bytes | None], *,
+                       content_type: str = ...) -> HttpResponseBase | None: ...
+def versioned_response(request: HttpRequest, scope: str, key: str, build: Callable[[], bytes | None], *,
+                       content_type: str = "application/json; charset=utf-8") -> HttpResponseBase | None:
+    """200 with the cached bytes and an ETag, or 304 if the client's If-None-Match names this version;
+    None if ``build`` found nothing (the caller answers 404).
+
+    ``key`` must name everything the answer depends on besides the scope's tables (path, validated
+    parameters); the answer must be the same for every caller (public data, no per-user content).
+    """
+    version = current(scope)
+    etag = version.etag(key)
+    if etag is not None and request.method in ("GET", "HEAD") and "HTTP_IF_NONE_MATCH" in request.META:
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            not_modified["Cache-Control"] = CACHE_CONTROL
+            return not_modified
+    body = cached_body(version, key, build)
+    if body is None:
+        return None
+    response = HttpResponse(body, content_type=content_type)
+    if etag is not None:
+        response["ETag"] = etag
+        response["Cache-Control"] = CACHE_CONTROL
+    return response
