@@ -23,7 +23,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, Generic, TypeVar, overload
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -36,6 +36,9 @@ LOCAL_ENTRIES = 4096
 LOCAL_BYTES = 48 * 1024 * 1024
 
 # SQL expressions that make a fresh random token (not secrets).
+K = TypeVar("K")
+V = TypeVar("V")
+
 _PG_TOKEN = "md5(random()::text || clock_timestamp()::text || txid_current()::text)"  # noqa: S105
 _SQLITE_TOKEN = "lower(hex(randomblob(16)))"  # noqa: S105
 
@@ -115,31 +118,35 @@ def current(scope: str) -> Version:
     return Version(scope, token(scope))
 
 
-class LocalCache:
-    """Bytes per (scope, token, key) in this process; least recently used out first, bounded in size."""
+class LocalCache(Generic[K, V]):
+    """Values in this process; least recently used out first, bounded in count and in bytes."""
 
-    def __init__(self, entries: int = LOCAL_ENTRIES, size: int = LOCAL_BYTES) -> None:
-        self.entries, self.size = entries, size
-        self._items: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+    def __init__(self, entries: int = LOCAL_ENTRIES, size: int = LOCAL_BYTES,
+                 size_of: Callable[[V], int] = len) -> None:  # type: ignore[assignment]
+        self.entries, self.size, self.size_of = entries, size, size_of
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._bytes = 0
 
-    def get(self, key: tuple[str, str, str]) -> bytes | None:
-        body = self._items.get(key)
-        if body is not None:
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
             self._items.move_to_end(key)
-        return body
+        return value
 
-    def put(self, key: tuple[str, str, str], body: bytes) -> None:
-        if len(body) > self.size:
+    def put(self, key: K, value: V) -> None:
+        if self.size_of(value) > self.size:
             return
-        old = self._items.pop(key, None)
-        if old is not None:
-            self._bytes -= len(old)
-        self._items[key] = body
-        self._bytes += len(body)
+        self.drop(key)
+        self._items[key] = value
+        self._bytes += self.size_of(value)
         while len(self._items) > self.entries or self._bytes > self.size:
             _key, dropped = self._items.popitem(last=False)
-            self._bytes -= len(dropped)
+            self._bytes -= self.size_of(dropped)
+
+    def drop(self, key: K) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= self.size_of(old)
 
     def clear(self) -> None:
         self._items.clear()
@@ -149,7 +156,7 @@ class LocalCache:
         return len(self._items)
 
 
-local_cache = LocalCache()
+local_cache: LocalCache[tuple[str, str, str], bytes] = LocalCache()
 
 
 def cached_body(version: Version, key: str, build: Callable[[], bytes | None]) -> bytes | None:
@@ -183,15 +190,77 @@ def versioned_response(request: HttpRequest, scope: str, key: str, build: Callab
     version = current(scope)
     etag = version.etag(key)
     if etag is not None and request.method in ("GET", "HEAD") and "HTTP_IF_NONE_MATCH" in request.META:
-        not_modified = get_conditional_response(request, etag=etag)
-        if not_modified is not None:
-            not_modified["Cache-Control"] = CACHE_CONTROL
+        headers = HttpResponse()
+        headers["ETag"] = etag
+        headers["Cache-Control"] = CACHE_CONTROL
+        not_modified = get_conditional_response(request, etag=etag, response=headers)
+        if not_modified is not headers:  # a 304 (or 412) that carries the ETag and Cache-Control
             return not_modified
     body = cached_body(version, key, build)
     if body is None:
         return None
     response = HttpResponse(body, content_type=content_type)
-    if etag is not None:
+    if etag is not None and version.token is not None:
         response["ETag"] = etag
         response["Cache-Control"] = CACHE_CONTROL
+        setattr(request, VERSIONED_ANSWER, (version.scope, version.token, etag))  # for the middleware below
+    return response
+
+
+# --- The whole answer, before most of the middleware --------------------------------------------------
+VERSIONED_ANSWER = "versioned_answer"
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    scope: str
+    token: str
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+answers: LocalCache[tuple[str, str, str], StoredAnswer] = LocalCache(size_of=lambda answer: len(answer.body))
+
+
+class VersionedAnswerMiddleware:
+    """Replays a public versioned answer without the middleware inside it and without the view.
+
+    A 200 from ``versioned_response`` is kept whole (the headers the inner middleware added, such as
+    Content-Language, Vary and X-Frame-Options, and the body) under the request's path, raw query string and
+    Accept-Language. The same request later gets it back after one token query, if the scope's token is still
+    the one it was built at; otherwise it goes the whole way again. Only GET requests without cookies and
+    without an Authorization header take this path: nothing of a session, a login or a language cookie can
+    then shape the answer, and the raw query string that was validated once is validated the same way again.
+    The middleware outside it (security headers, WhiteNoise) runs for every request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        meta = request.META
+        if request.method != "GET" or meta.get("HTTP_COOKIE") or meta.get("HTTP_AUTHORIZATION"):
+            return self.get_response(request)
+        key = (request.path_info, meta.get("QUERY_STRING", ""), meta.get("HTTP_ACCEPT_LANGUAGE", ""))
+        stored = answers.get(key)
+        if stored is not None:
+            if token(stored.scope) == stored.token:
+                return _replay(request, stored)
+            answers.drop(key)
+        response = self.get_response(request)
+        mark = getattr(request, VERSIONED_ANSWER, None)
+        if (mark is not None and response.status_code == 200 and isinstance(response, HttpResponse)
+                and not response.cookies):
+            scope, current_token, etag = mark
+            answers.put(key, StoredAnswer(scope, current_token, etag, tuple(response.items()), response.content))
+        return response
+
+
+def _replay(request: HttpRequest, stored: StoredAnswer) -> HttpResponseBase:
+    response = HttpResponse(stored.body)
+    for name, value in stored.headers:
+        response[name] = value
+    if "HTTP_IF_NONE_MATCH" in request.META:
+        return get_conditional_response(request, etag=stored.etag, response=response) or response
     return response

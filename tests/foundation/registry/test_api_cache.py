@@ -26,8 +26,10 @@ LIST = "/api/v1/municipalities"
 @pytest.fixture(autouse=True)
 def _fresh_answer_cache() -> Iterator[None]:
     dataversion.local_cache.clear()
+    dataversion.answers.clear()
     yield
     dataversion.local_cache.clear()
+    dataversion.answers.clear()
 
 
 @pytest.fixture
@@ -149,3 +151,33 @@ def test_unknown_keys_are_not_cached(client: Any, mini_registry: ImportResult) -
     for ags in ("14999999", "14999998"):
         assert client.get(f"{LIST}/{ags}").status_code == 404
     assert len(dataversion.local_cache) == 0
+
+
+def test_a_replayed_answer_has_the_headers_and_bytes_of_the_whole_way(client: Any, mini_registry: ImportResult) -> None:
+    """The middleware replays a public answer for requests without cookies; with a cookie (a browser with a
+    session) the request goes through every middleware and the view. Both answers are the same."""
+    paths = [f"{LIST}?q=pirna", f"{LIST}/{PIRNA}", "/api/v1/districts?land=14"]
+    for path in paths:
+        client.get(path)  # kept by the middleware
+    assert len(dataversion.answers) == len(paths)
+    for path in paths:
+        replayed = client.get(path)
+        client.cookies["sessionid"] = "x"
+        whole = client.get(path)
+        del client.cookies["sessionid"]
+        assert replayed.content == whole.content
+        assert {k: v for k, v in replayed.items() if k != "Vary"} == {k: v for k, v in whole.items() if k != "Vary"}
+        assert replayed.status_code == 200 and replayed["Content-Security-Policy"]
+        not_modified = client.get(path, HTTP_IF_NONE_MATCH=replayed["ETag"])
+        assert not_modified.status_code == 304 and not_modified["ETag"] == replayed["ETag"]
+    Municipality.objects.filter(ags=PIRNA).update(population=7)
+    assert client.get(f"{LIST}/{PIRNA}").json()["population"] == 7
+    assert client.get(LIST, {"q": "pirna"}).json()["results"][0]["population"] == 7
+
+
+def test_answers_for_a_token_or_other_than_200_are_not_replayed(client: Any, mini_registry: ImportResult) -> None:
+    assert client.get(f"{LIST}/14999999").status_code == 404
+    assert client.get(LIST, {"page": 0}).status_code == 422
+    assert len(dataversion.answers) == 0
+    assert client.get(LIST, HTTP_AUTHORIZATION="Bearer nothing").status_code == 200
+    assert len(dataversion.answers) == 0
