@@ -13,7 +13,7 @@ from django.db import connection
 from ninja.responses import NinjaJSONEncoder
 
 from kommunalschutz.foundation.core import dataversion
-from kommunalschutz.foundation.registry import api
+from kommunalschutz.foundation.registry import api, selectors
 from kommunalschutz.foundation.registry.importer import ImportResult
 from kommunalschutz.foundation.registry.models import District, Municipality, MunicipalityNameChange
 from kommunalschutz.foundation.registry.schemas import MunicipalityQueryIn
@@ -73,7 +73,7 @@ def test_detail_and_districts_keep_their_bytes(client: Any, with_dissolved: None
         first, second = client.get(path), client.get(path)
         assert first.status_code == second.status_code == 200
         assert first.content == second.content
-    municipality = api.selectors.municipality_by_ags(PIRNA)
+    municipality = selectors.municipality_by_ags(PIRNA)
     assert municipality is not None
     expected = json.dumps(api._detail(municipality).model_dump(), cls=NinjaJSONEncoder).encode()
     assert client.get(f"{LIST}/{PIRNA}").content == expected

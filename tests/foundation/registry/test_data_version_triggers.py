@@ -40,7 +40,7 @@ def test_a_rolled_back_write_leaves_the_old_token(db: None) -> None:
 
 
 def test_the_local_cache_drops_the_least_recently_used_and_stays_in_bounds() -> None:
-    cache = dataversion.LocalCache(entries=3, size=10)
+    cache: dataversion.LocalCache[tuple[str, str, str], bytes] = dataversion.LocalCache(entries=3, size=10)
     for name in "abc":
         cache.put(("s", "t", name), b"12")
     assert cache.get(("s", "t", "a")) == b"12"  # a is now the most recent
