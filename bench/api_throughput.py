@@ -66,6 +66,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fraction", type=float, default=1.0, help="share of the municipalities (default 1)")
     parser.add_argument("--wait-idle", type=int, default=20, help="wait up to this many seconds for quiet "
                         "before each load run (default 20)")
+    parser.add_argument("--max-requests", type=int, default=0, help="GUNICORN_MAX_REQUESTS for both servers "
+                        "(default: gunicorn.conf.py's 2000; each worker restarts after that many requests, which "
+                        "at hundreds of requests per second means every few seconds)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 3 s load, a tenth of the data")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir and logs")
@@ -154,7 +157,9 @@ def _measure(server: deployment.Server, dep: Deployment | None, path: str, conne
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     work_dir = Path(tempfile.mkdtemp(prefix="ks-api-bench-"))
-    dep = deployment.create("postgres", work_dir, redis_url=REDIS_URL, redis_key_prefix=REDIS_PREFIX)
+    environment = {"GUNICORN_MAX_REQUESTS": str(args.max_requests)} if args.max_requests else {}
+    dep = deployment.create("postgres", work_dir, redis_url=REDIS_URL, redis_key_prefix=REDIS_PREFIX,
+                            environment=environment)
     results: dict[str, Any] = {"paths": {}, "authenticated": {}}
     try:
         print("[api] migrate, collectstatic, national registry", file=sys.stderr, flush=True)
@@ -250,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     results.update({
         "schema": 1, "machine": machine,
         "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connection_counts,
-                     "threads": args.threads, "fraction": args.fraction},
+                     "threads": args.threads, "fraction": args.fraction,
+                     "gunicorn_max_requests": args.max_requests or "gunicorn.conf.py default (2000)"},
         "total_seconds": round(time.monotonic() - started, 1),
     })
     deployment.write_results(args.output, results)

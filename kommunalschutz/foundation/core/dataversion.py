@@ -31,9 +31,9 @@ from django.utils.cache import get_conditional_response
 
 TABLE = "core_dataversion"
 CACHE_CONTROL = "public, no-cache"  # clients may keep it, but must ask (If-None-Match) every time
-# Per process: the bytes of at most this many answers, and at most this many bytes in all.
+# Per process and cache (built bodies; whole answers): at most this many entries and bytes.
 LOCAL_ENTRIES = 4096
-LOCAL_BYTES = 48 * 1024 * 1024
+LOCAL_BYTES = 16 * 1024 * 1024
 
 # SQL expressions that make a fresh random token (not secrets).
 K = TypeVar("K")
