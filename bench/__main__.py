@@ -60,6 +60,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         "(`python -m bench.intake`, `bench.intake_http` and `bench.case_statistics` run them alone)")
     parser.add_argument("--skip-alliance", action="store_true", help="leave out the alliance figures benchmark "
                         "(`python -m bench alliance` runs it alone)")
+    parser.add_argument("--skip-api-throughput", action="store_true", help="leave out the public API against a "
+                        "bare WSGI handler (`python -m bench.api_throughput` runs it alone)")
     parser.add_argument("--skip-surveys", action="store_true", help="leave out the survey benchmarks "
                         "(`python -m bench.survey_estimation`, `bench.survey_register`, `bench.survey_report`, "
                         "`bench.survey_letters` run them alone)")
@@ -252,6 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_alliance:
         options = ["--databases", args.databases, "--output", str(args.output), "--wait-idle", str(args.wait_idle)]
         failed |= alliance.main(options + ["--quick"] * args.quick + ["--keep"] * args.keep) != 0
+    if not args.skip_api_throughput and "postgres" in kinds:
+        # Issue 14: the public registry API cached by data version against a bare WSGI handler under the
+        # same gunicorn, national-scale data, 10 and 50 connections (bench/results/api_throughput.json).
+        from bench import api_throughput
+
+        failed |= api_throughput.main(["--quick"] * args.quick + ["--wait-idle", str(args.wait_idle)]) != 0
     if not args.skip_protection:
         # Issue 4: intake throughput with encryption, and the case statistics over a million records.
         # Each writes its own results file (bench/results/intake.json, case_statistics.json).

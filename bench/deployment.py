@@ -271,15 +271,19 @@ class Server:
         return sorted(sizes)
 
 
-def start_gunicorn(deployment: Deployment, *, port: int | None = None, log_name: str = "gunicorn") -> Server:
-    """Start gunicorn as production does (kommunalschutz/config/gunicorn.conf.py), without waiting."""
+def start_gunicorn(deployment: Deployment, *, port: int | None = None, log_name: str = "gunicorn",
+                   app: str | None = None) -> Server:
+    """Start gunicorn as production does (kommunalschutz/config/gunicorn.conf.py), without waiting.
+
+    ``app`` ("module:callable") replaces the platform's WSGI application under the same configuration
+    (bench.api_throughput's bare handler)."""
     port = port or free_port()
     log = deployment.log(log_name)
     env = {**deployment.env, "GUNICORN_BIND": f"{HOST}:{port}"}
     with log.open("wb") as out:
         # A session of its own, so stopping signals the master and its workers and nothing else.
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)],
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), *([app] if app else [])],
             cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     return Server(port=port, process=process, log=log)
@@ -333,9 +337,10 @@ def stop(server: Server) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(deployment: Deployment, ready_path: str, *, timeout: float = 60) -> Iterator[Server]:
+def gunicorn(deployment: Deployment, ready_path: str, *, timeout: float = 60, app: str | None = None,
+             log_name: str = "gunicorn") -> Iterator[Server]:
     """Start gunicorn as production does, wait until ready_path answers 200, and always stop it."""
-    server = start_gunicorn(deployment)
+    server = start_gunicorn(deployment, app=app, log_name=log_name)
     try:
         wait_until_ready(server, ready_path, timeout=timeout)
         yield server

@@ -23,18 +23,22 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run(port: int, path: str, *, duration: int, connections: int, threads: int) -> dict[str, Any]:
+def run(port: int, path: str, *, duration: int, connections: int, threads: int,
+        headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """``headers`` are sent with every request besides the proxy's (e.g. Authorization)."""
     if HOST != "127.0.0.1":  # a guard for future edits: load goes to loopback only
         raise BenchError("load is only ever sent to 127.0.0.1")
+    headers = {**PROXY_HEADERS, **(headers or {})}
     if wrk_available():
-        return _run_wrk(port, path, duration=duration, connections=connections, threads=threads)
-    return _run_python(port, path, duration=duration, connections=connections)
+        return _run_wrk(port, path, duration=duration, connections=connections, threads=threads, headers=headers)
+    return _run_python(port, path, duration=duration, connections=connections, headers=headers)
 
 
-def _run_wrk(port: int, path: str, *, duration: int, connections: int, threads: int) -> dict[str, Any]:
+def _run_wrk(port: int, path: str, *, duration: int, connections: int, threads: int,
+             headers: dict[str, str]) -> dict[str, Any]:
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
             "-s", str(WRK_SCRIPT)]
-    for name, value in PROXY_HEADERS.items():
+    for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     args.append(f"http://{HOST}:{port}{path}")
     try:
@@ -66,7 +70,8 @@ def _run_wrk(port: int, path: str, *, duration: int, connections: int, threads: 
     }
 
 
-def _run_python(port: int, path: str, *, duration: int, connections: int) -> dict[str, Any]:
+def _run_python(port: int, path: str, *, duration: int, connections: int,
+                headers: dict[str, str]) -> dict[str, Any]:
     """A closed-loop generator: `connections` threads, each sending its next request on reply.
 
     Less precise than wrk (the GIL adds client-side latency), so results say which tool ran.
@@ -86,7 +91,7 @@ def _run_python(port: int, path: str, *, duration: int, connections: int) -> dic
                     break
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers=PROXY_HEADERS)
+                conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
                 body = response.read()
             except ConnectionError:

@@ -229,3 +229,21 @@ class TaskRun(models.Model):
             return step
         return _("%(step)s: %(done)s of %(total)s") % {
             "step": step, "done": f"{self.done:,}".replace(",", "."), "total": f"{self.total:,}".replace(",", ".")}
+
+
+class DataVersion(models.Model):
+    """A token that changes with every write to the tables of one scope (e.g. "registry").
+
+    Database triggers set it (core.dataversion; installed by the owning app's migration), so bulk
+    writes, imports, the admin and raw SQL all change it in the same transaction as the data. Read
+    answers built from those tables are cached under it (decision 0027).
+    """
+
+    scope = models.CharField(max_length=40, primary_key=True)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("data version")
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.token}"

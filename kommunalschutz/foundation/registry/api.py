@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import math
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Window
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from ninja import Query, Router, Status
+from ninja.responses import NinjaJSONEncoder
 
+from kommunalschutz.foundation.core.dataversion import versioned_response
 from kommunalschutz.foundation.core.schemas import ErrorOut
 from kommunalschutz.foundation.registry import geo, selectors
 from kommunalschutz.foundation.registry.models import Municipality
@@ -28,11 +33,51 @@ from kommunalschutz.foundation.registry.schemas import (
 router = Router(tags=["registry"])
 
 GEOJSON_CONTENT_TYPE = "application/geo+json"
+# The data version that changes with every write to the registry's tables (migration 0002's triggers).
+DATA_SCOPE = "registry"
 
 
 @router.get("/municipalities", response=MunicipalityPageOut, summary="Search municipalities")
-def list_municipalities(request: HttpRequest, filters: Query[MunicipalityQueryIn]) -> MunicipalityPageOut:
-    """Current municipalities by name or AGS prefix, optionally of one district; paginated."""
+def list_municipalities(request: HttpRequest, filters: Query[MunicipalityQueryIn]) -> HttpResponseBase:
+    """Current municipalities by name or AGS prefix, optionally of one district; paginated.
+
+    Cached by the registry's data version with an ETag (If-None-Match gives 304); decision 0027.
+    """
+    key = (f"municipalities\x00{filters.q}\x00{filters.district or ''}\x00{filters.land or ''}\x00"
+           f"{filters.include_dissolved:d}\x00{filters.page}\x00{filters.page_size}")
+    return versioned_response(request, DATA_SCOPE, key, lambda: render(municipality_page(filters)))
+
+
+def municipality_page(filters: MunicipalityQueryIn) -> dict[str, Any]:
+    """The page as MunicipalityPageOut would dump it, from one query (rows and total together) without
+    model instances or validation; tests compare it with the validated page for every filter."""
+    queryset = selectors.search_municipalities(
+        q=filters.q, district=filters.district or "", include_dissolved=filters.include_dissolved,
+        land=filters.land or "",
+    )
+    start = (filters.page - 1) * filters.page_size
+    rows = list(
+        queryset.annotate(total=Window(Count("*")))
+        .values_list("ags", "name", "district__ags", "district__name", "population", "kind", "valid_until",
+                     "total")[start:start + filters.page_size]
+    )
+    # The total comes with every row; only a page behind the end needs it counted.
+    count = rows[0][7] if rows else (queryset.count() if start else 0)
+    return {
+        "count": count, "page": filters.page, "page_size": filters.page_size,
+        "pages": math.ceil(count / filters.page_size),
+        "results": [
+            {"ags": ags, "name": name, "district": {"ags": district_ags, "name": district_name},
+             "population": population, "kind": kind,
+             "valid_until": valid_until.isoformat() if valid_until else None}
+            for ags, name, district_ags, district_name, population, kind, valid_until, _total in rows
+        ],
+    }
+
+
+def validated_municipality_page(filters: MunicipalityQueryIn) -> MunicipalityPageOut:
+    """The page through the ORM and the schema, as the endpoint built it before decision 0027 (the
+    reference the tests hold municipality_page to)."""
     queryset = selectors.search_municipalities(
         q=filters.q, district=filters.district or "", include_dissolved=filters.include_dissolved,
         land=filters.land or "",
@@ -44,6 +89,11 @@ def list_municipalities(request: HttpRequest, filters: Query[MunicipalityQueryIn
         "count": count, "page": filters.page, "page_size": filters.page_size,
         "pages": math.ceil(count / filters.page_size), "results": rows,
     })
+
+
+def render(data: Any) -> bytes:
+    """JSON exactly as django-ninja renders an answer (its renderer's encoder and separators)."""
+    return json.dumps(data, cls=NinjaJSONEncoder).encode()
 
 
 def _detail(municipality: Municipality) -> MunicipalityDetailOut:
@@ -81,16 +131,28 @@ def _detail(municipality: Municipality) -> MunicipalityDetailOut:
 
 @router.get("/municipalities/{ags}", response={200: MunicipalityDetailOut, 404: ErrorOut},
             summary="One municipality by its AGS")
-def get_municipality(request: HttpRequest, ags: str) -> Status[MunicipalityDetailOut | ErrorOut]:
-    """Current or dissolved; 404 for a key that is unknown or not 8 digits."""
-    municipality = selectors.municipality_by_ags(ags)
-    if municipality is None:
+def get_municipality(request: HttpRequest, ags: str) -> HttpResponseBase | Status[ErrorOut]:
+    """Current or dissolved; 404 for a key that is unknown or not 8 digits. Cached like the list."""
+    response = versioned_response(request, DATA_SCOPE, f"municipality\x00{ags}", lambda: _detail_bytes(ags))
+    if response is None:
         return Status(404, ErrorOut(detail=f"No municipality with the AGS {ags!r}."))
-    return Status(200, _detail(municipality))
+    return response
+
+
+def _detail_bytes(ags: str) -> bytes | None:
+    municipality = selectors.municipality_by_ags(ags)
+    return None if municipality is None else render(_detail(municipality).model_dump())
 
 
 @router.get("/districts", response=list[DistrictOut], summary="Districts and district-free cities")
-def list_districts(request: HttpRequest, filters: Query[StateQueryIn]) -> list[DistrictOut]:
+def list_districts(request: HttpRequest, filters: Query[StateQueryIn]) -> HttpResponseBase:
+    """Cached by the registry's data version like the municipalities."""
+    land = filters.land or ""
+    return versioned_response(request, DATA_SCOPE, f"districts\x00{land}",
+                              lambda: render([district.model_dump() for district in districts(land)]))
+
+
+def districts(land: str) -> list[DistrictOut]:
     return [
         DistrictOut(
             ags=district.ags, name=district.name, kind=district.kind, seat=district.seat, land=district.land,
@@ -101,7 +163,7 @@ def list_districts(request: HttpRequest, filters: Query[StateQueryIn]) -> list[D
             if district.police_directorate else None,
             reference_date=district.reference_date,
         )
-        for district in selectors.districts_with_counts(filters.land or "")
+        for district in selectors.districts_with_counts(land)
     ]
 
 

@@ -14,7 +14,7 @@ LIST = "/api/v1/municipalities"
 def test_list_is_open_paginated_and_counts(
     client: Any, mini_registry: ImportResult, django_assert_num_queries: Any
 ) -> None:
-    with django_assert_num_queries(2):  # count, page
+    with django_assert_num_queries(2):  # data version, page with its total (decision 0027)
         response = client.get(LIST)
     assert response.status_code == 200
     data = response.json()
@@ -61,7 +61,7 @@ def test_dissolved_municipalities_appear_only_when_asked_for(client: Any, db: No
 def test_detail_has_the_public_registry_facts(
     client: Any, mini_registry: ImportResult, django_assert_num_queries: Any
 ) -> None:
-    with django_assert_num_queries(3):  # municipality, history, predecessors
+    with django_assert_num_queries(4):  # data version, municipality, history, predecessors
         data = client.get(f"{LIST}/{PIRNA}").json()
     assert data["police_directorate"] == {"code": "pd-dresden", "name": "Polizeidirektion Dresden"}
     assert data["contact"]["phone"] == "03501 5560"
