@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -422,7 +423,7 @@ def badges(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def badges_download(request: HttpRequest, slug: str, run_pk: int) -> HttpResponse:
+def badges_download(request: HttpRequest, slug: str, run_pk: int) -> HttpResponseBase:
     """The stored badges, for the person who asked for them while they manage the event (else 404)."""
     event = _managed_event(request, slug)
     run = badge_sheets.finished(request_user(request), event, run_pk)

@@ -163,6 +163,8 @@ def package_operation(*, progress: Any, actor_id: int | None, case_id: int, lang
     from kommunalschutz.protection.evidence import store
 
     case = Case.objects.select_related("municipality").get(pk=case_id)
+    if actor_id is None:  # queued only by a signed-in person (views.evidence_package)
+        raise ValueError("an evidence package needs the person who asked for it")
     actor = get_user_model().objects.get(pk=actor_id)
     with translation.override(language):
         progress.update(0, PACKAGE_STEPS, _("the originals are being read and checked against their checksums"))

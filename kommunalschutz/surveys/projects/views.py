@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kommunalschutz.foundation.accounts.models import User
-from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core import downloads
+from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.web.pages import form_page, request_user, save
 from kommunalschutz.surveys.projects import builder, forms, lifecycle, paper, presentation, selectors
 from kommunalschutz.surveys.projects.models import Questionnaire, SurveyProject
@@ -282,7 +283,7 @@ def questionnaire_pdf(request: HttpRequest, pk: int, version: int) -> HttpRespon
 
 @login_required
 @require_GET
-def questionnaire_pdf_download(request: HttpRequest, pk: int, version: int, run_pk: int) -> HttpResponse:
+def questionnaire_pdf_download(request: HttpRequest, pk: int, version: int, run_pk: int) -> HttpResponseBase:
     """The stored PDF, for the person who asked for it while they may see the project (else 404)."""
     user = request_user(request)
     project = selectors.project_for(user, pk)

@@ -156,7 +156,7 @@ def test_retention_removes_the_waiting_package(world: Any, case: Any, items: lis
     run = _made(client, case, django_capture_on_commit_callbacks)
     path = evidence_root / "packages" / run.result["outcome"]["package"]
     assert store.remove_expired_packages() == 0 and path.exists()  # within PACKAGE_RETENTION
-    assert store.PACKAGE_RETENTION == dt.timedelta(hours=24)
+    assert dt.timedelta(hours=24) == store.PACKAGE_RETENTION
     assert store.remove_expired_packages(older_than=dt.timedelta(0)) == 1
     assert not path.exists()
     response = client.get(reverse("evidence:evidence_package_download", args=[case.pk, run.pk]), follow=True)

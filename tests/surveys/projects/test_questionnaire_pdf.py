@@ -35,7 +35,8 @@ def _pdf(client: Any, questionnaire: Questionnaire, lang: str = "de", capture: A
     response = client.get(link.group(1))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert f"fragebogen-{questionnaire.project_id}-v{questionnaire.version}-{lang}.pdf" in response["Content-Disposition"]
+    name = f"fragebogen-{questionnaire.project_id}-v{questionnaire.version}-{lang}.pdf"
+    assert name in response["Content-Disposition"]
     reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     return _normalise(" ".join(page.extract_text() for page in reader.pages)), reader
 
