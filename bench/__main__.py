@@ -64,7 +64,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         "bare WSGI handler (`python -m bench.api_throughput` runs it alone)")
     parser.add_argument("--skip-surveys", action="store_true", help="leave out the survey benchmarks "
                         "(`python -m bench.survey_estimation`, `bench.survey_register`, `bench.survey_report`, "
-                        "`bench.survey_letters` run them alone)")
+                        "`bench.survey_letters` and `bench.downloads` run them alone)")
     parser.add_argument("--wait-idle", type=int, default=30, help="wait up to this many seconds for other "
                         "work on the machine to stop before each measurement (default 30)")
     parser.add_argument("--attempts", type=int, default=2, help="load runs per database at most, repeated "
@@ -281,6 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         survey_register.main(["--databases", args.databases, *quick])  # raises on failure
         survey_report.main(["--databases", args.databases, *quick])  # raises on failure
         survey_letters.main(quick)  # raises on failure
+        # Issue 13: the downloads that run in the background (questionnaire, badges, evidence package).
+        from bench import downloads
+
+        downloads.main(["--databases", args.databases, *quick])  # raises on failure
     return 1 if failed else 0
 
 

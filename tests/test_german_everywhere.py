@@ -38,8 +38,7 @@ NOT_WALKED = {
 }
 # Files, not pages: fetched for the status only (a PDF of the survey report takes seconds to make).
 FILE_ROUTES = re.compile(r"\.(pdf|csv|xlsx|svg|png|zip)$|\.<str:fmt>$|/(original|datei|bild|beweismittelpaket)/$")
-SLOW_FILES = {"findings:report_pdf", "surveys:questionnaire_pdf", "events:badges", "evidence:evidence_package",
-              "alliance:agreement_draft_pdf", "alliance:agreement_document"}
+SLOW_FILES = {"findings:report_pdf", "alliance:agreement_draft_pdf", "alliance:agreement_document"}
 
 VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 
@@ -193,6 +192,11 @@ def fallback_arguments() -> dict[str, dict[str, Any]]:
         "responses:page": {"number": 1},
         "core:task_detail": {"pk": pk(TaskRun)},
         "core:task_download": {"pk": pk(TaskRun)},
+        # Files made in the background (decision 0024): a task of another kind, so a German 404.
+        "surveys:questionnaire_pdf_download": {"pk": project_pk, "version": 1, "run_pk": pk(TaskRun)},
+        "events:badges_download": {"slug": registration.event.slug if registration else "unbekannt",
+                                   "run_pk": pk(TaskRun)},
+        "evidence:evidence_package_download": {"pk": case.pk if case else 999_999, "run_pk": pk(TaskRun)},
         "intake:report_done": {"pk": case.pk if case else 999_999},
         "cases:case_task_done": {"pk": task.case_id if task else 999_999, "task_id": task.pk if task else 1},
         "cases:case_team_remove": {"pk": member.case_id if member else 999_999,

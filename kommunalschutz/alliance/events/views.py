@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,16 +24,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kommunalschutz.alliance.events import badges as badge_sheets
 from kommunalschutz.alliance.events import forms, selectors, services
 from kommunalschutz.alliance.events.models import Event, Registration
-from kommunalschutz.foundation.core import documents
+from kommunalschutz.foundation.core import documents, downloads
 from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core.forms import add_service_errors
 from kommunalschutz.foundation.core.throttle import SlidingWindow, client_address, minutes
 from kommunalschutz.foundation.web.pages import request_user
 
 ATTENDEE_PAGE_SIZE = 100
-BADGES_PER_PAGE = 8
 
 
 def _registration_window() -> SlidingWindow:
@@ -401,15 +402,32 @@ def attendee_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def badges(request: HttpRequest, slug: str) -> HttpResponse:
-    """Name badges of the confirmed registrations, eight per A4 sheet."""
+    """Name badges of the confirmed registrations, eight per A4 sheet: a POST queues them (decision 0024),
+    the page shows the progress and then the download of the person's own newest badges of this event."""
     event = _managed_event(request, slug)
-    people = list(selectors.confirmed_for_badges(event))
-    sheets = [people[i:i + BADGES_PER_PAGE] for i in range(0, len(people), BADGES_PER_PAGE)]
-    pdf = documents.render_pdf("events/badges.html", {"event": event, "sheets": sheets})
-    return documents.download(pdf, filename=f"namensschilder-{event.slug}.pdf",
-                              content_type=documents.PDF_CONTENT_TYPE)
+    user = request_user(request)
+    page = reverse("events:badges", args=[event.slug])
+    if request.method == "POST":
+        badge_sheets.start(actor=user, event=event)
+        return redirect(page)
+    run = badge_sheets.latest(user, event)
+    download_url = (reverse("events:badges_download", args=[event.slug, run.pk])
+                    if run is not None and run.status == run.Status.DONE else "")
+    context = {"event": event, "run": run, "page_url": page, "download_url": download_url}
+    if request.headers.get("HX-Request") and run is not None:
+        return render(request, "core/_task_progress.html", {**context, "poll_url": page, "reload_url": page})
+    return render(request, "events/badges_task.html", context)
+
+
+@login_required
+@require_GET
+def badges_download(request: HttpRequest, slug: str, run_pk: int) -> HttpResponseBase:
+    """The stored badges, for the person who asked for them while they manage the event (else 404)."""
+    event = _managed_event(request, slug)
+    run = badge_sheets.finished(request_user(request), event, run_pk)
+    return downloads.stored_file_response(run, badge_sheets.filename(event))
 
 
 @login_required

@@ -133,6 +133,7 @@ SUMMARIES = (
     pgettext_lazy(CONTEXT, "case reopened"),
     pgettext_lazy(CONTEXT, "reason for reopening"),
     pgettext_lazy(CONTEXT, "evidence package: %(count)s items"),
+    pgettext_lazy(CONTEXT, "evidence package downloaded: %(file)s (SHA-256 %(hash)s)"),
     pgettext_lazy(CONTEXT, "File added as evidence"),
     pgettext_lazy(CONTEXT, "Online content recorded"),
     pgettext_lazy(CONTEXT, "%(count)s evidence file(s) of case %(case)s removed"),

@@ -65,9 +65,14 @@ def render_document(template_name: str, context: dict[str, Any]) -> Any:
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render a template to PDF bytes. Reference static files as ``static:path/in/static``."""
+    return html_to_pdf(render_to_string(template_name, context))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out rendered HTML as PDF (the slow part of render_pdf; a caller may fingerprint the HTML first and
+    reuse a PDF made from the same HTML)."""
     from weasyprint import HTML
 
-    html = render_to_string(template_name, context)
     pdf: bytes = HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=_url_fetcher).write_pdf()
     return pdf
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import kommunalschutz
@@ -145,3 +145,79 @@ def build_package(*, case: Case, actor: Actor) -> tuple[str, bytes]:
     add_event(case, CaseEvent.Kind.EVIDENCE, summary, actor=actor)
     filename = f"beweismittel-{case.reference}-{created.strftime('%Y%m%d-%H%M')}.zip"
     return filename, buffer.getvalue()
+
+
+# --- made in the background, downloaded from the encrypted store (decision 0024) -------------------------
+
+PACKAGE_OPERATION = "evidence.package"
+PACKAGE_STEPS = 3
+
+
+def package_operation(*, progress: Any, actor_id: int | None, case_id: int, language: str = "de") -> dict[str, Any]:
+    """Build the evidence package of a case as the person who asked for it (audited and entered in the case's
+    history exactly as before, by build_package) and keep it encrypted in the evidence store until its
+    download (views.evidence_package_download) or PACKAGE_RETENTION. Nothing is recorded and nothing
+    stays behind if a stored original no longer matches its checksum."""
+    from django.contrib.auth import get_user_model
+
+    from kommunalschutz.protection.evidence import store
+
+    case = Case.objects.select_related("municipality").get(pk=case_id)
+    if actor_id is None:  # queued only by a signed-in person (views.evidence_package)
+        raise ValueError("an evidence package needs the person who asked for it")
+    actor = get_user_model().objects.get(pk=actor_id)
+    with translation.override(language):
+        progress.update(0, PACKAGE_STEPS, _("the originals are being read and checked against their checksums"))
+        try:
+            with transaction.atomic():
+                filename, content = build_package(case=case, actor=actor)
+                progress.update(2, PACKAGE_STEPS, _("the package is being encrypted and stored"))
+                stored_name = store.store_package(content)
+        except store.EvidenceIntegrityError as exc:
+            raise RuntimeError(_("A stored file no longer matches the checksum taken at upload, so no evidence "
+                                 "package was created. Please inform the platform's operators.")) from exc
+        progress.update(PACKAGE_STEPS, PACKAGE_STEPS, _("the evidence package is ready"))
+    return {"package": stored_name, "filename": filename, "bytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest()}
+
+
+def start_package(*, actor: Actor, case: Case) -> Any:
+    """Queue the evidence package of ``case`` for ``actor`` (one already queued or running is returned)."""
+    from kommunalschutz.foundation.core import downloads
+
+    label = _("Evidence package of case %(reference)s") % {"reference": case.reference}
+    return downloads.start_once(actor=actor, kind=PACKAGE_OPERATION, label=label,
+                                arguments={"case_id": case.pk, "language": translation.get_language() or "de"})
+
+
+def latest_package_task(actor: Actor, case: Case) -> Any:
+    from kommunalschutz.foundation.core import downloads
+
+    return downloads.latest_task(actor, PACKAGE_OPERATION, case_id=case.pk)
+
+
+def delete_case_packages(case: Case) -> int:
+    """Remove the waiting packages of a case (a retention hook, like its originals), once the deletion
+    commits."""
+    from kommunalschutz.foundation.core.models import TaskRun
+    from kommunalschutz.protection.evidence import store
+
+    names = [name for name in TaskRun.objects.filter(kind=PACKAGE_OPERATION, result__arguments__case_id=case.pk)
+             .values_list("result__outcome__package", flat=True) if isinstance(name, str)]
+    if names:
+        transaction.on_commit(lambda: store.remove_packages(names))
+    return len(names)
+
+
+def hand_out_package(*, actor: Actor, case: Case, run: Any) -> tuple[str, bytes]:
+    """The finished package of ``run`` for ``actor``: (file name, ZIP bytes), decrypted and checked against
+    the SHA-256 taken when it was made; every download is on the audit trail (who, which case, which file).
+    FileNotFoundError once retention has removed it; EvidenceIntegrityError if it was altered."""
+    from kommunalschutz.protection.evidence import store
+
+    outcome = run.result.get("outcome", {})
+    content = store.read_package(outcome["package"], outcome["sha256"])
+    audit.record(actor=actor, action=AuditEvent.Action.OTHER, obj=case,
+                 summary=f"evidence package downloaded: {outcome['filename']} (SHA-256 {outcome['sha256']})",
+                 changes={})
+    return outcome["filename"], content

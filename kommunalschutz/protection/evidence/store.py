@@ -3,6 +3,10 @@
 The store (settings.EVIDENCE_ROOT, mode 0700) holds the original bytes encrypted with FIELD_ENCRYPTION_KEYS
 (Fernet); files are written atomically, read back checked against the SHA-256 taken at upload, rotated to
 the newest key, removed with their case (a retention hook, see apps.py) and swept when orphaned.
+
+Evidence packages made in the background (package.package_operation, decision 0024) wait for their download
+in the store's ``packages`` folder (mode 0700), encrypted the same way; they are removed PACKAGE_RETENTION
+after they were made, with their case, and rotated with the originals.
 """
 
 from __future__ import annotations
@@ -86,14 +90,79 @@ def read_original(item: EvidenceItem) -> bytes:
 
 
 def rotate_store() -> int:
-    """Re-encrypt every file of the evidence store under the newest key (registered in ROTATION_HOOKS)."""
+    """Re-encrypt every file of the evidence store (originals and waiting packages) under the newest key
+    (registered in ROTATION_HOOKS)."""
     count = 0
-    for path in sorted(store_root().iterdir()):
+    for path in [*sorted(store_root().iterdir()), *sorted(package_root().iterdir())]:
         if not path.is_file() or not re.fullmatch(r"[0-9a-f]{32}", path.name):
             continue
         _write_atomically(path, rotate_token(path.read_bytes()))
         count += 1
     return count
+
+
+# --- evidence packages waiting for their download ---------------------------------------------------------
+
+# How long a finished package waits for its download (then the nightly sweep removes it; a new one can
+# be made at any time).
+PACKAGE_RETENTION = dt.timedelta(hours=24)
+
+
+def package_root() -> Path:
+    """The folder of the waiting packages inside the store, mode 0700 like the store."""
+    root = store_root() / "packages"
+    root.mkdir(mode=0o700, exist_ok=True)
+    if (root.stat().st_mode & 0o777) != 0o700:
+        root.chmod(0o700)
+    return root
+
+
+def package_path(stored_name: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
+        raise EvidenceIntegrityError("invalid stored name")
+    return package_root() / stored_name
+
+
+def store_package(content: bytes) -> str:
+    """Encrypt and write a finished evidence package; returns its random stored name."""
+    stored_name = secrets.token_hex(16)
+    _write_atomically(package_path(stored_name), encrypt_bytes(content))
+    return stored_name
+
+
+def read_package(stored_name: str, sha256: str) -> bytes:
+    """A waiting package's ZIP, decrypted and checked against the SHA-256 taken when it was made.
+    FileNotFoundError once it has been removed; EvidenceIntegrityError if it was altered."""
+    token = package_path(stored_name).read_bytes()
+    try:
+        content = decrypt_bytes(token)
+    except DecryptionError as exc:
+        raise EvidenceIntegrityError("the stored evidence package was altered") from exc
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise EvidenceIntegrityError("the stored evidence package does not match its SHA-256")
+    return content
+
+
+def remove_packages(stored_names: list[str]) -> int:
+    removed = 0
+    for stored_name in stored_names:
+        try:
+            package_path(stored_name).unlink()
+        except (FileNotFoundError, EvidenceIntegrityError):
+            continue
+        removed += 1
+    return removed
+
+
+def remove_expired_packages(*, older_than: dt.timedelta = PACKAGE_RETENTION) -> int:
+    """Remove the waiting packages made longer than ``older_than`` ago (downloaded or not)."""
+    cutoff = timezone.now().timestamp() - older_than.total_seconds()
+    removed = 0
+    for path in package_root().iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def delete_case_files(case: Case) -> int:

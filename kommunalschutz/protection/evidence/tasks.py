@@ -1,4 +1,5 @@
-"""Background work of the evidence app: removing store files that no row refers to."""
+"""Background work of the evidence app: removing store files that no row refers to, and evidence packages
+whose time to wait for their download is over."""
 
 from __future__ import annotations
 
@@ -13,3 +14,11 @@ def remove_orphan_evidence_files() -> int:
     from kommunalschutz.protection.evidence.store import remove_orphan_files
 
     return remove_orphan_files()
+
+
+@db_periodic_task(crontab(minute="25"))
+def remove_expired_evidence_packages() -> int:
+    """Every hour: remove the encrypted evidence packages made more than PACKAGE_RETENTION ago."""
+    from kommunalschutz.protection.evidence.store import remove_expired_packages
+
+    return remove_expired_packages()

@@ -13,10 +13,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
+from kommunalschutz.foundation.core import downloads
 from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.web.pages import request_user, submit
 from kommunalschutz.protection.cases.models import Case
@@ -114,13 +116,43 @@ def download_original(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evidence_package(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evidence package: a POST queues it (decision 0024), the page shows the progress and then the
+    download of the person's own newest package of this case."""
     case = _case(request, pk, EXPORT)
+    user = request_user(request)
+    page = reverse("evidence:evidence_package", args=[case.pk])
+    if request.method == "POST":
+        package.start_package(actor=user, case=case)
+        return redirect(page)
+    run = package.latest_package_task(user, case)
+    download_url = (reverse("evidence:evidence_package_download", args=[case.pk, run.pk])
+                    if run is not None and run.status == run.Status.DONE else "")
+    context = {"case": case, "run": run, "page_url": page, "download_url": download_url,
+               "retention_hours": int(store.PACKAGE_RETENTION.total_seconds() // 3600)}
+    if request.headers.get("HX-Request") and run is not None:
+        return render(request, "core/_task_progress.html", {**context, "poll_url": page, "reload_url": page})
+    return render(request, "evidence/package_task.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def evidence_package_download(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    """The finished package, for the person who asked for it while they may export the case's evidence
+    (else 404); decrypted, checked and audited (package.hand_out_package)."""
+    case = _case(request, pk, EXPORT)
+    user = request_user(request)
+    run = downloads.finished_task(user, package.PACKAGE_OPERATION, run_pk, case_id=case.pk)
     try:
-        filename, content = package.build_package(case=case, actor=request_user(request))
+        filename, content = package.hand_out_package(actor=user, case=case, run=run)
+    except FileNotFoundError:
+        messages.error(request, _("This evidence package has been removed after %(hours)s hours. Please put "
+                                  "together a new one.") % {"hours": int(store.PACKAGE_RETENTION.total_seconds()
+                                                                         // 3600)})
+        return redirect("evidence:evidence_package", pk=case.pk)
     except store.EvidenceIntegrityError:
-        messages.error(request, _("A stored file no longer matches the checksum taken at upload, so no evidence "
-                                  "package was created. Please inform the platform's operators."))
-        return redirect("evidence:case_evidence", pk=case.pk)
+        messages.error(request, _("The stored evidence package no longer matches its checksum. It is not handed "
+                                  "out; please inform the platform's operators."))
+        return redirect("evidence:evidence_package", pk=case.pk)
     return attachment(content, filename=filename, content_type="application/zip")

@@ -2,7 +2,9 @@
 
 ``GET /surveys/projects/{id}/estimates[?by=locality|age_group|sex]`` needs a token of someone with
 ``findings.view_results`` on the project (everyone else: 404). Cells with fewer than 5 respondents have
-``null`` estimates and ``"suppressed": true``; NaN limits are ``null``.
+``null`` estimates and ``"suppressed": true``; NaN limits are ``null``. The estimates are the ones stored
+after the weighting (findings.stored, decision 0024) when they are; only without them are they estimated
+during the request (the same numbers, tests/surveys/findings/test_api_stored_results.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ninja import Router, Status
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.core.access import get_for_user
 from kommunalschutz.foundation.web.api import ErrorOut
-from kommunalschutz.surveys.findings import results, selectors
+from kommunalschutz.surveys.findings import results, selectors, stored
 from kommunalschutz.surveys.findings.schemas import EstimatesOut
 from kommunalschutz.surveys.projects.models import SurveyProject
 
@@ -37,7 +39,9 @@ def estimates(request: HttpRequest, project_id: int, by: str | None = None) -> S
     if by is not None and by not in results.DOMAIN_VARIABLES:
         return Status(422, ErrorOut(detail="by: locality, age_group or sex"))
     run = selectors.current_run(project)
-    rows = results.project_results(project, run, by=by)
+    # The rows stored for the project's current state (decision 0024) when they are; else estimated now.
+    found = stored.find(project, stored.basis(project, run), by or "")
+    rows = stored.rows_of(found) if found is not None else results.project_results(project, run, by=by)
     return Status(200, {
         "project": project.pk, "weighting_run": run.pk if run else None,
         "method": run.method if run else "design", "min_cell": results.MIN_CELL,

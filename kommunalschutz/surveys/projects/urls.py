@@ -27,6 +27,7 @@ urlpatterns = [
     path(Q + "bearbeiten/", views.questionnaire_edit, name="questionnaire_edit"),
     path(Q + "neue-version/", views.questionnaire_copy, name="questionnaire_copy"),
     path(Q + "pdf/", views.questionnaire_pdf, name="questionnaire_pdf"),
+    path(Q + "pdf/<int:run_pk>/datei/", views.questionnaire_pdf_download, name="questionnaire_pdf_download"),
     path(Q + "fragen/aus-der-fragenbank/", views.item_add_bank, name="item_add_bank"),
     path(Q + "fragen/neu/", views.item_add, name="item_add"),
     path(Q + "fragen/<int:item_pk>/bearbeiten/", views.item_edit, name="item_edit"),

@@ -9,17 +9,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.core import downloads
 from kommunalschutz.foundation.core.access import require_perm
-from kommunalschutz.foundation.core.documents import PDF_CONTENT_TYPE, download, image_data_uri, render_pdf
 from kommunalschutz.foundation.web.pages import form_page, request_user, save
-from kommunalschutz.surveys.projects import builder, forms, lifecycle, presentation, selectors
+from kommunalschutz.surveys.projects import builder, forms, lifecycle, paper, presentation, selectors
 from kommunalschutz.surveys.projects.models import Questionnaire, SurveyProject
 
 EDIT = selectors.EDIT
@@ -252,30 +253,44 @@ def questionnaire_copy(request: HttpRequest, pk: int, version: int) -> HttpRespo
     return redirect(_questionnaire_url(copy))
 
 
+def _pdf_lang(request: HttpRequest) -> str:
+    return "en" if (request.POST.get("lang") or request.GET.get("lang")) == "en" else "de"
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def questionnaire_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    """The paper questionnaire as PDF: a POST queues it (decision 0024), the page shows its progress and then
+    the download of the person's own newest PDF of this version and language."""
     user = request_user(request)
     project = selectors.project_for(user, pk)
     questionnaire = selectors.questionnaire_for(user, project, version)
-    lang = "en" if request.GET.get("lang") == "en" else "de"
-    pdf = questionnaire_pdf_bytes(questionnaire, lang)
-    return download(pdf, filename=f"fragebogen-{project.pk}-v{questionnaire.version}-{lang}.pdf",
-                    content_type=PDF_CONTENT_TYPE)
+    lang = _pdf_lang(request)
+    page = reverse("surveys:questionnaire_pdf", args=[project.pk, questionnaire.version]) + (
+        "?lang=en" if lang == "en" else "")
+    if request.method == "POST":
+        paper.start(actor=user, questionnaire=questionnaire, lang=lang)
+        return redirect(page)
+    run = paper.latest(user, questionnaire, lang)
+    download_url = (reverse("surveys:questionnaire_pdf_download", args=[project.pk, questionnaire.version, run.pk])
+                    if run is not None and run.status == run.Status.DONE else "")
+    context = {"project": project, "questionnaire": questionnaire, "lang": lang, "run": run, "page_url": page,
+               "download_url": download_url}
+    if request.headers.get("HX-Request") and run is not None:
+        return render(request, "core/_task_progress.html", {**context, "poll_url": page, "reload_url": page})
+    return render(request, "surveys/questionnaire_pdf_task.html", context)
 
 
-def questionnaire_pdf_bytes(questionnaire: Questionnaire, lang: str = "de") -> bytes:
-    """The printable questionnaire (German or English) with the same content as the online version."""
-    project = questionnaire.project
-    crest = image_data_uri(bytes(project.crest), project.crest_type) if project.crest else ""
-    english = lang == "en"
-    with translation.override(lang):  # block headings in the questionnaire's language
-        return render_pdf("surveys/questionnaire_pdf.html", {
-            "project": project, "questionnaire": questionnaire, "lang": lang, "crest": crest,
-            "title": (questionnaire.title_en or questionnaire.title_de) if english else questionnaire.title_de,
-            "intro": (questionnaire.intro_en or questionnaire.intro_de) if english else questionnaire.intro_de,
-            "numbered": presentation.numbered_items(selectors.items(questionnaire), lang),
-        })
+@login_required
+@require_GET
+def questionnaire_pdf_download(request: HttpRequest, pk: int, version: int, run_pk: int) -> HttpResponseBase:
+    """The stored PDF, for the person who asked for it while they may see the project (else 404)."""
+    user = request_user(request)
+    project = selectors.project_for(user, pk)
+    questionnaire = selectors.questionnaire_for(user, project, version)
+    run = downloads.finished_task(user, paper.QUESTIONNAIRE_PDF_OPERATION, run_pk, questionnaire_id=questionnaire.pk)
+    lang = run.result["arguments"]["lang"]
+    return downloads.stored_file_response(run, paper.filename(questionnaire, lang))
 
 
 # --- items ---------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ MANAGEMENT_PAGES = [
     ("get", "events:event_edit", ()), ("post", "events:event_publish", ()), ("post", "events:event_cancel", ()),
     ("post", "events:regenerate_link", ()), ("get", "events:invite", ()), ("get", "events:attendee_list", ()),
     ("get", "events:attendee_export", ("csv",)), ("get", "events:attendee_export", ("xlsx",)),
-    ("get", "events:badges", ()),
+    ("get", "events:badges", ()), ("post", "events:badges", ()), ("get", "events:badges_download", ("1",)),
 ]
 
 

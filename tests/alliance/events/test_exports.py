@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from kommunalschutz.alliance.events import badges
 from kommunalschutz.alliance.events.models import Event
 from tests.alliance.events.conftest import make_event, register_public
 from tests.conftest import World
@@ -52,11 +53,19 @@ def test_an_unknown_export_format_is_404(world: World, login: Any) -> None:
 
 
 def test_badges_carry_name_function_organisation_and_event_for_confirmed_people_only(
-        world: World, login: Any) -> None:
+        world: World, login: Any, django_capture_on_commit_callbacks: Any) -> None:
     event = _filled(world)
-    response = login(world.coordinator).get(reverse("events:badges", args=[event.slug]))
+    client = login(world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):  # the queue runs the task (Huey is eager in tests)
+        assert client.post(reverse("events:badges", args=[event.slug])).status_code == 302
+    run = badges.latest(world.coordinator, event)
+    assert run is not None and run.status == "done"
+    download = reverse("events:badges_download", args=[event.slug, run.pk])
+    assert f'href="{download}"' in client.get(reverse("events:badges", args=[event.slug])).content.decode()
+    response = client.get(download)
     assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    assert f"namensschilder-{event.slug}.pdf" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     assert len(reader.pages) == 2  # nine badges, eight per A4 sheet
     assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842]  # A4 in points
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())  # long names may wrap

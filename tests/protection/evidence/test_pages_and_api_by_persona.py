@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from kommunalschutz.protection.evidence import services
+from kommunalschutz.protection.evidence import package, services
 from kommunalschutz.protection.evidence.models import EvidenceItem
 from tests.protection.evidence.conftest import SAMPLES, store_files, upload
 
@@ -49,6 +49,7 @@ def test_everyone_else_gets_404_on_every_page(world: Any, case: Any, item: Any, 
     assert client.get(reverse("evidence:case_evidence", args=[case.pk])).status_code == 404
     assert client.get(reverse("evidence:download_original", args=[item.pk])).status_code == 404
     assert client.post(reverse("evidence:evidence_package", args=[case.pk])).status_code == 404
+    assert client.get(reverse("evidence:evidence_package", args=[case.pk])).status_code == 404
     response = client.post(reverse("evidence:case_evidence", args=[case.pk]),
                            {"form": "file", "file-file": upload("brief.pdf")})
     assert response.status_code == 404
@@ -116,18 +117,29 @@ def test_downloads_are_attachments_with_the_original_bytes(world: Any, case: Any
 
 
 def test_a_tampered_file_is_not_handed_out(world: Any, case: Any, item: Any, login: Any,
-                                           evidence_root: Path) -> None:
+                                           evidence_root: Path, django_capture_on_commit_callbacks: Any) -> None:
     (evidence_root / item.stored_name).write_bytes(b"altered")
     client = login(world.coordinator)
     response = client.get(reverse("evidence:download_original", args=[item.pk]))
     assert response.status_code == 302
-    assert client.post(reverse("evidence:evidence_package", args=[case.pk])).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the queue runs the task (Huey is eager in tests)
+        assert client.post(reverse("evidence:evidence_package", args=[case.pk])).status_code == 302
+    run = package.latest_package_task(world.coordinator, case)
+    assert run is not None and run.status == "failed"
+    assert "daher wurde kein Beweismittelpaket erstellt" in client.get(
+        reverse("evidence:evidence_package", args=[case.pk])).content.decode()
 
 
-def test_the_package_button_downloads_the_zip(world: Any, case: Any, item: Any, login: Any) -> None:
+def test_the_package_button_downloads_the_zip(world: Any, case: Any, item: Any, login: Any,
+                                              django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.pirna_official)
-    assert client.get(reverse("evidence:evidence_package", args=[case.pk])).status_code == 405
-    response = client.post(reverse("evidence:evidence_package", args=[case.pk]))
+    page = client.get(reverse("evidence:case_evidence", args=[case.pk])).content.decode()
+    assert f'action="{reverse("evidence:evidence_package", args=[case.pk])}"' in page
+    with django_capture_on_commit_callbacks(execute=True):  # the queue runs the task (Huey is eager in tests)
+        assert client.post(reverse("evidence:evidence_package", args=[case.pk])).status_code == 302
+    run = package.latest_package_task(world.pirna_official, case)
+    assert run is not None and run.status == "done"
+    response = client.get(reverse("evidence:evidence_package_download", args=[case.pk, run.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith("attachment;")

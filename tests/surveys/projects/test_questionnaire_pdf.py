@@ -24,12 +24,20 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _pdf(client: Any, questionnaire: Questionnaire, lang: str = "de") -> tuple[str, PdfReader]:
+def _pdf(client: Any, questionnaire: Questionnaire, lang: str = "de", capture: Any = None) -> tuple[str, PdfReader]:
+    """Press the button, let the queue run the task (Huey is eager in tests), follow the download link."""
     url = reverse("surveys:questionnaire_pdf", args=[questionnaire.project_id, questionnaire.version])
-    response = client.get(url + ("?lang=en" if lang == "en" else ""))
+    with capture(execute=True):
+        assert client.post(url, {"lang": lang}).status_code == 302
+    page = client.get(url + ("?lang=en" if lang == "en" else "")).content.decode()
+    link = re.search(r'href="([^"]+/datei/)"', page)
+    assert link is not None, page
+    response = client.get(link.group(1))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    name = f"fragebogen-{questionnaire.project_id}-v{questionnaire.version}-{lang}.pdf"
+    assert name in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     return _normalise(" ".join(page.extract_text() for page in reader.pages)), reader
 
 
@@ -47,8 +55,9 @@ def questionnaire(world: World) -> Questionnaire:
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_pdf_contains_every_item_and_option_of_the_online_version(world: World, login: Any,
-                                                                  questionnaire: Questionnaire, lang: str) -> None:
-    text, _reader = _pdf(login(world.analyst), questionnaire, lang)
+                                                                  questionnaire: Questionnaire, lang: str,
+                                                                  django_capture_on_commit_callbacks: Any) -> None:
+    text, _reader = _pdf(login(world.analyst), questionnaire, lang, django_capture_on_commit_callbacks)
     numbered = presentation.numbered_items(list(questionnaire.items.order_by("position")), lang)
     assert len(numbered) == 60
     # Numbered as respondents see them: the questions everyone is asked count 1, 2, 3 … without gaps,
@@ -70,8 +79,9 @@ def test_pdf_contains_every_item_and_option_of_the_online_version(world: World, 
 
 
 def test_pdf_has_the_filter_instructions_letter_number_and_codes(world: World, login: Any,
-                                                                 questionnaire: Questionnaire) -> None:
-    text, _reader = _pdf(login(world.analyst), questionnaire)
+                                                                 questionnaire: Questionnaire,
+                                                                 django_capture_on_commit_callbacks: Any) -> None:
+    text, _reader = _pdf(login(world.analyst), questionnaire, capture=django_capture_on_commit_callbacks)
     items = list(questionnaire.items.order_by("position"))
     number = {item.code: n for n, item in enumerate(items, start=1)}
     # victim_burglary -> reported_burglary (filtered) -> victim_theft: "no" jumps over the follow-up.
@@ -83,16 +93,18 @@ def test_pdf_has_the_filter_instructions_letter_number_and_codes(world: World, l
         in text
 
 
-def test_pdf_shows_the_crest_on_the_first_page(world: World, login: Any, questionnaire: Questionnaire) -> None:
+def test_pdf_shows_the_crest_on_the_first_page(world: World, login: Any, questionnaire: Questionnaire,
+                                               django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.analyst)
-    _text, reader = _pdf(client, questionnaire)
+    _text, reader = _pdf(client, questionnaire, capture=django_capture_on_commit_callbacks)
     assert len(reader.pages[0].images) == 0
     lifecycle.set_crest(actor=world.analyst, project=questionnaire.project, content=png_bytes(8, 8))
-    _text, reader = _pdf(client, questionnaire)
+    _text, reader = _pdf(client, questionnaire, capture=django_capture_on_commit_callbacks)
     assert len(reader.pages[0].images) == 1
 
 
 def test_pdf_of_another_municipality_is_404(world: World, login: Any, questionnaire: Questionnaire) -> None:
     url = reverse("surveys:questionnaire_pdf", args=[questionnaire.project_id, questionnaire.version])
-    assert login(world.plauen_coordinator).get(url).status_code == 404
-    assert login(world.outsider).get(url).status_code == 404
+    for persona in (world.plauen_coordinator, world.outsider):
+        assert login(persona).get(url).status_code == 404
+        assert login(persona).post(url).status_code == 404
