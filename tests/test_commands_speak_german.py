@@ -82,3 +82,18 @@ def test_output_is_german_too() -> None:
     text = out.getvalue()
     assert "würde(n) gelöscht (Probelauf)" in text and "würden gelöscht (Probelauf)" in text
     assert not english_in(text), text
+
+
+@pytest.mark.django_db
+def test_a_bad_police_statistics_file_is_refused_in_german(tmp_path: Path) -> None:
+    """The BKA table's import names line and column in German, as the registry import does."""
+    broken = tmp_path / "kaputt.csv"
+    broken.write_bytes(b"1;2;3\nSchluessel;Straftat\n")
+    message = _refusal("import_pks", str(broken), "--year", "2022")
+    assert message.startswith("Import fehlgeschlagen, nichts wurde geändert.")
+    assert "kaputt.csv, Zeile 1: Erwartet wurden die Spaltennummern 1 bis" in message
+    assert not english_in(message.replace(str(broken), "")), message
+    message = _refusal("import_pks", str(tmp_path / "fehlt.csv"), "--year", "2022")
+    assert "kann nicht gelesen werden" in message
+    message = _refusal("import_pks", str(broken), "--year", "1800")
+    assert "1800 ist kein plausibles Berichtsjahr." in message

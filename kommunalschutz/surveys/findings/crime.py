@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import Actor
 
@@ -126,11 +127,12 @@ def source_note(year: int) -> str:
 def _decode(content: bytes, name: str) -> str:
     if b"\x00" in content:
         line = content[: content.index(b"\x00")].count(b"\n") + 1
-        raise PksImportError(f"{name}, line {line}: the file contains NUL bytes; it is not the BKA's Latin-1 "
-                             f"CSV (perhaps UTF-16 or a spreadsheet file).")
+        raise PksImportError(_("%(name)s, line %(line)s: the file contains NUL bytes; it is not the BKA's Latin-1 "
+                               "CSV (perhaps UTF-16 or a spreadsheet file).") % {"name": name, "line": line})
     if content.startswith(b"\xef\xbb\xbf"):
-        raise PksImportError(f"{name}, line 1, column 1: the file starts with a UTF-8 byte order mark; the "
-                             f"BKA publishes the table in Latin-1 (ISO-8859-1). Use the original file.")
+        raise PksImportError(_("%(name)s, line 1, column 1: the file starts with a UTF-8 byte order mark; the "
+                               "BKA publishes the table in Latin-1 (ISO-8859-1). Use the original file.")
+                             % {"name": name})
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
@@ -140,8 +142,9 @@ def _decode(content: bytes, name: str) -> str:
         for column, char in enumerate(text_line, start=1):
             if ord(char) > 127:
                 raise PksImportError(
-                    f"{name}, line {number}, column {column}: the file is UTF-8 encoded; the BKA publishes the "
-                    f"table in Latin-1 (ISO-8859-1). Use the original file or save it as Latin-1.")
+                    _("%(name)s, line %(line)s, column %(column)s: the file is UTF-8 encoded; the BKA publishes "
+                      "the table in Latin-1 (ISO-8859-1). Use the original file or save it as Latin-1.")
+                    % {"name": name, "line": number, "column": column})
     return text
 
 
@@ -149,12 +152,14 @@ def _integer(value: str, *, name: str, line: int, column: int) -> int:
     value = value.strip()
     if not _INTEGER.fullmatch(value):
         raise PksImportError(
-            f"{name}, line {line}, column {column} ({EXPECTED_HEADER[column]}): {value!r} is not a whole number "
-            f"in the BKA's format (digits with a comma as the thousands separator, e.g. 15,048).")
+            _("%(name)s, line %(line)s, column %(column)s (%(header)s): %(value)s is not a whole number in the "
+              "BKA's format (digits with a comma as the thousands separator, e.g. 15,048).")
+            % {"name": name, "line": line, "column": column, "header": EXPECTED_HEADER[column],
+               "value": repr(value)})
     return int(value.replace(",", ""))
 
 
-def parse(content: bytes, *, name: str = "PKS file") -> list[PksRow]:
+def parse(content: bytes, *, name: str = "PKS-Datei") -> list[PksRow]:
     """Read the BKA's table and return the rows of Saxony's districts; every row of the file is checked."""
     text = _decode(content, name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
@@ -162,15 +167,19 @@ def parse(content: bytes, *, name: str = "PKS file") -> list[PksRow]:
         numbers = next(reader)
         header = next(reader)
     except StopIteration:
-        raise PksImportError(f"{name}: the file has fewer than two lines (column numbers and header).") from None
+        raise PksImportError(_("%(name)s: the file has fewer than two lines (column numbers and header).")
+                             % {"name": name}) from None
     if [cell.strip() for cell in numbers[:COLUMNS]] != [str(n) for n in range(1, COLUMNS + 1)]:
-        raise PksImportError(f"{name}, line 1: expected the column numbers 1 to {COLUMNS} separated by ';' "
-                             f"(the BKA's first line), found {';'.join(numbers[:COLUMNS])!r}.")
+        raise PksImportError(_("%(name)s, line 1: expected the column numbers 1 to %(columns)s separated by ';' "
+                               "(the BKA's first line), found %(found)s.")
+                             % {"name": name, "columns": COLUMNS, "found": repr(";".join(numbers[:COLUMNS]))})
     for column, expected in EXPECTED_HEADER.items():
         found = header[column - 1].strip() if len(header) >= column else ""
         if found != expected:
-            raise PksImportError(f"{name}, line 2, column {column}: expected the column {expected!r}, "
-                                 f"found {found!r}.")
+            raise PksImportError(_("%(name)s, line 2, column %(column)s: expected the column %(expected)s, "
+                                   "found %(found)s.")
+                                 % {"name": name, "column": column, "expected": repr(expected),
+                                    "found": repr(found)})
     rows: list[PksRow] = []
     seen: dict[tuple[str, str], int] = {}
     for cells in reader:
@@ -178,34 +187,39 @@ def parse(content: bytes, *, name: str = "PKS file") -> list[PksRow]:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) < COLUMNS:
-            raise PksImportError(f"{name}, line {line}, column {len(cells) + 1}: expected {COLUMNS} columns, "
-                                 f"found {len(cells)}.")
+            raise PksImportError(_("%(name)s, line %(line)s, column %(column)s: expected %(columns)s columns, "
+                                   "found %(found)s.")
+                                 % {"name": name, "line": line, "column": len(cells) + 1, "columns": COLUMNS,
+                                    "found": len(cells)})
         key = cells[0].strip()
         if not _OFFENCE_KEY.fullmatch(key):
-            raise PksImportError(f"{name}, line {line}, column 1 (Schluessel): {key!r} is not an offence key "
-                                 f"(six digits or wildcards * and -).")
+            raise PksImportError(_("%(name)s, line %(line)s, column 1 (Schluessel): %(key)s is not an offence key "
+                                   "(six digits or wildcards * and -).")
+                                 % {"name": name, "line": line, "key": repr(key)})
         district_key = cells[2].strip()
         if not _DISTRICT_KEY.fullmatch(district_key):
-            raise PksImportError(f"{name}, line {line}, column 3 (Gemeindeschluessel): {district_key!r} is not "
-                                 f"a district key (4 or 5 digits).")
+            raise PksImportError(_("%(name)s, line %(line)s, column 3 (Gemeindeschluessel): %(key)s is not a "
+                                   "district key (4 or 5 digits).")
+                                 % {"name": name, "line": line, "key": repr(district_key)})
         ags = district_key.zfill(5)
         cases = _integer(cells[5], name=name, line=line, column=6)
         rate = _integer(cells[6], name=name, line=line, column=7)
         cleared = _integer(cells[11], name=name, line=line, column=12)
         if (key, ags) in seen:
-            raise PksImportError(f"{name}, line {line}, column 1: offence key {key} of district {ags} appears "
-                                 f"twice (first on line {seen[key, ags]}).")
+            raise PksImportError(_("%(name)s, line %(line)s, column 1: offence key %(key)s of district %(ags)s "
+                                   "appears twice (first on line %(first)s).")
+                                 % {"name": name, "line": line, "key": key, "ags": ags, "first": seen[key, ags]})
         seen[key, ags] = line
         if ags.startswith(SAXONY):
             rows.append(PksRow(line=line, key=key, offence=cells[1].strip()[:250], ags=ags,
                                district_name=cells[3].strip(), cases=cases, rate=rate, cleared=cleared))
     if not rows:
-        raise PksImportError(f"{name}: the file has no rows for Saxony's districts (keys 14…).")
+        raise PksImportError(_("%(name)s: the file has no rows for Saxony's districts (keys 14…).") % {"name": name})
     return rows
 
 
 def load(
-    content: bytes, *, year: int, name: str = "PKS file", actor: Actor = None, skip_missing_districts: bool = False,
+    content: bytes, *, year: int, name: str = "PKS-Datei", actor: Actor = None, skip_missing_districts: bool = False,
     district_model: Any = None, figure_model: Any = None, audit: bool = True,
 ) -> ImportResult:
     """Import one year's table: replace that year's figures of Saxony's districts, all or nothing.
@@ -214,7 +228,7 @@ def load(
     (the data migration on a database whose registry is not imported yet). The models may be passed
     (historical models in a migration)."""
     if not 1990 <= year <= 2100:
-        raise PksImportError(f"{name}: {year} is not a plausible reporting year.")
+        raise PksImportError(_("%(name)s: %(year)s is not a plausible reporting year.") % {"name": name, "year": year})
     rows = parse(content, name=name)
     if district_model is None or figure_model is None:
         from kommunalschutz.foundation.registry.models import District
@@ -227,8 +241,9 @@ def load(
     if missing and not skip_missing_districts:
         first = next(row for row in rows if row.ags == missing[0])
         raise PksImportError(
-            f"{name}, line {first.line}, column 3: district {first.ags} ({first.district_name}) is not in the "
-            f"registry; import the registry first (import-registry).")
+            _("%(name)s, line %(line)s, column 3: district %(ags)s (%(district)s) is not in the registry; "
+              "import the registry first (import-registry).")
+            % {"name": name, "line": first.line, "ags": first.ags, "district": first.district_name})
     result.skipped_districts = missing
     result.districts = sorted(districts)
     source = source_note(year)
@@ -271,7 +286,8 @@ def load_file(path: str | Path, *, year: int, **kwargs: Any) -> ImportResult:
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise PksImportError(f"{path}: cannot be read ({exc.strerror}).") from exc
+        raise PksImportError(_("%(path)s: cannot be read (%(error)s).")
+                             % {"path": path, "error": exc.strerror}) from exc
     return load(content, year=year, name=path.name, **kwargs)
 
 

@@ -126,7 +126,7 @@ def test_seed_migration_without_registry_writes_nothing() -> None:
 
 def test_missing_district_in_registry_is_refused(tmp_path: Path) -> None:
     DistrictFactory.create(ags="14628", name="Sächsische Schweiz-Osterzgebirge")
-    with pytest.raises(crime.PksImportError, match=r"PKS2022.*line \d+, column 3: district 14511 \(Chemnitz\)"):
+    with pytest.raises(crime.PksImportError, match=r"PKS2022.*Zeile \d+, Spalte 3: Der Kreis 14511 \(Chemnitz\)"):
         crime.load_file(FILE_2022, year=2022)
     assert not CrimeFigure.objects.exists()
 
@@ -146,47 +146,48 @@ def test_bad_number_is_refused_with_line_and_column(saxony: None, tmp_path: Path
     cells = lines[at].split(";")
     cells[5] = "15.048"
     lines[at] = ";".join(cells)
-    _refused(variant(tmp_path, lines), rf"broken.csv, line {at + 1}, column 6 \(Anzahl erfasste Faelle\): "
-                                        r"'15.048' is not a whole number")
+    _refused(variant(tmp_path, lines), rf"broken.csv, Zeile {at + 1}, Spalte 6 \(Anzahl erfasste Faelle\): "
+                                        r"'15.048' ist keine ganze Zahl")
 
 
 def test_missing_column_is_refused(saxony: None, tmp_path: Path) -> None:
     lines = [";".join(line.split(";")[:6] + line.split(";")[7:]) for line in lines_of(FILE_2020)]
-    _refused(variant(tmp_path, lines), r"broken.csv, line 1: expected the column numbers")
+    _refused(variant(tmp_path, lines), r"broken.csv, Zeile 1: Erwartet wurden die Spaltennummern")
     lines = lines_of(FILE_2020)
     lines[1] = lines[1].replace("Haeufigkeitszahl;", "")
     lines[0] = lines[0].replace(";18", "")  # a header without the column, numbers still plausible
-    _refused(variant(tmp_path, lines), r"line 1|line 2, column 7: expected the column 'Haeufigkeitszahl'")
+    _refused(variant(tmp_path, lines), r"Zeile 1|Zeile 2, Spalte 7: Erwartet wurde die Spalte 'Haeufigkeitszahl'")
 
 
 def test_short_data_line_is_refused(saxony: None, tmp_path: Path) -> None:
     lines = lines_of(FILE_2020)
     at = soe_line(lines, "674000")
     lines[at] = ";".join(lines[at].split(";")[:10])
-    _refused(variant(tmp_path, lines), rf"line {at + 1}, column 11: expected 18 columns, found 10")
+    _refused(variant(tmp_path, lines), rf"Zeile {at + 1}, Spalte 11: Erwartet wurden 18 Spalten, gefunden: 10")
 
 
 def test_utf8_file_is_refused(saxony: None, tmp_path: Path) -> None:
     path = variant(tmp_path, lines_of(FILE_2020), encoding="utf-8")
-    _refused(path, r"broken.csv, line \d+, column \d+: the file is UTF-8 encoded")
+    _refused(path, r"broken.csv, Zeile \d+, Spalte \d+: Die Datei ist UTF-8-kodiert")
 
 
 def test_utf16_file_is_refused(saxony: None, tmp_path: Path) -> None:
     path = variant(tmp_path, lines_of(FILE_2020)[:50], encoding="utf-16")
-    _refused(path, r"broken.csv, line 1: the file contains NUL bytes")
+    _refused(path, r"broken.csv, Zeile 1: Die Datei enthält NUL-Bytes")
 
 
 def test_duplicate_row_and_bad_keys_are_refused(saxony: None, tmp_path: Path) -> None:
     lines = lines_of(FILE_2020)
     at = soe_line(lines)
     _refused(variant(tmp_path, [*lines[: at + 1], lines[at], *lines[at + 1:]]),
-             rf"line {at + 2}, column 1: offence key ------ of district 14628 appears twice \(first on line {at + 1}\)")
+             rf"Zeile {at + 2}, Spalte 1: Der Straftatenschlüssel ------ des Kreises 14628 kommt doppelt vor "
+             rf"\(zuerst in Zeile {at + 1}\)")
     bad = list(lines)
     bad[at] = bad[at].replace(";14628;", ";14X28;")
-    _refused(variant(tmp_path, bad), rf"line {at + 1}, column 3 \(Gemeindeschluessel\): '14X28'")
+    _refused(variant(tmp_path, bad), rf"Zeile {at + 1}, Spalte 3 \(Gemeindeschluessel\): '14X28'")
 
 
 def test_file_without_saxony_is_refused(saxony: None, tmp_path: Path) -> None:
     lines = [line for line in lines_of(FILE_2020) if not line.split(";")[2:3] or
              not line.split(";")[2].startswith("14")]
-    _refused(variant(tmp_path, lines), "no rows for Saxony")
+    _refused(variant(tmp_path, lines), "keine Zeilen für die Kreise Sachsens")
