@@ -15,7 +15,7 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +154,34 @@ def _choice(model: type[models.Model] | None, name: str, value: Any) -> str | No
     return None
 
 
+# Labels of the items of list fields: a JSON list (a case's incident types, a weighting run's variables) has
+# no choices Django knows of, so each app names its items here (in AppConfig.ready), keyed by the model's
+# label ("cases.case") and the field's name.
+ITEM_LABELS: dict[tuple[str, str], Callable[[Any], str | None]] = {}
+
+
+def register_item_labels(object_type: str, name: str, labels: Callable[[Any], str | None]) -> None:
+    """Name the items of the list field ``name`` of ``object_type`` on the audit trail: ``labels(item)``
+    gives the German label of a stored item, or None to show it as stored."""
+    ITEM_LABELS[object_type, name] = labels
+
+
+def choice_labels(choices: type[models.Choices]) -> Callable[[Any], str | None]:
+    """An item labeller from a Choices class: the label of a stored value, None for an unknown one."""
+    def label(item: Any) -> str | None:
+        for key, text in choices.choices:
+            if str(key) == str(item):
+                return str(text)
+        return None
+
+    return label
+
+
+def _item_label(model: type[models.Model] | None, name: str, item: Any) -> str | None:
+    labels = ITEM_LABELS.get((model._meta.label_lower, name)) if model is not None else None
+    return labels(item) if labels is not None else None
+
+
 def _number(text: str) -> str:
     return text.replace(".", ",") if _DECIMAL.fullmatch(text) else text
 
@@ -269,7 +297,7 @@ def value_text(model: type[models.Model] | None, name: str, value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key}: {value_text(None, key, item)}" for key, item in value.items()) or EMPTY
     if isinstance(value, list):
-        return ", ".join(value_text(None, name, item) for item in value) or EMPTY
+        return ", ".join(_item_label(model, name, item) or value_text(None, name, item) for item in value) or EMPTY
     label = _choice(model, name, value)
     if label is not None:
         return label

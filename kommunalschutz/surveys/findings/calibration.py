@@ -77,7 +77,7 @@ class Result:
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
 
-def _variable_label(variable: str) -> str:
+def variable_label(variable: str) -> str:
     return {"age_group": _("age group"), "sex": _("sex"), "locality": _("locality")}.get(variable, variable)
 
 
@@ -212,7 +212,7 @@ def _check(method: str, variables: list[str], respondents: list[Respondent], pop
         columns = [_mapped(respondents, v, mapping) for v in group]
         sampled = Counter(zip(*columns, strict=True))
         pop = _population_tables(group, population, mapping)
-        label = " x ".join(_variable_label(v) for v in group)
+        label = " x ".join(variable_label(v) for v in group)
         for cell, count in sorted(sampled.items()):
             if pop.get(cell, 0) == 0:
                 errors.setdefault("variables", []).append(_(

@@ -13,6 +13,7 @@ import io
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -196,3 +197,23 @@ def test_the_export_looks_up_each_model_once_per_batch(world: World) -> None:
     batches = -(-len(events) // 10)
     assert len(rows) == len(events)
     assert len(queries) <= 3 * batches, [query["sql"] for query in queries]
+
+
+@pytest.mark.django_db
+def test_list_items_read_as_their_german_labels(world: World) -> None:
+    """A JSON list has no choices of its own; the apps name its items (a case's incident types, a
+    weighting run's calibration variables), and an item nobody named is shown as stored."""
+    case = CaseFactory.create(incident_types=["insult"])
+    before = audit.snapshot(case, ["incident_types"])
+    case.incident_types = ["threat", "insult", "unknown-code"]
+    case.save()
+    event = audit.record_update(actor=world.administrator, obj=case, before=before)
+    assert event is not None
+    assert event.changes["incident_types"]["new"] == ["threat", "insult", "unknown-code"]  # stored: codes
+    (shown,) = _shown(event)
+    assert shown == ("Art des Vorfalls: Beleidigung oder Verleumdung → Bedrohung, Beleidigung oder Verleumdung, "
+                     "unknown-code")
+    with translation.override("de"):
+        variables = audit_display.value_text(apps.get_model("findings", "WeightingRun"), "variables",
+                                             ["age_group", "sex", "locality"])
+    assert variables == "Altersgruppe, Geschlecht, Ortsteil"
