@@ -12,6 +12,7 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.foundation.core.roles import SECOND_FACTOR_ROLES, Role
 
@@ -25,11 +26,11 @@ class Office(models.TextChoices):
     role. The foundation cannot import the protection wing, so the catalogue is repeated here; a family member
     of an official is a case's role, not an account's office."""
 
-    MAYOR = "mayor", _("mayor")
-    DISTRICT_ADMINISTRATOR = "district_administrator", _("district administrator")
-    COUNCIL_MEMBER = "council_member", _("council member")
-    HONORARY_OFFICIAL = "honorary_official", _("honorary official")
-    STAFF = "staff", _("administrative staff")
+    MAYOR = "mayor", pgettext_lazy("office", "mayor")
+    DISTRICT_ADMINISTRATOR = "district_administrator", pgettext_lazy("office", "district administrator")
+    COUNCIL_MEMBER = "council_member", pgettext_lazy("office", "council member")
+    HONORARY_OFFICIAL = "honorary_official", pgettext_lazy("office", "honorary official")
+    STAFF = "staff", pgettext_lazy("office", "administrative staff")
 
 
 class User(AbstractUser):

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.foundation.core.encryption import EncryptedTextField
 
@@ -61,12 +62,12 @@ class Channel(models.TextChoices):
 
 
 class AffectedRole(models.TextChoices):
-    MAYOR = "mayor", _("mayor")
-    DISTRICT_ADMINISTRATOR = "district_administrator", _("district administrator")
-    COUNCIL_MEMBER = "council_member", _("council member")
-    HONORARY_OFFICIAL = "honorary_official", _("honorary official")
-    STAFF = "staff", _("administrative staff")
-    FAMILY_MEMBER = "family_member", _("family member of an official")
+    MAYOR = "mayor", pgettext_lazy("office", "mayor")
+    DISTRICT_ADMINISTRATOR = "district_administrator", pgettext_lazy("office", "district administrator")
+    COUNCIL_MEMBER = "council_member", pgettext_lazy("office", "council member")
+    HONORARY_OFFICIAL = "honorary_official", pgettext_lazy("office", "honorary official")
+    STAFF = "staff", pgettext_lazy("office", "administrative staff")
+    FAMILY_MEMBER = "family_member", pgettext_lazy("office", "family member of an official")
 
 
 class Tristate(models.TextChoices):

@@ -88,7 +88,7 @@ def test_demo_command_prints_logins_and_tokens(demo_db: DemoData, settings: Sett
     call_command("demo")  # loads again (nothing changes) and prints
     out = capsys.readouterr().out
     assert "kommunalschutz-demo" in out and "pirna-koordination" in out and "ks_demo_" in out
-    assert "TOTP secret" in out
+    assert "TOTP-Geheimnis" in out
 
 
 def test_rerunning_demo_restores_a_deactivated_account_and_its_password(demo_db: DemoData, settings: Settings) -> None:
