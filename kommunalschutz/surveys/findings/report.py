@@ -563,9 +563,9 @@ REPORT_VERSION = "r1"
 
 def report_key(project: SurveyProject) -> str:
     """What the final report of the project's current state rests on: the results' basis (stored.basis:
-    the weighting run or the submitted answers) and a fingerprint of everything else the PDF prints – the
+    the weighting run or the submitted answers) and a fingerprint of everything else the PDF prints (the
     project's title page and method data, recommendations, release, sample, questionnaire, responses
-    (sample members' statuses and letters), the weighting's population figures and the recorded crime.
+    (sample members' statuses and letters), the weighting's population figures and the recorded crime).
     A stored report whose key is not this one is stale. A few small queries (the report page's GET)."""
     import hashlib
     import json
