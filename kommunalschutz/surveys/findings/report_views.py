@@ -50,7 +50,7 @@ def report_page(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_pdf(request: HttpRequest, project_pk: int) -> HttpResponse:
+def report_pdf(request: HttpRequest, project_pk: int) -> HttpResponse | FileResponse:
     """The final report as PDF. The report the system rendered after the weighting is served at once
     while it is current (report.report_key). Otherwise rendering takes 10-20 seconds, so a POST queues it
     (decision 0024) and the page shows its progress and then the download (the user's own newest report
