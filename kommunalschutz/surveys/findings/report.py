@@ -617,7 +617,7 @@ def stored_report_file(project: SurveyProject) -> str | None:
     from django.core.files.storage import default_storage
 
     found = stored_report_task(project)
-    name = None if found is None else found.result.get("outcome", {}).get("file")
+    name = None if found is None else found.result.get("outcome", {}).get("stored")
     return name if name and default_storage.exists(name) else None
 
 
@@ -664,11 +664,11 @@ def render_report_operation(*, progress: Any, actor_id: int | None, project_id: 
     name = default_storage.save(f"{folder}abschlussbericht-{project_id}-{timezone.now():%Y%m%d-%H%M%S}.pdf",
                                 ContentFile(pdf))
     progress.update(steps, steps, _("the PDF is ready"))
-    outcome: dict[str, Any] = {"file": name, "bytes": len(pdf)}
-    if key is not None:
-        after = SurveyProject.objects.select_related("municipality__district").get(pk=project_id)
-        outcome["key"] = before if before == report_key(after) else None
-    return outcome
+    if key is None:
+        return {"file": name, "bytes": len(pdf)}
+    # Served by findings:report_pdf only (its permission), never by core:task_download ("stored").
+    after = SurveyProject.objects.select_related("municipality__district").get(pk=project_id)
+    return {"stored": name, "bytes": len(pdf), "key": before if before == report_key(after) else None}
 
 
 def start_report(*, actor: Actor, project: SurveyProject) -> Any:

@@ -48,8 +48,8 @@ def test_the_weighting_renders_the_report_once_as_the_system(project: SurveyProj
     outcome = run.result["outcome"]
     assert outcome["key"] == report.report_key(project)
     assert outcome["key"].startswith(f"{report.REPORT_VERSION}:v1:run:")
-    assert default_storage.exists(outcome["file"])
-    with default_storage.open(outcome["file"], "rb") as handle:
+    assert "file" not in outcome and default_storage.exists(outcome["stored"])
+    with default_storage.open(outcome["stored"], "rb") as handle:
         assert handle.read(5) == b"%PDF-"
     # Asking again queues nothing: it is stored.
     assert report.start_stored_report(project) is None
@@ -58,7 +58,7 @@ def test_the_weighting_renders_the_report_once_as_the_system(project: SurveyProj
 
 def test_the_report_is_served_from_storage_without_a_new_task(world: World, login: Any,
                                                               project: SurveyProject) -> None:
-    stored = _report_runs().get().result["outcome"]["file"]
+    stored = _report_runs().get().result["outcome"]["stored"]
     url = reverse("findings:report_pdf", args=[project.pk])
     for persona in ("analyst", "coordinator"):
         client = login(world.people[persona])
