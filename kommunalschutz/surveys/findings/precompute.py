@@ -19,6 +19,7 @@ from kommunalschutz.foundation.core.progress import Progress
 from kommunalschutz.surveys.findings import results, selectors
 from kommunalschutz.surveys.findings.models import StoredResults, WeightingRun
 from kommunalschutz.surveys.findings.stored import SPLITS, VERSION, basis, encode, row_dict
+from kommunalschutz.surveys.findings.stored import basis as stored_basis
 from kommunalschutz.surveys.findings.views import item_sections
 from kommunalschutz.surveys.projects.models import SurveyProject
 
@@ -103,4 +104,10 @@ def compute_results_operation(*, progress: Progress, actor_id: int | None, proje
     """The background operation (RESULTS_OPERATION, registered in FindingsConfig.ready)."""
     project = SurveyProject.objects.select_related("municipality").get(pk=project_id)
     rows = compute(project, basis, progress=progress)
+    if basis.startswith(f"{VERSION}:run:") and basis == stored_basis(project, selectors.current_run(project)):
+        # The results of the current weighting are stored: render its final report once, in the
+        # background, to serve it from storage (report.start_stored_report, decision 0024).
+        from kommunalschutz.surveys.findings import report
+
+        report.start_stored_report(project)
     return {"basis": basis, "rows": rows, "next_url": reverse("findings:overview", args=[project.pk])}

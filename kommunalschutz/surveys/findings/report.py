@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -556,17 +556,103 @@ def render_report(project: SurveyProject) -> bytes:
 
 
 REPORT_OPERATION = "findings.report_pdf"
+# Part of every report key: raise it when the report's layout or content changes, and every stored report
+# is rendered anew (on the next weighting; until then the fallback renders per person).
+REPORT_VERSION = "r1"
 
 
-def render_report_operation(*, progress: Any, actor_id: int | None, project_id: int) -> dict[str, Any]:
-    """Render the final report in the background (REPORT_OPERATION, decision 0024) and store the PDF;
-    only whoever asked for it can download it (core:task_download)."""
+def report_key(project: SurveyProject) -> str:
+    """What the final report of the project's current state rests on: the results' basis (stored.basis:
+    the weighting run or the submitted answers) and a fingerprint of everything else the PDF prints (the
+    project's title page and method data, recommendations, release, sample, questionnaire, responses
+    (sample members' statuses and letters), the weighting's population figures and the recorded crime).
+    A stored report whose key is not this one is stale. A few small queries (the report page's GET)."""
+    import hashlib
+    import json
+
+    from kommunalschutz.surveys.findings import selectors, stored
+
+    run = selectors.current_run(project)
+    questionnaire = project.questionnaires.order_by("-version").first()
+    crest = bytes(project.crest) if project.crest else b""
+    municipality = project.municipality
+    parts: dict[str, Any] = {
+        "project": [project.title, project.year, project.status, project.reported_at, project.reference_date,
+                    project.minimum_age, project.field_start, project.field_end, project.recommendations,
+                    project.crest_type, hashlib.sha256(crest).hexdigest(), municipality.name,
+                    municipality.district_id],
+        "sample": list(Sample.objects.filter(project=project).values_list(
+            "pk", "method", "size", "seed", "population_size", "drawn_at")),
+        "questionnaire": None if questionnaire is None else [
+            questionnaire.pk, questionnaire.version, questionnaire.title_de, questionnaire.intro_de,
+            list(questionnaire.items.order_by("position").values_list(
+                "pk", "position", "block", "code", "kind", "text_de", "options", "allow_dont_use",
+                "allow_dont_know", "bank_key"))],
+        "responses": sorted((SampleMember.objects.filter(sample__project=project)
+                             .values_list("locality", "age_group", "sex", "status")
+                             .annotate(n=Count("pk")).order_by()), key=str),
+        "letters": SampleMember.objects.filter(sample__project=project, letter_sent_at__isnull=False).count(),
+        "margins": [] if run is None else sorted(
+            PopulationCell.objects.filter(project=project, source=run.margin_source)
+            .values_list("locality", "age_group", "sex", "count"), key=str),
+        "crime": list(CrimeFigure.objects.order_by().aggregate(n=Count("pk"), last=Max("pk")).values()),
+    }
+    digest = hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:32]
+    return f"{REPORT_VERSION}:{stored.basis(project, run)}:{digest}"
+
+
+def stored_report_task(project: SurveyProject, key: str | None = None) -> Any:
+    """The newest report the system rendered for ``key`` (the current one if None), or None."""
+    from kommunalschutz.foundation.core.models import TaskRun
+
+    return (TaskRun.objects.filter(kind=REPORT_OPERATION, requested_by__isnull=True, status=TaskRun.Status.DONE,
+                                   result__arguments__project_id=project.pk,
+                                   result__outcome__key=key or report_key(project))
+            .order_by("-created_at", "-pk").first())
+
+
+def stored_report_file(project: SurveyProject) -> str | None:
+    """The stored file of the current report (its name in the default storage), or None when none is
+    stored for the project's current state."""
+    from django.core.files.storage import default_storage
+
+    found = stored_report_task(project)
+    name = None if found is None else found.result.get("outcome", {}).get("stored")
+    return name if name and default_storage.exists(name) else None
+
+
+def start_stored_report(project: SurveyProject) -> Any:
+    """Queue the report of the project's current state as a system operation (no actor: it is served to
+    everyone who may see the report), unless it is stored or being rendered already. Returns the task."""
+    from kommunalschutz.foundation.core.models import TaskRun
+    from kommunalschutz.foundation.core.services import start_operation
+
+    key = report_key(project)
+    if stored_report_file(project) is not None:
+        return None
+    pending = (TaskRun.objects.filter(kind=REPORT_OPERATION, requested_by__isnull=True,
+                                      result__arguments__project_id=project.pk, result__arguments__key=key)
+               .exclude(status__in=[TaskRun.Status.DONE, TaskRun.Status.FAILED]).first())
+    if pending is not None:
+        return pending
+    label = _("Final report (PDF): %(title)s") % {"title": project.title}
+    return start_operation(actor=None, kind=REPORT_OPERATION, label=label[:200],
+                           arguments={"project_id": project.pk, "key": key})
+
+
+def render_report_operation(*, progress: Any, actor_id: int | None, project_id: int,
+                            key: str | None = None) -> dict[str, Any]:
+    """Render the final report in the background (REPORT_OPERATION, decision 0024) and store the PDF.
+    Asked for by a person (no ``key``), only they download it (core:task_download). Queued by the system
+    after a weighting (``key``), it is served to everyone who may see the report while the report key is
+    the one it was rendered for (the outcome's ``key``; none when the data changed while it rendered)."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
     from kommunalschutz.foundation.core.documents import render_pdf
 
     project = SurveyProject.objects.select_related("municipality__district").get(pk=project_id)
+    before = report_key(project) if key is not None else None
     steps = 3
     with translation.override(REPORT_LANGUAGE):
         progress.update(0, steps, _("estimates, comparisons and charts are being computed"))
@@ -574,10 +660,15 @@ def render_report_operation(*, progress: Any, actor_id: int | None, project_id: 
         progress.update(1, steps, _("the PDF is being laid out"))
         pdf = render_pdf("findings/report_pdf.html", context)
         progress.update(2, steps, _("the PDF is being stored"))
-    name = default_storage.save(f"findings/reports/{project_id}/abschlussbericht-{project_id}-"
-                                f"{timezone.now():%Y%m%d-%H%M%S}.pdf", ContentFile(pdf))
+    folder = f"findings/reports/{project_id}/" + ("stored/" if key is not None else "")
+    name = default_storage.save(f"{folder}abschlussbericht-{project_id}-{timezone.now():%Y%m%d-%H%M%S}.pdf",
+                                ContentFile(pdf))
     progress.update(steps, steps, _("the PDF is ready"))
-    return {"file": name, "bytes": len(pdf)}
+    if key is None:
+        return {"file": name, "bytes": len(pdf)}
+    # Served by findings:report_pdf only (its permission), never by core:task_download ("stored").
+    after = SurveyProject.objects.select_related("municipality__district").get(pk=project_id)
+    return {"stored": name, "bytes": len(pdf), "key": before if before == report_key(after) else None}
 
 
 def start_report(*, actor: Actor, project: SurveyProject) -> Any:

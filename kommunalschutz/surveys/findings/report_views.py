@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,14 +50,21 @@ def report_page(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_pdf(request: HttpRequest, project_pk: int) -> HttpResponse:
-    """The final report as PDF: rendering takes 10-20 seconds, so a POST queues it (decision 0024) and
-    the page shows its progress and then the download (the user's own newest report of the project)."""
+def report_pdf(request: HttpRequest, project_pk: int) -> HttpResponse | FileResponse:
+    """The final report as PDF. The report the system rendered after the weighting is served at once
+    while it is current (report.report_key). Otherwise rendering takes 10-20 seconds, so a POST queues it
+    (decision 0024) and the page shows its progress and then the download (the user's own newest report
+    of the project)."""
     project = _project(request, project_pk, VIEW)
     user = request_user(request)
+    name = report.stored_report_file(project)
     if request.method == "POST":
-        report.start_report(actor=user, project=project)
+        if name is None:
+            report.start_report(actor=user, project=project)
         return redirect("findings:report_pdf", project_pk=project.pk)
+    if name is not None:
+        return FileResponse(default_storage.open(name, "rb"), as_attachment=True,
+                            filename=name.rsplit("/", 1)[-1], content_type="application/pdf")
     return render(request, "findings/report_pdf_task.html", {
         "project": project, "run": report.latest_report_task(user, project)})
 
