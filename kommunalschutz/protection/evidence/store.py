@@ -36,19 +36,27 @@ class EvidenceIntegrityError(Exception):
 # --- the evidence store ----------------------------------------------------------------------------------
 
 
-def store_root() -> Path:
-    """The evidence store, created with mode 0700 (only the platform's user may enter it)."""
-    root = Path(settings.EVIDENCE_ROOT)
+def _private_folder(root: Path) -> Path:
+    """``root``, created with mode 0700 (only the platform's user may enter it)."""
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     if (root.stat().st_mode & 0o777) != 0o700:
         root.chmod(0o700)
     return root
 
 
-def stored_path(stored_name: str) -> Path:
+def _checked_name(stored_name: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
         raise EvidenceIntegrityError("invalid stored name")
-    return store_root() / stored_name
+    return stored_name
+
+
+def store_root() -> Path:
+    """The evidence store, created with mode 0700 (only the platform's user may enter it)."""
+    return _private_folder(Path(settings.EVIDENCE_ROOT))
+
+
+def stored_path(stored_name: str) -> Path:
+    return store_root() / _checked_name(stored_name)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -110,17 +118,11 @@ PACKAGE_RETENTION = dt.timedelta(hours=24)
 
 def package_root() -> Path:
     """The folder of the waiting packages inside the store, mode 0700 like the store."""
-    root = store_root() / "packages"
-    root.mkdir(mode=0o700, exist_ok=True)
-    if (root.stat().st_mode & 0o777) != 0o700:
-        root.chmod(0o700)
-    return root
+    return _private_folder(store_root() / "packages")
 
 
 def package_path(stored_name: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
-        raise EvidenceIntegrityError("invalid stored name")
-    return package_root() / stored_name
+    return package_root() / _checked_name(stored_name)
 
 
 def store_package(content: bytes) -> str:
