@@ -7,10 +7,12 @@ a bearer token and is scoped like the pages: a council the caller may not see an
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -31,8 +33,9 @@ from kommunalschutz.alliance.councils.schemas import (
     WorkingGroupOut,
 )
 from kommunalschutz.foundation.accounts.auth import token_auth
+from kommunalschutz.foundation.core.dataversion import joined
 from kommunalschutz.foundation.registry.models import District, Municipality
-from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found, public_list
 from kommunalschutz.foundation.web.pages import request_user
 
 router = Router(tags=["councils"])
@@ -65,9 +68,16 @@ def _meeting_out(meeting: CouncilMeeting) -> MeetingOut:
 
 
 @router.get("/councils/public", response=list[PublicContactOut], summary="Public contacts of the running councils")
-def public_contacts(request: HttpRequest) -> list[PublicContactOut]:
+def public_contacts(request: HttpRequest) -> HttpResponseBase:
     """No login: only councils whose contact person agreed to publication (``contact_is_public``),
-    and only the contact fields; running today."""
+    and only the contact fields; running today. Cached per day by the data versions of the councils and
+    of the registry (names of municipalities and districts), with an ETag (decision 0027)."""
+    today = timezone.localdate()
+    return public_list(request, joined("councils", "registry"), f"councils-public\x00{today.isoformat()}",
+                       lambda: _public_contacts(today), day=today)
+
+
+def _public_contacts(today: dt.date) -> list[PublicContactOut]:
     return [
         PublicContactOut(
             id=council.pk, council_name=council.name, target=_target(council),
@@ -76,7 +86,7 @@ def public_contacts(request: HttpRequest) -> list[PublicContactOut]:
             contact_email=council.contact_email, contact_phone=council.contact_phone,
             contact_address=council.contact_address, is_synthetic=council.is_synthetic,
         )
-        for council in selectors.public_contacts()
+        for council in selectors.public_contacts(today)
     ]
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
@@ -44,7 +44,7 @@ from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.registry.models import District, Municipality
-from kommunalschutz.foundation.web.api import ValidationErrorOut, invalid
+from kommunalschutz.foundation.web.api import ValidationErrorOut, invalid, public_list
 from kommunalschutz.foundation.web.pages import request_user
 
 router = Router(tags=["engagements"])
@@ -110,9 +110,11 @@ def _rename(errors: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 @router.get("/engagements/offers", response=list[OfferTypeOut], auth=None, summary="The catalogue of active offers")
-def list_offers(request: HttpRequest) -> list[OfferTypeOut]:
-    """Public: the offers the alliance currently makes to municipalities."""
-    return [_offer_out(offer) for offer in selectors.offer_types(active_only=True)]
+def list_offers(request: HttpRequest) -> HttpResponseBase:
+    """Public: the offers the alliance currently makes to municipalities. Cached by the catalogue's data
+    version, with an ETag (If-None-Match gives 304; decision 0027)."""
+    return public_list(request, "offers", "offers",
+                       lambda: [_offer_out(offer) for offer in selectors.offer_types(active_only=True)])
 
 
 @router.post("/engagements/offers", response={201: OfferTypeOut, 422: ValidationErrorOut}, auth=token_auth,

@@ -19,6 +19,7 @@ SQLite has row triggers only (three per table); its writers are serialised anywa
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 
 TABLE = "core_dataversion"
@@ -93,12 +95,31 @@ def remove_triggers(schema_editor: Any, scope: str, tables: Sequence[str]) -> No
     schema_editor.execute(f"DELETE FROM {TABLE} WHERE scope = %s", params=[scope])  # noqa: S608
 
 
+# An answer built from the tables of several scopes names them joined by this (e.g. "councils+registry").
+JOIN = "+"
+
+
 def token(scope: str) -> str | None:
-    """The scope's current token (one primary-key lookup), or None if it has none."""
+    """The scope's current token (one primary-key lookup), or None if it has none. For scopes joined by
+    ``JOIN`` the tokens of all of them in one query, None if any is missing: the answer then changes with
+    a write to any of their tables."""
+    names = scope.split(JOIN)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {TABLE} WHERE scope = %s", [scope])  # noqa: S608
-        row = cursor.fetchone()
-    return str(row[0]) if row else None
+        if len(names) == 1:
+            cursor.execute(f"SELECT token FROM {TABLE} WHERE scope = %s", [scope])  # noqa: S608
+            row = cursor.fetchone()
+            return str(row[0]) if row else None
+        marks = ", ".join(["%s"] * len(names))
+        cursor.execute(f"SELECT scope, token FROM {TABLE} WHERE scope IN ({marks})", names)  # noqa: S608
+        tokens = dict(cursor.fetchall())
+    if any(name not in tokens for name in names):
+        return None
+    return ":".join(str(tokens[name]) for name in names)
+
+
+def joined(*scopes: str) -> str:
+    """The scope of an answer that depends on the tables of all ``scopes``."""
+    return JOIN.join(_check_name(scope) for scope in scopes)
 
 
 @dataclass(frozen=True)
@@ -175,17 +196,20 @@ def cached_body(version: Version, key: str, build: Callable[[], bytes | None]) -
 
 @overload
 def versioned_response(request: HttpRequest, scope: str, key: str, build: Callable[[], bytes], *,
-                       content_type: str = ...) -> HttpResponseBase: ...
+                       content_type: str = ..., day: dt.date | None = ...) -> HttpResponseBase: ...
 @overload
 def versioned_response(request: HttpRequest, scope: str, key: str, build: Callable[[], bytes | None], *,
-                       content_type: str = ...) -> HttpResponseBase | None: ...
+                       content_type: str = ..., day: dt.date | None = ...) -> HttpResponseBase | None: ...
 def versioned_response(request: HttpRequest, scope: str, key: str, build: Callable[[], bytes | None], *,
-                       content_type: str = "application/json; charset=utf-8") -> HttpResponseBase | None:
+                       content_type: str = "application/json; charset=utf-8",
+                       day: dt.date | None = None) -> HttpResponseBase | None:
     """200 with the cached bytes and an ETag, or 304 if the client's If-None-Match names this version;
     None if ``build`` found nothing (the caller answers 404).
 
     ``key`` must name everything the answer depends on besides the scope's tables (path, validated
-    parameters); the answer must be the same for every caller (public data, no per-user content).
+    parameters); the answer must be the same for every caller (public data, no per-user content). An
+    answer that also depends on the day (e.g. what is running today) passes ``day`` (today's local date,
+    also part of ``key``): the middleware below then replays it on that day only.
     """
     version = current(scope)
     etag = version.etag(key)
@@ -203,7 +227,7 @@ def versioned_response(request: HttpRequest, scope: str, key: str, build: Callab
     if etag is not None and version.token is not None:
         response["ETag"] = etag
         response["Cache-Control"] = CACHE_CONTROL
-        setattr(request, VERSIONED_ANSWER, (version.scope, version.token, etag))  # for the middleware below
+        setattr(request, VERSIONED_ANSWER, (version.scope, version.token, etag, day))  # for the middleware below
     return response
 
 
@@ -218,6 +242,7 @@ class StoredAnswer:
     etag: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    day: dt.date | None = None  # the only day on which it may be replayed (None: any day)
 
 
 answers: LocalCache[tuple[str, str, str], StoredAnswer] = LocalCache(size_of=lambda answer: len(answer.body))
@@ -229,7 +254,8 @@ class VersionedAnswerMiddleware:
     A 200 from ``versioned_response`` is kept whole (the headers the inner middleware added, such as
     Content-Language, Vary and X-Frame-Options, and the body) under the request's path, raw query string and
     Accept-Language. The same request later gets it back after one token query, if the scope's token is still
-    the one it was built at; otherwise it goes the whole way again. Only GET requests without cookies and
+    the one it was built at (and, for an answer that depends on the day, on the same day); otherwise it goes
+    the whole way again. Only GET requests without cookies and
     without an Authorization header take this path: nothing of a session, a login or a language cookie can
     then shape the answer, and the raw query string that was validated once is validated the same way again.
     The middleware outside it (security headers, WhiteNoise) runs for every request.
@@ -245,15 +271,15 @@ class VersionedAnswerMiddleware:
         key = (request.path_info, meta.get("QUERY_STRING", ""), meta.get("HTTP_ACCEPT_LANGUAGE", ""))
         stored = answers.get(key)
         if stored is not None:
-            if token(stored.scope) == stored.token:
+            if (stored.day is None or stored.day == timezone.localdate()) and token(stored.scope) == stored.token:
                 return _replay(request, stored)
             answers.drop(key)
         response = self.get_response(request)
         mark = getattr(request, VERSIONED_ANSWER, None)
         if (mark is not None and response.status_code == 200 and isinstance(response, HttpResponse)
                 and not response.cookies):
-            scope, current_token, etag = mark
-            answers.put(key, StoredAnswer(scope, current_token, etag, tuple(response.items()), response.content))
+            scope, current_token, etag, day = mark
+            answers.put(key, StoredAnswer(scope, current_token, etag, tuple(response.items()), response.content, day))
         return response
 
 

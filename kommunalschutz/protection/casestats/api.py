@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.core.access import require_perm
-from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, public_list, uncached_list
 from kommunalschutz.protection.casestats import tables
 from kommunalschutz.protection.casestats.forms import StatisticsFilterForm
 from kommunalschutz.protection.casestats.models import PoliceFigure
@@ -66,12 +66,21 @@ def case_statistics(request: HttpRequest, params: Query[StatisticsQueryIn]) -> S
 
 @router.get("/police-figures", response=list[PoliceFigureOut], url_name="police_figures",
             summary="Official police figures on offences against office and mandate holders")
-def police_figures(request: HttpRequest, region: str | None = None) -> list[PoliceFigureOut]:
+def police_figures(request: HttpRequest, region: str | None = None) -> HttpResponseBase:
     """Every published figure (public facts), each with its status (preliminary or final), the date it
-    was published as of, and its source. A later publication of the same figure is a further entry."""
+    was published as of, and its source. A later publication of the same figure is a further entry.
+    Cached by the figures' data version, with an ETag (decision 0027); a region without figures gets its
+    empty list uncached, so random regions cannot crowd the cache."""
+    region = (region or "").upper()
     qs = PoliceFigure.objects.all()
     if region:
-        qs = qs.filter(region=region.upper())
-    return [PoliceFigureOut.model_validate(f, from_attributes=True) for f in qs]
+        qs = qs.filter(region=region)
+        if not qs.exists():
+            return uncached_list([])
+
+    def figures() -> list[PoliceFigureOut]:
+        return [PoliceFigureOut.model_validate(f, from_attributes=True) for f in qs]
+
+    return public_list(request, "police_figures", f"police-figures\x00{region}", figures)
 
 

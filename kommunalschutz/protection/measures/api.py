@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.accounts.models import User
-from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found
+from kommunalschutz.foundation.web.api import ErrorOut, ValidationErrorOut, invalid, not_found, public_list
 from kommunalschutz.foundation.web.pages import request_user
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.cases.selectors import visible_cases
@@ -84,9 +84,11 @@ def _team_user(user_id: int | None, errors: dict[str, list[str]]) -> User | None
 
 
 @router.get("/partners", response=list[PartnerOut], summary="The directory of counselling partners (public)")
-def list_partners(request: HttpRequest) -> list[PartnerOut]:
-    """No login: the active partners, by category and name."""
-    return [_partner_out(p) for p in selectors.active_partners()]
+def list_partners(request: HttpRequest) -> HttpResponseBase:
+    """No login: the active partners, by category and name. Cached by the directory's data version, with
+    an ETag (If-None-Match gives 304; decision 0027)."""
+    return public_list(request, "partners", "partners",
+                       lambda: [_partner_out(p) for p in selectors.active_partners()])
 
 
 @router.post("/partners", response={201: PartnerOut, 404: ErrorOut, 422: ValidationErrorOut}, auth=token_auth,
