@@ -57,6 +57,20 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _trigger(table: str, scope: str) -> str:
+    """The trigger's name: per table AND scope, since one table may belong to several scopes (the offers
+    to the catalogue's answer and to the alliance map). At most 63 characters (PostgreSQL's limit)."""
+    name = f"{table}_dv_{scope}"
+    if len(name) > 63:
+        raise ValueError(f"trigger name too long: {name!r}")
+    return name
+
+
+def _legacy_trigger(table: str) -> str:
+    """The name the first triggers had (registry 0002, before a table could be in two scopes)."""
+    return f"{table}_data_version"
+
+
 def install_triggers(schema_editor: Any, scope: str, tables: Sequence[str]) -> None:
     """Create the triggers that renew ``scope``'s token on every write to ``tables`` (for a migration)."""
     scope = _check_name(scope)
@@ -68,13 +82,13 @@ def install_triggers(schema_editor: Any, scope: str, tables: Sequence[str]) -> N
             f"{_upsert(scope, _PG_TOKEN)}; RETURN NULL; END; $$ LANGUAGE plpgsql;", params=None)
         for table in map(_check_name, tables):
             schema_editor.execute(
-                f"CREATE TRIGGER {table}_data_version BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                f"CREATE TRIGGER {_trigger(table, scope)} BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();", params=None)
     elif vendor == "sqlite":
         for table in map(_check_name, tables):
             for operation in ("INSERT", "UPDATE", "DELETE"):
                 schema_editor.execute(
-                    f"CREATE TRIGGER {table}_data_version_{operation.lower()} AFTER {operation} ON {table} "
+                    f"CREATE TRIGGER {_trigger(table, scope)}_{operation.lower()} AFTER {operation} ON {table} "
                     f"BEGIN {_upsert(scope, _SQLITE_TOKEN)}; END;")
     else:  # pragma: no cover - the platform runs on these two
         raise NotImplementedError(vendor)
@@ -85,11 +99,14 @@ def remove_triggers(schema_editor: Any, scope: str, tables: Sequence[str]) -> No
     scope = _check_name(scope)
     vendor = schema_editor.connection.vendor
     for table in map(_check_name, tables):
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version ON {table};", params=None)
-        else:
-            for operation in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version_{operation};")
+        for name in (_trigger(table, scope), _legacy_trigger(table) if scope == "registry" else None):
+            if name is None:
+                continue
+            if vendor == "postgresql":
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};", params=None)
+            else:
+                for operation in ("insert", "update", "delete"):
+                    schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{operation};")
     if vendor == "postgresql":
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {scope}_renew_data_version();", params=None)
     schema_editor.execute(f"DELETE FROM {TABLE} WHERE scope = %s", params=[scope])  # noqa: S608

@@ -174,3 +174,27 @@ def test_joined_scopes_need_every_token(db: None) -> None:
     assert dataversion.token(scope) is None  # nothing is cached without every token
     with pytest.raises(ValueError, match="plain SQL name"):
         dataversion.joined("councils", "registry; DROP TABLE x")
+
+
+class _Editor:
+    """What install_triggers uses of a schema editor, on the test's own connection and transaction."""
+
+    connection = connection
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def test_a_table_may_belong_to_two_scopes(db: None) -> None:
+    """Each scope has its own trigger on the table (named per table and scope), and a write renews both."""
+    dataversion.install_triggers(_Editor(), "second_scope", ["measures_partner"])
+    before = (dataversion.token("partners"), dataversion.token("second_scope"))
+    assert None not in before
+    Partner.objects.update(description="geändert")
+    after = (dataversion.token("partners"), dataversion.token("second_scope"))
+    assert after[0] != before[0] and after[1] != before[1]
+    dataversion.remove_triggers(_Editor(), "second_scope", ["measures_partner"])
+    assert dataversion.token("second_scope") is None
+    Partner.objects.update(description="wieder")
+    assert dataversion.token("second_scope") is None and dataversion.token("partners") != after[0]
