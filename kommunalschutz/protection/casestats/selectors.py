@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DateField, F, FloatField, Func, Q, QuerySet
+from django.db.models import Aggregate, Count, DateField, F, FloatField, Func, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -39,11 +39,17 @@ from kommunalschutz.protection.cases.models import (
     AffectedRole,
     Case,
     Channel,
+    MASK_BITS,
     IncidentStatistic,
+    IncidentStatisticAckHistogram,
+    IncidentStatisticRollup,
     IncidentType,
     Tristate,
     type_bit,
 )
+from kommunalschutz.protection.cases.rollups import bit_columns as rollup_bits
+from kommunalschutz.protection.cases.rollups import bucket_value
+from kommunalschutz.protection.cases.rollups import value_columns as rollup_values
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,23 @@ def _without_month_index(flt: StatisticsFilter) -> QuerySet[IncidentStatistic]:
 _INDEXED_GROUPS = frozenset({"district_id", "police_directorate_id"})
 
 
+# Grouped by district or directorate, the roll-up answers (its key holds them, 0 meaning none).
+_ROLLUP_GROUPS = {"district_id": "district_key", "police_directorate_id": "directorate_key"}
+
+
 def _grouped_counts(flt: StatisticsFilter, field: str) -> dict[tuple[int, Any], int]:
+    if field in _ROLLUP_GROUPS:
+        key = _ROLLUP_GROUPS[field]
+        grouped: dict[tuple[int, Any], int] = defaultdict(int)
+        for row in rollups(flt).order_by().values("occurred_month", key).annotate(n=Sum("n")):
+            if row["n"]:
+                grouped[(row["occurred_month"].year, row[key] or None)] += int(row["n"])
+        return dict(grouped)
+    return scan_grouped_counts(flt, field)
+
+
+def scan_grouped_counts(flt: StatisticsFilter, field: str) -> dict[tuple[int, Any], int]:
+    """Per (year, value of ``field``) by a scan of the statistical record (fields the roll-up lacks)."""
     qs = _without_month_index(flt) if field in _INDEXED_GROUPS else statistics(flt)
     result: dict[tuple[int, Any], int] = defaultdict(int)
     for row in _month_rows(qs, field, n=Count("pk")):
@@ -183,7 +205,8 @@ class MonthlyCounts:
                    for month, n in self.total.items())
 
 
-def _monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
+def _scan_monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
+    """The monthly counts by a full scan of the statistical record (the reference the roll-ups replace)."""
     values = _category_values()
     masks = _mask_bits()
     aggregates: dict[str, Any] = {"n": Count("pk")}
@@ -206,6 +229,40 @@ def _monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
         for name, (kind, field, key) in names.items():
             target = counts.values[field][key] if kind == "value" else counts.bits[field][key]
             target[month] = target.get(month, 0) + int(row[name] or 0)
+    return counts
+
+
+def rollups(flt: StatisticsFilter) -> QuerySet[IncidentStatisticRollup]:
+    """The roll-up rows (cases.rollups) that sum the records ``statistics(flt)`` selects."""
+    qs = IncidentStatisticRollup.objects.filter(occurred_month__gte=flt.start, occurred_month__lte=flt.end)
+    if flt.district_id is not None:
+        qs = qs.filter(district_key=flt.district_id)
+    if flt.directorate_id is not None:
+        qs = qs.filter(directorate_key=flt.directorate_id)
+    if not flt.include_synthetic:
+        qs = qs.filter(is_synthetic=False)
+    return qs
+
+
+def _monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
+    """The monthly counts of every category value and mask bit: one grouped sum over the roll-up rows of
+    the filter (a few per month and district) instead of a scan of every record."""
+    values = rollup_values()
+    bits = rollup_bits()
+    columns = [*values.values(), *bits.values()]
+    counts = MonthlyCounts({}, {field: {value: {} for value in choices} for field, choices in _category_values().items()},
+                           {field: {1 << index: {} for index in range(count)} for field, count in MASK_BITS.items()})
+    rows = rollups(flt).order_by().values("occurred_month").annotate(
+        total=Sum("n"), **{column: Sum(column) for column in columns})
+    for row in rows:
+        month = row["occurred_month"]
+        if not row["total"]:
+            continue  # every record of the month was deleted or moved: as if there never was one
+        counts.total[month] = int(row["total"])
+        for (field, value), column in values.items():
+            counts.values[field][value][month] = int(row[column] or 0)
+        for (field, bit), column in bits.items():
+            counts.bits[field][bit][month] = int(row[column] or 0)
     return counts
 
 
@@ -263,7 +320,11 @@ class Snapshot:
 
     def acknowledgement_times(self) -> dict[tuple[int, bool], AckFigure]:
         if self._ack is None:
-            self._ack = _acknowledgement_times(self.filter)
+            total = sum(self.monthly.total.values())
+            if self.filter.district_id is not None or total <= EXACT_ACK_LIMIT:
+                self._ack = exact_acknowledgement_times(self.filter)
+            else:
+                self._ack = histogram_acknowledgement_times(self.filter)
         return self._ack
 
 
@@ -279,11 +340,7 @@ def count_by_month(source: Source) -> dict[tuple[int, int], int]:
     """Incidents per (year, month)."""
     if isinstance(source, Snapshot):
         return source.count_by_month()
-    result: dict[tuple[int, int], int] = defaultdict(int)
-    for row in _month_rows(statistics(source), n=Count("pk")):
-        month = row["occurred_month"]
-        result[(month.year, month.month)] += row["n"]
-    return dict(result)
+    return load(source).count_by_month()
 
 
 def count_by_year(source: Source) -> dict[int, int]:
@@ -298,7 +355,7 @@ def count_by_field(source: Source, field: str) -> dict[tuple[int, Any], int]:
     Given a filter: one GROUP BY (month, field); given a Snapshot: from its shared reads."""
     if isinstance(source, Snapshot):
         return source.count_by_field(field)
-    return _grouped_counts(source, field)
+    return load(source).count_by_field(field)
 
 
 def count_by_bits(source: Source, field: str, bits: dict[str, int]) -> dict[tuple[int, str], int]:
@@ -307,7 +364,7 @@ def count_by_bits(source: Source, field: str, bits: dict[str, int]) -> dict[tupl
     month; given a Snapshot: from its shared monthly counts."""
     if isinstance(source, Snapshot):
         return source.count_by_bits(field, bits)
-    return _bit_sums(source, field, bits)
+    return load(source).count_by_bits(field, bits)
 
 
 # --- time to acknowledgement --------------------------------------------------------------------------
@@ -323,7 +380,7 @@ def percentile_cont(ordered: list[int] | list[float], fraction: float) -> float 
     return float(ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower))
 
 
-def percentile_cont_counts(frequencies: list[tuple[int, int]], fraction: float) -> float | None:
+def percentile_cont_counts(frequencies: list[tuple[int, int]] | list[tuple[float, int]], fraction: float) -> float | None:
     """``percentile_cont`` of the ascending list in which each (value, count) of the ascending
     frequency table stands ``count`` times - without building that list."""
     total = sum(count for _value, count in frequencies)
@@ -368,10 +425,39 @@ def acknowledgement_times(source: Source) -> dict[tuple[int, bool], AckFigure]:
     minutes from report to acknowledgement."""
     if isinstance(source, Snapshot):
         return source.acknowledgement_times()
-    return _acknowledgement_times(source)
+    return load(source).acknowledgement_times()
 
 
-def _acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckFigure]:
+# Up to this many records in the filter the percentiles are exact (read from the record's index);
+# above, they come from the histogram (ACK_RELATIVE_ERROR). A district filter always reads exactly:
+# the histogram has no district (decision 0031), and one district's records are few.
+EXACT_ACK_LIMIT = 20_000
+
+
+def histogram_acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckFigure]:
+    """Median and 90th percentile from the histogram of the filter (no district filter): percentile_cont
+    over the buckets, each bucket standing for the value that is within ACK_RELATIVE_ERROR of every
+    minute count in it, so each figure is within that relative error of the exact one."""
+    qs = IncidentStatisticAckHistogram.objects.filter(occurred_month__gte=flt.start, occurred_month__lte=flt.end)
+    if flt.directorate_id is not None:
+        qs = qs.filter(directorate_key=flt.directorate_id)
+    if not flt.include_synthetic:
+        qs = qs.filter(is_synthetic=False)
+    buckets: dict[tuple[int, bool], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in qs.order_by().values("occurred_month", "is_acute", "bucket").annotate(n=Sum("n")):
+        if row["n"]:
+            buckets[(row["occurred_month"].year, bool(row["is_acute"]))][row["bucket"]] += int(row["n"])
+    result: dict[tuple[int, bool], AckFigure] = {}
+    for key, counts in buckets.items():
+        table = [(bucket_value(bucket), n) for bucket, n in sorted(counts.items()) if n]
+        if table:
+            result[key] = AckFigure(sum(n for _v, n in table), percentile_cont_counts(table, 0.5),
+                                    percentile_cont_counts(table, 0.9))
+    return result
+
+
+def exact_acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckFigure]:
+    """The exact figures, read from the statistical record (its index on month, acute, minutes)."""
     qs = statistics(flt).filter(acknowledgement_minutes__isnull=False).order_by()
     result: dict[tuple[int, bool], AckFigure] = {}
     if connection.vendor == "postgresql":
