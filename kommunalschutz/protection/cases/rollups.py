@@ -184,7 +184,8 @@ def stored_values(pk: Any, *, lock: bool = True) -> dict[str, Any] | None:
     qs = IncidentStatistic.objects.filter(pk=pk)
     if lock and connection.features.has_select_for_update:
         qs = qs.select_for_update()
-    return qs.values(*COUNTED_FIELDS).first()
+    values: dict[str, Any] | None = qs.values(*COUNTED_FIELDS).first()
+    return values
 
 
 def apply_change(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
@@ -337,7 +338,7 @@ def _after_save(sender: Any, instance: IncidentStatistic, created: bool, raw: bo
     after = counted_values(instance)
     if before is not None and update_fields is not None:
         # A partial save changed only these columns; the others are as the database had them.
-        saved = {field.attname for field in (instance._meta.get_field(name) for name in update_fields)}
+        saved = {getattr(instance._meta.get_field(name), "attname", name) for name in update_fields}
         after = {field: (after[field] if field in saved else before[field]) for field in COUNTED_FIELDS}
     apply_change(before, after)
 

@@ -36,10 +36,10 @@ from django.utils import timezone
 
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.protection.cases.models import (
+    MASK_BITS,
     AffectedRole,
     Case,
     Channel,
-    MASK_BITS,
     IncidentStatistic,
     IncidentStatisticAckHistogram,
     IncidentStatisticRollup,
@@ -250,7 +250,8 @@ def _monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
     values = rollup_values()
     bits = rollup_bits()
     columns = [*values.values(), *bits.values()]
-    counts = MonthlyCounts({}, {field: {value: {} for value in choices} for field, choices in _category_values().items()},
+    counts = MonthlyCounts({}, {field: {value: {} for value in choices}
+                                for field, choices in _category_values().items()},
                            {field: {1 << index: {} for index in range(count)} for field, count in MASK_BITS.items()})
     rows = rollups(flt).order_by().values("occurred_month").annotate(
         total=Sum("n"), **{column: Sum(column) for column in columns})
@@ -380,7 +381,8 @@ def percentile_cont(ordered: list[int] | list[float], fraction: float) -> float 
     return float(ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower))
 
 
-def percentile_cont_counts(frequencies: list[tuple[int, int]] | list[tuple[float, int]], fraction: float) -> float | None:
+def percentile_cont_counts(frequencies: list[tuple[int, int]] | list[tuple[float, int]],
+                           fraction: float) -> float | None:
     """``percentile_cont`` of the ascending list in which each (value, count) of the ascending
     frequency table stands ``count`` times - without building that list."""
     total = sum(count for _value, count in frequencies)

@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from io import StringIO
-from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +36,7 @@ from tests.protection.cases.conftest import make_case
 OPERATIONS = ("report", "change", "acknowledge", "measures", "anonymous", "delete_case", "delete_record",
               "retention", "queryset_delete")
 MONTHS = [dt.date(2023, m, 1) for m in (1, 2, 7)] + [dt.date(2024, 3, 1)]
+BERLIN = dt.timezone(dt.timedelta(hours=1))
 PERIOD = StatisticsFilter(dt.date(2022, 1, 1), dt.date(2026, 12, 1))
 
 
@@ -47,7 +46,7 @@ def _anonymous_record(rng: random.Random, world: World) -> IncidentStatistic:
     return IncidentStatistic.objects.create(
         reported_on=month, occurred_month=month, district=district,
         police_directorate=district.police_directorate if district else None,
-        type_mask=rng.randrange(0, 1 << len(IncidentType.values)), channel=rng.choice(Channel.values + ["fax"]),
+        type_mask=rng.randrange(0, 1 << len(IncidentType.values)), channel=rng.choice([*Channel.values, "fax"]),
         affected_role=rng.choice(AffectedRole.values), politically_motivated=rng.choice(Tristate.values),
         intake=rng.choice(Case.Intake.values), is_acute=rng.random() < 0.3,
         acknowledgement_minutes=rng.choice([None, rng.randint(0, 90), rng.randint(0, 200_000)]),
@@ -61,7 +60,7 @@ def _step(operation: str, rng: random.Random, world: World) -> None:
         make_case(municipality=rng.choice([world.pirna, world.plauen]), channel=rng.choice(Channel.values),
                   affected_role=rng.choice(AffectedRole.values), is_acute=rng.random() < 0.3,
                   incident_types=rng.sample(IncidentType.values, rng.randint(1, 3)),
-                  occurred_at=timezone.make_aware(dt.datetime(2023, rng.randint(1, 12), 5, 12)))
+                  occurred_at=dt.datetime(2023, rng.randint(1, 12), 5, 12, tzinfo=BERLIN))
     elif operation == "change":
         case = rng.choice(cases)
         case.channel = rng.choice(Channel.values)
@@ -69,7 +68,7 @@ def _step(operation: str, rng: random.Random, world: World) -> None:
         case.is_acute = not case.is_acute
         case.politically_motivated = rng.choice(Tristate.values)
         if rng.random() < 0.5:  # the incident moves to another month and place
-            case.occurred_at = timezone.make_aware(dt.datetime(2024, rng.randint(1, 12), 3, 8))
+            case.occurred_at = dt.datetime(2024, rng.randint(1, 12), 3, 8, tzinfo=BERLIN)
             municipality = rng.choice([world.pirna, world.plauen])
             case.municipality, case.district = municipality, municipality.district
             case.police_directorate = municipality.district.police_directorate
@@ -127,7 +126,7 @@ def test_any_sequence_of_writes_leaves_the_roll_ups_equal_to_a_recount(world: Wo
 
 def test_a_change_of_a_counted_fact_moves_the_counts_and_a_closing_note_touches_nothing(world: World) -> None:
     case = make_case(municipality=world.pirna, channel="letter", is_acute=False,
-                     occurred_at=timezone.make_aware(dt.datetime(2023, 5, 2, 10)))
+                     occurred_at=dt.datetime(2023, 5, 2, 10, tzinfo=BERLIN))
     row = IncidentStatisticRollup.objects.get()
     assert (row.occurred_month, row.district_key, row.n, row.channel_letter, row.is_acute_false) == (  # type: ignore[attr-defined]
         dt.date(2023, 5, 1), world.soe.pk, 1, 1, 1)
@@ -158,7 +157,8 @@ def test_deleting_a_district_moves_its_counts_to_no_district(world: World) -> No
 def test_the_demo_bulk_load_adds_its_records_to_the_roll_ups(world: World) -> None:
     rng = random.Random(5)
     records = [IncidentStatistic(reported_on=month, occurred_month=month, channel="letter", affected_role="mayor",
-                                 politically_motivated="yes", intake="self", acknowledgement_minutes=rng.randint(0, 999))
+                                 politically_motivated="yes", intake="self",
+                                 acknowledgement_minutes=rng.randint(0, 999))
                for month in MONTHS * 3]
     IncidentStatistic.objects.bulk_create(records)
     assert rollups.differences() != []  # bulk_create bypasses save: this is why the demo adds them itself
