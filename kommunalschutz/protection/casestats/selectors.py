@@ -280,6 +280,8 @@ class Snapshot:
         self._grouped: dict[str, dict[tuple[int, Any], int]] = {}
         self._bits: dict[tuple[str, tuple[tuple[str, int], ...]], dict[tuple[int, str], int]] = {}
         self._ack: dict[tuple[int, bool], AckFigure] | None = None
+        # True once the times to acknowledgement came from the histogram (within ACK_RELATIVE_ERROR).
+        self.acknowledgement_from_histogram = False
 
     @property
     def monthly(self) -> MonthlyCounts:
@@ -326,6 +328,7 @@ class Snapshot:
                 self._ack = exact_acknowledgement_times(self.filter)
             else:
                 self._ack = histogram_acknowledgement_times(self.filter)
+                self.acknowledgement_from_histogram = True
         return self._ack
 
 

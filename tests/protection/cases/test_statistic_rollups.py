@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -232,3 +233,23 @@ def test_the_database_histogram_path_is_within_the_stated_error_of_the_exact_pat
         assert approximate[key].n == figure.n
         assert _within_bound(approximate[key].median_minutes, figure.median_minutes)
         assert _within_bound(approximate[key].p90_minutes, figure.p90_minutes)
+
+
+def test_the_page_states_the_error_when_the_percentiles_come_from_the_histogram(world: World, monkeypatch: Any,
+                                                                                  settings: Any) -> None:
+    from django.utils import translation
+
+    from kommunalschutz.protection.casestats import tables
+
+    settings.STATISTICS_MIN_CELL = 1
+    rng = random.Random(4)
+    for _ in range(8):
+        _anonymous_record(rng, world)
+    with translation.override("de"):
+        exact = tables.build(PERIOD).table("acknowledgement").note
+        monkeypatch.setattr(selectors, "EXACT_ACK_LIMIT", 2)
+        approximate = tables.build(PERIOD).table("acknowledgement").note
+        by_district = tables.build(StatisticsFilter(PERIOD.start, PERIOD.end, district_id=world.soe.pk)
+                                   ).table("acknowledgement").note
+    assert "Histogramm" not in exact and "Histogramm" not in by_district
+    assert "um bis zu ±2,5 % vom genauen Wert abweichen" in approximate
