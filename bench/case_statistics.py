@@ -210,8 +210,10 @@ def child(args: argparse.Namespace) -> None:
             lambda f: selectors.load(f).monthly, selectors._scan_monthly_counts),
         "district x month": (lambda f: selectors.load(f).count_by_field("district_id"),
                              lambda f: selectors.scan_grouped_counts(f, "district_id")),
-        "acknowledgement percentiles": (lambda f: selectors.load(f).acknowledgement_times(),
-                                        selectors.exact_acknowledgement_times),
+        # what Snapshot picks at national scale: the histogram without a place filter, else the exact read
+        "acknowledgement percentiles": (
+            lambda f: (selectors.histogram_acknowledgement_times(f) if f.district_id is None
+                       else selectors.exact_acknowledgement_times(f)), selectors.exact_acknowledgement_times),
         "all three": (lambda f: _shared_reads(selectors.load(f)), lambda f: _scan_reads(selectors, f)),
     }
     own = [os.getpid()]

@@ -3,7 +3,7 @@
 ``IncidentStatisticRollup`` holds one wide row per (month of the incident, district, police directorate,
 synthetic): the number of incidents, the number with each value of every category column and the number
 with each bit of the three masks set. ``IncidentStatisticAckHistogram`` holds the times to acknowledgement
-per (month, directorate, synthetic, acute, bucket). Both are sums over IncidentStatistic and nothing
+per (month, synthetic, acute, bucket). Both are sums over IncidentStatistic and nothing
 finer: the statistics pages already show these counts.
 
 Every write of an IncidentStatistic row (save, delete) changes the roll-ups in the same transaction by
@@ -48,7 +48,7 @@ COUNTED_FIELDS = ("occurred_month", "district_id", "police_directorate_id", "is_
                   "channel", "affected_role", "politically_motivated", "intake", "is_acute",
                   "acknowledgement_minutes", "measure_mask", "referral_mask")
 KEY_FIELDS = ("occurred_month", "district_key", "directorate_key", "is_synthetic")
-HISTOGRAM_KEY_FIELDS = ("occurred_month", "directorate_key", "is_synthetic", "is_acute", "bucket")
+HISTOGRAM_KEY_FIELDS = ("occurred_month", "is_synthetic", "is_acute", "bucket")
 
 
 def category_values() -> dict[str, list[Any]]:
@@ -103,7 +103,7 @@ def bucket_value(bucket: int) -> float:
 # --- contributions and their upsert ---------------------------------------------------------------------
 
 Key = tuple[dt.date, int, int, bool]
-HistogramKey = tuple[dt.date, int, bool, bool, int]
+HistogramKey = tuple[dt.date, bool, bool, int]
 
 
 def _month(value: Any) -> dt.date:
@@ -131,7 +131,7 @@ def contribution(values: Mapping[str, Any]) -> tuple[Key, dict[str, int], Histog
     histogram: HistogramKey | None = None
     minutes = values["acknowledgement_minutes"]
     if minutes is not None:
-        histogram = (month, directorate, synthetic, bool(values["is_acute"]), bucket_of(int(minutes)))
+        histogram = (month, synthetic, bool(values["is_acute"]), bucket_of(int(minutes)))
     return key, columns, histogram
 
 
@@ -229,11 +229,10 @@ def _recount_rollups(stats: Any) -> dict[Key, dict[str, int]]:
 def _recount_histogram(stats: Any) -> dict[HistogramKey, int]:
     result: dict[HistogramKey, int] = defaultdict(int)
     rows = (stats.filter(acknowledgement_minutes__isnull=False).order_by()
-            .values("occurred_month", "police_directorate_id", "is_synthetic", "is_acute", "acknowledgement_minutes")
+            .values("occurred_month", "is_synthetic", "is_acute", "acknowledgement_minutes")
             .annotate(n=Count("pk")))
     for row in rows:
-        key: HistogramKey = (_month(row["occurred_month"]), int(row["police_directorate_id"] or 0),
-                             bool(row["is_synthetic"]), bool(row["is_acute"]),
+        key: HistogramKey = (_month(row["occurred_month"]), bool(row["is_synthetic"]), bool(row["is_acute"]),
                              bucket_of(int(row["acknowledgement_minutes"])))
         result[key] += row["n"]
     return dict(result)
@@ -249,7 +248,7 @@ def _stored_rollups(rollups: Any) -> dict[Key, dict[str, int]]:
 
 
 def _stored_histogram() -> dict[HistogramKey, int]:
-    return {(r["occurred_month"], r["directorate_key"], r["is_synthetic"], r["is_acute"], r["bucket"]): r["n"]
+    return {(r["occurred_month"], r["is_synthetic"], r["is_acute"], r["bucket"]): r["n"]
             for r in IncidentStatisticAckHistogram.objects.values(*HISTOGRAM_KEY_FIELDS, "n") if r["n"]}
 
 
@@ -267,8 +266,8 @@ def differences(limit: int = 50) -> list[str]:
     expected_h, stored_h = _recount_histogram(IncidentStatistic.objects.all()), _stored_histogram()
     for hkey in sorted(set(expected_h) | set(stored_h)):
         if expected_h.get(hkey, 0) != stored_h.get(hkey, 0):
-            found.append(f"{hkey[0]:%Y-%m} directorate={hkey[1]} synthetic={hkey[2]} acute={hkey[3]} "
-                         f"bucket={hkey[4]}: {stored_h.get(hkey, 0)} != {expected_h.get(hkey, 0)}")
+            found.append(f"{hkey[0]:%Y-%m} synthetic={hkey[1]} acute={hkey[2]} "
+                         f"bucket={hkey[3]}: {stored_h.get(hkey, 0)} != {expected_h.get(hkey, 0)}")
     return found[:limit] if limit else found
 
 
@@ -290,8 +289,8 @@ def rebuild() -> tuple[int, int]:
                                            is_synthetic=key[3], **columns)
                    for key, columns in sorted(_recount_rollups(IncidentStatistic.objects.all()).items())]
         IncidentStatisticRollup.objects.bulk_create(rollups, batch_size=2000)
-        histogram = [IncidentStatisticAckHistogram(occurred_month=k[0], directorate_key=k[1], is_synthetic=k[2],
-                                                   is_acute=k[3], bucket=k[4], n=n)
+        histogram = [IncidentStatisticAckHistogram(occurred_month=k[0], is_synthetic=k[1], is_acute=k[2],
+                                                   bucket=k[3], n=n)
                      for k, n in sorted(_recount_histogram(IncidentStatistic.objects.all()).items())]
         IncidentStatisticAckHistogram.objects.bulk_create(histogram, batch_size=5000)
     return len(rollups), len(histogram)
@@ -299,7 +298,7 @@ def rebuild() -> tuple[int, int]:
 
 def rebuild_for_registry_change(*, district_id: int | None = None, directorate_id: int | None = None) -> None:
     """After a district or directorate was deleted (its statistics now point nowhere): recount the roll-up
-    rows of that key and of 'none'."""
+    rows of that key and of 'none' (the histogram has neither)."""
     with transaction.atomic():
         if district_id is not None:
             keys = {district_id, 0}
@@ -318,11 +317,6 @@ def rebuild_for_registry_change(*, district_id: int | None = None, directorate_i
                 [IncidentStatisticRollup(occurred_month=k[0], district_key=k[1], directorate_key=k[2],
                                          is_synthetic=k[3], **c)
                  for k, c in sorted(_recount_rollups(stats).items())], batch_size=2000)
-            IncidentStatisticAckHistogram.objects.filter(directorate_key__in=keys).delete()
-            IncidentStatisticAckHistogram.objects.bulk_create(
-                [IncidentStatisticAckHistogram(occurred_month=k[0], directorate_key=k[1], is_synthetic=k[2],
-                                               is_acute=k[3], bucket=k[4], n=n)
-                 for k, n in sorted(_recount_histogram(stats).items())], batch_size=5000)
 
 
 # --- the receivers that keep the roll-ups on every write ------------------------------------------------

@@ -143,11 +143,11 @@ _ROLLUP_GROUPS = {"district_id": "district_key", "police_directorate_id": "direc
 def _grouped_counts(flt: StatisticsFilter, field: str) -> dict[tuple[int, Any], int]:
     if field in _ROLLUP_GROUPS:
         key = _ROLLUP_GROUPS[field]
-        grouped: dict[tuple[int, Any], int] = defaultdict(int)
-        for row in rollups(flt).order_by().values("occurred_month", key).annotate(n=Sum("n")):
-            if row["n"]:
-                grouped[(row["occurred_month"].year, row[key] or None)] += int(row["n"])
-        return dict(grouped)
+        # Folded into years by the database: a tenth of the rows to turn into Python objects.
+        year = Substr("occurred_month", 1, 4) if connection.vendor == "sqlite" else ExtractYear("occurred_month")
+        return {(int(row_year), place or None): int(n)
+                for row_year, place, n in rollups(flt).order_by().annotate(year=year).values("year", key)
+                .annotate(n=Sum("n")).values_list("year", key, "n") if n}
     return scan_grouped_counts(flt, field)
 
 
@@ -323,8 +323,8 @@ class Snapshot:
 
     def acknowledgement_times(self) -> dict[tuple[int, bool], AckFigure]:
         if self._ack is None:
-            total = sum(self.monthly.total.values())
-            if self.filter.district_id is not None or total <= EXACT_ACK_LIMIT:
+            narrowed = self.filter.district_id is not None or self.filter.directorate_id is not None
+            if narrowed or sum(self.monthly.total.values()) <= EXACT_ACK_LIMIT:
                 self._ack = exact_acknowledgement_times(self.filter)
             else:
                 self._ack = histogram_acknowledgement_times(self.filter)
@@ -434,18 +434,17 @@ def acknowledgement_times(source: Source) -> dict[tuple[int, bool], AckFigure]:
 
 
 # Up to this many records in the filter the percentiles are exact (read from the record's index);
-# above, they come from the histogram (ACK_RELATIVE_ERROR). A district filter always reads exactly:
-# the histogram has no district (decision 0031), and one district's records are few.
+# above, they come from the histogram (ACK_RELATIVE_ERROR). A district or directorate filter always reads
+# exactly: the histogram has no place (decision 0031), and one district's or directorate's records are few.
 EXACT_ACK_LIMIT = 20_000
 
 
 def histogram_acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckFigure]:
-    """Median and 90th percentile from the histogram of the filter (no district filter): percentile_cont
+    """Median and 90th percentile from the histogram of the filter (no place filter): percentile_cont
     over the buckets, each bucket standing for the value that is within ACK_RELATIVE_ERROR of every
     minute count in it, so each figure is within that relative error of the exact one."""
+    assert flt.district_id is None and flt.directorate_id is None, "the histogram has no place"
     qs = IncidentStatisticAckHistogram.objects.filter(occurred_month__gte=flt.start, occurred_month__lte=flt.end)
-    if flt.directorate_id is not None:
-        qs = qs.filter(directorate_key=flt.directorate_id)
     if not flt.include_synthetic:
         qs = qs.filter(is_synthetic=False)
     buckets: dict[tuple[int, bool], dict[int, int]] = defaultdict(lambda: defaultdict(int))
