@@ -448,9 +448,12 @@ def histogram_acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bo
     if not flt.include_synthetic:
         qs = qs.filter(is_synthetic=False)
     buckets: dict[tuple[int, bool], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in qs.order_by().values("occurred_month", "is_acute", "bucket").annotate(n=Sum("n")):
-        if row["n"]:
-            buckets[(row["occurred_month"].year, bool(row["is_acute"]))][row["bucket"]] += int(row["n"])
+    year = Substr("occurred_month", 1, 4) if connection.vendor == "sqlite" else ExtractYear("occurred_month")
+    rows = (qs.order_by().annotate(year=year).values("year", "is_acute", "bucket").annotate(n=Sum("n"))
+            .values_list("year", "is_acute", "bucket", "n"))
+    for row_year, acute, bucket, n in rows:
+        if n:
+            buckets[(int(row_year), bool(acute))][bucket] += int(n)
     result: dict[tuple[int, bool], AckFigure] = {}
     for key, counts in buckets.items():
         table = [(bucket_value(bucket), n) for bucket, n in sorted(counts.items()) if n]
