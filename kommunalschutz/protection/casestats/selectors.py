@@ -1,24 +1,25 @@
 """Reads of the case statistics: counts over the anonymous statistical record only.
 
 Every figure comes from ``cases.models.IncidentStatistic`` (one row per case, kept in anonymised form
-after retention deletes the case), never from the cases themselves. All counting happens in the
-database, grouped by the month of the incident; months are folded into years here, in Python (at most
-a few hundred grouped rows), which keeps the SQL portable and lets SQLite group by the indexed column
-instead of calling a date function per row.
+after retention deletes the case), never from the cases themselves - read through its roll-ups
+(``cases.rollups``, decision 0031), which every write of the record changes in the same transaction:
+``IncidentStatisticRollup`` (per month, district, directorate, synthetic: the number of records, of each
+category value and of each mask bit) and ``IncidentStatisticAckHistogram`` (times to acknowledgement per
+month, synthetic, acute and bucket of minutes). Months are folded into years here or by the database.
 
 A dashboard build reads through a ``Snapshot`` (``load(flt)``, one per request, nothing cached beyond
-it): ONE scan counts per month all incidents, those with each value of every category column
-(channel, role, motivation, intake, acuteness) and those with each bit of the type/measure/referral
-masks set (filtered counts, ``COUNT(*) FILTER (WHERE ...)``); the district table is one GROUP BY
-(district, month), which SQLite answers from the covering index stat_district_month; the times to
-acknowledgement are one more read. The selector functions also take a plain filter and then run
-their own query, as before.
+it): ONE grouped sum of the roll-up rows per month gives all incidents, every category value and every
+mask bit; the district table is one grouped sum per (year, district); the times to acknowledgement are
+one more read. A value outside the choices (e.g. from an older version) or a mask bit without a roll-up
+column is counted by a scan of the record (``_scan_monthly_counts``, ``scan_grouped_counts``,
+``_bit_sums``), so the results equal the scan's. The selector functions also take a plain filter and then
+make a snapshot of their own.
 
 The time to acknowledgement is given as median and 90th percentile with the definition of
-PostgreSQL's ``percentile_cont`` (linear interpolation between the two nearest ranks). On PostgreSQL
-the database computes them; elsewhere (SQLite) the database returns a frequency table per (year,
-acute, minutes) and the same interpolation is applied to it (``percentile_cont_counts``), so both give
-the same numbers without reading every case.
+PostgreSQL's ``percentile_cont`` (linear interpolation between the two nearest ranks). Exact - computed by
+PostgreSQL, or on SQLite from a frequency table per (year, acute, minutes) with the same interpolation
+(``percentile_cont_counts``) - for filters with a district or directorate or up to EXACT_ACK_LIMIT
+records; above, from the histogram, within ACK_RELATIVE_ERROR of the exact figure (the page says so).
 """
 from __future__ import annotations
 
