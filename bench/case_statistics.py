@@ -9,6 +9,10 @@ council members and mayors; about 8 % acute), written with COPY on PostgreSQL an
 SQLite. Then it times each statistics query of the dashboard (warm-up, repetitions; median and p99)
 and the whole dashboard build with suppression (tables.build), for the default filter (ten years,
 all districts) and for one district; the shared reads of a build (selectors.load) are timed too.
+Roll-ups (decision 0031): after the bulk load the roll-ups are rebuilt (timed); the three shared reads
+are timed from the roll-ups and by the full scan they replace, side by side with the foreign CPU load;
+the whole dashboard is built both ways ("from roll-ups" and, with the scans swapped back in, "with
+suppression" as before); at the end the roll-ups are checked against a full recount.
 Prints a Markdown table and writes bench/results/case_statistics.json. --quick: 100,000
 rows, fewer repetitions (a smoke test).
 """
@@ -16,13 +20,15 @@ rows, fewer repetitions (a smoke test).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -155,6 +161,8 @@ def child(args: argparse.Namespace) -> None:
     django.setup()
     from django.db import connection
 
+    from bench.machine import cpu_sample, foreign_cpu_percent
+    from kommunalschutz.protection.cases import rollups
     from kommunalschutz.protection.cases.models import IncidentStatistic, IncidentType, type_bit
     from kommunalschutz.protection.casestats import selectors, tables
     from kommunalschutz.protection.measures.models import MeasureKind, Partner, measure_bit, referral_bit
@@ -169,6 +177,14 @@ def child(args: argparse.Namespace) -> None:
             cursor.execute("ANALYZE")
         analyse_s = round(time.perf_counter() - started, 2)
     assert IncidentStatistic.objects.count() == args.rows
+    # COPY/executemany bypass the model's save, as the demo's bulk_create does: count the roll-ups once.
+    print("  rebuilding the roll-ups", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    rollup_rows, histogram_rows = rollups.rebuild()
+    rebuild_s = round(time.perf_counter() - started, 2)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     everything = selectors.StatisticsFilter(dt.date(START_YEAR, 1, 1), dt.date(END_YEAR, 12, 1))
     district = selectors.StatisticsFilter(everything.start, everything.end, district_id=places[len(places) // 2][0])
     types = {c: type_bit(c) for c in IncidentType.values}
@@ -191,18 +207,76 @@ def child(args: argparse.Namespace) -> None:
         "shared: district": lambda f: selectors.load(f).count_by_field("district_id"),
         "shared: acknowledgement percentiles": lambda f: selectors.load(f).acknowledgement_times(),
     }
+    # The same three shared reads, once from the roll-ups (what the dashboard does now) and once by the full
+    # scan of the statistical record they replace (what it did before decision 0031), side by side.
+    comparison: dict[str, tuple[Callable[[selectors.StatisticsFilter], Any],
+                                Callable[[selectors.StatisticsFilter], Any]]] = {
+        "monthly counts of all categories and bits": (
+            lambda f: selectors.load(f).monthly, selectors._scan_monthly_counts),
+        "district x month": (lambda f: selectors.load(f).count_by_field("district_id"),
+                             lambda f: selectors.scan_grouped_counts(f, "district_id")),
+        # what Snapshot picks at national scale: the histogram without a place filter, else the exact read
+        "acknowledgement percentiles": (
+            lambda f: (selectors.histogram_acknowledgement_times(f) if f.district_id is None
+                       else selectors.exact_acknowledgement_times(f)), selectors.exact_acknowledgement_times),
+        "all three": (lambda f: _shared_reads(selectors.load(f)), lambda f: _scan_reads(selectors, f)),
+    }
+    own = [os.getpid()]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            own.append(cursor.fetchone()[0])
     results: dict[str, Any] = {"vendor": connection.vendor, "rows": args.rows, "districts": len(places),
-                               "insert_s": round(insert_s, 1), "analyze_s": analyse_s, "queries": {}}
+                               "insert_s": round(insert_s, 1), "analyze_s": analyse_s, "queries": {},
+                               "rollup_rebuild_s": rebuild_s, "rollup_rows": rollup_rows,
+                               "histogram_rows": histogram_rows, "comparison": {}}
     for label, flt in (("all", everything), ("one district", district)):
+        before = cpu_sample(own)
+        for name, (rolled, scanned) in comparison.items():
+            print(f"  {label}: roll-up vs full scan: {name}", file=sys.stderr, flush=True)
+            rolled_t = _time(partial(rolled, flt), args.runs, args.warmup)
+            scanned_t = _time(partial(scanned, flt), args.runs, args.warmup)
+            results["comparison"][f"{name} [{label}]"] = {
+                "rollup": rolled_t, "scan": scanned_t,
+                "speed_up_median": round(scanned_t["median_ms"] / max(rolled_t["median_ms"], 0.01), 1)}
+        results["comparison"][f"foreign CPU % [{label}]"] = foreign_cpu_percent(before, cpu_sample(own))
         for name, query in queries.items():
             print(f"  {label}: {name}", file=sys.stderr, flush=True)
             results["queries"][f"{name} [{label}]"] = _time(partial(query, flt), args.runs, args.warmup)
         print(f"  {label}: whole dashboard", file=sys.stderr, flush=True)
-        results["queries"][f"whole dashboard with suppression [{label}]"] = _time(
+        results["queries"][f"whole dashboard from roll-ups [{label}]"] = _time(
             partial(tables.build, flt), max(3, args.runs // 3), 1)
+        # The same build as before the roll-ups: the snapshot's reads swapped for the scans they replaced.
+        with _full_scan_reads(selectors):
+            results["queries"][f"whole dashboard with suppression [{label}]"] = _time(
+                partial(tables.build, flt), max(3, args.runs // 3), 1)
+    results["rollups_agree_with_recount"] = rollups.differences(limit=1) == []
     board = tables.build(everything)
     results["incidents"] = board.table("per_year").column_totals[0].value  # type: ignore[index]
     print("BENCH_RESULT " + json.dumps(results), flush=True)
+
+
+@contextlib.contextmanager
+def _full_scan_reads(selectors: Any) -> Iterator[None]:
+    """Within the block, a dashboard build reads as it did before decision 0031: one scan of the record per
+    month for the categories and bits, one GROUP BY (district, month), exact percentiles from the record."""
+    saved = selectors._monthly_counts, selectors._grouped_counts, selectors.EXACT_ACK_LIMIT
+    selectors._monthly_counts = selectors._scan_monthly_counts
+    selectors._grouped_counts = selectors.scan_grouped_counts
+    selectors.EXACT_ACK_LIMIT = sys.maxsize
+    try:
+        yield
+    finally:
+        selectors._monthly_counts, selectors._grouped_counts, selectors.EXACT_ACK_LIMIT = saved
+
+
+def _shared_reads(data: Any) -> Any:
+    return data.monthly, data.count_by_field("district_id"), data.acknowledgement_times()
+
+
+def _scan_reads(selectors: Any, flt: Any) -> Any:
+    return (selectors._scan_monthly_counts(flt), selectors.scan_grouped_counts(flt, "district_id"),
+            selectors.exact_acknowledgement_times(flt))
 
 
 def _bench(kind: Any, work_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -226,6 +300,24 @@ def markdown(results: dict[str, Any]) -> str:
             q = results["databases"][d]["queries"][name]
             cells.append(f"{q['median_ms']} / {q['p99_ms']}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "Roll-ups vs the full scan they replace, same run (median / p99 in ms, speed-up of the median)",
+              "", "| shared read | " + " | ".join(f"{results['databases'][d]['label']} roll-up | full scan | x"
+                                                  for d in databases) + " |",
+              "|---|" + "---:|---:|---:|" * len(databases)]
+    compared = list(results["databases"][databases[0]].get("comparison", {})) if databases else []
+    for name in compared:
+        cells = []
+        for d in databases:
+            entry = results["databases"][d]["comparison"].get(name)
+            if isinstance(entry, dict):
+                cells.append(f"{entry['rollup']['median_ms']} / {entry['rollup']['p99_ms']} | "
+                             f"{entry['scan']['median_ms']} / {entry['scan']['p99_ms']} | {entry['speed_up_median']}")
+            else:
+                cells.append(f"{entry} | | ")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("| roll-up rows / histogram rows / rebuild (s) | " + " | ".join(
+        f"{results['databases'][d].get('rollup_rows')} | {results['databases'][d].get('histogram_rows')} | "
+        f"{results['databases'][d].get('rollup_rebuild_s')}" for d in databases) + " |")
     lines.append("| bulk insert (s) | " + " | ".join(str(results["databases"][d]["insert_s"]) for d in databases)
                  + " |")
     return "\n".join(lines)

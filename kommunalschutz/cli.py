@@ -27,6 +27,7 @@ ALIASES = {
     "reset-second-factor": "reset_second_factor",
     "pseudonymise-user": "pseudonymise_user",
     "apply-retention": "apply_retention",
+    "rebuild-statistics": "rebuild_statistics",
     "survey-estimate": "survey_estimate",
     "delete-survey-addresses": "delete_survey_addresses",
     "import-pks": "import_pks",

@@ -195,6 +195,7 @@ def _live_cases(items: list[Drawn], owner: Any) -> list[Case]:
 def load_history(*, today: dt.date | None = None, seed: int = 2019) -> dict[str, int]:
     """The synthetic history 2019-2024: anonymous records for cases past retention, full cases otherwise."""
     from kommunalschutz.foundation.accounts.models import User
+    from kommunalschutz.protection.cases import rollups
     from kommunalschutz.protection.cases.retention import retention_cutoff
     from kommunalschutz.protection.cases.services import sync_statistic
 
@@ -211,7 +212,9 @@ def load_history(*, today: dt.date | None = None, seed: int = 2019) -> dict[str,
                 records.append(_anonymous_record(item))
             else:
                 live.append(item)
-    IncidentStatistic.objects.bulk_create(records, batch_size=1000)
+    with transaction.atomic():  # bulk_create skips save, so the roll-ups are added here, in one transaction
+        IncidentStatistic.objects.bulk_create(records, batch_size=1000)
+        rollups.add_records(rollups.counted_values(record) for record in records)
     cases = _live_cases(live, owner)
     for case in cases:
         sync_statistic(case)

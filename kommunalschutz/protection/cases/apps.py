@@ -13,5 +13,8 @@ class CasesConfig(AppConfig):
         from kommunalschutz.protection.cases.models import IncidentType
 
         add_home_context(home_context)
+        from kommunalschutz.protection.cases import rollups
+
+        rollups.connect_receivers()
         # The audit trail names the incident types of a change ("Bedrohung", not "threat").
         register_item_labels("cases.case", "incident_types", choice_labels(IncidentType))

@@ -12,10 +12,10 @@ anonymous statistical record of a case; it survives the case's deletion after th
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -437,3 +437,80 @@ class IncidentStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"statistic {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One transaction with the roll-up change the pre_save/post_save receivers make (cases.rollups).
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+
+
+# --- roll-ups of the statistical record (cases.rollups, decision 0031) ---------------------------------
+
+# Bits of each mask that have a count column in the roll-up (today 10 types, 8 measure kinds, 8 partner
+# categories are used; codes are append-only, so a new code gets a column here without a data migration).
+MASK_BITS = {"type_mask": 16, "measure_mask": 16, "referral_mask": 16}
+# The largest relative error of a percentile of the time to acknowledgement read from the histogram.
+ACK_RELATIVE_ERROR = 0.025
+
+
+def rollup_column(field: str, value: Any) -> str:
+    """The roll-up column that counts the records whose ``field`` has ``value``."""
+    if isinstance(value, bool):
+        return f"{field}_{'true' if value else 'false'}"
+    return f"{field}_{value}"
+
+
+class IncidentStatisticRollup(models.Model):
+    """Per (month of the incident, district, directorate, synthetic): how many records, and how many with
+    each category value and each mask bit. Keys are plain numbers, 0 meaning "none" (a unique key with NULL
+    would not conflict), and not foreign keys: deleting a district recounts its rows instead."""
+
+    occurred_month = models.DateField()
+    district_key = models.PositiveIntegerField(default=0)
+    directorate_key = models.PositiveIntegerField(default=0)
+    is_synthetic = models.BooleanField(default=False)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["occurred_month", "district_key", "directorate_key", "is_synthetic"],
+                                    name="stat_rollup_key"),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["district_key", "occurred_month"], name="stat_rollup_district"),
+            models.Index(fields=["directorate_key", "occurred_month"], name="stat_rollup_directorate"),
+        ]
+
+    def __str__(self) -> str:
+        return f"roll-up {self.occurred_month:%Y-%m} {self.district_key}"
+
+
+for _field, _values in (("channel", Channel.values), ("affected_role", AffectedRole.values),
+                        ("politically_motivated", Tristate.values), ("intake", Case.Intake.values),
+                        ("is_acute", [True, False])):
+    for _value in _values:
+        IncidentStatisticRollup.add_to_class(rollup_column(_field, _value), models.IntegerField(default=0))
+for _field, _count in MASK_BITS.items():
+    for _index in range(_count):
+        IncidentStatisticRollup.add_to_class(f"{_field}_{_index}", models.IntegerField(default=0))
+
+
+class IncidentStatisticAckHistogram(models.Model):
+    """How many acknowledged records per (month, synthetic, acute, bucket of minutes); the buckets are
+    those of cases.rollups (exact minutes first, then geometric, ACK_RELATIVE_ERROR). No district or
+    directorate: with them the table has nearly a row per record (decision 0031); filtered reads are exact."""
+
+    occurred_month = models.DateField()
+    is_synthetic = models.BooleanField(default=False)
+    is_acute = models.BooleanField(default=False)
+    bucket = models.PositiveSmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["occurred_month", "is_synthetic", "is_acute", "bucket"],
+                                    name="stat_ack_histogram_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"acknowledgement {self.occurred_month:%Y-%m} {self.bucket}"

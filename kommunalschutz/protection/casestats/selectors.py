@@ -1,24 +1,25 @@
 """Reads of the case statistics: counts over the anonymous statistical record only.
 
 Every figure comes from ``cases.models.IncidentStatistic`` (one row per case, kept in anonymised form
-after retention deletes the case), never from the cases themselves. All counting happens in the
-database, grouped by the month of the incident; months are folded into years here, in Python (at most
-a few hundred grouped rows), which keeps the SQL portable and lets SQLite group by the indexed column
-instead of calling a date function per row.
+after retention deletes the case), never from the cases themselves - read through its roll-ups
+(``cases.rollups``, decision 0031), which every write of the record changes in the same transaction:
+``IncidentStatisticRollup`` (per month, district, directorate, synthetic: the number of records, of each
+category value and of each mask bit) and ``IncidentStatisticAckHistogram`` (times to acknowledgement per
+month, synthetic, acute and bucket of minutes). Months are folded into years here or by the database.
 
 A dashboard build reads through a ``Snapshot`` (``load(flt)``, one per request, nothing cached beyond
-it): ONE scan counts per month all incidents, those with each value of every category column
-(channel, role, motivation, intake, acuteness) and those with each bit of the type/measure/referral
-masks set (filtered counts, ``COUNT(*) FILTER (WHERE ...)``); the district table is one GROUP BY
-(district, month), which SQLite answers from the covering index stat_district_month; the times to
-acknowledgement are one more read. The selector functions also take a plain filter and then run
-their own query, as before.
+it): ONE grouped sum of the roll-up rows per month gives all incidents, every category value and every
+mask bit; the district table is one grouped sum per (year, district); the times to acknowledgement are
+one more read. A value outside the choices (e.g. from an older version) or a mask bit without a roll-up
+column is counted by a scan of the record (``_scan_monthly_counts``, ``scan_grouped_counts``,
+``_bit_sums``), so the results equal the scan's. The selector functions also take a plain filter and then
+make a snapshot of their own.
 
 The time to acknowledgement is given as median and 90th percentile with the definition of
-PostgreSQL's ``percentile_cont`` (linear interpolation between the two nearest ranks). On PostgreSQL
-the database computes them; elsewhere (SQLite) the database returns a frequency table per (year,
-acute, minutes) and the same interpolation is applied to it (``percentile_cont_counts``), so both give
-the same numbers without reading every case.
+PostgreSQL's ``percentile_cont`` (linear interpolation between the two nearest ranks). Exact - computed by
+PostgreSQL, or on SQLite from a frequency table per (year, acute, minutes) with the same interpolation
+(``percentile_cont_counts``) - for filters with a district or directorate or up to EXACT_ACK_LIMIT
+records; above, from the histogram, within ACK_RELATIVE_ERROR of the exact figure (the page says so).
 """
 from __future__ import annotations
 
@@ -29,21 +30,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DateField, F, FloatField, Func, Q, QuerySet
+from django.db.models import Aggregate, Count, DateField, F, FloatField, Func, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.protection.cases.models import (
+    MASK_BITS,
     AffectedRole,
     Case,
     Channel,
     IncidentStatistic,
+    IncidentStatisticAckHistogram,
+    IncidentStatisticRollup,
     IncidentType,
     Tristate,
     type_bit,
 )
+from kommunalschutz.protection.cases.rollups import bit_columns as rollup_bits
+from kommunalschutz.protection.cases.rollups import bucket_value
+from kommunalschutz.protection.cases.rollups import value_columns as rollup_values
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,23 @@ def _without_month_index(flt: StatisticsFilter) -> QuerySet[IncidentStatistic]:
 _INDEXED_GROUPS = frozenset({"district_id", "police_directorate_id"})
 
 
+# Grouped by district or directorate, the roll-up answers (its key holds them, 0 meaning none).
+_ROLLUP_GROUPS = {"district_id": "district_key", "police_directorate_id": "directorate_key"}
+
+
 def _grouped_counts(flt: StatisticsFilter, field: str) -> dict[tuple[int, Any], int]:
+    if field in _ROLLUP_GROUPS:
+        key = _ROLLUP_GROUPS[field]
+        # Folded into years by the database: a tenth of the rows to turn into Python objects.
+        year = Substr("occurred_month", 1, 4) if connection.vendor == "sqlite" else ExtractYear("occurred_month")
+        return {(int(row_year), place or None): int(n)
+                for row_year, place, n in rollups(flt).order_by().annotate(year=year).values("year", key)
+                .annotate(n=Sum("n")).values_list("year", key, "n") if n}
+    return scan_grouped_counts(flt, field)
+
+
+def scan_grouped_counts(flt: StatisticsFilter, field: str) -> dict[tuple[int, Any], int]:
+    """Per (year, value of ``field``) by a scan of the statistical record (fields the roll-up lacks)."""
     qs = _without_month_index(flt) if field in _INDEXED_GROUPS else statistics(flt)
     result: dict[tuple[int, Any], int] = defaultdict(int)
     for row in _month_rows(qs, field, n=Count("pk")):
@@ -183,7 +206,8 @@ class MonthlyCounts:
                    for month, n in self.total.items())
 
 
-def _monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
+def _scan_monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
+    """The monthly counts by a full scan of the statistical record (the reference the roll-ups replace)."""
     values = _category_values()
     masks = _mask_bits()
     aggregates: dict[str, Any] = {"n": Count("pk")}
@@ -209,6 +233,41 @@ def _monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
     return counts
 
 
+def rollups(flt: StatisticsFilter) -> QuerySet[IncidentStatisticRollup]:
+    """The roll-up rows (cases.rollups) that sum the records ``statistics(flt)`` selects."""
+    qs = IncidentStatisticRollup.objects.filter(occurred_month__gte=flt.start, occurred_month__lte=flt.end)
+    if flt.district_id is not None:
+        qs = qs.filter(district_key=flt.district_id)
+    if flt.directorate_id is not None:
+        qs = qs.filter(directorate_key=flt.directorate_id)
+    if not flt.include_synthetic:
+        qs = qs.filter(is_synthetic=False)
+    return qs
+
+
+def _monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
+    """The monthly counts of every category value and mask bit: one grouped sum over the roll-up rows of
+    the filter (a few per month and district) instead of a scan of every record."""
+    values = rollup_values()
+    bits = rollup_bits()
+    columns = [*values.values(), *bits.values()]
+    counts = MonthlyCounts({}, {field: {value: {} for value in choices}
+                                for field, choices in _category_values().items()},
+                           {field: {1 << index: {} for index in range(count)} for field, count in MASK_BITS.items()})
+    rows = rollups(flt).order_by().values("occurred_month").annotate(
+        total=Sum("n"), **{column: Sum(column) for column in columns})
+    for row in rows:
+        month = row["occurred_month"]
+        if not row["total"]:
+            continue  # every record of the month was deleted or moved: as if there never was one
+        counts.total[month] = int(row["total"])
+        for (field, value), column in values.items():
+            counts.values[field][value][month] = int(row[column] or 0)
+        for (field, bit), column in bits.items():
+            counts.bits[field][bit][month] = int(row[column] or 0)
+    return counts
+
+
 class Snapshot:
     """The grouped reads of one dashboard build (one request), each run at most once and shared by
     all tables: the monthly counts of every category and bit (one scan), the grouped counts of other
@@ -222,6 +281,8 @@ class Snapshot:
         self._grouped: dict[str, dict[tuple[int, Any], int]] = {}
         self._bits: dict[tuple[str, tuple[tuple[str, int], ...]], dict[tuple[int, str], int]] = {}
         self._ack: dict[tuple[int, bool], AckFigure] | None = None
+        # True once the times to acknowledgement came from the histogram (within ACK_RELATIVE_ERROR).
+        self.acknowledgement_from_histogram = False
 
     @property
     def monthly(self) -> MonthlyCounts:
@@ -263,7 +324,12 @@ class Snapshot:
 
     def acknowledgement_times(self) -> dict[tuple[int, bool], AckFigure]:
         if self._ack is None:
-            self._ack = _acknowledgement_times(self.filter)
+            narrowed = self.filter.district_id is not None or self.filter.directorate_id is not None
+            if narrowed or sum(self.monthly.total.values()) <= EXACT_ACK_LIMIT:
+                self._ack = exact_acknowledgement_times(self.filter)
+            else:
+                self._ack = histogram_acknowledgement_times(self.filter)
+                self.acknowledgement_from_histogram = True
         return self._ack
 
 
@@ -279,11 +345,7 @@ def count_by_month(source: Source) -> dict[tuple[int, int], int]:
     """Incidents per (year, month)."""
     if isinstance(source, Snapshot):
         return source.count_by_month()
-    result: dict[tuple[int, int], int] = defaultdict(int)
-    for row in _month_rows(statistics(source), n=Count("pk")):
-        month = row["occurred_month"]
-        result[(month.year, month.month)] += row["n"]
-    return dict(result)
+    return load(source).count_by_month()
 
 
 def count_by_year(source: Source) -> dict[int, int]:
@@ -298,7 +360,7 @@ def count_by_field(source: Source, field: str) -> dict[tuple[int, Any], int]:
     Given a filter: one GROUP BY (month, field); given a Snapshot: from its shared reads."""
     if isinstance(source, Snapshot):
         return source.count_by_field(field)
-    return _grouped_counts(source, field)
+    return load(source).count_by_field(field)
 
 
 def count_by_bits(source: Source, field: str, bits: dict[str, int]) -> dict[tuple[int, str], int]:
@@ -307,7 +369,7 @@ def count_by_bits(source: Source, field: str, bits: dict[str, int]) -> dict[tupl
     month; given a Snapshot: from its shared monthly counts."""
     if isinstance(source, Snapshot):
         return source.count_by_bits(field, bits)
-    return _bit_sums(source, field, bits)
+    return load(source).count_by_bits(field, bits)
 
 
 # --- time to acknowledgement --------------------------------------------------------------------------
@@ -323,7 +385,8 @@ def percentile_cont(ordered: list[int] | list[float], fraction: float) -> float 
     return float(ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower))
 
 
-def percentile_cont_counts(frequencies: list[tuple[int, int]], fraction: float) -> float | None:
+def percentile_cont_counts(frequencies: list[tuple[int, int]] | list[tuple[float, int]],
+                           fraction: float) -> float | None:
     """``percentile_cont`` of the ascending list in which each (value, count) of the ascending
     frequency table stands ``count`` times - without building that list."""
     total = sum(count for _value, count in frequencies)
@@ -368,10 +431,41 @@ def acknowledgement_times(source: Source) -> dict[tuple[int, bool], AckFigure]:
     minutes from report to acknowledgement."""
     if isinstance(source, Snapshot):
         return source.acknowledgement_times()
-    return _acknowledgement_times(source)
+    return load(source).acknowledgement_times()
 
 
-def _acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckFigure]:
+# Up to this many records in the filter the percentiles are exact (read from the record's index);
+# above, they come from the histogram (ACK_RELATIVE_ERROR). A district or directorate filter always reads
+# exactly: the histogram has no place (decision 0031), and one district's or directorate's records are few.
+EXACT_ACK_LIMIT = 20_000
+
+
+def histogram_acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckFigure]:
+    """Median and 90th percentile from the histogram of the filter (no place filter): percentile_cont
+    over the buckets, each bucket standing for the value that is within ACK_RELATIVE_ERROR of every
+    minute count in it, so each figure is within that relative error of the exact one."""
+    assert flt.district_id is None and flt.directorate_id is None, "the histogram has no place"
+    qs = IncidentStatisticAckHistogram.objects.filter(occurred_month__gte=flt.start, occurred_month__lte=flt.end)
+    if not flt.include_synthetic:
+        qs = qs.filter(is_synthetic=False)
+    buckets: dict[tuple[int, bool], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    year = Substr("occurred_month", 1, 4) if connection.vendor == "sqlite" else ExtractYear("occurred_month")
+    rows = (qs.order_by().annotate(year=year).values("year", "is_acute", "bucket").annotate(n=Sum("n"))
+            .values_list("year", "is_acute", "bucket", "n"))
+    for row_year, acute, bucket, n in rows:
+        if n:
+            buckets[(int(row_year), bool(acute))][bucket] += int(n)
+    result: dict[tuple[int, bool], AckFigure] = {}
+    for key, counts in buckets.items():
+        table = [(bucket_value(bucket), n) for bucket, n in sorted(counts.items()) if n]
+        if table:
+            result[key] = AckFigure(sum(n for _v, n in table), percentile_cont_counts(table, 0.5),
+                                    percentile_cont_counts(table, 0.9))
+    return result
+
+
+def exact_acknowledgement_times(flt: StatisticsFilter) -> dict[tuple[int, bool], AckFigure]:
+    """The exact figures, read from the statistical record (its index on month, acute, minutes)."""
     qs = statistics(flt).filter(acknowledgement_minutes__isnull=False).order_by()
     result: dict[tuple[int, bool], AckFigure] = {}
     if connection.vendor == "postgresql":

@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.core.collation import german_sort_key
 from kommunalschutz.foundation.core.numbers import german_number
-from kommunalschutz.protection.cases.models import AffectedRole, Case, Channel, IncidentType, Tristate, type_bit
+from kommunalschutz.protection.cases.models import (
+    ACK_RELATIVE_ERROR,
+    AffectedRole,
+    Case,
+    Channel,
+    IncidentType,
+    Tristate,
+    type_bit,
+)
 from kommunalschutz.protection.casestats import selectors, suppression
 from kommunalschutz.protection.casestats.selectors import StatisticsFilter
 
@@ -220,7 +228,11 @@ def build(flt: StatisticsFilter, *, k: int | None = None) -> Dashboard:
     tables.append(Table("acknowledgement", _("Time from report to acknowledgement"), _("Year"), ack_columns,
                         ack_rows, additive=False, unit="mixed",
                         note=_("Median and 90th percentile in hours, for acute and other incidents; not shown "
-                               "when fewer than %(k)s cases were acknowledged.") % {"k": k}))
+                               "when fewer than %(k)s cases were acknowledged.") % {"k": k}
+                        + (" " + _("Over this many incidents the figures are read from a histogram of the "
+                                   "times and may differ from the exact value by up to ±%(error)s %%.")
+                           % {"error": german_number(ACK_RELATIVE_ERROR * 100, 1)}
+                           if data.acknowledgement_from_histogram else "")))
 
     measure_bits = {code: measure_bit(code) for code in MeasureKind.values}
     by_measure = selectors.count_by_bits(data, "measure_mask", measure_bits)
