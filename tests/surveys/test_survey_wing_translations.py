@@ -25,17 +25,6 @@ APPS = ("projects", "sampling", "responses", "findings")
 CATALOGUES = {app: SURVEYS / app / "locale" / "de" / "LC_MESSAGES" / "django.po" for app in APPS}
 TEMPLATES = sorted(path for app in APPS for path in (SURVEYS / app / "templates").rglob("*.html"))
 
-# Msgids of the survey catalogues that another app's catalogue already translated differently before the
-# survey wing's templates went through gettext (the other German wins by app order, and the pages show it
-# today). They come from the wing's Python code or were there before; each needs its own msgid or a context
-# in a follow-up. Do not add to this list: give a new message a context instead.
-KNOWN_COLLISIONS = {
-    "projects": {"Analysis contractor", "analysis contractor", "status", "question", "Enter a title."},
-    "sampling": {"sample size", "number"},
-    "responses": {"in progress", "Code"},
-    "findings": set(),
-}
-
 # Text that is the same in every language and may stand outside translate tags.
 ALLOWED_TEXT = {"n"}  # the statistical symbol for the number of answers in a column head
 
@@ -148,8 +137,6 @@ def test_every_survey_message_renders_its_own_german(app: str) -> None:
     wrong = []
     with translation.override("de"):
         for entry in messages(app):
-            if entry.msgctxt is None and entry.msgid in KNOWN_COLLISIONS[app]:
-                continue
             context = entry.msgctxt
             if entry.msgid_plural is None:
                 got = translation.pgettext(context, entry.msgid) if context else translation.gettext(entry.msgid)

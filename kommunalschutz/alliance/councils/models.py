@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.alliance.engagements.models import BeccariaSteps
 from kommunalschutz.alliance.programme.models import LocalAuthorityTarget, SyntheticMarker
@@ -135,13 +136,13 @@ class MeetingAttendance(models.Model):
 
 class CouncilDecision(models.Model):
     meeting = models.ForeignKey(CouncilMeeting, on_delete=models.CASCADE, related_name="decisions")
-    text = models.TextField(_("decision"))
+    text = models.TextField(pgettext_lazy("council", "decision"))
     responsible = models.CharField(_("responsible"), max_length=200, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["meeting", "pk"]
-        verbose_name = _("decision")
+        verbose_name = pgettext_lazy("council", "decision")
         verbose_name_plural = _("decisions")
 
     def __str__(self) -> str:

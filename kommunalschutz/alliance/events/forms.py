@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.alliance.events.models import Event, Registration
 from kommunalschutz.foundation.accounts.models import Organisation, User
@@ -91,7 +92,7 @@ class RegistrationForm(forms.Form):
 
 
 class AttendeeFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+    q = forms.CharField(label=pgettext_lazy("search field", "Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}))
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("confirmed and waiting")), *list(Registration.Status.choices)])

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Event(models.Model):
@@ -84,7 +85,7 @@ class Registration(models.Model):
         MAYOR = "mayor", _("mayor")
         POLICE = "police", _("police")
         ADMINISTRATION = "administration", _("administration staff")
-        OTHER = "other", _("other")
+        OTHER = "other", pgettext_lazy("attendee role", "other")
 
     class Channel(models.TextChoices):
         INVITATION = "invitation", _("invitation")

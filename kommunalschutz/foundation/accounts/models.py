@@ -180,7 +180,7 @@ class APIToken(models.Model):
     """A bearer token for the API. Only a SHA-256 hash of the secret is stored."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("API token", "active")
         EXPIRED = "expired", _("expired")
         REVOKED = "revoked", _("revoked")
 

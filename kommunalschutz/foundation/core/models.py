@@ -164,8 +164,8 @@ class TaskRun(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
+        RUNNING = "running", pgettext_lazy("background task", "running")
+        DONE = "done", pgettext_lazy("background task", "done")
         FAILED = "failed", _("failed")
 
     kind = models.CharField(max_length=100)

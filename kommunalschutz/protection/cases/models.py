@@ -172,7 +172,8 @@ class Case(models.Model):
     witnesses = EncryptedTextField(_("witnesses"), blank=True, default="")
     complaint_filed = models.BooleanField(_("criminal complaint filed"), default=False)
     complaint_file_number = EncryptedTextField(_("file number of the complaint"), blank=True, default="")
-    complaint_police_station = EncryptedTextField(_("police station"), blank=True, default="")
+    complaint_police_station = EncryptedTextField(pgettext_lazy("criminal complaint", "police station"), blank=True,
+                                                  default="")
     complaint_wanted = models.CharField(_("criminal complaint wanted"), max_length=20, choices=ComplaintWish.choices,
                                         default=ComplaintWish.UNDECIDED)
     police_consent = models.CharField(_("consent to pass the report on to the police"), max_length=20,

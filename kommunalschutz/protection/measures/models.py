@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.foundation.core.encryption import EncryptedTextField
 from kommunalschutz.protection.cases.models import Case
@@ -73,9 +74,9 @@ def referral_bit(category: str) -> int:
 class Measure(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
-        IN_PROGRESS = "in_progress", _("in progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("measure", "in progress")
         DONE = "done", _("done")
-        CANCELLED = "cancelled", _("cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("measure", "cancelled")
 
     class ProtectionKind(models.TextChoices):
         PERSONAL = "personal", _("personal protection")

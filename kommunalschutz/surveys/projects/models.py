@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.alliance.programme.models import SyntheticMarker
 
@@ -175,7 +176,7 @@ class Item(models.Model):
             models.UniqueConstraint(fields=["questionnaire", "code"], name="item_code_once"),
             models.UniqueConstraint(fields=["questionnaire", "position"], name="item_position_once"),
         ]
-        verbose_name = _("question")
+        verbose_name = pgettext_lazy("questionnaire", "question")
         verbose_name_plural = _("questions")
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.foundation.core.encryption import EncryptedJSONField
 from kommunalschutz.surveys.projects.models import Questionnaire, SurveyProject
@@ -25,7 +26,7 @@ class Response(models.Model):
         PAPER = "paper", _("paper")
 
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", _("in progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("survey response", "in progress")
         SUBMITTED = "submitted", _("submitted")
 
     project = models.ForeignKey(SurveyProject, on_delete=models.CASCADE, related_name="responses")

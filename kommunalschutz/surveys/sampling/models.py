@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kommunalschutz.foundation.core.encryption import EncryptedTextField
 from kommunalschutz.surveys.projects.models import Sex, SurveyProject
@@ -81,7 +82,7 @@ class SampleMember(models.Model):
         UNDELIVERABLE = "undeliverable", _("undeliverable")
 
     sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="members")
-    number = models.PositiveIntegerField(_("number"))
+    number = models.PositiveIntegerField(pgettext_lazy("sample member", "number"))
     locality = models.CharField(_("locality"), max_length=100)
     age_group = models.CharField(_("age group"), max_length=10)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)

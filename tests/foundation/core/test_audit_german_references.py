@@ -68,7 +68,7 @@ def test_a_deleted_object_reads_as_its_number_marked_deleted(world: World) -> No
                          changes={"district_id": {"old": gone_pk, "new": world.soe.pk}})
     gone.delete()
     assert _shown(event) == {
-        f"Landkreis / kreisfreie Stadt: Nr. {gone_pk} (gelöscht) → Sächsische Schweiz-Osterzgebirge"}
+        f"Kreis: Nr. {gone_pk} (gelöscht) → Sächsische Schweiz-Osterzgebirge"}
     assert not District.objects.filter(pk=gone_pk).exists()
 
 
@@ -160,7 +160,7 @@ def test_a_page_looks_up_each_model_once(world: World) -> None:
     assert len(queries) == 3, [query["sql"] for query in queries]
     texts = {str(change) for row in shown for change in row.changes}
     assert "Gemeinde: Pirna, Stadt → Gemeinde 19" in texts
-    assert "Landkreis / kreisfreie Stadt: Vogtlandkreis → Sächsische Schweiz-Osterzgebirge" in texts
+    assert "Kreis: Vogtlandkreis → Sächsische Schweiz-Osterzgebirge" in texts
     assert f"Benutzer: {audit_display.EMPTY} → {world.pirna_official}" in texts
 
 
