@@ -215,5 +215,11 @@ def figures_series(dates: list[dt.date]) -> list[Figures]:
     return [timeline.evaluate(date) for date in dates]
 
 
+def figures_series_from_rollup(dates: list[dt.date]) -> list[Figures]:
+    """The series from the roll-up's day rows (read once, running sums), for comparison in the bench."""
+    daily = rollup.DailySeries.load()
+    return [Figures(as_of=date, **{name: daily.total(name, date) for name in FIGURE_NAMES}) for date in dates]
+
+
 def figure_field_names() -> list[str]:
     return [f.name for f in fields(Figures)]

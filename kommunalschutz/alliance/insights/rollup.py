@@ -17,7 +17,7 @@ one source run one after the other) and adds the difference to ``FigureDelta`` w
 upsert, in the writer's transaction. Signal receivers (registered in ``InsightsConfig.ready``) call
 ``refresh`` after every save and delete of the four models, so services, fixtures and shell edits
 all keep it; ``bulk_create``/``QuerySet.update`` bypass signals, and their callers (the bench
-generator) rebuild afterwards (``rebuild``; the ``programmzahlen`` command).
+generator) rebuild afterwards (``rebuild``; ``kommunalschutz rebuild-figures``).
 
 Locks are taken in one order against deadlocks: the source rows by key, then the day rows by
 (rank of the figure, day, figure), where agreement and council figures come before the engagement
