@@ -202,7 +202,7 @@ def markdown(section: dict[str, Any]) -> str:
     row("… the same dates counted from the records (`figures_by_recount`): median / p99",
         lambda r: _ms(r.get("figures_by_recount")))
     row("… recount p99 / roll-up p99; dates where they differ",
-        lambda r: (f"{r['rollup_vs_recount']['p99_ratio']}×; {r['rollup_vs_recount']['differing_dates']} of "
+        lambda r: (f"{r['rollup_vs_recount']['p99_ratio']} times; {r['rollup_vs_recount']['differing_dates']} of "
                    f"{r['rollup_vs_recount']['dates_compared']}" if r.get("rollup_vs_recount") else DASH))
     row("Roll-up rebuilt from the records (`rebuild-figures`)",
         lambda r: f"{r['rollup_vs_recount']['rebuild_s']:.1f} s" if r.get("rollup_vs_recount") else DASH)

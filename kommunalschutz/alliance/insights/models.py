@@ -23,6 +23,18 @@ class FigureDelta(models.Model):
         return f"{self.day} {self.figure} {self.delta:+d}"
 
 
+class PendingFigureDelta(models.Model):
+    """PostgreSQL: a transaction's deltas, folded into FigureDelta at its commit by a deferred trigger
+    (migration 0002), so every writer takes the day rows' locks at the very end and in one order."""
+
+    day = models.DateField()
+    figure = models.CharField(max_length=40)
+    delta = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.figure} {self.delta:+d} (pending)"
+
+
 class FigureSource(models.Model):
     # "m:<municipality>", "a:<agreement>", "e:<engagement>", "c:<council>"
     key = models.CharField(max_length=40, primary_key=True)

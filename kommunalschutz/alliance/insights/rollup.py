@@ -19,10 +19,9 @@ upsert, in the writer's transaction. Signal receivers (registered in ``InsightsC
 all keep it; ``bulk_create``/``QuerySet.update`` bypass signals, and their callers (the bench
 generator) rebuild afterwards (``rebuild``; ``kommunalschutz rebuild-figures``).
 
-Locks are taken in one order against deadlocks: the source rows by key, then the day rows by
-(rank of the figure, day, figure), where agreement and council figures come before the engagement
-figures and those before the municipality figures (a signing saves the agreement before it records
-the municipality's steps).
+Against deadlocks, one refresh locks its source rows in key order, and no transaction locks a day row
+before its commit: on PostgreSQL the deltas wait in ``PendingFigureDelta`` and a deferred trigger folds
+them into ``FigureDelta`` at commit, ordered by (day, figure); SQLite runs one writer at a time.
 """
 
 from __future__ import annotations
@@ -34,11 +33,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Model, Sum
 
 from kommunalschutz.alliance.councils.models import PreventionCouncil
 from kommunalschutz.alliance.engagements.models import Engagement, OfferType
-from kommunalschutz.alliance.insights.models import FigureDelta, FigureSource
+from kommunalschutz.alliance.insights.models import FigureDelta, FigureSource, PendingFigureDelta
 from kommunalschutz.alliance.programme.lifecycle import membership_periods
 from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition, Stage
 
@@ -51,13 +50,6 @@ COUNTED_KINDS: dict[str, str] = {
     OfferType.Kind.SECURITY_ANALYSIS: "security_analyses",
 }
 AGREEMENT_STATUSES = (CooperationAgreement.Status.SIGNED, CooperationAgreement.Status.TERMINATED)
-# Lock order of the day rows (see the module docstring).
-RANK = {
-    "cooperation_agreements": 0, "prevention_councils": 0,
-    "consultations": 1, "coaching_processes": 1, "security_analyses": 1,
-    "contacted_municipalities": 2, "model_municipalities": 2, "member_municipalities": 2,
-    "municipalities_with_coaching": 2,
-}
 UPSERT_BATCH = 300
 
 
@@ -148,14 +140,21 @@ def _decode(stored: dict[str, int]) -> Contribution:
     return decoded
 
 
-def _order(key: Key) -> tuple[int, dt.date, str]:
-    return RANK.get(key[1], 3), key[0], key[1]
-
-
 def _add_deltas(deltas: Contribution) -> None:
-    """Add each delta to its day row (created at need), in the lock order, with one upsert per batch."""
-    rows = sorted(((key, delta) for key, delta in deltas.items() if delta), key=lambda item: _order(item[0]))
+    """Add each delta to its day row (created at need), in the caller's transaction.
+
+    PostgreSQL: the deltas go to PendingFigureDelta (plain inserts, no lock on a day row); a deferred
+    constraint trigger folds them into FigureDelta at commit, one upsert ordered by (day, figure). A
+    transaction thus locks day rows only at its very end and in the one global order, whatever order its
+    writes came in: no deadlock between writers. SQLite runs one writer at a time: one upsert here.
+    """
+    rows = sorted(((key, delta) for key, delta in deltas.items() if delta), key=lambda item: item[0])
     if not rows:
+        return
+    if connection.vendor == "postgresql":
+        PendingFigureDelta.objects.bulk_create(
+            [PendingFigureDelta(day=day, figure=figure, delta=delta) for (day, figure), delta in rows],
+            batch_size=UPSERT_BATCH)
         return
     table = connection.ops.quote_name(FigureDelta._meta.db_table)
     for first in range(0, len(rows), UPSERT_BATCH):
@@ -165,7 +164,7 @@ def _add_deltas(deltas: Contribution) -> None:
         for (day, figure), delta in batch:
             params.extend([day, figure, delta])
         with connection.cursor() as cursor:
-            # INSERT … ON CONFLICT DO UPDATE: PostgreSQL and SQLite (3.24+) alike.
+            # INSERT … ON CONFLICT DO UPDATE: the same statement as the PostgreSQL trigger's (SQLite 3.24+).
             cursor.execute(
                 f"INSERT INTO {table} (day, figure, delta) VALUES {values} "  # noqa: S608 - names from the model
                 f"ON CONFLICT (day, figure) DO UPDATE SET delta = {table}.delta + excluded.delta", params)
@@ -185,11 +184,10 @@ def refresh(keys: Iterable[str]) -> None:
             source = locked[key]
             before = _decode(source.contribution or {})
             now = current_contribution(key)
-            encoded = _encode(now)
-            if not encoded:  # nothing counted (a draft, a general offer, a deleted record): keep no row
-                FigureSource.objects.filter(key=key).delete()
-            elif now != before:
-                FigureSource.objects.filter(key=key).update(contribution=encoded)
+            if now != before:
+                # A source that no longer counts keeps its (empty) row: deleting it could pull the row from
+                # under a writer that has just found it present and is about to lock it.
+                FigureSource.objects.filter(key=key).update(contribution=_encode(now))
             deltas.update(now)
             deltas.subtract(before)
         _add_deltas(deltas)
@@ -199,8 +197,13 @@ def refresh(keys: Iterable[str]) -> None:
 
 
 def totals_as_of(as_of: dt.date) -> dict[str, int]:
-    rows = FigureDelta.objects.filter(day__lte=as_of).values("figure").annotate(total=Sum("delta")).order_by()
-    return {row["figure"]: int(row["total"] or 0) for row in rows}
+    totals: Counter[str] = Counter()
+    for model in (FigureDelta, PendingFigureDelta):
+        # PendingFigureDelta holds only this transaction's own deltas not yet folded in (PostgreSQL): empty
+        # outside a writing transaction, and a lookup of an empty table's index then.
+        rows = model.objects.filter(day__lte=as_of).values("figure").annotate(total=Sum("delta")).order_by()
+        totals.update({row["figure"]: int(row["total"] or 0) for row in rows})
+    return dict(totals)
 
 
 @dataclass
@@ -214,8 +217,11 @@ class DailySeries:
     def load(cls) -> DailySeries:
         days: dict[str, list[dt.date]] = defaultdict(list)
         sums: dict[str, list[int]] = defaultdict(list)
-        for figure, day, delta in FigureDelta.objects.exclude(delta=0).order_by("figure", "day").values_list(
-                "figure", "day", "delta"):
+        merged: Contribution = Counter()
+        for model in (FigureDelta, PendingFigureDelta):
+            for day, figure, delta in model.objects.exclude(delta=0).values_list("day", "figure", "delta"):
+                merged[(day, figure)] += delta
+        for (day, figure), delta in sorted(merged.items(), key=lambda item: (item[0][1], item[0][0])):
             days[figure].append(day)
             sums[figure].append((sums[figure][-1] if sums[figure] else 0) + delta)
         return cls(days=dict(days), sums=dict(sums))
@@ -266,7 +272,8 @@ def _totals(sources: dict[str, Contribution]) -> Contribution:
 def _lock_tables() -> None:
     if connection.vendor == "postgresql":
         # Writers wait until the rebuild is committed (they then diff against the rebuilt contributions).
-        names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (FigureSource, FigureDelta))
+        names = ", ".join(connection.ops.quote_name(model._meta.db_table)
+                          for model in (FigureSource, FigureDelta, PendingFigureDelta))
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
 
@@ -282,6 +289,7 @@ def rebuild() -> Rebuilt:
     with transaction.atomic():
         _lock_tables()
         FigureDelta.objects.all().delete()
+        PendingFigureDelta.objects.all().delete()
         FigureSource.objects.all().delete()
         sources = recount_sources()
         FigureSource.objects.bulk_create(
@@ -309,8 +317,9 @@ def check() -> list[Difference]:
         sources = recount_sources()
         stored_sources = {source.key: _decode(source.contribution or {}) for source in FigureSource.objects.all()}
         stored_days: Contribution = Counter()
-        for day, figure, delta in FigureDelta.objects.values_list("day", "figure", "delta"):
-            stored_days[(day, figure)] += delta
+        for model in (FigureDelta, PendingFigureDelta):
+            for day, figure, delta in model.objects.values_list("day", "figure", "delta"):
+                stored_days[(day, figure)] += delta
     differences: list[Difference] = []
     recounted_days = _totals(sources)
     for day, figure in sorted(stored_days.keys() | recounted_days.keys()):
@@ -360,8 +369,10 @@ def _on_write(sender: Any, instance: Any, **_kwargs: Any) -> None:
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save, pre_save
 
-    for model in (MembershipTransition, Engagement):
-        pre_save.connect(_remember_previous, sender=model, dispatch_uid=f"figures-previous-{model.__name__}")
-    for model in (MembershipTransition, CooperationAgreement, Engagement, PreventionCouncil):
+    moving: tuple[type[Model], ...] = (MembershipTransition, Engagement)
+    for mover in moving:
+        pre_save.connect(_remember_previous, sender=mover, dispatch_uid=f"figures-previous-{mover.__name__}")
+    counted: tuple[type[Model], ...] = (MembershipTransition, CooperationAgreement, Engagement, PreventionCouncil)
+    for model in counted:
         post_save.connect(_on_write, sender=model, dispatch_uid=f"figures-save-{model.__name__}")
         post_delete.connect(_on_write, sender=model, dispatch_uid=f"figures-delete-{model.__name__}")
