@@ -167,7 +167,7 @@ def main() -> None:
         figures_as_of,
         figures_by_recount,
         figures_series,
-        figures_series_from_rollup,
+        figures_series_by_timeline,
         month_ends,
     )
 
@@ -212,11 +212,11 @@ def main() -> None:
         args.wait_idle, args.attempts)
     result["figures_series"]["dates"] = len(series_dates)
     result["figures_series"].update(_query_breakdown(lambda: figures_series(series_dates), 3))
-    result["figures_series_rollup"] = _measure(
-        "figures_series_rollup", lambda _day: figures_series_from_rollup(series_dates),
+    result["figures_series_timeline"] = _measure(
+        "figures_series_timeline", lambda _day: figures_series_by_timeline(series_dates),
         random_dates(2 + args.series_runs), 2, args.wait_idle, args.attempts)
-    result["figures_series_rollup"]["agrees_with_timeline"] = (
-        figures_series_from_rollup(series_dates) == figures_series(series_dates))
+    result["figures_series_timeline"]["agrees_with_rollup"] = (
+        figures_series_by_timeline(series_dates) == figures_series(series_dates))
 
     map_layer = _map_layer()
     if map_layer is None:

@@ -206,8 +206,9 @@ def markdown(section: dict[str, Any]) -> str:
                    f"{r['rollup_vs_recount']['dates_compared']}" if r.get("rollup_vs_recount") else DASH))
     row("Roll-up rebuilt from the records (`rebuild-figures`)",
         lambda r: f"{r['rollup_vs_recount']['rebuild_s']:.1f} s" if r.get("rollup_vs_recount") else DASH)
-    row("`figures_series` (all month ends): median / p99", lambda r: _ms(r.get("figures_series")))
-    row("… from the roll-up's day rows: median / p99", lambda r: _ms(r.get("figures_series_rollup")))
+    row("`figures_series` (all month ends) from the roll-up: median / p99", lambda r: _ms(r.get("figures_series")))
+    row("… the same from the records (`figures_series_by_timeline`): median / p99",
+        lambda r: _ms(r.get("figures_series_timeline")))
     row("`map_layer(date)`: median / p99", lambda r: _ms(r.get("map_layer")))
     row("`map_layer()` (everything, as the public map loads it): median / p99", lambda r: _ms(r.get("map_layer_all")))
     row("… its JSON size", lambda r: (f"{r['map_layer_all']['payload_bytes'] / 1_000_000:.1f} MB"
@@ -220,7 +221,7 @@ def markdown(section: dict[str, Any]) -> str:
     notes.append(f"Machine: {machine['cpu_model']}, {machine['cores']} cores, {machine['memory_gib']} GiB RAM; "
                  f"{machine['date']}, commit {machine['git_commit']}{' (dirty)' if machine['git_dirty'] else ''}; "
                  f"total {section['total_seconds']:.0f} s.")
-    measured = ("figures_as_of", "figures_by_recount", "figures_series", "figures_series_rollup", "map_layer",
+    measured = ("figures_as_of", "figures_by_recount", "figures_series", "figures_series_timeline", "map_layer",
                 "map_layer_all")
     foreign = [f"{r['label']}: " + ", ".join(
         f"{name} {r[name].get('foreign_cpu_pct')}%" for name in measured

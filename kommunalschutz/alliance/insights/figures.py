@@ -13,8 +13,9 @@ Definitions (docs/alliance.md, "Programme figures"), each "on or before the date
 
 ``figures_as_of`` answers from the roll-up kept on write (``rollup``, decision 0032): one aggregate query
 over the per-day deltas. ``figures_by_recount`` asks the records themselves (a handful of aggregate
-queries), the truth the roll-up is checked against; ``figures_series`` reads the few dated columns once
-and evaluates every date in Python. Tests check all three agree.
+queries), the truth the roll-up is checked against. ``figures_series`` reads the roll-up's day rows once
+for many dates; ``figures_series_by_timeline`` reads the few dated columns of the records once and
+evaluates every date in Python. Tests check all of them agree.
 """
 
 from __future__ import annotations
@@ -211,14 +212,15 @@ def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def figures_series(dates: list[dt.date]) -> list[Figures]:
-    timeline = _Timeline()
-    return [timeline.evaluate(date) for date in dates]
-
-
-def figures_series_from_rollup(dates: list[dt.date]) -> list[Figures]:
-    """The series from the roll-up's day rows (read once, running sums), for comparison in the bench."""
+    """The figures on many dates from the roll-up's day rows (read once, running sums, bisection per date)."""
     daily = rollup.DailySeries.load()
     return [Figures(as_of=date, **{name: daily.total(name, date) for name in FIGURE_NAMES}) for date in dates]
+
+
+def figures_series_by_timeline(dates: list[dt.date]) -> list[Figures]:
+    """The same series from the records (their dated columns read once), independent of the roll-up."""
+    timeline = _Timeline()
+    return [timeline.evaluate(date) for date in dates]
 
 
 def figure_field_names() -> list[str]:
