@@ -7,6 +7,7 @@
     kommunalschutz createtoken USER
     kommunalschutz check-deploy
     kommunalschutz verify-audit
+    kommunalschutz rebuild-figures [--check]
 and every Django management command (migrate, runserver, …).
 """
 
@@ -32,6 +33,7 @@ ALIASES = {
     "delete-survey-addresses": "delete_survey_addresses",
     "import-pks": "import_pks",
     "verify-audit": "verify_audit",
+    "rebuild-figures": "rebuild_figures",
     "grant-runtime-privileges": "grant_runtime_privileges",
 }
 # Commands that change the schema or its privileges run as the owner role (MIGRATION_DATABASE_URL) when

@@ -163,7 +163,13 @@ def main() -> None:
     from django.db import connection
 
     from bench.alliance.generator import END, START, generate
-    from kommunalschutz.alliance.insights.figures import figures_as_of, figures_series, month_ends
+    from kommunalschutz.alliance.insights.figures import (
+        figures_as_of,
+        figures_by_recount,
+        figures_series,
+        figures_series_by_timeline,
+        month_ends,
+    )
 
     report = generate(fraction=args.fraction, seed=args.seed)
     print(f"  generated {report.alliance_records} alliance records (+{report.detail_records} details) "
@@ -189,12 +195,28 @@ def main() -> None:
     result["figures_as_of"] = _measure("figures_as_of", figures_as_of, random_dates(total), args.warmup,
                                        args.wait_idle, args.attempts)
     result["figures_as_of"].update(_query_breakdown(lambda: figures_as_of(END), 10))
+    # The same dates counted from the records, as before the roll-up (decision 0032), side by side.
+    recount_dates = random_dates(total)
+    result["figures_by_recount"] = _measure("figures_by_recount", figures_by_recount, recount_dates, args.warmup,
+                                            args.wait_idle, args.attempts)
+    result["figures_by_recount"].update(_query_breakdown(lambda: figures_by_recount(END), 10))
+    result["rollup_vs_recount"] = {
+        "dates_compared": len(recount_dates),
+        "differing_dates": sum(figures_as_of(day) != figures_by_recount(day) for day in recount_dates),
+        "p99_ratio": round(result["figures_by_recount"]["p99_ms"] / max(result["figures_as_of"]["p99_ms"], 1e-6), 1),
+        "rebuild_s": round(report.phases.get("figures_rollup", 0.0), 2),
+    }
     series_dates = month_ends(START, END)
     result["figures_series"] = _measure(
         "figures_series", lambda _day: figures_series(series_dates), random_dates(2 + args.series_runs), 2,
         args.wait_idle, args.attempts)
     result["figures_series"]["dates"] = len(series_dates)
     result["figures_series"].update(_query_breakdown(lambda: figures_series(series_dates), 3))
+    result["figures_series_timeline"] = _measure(
+        "figures_series_timeline", lambda _day: figures_series_by_timeline(series_dates),
+        random_dates(2 + args.series_runs), 2, args.wait_idle, args.attempts)
+    result["figures_series_timeline"]["agrees_with_rollup"] = (
+        figures_series_by_timeline(series_dates) == figures_series(series_dates))
 
     map_layer = _map_layer()
     if map_layer is None:

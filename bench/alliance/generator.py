@@ -325,6 +325,12 @@ def generate(*, fraction: float = 1.0, seed: int = SEED, batch_size: int = BATCH
         plan.districts(list(districts.values()))
         phases["alliance"] = time.perf_counter() - mark
         counts = _check(writer, before, expected_municipalities=len(chosen), expected_districts=len(districts))
+        # bulk_create sends no signals: the figures' roll-up is rebuilt from the records (decision 0032).
+        mark = time.perf_counter()
+        from kommunalschutz.alliance.insights import rollup
+
+        rollup.rebuild()
+        phases["figures_rollup"] = time.perf_counter() - mark
 
     alliance_labels = ("alliance.MembershipTransition", "alliance.CooperationAgreement", "engagements.Engagement",
                        "councils.PreventionCouncil")

@@ -11,8 +11,11 @@ Definitions (docs/alliance.md, "Programme figures"), each "on or before the date
 - municipalities_with_coaching: distinct municipalities among those coaching processes.
 - prevention_councils: councils founded or reactivated and not dissolved by the date.
 
-``figures_as_of`` asks the database (a handful of aggregate queries); ``figures_series`` reads the
-few dated columns once and evaluates every date in Python. Tests check both agree.
+``figures_as_of`` answers from the roll-up kept on write (``rollup``, decision 0032): one aggregate query
+over the per-day deltas. ``figures_by_recount`` asks the records themselves (a handful of aggregate
+queries), the truth the roll-up is checked against. ``figures_series`` reads the roll-up's day rows once
+for many dates; ``figures_series_by_timeline`` reads the few dated columns of the records once and
+evaluates every date in Python. Tests check all of them agree.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from django.db.models import Count, F, Max, Q
 
 from kommunalschutz.alliance.councils.models import PreventionCouncil
 from kommunalschutz.alliance.engagements.models import Engagement, OfferType
+from kommunalschutz.alliance.insights import rollup
 from kommunalschutz.alliance.programme.lifecycle import membership_periods
 from kommunalschutz.alliance.programme.models import CooperationAgreement, MembershipTransition, Programme, Stage
 
@@ -81,6 +85,13 @@ def _member_count(as_of: dt.date) -> int:
 
 
 def figures_as_of(as_of: dt.date) -> Figures:
+    """The figures on ``as_of`` from the roll-up (one query over the per-day deltas)."""
+    totals = rollup.totals_as_of(as_of)
+    return Figures(as_of=as_of, **{name: totals.get(name, 0) for name in FIGURE_NAMES})
+
+
+def figures_by_recount(as_of: dt.date) -> Figures:
+    """The figures on ``as_of`` counted from the records (what the roll-up must always equal)."""
     transitions = MembershipTransition.objects.filter(date__lte=as_of, municipality__isnull=False)
     lifecycle = transitions.aggregate(
         contacted=Count("municipality", distinct=True),
@@ -201,6 +212,13 @@ def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def figures_series(dates: list[dt.date]) -> list[Figures]:
+    """The figures on many dates from the roll-up's day rows (read once, running sums, bisection per date)."""
+    daily = rollup.DailySeries.load()
+    return [Figures(as_of=date, **{name: daily.total(name, date) for name in FIGURE_NAMES}) for date in dates]
+
+
+def figures_series_by_timeline(dates: list[dt.date]) -> list[Figures]:
+    """The same series from the records (their dated columns read once), independent of the roll-up."""
     timeline = _Timeline()
     return [timeline.evaluate(date) for date in dates]
 
