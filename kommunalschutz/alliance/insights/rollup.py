@@ -376,3 +376,13 @@ def connect() -> None:
     for model in counted:
         post_save.connect(_on_write, sender=model, dispatch_uid=f"figures-save-{model.__name__}")
         post_delete.connect(_on_write, sender=model, dispatch_uid=f"figures-delete-{model.__name__}")
+
+
+def fill_if_empty(**_kwargs: Any) -> None:
+    """After ``migrate``: a database with programme records but no roll-up (it was migrated to the roll-up
+    with records in it) gets it built once, with the final models (no migration calls this code)."""
+    if FigureSource.objects.exists() or FigureDelta.objects.exists():
+        return
+    if (MembershipTransition.objects.exists() or CooperationAgreement.objects.exists()
+            or Engagement.objects.exists() or PreventionCouncil.objects.exists()):
+        rebuild()

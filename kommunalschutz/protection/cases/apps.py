@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CasesConfig(AppConfig):
@@ -16,5 +17,7 @@ class CasesConfig(AppConfig):
         from kommunalschutz.protection.cases import rollups
 
         rollups.connect_receivers()
+        # A database migrated to the roll-ups with records in it: count them once (decision 0031).
+        post_migrate.connect(rollups.fill_if_empty, sender=self)
         # The audit trail names the incident types of a change ("Bedrohung", not "threat").
         register_item_labels("cases.case", "incident_types", choice_labels(IncidentType))

@@ -367,3 +367,13 @@ def connect_receivers() -> None:
     signals.post_delete.connect(_after_delete, sender=IncidentStatistic, dispatch_uid=uid)
     signals.post_delete.connect(_district_deleted, sender=District, dispatch_uid=uid)
     signals.post_delete.connect(_directorate_deleted, sender=PoliceDirectorate, dispatch_uid=uid)
+
+
+def fill_if_empty(**_kwargs: Any) -> None:
+    """After ``migrate``: a database that has statistical records but no roll-up rows (it was migrated to the
+    roll-ups with records in it) gets them counted once. Run after every migration, with the final models,
+    so no migration calls code that may expect columns a later migration adds."""
+    from kommunalschutz.protection.cases.models import IncidentStatisticRollup
+
+    if IncidentStatistic.objects.exists() and not IncidentStatisticRollup.objects.exists():
+        rebuild()

@@ -3,15 +3,6 @@
 from django.db import migrations, models
 
 
-def count_existing_records(apps, schema_editor):  # type: ignore[no-untyped-def]
-    """Fill the new roll-ups from the records already there (nothing to do on a fresh database)."""
-    if not apps.get_model("cases", "IncidentStatistic").objects.exists():
-        return
-    from kommunalschutz.protection.cases.rollups import rebuild
-
-    rebuild()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -116,5 +107,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('occurred_month', 'district_key', 'directorate_key', 'is_synthetic'), name='stat_rollup_key')],
             },
         ),
-        migrations.RunPython(count_existing_records, migrations.RunPython.noop),
     ]
