@@ -19,6 +19,7 @@ SQLite has row triggers only (three per table); its writers are serialised anywa
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -263,4 +264,52 @@ def _replay(request: HttpRequest, stored: StoredAnswer) -> HttpResponseBase:
         response[name] = value
     if "HTTP_IF_NONE_MATCH" in request.META:
         return get_conditional_response(request, etag=stored.etag, response=response) or response
+    return response
+
+
+# --- Large answers over several scopes, sent gzipped -----------------------------------------------------
+
+
+def tokens(scopes: Sequence[str]) -> tuple[str | None, ...]:
+    """The tokens of ``scopes`` in one query (None for a scope without a token row)."""
+    placeholders = ", ".join(["%s"] * len(scopes))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT scope, token FROM {TABLE} WHERE scope IN ({placeholders})",  # noqa: S608
+                       list(scopes))
+        found = {str(scope): str(value) for scope, value in cursor.fetchall()}
+    return tuple(found.get(scope) for scope in scopes)
+
+
+def compressed_response(request: HttpRequest, scopes: Sequence[str], key: str, build: Callable[[], bytes], *,
+                        content_type: str = "application/json; charset=utf-8") -> HttpResponseBase:
+    """Like ``versioned_response`` for a large public answer that depends on several scopes (decision 0033):
+    one query for the tokens, 304 for a matching If-None-Match, and the body built once per version, kept
+    plain and gzipped, sent gzipped to a client that accepts it (Django compresses nothing by itself;
+    WhiteNoise serves static files only). Not replayed by ``VersionedAnswerMiddleware``, whose key has no
+    Accept-Encoding."""
+    current_tokens = tokens(scopes)
+    versioned = all(value is not None for value in current_tokens)
+    combined = Version("+".join(scopes), "+".join(value or "" for value in current_tokens) if versioned else None)
+    etag = combined.etag(key)
+    headers = HttpResponse()
+    if etag is not None:
+        headers["ETag"] = etag
+        headers["Cache-Control"] = CACHE_CONTROL
+        if request.method in ("GET", "HEAD") and "HTTP_IF_NONE_MATCH" in request.META:
+            not_modified = get_conditional_response(request, etag=etag, response=headers)
+            if not_modified is not headers:
+                return not_modified
+    gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
+    body = cached_body(combined, key, build)
+    assert body is not None  # build never gives None here
+    if gzip_ok:
+        body = cached_body(combined, key + "\x00gzip", lambda: gzip.compress(body, compresslevel=6, mtime=0))
+        assert body is not None
+    response = HttpResponse(body, content_type=content_type)
+    for name in ("ETag", "Cache-Control"):
+        if name in headers:
+            response[name] = headers[name]
+    response["Vary"] = "Accept-Encoding"
+    if gzip_ok:
+        response["Content-Encoding"] = "gzip"
     return response
