@@ -223,13 +223,12 @@ def encode(features: Iterable[Feature], lvl: Level) -> dict[str, Any]:
             if numbers:
                 polygons.append(numbers)
         if not polygons:
-            # Too small for this grid: keep its first ring's unquantised corners on the grid anyway, so it
-            # is still drawn (a point-sized municipality is a registry error, but never dropped here).
-            first = next(iter(polygons_of(feature.geometry)), [[]])[0]
-            points = [(round((x - origin[0]) / lvl.quantum), round((y - origin[1]) / lvl.quantum))
-                      for x, y, *_ in first[:-1]] or [(0, 0)]
+            # Smaller than a grid step (only at the coarse levels): drawn as a one-step triangle at its first
+            # corner, so it can still be seen, hovered and selected, never dropped.
+            first = next(iter(polygons_of(feature.geometry)), [[[origin[0], origin[1]]]])[0][0]
+            x, y = round((first[0] - origin[0]) / lvl.quantum), round((first[1] - origin[1]) / lvl.quantum)
             polygons.append([len(rings)])
-            rings.append(points)
+            rings.append([(x, y), (x + 1, y), (x, y + 1)])
         shape.append(polygons)
 
     mid_lat = (min(ys) + max(ys)) / 2 if ys else 51.0
