@@ -74,4 +74,5 @@ def alliance_map(request: HttpRequest, params: Query[AsOfIn]) -> Status[Any] | H
 
 def full_map_layer() -> bytes:
     """The whole layer as the endpoint's schema renders it (ninja's encoder and separators)."""
-    return json.dumps(MapLayerOut.model_validate(selectors.cached_map_layer()).model_dump(), cls=NinjaJSONEncoder).encode()
+    layer = MapLayerOut.model_validate(selectors.cached_map_layer())
+    return json.dumps(layer.model_dump(), cls=NinjaJSONEncoder).encode()

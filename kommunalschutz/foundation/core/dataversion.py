@@ -297,14 +297,16 @@ def compressed_response(request: HttpRequest, scopes: Sequence[str], key: str, b
         headers["Cache-Control"] = CACHE_CONTROL
         if request.method in ("GET", "HEAD") and "HTTP_IF_NONE_MATCH" in request.META:
             not_modified = get_conditional_response(request, etag=etag, response=headers)
-            if not_modified is not headers:
+            if not_modified is not None and not_modified is not headers:
                 return not_modified
     gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
-    body = cached_body(combined, key, build)
-    assert body is not None  # build never gives None here
+    plain = cached_body(combined, key, build)
+    assert plain is not None  # build never gives None here
+    body = plain
     if gzip_ok:
-        body = cached_body(combined, key + "\x00gzip", lambda: gzip.compress(body, compresslevel=6, mtime=0))
-        assert body is not None
+        zipped = cached_body(combined, key + "\x00gzip", lambda: gzip.compress(plain, compresslevel=6, mtime=0))
+        assert zipped is not None
+        body = zipped
     response = HttpResponse(body, content_type=content_type)
     for name in ("ETag", "Cache-Control"):
         if name in headers:

@@ -18,6 +18,7 @@ from kommunalschutz.foundation.core.schemas import ErrorOut
 from kommunalschutz.foundation.registry import compact, geo, selectors
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.foundation.registry.schemas import (
+    CompactQueryIn,
     ContactOut,
     DistrictOut,
     DistrictRefOut,
@@ -27,7 +28,6 @@ from kommunalschutz.foundation.registry.schemas import (
     MunicipalityQueryIn,
     MunicipalityRefOut,
     PoliceDirectorateRefOut,
-    CompactQueryIn,
     StateQueryIn,
 )
 

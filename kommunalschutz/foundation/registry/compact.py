@@ -204,7 +204,8 @@ def encode(features: Iterable[Feature], lvl: Level) -> dict[str, Any]:
     features = list(features)
     rings: list[list[Point]] = []
     shape: list[list[list[int]]] = []  # per feature, per polygon: the ring numbers
-    xs, ys = [], []
+    xs: list[float] = []
+    ys: list[float] = []
     for feature in features:
         for polygon in polygons_of(feature.geometry):
             for ring in polygon:

@@ -365,7 +365,9 @@
 
   AllianceMap.prototype.load = function (level) {
     if (!this.levels[level]) {
-      this.levels[level] = fetchJSON(this.url + "&level=" + level).then(decode);
+      var url = new URL(this.url, window.location.href);
+      url.searchParams.set("level", String(level));
+      this.levels[level] = fetchJSON(url.toString()).then(decode);
     }
     return this.levels[level];
   };
