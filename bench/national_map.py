@@ -144,6 +144,8 @@ def _interactive(port: int, page: str, runs: int) -> dict[str, Any]:
         try:
             for _run in range(runs):
                 context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+                # As behind the TLS proxy production has (otherwise the site redirects to https).
+                context.set_extra_http_headers({"X-Forwarded-Proto": "https"})
                 chrome = context.new_page()
                 chrome.goto(f"http://{deployment.HOST}:{port}{page}", wait_until="commit")
                 chrome.wait_for_selector('#alliance-map[data-state="ready"]', timeout=60_000)
