@@ -20,8 +20,8 @@ from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.foundation.registry.services import import_registry
 from tests.alliance.insights.conftest import agreement, council, engagement, programme, step
 from tests.browser.axe import assert_accessible
-from tests.browser.layout import check_widths, overflow_problems
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Recorder, configure
+from tests.browser.layout import check_widths, overflow_problems
 from tests.foundation.registry.conftest import MINI_SOURCES, PIRNA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
