@@ -227,7 +227,7 @@ def markdown(results: dict[str, Any]) -> str:
         if "p99_ms" not in block:
             return str(block.get("skipped", "not measured"))
         foreign = block.get("foreign_cpu_pct")
-        return (f"{block['median_ms']:.0f} / {block['p99_ms']:.0f} ms"
+        return (f"{block['p50_ms']:.0f} / {block['p99_ms']:.0f} ms"
                 + (f" (foreign CPU {foreign:.0f} %)" if foreign is not None else ""))
 
     row("Municipalities", lambda r: f"{r['generation']['counts']['registry.Municipality']:,}")
