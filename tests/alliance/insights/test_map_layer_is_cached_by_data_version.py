@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+from collections.abc import Callable
 from typing import Any
 
 from kommunalschutz.alliance.insights import selectors
@@ -30,7 +31,7 @@ def test_the_cached_layer_is_the_layer_and_follows_every_write(client: Any, worl
     assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
     # Each kind of write behind the layer renews the version: the old ETag no longer matches.
-    writes = [
+    writes: list[Callable[[], object]] = [
         lambda: engagement(world.pirna, "coaching", dt.date(2021, 1, 1)),
         lambda: council(world.pirna, dt.date(2021, 2, 1), name="Präventionsrat Pirna"),
         lambda: step(world.pirna, Stage.MEMBER, dt.date(2021, 3, 1)),
