@@ -21,7 +21,19 @@
   };
   var NONE = "#e4e8ec";
   var STORAGE_KEY = "kommunalschutz.alliance-map.tutorial-closed";
-  var COLLATOR = new Intl.Collator("de", { sensitivity: "base" });
+  // core/collation.py's german_sort_key (DIN 5007-1): letters folded to their base letters, then lower case,
+  // compared by code point, so the script's table pages hold the same rows as the server's.
+  var FOLDS = {
+    "ß": "ss", "ẞ": "SS", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "TH", "þ": "th", "Ø": "O", "ø": "o",
+    "Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ħ": "H", "ħ": "h", "ı": "i", "Ŀ": "L", "ŀ": "l", "Ŧ": "T",
+    "ŧ": "t", "Ð": "D", "ð": "d"
+  };
+  var FOLDED = new RegExp("[" + Object.keys(FOLDS).join("") + "]", "g");
+  function germanKey(name) {
+    return name.replace(FOLDED, function (c) { return FOLDS[c]; })
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function byCodePoint(a, b) { return a < b ? -1 : (a > b ? 1 : 0); }
   // Above this many shapes the map draws on one canvas instead of an SVG path each (all of Germany).
   var CANVAS_ABOVE = 3000;
 
@@ -122,7 +134,7 @@
     rows.sort(function (a, b) {
       if (a.kind !== b.kind) { return a.kind === "municipality" ? -1 : 1; }
       // German order as on the server (DIN 5007-1), code points between equal keys.
-      return COLLATOR.compare(a.name, b.name) || (a.name < b.name ? -1 : (a.name > b.name ? 1 : 0));
+      return byCodePoint(germanKey(a.name), germanKey(b.name)) || byCodePoint(a.name, b.name);
     });
     return rows;
   }
