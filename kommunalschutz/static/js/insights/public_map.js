@@ -29,9 +29,11 @@
     "ŧ": "t", "Ð": "D", "ð": "d"
   };
   var FOLDED = new RegExp("[" + Object.keys(FOLDS).join("") + "]", "g");
+  var KEYS = {};  // every name's key once: the sort runs again on every step of the replay
   function germanKey(name) {
-    return name.replace(FOLDED, function (c) { return FOLDS[c]; })
-      .normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    if (KEYS[name] !== undefined) { return KEYS[name]; }
+    return (KEYS[name] = name.replace(FOLDED, function (c) { return FOLDS[c]; })
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase());
   }
   function byCodePoint(a, b) { return a < b ? -1 : (a > b ? 1 : 0); }
   // Above this many shapes the map draws on one canvas instead of an SVG path each (all of Germany).
