@@ -61,6 +61,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         "(`python -m bench.intake`, `bench.intake_http` and `bench.case_statistics` run them alone)")
     parser.add_argument("--skip-alliance", action="store_true", help="leave out the alliance figures benchmark "
                         "(`python -m bench alliance` runs it alone)")
+    parser.add_argument("--skip-national-map", action="store_true", help="leave out the national map's first "
+                        "load and latency (`python -m bench.national_map` runs it alone)")
     parser.add_argument("--skip-api-throughput", action="store_true", help="leave out the public API against a "
                         "bare WSGI handler (`python -m bench.api_throughput` runs it alone)")
     parser.add_argument("--skip-surveys", action="store_true", help="leave out the survey benchmarks "
@@ -261,6 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         from bench import api_throughput
 
         failed |= api_throughput.main(["--quick"] * args.quick + ["--wait-idle", str(args.wait_idle)]) != 0
+    if not args.skip_national_map:
+        # Issue 14, item 5: the public map's first load for all of Germany, before/after, time to interactive
+        # (bench/results/national_map.json; exits non-zero when the first load exceeds 1 MB gzipped).
+        from bench import national_map
+
+        failed |= national_map.main(["--databases", args.databases, "--wait-idle", str(args.wait_idle),
+                                     *["--quick"] * args.quick]) != 0
     if not args.skip_protection:
         # Issue 4: intake throughput with encryption, and the case statistics over a million records.
         # Each writes its own results file (bench/results/intake.json, case_statistics.json).

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
+from ninja.responses import NinjaJSONEncoder
 
 from kommunalschutz.alliance.insights import figures, selectors
 from kommunalschutz.alliance.insights.forms import AsOfForm, SeriesForm
 from kommunalschutz.alliance.insights.schemas import AsOfIn, FiguresOut, MapLayerOut, SeriesIn, SeriesOut
+from kommunalschutz.foundation.core.dataversion import compressed_response
 from kommunalschutz.foundation.web.api import ValidationErrorOut, invalid
 
 router = Router(tags=["insights"])
@@ -52,11 +55,24 @@ def alliance_figures_series(request: HttpRequest, params: Query[SeriesIn]) -> St
 
 @router.get("/alliance/map", response={200: MapLayerOut, 422: ValidationErrorOut},
             summary="The public map's data")
-def alliance_map(request: HttpRequest, params: Query[AsOfIn]) -> Status[Any]:
+def alliance_map(request: HttpRequest, params: Query[AsOfIn]) -> Status[Any] | HttpResponseBase:
     """Per AGS the dates each building block began (and ended), and the prevention councils with their
-    public contact. Without `as_of` everything; with it, only what had happened by then."""
+    public contact. Without `as_of` everything; with it, only what had happened by then.
+
+    Without `as_of` (what the public map fetches) the answer is built once per data version of the
+    registry and of the map's tables, with an ETag (If-None-Match gives 304), gzipped when accepted
+    (decision 0033)."""
     form = _as_of_form(params)
     if not form.is_valid():
         return _invalid_query({name: [str(m) for m in messages] for name, messages in form.errors.items()})
     as_of = form.cleaned_data.get("as_of")
+    if as_of is None:
+        return compressed_response(request, selectors.MAP_SCOPES, "alliance-map", full_map_layer)
     return Status(200, MapLayerOut.model_validate(selectors.map_layer(as_of)))
+
+
+
+def full_map_layer() -> bytes:
+    """The whole layer as the endpoint's schema renders it (ninja's encoder and separators)."""
+    layer = MapLayerOut.model_validate(selectors.cached_map_layer())
+    return json.dumps(layer.model_dump(), cls=NinjaJSONEncoder).encode()

@@ -27,6 +27,7 @@ from kommunalschutz.alliance.engagements.models import (
 from kommunalschutz.alliance.programme.lifecycle import membership_periods
 from kommunalschutz.alliance.programme.models import AgreementReview, CooperationAgreement, MembershipTransition, Stage
 from kommunalschutz.foundation.core.collation import german_sort_key
+from kommunalschutz.foundation.core.dataversion import LocalCache, joined, token
 from kommunalschutz.foundation.registry.models import District, Municipality
 
 # The building blocks of the public map in the order of precedence for a municipality's colour:
@@ -180,6 +181,28 @@ def map_layer(as_of: dt.date | None = None) -> dict[str, Any]:
     }
 
 
+MAP_SCOPES = ("registry", "alliance_map")  # the data versions the whole layer depends on (decision 0033)
+_layers: LocalCache[str, dict[str, Any]] = LocalCache(entries=2, size=2, size_of=lambda _: 1)
+
+
+def cached_map_layer() -> dict[str, Any]:
+    """``map_layer()`` built once per data version of the registry and the map's tables, in this process
+    (one query for the tokens). Without tokens (an emptied table) it is built every time."""
+    key = token(joined(*MAP_SCOPES))
+    if key is None:
+        return map_layer()
+    layer = _layers.get(key)
+    if layer is None:
+        layer = map_layer()
+        _layers.put(key, layer)
+    return layer
+
+
+def layer_lands(layer: dict[str, Any]) -> set[str]:
+    """The Länder (two-digit keys) of the municipalities and districts the layer holds."""
+    return {ags[:2] for ags in (*layer["municipalities"], *layer["districts"])}
+
+
 # --- the state on one date (the JavaScript in static/js/insights/public_map.js does the same) -------
 
 
@@ -241,6 +264,14 @@ def state_on(layer: dict[str, Any], date: dt.date) -> list[MapRow]:
                 rows.append(row)
     rows.sort(key=lambda row: (row.kind != "municipality", german_sort_key(row.name), row.name))
     return rows
+
+
+def rows_named(rows: list[MapRow], query: str) -> list[MapRow]:
+    """The rows whose name contains ``query`` (case and accents as written, case-insensitive)."""
+    if not query:
+        return rows
+    needle = query.casefold()
+    return [row for row in rows if needle in row.name.casefold()]
 
 
 def block_counts(rows: list[MapRow]) -> dict[str, int]:

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -148,6 +149,12 @@ def _map_labels() -> dict[str, str]:
         "zoom_in": _("Zoom in"),
         "zoom_out": _("Zoom out"),
         "empty": _("No municipality had taken part in the alliance by this date."),
+        "no_match": _("No municipality or district of this name had taken part in the alliance by this date."),
+        "pages": _("Pages"),
+        "page_of": _("Page %(number)s of %(total)s"),
+        "rows_of": _("Rows %(first)s to %(last)s of %(count_)s"),
+        "previous": _("Previous page"),
+        "next": _("Next page"),
         **{f"block_{name}": label for name, label in _block_labels().items()},
     }
 
@@ -179,29 +186,55 @@ def _table_rows(rows: list[selectors.MapRow]) -> list[dict[str, Any]]:
     } for row in rows]
 
 
+TABLE_PAGE_SIZE = 50  # rows of the map's table per page (decision 0033)
+QUERY_LENGTH = 100
+
+
+def _table_query(request: HttpRequest) -> str:
+    return " ".join(request.GET.get("q", "").split())[:QUERY_LENGTH]
+
+
+def _page_url(as_of: dt.date, query: str, number: int) -> str:
+    params = {"as_of": as_of.isoformat(), **({"q": query} if query else {}), "page": str(number)}
+    return "?" + urlencode(params) + "#table-heading"
+
+
 @require_GET
 def public_map(request: HttpRequest) -> HttpResponse:
+    """The map's frame, the counts and one page of its table; the boundaries and the layer are fetched by
+    the script (compact, cached by data version, gzipped: decision 0033), so the page stays small at any
+    scale. The table works without the script: paged, searchable by name."""
     form = AsOfForm(request.GET or None)
     as_of = form.date()
     today = timezone.localdate()
     programme = Programme.objects.order_by("pk").only("started_on", "land").first()
     start = programme.started_on if programme else DEFAULT_START
-    layer = selectors.map_layer()
+    land = programme.land if programme else "14"
+    layer = selectors.cached_map_layer()
     rows = selectors.state_on(layer, as_of)
     counts = selectors.block_counts(rows)
+    query = _table_query(request)
+    shown = selectors.rows_named(rows, query)
+    # get_page clamps: a page that is no number gives the first, one behind the end the last.
+    page = Paginator(shown, TABLE_PAGE_SIZE).get_page(request.GET.get("page"))
     # The slider steps through month ends since the start; the chosen date gets a step of its own.
     steps = sorted({*figures.month_ends(min(start, as_of), today), as_of})
     block_labels = _block_labels()
     return render(request, "insights/public_map.html", {
         "form": form,
         "as_of": as_of,
-        "table_rows": _table_rows(rows),
+        "table_rows": _table_rows(list(page.object_list)),
+        "page": page,
+        "query": query,
+        "previous_url": _page_url(as_of, query, page.previous_page_number()) if page.has_previous() else "",
+        "next_url": _page_url(as_of, query, page.next_page_number()) if page.has_next() else "",
+        "page_size": TABLE_PAGE_SIZE,
         "blocks": [{"name": name, "label": block_labels[name], "count": counts[name]}
                    for name in (*selectors.BLOCKS, "council")],
         "table_blocks": [(name, block_labels[name]) for name in TABLE_BLOCKS],
-        "layer": layer,
+        # All of Germany when the layer reaches beyond the programme's own Land.
+        "map_land": land if selectors.layer_lands(layer) <= {land} else "",
         "steps": [step.isoformat() for step in steps],
         "step_index": steps.index(as_of),
         "labels": _map_labels(),
-        "land": programme.land if programme else "14",
     })

@@ -20,6 +20,7 @@ SQLite has row triggers only (three per table); its writers are serialised anywa
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -306,4 +307,42 @@ def _replay(request: HttpRequest, stored: StoredAnswer) -> HttpResponseBase:
         response[name] = value
     if "HTTP_IF_NONE_MATCH" in request.META:
         return get_conditional_response(request, etag=stored.etag, response=response) or response
+    return response
+
+
+# --- Large answers over several scopes, sent gzipped -----------------------------------------------------
+
+
+def compressed_response(request: HttpRequest, scopes: Sequence[str], key: str, build: Callable[[], bytes], *,
+                        content_type: str = "application/json; charset=utf-8") -> HttpResponseBase:
+    """Like ``versioned_response`` for a large public answer that depends on several scopes (decision 0033):
+    one query for the tokens, 304 for a matching If-None-Match, and the body built once per version, kept
+    plain and gzipped, sent gzipped to a client that accepts it (Django compresses nothing by itself;
+    WhiteNoise serves static files only). Not replayed by ``VersionedAnswerMiddleware``, whose key has no
+    Accept-Encoding."""
+    combined = current(joined(*scopes))
+    etag = combined.etag(key)
+    headers = HttpResponse()
+    if etag is not None:
+        headers["ETag"] = etag
+        headers["Cache-Control"] = CACHE_CONTROL
+        if request.method in ("GET", "HEAD") and "HTTP_IF_NONE_MATCH" in request.META:
+            not_modified = get_conditional_response(request, etag=etag, response=headers)
+            if not_modified is not None and not_modified is not headers:
+                return not_modified
+    gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
+    plain = cached_body(combined, key, build)
+    assert plain is not None  # build never gives None here
+    body = plain
+    if gzip_ok:
+        zipped = cached_body(combined, key + "\x00gzip", lambda: gzip.compress(plain, compresslevel=6, mtime=0))
+        assert zipped is not None
+        body = zipped
+    response = HttpResponse(body, content_type=content_type)
+    for name in ("ETag", "Cache-Control"):
+        if name in headers:
+            response[name] = headers[name]
+    response["Vary"] = "Accept-Encoding"
+    if gzip_ok:
+        response["Content-Encoding"] = "gzip"
     return response

@@ -13,11 +13,12 @@ from django.utils.http import http_date
 from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
-from kommunalschutz.foundation.core.dataversion import versioned_response
+from kommunalschutz.foundation.core.dataversion import compressed_response, versioned_response
 from kommunalschutz.foundation.core.schemas import ErrorOut
-from kommunalschutz.foundation.registry import geo, selectors
+from kommunalschutz.foundation.registry import compact, geo, selectors
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.foundation.registry.schemas import (
+    CompactQueryIn,
     ContactOut,
     DistrictOut,
     DistrictRefOut,
@@ -197,3 +198,18 @@ def municipalities_geojson(request: HttpRequest, filters: Query[StateQueryIn]) -
     if gzip_ok:
         response["Content-Encoding"] = "gzip"
     return response
+
+
+@router.get("/geo/municipalities.compact.json", summary="Boundaries of the current municipalities, compact",
+            response={200: None, 304: None}, openapi_extra={
+                "responses": {"200": {"description": "Quantised, delta-encoded rings simplified for a zoom "
+                                      "level (decision 0033): features are [ags, name, district, polygons], "
+                                      "a polygon a list of rings, a ring [x0, y0, dx1, dy1, ...] in steps of "
+                                      "`quantum` degrees from `origin`.",
+                                      "content": {"application/json": {}}}},
+            })
+def municipalities_compact(request: HttpRequest, filters: Query[CompactQueryIn]) -> HttpResponseBase:
+    """Built once per data version of the registry and level; ETag/304, gzip when accepted."""
+    land = filters.land or ""
+    return compressed_response(request, (DATA_SCOPE,), f"compact\x00{land}\x00{filters.level}",
+                               lambda: compact.build(land, filters.level))

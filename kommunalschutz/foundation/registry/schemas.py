@@ -23,6 +23,11 @@ class StateQueryIn(Schema):
     land: str | None = Field(None, pattern=r"^[0-9]{2}$", description="2-digit state key, e.g. 14 for Saxony")
 
 
+class CompactQueryIn(StateQueryIn):
+    level: int = Field(0, ge=0, le=2, description="0: all of Germany (zoom < 8), 1: a Land (zoom 8-9), "
+                       "2: unsimplified (zoom 10 and closer)")
+
+
 # --- Out --------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kommunalschutz.alliance.engagements.models import Engagement, OfferType
-from kommunalschutz.alliance.insights import charts
+from kommunalschutz.alliance.insights import charts, selectors
 from kommunalschutz.alliance.programme.models import MembershipTransition, Programme
 from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.registry import geo
@@ -22,9 +22,11 @@ START = dt.date(2019, 2, 6)
 def _fresh_caches() -> Iterator[None]:
     charts.clear_cache()
     geo.clear_local_cache()
+    selectors._layers.clear()
     yield
     charts.clear_cache()
     geo.clear_local_cache()
+    selectors._layers.clear()
 
 
 def office() -> Organisation:

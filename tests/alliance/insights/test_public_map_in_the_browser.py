@@ -21,6 +21,7 @@ from kommunalschutz.foundation.registry.services import import_registry
 from tests.alliance.insights.conftest import agreement, council, engagement, programme, step
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Recorder, configure
+from tests.browser.layout import check_widths, overflow_problems
 from tests.foundation.registry.conftest import MINI_SOURCES, PIRNA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -172,6 +173,41 @@ def test_figures_page_is_accessible_and_draws_the_chart(site: str) -> None:
         with page.expect_navigation():
             page.locator("form.as-of-form button[type=submit]").click()
         assert "31.12.2020" in page.inner_text("#figures-heading")
+        assert recorder.csp_violations() == []
+        assert recorder.foreign_requests(site) == []
+
+    _in_browser(site, steps)
+
+
+def test_the_paged_table_works_by_keyboard_at_320_px_and_the_slider_keeps_the_page(site: str) -> None:
+    """Decision 0033: the table comes in pages of 50 (55 rows here); the pager is reached with Tab, leads to
+    the server's next page, and nothing scrolls sideways at 320 px (WCAG reflow) with the pager shown."""
+    towns = Municipality.objects.exclude(ags__in=[PIRNA, PLAUEN]).order_by("ags")[:53]
+    for town in towns:
+        step(town, Stage.CONTACTED, dt.date(2019, 3, 1))
+
+    def steps(page: Any, recorder: Recorder) -> None:
+        page.set_viewport_size({"width": 320, "height": 800})
+        page.goto(site + reverse("insights:public_map") + "?as_of=2021-06-30", wait_until="load")
+        page.wait_for_selector('#alliance-map[data-state="ready"]')
+        assert page.locator("#map-table-body tr").count() == 50
+        assert "Zeilen 1 bis 50 von 55" in page.inner_text("#map-table-pager")
+        assert overflow_problems(page) == []
+        assert_accessible(page, "alliance map at 320 px")
+        assert check_widths(page) == []  # 640 px is 1280 px at 200 % zoom
+        # The slider re-renders the same page for another date (fewer rows then: Plauen came in 2020).
+        page.locator("#replay-slider").focus()
+        page.keyboard.press("ArrowLeft")
+        assert page.locator("#map-table-body tr").count() == 50
+        page.keyboard.press("End")
+        next_link = page.locator("#map-table-pager a[rel=next]")
+        next_link.focus()
+        assert page.evaluate("() => document.activeElement.getAttribute('rel')") == "next"
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_selector('#alliance-map[data-state="ready"]')
+        assert page.locator("#map-table-body tr").count() == 5
+        assert "Seite 2 von 2" in page.inner_text("#map-table-pager")
         assert recorder.csp_violations() == []
         assert recorder.foreign_requests(site) == []
 

@@ -1,11 +1,13 @@
 // The public alliance map: municipality boundaries coloured by building block, prevention councils
 // as dots, layer toggles, a month-by-month replay and a tutorial panel.
 //
-// The boundaries come from the registry's cached GeoJSON endpoint; the alliance's dates come with
-// the page (json_script "map-layer"): every building block with the date it began (and ended), so
-// the state on any date is derived here without asking the server again. stateOn() below follows
-// kommunalschutz/alliance/insights/selectors.py:state_on, which renders the same table without
-// JavaScript. No tile layer, no request to anyone but this server.
+// Both the boundaries and the alliance's dates are fetched (decision 0033): the boundaries in the
+// registry's compact form (quantised, delta-encoded, simplified per zoom level; decode() below), the
+// coarsest level that suits the view first and a finer one when the user zooms in; the layer holds every
+// building block with the date it began (and ended), so the state on any date is derived here without
+// asking the server again. stateOn() below follows kommunalschutz/alliance/insights/selectors.py:state_on,
+// which renders the same table (paged) without JavaScript. No tile layer, no request to anyone but this
+// server.
 (function () {
   "use strict";
 
@@ -19,6 +21,56 @@
   };
   var NONE = "#e4e8ec";
   var STORAGE_KEY = "kommunalschutz.alliance-map.tutorial-closed";
+  // core/collation.py's german_sort_key (DIN 5007-1): letters folded to their base letters, then lower case,
+  // compared by code point, so the script's table pages hold the same rows as the server's.
+  var FOLDS = {
+    "ß": "ss", "ẞ": "SS", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "TH", "þ": "th", "Ø": "O", "ø": "o",
+    "Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ħ": "H", "ħ": "h", "ı": "i", "Ŀ": "L", "ŀ": "l", "Ŧ": "T",
+    "ŧ": "t", "Ð": "D", "ð": "d"
+  };
+  var FOLDED = new RegExp("[" + Object.keys(FOLDS).join("") + "]", "g");
+  var KEYS = {};  // every name's key once: the sort runs again on every step of the replay
+  function germanKey(name) {
+    if (KEYS[name] !== undefined) { return KEYS[name]; }
+    return (KEYS[name] = name.replace(FOLDED, function (c) { return FOLDS[c]; })
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase());
+  }
+  function byCodePoint(a, b) { return a < b ? -1 : (a > b ? 1 : 0); }
+  // Above this many shapes the map draws on one canvas instead of an SVG path each (all of Germany).
+  var CANVAS_ABOVE = 3000;
+
+  // The registry's compact boundaries (kommunalschutz/foundation/registry/compact.py) as GeoJSON.
+  function decode(data) {
+    var q = data.quantum, ox = data.origin[0], oy = data.origin[1];
+    return {
+      type: "FeatureCollection",
+      features: data.features.map(function (item) {
+        return {
+          type: "Feature",
+          properties: { ags: item[0], name: item[1], district: item[2], district_name: data.districts[item[2]] || "" },
+          geometry: { type: "MultiPolygon", coordinates: item[3].map(function (polygon) {
+            return polygon.map(function (flat) {
+              var x = 0, y = 0, ring = [];
+              for (var i = 0; i < flat.length; i += 2) {
+                x += flat[i]; y += flat[i + 1];
+                ring.push([ox + x * q, oy + y * q]);
+              }
+              ring.push(ring[0]);
+              return ring;
+            });
+          }) }
+        };
+      })
+    };
+  }
+
+  function fetchJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      });
+  }
 
   function readJSON(id) {
     var element = document.getElementById(id);
@@ -83,7 +135,8 @@
     });
     rows.sort(function (a, b) {
       if (a.kind !== b.kind) { return a.kind === "municipality" ? -1 : 1; }
-      return a.name < b.name ? -1 : (a.name > b.name ? 1 : 0);  // code-point order, as on the server
+      // German order as on the server (DIN 5007-1), code points between equal keys.
+      return byCodePoint(germanKey(a.name), germanKey(b.name)) || byCodePoint(a.name, b.name);
     });
     return rows;
   }
@@ -148,15 +201,67 @@
     return date ? format(template || labels.yes_since, { date: germanDate(date) }) : labels.no;
   }
 
-  function renderTable(rows, day, labels) {
+  // The table shows one page, as the server does (same page size, same name filter); the pager's links
+  // lead to the server's pages for the date shown.
+  function tablePage(rows, day, labels) {
+    var section = document.getElementById("map-table-section");
+    var size = section ? Number(section.getAttribute("data-page-size")) || 50 : 50;
+    var query = section ? (section.getAttribute("data-query") || "").toLocaleLowerCase() : "";
+    var shown = query ? rows.filter(function (row) { return row.name.toLocaleLowerCase().indexOf(query) >= 0; }) : rows;
+    var pages = Math.max(1, Math.ceil(shown.length / size));
+    var number = Math.min(Math.max(1, section ? Number(section.getAttribute("data-page")) || 1 : 1), pages);
+    if (section) { section.setAttribute("data-page", String(number)); }
+    renderPager(section, shown.length, number, pages, size, day, labels);
+    return { rows: shown.slice((number - 1) * size, number * size), query: query };
+  }
+
+  function pageLink(day, query, number) {
+    var params = new URLSearchParams();
+    params.set("as_of", day);
+    if (query) { params.set("q", query); }
+    params.set("page", String(number));
+    return "?" + params.toString() + "#table-heading";
+  }
+
+  function renderPager(section, count, number, pages, size, day, labels) {
+    var pager = document.getElementById("map-table-pager");
+    if (!pager) { return; }
+    var query = section ? section.getAttribute("data-query") || "" : "";
+    while (pager.firstChild) { pager.removeChild(pager.firstChild); }
+    if (count) {
+      var range = el("span", "", format(labels.rows_of, {
+        first: (number - 1) * size + 1, last: Math.min(number * size, count), count_: count
+      }));
+      range.id = "map-table-range";
+      pager.appendChild(range);
+    }
+    if (pages < 2) { return; }
+    if (number > 1) {
+      var previous = el("a", "", labels.previous);
+      previous.href = pageLink(day, query, number - 1);
+      previous.rel = "prev";
+      pager.appendChild(previous);
+    }
+    pager.appendChild(el("span", "", format(labels.page_of, { number: number, total: pages })));
+    if (number < pages) {
+      var next = el("a", "", labels.next);
+      next.href = pageLink(day, query, number + 1);
+      next.rel = "next";
+      pager.appendChild(next);
+    }
+  }
+
+  function renderTable(allRows, day, labels) {
     var body = document.getElementById("map-table-body");
     var caption = document.getElementById("map-table-caption");
     if (!body) { return; }
+    var page = tablePage(allRows, day, labels);
+    var rows = page.rows;
     while (body.firstChild) { body.removeChild(body.firstChild); }
     if (caption) { caption.textContent = format(labels.caption, { date: germanDate(day) }); }
     if (!rows.length) {
       var emptyRow = el("tr");
-      var cell = el("td", "", labels.empty);
+      var cell = el("td", "", page.query ? labels.no_match : labels.empty);
       cell.colSpan = 9;
       emptyRow.appendChild(cell);
       body.appendChild(emptyRow);
@@ -239,17 +344,17 @@
 
   // --- the map -----------------------------------------------------------------------------------
 
-  function AllianceMap(element, layer, labels) {
+  function AllianceMap(element, labels) {
     this.element = element;
-    this.layer = layer;
+    this.levels = {};  // level number -> a promise of its decoded features
+    this.level = null;
     this.labels = labels;
     this.shapes = {};
     this.positions = {};
     this.markers = {};
     this.day = null;
-    this.rows = [];
+    this.rows = null;
     this.enabled = {};
-    this.ready = false;
   }
 
   AllianceMap.prototype.init = function () {
@@ -261,23 +366,55 @@
     L.control.zoom({ zoomInTitle: this.labels.zoom_in, zoomOutTitle: this.labels.zoom_out }).addTo(this.map);
     this.map.setView([51.0, 13.4], 7);
     this.markerLayer = L.layerGroup().addTo(this.map);
-    var url = this.element.getAttribute("data-geojson-url");
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      })
-      .then(function (data) { self.draw(data); })
+    this.url = this.element.getAttribute("data-boundaries-url");
+    // One Land fits at zoom 8 or so (level 1); all of Germany at 6 (level 0).
+    var first = /land=\d\d/.test(this.url) ? 1 : 0;
+    this.load(first)
+      .then(function (data) { self.draw(data, first); })
       .catch(function () {
         var message = el("p", "map-error", self.labels.error);
         self.element.appendChild(message);
       });
   };
 
-  AllianceMap.prototype.draw = function (data) {
+  AllianceMap.prototype.load = function (level) {
+    if (!this.levels[level]) {
+      var url = new URL(this.url, window.location.href);
+      url.searchParams.set("level", String(level));
+      this.levels[level] = fetchJSON(url.toString()).then(decode);
+    }
+    return this.levels[level];
+  };
+
+  // The level whose simplification stays under a pixel at the map's zoom (its min_zoom from the server).
+  AllianceMap.prototype.wantedLevel = function () {
+    var zoom = this.map.getZoom(), wanted = 0;
+    (this.levelInfo || []).forEach(function (info) { if (zoom >= info.min_zoom) { wanted = Math.max(wanted, info.level); } });
+    return wanted;
+  };
+
+  AllianceMap.prototype.switchLevel = function () {
+    var self = this, wanted = this.wantedLevel();
+    if (wanted === this.level) { return; }
+    this.level = wanted;
+    this.load(wanted).then(function (data) {
+      if (self.level !== wanted) { return; }  // zoomed again meanwhile
+      data.features.forEach(function (feature) {
+        var shape = self.shapes[feature.properties.ags];
+        if (shape) { shape.setLatLngs(L.GeoJSON.coordsToLatLngs(feature.geometry.coordinates, 2)); }
+      });
+      self.element.setAttribute("data-level", String(wanted));
+    }).catch(function () { /* the coarser shapes stay */ });
+  };
+
+  AllianceMap.prototype.draw = function (data, level) {
     var self = this;
     var districtSums = {};
+    this.level = level;
+    this.levelInfo = data.levels;
+    var many = data.features.length > CANVAS_ABOVE;
     var geo = L.geoJSON(data, {
+      renderer: many ? L.canvas({ padding: 0.2 }) : undefined,
       style: function () { return { color: "#ffffff", weight: 0.8, fillColor: NONE, fillOpacity: 0.9 }; },
       onEachFeature: function (feature, shape) {
         var p = feature.properties || {};
@@ -306,7 +443,10 @@
       }
     });
     if (geo.getLayers().length) { this.map.fitBounds(geo.getBounds(), { padding: [8, 8] }); }
-    this.ready = true;
+    this.element.setAttribute("data-level", String(level));
+    this.map.on("zoomend", function () { self.switchLevel(); });
+    this.switchLevel();
+    this.drawn = true;
     this.update();
   };
 
@@ -372,7 +512,7 @@
   };
 
   AllianceMap.prototype.update = function () {
-    if (!this.ready) { return; }
+    if (!this.drawn || !this.rows) { return; }
     var self = this;
     var fills = {};
     this.rows.forEach(function (row) {
@@ -382,7 +522,8 @@
       }
     });
     Object.keys(this.shapes).forEach(function (ags) {
-      self.shapes[ags].setStyle({ fillColor: fills[ags] || NONE });
+      var fill = fills[ags] || NONE;
+      if (self.shapes[ags].options.fillColor !== fill) { self.shapes[ags].setStyle({ fillColor: fill }); }
     });
     this.markerLayer.clearLayers();
     if (this.enabled.council) {
@@ -393,17 +534,19 @@
         });
       });
     }
+    // Both the shapes and the dates are in: the map is ready to use (the bench and the tests wait for it).
+    this.element.setAttribute("data-state", "ready");
   };
 
   // --- wiring ------------------------------------------------------------------------------------
 
   function init() {
-    var layer = readJSON("map-layer");
     var steps = readJSON("map-steps") || [];
     var labels = readJSON("map-labels") || {};
     var element = document.getElementById("alliance-map");
-    if (!layer || !element) { return; }
+    if (!element) { return; }
     setUpTutorial();
+    var layer = null;
 
     var slider = document.getElementById("replay-slider");
     var output = document.getElementById("replay-date");
@@ -411,7 +554,7 @@
     var dateInput = document.getElementById("id_as_of");
     var status = document.getElementById("map-status");
     var boxes = Array.prototype.slice.call(document.querySelectorAll("input[data-layer]"));
-    var map = new AllianceMap(element, layer, labels);
+    var map = new AllianceMap(element, labels);
     var timer = null;
 
     function enabledLayers() {
@@ -422,7 +565,7 @@
 
     function show(index, announce) {
       var day = steps[index];
-      if (!day) { return; }
+      if (!day || !layer) { return; }
       var rows = stateOn(layer, day);
       var numbers = counts(rows);
       Object.keys(numbers).forEach(function (name) {
@@ -452,7 +595,6 @@
     }
 
     if (slider) {
-      document.getElementById("replay").hidden = false;
       slider.addEventListener("input", function () { show(Number(slider.value), !timer); });
     }
     if (play && slider) {
@@ -474,7 +616,14 @@
     });
 
     map.init();
-    show(slider ? Number(slider.value) : steps.length - 1, false);
+    // Until the layer is in, the server's table, counts and page stand; then the script takes over.
+    fetchJSON(element.getAttribute("data-layer-url")).then(function (data) {
+      layer = data;
+      if (slider) { document.getElementById("replay").hidden = false; }
+      show(slider ? Number(slider.value) : steps.length - 1, false);
+    }).catch(function () {
+      if (!element.querySelector(".map-error")) { element.appendChild(el("p", "map-error", labels.error)); }
+    });
   }
 
   if (document.readyState === "loading") {
