@@ -94,15 +94,17 @@ def _programme_figures(data: dict[str, Any]) -> list[Measurement]:
     section = data.get("alliance") or {}
     rows = []
     for run in section.get("runs") or []:
-        figures = run.get("figures_rollup") or run.get("figures_as_of")
+        figures = run.get("figures_as_of")  # from the roll-up since decision 0032
         if not figures:
             continue
         http = run.get("http_figures") or {}
-        old = run.get("figures_as_of") if run.get("figures_rollup") else None
+        old = run.get("figures_by_recount")  # the queries over the records, measured in the same run
         ratio = ""
         if old and figures.get("median_ms"):
-            ratio = f"old queries / roll-up: {old['median_ms'] / figures['median_ms']:.1f}x"
+            ratio = f"recount / roll-up: {old['median_ms'] / figures['median_ms']:.1f}x (median)"
         text = f"p99 {_num(figures.get('p99_ms'), 1)} ms in process"
+        if not old:
+            text += " (before the roll-up)"
         if http:
             text += f", HTTP p99 {_num(http.get('p99_ms'), 1)} ms"
         p99 = figures.get("p99_ms")
@@ -168,20 +170,25 @@ def _report(data: dict[str, Any]) -> list[Measurement]:
 
 def _national_map(data: dict[str, Any]) -> list[Measurement]:
     rows = []
-    for key, block in (data.get("databases") or {}).items():
-        first = block.get("first_load_bytes")
-        page = block.get("page") or {}
+    for key, block in (data.get("runs") or {}).items():
+        first = (block.get("first_load") or {}).get("gzip")
         if first is None:
             continue
-        interactive = block.get("interactive_ms")
-        text = f"first load {first / 1_000_000:.2f} MB, page p99 {_num(page.get('p99_ms'), 0)} ms"
-        if interactive is not None:
-            text += f", interactive after {_num(interactive)} ms"
-        met = first < 1_000_000 and (interactive is None or interactive < 1000)
-        ratio = ""
-        if block.get("old_first_load_bytes"):
-            ratio = f"old / new bytes: {block['old_first_load_bytes'] / first:.1f}x"
-        rows.append(Measurement(_label(key, block), text, met, block.get("foreign_cpu_pct"), ratio, _when(data)))
+        page = (block.get("latency") or {}).get("page") or {}
+        interactive = block.get("interactive") or {}
+        slowest = interactive.get("p99_ms")
+        text = (f"first load {first / 1_000_000:.2f} MB gzipped "
+                f"({block['first_load'].get('plain', 0) / 1_000_000:.1f} MB plain), page p99 "
+                f"{_num(page.get('p99_ms'))} ms")
+        if slowest is not None:
+            text += f", interactive after {_num(interactive.get('p50_ms'))} ms median, {_num(slowest)} ms slowest " \
+                    f"of {interactive.get('n')}"
+        met = first < 1_000_000 and slowest is not None and slowest < 1000
+        old = ((block.get("sizes") or {}).get("geojson_all") or {}).get("gzip")
+        ratio = f"GeoJSON / compact boundaries (gzip): {old / block['sizes']['compact_level_0']['gzip']:.1f}x" \
+            if old and (block.get("sizes") or {}).get("compact_level_0") else ""
+        foreign = _max_foreign(page.get("foreign_cpu_pct"), interactive.get("foreign_cpu_pct"))
+        rows.append(Measurement(_label(key, block), text, met, foreign, ratio, _when(data)))
     return rows
 
 
