@@ -48,13 +48,16 @@ def configure(context: Any) -> Any:
 
 @pytest.hookimpl(trylast=True)  # after pytest-django's own reordering, so ours is final
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run browser tests last (stable order otherwise).
+    """Run browser tests last (stable order otherwise), the ``slow`` ones first among them.
 
     The session-wide sync Playwright keeps an asyncio loop running in the main thread from the first
     browser test to the end of the session; no other test should run under it (asyncio.run() would
-    fail, and Django's async-safety check is switched off meanwhile).
+    fail, and Django's async-safety check is switched off meanwhile). The tests that take minutes go
+    out first, so that pytest-xdist does not hand one of them to a worker when the other has nothing
+    left (the longest job first keeps the two workers' ends close).
     """
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=lambda item: (item.get_closest_marker("browser") is not None,
+                                 item.get_closest_marker("slow") is None))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
 """Every demo role can reach every page in its navigation, and no page has serious axe violations.
 
-One test on purpose: every problem found is collected, so one run lists all defects instead of stopping
-at the first. The demo is the session's shared demo database (``demo_db``, tests/demo/database.py).
+One test per role (and one for the public pages): within it every problem found is collected, so one run
+lists all defects of that role instead of stopping at the first, and the roles run on both test workers
+instead of one test taking five minutes at the end of the suite. The demo is the session's shared demo
+database (``demo_db``, tests/demo/database.py).
 """
 
 from __future__ import annotations
@@ -39,7 +41,15 @@ def _check(session: Session, url: str, where: str, problems: list[str], minor: M
             minor.setdefault(key, set()).add(urlsplit(url).path)
 
 
-def test_demo_roles_accessibility(new_session: Any, demo_db: Any) -> None:
+def _report(problems: list[str], minor: Minor) -> None:
+    if minor:
+        print("axe-core moderate/minor findings (not failing):")
+        for (rule, impact, target), paths in sorted(minor.items()):
+            print(f"- {rule} ({impact}) at {target} on {len(paths)} page(s), e.g. {min(paths)}")
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+def test_public_pages_accessibility(new_session: Any, demo_db: Any) -> None:
     problems: list[str] = []
     minor: Minor = {}  # moderate/minor findings are printed, not failed
 
@@ -53,22 +63,19 @@ def test_demo_roles_accessibility(new_session: Any, demo_db: Any) -> None:
             and anonymous.page.locator(".leaflet-basemaplabels-pane .basemap-label").count()
         ):
             problems.append(f"anonymous, {where}: the map has no base map under it")
+    _report(problems, minor)
 
-    for username, role in DEMO_USERS.items():
-        session = new_session()  # a fresh context: no cookies from the previous user
-        try:
-            log_in(session, username)
-        except AssertionError as exc:  # keep going: the other roles' findings matter too
-            problems.append(f"{username} ({role}): login failed: {str(exc).splitlines()[0]}")
-            continue
-        links = main_navigation_links(session.page)
-        if not links:
-            problems.append(f"{username} ({role}): the main navigation has no links")
-        for url in links:
-            _check(session, url, f"{username} ({role})", problems, minor)
 
-    if minor:
-        print("axe-core moderate/minor findings (not failing):")
-        for (rule, impact, target), paths in sorted(minor.items()):
-            print(f"- {rule} ({impact}) at {target} on {len(paths)} page(s), e.g. {min(paths)}")
-    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+@pytest.mark.parametrize("username", list(DEMO_USERS))
+def test_demo_role_accessibility(new_session: Any, demo_db: Any, username: str) -> None:
+    problems: list[str] = []
+    minor: Minor = {}
+    role = DEMO_USERS[username]
+    session = new_session()  # a fresh context: no cookies from another user
+    log_in(session, username)
+    links = main_navigation_links(session.page)
+    if not links:
+        problems.append(f"{username} ({role}): the main navigation has no links")
+    for url in links:
+        _check(session, url, f"{username} ({role})", problems, minor)
+    _report(problems, minor)

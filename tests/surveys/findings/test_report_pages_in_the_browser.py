@@ -33,6 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RECOMMENDATIONS = "Beleuchtung am Bahnhof verbessern."
 
 
+@pytest.mark.slow
 def test_analyst_goes_from_the_hub_to_the_released_report_by_keyboard(live_server: Any, world: World) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")

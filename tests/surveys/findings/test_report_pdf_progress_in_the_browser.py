@@ -26,6 +26,7 @@ from tests.surveys.findings.report_data import surveyed_project
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.slow
 def test_report_pdf_shows_its_progress_and_then_the_download(live_server: Any, world: World,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     if not os.path.exists(CHROMIUM):
