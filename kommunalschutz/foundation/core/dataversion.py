@@ -113,6 +113,15 @@ def remove_triggers(schema_editor: Any, scope: str, tables: Sequence[str]) -> No
     schema_editor.execute(f"DELETE FROM {TABLE} WHERE scope = %s", params=[scope])  # noqa: S608
 
 
+def triggers_operation(scope: str, tables: Sequence[str]) -> Any:
+    """The migration operation that installs ``scope``'s triggers on ``tables`` (and removes them when the
+    migration is reversed): ``operations = [triggers_operation("partners", ("measures_partner",))]``."""
+    from django.db import migrations
+
+    return migrations.RunPython(lambda _apps, editor: install_triggers(editor, scope, tables),
+                                lambda _apps, editor: remove_triggers(editor, scope, tables))
+
+
 # An answer built from the tables of several scopes names them joined by this (e.g. "councils+registry").
 JOIN = "+"
 

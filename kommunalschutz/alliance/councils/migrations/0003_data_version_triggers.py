@@ -6,21 +6,13 @@ whichever way it was written (services, admin, bulk writes, seed migrations, raw
 
 from django.db import migrations
 
-from kommunalschutz.foundation.core.dataversion import install_triggers, remove_triggers
+from kommunalschutz.foundation.core.dataversion import triggers_operation
 
 SCOPE = "councils"
 TABLES = ("councils_preventioncouncil",)
 
 
-def forward(apps, schema_editor):
-    install_triggers(schema_editor, SCOPE, TABLES)
-
-
-def backward(apps, schema_editor):
-    remove_triggers(schema_editor, SCOPE, TABLES)
-
-
 class Migration(migrations.Migration):
     dependencies = [("councils", "0002_one_running_council_per_target"), ("core", "0005_dataversion")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [triggers_operation(SCOPE, TABLES)]

@@ -6,21 +6,13 @@ whichever way it was written (services, admin, bulk writes, seed migrations, raw
 
 from django.db import migrations
 
-from kommunalschutz.foundation.core.dataversion import install_triggers, remove_triggers
+from kommunalschutz.foundation.core.dataversion import triggers_operation
 
 SCOPE = "offers"
 TABLES = ("engagements_offertype",)
 
 
-def forward(apps, schema_editor):
-    install_triggers(schema_editor, SCOPE, TABLES)
-
-
-def backward(apps, schema_editor):
-    remove_triggers(schema_editor, SCOPE, TABLES)
-
-
 class Migration(migrations.Migration):
     dependencies = [("engagements", "0005_names_unique_ignoring_case"), ("core", "0005_dataversion")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [triggers_operation(SCOPE, TABLES)]

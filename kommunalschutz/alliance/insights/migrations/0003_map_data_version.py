@@ -6,19 +6,11 @@ of the registry (names), sent with an ETag and gzipped, like the registry's answ
 
 from django.db import migrations
 
-from kommunalschutz.foundation.core.dataversion import install_triggers, remove_triggers
+from kommunalschutz.foundation.core.dataversion import triggers_operation
 
 SCOPE = "alliance_map"
 TABLES = ("alliance_membershiptransition", "alliance_cooperationagreement", "engagements_engagement",
           "engagements_offertype", "councils_preventioncouncil")
-
-
-def forward(apps, schema_editor):
-    install_triggers(schema_editor, SCOPE, TABLES)
-
-
-def backward(apps, schema_editor):
-    remove_triggers(schema_editor, SCOPE, TABLES)
 
 
 class Migration(migrations.Migration):
@@ -30,4 +22,4 @@ class Migration(migrations.Migration):
         ("councils", "0002_one_running_council_per_target"),
     ]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [triggers_operation(SCOPE, TABLES)]
