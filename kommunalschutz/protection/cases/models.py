@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -466,13 +467,15 @@ class IncidentStatisticRollup(models.Model):
     each category value and each mask bit. Keys are plain numbers, 0 meaning "none" (a unique key with NULL
     would not conflict), and not foreign keys: deleting a district recounts its rows instead."""
 
-    occurred_month = models.DateField()
-    district_key = models.PositiveIntegerField(default=0)
-    directorate_key = models.PositiveIntegerField(default=0)
-    is_synthetic = models.BooleanField(default=False)
-    n = models.IntegerField(default=0)
+    occurred_month = models.DateField(_("month of the incident"))
+    district_key = models.PositiveIntegerField(_("district (number)"), default=0)
+    directorate_key = models.PositiveIntegerField(_("police directorate (number)"), default=0)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    n = models.IntegerField(_("records"), default=0)
 
     class Meta:
+        verbose_name = _("statistics roll-up")
+        verbose_name_plural = _("statistics roll-ups")
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["occurred_month", "district_key", "directorate_key", "is_synthetic"],
                                     name="stat_rollup_key"),
@@ -486,14 +489,21 @@ class IncidentStatisticRollup(models.Model):
         return f"roll-up {self.occurred_month:%Y-%m} {self.district_key}"
 
 
+# One count column per category value ("Weg: Brief") and per mask bit ("Vorfallsarten, Bit 3"), named in German
+# like every field the audit trail could name.
+_YES_NO = {True: _("yes"), False: _("no")}
 for _field, _values in (("channel", Channel.values), ("affected_role", AffectedRole.values),
                         ("politically_motivated", Tristate.values), ("intake", Case.Intake.values),
                         ("is_acute", [True, False])):
+    _labels = dict(Case._meta.get_field(_field).flatchoices) if _field != "is_acute" else _YES_NO
     for _value in _values:
-        IncidentStatisticRollup.add_to_class(rollup_column(_field, _value), models.IntegerField(default=0))
+        IncidentStatisticRollup.add_to_class(rollup_column(_field, _value), models.IntegerField(
+            format_lazy("{}: {}", Case._meta.get_field(_field).verbose_name, _labels[_value]), default=0))
+_MASK_LABELS = {"type_mask": _("incident types"), "measure_mask": _("measures"), "referral_mask": _("referrals")}
 for _field, _count in MASK_BITS.items():
     for _index in range(_count):
-        IncidentStatisticRollup.add_to_class(f"{_field}_{_index}", models.IntegerField(default=0))
+        IncidentStatisticRollup.add_to_class(f"{_field}_{_index}", models.IntegerField(
+            format_lazy("{}, {} {}", _MASK_LABELS[_field], _("bit"), _index), default=0))
 
 
 class IncidentStatisticAckHistogram(models.Model):
@@ -501,13 +511,15 @@ class IncidentStatisticAckHistogram(models.Model):
     those of cases.rollups (exact minutes first, then geometric, ACK_RELATIVE_ERROR). No district or
     directorate: with them the table has nearly a row per record (decision 0031); filtered reads are exact."""
 
-    occurred_month = models.DateField()
-    is_synthetic = models.BooleanField(default=False)
-    is_acute = models.BooleanField(default=False)
-    bucket = models.PositiveSmallIntegerField()
-    n = models.IntegerField(default=0)
+    occurred_month = models.DateField(_("month of the incident"))
+    is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    is_acute = models.BooleanField(_("acute"), default=False)
+    bucket = models.PositiveSmallIntegerField(_("range of minutes"))
+    n = models.IntegerField(_("records"), default=0)
 
     class Meta:
+        verbose_name = _("acknowledgement histogram")
+        verbose_name_plural = _("acknowledgement histograms")
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["occurred_month", "is_synthetic", "is_acute", "bucket"],
                                     name="stat_ack_histogram_key"),
