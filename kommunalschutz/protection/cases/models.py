@@ -491,14 +491,15 @@ class IncidentStatisticRollup(models.Model):
 
 # One count column per category value ("Weg: Brief") and per mask bit ("Vorfallsarten, Bit 3"), named in German
 # like every field the audit trail could name.
-_YES_NO = {True: _("yes"), False: _("no")}
+_YES_NO: dict[Any, Any] = {True: _("yes"), False: _("no")}
 for _field, _values in (("channel", Channel.values), ("affected_role", AffectedRole.values),
                         ("politically_motivated", Tristate.values), ("intake", Case.Intake.values),
                         ("is_acute", [True, False])):
-    _labels = dict(Case._meta.get_field(_field).flatchoices) if _field != "is_acute" else _YES_NO
+    _source: Any = Case._meta.get_field(_field)
+    _labels: dict[Any, Any] = dict(_source.flatchoices) if _field != "is_acute" else _YES_NO
     for _value in _values:
         IncidentStatisticRollup.add_to_class(rollup_column(_field, _value), models.IntegerField(
-            format_lazy("{}: {}", Case._meta.get_field(_field).verbose_name, _labels[_value]), default=0))
+            format_lazy("{}: {}", _source.verbose_name, _labels[_value]), default=0))
 _MASK_LABELS = {"type_mask": _("incident types"), "measure_mask": _("measures"), "referral_mask": _("referrals")}
 for _field, _count in MASK_BITS.items():
     for _index in range(_count):
