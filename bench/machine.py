@@ -134,20 +134,46 @@ def _process_seconds(pids: list[int]) -> float:
     return seconds
 
 
+def process_seconds(pids: list[int]) -> float:
+    """CPU seconds (user + system) the running processes ``pids`` have used so far."""
+    return _process_seconds(pids)
+
+
+def descendant_pids(root: int | None = None) -> list[int]:
+    """The running descendants of ``root`` (default: this process), found through /proc's parent ids: e.g. the
+    browser Playwright's driver starts, whose CPU is the bench's own, not another program's."""
+    root = os.getpid() if root is None else root
+    children: dict[int, list[int]] = {}
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(status.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    found: list[int] = []
+    queue = list(children.get(root, []))
+    while queue:
+        pid = queue.pop()
+        found.append(pid)
+        queue.extend(children.get(pid, []))
+    return found
+
+
 def cpu_sample(own_pids: list[int]) -> CpuSample:
     total, idle = _cpu_times()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been reaped
     return CpuSample(total, idle, _process_seconds(own_pids) + children.ru_utime + children.ru_stime)
 
 
-def foreign_cpu_percent(before: CpuSample, after: CpuSample) -> float | None:
-    """Share of all cores used by programs other than ours between the two samples."""
+def foreign_cpu_percent(before: CpuSample, after: CpuSample, *, own_extra_seconds: float = 0.0) -> float | None:
+    """Share of all cores used by programs other than ours between the two samples; ``own_extra_seconds`` is
+    CPU our own short-lived processes used meanwhile (e.g. a browser that has exited by the second sample)."""
     total = after.total_jiffies - before.total_jiffies
     if total <= 0:
         return None
     ticks = os.sysconf("SC_CLK_TCK")
     busy_seconds = (total - (after.idle_jiffies - before.idle_jiffies)) / ticks
-    own_seconds = after.own_seconds - before.own_seconds
+    own_seconds = after.own_seconds - before.own_seconds + own_extra_seconds
     return round(max(0.0, busy_seconds - own_seconds) / (total / ticks) * 100, 1)
 
 
