@@ -54,10 +54,14 @@ workers = _env_int("WEB_CONCURRENCY", 2 * _cores() + 1)
 worker_class = "sync"
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# Recycling workers bounds slow memory growth (large GeoJSON and report buffers); the jitter keeps
-# all workers from restarting at the same moment.
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Recycling workers bounds slow memory growth; the jitter keeps all workers from restarting at the same
+# moment. 50,000 rather than gunicorn's usual few thousand: the public API answers cached reads at up to a
+# few thousand requests per second, and a restart (importing Django and every app, then rebuilding the
+# worker's caches) costs more CPU than thousands of cached answers; at 2,000 every worker restarted every
+# few seconds under load (docs/benchmarks.md, "Public read API"). The caches that could grow are bounded
+# (core.dataversion: 2 x 16 MiB per worker), so a worker still restarts every few minutes at full load.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 50_000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 5_000)
 # Not preloaded: forking after Huey or SQLite opened a connection would share it between workers.
 preload_app = False
 # The heartbeat file lives in RAM, so a slow disk cannot make the master kill healthy workers.
