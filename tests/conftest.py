@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from kommunalschutz.foundation.accounts.models import Organisation, Role, User
 from kommunalschutz.foundation.accounts.services import create_token
@@ -24,6 +27,40 @@ from tests.factories import (
 from tests.german import english_in
 
 PASSWORD = "correct horse battery staple"
+
+
+class _SerialisedWhenSharedServer(ThreadedWSGIServer):
+    """The live server, one request at a time while it shares the test's in-memory SQLite connection.
+
+    With an in-memory SQLite database every server thread uses the test's own connection (Django passes it
+    over, since another connection would see an empty database). A page that fires several requests at once
+    (the map's preloads) then had two threads open transactions on that one connection, and the session save
+    failed with "cannot start a transaction within a transaction". On PostgreSQL, and in production, each
+    thread or worker has its own connection, so requests stay parallel there.
+    """
+
+    def set_app(self, application: Any) -> None:
+        if not getattr(self, "connections_override", None):
+            super().set_app(application)
+            return
+        lock = threading.Lock()
+
+        def serialised(environ: Any, start_response: Any) -> Any:
+            # The body is read and the response closed (which fires request_finished and its connection
+            # handling) while the lock is held, so nothing of one request overlaps the next.
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    return [b"".join(result)]
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = _SerialisedWhenSharedServer
 
 
 @dataclass
