@@ -60,7 +60,27 @@ class _SerialisedWhenSharedServer(ThreadedWSGIServer):
         super().set_app(serialised)
 
 
-LiveServerThread.server_class = _SerialisedWhenSharedServer
+LiveServerThread.server_class = _SerialisedWhenSharedServer  # type: ignore[attr-defined]  # django-stubs lack it
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Iterator[Any]:
+    """pytest-django's live server, started only after the test database exists.
+
+    pytest-django's own fixture does not depend on the database set-up, so when a test named the browser
+    fixture before ``demo_db`` the server started while the settings still named the development database:
+    it was then not handed the in-memory test connection and opened connections of its own to SQLite's shared
+    cache, where a session save met "database table is locked" (a 400 on the map's preloads in CI).
+    """
+    import os
+
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+            or "localhost")
+    server = LiveServer(addr)
+    yield server
+    server.stop()
 
 
 @dataclass
