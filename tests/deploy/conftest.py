@@ -21,7 +21,7 @@ def helm_template(values_file: str, *extra: str, namespace: str = "kommunalschut
     args = [str(tools.helm()), "template", "ks", str(CHART), "--namespace", namespace]
     if values_file != "values.yaml":
         args += ["-f", str(CHART / values_file)]
-    return subprocess.run([*args, *extra], capture_output=True, text=True, check=False)  # noqa: S603
+    return subprocess.run([*args, *extra], capture_output=True, text=True, check=False)
 
 
 def render(values_file: str, *extra: str) -> list[dict[str, Any]]:

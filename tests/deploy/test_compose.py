@@ -74,7 +74,7 @@ def test_processes_are_the_ones_a_host_runs(compose: dict[str, Any]) -> None:
 def test_kommunalschutz_commands_exist(compose: dict[str, Any], service: str) -> None:
     command = compose["services"][service]["command"]
     env = {**os.environ, "KOMMUNALSCHUTZ_TESTING": "1"}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [str(Path(sys.executable).parent / command[0]), command[1], "--help"], cwd=PROJECT_DIR, env=env,
         capture_output=True, text=True, check=False, timeout=120,
     )
@@ -84,7 +84,7 @@ def test_kommunalschutz_commands_exist(compose: dict[str, Any], service: str) ->
 def test_gunicorn_accepts_the_configuration(compose: dict[str, Any]) -> None:
     command = compose["services"]["app-1"]["command"]
     env = {**os.environ, "KOMMUNALSCHUTZ_TESTING": "1", "GUNICORN_BIND": "0.0.0.0:8000"}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [str(Path(sys.executable).parent / command[0]), *command[1:], "--check-config"], cwd=PROJECT_DIR,
         env=env, capture_output=True, text=True, check=False, timeout=120,
     )
@@ -113,7 +113,7 @@ def test_secrets_come_only_as_files(compose: dict[str, Any]) -> None:
 
 def test_secret_files_are_git_ignored() -> None:
     for path in ("deploy/secrets/database_url", "deploy/kommunalschutz.env"):
-        result = subprocess.run(["git", "check-ignore", "-q", path], cwd=PROJECT_DIR, check=False)  # noqa: S603, S607
+        result = subprocess.run(["git", "check-ignore", "-q", path], cwd=PROJECT_DIR, check=False)
         assert result.returncode == 0, f"{path} is not git-ignored"
 
 
@@ -132,7 +132,7 @@ def test_platform_containers_are_read_only_and_unprivileged(compose: dict[str, A
         service = compose["services"][name]
         assert service["read_only"] is True
         tmpfs = [entry.split(":", 1)[0] for entry in service["tmpfs"]]
-        assert "/tmp" in tmpfs and "/run/prometheus" in tmpfs  # noqa: S108
+        assert "/tmp" in tmpfs and "/run/prometheus" in tmpfs
         uid, _, gid = service["user"].partition(":")
         assert int(uid) >= 1000 and int(gid) != 0
         assert service["cap_drop"] == ["ALL"]
@@ -194,7 +194,7 @@ def test_make_secrets_writes_consistent_secrets_once(tmp_path: Path) -> None:
 
     script = tmp_path / "make-secrets.sh"
     shutil.copy(DEPLOY / "make-secrets.sh", script)
-    first = subprocess.run(["sh", str(script)], capture_output=True, text=True, check=True)  # noqa: S603, S607
+    first = subprocess.run(["sh", str(script)], capture_output=True, text=True, check=True)
     secrets = tmp_path / "secrets"
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
@@ -217,6 +217,6 @@ def test_make_secrets_writes_consistent_secrets_once(tmp_path: Path) -> None:
     assert "CREATE ROLE kommunalschutz_owner LOGIN" in init and "CREATE ROLE kommunalschutz LOGIN" in init
     assert "CREATE DATABASE kommunalschutz OWNER kommunalschutz_owner" in init
     # A second run keeps every secret (a new encryption key would make the data unreadable).
-    second = subprocess.run(["sh", str(script)], capture_output=True, text=True, check=True)  # noqa: S603, S607
+    second = subprocess.run(["sh", str(script)], capture_output=True, text=True, check=True)
     assert "written" in first.stdout and "written" not in second.stdout
     assert {path.name: path.read_text(encoding="utf-8").strip() for path in secrets.iterdir()} == values

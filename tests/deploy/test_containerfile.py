@@ -34,7 +34,7 @@ def parsed() -> DockerfileParser:
 
 
 def final_stage(parsed: DockerfileParser) -> list[dict[str, Any]]:
-    structure = parsed.structure
+    structure: list[dict[str, Any]] = parsed.structure
     last_from = max(i for i, item in enumerate(structure) if item["instruction"] == "FROM")
     return structure[last_from:]
 
@@ -75,7 +75,7 @@ def test_health_check_expose_and_command(parsed: DockerfileParser, compose: dict
 def test_read_only_root_needs_only_tmp_and_volumes(parsed: DockerfileParser) -> None:
     envs = parsed.envs
     for name in ("TMPDIR", "HOME", "MPLCONFIGDIR", "XDG_CACHE_HOME"):
-        assert envs[name].startswith("/tmp"), name  # noqa: S108
+        assert envs[name].startswith("/tmp"), name
     assert envs["PROMETHEUS_MULTIPROC_DIR"] == "/run/prometheus"
     assert envs["PYTHONDONTWRITEBYTECODE"] == "1"
     assert envs["STATIC_ROOT"] == "/opt/kommunalschutz/static"
@@ -149,7 +149,7 @@ def test_the_build_time_collectstatic_step_loads_without_secrets(parsed: Dockerf
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
     if os.environ.get("PYTHONPATH"):
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    result = subprocess.run(["sh", "-c", script], cwd=PROJECT_DIR, env=env,  # noqa: S603, S607
+    result = subprocess.run(["sh", "-c", script], cwd=PROJECT_DIR, env=env,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith("tmp")]
@@ -161,14 +161,14 @@ def test_the_build_time_collectstatic_step_loads_without_secrets(parsed: Dockerf
 class _Recorder(http.server.BaseHTTPRequestHandler):
     seen: list[dict[str, str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         type(self).seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
         status = 200 if self.path == "/health/live" else 503
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -186,7 +186,7 @@ def probe_server() -> Iterator[int]:
 
 
 def _healthcheck(path: str, port: int, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, str(HEALTHCHECK_SCRIPT), path, str(port)],
         env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True, check=False, timeout=30,
     )

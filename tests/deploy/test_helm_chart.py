@@ -44,7 +44,7 @@ def test_helm_lint_passes_strictly(helm: Path, values_file: str) -> None:
     args = [str(helm), "lint", "--strict", str(CHART)]
     if values_file != "values.yaml":
         args += ["-f", str(CHART / values_file)]
-    result = subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -114,7 +114,7 @@ def test_every_pod_runs_restricted(rendered: dict[str, list[dict[str, Any]]], va
             assert container["resources"]["requests"] and container["resources"]["limits"]
             mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
             # Writable only /tmp, the metrics directory and the var volume (all in volumes, none in the image).
-            assert {"/tmp", "/run/prometheus", "/var/lib/kommunalschutz"} <= set(mounts)  # noqa: S108
+            assert {"/tmp", "/run/prometheus", "/var/lib/kommunalschutz"} <= set(mounts)
             assert mounts["/run/secrets/kommunalschutz"]["readOnly"] is True
             assert not container["image"].endswith(":latest")
 

