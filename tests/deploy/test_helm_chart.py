@@ -4,7 +4,8 @@ of decision 0038 (restricted pod security, secrets only from existing Secrets, p
 A pinned helm binary renders it (tests/deploy/tools.py); kubernetes-validate checks each manifest against the
 OpenAPI schemas of the oldest Kubernetes the chart supports and the newest the package ships, in strict mode
 (unknown fields are errors). The Prometheus Operator's kinds have no schema there: they are checked against
-the structure the operator's CRDs require (crd_schemas.py).
+the structure the operator's CRDs require (crd_schemas.py), and the alert rules' expressions are parsed with
+Prometheus' own PromQL grammar (tools.promql_errors).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tests.deploy import crd_schemas
+from tests.deploy import crd_schemas, tools
 from tests.deploy.conftest import CHART, VALUES_FILES, by_kind, helm_template, named, pod_specs, render
 from tests.deploy.secrets_check import credentials_in, is_secret_name
 
@@ -265,12 +266,22 @@ def test_alert_rules_cover_the_issues_list(rendered: dict[str, list[dict[str, An
     for name, metric in expected.items():
         assert metric in alerts[name]["expr"], name
     assert "> 93600" in alerts["KommunalschutzBackupMissing"]["expr"]  # 26 hours
+    names = list(alerts)
+    errors = tools.promql_errors([alerts[name]["expr"] for name in names])
+    assert dict(zip(names, errors, strict=True)) == {name: [] for name in names}
     for alert in alerts.values():
         expr = alert["expr"]
-        assert expr.count("(") == expr.count(")") and expr.count("{") == expr.count("}")
         assert 'namespace="kommunalschutz"' in expr
         assert alert["labels"]["severity"] in {"warning", "critical"}
         assert alert["annotations"]["summary"]
+
+
+def test_promql_check_finds_a_syntax_error() -> None:
+    """The grammar check above can fail: an unclosed parenthesis is found."""
+    good, broken = tools.promql_errors(["max(kommunalschutz_cases_acknowledgement_overdue) > 0",
+                                        "sum(rate(kommunalschutz_http_requests_total[5m])"])
+    assert good == []
+    assert broken != []
 
 
 def test_ingress_fits_the_upload_limit() -> None:

