@@ -287,8 +287,11 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
 
 # --- Static files -----------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing directory
+# The container image collects static files at build time into a read-only path of its own (deploy/Containerfile),
+# so they do not live in the var volume that is mounted over it.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+if not STATIC_ROOT.is_dir():  # whitenoise warns about a missing directory; a read-only image has it already
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
