@@ -38,7 +38,7 @@ import os
 import secrets
 import shutil
 import sqlite3
-import subprocess  # noqa: S404  (pg_dump/pg_restore, found on PATH, arguments as a list)
+import subprocess  # pg_dump/pg_restore, found on PATH, arguments as a list
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterator
@@ -53,7 +53,6 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import kommunalschutz
 from kommunalschutz.foundation.core import backup_storage
 from kommunalschutz.foundation.core.models import BackupRun
 from kommunalschutz.foundation.core.services import record_backup_run
@@ -153,6 +152,14 @@ def default_archive_path(now: dt.datetime | None = None) -> Path:
     return Path(settings.VAR_DIR) / "backups" / f"kommunalschutz-{now.astimezone(dt.UTC):%Y%m%d-%H%M%S}.tar.gz"
 
 
+def _writer(handle: IO[bytes], mode: str) -> tarfile.TarFile:
+    if mode == "gz":
+        return tarfile.open(fileobj=handle, mode="w:gz", format=tarfile.PAX_FORMAT)
+    if mode == "xz":
+        return tarfile.open(fileobj=handle, mode="w:xz", format=tarfile.PAX_FORMAT)
+    return tarfile.open(fileobj=handle, mode="w", format=tarfile.PAX_FORMAT)
+
+
 def _tarinfo(name: str, size: int) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.size = size
@@ -178,6 +185,16 @@ def _add_stream(archive: tarfile.TarFile, name: str, handle: IO[bytes], size: in
 
     archive.addfile(_tarinfo(name, size), io.BufferedReader(_Reader(), CHUNK))
     return digest.hexdigest()
+
+
+def _platform_version() -> str:
+    # From the installed distribution: core may not import the package root (tests/test_architecture.py).
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kommunalschutz")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _migrations() -> dict[str, list[str]]:
@@ -288,7 +305,7 @@ def create_backup(*, output: Path | None = None) -> BackupResult:
 
         def write(handle: IO[bytes]) -> None:
             nonlocal file_count
-            with tarfile.open(fileobj=handle, mode=f"w:{mode}" if mode else "w", format=tarfile.PAX_FORMAT) as archive:
+            with _writer(handle, mode) as archive:
                 name = DATABASE_PARTS[database["vendor"]]
                 scanner = _KeyScanner()
                 size = dump.stat().st_size
@@ -312,7 +329,7 @@ def create_backup(*, output: Path | None = None) -> BackupResult:
                 manifest = {
                     "format": FORMAT, "format_version": FORMAT_VERSION,
                     "created_at": started.astimezone(dt.UTC).isoformat(),
-                    "platform_version": kommunalschutz.__version__,
+                    "platform_version": _platform_version(),
                     "database": database, "migrations": _migrations(),
                     "locations": backup_storage.describe_locations(),
                     "parts": parts,
@@ -364,7 +381,8 @@ def read_manifest(path: Path) -> dict[str, Any]:
     except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
         raise BackupError(_("%(path)s is not a readable archive: the file is damaged or of another kind.")
                           % {"path": path}) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("parts"), list):
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
+            or not isinstance(manifest.get("parts"), list):
         raise _foreign(path)
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(_("The archive has format version %(version)s; this platform reads version %(ours)s.")
@@ -526,7 +544,8 @@ def restore_backup(path: Path, *, replace: bool = False) -> RestoreResult:
     manifest = read_manifest(path)
     connection.ensure_connection()
     vendor = connection.vendor
-    archived_vendor = manifest.get("database", {}).get("vendor") if isinstance(manifest.get("database"), dict) else None
+    database = manifest.get("database")
+    archived_vendor = database.get("vendor") if isinstance(database, dict) else None
     if archived_vendor not in DATABASE_PARTS:
         raise BackupError(_("The archive's manifest is damaged."))
     if archived_vendor != vendor:

@@ -289,9 +289,8 @@ def test_a_restored_instance_is_identical_to_the_backed_up_one(vendor: str, tmp_
         MunicipalityFactory.create(ags="14628999", name="Neustadt", district=case.district)
         assert DataVersion.objects.get(scope="registry").token != token
         assert rollup.check() == []
-        with pytest.raises(Exception):  # noqa: B017, PT011  (the database's own refusal, vendor-specific)
-            with connection.cursor() as cursor:
-                cursor.execute("UPDATE core_auditevent SET summary = 'geändert'")
+        with pytest.raises(Exception), connection.cursor() as cursor:  # noqa: B017  (the trigger's refusal)
+            cursor.execute("UPDATE core_auditevent SET summary = 'geändert'")
         assert not AuditEvent.objects.filter(summary="geändert").exists()
         connections.close_all()
 
@@ -391,7 +390,8 @@ def test_the_archive_holds_no_key_material(archive: Path) -> None:
 def test_a_key_in_the_file_storage_stops_the_backup(tmp_path: Path, settings: Any) -> None:
     with file_locations(settings, tmp_path / "source") as locations:
         locations.files.mkdir(parents=True)
-        (locations.files / "notiz.txt").write_text(f"FIELD_ENCRYPTION_KEYS={django_settings.FIELD_ENCRYPTION_KEYS[0]}\n")
+        key = django_settings.FIELD_ENCRYPTION_KEYS[0]
+        (locations.files / "notiz.txt").write_text(f"FIELD_ENCRYPTION_KEYS={key}\n")
         output = tmp_path / "backups" / "backup.tar.gz"
         message = _refusal("backup", "--output", str(output))
         assert "Es wurde keine Sicherung geschrieben" in message and "Schlüssel" in message

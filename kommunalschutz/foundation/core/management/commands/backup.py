@@ -16,8 +16,9 @@ from kommunalschutz.foundation.core.numbers import german_number as integer
 
 
 class Command(commands.Command):
-    help = gettext_lazy("Write one backup archive: the database, every stored file and a manifest with the SHA-256 "
-                        "of each part. Never contains the encryption keys or SECRET_KEY: back them up separately.")
+    help = gettext_lazy(  # type: ignore[assignment]  # made a string in commands.Command.create_parser
+        "Write one backup archive: the database, every stored file and a manifest with the SHA-256 "
+        "of each part. Never contains the encryption keys or SECRET_KEY: back them up separately.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", default=None, metavar="PATH",

@@ -19,9 +19,10 @@ from kommunalschutz.foundation.core.numbers import german_number as integer
 
 
 class Command(commands.Command):
-    help = gettext_lazy("Rebuild an empty instance from a backup archive. Every part is checked against the "
-                        "manifest's SHA-256 before the database is touched. Needs the same encryption keys as "
-                        "the instance the backup came from.")
+    help = gettext_lazy(  # type: ignore[assignment]  # made a string in commands.Command.create_parser
+        "Rebuild an empty instance from a backup archive. Every part is checked against the "
+        "manifest's SHA-256 before the database is touched. Needs the same encryption keys as "
+        "the instance the backup came from.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", metavar="PATH", help=_("the backup archive"))
