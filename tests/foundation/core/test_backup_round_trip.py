@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import sqlite3
 import tarfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -397,3 +399,58 @@ def test_a_key_in_the_file_storage_stops_the_backup(tmp_path: Path, settings: An
         assert "Es wurde keine Sicherung geschrieben" in message and "Schlüssel" in message
         assert not output.parent.exists() or not any(output.parent.iterdir())  # no archive, no partial file
         assert not BackupRun.objects.exists()
+
+
+def test_replace_overwrites_a_target_that_is_not_empty(archive: Path, tmp_path: Path, settings: Any) -> None:
+    with file_locations(settings, tmp_path / "target") as target_files, empty_target(SUITE_VENDOR, tmp_path):
+        call_command("restore", str(archive), stdout=io.StringIO())
+        restored = snapshot()
+        files = stored_bytes(target_files)
+        # Work happens in the target after the first restore: a new row and a new file.
+        MunicipalityFactory.create(ags="14628998", name="Altstadt",
+                                   district=apps.get_model("registry", "District").objects.get())
+        (target_files.files / "neu.pdf").write_bytes(b"%PDF neu")
+        assert "Die Zieldatenbank ist nicht leer" in _refusal("restore", str(archive))
+        call_command("restore", str(archive), "--replace", stdout=io.StringIO())
+        assert snapshot() == restored
+        assert {name: data for name, data in stored_bytes(target_files).items() if name != "files/neu.pdf"} == files
+        connections.close_all()
+
+
+if SUITE_VENDOR == "postgresql":
+
+    def test_a_restore_as_the_owner_role_gives_the_runtime_role_its_privileges(
+            archive: Path, tmp_path: Path, settings: Any) -> None:
+        """Production restores as the owner role (MIGRATION_DATABASE_URL): the tables become the owner's, and
+        the runtime role gets what `grant-runtime-privileges` gives, only INSERT and SELECT on the trail."""
+        from kommunalschutz.foundation.core.dbroles import APPEND_ONLY_TABLES, FORBIDDEN
+
+        suffix = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
+        owner, runtime = f"ks_owner_{suffix}", f"ks_runtime_{suffix}"
+        name = f"{connection.settings_dict['NAME']}_owned"
+        quoted = connection.ops.quote_name(name)
+        _pg_admin(f'CREATE ROLE "{owner}" LOGIN', f'CREATE ROLE "{runtime}" NOLOGIN',
+                  f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)", f'CREATE DATABASE {quoted} OWNER "{owner}"')
+        settings.DATABASE_RUNTIME_ROLE = runtime
+        try:
+            with file_locations(settings, tmp_path / "target"), \
+                    use_database({**connections.settings[DEFAULT_DB_ALIAS], "NAME": name, "USER": owner,
+                                  "PASSWORD": ""}):
+                call_command("restore", str(archive), stdout=io.StringIO())
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class c JOIN pg_namespace n "
+                                   "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'")
+                    assert cursor.fetchall() == [(owner,)]
+                    cursor.execute("SELECT has_table_privilege(%s, 'core_auditevent', 'UPDATE'), "
+                                   "has_table_privilege(%s, 'core_auditevent', 'INSERT'), "
+                                   "has_table_privilege(%s, 'cases_case', 'UPDATE')", [runtime] * 3)
+                    assert cursor.fetchone() == (False, True, True)
+                    for table in APPEND_ONLY_TABLES:
+                        for privilege in FORBIDDEN:
+                            cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [runtime, table, privilege])
+                            assert cursor.fetchone() == (False,), (table, privilege)
+                assert verify_audit_trail(actor=None).intact
+                connections.close_all()
+        finally:
+            _pg_admin(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)", f'DROP ROLE IF EXISTS "{runtime}"',
+                      f'DROP ROLE IF EXISTS "{owner}"')
