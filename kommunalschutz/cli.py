@@ -8,6 +8,8 @@
     kommunalschutz check-deploy
     kommunalschutz verify-audit
     kommunalschutz rebuild-figures [--check]
+    kommunalschutz backup [--output PATH]
+    kommunalschutz restore PATH [--replace]
 and every Django management command (migrate, runserver, …).
 """
 
@@ -38,7 +40,7 @@ ALIASES = {
 }
 # Commands that change the schema or its privileges run as the owner role (MIGRATION_DATABASE_URL) when
 # one is configured; everything else, the web and task processes above all, runs as the runtime role.
-OWNER_COMMANDS = frozenset({"migrate", "createcachetable", "grant_runtime_privileges"})
+OWNER_COMMANDS = frozenset({"migrate", "createcachetable", "grant_runtime_privileges", "backup", "restore"})
 
 
 def main(argv: list[str] | None = None) -> None:

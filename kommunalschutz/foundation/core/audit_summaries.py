@@ -88,6 +88,7 @@ SUMMARIES = (
     pgettext_lazy(CONTEXT, "API token removed with the account"),
     pgettext_lazy(CONTEXT, "re-encrypted with the newest key"),
     pgettext_lazy(CONTEXT, "queued %(kind)s"),
+    pgettext_lazy(CONTEXT, "backup written: %(archive)s, %(size)s bytes"),
     pgettext_lazy(CONTEXT, "queued again after its worker stopped"),
     pgettext_lazy(CONTEXT, "failed: its worker stopped"),
     pgettext_lazy(CONTEXT, "audit chain intact, %(count)s rows"),

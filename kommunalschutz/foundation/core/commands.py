@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 
 
@@ -15,6 +15,12 @@ class Command(BaseCommand):
 
     Messages are translated when they are made, so a CommandError raised inside reads German too.
     """
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # Help texts may be lazy translations: made German here, since argparse needs plain strings.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.help = str(self.help)
+            return super().create_parser(prog_name, subcommand, **kwargs)
 
     def execute(self, *args: Any, **options: Any) -> Any:
         with translation.override(settings.LANGUAGE_CODE):

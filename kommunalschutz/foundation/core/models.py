@@ -247,3 +247,27 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.token}"
+
+
+class BackupRun(models.Model):
+    """One successful ``kommunalschutz backup`` (core.backup): monitoring shows the newest as "last backup".
+
+    Written after the archive is complete and renamed into place; a failed backup leaves no row. The
+    archive itself never holds this row (it is written after the dump).
+    """
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), db_index=True)
+    archive_name = models.CharField(_("archive"), max_length=500)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 of the archive"), max_length=64)
+    vendor = models.CharField(_("database system"), max_length=20)
+    file_count = models.PositiveIntegerField(_("stored files"), default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-finished_at", "-id"]
+        verbose_name = _("backup")
+        verbose_name_plural = _("backups")
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M} {self.archive_name}"

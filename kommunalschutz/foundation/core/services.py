@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +14,7 @@ from django.utils import timezone, translation
 
 from kommunalschutz.foundation.core import audit, audit_display
 from kommunalschutz.foundation.core.audit import AuditActor
-from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
+from kommunalschutz.foundation.core.models import AuditEvent, BackupRun, TaskRun
 from kommunalschutz.foundation.core.progress import Progress
 from kommunalschutz.foundation.core.tasks import OPERATIONS, run_operation
 from kommunalschutz.foundation.core.tasks import recover_if_stale as recover_if_stale
@@ -118,3 +120,13 @@ def rotate_encryption_keys(*, actor: AuditActor, progress: Progress | None = Non
                           summary="re-encrypted with the newest key", changes={})
     return counts
 
+
+def record_backup_run(*, started_at: dt.datetime, finished_at: dt.datetime, archive_name: str, size: int,
+                      sha256: str, vendor: str, file_count: int) -> BackupRun:
+    """Record a complete backup, audited (monitoring reads the newest: :func:`last_successful_backup`)."""
+    with transaction.atomic():
+        run = BackupRun.objects.create(started_at=started_at, finished_at=finished_at, archive_name=archive_name,
+                                       size=size, sha256=sha256, vendor=vendor, file_count=file_count)
+        audit.record(actor=None, action=AuditEvent.Action.CREATE, obj=run,
+                     summary=f"backup written: {Path(archive_name).name}, {size} bytes")
+    return run
