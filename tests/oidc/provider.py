@@ -6,6 +6,7 @@ npm packages with ``npm ci`` into tests/oidc/node_modules (git-ignored) when mis
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -40,6 +41,19 @@ def _install(npm: str) -> None:
                    capture_output=True, timeout=600)
 
 
+@contextmanager
+def _installing() -> Iterator[None]:
+    """One installer at a time: parallel test workers (pytest-xdist) share the folder."""
+    lock_path = HERE.parent.parent / "var" / "oidc-provider-install.lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @dataclass
 class RunningProvider:
     issuer: str
@@ -49,8 +63,9 @@ class RunningProvider:
 
 @contextmanager
 def running_provider(*, redirect_uri: str, post_logout_redirect_uri: str) -> Iterator[RunningProvider]:
-    node, npm = _node()
-    _install(npm)
+    with _installing():
+        node, npm = _node()
+        _install(npm)
     env = {**os.environ, "PORT": "0", "REDIRECT_URI": redirect_uri,
            "POST_LOGOUT_REDIRECT_URI": post_logout_redirect_uri, "CLIENT_SECRET": CLIENT_SECRET}
     process = subprocess.Popen([node, str(HERE / "provider.mjs")], cwd=HERE, env=env, stdout=subprocess.PIPE,

@@ -165,6 +165,13 @@ class SignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the lib
         claims = self.get_userinfo(access_token, id_token, payload)
         return services.provision_sign_on_user(issuer=settings.OIDC_ISSUER, claims=claims)
 
+    # Permissions are rules' and ModelBackend's business; this backend only signs people in.
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return False
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return False
+
     def get_user(self, user_id: Any) -> User | None:
         # The library's get_user would bring back a deactivated account's session; Django's refuses it.
         user: User | None = ModelBackend.get_user(self, user_id)

@@ -301,7 +301,17 @@ def otp_qr(request: HttpRequest) -> HttpResponse:
 # --- Password reset (Django's views with our templates; the new password goes through services) ---
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class _OnlyWithLocalLogin:
+    """Password pages exist only while password login does (LOCAL_LOGIN): a password set then could not be used."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not oidc.local_login_enabled():
+            raise Http404
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return response
+
+
+class PasswordResetView(_OnlyWithLocalLogin, auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     form_class = forms.PasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
@@ -311,7 +321,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_OnlyWithLocalLogin, auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = forms.SetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")

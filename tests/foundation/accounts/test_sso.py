@@ -245,6 +245,18 @@ def test_a_police_contact_without_mfa_is_asked_for_the_local_code(sso: RunningPr
     assert _signed_in(http, live_server)
 
 
+def test_a_deactivated_account_is_refused(sso: RunningProvider, live_server: Any,
+                                          organisations: dict[str, Organisation]) -> None:
+    mara = UserFactory.create(username="mara", email="mara.pirna@pirna.example", is_active=False)
+    SignOnIdentity.objects.create(user=mara, issuer=sso.issuer, subject="mara.pirna")
+    http = requests.Session()
+    refused = sign_in(http, live_server, "mara.pirna")
+    assert refused.status_code == 403
+    assert "deaktiviert" in refused.text
+    assert not _signed_in(http, live_server)
+    assert not Membership.objects.filter(user=mara).exists()
+
+
 def test_an_existing_local_account_is_linked_by_e_mail_only_when_allowed(
         sso: RunningProvider, live_server: Any, settings: Any) -> None:
     lena = UserFactory.create(username="lena", email="Lena.Lokal@pirna.example")
@@ -299,6 +311,8 @@ def test_local_login_can_be_switched_off(sso: RunningProvider, live_server: Any,
     assert refused.status_code == 403
     assert "Anmeldung mit Passwort ist auf dieser Plattform abgeschaltet" in refused.text
     assert not _signed_in(http, live_server)
+    # No password can be set either: it could not be used.
+    assert http.get(live_server.url + reverse("accounts:password_reset")).status_code == 404
     # Single sign-on still works.
     assert sign_in(http, live_server, "mara.pirna").url == live_server.url + reverse("core:home")
 
