@@ -217,6 +217,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect); answers only the provider's callback, and only when OIDC_ISSUER is set.
+    "kommunalschutz.foundation.accounts.auth.SignOnBackend",
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_TIMEOUT_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request extends the session
@@ -243,6 +245,39 @@ OTP_TOTP_ISSUER = "Kommunalschutz"
 # django_otp's own throttle refuses even the right code after a wrong one; accounts.throttle slows down instead.
 OTP_TOTP_THROTTLE_FACTOR = 0
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
+# Password login; false: only single sign-on (the login page shows only its button, a password POST is refused).
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+
+# --- Single sign-on (OpenID Connect), docs/foundation/accounts.md and decision 0035 ----
+# Off while OIDC_ISSUER or OIDC_CLIENT_ID is empty. Endpoints come from the issuer's discovery document
+# (fetched from the issuer only, once per process) unless given here.
+OIDC_ISSUER = env_str("OIDC_ISSUER", "").rstrip("/")
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL", "")
+OIDC_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", "")
+OIDC_USERINFO_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", "")
+OIDC_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT", "")
+OIDC_END_SESSION_ENDPOINT = env_str("OIDC_END_SESSION_ENDPOINT", "")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_SIGN_ALGORITHM = env_str("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_CLAIM_USERNAME = env_str("OIDC_CLAIM_USERNAME", "preferred_username")
+OIDC_CLAIM_EMAIL = env_str("OIDC_CLAIM_EMAIL", "email")
+OIDC_CLAIM_GIVEN_NAME = env_str("OIDC_CLAIM_GIVEN_NAME", "given_name")
+OIDC_CLAIM_FAMILY_NAME = env_str("OIDC_CLAIM_FAMILY_NAME", "family_name")
+OIDC_CLAIM_GROUPS = env_str("OIDC_CLAIM_GROUPS", "groups")
+# Groups to organisations and roles: JSON or TOML text (OIDC_ROLE_MAPPING_FILE names a file instead).
+OIDC_ROLE_MAPPING = env_str("OIDC_ROLE_MAPPING", "")
+# The provider's sign-in counts as the second factor when its amr contains one of these, or its acr is one of these.
+OIDC_MFA_AMR = env_list("OIDC_MFA_AMR", ["mfa", "otp", "hwk", "swk", "sms", "fpt", "face", "pop"])
+OIDC_MFA_ACR = env_list("OIDC_MFA_ACR", [])
+# Link an existing local account by its e-mail address (only if the provider says email_verified) at first sign-on.
+OIDC_LINK_BY_EMAIL = env_bool("OIDC_LINK_BY_EMAIL", False)
+OIDC_CLOCK_LEEWAY_SECONDS = env_int("OIDC_CLOCK_LEEWAY_SECONDS", 60, minimum=0)
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+# A CA bundle for the provider's TLS certificate (an administration's own CA); empty: the system's.
+OIDC_CA_BUNDLE = env_str("OIDC_CA_BUNDLE", "")
 
 # --- E-mail -----------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -15,17 +15,23 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from kommunalschutz.foundation.accounts.services import second_factor_required
+from kommunalschutz.foundation.accounts.services import SSO_MFA_SESSION_KEY, second_factor_required
 
 # Pages an unverified user must still reach: to verify, to enrol, or to give up.
-EXEMPT_URL_NAMES = ("accounts:logout", "accounts:otp_verify", "accounts:otp_setup", "accounts:otp_qr")
+EXEMPT_URL_NAMES = ("accounts:logout", "accounts:otp_verify", "accounts:otp_setup", "accounts:otp_qr",
+                    "accounts:sso_start", "accounts:sso_callback")
 
 
-def second_factor_pending(user: object) -> bool:
-    """True if the signed-in user must (still) verify a second factor in this session."""
+def second_factor_pending(user: object, request: HttpRequest | None = None) -> bool:
+    """True if the signed-in user must (still) verify a second factor in this session.
+
+    A single sign-on whose provider showed a multi-factor sign-in counts as verified (services.log_in_with_provider
+    notes the account in the session; the session key changes at every login, so the note cannot carry over)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_verified():  # type: ignore[attr-defined]
+        return False
+    if request is not None and request.session.get(SSO_MFA_SESSION_KEY) == getattr(user, "pk", None):
         return False
     return second_factor_required(user)
 
@@ -55,7 +61,7 @@ class SecondFactorMiddleware:
         path = request.path  # with the script prefix, like reverse()
         if path.startswith(settings.STATIC_URL):
             return self.get_response(request)
-        pending = second_factor_pending(request.user)
+        pending = second_factor_pending(request.user, request)
         # The shell (core.navigation) reads this instead of importing accounts: until the second
         # factor is verified, the page shows no more than an anonymous visit.
         request.second_factor_pending = pending  # type: ignore[attr-defined]  # set for core.navigation

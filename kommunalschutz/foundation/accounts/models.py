@@ -17,7 +17,10 @@ from django.utils.translation import pgettext_lazy
 from kommunalschutz.foundation.core.roles import SECOND_FACTOR_ROLES, Role
 
 # Role and SECOND_FACTOR_ROLES are core's; re-exported because every app's models and rules know them here.
-__all__ = ["SECOND_FACTOR_ROLES", "APIToken", "Actor", "Membership", "Office", "Organisation", "Role", "User"]
+__all__ = [
+    "SECOND_FACTOR_ROLES", "APIToken", "Actor", "Membership", "Office", "Organisation", "Role", "SignOnIdentity",
+    "User",
+]
 
 
 class Office(models.TextChoices):
@@ -213,6 +216,29 @@ class APIToken(models.Model):
         if self.expires_at <= timezone.now():
             return APIToken.Status.EXPIRED
         return APIToken.Status.ACTIVE
+
+
+class SignOnIdentity(models.Model):
+    """An account's identity at an OpenID Connect provider: the provider's issuer and its subject (``sub``).
+
+    Sign-on finds the account by this pair, never by name or e-mail alone (decision 0035)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_on_identities",
+                             verbose_name=_("user"))
+    issuer = models.CharField(_("identity provider"), max_length=255)
+    subject = models.CharField(_("subject at the identity provider"), max_length=255)
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    last_sign_on_at = models.DateTimeField(_("last single sign-on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sign_on_identity_unique_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.issuer}"
 
 
 # Who performs a write: a signed-in user, or None for the platform itself (tasks, imports, the anonymous

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kommunalschutz.foundation.accounts import throttle
+from kommunalschutz.foundation.accounts import oidc, throttle
 from kommunalschutz.foundation.accounts.models import (
     REGISTRY_LINK_FIELDS,
     REGISTRY_LINK_REQUIRED,
@@ -37,6 +37,7 @@ from kommunalschutz.foundation.accounts.models import (
     Office,
     Organisation,
     Role,
+    SignOnIdentity,
     User,
 )
 from kommunalschutz.foundation.accounts.tasks import send_account_email
@@ -130,6 +131,166 @@ def log_out(request: HttpRequest) -> None:
         if user.is_authenticated:
             audit.record(actor=user, action=AuditEvent.Action.LOGOUT, obj=user)
         auth_logout(request)
+
+
+# --- Single sign-on (OpenID Connect; decision 0035) -----------------------------------------
+
+# Session keys of a single sign-on session: the ID token (the logout hint for the provider) and, when the
+# provider's sign-in was multi-factor, the account it vouched for (middleware.second_factor_pending).
+SSO_ID_TOKEN_SESSION_KEY = "accounts:sso_id_token"  # noqa: S105 - a session key, not a secret
+SSO_MFA_SESSION_KEY = "accounts:sso_mfa_user"
+
+
+def _claim(claims: dict[str, Any], name: str) -> str:
+    value = claims.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _free_username(wanted: str, subject: str) -> str:
+    """A username for a new account: the provider's, if valid and free, else one derived from the subject."""
+    base = wanted[:150]
+    try:
+        User.username_validator(base)
+    except ValidationError:
+        base = ""
+    if not base:
+        base = "sso-" + hashlib.sha256(subject.encode("utf-8")).hexdigest()[:12]
+    candidate, number = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        number += 1
+        candidate = f"{base[:140]}-{number}"
+    return candidate
+
+
+def _find_or_link_account(*, issuer: str, subject: str, email: str, email_verified: bool,
+                          may_create: bool, claims: dict[str, Any]) -> tuple[User | None, SignOnIdentity | None]:
+    identity = SignOnIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    if identity is not None:
+        return identity.user, identity
+    existing = User.objects.filter(email__iexact=email).first() if email else None
+    if existing is not None:
+        if not (settings.OIDC_LINK_BY_EMAIL and email_verified):
+            raise oidc.SignOnRefused(
+                oidc.REASON_ACCOUNT_CONFLICT,
+                "a local account has the provider's e-mail address and linking by e-mail is off or the address "
+                f"is not verified; account {existing.pk}",
+            )
+        identity = SignOnIdentity.objects.create(user=existing, issuer=issuer, subject=subject)
+        audit.record_create(actor=None, obj=identity,
+                            summary=f"local account {existing.username} linked by its verified e-mail address")
+        return existing, identity
+    if not may_create:
+        return None, None
+    user = User(username=_free_username(_claim(claims, settings.OIDC_CLAIM_USERNAME), subject), email=email,
+                first_name=_claim(claims, settings.OIDC_CLAIM_GIVEN_NAME)[:150],
+                last_name=_claim(claims, settings.OIDC_CLAIM_FAMILY_NAME)[:150])
+    user.set_unusable_password()  # signs in through the provider only
+    user.save()
+    audit.record_create(actor=None, obj=user, summary=f"account created at single sign-on from {issuer}")
+    identity = SignOnIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+    audit.record_create(actor=None, obj=identity, summary="single sign-on identity of a new account")
+    return user, identity
+
+
+def _sync_memberships(user: User, groups: frozenset[str]) -> set[tuple[int, str]]:
+    """Make the account's memberships that the mapping governs follow its groups; return the granted pairs.
+
+    Only (organisation, role) pairs that appear in the mapping are added or removed; a role an administrator
+    gave by hand in an organisation and role the mapping never names stays."""
+    rules = oidc.role_mapping()
+    names = {rule.organisation for rule in rules}
+    organisations = {org.name: org for org in Organisation.objects.filter(name__in=names)}
+    managed: set[tuple[int, str]] = set()
+    wanted: dict[tuple[int, str], str] = {}
+    for rule in rules:
+        organisation = organisations.get(rule.organisation)
+        if organisation is None:
+            continue  # named in the mapping but not (yet) created here: grants nothing
+        managed.add((organisation.pk, rule.role))
+        if rule.group in groups:
+            wanted.setdefault((organisation.pk, rule.role), rule.group)
+    current = {(m.organisation_id, m.role): m for m in Membership.objects.filter(user=user).select_related(
+        "organisation")}
+    for pair, group in wanted.items():
+        if pair not in current:
+            membership = Membership.objects.create(user=user, organisation_id=pair[0], role=pair[1])
+            audit.record_create(actor=None, obj=membership,
+                                summary=f"granted at single sign-on by the provider's group {group}")
+    for pair, membership in current.items():
+        if pair in managed and pair not in wanted:
+            try:
+                with transaction.atomic():
+                    remove_membership(actor=None, membership=membership)
+            except ValidationError:
+                continue  # the last administrator stays; the trail shows no removal
+    user.__dict__.pop("_role_cache", None)  # role_set reads the memberships anew
+    return set(wanted)
+
+
+def provision_sign_on_user(*, issuer: str, claims: dict[str, Any]) -> User:
+    """The account for a sign-on the provider vouched for: found by (issuer, subject), linked by e-mail if
+    allowed, or created; names and e-mail updated; memberships following the mapped groups.
+
+    Raises oidc.SignOnRefused (nothing created) when no group maps to a role here, when a local account holds
+    the e-mail address and may not be linked, or when the claims lack a subject or e-mail address."""
+    subject = _claim(claims, "sub")
+    email = User.objects.normalize_email(_claim(claims, settings.OIDC_CLAIM_EMAIL))
+    if not subject or not email:
+        raise oidc.SignOnRefused(oidc.REASON_CLAIMS, "the provider sent no subject or no e-mail address")
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise oidc.SignOnRefused(oidc.REASON_CLAIMS, "the provider's e-mail address is not valid") from exc
+    groups = oidc.groups_of(claims)
+    mapped = any(rule.group in groups for rule in oidc.role_mapping())
+    with transaction.atomic():
+        user, identity = _find_or_link_account(
+            issuer=issuer, subject=subject, email=email, email_verified=claims.get("email_verified") is True,
+            may_create=mapped, claims=claims)
+        if user is None or identity is None:
+            raise oidc.SignOnRefused(oidc.REASON_NO_ROLE, f"no group maps to a role; groups: {sorted(groups)}")
+        if not user.is_active:
+            raise oidc.SignOnRefused(oidc.REASON_INACTIVE, f"account {user.pk} is deactivated")
+        before = audit.snapshot(user, ["email", "first_name", "last_name"])
+        user.first_name = _claim(claims, settings.OIDC_CLAIM_GIVEN_NAME)[:150] or user.first_name
+        user.last_name = _claim(claims, settings.OIDC_CLAIM_FAMILY_NAME)[:150] or user.last_name
+        if not User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            user.email = email
+        user.save(update_fields=["email", "first_name", "last_name"])
+        audit.record_update(actor=None, obj=user, before=before, summary="updated from the identity provider")
+        granted = _sync_memberships(user, groups)
+        identity.last_sign_on_at = timezone.now()
+        identity.save(update_fields=["last_sign_on_at"])
+    if not granted:
+        # Committed above: roles the provider withdrew are gone even though this sign-on is refused.
+        raise oidc.SignOnRefused(oidc.REASON_NO_ROLE, f"no group maps to a role; groups: {sorted(groups)}")
+    return user
+
+
+def log_in_with_provider(request: HttpRequest, user: User, *, id_token: str, mfa_by_provider: bool) -> None:
+    """Start a session after the provider's sign-on. A multi-factor sign-in there counts as the second factor;
+    otherwise a role that needs one is asked for the account's own code next (middleware)."""
+    address = throttle.client_address(request)
+    with transaction.atomic():
+        user.backend = "kommunalschutz.foundation.accounts.auth.SignOnBackend"  # type: ignore[attr-defined]
+        auth_login(request, user)
+        request.session[SSO_ID_TOKEN_SESSION_KEY] = id_token
+        if mfa_by_provider:
+            request.session[SSO_MFA_SESSION_KEY] = user.pk
+        pending = second_factor_required(user) and not mfa_by_provider
+        audit.record(
+            actor=user, action=AuditEvent.Action.LOGIN, obj=user,
+            summary=f"single sign-on from {address}"
+            + ("; multi-factor at the identity provider" if mfa_by_provider else "")
+            + ("; second factor pending" if pending else ""),
+        )
+
+
+def record_refused_sign_on(request: HttpRequest, *, detail: str, user: User | None = None) -> None:
+    """Audit a refused single sign-on (never with a token)."""
+    audit.record(actor=None, action=AuditEvent.Action.LOGIN_FAILED, obj=user,
+                 object_type=None if user else "accounts.user",
+                 summary=f"single sign-on refused: {detail}; from {throttle.client_address(request)}")
 
 
 def set_password(*, actor: Actor, user: User, password: str) -> None:

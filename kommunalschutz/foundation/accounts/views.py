@@ -27,8 +27,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from kommunalschutz.foundation.accounts import forms, qr, services
+from kommunalschutz.foundation.accounts import forms, oidc, qr, services
 from kommunalschutz.foundation.accounts.auth import request_user
 from kommunalschutz.foundation.accounts.middleware import second_factor_pending, second_factor_url
 from kommunalschutz.foundation.accounts.models import APIToken, Membership, Organisation, User
@@ -61,6 +62,14 @@ def _next_url(request: HttpRequest) -> str:
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     status = 200
+    sign_on = {"sso_enabled": oidc.enabled(), "local_login": oidc.local_login_enabled(), "next": next_url}
+    if not oidc.local_login_enabled():
+        # Only single sign-on: a password sent anyway is not even checked.
+        refused = request.method == "POST"
+        if refused:
+            messages.error(request, _("Logging in with a password is switched off on this platform. Please "
+                                      "sign in with your administration's account."))
+        return render(request, "accounts/login.html", {"form": None, **sign_on}, status=403 if refused else 200)
     if request.method == "POST":
         form = forms.LoginForm(request, data=request.POST)
         if form.is_valid() and form.user is not None:
@@ -78,20 +87,126 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 429 if form.lock is not None else 200
     else:
         form = forms.LoginForm(request)
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+    return render(request, "accounts/login.html", {"form": form, **sign_on}, status=status)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """Logging out changes state, so it takes a POST; a GET shows the button."""
+    """Logging out changes state, so it takes a POST; a GET shows the button. A single sign-on session also
+    ends at the provider (RP-initiated logout) when the provider has an end-session endpoint."""
     if request.method == "POST":
         was_logged_in = request.user.is_authenticated
+        id_token = request.session.get(services.SSO_ID_TOKEN_SESSION_KEY)
         services.log_out(request)
         if was_logged_in:
             messages.success(request, _("You have been logged out."))
+        if id_token:
+            provider_logout = oidc.end_session_url(
+                id_token=id_token, post_logout_redirect_uri=request.build_absolute_uri(
+                    reverse(settings.LOGOUT_REDIRECT_URL)))
+            if provider_logout:
+                return HttpResponseRedirect(provider_logout)
         return redirect(settings.LOGOUT_REDIRECT_URL)
     return render(request, "accounts/logout.html")
+
+
+# --- Single sign-on (OpenID Connect; oidc.py, auth.SignOnBackend, decision 0035) ----------------
+
+def _sign_on_reasons() -> dict[str, str]:
+    return {
+        oidc.REASON_PROVIDER: _("The sign-in at your administration's identity provider did not succeed. Please "
+                                "try again; if it fails again, please contact your IT service."),
+        oidc.REASON_TOKEN: _("The identity provider's confirmation could not be accepted: it was not issued for "
+                             "this platform, has expired or is not valid. Please sign in again; if it fails "
+                             "again, please contact your IT service."),
+        oidc.REASON_NO_ROLE: _("Your account at the identity provider has no role on this platform. Please ask "
+                               "your administration for one of the groups that give access to Kommunalschutz."),
+        oidc.REASON_ACCOUNT_CONFLICT: _("An account with your e-mail address already exists on this platform. "
+                                        "Please log in with your password, or ask an administrator to link your "
+                                        "account with single sign-on."),
+        oidc.REASON_SECOND_FACTOR: _("Your role requires a second factor. Please sign in at your identity "
+                                     "provider with a second factor (for example a security key or an "
+                                     "authenticator app), or set up a second factor on this platform first."),
+        oidc.REASON_INACTIVE: _("Your account on this platform is deactivated. Please contact an administrator."),
+        oidc.REASON_CLAIMS: _("The identity provider did not send what this platform needs (a unique "
+                              "identifier and an e-mail address). Please contact your IT service."),
+    }
+
+
+def _refuse_sign_on(request: HttpRequest, refusal: oidc.SignOnRefused, user: User | None = None) -> HttpResponse:
+    services.record_refused_sign_on(request, detail=refusal.detail, user=user)
+    return render(request, "accounts/sso_refused.html", {
+        "reason": _sign_on_reasons().get(refusal.reason, _sign_on_reasons()[oidc.REASON_PROVIDER]),
+        "local_login": oidc.local_login_enabled(),
+    }, status=403)
+
+
+class SignOnStartView(OIDCAuthenticationRequestView):  # type: ignore[misc]  # the library is untyped
+    """Send the browser to the provider (authorization code flow with PKCE, state and nonce)."""
+
+    get_settings = staticmethod(oidc.library_setting)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super(OIDCAuthenticationRequestView, self).__init__(**kwargs)  # endpoints are read in get()
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not oidc.enabled():
+            raise Http404
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = oidc.endpoint("authorization")
+        except Exception as exc:  # the discovery document could not be fetched or does not fit
+            return _refuse_sign_on(request, oidc.SignOnRefused(
+                oidc.REASON_PROVIDER, f"discovery failed: {type(exc).__name__}"))
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_CLIENT_ID
+        response: HttpResponse = super().get(request)
+        return response
+
+
+class SignOnCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]  # the library is untyped
+    """The provider's answer: the backend checks it and finds the account; here the session starts."""
+
+    get_settings = staticmethod(oidc.library_setting)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not oidc.enabled():
+            raise Http404
+        # Read before the library resets the session object.
+        self.next_url = request.session.get("oidc_login_next") or reverse(settings.LOGIN_REDIRECT_URL)
+        try:
+            response: HttpResponse = super().get(request)
+        except Exception as exc:  # an unknown or replayed state: SuspiciousOperation from the library
+            return _refuse_sign_on(request, oidc.SignOnRefused(oidc.REASON_PROVIDER, f"callback refused: {exc}"))
+        return response
+
+    def login_failure(self) -> HttpResponse:
+        request = self.request
+        refusal = getattr(request, "sign_on_refusal", None)
+        if refusal is None:
+            error = request.GET.get("error", "")
+            refusal = oidc.SignOnRefused(oidc.REASON_PROVIDER, f"the provider answered {error or 'no code'}"[:200])
+        return _refuse_sign_on(request, refusal)
+
+    def login_success(self) -> HttpResponse:
+        request = self.request
+        user = self.user
+        id_claims = getattr(request, "sign_on_id_claims", {})
+        mfa = oidc.provider_mfa(id_claims)
+        needed = services.second_factor_required(user)
+        if needed and not mfa and services.confirmed_totp_device(user) is None:
+            return _refuse_sign_on(request, oidc.SignOnRefused(
+                oidc.REASON_SECOND_FACTOR, "the role needs a second factor; the provider's sign-in was not "
+                f"multi-factor (amr {id_claims.get('amr')!r}, acr {id_claims.get('acr')!r}) and no authenticator "
+                "is set up here"), user)
+        services.log_in_with_provider(request, user, id_token=getattr(request, "sign_on_id_token", ""),
+                                      mfa_by_provider=mfa)
+        if needed and not mfa:
+            return redirect(second_factor_url(user, self.next_url))
+        return HttpResponseRedirect(self.next_url)
+
+
+sso_start = never_cache(SignOnStartView.as_view())
+sso_callback = never_cache(SignOnCallbackView.as_view())
 
 
 # --- Second factor ---------------------------------------------------------------------
@@ -117,7 +232,7 @@ def _code_lock_message(request: HttpRequest) -> str | None:
 def otp_verify(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     next_url = _next_url(request)
-    if not second_factor_pending(user):
+    if not second_factor_pending(user, request):
         return redirect(next_url)
     device = services.confirmed_totp_device(user)
     if device is None:
@@ -186,7 +301,17 @@ def otp_qr(request: HttpRequest) -> HttpResponse:
 # --- Password reset (Django's views with our templates; the new password goes through services) ---
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class _OnlyWithLocalLogin:
+    """Password pages exist only while password login does (LOCAL_LOGIN): a password set then could not be used."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not oidc.local_login_enabled():
+            raise Http404
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return response
+
+
+class PasswordResetView(_OnlyWithLocalLogin, auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     form_class = forms.PasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
@@ -196,7 +321,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_OnlyWithLocalLogin, auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = forms.SetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
