@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.foundation.core.services import rotate_encryption_keys
+from kommunalschutz.foundation.core.storage import rotate_stored_files
 from kommunalschutz.protection.cases.models import CaseEvent
 from kommunalschutz.protection.evidence import package, services, store
 from kommunalschutz.protection.evidence.models import EvidenceItem
@@ -61,9 +62,9 @@ def test_a_tampered_store_file_is_detected(world: Any, case: Any, evidence_root:
 def test_a_replaced_store_file_is_detected_by_its_hash(world: Any, case: Any, evidence_root: Path) -> None:
     """Someone with the key re-encrypts other bytes: the SHA-256 taken at upload no longer matches."""
     item = services.add_file(case=case, actor=world.pirna_official, upload=upload("mitschrift.txt"))
-    from kommunalschutz.foundation.core.encryption import encrypt_bytes
+    from kommunalschutz.foundation.core import storage
 
-    (evidence_root / item.stored_name).write_bytes(encrypt_bytes(b"Harmlose Mitschrift.\n"))
+    storage.save_file(store.original_name(item.stored_name), b"Harmlose Mitschrift.\n", exact=True)
     with pytest.raises(store.EvidenceIntegrityError):
         store.read_original(item)
     (evidence_root / item.stored_name).unlink()
@@ -73,14 +74,14 @@ def test_a_replaced_store_file_is_detected_by_its_hash(world: Any, case: Any, ev
 
 def test_rotation_moves_the_store_to_the_new_key(world: Any, case: Any, evidence_root: Path,
                                                  settings: Any) -> None:
-    assert ROTATION_HOOKS["evidence files"] is store.rotate_store
+    assert ROTATION_HOOKS["stored files"] is rotate_stored_files
     old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     item = services.add_file(case=case, actor=world.pirna_official, upload=upload("foto.jpg"))
     before = (evidence_root / item.stored_name).read_bytes()
     new_key = Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, *settings.FIELD_ENCRYPTION_KEYS]):
         counts = rotate_encryption_keys(actor=world.administrator)
-    assert counts["evidence files"] == 1
+    assert counts["stored files"] == 1
     after = (evidence_root / item.stored_name).read_bytes()
     assert after != before
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
@@ -188,8 +189,6 @@ def test_reporter_additions_are_marked(world: Any, case: Any) -> None:
 
 
 def test_orphan_files_are_removed_after_a_grace_period(world: Any, case: Any, evidence_root: Path) -> None:
-    import os
-
     from kommunalschutz.protection.evidence.tasks import remove_orphan_evidence_files
 
     kept = services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
@@ -197,8 +196,8 @@ def test_orphan_files_are_removed_after_a_grace_period(world: Any, case: Any, ev
     old = evidence_root / ("b" * 32)
     fresh.write_bytes(b"token")
     old.write_bytes(b"token")
-    week_ago = timezone.now().timestamp() - 7 * 86400
-    os.utime(old, (week_ago, week_ago))
-    os.utime(evidence_root / kept.stored_name, (week_ago, week_ago))
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    old.set_modified(week_ago)
+    (evidence_root / kept.stored_name).set_modified(week_ago)
     assert remove_orphan_evidence_files.call_local() == 1
     assert sorted(path.name for path in store_files(evidence_root)) == sorted([kept.stored_name, fresh.name])

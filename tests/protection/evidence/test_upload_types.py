@@ -37,10 +37,15 @@ def test_each_accepted_type_is_kept_encrypted_with_its_hash(world: Any, case: An
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.EVIDENCE).count() == 1
 
 
-def test_the_store_directory_is_private(world: Any, case: Any, evidence_root: Path) -> None:
-    services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
-    assert evidence_root.stat().st_mode & 0o777 == 0o700
-    assert all(path.stat().st_mode & 0o777 == 0o600 for path in store_files(evidence_root))
+def test_the_store_is_in_the_database_not_on_the_node(world: Any, case: Any, evidence_root: Any, settings: Any,
+                                                     tmp_path: Path) -> None:
+    """Decision 0034: no evidence on an app node's disk; the default backend keeps it in database rows."""
+    from kommunalschutz.foundation.core.models import StoredFile
+
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    item = services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
+    assert StoredFile.objects.filter(name=f"evidence/{item.stored_name}").exists()
+    assert not (tmp_path / "evidence").exists()
 
 
 def test_a_declared_content_type_is_not_trusted(world: Any, case: Any) -> None:
