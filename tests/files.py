@@ -46,6 +46,10 @@ class StoredPath:
     def read_bytes(self) -> bytes:
         return storage.read_raw(self.full)
 
+    def read_plain(self) -> bytes:
+        """The file decrypted, as the platform reads it."""
+        return storage.read_file(self.full)
+
     def write_bytes(self, data: bytes) -> None:
         """Put ``data`` into the backend as the stored bytes, whatever they are (a tampered file)."""
         storage.backend()._save(self.full, ContentFile(data))  # type: ignore[attr-defined]

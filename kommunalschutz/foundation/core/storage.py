@@ -294,7 +294,7 @@ class _Spool:
 
     @staticmethod
     def new() -> IO[bytes]:
-        return cast(IO[bytes], tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b"))  # noqa: SIM115
+        return cast(IO[bytes], tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b"))
 
 
 @deconstructible

@@ -32,7 +32,8 @@ def test_a_pdf_is_stored_with_hash_size_and_original_name(world: Any, file_stora
     assert agreement.signed_document_size == len(PDF_BYTES)
     assert agreement.signed_document_name == "KV Pirna unterschrieben.pdf"
     [stored] = stored_files(file_storage)
-    assert stored.read_bytes() == PDF_BYTES
+    assert stored.read_plain() == PDF_BYTES
+    assert b"%PDF" not in stored.read_bytes()  # encrypted at rest
     assert "Pirna" not in stored.name  # stored under a random name, the original is metadata
 
 
@@ -124,4 +125,4 @@ def test_a_signed_pdf_can_be_added_later_and_replaces_the_old_file(
         agreements.attach_signed_document(actor=world.coordinator, agreement=agreement,
                                           document=_upload(PDF_BYTES + b"%second"))
     [stored] = stored_files(file_storage)
-    assert stored.read_bytes().endswith(b"%second")
+    assert stored.read_plain().endswith(b"%second")
