@@ -59,7 +59,7 @@ class _DatabaseReader(File):  # type: ignore[type-arg]
         self.mode = "rb"
 
     @property
-    def size(self) -> int:  # type: ignore[override]
+    def size(self) -> int:
         return self._size
 
     def _fill(self) -> bool:

@@ -10,7 +10,6 @@ import hashlib
 import io
 import json
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
 from kommunalschutz.foundation.core.services import rotate_encryption_keys
 from kommunalschutz.protection.cases.models import CaseEvent
 from kommunalschutz.protection.evidence import package, services, store
+from tests.files import StoredPath
 from tests.protection.evidence.conftest import SAMPLES, upload
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def _made(client: Any, case: Any, capture: Any) -> TaskRun:
 
 
 def test_button_progress_page_download_with_the_same_content_and_hashes(
-        world: Any, case: Any, items: list[Any], login: Any, evidence_root: Path,
+        world: Any, case: Any, items: list[Any], login: Any, evidence_root: StoredPath,
         django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.coordinator)
     url = reverse("evidence:evidence_package", args=[case.pk])
@@ -150,7 +150,8 @@ def test_the_requester_loses_the_download_with_access_to_the_case(
 
 
 def test_retention_removes_the_waiting_package(world: Any, case: Any, items: list[Any], login: Any,
-                                               evidence_root: Path, django_capture_on_commit_callbacks: Any) -> None:
+                                               evidence_root: StoredPath,
+                                               django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.coordinator)
     run = _made(client, case, django_capture_on_commit_callbacks)
     path = evidence_root / "packages" / run.result["outcome"]["package"]
@@ -163,7 +164,7 @@ def test_retention_removes_the_waiting_package(world: Any, case: Any, items: lis
     assert not AuditEvent.objects.filter(summary__startswith="evidence package downloaded:").exists()
 
 
-def test_the_package_goes_with_its_case(world: Any, case: Any, items: list[Any], login: Any, evidence_root: Path,
+def test_the_package_goes_with_its_case(world: Any, case: Any, items: list[Any], login: Any, evidence_root: StoredPath,
                                         django_capture_on_commit_callbacks: Any) -> None:
     from kommunalschutz.protection.cases import hooks
 
@@ -176,7 +177,8 @@ def test_the_package_goes_with_its_case(world: Any, case: Any, items: list[Any],
 
 
 def test_an_altered_package_is_not_handed_out(world: Any, case: Any, items: list[Any], login: Any,
-                                              evidence_root: Path, django_capture_on_commit_callbacks: Any) -> None:
+                                              evidence_root: StoredPath,
+                                              django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.coordinator)
     run = _made(client, case, django_capture_on_commit_callbacks)
     path = evidence_root / "packages" / run.result["outcome"]["package"]
@@ -187,7 +189,7 @@ def test_an_altered_package_is_not_handed_out(world: Any, case: Any, items: list
 
 
 def test_key_rotation_covers_the_waiting_packages(world: Any, case: Any, items: list[Any], login: Any,
-                                                  evidence_root: Path, settings: Any,
+                                                  evidence_root: StoredPath, settings: Any,
                                                   django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.coordinator)
     run = _made(client, case, django_capture_on_commit_callbacks)
