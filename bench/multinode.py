@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import deployment
-from bench.deployment import HOST, PROJECT_DIR, BenchError, Deployment, Server
+from bench.deployment import HOST, BenchError, Deployment, Server
+from bench.machine import PROJECT_DIR
 
 COMPOSE_FILE = PROJECT_DIR / "deploy" / "compose.yaml"
 NGINX_SITE = PROJECT_DIR / "deploy" / "nginx" / "kommunalschutz.conf"

@@ -7,6 +7,7 @@
     kommunalschutz createtoken USER
     kommunalschutz check-deploy
     kommunalschutz verify-audit
+    kommunalschutz move-files [--keep]
     kommunalschutz rebuild-figures [--check]
     kommunalschutz backup [--output PATH]
     kommunalschutz restore PATH [--replace]
@@ -25,6 +26,7 @@ ALIASES = {
     "load-programme": "load_programme",
     "check-deploy": "check_deploy",
     "rotate-keys": "rotate_keys",
+    "move-files": "move_files",
     "generate-key": "generate_key",
     "totp-code": "totp_code",
     "reset-second-factor": "reset_second_factor",

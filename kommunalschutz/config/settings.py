@@ -328,9 +328,28 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 if not STATIC_ROOT.is_dir():  # whitenoise warns about a missing directory; a read-only image has it already
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Every file the platform keeps (evidence, agreements, reports, letters, exports) is encrypted with
+# FIELD_ENCRYPTION_KEYS and kept in the database (default) or an S3-compatible object store (decision 0034).
+FILE_STORAGE = env_str("FILE_STORAGE", "database")
+if FILE_STORAGE not in ("database", "s3"):
+    raise ImproperlyConfigured(f"FILE_STORAGE must be 'database' or 's3', not {FILE_STORAGE!r}.")
+FILE_STORAGE_S3_ENDPOINT_URL = env_str("FILE_STORAGE_S3_ENDPOINT_URL", "")
+FILE_STORAGE_S3_BUCKET = env_str("FILE_STORAGE_S3_BUCKET", "")
+FILE_STORAGE_S3_REGION = env_str("FILE_STORAGE_S3_REGION", "")
+FILE_STORAGE_S3_ACCESS_KEY_ID = env_str("FILE_STORAGE_S3_ACCESS_KEY_ID", "")
+FILE_STORAGE_S3_SECRET_ACCESS_KEY = env_str("FILE_STORAGE_S3_SECRET_ACCESS_KEY", "")
+# "path" (bucket in the path: MinIO, Ceph) or "virtual" (bucket in the host name).
+FILE_STORAGE_S3_ADDRESSING_STYLE = env_str("FILE_STORAGE_S3_ADDRESSING_STYLE", "path")
+if FILE_STORAGE_S3_ADDRESSING_STYLE not in ("path", "virtual", "auto"):
+    raise ImproperlyConfigured("FILE_STORAGE_S3_ADDRESSING_STYLE must be 'path', 'virtual' or 'auto'.")
+# A folder inside the bucket (empty: the bucket's root), so one bucket can serve several instances.
+FILE_STORAGE_S3_PREFIX = env_str("FILE_STORAGE_S3_PREFIX", "")
+if FILE_STORAGE == "s3" and not FILE_STORAGE_S3_BUCKET:
+    raise ImproperlyConfigured("FILE_STORAGE=s3 needs FILE_STORAGE_S3_BUCKET.")
+# Where files lived before decision 0034; read only by `kommunalschutz move-files` on an upgrade.
+LEGACY_FILES_DIR = VAR_DIR / "files"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(VAR_DIR / "files")}},
+    "default": {"BACKEND": "kommunalschutz.foundation.core.storage.EncryptedStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -372,7 +391,8 @@ AGREEMENT_UPLOAD_MAX_BYTES = env_int("AGREEMENT_UPLOAD_MAX_BYTES", 10_000_000, m
 AGREEMENT_REVIEW_REMINDER_DAYS = env_int("AGREEMENT_REVIEW_REMINDER_DAYS", 14, minimum=0)
 
 # --- Protection of officials (cases, intake, evidence, statistics) -------------------------------
-# Evidence files, encrypted with FIELD_ENCRYPTION_KEYS, outside the web root.
+# Where evidence files lived before decision 0034 (now in the file storage above); read only by
+# `kommunalschutz move-files` on an upgrade.
 EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 # The largest evidence file accepted, in bytes (default 20 MB).
 EVIDENCE_UPLOAD_MAX_BYTES = env_int("EVIDENCE_UPLOAD_MAX_BYTES", 20_000_000, minimum=1)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 import pytest
 from django_otp.oath import totp
 
-from bench import multinode
+from bench import deployment, multinode
 from bench.deployment import HOST, PROXY_HEADERS
 from tests.conftest import PASSWORD
 from tests.foundation.core.test_pages_under_gunicorn import Visitor
@@ -188,7 +188,7 @@ def test_a_node_killed_mid_traffic_loses_no_acknowledged_write(cluster: tuple[mu
     def read() -> None:
         while not stop.is_set():
             try:
-                reads.append(multinode.deployment.get(running.port, "/api/v1/engagements/offers").status)
+                reads.append(deployment.get(running.port, "/api/v1/engagements/offers").status)
             except OSError:
                 reads.append(0)
 

@@ -27,6 +27,11 @@ class CoreConfig(AppConfig):
 
         from kommunalschutz.foundation.core import checks  # noqa: F401  (registers the deploy checks)
         from kommunalschutz.foundation.core.collation import register_sqlite_function
+        from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS
+        from kommunalschutz.foundation.core.storage import rotate_stored_files
+
+        # every stored file (evidence, agreements, reports, letters, exports) in whichever backend
+        ROTATION_HOOKS["stored files"] = rotate_stored_files
 
         # the German sort key (core.collation) on every new SQLite connection
         connection_created.connect(register_sqlite_function, dispatch_uid="core.german_sort_key")

@@ -98,6 +98,7 @@ SUMMARIES = (
     pgettext_lazy(CONTEXT, "second factor removed with the account"),
     pgettext_lazy(CONTEXT, "API token removed with the account"),
     pgettext_lazy(CONTEXT, "re-encrypted with the newest key"),
+    pgettext_lazy(CONTEXT, "%(moved)s local file(s) moved into the file storage, %(refused)s refused"),
     pgettext_lazy(CONTEXT, "queued %(kind)s"),
     pgettext_lazy(CONTEXT, "backup written: %(archive)s, %(size)s bytes"),
     pgettext_lazy(CONTEXT, "queued again after its worker stopped"),

@@ -57,9 +57,13 @@ def finished_task(actor: Any, kind: str, pk: int, **arguments: Any) -> TaskRun:
 def stored_file_response(run: TaskRun, filename: str) -> FileResponse:
     """The stored file of a finished task as an attachment named ``filename`` (404 once it is gone)."""
     name = run.result.get("outcome", {}).get("stored")
-    if not name or not default_storage.exists(name):
+    if not name:
         raise Http404
-    return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=filename,
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=filename,
                         content_type="application/pdf" if filename.endswith(".pdf") else None)
 
 
@@ -79,4 +83,5 @@ def stored_pdf(*, progress: Progress, html: str, directory: str, stem: str) -> d
         progress.update(2, PDF_STEPS, _("the PDF is being stored"))
         name = default_storage.save(name, ContentFile(pdf))
     progress.update(PDF_STEPS, PDF_STEPS, _("the PDF is ready"))
-    return {"stored": name, "fingerprint": fingerprint, "reused": reused, "bytes": default_storage.size(name)}
+    size = default_storage.size(name) if reused else len(pdf)
+    return {"stored": name, "fingerprint": fingerprint, "reused": reused, "bytes": size}

@@ -271,3 +271,38 @@ class BackupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finished_at:%Y-%m-%d %H:%M} {self.archive_name}"
+
+
+class StoredFile(models.Model):
+    """One file of the database storage backend (core.storage): its name and the size of its stored
+    (encrypted) bytes, which are kept in ordered StoredFileChunk rows of at most storage.CHUNK_BYTES each, so
+    a 20 MB evidence file never needs one huge row and reading or writing it holds one chunk at a time."""
+
+    name = models.CharField(_("name"), max_length=500, unique=True)
+    size = models.BigIntegerField(_("stored size (bytes)"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    modified_at = models.DateTimeField(_("modified at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoredFileChunk(models.Model):
+    """A piece of a stored file's encrypted bytes, in order of ``index``."""
+
+    file = models.ForeignKey(StoredFile, on_delete=models.CASCADE, related_name="chunks",
+                             verbose_name=_("stored file"))
+    index = models.PositiveIntegerField(_("position"))
+    data = models.BinaryField(_("encrypted content"))
+
+    class Meta:
+        verbose_name = _("part of a stored file")
+        verbose_name_plural = _("parts of stored files")
+        constraints = [models.UniqueConstraint(fields=["file", "index"], name="core_storedfilechunk_unique_index")]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}:{self.index}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +132,85 @@ def record_backup_run(*, started_at: dt.datetime, finished_at: dt.datetime, arch
         audit.record(actor=None, action=AuditEvent.Action.CREATE, obj=run,
                      summary=f"backup written: {Path(archive_name).name}, {size} bytes")
     return run
+
+
+
+@dataclass
+class MoveReport:
+    """What `kommunalschutz move-files` did: stored names by outcome."""
+
+    moved: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)  # already in the storage with the same SHA-256
+    refused: list[str] = field(default_factory=list)  # kept on disk: differs from the stored file or its hash
+
+
+def _local_files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(path for path in root.rglob("*") if path.is_file() and not path.name.startswith("."))
+
+
+def move_local_files(*, actor: AuditActor, files_dir: Path, evidence_dir: Path, keep: bool = False) -> MoveReport:
+    """Move the files an installation kept on its disk before decision 0034 into the configured storage.
+
+    ``files_dir`` (formerly the default storage, VAR_DIR/files) holds plaintext files under their stored
+    names; ``evidence_dir`` (formerly EVIDENCE_ROOT) holds evidence originals and, in ``packages/``, waiting
+    packages, each a Fernet token of FIELD_ENCRYPTION_KEYS. Each file is stored encrypted under the same
+    name (evidence as ``evidence/<id>`` and ``evidence/packages/<id>``), read back and compared by SHA-256
+    before the local copy is removed (``keep`` leaves it). An evidence original must match the SHA-256 taken
+    at its upload. Running it again moves what is left and changes nothing else (idempotent); a name already
+    stored with other content is refused, never overwritten. The run is recorded in the audit trail.
+    """
+    import hashlib
+
+    from kommunalschutz.foundation.core import storage
+    from kommunalschutz.foundation.core.encryption import DecryptionError, decrypt_bytes
+
+    expected = _evidence_hashes()
+    report = MoveReport()
+    sources: list[tuple[Path, str, bool]] = [
+        (path, path.relative_to(files_dir).as_posix(), False) for path in _local_files(files_dir)]
+    for path in _local_files(evidence_dir):
+        relative = path.relative_to(evidence_dir).as_posix()
+        if re.fullmatch(r"(packages/)?[0-9a-f]{32}", relative):
+            sources.append((path, f"evidence/{relative}", True))
+    for path, name, encrypted in sources:
+        content = path.read_bytes()
+        if encrypted:
+            try:
+                content = decrypt_bytes(content)
+            except DecryptionError:
+                report.refused.append(name)
+                continue
+        digest = hashlib.sha256(content).hexdigest()
+        if digest != expected.get(name, digest):
+            report.refused.append(name)
+            continue
+        if storage.files().exists(name):
+            if storage.sha256_of(name) != digest:
+                report.refused.append(name)
+                continue
+            report.present.append(name)
+        else:
+            storage.save_file(name, content, exact=True)
+            if storage.sha256_of(name) != digest:  # pragma: no cover - a backend that lost the bytes
+                raise RuntimeError(f"{name}: the stored copy does not match")
+            report.moved.append(name)
+        if not keep:
+            path.unlink()
+    if report.moved or report.refused:
+        audit.record(actor=actor, action=AuditEvent.Action.OTHER, object_type="core.storage",
+                     summary=f"{len(report.moved)} local file(s) moved into the file storage, "
+                             f"{len(report.refused)} refused", changes={})
+    return report
+
+
+def _evidence_hashes() -> dict[str, str]:
+    """The SHA-256 taken at upload of every evidence original, by its stored name."""
+    from django.apps import apps
+
+    if not apps.is_installed("kommunalschutz.protection.evidence"):
+        return {}
+    item = apps.get_model("evidence", "EvidenceItem")
+    return {f"evidence/{name}": sha for name, sha in
+            item.objects.exclude(stored_name="").values_list("stored_name", "sha256")}

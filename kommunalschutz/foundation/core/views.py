@@ -140,6 +140,10 @@ def task_download(request: HttpRequest, pk: int) -> FileResponse:
     """The file a finished task produced, for whoever may see the task (files live outside the web root)."""
     run = get_for_user(request.user, TaskRun.objects.all(), "core.download_task_result", pk=pk)
     name = run.result.get("outcome", {}).get("file") if run.status == TaskRun.Status.DONE else None
-    if not name or not default_storage.exists(name):
+    if not name:
         raise Http404
-    return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
+    try:  # removed meanwhile (retention, minimisation): "not found", never an error page
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=name.rsplit("/", 1)[-1])

@@ -9,13 +9,11 @@ class EvidenceConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import pgettext_lazy
 
-        from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS
         from kommunalschutz.foundation.core.tasks import register_operation
         from kommunalschutz.protection.cases import hooks
         from kommunalschutz.protection.evidence.package import PACKAGE_OPERATION, delete_case_packages
-        from kommunalschutz.protection.evidence.store import delete_case_files, rotate_store
+        from kommunalschutz.protection.evidence.store import delete_case_files
 
-        ROTATION_HOOKS["evidence files"] = rotate_store
         # Retention deletes a case's encrypted files from the store (cases imports no evidence code).
         hooks.register_before_case_deletion("evidence files", delete_case_files)
         hooks.register_before_case_deletion("evidence packages", delete_case_packages)

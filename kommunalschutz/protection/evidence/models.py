@@ -1,7 +1,8 @@
 """Evidence of a case: uploaded files and structured records of online content (DOMAIN.md §2.2).
 
 The original bytes of a file are kept unmodified, encrypted at rest in the evidence store
-(EVIDENCE_ROOT, outside the web root), with the SHA-256 of the original taken at upload.
+(evidence.store, in the platform's file storage: database or S3, never the web root), with the SHA-256
+of the original taken at upload.
 """
 
 from __future__ import annotations

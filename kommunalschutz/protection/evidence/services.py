@@ -1,7 +1,7 @@
 """Evidence: the writes (an evidence file, an online-content record), each audited in one transaction.
 
-The evidence store (settings.EVIDENCE_ROOT, mode 0700) holds one file per uploaded original, named by
-a random id; its content is the original bytes encrypted with FIELD_ENCRYPTION_KEYS (Fernet). The
+The evidence store (evidence.store, in the platform's file storage) holds one file per uploaded original,
+named by a random id; its content is the original bytes encrypted with FIELD_ENCRYPTION_KEYS (Fernet). The
 database keeps the SHA-256 of the original bytes taken at upload, the size, the type detected from
 the bytes and the original file name (encrypted). Nothing from the evidence store is ever executed
 or rendered: the type check (evidence.uploads) refuses programs, HTML and SVG whatever they are called.
@@ -27,7 +27,7 @@ from kommunalschutz.foundation.core import audit
 from kommunalschutz.protection.cases.models import Case, CaseEvent
 from kommunalschutz.protection.cases.services import add_event
 from kommunalschutz.protection.evidence.models import EvidenceItem
-from kommunalschutz.protection.evidence.store import store, stored_path
+from kommunalschutz.protection.evidence.store import discard, store
 from kommunalschutz.protection.evidence.uploads import validate_upload
 
 # --- writes ---------------------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def _save(item: EvidenceItem, content: bytes | None, *, actor: Actor, by_reporte
             add_event(item.case, CaseEvent.Kind.EVIDENCE, summary, actor=actor, by_reporter=by_reporter)
     except BaseException:
         if stored_name:
-            stored_path(stored_name).unlink(missing_ok=True)
+            discard(stored_name)
         item.pk = None
         item.stored_name = ""
         raise

@@ -1,29 +1,27 @@
-"""The encrypted evidence store: one file per uploaded original, named by a random id.
+"""The evidence store: one file per uploaded original, named by a random id, in the platform's file storage.
 
-The store (settings.EVIDENCE_ROOT, mode 0700) holds the original bytes encrypted with FIELD_ENCRYPTION_KEYS
-(Fernet); files are written atomically, read back checked against the SHA-256 taken at upload, rotated to
-the newest key, removed with their case (a retention hook, see apps.py) and swept when orphaned.
+The originals are kept as ``evidence/<id>`` in core.storage (encrypted with FIELD_ENCRYPTION_KEYS, in the
+database or the S3 bucket, decision 0034), read back checked against the SHA-256 taken at upload, rotated with
+every other stored file (core.storage.rotate_stored_files), removed with their case (a retention hook, see
+apps.py) and swept when orphaned.
 
 Evidence packages made in the background (package.package_operation, decision 0024) wait for their download
-in the store's ``packages`` folder (mode 0700), encrypted the same way; they are removed PACKAGE_RETENTION
-after they were made, with their case, and rotated with the originals.
+as ``evidence/packages/<id>``, encrypted the same way; they are removed PACKAGE_RETENTION after they were
+made, and with their case.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import secrets
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kommunalschutz.foundation.core import audit
-from kommunalschutz.foundation.core.encryption import DecryptionError, decrypt_bytes, encrypt_bytes, rotate_token
+from kommunalschutz.foundation.core import audit, storage
+from kommunalschutz.foundation.core.encryption import DecryptionError
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.evidence.models import EvidenceItem
@@ -33,15 +31,8 @@ class EvidenceIntegrityError(Exception):
     """A stored original is missing, cannot be decrypted, or no longer matches its SHA-256."""
 
 
-# --- the evidence store ----------------------------------------------------------------------------------
-
-
-def _private_folder(root: Path) -> Path:
-    """``root``, created with mode 0700 (only the platform's user may enter it)."""
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if (root.stat().st_mode & 0o777) != 0o700:
-        root.chmod(0o700)
-    return root
+ORIGINALS = "evidence/"
+PACKAGES = "evidence/packages/"
 
 
 def _checked_name(stored_name: str) -> str:
@@ -50,34 +41,30 @@ def _checked_name(stored_name: str) -> str:
     return stored_name
 
 
-def store_root() -> Path:
-    """The evidence store, created with mode 0700 (only the platform's user may enter it)."""
-    return _private_folder(Path(settings.EVIDENCE_ROOT))
+def original_name(stored_name: str) -> str:
+    """The name of an original in the file storage."""
+    return ORIGINALS + _checked_name(stored_name)
 
 
-def stored_path(stored_name: str) -> Path:
-    return store_root() / _checked_name(stored_name)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+def package_name(stored_name: str) -> str:
+    """The name of a waiting package in the file storage."""
+    return PACKAGES + _checked_name(stored_name)
 
 
 def store(content: bytes) -> str:
-    """Encrypt and write one original; returns its random stored name."""
+    """Encrypt and store one original; returns its random stored name. On the database backend the file is
+    part of the surrounding transaction."""
     stored_name = secrets.token_hex(16)
-    _write_atomically(stored_path(stored_name), encrypt_bytes(content))
+    storage.save_file(original_name(stored_name), content, exact=True)
     return stored_name
+
+
+def discard(stored_name: str) -> None:
+    """Remove one original (a refused upload, a removed item)."""
+    try:
+        storage.delete_file(original_name(stored_name))
+    except EvidenceIntegrityError:
+        return
 
 
 def read_original(item: EvidenceItem) -> bytes:
@@ -85,28 +72,14 @@ def read_original(item: EvidenceItem) -> bytes:
     if not item.stored_name:
         raise EvidenceIntegrityError(f"evidence {item.pk} has no file")
     try:
-        token = stored_path(item.stored_name).read_bytes()
+        content = storage.read_file(original_name(item.stored_name))
     except FileNotFoundError as exc:
         raise EvidenceIntegrityError(f"the stored file of evidence {item.pk} is missing") from exc
-    try:
-        content = decrypt_bytes(token)
     except DecryptionError as exc:
         raise EvidenceIntegrityError(f"the stored file of evidence {item.pk} was altered") from exc
     if hashlib.sha256(content).hexdigest() != item.sha256 or len(content) != item.size:
         raise EvidenceIntegrityError(f"the stored file of evidence {item.pk} does not match its SHA-256")
     return content
-
-
-def rotate_store() -> int:
-    """Re-encrypt every file of the evidence store (originals and waiting packages) under the newest key
-    (registered in ROTATION_HOOKS)."""
-    count = 0
-    for path in [*sorted(store_root().iterdir()), *sorted(package_root().iterdir())]:
-        if not path.is_file() or not re.fullmatch(r"[0-9a-f]{32}", path.name):
-            continue
-        _write_atomically(path, rotate_token(path.read_bytes()))
-        count += 1
-    return count
 
 
 # --- evidence packages waiting for their download ---------------------------------------------------------
@@ -116,28 +89,18 @@ def rotate_store() -> int:
 PACKAGE_RETENTION = dt.timedelta(hours=24)
 
 
-def package_root() -> Path:
-    """The folder of the waiting packages inside the store, mode 0700 like the store."""
-    return _private_folder(store_root() / "packages")
-
-
-def package_path(stored_name: str) -> Path:
-    return package_root() / _checked_name(stored_name)
-
-
 def store_package(content: bytes) -> str:
-    """Encrypt and write a finished evidence package; returns its random stored name."""
+    """Encrypt and store a finished evidence package; returns its random stored name."""
     stored_name = secrets.token_hex(16)
-    _write_atomically(package_path(stored_name), encrypt_bytes(content))
+    storage.save_file(package_name(stored_name), content, exact=True)
     return stored_name
 
 
 def read_package(stored_name: str, sha256: str) -> bytes:
     """A waiting package's ZIP, decrypted and checked against the SHA-256 taken when it was made.
     FileNotFoundError once it has been removed; EvidenceIntegrityError if it was altered."""
-    token = package_path(stored_name).read_bytes()
     try:
-        content = decrypt_bytes(token)
+        content = storage.read_file(package_name(stored_name))
     except DecryptionError as exc:
         raise EvidenceIntegrityError("the stored evidence package was altered") from exc
     if hashlib.sha256(content).hexdigest() != sha256:
@@ -149,26 +112,36 @@ def remove_packages(stored_names: list[str]) -> int:
     removed = 0
     for stored_name in stored_names:
         try:
-            package_path(stored_name).unlink()
-        except (FileNotFoundError, EvidenceIntegrityError):
+            name = package_name(stored_name)
+        except EvidenceIntegrityError:
             continue
-        removed += 1
+        if storage.files().exists(name):
+            storage.delete_file(name)
+            removed += 1
     return removed
+
+
+def _stored_in(prefix: str) -> list[str]:
+    """The names (without ``prefix``) of the files directly in ``prefix``."""
+    try:
+        return storage.files().listdir(prefix)[1]
+    except FileNotFoundError:
+        return []
 
 
 def remove_expired_packages(*, older_than: dt.timedelta = PACKAGE_RETENTION) -> int:
     """Remove the waiting packages made longer than ``older_than`` ago (downloaded or not)."""
-    cutoff = timezone.now().timestamp() - older_than.total_seconds()
+    cutoff = timezone.now() - older_than
     removed = 0
-    for path in package_root().iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    for name in _stored_in(PACKAGES):
+        if storage.files().get_modified_time(PACKAGES + name) < cutoff:
+            storage.delete_file(PACKAGES + name)
             removed += 1
     return removed
 
 
 def delete_case_files(case: Case) -> int:
-    """Remove the encrypted files of a case from the store (retention; the rows go with the case).
+    """Remove the encrypted files of a case from the file storage (retention; the rows go with the case).
 
     The files are removed once the surrounding transaction commits: if the deletion of the case rolls
     back, its evidence is still there. Returns how many files are removed.
@@ -182,10 +155,7 @@ def delete_case_files(case: Case) -> int:
 
     def unlink() -> None:
         for stored_name in names:
-            try:
-                stored_path(stored_name).unlink()
-            except (FileNotFoundError, EvidenceIntegrityError):
-                continue
+            discard(stored_name)
 
     transaction.on_commit(unlink)
     return len(names)
@@ -194,10 +164,10 @@ def delete_case_files(case: Case) -> int:
 def remove_orphan_files(*, older_than: dt.timedelta = dt.timedelta(hours=6)) -> int:
     """Remove store files no row refers to (left by a transaction that was rolled back after the write)."""
     known = set(EvidenceItem.objects.exclude(stored_name="").values_list("stored_name", flat=True))
-    cutoff = timezone.now().timestamp() - older_than.total_seconds()
+    cutoff = timezone.now() - older_than
     removed = 0
-    for path in store_root().iterdir():
-        if path.is_file() and path.name not in known and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    for name in _stored_in(ORIGINALS):
+        if name not in known and storage.files().get_modified_time(ORIGINALS + name) < cutoff:
+            storage.delete_file(ORIGINALS + name)
             removed += 1
     return removed

@@ -36,7 +36,7 @@ from kommunalschutz.protection.cases.rules import is_case_reporter
 from kommunalschutz.protection.cases.services import add_event, ensure_open, locked_case, sync_statistic
 from kommunalschutz.protection.evidence import services as evidence_services
 from kommunalschutz.protection.evidence.models import EvidenceItem
-from kommunalschutz.protection.evidence.store import stored_path
+from kommunalschutz.protection.evidence.store import discard
 from kommunalschutz.protection.evidence.uploads import validate_upload
 from kommunalschutz.protection.intake import reporting
 
@@ -167,7 +167,7 @@ def create_report(*, actor: User, data: Mapping[str, Any], on_behalf: bool, uplo
         # The row went with the rollback; the encrypted file in the store must go too.
         for item in stored:
             if item.stored_name:
-                stored_path(item.stored_name).unlink(missing_ok=True)
+                discard(item.stored_name)
         raise
     return case
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -63,8 +63,12 @@ def report_pdf(request: HttpRequest, project_pk: int) -> HttpResponse | FileResp
             report.start_report(actor=user, project=project)
         return redirect("findings:report_pdf", project_pk=project.pk)
     if name is not None:
-        return FileResponse(default_storage.open(name, "rb"), as_attachment=True,
-                            filename=name.rsplit("/", 1)[-1], content_type="application/pdf")
+        try:
+            handle = default_storage.open(name, "rb")
+        except FileNotFoundError as exc:  # removed between the look-up and now
+            raise Http404 from exc
+        return FileResponse(handle, as_attachment=True, filename=name.rsplit("/", 1)[-1],
+                            content_type="application/pdf")
     return render(request, "findings/report_pdf_task.html", {
         "project": project, "run": report.latest_report_task(user, project)})
 

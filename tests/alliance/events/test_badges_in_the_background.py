@@ -3,7 +3,6 @@ while no registration changes, and only for the coordinator who asked while they
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,16 +12,15 @@ from kommunalschutz.alliance.events import badges
 from kommunalschutz.foundation.core.models import TaskRun
 from tests.alliance.events.conftest import make_event, register_public
 from tests.conftest import World
+from tests.files import StoredPath
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def file_store(settings: Any, tmp_path: Path) -> Path:
-    """A file store of this test only (so no PDF of an earlier run is found and reused)."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}}}
-    return tmp_path / "files"
+@pytest.fixture
+def file_store() -> StoredPath:
+    """The platform's file storage (each test has its own database, so no PDF of an earlier run is reused)."""
+    return StoredPath()
 
 
 def _make(client: Any, event: Any, capture: Any) -> TaskRun:
@@ -50,7 +48,7 @@ def test_being_prepared_then_the_download(world: World, login: Any) -> None:
 
 
 def test_unchanged_registrations_reuse_the_pdf_a_change_makes_a_new_one(
-        world: World, login: Any, file_store: Path, django_capture_on_commit_callbacks: Any) -> None:
+        world: World, login: Any, file_store: StoredPath, django_capture_on_commit_callbacks: Any) -> None:
     event = make_event(world, capacity=20)
     register_public(event, 1)
     client = login(world.coordinator)

@@ -1,35 +1,31 @@
-"""Fixtures of the alliance tests: uploads land in a temporary directory, tokens for the API."""
+"""Fixtures of the alliance tests: uploads in the file storage, tokens for the API."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kommunalschutz.alliance.programme import agreements, lifecycle
 from kommunalschutz.alliance.programme.models import CooperationAgreement, Stage
+from tests import files
 from tests.factories import AgreementFactory
+from tests.files import StoredPath
 
 # A minimal valid PDF; the upload check only looks at the signature, the draft PDF tests at real output.
 PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
              b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
-@pytest.fixture(autouse=True)
-def file_storage(settings: Any, tmp_path: Path) -> Path:
-    """Uploaded agreements go to a per-test directory, never into var/files."""
-    location = tmp_path / "files"
-    location.mkdir()
-    settings.STORAGES = {**settings.STORAGES,
-                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                     "OPTIONS": {"location": str(location)}}}
-    return location
+@pytest.fixture
+def file_storage() -> StoredPath:
+    """Uploaded agreements in the platform's file storage (each test has its own database)."""
+    return StoredPath("agreements")
 
 
-def stored_files(location: Path) -> list[Path]:
-    return [path for path in location.rglob("*") if path.is_file()]
+def stored_files(location: StoredPath) -> list[StoredPath]:
+    return files.stored_files(location)
 
 
 def step(world: Any, stage: str, date: dt.date, *, target: Any = None, agreement: bool = True,

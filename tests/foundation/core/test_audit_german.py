@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from kommunalschutz.foundation.core import audit, audit_display, chain
+from kommunalschutz.foundation.core import audit, audit_display, chain, storage
 from kommunalschutz.foundation.core.audit_summaries import SUMMARIES
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.foundation.core.progress import Progress
@@ -220,11 +220,9 @@ def test_an_objects_history_is_german(world: World, login: Any) -> None:
 def test_the_csv_exports_are_german(world: World, login: Any, tmp_path: Path, settings: Any) -> None:
     _old_row(world)
     streamed = b"".join(login(world.administrator).get(reverse("core:audit_export")).streaming_content).decode()
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     with translation.override("en"):  # the worker's own language does not matter
         result = export_audit_operation(progress=Progress(), actor_id=world.administrator.pk)
-    background = (tmp_path / result["file"]).read_text(encoding="utf-8")
+    background = storage.read_file(result["file"]).decode("utf-8")
     for content in (streamed, background):
         rows = list(csv.DictReader(io.StringIO(content)))
         assert list(rows[0])[:9] == ["Nr.", "Zeitpunkt", "Person", "Aktion", "Objekttyp", "Objekt-Nr.", "Objekt",

@@ -27,8 +27,6 @@ def test_auditor_exports_trail_in_background_and_downloads_it(
     world: World, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings,
     tmp_path: Path,
 ) -> None:
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     run = _export(world, login, django_capture_on_commit_callbacks)
     assert run.status == TaskRun.Status.DONE and run.percent == 100
     page = login(world.auditor).get(f"/aufgaben/{run.pk}/").content.decode()
@@ -46,8 +44,6 @@ def test_others_cannot_download_an_auditors_export(
     world: World, login: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings,
     tmp_path: Path, persona: str,
 ) -> None:
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     run = _export(world, login, django_capture_on_commit_callbacks)
     client = login(getattr(world, persona))
     assert client.get(f"/aufgaben/{run.pk}/datei/").status_code == 404

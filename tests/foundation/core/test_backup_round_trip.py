@@ -34,7 +34,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from kommunalschutz.foundation.accounts.models import Organisation, Role
-from kommunalschutz.foundation.core import backup
+from kommunalschutz.foundation.core import backup, storage
 from kommunalschutz.foundation.core.models import AuditEvent, BackupRun, DataVersion
 from kommunalschutz.foundation.core.verification import verify_audit_trail
 from tests.factories import (
@@ -45,7 +45,11 @@ from tests.factories import (
     PoliceDirectorateFactory,
     UserFactory,
 )
+from tests.foundation.core.test_file_storage import REGION, s3_emulator
+from tests.foundation.core.test_file_storage import _client as s3_client
 from tests.german import english_in
+
+__all__ = ["s3_emulator"]  # the emulator's fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,24 +140,35 @@ def empty_target(vendor: str, tmp_path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def file_locations(settings: Any, root: Path) -> Iterator[SimpleNamespace]:
-    """Fresh locations for the default storage and the evidence store."""
-    files, evidence = root / "files", root / "evidence"
-    settings.STORAGES = {**django_settings.STORAGES,
-                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                     "OPTIONS": {"location": str(files)}}}
-    settings.EVIDENCE_ROOT = evidence
-    yield SimpleNamespace(files=files, evidence=evidence)
+def file_locations(settings: Any, root: Path, kind: str = "database",
+                   endpoint: str | None = None) -> Iterator[SimpleNamespace]:
+    """Fresh file storage: the database's own rows (``database``, the default: they come and go with the
+    database), or a fresh bucket in the S3 EMULATOR (``s3``: moto's server mode, tests/foundation/core/
+    test_file_storage.py)."""
+    if kind == "s3":
+        assert endpoint is not None
+        bucket = f"ks-{uuid.uuid4().hex[:20]}"
+        s3_client(endpoint).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        settings.FILE_STORAGE = "s3"
+        settings.FILE_STORAGE_S3_ENDPOINT_URL = endpoint
+        settings.FILE_STORAGE_S3_BUCKET = bucket
+        settings.FILE_STORAGE_S3_REGION = REGION
+        settings.FILE_STORAGE_S3_ACCESS_KEY_ID = "kommunalschutz"
+        settings.FILE_STORAGE_S3_SECRET_ACCESS_KEY = "test-secret-of-the-emulator"
+        settings.FILE_STORAGE_S3_ADDRESSING_STYLE = "path"
+        settings.FILE_STORAGE_S3_PREFIX = "instanz"
+        yield SimpleNamespace(kind=kind, endpoint=endpoint, bucket=bucket)
+        return
+    settings.FILE_STORAGE = "database"
+    yield SimpleNamespace(kind=kind)
 
 
-def stored_bytes(locations: SimpleNamespace) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
-    for label, root in (("files", locations.files), ("evidence", locations.evidence)):
-        if root.exists():
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    found[f"{label}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
-    return found
+def stored_bytes(_locations: SimpleNamespace | None = None) -> dict[str, bytes]:
+    """Every stored file's bytes as stored (encrypted), by name; nothing in a database without tables."""
+    if django_settings.FILE_STORAGE == "database" and \
+            "core_storedfile" not in connection.introspection.table_names():
+        return {}
+    return {name: storage.read_raw(name) for name in storage.iter_stored_names()}
 
 
 # --- what the database holds --------------------------------------------------------------------------------
@@ -236,18 +251,23 @@ def build_instance() -> SimpleNamespace:
 
 # --- the round trip --------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("kind", ["database", "s3"])
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_a_restored_instance_is_identical_to_the_backed_up_one(vendor: str, tmp_path: Path, settings: Any) -> None:
+def test_a_restored_instance_is_identical_to_the_backed_up_one(vendor: str, kind: str, tmp_path: Path,
+                                                               settings: Any, request: pytest.FixtureRequest) -> None:
     from kommunalschutz.alliance.insights import rollup
     from kommunalschutz.protection.cases.models import Case
     from kommunalschutz.protection.evidence.models import EvidenceItem
     from kommunalschutz.protection.evidence.store import read_original
 
     archive = tmp_path / "backup.tar.gz"
-    with file_locations(settings, tmp_path / "source") as source_files, source_database(vendor, tmp_path):
+    endpoint = request.getfixturevalue("s3_emulator") if kind == "s3" else None
+    with file_locations(settings, tmp_path / "source", kind, endpoint) as source_files, \
+            source_database(vendor, tmp_path):
         built = build_instance()
         before = snapshot()
         files_before = stored_bytes(source_files)
+        assert storage.read_file(built.document) == AGREEMENT_PDF
         out = io.StringIO()
         call_command("backup", "--output", str(archive), stdout=out)
         assert "Sicherung geschrieben" in out.getvalue(), out.getvalue()
@@ -261,10 +281,15 @@ def test_a_restored_instance_is_identical_to_the_backed_up_one(vendor: str, tmp_
     for table in ("cases_case", "evidence_evidenceitem", "alliance_cooperationagreement", "core_auditevent",
                   "core_auditseal", "core_dataversion", "django_migrations"):
         assert before[f"table:{table}"], table
-    assert len(files_before) == 2 and EVIDENCE not in b"".join(files_before.values())  # evidence is encrypted
-    assert AGREEMENT_PDF in files_before.values()
+    assert len(files_before) == 2  # the evidence original and the signed agreement
+    for data in files_before.values():  # stored encrypted, in either backend
+        assert EVIDENCE not in data and AGREEMENT_PDF not in data
+    members = dict(backup.archive_members(archive))
+    # With the database backend the files are rows of the dump; with S3 each object is a part of its own.
+    assert any(name.startswith("files/") for name in members) == (kind == "s3")
 
-    with file_locations(settings, tmp_path / "target") as target_files, empty_target(vendor, tmp_path):
+    with file_locations(settings, tmp_path / "target", kind, endpoint) as target_files, \
+            empty_target(vendor, tmp_path):
         assert backup.database_is_empty() and not stored_bytes(target_files)
         out = io.StringIO()
         call_command("restore", str(archive), stdout=out)
@@ -300,10 +325,11 @@ def test_a_restored_instance_is_identical_to_the_backed_up_one(vendor: str, tmp_
 # --- refusals -------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def archive(tmp_path: Path, settings: Any) -> Path:
-    """An uncompressed backup of an instance with a case and its evidence (on the suite's database)."""
+def archive(tmp_path: Path, settings: Any, s3_emulator: str) -> Path:
+    """An uncompressed backup of an instance with a case and its evidence (on the suite's database), its
+    files in the S3 emulator, so that the archive has file parts of its own."""
     path = tmp_path / "backup.tar"
-    with file_locations(settings, tmp_path / "source"), source_database(SUITE_VENDOR, tmp_path):
+    with file_locations(settings, tmp_path / "source", "s3", s3_emulator), source_database(SUITE_VENDOR, tmp_path):
         build_instance()
         call_command("backup", "--output", str(path), stdout=io.StringIO())
     return path
@@ -337,7 +363,7 @@ def test_a_damaged_or_foreign_archive_is_refused_before_anything_is_written(
     if damage == "database":
         _damaged_copy(archive, bad, backup.DATABASE_PARTS[SUITE_VENDOR])
     elif damage == "file":
-        _damaged_copy(archive, bad, next(name for name in names if name.startswith("files/evidence/")))
+        _damaged_copy(archive, bad, next(name for name in names if name.startswith("files/")))
     elif damage == "truncated":
         bad.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     elif damage == "foreign":
@@ -367,10 +393,10 @@ def test_restore_into_a_database_that_is_not_empty_is_refused(archive: Path, tmp
         assert not stored_bytes(target_files)
 
 
-def test_restore_into_a_file_storage_that_is_not_empty_is_refused(archive: Path, tmp_path: Path, settings: Any) -> None:
-    with file_locations(settings, tmp_path / "target") as target_files, empty_target(SUITE_VENDOR, tmp_path):
-        target_files.files.mkdir(parents=True)
-        (target_files.files / "alt.pdf").write_bytes(b"%PDF alt")
+def test_restore_into_a_file_storage_that_is_not_empty_is_refused(archive: Path, tmp_path: Path, settings: Any,
+                                                                  s3_emulator: str) -> None:
+    with file_locations(settings, tmp_path / "target", "s3", s3_emulator), empty_target(SUITE_VENDOR, tmp_path):
+        storage.save_file("alt.pdf", b"%PDF alt")
         message = _refusal("restore", str(archive))
         assert "Der Ziel-Dateispeicher ist nicht leer" in message
         assert backup.database_is_empty()
@@ -383,17 +409,18 @@ def test_the_archive_holds_no_key_material(archive: Path) -> None:
     assert keys and backup._key_material()
     members = dict(backup.archive_members(archive))
     assert backup.MANIFEST in members and backup.DATABASE_PARTS[SUITE_VENDOR] in members
-    assert any(name.startswith("files/evidence/") for name in members)
+    assert any(name.startswith("files/storage/evidence/") for name in members)
     everything = archive.read_bytes() + b"".join(members.values())
     for needle in backup._key_material():
         assert needle not in everything
 
 
-def test_a_key_in_the_file_storage_stops_the_backup(tmp_path: Path, settings: Any) -> None:
-    with file_locations(settings, tmp_path / "source") as locations:
-        locations.files.mkdir(parents=True)
+def test_a_key_in_the_file_storage_stops_the_backup(tmp_path: Path, settings: Any, s3_emulator: str) -> None:
+    with file_locations(settings, tmp_path / "source", "s3", s3_emulator) as locations:
+        # An operator's note dropped into the bucket past the platform (so not encrypted), holding a key.
         key = django_settings.FIELD_ENCRYPTION_KEYS[0]
-        (locations.files / "notiz.txt").write_text(f"FIELD_ENCRYPTION_KEYS={key}\n")
+        s3_client(s3_emulator).put_object(Bucket=locations.bucket, Key="instanz/notiz.txt",
+                                          Body=f"FIELD_ENCRYPTION_KEYS={key}\n".encode())
         output = tmp_path / "backups" / "backup.tar.gz"
         message = _refusal("backup", "--output", str(output))
         assert "Es wurde keine Sicherung geschrieben" in message and "Schlüssel" in message
@@ -401,19 +428,22 @@ def test_a_key_in_the_file_storage_stops_the_backup(tmp_path: Path, settings: An
         assert not BackupRun.objects.exists()
 
 
-def test_replace_overwrites_a_target_that_is_not_empty(archive: Path, tmp_path: Path, settings: Any) -> None:
-    with file_locations(settings, tmp_path / "target") as target_files, empty_target(SUITE_VENDOR, tmp_path):
+def test_replace_overwrites_a_target_that_is_not_empty(archive: Path, tmp_path: Path, settings: Any,
+                                                       s3_emulator: str) -> None:
+    with file_locations(settings, tmp_path / "target", "s3", s3_emulator) as target_files, \
+            empty_target(SUITE_VENDOR, tmp_path):
         call_command("restore", str(archive), stdout=io.StringIO())
         restored = snapshot()
         files = stored_bytes(target_files)
         # Work happens in the target after the first restore: a new row and a new file.
         MunicipalityFactory.create(ags="14628998", name="Altstadt",
                                    district=apps.get_model("registry", "District").objects.get())
-        (target_files.files / "neu.pdf").write_bytes(b"%PDF neu")
+        storage.save_file("neu.pdf", b"%PDF neu")
         assert "Die Zieldatenbank ist nicht leer" in _refusal("restore", str(archive))
         call_command("restore", str(archive), "--replace", stdout=io.StringIO())
         assert snapshot() == restored
-        assert {name: data for name, data in stored_bytes(target_files).items() if name != "files/neu.pdf"} == files
+        # the database is replaced; the bucket keeps the newer file beside the restored ones
+        assert {name: data for name, data in stored_bytes(target_files).items() if name != "neu.pdf"} == files
         connections.close_all()
 
 

@@ -81,8 +81,6 @@ def test_exports_leave_casework_out_for_administrators(world: World, login: Any,
     client = login(world.administrator)
     streamed = b"".join(client.get(reverse("core:audit_export")).streaming_content).decode()
     assert "registry.municipality" in streamed and "cases.case" not in streamed
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     result = export_audit_operation(progress=Progress(), actor_id=world.administrator.pk)
     with default_storage.open(result["file"], "rb") as handle:
         rows = list(csv.reader(io.StringIO(handle.read().decode("utf-8"))))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,15 +20,15 @@ from kommunalschutz.protection.cases import messaging, retention, services, work
 from kommunalschutz.protection.cases.models import Case, CaseEvent, CaseMessage, IncidentStatistic, Notification
 from kommunalschutz.protection.evidence import services as evidence_services
 from tests.conftest import World
+from tests.files import StoredPath
 from tests.protection.cases.conftest import make_case
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))
 
 
-@pytest.fixture(autouse=True)
-def evidence_root(settings: Any, tmp_path: Path) -> Path:
-    settings.EVIDENCE_ROOT = tmp_path
-    return tmp_path
+@pytest.fixture
+def evidence_root() -> StoredPath:
+    return StoredPath("evidence")
 
 
 def _closed_case(world: World, when: dt.datetime, **fields: Any) -> Case:
@@ -47,7 +46,7 @@ def _closed_case(world: World, when: dt.datetime, **fields: Any) -> Case:
 
 
 @override_settings(CASE_RETENTION_MONTHS=24)
-def test_old_closed_cases_are_deleted_and_the_statistic_stays(world: World, evidence_root: Path,
+def test_old_closed_cases_are_deleted_and_the_statistic_stays(world: World, evidence_root: StoredPath,
                                                               django_capture_on_commit_callbacks: Any) -> None:
     old = _closed_case(world, dt.datetime(2023, 3, 10, 12, 0, tzinfo=BERLIN), reported_at=dt.datetime(
         2023, 2, 20, 9, 0, tzinfo=BERLIN))

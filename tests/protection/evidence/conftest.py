@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import CaseFactory
+from tests.files import StoredPath, stored_files
 
 # A marker that appears in every sample file; the encrypted store must never contain it.
 MARKER = b"KS-EVIDENCE-MARKER-7f3a9c"
@@ -62,16 +62,14 @@ def upload(name: str, content: bytes | None = None, content_type: str = "applica
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-@pytest.fixture(autouse=True)
-def evidence_root(settings: Any, tmp_path: Path) -> Path:
-    """Every test has its own evidence store, never var/evidence."""
-    root = tmp_path / "evidence"
-    settings.EVIDENCE_ROOT = root
-    return root
+@pytest.fixture
+def evidence_root() -> StoredPath:
+    """The evidence store: ``evidence/`` in the platform's file storage (each test has its own database)."""
+    return StoredPath("evidence")
 
 
-def store_files(root: Path) -> list[Path]:
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+def store_files(root: StoredPath) -> list[StoredPath]:
+    return stored_files(root)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from kommunalschutz.protection.evidence import services
 from kommunalschutz.protection.evidence.models import EvidenceItem
+from tests.files import StoredPath
 from tests.protection.evidence.conftest import store_files, upload
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_online_content_is_recorded(world: Any, case: Any) -> None:
     assert item.stored_name == "" and item.sha256 == ""
 
 
-def test_online_content_with_a_screenshot_keeps_the_file(world: Any, case: Any, evidence_root: Path) -> None:
+def test_online_content_with_a_screenshot_keeps_the_file(world: Any, case: Any, evidence_root: StoredPath) -> None:
     item = services.add_online_content(case=case, actor=world.pirna_official, data=_data(content_text=""),
                                        upload=upload("bildschirmfoto.png"))
     assert item.content_type == "image/png"
@@ -58,7 +58,7 @@ def test_online_content_with_a_screenshot_keeps_the_file(world: Any, case: Any, 
     ({"platform": ""}, "platform", "platform"),
     ({"content_text": ""}, "content_text", "screenshot"),
 ])
-def test_bad_online_content_is_refused_and_nothing_is_saved(world: Any, case: Any, evidence_root: Path,
+def test_bad_online_content_is_refused_and_nothing_is_saved(world: Any, case: Any, evidence_root: StoredPath,
                                                             english: Any, changes: dict[str, Any], field: str,
                                                             words: str) -> None:
     with pytest.raises(ValidationError) as caught:
@@ -68,7 +68,7 @@ def test_bad_online_content_is_refused_and_nothing_is_saved(world: Any, case: An
     assert store_files(evidence_root) == []
 
 
-def test_a_bad_screenshot_refuses_the_whole_record(world: Any, case: Any, evidence_root: Path,
+def test_a_bad_screenshot_refuses_the_whole_record(world: Any, case: Any, evidence_root: StoredPath,
                                                    english: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         services.add_online_content(case=case, actor=world.pirna_official, data=_data(url="ftp://x"),

@@ -10,7 +10,6 @@ import hashlib
 import io
 import json
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from kommunalschutz.foundation.core.models import AuditEvent, TaskRun
 from kommunalschutz.foundation.core.services import rotate_encryption_keys
 from kommunalschutz.protection.cases.models import CaseEvent
 from kommunalschutz.protection.evidence import package, services, store
+from tests.files import StoredPath
 from tests.protection.evidence.conftest import SAMPLES, upload
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def _made(client: Any, case: Any, capture: Any) -> TaskRun:
 
 
 def test_button_progress_page_download_with_the_same_content_and_hashes(
-        world: Any, case: Any, items: list[Any], login: Any, evidence_root: Path,
+        world: Any, case: Any, items: list[Any], login: Any, evidence_root: StoredPath,
         django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.coordinator)
     url = reverse("evidence:evidence_package", args=[case.pk])
@@ -69,7 +69,6 @@ def test_button_progress_page_download_with_the_same_content_and_hashes(
     assert not stored.startswith(b"PK") and b"manifest" not in stored
     for name in ("mitschrift.txt", "brief.pdf"):
         assert SAMPLES[name][0][:40] not in stored
-    assert ((evidence_root / "packages").stat().st_mode & 0o777) == 0o700
 
     response = client.get(download)
     assert response.status_code == 200
@@ -151,7 +150,8 @@ def test_the_requester_loses_the_download_with_access_to_the_case(
 
 
 def test_retention_removes_the_waiting_package(world: Any, case: Any, items: list[Any], login: Any,
-                                               evidence_root: Path, django_capture_on_commit_callbacks: Any) -> None:
+                                               evidence_root: StoredPath,
+                                               django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.coordinator)
     run = _made(client, case, django_capture_on_commit_callbacks)
     path = evidence_root / "packages" / run.result["outcome"]["package"]
@@ -164,7 +164,7 @@ def test_retention_removes_the_waiting_package(world: Any, case: Any, items: lis
     assert not AuditEvent.objects.filter(summary__startswith="evidence package downloaded:").exists()
 
 
-def test_the_package_goes_with_its_case(world: Any, case: Any, items: list[Any], login: Any, evidence_root: Path,
+def test_the_package_goes_with_its_case(world: Any, case: Any, items: list[Any], login: Any, evidence_root: StoredPath,
                                         django_capture_on_commit_callbacks: Any) -> None:
     from kommunalschutz.protection.cases import hooks
 
@@ -177,7 +177,8 @@ def test_the_package_goes_with_its_case(world: Any, case: Any, items: list[Any],
 
 
 def test_an_altered_package_is_not_handed_out(world: Any, case: Any, items: list[Any], login: Any,
-                                              evidence_root: Path, django_capture_on_commit_callbacks: Any) -> None:
+                                              evidence_root: StoredPath,
+                                              django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.coordinator)
     run = _made(client, case, django_capture_on_commit_callbacks)
     path = evidence_root / "packages" / run.result["outcome"]["package"]
@@ -188,7 +189,7 @@ def test_an_altered_package_is_not_handed_out(world: Any, case: Any, items: list
 
 
 def test_key_rotation_covers_the_waiting_packages(world: Any, case: Any, items: list[Any], login: Any,
-                                                  evidence_root: Path, settings: Any,
+                                                  evidence_root: StoredPath, settings: Any,
                                                   django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.coordinator)
     run = _made(client, case, django_capture_on_commit_callbacks)
@@ -196,7 +197,7 @@ def test_key_rotation_covers_the_waiting_packages(world: Any, case: Any, items: 
     new_key = Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, *settings.FIELD_ENCRYPTION_KEYS]):
         counts = rotate_encryption_keys(actor=world.administrator)
-    assert counts["evidence files"] == len(items) + 1
+    assert counts["stored files"] == len(items) + 1
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
         assert hashlib.sha256(store.read_package(outcome["package"], outcome["sha256"])).hexdigest() \
             == outcome["sha256"]

@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from kommunalschutz.protection.evidence import package, services
 from kommunalschutz.protection.evidence.models import EvidenceItem
+from tests.files import StoredPath
 from tests.protection.evidence.conftest import SAMPLES, store_files, upload
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_reporter_and_team_see_the_evidence_page(world: Any, case: Any, item: An
 
 @pytest.mark.parametrize("persona", REFUSED)
 def test_everyone_else_gets_404_on_every_page(world: Any, case: Any, item: Any, login: Any, persona: str,
-                                              evidence_root: Path) -> None:
+                                              evidence_root: StoredPath) -> None:
     client = login(getattr(world, persona))
     assert client.get(reverse("evidence:case_evidence", args=[case.pk])).status_code == 404
     assert client.get(reverse("evidence:download_original", args=[item.pk])).status_code == 404
@@ -73,7 +73,7 @@ def test_the_reporter_uploads_through_the_page(world: Any, case: Any, login: Any
 
 
 def test_a_mislabelled_upload_on_the_page_shows_the_reason(world: Any, case: Any, login: Any,
-                                                           evidence_root: Path, english: Any) -> None:
+                                                           evidence_root: StoredPath, english: Any) -> None:
     client = login(world.coordinator)
     response = client.post(reverse("evidence:case_evidence", args=[case.pk]),
                            {"form": "file", "file-file": upload("anzeige.pdf", b"MZ\x90\x00program")})
@@ -117,7 +117,7 @@ def test_downloads_are_attachments_with_the_original_bytes(world: Any, case: Any
 
 
 def test_a_tampered_file_is_not_handed_out(world: Any, case: Any, item: Any, login: Any,
-                                           evidence_root: Path, django_capture_on_commit_callbacks: Any) -> None:
+                                           evidence_root: StoredPath, django_capture_on_commit_callbacks: Any) -> None:
     (evidence_root / item.stored_name).write_bytes(b"altered")
     client = login(world.coordinator)
     response = client.get(reverse("evidence:download_original", args=[item.pk]))
@@ -169,7 +169,7 @@ def test_api_for_reporter_and_team(world: Any, case: Any, item: Any, api: Any, p
 
 @pytest.mark.parametrize("persona", REFUSED)
 def test_api_gives_404_to_everyone_else(world: Any, case: Any, item: Any, api: Any, persona: str,
-                                        evidence_root: Path) -> None:
+                                        evidence_root: StoredPath) -> None:
     user = getattr(world, persona)
     assert api.get(user, f"/cases/{case.pk}/evidence").status_code == 404
     assert api.get(user, f"/evidence/{item.pk}/original").status_code == 404
@@ -205,7 +205,7 @@ def test_api_upload_and_online_record(world: Any, case: Any, api: Any) -> None:
     assert response.json()["number"] == 2
 
 
-def test_api_bad_uploads_give_422_per_field(world: Any, case: Any, api: Any, evidence_root: Path,
+def test_api_bad_uploads_give_422_per_field(world: Any, case: Any, api: Any, evidence_root: StoredPath,
                                             english: Any) -> None:
     response = api.post(world.pirna_official, f"/cases/{case.pk}/evidence/files",
                         {"file": upload("anzeige.pdf", b"\x7fELF\x02\x01")}, multipart=True)

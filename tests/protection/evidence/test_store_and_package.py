@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +18,11 @@ from pypdf import PdfReader
 from kommunalschutz.foundation.core.encryption import ROTATION_HOOKS
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.foundation.core.services import rotate_encryption_keys
+from kommunalschutz.foundation.core.storage import rotate_stored_files
 from kommunalschutz.protection.cases.models import CaseEvent
 from kommunalschutz.protection.evidence import package, services, store
 from kommunalschutz.protection.evidence.models import EvidenceItem
+from tests.files import StoredPath
 from tests.protection.evidence.conftest import MARKER, SAMPLES, store_files, upload
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def _online(case: Any, actor: Any, **extra: Any) -> EvidenceItem:
                                        upload=upload("bildschirmfoto.png"))
 
 
-def test_the_store_never_holds_plaintext(world: Any, case: Any, evidence_root: Path) -> None:
+def test_the_store_never_holds_plaintext(world: Any, case: Any, evidence_root: StoredPath) -> None:
     for name in SAMPLES:
         services.add_file(case=case, actor=world.pirna_official, upload=upload(name))
     _online(case, world.coordinator)
@@ -48,7 +49,7 @@ def test_the_store_never_holds_plaintext(world: Any, case: Any, evidence_root: P
         assert MARKER not in path.read_bytes()
 
 
-def test_a_tampered_store_file_is_detected(world: Any, case: Any, evidence_root: Path) -> None:
+def test_a_tampered_store_file_is_detected(world: Any, case: Any, evidence_root: StoredPath) -> None:
     item = services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
     path = evidence_root / item.stored_name
     token = bytearray(path.read_bytes())
@@ -58,12 +59,12 @@ def test_a_tampered_store_file_is_detected(world: Any, case: Any, evidence_root:
         store.read_original(item)
 
 
-def test_a_replaced_store_file_is_detected_by_its_hash(world: Any, case: Any, evidence_root: Path) -> None:
+def test_a_replaced_store_file_is_detected_by_its_hash(world: Any, case: Any, evidence_root: StoredPath) -> None:
     """Someone with the key re-encrypts other bytes: the SHA-256 taken at upload no longer matches."""
     item = services.add_file(case=case, actor=world.pirna_official, upload=upload("mitschrift.txt"))
-    from kommunalschutz.foundation.core.encryption import encrypt_bytes
+    from kommunalschutz.foundation.core import storage
 
-    (evidence_root / item.stored_name).write_bytes(encrypt_bytes(b"Harmlose Mitschrift.\n"))
+    storage.save_file(store.original_name(item.stored_name), b"Harmlose Mitschrift.\n", exact=True)
     with pytest.raises(store.EvidenceIntegrityError):
         store.read_original(item)
     (evidence_root / item.stored_name).unlink()
@@ -71,16 +72,16 @@ def test_a_replaced_store_file_is_detected_by_its_hash(world: Any, case: Any, ev
         store.read_original(item)
 
 
-def test_rotation_moves_the_store_to_the_new_key(world: Any, case: Any, evidence_root: Path,
+def test_rotation_moves_the_store_to_the_new_key(world: Any, case: Any, evidence_root: StoredPath,
                                                  settings: Any) -> None:
-    assert ROTATION_HOOKS["evidence files"] is store.rotate_store
+    assert ROTATION_HOOKS["stored files"] is rotate_stored_files
     old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     item = services.add_file(case=case, actor=world.pirna_official, upload=upload("foto.jpg"))
     before = (evidence_root / item.stored_name).read_bytes()
     new_key = Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, *settings.FIELD_ENCRYPTION_KEYS]):
         counts = rotate_encryption_keys(actor=world.administrator)
-    assert counts["evidence files"] == 1
+    assert counts["stored files"] == 1
     after = (evidence_root / item.stored_name).read_bytes()
     assert after != before
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
@@ -90,7 +91,7 @@ def test_rotation_moves_the_store_to_the_new_key(world: Any, case: Any, evidence
     assert [path.name for path in store_files(evidence_root)] == [item.stored_name]  # no temporary files left
 
 
-def test_delete_case_files_removes_the_files_of_one_case(world: Any, case: Any, evidence_root: Path,
+def test_delete_case_files_removes_the_files_of_one_case(world: Any, case: Any, evidence_root: StoredPath,
                                                          django_capture_on_commit_callbacks: Any) -> None:
     from tests.factories import CaseFactory
 
@@ -169,7 +170,7 @@ def test_the_package_holds_the_unaltered_originals(world: Any, case: Any) -> Non
                                      summary__startswith="evidence package").count() == 1
 
 
-def test_the_package_refuses_a_tampered_original(world: Any, case: Any, evidence_root: Path) -> None:
+def test_the_package_refuses_a_tampered_original(world: Any, case: Any, evidence_root: StoredPath) -> None:
     item = services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
     (evidence_root / item.stored_name).write_bytes(b"garbage")
     events = CaseEvent.objects.count()
@@ -187,9 +188,7 @@ def test_reporter_additions_are_marked(world: Any, case: Any) -> None:
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.EVIDENCE, by_reporter=True).count() == 1
 
 
-def test_orphan_files_are_removed_after_a_grace_period(world: Any, case: Any, evidence_root: Path) -> None:
-    import os
-
+def test_orphan_files_are_removed_after_a_grace_period(world: Any, case: Any, evidence_root: StoredPath) -> None:
     from kommunalschutz.protection.evidence.tasks import remove_orphan_evidence_files
 
     kept = services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
@@ -197,8 +196,8 @@ def test_orphan_files_are_removed_after_a_grace_period(world: Any, case: Any, ev
     old = evidence_root / ("b" * 32)
     fresh.write_bytes(b"token")
     old.write_bytes(b"token")
-    week_ago = timezone.now().timestamp() - 7 * 86400
-    os.utime(old, (week_ago, week_ago))
-    os.utime(evidence_root / kept.stored_name, (week_ago, week_ago))
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    old.set_modified(week_ago)
+    (evidence_root / kept.stored_name).set_modified(week_ago)
     assert remove_orphan_evidence_files.call_local() == 1
     assert sorted(path.name for path in store_files(evidence_root)) == sorted([kept.stored_name, fresh.name])

@@ -12,13 +12,14 @@ from django.core.exceptions import ValidationError
 from kommunalschutz.protection.cases.models import CaseEvent
 from kommunalschutz.protection.evidence import services, store
 from kommunalschutz.protection.evidence.models import EvidenceItem
+from tests.files import StoredPath
 from tests.protection.evidence.conftest import MARKER, SAMPLES, store_files, upload
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_each_accepted_type_is_kept_encrypted_with_its_hash(world: Any, case: Any, evidence_root: Path,
+def test_each_accepted_type_is_kept_encrypted_with_its_hash(world: Any, case: Any, evidence_root: StoredPath,
                                                              name: str) -> None:
     content, detected = SAMPLES[name]
     item = services.add_file(case=case, actor=world.pirna_official, upload=upload(name), description="Beleg")
@@ -37,10 +38,15 @@ def test_each_accepted_type_is_kept_encrypted_with_its_hash(world: Any, case: An
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.EVIDENCE).count() == 1
 
 
-def test_the_store_directory_is_private(world: Any, case: Any, evidence_root: Path) -> None:
-    services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
-    assert evidence_root.stat().st_mode & 0o777 == 0o700
-    assert all(path.stat().st_mode & 0o777 == 0o600 for path in store_files(evidence_root))
+def test_the_store_is_in_the_database_not_on_the_node(world: Any, case: Any, evidence_root: Any, settings: Any,
+                                                     tmp_path: Path) -> None:
+    """Decision 0034: no evidence on an app node's disk; the default backend keeps it in database rows."""
+    from kommunalschutz.foundation.core.models import StoredFile
+
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    item = services.add_file(case=case, actor=world.pirna_official, upload=upload("brief.pdf"))
+    assert StoredFile.objects.filter(name=f"evidence/{item.stored_name}").exists()
+    assert not (tmp_path / "evidence").exists()
 
 
 def test_a_declared_content_type_is_not_trusted(world: Any, case: Any) -> None:
@@ -71,7 +77,7 @@ SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="ale
     ("daten.bin", b"\x00\x01\x02\x03binary", "not accepted"),
     ("leer.txt", b"", "empty"),
 ])
-def test_refused_uploads_leave_no_row_and_no_file(world: Any, case: Any, evidence_root: Path, english: Any,
+def test_refused_uploads_leave_no_row_and_no_file(world: Any, case: Any, evidence_root: StoredPath, english: Any,
                                                   name: str, content: bytes, words: str) -> None:
     with pytest.raises(ValidationError) as caught:
         services.add_file(case=case, actor=world.pirna_official, upload=upload(name, content))
@@ -82,7 +88,7 @@ def test_refused_uploads_leave_no_row_and_no_file(world: Any, case: Any, evidenc
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.EVIDENCE).count() == 0
 
 
-def test_an_oversized_file_is_refused(world: Any, case: Any, evidence_root: Path, settings: Any,
+def test_an_oversized_file_is_refused(world: Any, case: Any, evidence_root: StoredPath, settings: Any,
                                       english: Any) -> None:
     settings.EVIDENCE_UPLOAD_MAX_BYTES = 100
     with pytest.raises(ValidationError) as caught:
@@ -94,7 +100,7 @@ def test_an_oversized_file_is_refused(world: Any, case: Any, evidence_root: Path
     assert item.size == 100
 
 
-def test_a_closed_case_takes_no_evidence(world: Any, case: Any, evidence_root: Path) -> None:
+def test_a_closed_case_takes_no_evidence(world: Any, case: Any, evidence_root: StoredPath) -> None:
     case.status = "closed"
     case.save()
     with pytest.raises(ValidationError):

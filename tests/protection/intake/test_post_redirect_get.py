@@ -108,8 +108,7 @@ def test_a_reporter_message_is_sent_once(world: Any, client: Any, report_data: d
 
 
 def test_reporter_evidence_is_stored_once(world: Any, client: Any, report_data: dict[str, Any],
-                                          settings: Any, tmp_path: Any) -> None:
-    settings.EVIDENCE_ROOT = tmp_path
+                                          settings: Any) -> None:
     case, receipt = reporting.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)
     url = "/melden/anonym/nachverfolgen/"
     assert client.post(url, {"action": "open", "receipt": receipt, "passphrase": PASS}).status_code == 302

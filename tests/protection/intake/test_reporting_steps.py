@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,21 +18,20 @@ from kommunalschutz.protection.cases.models import Case, CaseEvent
 from kommunalschutz.protection.evidence.models import EvidenceItem
 from kommunalschutz.protection.intake import reporting, steps
 from tests.factories import MunicipalityFactory
+from tests.files import StoredPath, stored_files
 
 PASS = "gruene Wiese am Elbufer"
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
        b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
-@pytest.fixture(autouse=True)
-def evidence_root(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "evidence"
-    settings.EVIDENCE_ROOT = root
-    return root
+@pytest.fixture
+def evidence_root() -> StoredPath:
+    return StoredPath("evidence")
 
 
-def _stored(root: Path) -> list[Path]:
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+def _stored(root: StoredPath) -> list[StoredPath]:
+    return stored_files(root)
 
 
 def _first_step(world: Any, **changes: Any) -> dict[str, Any]:
@@ -142,7 +140,7 @@ def test_a_report_on_behalf_asks_for_the_person(world: Any, login: Any) -> None:
         "on_behalf", None, "Ortsvorsteherin Kühn", "council_member")
 
 
-def test_a_file_in_step_one_is_stored_with_the_case(world: Any, login: Any, evidence_root: Path) -> None:
+def test_a_file_in_step_one_is_stored_with_the_case(world: Any, login: Any, evidence_root: StoredPath) -> None:
     client = login(world.pirna_official)
     upload = SimpleUploadedFile("drohbrief.pdf", PDF, content_type="application/pdf")
     response = _send(client, _first_step(world, evidence_file=upload, evidence_description="Der Brief"))
@@ -162,7 +160,7 @@ def test_a_file_in_step_one_is_stored_with_the_case(world: Any, login: Any, evid
     ("leer.pdf", b"", "leer"),
     ("brief.png", PDF, ".png"),
 ])
-def test_a_refused_file_stores_neither_file_nor_case(world: Any, login: Any, evidence_root: Path, name: str,
+def test_a_refused_file_stores_neither_file_nor_case(world: Any, login: Any, evidence_root: StoredPath, name: str,
                                                      content: bytes, says: str) -> None:
     client = login(world.pirna_official)
     response = _send(client, _first_step(world, evidence_file=SimpleUploadedFile(name, content)))
@@ -176,7 +174,7 @@ def test_a_refused_file_stores_neither_file_nor_case(world: Any, login: Any, evi
 
 
 def test_a_too_large_file_is_refused_before_anything_is_stored(world: Any, login: Any, settings: Any,
-                                                              evidence_root: Path) -> None:
+                                                              evidence_root: StoredPath) -> None:
     settings.EVIDENCE_UPLOAD_MAX_BYTES = 100
     client = login(world.pirna_official)
     response = _send(client, _first_step(world, evidence_file=SimpleUploadedFile("brief.pdf", PDF)))
@@ -266,7 +264,7 @@ def test_only_the_reporter_completes_the_report_and_not_when_closed(world: Any, 
 
 
 def test_the_evidence_step_adds_files_and_online_content_and_lists_them(world: Any, login: Any,
-                                                                         evidence_root: Path) -> None:
+                                                                         evidence_root: StoredPath) -> None:
     client = login(world.pirna_official)
     _send(client, _first_step(world))
     case = Case.objects.get()
@@ -296,7 +294,7 @@ def test_the_evidence_step_adds_files_and_online_content_and_lists_them(world: A
 
 
 def test_the_anonymous_reporter_sees_what_they_submitted_and_nothing_of_others(
-        world: Any, client: Any, report_data: dict[str, Any], evidence_root: Path) -> None:
+        world: Any, client: Any, report_data: dict[str, Any], evidence_root: StoredPath) -> None:
     from kommunalschutz.protection.evidence import services as evidence_services
 
     case, receipt = reporting.submit_anonymous(data=report_data, passphrase=PASS, passphrase_repeat=PASS)

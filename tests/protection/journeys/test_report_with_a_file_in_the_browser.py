@@ -47,7 +47,6 @@ def test_a_mayor_reports_with_a_file_and_completes_the_report_later(live_server:
                                                                      tmp_path: Path) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
-    settings.EVIDENCE_ROOT = tmp_path / "evidence"
     base = str(live_server.url)
     pirna = Municipality.objects.get(ags="14628270")
     heidenau = Municipality.objects.get(ags="14628160")

@@ -28,8 +28,6 @@ def _body(response: Any) -> bytes:
 
 @pytest.fixture
 def project(world: World, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any) -> SurveyProject:
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     project = surveyed_project(municipality=world.pirna, contractor=world.analysis_contractor, respondents=60)
     report.save_recommendations(actor=world.analyst, project=project, text="Beleuchtung am Bahnhof verbessern.")
     with django_capture_on_commit_callbacks(execute=True):

@@ -4,7 +4,6 @@ asked gets it while they may see the project."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,17 +13,16 @@ from kommunalschutz.foundation.core.models import TaskRun
 from kommunalschutz.surveys.projects import builder, paper
 from kommunalschutz.surveys.projects.models import Questionnaire, SurveyProject
 from tests.conftest import World
+from tests.files import StoredPath
 from tests.survey_factories import SurveyProjectFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def file_store(settings: Any, tmp_path: Path) -> Path:
-    """A file store of this test only (so no PDF of an earlier run is found and reused)."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}}}
-    return tmp_path / "files"
+@pytest.fixture
+def file_store() -> StoredPath:
+    """The platform's file storage (each test has its own database, so no PDF of an earlier run is reused)."""
+    return StoredPath()
 
 
 @pytest.fixture
@@ -65,7 +63,7 @@ def test_the_links_lead_to_the_page_which_says_being_prepared(world: World, logi
 
 
 def test_an_unchanged_version_is_served_again_an_edit_makes_a_new_pdf(
-        world: World, login: Any, questionnaire: Questionnaire, file_store: Path,
+        world: World, login: Any, questionnaire: Questionnaire, file_store: StoredPath,
         django_capture_on_commit_callbacks: Any) -> None:
     client = login(world.analyst)
     first = _make(client, questionnaire, django_capture_on_commit_callbacks)
@@ -86,7 +84,7 @@ def test_an_unchanged_version_is_served_again_an_edit_makes_a_new_pdf(
     response = client.get(_download(questionnaire, edited))
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
-    assert content.startswith(b"%PDF") and content == (file_store / edited.result["outcome"]["stored"]).read_bytes()
+    assert content.startswith(b"%PDF") and content == (file_store / edited.result["outcome"]["stored"]).read_plain()
 
 
 @pytest.mark.parametrize("persona", ["plauen_coordinator", "outsider", "dresden_police"])

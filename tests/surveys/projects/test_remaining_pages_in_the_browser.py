@@ -31,8 +31,6 @@ FORM = {"number": "1", "i_life": "2", "i_safe_night": "9", "i_victim": "1", "i_r
 def test_remaining_survey_pages_pass_axe(live_server: Any, world: World, settings: Any, tmp_path: Any) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium`.")
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     # Letters: a project with an imported register, a drawn sample and letters rendered by the analyst.
     letters = SurveyProjectFactory.create(municipality=world.pirna, contractor=world.analysis_contractor)
     import_register(actor=world.analyst, project=letters, data=register_file(person_rows(60)),

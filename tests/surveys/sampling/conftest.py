@@ -58,10 +58,9 @@ def imported(world: World, project: SurveyProject) -> Any:
                            file_name="melderegister.csv")
 
 
-@pytest.fixture(autouse=True)
-def file_store(settings: Any, tmp_path: Any) -> Any:
-    """Rendered letters go to a temporary file store, not the checkout's var/files."""
-    store = tmp_path / "files"
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(store)}}}
-    return store
+@pytest.fixture
+def file_store() -> Any:
+    """Rendered letters in the platform's file storage (each test has its own database)."""
+    from tests.files import StoredPath
+
+    return StoredPath()
