@@ -32,6 +32,11 @@ REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 # "Not Found: /melden/…", "Forbidden (CSRF token missing.): /…", "Invalid HTTP_HOST header: '…'".
 _PATH_LOGGERS = ("django.request", "django.server", "django.security", "django.csrf")
 
+# gunicorn's own messages that append the request URI (with its query string) or the client's address.
+_GUNICORN_CUT = ("Error handling request", "Invalid request from ip", "Socket error processing request",
+                 "Ignoring connection", "Ignoring EPIPE", "Ignored premature client disconnection")
+_ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\b")
+
 _CONTEXT_FIELDS = ("request_id", "method", "route", "status", "duration_ms")
 
 
@@ -52,6 +57,13 @@ def _safe_message(record: logging.LogRecord) -> str:
         # What comes before the path or value: "Not Found", "Internal Server Error",
         # "Forbidden (CSRF token missing.)", "Invalid HTTP_HOST header".
         return message.split(": ", 1)[0].strip() or record.name
+    if record.name.startswith("gunicorn.error"):
+        cut = next((prefix for prefix in _GUNICORN_CUT if message.startswith(prefix)), None)
+        if cut is not None:
+            return cut
+        # "Listening at: http://127.0.0.1:8000" names the server, but no other line of gunicorn's may
+        # carry a client's address.
+        return message if message.startswith("Listening at") else _ADDRESS.sub("[address]", message)
     return message
 
 
