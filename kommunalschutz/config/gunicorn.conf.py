@@ -173,6 +173,11 @@ class JsonLogger(PrivacyLogger):
 
 logger_class = JsonLogger if LOG_FORMAT == "json" else PrivacyLogger
 
+
+def pre_request(worker: Any, req: Any) -> None:
+    """Nothing: gunicorn's default logs "METHOD /path" at debug level, and a path can carry what a person
+    typed (a search term, a receipt); the access line names the route instead."""
+
 # Prometheus request metrics of all workers (prometheus-client's multiprocess mode, decision 0037): each
 # worker writes its counters to files in this directory and /metrics sums them. It must be empty when the
 # master starts (old files would be counted again) and the workers must see it before they import the
@@ -194,7 +199,7 @@ def child_exit(server: Any, worker: Any) -> None:
     """A worker ended: its live gauges go; its counters stay in the sum (prometheus-client's rule)."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def on_exit(server: Any) -> None:

@@ -35,6 +35,7 @@ _PATH_LOGGERS = ("django.request", "django.server", "django.security", "django.c
 # gunicorn's own messages that append the request URI (with its query string) or the client's address.
 _GUNICORN_CUT = ("Error handling request", "Invalid request from ip", "Socket error processing request",
                  "Ignoring connection", "Ignoring EPIPE", "Ignored premature client disconnection")
+_REQUEST_LINE = re.compile(r"^([A-Z]{3,7}) /")
 _ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\b")
 
 _CONTEXT_FIELDS = ("request_id", "method", "route", "status", "duration_ms")
@@ -61,6 +62,9 @@ def _safe_message(record: logging.LogRecord) -> str:
         cut = next((prefix for prefix in _GUNICORN_CUT if message.startswith(prefix)), None)
         if cut is not None:
             return cut
+        request_line = _REQUEST_LINE.match(message)
+        if request_line:  # "GET /path" (gunicorn's default pre_request hook at debug level)
+            return f"{request_line.group(1)} request"
         # "Listening at: http://127.0.0.1:8000" names the server, but no other line of gunicorn's may
         # carry a client's address.
         return message if message.startswith("Listening at") else _ADDRESS.sub("[address]", message)
@@ -105,7 +109,7 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 entry[name] = value
         if record.exc_info and record.exc_info[1] is not None:
-            entry["exception"] = _stack(record.exc_info)  # type: ignore[arg-type]
+            entry["exception"] = _stack(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

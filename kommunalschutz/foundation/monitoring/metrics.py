@@ -115,7 +115,8 @@ def _task_metrics() -> Iterator[Metric]:
 def _count_by_status(model: Any) -> Iterable[dict[str, Any]]:
     from django.db.models import Count
 
-    return model.objects.order_by().values("status").annotate(n=Count("id"))
+    rows: Iterable[dict[str, Any]] = model.objects.order_by().values("status").annotate(n=Count("id"))
+    return rows
 
 
 def _audit_metrics() -> Iterator[Metric]:
@@ -182,7 +183,7 @@ def render() -> bytes:
         from prometheus_client import multiprocess
 
         workers = CollectorRegistry(auto_describe=False)
-        multiprocess.MultiProcessCollector(workers)
+        multiprocess.MultiProcessCollector(workers)  # type: ignore[no-untyped-call]
         requests = generate_latest(workers)
     else:
         requests = generate_latest(REGISTRY)

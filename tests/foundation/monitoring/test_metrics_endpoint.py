@@ -20,7 +20,7 @@ from tests.factories import CaseFactory
 pytestmark = pytest.mark.django_db
 
 TOKEN = "metrics-token-for-the-test-0123456789"
-AUTH = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,7 @@ def token(settings: Any) -> None:
 
 
 def scrape(client: Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    response = client.get("/metrics", **AUTH)
+    response = client.get("/metrics", headers=AUTH)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     assert response["Cache-Control"] == "no-store"
@@ -48,28 +48,28 @@ def requests_of(samples: dict[Any, float], route: str, status: str) -> float:
 
 @pytest.mark.parametrize("headers", [
     {},
-    {"HTTP_AUTHORIZATION": "Bearer wrong-token-wrong-token-wrong"},
-    {"HTTP_AUTHORIZATION": f"Basic {TOKEN}"},
-    {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}x"},
-    {"HTTP_AUTHORIZATION": f"Bearer {TOKEN[:-1]}"},
+    {"Authorization": "Bearer wrong-token-wrong-token-wrong"},
+    {"Authorization": f"Basic {TOKEN}"},
+    {"Authorization": f"Bearer {TOKEN}x"},
+    {"Authorization": f"Bearer {TOKEN[:-1]}"},
 ])
 def test_without_the_token_metrics_are_not_found(client: Client, headers: dict[str, str]) -> None:
-    response = client.get("/metrics", **headers)
+    response = client.get("/metrics", headers=headers)
     assert response.status_code == 404
     assert b"kommunalschutz_" not in response.content
 
 
 def test_without_any_setting_metrics_are_off(client: Client, settings: Any) -> None:
     settings.METRICS_TOKEN = ""
-    assert client.get("/metrics", **AUTH).status_code == 404
-    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 404
+    assert client.get("/metrics", headers=AUTH).status_code == 404
+    assert client.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 404
 
 
 def test_networks_restrict_who_may_scrape(client: Client, settings: Any) -> None:
     settings.METRICS_ALLOWED_NETWORKS = ["10.0.0.0/8", "fd00::/8"]
-    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3", **AUTH).status_code == 200
-    assert client.get("/metrics", REMOTE_ADDR="fd00::5", **AUTH).status_code == 200
-    assert client.get("/metrics", REMOTE_ADDR="192.0.2.10", **AUTH).status_code == 404
+    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3", headers=AUTH).status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="fd00::5", headers=AUTH).status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="192.0.2.10", headers=AUTH).status_code == 404
     # The right network without the token is not enough while a token is set …
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 404
     # … and the network alone suffices only when no token is configured.
@@ -85,7 +85,7 @@ def test_requests_are_counted_by_route_name_not_by_path(client: Client) -> None:
     # An address with an id: counted under its route, the id appears nowhere.
     assert client.get("/aufgaben/987654/").status_code == 302
     assert client.get("/gibt-es-nicht-4711/").status_code == 404
-    response = client.get("/metrics", **AUTH)
+    response = client.get("/metrics", headers=AUTH)
     text = response.content.decode()
     after = scrape(client)
     assert requests_of(after, "core:imprint", "200") == requests_of(before, "core:imprint", "200") + 3
