@@ -181,18 +181,24 @@ def pre_request(worker: Any, req: Any) -> None:
 # Prometheus request metrics of all workers (prometheus-client's multiprocess mode, decision 0037): each
 # worker writes its counters to files in this directory and /metrics sums them. It must be empty when the
 # master starts (old files would be counted again) and the workers must see it before they import the
-# client, so the master sets it here. Default: a fresh directory in RAM; PROMETHEUS_MULTIPROC_DIR chooses
-# another (it is emptied too, so give gunicorn a directory of its own).
-_multiproc = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
-if _multiproc:
-    _multiproc_dir = Path(_multiproc)
-    if _multiproc_dir.is_dir():
-        for _entry in _multiproc_dir.glob("*.db"):
-            _entry.unlink()
-    _multiproc_dir.mkdir(parents=True, exist_ok=True)
-else:
-    _multiproc_dir = Path(tempfile.mkdtemp(prefix="kommunalschutz-metrics-", dir=_SHM if os.path.isdir(_SHM) else None))
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_multiproc_dir)
+# client, so the master sets it when it starts (a hook, not at import: tests import this file). Default: a
+# fresh directory in RAM; PROMETHEUS_MULTIPROC_DIR chooses another (it is emptied too, so give gunicorn a
+# directory of its own).
+_metrics_dirs: list[Path] = []
+
+
+def on_starting(server: Any) -> None:
+    chosen = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if chosen:
+        directory = Path(chosen)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+    else:
+        directory = Path(tempfile.mkdtemp(prefix="kommunalschutz-metrics-",
+                                          dir=_SHM if os.path.isdir(_SHM) else None))
+        _metrics_dirs.append(directory)  # ours: removed again on exit
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 def child_exit(server: Any, worker: Any) -> None:
@@ -203,5 +209,5 @@ def child_exit(server: Any, worker: Any) -> None:
 
 
 def on_exit(server: Any) -> None:
-    if not _multiproc:
-        shutil.rmtree(_multiproc_dir, ignore_errors=True)
+    for directory in _metrics_dirs:
+        shutil.rmtree(directory, ignore_errors=True)

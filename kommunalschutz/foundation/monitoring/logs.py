@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import secrets
+import sys
 import traceback
 from types import TracebackType
 from typing import Any
@@ -130,14 +131,22 @@ def formatter_path(log_format: str) -> str:
     return f"{__name__}.{'JsonFormatter' if log_format == 'json' else 'TextFormatter'}"
 
 
+def serving() -> bool:
+    """Whether this process serves (gunicorn, the task worker, the development server) rather than runs a
+    one-off command, whose stdout may be data (a generated key, a token, a dump) that log lines would spoil."""
+    return "gunicorn" in sys.modules or any(arg in ("run_huey", "runserver") for arg in sys.argv[1:3])
+
+
 def logging_config(log_format: str, level: str) -> dict[str, Any]:
-    """The LOGGING dictionary: every record to stdout through one formatter."""
+    """The LOGGING dictionary: every record through one formatter, to stdout in the services (where the
+    container runtime or journald collects it) and to stderr in one-off commands."""
+    stream = "ext://sys.stdout" if serving() else "ext://sys.stderr"
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"platform": {"()": formatter_path(log_format)}},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "platform",
-                                 "stream": "ext://sys.stdout"}},
+                                 "stream": stream}},
         "root": {"handlers": ["console"], "level": level},
         # Huey's consumer adds a handler of its own unless its logger has one: one format for all lines.
         "loggers": {"huey": {"handlers": ["console"], "level": level, "propagate": False}},
