@@ -16,10 +16,19 @@ blanked there even if an operator adds them to the format.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
 import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from gunicorn import glogging
+
+from kommunalschutz.foundation.monitoring.logs import JsonFormatter
 
 
 def _env_int(name: str, default: int) -> int:
@@ -119,4 +128,86 @@ class PrivacyLogger(glogging.Logger):  # type: ignore[misc]
         return atoms
 
 
-logger_class = PrivacyLogger
+# LOG_FORMAT as in settings.py: JSON lines unless DEBUG is on (decision 0037).
+_debug = os.environ.get("DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("text" if _debug else "json")
+
+
+class JsonLogger(PrivacyLogger):
+    """With LOG_FORMAT=json: gunicorn's own lines and the access log as one JSON object per line on stdout.
+
+    The access line names the route (set by the platform's ObservabilityMiddleware in the WSGI environ),
+    never the path or query string, and carries the request id the platform echoed."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonFormatter())
+            if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr:
+                handler.setStream(sys.stdout)
+        for handler in self.access_log.handlers:
+            handler.setFormatter(logging.Formatter("%(message)s"))
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if not self.cfg.accesslog:
+            return
+        status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
+        entry = {
+            "time": dt.datetime.now(tz=dt.UTC).isoformat(timespec="milliseconds"),
+            "level": "info",
+            "logger": "gunicorn.access",
+            "message": "request",
+            "request_id": environ.get("kommunalschutz.request_id"),
+            "method": environ.get("REQUEST_METHOD"),
+            "route": environ.get("kommunalschutz.route", "unresolved"),
+            "status": int(status) if str(status).isdigit() else status,
+            "duration_ms": round(request_time.total_seconds() * 1000, 1),
+            "bytes": getattr(resp, "sent", None),
+            "pid": os.getpid(),
+        }
+        try:
+            self.access_log.info(json.dumps(entry))
+        except Exception:
+            self.exception("Failed to write the access log line")
+
+
+logger_class = JsonLogger if LOG_FORMAT == "json" else PrivacyLogger
+
+
+def pre_request(worker: Any, req: Any) -> None:
+    """Nothing: gunicorn's default logs "METHOD /path" at debug level, and a path can carry what a person
+    typed (a search term, a receipt); the access line names the route instead."""
+
+# Prometheus request metrics of all workers (prometheus-client's multiprocess mode, decision 0037): each
+# worker writes its counters to files in this directory and /metrics sums them. It must be empty when the
+# master starts (old files would be counted again) and the workers must see it before they import the
+# client, so the master sets it when it starts (a hook, not at import: tests import this file). Default: a
+# fresh directory in RAM; PROMETHEUS_MULTIPROC_DIR chooses another (it is emptied too, so give gunicorn a
+# directory of its own).
+_metrics_dirs: list[Path] = []
+
+
+def on_starting(server: Any) -> None:
+    chosen = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if chosen:
+        directory = Path(chosen)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+    else:
+        directory = Path(tempfile.mkdtemp(prefix="kommunalschutz-metrics-",
+                                          dir=_SHM if os.path.isdir(_SHM) else None))
+        _metrics_dirs.append(directory)  # ours: removed again on exit
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker ended: its live gauges go; its counters stay in the sum (prometheus-client's rule)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def on_exit(server: Any) -> None:
+    for directory in _metrics_dirs:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -6,6 +6,7 @@ FIELD_ENCRYPTION_KEYS. Development (DEBUG on) generates both once under var/.
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.config.env import env_bool, env_int, env_list, env_optional, env_str
 from kommunalschutz.config.secrets import dev_secret, validate_encryption_keys, validate_secret_key
+from kommunalschutz.foundation.monitoring.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "kommunalschutz.foundation.core",
+    "kommunalschutz.foundation.monitoring",
     "kommunalschutz.foundation.accounts",
     "kommunalschutz.foundation.registry",
     "kommunalschutz.alliance.programme",
@@ -77,6 +80,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id and metrics for every answer; /health/* and /metrics answered before host checks,
+    # HTTPS redirect, sessions, CSRF and login (decision 0037).
+    "kommunalschutz.foundation.monitoring.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kommunalschutz.foundation.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -373,12 +379,28 @@ WHITENOISE_ROOT = BASE_DIR / "static" / "icons"
 # (the required-field mark in label.html: one place for every form; decision 0026).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
-LOGGING: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO" if not TESTING else "WARNING")},
-}
+# One JSON object per line on stdout (json, the default without DEBUG) or readable lines (text, the default
+# with DEBUG); never personal data (decision 0037, kommunalschutz/foundation/monitoring/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOGGING: dict[str, Any] = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO" if not TESTING else "WARNING"))
+
+# --- Health and metrics (decision 0037) ---------------------------------------------
+# /metrics answers only a request with "Authorization: Bearer <METRICS_TOKEN>" (when set) from an address in
+# METRICS_ALLOWED_NETWORKS (when set; CIDR list); with neither set it is off. Everyone else gets 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+try:
+    [ipaddress.ip_network(_net, strict=False) for _net in METRICS_ALLOWED_NETWORKS]
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_exc}") from _exc
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 24 characters long (a random token).")
+# The task worker writes a heartbeat every quarter of this; an older one makes /health/ready fail
+# (or only warn, with HEALTH_WORKER_REQUIRED off).
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 120, minimum=4)
+HEALTH_WORKER_REQUIRED = env_bool("HEALTH_WORKER_REQUIRED", True)
 
 # --- Platform ---------------------------------------------------------------------
 PLATFORM_NAME = env_str("PLATFORM_NAME", "Kommunalschutz")

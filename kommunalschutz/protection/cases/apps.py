@@ -21,3 +21,9 @@ class CasesConfig(AppConfig):
         post_migrate.connect(rollups.fill_if_empty, sender=self)
         # The audit trail names the incident types of a change ("Bedrohung", not "threat").
         register_item_labels("cases.case", "incident_types", choice_labels(IncidentType))
+        # Monitoring: how many acknowledgements are overdue right now (a count, nothing about the cases).
+        from kommunalschutz.foundation.monitoring.metrics import register_gauge
+        from kommunalschutz.protection.cases.selectors import overdue_acknowledgement_count
+
+        register_gauge("kommunalschutz_cases_acknowledgement_overdue",
+                       "Cases whose acknowledgement is overdue (not demo cases).", overdue_acknowledgement_count)

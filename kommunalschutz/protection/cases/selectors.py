@@ -168,3 +168,11 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
     """Own notifications, unread first, newest first."""
     return (Notification.objects.filter(user=user).select_related("case")
             .order_by(F("read_at").desc(nulls_first=True), "-created_at", "-pk"))
+
+
+def overdue_acknowledgement_count(now: dt.datetime | None = None) -> int:
+    """Real (not demo) cases whose acknowledgement is overdue, platform-wide: the number only, for the
+    monitoring metric kommunalschutz_cases_acknowledgement_overdue (decision 0037)."""
+    return (Case.objects.filter(acknowledged_at__isnull=True, acknowledgement_due_at__lt=now or _now(),
+                                is_synthetic=False)
+            .exclude(status=Case.Status.CLOSED).count())
