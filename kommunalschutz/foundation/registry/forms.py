@@ -36,5 +36,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         key = states.current().key
-        self.fields["land"].choices = [(key, f"{STATE_NAMES[key]} ({key})")]
-        self.fields["land"].initial = key
+        land = self.fields["land"]
+        assert isinstance(land, forms.ChoiceField)
+        land.choices = [(key, f"{STATE_NAMES[key]} ({key})")]
+        land.initial = key

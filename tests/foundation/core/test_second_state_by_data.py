@@ -158,7 +158,9 @@ def test_the_thuringia_instance_holds_thuringian_data_only(thuringia: dict[str, 
     assert municipalities.count() > 600 and set(municipalities.values_list("land", flat=True)) == {"16"}
     assert District.objects.filter(land="16").count() == 22
     assert District.objects.filter(land="16", boundary__isnull=False).count() == 22
-    assert District.objects.get(ags="16063").police_directorate.name == "Landespolizeiinspektion Gotha"
+    wartburgkreis = District.objects.select_related("police_directorate").get(ags="16063")
+    assert wartburgkreis.police_directorate is not None
+    assert wartburgkreis.police_directorate.name == "Landespolizeiinspektion Gotha"
     assert sorted(PoliceDirectorate.objects.values_list("name", flat=True)) == [
         f"Landespolizeiinspektion {city}" for city in ("Erfurt", "Gera", "Gotha", "Jena", "Nordhausen",
                                                        "Saalfeld", "Suhl")]
