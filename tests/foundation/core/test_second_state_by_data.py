@@ -32,7 +32,14 @@ from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
 from kommunalschutz.protection.measures.models import Partner
 from kommunalschutz.surveys.findings.models import CrimeFigure
-from tests.factories import CaseFactory, CouncilFactory, EventFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    CouncilFactory,
+    EventFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +129,8 @@ def thuringia(settings: Any) -> dict[str, User]:
     _run("load_programme")
     assert "0 angelegt, 0 aktualisiert, 8 unverändert, 0 entfernt" in _run("load_partners")
     _run("import_pks", "--bundled")
-    office = OrganisationFactory.create(kind=Organisation.Kind.COORDINATION_OFFICE, name="Landespräventionsrat Thüringen",
+    office = OrganisationFactory.create(kind=Organisation.Kind.COORDINATION_OFFICE,
+                                        name="Landespräventionsrat Thüringen",
                                         authority=StateAuthority.objects.get(code="koordinierungsstelle"))
     Programme.objects.update(coordination_office=office)
     erfurt = Municipality.objects.get(ags=ERFURT)
