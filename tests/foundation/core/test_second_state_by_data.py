@@ -154,7 +154,8 @@ def thuringia(settings: Any) -> dict[str, User]:
     }
     # A little of each wing: a council, an event, a reported case in Erfurt.
     CouncilFactory.create(municipality=Municipality.objects.get(ags=JENA), name="Kriminalpräventiver Rat Jena")
-    EventFactory.create(slug="netzwerktreffen-erfurt", title="Netzwerktreffen Erfurt", venue="Erfurt")
+    EventFactory.create(slug="netzwerktreffen-erfurt", title="Netzwerktreffen Erfurt", venue="Erfurt",
+                        public_token="t" * 43)
     CaseFactory.create(municipality=erfurt, reported_by=people["official"],
                        occurred_at=timezone.now() - dt.timedelta(days=2))
     return people
