@@ -1,8 +1,9 @@
 """The `kommunalschutz` command for operators: Django's manage.py with our commands.
 
-    kommunalschutz import-registry [--land 14]
+    kommunalschutz import-registry [--land KEY]       (the state of KOMMUNALSCHUTZ_STATE by default)
     kommunalschutz build-basemap
     kommunalschutz load-programme [--path FILE]
+    kommunalschutz load-partners [--path FILE]
     kommunalschutz demo [--force-demo]
     kommunalschutz createtoken USER
     kommunalschutz check-deploy
@@ -24,6 +25,7 @@ ALIASES = {
     "import-registry": "import_registry",
     "build-basemap": "build_basemap",
     "load-programme": "load_programme",
+    "load-partners": "load_partners",
     "check-deploy": "check_deploy",
     "rotate-keys": "rotate_keys",
     "move-files": "move_files",

@@ -405,6 +405,9 @@ HEALTH_WORKER_REQUIRED = env_bool("HEALTH_WORKER_REQUIRED", True)
 # --- Platform ---------------------------------------------------------------------
 PLATFORM_NAME = env_str("PLATFORM_NAME", "Kommunalschutz")
 REGISTRY_DATA_DIR = BASE_DIR / "foundation" / "registry" / "data"
+# The state package (decision 0039, docs/foundation/state-packages.md): a shipped one by code or state key
+# ("sn"/"14" Saxony, "th"/"16" Thuringia) or the path of a package folder.
+STATE_PACKAGE = env_str("KOMMUNALSCHUTZ_STATE", "sn")
 
 # --- Alliance: cooperation agreements ----------------------------------------------
 # The largest signed agreement PDF accepted, in bytes (default 10 MB).

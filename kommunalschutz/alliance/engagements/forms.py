@@ -19,12 +19,11 @@ from kommunalschutz.alliance.engagements.models import (
     SuccessCondition,
 )
 from kommunalschutz.foundation.accounts.models import Organisation, User
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateField, DateInput
 from kommunalschutz.foundation.core.roles import Role
 from kommunalschutz.foundation.registry.models import District, Municipality
-
-SAXONY = "14"
 
 
 def _date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:
@@ -60,12 +59,12 @@ def _set_queryset(form: forms.Form, name: str, queryset: Any) -> None:
 
 
 def _municipalities() -> Any:
-    return (Municipality.objects.filter(valid_until__isnull=True, land=SAXONY).defer("boundary")
+    return (Municipality.objects.filter(valid_until__isnull=True, land=states.current().key).defer("boundary")
             .order_by(*german("name")))
 
 
 def _districts() -> Any:
-    return District.objects.filter(land=SAXONY).defer("boundary").order_by(*german("name"))
+    return District.objects.filter(land=states.current().key).defer("boundary").order_by(*german("name"))
 
 
 def _owners() -> Any:

@@ -72,7 +72,7 @@ class RegistrationForm(forms.Form):
                              help_text=_("We send the confirmation and a link to cancel to this address."))
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False,
                                         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-                                        help_text=_("e.g. Stadt Pirna, Polizeidirektion Dresden"))
+                                        help_text=_("e.g. the town hall, the police directorate"))
     function = forms.CharField(label=_("Function"), max_length=200, required=False,
                                widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
                                help_text=_("e.g. mayor, head of the public order office; shown on your name badge"))

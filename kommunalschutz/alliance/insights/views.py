@@ -7,6 +7,7 @@ Views stay thin: the figures come from ``figures``, the map data and the operati
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET
 from kommunalschutz.alliance.insights import charts, figures, selectors
 from kommunalschutz.alliance.insights.forms import AsOfForm, SeriesForm
 from kommunalschutz.alliance.programme.models import Programme
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core.documents import table_download
 
@@ -55,6 +57,18 @@ def _series_table(series: list[figures.Figures]) -> dict[str, Any]:
     }
 
 
+def _programme_name() -> str:
+    """The programme's name (its row, else the state package's programme file: an installation before
+    load-programme still names its own programme, never another state's)."""
+    name = Programme.objects.order_by("pk").values_list("name", flat=True).first()
+    if name:
+        return str(name)
+    try:
+        return str(json.loads(states.current().programme_file.read_text(encoding="utf-8")).get("name", ""))
+    except (OSError, ValueError):
+        return ""
+
+
 @require_GET
 def figures_page(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET or None)
@@ -65,6 +79,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     export_query = urlencode({"from": start.isoformat(), "to": as_of.isoformat()})
     return render(request, "insights/figures.html", {
         "form": form,
+        "programme_name": _programme_name(),
         "as_of": as_of,
         "figures": _figure_rows(current),
         "chart": charts.series_chart(series),
@@ -207,9 +222,9 @@ def public_map(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET or None)
     as_of = form.date()
     today = timezone.localdate()
-    programme = Programme.objects.order_by("pk").only("started_on", "land").first()
+    programme = Programme.objects.order_by("pk").only("started_on", "land", "name").first()
     start = programme.started_on if programme else DEFAULT_START
-    land = programme.land if programme else "14"
+    land = programme.land if programme else states.current().key
     layer = selectors.cached_map_layer()
     rows = selectors.state_on(layer, as_of)
     counts = selectors.block_counts(rows)
@@ -234,6 +249,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
         "table_blocks": [(name, block_labels[name]) for name in TABLE_BLOCKS],
         # All of Germany when the layer reaches beyond the programme's own Land.
         "map_land": land if selectors.layer_lands(layer) <= {land} else "",
+        "programme_name": programme.name if programme else _programme_name(),
         "steps": [step.isoformat() for step in steps],
         "step_index": steps.index(as_of),
         "labels": _map_labels(),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kommunalschutz.alliance.programme.models import Programme
 from kommunalschutz.foundation.accounts.models import Actor, Organisation
-from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core import audit, states
 
 PROGRAMME_FILE = Path(__file__).resolve().parent / "data" / "programme.json"
 PROGRAMME_FIELDS = ("name", "short_name", "land", "started_on", "source_url")
@@ -27,9 +27,11 @@ PROGRAMME_FIELDS = ("name", "short_name", "land", "started_on", "source_url")
 def load_programme(*, actor: Actor, path: str | Path | None = None) -> Programme:
     """Create or update the programme from its data file (idempotent: unchanged data changes nothing).
 
+    Without ``path`` the state package's programme file is read (Saxony's is data/programme.json).
+
     Links the coordination office organisation when the programme has none yet and one exists.
     """
-    source = Path(path) if path is not None else PROGRAMME_FILE
+    source = Path(path) if path is not None else states.current().programme_file
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -42,7 +42,7 @@ class AgreementIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     municipality: str | None = Field(None, pattern=AGS_PATTERN)
     district: str | None = Field(None, pattern=DISTRICT_PATTERN)
-    police_directorate: str = Field(description="code of the police directorate, e.g. pd-dresden")
+    police_directorate: str = Field(description="code of the police directorate (registry code)")
     police_station: str = Field("", max_length=200)
     coordination_office: int | None = Field(None, description="organisation id; default: the programme's")
     background: str = ""

@@ -17,6 +17,7 @@ from kommunalschutz.alliance.programme.models import (
     Stage,
 )
 from kommunalschutz.alliance.programme.rules import own_target_ids, police_directorate_ids
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.roles import Role
 
@@ -119,7 +120,7 @@ def current_programme() -> Programme | None:
 
 
 def programme_land() -> str:
-    return Programme.objects.order_by("pk").values_list("land", flat=True).first() or "14"
+    return Programme.objects.order_by("pk").values_list("land", flat=True).first() or states.current().key
 
 
 def _latest(field: str, outer: str) -> Subquery:

@@ -156,6 +156,7 @@ SUMMARIES = (
     pgettext_lazy(CONTEXT, "anonymous report beyond the client's limit accepted (acute), flagged for review"),
     pgettext_lazy(CONTEXT, "partner reactivated"),
     pgettext_lazy(CONTEXT, "partner deactivated"),
+    pgettext_lazy(CONTEXT, "partner not in the state package"),
     pgettext_lazy(CONTEXT, "measures agreed with the official"),
     pgettext_lazy(CONTEXT, "protection request %(decision)s"),
     pgettext_lazy(CONTEXT, "LKA joins the case team"),

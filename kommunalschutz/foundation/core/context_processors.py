@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.navigation import navigation_for
 
 
@@ -14,6 +15,8 @@ def platform(request: HttpRequest) -> dict[str, Any]:
     state = SiteState.objects.filter(pk=1).only("demo_loaded_at").first()
     return {
         "platform_name": settings.PLATFORM_NAME,
+        # The state package: its German names and map settings for every page (decision 0039).
+        "state_package": states.current(),
         "demo_mode": bool(state and state.demo_loaded_at),
         "navigation": navigation_for(request),
     }

@@ -20,6 +20,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kommunalschutz.foundation.core.states import with_state
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -121,7 +123,7 @@ GROUPS: tuple[NavGroup, ...] = (
         NavItem(_("Events"), "events:event_list"),
         NavItem(_("Municipalities"), "registry:municipality_list"),
         NavItem(_("Districts"), "registry:district_list"),
-        NavItem(_("Saxony map"), "registry:overview_map"),
+        NavItem(with_state(_("Map of %(state)s")), "registry:overview_map"),
         NavItem(_("Police directorates"), "registry:police_directorate_list"),
         NavItem(_("Report anonymously"), "intake:anonymous_report"),
         NavItem(_("Help and counselling"), "measures:partner_list"),

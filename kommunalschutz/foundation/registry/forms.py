@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.collation import german
+from kommunalschutz.foundation.core.states import with_state
 from kommunalschutz.foundation.registry.models import District
 from kommunalschutz.foundation.registry.readers import STATE_NAMES
 
@@ -19,8 +23,20 @@ class MunicipalitySearchForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    land = forms.ChoiceField(label=_("State"), choices=[(key, f"{name} ({key})") for key, name in
-                                                        sorted(STATE_NAMES.items())], initial="14",
-                             help_text=_("Boundaries, contacts and police directorates exist for Saxony only."),
-                             widget=forms.Select(attrs={"aria-describedby": "land-help"}))
+    """The web import serves the installation's own state (its package); the command line imports any state
+    (``import-registry --land``) as reference data."""
+
+    land = forms.ChoiceField(label=_("State"), widget=forms.Select(attrs={"aria-describedby": "land-help"}),
+                             help_text=with_state(_(
+                                 "The national municipality file with the boundaries, contacts and police "
+                                 "structure of the state package for %(state)s. Other states can be imported "
+                                 "on the command line (import-registry --land) as reference data.")))
     boundaries = forms.BooleanField(label=_("Import boundaries"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        key = states.current().key
+        land = self.fields["land"]
+        assert isinstance(land, forms.ChoiceField)
+        land.choices = [(key, f"{STATE_NAMES[key]} ({key})")]
+        land.initial = key

@@ -24,7 +24,7 @@ from django.db.models import Max, Model, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext
 
-from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core import audit, states
 from kommunalschutz.foundation.core.audit import AuditActor
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState
 from kommunalschutz.foundation.core.progress import Progress
@@ -45,15 +45,7 @@ from kommunalschutz.foundation.registry.readers import (
     TerritorialChange,
 )
 
-SAXONY = "14"
 GV100AD_FILE = "GV100AD_30112025.txt.gz"
-SAXONY_FILES = {
-    "contacts": "lds_gemeindeverzeichnis_sachsen.csv",
-    "municipality_boundaries": "sachsen_gemeinden_gv2025_vg5000.geojson",
-    "district_boundaries": "sachsen_kreise_vg5000_2021.geojson",
-    "police_directorates": "police_directorates.csv",
-    "state_authorities": "state_authorities.csv",
-}
 CHANGES_FILE = "territorial_changes.csv"
 
 # Fields the import compares and writes. reference_date is left out on purpose: it
@@ -94,16 +86,18 @@ class Sources:
 
     @classmethod
     def default(cls, land: str) -> Sources:
-        """The reference data shipped in registry/data for a state (everything for Saxony)."""
+        """The national municipality file shipped in registry/data, and for the installation's own state the
+        curated files of its state package (police structure, state authorities, contacts, boundaries)."""
         base = data_dir()
-        if land != SAXONY:
+        package = states.current()
+        if land != package.key:
             return cls(municipalities=base / GV100AD_FILE, changes=base / CHANGES_FILE)
         return cls(
             municipalities=base / GV100AD_FILE,
-            contacts=base / SAXONY_FILES["contacts"],
-            boundaries=(base / SAXONY_FILES["municipality_boundaries"], base / SAXONY_FILES["district_boundaries"]),
-            police_directorates=base / SAXONY_FILES["police_directorates"],
-            state_authorities=base / SAXONY_FILES["state_authorities"],
+            contacts=package.contacts_file,
+            boundaries=package.boundary_files,
+            police_directorates=package.police_directorates_file,
+            state_authorities=package.state_authorities_file,
             changes=base / CHANGES_FILE,
         )
 
@@ -242,8 +236,9 @@ def _apply(obj: Model, values: Mapping[str, Any]) -> tuple[list[str], dict[str, 
 
 
 class Importer:
-    def __init__(self, *, actor: AuditActor, land: str = SAXONY, sources: Sources | None = None,
+    def __init__(self, *, actor: AuditActor, land: str | None = None, sources: Sources | None = None,
                  boundaries: bool = True, encoding: str = "utf-8", progress: Progress | None = None) -> None:
+        land = land or states.current().key
         if land not in readers.STATE_NAMES:
             raise ValueError(f"Unknown state key {land!r}; expected 01 to 16.")
         self.actor = actor

@@ -13,14 +13,14 @@ from pydantic import Field
 class MunicipalityQueryIn(Schema):
     q: str = Field("", max_length=100, description="part of the name (case-insensitive) or an AGS prefix")
     district: str | None = Field(None, pattern=r"^[0-9]{5}$", description="5-digit district key")
-    land: str | None = Field(None, pattern=r"^[0-9]{2}$", description="2-digit state key, e.g. 14 for Saxony")
+    land: str | None = Field(None, pattern=r"^[0-9]{2}$", description="2-digit state key (AGS prefix)")
     include_dissolved: bool = Field(False, description="include municipalities that were merged or dissolved")
     page: int = Field(1, ge=1)
     page_size: int = Field(50, ge=1, le=500)
 
 
 class StateQueryIn(Schema):
-    land: str | None = Field(None, pattern=r"^[0-9]{2}$", description="2-digit state key, e.g. 14 for Saxony")
+    land: str | None = Field(None, pattern=r"^[0-9]{2}$", description="2-digit state key (AGS prefix)")
 
 
 class CompactQueryIn(StateQueryIn):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.registry.models import (
     District,
@@ -18,15 +19,15 @@ from kommunalschutz.foundation.registry.models import (
 
 AGS_PATTERN = re.compile(r"[0-9]{8}")
 DISTRICT_KEY_PATTERN = re.compile(r"[0-9]{5}")
-SAXONY = "14"
 
 
 def current_municipalities() -> QuerySet[Municipality]:
     return Municipality.objects.filter(valid_until__isnull=True)
 
 
-def overview_counts(land: str = SAXONY) -> dict[str, Any]:
+def overview_counts(land: str | None = None) -> dict[str, Any]:
     """Headline figures of the platform's own state (other imported states are reference data only)."""
+    land = land or states.current().key
     totals = current_municipalities().filter(land=land).aggregate(
         municipalities=Count("id"), population=Sum("population"))
     return {

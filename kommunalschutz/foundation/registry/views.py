@@ -13,6 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState
@@ -96,16 +97,27 @@ def district_detail(request: HttpRequest, ags: str) -> HttpResponse:
 
 @require_GET
 def overview_map(request: HttpRequest) -> HttpResponse:
-    districts = list(selectors.districts_with_counts(selectors.SAXONY))
+    land = states.current().key
+    districts = list(selectors.districts_with_counts(land))
     municipalities = list(
-        selectors.current_municipalities().filter(land=selectors.SAXONY)
+        selectors.current_municipalities().filter(land=land)
         .select_related("district__police_directorate").defer("boundary").order_by(*german("name"))
     )
+    has_boundaries = selectors.current_municipalities().filter(land=land, boundary__isnull=False).exists()
+    # A state package without municipality boundaries (Thuringia's) still gets a map: its districts.
+    district_features = [] if has_boundaries else [
+        {"type": "Feature", "geometry": district.boundary, "properties": {
+            "ags": district.ags, "name": district.name, "population": district.population,
+            "police_directorate": getattr(district.police_directorate, "code", ""),
+            "police_directorate_name": getattr(district.police_directorate, "name", "")}}
+        for district in District.objects.filter(land=land, boundary__isnull=False)
+        .select_related("police_directorate").order_by("ags")]
     return render(request, "registry/overview_map.html", {
         "districts": districts,
         "municipalities": municipalities,
-        "has_boundaries": selectors.current_municipalities().filter(
-            land=selectors.SAXONY, boundary__isnull=False).exists(),
+        "has_boundaries": has_boundaries,
+        "district_collection": {"type": "FeatureCollection", "features": district_features}
+        if district_features else None,
         "population": sum(d.population for d in districts),
     })
 

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateField, DateInput, DateTimeField
 from kommunalschutz.foundation.core.validators import INCIDENT
@@ -193,9 +194,9 @@ class IncidentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Current municipalities of Saxony (the intake rules accept no others).
+        # Current municipalities of the state (the intake rules accept no others).
         self.fields["municipality"].queryset = (  # type: ignore[attr-defined]
-            Municipality.objects.defer("boundary").filter(land="14", valid_until__isnull=True)
+            Municipality.objects.defer("boundary").filter(land=states.current().key, valid_until__isnull=True)
             .order_by(*german("name")))
 
     @staticmethod

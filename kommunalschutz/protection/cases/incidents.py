@@ -18,8 +18,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import User
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.audit import record_update, snapshot
 from kommunalschutz.foundation.core.errors import Errors, add_error
+from kommunalschutz.foundation.core.states import with_state
 from kommunalschutz.foundation.core.validators import INCIDENT
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.protection.cases.models import (
@@ -38,7 +40,6 @@ from kommunalschutz.protection.cases.models import (
 from kommunalschutz.protection.cases.routing import responsible_directorate, retriage
 from kommunalschutz.protection.cases.services import add_event, ensure_open, locked_case, sync_statistic
 
-SAXONY = "14"
 # Length limits of the free-text fields (characters).
 TEXT_LIMITS: dict[str, int] = {
     "description": 20_000,
@@ -164,8 +165,8 @@ def _municipality(errors: Errors, value: Any) -> Municipality | None:
     if municipality is None:
         add_error(errors, "municipality", _("This municipality is unknown."))
         return None
-    if municipality.land != SAXONY or municipality.valid_until is not None:
-        add_error(errors, "municipality", _("Please choose a current municipality in Saxony."))
+    if municipality.land != states.current().key or municipality.valid_until is not None:
+        add_error(errors, "municipality", with_state(_("Please choose a current municipality in %(state)s.")))
         return None
     return municipality
 

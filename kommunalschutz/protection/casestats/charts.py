@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.charts import COLOURS, LINESTYLES, Chart, ChartCache, svg_of
 from kommunalschutz.protection.casestats.tables import Table
 
@@ -15,14 +16,15 @@ _charts = ChartCache(limit=32)
 
 
 def yearly_chart(per_year: Table, police: dict[int, int], *, min_cell: int) -> Chart:
-    """Bars: incidents reported to the platform per year; points: official police figures for Saxony."""
+    """Bars: incidents reported to the platform per year; points: official police figures for the state."""
     years = [int(row.key) for row in per_year.rows]
     values = [row.cells[0].value for row in per_year.rows]
-    title = _("Incidents per year: reports to the platform and official police figures for Saxony")
+    names = states.current().placeholders()
+    title = _("Incidents per year: reports to the platform and official police figures for %(state)s") % names
     shown = ", ".join(f"{y}: {row.cells[0].display}" for y, row in zip(years, per_year.rows, strict=True))
     description = _("Bar chart of the incidents reported to the platform per year (%(values)s), with the "
-                    "official police figures for Saxony as points where published. Suppressed values are "
-                    "not drawn. The tables below list every value.") % {"values": shown}
+                    "official police figures for %(state)s as points where published. Suppressed values are "
+                    "not drawn. The tables below list every value.") % {"values": shown, **names}
 
     def draw() -> str:
         from matplotlib.figure import Figure
@@ -38,7 +40,7 @@ def yearly_chart(per_year: Table, police: dict[int, int], *, min_cell: int) -> C
         police_years = [y for y in years if y in police]
         if police_years:
             ax.plot(police_years, [police[y] for y in police_years], color=COLOURS[1], marker="o",
-                    linestyle="--", label=_("police figures for Saxony (latest published)"))
+                    linestyle="--", label=_("police figures for %(state)s (latest published)") % names)
         ax.set_xticks(years, [str(y) for y in years])
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(bottom=0)

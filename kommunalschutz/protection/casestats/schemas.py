@@ -56,7 +56,7 @@ class StatisticsOut(Schema):
 
 
 class PoliceFigureOut(Schema):
-    region: str = Field(description="SN Saxony, DE Germany")
+    region: str = Field(description="the state's region code (SN Saxony, TH Thuringia) or DE Germany")
     year: int
     offence_group: str
     count: int

@@ -508,7 +508,7 @@ def directorates() -> QuerySet[Any]:
     return PoliceDirectorate.objects.order_by(*german("name"))
 
 
-def police_figures(region: str = "SN") -> list[Any]:
+def police_figures(region: str) -> list[Any]:
     """The latest published figure per year and offence group (newest as-of first in the model order)."""
     from kommunalschutz.protection.casestats.models import PoliceFigure
 

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.access import require_perm
 from kommunalschutz.foundation.core.documents import table_download
 from kommunalschutz.protection.casestats import charts, selectors, tables
@@ -24,8 +25,9 @@ PERMISSION = "casestats.view_statistics"
 
 
 def _police_rows(dashboard: tables.Dashboard) -> tuple[list[dict[str, Any]], dict[int, int]]:
-    """Per year of the period: the platform's count and the latest official figure for Saxony."""
-    figures = {f.year: f for f in selectors.police_figures("SN") if f.offence_group == "all"}
+    """Per year of the period: the platform's count and the latest official figure for the state."""
+    figures = {f.year: f for f in selectors.police_figures(states.current().police_region)
+               if f.offence_group == "all"}
     per_year = dashboard.table("per_year")
     rows = [{"year": int(row.key), "platform": row.cells[0], "figure": figures.get(int(row.key))}
             for row in per_year.rows]
@@ -58,7 +60,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "marker": tables.marker(board.min_cell),
         "police_rows": police_rows,
         "germany": selectors.police_figures("DE"),
-        "saxony_groups": [f for f in selectors.police_figures("SN") if f.offence_group != "all"],
+        "state_groups": [f for f in selectors.police_figures(states.current().police_region)
+                         if f.offence_group != "all"],
         "yearly_chart": charts.yearly_chart(board.table("per_year"), police, min_cell=board.min_cell),
         "types_chart": charts.types_chart(board.table("types"), min_cell=board.min_cell),
         "first_tables": [board.table("per_year")],

@@ -13,6 +13,7 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateInput
 from kommunalschutz.foundation.registry.models import Municipality
@@ -142,7 +143,7 @@ class IncidentForm(forms.Form):
     def __init__(self, *args: Any, on_behalf_allowed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = (  # type: ignore[attr-defined]
-            Municipality.objects.filter(land="14", valid_until__isnull=True).order_by(*german("name")))
+            Municipality.objects.filter(land=states.current().key, valid_until__isnull=True).order_by(*german("name")))
         if not on_behalf_allowed:
             del self.fields["report_for"]
         for name in self.REQUIRED:
@@ -237,10 +238,10 @@ def german_sort_key(name: str) -> str:
 
 
 def municipality_choices() -> list[tuple[str, Any]]:
-    """Saxony's current municipalities grouped by district (the district's name as the group label), both in
+    """The state's current municipalities grouped by district (the district's name as the group label), both in
     German alphabetical order, after an empty "please choose"."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    rows = (Municipality.objects.filter(land="14", valid_until__isnull=True)
+    rows = (Municipality.objects.filter(land=states.current().key, valid_until__isnull=True)
             .values_list("pk", "name", "district__name"))
     for pk, name, district in rows:
         groups.setdefault(district, []).append((str(pk), name))

@@ -14,7 +14,8 @@ class IncidentIn(Schema):
     occurred_at: dt.datetime | None = Field(None, description="Date and time of a single incident (not with a period)")
     period_start: dt.date | None = Field(None, description="Start of a period of repeated acts")
     period_end: dt.date | None = Field(None, description="End of the period (empty: still going on)")
-    municipality_ags: str = Field("", description="Official municipality key (AGS) of a current Saxon municipality")
+    municipality_ags: str = Field("", description="Official municipality key (AGS) of a current municipality "
+                                                  "of the installation's state")
     place: str = Field("", description="home, office, council_meeting, public_event, online, other")
     place_detail: str = ""
     channel: str = Field("", description="in_person, letter, email, phone, social_media, other")

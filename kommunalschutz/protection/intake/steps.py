@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kommunalschutz.foundation.accounts.models import Membership, User
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.audit import record_update, snapshot
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.protection.cases.incidents import DEFAULTS, clean_incident
@@ -94,9 +95,9 @@ def known_role(user: User) -> str:
 
 
 def home_municipality(user: User) -> Municipality | None:
-    """The current Saxon municipality of the reporter's organisation (the first one, by name), if any."""
+    """The reporter's organisation's current municipality in the installation's state (the first by name)."""
     membership = (Membership.objects.filter(user=user, organisation__municipality__isnull=False,
-                                            organisation__municipality__land="14",
+                                            organisation__municipality__land=states.current().key,
                                             organisation__municipality__valid_until__isnull=True)
                   .select_related("organisation__municipality").order_by("organisation__name").first())
     return membership.organisation.municipality if membership is not None else None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kommunalschutz.foundation.accounts.models import User
 from kommunalschutz.foundation.core.collation import german
 from kommunalschutz.foundation.core.forms import DateField, DateInput
+from kommunalschutz.foundation.core.states import with_state
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.cases.services import team_users
 from kommunalschutz.protection.measures.models import Measure, MeasureKind, Partner
@@ -27,7 +28,7 @@ class PartnerForm(forms.ModelForm):  # type: ignore[type-arg]
                   "source_url")
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
-            "scope": _("For example: Sachsen, bundesweit, Hessen."),
+            "scope": with_state(_("For example: %(state)s, bundesweit.")),
         }
 
     def validate_unique(self) -> None:  # the service reports duplicates at the name field

@@ -38,8 +38,10 @@ def measure_bit(kind: str) -> int:
 class Partner(models.Model):
     class Category(models.TextChoices):
         COORDINATION_OFFICE = "coordination_office", _("coordination office of the alliance")
-        ZASTEX = "zastex", _("ZASTEX (LKA contact point for victims of extremist threats)")
-        EXPERT_NETWORK = "expert_network", _("expert network at the Landesdirektion")
+        # Saxony's ZASTEX at the LKA and expert network at the Landesdirektion (their names are in the partner
+        # entries of the Saxon state package; the category labels serve every state).
+        ZASTEX = "zastex", _("LKA contact point for victims of extremist threats")
+        EXPERT_NETWORK = "expert_network", _("expert network of the state administration")
         STARKE_STELLE = "starke_stelle", _("starke Stelle")
         HATEAID = "hateaid", _("HateAid")
         VICTIM_COUNSELLING = "victim_counselling", _("victim counselling")
@@ -49,7 +51,7 @@ class Partner(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     description = models.TextField(_("what they offer"), blank=True)
-    scope = models.CharField(_("area"), max_length=100, blank=True)  # "Sachsen", "bundesweit"
+    scope = models.CharField(_("area"), max_length=100, blank=True)  # the state's name, "bundesweit"
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)

@@ -5,6 +5,9 @@ transaction). Callers check permissions (measures.manage_partners); these functi
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import Actor
-from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core import audit, states
 from kommunalschutz.foundation.core.errors import Errors, add_error
 from kommunalschutz.protection.measures.checks import model_checks, refuse_unknown_fields
 from kommunalschutz.protection.measures.models import Partner
@@ -71,3 +74,74 @@ def set_partner_active(*, actor: Actor, partner: Partner, active: bool) -> Partn
     audit.record_update(actor=actor, obj=locked, before=before,
                         summary="partner reactivated" if active else "partner deactivated")
     return locked
+
+
+@dataclass
+class PartnersLoaded:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    deactivated: int = 0
+
+
+def _read_partner_file(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError({"path": [_("The partner file %(path)s cannot be read: %(error)s")
+                                        % {"path": path, "error": exc}]}) from exc
+    entries = data.get("partners") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) and entry.get("name") for entry in entries):
+        raise ValidationError({"path": [_("The partner file %(path)s must hold {\"partners\": [...]}, each partner "
+                                          "with a name.") % {"path": path}]})
+    for entry in entries:
+        unknown = sorted(set(entry) - set(PARTNER_FIELDS))
+        if unknown:
+            raise ValidationError({"path": [_("The partner %(name)s has unknown fields: %(fields)s.")
+                                            % {"name": entry["name"], "fields": ", ".join(unknown)}]})
+    return entries
+
+
+@transaction.atomic
+def load_partners(*, actor: Actor, path: str | Path | None = None) -> PartnersLoaded:
+    """Make the directory hold the state package's partners (``kommunalschutz load-partners``), all or nothing.
+
+    Partners of the file are created or updated (matched by name, reactivated if inactive); a partner not in
+    the file is removed when no referral names it and deactivated otherwise, so a new state's installation
+    starts without the partners the migrations seeded for Saxony and no referral loses its partner. Idempotent.
+    """
+    source = Path(path) if path is not None else states.current().partners_file
+    result = PartnersLoaded()
+    if source is None:
+        return result
+    entries = _read_partner_file(source)
+    wanted = {str(entry["name"]).strip().casefold() for entry in entries}
+    for entry in entries:
+        fields = {name: value for name, value in entry.items() if name != "name"}
+        existing = Partner.objects.filter(name__iexact=str(entry["name"]).strip()).first()
+        if existing is None:
+            create_partner(actor=actor, **entry)
+            result.created += 1
+            continue
+        changed = {name: value for name, value in fields.items() if getattr(existing, name) != value}
+        if changed:
+            existing = update_partner(actor=actor, partner=existing, **changed)
+            result.updated += 1
+        if not existing.is_active:
+            set_partner_active(actor=actor, partner=existing, active=True)
+            result.updated += 0 if changed else 1
+        elif not changed:
+            result.unchanged += 1
+    for partner in Partner.objects.select_for_update().order_by("pk"):
+        if partner.name.strip().casefold() in wanted:
+            continue
+        if partner.referrals.exists():
+            if partner.is_active:
+                set_partner_active(actor=actor, partner=partner, active=False)
+                result.deactivated += 1
+            continue
+        audit.record_delete(actor=actor, obj=partner, summary="partner not in the state package")
+        partner.delete()
+        result.removed += 1
+    return result

@@ -1,4 +1,4 @@
-"""Police crime statistics (PKS) of Saxony's districts, imported from the BKA's original table.
+"""Police crime statistics (PKS) of the state's districts, imported from the BKA's original table.
 
 The BKA publishes "T01 Grundtabelle - Kreise - Fälle - Häufigkeitszahlen" as a CSV in its own format,
 and the importer reads exactly that format rather than a cleaned copy:
@@ -11,11 +11,13 @@ and the importer reads exactly that format rather than a cleaned copy:
   burglary), the district key lacks its leading zero (``1001`` is Flensburg, 01001);
 - columns after the 18th (the 2020 file of the mirror we copied has five more) are ignored.
 
-Only Saxony's 13 districts (keys 14…) are kept and matched to ``registry.District`` by their 5-digit
-key. An import replaces one year's figures of those districts in one transaction; importing the same
-file twice changes nothing. Any problem is reported with file, line and column, and nothing is written.
+Only the districts of the installation's state (its package's key, 14… for Saxony) are kept and matched to
+``registry.District`` by their 5-digit key. An import replaces one year's figures of those districts in one
+transaction; importing the same file twice changes nothing. Any problem is reported with file, line and
+column, and nothing is written.
 
-The two tables shipped in ``findings/data/pks/`` (2020 and 2022) are loaded by the data migration
+The two national tables shipped in ``findings/data/pks/`` (2020 and 2022; the state package names the years
+that fit its districts) are loaded by the data migration
 ``0003_seed_crime_figures`` when the registry is already there, and by ``import-pks --bundled``
 after ``import-registry`` on a fresh installation.
 """
@@ -33,13 +35,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import Actor
+from kommunalschutz.foundation.core import states
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "pks"
 BUNDLED: tuple[tuple[int, str], ...] = (
     (2020, "PKS2020_KR-F-01-T01-Kreise-Faelle-HZ_csv_modified.csv"),
     (2022, "PKS2022_KR-F-01-T01-Kreise-Faelle-HZ_csv.csv"),
 )
-SAXONY = "14"
 COLUMNS = 18
 # Column (1-based) -> the header the BKA gives it; only these columns are read. Data: the BKA's own German
 # column names (written without umlauts in its files), not interface text.
@@ -159,8 +161,14 @@ def _integer(value: str, *, name: str, line: int, column: int) -> int:
     return int(value.replace(",", ""))
 
 
-def parse(content: bytes, *, name: str = "PKS-Datei") -> list[PksRow]:
-    """Read the BKA's table and return the rows of Saxony's districts; every row of the file is checked."""
+def state_key() -> str:
+    """The state whose districts are kept (the state package's key)."""
+    return states.current().key
+
+
+def parse(content: bytes, *, name: str = "PKS-Datei", land: str | None = None) -> list[PksRow]:
+    """Read the BKA's table and return the rows of the state's districts; every row of the file is checked."""
+    land = land or state_key()
     text = _decode(content, name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     try:
@@ -210,11 +218,12 @@ def parse(content: bytes, *, name: str = "PKS-Datei") -> list[PksRow]:
                                    "appears twice (first on line %(first)s).")
                                  % {"name": name, "line": line, "key": key, "ags": ags, "first": seen[key, ags]})
         seen[key, ags] = line
-        if ags.startswith(SAXONY):
+        if ags.startswith(land):
             rows.append(PksRow(line=line, key=key, offence=cells[1].strip()[:250], ags=ags,
                                district_name=cells[3].strip(), cases=cases, rate=rate, cleared=cleared))
     if not rows:
-        raise PksImportError(_("%(name)s: the file has no rows for Saxony's districts (keys 14…).") % {"name": name})
+        raise PksImportError(_("%(name)s: the file has no rows for the districts of %(state_genitive)s (keys "
+                               "%(key)s…).") % {"name": name, "key": land, **states.current().placeholders()})
     return rows
 
 
@@ -222,7 +231,7 @@ def load(
     content: bytes, *, year: int, name: str = "PKS-Datei", actor: Actor = None, skip_missing_districts: bool = False,
     district_model: Any = None, figure_model: Any = None, audit: bool = True,
 ) -> ImportResult:
-    """Import one year's table: replace that year's figures of Saxony's districts, all or nothing.
+    """Import one year's table: replace that year's figures of the state's districts, all or nothing.
 
     A district of the file missing from the registry is an error, unless ``skip_missing_districts``
     (the data migration on a database whose registry is not imported yet). The models may be passed
@@ -292,6 +301,7 @@ def load_file(path: str | Path, *, year: int, **kwargs: Any) -> ImportResult:
 
 
 def load_bundled(**kwargs: Any) -> list[ImportResult]:
-    """Import the tables shipped with the platform (2020 and 2022)."""
+    """Import the tables shipped with the platform for the years the state package names (Saxony: 2020, 2022)."""
+    years = states.current().pks_years
     with transaction.atomic():
-        return [load_file(DATA_DIR / filename, year=year, **kwargs) for year, filename in BUNDLED]
+        return [load_file(DATA_DIR / filename, year=year, **kwargs) for year, filename in BUNDLED if year in years]

@@ -132,7 +132,7 @@ def pks_year(survey_year: int) -> int | None:
 def saxony_rates(year: int, keys: list[str]) -> dict[str, tuple[float, int]]:
     """Per offence key: the rate of Saxony's districts together (cases per 100,000 inhabitants, weighted by
     population, which each district's total row gives: cases / rate), and the number of districts."""
-    figures = list(CrimeFigure.objects.filter(year=year, district__ags__startswith=crime.SAXONY)
+    figures = list(CrimeFigure.objects.filter(year=year, district__ags__startswith=crime.state_key())
                    .filter(key__in={crime.TOTAL, *keys}).values("district_id", "key", "cases", "rate"))
     population = {f["district_id"]: f["cases"] / f["rate"] * 100_000 for f in figures
                   if f["key"] == crime.TOTAL and f["rate"]}

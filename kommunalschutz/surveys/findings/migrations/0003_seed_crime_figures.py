@@ -12,7 +12,7 @@ def seed(apps, schema_editor):
     from kommunalschutz.surveys.findings import crime
 
     District = apps.get_model("registry", "District")
-    if not District.objects.filter(ags__startswith=crime.SAXONY).exists():
+    if not District.objects.filter(ags__startswith=crime.state_key()).exists():
         return  # the registry is not imported yet: import-pks --bundled after import-registry
     crime.load_bundled(
         skip_missing_districts=True, audit=False,

@@ -15,7 +15,8 @@ from kommunalschutz.foundation.core import commands
 class Command(commands.Command):
     help = (
         "Create or update the alliance programme (name, state, start date, source) from "
-        "alliance/data/programme.json or the given file, and link the coordination office organisation "
+        "the state package's programme file (KOMMUNALSCHUTZ_STATE) or the given file, and link the "
+        "coordination office organisation "
         "if the programme has none yet. Idempotent: unchanged data changes nothing."
     )
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext
 
-from kommunalschutz.foundation.core import commands
+from kommunalschutz.foundation.core import commands, states
 from kommunalschutz.foundation.core.progress import ConsoleProgress
 from kommunalschutz.foundation.registry import services
 from kommunalschutz.foundation.registry.readers import STATE_NAMES, RegistryImportError
@@ -20,12 +20,14 @@ from kommunalschutz.foundation.registry.readers import STATE_NAMES, RegistryImpo
 class Command(commands.Command):
     help = (
         "Import municipalities, districts, boundaries, contacts and police directorates. Idempotent: "
-        "unchanged data changes nothing. Without --source the files shipped in registry/data are used."
+        "unchanged data changes nothing. Without --source the national municipality file shipped in registry/data "
+        "and the state package's files (KOMMUNALSCHUTZ_STATE) are used."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--land", default="14",
-                            help="two-digit state key (default 14, Saxony; 09 is Bavaria)")
+        parser.add_argument("--land", default=None,
+                            help="two-digit state key (default: the state package's, KOMMUNALSCHUTZ_STATE; "
+                                 "14 is Saxony, 16 Thuringia)")
         parser.add_argument(
             "--source", nargs="+", default=[], metavar="FILE",
             help="newer files replacing the shipped ones of the same kind: a GV100AD file (.txt or .txt.gz) "
@@ -38,7 +40,7 @@ class Command(commands.Command):
                             help="queue the import for the task worker and print the task id")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        land: str = options["land"]
+        land: str = options["land"] or states.current().key
         if not re.fullmatch(r"[0-9]{2}", land) or land not in STATE_NAMES:
             raise CommandError(gettext("--land %(land)r: expected a state key from 01 to 16.") % {"land": land})
         sources: list[str] = options["source"]

@@ -14,15 +14,17 @@ from kommunalschutz.surveys.findings import crime
 
 class Command(commands.Command):
     help = (
-        "Import the police crime statistics of Saxony's districts from the BKA's original table "
+        "Import the police crime statistics of the state's districts from the BKA's original table "
         "'KR-F-01-T01-Kreise-Faelle-HZ' (Latin-1, ';'). Replaces the year's figures; idempotent; nothing is "
-        "written if the file has an error. --bundled imports the tables shipped with the platform (2020, 2022)."
+        "written if the file has an error. --bundled imports the national tables shipped with the platform for "
+        "the years the state package names."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="the BKA CSV file")
         parser.add_argument("--year", type=int, help="reporting year of the file (Berichtsjahr)")
-        parser.add_argument("--bundled", action="store_true", help="import the shipped 2020 and 2022 tables")
+        parser.add_argument("--bundled", action="store_true",
+                            help="import the shipped tables of the years the state package names (Saxony: 2020, 2022)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
