@@ -137,6 +137,27 @@ if _database_url:
         DATABASE_RUNTIME_ROLE = str(DATABASES["default"].get("USER") or "")
         if env_bool("KOMMUNALSCHUTZ_DATABASE_OWNER", False):
             DATABASES["default"] = dj_database_url.parse(_migration_database_url, conn_max_age=0)
+    # Connection pooling (docs/deployment.md, "Connection pooling"): either Django's own pool in each process
+    # (psycopg_pool; persistent connections off, as Django requires) or PgBouncer in transaction mode in front
+    # of PostgreSQL, where a server connection changes between transactions: no server-side cursors (they
+    # live across transactions) and no prepared statements (PgBouncer 1.18 does not carry them over).
+    DATABASE_POOL = env_bool("DATABASE_POOL", False)
+    DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+    if DATABASE_POOL and DATABASE_PGBOUNCER:
+        raise ImproperlyConfigured("DATABASE_POOL and DATABASE_PGBOUNCER exclude each other: pool in the "
+                                   "platform or in PgBouncer, not in both.")
+    _default_db = DATABASES["default"]
+    if _default_db["ENGINE"] == "django.db.backends.postgresql":
+        if DATABASE_POOL and not env_bool("KOMMUNALSCHUTZ_DATABASE_OWNER", False):
+            _default_db["CONN_MAX_AGE"] = 0
+            _default_db.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=0),
+                "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4, minimum=1),
+                "timeout": env_int("DATABASE_POOL_TIMEOUT_SECONDS", 10, minimum=1),
+            }
+        if DATABASE_PGBOUNCER:
+            _default_db["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _default_db.setdefault("OPTIONS", {})["prepare_threshold"] = None
 elif _migration_database_url:
     raise ImproperlyConfigured("MIGRATION_DATABASE_URL needs DATABASE_URL (the runtime role) beside it.")
 else:
