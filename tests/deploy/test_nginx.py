@@ -263,13 +263,16 @@ def test_anonymous_channel_loses_agent_and_referrer(balancer: Any) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])
 
 
-def test_metrics_are_not_served_through_the_public_entry(balancer: Any) -> None:
+def test_metrics_and_probes_are_not_served_through_the_public_entry(balancer: Any) -> None:
     start, node = balancer
     healthy = node(200)
     port = start(closed_port(), healthy.port)
-    status, _ = request(port, "GET", "/metrics", headers={"Authorization": "Bearer " + "x" * 32})
-    assert status == 404
-    assert healthy.requests == []
+    for path in ("/metrics", "/health/ready", "/health/live"):
+        status, _ = request(port, "GET", path, headers={"Authorization": "Bearer " + "x" * 32})
+        assert status == 404, path
+    status, _ = request(port, "GET", "/healthy-page/")  # only the probes' own paths
+    assert status == 200
+    assert [entry for entry in healthy.requests if "health/" in str(entry) or "metrics" in str(entry)] == []
 
 
 def test_an_upload_of_the_largest_evidence_passes_and_a_larger_body_is_refused(balancer: Any) -> None:
