@@ -68,6 +68,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-surveys", action="store_true", help="leave out the survey benchmarks "
                         "(`python -m bench.survey_estimation`, `bench.survey_register`, `bench.survey_report`, "
                         "`bench.survey_letters` and `bench.downloads` run them alone)")
+    parser.add_argument("--skip-operations", action="store_true", help="leave out two app nodes against one "
+                        "behind nginx and the backup/restore times (`python -m bench.multinode_load` and "
+                        "`bench.backup_restore` run them alone)")
     parser.add_argument("--wait-idle", type=int, default=30, help="wait up to this many seconds for other "
                         "work on the machine to stop before each measurement (default 30)")
     parser.add_argument("--attempts", type=int, default=2, help="load runs per database at most, repeated "
@@ -295,6 +298,15 @@ def main(argv: list[str] | None = None) -> int:
         from bench import downloads
 
         downloads.main(["--databases", args.databases, *quick])  # raises on failure
+    if not args.skip_operations and "postgres" in kinds:
+        # Issue 15: the standard size (two app nodes, worker, nginx, PostgreSQL, Redis) against one node, and
+        # backup and restore of the demo and of a national-scale database (bench/results/multinode.json,
+        # backup_restore.json).
+        from bench import backup_restore, multinode_load
+
+        quick = ["--quick"] * args.quick
+        failed |= multinode_load.main(quick) != 0
+        failed |= backup_restore.main(quick) != 0
     # Issue 14: every goal beside what this run (and earlier runs of parts left out) measured,
     # also kept in bench/results/goals.md.
     goals.main([])
