@@ -45,8 +45,8 @@ from tests.factories import (
     PoliceDirectorateFactory,
     UserFactory,
 )
-from tests.foundation.core.test_file_storage import REGION, s3_emulator
 from tests.foundation.core.test_file_storage import _client as s3_client
+from tests.foundation.core.test_file_storage import s3_emulator, use_new_bucket
 from tests.german import english_in
 
 __all__ = ["s3_emulator"]  # the emulator's fixture
@@ -147,16 +147,7 @@ def file_locations(settings: Any, root: Path, kind: str = "database",
     test_file_storage.py)."""
     if kind == "s3":
         assert endpoint is not None
-        bucket = f"ks-{uuid.uuid4().hex[:20]}"
-        s3_client(endpoint).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-        settings.FILE_STORAGE = "s3"
-        settings.FILE_STORAGE_S3_ENDPOINT_URL = endpoint
-        settings.FILE_STORAGE_S3_BUCKET = bucket
-        settings.FILE_STORAGE_S3_REGION = REGION
-        settings.FILE_STORAGE_S3_ACCESS_KEY_ID = "kommunalschutz"
-        settings.FILE_STORAGE_S3_SECRET_ACCESS_KEY = "test-secret-of-the-emulator"
-        settings.FILE_STORAGE_S3_ADDRESSING_STYLE = "path"
-        settings.FILE_STORAGE_S3_PREFIX = "instanz"
+        bucket = use_new_bucket(settings, endpoint, prefix="instanz")
         yield SimpleNamespace(kind=kind, endpoint=endpoint, bucket=bucket)
         return
     settings.FILE_STORAGE = "database"

@@ -69,22 +69,27 @@ def _client(endpoint: str) -> Any:
                         aws_secret_access_key="test-secret-of-the-emulator")
 
 
+def use_new_bucket(settings: Any, endpoint: str, *, prefix: str) -> str:
+    """Point FILE_STORAGE at a fresh bucket of the emulator (under ``prefix``); its name."""
+    bucket = f"ks-{uuid.uuid4().hex[:20]}"
+    _client(endpoint).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    settings.FILE_STORAGE = "s3"
+    settings.FILE_STORAGE_S3_ENDPOINT_URL = endpoint
+    settings.FILE_STORAGE_S3_BUCKET = bucket
+    settings.FILE_STORAGE_S3_REGION = REGION
+    settings.FILE_STORAGE_S3_ACCESS_KEY_ID = "kommunalschutz"
+    settings.FILE_STORAGE_S3_SECRET_ACCESS_KEY = "test-secret-of-the-emulator"
+    settings.FILE_STORAGE_S3_ADDRESSING_STYLE = "path"
+    settings.FILE_STORAGE_S3_PREFIX = prefix
+    return bucket
+
+
 @pytest.fixture(params=["database", "s3"])
 def backend(request: pytest.FixtureRequest, settings: Any) -> str:
     """The storage backend of the test; for ``s3`` a fresh bucket in the emulator."""
     kind = str(request.param)
     if kind == "s3":
-        endpoint = request.getfixturevalue("s3_emulator")
-        bucket = f"ks-{uuid.uuid4().hex[:20]}"
-        _client(endpoint).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-        settings.FILE_STORAGE = "s3"
-        settings.FILE_STORAGE_S3_ENDPOINT_URL = endpoint
-        settings.FILE_STORAGE_S3_BUCKET = bucket
-        settings.FILE_STORAGE_S3_REGION = REGION
-        settings.FILE_STORAGE_S3_ACCESS_KEY_ID = "kommunalschutz"
-        settings.FILE_STORAGE_S3_SECRET_ACCESS_KEY = "test-secret-of-the-emulator"
-        settings.FILE_STORAGE_S3_ADDRESSING_STYLE = "path"
-        settings.FILE_STORAGE_S3_PREFIX = "instanz-1"
+        use_new_bucket(settings, request.getfixturevalue("s3_emulator"), prefix="instanz-1")
     else:
         settings.FILE_STORAGE = "database"
     return kind
