@@ -51,7 +51,8 @@ def test_database_unreachable_fails_readiness_naming_the_database(tmp_path: Path
         body = json.loads(answer.body)
         assert body["checks"]["database"] == {"status": "fail", "reason": "OperationalError"}
         assert body["checks"]["migrations"] == {"status": "skipped", "reason": "database unreachable"}
-        assert body["checks"]["storage"] == {"status": "ok"}
+        # The files are rows of that database (FILE_STORAGE=database, decision 0034): unreachable as well.
+        assert body["checks"]["storage"] == {"status": "fail", "reason": "OperationalError"}
 
 
 def test_metrics_of_all_workers_and_json_logs(tmp_path: Path) -> None:
