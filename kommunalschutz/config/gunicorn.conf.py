@@ -205,7 +205,12 @@ def child_exit(server: Any, worker: Any) -> None:
     """A worker ended: its live gauges go; its counters stay in the sum (prometheus-client's rule)."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    try:
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    except OSError as exc:
+        # At shutdown the master reaps workers while their files go away with the directory (on_exit) or
+        # another reap: an unhandled error here printed a raw traceback into the JSON log.
+        server.log.warning("metrics files of worker %s not removed: %s", worker.pid, type(exc).__name__)
 
 
 def on_exit(server: Any) -> None:

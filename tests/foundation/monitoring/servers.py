@@ -49,13 +49,15 @@ def closed_port() -> int:
 def log_lines(server: Server) -> list[dict[str, Any]]:
     """Every line gunicorn and the platform wrote, each parsed as one JSON object (fails on any other line)."""
     lines = []
-    for number, line in enumerate(server.log.read_text(encoding="utf-8").splitlines(), 1):
+    text = server.log.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(text, 1):
         if not line.strip():
             continue
         try:
             entry = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise AssertionError(f"log line {number} is not JSON: {line!r}") from exc
+            following = "\n".join(text[number - 1:number + 30])
+            raise AssertionError(f"log line {number} is not JSON:\n{following}") from exc
         assert isinstance(entry, dict), line
         lines.append(entry)
     return lines
