@@ -28,6 +28,7 @@ from kommunalschutz.foundation.accounts.oidc import (
     enabled,
     endpoint,
     library_setting,
+    provider_mfa,
 )
 
 
@@ -163,7 +164,8 @@ class SignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the lib
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> User | None:
         claims = self.get_userinfo(access_token, id_token, payload)
-        return services.provision_sign_on_user(issuer=settings.OIDC_ISSUER, claims=claims)
+        return services.provision_sign_on_user(issuer=settings.OIDC_ISSUER, claims=claims,
+                                               mfa_by_provider=provider_mfa(payload))
 
     # Permissions are rules' and ModelBackend's business; this backend only signs people in.
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:

@@ -31,6 +31,7 @@ from kommunalschutz.foundation.accounts.models import (
     REGISTRY_LINK_FIELDS,
     REGISTRY_LINK_REQUIRED,
     REGISTRY_LINKS,
+    SECOND_FACTOR_ROLES,
     Actor,
     APIToken,
     Membership,
@@ -227,12 +228,15 @@ def _sync_memberships(user: User, groups: frozenset[str]) -> set[tuple[int, str]
     return set(wanted)
 
 
-def provision_sign_on_user(*, issuer: str, claims: dict[str, Any]) -> User:
+def provision_sign_on_user(*, issuer: str, claims: dict[str, Any], mfa_by_provider: bool = True) -> User:
     """The account for a sign-on the provider vouched for: found by (issuer, subject), linked by e-mail if
     allowed, or created; names and e-mail updated; memberships following the mapped groups.
 
     Raises oidc.SignOnRefused (nothing created) when no group maps to a role here, when a local account holds
-    the e-mail address and may not be linked, or when the claims lack a subject or e-mail address."""
+    the e-mail address and may not be linked, when the claims lack a subject or e-mail address, or when a new
+    account's roles need a second factor that the provider's sign-in was not (``mfa_by_provider``) and that a
+    new account cannot have set up here. An existing account in that case is updated and the caller refuses
+    the session (views.SignOnCallbackView), so roles the provider withdrew are gone either way."""
     subject = _claim(claims, "sub")
     email = User.objects.normalize_email(_claim(claims, settings.OIDC_CLAIM_EMAIL))
     if not subject or not email:
@@ -244,6 +248,8 @@ def provision_sign_on_user(*, issuer: str, claims: dict[str, Any]) -> User:
     groups = oidc.groups_of(claims)
     mapped = any(rule.group in groups for rule in oidc.role_mapping())
     with transaction.atomic():
+        known = SignOnIdentity.objects.filter(issuer=issuer, subject=subject).exists() or User.objects.filter(
+            email__iexact=email).exists()
         user, identity = _find_or_link_account(
             issuer=issuer, subject=subject, email=email, email_verified=claims.get("email_verified") is True,
             may_create=mapped, claims=claims)
@@ -259,6 +265,12 @@ def provision_sign_on_user(*, issuer: str, claims: dict[str, Any]) -> User:
         user.save(update_fields=["email", "first_name", "last_name"])
         audit.record_update(actor=None, obj=user, before=before, summary="updated from the identity provider")
         granted = _sync_memberships(user, groups)
+        if not known and not mfa_by_provider and {role for _, role in granted} & SECOND_FACTOR_ROLES:
+            # Rolls back the new account, its identity and memberships, and their trail entries.
+            raise oidc.SignOnRefused(oidc.REASON_SECOND_FACTOR, "the role needs a second factor; the provider's "
+                                     f"sign-in was not multi-factor (amr {claims.get('amr')!r}, acr "
+                                     f"{claims.get('acr')!r}) and a new account has no authenticator here; "
+                                     "no account was created")
         identity.last_sign_on_at = timezone.now()
         identity.save(update_fields=["last_sign_on_at"])
     if not granted:

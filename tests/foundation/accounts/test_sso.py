@@ -224,6 +224,28 @@ def test_a_police_contact_without_mfa_and_without_a_local_factor_is_refused(sso:
     assert not _signed_in(http, live_server)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED,
                                      summary__contains="not multi-factor").exists()
+    # Refused before anything was written: no account, identity or membership, nor their trail entries.
+    assert not User.objects.filter(email="petra.polizei@polizei.example").exists()
+    assert not SignOnIdentity.objects.exists()
+    assert not AuditEvent.objects.filter(summary__contains="account created at single sign-on").exists()
+    # Again: still refused, still nothing made.
+    assert sign_in(requests.Session(), live_server, "petra.polizei").status_code == 403
+    assert not User.objects.filter(email="petra.polizei@polizei.example").exists()
+
+
+def test_an_existing_police_contact_without_mfa_and_without_a_local_factor_is_refused_and_kept(
+        sso: RunningProvider, live_server: Any, organisations: dict[str, Organisation]) -> None:
+    petra = UserFactory.create(username="petra", email="petra.polizei@polizei.example")
+    SignOnIdentity.objects.create(user=petra, issuer=sso.issuer, subject="petra.polizei")
+    http = requests.Session()
+    refused = sign_in(http, live_server, "petra.polizei")
+    assert refused.status_code == 403
+    assert "zweiten Faktor" in refused.text
+    assert not _signed_in(http, live_server)
+    # The account stays and follows the provider's groups; only the session is refused.
+    petra.refresh_from_db()
+    assert petra.is_active
+    assert Membership.objects.filter(user=petra, role=Role.POLICE_CONTACT).exists()
 
 
 def test_a_police_contact_without_mfa_is_asked_for_the_local_code(sso: RunningProvider, live_server: Any,
