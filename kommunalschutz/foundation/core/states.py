@@ -10,6 +10,7 @@ state from here, never from a literal, so a second state needs no code change (d
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -49,9 +50,78 @@ class StatePackage:
     map_zoom: float
     pks_years: tuple[int, ...]  # which of the platform's national PKS tables (findings/data/pks) to load
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The statewide public holidays, as rules (HOLIDAY_RULE): deadlines count working days without them.
+    public_holidays: tuple[str, ...] = field(default_factory=lambda: NATIONWIDE_HOLIDAYS)
 
     def placeholders(self) -> dict[str, str]:
         return {"state": self.name, "state_genitive": self.name_genitive}
+
+
+# Holidays in every state: New Year, Good Friday, Easter Monday, Labour Day, Ascension, Whit Monday, German
+# Unity, Christmas. A package lists its own in full ("public_holidays"); without the list these apply.
+NATIONWIDE_HOLIDAYS = ("01-01", "easter-2", "easter+1", "05-01", "easter+39", "easter+50", "10-03", "12-25",
+                       "12-26")
+# A fixed date "MM-DD", a day counted from Easter Sunday "easter+N"/"easter-N", or the Day of Repentance and
+# Prayer (the Wednesday before 23 November; Saxony's).
+HOLIDAY_RULE = re.compile(r"(?P<month>\d\d)-(?P<day>\d\d)|easter(?P<offset>[+-]\d{1,2})|repentance-day")
+
+
+def easter_sunday(year: int) -> dt.date:
+    """Easter Sunday of the Gregorian calendar (the anonymous Gregorian algorithm)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    leap = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * leap) // 451
+    month, day = divmod(h + leap - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+@lru_cache(maxsize=256)
+def holidays_by_rules(rules: tuple[str, ...], year: int) -> frozenset[dt.date]:
+    """The dates that ``rules`` (HOLIDAY_RULE, checked when the package was read) give in ``year``."""
+    days: set[dt.date] = set()
+    for rule in rules:
+        match = HOLIDAY_RULE.fullmatch(rule)
+        if match is None:
+            raise ImproperlyConfigured(f"Public holiday rule {rule!r} is not MM-DD, easter±N or repentance-day.")
+        if match["month"]:
+            days.add(dt.date(year, int(match["month"]), int(match["day"])))
+        elif match["offset"]:
+            days.add(easter_sunday(year) + dt.timedelta(days=int(match["offset"])))
+        else:
+            nov_22 = dt.date(year, 11, 22)
+            days.add(nov_22 - dt.timedelta(days=(nov_22.weekday() - 2) % 7))
+    return frozenset(days)
+
+
+def public_holidays(year: int) -> frozenset[dt.date]:
+    """The installation's state's statewide public holidays in ``year``."""
+    return holidays_by_rules(current().public_holidays, year)
+
+
+def _holiday_rules(folder: Path, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return NATIONWIDE_HOLIDAYS
+    if not isinstance(value, list) or not value:
+        raise ImproperlyConfigured(f"State package {folder}: public_holidays must be a non-empty list of rules.")
+    rules = tuple(str(rule) for rule in value)
+    for rule in rules:
+        match = HOLIDAY_RULE.fullmatch(rule)
+        try:
+            if match is None:
+                raise ValueError(rule)
+            if match["month"]:
+                dt.date(2000, int(match["month"]), int(match["day"]))  # a leap year: 02-29 is a date
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"State package {folder}: public holiday {rule!r} is not a date MM-DD, easter+N, easter-N or "
+                "repentance-day.") from None
+    return rules
 
 
 def _file(folder: Path, value: Any, what: str) -> Path | None:
@@ -104,6 +174,7 @@ def read_package(folder: Path) -> StatePackage:
         map_zoom=float(map_.get("zoom") or 7),
         pks_years=tuple(int(year) for year in (data.get("pks") or {}).get("bundled_years") or []),
         notes=tuple(str(note) for note in data.get("notes") or []),
+        public_holidays=_holiday_rules(folder, data.get("public_holidays")),
     )
 
 

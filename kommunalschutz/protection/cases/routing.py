@@ -5,7 +5,6 @@ and who is alarmed. Intake calls this for a new report, the incident edit (cases
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kommunalschutz.foundation.accounts.models import Actor
-from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core import audit, states
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.foundation.registry.models import Municipality, PoliceDirectorate
 from kommunalschutz.protection.cases.models import Case, CaseEvent, PendingAlarm
@@ -42,51 +41,14 @@ def responsible_directorate(municipality: Municipality | None) -> PoliceDirector
 # --- triage ---------------------------------------------------------------------------------------------
 
 
-def easter_sunday(year: int) -> dt.date:
-    """Easter Sunday of the Gregorian calendar (the anonymous Gregorian algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    leap = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * leap) // 451
-    month, day = divmod(h + leap - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
-
-
-@functools.lru_cache(maxsize=64)
-def saxony_holidays(year: int) -> frozenset[dt.date]:
-    """Saxony's statewide public holidays (Corpus Christi is one only in some Sorbian places: not counted)."""
-    easter = easter_sunday(year)
-    # Buß- und Bettag: the Wednesday before 23 November (between 16 and 22 November).
-    nov_22 = dt.date(year, 11, 22)
-    repentance = nov_22 - dt.timedelta(days=(nov_22.weekday() - 2) % 7)
-    days = {
-        dt.date(year, 1, 1),  # New Year
-        easter - dt.timedelta(days=2),  # Good Friday
-        easter + dt.timedelta(days=1),  # Easter Monday
-        dt.date(year, 5, 1),  # Labour Day
-        easter + dt.timedelta(days=39),  # Ascension
-        easter + dt.timedelta(days=50),  # Whit Monday
-        dt.date(year, 10, 3),  # Day of German Unity
-        dt.date(year, 10, 31),  # Reformation Day
-        repentance,  # Day of Repentance and Prayer
-        dt.date(year, 12, 25),
-        dt.date(year, 12, 26),
-    }
-    return frozenset(days)
-
-
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in saxony_holidays(day.year)
+    return day.weekday() < 5 and day not in states.public_holidays(day.year)
 
 
 def acknowledgement_due(reported_at: dt.datetime, *, acute: bool) -> dt.datetime:
     """When a new case must have an owner: acute after CASE_ACK_HOURS_ACUTE hours, the others after
-    CASE_ACK_WORKING_DAYS working days (Monday to Friday without Saxony's holidays) at the same local time of day."""
+    CASE_ACK_WORKING_DAYS working days (Monday to Friday without the state's public holidays, from the state
+    package) at the same local time of day."""
     if acute:
         return reported_at + dt.timedelta(hours=settings.CASE_ACK_HOURS_ACUTE)
     local = timezone.localtime(reported_at)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
 import zoneinfo
+from pathlib import Path
 from typing import Any
 
+import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.utils import timezone
 
+from kommunalschutz.foundation.core import states
 from kommunalschutz.foundation.core.models import AuditEvent
 from kommunalschutz.protection.cases import routing
 from kommunalschutz.protection.cases.models import Case, CaseEvent, IncidentStatistic, Notification
@@ -113,11 +119,48 @@ def test_working_days_skip_saxon_holidays() -> None:
 
 
 def test_saxon_holidays_are_computed() -> None:
-    assert dt.date(2024, 11, 20) in routing.saxony_holidays(2024)
-    assert dt.date(2025, 5, 29) in routing.saxony_holidays(2025)  # Ascension
-    assert dt.date(2025, 6, 9) in routing.saxony_holidays(2025)  # Whit Monday
-    assert routing.easter_sunday(2027) == dt.date(2027, 3, 28)
-    assert dt.date(2026, 6, 4) not in routing.saxony_holidays(2026)  # Corpus Christi: not statewide
+    assert dt.date(2024, 11, 20) in states.public_holidays(2024)  # Buß- und Bettag
+    assert dt.date(2025, 5, 29) in states.public_holidays(2025)  # Ascension
+    assert dt.date(2025, 6, 9) in states.public_holidays(2025)  # Whit Monday
+    assert states.easter_sunday(2027) == dt.date(2027, 3, 28)
+    assert dt.date(2026, 6, 4) not in states.public_holidays(2026)  # Corpus Christi: not statewide
+    assert dt.date(2026, 9, 20) not in states.public_holidays(2026)  # Thuringia's Weltkindertag
+
+
+def test_the_holidays_come_from_the_state_package(settings: Any) -> None:
+    settings.STATE_PACKAGE = "th"
+    holidays = states.public_holidays(2027)
+    assert dt.date(2027, 9, 20) in holidays  # Weltkindertag, Thuringia only
+    assert dt.date(2027, 11, 17) not in holidays  # Buß- und Bettag, Saxony only
+    assert dt.date(2027, 10, 31) in holidays and dt.date(2027, 3, 26) in holidays  # Reformation, Good Friday
+    # Monday 20 September 2027 is a holiday in Thuringia: two working days from Friday end on Wednesday.
+    friday = dt.datetime(2027, 9, 17, 9, 0, tzinfo=BERLIN)
+    assert routing.acknowledgement_due(friday, acute=False) == dt.datetime(2027, 9, 22, 9, 0, tzinfo=BERLIN)
+    settings.STATE_PACKAGE = "sn"
+    assert routing.acknowledgement_due(friday, acute=False) == dt.datetime(2027, 9, 21, 9, 0, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize("rules", [[], ["13-01"], ["02-30"], ["easter+x"], ["Buß- und Bettag"], "01-01"])
+def test_a_package_with_a_bad_holiday_rule_is_refused(tmp_path: Path, rules: Any) -> None:
+    manifest = json.loads((states.shipped()["th"] / states.MANIFEST).read_text(encoding="utf-8"))
+    folder = tmp_path / "package"
+    shutil.copytree(states.shipped()["th"], folder)
+    manifest["public_holidays"] = rules
+    (folder / states.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured, match=r"public_holidays|public holiday"):
+        states.read_package(folder)
+
+
+def test_a_package_without_holidays_has_the_nationwide_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "package"
+    shutil.copytree(states.shipped()["th"], folder)
+    manifest = json.loads((folder / states.MANIFEST).read_text(encoding="utf-8"))
+    del manifest["public_holidays"]
+    (folder / states.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    rules = states.read_package(folder).public_holidays
+    assert states.holidays_by_rules(rules, 2026) == {
+        dt.date(2026, 1, 1), dt.date(2026, 4, 3), dt.date(2026, 4, 6), dt.date(2026, 5, 1), dt.date(2026, 5, 14),
+        dt.date(2026, 5, 25), dt.date(2026, 10, 3), dt.date(2026, 12, 25), dt.date(2026, 12, 26)}
 
 
 @override_settings(CASE_ACK_HOURS_ACUTE=3, CASE_ACK_WORKING_DAYS=1)
