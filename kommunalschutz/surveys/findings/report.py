@@ -2,7 +2,7 @@
 
 - ``discrepancy(project)``: perceived safety (weighted shares feeling unsafe, with 95 % logit intervals,
   overall and per locality) set against the recorded crime of the municipality's district (PKS, with the
-  average of Saxony's 13 districts as reference), and worry about specific offences against the matching
+  average of the state's districts as reference), and worry about specific offences against the matching
   recorded rates (DOMAIN.md §2.4).
 - ``render_report(project) -> bytes``: the final report as PDF (WeasyPrint via core.documents).
 - ``save_recommendations(*, actor, project, text)`` and ``release_report(*, actor, project)``: the two
@@ -27,10 +27,10 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from kommunalschutz.foundation.accounts.models import Actor
-from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core import audit, states
 from kommunalschutz.foundation.core.charts import COLOURS, Chart, category_chart, make_csp_safe, svg_of
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
 from kommunalschutz.foundation.core.numbers import german_number
@@ -112,12 +112,12 @@ class CrimeRow:
     offence: str
     cases: int
     rate: float
-    saxony_rate: float | None
-    saxony_districts: int
+    state_rate: float | None  # the installation's state's districts together
+    state_districts: int  # how many of them have the figure
 
     @property
     def relative(self) -> float | None:
-        return self.rate / self.saxony_rate if self.saxony_rate else None
+        return self.rate / self.state_rate if self.state_rate else None
 
 
 def pks_year(survey_year: int) -> int | None:
@@ -129,8 +129,8 @@ def pks_year(survey_year: int) -> int | None:
     return before[-1] if before else years[0]
 
 
-def saxony_rates(year: int, keys: list[str]) -> dict[str, tuple[float, int]]:
-    """Per offence key: the rate of Saxony's districts together (cases per 100,000 inhabitants, weighted by
+def state_rates(year: int, keys: list[str]) -> dict[str, tuple[float, int]]:
+    """Per offence key: the rate of the state's districts together (cases per 100,000 inhabitants, weighted by
     population, which each district's total row gives: cases / rate), and the number of districts."""
     figures = list(CrimeFigure.objects.filter(year=year, district__ags__startswith=crime.state_key())
                    .filter(key__in={crime.TOTAL, *keys}).values("district_id", "key", "cases", "rate"))
@@ -150,15 +150,15 @@ def crime_rows(district_id: int | None, year: int | None, keys: list[str]) -> li
     if district_id is None or year is None:
         return []
     figures = {f.key: f for f in CrimeFigure.objects.filter(district_id=district_id, year=year, key__in=keys)}
-    reference = saxony_rates(year, keys)
+    reference = state_rates(year, keys)
     rows = []
     for key in keys:
         f = figures.get(key)
         if f is None:
             continue
-        sax = reference.get(key)
+        state = reference.get(key)
         rows.append(CrimeRow(key, CRIME_LABELS.get(key, f.offence), f.offence, f.cases, f.rate,
-                             sax[0] if sax else None, sax[1] if sax else 0))
+                             state[0] if state else None, state[1] if state else 0))
     return rows
 
 
@@ -209,10 +209,16 @@ class Discrepancy:
     pairs: list[Pair]
     safety_chart: Chart | None = None
     crime_chart: Chart | None = None
+    state_name: str = ""  # the state package's German name: the reference of the crime rates
 
     @property
     def has_survey(self) -> bool:
         return bool(self.safety or self.pairs)
+
+    @property
+    def state_districts(self) -> int:
+        """The number of the state's districts in the reference (a row with fewer says so)."""
+        return max((r.state_districts for r in self.crime), default=0)
 
 
 def _items_by_key(project: SurveyProject) -> dict[str, Item]:
@@ -280,7 +286,7 @@ def discrepancy(project: SurveyProject, *, data: results.Data | None = None, cha
     result = Discrepancy(
         project=project, district_name=municipality.district.name if district_id else "",
         year=year, source=crime.source_note(year) if year else "", weighted=data.run is not None,
-        respondents=len(data.respondents), crime=rows, safety=safety, pairs=pairs)
+        respondents=len(data.respondents), crime=rows, safety=safety, pairs=pairs, state_name=states.current().name)
     if charts:
         result.safety_chart, result.crime_chart = discrepancy_charts(result)
     return result
@@ -353,8 +359,9 @@ def discrepancy_charts(d: Discrepancy) -> tuple[Chart | None, Chart | None]:
             ax = chart.ax
             ys = np.array(chart.ys)
             ax.barh(ys + 0.2, [r.rate for r in rows], height=0.38, color=COLOURS[1], label=d.district_name)
-            ax.barh(ys - 0.2, [r.saxony_rate or 0 for r in rows], height=0.38, color=COLOURS[5],
-                    label=_("Saxony (13 districts)"))
+            ax.barh(ys - 0.2, [r.state_rate or 0 for r in rows], height=0.38, color=COLOURS[5],
+                    label=ngettext("%(state)s (%(count)d district)", "%(state)s (%(count)d districts)",
+                                   d.state_districts) % {"state": d.state_name, "count": d.state_districts})
             ax.grid(True, axis="x", color="#d0d5db", linewidth=0.6)
             ax.spines[["top", "right"]].set_visible(False)
             ax.legend(loc="lower right", fontsize=8, frameon=False)
@@ -362,13 +369,13 @@ def discrepancy_charts(d: Discrepancy) -> tuple[Chart | None, Chart | None]:
 
         crime_chart = _draw(
             draw, chart_id="discrepancy-crime",
-            title=_("Police-recorded crime %(year)s: %(district)s and Saxony") % {
-                "year": d.year, "district": d.district_name},
+            title=_("Police-recorded crime %(year)s: %(district)s and %(state)s") % {
+                "year": d.year, "district": d.district_name, "state": d.state_name},
             description=_("Bars per offence, cases per 100,000 inhabitants: %(values)s. The table beside it "
                           "contains the same values.") % {"values": "; ".join(
-                _("%(offence)s %(rate)s (Saxony %(saxony_rate)s)") % {
-                    "offence": r.label, "rate": number(r.rate),
-                    "saxony_rate": number(r.saxony_rate) if r.saxony_rate else DASH}
+                _("%(offence)s %(rate)s (%(state)s %(state_rate)s)") % {
+                    "offence": r.label, "rate": number(r.rate), "state": d.state_name,
+                    "state_rate": number(r.state_rate) if r.state_rate else DASH}
                 for r in rows)})
     return safety_chart, crime_chart
 

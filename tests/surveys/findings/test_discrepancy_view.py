@@ -12,7 +12,7 @@ from kommunalschutz.surveys.findings import crime, report, results
 from kommunalschutz.surveys.findings.models import CrimeFigure
 from kommunalschutz.surveys.projects.models import SurveyProject
 from tests.conftest import World
-from tests.factories import DistrictFactory
+from tests.factories import DistrictFactory, MunicipalityFactory
 from tests.surveys.findings.report_data import surveyed_project
 from tests.surveys.findings.test_crime_import import SAXON_DISTRICTS
 
@@ -38,8 +38,8 @@ def test_discrepancy_sets_survey_shares_against_the_districts_pks(project: Surve
     # Saxony: all cases of the 13 districts per 100,000 inhabitants of the 13 districts.
     figures = CrimeFigure.objects.filter(year=2022, key=crime.TOTAL)
     people = sum(f.cases / f.rate * 100_000 for f in figures)
-    assert total.saxony_rate == pytest.approx(sum(f.cases for f in figures) / people * 100_000)
-    assert total.saxony_districts == 13
+    assert total.state_rate == pytest.approx(sum(f.cases for f in figures) / people * 100_000)
+    assert total.state_districts == 13
     # The overall share equals the headline indicator of findings.results (same design, same answers).
     _label, shares = d.safety[0]
     headline = results.key_indicators(project)["unsafe_after_dark"]
@@ -91,3 +91,31 @@ def test_without_pks_figures_the_page_says_so(client: Client, login: Any, world:
     html = client.get(reverse("findings:discrepancy", args=[project.pk])).content.decode()
     assert "import-pks" in html
     assert "Gemeinde insgesamt" in html  # the survey side is still shown
+
+
+def test_a_thuringian_installation_compares_the_district_with_thuringia(
+        client: Client, login: Any, world: World, settings: Any) -> None:
+    """The reference is the installation's state (its package), in figures and in every word of the section."""
+    settings.STATE_PACKAGE = "th"
+    erfurt = DistrictFactory.create(ags="16051", name="Erfurt")
+    gotha_district = DistrictFactory.create(ags="16067", name="Gotha")
+    gotha = MunicipalityFactory.create(ags="16067029", name="Gotha", district=gotha_district)
+    for district, people in ((erfurt, 214_000), (gotha_district, 134_000)):
+        for number, key in enumerate(crime.DISCREPANCY_KEYS, start=1):
+            cases = 1000 * number if district == erfurt else 500 * number
+            CrimeFigure.objects.create(year=2022, district=district, key=key, offence=key, cases=cases,
+                                       rate=round(cases / people * 100_000, 1), source="PKS Bundeskriminalamt, 2022")
+    project = surveyed_project(municipality=gotha, contractor=world.analysis_contractor, respondents=60)
+
+    d = report.discrepancy(project, charts=False)
+    assert d.state_name == "Thüringen" and d.state_districts == 2
+    total = next(r for r in d.crime if r.key == crime.TOTAL)
+    assert total.state_rate == pytest.approx(1500 / (214_000 + 134_000) * 100_000, rel=1e-3)
+
+    login(world.people["coordinator"])
+    response = client.get(reverse("findings:discrepancy", args=[project.pk]))
+    assert response.status_code == 200
+    section = response.content.decode().split('id="discrepancy-crime-title"', 1)[1]
+    assert "Durchschnitt der 2 Kreise in Thüringen" in section
+    assert "Thüringen je 100.000" in section and "Verhältnis zu Thüringen" in section
+    assert "Sachsen" not in section and "sächsisch" not in section.lower()
