@@ -41,7 +41,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 # Variables that settings.py or gunicorn.conf.py read; inherited values (e.g. DEBUG=true exported by the
 # Makefile, a developer's DATABASE_URL) must not leak into the benchmarked deployment.
 _OWN_PREFIXES = ("KOMMUNALSCHUTZ_", "GUNICORN_", "SECURE_", "HUEY_", "EMAIL_", "LOGIN_THROTTLE_", "HEALTH_",
-                 "METRICS_")
+                 "METRICS_", "DATABASE_", "MIGRATION_DATABASE_")
 _OWN_NAMES = {
     "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL",
     "REDIS_URL", "DJANGO_SETTINGS_MODULE", "WEB_CONCURRENCY", "LOG_LEVEL", "TIME_ZONE", "PLATFORM_NAME",

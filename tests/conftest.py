@@ -64,6 +64,29 @@ LiveServerThread.server_class = _SerialisedWhenSharedServer  # type: ignore[attr
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database; through PgBouncer (CI's PostgreSQL pass), its pooled server connections
+    are closed before pytest-django drops the database, which PostgreSQL refuses while any is open."""
+    yield
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_PGBOUNCER", False):
+        return
+    import psycopg
+
+    with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
+        connection.close()
+        direct = {"host": settings.DATABASE_DIRECT_HOST or connection.settings_dict["HOST"],
+                  "port": settings.DATABASE_DIRECT_PORT, "user": connection.settings_dict["USER"],
+                  "dbname": "postgres"}
+        with psycopg.connect(**direct, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE %s "
+                          "AND pid <> pg_backend_pid()", [name.replace("_", r"\_") + "%"])
+
+
+@pytest.fixture(scope="session")
 def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Iterator[Any]:
     """pytest-django's live server, started only after the test database exists.
 

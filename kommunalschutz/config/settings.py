@@ -178,6 +178,11 @@ else:
             },
         }
     }
+# Where PostgreSQL itself listens when the platform's URLs point at PgBouncer: pg_dump and pg_restore
+# (backup, restore) connect there, because they set session parameters (search_path) that a transaction
+# pooler would hand on to the next client. Backup and restore refuse to run through PgBouncer without it.
+DATABASE_DIRECT_HOST = env_optional("DATABASE_DIRECT_HOST") or ""
+DATABASE_DIRECT_PORT = env_int("DATABASE_DIRECT_PORT", 5432, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background work --------------------------------------------------

@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ import psycopg
 import pytest
 
 from bench import deployment
+from bench import pgbouncer as pgbouncer_setup
 from bench.deployment import HOST, PROXY_HEADERS
 from bench.machine import PROJECT_DIR
 
@@ -46,52 +46,21 @@ print("TOKEN=" + create_token(actor=user, user=user, name="pool"))
 """
 
 
-def _pgbouncer_binary() -> str:
-    found = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None)
-    if found is None:
-        apt = [*(["sudo"] if shutil.which("sudo") and os.geteuid() != 0 else []), "apt-get"]
-        subprocess.run([*apt, "update", "-qq"], check=True, capture_output=True, timeout=600)
-        subprocess.run([*apt, "install", "-y", "-qq", "pgbouncer"], check=True, capture_output=True, timeout=600,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-        found = "/usr/sbin/pgbouncer"
-    return found
-
-
 @pytest.fixture
 def pgbouncer() -> Iterator[int]:
-    """PgBouncer in transaction mode on a free port, for every database of the local PostgreSQL. Its folder
-    is directly under the temporary directory: PgBouncer refuses to run as root, and the user it runs as must
-    reach its files (pytest's own temporary folders are private to root)."""
-    folder = Path(tempfile.mkdtemp(prefix="ks-pgbouncer-"))
+    """PgBouncer in transaction mode on a free port, for every database of the local PostgreSQL, with a pool
+    small enough that the load below must share it."""
+    folder = pgbouncer_setup.new_folder()
     port = deployment.free_port()
-    (folder / "users.txt").write_text('"postgres" ""\n', encoding="utf-8")
-    config = folder / "pgbouncer.ini"
-    config.write_text(
-        "[databases]\n* = host=127.0.0.1 port=5432\n"
-        f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
-        "auth_type = trust\n"
-        f"auth_file = {folder / 'users.txt'}\npool_mode = transaction\ndefault_pool_size = 4\n"
-        "max_client_conn = 200\nignore_startup_parameters = extra_float_digits,options\n"
-        f"logfile = {folder / 'pgbouncer.log'}\npidfile = {folder / 'pgbouncer.pid'}\n", encoding="utf-8")
-    argv = [_pgbouncer_binary(), str(config)]
-    if os.geteuid() == 0:  # PgBouncer refuses to run as root
-        folder.chmod(0o777)
-        for path in folder.iterdir():
-            path.chmod(0o666)
-        argv = ["runuser", "-u", "postgres", "--", *argv]
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    config = pgbouncer_setup.write_config(folder, port, pool_size=4)
+    process = subprocess.Popen(pgbouncer_setup.command(folder, config), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+
+    def alive() -> None:
+        assert process.poll() is None, process.communicate()[0]
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", connect_timeout=2,
-                                     prepare_threshold=None) as conn:
-                    conn.execute("SELECT 1")
-                break
-            except psycopg.OperationalError:
-                assert process.poll() is None, process.communicate()[0]
-                assert time.monotonic() < deadline, "PgBouncer did not answer"
-                time.sleep(0.2)
+        pgbouncer_setup.wait_until_ready(port, alive=alive)
         yield port
     finally:
         process.terminate()

@@ -204,6 +204,20 @@ def _migrations() -> dict[str, list[str]]:
     return applied
 
 
+def _through_pgbouncer() -> bool:
+    """Whether the PostgreSQL tools must go around PgBouncer; refused when the operator has not said where to.
+
+    pg_dump and pg_restore set session parameters (search_path = ''): through a transaction pooler they would
+    stay on a server connection that the platform's next request gets."""
+    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_PGBOUNCER", False):
+        return False
+    if not settings.DATABASE_DIRECT_HOST:
+        raise BackupError(_("The database connection goes through PgBouncer (DATABASE_PGBOUNCER). Backup and "
+                            "restore need PostgreSQL itself: set DATABASE_DIRECT_HOST (and DATABASE_DIRECT_PORT) to "
+                            "where PostgreSQL listens."))
+    return True
+
+
 def _pg_params() -> tuple[str, dict[str, str]]:
     """The libpq connection string of the default database and the environment with its password."""
     from psycopg.conninfo import make_conninfo
@@ -211,6 +225,8 @@ def _pg_params() -> tuple[str, dict[str, str]]:
     settings_dict = connection.settings_dict
     params: dict[str, Any] = {"dbname": settings_dict.get("NAME") or "", "user": settings_dict.get("USER") or "",
                               "host": settings_dict.get("HOST") or "", "port": str(settings_dict.get("PORT") or "")}
+    if _through_pgbouncer():
+        params.update(host=settings.DATABASE_DIRECT_HOST, port=str(settings.DATABASE_DIRECT_PORT))
     for option in _LIBPQ_OPTIONS:
         if settings_dict.get("OPTIONS", {}).get(option):
             params[option] = str(settings_dict["OPTIONS"][option])
@@ -294,6 +310,7 @@ def create_backup(*, output: Path | None = None) -> BackupResult:
     """Write one archive of the instance (see the module docstring) and record it."""
     started = timezone.now()
     output = Path(output) if output is not None else default_archive_path(started)
+    _through_pgbouncer()  # refused before anything is written
     mode = _mode(output)
     if output.exists() and not output.is_file():
         raise BackupError(_("%(path)s exists and is not a file.") % {"path": output})
@@ -543,6 +560,7 @@ def restore_backup(path: Path, *, replace: bool = False) -> RestoreResult:
     path = Path(path)
     manifest = read_manifest(path)
     connection.ensure_connection()
+    _through_pgbouncer()  # refused before anything is written
     vendor = connection.vendor
     database = manifest.get("database")
     archived_vendor = database.get("vendor") if isinstance(database, dict) else None

@@ -440,6 +440,19 @@ def test_replace_overwrites_a_target_that_is_not_empty(archive: Path, tmp_path: 
 
 if SUITE_VENDOR == "postgresql":
 
+    def test_backup_and_restore_refuse_to_run_through_pgbouncer_without_a_direct_host(
+            archive: Path, tmp_path: Path, settings: Any) -> None:
+        """pg_dump's session settings (search_path = '') would stay on a pooled server connection."""
+        settings.DATABASE_PGBOUNCER = True
+        settings.DATABASE_DIRECT_HOST = ""
+        runs = BackupRun.objects.count()
+        output = tmp_path / "backups" / "backup.tar.gz"
+        for command in (("backup", "--output", str(output)), ("restore", str(archive))):
+            message = _refusal(*command)
+            assert "PgBouncer" in message and "DATABASE_DIRECT_HOST" in message
+        assert not output.exists()
+        assert BackupRun.objects.count() == runs
+
     def test_a_restore_as_the_owner_role_gives_the_runtime_role_its_privileges(
             archive: Path, tmp_path: Path, settings: Any) -> None:
         """Production restores as the owner role (MIGRATION_DATABASE_URL): the tables become the owner's, and
