@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.axe import assert_accessible
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.once, pytest.mark.browser]
 
 GOOD = """<!DOCTYPE html><html lang="de"><head><title>Gut</title></head>
 <body><main><h1>Gut</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="Punkt"></main></body></html>"""

@@ -17,7 +17,7 @@ from tests.browser.axe import blocking, describe, run_axe
 from tests.browser.conftest import Session, log_in
 from tests.browser.pages import DEMO_USERS, MAP_PAGES, main_navigation_links, public_pages
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.once, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 # (rule, impact, element) -> the paths where axe found it; the same base-layout finding on

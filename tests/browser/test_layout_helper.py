@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.layout import check_widths, overflow_problems
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.once, pytest.mark.browser]
 
 PAGE = """<!DOCTYPE html><html lang="de"><body style="margin:0">
 <div style="width:180px"><h2 id="tile">Kooperationsvereinbarungen Kooperationsvereinbarungen</h2></div>

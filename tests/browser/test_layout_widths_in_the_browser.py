@@ -18,7 +18,7 @@ from tests.browser.conftest import Session, log_in
 from tests.browser.layout import check_widths
 from tests.browser.pages import DEMO_USERS, main_navigation_links, public_pages
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.once, pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 REQUIRED_MARKS_EXPLAINED = """
 () => document.querySelector('.required-mark:not(.required-legend .required-mark)') === null

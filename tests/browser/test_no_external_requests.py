@@ -14,6 +14,8 @@ import pytest
 from tests.browser.conftest import Recorder, Session, log_in
 from tests.browser.pages import main_navigation_links, public_pages
 
+pytestmark = pytest.mark.once  # what it checks does not depend on the suite's database: CI runs it once
+
 
 def test_recorder_flags_every_host_but_the_live_server() -> None:
     """The browsing test below is only as good as this filter, so it gets a test of its own."""

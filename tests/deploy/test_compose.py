@@ -23,6 +23,8 @@ from tests.deploy.conftest import DEPLOY
 from tests.deploy.secrets_check import credentials_in, is_secret_name
 from tests.deploy.tools import PROJECT_DIR
 
+pytestmark = pytest.mark.once  # what it checks does not depend on the suite's database: CI runs it once
+
 SERVICES = {"postgres", "redis", "migrate", "app-1", "app-2", "worker", "nginx"}
 PLATFORM = ("migrate", "app-1", "app-2", "worker")
 GUNICORN = ["gunicorn", "-c", "kommunalschutz/config/gunicorn.conf.py"]

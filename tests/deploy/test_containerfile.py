@@ -23,6 +23,8 @@ from tests.deploy.conftest import DEPLOY
 from tests.deploy.secrets_check import credentials_in, is_secret_name
 from tests.deploy.tools import PROJECT_DIR
 
+pytestmark = pytest.mark.once  # what it checks does not depend on the suite's database: CI runs it once
+
 CONTAINERFILE = DEPLOY / "Containerfile"
 HEALTHCHECK_SCRIPT = DEPLOY / "container" / "healthcheck.py"
 

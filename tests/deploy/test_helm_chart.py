@@ -25,6 +25,8 @@ from tests.deploy import crd_schemas, tools
 from tests.deploy.conftest import CHART, VALUES_FILES, by_kind, helm_template, named, pod_specs, render
 from tests.deploy.secrets_check import credentials_in, is_secret_name
 
+pytestmark = pytest.mark.once  # what it checks does not depend on the suite's database: CI runs it once
+
 OLDEST_KUBERNETES = "1.27"  # Chart.yaml's kubeVersion
 NEWEST_KUBERNETES = "1.37"
 CRD_KINDS = {"ServiceMonitor": crd_schemas.SERVICE_MONITOR, "PrometheusRule": crd_schemas.PROMETHEUS_RULE}

@@ -22,6 +22,8 @@ import pytest
 from tests.deploy import tools
 from tests.deploy.conftest import DEPLOY
 
+pytestmark = pytest.mark.once  # what it checks does not depend on the suite's database: CI runs it once
+
 CONFIG = DEPLOY / "nginx" / "kommunalschutz.conf"
 
 

@@ -32,6 +32,8 @@ from bench import pgbouncer as pgbouncer_setup
 from bench.deployment import HOST, PROXY_HEADERS
 from bench.machine import PROJECT_DIR
 
+pytestmark = pytest.mark.once  # the servers have databases of their own: CI runs it once (.ci/run)
+
 KOMMUNALSCHUTZ = str(Path(sys.executable).parent / "kommunalschutz")
 WRITERS = 6
 WRITES_EACH = 15
@@ -39,6 +41,7 @@ WRITES_EACH = 15
 SETUP = """
 from kommunalschutz.foundation.accounts.models import Membership, Organisation, Role, User
 from kommunalschutz.foundation.accounts.services import create_token
+
 office = Organisation.objects.create(kind=Organisation.Kind.COORDINATION_OFFICE, name="Koordinierungsstelle")
 user = User.objects.create_user("pool", email="pool@example.org")
 Membership.objects.create(user=user, organisation=office, role=Role.COORDINATOR)

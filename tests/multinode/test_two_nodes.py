@@ -31,6 +31,8 @@ from bench.deployment import HOST, PROXY_HEADERS
 from tests.conftest import PASSWORD
 from tests.foundation.core.test_pages_under_gunicorn import Visitor
 
+pytestmark = pytest.mark.once  # the servers have databases of their own: CI runs it once (.ci/run)
+
 TOTP_KEY = "3132333435363738393031323334353637383930"  # the RFC 6238 test key, for a test account only
 
 SETUP = f"""
@@ -38,6 +40,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from kommunalschutz.foundation.accounts.models import Membership, Organisation, Role, User
 from kommunalschutz.foundation.accounts.services import create_token
+
 with transaction.atomic():
     office = Organisation.objects.create(kind=Organisation.Kind.COORDINATION_OFFICE, name="Koordinierungsstelle")
     user = User.objects.create_user("betrieb", email="betrieb@example.org", password={PASSWORD!r})

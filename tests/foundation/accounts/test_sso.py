@@ -24,6 +24,8 @@ from tests.factories import MembershipFactory, MunicipalityFactory, Organisation
 from tests.foundation.accounts.otp import totp
 from tests.oidc.provider import CLIENT_SECRET, RunningProvider, running_provider
 
+pytestmark = pytest.mark.once  # what it checks does not depend on the suite's database: CI runs it once
+
 MAPPING = [
     {"group": "ks-koordination", "organisation": "Koordinierungsstelle", "role": "coordinator"},
     {"group": "ks-kommune-pirna", "organisation": "Stadt Pirna", "role": "municipal_coordinator"},

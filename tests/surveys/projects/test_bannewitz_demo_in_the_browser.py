@@ -40,7 +40,7 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import CHROMIUM, SLOW_WORK_MS
 from tests.browser.worker import Tab, in_chromium, open_tab
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.once, pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 COORDINATOR, ANALYST = "bannewitz-koordination", "analyse"
 SAMPLE_SIZE, SEED = 400, 20270115
