@@ -14,6 +14,7 @@ a task records them, the page reads them back; surveys' results page, decision 0
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -163,15 +164,30 @@ TEXT_WIDTH_SAFETY = 1.10
 LINE_HEIGHT = 1.25  # line spacing of wrapped labels, in font sizes
 
 
-def text_width(text: str, font_size: float) -> float:
-    """The estimated width of one line of text in points (SVG user units) at ``font_size`` points."""
-    from matplotlib.font_manager import FontProperties
+@functools.lru_cache(maxsize=1)
+def _text_to_path() -> Any:
     from matplotlib.textpath import TextToPath
 
+    return TextToPath()
+
+
+@functools.lru_cache(maxsize=16)
+def _font(font_size: float) -> Any:
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(family="DejaVu Sans", size=font_size)
+
+
+@functools.lru_cache(maxsize=8192)
+def text_width(text: str, font_size: float) -> float:
+    """The estimated width of one line of text in points (SVG user units) at ``font_size`` points.
+
+    Labels are measured word by word while they are wrapped, and the same labels recur in every chart of a
+    report: the measurement is kept (it depends on the text and the size only)."""
     if not text:
         return 0.0
-    width, _height, _descent = TextToPath().get_text_width_height_descent(
-        text, FontProperties(family="DejaVu Sans", size=font_size), ismath=False)
+    width, _height, _descent = _text_to_path().get_text_width_height_descent(text, _font(font_size),
+                                                                             ismath=False)
     return float(width) * TEXT_WIDTH_SAFETY
 
 
