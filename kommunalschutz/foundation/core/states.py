@@ -27,6 +27,12 @@ PACKAGES_DIR = Path(__file__).resolve().parents[2] / "states"
 MANIFEST = "state.json"
 
 
+# Holidays in every state: New Year, Good Friday, Easter Monday, Labour Day, Ascension, Whit Monday, German
+# Unity, Christmas. A package lists its own in full ("public_holidays"); without the list these apply.
+NATIONWIDE_HOLIDAYS = ("01-01", "easter-2", "easter+1", "05-01", "easter+39", "easter+50", "10-03", "12-25",
+                       "12-26")
+
+
 @dataclass(frozen=True)
 class StatePackage:
     """One state's data package, read from its manifest; file entries are absolute paths (or None)."""
@@ -57,10 +63,6 @@ class StatePackage:
         return {"state": self.name, "state_genitive": self.name_genitive}
 
 
-# Holidays in every state: New Year, Good Friday, Easter Monday, Labour Day, Ascension, Whit Monday, German
-# Unity, Christmas. A package lists its own in full ("public_holidays"); without the list these apply.
-NATIONWIDE_HOLIDAYS = ("01-01", "easter-2", "easter+1", "05-01", "easter+39", "easter+50", "10-03", "12-25",
-                       "12-26")
 # A fixed date "MM-DD", a day counted from Easter Sunday "easter+N"/"easter-N", or the Day of Repentance and
 # Prayer (the Wednesday before 23 November; Saxony's).
 HOLIDAY_RULE = re.compile(r"(?P<month>\d\d)-(?P<day>\d\d)|easter(?P<offset>[+-]\d{1,2})|repentance-day")
