@@ -78,7 +78,8 @@ def types_chart(types: Table, *, min_cell: int) -> Chart:
         ax.set_ylim(bottom=0)
         ax.grid(True, color="#d0d5db", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+        if ax.get_lines():  # no line when every value is zero or suppressed: then no legend either
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
         return svg_of(figure)
 
     return _charts.chart(["types", years, series, title, description], draw, chart_id="casestats-types",
