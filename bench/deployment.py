@@ -86,6 +86,14 @@ def _clean_environment() -> dict[str, str]:
     return env
 
 
+def suite_pooling() -> dict[str, str]:
+    """The suite's PgBouncer settings (CI's PostgreSQL pass, .ci/run), for a server a test starts on the
+    suite's PostgreSQL URL: that URL then points at PgBouncer, and the platform must know it. Empty otherwise
+    (create() drops every DATABASE_* variable of the calling process)."""
+    names = ("DATABASE_PGBOUNCER", "DATABASE_DIRECT_HOST", "DATABASE_DIRECT_PORT")
+    return {name: os.environ[name] for name in names if os.environ.get(name)}
+
+
 def with_database(url: str, name: str) -> str:
     """The PostgreSQL URL ``url`` with its database replaced by ``name``."""
     parts = urllib.parse.urlsplit(url)

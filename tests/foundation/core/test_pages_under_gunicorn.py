@@ -111,6 +111,7 @@ def server(tmp_path: Path, world: World) -> Iterator[Server]:
         import os
 
         env["DATABASE_URL"] = deployment.with_database(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
+        env.update(deployment.suite_pooling())
     else:
         var_dir = Path(connection.settings_dict["NAME"]).parent  # where the copy of the test database lies
     env["KOMMUNALSCHUTZ_VAR_DIR"] = str(var_dir)

@@ -95,6 +95,7 @@ def setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setting
                 "LOG_LEVEL": "INFO"})
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = deployment.with_database(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
+        env.update(deployment.suite_pooling())
     else:
         env["KOMMUNALSCHUTZ_VAR_DIR"] = str(Path(connection.settings_dict["NAME"]).parent)
     queue = RedisHuey(name=f"{prefix}kommunalschutz", url=REDIS_URL)

@@ -26,6 +26,7 @@ def gunicorn(tmp_path: Path, name: str, *, pages: bool = True, **environment: st
     var_dir = tmp_path / name / "var"
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = deployment.with_database(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
+        env.update(deployment.suite_pooling())
     else:
         var_dir = Path(connection.settings_dict["NAME"]).parent  # where the copy of the test database lies
     env["KOMMUNALSCHUTZ_VAR_DIR"] = str(var_dir)

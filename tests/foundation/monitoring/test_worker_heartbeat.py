@@ -46,6 +46,7 @@ def worker(tmp_path: Path, settings: Any) -> Iterator[subprocess.Popen[bytes]]:
     env.update({"HEALTH_WORKER_MAX_AGE_SECONDS": str(MAX_AGE), "LOG_LEVEL": "INFO"})
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = deployment.with_database(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
+        env.update(deployment.suite_pooling())
     else:
         env["KOMMUNALSCHUTZ_VAR_DIR"] = str(Path(connection.settings_dict["NAME"]).parent)
     if settings.REDIS_URL:  # the suite's cache is Redis: the worker must beat into the same one

@@ -39,7 +39,8 @@ def production(tmp_path: Path, db: None) -> Iterator[Deployment]:
         dep = deployment.create(
             "postgres", tmp_path, admin_dsn=deployment.with_database(url, "postgres"),
             database_name=f"{connection.settings_dict['NAME']}_crash", redis_url=REDIS_URL,
-            redis_key_prefix=f"ks-crash-{secrets.token_hex(6)}:", environment=environment)
+            redis_key_prefix=f"ks-crash-{secrets.token_hex(6)}:",
+            environment={**environment, **deployment.suite_pooling()})
     else:
         dep = deployment.create("sqlite", tmp_path, environment=environment)
     try:
