@@ -18,11 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core import audit, states
 from kommunalschutz.foundation.core.models import SiteState
 
 DEMO_PASSWORD = "kommunalschutz-demo"  # noqa: S105 - published on purpose, demo only
 SEED = "kommunalschutz-demo-2026"
+DEMO_STATE_KEY = "14"  # the demo's people and places are Saxon: it loads into a Saxon installation only
 
 
 class DemoRefused(Exception):
@@ -115,6 +116,13 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
     from kommunalschutz.foundation.registry.models import Municipality, PoliceDirectorate, StateAuthority
 
     check_allowed(force=force)
+    state = states.current()
+    if state.key != DEMO_STATE_KEY:
+        # Its organisations, people, cases and surveys are Pirna's, Plauen's and Bannewitz's.
+        raise DemoRefused(gettext(
+            "The demo data is set in Saxony (Pirna, Plauen, Bannewitz); this installation is set up for "
+            "%(state)s. Load the demo in an installation for Saxony (KOMMUNALSCHUTZ_STATE=sn).")
+            % {"state": state.name})
     if not Municipality.objects.filter(ags="14628270").exists():
         raise DemoRefused(gettext("The registry is empty: run `kommunalschutz import-registry` first."))
 

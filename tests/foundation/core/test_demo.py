@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django import Settings
@@ -20,6 +21,7 @@ from kommunalschutz.foundation.accounts.models import Membership, Organisation, 
 from kommunalschutz.foundation.core.models import AuditEvent, SiteState
 from kommunalschutz.foundation.registry.services import import_registry
 from tests.demo.database import DemoData
+from tests.german import english_in
 
 
 @pytest.fixture
@@ -38,6 +40,18 @@ def test_demo_loads_with_force_even_with_debug_off(demo_db: DemoData) -> None:
     # The session's load into the empty registry was this one: forced, with DEBUG off.
     assert demo_db.loaded_with_debug is False
     assert len(demo_db.logins) == len(USERS)
+
+
+def test_demo_refuses_an_installation_for_another_state_in_german_and_writes_nothing(
+        db: None, settings: Settings) -> None:
+    settings.DEBUG = True
+    settings.STATE_PACKAGE = "th"
+    with translation.override("de"), pytest.raises(DemoRefused) as refused:
+        load_demo()
+    message = str(refused.value)
+    assert "Thüringen" in message and "KOMMUNALSCHUTZ_STATE=sn" in message and "Demodaten" in message
+    assert not english_in(message), message
+    assert not Organisation.objects.exists() and not User.objects.exists() and not AuditEvent.objects.exists()
 
 
 def test_demo_refuses_an_empty_registry(db: None, settings: Settings) -> None:
