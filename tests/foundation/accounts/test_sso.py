@@ -235,15 +235,26 @@ def test_a_police_contact_without_mfa_and_without_a_local_factor_is_refused(sso:
     assert not User.objects.filter(email="petra.polizei@polizei.example").exists()
 
 
+def _known_account(sso: RunningProvider, subject: str, email: str, **fields: Any) -> User:
+    """A local account already linked to the provider's ``subject``."""
+    user = UserFactory.create(username=subject.split(".")[0], email=email, **fields)
+    SignOnIdentity.objects.create(user=user, issuer=sso.issuer, subject=subject)
+    return user
+
+
+def _refused(live_server: Any, subject: str, reason: str) -> None:
+    """The provider's sign-on of ``subject`` ends in the German refusal page naming ``reason``, signed out."""
+    http = requests.Session()
+    refused = sign_in(http, live_server, subject)
+    assert refused.status_code == 403
+    assert reason in refused.text
+    assert not _signed_in(http, live_server)
+
+
 def test_an_existing_police_contact_without_mfa_and_without_a_local_factor_is_refused_and_kept(
         sso: RunningProvider, live_server: Any, organisations: dict[str, Organisation]) -> None:
-    petra = UserFactory.create(username="petra", email="petra.polizei@polizei.example")
-    SignOnIdentity.objects.create(user=petra, issuer=sso.issuer, subject="petra.polizei")
-    http = requests.Session()
-    refused = sign_in(http, live_server, "petra.polizei")
-    assert refused.status_code == 403
-    assert "zweiten Faktor" in refused.text
-    assert not _signed_in(http, live_server)
+    petra = _known_account(sso, "petra.polizei", "petra.polizei@polizei.example")
+    _refused(live_server, "petra.polizei", "zweiten Faktor")
     # The account stays and follows the provider's groups; only the session is refused.
     petra.refresh_from_db()
     assert petra.is_active
@@ -252,8 +263,7 @@ def test_an_existing_police_contact_without_mfa_and_without_a_local_factor_is_re
 
 def test_a_police_contact_without_mfa_is_asked_for_the_local_code(sso: RunningProvider, live_server: Any,
                                                                   organisations: dict[str, Organisation]) -> None:
-    petra = UserFactory.create(username="petra", email="petra.polizei@polizei.example")
-    SignOnIdentity.objects.create(user=petra, issuer=sso.issuer, subject="petra.polizei")
+    petra = _known_account(sso, "petra.polizei", "petra.polizei@polizei.example")
     MembershipFactory.create(user=petra, organisation=organisations["police"], role=Role.POLICE_CONTACT)
     device = TOTPDevice.objects.create(user=petra, name="phone", confirmed=True)
     http = requests.Session()
@@ -271,13 +281,8 @@ def test_a_police_contact_without_mfa_is_asked_for_the_local_code(sso: RunningPr
 
 def test_a_deactivated_account_is_refused(sso: RunningProvider, live_server: Any,
                                           organisations: dict[str, Organisation]) -> None:
-    mara = UserFactory.create(username="mara", email="mara.pirna@pirna.example", is_active=False)
-    SignOnIdentity.objects.create(user=mara, issuer=sso.issuer, subject="mara.pirna")
-    http = requests.Session()
-    refused = sign_in(http, live_server, "mara.pirna")
-    assert refused.status_code == 403
-    assert "deaktiviert" in refused.text
-    assert not _signed_in(http, live_server)
+    mara = _known_account(sso, "mara.pirna", "mara.pirna@pirna.example", is_active=False)
+    _refused(live_server, "mara.pirna", "deaktiviert")
     assert not Membership.objects.filter(user=mara).exists()
 
 
