@@ -116,13 +116,13 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
     from kommunalschutz.foundation.registry.models import Municipality, PoliceDirectorate, StateAuthority
 
     check_allowed(force=force)
-    state = states.current()
-    if state.key != DEMO_STATE_KEY:
+    package = states.current()
+    if package.key != DEMO_STATE_KEY:
         # Its organisations, people, cases and surveys are Pirna's, Plauen's and Bannewitz's.
         raise DemoRefused(gettext(
             "The demo data is set in Saxony (Pirna, Plauen, Bannewitz); this installation is set up for "
             "%(state)s. Load the demo in an installation for Saxony (KOMMUNALSCHUTZ_STATE=sn).")
-            % {"state": state.name})
+            % {"state": package.name})
     if not Municipality.objects.filter(ags="14628270").exists():
         raise DemoRefused(gettext("The registry is empty: run `kommunalschutz import-registry` first."))
 

@@ -29,7 +29,7 @@ from django_otp.oath import totp
 from bench import deployment, multinode
 from bench.deployment import HOST, PROXY_HEADERS
 from tests.conftest import PASSWORD
-from tests.foundation.core.test_pages_under_gunicorn import Visitor
+from tests.visitor import Visitor
 
 pytestmark = pytest.mark.once  # the servers have databases of their own: CI runs it once (.ci/run)
 

@@ -11,14 +11,10 @@ has the expected status and German text, and no request gives a 500 (nor logs a 
 
 from __future__ import annotations
 
-import http.client
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -26,13 +22,14 @@ from django.db import connection
 from django.urls import reverse
 
 from bench import deployment
-from bench.deployment import HOST, PROXY_HEADERS, Server
+from bench.deployment import Server
 from kommunalschutz.surveys.findings import precompute
 from kommunalschutz.surveys.projects.models import SurveyProject
 from tests.browser.worker import totp_source
 from tests.concurrency.conftest import concurrent_database
 from tests.conftest import PASSWORD, World
 from tests.surveys.findings.builders import surveyed_project
+from tests.visitor import Visitor
 
 __all__ = ["concurrent_database"]  # the fixture that makes the test database a file on SQLite (autouse)
 
@@ -40,66 +37,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Words that only a German page has; every page below must show some of them.
 GERMAN = ("Anmelden", "Abmelden", "Startseite", "Sie ", "und", "der", "die")
-ORIGIN = f"https://{HOST}"
-
-
-@dataclass
-class Visitor:
-    """A browser without JavaScript: cookies (Secure ones too, nginx speaks HTTPS for us), forms by hand."""
-
-    port: int
-    cookies: dict[str, str] = field(default_factory=dict)
-    answers: list[tuple[str, str, int]] = field(default_factory=list)
-
-    def request(self, method: str, path: str, data: dict[str, Any] | None = None) -> tuple[int, str, str]:
-        """Status, body and redirect target of one request (redirects are not followed)."""
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
-        headers = {**PROXY_HEADERS, "Accept-Language": "de"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urlencode(data, doseq=True)
-            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Referer": ORIGIN + path,
-                            "Origin": ORIGIN})
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", errors="replace")
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    for key, morsel in SimpleCookie(value).items():
-                        if morsel.value:
-                            self.cookies[key] = morsel.value
-                        else:
-                            self.cookies.pop(key, None)
-            location = response.getheader("Location") or ""
-        finally:
-            conn.close()
-        self.answers.append((method, path, response.status))
-        return response.status, text, urlsplit(location).path
-
-    def get(self, path: str) -> tuple[int, str]:
-        status, text, _location = self.request("GET", path)
-        return status, text
-
-    def form(self, path: str) -> dict[str, str]:
-        """The hidden fields of the page's forms (CSRF and one-time form tokens)."""
-        status, text = self.get(path)
-        assert status == 200, (path, status)
-        return dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', text))
-
-    def log_in(self, username: str, code: Any) -> None:
-        hidden = self.form(reverse("accounts:login"))
-        status, _text, location = self.request("POST", reverse("accounts:login"), {
-            "csrfmiddlewaretoken": hidden["csrfmiddlewaretoken"], "username": username, "password": PASSWORD})
-        assert status == 302, f"{username}: login answered {status}"
-        if location == reverse("accounts:otp_verify"):
-            hidden = self.form(reverse("accounts:otp_verify"))
-            status, _text, location = self.request("POST", reverse("accounts:otp_verify"), {
-                "csrfmiddlewaretoken": hidden["csrfmiddlewaretoken"], "otp_token": code()})
-            assert status == 302, f"{username}: second factor answered {status}"
-        assert location not in (reverse("accounts:login"), reverse("accounts:otp_verify")), username
 
 
 @pytest.fixture

@@ -12,31 +12,26 @@ one JSON object, and every request's access line carries its request id.
 
 from __future__ import annotations
 
-import http.client
 import re
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection
-from django.urls import reverse
 
-from bench.deployment import HOST, PROXY_HEADERS
 from kommunalschutz.protection.cases.models import Case
 from tests.browser.worker import totp_source
 from tests.concurrency.conftest import concurrent_database
 from tests.conftest import PASSWORD, World
 from tests.foundation.monitoring.servers import gunicorn, log_lines
+from tests.visitor import Visitor
 
 __all__ = ["concurrent_database"]  # the fixture that makes the test database a file on SQLite (autouse)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ORIGIN = f"https://{HOST}"
 SELF_TEXT = "Quokka-Selbstmeldung-Drohbrief-91X"
 BEHALF_TEXT = "Quokka-Stellvertretung-Beschreibung-27Y"
 BEHALF_NAME = "Wendelin Quokkabauer"
@@ -47,62 +42,9 @@ ANONYMOUS_PASSPHRASE = "Quokka-Passphrase-lang-genug"
 BAD_TEXT = "Quokka-Fehleingabe-13W"
 QUERY_TEXT = "Quokka-Suchbegriff-77V"
 CORRUPT_TEXT = "Quokka-Kaputt-Verschluesselt-08U"
+USER_AGENT = "Quokka-Browser/1.0"
 DISTINCTIVE = (SELF_TEXT, BEHALF_TEXT, BEHALF_NAME, BEHALF_CONTACT, ANONYMOUS_TEXT, ANONYMOUS_ADDRESS,
                ANONYMOUS_PASSPHRASE, BAD_TEXT, QUERY_TEXT, CORRUPT_TEXT, "Quokka")
-
-
-@dataclass
-class Visitor:
-    """A browser without JavaScript behind the proxy: cookies, hidden fields by hand, one client address."""
-
-    port: int
-    address: str = "192.0.2.1"
-    cookies: dict[str, str] = field(default_factory=dict)
-    request_ids: list[str] = field(default_factory=list)
-
-    def request(self, method: str, path: str, data: dict[str, Any] | None = None) -> tuple[int, str, str]:
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
-        headers = {**PROXY_HEADERS, "Accept-Language": "de", "X-Forwarded-For": self.address,
-                   "User-Agent": "Quokka-Browser/1.0"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urlencode(data, doseq=True)
-            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Referer": ORIGIN + path,
-                            "Origin": ORIGIN})
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", errors="replace")
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    for key, morsel in SimpleCookie(value).items():
-                        if morsel.value:
-                            self.cookies[key] = morsel.value
-                        else:
-                            self.cookies.pop(key, None)
-            self.request_ids.append(response.getheader("X-Request-ID") or "")
-            location = response.getheader("Location") or ""
-        finally:
-            conn.close()
-        return response.status, text, urlsplit(location).path
-
-    def hidden(self, path: str) -> dict[str, str]:
-        status, text, _location = self.request("GET", path)
-        assert status == 200, (path, status)
-        return dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', text))
-
-    def log_in(self, username: str, code: Any) -> None:
-        hidden = self.hidden(reverse("accounts:login"))
-        status, _text, location = self.request("POST", reverse("accounts:login"), {
-            "csrfmiddlewaretoken": hidden["csrfmiddlewaretoken"], "username": username, "password": PASSWORD})
-        assert status == 302, f"{username}: login answered {status}"
-        if location == reverse("accounts:otp_verify"):
-            hidden = self.hidden(reverse("accounts:otp_verify"))
-            status, _text, location = self.request("POST", reverse("accounts:otp_verify"), {
-                "csrfmiddlewaretoken": hidden["csrfmiddlewaretoken"], "otp_token": code()})
-            assert status == 302, f"{username}: second factor answered {status}"
 
 
 def incident(world: World, description: str) -> dict[str, str]:
@@ -133,38 +75,38 @@ def test_no_personal_data_reaches_any_log_line(tmp_path: Path, world: World, peo
     with gunicorn(tmp_path, "pii", TRUSTED_PROXY_COUNT="1", LOG_LEVEL="DEBUG", GUNICORN_LOG_LEVEL="debug",
                   ANONYMOUS_PROOF_OF_WORK_BITS="1") as server:
         # For oneself.
-        official = Visitor(server.port, address="192.0.2.10")
+        official = Visitor(server.port, address="192.0.2.10", user_agent=USER_AGENT)
         official.log_in(ACCOUNTS["pirna_official"][0], people["pirna_official"])
         status, _text, location = official.request("POST", "/melden/", {
-            **official.hidden("/melden/"), **incident(world, SELF_TEXT)})
+            **official.form("/melden/"), **incident(world, SELF_TEXT)})
         assert status == 302, status
         own_case = int(re.search(r"/(\d+)/", location).group(1))  # type: ignore[union-attr]
         # Bad input with distinctive text: refused with the form again, nothing logged of it.
         status, _text, _location = official.request("POST", "/melden/", {
-            **official.hidden("/melden/"), **incident(world, BAD_TEXT), "occurred_at": f"gestern {BAD_TEXT}",
+            **official.form("/melden/"), **incident(world, BAD_TEXT), "occurred_at": f"gestern {BAD_TEXT}",
             "municipality": BAD_TEXT})
         assert status == 422, status
 
         # On behalf of someone else, with their name and e-mail address.
-        coordinator = Visitor(server.port, address="192.0.2.11")
+        coordinator = Visitor(server.port, address="192.0.2.11", user_agent=USER_AGENT)
         coordinator.log_in(ACCOUNTS["coordinator"][0], people["coordinator"])
         status, _text, location = coordinator.request("POST", "/melden/", {
-            **coordinator.hidden("/melden/"), **incident(world, BEHALF_TEXT), "report_for": "on_behalf",
+            **coordinator.form("/melden/"), **incident(world, BEHALF_TEXT), "report_for": "on_behalf",
             "affected_name": BEHALF_NAME, "affected_contact": BEHALF_CONTACT})
         assert status == 302, status
 
         # Anonymously, from a distinctive address, then a follow-up with a wrong passphrase.
-        anonymous = Visitor(server.port, address=ANONYMOUS_ADDRESS)
+        anonymous = Visitor(server.port, address=ANONYMOUS_ADDRESS, user_agent=USER_AGENT)
         status, _text, location = anonymous.request("POST", "/melden/anonym/", {
-            **anonymous.hidden("/melden/anonym/"), **incident(world, ANONYMOUS_TEXT),
+            **anonymous.form("/melden/anonym/"), **incident(world, ANONYMOUS_TEXT),
             "passphrase": ANONYMOUS_PASSPHRASE, "passphrase_repeat": ANONYMOUS_PASSPHRASE})
         assert status == 302, status
         status, _text, _location = anonymous.request("POST", "/melden/anonym/", {
-            **anonymous.hidden("/melden/anonym/"), **incident(world, BAD_TEXT), "incident_types": BAD_TEXT,
+            **anonymous.form("/melden/anonym/"), **incident(world, BAD_TEXT), "incident_types": BAD_TEXT,
             "passphrase": "kurz", "passphrase_repeat": "anders"})
         assert status == 422, status
         status, _text, _location = anonymous.request("POST", "/melden/anonym/nachverfolgen/", {
-            **anonymous.hidden("/melden/anonym/nachverfolgen/"), "action": "open", "receipt": "1234567812345678",
+            **anonymous.form("/melden/anonym/nachverfolgen/"), "action": "open", "receipt": "1234567812345678",
             "passphrase": ANONYMOUS_PASSPHRASE})
         assert status in (200, 404, 422), status  # a wrong receipt looks like an unknown one
 
