@@ -98,15 +98,22 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return min(candidates), end
 
 
-def statistics(flt: StatisticsFilter) -> QuerySet[IncidentStatistic]:
-    qs = IncidentStatistic.objects.filter(occurred_month__gte=flt.start, occurred_month__lte=flt.end)
+def _narrowed(qs: QuerySet[Any], flt: StatisticsFilter, *, month: str = "occurred_month",
+              district: str = "district_id", directorate: str = "police_directorate_id") -> QuerySet[Any]:
+    """``qs`` limited to the filter's period, district, directorate and (unless asked for) real records;
+    the keyword arguments name the columns where a table calls them otherwise."""
+    qs = qs.filter(**{f"{month}__gte": flt.start, f"{month}__lte": flt.end})
     if flt.district_id is not None:
-        qs = qs.filter(district_id=flt.district_id)
+        qs = qs.filter(**{district: flt.district_id})
     if flt.directorate_id is not None:
-        qs = qs.filter(police_directorate_id=flt.directorate_id)
+        qs = qs.filter(**{directorate: flt.directorate_id})
     if not flt.include_synthetic:
         qs = qs.filter(is_synthetic=False)
     return qs
+
+
+def statistics(flt: StatisticsFilter) -> QuerySet[IncidentStatistic]:
+    return _narrowed(IncidentStatistic.objects.all(), flt)
 
 
 def _month_rows(qs: QuerySet[IncidentStatistic], *fields: str, **aggregates: Any) -> Iterable[dict[str, Any]]:
@@ -122,15 +129,7 @@ def _without_month_index(flt: StatisticsFilter) -> QuerySet[IncidentStatistic]:
     if connection.vendor != "sqlite":
         return statistics(flt)
     month = Func(F("occurred_month"), template="+%(expressions)s", output_field=DateField())
-    qs = IncidentStatistic.objects.alias(unindexed_month=month).filter(
-        unindexed_month__gte=flt.start, unindexed_month__lte=flt.end)
-    if flt.district_id is not None:
-        qs = qs.filter(district_id=flt.district_id)
-    if flt.directorate_id is not None:
-        qs = qs.filter(police_directorate_id=flt.directorate_id)
-    if not flt.include_synthetic:
-        qs = qs.filter(is_synthetic=False)
-    return qs
+    return _narrowed(IncidentStatistic.objects.alias(unindexed_month=month), flt, month="unindexed_month")
 
 
 # Grouped by an indexed column, SQLite reads the covering index (district_id, occurred_month) instead.
@@ -235,14 +234,8 @@ def _scan_monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
 
 def rollups(flt: StatisticsFilter) -> QuerySet[IncidentStatisticRollup]:
     """The roll-up rows (cases.rollups) that sum the records ``statistics(flt)`` selects."""
-    qs = IncidentStatisticRollup.objects.filter(occurred_month__gte=flt.start, occurred_month__lte=flt.end)
-    if flt.district_id is not None:
-        qs = qs.filter(district_key=flt.district_id)
-    if flt.directorate_id is not None:
-        qs = qs.filter(directorate_key=flt.directorate_id)
-    if not flt.include_synthetic:
-        qs = qs.filter(is_synthetic=False)
-    return qs
+    return _narrowed(IncidentStatisticRollup.objects.all(), flt, district="district_key",
+                     directorate="directorate_key")
 
 
 def _monthly_counts(flt: StatisticsFilter) -> MonthlyCounts:
