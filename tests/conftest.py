@@ -84,7 +84,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     from django.conf import settings
     from django.db import connection
 
-    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_PGBOUNCER", False):
+    if connection.vendor != "postgresql" or not settings.DATABASE_PGBOUNCER:
         return
     import psycopg
 

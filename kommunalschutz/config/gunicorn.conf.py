@@ -199,17 +199,26 @@ def on_starting(server: Any) -> None:
                                           dir=_SHM if os.path.isdir(_SHM) else None))
         _metrics_dirs.append(directory)  # ours: removed again on exit
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    # Imported here, once the directory is set (prometheus-client picks its multiprocess values at import),
+    # and not in child_exit: that runs in the master's SIGCHLD handler, and a second SIGCHLD arriving during
+    # the import re-entered it and met a half-imported module (a raw traceback in the JSON log at shutdown).
+    from prometheus_client import multiprocess
+
+    _multiprocess.append(multiprocess)
+
+
+_multiprocess: list[Any] = []
 
 
 def child_exit(server: Any, worker: Any) -> None:
     """A worker ended: its live gauges go; its counters stay in the sum (prometheus-client's rule)."""
-    from prometheus_client import multiprocess
-
+    if not _multiprocess:
+        return
     try:
-        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
-    except OSError as exc:
+        _multiprocess[0].mark_process_dead(worker.pid)
+    except Exception as exc:  # in a signal handler at shutdown: say it, never raise
         # At shutdown the master reaps workers while their files go away with the directory (on_exit) or
-        # another reap: an unhandled error here printed a raw traceback into the JSON log.
+        # another reap; an unhandled error here would print a raw traceback into the JSON log.
         server.log.warning("metrics files of worker %s not removed: %s", worker.pid, type(exc).__name__)
 
 

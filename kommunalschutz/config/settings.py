@@ -131,6 +131,7 @@ _database_url = env_optional("DATABASE_URL")
 # the cli sets KOMMUNALSCHUTZ_DATABASE_OWNER. DATABASE_RUNTIME_ROLE is the role the owner grants to.
 _migration_database_url = env_optional("MIGRATION_DATABASE_URL")
 DATABASE_RUNTIME_ROLE = ""
+DATABASE_POOL = DATABASE_PGBOUNCER = False  # PostgreSQL only (below)
 if _database_url:
     DATABASES: dict[str, Any] = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
     if _migration_database_url:

@@ -209,7 +209,7 @@ def _through_pgbouncer() -> bool:
 
     pg_dump and pg_restore set session parameters (search_path = ''): through a transaction pooler they would
     stay on a server connection that the platform's next request gets."""
-    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_PGBOUNCER", False):
+    if connection.vendor != "postgresql" or not settings.DATABASE_PGBOUNCER:
         return False
     if not settings.DATABASE_DIRECT_HOST:
         raise BackupError(_("The database connection goes through PgBouncer (DATABASE_PGBOUNCER). Backup and "
