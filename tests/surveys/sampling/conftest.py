@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from kommunalschutz.surveys.projects.models import SurveyProject
 from tests.conftest import World
 from tests.survey_factories import SurveyProjectFactory
 
+# A value stored encrypted: one Fernet token (version byte 0x80, then URL-safe base64) and nothing beside it.
+FERNET_TOKEN = re.compile(rb"gAAAAA[A-Za-z0-9_-]+=*")
 HEADER = ["Familienname", "Vornamen", "Straße", "Hausnummer", "PLZ", "Ort", "Ortsteil", "Geburtsdatum",
           "Geschlecht", "Auskunftssperre"]
 LOCALITIES = ["Altstadt", "Copitz", "Sonnenstein", "Graupa"]
