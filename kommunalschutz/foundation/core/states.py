@@ -85,12 +85,13 @@ def easter_sunday(year: int) -> dt.date:
 
 @lru_cache(maxsize=256)
 def holidays_by_rules(rules: tuple[str, ...], year: int) -> frozenset[dt.date]:
-    """The dates that ``rules`` (HOLIDAY_RULE, checked when the package was read) give in ``year``."""
+    """The dates that ``rules`` (HOLIDAY_RULE, checked when the package was read) give in ``year``; ValueError
+    for a rule that is not one, or not a date."""
     days: set[dt.date] = set()
     for rule in rules:
         match = HOLIDAY_RULE.fullmatch(rule)
         if match is None:
-            raise ImproperlyConfigured(f"Public holiday rule {rule!r} is not MM-DD, easter±N or repentance-day.")
+            raise ValueError(f"public holiday rule {rule!r} is not MM-DD, easter±N or repentance-day")
         if match["month"]:
             days.add(dt.date(year, int(match["month"]), int(match["day"])))
         elif match["offset"]:
@@ -113,12 +114,8 @@ def _holiday_rules(folder: Path, value: Any) -> tuple[str, ...]:
         raise ImproperlyConfigured(f"State package {folder}: public_holidays must be a non-empty list of rules.")
     rules = tuple(str(rule) for rule in value)
     for rule in rules:
-        match = HOLIDAY_RULE.fullmatch(rule)
         try:
-            if match is None:
-                raise ValueError(rule)
-            if match["month"]:
-                dt.date(2000, int(match["month"]), int(match["day"]))  # a leap year: 02-29 is a date
+            holidays_by_rules((rule,), 2000)  # a leap year: 02-29 is a date
         except ValueError:
             raise ImproperlyConfigured(
                 f"State package {folder}: public holiday {rule!r} is not a date MM-DD, easter+N, easter-N or "
