@@ -164,10 +164,12 @@ def _free_username(wanted: str, subject: str) -> str:
 
 
 def _find_or_link_account(*, issuer: str, subject: str, email: str, email_verified: bool,
-                          may_create: bool, claims: dict[str, Any]) -> tuple[User | None, SignOnIdentity | None]:
+                          may_create: bool, claims: dict[str, Any],
+                          ) -> tuple[User | None, SignOnIdentity | None, bool]:
+    """The account and identity for (issuer, subject), and whether the account was created just now."""
     identity = SignOnIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
     if identity is not None:
-        return identity.user, identity
+        return identity.user, identity, False
     existing = User.objects.filter(email__iexact=email).first() if email else None
     if existing is not None:
         if not (settings.OIDC_LINK_BY_EMAIL and email_verified):
@@ -179,9 +181,9 @@ def _find_or_link_account(*, issuer: str, subject: str, email: str, email_verifi
         identity = SignOnIdentity.objects.create(user=existing, issuer=issuer, subject=subject)
         audit.record_create(actor=None, obj=identity,
                             summary=f"local account {existing.username} linked by its verified e-mail address")
-        return existing, identity
+        return existing, identity, False
     if not may_create:
-        return None, None
+        return None, None, False
     user = User(username=_free_username(_claim(claims, settings.OIDC_CLAIM_USERNAME), subject), email=email,
                 first_name=_claim(claims, settings.OIDC_CLAIM_GIVEN_NAME)[:150],
                 last_name=_claim(claims, settings.OIDC_CLAIM_FAMILY_NAME)[:150])
@@ -190,7 +192,7 @@ def _find_or_link_account(*, issuer: str, subject: str, email: str, email_verifi
     audit.record_create(actor=None, obj=user, summary=f"account created at single sign-on from {issuer}")
     identity = SignOnIdentity.objects.create(user=user, issuer=issuer, subject=subject)
     audit.record_create(actor=None, obj=identity, summary="single sign-on identity of a new account")
-    return user, identity
+    return user, identity, True
 
 
 def _sync_memberships(user: User, groups: frozenset[str]) -> set[tuple[int, str]]:
@@ -248,9 +250,7 @@ def provision_sign_on_user(*, issuer: str, claims: dict[str, Any], mfa_by_provid
     groups = oidc.groups_of(claims)
     mapped = any(rule.group in groups for rule in oidc.role_mapping())
     with transaction.atomic():
-        known = SignOnIdentity.objects.filter(issuer=issuer, subject=subject).exists() or User.objects.filter(
-            email__iexact=email).exists()
-        user, identity = _find_or_link_account(
+        user, identity, created = _find_or_link_account(
             issuer=issuer, subject=subject, email=email, email_verified=claims.get("email_verified") is True,
             may_create=mapped, claims=claims)
         if user is None or identity is None:
@@ -265,7 +265,7 @@ def provision_sign_on_user(*, issuer: str, claims: dict[str, Any], mfa_by_provid
         user.save(update_fields=["email", "first_name", "last_name"])
         audit.record_update(actor=None, obj=user, before=before, summary="updated from the identity provider")
         granted = _sync_memberships(user, groups)
-        if not known and not mfa_by_provider and {role for _, role in granted} & SECOND_FACTOR_ROLES:
+        if created and not mfa_by_provider and {role for _, role in granted} & SECOND_FACTOR_ROLES:
             # Rolls back the new account, its identity and memberships, and their trail entries.
             raise oidc.SignOnRefused(oidc.REASON_SECOND_FACTOR, "the role needs a second factor; the provider's "
                                      f"sign-in was not multi-factor (amr {claims.get('amr')!r}, acr "
