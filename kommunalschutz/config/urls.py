@@ -1,6 +1,7 @@
 from django.urls import include, path, re_path
 
 from kommunalschutz.config.api import api, unknown_path
+from kommunalschutz.surveys.officials import urls as officials
 from kommunalschutz.surveys.projects import urls as survey_projects
 from kommunalschutz.surveys.responses.urls import practice_urlpatterns as practice_answers
 from kommunalschutz.surveys.sampling.urls import practice_urlpatterns as practice_register
@@ -25,7 +26,9 @@ urlpatterns = [
     path("befragungen/", include(([*survey_projects.urlpatterns, *practice_register, *practice_answers],
                                   survey_projects.app_name))),
     path("stichprobe/", include("kommunalschutz.surveys.sampling.urls")),
+    path("umfrage/amt/", include((officials.answer_urlpatterns, "officials_answer"))),
     path("umfrage/", include("kommunalschutz.surveys.responses.urls")),
+    path("amtstraeger-befragung/", include("kommunalschutz.surveys.officials.urls")),
     path("auswertung/", include("kommunalschutz.surveys.findings.urls")),
     path("", include("kommunalschutz.foundation.core.urls")),
 ]

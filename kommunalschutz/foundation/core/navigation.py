@@ -105,9 +105,10 @@ GROUPS: tuple[NavGroup, ...] = (
         NavItem(_("Cases"), "cases:case_list", permission="cases.view_caseload"),
         NavItem(_("Case statistics"), "casestats:dashboard", permission="casestats.view_statistics"),
     )),
-    # Security analyses: citizen surveys.
-    NavGroup("surveys", pgettext_lazy("navigation", "Citizen surveys"), (
+    # Security analyses (citizen surveys) and the dark field (the officials' survey).
+    NavGroup("surveys", pgettext_lazy("navigation", "Surveys"), (
         NavItem(_("Citizen surveys"), "surveys:list", permission="surveys.view_projects"),
+        NavItem(_("Officials' survey"), "officials:list", permission="officials.view_waves"),
     )),
     # Administration and oversight.
     NavGroup("administration", pgettext_lazy("navigation", "Administration"), (

@@ -764,6 +764,28 @@ def svytotal(
     return Estimate(total, se, lo, hi, int(np.count_nonzero(w)))
 
 
+def svyratio(
+    design: Design, y: Sequence[float] | FloatArray, x: Sequence[float] | FloatArray,
+    domain: Sequence[bool] | NDArray[np.bool_] | None = None,
+) -> Estimate:
+    """R's ``svyratio(~y, ~x, design, na.rm=TRUE)`` with ``confint()`` (normal quantile): the ratio of the
+    totals of y and x, its variance from the linearised values ``(y - R x) / X`` as R's ``svyratio``
+    computes them. Rows missing either value are dropped (R drops them from both)."""
+    ya, xa = _numeric(y, design.n), _numeric(x, design.n)
+    ok = ~np.isnan(ya) & ~np.isnan(xa)
+    w = _domain_weights(design, domain) * ok
+    yv, xv = np.where(ok, ya, 0.0), np.where(ok, xa, 0.0)
+    x_total = float((xv * w).sum())
+    n = int(np.count_nonzero(w))
+    if x_total == 0:
+        return Estimate(math.nan, math.nan, math.nan, math.nan, n)
+    ratio = float((yv * w).sum()) / x_total
+    lin = (yv - ratio * xv) * w / x_total
+    se = float(np.sqrt(design.recvar(lin[:, None], _present(design, domain, ok)))[0])
+    lo, hi = wald(ratio, se)
+    return Estimate(ratio, se, lo, hi, n)
+
+
 def _expit(v: float) -> float:
     """survey:::expit, exp(v) / (1 + exp(v)), with R's overflow behaviour (NaN for +Inf)."""
     with np.errstate(over="ignore", invalid="ignore"):

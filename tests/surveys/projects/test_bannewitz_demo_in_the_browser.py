@@ -87,7 +87,7 @@ def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
         assert page.locator("input[name=otp_token]").count() == 0, f"{username} was asked for a second factor"
 
     def open_practice_project(page: Any) -> None:
-        click(page, "Befragungen", within="nav.main-nav")
+        click(page, "Bürgerbefragungen", within="nav.main-nav")
         assert_accessible(page, "project list")
         click(page, PRACTICE_TITLE)
         assert page.get_by_role("heading", level=1).inner_text().startswith(PRACTICE_TITLE)
