@@ -99,7 +99,7 @@ PROTECTION: tuple[Option, ...] = (
     (5, "Beratung durch die Polizei", "advice from the police"),
     (6, "keine", "none"),
 )
-SUPPORT: tuple[Option, ...] = (
+SUPPORT_OFFERS: tuple[Option, ...] = (
     (1, "Beratung durch die Koordinierungsstelle der {alliance}", "the alliance's consultation"),
     (2, "das Sicherheitspaket und die Beratung der Polizei", "the police's security package and advice"),
     (3, "eine Opfer- oder Betroffenenberatung", "victim counselling"),
@@ -164,10 +164,10 @@ ITEMS: tuple[BankItem, ...] = (
              "Considering resigning.", options=YES_NO),
     BankItem("support_received", SUPPORT, Item.Kind.MULTIPLE,
              "Von wem haben Sie Unterstützung erhalten? Mehrere Antworten sind möglich.", "Support received.",
-             options=SUPPORT, extra={"shown_if_any": ALL_FORMS}),
+             options=SUPPORT_OFFERS, extra={"shown_if_any": ALL_FORMS}),
     BankItem("support_wanted", SUPPORT, Item.Kind.MULTIPLE,
              "Welche Unterstützung wünschen Sie sich künftig? Mehrere Antworten sind möglich.", "Support wanted.",
-             options=SUPPORT),
+             options=SUPPORT_OFFERS),
     BankItem("support_text", SUPPORT, Item.Kind.TEXT,
              "Was würde Ihnen helfen? Bitte nennen Sie keine Namen: Ihre Antwort wird vor jeder Weitergabe "
              "geprüft.", "What would help (free text, reviewed)."),

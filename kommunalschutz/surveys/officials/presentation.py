@@ -35,8 +35,11 @@ def _chart(shares: list[Share], *, chart_id: str, title: str) -> Any:
     if not shown:
         return None
     values = "; ".join(f"{share.label}: {percent(share.estimate)} %" for share in shown)
-    return interval_chart([share.label for share in shown], [share.estimate or 0.0 for share in shown],
-                          [share.lower or 0.0 for share in shown], [share.upper or 0.0 for share in shown],
+    estimates = [share.estimate or 0.0 for share in shown]
+    # A share of 0 or 1 has an interval touching it; rounding must not put an end on the wrong side.
+    lowers = [min(share.lower or 0.0, value) for share, value in zip(shown, estimates, strict=True)]
+    uppers = [max(share.upper or 0.0, value) for share, value in zip(shown, estimates, strict=True)]
+    return interval_chart([share.label for share in shown], estimates, lowers, uppers,
                           chart_id=chart_id, title=title, share=True,
                           description=_("Points with 95 %% confidence intervals: %(values)s. The table beside it "
                                         "contains the same values.") % {"values": values})

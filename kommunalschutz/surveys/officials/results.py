@@ -188,7 +188,8 @@ def load_sample(wave: Wave) -> Sample:
                   design=design, left_out=left_out, merged=merged)
 
 
-def _share(sample: Sample, indicator: np.ndarray, mask: np.ndarray | None, key: str, label: str) -> Share:
+def _share(sample: Sample, indicator: np.ndarray, mask: np.ndarray | None, key: str, label: Any) -> Share:
+    label = str(label)  # a lazy translation is resolved now, in the request's language
     ok = ~np.isnan(indicator)
     n = int(np.count_nonzero(ok if mask is None else ok & mask))
     if sample.design is None or n < min_cell():

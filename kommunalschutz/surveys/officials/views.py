@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +38,7 @@ from kommunalschutz.surveys.responses import forms as answer_forms
 # --- the coordination office, the municipalities, the analysts ------------------------------------------
 
 
+@login_required
 def wave_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, "officials.view_waves")
@@ -48,6 +50,7 @@ def _wave(request: HttpRequest, pk: int, permission: str = "officials.view_wave"
     return get_for_user(request_user(request), Wave.objects.select_related("contractor"), permission, pk=pk)
 
 
+@login_required
 def wave_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     require_perm(user, "officials.add_wave")
@@ -59,6 +62,7 @@ def wave_create(request: HttpRequest) -> HttpResponse:
                      back_url=reverse("officials:list"), submit=_("Create the wave"))
 
 
+@login_required
 def wave_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     wave = _wave(request, pk)
@@ -85,6 +89,7 @@ ACTIONS = {
 }
 
 
+@login_required
 @require_POST
 def wave_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request_user(request)
@@ -112,6 +117,7 @@ def _municipality_form(request: HttpRequest, form_class: Any, **kwargs: Any) -> 
     return form_class(request.POST or None, request.FILES or None, municipalities=municipalities, **kwargs)
 
 
+@login_required
 def list_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     wave = _wave(request, pk)
@@ -131,6 +137,7 @@ def list_upload(request: HttpRequest, pk: int) -> HttpResponse:
                      wave=wave, multipart=True)
 
 
+@login_required
 @require_POST
 def list_remove(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     user = request_user(request)
@@ -145,6 +152,7 @@ def list_remove(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     return redirect("officials:detail", wave.pk)
 
 
+@login_required
 def link_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     wave = _wave(request, pk)
@@ -170,6 +178,7 @@ def _link(request: HttpRequest, wave: Wave, link_pk: int) -> OpenLink:
     return link
 
 
+@login_required
 def link_detail(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     wave = _wave(request, pk)
     link = _link(request, wave, link_pk)
@@ -177,6 +186,7 @@ def link_detail(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     return render(request, "officials/link_detail.html", {"wave": wave, "link": link, "url": url})
 
 
+@login_required
 @require_POST
 def link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     wave = _wave(request, pk)
@@ -184,6 +194,7 @@ def link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     return redirect("officials:detail", wave.pk)
 
 
+@login_required
 def wave_results(request: HttpRequest, pk: int) -> HttpResponse:
     wave = _wave(request, pk, "officials.view_results")
     computed = results.compute(wave)
@@ -198,6 +209,7 @@ def wave_results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "officials/results.html", results_context(wave, computed))
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def texts_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
