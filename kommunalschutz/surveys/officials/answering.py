@@ -70,7 +70,8 @@ def _number(items: list[Item], code: str) -> str:
 def _store(wave: Wave, *, channel: str, role: str, district_id: int, size_class: str,
            answers: dict[str, Any]) -> Response:
     texts = {code: answers.pop(code) for code in [c for c, v in answers.items() if isinstance(v, str)]}
-    gender = item_bank.GENDER_CODES.get(answers.get("gender"), "x")
+    given = answers.get("gender")
+    gender = item_bank.GENDER_CODES.get(given, "x") if isinstance(given, int) else "x"
     response = Response.objects.create(wave=wave, channel=channel, role=role, district_id=district_id,
                                        size_class=size_class, gender=gender, answers=answers,
                                        is_synthetic=wave.is_synthetic)

@@ -89,5 +89,6 @@ def dark_field(wave: Wave, results: Results) -> DarkField:
         start=wave.reference_start, end=wave.reference_end, experienced=results.incidents_total,
         reported=results.reported_total, reported_share=ratio, dark_share=dark, police=police,
         police_pro_rata=sum(p.pro_rata for p in police) if complete and police else None,
-        platform_cases=sum(counts.values()), komo_reported=(komo.national("angezeigt_vorfaelle_pct") or [None])[-1],
+        platform_cases=sum(counts.values()),
+        komo_reported=next(iter(reversed(komo.national("angezeigt_vorfaelle_pct"))), None),
     )

@@ -65,7 +65,8 @@ def text_counts(wave: Wave) -> dict[str, int]:
 
 def letters(wave: Wave, *, pending_only: bool) -> list[dict[str, Any]]:
     """The addresses and codes for the letters (all, or those not yet answered for a reminder)."""
-    entries = wave.frame.select_related("municipality", "district").filter(code_digest__isnull=False).order_by("district__name", "pk")
+    entries = (wave.frame.select_related("municipality", "district").filter(code_digest__isnull=False)
+               .order_by("district__name", "pk"))
     if pending_only:
         entries = entries.filter(used=False)
     return [{"address": entry.address, "code": entry.code, "role": entry.get_role_display()} for entry in entries]

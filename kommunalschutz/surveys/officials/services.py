@@ -46,9 +46,12 @@ def _check_wave(data: dict[str, Any]) -> Errors:
     errors: Errors = {}
     if not str(data.get("title") or "").strip():
         add_error(errors, "title", _("Enter a title."))
-    dates = {name: data.get(name) for name in ("reference_start", "reference_end", "field_start", "field_end")}
-    for name, value in dates.items():
-        if not isinstance(value, dt.date):
+    dates: dict[str, dt.date] = {}
+    for name in ("reference_start", "reference_end", "field_start", "field_end"):
+        value = data.get(name)
+        if isinstance(value, dt.date):
+            dates[name] = value
+        else:
             add_error(errors, name, _("Enter a date."))
     if errors:
         return errors
@@ -240,6 +243,7 @@ def create_open_link(*, actor: Actor, wave: Wave, municipality: Municipality, ro
     if not isinstance(addressed, int) or not 1 <= addressed <= MAX_ADDRESSED:
         add_error(errors, "addressed", _("Enter how many persons the link goes to (1 to %(max)s).")
                   % {"max": MAX_ADDRESSED})
+        addressed = 0
     if not municipality.is_current:
         add_error(errors, "municipality", _("This municipality no longer exists."))
     if OpenLink.objects.filter(wave=wave, municipality=municipality, role=role).exists():

@@ -3,6 +3,7 @@ the results, the review of free text, and the questionnaire itself (mounted unde
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from kommunalschutz.foundation.core.throttle import VOLATILE, SlidingWindow, cli
 from kommunalschutz.foundation.web.pages import form_page, request_user, save, submit
 from kommunalschutz.surveys.officials import (
     answering,
+    codes,
     darkfield,
     forms,
     frame,
@@ -81,7 +83,7 @@ def wave_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-ACTIONS = {
+ACTIONS: dict[str, Callable[[Any, Wave], Any]] = {
     "registry": lambda actor, wave: services.add_registry_frame(actor=actor, wave=wave),
     "open": lambda actor, wave: services.open_field(actor=actor, wave=wave),
     "close": lambda actor, wave: services.close_wave(actor=actor, wave=wave),
@@ -295,7 +297,7 @@ def answer_start(request: HttpRequest) -> HttpResponse:
         else:
             entry = answering.entry_for_code(form.cleaned_data["code"])
             if entry is not None:
-                code = answering.codes.normalise(form.cleaned_data["code"]) or ""
+                code = codes.normalise(form.cleaned_data["code"]) or ""
                 return _questionnaire_page(request, entry.wave, action=reverse("officials_answer:submit"),
                                            hidden={"code": code})
             window.claim(fingerprint)

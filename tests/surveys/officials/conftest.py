@@ -12,7 +12,7 @@ from kommunalschutz.foundation.accounts.models import Organisation
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.surveys.officials import services
 from kommunalschutz.surveys.officials.models import OfficialRole, Wave
-from tests.factories import DistrictFactory, MembershipFactory, MunicipalityFactory, OrganisationFactory, UserFactory
+from tests.factories import DistrictFactory, MembershipFactory, MunicipalityFactory, OrganisationFactory
 
 WAVE_DATA = {"title": "Befragung Herbst 2023", "reference_start": dt.date(2023, 5, 1),
              "reference_end": dt.date(2023, 10, 31), "field_start": dt.date(2023, 11, 1),
@@ -36,25 +36,26 @@ class People:
 
 @pytest.fixture
 def registry(db: None) -> list[Municipality]:
-    districts = [DistrictFactory(name=f"Landkreis {name}", office_title="Landrat", street="Amtsweg 1",
+    districts = [DistrictFactory.create(name=f"Landkreis {name}", office_title="Landrat", street="Amtsweg 1",
                                  postcode="01000", city=name) for name in ("Nord", "Mitte", "Süd")]
-    return [MunicipalityFactory(name=name, population=population, district=districts[index % 3],
+    return [MunicipalityFactory.create(name=name, population=population, district=districts[index % 3],
                                 office_title="Bürgermeister", street="Markt 1", address_postcode="01001", city=name)
             for index, (name, population) in enumerate(PLACES)]
 
 
 @pytest.fixture
 def people(registry: list[Municipality]) -> People:
-    contractor = OrganisationFactory(name="Institut für Sicherheitsforschung", kind=Organisation.Kind.ANALYSIS_CONTRACTOR)
-    other = OrganisationFactory(name="Anderes Institut", kind=Organisation.Kind.ANALYSIS_CONTRACTOR)
-    town = OrganisationFactory(name=f"Gemeinde {registry[0].name}", kind=Organisation.Kind.MUNICIPALITY,
+    contractor = OrganisationFactory.create(name="Institut für Sicherheitsforschung",
+                                     kind=Organisation.Kind.ANALYSIS_CONTRACTOR)
+    other = OrganisationFactory.create(name="Anderes Institut", kind=Organisation.Kind.ANALYSIS_CONTRACTOR)
+    town = OrganisationFactory.create(name=f"Gemeinde {registry[0].name}", kind=Organisation.Kind.MUNICIPALITY,
                                municipality=registry[0])
     return People(
-        coordinator=MembershipFactory(role="coordinator").user,
-        analyst=MembershipFactory(role="analyst", organisation=contractor).user,
-        other_analyst=MembershipFactory(role="analyst", organisation=other).user,
-        municipal=MembershipFactory(role="municipal_coordinator", organisation=town).user,
-        official=MembershipFactory(role="official", organisation=town).user,
+        coordinator=MembershipFactory.create(role="coordinator").user,
+        analyst=MembershipFactory.create(role="analyst", organisation=contractor).user,
+        other_analyst=MembershipFactory.create(role="analyst", organisation=other).user,
+        municipal=MembershipFactory.create(role="municipal_coordinator", organisation=town).user,
+        official=MembershipFactory.create(role="official", organisation=town).user,
         contractor=contractor,
     )
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from kommunalschutz.foundation.core.models import AuditEvent
+from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.surveys.officials import answering, frame, results, services, synthetic
 from kommunalschutz.surveys.officials.models import FrameEntry, OfficialRole, OpenLink, Response, SizeClass, Wave
 from tests.surveys.officials.conftest import WAVE_DATA, People
@@ -15,7 +17,8 @@ from tests.surveys.officials.conftest import WAVE_DATA, People
 pytestmark = pytest.mark.django_db
 
 
-def test_registry_frame_has_every_head_addressed_to_the_office(wave: Wave, people: People, registry: list) -> None:
+def test_registry_frame_has_every_head_addressed_to_the_office(wave: Wave, people: People,
+                                                               registry: list[Municipality]) -> None:
     count = services.add_registry_frame(actor=people.coordinator, wave=wave)
     assert count == len(registry) + 3  # the mayors and the three district administrators
     roles = dict(wave.frame.filter(municipality__name="Adorf").values_list("municipality__name", "role"))
@@ -43,8 +46,9 @@ def test_a_wave_runs_from_the_frame_to_the_results(field_wave: Wave, people: Peo
     assert all(entry.address == {} for entry in field_wave.frame.filter(source=FrameEntry.Source.UPLOAD))
     computed = results.compute(field_wave)
     assert computed.respondents == answered
-    assert computed.overall.estimate is not None and 0 < computed.overall.estimate < 1
-    assert computed.overall.lower < computed.overall.estimate < computed.overall.upper
+    overall = computed.overall
+    assert overall.estimate is not None and overall.lower is not None and overall.upper is not None
+    assert 0 < overall.lower < overall.estimate < overall.upper < 1
     # Every group with fewer than five answers is suppressed; every shown one has at least five.
     for shares in computed.breakdowns.values():
         for share in shares:
@@ -55,7 +59,7 @@ def test_a_wave_runs_from_the_frame_to_the_results(field_wave: Wave, people: Peo
 
 
 def test_a_code_answers_once_and_the_answer_keeps_nothing_of_it(field_wave: Wave) -> None:
-    entry = field_wave.frame.filter(source=FrameEntry.Source.REGISTRY).first()
+    entry = field_wave.frame.filter(source=FrameEntry.Source.REGISTRY)[0]
     code = entry.code
     answers = synthetic.answers_for(entry.role, __import__("random").Random(1))
     response = answering.submit_with_code(code=code.lower().replace("-", " "), answers=answers)
@@ -77,8 +81,9 @@ def test_a_code_answers_once_and_the_answer_keeps_nothing_of_it(field_wave: Wave
     ({"exp_verbal": 1, "exp_count": 2, "reported_police": 1, "reported_count": 3}, "reported_count"),
     ({"unknown": 1}, "__all__"),
 ])
-def test_bad_answers_are_refused_in_german_and_nothing_is_written(field_wave: Wave, answers: dict, field: str) -> None:
-    entry = field_wave.frame.first()
+def test_bad_answers_are_refused_in_german_and_nothing_is_written(field_wave: Wave, answers: dict[str, Any],
+                                                                  field: str) -> None:
+    entry = field_wave.frame.all()[0]
     with pytest.raises(ValidationError) as refused:
         answering.submit_with_code(code=entry.code, answers=answers)
     assert field in refused.value.message_dict
@@ -88,23 +93,23 @@ def test_bad_answers_are_refused_in_german_and_nothing_is_written(field_wave: Wa
 
 
 def test_answers_the_filters_skip_are_dropped_as_online(field_wave: Wave) -> None:
-    entry = field_wave.frame.first()
+    entry = field_wave.frame.all()[0]
     response = answering.submit_with_code(code=entry.code, answers={
         "exp_verbal": 1, "exp_count": 2, "reported_police": 3, "reported_count": 2})
     assert "reported_count" not in response.answers
 
 
 def test_follow_ups_of_someone_not_affected_are_dropped(field_wave: Wave) -> None:
-    entry = field_wave.frame.first()
+    entry = field_wave.frame.all()[0]
     response = answering.submit_with_code(code=entry.code, answers={
-        **{code: 2 for code in ("exp_verbal", "exp_threat", "exp_physical", "exp_online", "exp_property",
-                                "exp_family")}, "cons_strain": 1, "last_kind": 3, "gender": 1})
+        **dict.fromkeys(("exp_verbal", "exp_threat", "exp_physical", "exp_online", "exp_property", "exp_family"), 2),
+        "cons_strain": 1, "last_kind": 3, "gender": 1})
     assert "cons_strain" not in response.answers and "last_kind" not in response.answers
     assert response.gender == "w"
 
 
 def test_an_open_link_takes_as_many_answers_as_persons_addressed(field_wave: Wave, people: People,
-                                                               registry: list) -> None:
+                                                               registry: list[Municipality]) -> None:
     link, token = services.create_open_link(actor=people.coordinator, wave=field_wave, municipality=registry[1],
                                             role=OfficialRole.COUNCIL_MEMBER, addressed=2)
     for _ in range(2):
@@ -113,7 +118,7 @@ def test_an_open_link_takes_as_many_answers_as_persons_addressed(field_wave: Wav
         answering.submit_with_link(token=token, answers={"exp_verbal": 2})
     link.refresh_from_db()
     assert link.responses == 2
-    response = Response.objects.filter(channel=Response.Channel.OPEN_LINK).first()
+    response = Response.objects.filter(channel=Response.Channel.OPEN_LINK)[0]
     assert response.size_class == SizeClass.UNDER_2000 and response.role == OfficialRole.COUNCIL_MEMBER
     services.revoke_open_link(actor=people.coordinator, link=link)
     with pytest.raises(ValidationError):
@@ -128,14 +133,15 @@ def test_an_open_link_takes_as_many_answers_as_persons_addressed(field_wave: Wav
     ({"cadence": "weekly"}, "cadence"),
     ({"reference_start": "2023-05-01"}, "reference_start"),
 ])
-def test_a_bad_wave_is_refused_with_a_german_message(people: People, change: dict, field: str) -> None:
+def test_a_bad_wave_is_refused_with_a_german_message(people: People, change: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as refused:
         services.create_wave(actor=people.coordinator, data={**WAVE_DATA, **change})
     assert field in refused.value.message_dict
     assert not Wave.objects.exists()
 
 
-def test_a_list_is_imported_all_or_nothing(wave: Wave, people: People, registry: list) -> None:
+def test_a_list_is_imported_all_or_nothing(wave: Wave, people: People,
+                                                               registry: list[Municipality]) -> None:
     good = "Name;Rolle;Straße;PLZ;Ort\nErika Muster;Gemeinderätin;Markt 2;01234;Adorf\n"
     bad = good + "Max Muster;Bürgermeister;Markt 3;01234;Adorf\nOhne Adresse;Mitarbeiter;;;\n"
     with pytest.raises(ValidationError) as refused:
@@ -154,7 +160,8 @@ def test_a_list_is_imported_all_or_nothing(wave: Wave, people: People, registry:
                           file_name="x.csv")
 
 
-def test_the_frame_is_fixed_once_the_field_period_begins(field_wave: Wave, people: People, registry: list) -> None:
+def test_the_frame_is_fixed_once_the_field_period_begins(field_wave: Wave, people: People,
+                                                         registry: list[Municipality]) -> None:
     with pytest.raises(ValidationError):
         frame.import_list(actor=people.coordinator, wave=field_wave, municipality=registry[2],
                           data=synthetic.council_list("Cedorf", 3, seed=2), file_name="rat.csv")
