@@ -200,6 +200,8 @@ def close_wave(*, actor: Actor, wave: Wave) -> Wave:
     # answer with the code checked off in the same transaction during the field period.
     for response in Response.objects.filter(wave=wave).only("pk", "answers"):
         Response.objects.filter(pk=response.pk).update(answers=response.answers)
+    for text in ResponseText.objects.filter(wave=wave).only("pk", "text"):
+        ResponseText.objects.filter(pk=text.pk).update(text=text.text)
     audit.record_update(actor=actor, obj=wave, before=before, summary=_(
         "wave closed; access codes and the addresses of the lists deleted"))
     transaction.on_commit(lambda: delete_letters(wave.pk))
