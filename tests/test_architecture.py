@@ -27,7 +27,9 @@ ALLOWED_BETWEEN_WINGS = {("surveys", "alliance")}
 # police figures and the platform's own case counts, read through the case statistics' public selectors
 # (decision 0042). Nothing else of the survey wing reads the protection wing, and the protection wing reads
 # nothing of the survey wing.
-ALLOWED_MODULE_IMPORTS = {("kommunalschutz.surveys.officials.darkfield", "kommunalschutz.protection.casestats.selectors")}
+ALLOWED_MODULE_IMPORTS = {
+    ("kommunalschutz.surveys.officials.darkfield", "kommunalschutz.protection.casestats.selectors"),
+}
 
 
 @pytest.fixture(scope="module")

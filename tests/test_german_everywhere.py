@@ -168,6 +168,7 @@ def fallback_arguments() -> dict[str, dict[str, Any]]:
     from kommunalschutz.foundation.core.models import TaskRun
     from kommunalschutz.protection.cases.models import Case, CaseTask, CaseTeamMember
     from kommunalschutz.surveys.findings.models import StoredResults
+    from kommunalschutz.surveys.officials.models import FrameUpload
     from kommunalschutz.surveys.projects.models import SurveyProject
     from kommunalschutz.surveys.sampling.models import RegisterExtract, SampleMember
 
@@ -184,11 +185,16 @@ def fallback_arguments() -> dict[str, dict[str, Any]]:
     project = SurveyProject.objects.order_by("pk").first()
     extract = RegisterExtract.objects.order_by("pk").first()
     sample_member = SampleMember.objects.select_related("sample").order_by("pk").first()
+    upload = FrameUpload.objects.order_by("pk").first()
     project_pk = project.pk if project else 999_999
     found: dict[str, dict[str, Any]] = {
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "abc-abcdef"},
         "accounts:token_revoke": {"pk": pk(APIToken)},
         "events:public_cancel": {"token": "unbekannt"},
+        # An open link's token is sent by the municipality; a list is removable only before the field period.
+        "officials_answer:link": {"token": "unbekannt"},
+        "officials:list_remove": {"pk": upload.wave_id if upload else 999_999,
+                                  "upload_pk": upload.pk if upload else 999_999},
         "responses:page": {"number": 1},
         "core:task_detail": {"pk": pk(TaskRun)},
         "core:task_download": {"pk": pk(TaskRun)},
