@@ -202,6 +202,22 @@ def _own_survey(world: World, user: User) -> Any:
     return _survey(home) if home else None
 
 
+def _wave(contractor: Any) -> Any:
+    """A closed wave of the officials' survey (the coordination office sees results of closed waves)."""
+    from kommunalschutz.surveys.officials.models import Wave
+
+    return Wave.objects.create(title="Amtsträgerbefragung", reference_start=dt.date(2026, 5, 1),
+                               reference_end=dt.date(2026, 10, 31), field_start=dt.date(2026, 11, 1),
+                               field_end=dt.date(2026, 12, 15), status=Wave.Status.CLOSED, contractor=contractor)
+
+
+def _own_wave(world: World, user: User) -> Any:
+    """Only an analyst owns a wave: one of their contractor's."""
+    if _role_of_user(user) == Role.ANALYST:
+        return _wave(user.memberships.get().organisation)
+    return None
+
+
 def _role_of_user(user: User) -> str | None:
     membership = user.memberships.order_by("pk").first()
     return membership.role if membership else None
@@ -226,6 +242,8 @@ REPRESENTATIVES: dict[str, tuple[Callable[[World, User], Any], Callable[[World, 
     ),
     "case": (_own_case, _foreign_case),
     "survey project": (_own_survey, lambda world, user: _survey(_away(world, user))),
+    "officials' survey wave": (
+        _own_wave, lambda world, user: _wave(OrganisationFactory.create(kind="analysis_contractor"))),
 }
 
 

@@ -53,7 +53,7 @@ class OpenLinkForm(MunicipalityChoiceForm):
                                    help_text=_("How many persons of this group the municipality sends the link to."))
 
 
-class RoleForm(forms.Form):
+class RoleForm(MunicipalityChoiceForm):
     role = forms.ChoiceField(label=_("Role"), choices=[(OfficialRole.MAYOR_FULL_TIME.value,
                                                         OfficialRole.MAYOR_FULL_TIME.label),
                                                        (OfficialRole.MAYOR_HONORARY.value,

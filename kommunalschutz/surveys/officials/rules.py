@@ -6,7 +6,8 @@
   and sees the wave's page with only their municipality's part.
 - Analysts of the wave's analysis contractor see the results at any time and review the free text.
 - Nobody sees an answer sheet: the pages show aggregates from STATISTICS_MIN_CELL respondents on.
-The aggregated, suppressed results of a closed wave are public (the API and the situation report).
+The aggregated, suppressed results of a closed wave are public without a permission (the API, through
+selectors.closed_waves).
 """
 
 from __future__ import annotations
@@ -48,4 +49,3 @@ rules.add_perm("officials.manage_wave", is_coordinator)
 rules.add_perm("officials.manage_municipality_frame", is_coordinator | is_own_municipality)
 rules.add_perm("officials.view_results", (is_coordinator & is_closed) | is_wave_analyst)
 rules.add_perm("officials.review_texts", is_wave_analyst)
-rules.add_perm("officials.view_public_results", is_closed)

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("neu/", views.wave_create, name="create"),
     path("<int:pk>/", views.wave_detail, name="detail"),
     path("<int:pk>/aktion/<slug:action>/", views.wave_action, name="action"),
+    path("<int:pk>/rolle/", views.head_role, name="head_role"),
     path("<int:pk>/liste/", views.list_upload, name="list_upload"),
     path("<int:pk>/liste/<int:upload_pk>/entfernen/", views.list_remove, name="list_remove"),
     path("<int:pk>/link/", views.link_create, name="link_create"),

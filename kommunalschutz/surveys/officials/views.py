@@ -19,6 +19,7 @@ from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.core.documents import table_download
 from kommunalschutz.foundation.core.errors import messages_by_field
 from kommunalschutz.foundation.core.throttle import VOLATILE, SlidingWindow, client_fingerprint, minutes
+from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.foundation.web.pages import form_page, request_user, save, submit
 from kommunalschutz.surveys.officials import (
     answering,
@@ -32,7 +33,7 @@ from kommunalschutz.surveys.officials import (
     selectors,
     services,
 )
-from kommunalschutz.surveys.officials.models import OpenLink, ResponseText, Wave
+from kommunalschutz.surveys.officials.models import FrameEntry, OpenLink, ResponseText, Wave
 from kommunalschutz.surveys.officials.presentation import results_context, results_tables
 from kommunalschutz.surveys.projects.logic import question_numbers
 from kommunalschutz.surveys.responses import forms as answer_forms
@@ -110,6 +111,25 @@ def wave_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if isinstance(outcome, Wave) and outcome.pk != wave.pk:
         return redirect("officials:detail", outcome.pk)
     return redirect("officials:detail", wave.pk)
+
+
+@login_required
+def head_role(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct whether a municipality's mayor is full-time or honorary (the registry gives the rule's answer)."""
+    user = request_user(request)
+    wave = _wave(request, pk, "officials.manage_wave")
+    heads = wave.frame.filter(source=FrameEntry.Source.REGISTRY, municipality__isnull=False)
+    form = forms.RoleForm(request.POST or None, municipalities=Municipality.objects.filter(
+        pk__in=heads.values("municipality_id")))
+    if request.method == "POST" and form.is_valid():
+        entry = heads.get(municipality=form.cleaned_data["municipality"])
+        if save(form, lambda: services.change_role(actor=user, entry=entry, role=form.cleaned_data["role"])):
+            return redirect("officials:detail", wave.pk)
+    return form_page(request, "officials/form.html", form, title=_("Full-time or honorary mayor"),
+                     back_url=reverse("officials:detail", args=[wave.pk]), submit=_("Save the role"),
+                     intro=_("The frame takes the rule of the municipal code: honorary below 5,000 inhabitants, "
+                             "full-time from 5,000 on. Correct a municipality whose main statute differs."),
+                     wave=wave)
 
 
 def _municipality_form(request: HttpRequest, form_class: Any, **kwargs: Any) -> Any:

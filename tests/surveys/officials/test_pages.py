@@ -42,6 +42,13 @@ def test_the_coordination_office_runs_a_wave_in_pages(login: Any, people: People
     assert created.status_code == 302 and created["Location"] == f"/amtstraeger-befragung/{wave.pk}/"
     assert client.post(f"/amtstraeger-befragung/{wave.pk}/aktion/registry/").status_code == 302
     assert wave.frame.count() == len(registry) + 3
+    jedorf = registry[9]
+    assert client.post(f"/amtstraeger-befragung/{wave.pk}/rolle/", {"municipality": jedorf.pk, "role": "x"}
+                       ).status_code == 400
+    assert client.post(f"/amtstraeger-befragung/{wave.pk}/rolle/", {"municipality": jedorf.pk,
+                                                                     "role": OfficialRole.MAYOR_HONORARY}
+                       ).status_code == 302
+    assert wave.frame.get(municipality=jedorf).role == OfficialRole.MAYOR_HONORARY
     refused = client.post(f"/amtstraeger-befragung/{wave.pk}/aktion/registry/")
     assert refused.status_code == 400 and "bereits" in refused.content.decode()
     assert client.post(f"/amtstraeger-befragung/{wave.pk}/aktion/unknown/").status_code == 404

@@ -167,3 +167,6 @@ def test_the_frame_is_fixed_once_the_field_period_begins(field_wave: Wave, peopl
                           data=synthetic.council_list("Cedorf", 3, seed=2), file_name="rat.csv")
     with pytest.raises(ValidationError):
         services.open_field(actor=people.coordinator, wave=field_wave)
+    head = field_wave.frame.filter(role=OfficialRole.MAYOR_HONORARY).all()[0]
+    with pytest.raises(ValidationError, match="Feldphase"):
+        services.change_role(actor=people.coordinator, entry=head, role=OfficialRole.MAYOR_FULL_TIME)
