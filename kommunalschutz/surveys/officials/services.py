@@ -232,6 +232,22 @@ def schedule_next_wave(*, actor: Actor, wave: Wave) -> Wave:
     return create_wave(actor=actor, data=data, is_synthetic=wave.is_synthetic)
 
 
+def plan_due_waves(today: dt.date | None = None) -> list[Wave]:
+    """The schedule (daily): for the latest wave, once the reference period after it has begun, plan the wave
+    that asks about it (in preparation, for the coordination office to bring the frame in). Idempotent."""
+    from django.utils import timezone as tz
+
+    today = today or tz.localdate()
+    latest = Wave.objects.order_by("-reference_start").first()
+    planned: list[Wave] = []
+    while latest is not None and next_period(latest)[0] <= today:
+        if Wave.objects.filter(reference_start=next_period(latest)[0]).exists():
+            break
+        latest = schedule_next_wave(actor=None, wave=latest)
+        planned.append(latest)
+    return planned
+
+
 @transaction.atomic
 def create_open_link(*, actor: Actor, wave: Wave, municipality: Municipality, role: str,
                      addressed: int | None) -> tuple[OpenLink, str]:

@@ -170,3 +170,13 @@ def test_the_frame_is_fixed_once_the_field_period_begins(field_wave: Wave, peopl
     head = field_wave.frame.filter(role=OfficialRole.MAYOR_HONORARY).all()[0]
     with pytest.raises(ValidationError, match="Feldphase"):
         services.change_role(actor=people.coordinator, entry=head, role=OfficialRole.MAYOR_FULL_TIME)
+
+
+def test_waves_follow_their_schedule(wave: Wave) -> None:
+    assert services.plan_due_waves(dt.date(2023, 10, 31)) == []
+    planned = services.plan_due_waves(dt.date(2024, 6, 1))
+    assert [(w.reference_start, w.reference_end) for w in planned] == [
+        (dt.date(2023, 11, 1), dt.date(2024, 4, 30)), (dt.date(2024, 5, 1), dt.date(2024, 10, 31))]
+    assert all(w.status == Wave.Status.PREPARATION and w.contractor == wave.contractor for w in planned)
+    assert services.plan_due_waves(dt.date(2024, 6, 1)) == []
+    assert AuditEvent.objects.filter(object_type="officials.wave", actor=None, action="create").count() == 2
