@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kommunalschutz.surveys.sampling",
     "kommunalschutz.surveys.responses",
     "kommunalschutz.surveys.findings",
+    "kommunalschutz.situation",
     "kommunalschutz.demo",
 ]
 
