@@ -107,6 +107,7 @@ def _manage_post(request: HttpRequest, pk: int, write: Any, form: Any = None) ->
     if form is not None and not form.is_valid():
         context = _detail_context(request, report, sections.INTERNAL)
         context["press_form"] = form
+        context["errors"] = [str(e) for errors in form.errors.values() for e in errors]
         return render(request, "situation/detail.html", context, status=400)
     carrier = form if form is not None else PressForm()
     done = save(carrier, lambda: write(report))
