@@ -196,6 +196,10 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
 
     load_survey_demo()
 
+    from kommunalschutz.demo.situation import load_situation_demo
+
+    load_situation_demo()
+
     state = SiteState.load()
     if state.demo_loaded_at is None:
         before = audit.snapshot(state, ["demo_loaded_at"])

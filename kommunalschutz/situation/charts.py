@@ -47,7 +47,7 @@ def _casestats_table(data: dict[str, Any]) -> Any:
          for row in data["rows"]])
 
 
-def _boundaries(land: str) -> list[tuple[str, list[list[list[float]]]]]:
+def _boundaries(land: str) -> list[tuple[str, list[list[list[list[float]]]]]]:
     from kommunalschutz.foundation.registry.compact import polygons_of
     from kommunalschutz.foundation.registry.models import Municipality
 

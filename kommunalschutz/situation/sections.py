@@ -82,7 +82,7 @@ def cell(value: int | float | None, display: str | None = None, *, suppressed: b
 
 
 def table(key: str, title: str, row_heading: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]], *,
-          note: str = "", column_totals: list[Cell] | None = None, grand_total: Cell | None = None,
+          note: str = "", column_totals: list[Cell | None] | None = None, grand_total: Cell | None = None,
           suppressed_rule: bool = False) -> Table:
     return {"key": key, "title": title, "row_heading": row_heading,
             "columns": [[str(k), str(label)] for k, label in columns], "rows": rows,
@@ -186,7 +186,7 @@ def alliance(scope: Scope) -> Section:
         decimals = 2 if name == "funding_approved_amount" else 0
         rows.append({"key": name, "label": labels[name], "total": None, "cells": [
             cell(old, german_number(old, decimals)), cell(new, german_number(new, decimals)),
-            cell(round(new - old, decimals), ("+" if new - old > 0 else "") + german_number(new - old, decimals))]})
+            cell(round(new - old, decimals), _signed(new - old, decimals))]})
     figures_table = table(
         "alliance_figures", _("Programme figures on %(before)s and on %(end)s") % {
             "before": day(before_day), "end": day(scope.end)},
@@ -207,7 +207,7 @@ def alliance(scope: Scope) -> Section:
         before = data["districts_before"].get(ags, {"member": 0})
         change = end["member"] - before["member"]
         district_rows.append({"key": ags, "label": end["name"] or _("no district recorded"), "total": None, "cells": [
-            cell(before["member"]), cell(end["member"]), cell(change, ("+" if change > 0 else "") + german_number(change)),
+            cell(before["member"]), cell(end["member"]), cell(change, _signed(change)),
             cell(end["coaching"]), cell(end["security_analysis"]), cell(end["council"])]})
     district_table = table(
         "alliance_districts", _("Municipalities in the alliance per district on %(end)s") % {"end": day(scope.end)},
@@ -249,8 +249,8 @@ def alliance(scope: Scope) -> Section:
     }
 
 
-def _signed(value: int) -> str:
-    return ("+" if value > 0 else "") + german_number(value)
+def _signed(value: float, decimals: int = 0) -> str:
+    return ("+" if value > 0 else "") + german_number(value, decimals)
 
 
 # --- protection of officials ---------------------------------------------------------------------------
@@ -302,8 +302,11 @@ def _police_table(scope: Scope) -> tuple[Table, list[dict[str, Any]]]:
         latest.setdefault((figure.region, figure.year, figure.offence_group), figure)
     rows = []
     facts = []
-    for (figure_region, year, group), figure in sorted(latest.items(), key=lambda item: (item[0][0] == "DE",
-                                                                                       item[0][1], item[0][2] != "all")):
+    def order(item: tuple[tuple[str, int, str], Any]) -> tuple[bool, int, bool]:
+        (figure_region, year, group), _figure = item
+        return figure_region == "DE", year, group != "all"
+
+    for (figure_region, year, group), figure in sorted(latest.items(), key=order):
         place = _("Germany") if figure_region == "DE" else states.current().name
         rows.append({"key": f"{figure_region}-{year}-{group}", "label": f"{place} {year}", "total": None, "cells": [
             cell(None, str(OFFENCE_GROUPS.get(group, group))), cell(figure.count),
@@ -441,7 +444,7 @@ def citizens_surveys(scope: Scope) -> Section:
             elif value["n"] < k:
                 cells.append(cell(None, f"<{k}", suppressed=True))
             else:
-                cells.append(cell(round(100 * value["estimate"], 1), "%s %% (%s\N{EN DASH}%s)" % (
+                cells.append(cell(round(100 * value["estimate"], 1), "{} % ({}\N{EN DASH}{})".format(
                     german_number(100 * value["estimate"], 1), german_number(100 * value["ci_lower"], 1),
                     german_number(100 * value["ci_upper"], 1))))
         rows.append({"key": f"{project['municipality']}-{project['year']}",
@@ -536,7 +539,8 @@ def flat_rows(found: Table) -> list[list[Any]]:
     def add(row_label: str, column_label: str, entry: Cell | None) -> None:
         if entry is None:
             return
-        value = entry["value"] if entry["value"] is not None else (entry["display"] if not entry["suppressed"] else None)
+        shown = entry["display"] if not entry["suppressed"] else None
+        value = entry["value"] if entry["value"] is not None else shown
         lines.append([row_label, column_label, value, yes if entry["suppressed"] else ""])
 
     for row in found["rows"]:

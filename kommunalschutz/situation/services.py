@@ -201,10 +201,12 @@ def release_report(*, actor: Actor, report: SituationReport) -> SituationReport:
         locked.save(update_fields=["status", "released_at", "released_by", "updated_at"])
         after = audit.snapshot(locked, ["status", "released_at", "released_by_id", "period_end"])
         changes = audit.diff(before, after)
-        # The as-of date of the frozen figures, recorded with the release.
-        changes["as_of"] = {"old": None, "new": locked.period_end.isoformat()}
-        changes["figures_computed_at"] = {"old": None, "new": locked.generated_at.isoformat()
-                                          if locked.generated_at else None}
+        # The as-of date of the frozen figures and when they were computed, recorded with the release (unchanged
+        # values, so the trail names them with their fields' German labels).
+        end = locked.period_end.isoformat()
+        changes["period_end"] = {"old": end, "new": end}
+        computed = locked.generated_at.isoformat() if locked.generated_at else None
+        changes["generated_at"] = {"old": computed, "new": computed}
         audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, changes=changes)
     return locked
 

@@ -22,6 +22,7 @@ def test_a_new_report_is_computed_in_the_background_with_progress(world: World, 
     assert response.status_code == 302
     report = SituationReport.objects.get()
     assert report.status == SituationReport.Status.DRAFT and report.is_generated
+    assert report.generation_id is not None
     run = TaskRun.objects.get(pk=report.generation_id)
     assert run.kind == "situation.generate" and run.status == TaskRun.Status.DONE
     assert run.total == 8 and run.done == 8  # four sections, two editions

@@ -17,7 +17,7 @@ from tests.conftest import World
 
 @pytest.mark.parametrize(("start", "end", "message"), [
     ("2024-03-31", "2024-01-01", "nicht vor seinem Beginn"),
-    ("2024-01-01", (dt.date.today() + dt.timedelta(days=2)).isoformat(), "in der Zukunft"),
+    ("2024-01-01", (timezone.localdate() + dt.timedelta(days=2)).isoformat(), "in der Zukunft"),
     ("1999-12-31", "2024-01-01", "nicht vor dem 01.01.2000"),
     ("31.12.2024", "2024-01-01", "JJJJ-MM-TT"),
     ("", "2024-01-01", "Bitte geben Sie ein Datum ein."),

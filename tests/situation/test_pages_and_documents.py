@@ -48,6 +48,7 @@ def test_the_csv_and_xlsx_of_a_table_keep_the_suppression(small_counts: World, c
     assert sheet is not None
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][0] == "Kennzahl"
+    assert report.public is not None
     assert len(values) - 1 == len(sections.flat_rows(table(report.public, "alliance_figures")))
 
 

@@ -42,7 +42,8 @@ def test_the_release_is_audited_with_its_as_of_date(small_counts: World) -> None
     event = AuditEvent.objects.filter(object_type="situation.situationreport", object_id=str(report.pk)).latest("pk")
     assert event.actor_id == small_counts.coordinator.pk
     assert event.changes["status"] == {"old": "draft", "new": "released"}
-    assert event.changes["as_of"] == {"old": None, "new": "2024-12-31"}
+    assert event.changes["period_end"] == {"old": "2024-12-31", "new": "2024-12-31"}
+    assert event.changes["generated_at"]["new"] is not None
     assert AuditEvent.objects.filter(object_type="situation.situationreport", object_id=str(report.pk)).count() >= 3
 
 
