@@ -17,38 +17,43 @@ from ninja import Query, Router, Schema, Status
 from kommunalschutz.foundation.accounts.auth import token_auth
 from kommunalschutz.foundation.web.api import ErrorOut, not_found
 from kommunalschutz.situation import selectors
-from kommunalschutz.situation.schemas import ReportOut, ReportSummaryOut
+from kommunalschutz.situation.schemas import SituationReportOut, SituationReportSummaryOut
 
 router = Router(tags=["situation"])
 
 
-def anonymous(request: HttpRequest) -> bool:
-    """Without a (valid) token the caller is the public: released reports, public edition only."""
-    request.user = AnonymousUser()
-    return True
+def _caller(request: HttpRequest) -> None:
+    """The published reports need no token; a valid bearer token, when sent, shows what its owner may read
+    besides (the coordination office's drafts, the internal edition). Without one the caller is the public,
+    whatever session cookie comes along (the API takes tokens only)."""
+    if token_auth(request) is None:
+        request.user = AnonymousUser()
 
 
 class EditionQuery(Schema):
     edition: Literal["public", "internal"] = "public"
 
 
-@router.get("/situation-reports", auth=[token_auth, anonymous], response=list[ReportSummaryOut],
+@router.get("/situation-reports", response=list[SituationReportSummaryOut],
             url_name="situation_reports", summary="Situation reports the caller may read")
 def situation_reports(request: HttpRequest) -> list[dict[str, Any]]:
+    """Released reports for everyone (no token needed); with a coordinator's token the drafts too."""
+    _caller(request)
     return [{"id": report.pk, "title": report.title, "period_start": report.period_start,
              "period_end": report.period_end, "status": report.status, "released_at": report.released_at,
              "editions": selectors.editions_for(request.user, report)}
             for report in selectors.visible_reports(request.user)]
 
 
-@router.get("/situation-reports/{report_id}", auth=[token_auth, anonymous],
-            response={200: ReportOut, 404: ErrorOut}, url_name="situation_report",
+@router.get("/situation-reports/{report_id}",
+            response={200: SituationReportOut, 404: ErrorOut}, url_name="situation_report",
             summary="The frozen figures of one edition of a situation report")
 def situation_report(request: HttpRequest, report_id: int, params: Query[EditionQuery]) -> Status[Any]:
     """Every section with its sentences and tables; a suppressed cell has ``"value": null, "suppressed":
     true``. A draft, or the internal edition without the right to read it, answers 404."""
     from django.http import Http404
 
+    _caller(request)
     try:
         report = selectors.report_for(request.user, report_id, params.edition)
     except Http404:
@@ -56,7 +61,7 @@ def situation_report(request: HttpRequest, report_id: int, params: Query[Edition
     content = report.edition(params.edition)
     if content is None:
         return not_found()
-    return Status(200, ReportOut.model_validate({
+    return Status(200, SituationReportOut.model_validate({
         "id": report.pk, "title": report.title, "period_start": report.period_start, "period_end": report.period_end,
         "as_of": report.period_end, "status": report.status, "released_at": report.released_at,
         "generated_at": report.generated_at, "edition": params.edition, "min_cell": content["min_cell"],

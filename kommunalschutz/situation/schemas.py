@@ -7,41 +7,41 @@ import datetime as dt
 from ninja import Field, Schema
 
 
-class CellOut(Schema):
+class SituationCellOut(Schema):
     value: float | int | None = Field(description="null when suppressed or when the cell holds text only")
     display: str = Field(description="the cell as the report shows it (German number format, or the marker)")
     suppressed: bool
 
 
-class TableOut(Schema):
+class SituationTableOut(Schema):
     key: str
     title: str
     row_heading: str
     columns: list[list[str]] = Field(description="[key, label] of every column")
-    rows: list[RowOut]
-    column_totals: list[CellOut | None] | None = None
-    grand_total: CellOut | None = None
+    rows: list[SituationRowOut]
+    column_totals: list[SituationCellOut | None] | None = None
+    grand_total: SituationCellOut | None = None
     note: str
     suppressed_rule: bool = Field(description="true when counts below min_cell are suppressed in this table")
 
 
-class RowOut(Schema):
+class SituationRowOut(Schema):
     key: str
     label: str
-    cells: list[CellOut | None]
-    total: CellOut | None = None
+    cells: list[SituationCellOut | None]
+    total: SituationCellOut | None = None
 
 
-class SectionOut(Schema):
+class SituationSectionOut(Schema):
     key: str = Field(description="alliance, protection, officials_survey, citizens_surveys")
     title: str
     state: str = Field(description="ready, or empty when there is nothing to report yet")
     intro: str
     sentences: list[str]
-    tables: list[TableOut]
+    tables: list[SituationTableOut]
 
 
-class ReportSummaryOut(Schema):
+class SituationReportSummaryOut(Schema):
     id: int
     title: str
     period_start: dt.date
@@ -51,7 +51,7 @@ class ReportSummaryOut(Schema):
     editions: list[str] = Field(description="the editions the caller may read (internal, public)")
 
 
-class ReportOut(Schema):
+class SituationReportOut(Schema):
     id: int
     title: str
     period_start: dt.date
@@ -63,7 +63,7 @@ class ReportOut(Schema):
     edition: str
     min_cell: int = Field(description="counts from 1 to min_cell - 1 are suppressed where the table says so")
     press_text: str
-    sections: list[SectionOut]
+    sections: list[SituationSectionOut]
 
 
-TableOut.model_rebuild()
+SituationTableOut.model_rebuild()

@@ -12,9 +12,6 @@ from kommunalschutz.config.api import api as ninja_api
 
 # The caller's own things: every account has them, so every account gets its (possibly empty) list.
 PERSONAL = {"/me", "/tokens", "/notifications"}
-# Published things anyone reads, with or without a token (a token may show more: the situation reports'
-# drafts to the coordination office, decision 0041).
-PUBLIC = {"/situation-reports"}
 
 
 def token_list_paths() -> list[str]:
@@ -33,9 +30,8 @@ def test_the_lists_include_those_that_had_been_wrong() -> None:
 def test_a_role_without_access_gets_404_for_every_list(world: Any, api: Any, persona: str) -> None:
     """The outsider has no role; the auditor reads the audit trail and nothing else."""
     answers = {path: api.get(getattr(world, persona), path).status_code for path in token_list_paths()}
-    assert {path: status for path, status in answers.items()
-            if path not in PERSONAL | PUBLIC and status != 404} == {}
-    assert {path: answers[path] for path in PERSONAL | PUBLIC} == dict.fromkeys(PERSONAL | PUBLIC, 200)
+    assert {path: status for path, status in answers.items() if path not in PERSONAL and status != 404} == {}
+    assert {path: answers[path] for path in PERSONAL} == dict.fromkeys(PERSONAL, 200)
 
 
 def test_a_municipal_coordinator_of_another_municipality_gets_an_empty_list_of_agreements(
