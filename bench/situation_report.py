@@ -82,11 +82,14 @@ def child(args: argparse.Namespace) -> None:
     result["compute"] = _timed(compute, args.runs)
     report = services.store_figures(actor=None, report=report, computed=computed)
     report = services.release_report(actor=None, report=report)
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)  # the page links the hashed static files
     client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
     path = f"/lagebericht/{report.pk}/oeffentlich/"
 
     def page() -> None:
-        response = client.get(path)
+        response = client.get(path, secure=True)  # the deployment redirects plain HTTP
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
 
