@@ -68,6 +68,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-surveys", action="store_true", help="leave out the survey benchmarks "
                         "(`python -m bench.survey_estimation`, `bench.survey_register`, `bench.survey_report`, "
                         "`bench.survey_letters` and `bench.downloads` run them alone)")
+    parser.add_argument("--skip-situation", action="store_true", help="leave out the situation report for a state "
+                        "and for Germany (`python -m bench.situation_report` runs it alone)")
     parser.add_argument("--skip-operations", action="store_true", help="leave out two app nodes against one "
                         "behind nginx and the backup/restore times (`python -m bench.multinode_load` and "
                         "`bench.backup_restore` run them alone)")
@@ -283,6 +285,12 @@ def main(argv: list[str] | None = None) -> int:
         # Issue 12: 8 clients reporting concurrently through gunicorn, and recovery after kill -9.
         failed |= intake_http.main(["--databases", args.databases, "--wait-idle", str(args.wait_idle), *quick]) != 0
         case_statistics.main(["--databases", args.databases, *quick])  # raises on failure
+    if not args.skip_situation:
+        # Issue 16: the situation report's figures, web page and PDF for a state and for all of Germany
+        # (bench/results/situation_report.json).
+        from bench import situation_report
+
+        situation_report.main(["--databases", args.databases, *["--quick"] * args.quick])  # raises on failure
     if not args.skip_surveys:
         # Issue 5: estimation against R in the same run (exits non-zero if results differ by more than
         # 1e-9), the 600,000-row register import and sample draw, and the final report PDF; issue 14: 1,000

@@ -18,6 +18,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kommunalschutz"
 CORE = "kommunalschutz.foundation.core"
 DEMO = "kommunalschutz.demo"
 CONFIG = "kommunalschutz.config"
+# The situation report stands above the three wings (it reads all of them, decision 0041): nothing but the
+# configuration and the demo may import it.
+SITUATION = "kommunalschutz.situation"
 
 # The one declared direction between wings: a survey project serves the alliance's security-analysis
 # engagement and is scoped like the alliance's records, so the survey wing may use the alliance's public
@@ -82,6 +85,17 @@ def test_wings_do_not_import_the_demo_or_the_configuration(graph: Graph) -> None
     found = [item for item in graph.imports
              if unit_of(item.target) in (DEMO, CONFIG) and unit_of(item.source) not in (DEMO, CONFIG)]
     assert found == [], _listing(found)
+
+
+def test_only_the_configuration_and_the_demo_import_the_situation_report(graph: Graph) -> None:
+    found = [item for item in graph.imports if unit_of(item.target) == SITUATION
+             and unit_of(item.source) not in (SITUATION, DEMO, CONFIG)]
+    assert found == [], _listing(found)
+
+
+def test_the_situation_report_reads_the_wings(graph: Graph) -> None:
+    read = {wing_of(item.target) for item in graph.imports if unit_of(item.source) == SITUATION}
+    assert {"alliance", "protection", "surveys", "foundation"} <= read
 
 
 def _write(root: Path, modules: dict[str, str]) -> Path:

@@ -38,7 +38,7 @@ NOT_WALKED = {
 }
 # Files, not pages: fetched for the status only (a PDF of the survey report takes seconds to make).
 FILE_ROUTES = re.compile(r"\.(pdf|csv|xlsx|svg|png|zip)$|\.<str:fmt>$|/(original|datei|bild|beweismittelpaket)/$")
-SLOW_FILES = {"findings:report_pdf", "alliance:agreement_draft_pdf", "alliance:agreement_document"}
+SLOW_FILES = {"findings:report_pdf", "situation:pdf", "alliance:agreement_draft_pdf", "alliance:agreement_document"}
 
 VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 

@@ -218,6 +218,14 @@ def _own_wave(world: World, user: User) -> Any:
     return None
 
 
+def _situation_report(*, released: bool) -> Any:
+    from kommunalschutz.situation.models import SituationReport
+
+    status = SituationReport.Status.RELEASED if released else SituationReport.Status.DRAFT
+    return SituationReport.objects.create(title="Lagebericht", period_start=dt.date(2024, 1, 1),
+                                          period_end=dt.date(2024, 3, 31), status=status)
+
+
 def _role_of_user(user: User) -> str | None:
     membership = user.memberships.order_by("pk").first()
     return membership.role if membership else None
@@ -244,6 +252,9 @@ REPRESENTATIVES: dict[str, tuple[Callable[[World, User], Any], Callable[[World, 
     "survey project": (_own_survey, lambda world, user: _survey(_away(world, user))),
     "officials' survey wave": (
         _own_wave, lambda world, user: _wave(OrganisationFactory.create(kind="analysis_contractor"))),
+    # A situation report is nobody's own: "own" stands for a released report, "foreign" for a draft.
+    "situation report": (lambda world, user: _situation_report(released=True),
+                         lambda world, user: _situation_report(released=False)),
 }
 
 

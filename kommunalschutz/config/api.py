@@ -26,6 +26,7 @@ from kommunalschutz.protection.casestats.api import router as casestats_router
 from kommunalschutz.protection.evidence.api import router as evidence_router
 from kommunalschutz.protection.intake.api import router as intake_router
 from kommunalschutz.protection.measures.api import router as measures_router
+from kommunalschutz.situation.api import router as situation_router
 from kommunalschutz.surveys.findings.api import router as findings_router
 from kommunalschutz.surveys.officials.api import router as officials_router
 from kommunalschutz.surveys.projects.api import router as surveys_router
@@ -164,3 +165,4 @@ api.add_router("/", casestats_router)
 api.add_router("/", surveys_router)
 api.add_router("/", findings_router)
 api.add_router("/", officials_router)
+api.add_router("/", situation_router)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kommunalschutz.surveys.responses",
     "kommunalschutz.surveys.findings",
     "kommunalschutz.surveys.officials",
+    "kommunalschutz.situation",
     "kommunalschutz.demo",
 ]
 

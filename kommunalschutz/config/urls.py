@@ -22,6 +22,7 @@ urlpatterns = [
     path("gefaehrdungsbewertung/", include("kommunalschutz.protection.assessments.urls")),
     path("massnahmen/", include("kommunalschutz.protection.measures.urls")),
     path("fallstatistik/", include("kommunalschutz.protection.casestats.urls")),
+    path("lagebericht/", include("kommunalschutz.situation.urls")),
     # The survey hub; its practice-project tools come from the apps that own their data.
     path("befragungen/", include(([*survey_projects.urlpatterns, *practice_register, *practice_answers],
                                   survey_projects.app_name))),

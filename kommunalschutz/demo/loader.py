@@ -199,6 +199,9 @@ def load_demo(*, force: bool = False) -> list[dict[str, Any]]:
     from kommunalschutz.demo.officials import load_officials_demo
 
     load_officials_demo()
+    from kommunalschutz.demo.situation import load_situation_demo
+
+    load_situation_demo()
 
     state = SiteState.load()
     if state.demo_loaded_at is None:

@@ -121,6 +121,7 @@ GROUPS: tuple[NavGroup, ...] = (
     NavGroup("public", pgettext_lazy("navigation", "Public information"), (
         NavItem(_("Alliance map"), "insights:public_map"),
         NavItem(_("Programme figures"), "insights:figures"),
+        NavItem(_("Situation reports"), "situation:list"),
         NavItem(_("Events"), "events:event_list"),
         NavItem(_("Municipalities"), "registry:municipality_list"),
         NavItem(_("Districts"), "registry:district_list"),
