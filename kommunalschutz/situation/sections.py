@@ -386,15 +386,149 @@ def protection(scope: Scope) -> Section:
     }
 
 
-# --- the officials' survey (built in the survey wing; issue 16, item 1) --------------------------------
+# --- the officials' survey (surveys/officials; issue 16, item 1) ------------------------------------
+
+
+def _share_data(share: Any) -> dict[str, Any]:
+    return {"key": share.key, "label": share.label, "n": share.n, "estimate": share.estimate,
+            "lower": share.lower, "upper": share.upper}
+
+
+def _interval_data(total: Any) -> dict[str, Any]:
+    return {"estimate": total.estimate, "lower": total.lower, "upper": total.upper}
+
+
+def _officials_data(as_of: dt.date) -> dict[str, Any] | None:
+    """The latest wave closed by ``as_of``, its estimates and its dark field as plain data (or None)."""
+    from django.utils import timezone
+
+    from kommunalschutz.surveys.officials import darkfield, komo, results
+    from kommunalschutz.surveys.officials.models import Wave
+
+    end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+    wave = (Wave.objects.filter(status=Wave.Status.CLOSED, closed_at__lt=end)
+            .order_by("-reference_end", "-pk").first())
+    if wave is None:
+        return None
+    computed = results.compute(wave)
+    dark = darkfield.dark_field(wave, computed)
+    figure, same_period = komo.matching(komo.AFFECTED, wave.reference_start, wave.reference_end)
+    return {
+        "wave": {"title": wave.title, "start": wave.reference_start.isoformat(),
+                 "end": wave.reference_end.isoformat(), "is_synthetic": wave.is_synthetic},
+        "respondents": computed.respondents, "invited": computed.invited,
+        "overall": [_share_data(share) for share in (computed.komo_group, computed.overall, computed.any_form)],
+        "roles": [_share_data(share) for share in computed.breakdowns["role"]],
+        "reported_any": _share_data(computed.reported_any),
+        "dark": {"experienced": _interval_data(dark.experienced), "reported": _interval_data(dark.reported),
+                 "reported_share": _interval_data(dark.reported_share), "dark_share": _interval_data(dark.dark_share),
+                 "police_pro_rata": dark.police_pro_rata,
+                 "police": [{"year": p.year, "count": p.count, "months": p.months, "status": p.status,
+                             "as_of": p.as_of.isoformat()} for p in dark.police],
+                 "platform_cases": dark.platform_cases},
+        "komo": {"wave": figure.wave, "value": figure.value, "same_period": same_period} if figure else None,
+        "komo_reported": dark.komo_reported.value if dark.komo_reported else None,
+    }
+
+
+def _percent(value: float) -> str:
+    return german_number(100 * value, 1)
+
+
+def _share_cells(share: dict[str, Any], k: int) -> list[Cell]:
+    if share["estimate"] is None or share["n"] < k:
+        return [cell(None, f"<{k}", suppressed=True)] + [cell(None, "", suppressed=True)] * 3
+    return [cell(share["n"]), cell(round(100 * share["estimate"], 1), _percent(share["estimate"])),
+            cell(round(100 * share["lower"], 1), _percent(share["lower"])),
+            cell(round(100 * share["upper"], 1), _percent(share["upper"]))]
+
+
+def _interval_cells(value: dict[str, Any], *, percent: bool) -> list[Cell]:
+    if value["estimate"] is None:
+        return [cell(None)] * 3
+    if percent:
+        return [cell(round(100 * value[key], 1), _percent(value[key])) for key in ("estimate", "lower", "upper")]
+    return [cell(round(value[key])) for key in ("estimate", "lower", "upper")]
 
 
 def officials_survey(scope: Scope) -> Section:
-    """Prevalence and dark field from the survey of office and mandate holders: no wave is finished yet."""
+    """Prevalence and dark field from the latest wave of the survey of office and mandate holders closed by
+    the end of the period: weighted shares with 95 % intervals (groups under k answers suppressed, nothing
+    below the district), beside KoMo and the police figures."""
+    data = scope.once("officials", lambda: _officials_data(scope.end))
+    title = _("Survey of office and mandate holders")
+    if data is None:
+        return {"key": "officials_survey", "title": title, "state": "empty",
+                "intro": _("No wave of the survey of office and mandate holders has been completed yet."),
+                "sentences": [], "figures": {}, "tables": [], "charts": []}
+    k = scope.k
+    wave = data["wave"]
+    period = {"start": day(dt.date.fromisoformat(wave["start"])), "end": day(dt.date.fromisoformat(wave["end"]))}
+    columns = [("n", _("Respondents")), ("share", _("Share (%)")), ("lower", _("95 % CI from")),
+               ("upper", _("95 % CI to"))]
+    rows = [{"key": share["key"], "label": share["label"], "cells": _share_cells(share, k), "total": None}
+            for share in [*data["overall"], *data["roles"]]]
+    rows.append({"key": "reported_any", "label": _("of those affected: reported at least one incident"),
+                 "cells": _share_cells(data["reported_any"], k), "total": None})
+    dark = data["dark"]
+    platform = dark["platform_cases"]
+    platform_cell = cell(None, f"<{k}", suppressed=True) if 0 < platform < k else cell(platform)
+    dark_rows = [
+        {"key": "experienced", "label": _("incidents experienced (estimated)"),
+         "cells": _interval_cells(dark["experienced"], percent=False), "total": None},
+        {"key": "reported", "label": _("of which reported to the police (estimated)"),
+         "cells": _interval_cells(dark["reported"], percent=False), "total": None},
+        {"key": "reported_share", "label": _("share reported (%)"),
+         "cells": _interval_cells(dark["reported_share"], percent=True), "total": None},
+        {"key": "dark_share", "label": _("dark field: share not reported (%)"),
+         "cells": _interval_cells(dark["dark_share"], percent=True), "total": None},
+        {"key": "police", "label": _("police figures, pro rata for the period"),
+         "cells": [cell(None if dark["police_pro_rata"] is None else round(dark["police_pro_rata"])),
+                   cell(None, ""), cell(None, "")], "total": None},
+        {"key": "platform", "label": _("cases reported on this platform in the period"),
+         "cells": [platform_cell, cell(None, ""), cell(None, "")], "total": None},
+    ]
+    sentences = []
+    komo_group = data["overall"][0]
+    if komo_group["estimate"] is not None and komo_group["n"] >= k:
+        sentences.append(_("In the survey of office and mandate holders for %(start)s to %(end)s, %(share)s %% of "
+                           "mayors and district administrators said they had been met with hostility, threatened "
+                           "or attacked (95 %% confidence interval %(lower)s to %(upper)s %%).") % {
+            **period, "share": _percent(komo_group["estimate"]), "lower": _percent(komo_group["lower"]),
+            "upper": _percent(komo_group["upper"])})
+        if data["komo"] is not None:
+            sentences.append((_("Nationally, KoMo found %(value)s %% in the same period (%(wave)s).")
+                              if data["komo"]["same_period"] else
+                              _("Nationally, KoMo's latest earlier wave (%(wave)s) found %(value)s %%.")) % {
+                "value": german_number(data["komo"]["value"]), "wave": data["komo"]["wave"]})
+    share = dark["reported_share"]
+    if share["estimate"] is not None:
+        sentences.append(_("About %(share)s %% of the incidents were reported to the police (95 %% confidence "
+                           "interval %(lower)s to %(upper)s %%): most stay in the dark field.") % {
+            "share": _percent(share["estimate"]), "lower": _percent(share["lower"]),
+            "upper": _percent(share["upper"])})
+    intro = _("Weighted for non-response by role and municipality size; groups with fewer than %(k)s answers are "
+              "not shown, and nothing is given below the district. %(respondents)s answers from %(invited)s "
+              "officials invited.") % {"k": k, "respondents": data["respondents"], "invited": data["invited"]}
+    if wave["is_synthetic"]:
+        intro += " " + _("The wave's answers are synthetic demo data.")
     return {
-        "key": "officials_survey", "title": _("Survey of office and mandate holders"), "state": "empty",
-        "intro": _("No wave of the survey of office and mandate holders has been completed yet."),
-        "sentences": [], "figures": {}, "tables": [], "charts": [],
+        "key": "officials_survey", "title": title, "state": "ready", "intro": intro, "sentences": sentences,
+        "figures": {"wave": wave, "komo_group": komo_group, "komo": data["komo"],
+                    "reported_share": share, "k": k},
+        "tables": [
+            table("officials_prevalence", _("Affected in %(start)s to %(end)s (share of respondents)") % period,
+                  _("Group"), columns, rows, suppressed_rule=True,
+                  note=_("Affected: verbal or written hostility, threats, physical attacks or hate posts online "
+                         "(KoMo's definition); the third row also counts property damage and attacks on family.")),
+            table("officials_dark_field", _("The dark field in %(start)s to %(end)s") % period, _("Figure"),
+                  [("estimate", _("Estimate")), ("lower", _("95 % CI from")), ("upper", _("95 % CI to"))],
+                  dark_rows, suppressed_rule=True,
+                  note=_("The police count offences against every office and mandate holder of the state per "
+                         "calendar year (shown pro rata); the survey counts incidents its officials experienced. "
+                         "The police figures frame the estimate; they are not its denominator.")),
+        ],
+        "charts": [],
     }
 
 
@@ -466,8 +600,7 @@ def citizens_surveys(scope: Scope) -> Section:
     }
 
 
-# The report's sections, in order. The officials' survey's own builder replaces the placeholder when its
-# first wave is analysed (surveys/officials).
+# The report's sections, in order.
 BUILDERS: list[tuple[str, Callable[[Scope], Section]]] = [
     ("alliance", alliance),
     ("protection", protection),
