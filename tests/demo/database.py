@@ -36,12 +36,26 @@ fails with a message saying so.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import fcntl
 import io
+import json
+import os
 import sqlite3
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+# In the session's shared folder (see shared_folder): the lock the workers take in turn, the record of the one
+# load (the DemoData, and the PostgreSQL template's name for the clean-up), and SQLite's template as a file.
+LOCK_FILE = "demo-template.lock"
+MANIFEST_FILE = "demo-template.json"
+SQLITE_FILE = "demo-template.sqlite3"
 
 
 @dataclass
@@ -50,6 +64,28 @@ class DemoData:
 
     logins: list[dict[str, Any]]
     loaded_with_debug: bool  # settings.DEBUG during the load (off: the load had to be forced)
+
+
+def shared_folder(config: pytest.Config) -> Path:
+    """The folder every process of this test session sees: pytest's base temporary folder of the run.
+
+    Under pytest-xdist each worker's own base folder (``…/pytest-N/popen-gw0``) lies inside the controller's
+    (``…/pytest-N``), a new one for every run; without xdist the process's own base folder serves.
+    """
+    factory = config._tmp_path_factory  # type: ignore[attr-defined]  # what the tmp_path_factory fixture returns
+    base: Path = factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """One process of the session at a time (an advisory lock on a file; released if the holder dies)."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _connection() -> Any:
@@ -140,6 +176,26 @@ class SqliteTemplate:
             _clear_caches()
         return data
 
+    def save(self, path: Path) -> None:
+        """The template as a file, for the session's other workers (written whole, then renamed into place)."""
+        assert self.template is not None
+        partial = path.with_suffix(".partial")
+        target = sqlite3.connect(partial)
+        try:
+            self.template.backup(target)
+        finally:
+            target.close()
+        os.replace(partial, path)
+
+    def load(self, path: Path) -> None:
+        """Another worker's template, read from its file into this worker's own in-memory template."""
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            self.template = sqlite3.connect(":memory:", check_same_thread=False)
+            source.backup(self.template)
+        finally:
+            source.close()
+
     def install(self) -> None:
         assert self.template is not None
         raw = self._raw()
@@ -161,14 +217,17 @@ class SqliteTemplate:
 
 
 class PostgresTemplate:
-    """The template as a database of its own; copies with CREATE DATABASE … TEMPLATE …"""
+    """The template as a database of its own, one for all workers; copies with CREATE DATABASE … TEMPLATE …"""
 
     # PostgreSQL 15's default, WAL_LOG: the demo's template is small (about 30 MB), which it copies in well
     # under a second, and unlike FILE_COPY it forces no checkpoint, whose cost depends on everything else
     # the server is doing.
     STRATEGY = " STRATEGY = WAL_LOG"
+    # "source database … is being accessed by other users": how often a copy is tried again, and how long apart.
+    COPY_ATTEMPTS = 10
+    COPY_RETRY_SECONDS = 0.5
 
-    def __init__(self) -> None:
+    def __init__(self, worker: str | None) -> None:
         from django.conf import settings
         from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -176,7 +235,7 @@ class PostgresTemplate:
         self.test_name: str = connection.settings_dict["NAME"]
         if not self.test_name.startswith("test_"):  # never a real database: pytest-django has not set one up
             raise pytest.UsageError(f"demo_db needs pytest-django's test database, not {self.test_name}")
-        self.template_name = f"{self.test_name}_demo"
+        self.template_name = template_name(self.test_name, worker)
         self.copy_name = f"{self.test_name}_demo_copy"
         # The same dict in most setups; each is set in case one of them is a copy.
         dicts = (connections.settings[DEFAULT_DB_ALIAS], connection.settings_dict,
@@ -206,13 +265,29 @@ class PostgresTemplate:
         _clear_caches()
 
     def _create_from(self, template: str, name: str) -> None:
-        # Nobody else may be connected to a template while it is copied; only this suite ever is.
-        self._admin(
-            f"DROP DATABASE IF EXISTS {self._quote(name)} WITH (FORCE)",
-            ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-             [template]),
-            f"CREATE DATABASE {self._quote(name)} TEMPLATE {self._quote(template)}{self.STRATEGY}",
-        )
+        """``name`` as a fresh copy of ``template``.
+
+        Nobody may be connected to a template while it is copied. Only this suite ever connects to one: to the
+        test database the template starts from (this worker's own), and to the template while it is loaded,
+        which leaves idle server connections behind in PgBouncer's pool. Those are ended first. Copies made by
+        two workers at the same moment do not get in each other's way (neither connects to the template); a
+        connection that still turns up between the two statements makes the copy wait and try again.
+        """
+        from django.db.utils import OperationalError
+
+        self._admin(f"DROP DATABASE IF EXISTS {self._quote(name)} WITH (FORCE)")
+        for attempt in range(1, self.COPY_ATTEMPTS + 1):
+            try:
+                self._admin(
+                    ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = %s AND pid <> pg_backend_pid()", [template]),
+                    f"CREATE DATABASE {self._quote(name)} TEMPLATE {self._quote(template)}{self.STRATEGY}",
+                )
+                return
+            except OperationalError as error:  # psycopg's ObjectInUse (SQLSTATE 55006)
+                if getattr(error.__cause__, "sqlstate", None) != "55006" or attempt == self.COPY_ATTEMPTS:
+                    raise
+                time.sleep(self.COPY_RETRY_SECONDS)
 
     def build(self) -> DemoData:
         from django.db import connections
@@ -224,6 +299,9 @@ class PostgresTemplate:
             return load_everything()
         finally:
             self._switch(self.test_name)
+            # Nobody stays connected to the finished template (PgBouncer's pooled connections included).
+            self._admin(("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = %s AND pid <> pg_backend_pid()", [self.template_name]))
 
     def install(self) -> None:
         from django.db import connections
@@ -243,19 +321,58 @@ class PostgresTemplate:
         self._admin(f"DROP DATABASE IF EXISTS {self._quote(self.template_name)} WITH (FORCE)")
 
 
-class DemoTemplate:
-    """The session's demo template on whichever database the suite runs."""
+def template_name(test_name: str, worker: str | None) -> str:
+    """The session's one PostgreSQL template: the test database's name without the worker's suffix, plus ``_demo``.
 
-    def __init__(self) -> None:
+    ``test_ks_ci_…_gw0`` and ``test_ks_ci_…_gw1`` share ``test_ks_ci_…_demo``: a run of its own (CI creates a
+    database per run) never meets another run's template, and CI's clean-up (``test_<database>%``) finds it.
+    """
+    suffix = f"_{worker}" if worker else ""
+    base = test_name[: -len(suffix)] if suffix and test_name.endswith(suffix) else test_name
+    return f"{base}_demo"
+
+
+class DemoTemplate:
+    """The session's demo template on whichever database the suite runs, loaded by one process of the session.
+
+    ``folder`` is the session's shared folder (``shared_folder``). Under its lock the first worker to need the
+    demo loads it and records the result (``demo-template.json``, and SQLite's template as a file beside it);
+    a worker that comes later waits for the lock, finds the record and takes the template from there.
+    """
+
+    def __init__(self, folder: Path, worker: str | None) -> None:
         vendor = _connection().vendor
         if vendor == "sqlite":
             self.backend: SqliteTemplate | PostgresTemplate = SqliteTemplate()
         elif vendor == "postgresql":
-            self.backend = PostgresTemplate()
+            self.backend = PostgresTemplate(worker)
         else:  # pragma: no cover - the suite runs on these two
             raise pytest.UsageError(f"no demo template for {vendor}")
         _ensure_outside_transaction()
-        self.data = self.backend.build()
+        self.folder = folder
+        self.shared = worker is not None  # under xdist the controller removes the template (drop_shared_template)
+        manifest = folder / MANIFEST_FILE
+        with _exclusive(folder / LOCK_FILE):
+            if manifest.exists():
+                recorded = json.loads(manifest.read_text(encoding="utf-8"))
+                self.data = DemoData(**recorded["data"])
+                if isinstance(self.backend, SqliteTemplate):
+                    self.backend.load(folder / recorded["sqlite_file"])
+                elif recorded["postgresql_template"] != self.backend.template_name:  # pragma: no cover
+                    raise pytest.UsageError(f"the session's demo template is {recorded['postgresql_template']}, "
+                                            f"not {self.backend.template_name}")
+                return
+            self.data = self.backend.build()
+            record: dict[str, Any] = {"vendor": vendor, "data": dataclasses.asdict(self.data)}
+            if isinstance(self.backend, SqliteTemplate):
+                self.backend.save(folder / SQLITE_FILE)
+                record["sqlite_file"] = SQLITE_FILE
+            else:
+                record["postgresql_template"] = self.backend.template_name
+            # Written last and renamed into place: a record exists only for a finished template.
+            partial = manifest.with_suffix(".partial")
+            partial.write_text(json.dumps(record), encoding="utf-8")
+            os.replace(partial, manifest)
 
     def install(self) -> DemoData:
         _ensure_outside_transaction()
@@ -266,4 +383,50 @@ class DemoTemplate:
         self.backend.uninstall()
 
     def destroy(self) -> None:
+        """This process's part: its in-memory SQLite template; without xdist, the shared template and record too."""
+        if self.shared and isinstance(self.backend, PostgresTemplate):
+            return  # other workers may still copy it; the controller drops it (drop_shared_template)
         self.backend.destroy()
+        if not self.shared:
+            _remove_record(self.folder)
+
+
+def _remove_record(folder: Path) -> None:
+    for name in (MANIFEST_FILE, SQLITE_FILE):
+        (folder / name).unlink(missing_ok=True)
+
+
+def drop_shared_template(config: pytest.Config) -> None:
+    """At the end of an xdist run, in the controller once every worker has finished: the session's template.
+
+    The workers leave it in place (one cannot know whether another will still copy it); the controller drops
+    the PostgreSQL template over a connection of its own, straight to PostgreSQL where the suite goes through
+    PgBouncer (as pytest-django's teardown does, tests/conftest.py), and removes SQLite's file.
+    """
+    folder = shared_folder(config)
+    manifest = folder / MANIFEST_FILE
+    if not manifest.exists():
+        return
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    name = recorded.get("postgresql_template")
+    if name:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(**direct_admin_params(), autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    _remove_record(folder)
+
+
+def direct_admin_params() -> dict[str, Any]:
+    """psycopg's parameters for the maintenance database, straight to PostgreSQL (not through PgBouncer)."""
+    from django.conf import settings
+    from django.db import DEFAULT_DB_ALIAS
+
+    database = settings.DATABASES[DEFAULT_DB_ALIAS]
+    params = {"host": database.get("HOST") or None, "port": database.get("PORT") or None,
+              "user": database.get("USER") or None, "password": database.get("PASSWORD") or None,
+              "dbname": "postgres"}
+    if settings.DATABASE_PGBOUNCER:
+        params.update(host=settings.DATABASE_DIRECT_HOST or params["host"], port=settings.DATABASE_DIRECT_PORT)
+    return {key: value for key, value in params.items() if value is not None}
