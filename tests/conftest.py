@@ -73,6 +73,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if elsewhere:
             config.hook.pytest_deselected(items=elsewhere)
             items[:] = [item for item in items if item.get_closest_marker("once") is None]
+    _demo_built_while_others_run(items)
+
+
+def _demo_built_while_others_run(items: list[pytest.Item]) -> None:
+    """One test on the demo database first, the other ones after every other test (browser tests aside).
+
+    One process of the session builds the demo template (tests/demo/database.py), for minutes on a busy
+    machine, and a worker that needs it meanwhile waits. With the first demo test at the head, pytest-xdist
+    hands it to one worker, which starts the build at once, while the other works through the tests that do
+    not need the demo; when those are done, the template is long ready. The browser tests stay last
+    (tests/browser/conftest.py sorts them after this, keeping this order among the rest).
+    """
+    demo = [item for item in items if "demo_db" in getattr(item, "fixturenames", ())]
+    if not demo:
+        return
+    first = next((item for item in demo if item.get_closest_marker("browser") is None), demo[0])
+    later = {id(item) for item in demo if item is not first}
+    items[:] = ([first] + [item for item in items if item is not first and id(item) not in later]
+                + [item for item in items if id(item) in later])
 
 
 @pytest.fixture(scope="session")
