@@ -82,13 +82,16 @@ def _demo_built_while_others_run(items: list[pytest.Item]) -> None:
     One process of the session builds the demo template (tests/demo/database.py), for minutes on a busy
     machine, and a worker that needs it meanwhile waits. With the first demo test at the head, pytest-xdist
     hands it to one worker, which starts the build at once, while the other works through the tests that do
-    not need the demo; when those are done, the template is long ready. The browser tests stay last
+    not need the demo; when those are done, the template is long ready. A test marked ``demo_first`` is that
+    first one (the bad-input crawl, which the other workers then read instead of crawling again). The browser
+    tests stay last
     (tests/browser/conftest.py sorts them after this, keeping this order among the rest).
     """
     demo = [item for item in items if "demo_db" in getattr(item, "fixturenames", ())]
     if not demo:
         return
-    first = next((item for item in demo if item.get_closest_marker("browser") is None), demo[0])
+    candidates = [item for item in demo if item.get_closest_marker("browser") is None] or demo
+    first = next((item for item in candidates if item.get_closest_marker("demo_first") is not None), candidates[0])
     later = {id(item) for item in demo if item is not first}
     items[:] = ([first] + [item for item in items if item is not first and id(item) not in later]
                 + [item for item in items if id(item) in later])

@@ -42,12 +42,13 @@ import fcntl
 import io
 import json
 import os
+import pickle
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -56,6 +57,8 @@ import pytest
 LOCK_FILE = "demo-template.lock"
 MANIFEST_FILE = "demo-template.json"
 SQLITE_FILE = "demo-template.sqlite3"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -86,6 +89,26 @@ def _exclusive(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def once_per_session(config: pytest.Config, name: str, make: Callable[[], T]) -> T:
+    """What ``make()`` returns, made by the first process of the session that asks, read by the others.
+
+    For what every worker would otherwise make again from the same demo (the bad-input crawl of the site,
+    tests/bad_input/test_every_form.py): pickled into the session's shared folder under its lock; a
+    worker that asks meanwhile waits for it. Only this session's processes write that (private) folder.
+    """
+    folder = shared_folder(config)
+    path = folder / f"{name}.pickle"
+    with _exclusive(folder / f"{name}.lock"):
+        if path.exists():
+            made: T = pickle.loads(path.read_bytes())  # noqa: S301  # written by this session, just below
+            return made
+        made = make()
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(made))
+        os.replace(partial, path)
+        return made
 
 
 def _connection() -> Any:
