@@ -1,24 +1,46 @@
 """The demo database: loaded once per test session, copied into every test that asks for it.
 
 Loading the demo as `make demo` does (Saxony's registry with its boundaries, the bundled PKS tables, the
-programme, then `kommunalschutz demo`) takes about 20 s on an idle machine and several times that on a
-busy one. The tests that need it used to load it themselves, each one again. Now the first test that requests the
-``demo_db`` fixture builds a *template* once, and every such test gets a fresh copy of it:
+programme, then `kommunalschutz demo`) takes about 45 s on an idle machine and two minutes and more on a
+busy one, three quarters of it drawing the survey findings' charts. The tests that need it used to load it
+themselves, each one again; then once per pytest-xdist worker, so with two workers both cores spent that time
+in every CI pass. Now the first test of the whole session that requests the ``demo_db`` fixture builds a
+*template* once, and every such test, on any worker, gets a fresh copy of it.
+
+One build for all workers: the session's shared folder (``shared_folder``: pytest's base temporary folder of
+the run, which holds every worker's own) has a lock file; the first worker takes the lock, loads the demo and
+writes ``demo-template.json`` (the ``DemoData``: logins, tokens, secrets) and, on SQLite, the template
+itself; a worker that comes later waits for the lock and takes what is recorded. tests/conftest.py hands one
+demo test out first (marked ``demo_first``: the bad-input crawl, which is shared the same way through
+``once_per_session``) and the other demo tests after every other non-browser test, so that one worker
+builds while the other runs tests that need no demo. Measured on this 2-core machine with the two workers
+(docs/benchmarks.md, "CI time"): ``pytest -n 2 tests/demo`` 55 s instead of 59 s idle (the second worker
+now waits where it used to build), 78 s instead of 154 s with the machine busy, and 69 s of CPU (user)
+instead of 110 s.
 
 SQLite (the default; pytest-django's test database lives in memory and the live server's threads share
 its connection)
     The template is a second in-memory database, filled with SQLite's online backup API from the test
-    database after loading. Per test: a snapshot of the test database as it is (empty, migrated, a few
-    pages) is taken, the template is backed up *into* the test database, and after the test the snapshot
-    is backed up back over it. Page copies in memory: well under a second for the whole demo.
+    database after loading, and saved with the same API to ``demo-template.sqlite3`` in the shared folder;
+    every other worker backs that file up into an in-memory template of its own. Per test: a snapshot of
+    the test database as it is (empty, migrated, a few pages) is taken, the template is backed up *into*
+    the test database, and after the test the snapshot is backed up back over it. Page copies in memory:
+    well under a second for the whole demo.
 
 PostgreSQL
-    The template is a database of its own, ``<test database>_demo``, created from the test database
-    (``CREATE DATABASE … TEMPLATE …``) and loaded. Per test: ``CREATE DATABASE <test database>_demo_copy
-    TEMPLATE <test database>_demo`` (a file copy), and the database settings are pointed at the copy, so
-    that every connection opened from then on (the test's and the live server's request threads, which
-    read the same settings dict) uses it. Afterwards the settings point back at the test database and the
-    copy is dropped.
+    The template is a database of its own, one for the session: ``<test database>_demo`` with the worker's
+    suffix taken off (``test_ks_ci_…_gw0`` and ``…_gw1`` share ``test_ks_ci_…_demo``; CI's database name is
+    new for every run, so runs never share one, and CI's clean-up pattern ``test_<database>%`` finds it). The
+    building worker creates it from its own test database (``CREATE DATABASE … TEMPLATE …``), loads it and
+    ends every connection to it (PgBouncer keeps idle server connections in its pool). Per test:
+    ``CREATE DATABASE <test database>_demo_copy TEMPLATE <template>`` (a file copy; two workers may copy
+    at the same moment, which PostgreSQL allows as long as nobody is connected to the template; a copy
+    that meets a stray connection ends it and tries again), and the database settings are pointed at
+    the copy, so that every connection opened from then on (the test's and the live server's request
+    threads, which read the same settings dict) uses it. Afterwards the settings point back at the test
+    database and the copy is dropped. The template outlives the workers: the xdist controller drops it
+    once they have all finished (``drop_shared_template``, from ``pytest_sessionfinish``, over a direct
+    connection when the suite goes through PgBouncer); without xdist the one process drops it itself.
 
 Why copies and not a transaction rolled back around one loaded database: the browser tests need a live
 server, whose requests see only committed data, so they are transactional tests, and a rollback cannot
