@@ -15,7 +15,7 @@ from django.test.testcases import LiveServerThread
 from kommunalschutz.foundation.accounts.models import Organisation, Role, User
 from kommunalschutz.foundation.accounts.services import create_token
 from kommunalschutz.foundation.registry.models import District, Municipality, PoliceDirectorate, StateAuthority
-from tests.demo.database import DemoData, DemoTemplate
+from tests.demo.database import DemoData, DemoTemplate, direct_admin_params, drop_shared_template, shared_folder
 from tests.factories import (
     DistrictFactory,
     MembershipFactory,
@@ -68,12 +68,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """CI runs the suite twice, on SQLite and on PostgreSQL. Tests marked ``once`` check what the suite's
     database makes no difference to; with CI_ONCE_TESTS_ELSEWHERE=1 (CI's SQLite pass) they are left to the
     other pass, deselected rather than skipped. A plain ``make test`` runs them."""
-    if os.environ.get("CI_ONCE_TESTS_ELSEWHERE") != "1":
+    if os.environ.get("CI_ONCE_TESTS_ELSEWHERE") == "1":
+        elsewhere = [item for item in items if item.get_closest_marker("once") is not None]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if item.get_closest_marker("once") is None]
+    _demo_built_while_others_run(items)
+
+
+def _demo_built_while_others_run(items: list[pytest.Item]) -> None:
+    """One test on the demo database first, the other ones after every other test (browser tests aside).
+
+    One process of the session builds the demo template (tests/demo/database.py), for minutes on a busy
+    machine, and a worker that needs it meanwhile waits. With the first demo test at the head, pytest-xdist
+    hands it to one worker, which starts the build at once, while the other works through the tests that do
+    not need the demo; when those are done, the template is long ready. A test marked ``demo_first`` is that
+    first one (the bad-input crawl, which the other workers then read instead of crawling again). The browser
+    tests stay last
+    (tests/browser/conftest.py sorts them after this, keeping this order among the rest).
+    """
+    demo = [item for item in items if "demo_db" in getattr(item, "fixturenames", ())]
+    if not demo:
         return
-    elsewhere = [item for item in items if item.get_closest_marker("once") is not None]
-    if elsewhere:
-        config.hook.pytest_deselected(items=elsewhere)
-        items[:] = [item for item in items if item.get_closest_marker("once") is None]
+    candidates = [item for item in demo if item.get_closest_marker("browser") is None] or demo
+    first = next((item for item in candidates if item.get_closest_marker("demo_first") is not None), candidates[0])
+    later = {id(item) for item in demo if item is not first}
+    items[:] = ([first] + [item for item in items if item is not first and id(item) not in later]
+                + [item for item in items if id(item) in later])
 
 
 @pytest.fixture(scope="session")
@@ -91,10 +112,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     with django_db_blocker.unblock():
         name = connection.settings_dict["NAME"]
         connection.close()
-        direct = {"host": settings.DATABASE_DIRECT_HOST or connection.settings_dict["HOST"],
-                  "port": settings.DATABASE_DIRECT_PORT, "user": connection.settings_dict["USER"],
-                  "dbname": "postgres"}
-        with psycopg.connect(**direct, autocommit=True) as admin:
+        with psycopg.connect(**direct_admin_params(), autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE %s "
                           "AND pid <> pg_backend_pid()", [name.replace("_", r"\_") + "%"])
 
@@ -261,7 +279,12 @@ def login(client: Any) -> Any:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """A skipped or xfailed test hides missing coverage: the run fails (CI and `make test` alike)."""
+    """A skipped or xfailed test hides missing coverage: the run fails (CI and `make test` alike).
+
+    In the xdist controller (or the only process), once every worker is done: the session's shared demo template
+    is dropped (tests/demo/database.py)."""
+    if not hasattr(session.config, "workerinput"):
+        drop_shared_template(session.config)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
@@ -307,10 +330,13 @@ def _seeded_catalogue(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_template(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoTemplate]:
-    """The demo, loaded once per session into a template database (see tests/demo/database.py)."""
+def demo_template(request: pytest.FixtureRequest, django_db_setup: None,
+                  django_db_blocker: Any) -> Iterator[DemoTemplate]:
+    """The demo, loaded once per test session (by one worker for all) into a template database
+    (see tests/demo/database.py)."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
     with django_db_blocker.unblock():
-        template = DemoTemplate()
+        template = DemoTemplate(shared_folder(request.config), worker)
     yield template
     with django_db_blocker.unblock():
         template.destroy()

@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kommunalschutz.foundation.accounts.models import User
 from tests.bad_input import corpus
 from tests.bad_input.site import Form, Site, changed, crawl, german_problem, post_views, row_counts
-from tests.demo.database import DemoData
+from tests.demo.database import DemoData, once_per_session
 
 _SITE: list[Site] = []
 
@@ -30,10 +30,11 @@ def _users() -> dict[str, User]:
     return {user.username: user for user in User.objects.all()}
 
 
-def the_site(client: Any, login: Any) -> Site:
-    """The crawl's result; made by the first test that needs it (the demo copies are identical)."""
+def the_site(client: Any, login: Any, config: pytest.Config) -> Site:
+    """The crawl's result; made by the first test of the session that needs it, on whichever worker (the demo
+    copies are identical: one template for the session), and shared with the other workers."""
     if not _SITE:
-        _SITE.append(crawl(client, login, _users()))
+        _SITE.append(once_per_session(config, "bad-input-site", lambda: crawl(client, login, _users())))
     return _SITE[0]
 
 
@@ -139,9 +140,10 @@ def send_corpus(client: Any, login: Any, users: dict[str, User], form: Form) -> 
     return failures
 
 
-def test_the_crawl_finds_a_form_for_every_view_that_handles_post(demo_db: DemoData, client: Any,
-                                                                 login: Any) -> None:
-    site = the_site(client, login)
+@pytest.mark.demo_first  # the crawl, early and on one worker (tests/conftest.py)
+def test_the_crawl_finds_a_form_for_every_view_that_handles_post(demo_db: DemoData, client: Any, login: Any,
+                                                                 pytestconfig: pytest.Config) -> None:
+    site = the_site(client, login, pytestconfig)
     missing = sorted(set(post_views()) - set(targets(site)))
     assert not missing, f"views handling POST that the corpus cannot reach: {missing}"
     on_pages = len(set(post_views()) & set(site.forms))
@@ -150,9 +152,10 @@ def test_the_crawl_finds_a_form_for_every_view_that_handles_post(demo_db: DemoDa
 
 @pytest.mark.parametrize("app", APPS)
 def test_every_form_refuses_bad_input_in_german_and_writes_nothing(demo_db: DemoData, client: Any, login: Any,
-                                                                   app: str) -> None:
+                                                                   pytestconfig: pytest.Config, app: str) -> None:
     users = _users()
-    mine = [form for route, form in sorted(targets(the_site(client, login)).items()) if route.split(":")[0] == app]
+    site = the_site(client, login, pytestconfig)
+    mine = [form for route, form in sorted(targets(site).items()) if route.split(":")[0] == app]
     failures: list[str] = []
     for form in mine:
         failures += send_corpus(client, login, users, form)

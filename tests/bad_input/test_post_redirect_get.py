@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from kommunalschutz.foundation.accounts.models import User
 from tests.bad_input.site import changed, row_counts
 from tests.bad_input.test_every_form import the_site
@@ -22,9 +24,9 @@ NOT_PAGES = {
 }
 
 
-def test_every_form_that_writes_redirects_and_a_reload_writes_nothing(demo_db: DemoData, client: Any,
-                                                                       login: Any) -> None:
-    site = the_site(client, login)
+def test_every_form_that_writes_redirects_and_a_reload_writes_nothing(demo_db: DemoData, client: Any, login: Any,
+                                                                       pytestconfig: pytest.Config) -> None:
+    site = the_site(client, login, pytestconfig)
     users = {user.username: user for user in User.objects.all()}
     failures: list[str] = []
     wrote: list[str] = []
