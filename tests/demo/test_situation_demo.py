@@ -23,6 +23,7 @@ def test_the_demo_report_of_27_february_2024_is_released_with_the_seed_figures(d
         assert {name: figures[name] for name in PRESS_RELEASE} == PRESS_RELEASE
     # The officials' survey of autumn 2023 (closed in December) is in it, beside KoMo, in both editions.
     for content in (report.internal, report.public):
+        assert content is not None
         officials = next(s for s in content["sections"] if s["key"] == "officials_survey")
         assert officials["state"] == "ready" and officials["figures"]["wave"]["start"] == "2023-05-01"
         assert officials["figures"]["komo"] == {"wave": "Herbst 2023", "value": 38.0, "same_period": True}
