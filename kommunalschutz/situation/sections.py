@@ -612,7 +612,8 @@ BUILDERS: list[tuple[str, Callable[[Scope], Section]]] = [
 # --- the press release --------------------------------------------------------------------------------
 
 
-def press_sentences(alliance_section: Section, protection_section: Section | None = None) -> list[str]:
+def press_sentences(alliance_section: Section, protection_section: Section | None = None,
+                    officials_section: Section | None = None) -> list[str]:
     """The figures of the date in sentences, as the ministry's press office writes them (27 Feb 2024:
     "Heute sind es 56 Kommunen. Seit dem Start gab es 144 Beratungen …")."""
     end = alliance_section["figures"]["end"]
@@ -638,6 +639,8 @@ def press_sentences(alliance_section: Section, protection_section: Section | Non
                            "to come."))
     if protection_section is not None:
         sentences.extend(protection_section["sentences"])
+    if officials_section is not None:
+        sentences.extend(officials_section["sentences"])
     return sentences
 
 
@@ -652,7 +655,8 @@ def build_edition(start: dt.date, end: dt.date, edition: str, *, k: int, shared:
             on_section(key)
     by_key = {section["key"]: section for section in sections}
     return {"edition": edition, "start": start.isoformat(), "end": end.isoformat(), "min_cell": k,
-            "sections": sections, "press": press_sentences(by_key["alliance"], by_key.get("protection"))}
+            "sections": sections,
+            "press": press_sentences(by_key["alliance"], by_key.get("protection"), by_key.get("officials_survey"))}
 
 
 def all_tables(content: dict[str, Any]) -> list[tuple[Section, Table]]:

@@ -28,6 +28,8 @@ def test_the_demo_report_of_27_february_2024_is_released_with_the_seed_figures(d
         assert officials["state"] == "ready" and officials["figures"]["wave"]["start"] == "2023-05-01"
         assert officials["figures"]["komo"] == {"wave": "Herbst 2023", "value": 38.0, "same_period": True}
         assert any("KoMo" in sentence for sentence in officials["sentences"])
+        assert officials["sentences"][0] in content["press"]
+    assert "Bürgermeister und Landräte" in report.press_text
     # A second load finds it and makes no other.
     assert load_situation_demo().pk == report.pk
     assert SituationReport.objects.count() == 1
