@@ -38,6 +38,10 @@ from kommunalschutz.surveys.officials.presentation import results_context, resul
 from kommunalschutz.surveys.projects.logic import question_numbers
 from kommunalschutz.surveys.responses import forms as answer_forms
 
+# One form per page, laid out like the citizen survey's forms, with this survey's trail.
+FORM_PAGE = "surveys/form.html"
+TRAIL = "officials/_trail.html"
+
 # --- the coordination office, the municipalities, the analysts ------------------------------------------
 
 
@@ -61,7 +65,7 @@ def wave_create(request: HttpRequest) -> HttpResponse:
     wave = submit(request, form, lambda: services.create_wave(actor=user, data=form.cleaned_data))
     if wave is not None:
         return redirect("officials:detail", wave.pk)
-    return form_page(request, "officials/form.html", form, title=_("New wave of the officials' survey"),
+    return form_page(request, FORM_PAGE, form, trail=TRAIL, title=_("New wave of the officials' survey"),
                      back_url=reverse("officials:list"), submit=_("Create the wave"))
 
 
@@ -125,7 +129,7 @@ def head_role(request: HttpRequest, pk: int) -> HttpResponse:
         entry = heads.get(municipality=form.cleaned_data["municipality"])
         if save(form, lambda: services.change_role(actor=user, entry=entry, role=form.cleaned_data["role"])):
             return redirect("officials:detail", wave.pk)
-    return form_page(request, "officials/form.html", form, title=_("Full-time or honorary mayor"),
+    return form_page(request, FORM_PAGE, form, trail=TRAIL, title=_("Full-time or honorary mayor"),
                      back_url=reverse("officials:detail", args=[wave.pk]), submit=_("Save the role"),
                      intro=_("The frame takes the rule of the municipal code: honorary below 5,000 inhabitants, "
                              "full-time from 5,000 on. Correct a municipality whose main statute differs."),
@@ -152,7 +156,7 @@ def list_upload(request: HttpRequest, pk: int) -> HttpResponse:
                                                     data=upload.read(frame.MAX_BYTES + 1), file_name=upload.name))
         if done is not None:
             return redirect("officials:detail", wave.pk)
-    return form_page(request, "officials/form.html", form, title=_("Upload a list of officials"),
+    return form_page(request, FORM_PAGE, form, trail=TRAIL, title=_("Upload a list of officials"),
                      back_url=reverse("officials:detail", args=[wave.pk]), submit=_("Check and import"),
                      intro=_("Council members, honorary officials and staff of a municipality, one per line. "
                              "The list is checked as a whole: if one line is wrong, nothing is imported."),
@@ -187,7 +191,7 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
             addressed=form.cleaned_data["addressed"]))
         if created is not None:
             return redirect("officials:link", wave.pk, created[0].pk)
-    return form_page(request, "officials/form.html", form, title=_("Open link for a group without a list"),
+    return form_page(request, FORM_PAGE, form, trail=TRAIL, title=_("Open link for a group without a list"),
                      back_url=reverse("officials:detail", args=[wave.pk]), submit=_("Create the link"),
                      intro=_("Anyone holding the link can answer; the municipality forwards it to the group. "
                              "It accepts at most as many answers as persons are addressed."), wave=wave)
