@@ -3,6 +3,7 @@ the results, the review of free text, and the questionnaire itself (mounted unde
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -241,7 +242,11 @@ def texts_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     wave = _wave(request, pk, "officials.review_texts")
     if request.method == "POST":
-        text = get_object_or_404(wave.texts.all(), pk=request.POST.get("text") or None)
+        try:
+            text_id = uuid.UUID(str(request.POST.get("text") or ""))
+        except ValueError as exc:
+            raise Http404 from exc
+        text = get_object_or_404(wave.texts.all(), pk=text_id)
         form = forms.ReviewForm(request.POST)
         if form.is_valid():
             services.review_text(actor=user, text=text, decision=form.cleaned_data["decision"])

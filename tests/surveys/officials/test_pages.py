@@ -209,6 +209,8 @@ def test_free_text_is_reviewed_by_the_contractors_analyst(login: Any, people: Pe
     assert client.post(f"/amtstraeger-befragung/{field_wave.pk}/freitext/",
                        {"text": str(text.pk), "decision": "maybe"}).status_code == 400
     assert client.post(f"/amtstraeger-befragung/{field_wave.pk}/freitext/",
+                       {"text": "not-a-key", "decision": "released"}).status_code == 404
+    assert client.post(f"/amtstraeger-befragung/{field_wave.pk}/freitext/",
                        {"text": str(text.pk), "decision": "released"}).status_code == 302
     text.refresh_from_db()
     assert text.review == ResponseText.Review.RELEASED and text.reviewed_by == people.analyst
