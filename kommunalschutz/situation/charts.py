@@ -7,13 +7,14 @@ here from the registry's boundaries. ``core.charts`` keeps each SVG CSP-safe and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kommunalschutz.foundation.core.charts import Chart, ChartCache, svg_of
+from kommunalschutz.foundation.core.charts import Chart, ChartCache, prefix_ids, svg_of
 
 # The public map's colours (static/css/insights.css) for the same building blocks.
 BLOCK_COLOURS = {"model": "#cc79a7", "security_analysis": "#d55e00", "coaching": "#e69f00", "member": "#0072b2",
@@ -119,6 +120,10 @@ def render(spec: dict[str, Any], *, edition: str) -> Chart:
 
 
 def rendered(content: dict[str, Any]) -> dict[str, Chart]:
-    """Every chart of an edition by its key."""
-    return {spec["key"]: render(spec, edition=content["edition"])
-            for section in content["sections"] for spec in section["charts"]}
+    """Every chart of an edition by its key, each with ids of its own (the page and the PDF hold them all)."""
+    charts = {}
+    for section in content["sections"]:
+        for spec in section["charts"]:
+            chart = render(spec, edition=content["edition"])
+            charts[spec["key"]] = dataclasses.replace(chart, svg=prefix_ids(chart.svg, spec["key"]))
+    return charts

@@ -81,6 +81,16 @@ def make_csp_safe(svg: str, *, chart_id: str, title: str, description: str) -> s
             + f'<desc id="{chart_id}-desc">{escape(description)}</desc>' + svg[opening_end + 1:])
 
 
+def prefix_ids(svg: str, prefix: str) -> str:
+    """The SVG with every id (and every reference to one: ``href="#…"``, ``url(#…)``, ``aria-labelledby``)
+    prefixed. matplotlib numbers the elements of every figure alike, so several charts on one page or in one
+    PDF need distinct ids, or a clip path or label of one chart would be found in another."""
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r'aria-labelledby="([^"]+)"',
+                 lambda m: 'aria-labelledby="' + " ".join(f"{prefix}-{i}" for i in m.group(1).split()) + '"', svg)
+    return re.sub(r'(href="#|url\(#)([^")]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+
+
 def svg_of(figure: Any) -> str:
     """A matplotlib figure as SVG text without a creation date (the same data gives the same bytes)."""
     buffer = io.StringIO()

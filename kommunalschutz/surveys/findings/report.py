@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit, states
-from kommunalschutz.foundation.core.charts import COLOURS, Chart, category_chart, make_csp_safe, svg_of
+from kommunalschutz.foundation.core.charts import COLOURS, Chart, category_chart, make_csp_safe, prefix_ids, svg_of
 from kommunalschutz.foundation.core.errors import Errors, add_error, raise_if_errors
 from kommunalschutz.foundation.core.numbers import german_number
 from kommunalschutz.surveys.findings import crime
@@ -296,18 +295,11 @@ def discrepancy(project: SurveyProject, *, data: results.Data | None = None, cha
 # Charts (SVG for page and PDF alike; every chart has a table beside it)
 
 
-def _unique_ids(svg: str, prefix: str) -> str:
-    """matplotlib numbers the elements of every figure alike; several charts on one page (or in one
-    PDF) need distinct ids."""
-    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
-    return re.sub(r'(href="#|url\(#)([^")]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
-
-
 def _draw(draw: Any, *, chart_id: str, title: str, description: str) -> Chart:
     from matplotlib import rc_context
 
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "kommunalschutz", "font.size": 9}):
-        raw = _unique_ids(draw(), chart_id)
+        raw = prefix_ids(draw(), chart_id)
     return Chart(svg=make_csp_safe(raw, chart_id=chart_id, title=title, description=description),
                  title=title, description=description)
 
