@@ -131,8 +131,9 @@ def warm_up() -> None:
 class ChartCache:
     """Charts kept in this process under a key made from their data (least recently used go first).
 
-    ``chart(key_source, draw, …)`` draws with text as text and stable element ids, makes the SVG safe
-    for the CSP and adds the accessible title and description; a chart with other data, title or id
+    ``chart(key_source, draw, …)`` draws with text as text and stable element ids (prefixed with the chart's
+    id, so that two charts on one page never share one), makes the SVG safe for the CSP and adds the
+    accessible title and description; a chart with other data, title or id
     gets another key, so a stale chart is never shown."""
 
     def __init__(self, limit: int) -> None:
@@ -150,7 +151,7 @@ class ChartCache:
 
             with rc_context({"svg.fonttype": "none", "svg.hashsalt": "kommunalschutz"}):
                 raw = draw()
-            svg = make_csp_safe(raw, chart_id=chart_id, title=title, description=description)
+            svg = make_csp_safe(prefix_ids(raw, chart_id), chart_id=chart_id, title=title, description=description)
             self._svgs[key] = svg
             while len(self._svgs) > self.limit:
                 self._svgs.popitem(last=False)
