@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -104,9 +105,10 @@ def wave_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     wave = _wave(request, pk, "officials.manage_wave")
     try:
         if action in ("letters", "reminders"):
-            if action == "reminders":
-                services.record_reminder(actor=user, wave=wave)
-            run = letters.start_rendering(actor=user, wave=wave, reminder=action == "reminders")
+            with transaction.atomic():  # a reminder round is counted only if its letters are queued
+                if action == "reminders":
+                    services.record_reminder(actor=user, wave=wave)
+                run = letters.start_rendering(actor=user, wave=wave, reminder=action == "reminders")
             return redirect("core:task_detail", run.pk)
         if action not in ACTIONS:
             raise Http404

@@ -62,6 +62,11 @@ def test_the_coordination_office_runs_a_wave_in_pages(login: Any, people: People
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     page = client.get(f"/amtstraeger-befragung/{wave.pk}/").content.decode()
     assert "Rücklauf nach Rolle" in page and "Welle abschließen" in page
+    wave.frame.update(used=True)  # everyone answered: a reminder round has nobody to write to
+    refused = client.post(f"/amtstraeger-befragung/{wave.pk}/aktion/reminders/")
+    assert refused.status_code == 400 and "niemanden" in refused.content.decode()
+    wave.refresh_from_db()
+    assert wave.reminders_sent == 0
     assert client.post(f"/amtstraeger-befragung/{wave.pk}/aktion/close/").status_code == 302
     wave.refresh_from_db()
     assert wave.status == Wave.Status.CLOSED
