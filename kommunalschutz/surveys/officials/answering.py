@@ -78,8 +78,7 @@ def _store(wave: Wave, *, channel: str, role: str, district_id: int, size_class:
     ResponseText.objects.bulk_create([ResponseText(wave=wave, item=code, text=text)
                                       for code, text in texts.items() if text.strip()])
     audit.record(actor=None, action="create", obj=wave, object_type="officials.response",
-                 summary=_("an answer sheet was received (%(channel)s)")
-                 % {"channel": Response.Channel(channel).label})
+                 summary=f"an answer sheet was received ({channel})")
     return response
 
 

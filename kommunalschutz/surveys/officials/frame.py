@@ -138,8 +138,8 @@ def import_list(*, actor: Actor, wave: Wave, municipality: Municipality, data: b
                    address={"name": row["name"], "street": row["street"], "postcode": row["postcode"],
                             "city": row["city"]})
         for row in rows], batch_size=500)
-    audit.record_create(actor=actor, obj=upload, summary=_("list of %(count)s officials of %(municipality)s imported")
-                        % {"count": len(rows), "municipality": municipality.name})
+    audit.record_create(actor=actor, obj=upload,
+                        summary=f"list of {len(rows)} officials of {municipality.name} imported")
     return upload
 
 

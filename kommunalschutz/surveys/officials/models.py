@@ -172,7 +172,8 @@ class FrameEntry(models.Model):
     # The sealed envelope: the code printed on the letter, encrypted until the wave closes (reminders print
     # it again), its HMAC as the lookup key, and whether it was used. When it was used is not recorded.
     code = EncryptedTextField(_("access code"), blank=True, default="")
-    code_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    code_digest = models.CharField(_("lookup key of the access code"), max_length=64, unique=True, null=True,
+                                   blank=True)
     used = models.BooleanField(_("answered"), default=False)
 
     class Meta:
@@ -196,7 +197,7 @@ class OpenLink(models.Model):
     # How many people the municipality forwards the link to: the frame count of this group.
     addressed = models.PositiveIntegerField(_("persons addressed"))
     token = EncryptedTextField(_("link token"))
-    token_digest = models.CharField(max_length=64, unique=True)
+    token_digest = models.CharField(_("lookup key of the link"), max_length=64, unique=True)
     responses = models.PositiveIntegerField(_("answers received"), default=0)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -254,7 +255,7 @@ class ResponseText(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="texts")
     item = models.CharField(_("question"), max_length=40)
-    text = EncryptedTextField(_("text"))
+    text = EncryptedTextField(_("wording"))
     review = models.CharField(_("review"), max_length=10, choices=Review.choices, default=Review.PENDING)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")

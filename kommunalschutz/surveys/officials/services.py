@@ -125,8 +125,8 @@ def add_registry_frame(*, actor: Actor, wave: Wave) -> int:
     if not entries:
         raise_if_errors({"__all__": [_("The registry is empty: import it first.")]})
     FrameEntry.objects.bulk_create(entries, batch_size=500)
-    audit.record(actor=actor, action="create", obj=wave, summary=_(
-        "%(count)s heads of town halls and district offices added to the frame") % {"count": len(entries)})
+    audit.record(actor=actor, action="create", obj=wave,
+                 summary=f"{len(entries)} heads of town halls and district offices added to the frame")
     return len(entries)
 
 
@@ -162,8 +162,8 @@ def open_field(*, actor: Actor, wave: Wave) -> int:
     before = audit.snapshot(wave, ["status", "bank_version", "opened_at"])
     wave.status, wave.bank_version, wave.opened_at = Status.FIELD, item_bank.VERSION, timezone.now()
     wave.save(update_fields=["status", "bank_version", "opened_at"])
-    audit.record_update(actor=actor, obj=wave, before=before, summary=_(
-        "field period opened: %(count)s sealed envelopes") % {"count": len(entries)})
+    audit.record_update(actor=actor, obj=wave, before=before,
+                        summary=f"field period opened: {len(entries)} sealed envelopes")
     return len(entries)
 
 
@@ -177,8 +177,8 @@ def record_reminder(*, actor: Actor, wave: Wave) -> int:
     before = audit.snapshot(wave, ["reminders_sent"])
     wave.reminders_sent += 1
     wave.save(update_fields=["reminders_sent"])
-    audit.record_update(actor=actor, obj=wave, before=before, summary=_(
-        "reminder %(number)s to %(count)s officials") % {"number": wave.reminders_sent, "count": pending})
+    audit.record_update(actor=actor, obj=wave, before=before,
+                        summary=f"reminder {wave.reminders_sent} to {pending} officials")
     return pending
 
 
@@ -202,8 +202,8 @@ def close_wave(*, actor: Actor, wave: Wave) -> Wave:
         Response.objects.filter(pk=response.pk).update(answers=response.answers)
     for text in ResponseText.objects.filter(wave=wave).only("pk", "text"):
         ResponseText.objects.filter(pk=text.pk).update(text=text.text)
-    audit.record_update(actor=actor, obj=wave, before=before, summary=_(
-        "wave closed; access codes and the addresses of the lists deleted"))
+    audit.record_update(actor=actor, obj=wave, before=before,
+                        summary="wave closed, access codes and the addresses of the lists deleted")
     transaction.on_commit(lambda: delete_letters(wave.pk))
     return wave
 
