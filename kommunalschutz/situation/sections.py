@@ -22,8 +22,10 @@ complementary); this module only decides which threshold applies per edition:
   acknowledgement, measures used, their outcomes, referrals: counts of what the case team did) unsuppressed.
 
 The protection sections name districts only, never a municipality, in both editions. The alliance's
-figures count municipalities and offers that are public facts (the public map, the figures API), so they
-are shown as they are. A new section is one more builder in :data:`BUILDERS`.
+figures count municipalities and offers, public facts (the public map, the figures API): the internal edition
+shows them as they are; the public edition, in which no cell under k may appear, hides every count from 1 to
+k-1 there too (and a change where it would reveal one). The press block is written from the figures
+themselves, as the ministry publishes them. A new section is one more builder in :data:`BUILDERS`.
 """
 
 from __future__ import annotations
@@ -158,6 +160,32 @@ def _figure_labels() -> dict[str, str]:
     return labels
 
 
+def _small(entry: Cell, k: int) -> bool:
+    value = entry["value"]
+    return isinstance(value, int | float) and 0 < abs(value) < k
+
+
+def _hidden(k: int) -> Cell:
+    return cell(None, f"<{k}", suppressed=True)
+
+
+def suppress_counts(cells: list[Cell], k: int) -> list[Cell]:
+    """Counts (no relation between them) with every value from 1 to k-1 hidden."""
+    return [_hidden(k) if _small(entry, k) else entry for entry in cells]
+
+
+def suppress_change(cells: list[Cell], k: int) -> list[Cell]:
+    """A count on two days and its change, each from 1 to k-1 hidden; since any two give the third, a second
+    one is hidden wherever only one would be (the change, or the first day's count if it was the change)."""
+    small = [_small(entry, k) for entry in cells]
+    if not any(small):
+        return cells
+    hide = list(small)
+    if sum(hide) == 1:
+        hide[0 if small[2] else 2] = True
+    return [_hidden(k) if hidden else entry for entry, hidden in zip(cells, hide, strict=True)]
+
+
 def alliance(scope: Scope) -> Section:
     """Members, agreements, consultations, coaching, councils, analyses, funding and events: on the day
     before the period, at its end, the change; the monthly series; the map and its table per district."""
@@ -184,20 +212,26 @@ def alliance(scope: Scope) -> Section:
     for name in names:
         old, new = data["before"][name], data["after"][name]
         decimals = 2 if name == "funding_approved_amount" else 0
-        rows.append({"key": name, "label": labels[name], "total": None, "cells": [
-            cell(old, german_number(old, decimals)), cell(new, german_number(new, decimals)),
-            cell(round(new - old, decimals), _signed(new - old, decimals))]})
+        cells = [cell(old, german_number(old, decimals)), cell(new, german_number(new, decimals)),
+                 cell(round(new - old, decimals), _signed(new - old, decimals))]
+        if scope.public and name != "funding_approved_amount":  # an amount in euros is not a count
+            cells = suppress_change(cells, scope.k)
+        rows.append({"key": name, "label": labels[name], "total": None, "cells": cells})
     figures_table = table(
         "alliance_figures", _("Programme figures on %(before)s and on %(end)s") % {
             "before": day(before_day), "end": day(scope.end)},
         _("Figure"), [("before", day(before_day)), ("end", day(scope.end)), ("change", _("Change in the period"))],
-        rows, note=_("Each figure counts what had happened on or before the date (docs/alliance.md). The alliance's "
-                     "figures are public facts and are shown without suppression."))
+        rows, note=_("Each figure counts what had happened on or before the date (docs/alliance.md).")
+        + (" " + _("In the public edition every count from 1 to %(last)s is suppressed, and a change whenever "
+                   "it would reveal one.") % {"last": scope.k - 1} if scope.public else ""),
+        suppressed_rule=scope.public)
     series_table = table(
         "alliance_series", _("Programme figures at the end of each month"), _("Date"),
         [(name, labels[name]) for name in figures.FIGURE_NAMES],
         [{"key": point[0], "label": day(dt.date.fromisoformat(point[0])), "total": None,
-          "cells": [cell(value) for value in point[1:]]} for point in data["series"]])
+          "cells": (suppress_counts if scope.public else lambda cells, _k: cells)(
+              [cell(value) for value in point[1:]], scope.k)} for point in data["series"]],
+        suppressed_rule=scope.public)
     district_rows = []
     keys = sorted(set(data["districts_end"]) | set(data["districts_before"]),
                   key=lambda ags: (data["districts_end"].get(ags) or data["districts_before"][ags])["name"])
@@ -206,9 +240,12 @@ def alliance(scope: Scope) -> Section:
                                                  "name": data["districts_before"][ags]["name"]}
         before = data["districts_before"].get(ags, {"member": 0})
         change = end["member"] - before["member"]
-        district_rows.append({"key": ags, "label": end["name"] or _("no district recorded"), "total": None, "cells": [
-            cell(before["member"]), cell(end["member"]), cell(change, _signed(change)),
-            cell(end["coaching"]), cell(end["security_analysis"]), cell(end["council"])]})
+        members = [cell(before["member"]), cell(end["member"]), cell(change, _signed(change))]
+        counts = [cell(end["coaching"]), cell(end["security_analysis"]), cell(end["council"])]
+        if scope.public:
+            members, counts = suppress_change(members, scope.k), suppress_counts(counts, scope.k)
+        district_rows.append({"key": ags, "label": end["name"] or _("no district recorded"), "total": None,
+                              "cells": [*members, *counts]})
     district_table = table(
         "alliance_districts", _("Municipalities in the alliance per district on %(end)s") % {"end": day(scope.end)},
         _("District"), [("members_before", _("Members on %(date)s") % {"date": day(before_day)}),
@@ -216,7 +253,8 @@ def alliance(scope: Scope) -> Section:
                         ("members_change", _("Change in the period")),
                         ("coaching", _("with coaching")), ("security_analysis", _("with a security analysis")),
                         ("councils", _("Prevention councils"))],
-        district_rows, note=_("The table of the map: municipalities by the building blocks they have reached."))
+        district_rows, note=_("The table of the map: municipalities by the building blocks they have reached."),
+        suppressed_rule=scope.public)
     after = data["after"]
     sentences = [
         ngettext("On %(date)s the alliance has %(n)s member municipality.",
@@ -448,7 +486,8 @@ def _interval_cells(value: dict[str, Any], *, percent: bool) -> list[Cell]:
         return [cell(None)] * 3
     if percent:
         return [cell(round(100 * value[key], 1), _percent(value[key])) for key in ("estimate", "lower", "upper")]
-    return [cell(round(value[key])) for key in ("estimate", "lower", "upper")]
+    # Estimates (floats), not counts: shown rounded, never confused with a count of persons.
+    return [cell(float(round(value[key])), german_number(round(value[key]))) for key in ("estimate", "lower", "upper")]
 
 
 def officials_survey(scope: Scope) -> Section:

@@ -57,9 +57,14 @@ def test_the_press_release_on_the_seed_start_has_the_eight_model_municipalities(
 @pytest.mark.parametrize("day", [PRESS_RELEASE_DAY, SEED_START])
 def test_the_map_counts_the_members_of_the_day(demo_db: DemoData, day: dt.date) -> None:
     report = computed_report(None, day, day)
-    assert report.public is not None
-    districts = table(report.public, "alliance_districts")
+    assert report.public is not None and report.internal is not None
+    districts = table(report.internal, "alliance_districts")
     members = sum(row["cells"][1]["value"] for row in districts["rows"])
     assert members == figures_as_of(day).member_municipalities
+    # The public edition shows the same counts where they are 0 or at least 5 and hides the others.
+    public = table(report.public, "alliance_districts")
+    for shown, full in zip(public["rows"], districts["rows"], strict=True):
+        value = full["cells"][1]["value"]
+        assert shown["cells"][1]["value"] == (value if value == 0 or value >= 5 else None)
     blocks = next(chart for chart in section(report.public, "alliance")["charts"] if chart["kind"] == "map")
     assert len(blocks["data"]["blocks"]) >= figures_as_of(day).member_municipalities

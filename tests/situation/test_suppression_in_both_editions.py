@@ -138,3 +138,37 @@ def test_the_subtraction_attack_finds_a_cell_that_only_primary_suppression_hid()
                   {"value": None, "display": "<5", "suppressed": True}],
     }], "column_totals": None, "grand_total": None}
     assert recover_by_subtraction(naive) == {("cell", 0, 1): 3}
+
+
+def _alliance_tables(content: dict[str, Any]) -> list[dict[str, Any]]:
+    return section(content, "alliance")["tables"]
+
+
+def test_the_public_edition_hides_the_alliances_small_counts_too(small_counts: World) -> None:
+    from kommunalschutz.alliance.programme.models import Stage
+    from tests.alliance.insights.conftest import programme, step
+
+    programme()
+    for municipality in (small_counts.pirna, small_counts.plauen):
+        step(municipality, Stage.MEMBER, dt.date(2024, 2, 1))
+    report = computed_report(small_counts.coordinator, *PERIOD)
+    assert report.public is not None and report.internal is not None
+    shown_small = 0
+    for found in _alliance_tables(report.internal):
+        for row in found["rows"]:
+            shown_small += sum(1 for entry in row["cells"]
+                               if isinstance(entry["value"], int) and 0 < entry["value"] < 5)
+    assert shown_small > 0  # the internal edition shows the two members as they are
+    for found in _alliance_tables(report.public):
+        assert found["suppressed_rule"]
+        for row in found["rows"]:
+            for entry in row["cells"]:
+                value = entry["value"]
+                assert entry["suppressed"] or not (isinstance(value, int | float) and 0 < abs(value) < 5), (
+                    found["key"], row["key"], entry)
+            if found["key"] in ("alliance_figures", "alliance_districts"):
+                # before, end and change: any two give the third, so never exactly one is hidden
+                assert sum(entry["suppressed"] for entry in row["cells"][:3]) != 1, (found["key"], row["key"])
+    members = next(row for row in table(report.public, "alliance_figures")["rows"]
+                   if row["key"] == "member_municipalities")
+    assert members["cells"][1]["suppressed"] and members["cells"][1]["value"] is None
