@@ -9,7 +9,6 @@ import pytest
 
 from kommunalschutz.protection.cases.models import IncidentStatistic
 from kommunalschutz.protection.measures.models import measure_bit
-from tests.browser.conftest import browser, new_session  # noqa: F401 - the browser walk's fixtures
 from tests.conftest import World
 
 MONTH = dt.date(2024, 3, 1)

@@ -87,6 +87,8 @@ def test_coordinator_and_analyst_run_the_bannewitz_demo_from_register_to_report(
         assert page.locator("input[name=otp_token]").count() == 0, f"{username} was asked for a second factor"
 
     def open_practice_project(page: Any) -> None:
+        # "Befragungen" holds the citizen and the officials' survey: open the disclosure, then the citizen surveys.
+        page.locator("nav.main-nav summary").filter(has_text="Befragungen").first.click()
         click(page, "Bürgerbefragungen", within="nav.main-nav")
         assert_accessible(page, "project list")
         click(page, PRACTICE_TITLE)

@@ -14,6 +14,8 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import log_in
 from tests.browser.layout import check_widths
 
+# Here, beside the other walks, so that it shares the session's one Playwright (tests/browser/conftest.py): a
+# second session-wide Playwright in the same worker would start inside the first one's asyncio loop.
 pytestmark = [pytest.mark.once, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
