@@ -141,7 +141,7 @@ def test_the_subtraction_attack_finds_a_cell_that_only_primary_suppression_hid()
 
 
 def _alliance_tables(content: dict[str, Any]) -> list[dict[str, Any]]:
-    return section(content, "alliance")["tables"]
+    return list(section(content, "alliance")["tables"])
 
 
 def test_the_public_edition_hides_the_alliances_small_counts_too(small_counts: World) -> None:
