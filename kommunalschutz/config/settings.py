@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kommunalschutz.protection.cases",
     "kommunalschutz.protection.intake",
     "kommunalschutz.protection.evidence",
+    "kommunalschutz.protection.onlinehate",
     "kommunalschutz.protection.assessments",
     "kommunalschutz.protection.measures",
     "kommunalschutz.protection.casestats",
