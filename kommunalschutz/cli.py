@@ -12,6 +12,9 @@
     kommunalschutz rebuild-figures [--check]
     kommunalschutz backup [--output PATH]
     kommunalschutz restore PATH [--replace]
+    kommunalschutz train-triage [--output PATH] [--sample N] [--extra FILE]
+    kommunalschutz classify-triage IN OUT
+    kommunalschutz evaluate-triage FILE | --cross-validate
 and every Django management command (migrate, runserver, …).
 """
 
@@ -41,6 +44,9 @@ ALIASES = {
     "verify-audit": "verify_audit",
     "rebuild-figures": "rebuild_figures",
     "grant-runtime-privileges": "grant_runtime_privileges",
+    "train-triage": "train_triage",
+    "classify-triage": "classify_triage",
+    "evaluate-triage": "evaluate_triage",
 }
 # Commands that change the schema or its privileges run as the owner role (MIGRATION_DATABASE_URL) when
 # one is configured; everything else, the web and task processes above all, runs as the runtime role.

@@ -1,0 +1,587 @@
+"""Training the triage model: corpora, features, cross-validation, the comparison of model families, and
+writing the model file (issue 17; docs/protection/triage-model.md).
+
+One *pipeline* turns labelled messages into a model file's content:
+
+1. TF-IDF features (classifier.Features) with the vocabulary and idf of the training messages;
+2. a linear scorer per task (the *family*: logistic regression, linear SVM, or NB-SVM), task 2 either flat
+   over the four labels or *hierarchical* (the kind of offence among offensive messages only, times P(OFFENSE));
+3. an inner stratified k-fold over the training messages gives out-of-fold scores, on which the calibration
+   (Platt scaling for task 1, temperature and class biases for task 2) and the decision rule (task 1
+   threshold, task 2 class biases, task 2 consistent with task 1 or not) are fitted for the organisers'
+   macro-F1;
+4. the scorers refitted on all training messages.
+
+``cross_validate`` measures a configuration honestly: an outer stratified 5-fold over the GermEval 2018
+training data, the whole pipeline (including step 3) run on each outer training part, scored on the outer
+held-out part only. Extra corpora go into training parts only, never into a held-out part.
+
+Everything is deterministic: fixed seeds, sorted vocabularies, solvers without randomness (liblinear with a
+fixed random_state, lbfgs), and a zip written with fixed time stamps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import optimize, sparse  # type: ignore[import-untyped]  # scipy ships no type information here
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
+
+from kommunalschutz.protection.onlinehate import germeval
+from kommunalschutz.protection.onlinehate.classifier import (
+    FORMAT,
+    FORMAT_VERSION,
+    Features,
+    FloatArray,
+    TriageModel,
+    read_model,
+)
+from kommunalschutz.protection.onlinehate.germeval import TASK1_LABELS, TASK2_LABELS
+
+DATA = Path(__file__).resolve().parent / "data"
+GERMEVAL_TRAINING = DATA / "germeval2018.training.txt"
+SEED = 20180901
+OUTER_FOLDS = 5
+INNER_FOLDS = 5
+OFFENSIVE: tuple[str, ...] = TASK2_LABELS[:3]
+
+Counts = dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    texts: list[str]
+    task1: list[str]
+    task2: list[str]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A configuration of the pipeline; the shipped one is ``SHIPPED``."""
+
+    family: str = "lr"  # lr | svm | nbsvm
+    c1: float = 4.0  # inverse regularisation, task 1
+    c2: float = 4.0  # inverse regularisation, task 2
+    char_min: int = 2
+    char_max: int = 5
+    min_df: int = 2
+    word_weight: float = 1.0
+    char_weight: float = 1.0
+    balanced: bool = True  # class weights inversely proportional to the class frequencies
+    task2: str = "hierarchical"  # flat | hierarchical
+    extra: tuple[str, ...] = ()  # names of extra corpora (EXTRA_CORPORA) in the training parts
+    extra_weight: float = 0.5
+    inner_folds: int = INNER_FOLDS
+
+    def features_spec(self) -> dict[str, Any]:
+        return {"char_min": self.char_min, "char_max": self.char_max, "word_weight": self.word_weight,
+                "char_weight": self.char_weight, "min_df": self.min_df}
+
+
+SHIPPED = Config()
+
+
+# Corpora ---------------------------------------------------------------------------------------------------
+
+
+def read_corpus(path: Path) -> Corpus:
+    records = germeval.read_labelled(path, columns=(3,))
+    return Corpus([r.text for r in records], [r.labels[0] for r in records], [r.labels[1] for r in records])
+
+
+def normalised_key(text: str) -> str:
+    """The text as compared for duplicates: NFC, lower case, mentions and links masked, letters and digits only."""
+    text = unicodedata.normalize("NFC", text).replace("|LBR|", " ").lower()
+    text = re.sub(r"@\w+|\[@\w+\]|https?://\S+|www\.\S+", " ", text)
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _gahd(path: Path) -> Corpus:
+    """GAHD: hate speech (label 1) taken as OFFENSE/ABUSE; label 0 as OTHER (a weak mapping, see the docs)."""
+    texts, task1, task2 = [], [], []
+    for line in germeval.read_lines(path)[1:]:
+        fields = line.split("\t")
+        if len(fields) >= 3 and fields[2] in ("0", "1"):
+            texts.append(fields[1])
+            task1.append("OFFENSE" if fields[2] == "1" else "OTHER")
+            task2.append("ABUSE" if fields[2] == "1" else "OTHER")
+    return Corpus(texts, task1, task2)
+
+
+EXTRA_CORPORA: dict[str, tuple[str, Callable[[Path], Corpus]]] = {
+    "gahd": ("gahd_train_dev.tsv", _gahd),
+}
+
+
+def extra_corpus(name: str, folder: Path, exclude: Sequence[str]) -> Corpus:
+    """An extra corpus without the messages that duplicate ``exclude`` (the GermEval texts)."""
+    file_name, reader = EXTRA_CORPORA[name]
+    corpus = reader(folder / file_name)
+    seen = {normalised_key(text) for text in exclude}
+    keep = []
+    for index, text in enumerate(corpus.texts):
+        key = normalised_key(text)
+        if key and key not in seen:
+            seen.add(key)
+            keep.append(index)
+    return Corpus([corpus.texts[i] for i in keep], [corpus.task1[i] for i in keep], [corpus.task2[i] for i in keep])
+
+
+def stratified_sample(corpus: Corpus, size: int, seed: int = SEED) -> Corpus:
+    """A sample stratified by the task 2 label, in the corpus' order (fixed seed)."""
+    if size >= len(corpus.texts):
+        return corpus
+    rng = np.random.default_rng(seed)
+    labels = np.array(corpus.task2)
+    chosen: list[int] = []
+    for label in TASK2_LABELS:
+        members = np.flatnonzero(labels == label)
+        share = max(2, round(size * len(members) / len(labels))) if len(members) >= 2 else len(members)
+        chosen += rng.choice(members, size=min(share, len(members)), replace=False).tolist()
+    chosen.sort()
+    return Corpus([corpus.texts[i] for i in chosen], [corpus.task1[i] for i in chosen],
+                  [corpus.task2[i] for i in chosen])
+
+
+# Features --------------------------------------------------------------------------------------------------
+
+
+def fit_features(config: Config, documents: Sequence[Counts]) -> tuple[Features, dict[str, list[str]],
+                                                                        dict[str, FloatArray]]:
+    """Vocabularies (terms in at least min_df messages, sorted) and smoothed idf, as scikit-learn computes it:
+    ln((1 + n) / (1 + df)) + 1."""
+    vocabulary: dict[str, list[str]] = {}
+    idf: dict[str, FloatArray] = {}
+    for block in ("word", "char"):
+        frequency: dict[str, int] = {}
+        for counted in documents:
+            for term in counted[block]:
+                frequency[term] = frequency.get(term, 0) + 1
+        terms = sorted(term for term, df in frequency.items() if df >= config.min_df)
+        vocabulary[block] = terms
+        df = np.array([frequency[t] for t in terms], dtype=np.float64)
+        idf[block] = np.log((1.0 + len(documents)) / (1.0 + df)) + 1.0
+    features = Features(config.features_spec(), vocabulary, idf)
+    return features, vocabulary, idf
+
+
+def analyse_all(texts: Sequence[str], config: Config) -> list[Counts]:
+    probe = Features(config.features_spec(), {"word": [], "char": []}, {"word": np.zeros(0), "char": np.zeros(0)})
+    return [probe.counts(text) for text in texts]
+
+
+# Scorers ---------------------------------------------------------------------------------------------------
+
+
+def _weights(y: np.ndarray[Any, Any], balanced: bool) -> np.ndarray[Any, Any] | None:
+    if not balanced:
+        return None
+    classes, counts = np.unique(y, return_counts=True)
+    per_class = {c: len(y) / (len(classes) * n) for c, n in zip(classes, counts, strict=True)}
+    weights: np.ndarray[Any, Any] = np.array([per_class[c] for c in y])
+    return weights
+
+
+def _binary(x: sparse.csr_matrix, y: np.ndarray[Any, Any], config: Config, c: float,
+            weight: np.ndarray[Any, Any]) -> tuple[FloatArray, float]:
+    """A linear scorer for y in {0, 1}: (coefficients, intercept); decision = x @ coef + intercept."""
+    if config.family == "lr":
+        model = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=1000)
+        model.fit(x, y, sample_weight=weight)
+        return np.asarray(model.coef_[0], dtype=np.float64), float(model.intercept_[0])
+    if config.family == "svm":
+        model = LinearSVC(C=c, random_state=SEED, max_iter=5000)
+        model.fit(x, y, sample_weight=weight)
+        return np.asarray(model.coef_[0], dtype=np.float64), float(model.intercept_[0])
+    if config.family == "nbsvm":  # Wang & Manning 2012: features scaled by the NB log-count ratio
+        alpha = 1.0
+        positive = np.asarray(x[y == 1].sum(axis=0)).ravel() + alpha
+        negative = np.asarray(x[y == 0].sum(axis=0)).ravel() + alpha
+        ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
+        model = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=1000)
+        model.fit(x @ sparse.diags(ratio), y, sample_weight=weight)
+        return np.asarray(model.coef_[0] * ratio, dtype=np.float64), float(model.intercept_[0])
+    raise ValueError(f"unknown family {config.family}")
+
+
+def fit_scorers(x: sparse.csr_matrix, task1: Sequence[str], task2: Sequence[str], config: Config,
+                sample_weight: FloatArray) -> dict[str, Any]:
+    """The linear scorers of both tasks (one-vs-rest for task 2)."""
+    y1 = np.array([1 if label == "OFFENSE" else 0 for label in task1])
+    w1 = _weights(y1, config.balanced)
+    coef1, intercept1 = _binary(x, y1, config, config.c1, sample_weight * (w1 if w1 is not None else 1.0))
+    labels2 = np.array(task2)
+    if config.task2 == "hierarchical":
+        rows = np.flatnonzero(labels2 != "OTHER")
+        x2, y2, base, classes = x[rows], labels2[rows], sample_weight[rows], tuple(OFFENSIVE)
+    else:
+        x2, y2, base, classes = x, labels2, sample_weight, TASK2_LABELS
+    w2 = _weights(y2, config.balanced)
+    weight2 = base * (w2 if w2 is not None else 1.0)
+    columns, intercepts = [], []
+    for label in classes:
+        coef, intercept = _binary(x2, (y2 == label).astype(int), config, config.c2, weight2)
+        columns.append(coef)
+        intercepts.append(intercept)
+    return {"coef1": coef1, "intercept1": intercept1, "coef2": np.column_stack(columns),
+            "intercept2": np.array(intercepts)}
+
+
+def decisions(x: sparse.csr_matrix, scorers: dict[str, Any]) -> tuple[FloatArray, FloatArray]:
+    z1 = np.asarray(x @ scorers["coef1"]).ravel() + scorers["intercept1"]
+    z2 = np.asarray(x @ scorers["coef2"]) + scorers["intercept2"]
+    return z1, z2
+
+
+# Calibration and decision rule -------------------------------------------------------------------------------
+
+
+def fit_platt(z: FloatArray, y: np.ndarray[Any, Any]) -> tuple[float, float]:
+    """P = sigmoid(slope * z + bias), by maximum likelihood."""
+    def loss(params: FloatArray) -> float:
+        t = params[0] * z + params[1]
+        return float(np.sum(np.logaddexp(0, t) - y * t))
+    result = optimize.minimize(loss, np.array([1.0, 0.0]), method="L-BFGS-B")
+    return float(result.x[0]), float(result.x[1])
+
+
+def fit_vector_scaling(z: FloatArray, y: np.ndarray[Any, Any]) -> tuple[float, list[float]]:
+    """P = softmax(scale * z + bias) (bias of the last class 0), by maximum likelihood; y are class indices."""
+    k = z.shape[1]
+
+    def loss(params: FloatArray) -> float:
+        bias = np.append(params[1:], 0.0)
+        t = params[0] * z + bias
+        t = t - t.max(axis=1, keepdims=True)
+        return float(np.sum(np.log(np.exp(t).sum(axis=1)) - t[np.arange(len(y)), y]))
+    result = optimize.minimize(loss, np.concatenate([[1.0], np.zeros(k - 1)]), method="L-BFGS-B")
+    return float(result.x[0]), [float(b) for b in np.append(result.x[1:], 0.0)]
+
+
+def macro_f1(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> float:
+    return germeval.score(gold, predicted, labels).macro_f1
+
+
+def _fast_macro_f1(gold: np.ndarray[Any, Any], predicted: np.ndarray[Any, Any], k: int) -> float:
+    """germeval.score's macro-F1 on class indices (vectorised for the tuning loops)."""
+    precision = recall = 0.0
+    for label in range(k):
+        tp = float(np.sum((gold == label) & (predicted == label)))
+        p_count = float(np.sum(predicted == label))
+        g_count = float(np.sum(gold == label))
+        precision += tp / p_count if p_count else 0.0
+        recall += tp / g_count if g_count else 0.0
+    precision /= k
+    recall /= k
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def tune_decision(p_offense: FloatArray, fine: FloatArray, task1: Sequence[str], task2: Sequence[str]) -> dict[
+        str, Any]:
+    """The task 1 threshold and the task 2 class biases (added to log P) that maximise the organisers'
+    macro-F1 on out-of-fold probabilities, and whether task 2 follows task 1 (OTHER iff OTHER)."""
+    gold1 = np.array([TASK1_LABELS.index(label) for label in task1])
+    best_threshold, best_f1 = 0.5, -1.0
+    for threshold in np.round(np.arange(0.10, 0.901, 0.01), 2):
+        predicted = np.where(p_offense >= threshold, 0, 1)
+        value = _fast_macro_f1(gold1, predicted, 2)
+        if value > best_f1 + 1e-12:
+            best_threshold, best_f1 = float(threshold), value
+    gold2 = np.array([TASK2_LABELS.index(label) for label in task2])
+    logp = np.log(np.clip(fine, 1e-12, 1.0))
+    is_offense = p_offense >= best_threshold
+    grid = np.round(np.arange(-3.0, 3.001, 0.1), 2)
+    chosen: dict[str, Any] = {}
+    for consistent in (True, False):
+        bias = np.zeros(4)
+
+        def predict(b: FloatArray, consistent: bool = consistent) -> np.ndarray[Any, Any]:
+            scores = logp + b
+            chosen_labels: np.ndarray[Any, Any] = (np.where(is_offense, np.argmax(scores[:, :3], axis=1), 3)
+                                                   if consistent else np.argmax(scores, axis=1))
+            return chosen_labels
+
+        best = _fast_macro_f1(gold2, predict(bias), 4)
+        for _round in range(3):
+            for k in range(3):  # OTHER's bias stays 0 (only differences count)
+                for value in grid:
+                    trial = bias.copy()
+                    trial[k] = value
+                    f1 = _fast_macro_f1(gold2, predict(trial), 4)
+                    if f1 > best + 1e-12:
+                        best, bias = f1, trial
+        if not chosen or best > chosen["f1"] + 1e-12:
+            chosen = {"f1": best, "bias": [float(b) for b in bias], "consistent": consistent}
+    return {"threshold": best_threshold, "bias": chosen["bias"], "consistent": chosen["consistent"],
+            "oof_task1_macro_f1": best_f1, "oof_task2_macro_f1": chosen["f1"]}
+
+
+# The pipeline ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """Training messages (GermEval first, then extra) with their term counts and sample weights."""
+
+    texts: list[str]
+    counts: list[Counts]
+    task1: list[str]
+    task2: list[str]
+    weight: FloatArray
+    germeval: int  # how many of them are GermEval messages (the first ones)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _calibrated(z1: FloatArray, z2: FloatArray, calibration: dict[str, Any], kind: str) -> tuple[
+        FloatArray, FloatArray]:
+    spec = {"task1": {"calibration": calibration["task1"]}, "task2": {"calibration": calibration["task2"],
+                                                                       "kind": kind}}
+    p_offense = 1.0 / (1.0 + np.exp(-(spec["task1"]["calibration"]["slope"] * z1
+                                      + spec["task1"]["calibration"]["bias"])))
+    scaled = z2 * calibration["task2"]["scale"] + np.asarray(calibration["task2"]["bias"])
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    soft = np.exp(scaled) / np.exp(scaled).sum(axis=1, keepdims=True)
+    if kind == "hierarchical":
+        return p_offense, np.column_stack([soft * p_offense[:, None], 1.0 - p_offense])
+    return p_offense, soft
+
+
+def train(prepared: Prepared, config: Config, seed: int = SEED) -> tuple[dict[str, Any], dict[str, FloatArray]]:
+    """The model file's content (spec, arrays) trained on ``prepared``."""
+    features, vocabulary, idf = fit_features(config, prepared.counts)
+    x = features.matrix_from_counts(prepared.counts)
+    n = prepared.germeval
+    task1 = np.array(prepared.task1)
+    task2 = np.array(prepared.task2)
+    # Out-of-fold decision values of the GermEval messages (extra messages only ever train).
+    z1 = np.zeros(n)
+    width = 3 if config.task2 == "hierarchical" else 4
+    z2 = np.zeros((n, width))
+    folds = StratifiedKFold(n_splits=config.inner_folds, shuffle=True, random_state=seed)
+    extra = np.arange(n, len(prepared.texts))
+    for inner_train, inner_test in folds.split(np.zeros(n), task2[:n]):
+        rows = np.concatenate([inner_train, extra])
+        scorers = fit_scorers(x[rows], task1[rows].tolist(), task2[rows].tolist(), config, prepared.weight[rows])
+        z1[inner_test], z2[inner_test] = decisions(x[inner_test], scorers)
+    y1 = (task1[:n] == "OFFENSE").astype(float)
+    slope, bias = fit_platt(z1, y1)
+    if config.task2 == "hierarchical":
+        offensive = np.flatnonzero(task2[:n] != "OTHER")
+        scale, bias2 = fit_vector_scaling(z2[offensive], np.array([OFFENSIVE.index(t) for t in task2[offensive]]))
+    else:
+        scale, bias2 = fit_vector_scaling(z2, np.array([TASK2_LABELS.index(t) for t in task2[:n]]))
+    calibration = {"task1": {"slope": slope, "bias": bias}, "task2": {"scale": scale, "bias": bias2}}
+    p_offense, fine = _calibrated(z1, z2, calibration, config.task2)
+    decision = tune_decision(p_offense, fine, task1[:n].tolist(), task2[:n].tolist())
+    scorers = fit_scorers(x, prepared.task1, prepared.task2, config, prepared.weight)
+    spec: dict[str, Any] = {
+        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "config": {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(config).items()},
+        "features": config.features_spec(),
+        "vocabulary": vocabulary,
+        "task1": {"labels": list(TASK1_LABELS), "intercept": scorers["intercept1"],
+                  "calibration": calibration["task1"]},
+        "task2": {"labels": list(TASK2_LABELS), "kind": config.task2,
+                  "columns": list(OFFENSIVE if config.task2 == "hierarchical" else TASK2_LABELS),
+                  "intercept": [float(v) for v in scorers["intercept2"]], "calibration": calibration["task2"]},
+        "decision": {"threshold": decision["threshold"], "bias": decision["bias"],
+                     "consistent": decision["consistent"]},
+        "training": {**prepared.meta, "messages": len(prepared.texts), "germeval_messages": n, "seed": seed,
+                     "inner_out_of_fold_macro_f1": {"task1": decision["oof_task1_macro_f1"],
+                                                    "task2": decision["oof_task2_macro_f1"]}},
+    }
+    arrays = {"idf_word": idf["word"], "idf_char": idf["char"], "coef1": scorers["coef1"].astype(np.float32),
+              "coef2": scorers["coef2"].astype(np.float32)}
+    return spec, arrays
+
+
+def model_bytes(spec: dict[str, Any], arrays: dict[str, FloatArray]) -> bytes:
+    """The model file: a zip with fixed time stamps and permissions, so equal content gives equal bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        entries = [("model.json", json.dumps(spec, sort_keys=True, ensure_ascii=False, indent=None,
+                                             separators=(",", ":")).encode("utf-8"))]
+        for name in sorted(arrays):
+            array_buffer = io.BytesIO()
+            np.save(array_buffer, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            entries.append((name + ".npy", array_buffer.getvalue()))
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, data, compresslevel=9)
+    return buffer.getvalue()
+
+
+def prepare(corpus: Corpus, config: Config, extra: Corpus | None = None,
+            meta: dict[str, Any] | None = None) -> Prepared:
+    texts = list(corpus.texts)
+    task1, task2 = list(corpus.task1), list(corpus.task2)
+    weight = [1.0] * len(texts)
+    if extra is not None:
+        texts += extra.texts
+        task1 += extra.task1
+        task2 += extra.task2
+        weight += [config.extra_weight] * len(extra.texts)
+    return Prepared(texts, analyse_all(texts, config), task1, task2, np.array(weight), len(corpus.texts),
+                    meta or {})
+
+
+def load_extras(config: Config, exclude: Sequence[str], folder: Path = DATA) -> Corpus | None:
+    if not config.extra:
+        return None
+    parts = [extra_corpus(name, folder, exclude) for name in config.extra]
+    return Corpus([t for p in parts for t in p.texts], [t for p in parts for t in p.task1],
+                  [t for p in parts for t in p.task2])
+
+
+def train_model(corpus: Corpus, config: Config = SHIPPED, additional: Corpus | None = None,
+                data_folder: Path = DATA, meta: dict[str, Any] | None = None) -> bytes:
+    """The model file's bytes trained on the GermEval corpus (plus ``additional`` labelled messages, which
+    count like GermEval ones, plus the config's extra corpora in training only)."""
+    if additional is not None:
+        corpus = Corpus(corpus.texts + additional.texts, corpus.task1 + additional.task1,
+                        corpus.task2 + additional.task2)
+    extra = load_extras(config, corpus.texts, data_folder)
+    prepared = prepare(corpus, config, extra, meta)
+    spec, arrays = train(prepared, config)
+    return model_bytes(spec, arrays)
+
+
+# Cross-validation ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    test: list[int]
+    p_offense: FloatArray
+    fine: FloatArray
+    task1: list[str]
+    task2: list[str]
+
+
+def _outer_fold(args: tuple[Corpus, Config, list[int], list[int], Corpus | None]) -> FoldResult:
+    corpus, config, train_rows, test_rows, extra = args
+    part = Corpus([corpus.texts[i] for i in train_rows], [corpus.task1[i] for i in train_rows],
+                  [corpus.task2[i] for i in train_rows])
+    spec, arrays = train(prepare(part, config, extra), config)
+    model = read_model(model_bytes(spec, arrays))  # exactly what a model file would do
+    p_offense, fine = model.probabilities([corpus.texts[i] for i in test_rows])
+    task1, task2 = model.decide(p_offense, fine)
+    return FoldResult(test_rows, p_offense, fine, task1, task2)
+
+
+def calibration_metrics(probabilities: FloatArray, gold: np.ndarray[Any, Any], bins: int = 15) -> dict[str, float]:
+    """Brier score (mean over messages of the summed squared error over classes) and the expected calibration
+    error of the top label (equal-width bins of confidence); ``gold`` are class indices."""
+    k = probabilities.shape[1]
+    onehot = np.eye(k)[gold]
+    brier = float(np.mean(np.sum((probabilities - onehot) ** 2, axis=1)))
+    confidence = probabilities.max(axis=1)
+    correct = (probabilities.argmax(axis=1) == gold).astype(float)
+    ece = 0.0
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    for low, high in itertools.pairwise(edges):
+        inside = (confidence > low) & (confidence <= high)
+        if inside.any():
+            ece += inside.mean() * abs(confidence[inside].mean() - correct[inside].mean())
+    return {"brier": brier, "ece": float(ece)}
+
+
+def cross_validate(corpus: Corpus, config: Config, workers: int = 2, data_folder: Path = DATA,
+                   seed: int = SEED) -> dict[str, Any]:
+    """Outer stratified k-fold (by task 2 label, fixed seed) of the whole pipeline; scores on the pooled
+    held-out predictions as the organisers define them, per fold too, and the calibration."""
+    extra = load_extras(config, corpus.texts, data_folder)
+    folds = StratifiedKFold(n_splits=OUTER_FOLDS, shuffle=True, random_state=seed)
+    jobs = [(corpus, config, train_rows.tolist(), test_rows.tolist(), extra)
+            for train_rows, test_rows in folds.split(np.zeros(len(corpus.texts)), corpus.task2)]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_outer_fold, jobs))
+    else:
+        results = [_outer_fold(job) for job in jobs]
+    n = len(corpus.texts)
+    pred1, pred2 = [""] * n, [""] * n
+    p_offense = np.zeros(n)
+    fine = np.zeros((n, 4))
+    per_fold = []
+    for result in results:
+        for position, row in enumerate(result.test):
+            pred1[row], pred2[row] = result.task1[position], result.task2[position]
+        p_offense[result.test] = result.p_offense
+        fine[result.test] = result.fine
+        gold1 = [corpus.task1[i] for i in result.test]
+        gold2 = [corpus.task2[i] for i in result.test]
+        per_fold.append({"task1": macro_f1(gold1, result.task1, TASK1_LABELS),
+                         "task2": macro_f1(gold2, result.task2, TASK2_LABELS)})
+    gold1_index = np.array([0 if label == "OFFENSE" else 1 for label in corpus.task1])
+    gold2_index = np.array([TASK2_LABELS.index(label) for label in corpus.task2])
+    return {
+        "config": asdict(config),
+        "folds": OUTER_FOLDS, "seed": seed, "messages": n,
+        "task1": germeval.score(corpus.task1, pred1, TASK1_LABELS),
+        "task2": germeval.score(corpus.task2, pred2, TASK2_LABELS),
+        "per_fold": per_fold,
+        "calibration1": calibration_metrics(np.column_stack([p_offense, 1 - p_offense]), gold1_index),
+        "calibration2": calibration_metrics(fine, gold2_index),
+        "predictions": (pred1, pred2),
+    }
+
+
+def summary(result: dict[str, Any]) -> dict[str, Any]:
+    """The cross-validation result without the predictions, JSON-ready (scores in percent)."""
+    folds = result["per_fold"]
+
+    def spread(task: str) -> float:
+        values = [f[task] * 100 for f in folds]
+        mean = sum(values) / len(values)
+        return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1)) if len(values) > 1 else 0.0
+
+    return {
+        "config": result["config"],
+        "task1_macro_f1": round(result["task1"].macro_f1 * 100, 2),
+        "task1_macro_f1_fold_sd": round(spread("task1"), 2),
+        "task2_macro_f1": round(result["task2"].macro_f1 * 100, 2),
+        "task2_macro_f1_fold_sd": round(spread("task2"), 2),
+        "task1_brier": round(result["calibration1"]["brier"], 4),
+        "task1_ece": round(result["calibration1"]["ece"], 4),
+        "task2_brier": round(result["calibration2"]["brier"], 4),
+        "task2_ece": round(result["calibration2"]["ece"], 4),
+    }
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def with_changes(config: Config, **changes: Any) -> Config:
+    return replace(config, **changes)
+
+
+def check_model(data: bytes) -> TriageModel:
+    return read_model(data)
+
+
+def config_of(spec: dict[str, Any]) -> Config:
+    """The configuration a model file was trained with."""
+    values = dict(spec["config"])
+    values["extra"] = tuple(values.get("extra", ()))
+    known = set(Config.__dataclass_fields__)
+    return Config(**{key: value for key, value in values.items() if key in known})
