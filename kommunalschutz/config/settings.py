@@ -451,6 +451,11 @@ AGREEMENT_REVIEW_REMINDER_DAYS = env_int("AGREEMENT_REVIEW_REMINDER_DAYS", 14, m
 EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 # The largest evidence file accepted, in bytes (default 20 MB).
 EVIDENCE_UPLOAD_MAX_BYTES = env_int("EVIDENCE_UPLOAD_MAX_BYTES", 20_000_000, minimum=1)
+# Online hate (decision 0043): the largest import of comments at once, and of an uploaded export in bytes.
+ONLINEHATE_IMPORT_MAX_ITEMS = env_int("ONLINEHATE_IMPORT_MAX_ITEMS", 10_000, minimum=1)
+ONLINEHATE_IMPORT_MAX_BYTES = env_int("ONLINEHATE_IMPORT_MAX_BYTES", 20_000_000, minimum=1)
+# The triage model; empty: the file shipped with the platform (kommunalschutz train-triage writes a new one).
+TRIAGE_MODEL_PATH = env_optional("TRIAGE_MODEL_PATH")
 # A new case must have an owner within this time: acute cases in hours, the others in working days.
 CASE_ACK_HOURS_ACUTE = env_int("CASE_ACK_HOURS_ACUTE", 1, minimum=1)
 CASE_ACK_WORKING_DAYS = env_int("CASE_ACK_WORKING_DAYS", 2, minimum=1)

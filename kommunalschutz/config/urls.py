@@ -19,6 +19,7 @@ urlpatterns = [
     path("faelle/", include("kommunalschutz.protection.cases.urls")),
     path("melden/", include("kommunalschutz.protection.intake.urls")),
     path("beweismittel/", include("kommunalschutz.protection.evidence.urls")),
+    path("online-hass/", include("kommunalschutz.protection.onlinehate.urls")),
     path("gefaehrdungsbewertung/", include("kommunalschutz.protection.assessments.urls")),
     path("massnahmen/", include("kommunalschutz.protection.measures.urls")),
     path("fallstatistik/", include("kommunalschutz.protection.casestats.urls")),

@@ -271,6 +271,7 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
     from kommunalschutz.protection.assessments import services as assessments
     from kommunalschutz.protection.assessments.models import WarningBehaviour
     from kommunalschutz.protection.cases import case_tasks, messaging, workflow
+    from kommunalschutz.demo import onlinehate as onlinehate_demo
     from kommunalschutz.protection.evidence import services as evidence
     from kommunalschutz.protection.measures import services as measures
     from kommunalschutz.protection.measures.models import Partner
@@ -304,6 +305,8 @@ def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
     evidence.add_file(case=pirna, actor=users["pirna-buergermeisterin"], upload=_demo_text_file(
         "kommentare.txt", "Synthetische Abschrift der Kommentare vom Demo-Datum.\n"),
         description="Abschrift der Kommentare")
+    # The thread under her post: 200 synthetic comments, imported and ranked; the police contact decides ten.
+    onlinehate_demo.load_thread(case=pirna, actor=users["pirna-buergermeisterin"], decider=police, now=now)
     assessments.record_assessment(
         case=pirna, actor=police, level="moderate", route="police", next_review_on=today + dt.timedelta(days=42),
         rationale="Wiederholte, zunehmend konkrete Drohungen eines fixierten Nutzers; Veröffentlichung der "

@@ -10,6 +10,8 @@ import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +28,41 @@ from kommunalschutz.protection.cases.models import Case, CaseEvent
 from kommunalschutz.protection.cases.services import add_event
 from kommunalschutz.protection.evidence.models import EvidenceItem
 from kommunalschutz.protection.evidence.store import read_original
+
+# --- what other apps add to the package --------------------------------------------------------------------
+
+
+@dataclass
+class PackageAnnotations:
+    """What an app that hangs on the evidence adds to a case's package (the online-hate triage, decision 0043):
+    items to leave out (imported comments nobody has confirmed), extra manifest keys per item and sentences
+    for the manifest and the PDF summary."""
+
+    leave_out: set[int] = field(default_factory=set)
+    per_item: dict[int, dict[str, Any]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+PackageContributor = Callable[[Case, list[EvidenceItem]], PackageAnnotations]
+_contributors: dict[str, PackageContributor] = {}
+
+
+def register_package_contributor(name: str, contributor: PackageContributor) -> None:
+    """Let ``contributor(case, items)`` annotate the evidence package (evidence imports none of its users;
+    they register in their AppConfig.ready(), like the case hooks of decision 0010)."""
+    _contributors[name] = contributor
+
+
+def _annotations(case: Case, items: list[EvidenceItem]) -> PackageAnnotations:
+    merged = PackageAnnotations()
+    for contributor in _contributors.values():
+        found = contributor(case, items)
+        merged.leave_out |= found.leave_out
+        for pk, values in found.per_item.items():
+            merged.per_item.setdefault(pk, {}).update(values)
+        merged.notes.extend(found.notes)
+    return merged
+
 
 # --- the evidence package --------------------------------------------------------------------------------
 
@@ -85,9 +122,13 @@ def build_package(*, case: Case, actor: Actor) -> tuple[str, bytes]:
     """
     created = timezone.localtime()
     items = list(EvidenceItem.objects.filter(case=case).select_related("created_by").order_by("created_at", "pk"))
+    annotations = _annotations(case, items)
+    # Items keep the number they have on the evidence page, also when others are left out.
+    numbered = [(number, item) for number, item in enumerate(items, start=1) if item.pk not in annotations.leave_out]
+    items = [item for _number, item in numbered]
     entries: list[dict[str, Any]] = []
     files: list[tuple[str, bytes]] = []
-    for number, item in enumerate(items, start=1):
+    for number, item in numbered:
         zip_name = None
         if item.stored_name:
             content = read_original(item)
@@ -111,6 +152,7 @@ def build_package(*, case: Case, actor: Actor) -> tuple[str, bytes]:
                 "profile_url": item.profile_url, "posted_at": _iso(item.posted_at),
                 "captured_at": _iso(item.captured_at), "content": item.content_text, "context": item.context,
             }
+        entry.update(annotations.per_item.get(item.pk, {}))
         entries.append(entry)
     creator = actor if getattr(actor, "is_authenticated", False) else None
     manifest = {
@@ -122,11 +164,13 @@ def build_package(*, case: Case, actor: Actor) -> tuple[str, bytes]:
         "hash_algorithm": "SHA-256",
         "items": entries,
     }
+    if annotations.notes:
+        manifest["notes"] = annotations.notes
     manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     pdf = render_pdf("evidence/package_summary_pdf.html", {
         "case": case, "incident": _incident(case), "entries": entries, "created": created,
         "created_by": manifest["created_by"], "platform": settings.PLATFORM_NAME,
-        "version": kommunalschutz.__version__,
+        "version": kommunalschutz.__version__, "notes": annotations.notes,
     })
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
                    for name, data in [*files, ("manifest.json", manifest_bytes)])

@@ -56,16 +56,33 @@ class ThreadImport(models.Model):
         JSON = "json", _("JSON file")
         SCREENSHOTS = "screenshots", _("screenshots")
 
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded, columns to be assigned")
+        IMPORTED = "imported", _("imported")
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="online_imports")
     source = models.CharField(_("source of the import"), max_length=12, choices=Source.choices)
+    status = models.CharField(_("status of the import"), max_length=10, choices=Status.choices,
+                              default=Status.IMPORTED)
+    # The uploaded export (CSV or JSON), encrypted in the evidence store like every original.
+    stored_name = models.CharField(max_length=100, blank=True)
     file_name = EncryptedTextField(_("imported file"), blank=True, default="")
     file_sha256 = models.CharField(_("SHA-256 of the imported file"), max_length=64, blank=True)
+    file_size = models.PositiveBigIntegerField(_("size of the imported file"), null=True, blank=True)
+    header = models.JSONField(_("columns of the file"), default=list, blank=True)
+    mapping = models.JSONField(_("assignment of the columns"), default=dict, blank=True)
+    report = models.JSONField(_("check report"), default=dict, blank=True)
+    # What the person said of the thread as a whole (used where a comment does not say it itself).
+    platform_default = models.CharField(_("platform of the thread"), max_length=100, blank=True)
+    url_default = EncryptedTextField(_("address of the thread"), blank=True, default="")
+    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
     item_count = models.PositiveIntegerField(_("items imported"), default=0)
     duplicate_count = models.PositiveIntegerField(_("duplicates skipped"), default=0)
     model_version = models.CharField(_("model version"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("imported at"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    by_reporter = models.BooleanField(default=False)  # handed in by the reporter (shown so in the evidence)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "pk"]
@@ -84,6 +101,7 @@ class TriagedItem(models.Model):
     thread_import = models.ForeignKey(ThreadImport, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="items")
     record_sha256 = models.CharField(_("SHA-256 of the record"), max_length=64)
+    source_line = models.PositiveIntegerField(_("line in the imported file"), null=True, blank=True)
     # The model's view (none of it is a decision).
     model_version = models.CharField(_("model version"), max_length=64, blank=True)
     p_offense = models.FloatField(_("probability: offensive"), null=True, blank=True)
@@ -94,7 +112,6 @@ class TriagedItem(models.Model):
                                        blank=True)
     predicted_task2 = models.CharField(_("model: kind of offence"), max_length=10, choices=Task2.choices,
                                        blank=True)
-    explanation = EncryptedTextField(_("explanation of the model"), blank=True, default="")  # JSON fragments
     # The case worker's decision.
     label_task1 = models.CharField(_("decision: offensive or not"), max_length=10, choices=Task1.choices,
                                    blank=True)
