@@ -1,7 +1,7 @@
 """A municipality's list of officials (council members, honorary officials, staff): checked, then
 imported all or nothing, encrypted.
 
-The file is CSV as the citizen register (sampling.register_format reads it: UTF-8 or Windows-1252,
+The file is CSV as the citizen register (core.csvfiles reads it, as for the register: UTF-8 or Windows-1252,
 ``;`` or ``,``), with a header naming the columns; the order does not matter:
 
     Name;Rolle;Straße;PLZ;Ort
@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from kommunalschutz.foundation.accounts.models import Actor
 from kommunalschutz.foundation.core import audit
+from kommunalschutz.foundation.core.csvfiles import FormatError, detect, fold, text_rows
 from kommunalschutz.foundation.core.errors import raise_if_errors
 from kommunalschutz.foundation.registry.models import Municipality
 from kommunalschutz.surveys.officials.models import FrameEntry, FrameUpload, OfficialRole, Wave, size_class_of
-from kommunalschutz.surveys.sampling.register_format import FormatError, detect, fold, text_rows
 
 MAX_BYTES = 5 << 20
 MAX_ROWS = 20_000

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kommunalschutz.foundation.core import csvfiles
 from kommunalschutz.surveys.sampling import register_format
 from tests.surveys.sampling.register_corpus import make_corpus
 
@@ -47,7 +48,7 @@ def test_the_encoding_scan_gives_the_same_lines_when_blocks_end_anywhere(
     """The scan reads the file in blocks of whole lines; tiny blocks put a boundary after every line."""
     golden: dict[str, Any] = json.loads((CORPUS / f"{name}.golden.json").read_text("utf-8"))
     for size in (1, 7, 100):
-        monkeypatch.setattr(register_format, "BLOCK", size)
+        monkeypatch.setattr(csvfiles, "BLOCK", size)
         assert make_corpus.outcome(CORPUS / f"{name}.csv") == golden, size
 
 
