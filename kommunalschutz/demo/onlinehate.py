@@ -63,11 +63,11 @@ KINDS = ((FRIENDLY, 0.42), (CRITICAL, 0.24), (INSULTS, 0.16), (ABUSE, 0.09), (PR
 def thread(*, now: dt.datetime, size: int = SIZE, seed: int = SEED) -> list[dict[str, Any]]:
     """``size`` synthetic comments in the shape of a Facebook Graph export (message, created_time, from.name,
     permalink_url), posted over the two weeks before ``now``."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     blocks = [kind for kind, _share in KINDS]
     shares = [share for _kind, share in KINDS]
     start = now - dt.timedelta(days=14)
-    comments = []
+    comments: list[dict[str, Any]] = []
     for number in range(1, size + 1):
         kind = rng.choices(blocks, weights=shares)[0]
         text = rng.choice(OPENERS) + rng.choice(kind) + rng.choice(ENDINGS)
@@ -81,7 +81,7 @@ def thread(*, now: dt.datetime, size: int = SIZE, seed: int = SEED) -> list[dict
             "from": {"name": f"nutzer_{rng.randint(1, 60):03d} (synthetisch)"},
             "permalink_url": f"{THREAD_URL}?comment_id={number}",
         })
-    comments.sort(key=lambda comment: comment["created_time"])
+    comments.sort(key=lambda comment: str(comment["created_time"]))
     return comments
 
 

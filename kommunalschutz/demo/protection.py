@@ -267,11 +267,11 @@ def _demo_text_file(name: str, text: str) -> Any:
 
 def load_showcase(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Current cases, each showing one part of the workflow to the demo login that works on it."""
+    from kommunalschutz.demo import onlinehate as onlinehate_demo
     from kommunalschutz.foundation.accounts.models import User
     from kommunalschutz.protection.assessments import services as assessments
     from kommunalschutz.protection.assessments.models import WarningBehaviour
     from kommunalschutz.protection.cases import case_tasks, messaging, workflow
-    from kommunalschutz.demo import onlinehate as onlinehate_demo
     from kommunalschutz.protection.evidence import services as evidence
     from kommunalschutz.protection.measures import services as measures
     from kommunalschutz.protection.measures.models import Partner

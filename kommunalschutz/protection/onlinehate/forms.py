@@ -101,7 +101,7 @@ class MappingForm(forms.Form):
     def __init__(self, *args: Any, header: list[str], initial_mapping: dict[str, int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = importing.target_labels()
-        choices = [("", pgettext_lazy("column dialog", "– not in the file –"))] + [
+        choices = [("", pgettext_lazy("column dialog", "(not in the file)"))] + [
             (str(index), name or _("Column %(number)s") % {"number": index + 1}) for index, name in enumerate(header)]
         for target, required in importing.TARGETS:
             self.fields[target] = forms.ChoiceField(
@@ -115,6 +115,7 @@ class MappingForm(forms.Form):
 class DecisionForm(forms.Form):
     task1 = forms.ChoiceField(label=_("Offensive?"), choices=Task1.choices, widget=forms.RadioSelect)
     task2 = forms.ChoiceField(label=_("Kind of offence"), required=False,
-                              choices=[("", "–"), *[(v, label) for v, label in Task2.choices if v != Task2.OTHER]])
+                              choices=[("", "\N{EN DASH}"),
+                                       *[(v, label) for v, label in Task2.choices if v != Task2.OTHER]])
     legal_category = forms.ChoiceField(label=_("Legal category (your assessment)"), required=False,
-                                       choices=[("", "–"), *LegalCategory.choices])
+                                       choices=[("", "\N{EN DASH}"), *LegalCategory.choices])

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kommunalschutz.protection.onlinehate import classifier, forms, importing
@@ -59,7 +58,7 @@ def marked(text: str, fragments: Sequence[classifier.Fragment]) -> list[tuple[st
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f} %"
+    return "\N{EN DASH}" if value is None else f"{value * 100:.0f} %"
 
 
 def triage_rows(rows: Iterable[TriagedItem], *, can_decide: bool,

@@ -48,4 +48,5 @@ def import_for(case: Case, pk: int) -> ThreadImport:
 
 def package_rows(case: Case) -> dict[int, TriagedItem]:
     """Triage rows of the case by evidence item, for the evidence package."""
-    return {row.item_id: row for row in TriagedItem.objects.filter(case=case).select_related("decided_by", "thread_import")}
+    rows = TriagedItem.objects.filter(case=case).select_related("decided_by", "thread_import")
+    return {row.item_id: row for row in rows}

@@ -95,9 +95,10 @@ def _context(comment: importing.Comment) -> str:
 
 def _write(*, case: Case, actor: Actor, thread_import: ThreadImport, comments: Sequence[importing.Comment],
            captured_at: dt.datetime, by_reporter: bool, files: Mapping[int, dict[str, Any]] | None = None,
-           ) -> tuple[int, int]:
+           skipped: int = 0) -> tuple[int, int]:
     """Write the comments not yet in the case (the case row is locked): evidence items, their triage rows,
-    one audit event each and one entry in the case's history. Returns (written, already in the case)."""
+    one audit event each and one entry in the case's history. ``skipped``: duplicates the check already left
+    out. Returns (written, skipped in all)."""
     Case.objects.select_for_update().filter(pk=case.pk).first()
     known = existing_digests(case)
     fresh = [(index, comment) for index, comment in enumerate(comments) if comment.digest not in known]
@@ -123,7 +124,7 @@ def _write(*, case: Case, actor: Actor, thread_import: ThreadImport, comments: S
     before = audit.snapshot(thread_import)
     thread_import.status = ThreadImport.Status.IMPORTED
     thread_import.item_count = len(items)
-    thread_import.duplicate_count = len(comments) - len(items)
+    thread_import.duplicate_count = skipped + len(comments) - len(items)
     thread_import.model_version = version
     thread_import.save()
     audit.record_update(actor=actor, obj=thread_import, before=before,
@@ -132,7 +133,7 @@ def _write(*, case: Case, actor: Actor, thread_import: ThreadImport, comments: S
               _("%(count)s online comments imported as evidence (%(source)s)")
               % {"count": len(items), "source": thread_import.get_source_display()},
               actor=actor, by_reporter=by_reporter)
-    return len(items), len(comments) - len(items)
+    return len(items), thread_import.duplicate_count
 
 
 def _refuse(outcome: importing.Outcome) -> None:
@@ -244,9 +245,14 @@ def import_export(*, thread_import: ThreadImport, actor: Actor, mapping: dict[st
         if locked.status != ThreadImport.Status.UPLOADED:
             raise ValidationError({"__all__": [_("This file has already been imported.")]})
         _write_or_refuse(case=case, actor=actor, thread_import=locked, comments=outcome.comments,
-                         captured_at=locked.captured_at or timezone.now(), by_reporter=locked.by_reporter)
+                         captured_at=locked.captured_at or timezone.now(), by_reporter=locked.by_reporter,
+                         skipped=_skipped(outcome))
     thread_import.refresh_from_db()
     return outcome
+
+
+def _skipped(outcome: importing.Outcome) -> int:
+    return outcome.report.duplicates_in_file + outcome.report.already_in_case
 
 
 def _write_or_refuse(**arguments: Any) -> tuple[int, int]:
@@ -299,7 +305,7 @@ def import_paste(*, case: Case, actor: Actor, text: str, platform: str, url: str
             by_reporter=by_reporter)
         audit.record_create(actor=actor, obj=thread_import, summary="pasted list of comments imported")
         _write_or_refuse(case=case, actor=actor, thread_import=thread_import, comments=outcome.comments,
-                         captured_at=captured, by_reporter=by_reporter)
+                         captured_at=captured, by_reporter=by_reporter, skipped=_skipped(outcome))
     return thread_import, outcome
 
 
@@ -499,8 +505,7 @@ def corrections_file(*, case: Case, actor: Actor, only_changed: bool = False) ->
 
 def delete_case_imports(case: Case) -> int:
     """Remove the uploaded exports of a case's imports once the case's deletion commits (retention)."""
-    names = [name for name in ThreadImport.objects.filter(case=case).exclude(stored_name="")
-             .values_list("stored_name", flat=True)]
+    names = list(ThreadImport.objects.filter(case=case).exclude(stored_name="").values_list("stored_name", flat=True))
 
     def unlink() -> None:
         for name in names:

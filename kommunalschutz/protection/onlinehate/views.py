@@ -21,6 +21,7 @@ from kommunalschutz.foundation.core.access import get_for_user, require_perm
 from kommunalschutz.foundation.web.pages import request_user, save
 from kommunalschutz.protection.cases.models import Case
 from kommunalschutz.protection.cases.rules import is_case_reporter
+from kommunalschutz.protection.evidence import store
 from kommunalschutz.protection.evidence.views import attachment
 from kommunalschutz.protection.onlinehate import forms, importing, presentation, selectors, services
 from kommunalschutz.protection.onlinehate.models import ThreadImport
@@ -115,7 +116,7 @@ def mapping(request: HttpRequest, pk: int, import_pk: int) -> HttpResponse:
             return _after_import(request, case, thread_import.item_count, thread_import.duplicate_count)
     try:
         rows = services.preview(thread_import)
-    except Exception:  # noqa: BLE001 - an unreadable stored file shows no preview; the check names the problem
+    except (store.EvidenceIntegrityError, importing.FormatError):  # the check names the problem
         rows = []
     return render(request, "onlinehate/mapping.html", {
         "case": case, "thread_import": thread_import, "form": form, "preview": rows,
