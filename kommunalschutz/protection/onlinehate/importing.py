@@ -403,9 +403,12 @@ def _parse_moment(value: str) -> dt.datetime | None:
     """The datetime ``value`` names (naive if it names no offset), or None."""
     try:
         if epoch := _EPOCH.fullmatch(value):
-            if epoch[3]:
-                return dt.datetime.fromtimestamp(int(epoch[3]) / 1000, tz=dt.UTC)
-            return dt.datetime.fromtimestamp(int(epoch[1]) + float(f"0.{epoch[2] or 0}"), tz=dt.UTC)
+            if epoch[3]:  # milliseconds, exactly (no float rounding)
+                milliseconds = int(epoch[3])
+                return (dt.datetime.fromtimestamp(milliseconds // 1000, tz=dt.UTC)
+                        + dt.timedelta(milliseconds=milliseconds % 1000))
+            fraction = dt.timedelta(microseconds=int((epoch[2] or "0").ljust(6, "0")))
+            return dt.datetime.fromtimestamp(int(epoch[1]), tz=dt.UTC) + fraction
         if german := _GERMAN.fullmatch(value):
             day, month, year, hour, minute, second = (int(part or 0) for part in german.groups())
             return dt.datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - local time, made aware by the caller
@@ -430,9 +433,16 @@ class _Checker:
         self.now = timezone.now()
         self.platform_default = clean_text(platform_default)
         self.url_default = url_default.strip()
+        if posted_at_default is not None and timezone.is_naive(posted_at_default):
+            posted_at_default = timezone.make_aware(posted_at_default, timezone.get_default_timezone())
         self.posted_at_default = posted_at_default
-        self.url_default_ok = not self.url_default or _url_problem(self.url_default) is None
-        if not self.url_default_ok:
+        if posted_at_default is not None and posted_at_default > self.now + CLOCK_DIFFERENCE:
+            report.add(0, "posted_at", _("The posting time %(value)s lies in the future.") % {
+                "value": _local(posted_at_default)})
+        elif posted_at_default is not None and posted_at_default < EARLIEST:
+            report.add(0, "posted_at", _("The posting time %(value)s lies before 1990.") % {
+                "value": _local(posted_at_default)})
+        if self.url_default and _url_problem(self.url_default) is not None:
             report.add(0, "url", _("The address of the thread: %(problem)s") % {
                 "problem": _url_problem(self.url_default)})
         if len(self.platform_default) > PLATFORM_LIMIT:

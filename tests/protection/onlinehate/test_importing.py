@@ -319,6 +319,7 @@ def test_json_is_recognised_without_its_file_name_ending() -> None:
     ("05.12.2025 um 14:30 Uhr", dt.datetime(2025, 12, 5, 14, 30, tzinfo=BERLIN)),
     ("1764941400", dt.datetime(2025, 12, 5, 13, 30, tzinfo=dt.UTC)),  # Unix seconds
     ("1764941400123", dt.datetime(2025, 12, 5, 13, 30, 0, 123_000, tzinfo=dt.UTC)),  # Unix milliseconds
+    ("1764941400.5", dt.datetime(2025, 12, 5, 13, 30, 0, 500_000, tzinfo=dt.UTC)),
     ("Fri Dec 05 13:30:00 +0000 2025", dt.datetime(2025, 12, 5, 13, 30, tzinfo=dt.UTC)),  # X API v1.1
 ])
 def test_absolute_times(value: str, expected: dt.datetime) -> None:
@@ -484,7 +485,7 @@ def test_fifty_thousand_rows_are_refused_as_a_whole_quickly() -> None:
         read_table(data, "thread.csv")
     outcome = check(data, "thread.csv", {"author": 0, "text": 1, "posted_at": 2}, platform_default="Facebook",
                     url_default=THREAD)
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 5  # about 0.3 s on an idle machine; CI runs tests side by side
     assert refused.value.message == message
     assert not outcome.ok and outcome.comments == []
     assert outcome.report.problems == [(0, "too_many", message)]
@@ -503,7 +504,7 @@ def test_fifty_thousand_json_records_and_pasted_lines_are_refused_quickly() -> N
     outcome = check(data, "thread.json", {"text": 0, "posted_at": 1}, platform_default="X", url_default=THREAD)
     pasted = check_paste("Kommentar\n" * 50_000, platform="X", url=THREAD,
                          posted_at_default=dt.datetime(2025, 12, 5, tzinfo=dt.UTC))
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 5  # about 0.3 s on an idle machine; CI runs tests side by side
     assert outcome.report.by_kind == {"too_many": 1} and pasted.report.by_kind == {"too_many": 1}
 
 
@@ -555,6 +556,16 @@ def test_pasted_lines_without_a_time_need_the_default() -> None:
     assert not outcome.ok
     assert [(line, kind) for line, kind, _message in problems(outcome)] == [(1, "posted_at"), (3, "posted_at")]
     assert "No posting time" in problems(outcome)[0][2]
+
+
+def test_the_default_time_of_a_pasted_list_is_checked_and_may_be_local() -> None:
+    future = timezone.now() + dt.timedelta(hours=1)
+    outcome = check_paste("a\nb\n", platform="X", url=THREAD, posted_at_default=future)
+    assert [(line, kind) for line, kind, _message in problems(outcome)] == [(0, "posted_at")]
+    old = check_paste("a\n", platform="X", url=THREAD, posted_at_default=dt.datetime(1989, 1, 1, tzinfo=dt.UTC))
+    assert "before 1990" in problems(old)[0][2]
+    local = check_paste("a\n", platform="X", url=THREAD, posted_at_default=dt.datetime(2025, 12, 5, 14, 30))  # noqa: DTZ001
+    assert local.comments[0].posted_at == dt.datetime(2025, 12, 5, 14, 30, tzinfo=BERLIN)
 
 
 def test_a_pasted_list_needs_the_thread_url_and_platform_and_some_text() -> None:
