@@ -159,6 +159,11 @@ class Harvest:
             return None
 
 
+def _thread_arguments(model: Any) -> dict[str, int]:
+    first = model.objects.order_by("pk").first()
+    return {"pk": first.case_id, "import_pk": first.pk} if first is not None else {"pk": 999_999, "import_pk": 1}
+
+
 def fallback_arguments() -> dict[str, dict[str, Any]]:
     """Addresses no page of the demo links to (tokens sent by e-mail, objects in a state the demo does not
     show, follow-up addresses): from the demo objects, or a number that exists nowhere (a German 404)."""
@@ -167,6 +172,7 @@ def fallback_arguments() -> dict[str, dict[str, Any]]:
     from kommunalschutz.foundation.accounts.models import APIToken
     from kommunalschutz.foundation.core.models import TaskRun
     from kommunalschutz.protection.cases.models import Case, CaseTask, CaseTeamMember
+    from kommunalschutz.protection.onlinehate.models import ThreadImport, TriagedItem
     from kommunalschutz.surveys.findings.models import StoredResults
     from kommunalschutz.surveys.officials.models import FrameUpload
     from kommunalschutz.surveys.projects.models import SurveyProject
@@ -186,6 +192,7 @@ def fallback_arguments() -> dict[str, dict[str, Any]]:
     extract = RegisterExtract.objects.order_by("pk").first()
     sample_member = SampleMember.objects.select_related("sample").order_by("pk").first()
     upload = FrameUpload.objects.order_by("pk").first()
+    triaged = TriagedItem.objects.order_by("pk").first()
     project_pk = project.pk if project else 999_999
     found: dict[str, dict[str, Any]] = {
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "abc-abcdef"},
@@ -224,6 +231,12 @@ def fallback_arguments() -> dict[str, dict[str, Any]]:
         # The walk meets the practice project first, whose results are not computed (so no download link).
         "findings:export_estimates": {"project_pk": (StoredResults.objects.order_by("pk").values_list(
             "project_id", flat=True).first() or project_pk), "fmt": "csv"},
+        # The demo's thread is imported (its column dialog and removal answer with a redirect); decisions are
+        # forms on the triage page.
+        "onlinehate:mapping": _thread_arguments(ThreadImport),
+        "onlinehate:discard": _thread_arguments(ThreadImport),
+        "onlinehate:decide": {"pk": triaged.case_id if triaged else 999_999,
+                              "item_pk": triaged.pk if triaged else 999_999},
         "responses:compare": {"project_pk": sample_member.sample.project_id if sample_member else project_pk,
                               "number": sample_member.number if sample_member else 1},
     }

@@ -78,8 +78,8 @@ def thread(*, now: dt.datetime, size: int = SIZE, seed: int = SEED) -> list[dict
             "id": f"1_{number}",
             "message": text[:1].upper() + text[1:],
             "created_time": posted.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
-            "from": {"name": f"nutzer_{rng.randint(1, 60):03d} (synthetisch)"},
-            "permalink_url": f"{THREAD_URL}?comment_id={number}",
+            "from": {"name": f"Leser{rng.randint(1, 60):03d} (synthetisch)"},
+            "permalink_url": f"{THREAD_URL}/kommentar/{number}",
         })
     comments.sort(key=lambda comment: str(comment["created_time"]))
     return comments
