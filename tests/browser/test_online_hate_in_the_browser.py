@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_mayor_hands_in_and_the_case_team_triages(new_session: Any, demo_db: Any) -> None:
-    thread = ThreadImport.objects.select_related("case").get(file_name="kommentare-facebook-synthetisch.json")
+    thread = ThreadImport.objects.select_related("case").get(source=ThreadImport.Source.JSON)
     case = thread.case
     assert TriagedItem.objects.filter(case=case).count() == 200
 

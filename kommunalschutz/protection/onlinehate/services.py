@@ -447,9 +447,7 @@ def decide(*, triaged: TriagedItem, actor: Actor, task1: str, task2: str = "",
     if task1 not in Task1.values:
         errors["task1"] = [_("Decide whether the content is offensive.")]
     if task1 == Task1.OTHER:
-        if task2 not in ("", Task2.OTHER):
-            errors["task2"] = [_("Content that is not offensive has no kind of offence.")]
-        task2 = Task2.OTHER
+        task2 = Task2.OTHER  # a kind chosen before deciding "not offensive" no longer applies
     elif task1 == Task1.OFFENSE and task2 not in OFFENCES:
         errors["task2"] = [_("Choose the kind of offence: abuse, insult or profanity.")]
     if legal_category not in ("", *LegalCategory.values):
