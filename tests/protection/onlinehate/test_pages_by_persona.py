@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from kommunalschutz.protection.cases.models import Case
@@ -162,3 +163,17 @@ def test_the_coordinator_downloads_the_corrections(world: Any, case: Case, fille
 
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     assert response.content.decode().endswith("\tOTHER\tOTHER\n")
+
+
+def test_without_a_model_the_comments_are_imported_unranked(world: Any, case: Case, login: Any, settings: Any,
+                                                             tmp_path: Any) -> None:
+    settings.TRIAGE_MODEL_PATH = str(tmp_path / "kein-modell.zip")
+    services.import_paste(case=case, actor=world.coordinator, text=paste_text(), platform="Facebook", url=THREAD)
+    client = login(world.coordinator)
+
+    body = client.get(reverse("onlinehate:triage", args=[case.pk]), secure=True).content.decode()
+
+    assert TriagedItem.objects.filter(case=case, p_offense__isnull=True).count() == len(COMMENTS)
+    assert "Das Sichtungsmodell ist auf diesem Server nicht installiert" in body
+    with pytest.raises(ValidationError):
+        services.rank_case(case=case, actor=world.coordinator)
