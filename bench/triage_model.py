@@ -160,15 +160,15 @@ def main(argv: list[str] | None = None) -> int:
 
     machine = describe_machine()
     machine["cpu_busy_pct_at_start"] = cpu_busy_percent(2.0)
-    results: dict[str, Any] = {"command": "python -m bench.triage_model" + (" --quick" if args.quick else ""), "machine": machine,
-               "triage": measure(args.runs, args.trainings)}
+    results: dict[str, Any] = {"command": "python -m bench.triage_model" + (" --quick" if args.quick else ""),
+                               "machine": machine, "triage": measure(args.runs, args.trainings)}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(markdown(results))
     if args.compare:
         started = time.monotonic()
-        comparison: dict[str, Any] = {"command": "python -m bench.triage_model --compare", "machine": describe_machine(),
-                      "families": compare(workers=2)}
+        comparison: dict[str, Any] = {"command": "python -m bench.triage_model --compare",
+                                      "machine": describe_machine(), "families": compare(workers=2)}
         comparison["seconds"] = round(time.monotonic() - started, 1)
         COMPARISON_RESULTS.write_text(json.dumps(comparison, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(comparison_markdown(comparison["families"]))
