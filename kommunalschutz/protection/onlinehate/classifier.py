@@ -152,6 +152,20 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return result
 
 
+def decide(rule: dict[str, Any], p_offense: FloatArray, fine: FloatArray) -> tuple[list[str], list[str]]:
+    """Task 1: OFFENSE iff P(OFFENSE) >= the threshold. Task 2: the label with the largest log P + bias; with
+    ``consistent``, OTHER iff task 1 is OTHER, else the largest of the three offensive labels."""
+    task1 = [TASK1_LABELS[0] if p >= rule["threshold"] else TASK1_LABELS[1] for p in p_offense]
+    scores = np.log(np.clip(fine, 1e-12, 1.0)) + np.asarray(rule["bias"])
+    task2 = []
+    for index, label1 in enumerate(task1):
+        if rule["consistent"]:
+            task2.append("OTHER" if label1 == "OTHER" else TASK2_LABELS[int(np.argmax(scores[index, :3]))])
+        else:
+            task2.append(TASK2_LABELS[int(np.argmax(scores[index]))])
+    return task1, task2
+
+
 class Features:
     """TF-IDF of word uni- and bigrams and of character n-grams, as at training: sublinear term frequency
     (1 + ln tf) times idf, each block L2-normalised and multiplied by its weight; word block first."""
@@ -256,16 +270,7 @@ class TriageModel:
 
     def decide(self, p_offense: FloatArray, fine: FloatArray) -> tuple[list[str], list[str]]:
         """The labels from the probabilities by the decision rule tuned in cross-validation."""
-        rule = self.spec["decision"]
-        task1 = [TASK1_LABELS[0] if p >= rule["threshold"] else TASK1_LABELS[1] for p in p_offense]
-        scores = np.log(np.clip(fine, 1e-12, 1.0)) + np.asarray(rule["bias"])
-        task2 = []
-        for index, label1 in enumerate(task1):
-            if rule["consistent"]:
-                task2.append("OTHER" if label1 == "OTHER" else TASK2_LABELS[int(np.argmax(scores[index, :3]))])
-            else:
-                task2.append(TASK2_LABELS[int(np.argmax(scores[index]))])
-        return task1, task2
+        return decide(self.spec["decision"], p_offense, fine)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if not texts:

@@ -22,6 +22,7 @@ fixed random_state, lbfgs), and a zip written with fixed time stamps.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import itertools
@@ -51,6 +52,7 @@ from kommunalschutz.protection.onlinehate.classifier import (
     TriageModel,
     read_model,
 )
+from kommunalschutz.protection.onlinehate.classifier import decide as classifier_decide
 from kommunalschutz.protection.onlinehate.germeval import TASK1_LABELS, TASK2_LABELS
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -74,7 +76,7 @@ class Corpus:
 class Config:
     """A configuration of the pipeline; the shipped one is ``SHIPPED``."""
 
-    family: str = "lr"  # lr | svm | nbsvm
+    family: str = "lr"  # lr | svm | nbsvm, or several joined by "+" (the mean of their decision values)
     c1: float = 4.0  # inverse regularisation, task 1
     c2: float = 4.0  # inverse regularisation, task 2
     char_min: int = 2
@@ -93,7 +95,9 @@ class Config:
                 "char_weight": self.char_weight, "min_df": self.min_df}
 
 
-SHIPPED = Config()
+# Chosen by cross-validation (docs/protection/triage-model.md): the mean of logistic regression and NB-SVM
+# was better than either alone on task 1 and in calibration over three outer seeds.
+SHIPPED = Config(family="lr+nbsvm")
 
 
 # Corpora ---------------------------------------------------------------------------------------------------
@@ -123,8 +127,34 @@ def _gahd(path: Path) -> Corpus:
     return Corpus(texts, task1, task2)
 
 
+def _iwg(path: Path) -> Corpus:
+    """IWG hate speech on refugees: both experts "YES" taken as OFFENSE/ABUSE, both "NO" as OTHER, the rest left out."""
+    texts, task1, task2 = [], [], []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in list(csv.reader(handle))[1:]:
+            if len(row) >= 3 and row[1] == row[2] and row[1] in ("YES", "NO"):
+                texts.append(" |LBR| ".join(row[0].replace("\t", " ").splitlines()))
+                task1.append("OFFENSE" if row[1] == "YES" else "OTHER")
+                task2.append("ABUSE" if row[1] == "YES" else "OTHER")
+    return Corpus(texts, task1, task2)
+
+
+def _def(path: Path) -> Corpus:
+    """GermEval 2026 DEF (defamatory offences, §§ 185-187 StGB): TRUE taken as OFFENSE/INSULT, FALSE as OTHER."""
+    texts, task1, task2 = [], [], []
+    for line in germeval.read_lines(path)[1:]:
+        fields = line.split("\t")
+        if len(fields) >= 3 and fields[2] in ("TRUE", "FALSE") and fields[1].strip():
+            texts.append(fields[1])
+            task1.append("OFFENSE" if fields[2] == "TRUE" else "OTHER")
+            task2.append("INSULT" if fields[2] == "TRUE" else "OTHER")
+    return Corpus(texts, task1, task2)
+
+
 EXTRA_CORPORA: dict[str, tuple[str, Callable[[Path], Corpus]]] = {
     "gahd": ("gahd_train_dev.tsv", _gahd),
+    "iwg": ("german_hatespeech_refugees.csv", _iwg),
+    "def": ("def_train.tsv", _def),
 }
 
 
@@ -148,11 +178,16 @@ def stratified_sample(corpus: Corpus, size: int, seed: int = SEED) -> Corpus:
         return corpus
     rng = np.random.default_rng(seed)
     labels = np.array(corpus.task2)
+    members = {label: np.flatnonzero(labels == label) for label in TASK2_LABELS}
+    # Exactly ``size`` messages: each label's share rounded down, the rest to the largest remainders.
+    exact = {label: size * len(rows) / len(labels) for label, rows in members.items()}
+    shares = {label: int(value) for label, value in exact.items()}
+    for label in sorted(exact, key=lambda lb: (shares[lb] - exact[lb], TASK2_LABELS.index(lb)))[
+            :size - sum(shares.values())]:
+        shares[label] += 1
     chosen: list[int] = []
-    for label in TASK2_LABELS:
-        members = np.flatnonzero(labels == label)
-        share = max(2, round(size * len(members) / len(labels))) if len(members) >= 2 else len(members)
-        chosen += rng.choice(members, size=min(share, len(members)), replace=False).tolist()
+    for label, rows in members.items():
+        chosen += rng.choice(rows, size=min(shares[label], len(rows)), replace=False).tolist()
     chosen.sort()
     return Corpus([corpus.texts[i] for i in chosen], [corpus.task1[i] for i in chosen],
                   [corpus.task2[i] for i in chosen])
@@ -216,6 +251,10 @@ def _binary(x: sparse.csr_matrix, y: np.ndarray[Any, Any], config: Config, c: fl
         model = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=1000)
         model.fit(x @ sparse.diags(ratio), y, sample_weight=weight)
         return np.asarray(model.coef_[0] * ratio, dtype=np.float64), float(model.intercept_[0])
+    if "+" in config.family:  # the mean of linear scorers' decision values is itself linear
+        parts = [_binary(x, y, replace(config, family=family), c, weight) for family in config.family.split("+")]
+        return (np.mean([coef for coef, _i in parts], axis=0),
+                float(np.mean([intercept for _c, intercept in parts])))
     raise ValueError(f"unknown family {config.family}")
 
 
@@ -372,7 +411,9 @@ def train(prepared: Prepared, config: Config, seed: int = SEED) -> tuple[dict[st
     z1 = np.zeros(n)
     width = 3 if config.task2 == "hierarchical" else 4
     z2 = np.zeros((n, width))
-    folds = StratifiedKFold(n_splits=config.inner_folds, shuffle=True, random_state=seed)
+    # Fewer inner folds only when a label has fewer messages than folds (small samples in tests).
+    smallest = min(int(np.sum(task2[:n] == label)) for label in set(task2[:n].tolist()))
+    folds = StratifiedKFold(n_splits=max(2, min(config.inner_folds, smallest)), shuffle=True, random_state=seed)
     extra = np.arange(n, len(prepared.texts))
     for inner_train, inner_test in folds.split(np.zeros(n), task2[:n]):
         rows = np.concatenate([inner_train, extra])
@@ -488,11 +529,14 @@ def _outer_fold(args: tuple[Corpus, Config, list[int], list[int], Corpus | None]
 
 
 def calibration_metrics(probabilities: FloatArray, gold: np.ndarray[Any, Any], bins: int = 15) -> dict[str, float]:
-    """Brier score (mean over messages of the summed squared error over classes) and the expected calibration
-    error of the top label (equal-width bins of confidence); ``gold`` are class indices."""
+    """Brier score and the expected calibration error of the top label (15 equal-width bins of confidence);
+    ``gold`` are class indices. Brier: for two classes the usual binary score, mean of (P(first) - y)^2;
+    for more, the multi-class score, the mean over messages of the squared errors summed over the classes."""
     k = probabilities.shape[1]
     onehot = np.eye(k)[gold]
     brier = float(np.mean(np.sum((probabilities - onehot) ** 2, axis=1)))
+    if k == 2:
+        brier /= 2  # both classes' errors are equal
     confidence = probabilities.max(axis=1)
     correct = (probabilities.argmax(axis=1) == gold).astype(float)
     ece = 0.0
@@ -517,6 +561,11 @@ def cross_validate(corpus: Corpus, config: Config, workers: int = 2, data_folder
             results = list(pool.map(_outer_fold, jobs))
     else:
         results = [_outer_fold(job) for job in jobs]
+    return _pooled(corpus, results, asdict(config), seed)
+
+
+def _pooled(corpus: Corpus, results: Sequence[FoldResult], config: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The organisers' scores of the pooled held-out predictions, per fold, and the calibration."""
     n = len(corpus.texts)
     pred1, pred2 = [""] * n, [""] * n
     p_offense = np.zeros(n)
@@ -534,8 +583,8 @@ def cross_validate(corpus: Corpus, config: Config, workers: int = 2, data_folder
     gold1_index = np.array([0 if label == "OFFENSE" else 1 for label in corpus.task1])
     gold2_index = np.array([TASK2_LABELS.index(label) for label in corpus.task2])
     return {
-        "config": asdict(config),
-        "folds": OUTER_FOLDS, "seed": seed, "messages": n,
+        "config": config,
+        "folds": len(results), "seed": seed, "messages": n,
         "task1": germeval.score(corpus.task1, pred1, TASK1_LABELS),
         "task2": germeval.score(corpus.task2, pred2, TASK2_LABELS),
         "per_fold": per_fold,
@@ -585,3 +634,104 @@ def config_of(spec: dict[str, Any]) -> Config:
     values["extra"] = tuple(values.get("extra", ()))
     known = set(Config.__dataclass_fields__)
     return Config(**{key: value for key, value in values.items() if key in known})
+
+
+# Comparison only: a fastText classifier ------------------------------------------------------------------------
+# fastText (package fasttext-numpy2, in the dev extra only) learns word and character n-gram embeddings averaged
+# into a message vector, then a softmax; it is compared in cross-validation with the same calibration and
+# decision tuning as the linear families, and never shipped.
+
+
+def _fasttext_line(text: str) -> str:
+    normal, _starts, _ends = _normalise_for_fasttext(text)
+    return " ".join(normal.split())
+
+
+def _normalise_for_fasttext(text: str) -> tuple[str, list[int], list[int]]:
+    from kommunalschutz.protection.onlinehate.classifier import _normalise
+
+    normal, starts, ends = _normalise(text)
+    spaced = re.sub(r"([^\w\s@<>])", r" \1 ", normal)
+    return spaced, starts, ends
+
+
+def _fasttext_scores(train_texts: Sequence[str], labels: Sequence[str], test_texts: Sequence[str],
+                     classes: Sequence[str], seed: int, params: dict[str, Any]) -> FloatArray:
+    """Log-probabilities (n_test x classes) of a fastText model trained on the messages (one thread: deterministic)."""
+    import tempfile
+
+    import fasttext  # type: ignore[import-untyped]  # comparison only (dev extra); no type information
+
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as handle:
+        for text, label in zip(train_texts, labels, strict=True):
+            handle.write(f"__label__{label} {_fasttext_line(text)}\n")
+        name = handle.name
+    try:
+        model = fasttext.train_supervised(input=name, seed=seed, thread=1, verbose=0, **params)
+    finally:
+        Path(name).unlink()
+    result = np.zeros((len(test_texts), len(classes)))
+    for row, text in enumerate(test_texts):
+        found, probabilities = model.predict(_fasttext_line(text), k=len(classes))
+        for label, probability in zip(found, probabilities, strict=True):
+            result[row, list(classes).index(label.removeprefix("__label__"))] = probability
+    logs: FloatArray = np.log(np.clip(result, 1e-9, 1.0))
+    return logs
+
+
+FASTTEXT_PARAMS: dict[str, Any] = {"epoch": 25, "lr": 0.5, "wordNgrams": 2, "minn": 2, "maxn": 5, "dim": 50,
+                                   "loss": "softmax"}
+
+
+def _fasttext_decisions(train_rows: Sequence[int], test_rows: Sequence[int], corpus: Corpus, seed: int,
+                        params: dict[str, Any]) -> tuple[FloatArray, FloatArray]:
+    texts = [corpus.texts[i] for i in train_rows]
+    tests = [corpus.texts[i] for i in test_rows]
+    logs1 = _fasttext_scores(texts, [corpus.task1[i] for i in train_rows], tests, TASK1_LABELS, seed, params)
+    offensive = [i for i in train_rows if corpus.task2[i] != "OTHER"]
+    logs2 = _fasttext_scores([corpus.texts[i] for i in offensive], [corpus.task2[i] for i in offensive], tests,
+                             OFFENSIVE, seed, params)
+    return logs1[:, 0] - logs1[:, 1], logs2
+
+
+def _fasttext_fold(args: tuple[Corpus, list[int], list[int], int, dict[str, Any]]) -> FoldResult:
+    corpus, train_rows, test_rows, seed, params = args
+    task2 = np.array(corpus.task2)
+    n = len(train_rows)
+    z1, z2 = np.zeros(n), np.zeros((n, 3))
+    folds = StratifiedKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=seed)
+    for inner_train, inner_test in folds.split(np.zeros(n), task2[train_rows]):
+        z1[inner_test], z2[inner_test] = _fasttext_decisions([train_rows[i] for i in inner_train],
+                                                             [train_rows[i] for i in inner_test], corpus, seed, params)
+    gold1 = [corpus.task1[i] for i in train_rows]
+    gold2 = [corpus.task2[i] for i in train_rows]
+    slope, bias = fit_platt(z1, np.array([1.0 if t == "OFFENSE" else 0.0 for t in gold1]))
+    offensive = [k for k, t in enumerate(gold2) if t != "OTHER"]
+    scale, bias2 = fit_vector_scaling(z2[offensive], np.array([OFFENSIVE.index(gold2[k]) for k in offensive]))
+    calibration = {"task1": {"slope": slope, "bias": bias}, "task2": {"scale": scale, "bias": bias2}}
+    decision = tune_decision(*_calibrated(z1, z2, calibration, "hierarchical"), gold1, gold2)
+    test_z1, test_z2 = _fasttext_decisions(train_rows, test_rows, corpus, seed, params)
+    p_offense, fine = _calibrated(test_z1, test_z2, calibration, "hierarchical")
+    task1, task2_pred = classifier_decide(decision, p_offense, fine)
+    return FoldResult(test_rows, p_offense, fine, task1, task2_pred)
+
+
+def cross_validate_fasttext(corpus: Corpus, workers: int = 2, seed: int = SEED,
+                            params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The same outer folds, calibration and decision tuning as ``cross_validate``, for fastText."""
+    folds = StratifiedKFold(n_splits=OUTER_FOLDS, shuffle=True, random_state=seed)
+    jobs = [(corpus, train_rows.tolist(), test_rows.tolist(), seed, params or FASTTEXT_PARAMS)
+            for train_rows, test_rows in folds.split(np.zeros(len(corpus.texts)), corpus.task2)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(_fasttext_fold, jobs))
+    return _pooled(corpus, results, {"family": "fasttext", **(params or FASTTEXT_PARAMS)}, seed)
+
+
+# The families compared in cross-validation (bench/triage_model.py --compare; docs/protection/triage-model.md).
+COMPARISON: dict[str, Config] = {
+    "logistic regression": replace(SHIPPED, family="lr"),
+    "linear SVM + Platt": replace(SHIPPED, family="svm", c1=0.1, c2=0.1),
+    "NB-SVM": replace(SHIPPED, family="nbsvm"),
+    "logistic regression + NB-SVM (mean)": replace(SHIPPED, family="lr+nbsvm"),
+    "logistic regression, task 2 flat": replace(SHIPPED, family="lr", task2="flat"),
+}

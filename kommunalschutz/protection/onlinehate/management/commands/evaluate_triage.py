@@ -30,6 +30,8 @@ class Command(commands.Command):
                             help="cross-validate the shipped configuration on the shipped training data")
         parser.add_argument("--model", type=Path, default=None, help="a model file instead of the configured one")
         parser.add_argument("--workers", type=int, default=2, help="processes for --cross-validate (default 2)")
+        parser.add_argument("--seed", type=int, default=training.SEED,
+                            help=f"seed of the outer folds for --cross-validate (default {training.SEED})")
         parser.add_argument("--json", type=Path, default=None, help="also write the scores to this JSON file")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -76,7 +78,7 @@ class Command(commands.Command):
         model = classifier.load_model(options["model"])
         config = training.config_of(model.spec)
         corpus = training.read_corpus(training.GERMEVAL_TRAINING)
-        result = training.cross_validate(corpus, config, workers=options["workers"])
+        result = training.cross_validate(corpus, config, workers=options["workers"], seed=options["seed"])
         self.stdout.write(_("Cross-validation of the configuration of model %(version)s: %(folds)s folds, seed "
                             "%(seed)s, %(count)s messages of %(file)s.")
                           % {"version": model.version, "folds": result["folds"], "seed": result["seed"],
