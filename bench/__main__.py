@@ -71,7 +71,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-situation", action="store_true", help="leave out the situation report for a state "
                         "and for Germany (`python -m bench.situation_report` runs it alone)")
     parser.add_argument("--skip-triage", action="store_true", help="leave out the online-hate triage model's load, "
-                        "inference and training times (`python -m bench.triage_model` runs it alone)")
+                        "inference and training times and the import of 10,000 comments (`python -m "
+                        "bench.triage_model` and `bench.onlinehate_import` run them alone)")
     parser.add_argument("--skip-operations", action="store_true", help="leave out two app nodes against one "
                         "behind nginx and the backup/restore times (`python -m bench.multinode_load` and "
                         "`bench.backup_restore` run them alone)")
@@ -299,6 +300,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import triage_model
 
         failed |= triage_model.main(["--quick"] * args.quick) != 0
+        # and an import of 10,000 comments into a case with triage, and the triage page, per database
+        # (bench/results/onlinehate_import.json).
+        from bench import onlinehate_import
+
+        onlinehate_import.main(["--databases", args.databases, *["--quick"] * args.quick])  # raises on failure
     if not args.skip_surveys:
         # Issue 5: estimation against R in the same run (exits non-zero if results differ by more than
         # 1e-9), the 600,000-row register import and sample draw, and the final report PDF; issue 14: 1,000
