@@ -71,7 +71,8 @@ class ThreadImport(models.Model):
     file_size = models.PositiveBigIntegerField(_("size of the imported file"), null=True, blank=True)
     header = models.JSONField(_("columns of the file"), default=list, blank=True)
     mapping = models.JSONField(_("assignment of the columns"), default=dict, blank=True)
-    report = models.JSONField(_("check report"), default=dict, blank=True)
+    # The check report as JSON (presentation.stored_report): encrypted, its messages may quote a value of the file.
+    report = EncryptedTextField(_("check report"), blank=True, default="")
     # What the person said of the thread as a whole (used where a comment does not say it itself).
     platform_default = models.CharField(_("platform of the thread"), max_length=100, blank=True)
     url_default = EncryptedTextField(_("address of the thread"), blank=True, default="")

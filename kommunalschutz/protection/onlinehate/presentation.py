@@ -3,6 +3,7 @@ text, the model's status. No writes here."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,6 +18,15 @@ def show_choices() -> list[tuple[str, str]]:
             ("beleidigend", pgettext("triage filter", "Confirmed as offensive")),
             ("entschieden", pgettext("triage filter", "Decided")),
             ("alle", pgettext("triage filter", "All"))]
+
+
+def stored_report(text: str) -> dict[str, Any] | None:
+    """The check report kept on an import (JSON in an encrypted field), or None."""
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def report(data: dict[str, Any] | None) -> dict[str, Any] | None:

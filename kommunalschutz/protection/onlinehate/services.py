@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -236,7 +237,7 @@ def import_export(*, thread_import: ThreadImport, actor: Actor, mapping: dict[st
             raise ValidationError({"__all__": [_("This file has already been imported.")]})
         before = audit.snapshot(locked)
         locked.mapping = mapping
-        locked.report = report_dict(outcome.report)
+        locked.report = json.dumps(report_dict(outcome.report), ensure_ascii=False)
         locked.save(update_fields=["mapping", "report"])
         audit.record_update(actor=actor, obj=locked, before=before, summary="export of a comment thread checked")
     _refuse(outcome)
@@ -301,7 +302,8 @@ def import_paste(*, case: Case, actor: Actor, text: str, platform: str, url: str
     with transaction.atomic():
         thread_import = ThreadImport.objects.create(
             case=case, source=ThreadImport.Source.PASTE, platform_default=platform, url_default=url,
-            captured_at=captured, report=report_dict(outcome.report), created_by=_user(actor),
+            captured_at=captured, report=json.dumps(report_dict(outcome.report), ensure_ascii=False),
+            created_by=_user(actor),
             by_reporter=by_reporter)
         audit.record_create(actor=actor, obj=thread_import, summary="pasted list of comments imported")
         _write_or_refuse(case=case, actor=actor, thread_import=thread_import, comments=outcome.comments,

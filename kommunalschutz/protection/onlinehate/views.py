@@ -120,7 +120,7 @@ def mapping(request: HttpRequest, pk: int, import_pk: int) -> HttpResponse:
         rows = []
     return render(request, "onlinehate/mapping.html", {
         "case": case, "thread_import": thread_import, "form": form, "preview": rows,
-        "report": presentation.report(thread_import.report or None),
+        "report": presentation.report(presentation.stored_report(thread_import.report)),
     }, status=400 if form.errors else 200)
 
 
