@@ -10,7 +10,8 @@ Measures, with the other programs' CPU share beside each figure (bench.machine):
   equal: training is reproducible); goal: under 30 minutes on 2 cores. ``--quick`` trains once.
 
 ``--compare`` (long: about a minute per family on 2 quiet cores) adds the cross-validated comparison of the
-model families (training.COMPARISON, and fastText if the dev extra is installed) behind the shipped choice,
+model families (training.COMPARISON, the stacked models of training.cross_validate_stacked, and fastText if
+the dev extra is installed) behind the shipped choice,
 written to bench/results/triage_model_cv.json.
 
 Prints a Markdown table and writes bench/results/triage_model.json. Needs no database.
@@ -31,6 +32,7 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results" / "triage_model.json"
 COMPARISON_RESULTS = RESULTS.with_name("triage_model_cv.json")
 BATCH = 1000
+STACK_META = {"hgb": "gradient boosting", "lr": "logistic regression"}
 
 
 def _timed(call: Callable[[], Any], runs: int) -> dict[str, Any]:
@@ -101,6 +103,14 @@ def compare(workers: int) -> list[dict[str, Any]]:
         print(f"  cross-validating {name}", file=sys.stderr, flush=True)
         summary = training.summary(training.cross_validate(corpus, config, workers=workers))
         rows.append({"name": name, **summary, "seconds": round(time.monotonic() - started, 1)})
+    started = time.monotonic()
+    print("  cross-validating the stacked models", file=sys.stderr, flush=True)
+    stacked = training.cross_validate_stacked(corpus, workers=workers)
+    seconds = round(time.monotonic() - started, 1)  # all variants together: they share the base scores
+    for (meta, with_message), result in stacked.items():
+        name = (f"stack of LR, NB-SVM, linear SVM -> {STACK_META[meta]}"
+                + (" (+ message features, LDNOOBW hits)" if with_message else ""))
+        rows.append({"name": name, **training.summary(result), "seconds": seconds})
     try:
         import fasttext  # type: ignore[import-untyped]  # noqa: F401  # only to see whether the dev extra is there
     except ImportError:

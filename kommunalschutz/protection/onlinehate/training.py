@@ -735,3 +735,153 @@ COMPARISON: dict[str, Config] = {
     "logistic regression + NB-SVM (mean)": replace(SHIPPED, family="lr+nbsvm"),
     "logistic regression, task 2 flat": replace(SHIPPED, family="lr", task2="flat"),
 }
+
+
+# Comparison only: stacking ------------------------------------------------------------------------------------
+# Out-of-fold decision values of the linear base scorers (logistic regression, NB-SVM, linear SVM; inner
+# stratified 5-fold over each outer training part) plus a few features of the message (length, share of
+# capitals, "!" and "?", mentions, links, emoji, lexicon hits) go into a meta-learner: scikit-learn's
+# HistGradientBoostingClassifier, or a logistic regression. The meta-learner's own out-of-fold
+# probabilities (a second stratified 5-fold over the stacked features of the outer training part) are
+# calibrated (Platt on the log-odds; temperature and class biases for the kind of offence) and the decision
+# rule is tuned on them exactly as for the other families; then base scorers and meta-learner are refitted
+# on the whole outer training part and scored on the held-out part. Task 2 is hierarchical, as shipped.
+
+STACK_BASES: tuple[str, ...] = ("lr", "nbsvm", "svm")
+STACK_C: dict[str, float] = {"lr": 4.0, "nbsvm": 4.0, "svm": 0.1}
+LEXICON = Path("/work/shared/data/ldnoobw_de/ldnoobw_de.tsv")  # LDNOOBW German (CC BY 4.0); comparison only
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+
+
+def read_lexicon(path: Path = LEXICON) -> list[str]:
+    if not path.exists():
+        return []
+    return sorted({line.strip().lower() for line in germeval.read_lines(path)[1:] if line.strip()})
+
+
+def message_features(texts: Sequence[str], lexicon: Sequence[str]) -> FloatArray:
+    """Length (ln characters), share of capitals among letters, "!" and "?" counts, mentions, links, emoji,
+    and lexicon hits (words starting with a lexicon term)."""
+    rows = []
+    for text in texts:
+        letters = [ch for ch in text if ch.isalpha()]
+        words = re.findall(r"\w+", text.replace("|LBR|", " ").lower())
+        hits = sum(1 for word in words if any(word.startswith(term) for term in lexicon))
+        rows.append([math.log1p(len(text)), sum(ch.isupper() for ch in letters) / max(1, len(letters)),
+                     text.count("!"), text.count("?"), len(re.findall(r"@\w+", text)),
+                     len(re.findall(r"https?://\S+|www\.\S+", text)), len(_EMOJI.findall(text)), hits])
+    return np.array(rows, dtype=np.float64)
+
+
+def _base_decisions(x_train: sparse.csr_matrix, task1: Sequence[str], task2: Sequence[str],
+                    x_test: sparse.csr_matrix, weight: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Each base family's decision values on x_test: task 1 (n x families), task 2 (n x 3 families)."""
+    columns1, columns2 = [], []
+    for family in STACK_BASES:
+        config = replace(SHIPPED, family=family, c1=STACK_C[family], c2=STACK_C[family])
+        z1, z2 = decisions(x_test, fit_scorers(x_train, task1, task2, config, weight))
+        columns1.append(z1[:, None])
+        columns2.append(z2)
+    return np.hstack(columns1), np.hstack(columns2)
+
+
+def _meta_model(kind: str, seed: int) -> Any:
+    if kind == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
+
+        return HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_leaf_nodes=15,
+                                              min_samples_leaf=40, l2_regularization=1.0, early_stopping=False,
+                                              random_state=seed)
+    from sklearn.pipeline import make_pipeline  # type: ignore[import-untyped]
+    from sklearn.preprocessing import StandardScaler  # type: ignore[import-untyped]
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, solver="lbfgs", max_iter=2000))
+
+
+def _meta_logits(kind: str, seed: int, features: FloatArray, y: np.ndarray[Any, Any],
+                 test: FloatArray) -> FloatArray:
+    """The meta-learner's log-probabilities on ``test`` (classes sorted)."""
+    model = _meta_model(kind, seed)
+    model.fit(features, y)
+    logs: FloatArray = np.log(np.clip(model.predict_proba(test), 1e-9, 1.0))
+    return logs
+
+
+def _meta_oof(kind: str, seed: int, features: FloatArray, y: np.ndarray[Any, Any], k: int) -> FloatArray:
+    result = np.zeros((len(y), k))
+    folds = StratifiedKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=seed + 7)
+    for inner_train, inner_test in folds.split(features, y):
+        result[inner_test] = _meta_logits(kind, seed, features[inner_train], y[inner_train], features[inner_test])
+    return result
+
+
+def _stacked_fold(args: tuple[Corpus, list[Counts], FloatArray, list[int], list[int], int,
+                              tuple[tuple[str, bool], ...]]) -> dict[tuple[str, bool], FoldResult]:
+    corpus, counts, extras, train_rows, test_rows, seed, variants = args
+    features, _vocabulary, _idf = fit_features(SHIPPED, [counts[i] for i in train_rows])
+    x = features.matrix_from_counts([counts[i] for i in train_rows])
+    x_test = features.matrix_from_counts([counts[i] for i in test_rows])
+    task1 = np.array([corpus.task1[i] for i in train_rows])
+    task2 = np.array([corpus.task2[i] for i in train_rows])
+    n = len(train_rows)
+    weight = np.ones(n)
+    oof1, oof2 = np.zeros((n, len(STACK_BASES))), np.zeros((n, 3 * len(STACK_BASES)))
+    folds = StratifiedKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=seed)
+    for inner_train, inner_test in folds.split(np.zeros(n), task2):
+        oof1[inner_test], oof2[inner_test] = _base_decisions(x[inner_train], task1[inner_train].tolist(),
+                                                             task2[inner_train].tolist(), x[inner_test],
+                                                             weight[inner_train])
+    test1, test2 = _base_decisions(x, task1.tolist(), task2.tolist(), x_test, weight)
+    y1 = (task1 == "OFFENSE").astype(int)
+    offensive = np.flatnonzero(task2 != "OTHER")
+    y2 = np.array([OFFENSIVE.index(t) for t in task2[offensive]])
+    results = {}
+    for kind, with_message in variants:
+        extra_train = extras[train_rows] if with_message else np.zeros((n, 0))
+        extra_test = extras[test_rows] if with_message else np.zeros((len(test_rows), 0))
+        f_train = np.hstack([oof1, oof2, extra_train])
+        f_test = np.hstack([test1, test2, extra_test])
+        # Task 1: log-odds of OFFENSE, out of fold and on the held-out part.
+        logs = _meta_oof(kind, seed, f_train, y1, 2)
+        z1 = logs[:, 1] - logs[:, 0]
+        test_logs = _meta_logits(kind, seed, f_train, y1, f_test)
+        test_z1 = test_logs[:, 1] - test_logs[:, 0]
+        # Task 2: the kind of offence among offensive messages.
+        z2 = np.zeros((n, 3))
+        z2[offensive] = _meta_oof(kind, seed, f_train[offensive], y2, 3)
+        rest = np.setdiff1d(np.arange(n), offensive)
+        z2[rest] = _meta_logits(kind, seed, f_train[offensive], y2, f_train[rest])
+        test_z2 = _meta_logits(kind, seed, f_train[offensive], y2, f_test)
+        slope, bias = fit_platt(z1, y1.astype(float))
+        scale, bias2 = fit_vector_scaling(z2[offensive], y2)
+        calibration = {"task1": {"slope": slope, "bias": bias}, "task2": {"scale": scale, "bias": bias2}}
+        decision = tune_decision(*_calibrated(z1, z2, calibration, "hierarchical"), task1.tolist(), task2.tolist())
+        p_offense, fine = _calibrated(test_z1, test_z2, calibration, "hierarchical")
+        labels1, labels2 = classifier_decide(decision, p_offense, fine)
+        results[(kind, with_message)] = FoldResult(test_rows, p_offense, fine, labels1, labels2)
+    return results
+
+
+STACK_VARIANTS: tuple[tuple[str, bool], ...] = (("hgb", True), ("hgb", False), ("lr", True), ("lr", False))
+
+
+def cross_validate_stacked(corpus: Corpus, workers: int = 2, seed: int = SEED,
+                           variants: tuple[tuple[str, bool], ...] = STACK_VARIANTS) -> dict[tuple[str, bool],
+                                                                                              dict[str, Any]]:
+    """The same outer folds, calibration and decision tuning as ``cross_validate``, for stacked models; one
+    result per (meta-learner, with message features) variant, all on the same base scores."""
+    config = replace(SHIPPED, family="+".join(STACK_BASES))
+    counts = analyse_all(corpus.texts, config)
+    extras = message_features(corpus.texts, read_lexicon())
+    folds = StratifiedKFold(n_splits=OUTER_FOLDS, shuffle=True, random_state=seed)
+    jobs = [(corpus, counts, extras, train_rows.tolist(), test_rows.tolist(), seed, variants)
+            for train_rows, test_rows in folds.split(np.zeros(len(corpus.texts)), corpus.task2)]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            per_fold = list(pool.map(_stacked_fold, jobs))
+    else:
+        per_fold = [_stacked_fold(job) for job in jobs]
+    return {variant: _pooled(corpus, [fold[variant] for fold in per_fold],
+                             {"family": "stack", "bases": list(STACK_BASES), "meta": variant[0],
+                              "message_features": variant[1]}, seed)
+            for variant in variants}
