@@ -41,7 +41,8 @@ def test_cases_imports_none_of_the_apps_that_hang_on_it() -> None:
 def test_the_apps_register_their_hooks() -> None:
     registered = hooks.registered()
     # In the order of INSTALLED_APPS: the receipt becomes a tombstone before the files go.
-    assert registered["before_case_deletion"] == ["anonymous receipt", "evidence files", "evidence packages"]
+    assert registered["before_case_deletion"] == ["anonymous receipt", "evidence files", "evidence packages",
+                                                  "online-content imports"]
     assert registered["statistic_contributors"] == ["measures"]
 
 
