@@ -353,10 +353,11 @@ class TriageModel:
         """The words of the message that weighed most towards "offensive", strongest first.
 
         Each feature's contribution to the linear scorers' calibrated task 1 log-odds (TF-IDF value x weight x
-        calibration slope; with the stack, too, the linear scorers', not the meta-learner's) is spread evenly over the characters of the original text it covers; a word's weight is the
-        sum over its characters. Words with at least a fifth of the strongest word's weight are kept, and
-        neighbours (only spaces or punctuation between them) are merged into one fragment whose weight is
-        their sum. ``fragment.text == text[fragment.start:fragment.end]``.
+        calibration slope; with the stack, too, the linear scorers', not the meta-learner's) is spread evenly
+        over the characters of the original text it covers; a word's weight is the sum over its characters.
+        Words with at least a fifth of the strongest word's weight are kept, and neighbours (only spaces or
+        punctuation between them) are merged into one fragment whose weight is their sum.
+        ``fragment.text == text[fragment.start:fragment.end]``.
         """
         if limit <= 0 or not text:
             return []
