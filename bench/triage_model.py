@@ -10,8 +10,8 @@ Measures, with the other programs' CPU share beside each figure (bench.machine):
   equal: training is reproducible); goal: under 30 minutes on 2 cores. ``--quick`` trains once.
 
 ``--compare`` (long: about a minute per family on 2 quiet cores) adds the cross-validated comparison of the
-model families (training.COMPARISON, the stacked models of training.cross_validate_stacked, and fastText if
-the dev extra is installed) behind the shipped choice,
+model families (training.COMPARISON, including the shipped hybrid, the stacked models of
+training.cross_validate_stacked, and fastText if the dev extra is installed) behind the shipped choice,
 written to bench/results/triage_model_cv.json.
 
 Prints a Markdown table and writes bench/results/triage_model.json. Needs no database.

@@ -9,6 +9,11 @@ loading it never runs code from the file. See docs/protection/triage-model.md.
 Features (``analyse``): the message is normalised (``|LBR|`` to a space, @-mentions to ``@user``, links to
 ``<url>``, lower case character by character) while every normalised character remembers the span of the
 original text it came from, so each n-gram maps back to ``text[start:end]`` for the explanations.
+
+The shipped model is a *hybrid*: P(OFFENSE) and task 1 come from a stacked logistic regression (``stack`` in
+``model.json``: the decision values of three linear base scorers, ``stack_coef.npy``, and message features,
+standardised); task 2 is decided by the linear scorers (``coef1``/``coef2``) exactly as without the stack.
+The explanations are the linear scorers' contributions (``coef1``).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ __all__ = ["TASK1_LABELS", "TASK2_LABELS", "Fragment", "ModelMissing", "Predicti
 
 SHIPPED_MODEL = Path(__file__).resolve().parent / "data" / "triage-model.zip"
 FORMAT = "kommunalschutz-triage-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: an optional stacked task 1 ("stack"); files of version 1 still load
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -152,6 +157,41 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return result
 
 
+MESSAGE_FEATURES = ("ln_length", "capital_share", "exclamations", "questions", "mentions", "links", "emoji",
+                    "lexicon_hits")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+_WORD = re.compile(r"\w+")
+_MENTIONS = re.compile(r"@\w+")
+_LINKS = re.compile(r"https?://\S+|www\.\S+")
+# ln(1e9): the stack's task 1 log-odds are bounded as the log of probabilities clipped to [1e-9, 1].
+LOGIT_LIMIT = math.log(1e9)
+
+
+def message_features(texts: Sequence[str], lexicon: Sequence[str]) -> FloatArray:
+    """Per message (MESSAGE_FEATURES): length (ln(1 + characters)), share of capitals among letters, "!" and
+    "?" counts, mentions, links, emoji, and lexicon hits (words starting with a lexicon term)."""
+    terms = tuple(lexicon)
+    rows = []
+    for text in texts:
+        letters = [ch for ch in text if ch.isalpha()]
+        words = _WORD.findall(text.replace(LINE_BREAK, " ").lower())
+        hits = sum(1 for word in words if word.startswith(terms)) if terms else 0
+        rows.append([math.log1p(len(text)), sum(ch.isupper() for ch in letters) / max(1, len(letters)),
+                     text.count("!"), text.count("?"), len(_MENTIONS.findall(text)), len(_LINKS.findall(text)),
+                     len(_EMOJI.findall(text)), hits])
+    return np.array(rows, dtype=np.float64).reshape(len(texts), len(MESSAGE_FEATURES))
+
+
+def stack_log_odds(stack: dict[str, Any], bases: FloatArray, extras: FloatArray) -> FloatArray:
+    """The stacked task 1 meta-learner's log-odds of OFFENSE: a logistic regression on the standardised base
+    decision values and message features, bounded to +-LOGIT_LIMIT."""
+    features = np.hstack([bases, extras])
+    scaled = (features - np.asarray(stack["scaler"]["mean"])) / np.asarray(stack["scaler"]["scale"])
+    z: FloatArray = np.clip(scaled @ np.asarray(stack["weights"]) + float(stack["intercept"]), -LOGIT_LIMIT,
+                            LOGIT_LIMIT)
+    return z
+
+
 def decide(rule: dict[str, Any], p_offense: FloatArray, fine: FloatArray) -> tuple[list[str], list[str]]:
     """Task 1: OFFENSE iff P(OFFENSE) >= the threshold. Task 2: the label with the largest log P + bias; with
     ``consistent``, OTHER iff task 1 is OTHER, else the largest of the three offensive labels."""
@@ -244,17 +284,19 @@ class TriageModel:
         self._coef2 = arrays["coef2"].astype(np.float64)
         self._intercept1 = float(spec["task1"]["intercept"])
         self._intercept2 = np.asarray(spec["task2"]["intercept"], dtype=np.float64)
+        self._stack: dict[str, Any] | None = spec.get("stack")
+        if self._stack is not None:
+            self._stack_coef = arrays["stack_coef"].astype(np.float64)
+            self._stack_intercept = np.asarray(self._stack["base_intercept"], dtype=np.float64)
+            self._lexicon = tuple(self._stack["message_features"]["lexicon"])
 
     def matrix(self, texts: Sequence[str]) -> sparse.csr_matrix:
         return self.features.matrix(texts)
 
     # Probabilities and decisions ------------------------------------------------------------------------
 
-    def probabilities(self, texts: Sequence[str]) -> tuple[FloatArray, FloatArray]:
-        """Calibrated P(OFFENSE) (n) and P per TASK2_LABELS (n x 4)."""
-        return self.probabilities_of(self.matrix(texts))
-
-    def probabilities_of(self, x: sparse.csr_matrix) -> tuple[FloatArray, FloatArray]:
+    def linear_probabilities(self, x: sparse.csr_matrix) -> tuple[FloatArray, FloatArray]:
+        """The linear scorers' calibrated P(OFFENSE) (n) and P per TASK2_LABELS (n x 4)."""
         z1 = np.asarray(x @ self._coef1).ravel() + self._intercept1
         calibration1 = self.spec["task1"]["calibration"]
         p_offense = _sigmoid(calibration1["slope"] * z1 + calibration1["bias"])
@@ -268,32 +310,54 @@ class TriageModel:
             fine = _softmax(scaled)
         return p_offense, fine
 
-    def decide(self, p_offense: FloatArray, fine: FloatArray) -> tuple[list[str], list[str]]:
-        """The labels from the probabilities by the decision rule tuned in cross-validation."""
-        return decide(self.spec["decision"], p_offense, fine)
+    def assess(self, texts: Sequence[str]) -> tuple[FloatArray, FloatArray, list[str], list[str]]:
+        """Calibrated P(OFFENSE) (n), P per TASK2_LABELS (n x 4), and the decisions of tasks 1 and 2.
+
+        Without a stack: the linear scorers' probabilities and the decision rule. With the stack (the hybrid,
+        docs/protection/triage-model.md): P(OFFENSE) and task 1 from the stacked meta-learner (Platt-calibrated,
+        its own threshold); task 2 decided exactly as by the linear model alone (its probabilities, its rule);
+        ``fine`` is the linear model's P(kind | offensive) times the stack's P(OFFENSE), OTHER 1 - P(OFFENSE).
+        """
+        x = self.matrix(texts)
+        p_linear, fine_linear = self.linear_probabilities(x)
+        task1, task2 = decide(self.spec["decision"], p_linear, fine_linear)
+        if self._stack is None:
+            return p_linear, fine_linear, task1, task2
+        stack = self._stack
+        bases = np.asarray(x @ self._stack_coef) + self._stack_intercept
+        z = stack_log_odds(stack, bases, message_features(texts, self._lexicon))
+        p_offense = _sigmoid(stack["calibration"]["slope"] * z + stack["calibration"]["bias"])
+        task1 = [TASK1_LABELS[0] if p >= stack["threshold"] else TASK1_LABELS[1] for p in p_offense]
+        offensive = fine_linear[:, :3].sum(axis=1, keepdims=True)
+        conditional = np.where(offensive > 0, fine_linear[:, :3] / np.where(offensive > 0, offensive, 1.0),
+                               1.0 / 3.0)
+        fine = np.column_stack([conditional * p_offense[:, None], 1.0 - p_offense])
+        return p_offense, fine, task1, task2
+
+    def probabilities(self, texts: Sequence[str]) -> tuple[FloatArray, FloatArray]:
+        """Calibrated P(OFFENSE) (n) and P per TASK2_LABELS (n x 4)."""
+        p_offense, fine, _task1, _task2 = self.assess(texts)
+        return p_offense, fine
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if not texts:
             return []
-        return self.predictions(*self.probabilities(texts))
-
-    def predictions(self, p_offense: FloatArray, fine: FloatArray) -> list[Prediction]:
-        texts = range(len(p_offense))
-        task1, task2 = self.decide(p_offense, fine)
+        p_offense, fine, task1, task2 = self.assess(texts)
         return [Prediction(p_offense=float(p_offense[i]),
                            fine={label: float(fine[i, k]) for k, label in enumerate(TASK2_LABELS)},
-                           task1=task1[i], task2=task2[i]) for i in range(len(texts))]
+                           task1=task1[i], task2=task2[i]) for i in range(len(task1))]
 
     # Explanations ---------------------------------------------------------------------------------------
 
     def explain(self, text: str, limit: int = 5) -> list[Fragment]:
         """The words of the message that weighed most towards "offensive", strongest first.
 
-        Each feature's contribution to the calibrated task 1 log-odds (TF-IDF value x weight x calibration
-        slope) is spread evenly over the characters of the original text it covers; a word's weight is the
-        sum over its characters. Words with at least a fifth of the strongest word's weight are kept, and
-        neighbours (only spaces or punctuation between them) are merged into one fragment whose weight is
-        their sum. ``fragment.text == text[fragment.start:fragment.end]``.
+        Each feature's contribution to the linear scorers' calibrated task 1 log-odds (TF-IDF value x weight x
+        calibration slope; with the stack, too, the linear scorers', not the meta-learner's) is spread evenly
+        over the characters of the original text it covers; a word's weight is the sum over its characters.
+        Words with at least a fifth of the strongest word's weight are kept, and neighbours (only spaces or
+        punctuation between them) are merged into one fragment whose weight is their sum.
+        ``fragment.text == text[fragment.start:fragment.end]``.
         """
         if limit <= 0 or not text:
             return []
@@ -350,7 +414,7 @@ def read_model(data: bytes) -> TriageModel:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             spec = json.loads(archive.read("model.json").decode("utf-8"))
-            if spec.get("format") != FORMAT or spec.get("format_version") != FORMAT_VERSION:
+            if spec.get("format") != FORMAT or spec.get("format_version") not in (1, FORMAT_VERSION):
                 raise ModelInvalid(_("The file is not a triage model of this platform version."))
             arrays = {name.removesuffix(".npy"): np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
                       for name in archive.namelist() if name.endswith(".npy")}

@@ -47,10 +47,13 @@ from kommunalschutz.protection.onlinehate import germeval
 from kommunalschutz.protection.onlinehate.classifier import (
     FORMAT,
     FORMAT_VERSION,
+    MESSAGE_FEATURES,
     Features,
     FloatArray,
     TriageModel,
+    message_features,
     read_model,
+    stack_log_odds,
 )
 from kommunalschutz.protection.onlinehate.classifier import decide as classifier_decide
 from kommunalschutz.protection.onlinehate.germeval import TASK1_LABELS, TASK2_LABELS
@@ -89,6 +92,7 @@ class Config:
     extra: tuple[str, ...] = ()  # names of extra corpora (EXTRA_CORPORA) in the training parts
     extra_weight: float = 0.5
     inner_folds: int = INNER_FOLDS
+    task1: str = "linear"  # linear | stack (task 1 from the stacked meta-learner, task 2 as linear: the hybrid)
 
     def features_spec(self) -> dict[str, Any]:
         return {"char_min": self.char_min, "char_max": self.char_max, "word_weight": self.word_weight,
@@ -96,8 +100,11 @@ class Config:
 
 
 # Chosen by cross-validation (docs/protection/triage-model.md): the mean of logistic regression and NB-SVM
-# was better than either alone on task 1 and in calibration over three outer seeds.
-SHIPPED = Config(family="lr+nbsvm")
+# was better than either alone on task 1 and in calibration over three outer seeds (LINEAR). Shipped is the
+# hybrid: task 1 from the stack of LR, NB-SVM and linear SVM with message features and a logistic regression
+# meta-learner (better on task 1), task 2 exactly as LINEAR decides it (the stack was worse on task 2).
+LINEAR = Config(family="lr+nbsvm")
+SHIPPED = replace(LINEAR, task1="stack")
 
 
 # Corpora ---------------------------------------------------------------------------------------------------
@@ -330,10 +337,8 @@ def _fast_macro_f1(gold: np.ndarray[Any, Any], predicted: np.ndarray[Any, Any], 
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def tune_decision(p_offense: FloatArray, fine: FloatArray, task1: Sequence[str], task2: Sequence[str]) -> dict[
-        str, Any]:
-    """The task 1 threshold and the task 2 class biases (added to log P) that maximise the organisers'
-    macro-F1 on out-of-fold probabilities, and whether task 2 follows task 1 (OTHER iff OTHER)."""
+def tune_threshold(p_offense: FloatArray, task1: Sequence[str]) -> tuple[float, float]:
+    """The task 1 threshold (0.10..0.90 by 0.01) that maximises the organisers' macro-F1, and that macro-F1."""
     gold1 = np.array([TASK1_LABELS.index(label) for label in task1])
     best_threshold, best_f1 = 0.5, -1.0
     for threshold in np.round(np.arange(0.10, 0.901, 0.01), 2):
@@ -341,6 +346,14 @@ def tune_decision(p_offense: FloatArray, fine: FloatArray, task1: Sequence[str],
         value = _fast_macro_f1(gold1, predicted, 2)
         if value > best_f1 + 1e-12:
             best_threshold, best_f1 = float(threshold), value
+    return best_threshold, best_f1
+
+
+def tune_decision(p_offense: FloatArray, fine: FloatArray, task1: Sequence[str], task2: Sequence[str]) -> dict[
+        str, Any]:
+    """The task 1 threshold and the task 2 class biases (added to log P) that maximise the organisers'
+    macro-F1 on out-of-fold probabilities, and whether task 2 follows task 1 (OTHER iff OTHER)."""
+    best_threshold, best_f1 = tune_threshold(p_offense, task1)
     gold2 = np.array([TASK2_LABELS.index(label) for label in task2])
     logp = np.log(np.clip(fine, 1e-12, 1.0))
     is_offense = p_offense >= best_threshold
@@ -429,6 +442,7 @@ def train(prepared: Prepared, config: Config, seed: int = SEED) -> tuple[dict[st
     calibration = {"task1": {"slope": slope, "bias": bias}, "task2": {"scale": scale, "bias": bias2}}
     p_offense, fine = _calibrated(z1, z2, calibration, config.task2)
     decision = tune_decision(p_offense, fine, task1[:n].tolist(), task2[:n].tolist())
+    stack = fit_stack(x, prepared, folds.split(np.zeros(n), task2[:n]), seed) if config.task1 == "stack" else None
     scorers = fit_scorers(x, prepared.task1, prepared.task2, config, prepared.weight)
     spec: dict[str, Any] = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
@@ -448,7 +462,52 @@ def train(prepared: Prepared, config: Config, seed: int = SEED) -> tuple[dict[st
     }
     arrays = {"idf_word": idf["word"], "idf_char": idf["char"], "coef1": scorers["coef1"].astype(np.float32),
               "coef2": scorers["coef2"].astype(np.float32)}
+    if stack is not None:
+        spec["stack"], arrays["stack_coef"] = stack
     return spec, arrays
+
+
+def fit_stack(x: sparse.csr_matrix, prepared: Prepared, splits: Any, seed: int) -> tuple[dict[str, Any], FloatArray]:
+    """The stacked task 1 (as cross_validate_stacked's ("lr", True) variant): the base scorers' out-of-fold
+    decision values (inner folds ``splits`` over the GermEval messages; extra messages only ever train) and
+    the message features train a standardised logistic regression; its own out-of-fold log-odds (a second
+    stratified 5-fold) give the Platt calibration and the threshold; the base scorers refitted on all."""
+    n = prepared.germeval
+    task1, task2 = np.array(prepared.task1), np.array(prepared.task2)
+    extra = np.arange(n, len(prepared.texts))
+    width = len(STACK_BASES) * 4
+    oof = np.zeros((n, width))
+    for inner_train, inner_test in splits:
+        rows = np.concatenate([inner_train, extra])
+        coef, intercept = base_scorers(x[rows], task1[rows].tolist(), task2[rows].tolist(), prepared.weight[rows])
+        oof[inner_test] = np.asarray(x[inner_test] @ coef) + intercept
+    lexicon = read_lexicon()
+    features = np.hstack([oof, message_features(prepared.texts[:n], lexicon)])
+    y1 = (task1[:n] == "OFFENSE").astype(int)
+    logs = _meta_oof("lr", seed, features, y1, 2)
+    z = logs[:, 1] - logs[:, 0]
+    slope, bias = fit_platt(z, y1.astype(float))
+    p_offense = 1.0 / (1.0 + np.exp(-(slope * z + bias)))
+    threshold, oof_f1 = tune_threshold(p_offense, task1[:n].tolist())
+    meta = _meta_model("lr", seed)
+    meta.fit(features, y1)
+    scaler, regression = meta.steps[0][1], meta.steps[1][1]
+    coef, intercept = base_scorers(x, prepared.task1, prepared.task2, prepared.weight)
+    columns = ([f"{family} task1" for family in STACK_BASES]
+               + [f"{family} task2 {label}" for family in STACK_BASES for label in OFFENSIVE])
+    spec: dict[str, Any] = {
+        "bases": list(STACK_BASES), "c": dict(STACK_C), "columns": columns,
+        "base_intercept": [float(v) for v in intercept],
+        "message_features": {"names": list(MESSAGE_FEATURES), "lexicon": lexicon,
+                             "lexicon_source": "LDNOOBW German list (CC BY 4.0), data/ldnoobw_de.tsv"},
+        "scaler": {"mean": [float(v) for v in scaler.mean_], "scale": [float(v) for v in scaler.scale_]},
+        "weights": [float(v) for v in regression.coef_[0]], "intercept": float(regression.intercept_[0]),
+        "calibration": {"slope": slope, "bias": bias}, "threshold": threshold,
+        "inner_out_of_fold_task1_macro_f1": oof_f1,
+    }
+    check = stack_log_odds(spec, features[:, :width], features[:, width:])
+    assert np.allclose(check, meta.decision_function(features)), "the stored meta-learner is the fitted one"
+    return spec, coef.astype(np.float32)
 
 
 def model_bytes(spec: dict[str, Any], arrays: dict[str, FloatArray]) -> bytes:
@@ -523,8 +582,7 @@ def _outer_fold(args: tuple[Corpus, Config, list[int], list[int], Corpus | None]
                   [corpus.task2[i] for i in train_rows])
     spec, arrays = train(prepare(part, config, extra), config)
     model = read_model(model_bytes(spec, arrays))  # exactly what a model file would do
-    p_offense, fine = model.probabilities([corpus.texts[i] for i in test_rows])
-    task1, task2 = model.decide(p_offense, fine)
+    p_offense, fine, task1, task2 = model.assess([corpus.texts[i] for i in test_rows])
     return FoldResult(test_rows, p_offense, fine, task1, task2)
 
 
@@ -727,13 +785,17 @@ def cross_validate_fasttext(corpus: Corpus, workers: int = 2, seed: int = SEED,
     return _pooled(corpus, results, {"family": "fasttext", **(params or FASTTEXT_PARAMS)}, seed)
 
 
+HYBRID = ("hybrid (shipped): task 1 stack -> logistic regression (+ message features, LDNOOBW hits), "
+          "task 2 of LR + NB-SVM (mean)")
+
 # The families compared in cross-validation (bench/triage_model.py --compare; docs/protection/triage-model.md).
 COMPARISON: dict[str, Config] = {
-    "logistic regression": replace(SHIPPED, family="lr"),
-    "linear SVM + Platt": replace(SHIPPED, family="svm", c1=0.1, c2=0.1),
-    "NB-SVM": replace(SHIPPED, family="nbsvm"),
-    "logistic regression + NB-SVM (mean)": replace(SHIPPED, family="lr+nbsvm"),
-    "logistic regression, task 2 flat": replace(SHIPPED, family="lr", task2="flat"),
+    "logistic regression": replace(LINEAR, family="lr"),
+    "linear SVM + Platt": replace(LINEAR, family="svm", c1=0.1, c2=0.1),
+    "NB-SVM": replace(LINEAR, family="nbsvm"),
+    "logistic regression + NB-SVM (mean)": LINEAR,
+    "logistic regression, task 2 flat": replace(LINEAR, family="lr", task2="flat"),
+    HYBRID: SHIPPED,
 }
 
 
@@ -749,28 +811,27 @@ COMPARISON: dict[str, Config] = {
 
 STACK_BASES: tuple[str, ...] = ("lr", "nbsvm", "svm")
 STACK_C: dict[str, float] = {"lr": 4.0, "nbsvm": 4.0, "svm": 0.1}
-LEXICON = Path("/work/shared/data/ldnoobw_de/ldnoobw_de.tsv")  # LDNOOBW German (CC BY 4.0); comparison only
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+LEXICON = DATA / "ldnoobw_de.tsv"  # LDNOOBW German list (CC BY 4.0; data/PROVENANCE.md)
 
 
 def read_lexicon(path: Path = LEXICON) -> list[str]:
-    if not path.exists():
-        return []
+    """The lexicon's terms, lower case, sorted, without duplicates (the file's first line is a header)."""
     return sorted({line.strip().lower() for line in germeval.read_lines(path)[1:] if line.strip()})
 
 
-def message_features(texts: Sequence[str], lexicon: Sequence[str]) -> FloatArray:
-    """Length (ln characters), share of capitals among letters, "!" and "?" counts, mentions, links, emoji,
-    and lexicon hits (words starting with a lexicon term)."""
-    rows = []
-    for text in texts:
-        letters = [ch for ch in text if ch.isalpha()]
-        words = re.findall(r"\w+", text.replace("|LBR|", " ").lower())
-        hits = sum(1 for word in words if any(word.startswith(term) for term in lexicon))
-        rows.append([math.log1p(len(text)), sum(ch.isupper() for ch in letters) / max(1, len(letters)),
-                     text.count("!"), text.count("?"), len(re.findall(r"@\w+", text)),
-                     len(re.findall(r"https?://\S+|www\.\S+", text)), len(_EMOJI.findall(text)), hits])
-    return np.array(rows, dtype=np.float64)
+def base_scorers(x: sparse.csr_matrix, task1: Sequence[str], task2: Sequence[str],
+                 weight: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The stack's base scorers as one linear map: coefficients (dimension x 12) and intercepts (12); columns
+    each family's task 1 decision value, then each family's three task 2 ones (STACK_BASES order)."""
+    coefs1, intercepts1, coefs2, intercepts2 = [], [], [], []
+    for family in STACK_BASES:
+        config = replace(LINEAR, family=family, c1=STACK_C[family], c2=STACK_C[family])
+        scorers = fit_scorers(x, task1, task2, config, weight)
+        coefs1.append(scorers["coef1"][:, None])
+        intercepts1.append(np.array([scorers["intercept1"]]))
+        coefs2.append(scorers["coef2"])
+        intercepts2.append(scorers["intercept2"])
+    return np.hstack(coefs1 + coefs2), np.concatenate(intercepts1 + intercepts2)
 
 
 def _base_decisions(x_train: sparse.csr_matrix, task1: Sequence[str], task2: Sequence[str],
@@ -778,7 +839,7 @@ def _base_decisions(x_train: sparse.csr_matrix, task1: Sequence[str], task2: Seq
     """Each base family's decision values on x_test: task 1 (n x families), task 2 (n x 3 families)."""
     columns1, columns2 = [], []
     for family in STACK_BASES:
-        config = replace(SHIPPED, family=family, c1=STACK_C[family], c2=STACK_C[family])
+        config = replace(LINEAR, family=family, c1=STACK_C[family], c2=STACK_C[family])
         z1, z2 = decisions(x_test, fit_scorers(x_train, task1, task2, config, weight))
         columns1.append(z1[:, None])
         columns2.append(z2)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.test import override_settings
 
-from kommunalschutz.protection.onlinehate import classifier
+from kommunalschutz.protection.onlinehate import classifier, training
 
 MESSAGES = [
     "@spdde Ihr seid doch alle dumme Arschlöcher und Volksverräter!!! |LBR| Verpisst euch",
@@ -88,3 +89,33 @@ def test_missing_model_and_the_configured_path(tmp_path: Path) -> None:
 def test_loading_is_cached_per_file(model: classifier.TriageModel) -> None:
     assert classifier.load_model() is classifier.load_model(classifier.SHIPPED_MODEL)
     assert len(model.version) == 16
+
+
+def test_the_hybrid_task1_from_the_stack_task2_as_the_linear_model(model: classifier.TriageModel) -> None:
+    """Shipped: P(OFFENSE) and task 1 from the stacked meta-learner; task 2 decided exactly as the linear
+    model alone decides it (its own probabilities and rule); ``fine`` the linear P(kind | offensive) times the
+    stack's P(OFFENSE)."""
+    stack = model.spec["stack"]
+    assert model.spec["config"]["task1"] == "stack"
+    assert stack["message_features"]["lexicon"] == training.read_lexicon()
+    texts = MESSAGES + training.read_corpus(training.GERMEVAL_TRAINING).texts[:300]
+    p_linear, fine_linear = model.linear_probabilities(model.matrix(texts))
+    _linear1, linear2 = classifier.decide(model.spec["decision"], p_linear, fine_linear)
+    predictions = model.predict(texts)
+    assert [p.task2 for p in predictions] == linear2
+    p_offense = np.array([p.p_offense for p in predictions])
+    assert [p.task1 for p in predictions] == ["OFFENSE" if p >= stack["threshold"] else "OTHER" for p in p_offense]
+    assert not np.allclose(p_offense, p_linear)  # the stack's probability, not the linear one
+    for prediction, linear, kinds in zip(predictions, p_linear, fine_linear, strict=True):
+        assert prediction.fine["OTHER"] == pytest.approx(1.0 - prediction.p_offense, abs=1e-12)
+        if linear > 1e-9:
+            for k, label in enumerate(classifier.TASK2_LABELS[:3]):
+                assert prediction.fine[label] == pytest.approx(kinds[k] / linear * prediction.p_offense, abs=1e-9)
+
+
+def test_message_features() -> None:
+    rows = classifier.message_features(["Du ARSCHloch!! @a https://x.y 😂", ""], ["arsch"])
+    assert rows.shape == (2, len(classifier.MESSAGE_FEATURES))
+    assert rows[0].tolist()[2:] == [2.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+    assert rows[1].tolist() == [0.0] * len(classifier.MESSAGE_FEATURES)
+    assert classifier.message_features([], ["arsch"]).shape == (0, len(classifier.MESSAGE_FEATURES))

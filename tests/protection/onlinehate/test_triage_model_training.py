@@ -19,7 +19,7 @@ def test_training_on_a_sample_twice_gives_the_same_file(tmp_path: Path) -> None:
     assert hashlib.sha256(first.read_bytes()).digest() == hashlib.sha256(second.read_bytes()).digest()
     with zipfile.ZipFile(first) as archive:  # JSON and arrays only, never a pickle
         assert sorted(archive.namelist()) == ["coef1.npy", "coef2.npy", "idf_char.npy", "idf_word.npy",
-                                              "model.json"]
+                                              "model.json", "stack_coef.npy"]
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     model = classifier.load_model(first)
     assert model.version == hashlib.sha256(first.read_bytes()).hexdigest()[:16]
