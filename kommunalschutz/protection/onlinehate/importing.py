@@ -335,7 +335,7 @@ def clean_text(value: str) -> str:
 _URL = URLValidator(schemes=["http", "https"])  # the evidence form's rule (evidence.services)
 
 
-def _url_problem(value: str) -> str | None:
+def url_problem(value: str) -> str | None:
     if len(value) > URL_LIMIT:
         return _("The address is longer than %(limit)s characters.") % {"limit": german_number(URL_LIMIT)}
     try:
@@ -442,9 +442,9 @@ class _Checker:
         elif posted_at_default is not None and posted_at_default < EARLIEST:
             report.add(0, "posted_at", _("The posting time %(value)s lies before 1990.") % {
                 "value": _local(posted_at_default)})
-        if self.url_default and _url_problem(self.url_default) is not None:
+        if self.url_default and url_problem(self.url_default) is not None:
             report.add(0, "url", _("The address of the thread: %(problem)s") % {
-                "problem": _url_problem(self.url_default)})
+                "problem": url_problem(self.url_default)})
         if len(self.platform_default) > PLATFORM_LIMIT:
             report.add(0, "platform", _("The platform's name is longer than %(limit)s characters.") % {
                 "limit": german_number(PLATFORM_LIMIT)})
@@ -474,7 +474,7 @@ class _Checker:
                 "limit": german_number(AUTHOR_LIMIT)})
         url = raw.get("url", "").strip()
         if url:
-            if (problem := _url_problem(url)) is not None:
+            if (problem := url_problem(url)) is not None:
                 add(line, "url", problem)
         elif self.url_default:
             url = self.url_default
@@ -488,7 +488,7 @@ class _Checker:
             add(line, "platform", _("The platform's name is longer than %(limit)s characters.") % {
                 "limit": german_number(PLATFORM_LIMIT)})
         profile_url = raw.get("profile_url", "").strip()
-        if profile_url and (problem := _url_problem(profile_url)) is not None:
+        if profile_url and (problem := url_problem(profile_url)) is not None:
             add(line, "profile_url", problem)
         reply_to = clean_text(raw.get("reply_to", ""))
         if len(reply_to) > TEXT_LIMIT:

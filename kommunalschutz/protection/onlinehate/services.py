@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,14 +159,8 @@ def _clean_defaults(platform: str, url: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     if len(platform) > 100:
         errors["platform"] = [_("Please keep the platform name under 100 characters.")]
-    if url:
-        try:
-            clean_online_data({"url": url, "platform": platform or "-", "content_text": "-",
-                               "posted_at": timezone.now() - dt.timedelta(minutes=2),
-                               "captured_at": timezone.now() - dt.timedelta(minutes=1)}, has_file=False)
-        except ValidationError as exc:
-            if "url" in exc.message_dict:
-                errors["url"] = exc.message_dict["url"]
+    if url and (problem := importing.url_problem(url)) is not None:
+        errors["url"] = [problem]
     if errors:
         raise ValidationError(errors)
     return platform, url
@@ -245,7 +239,7 @@ def import_export(*, thread_import: ThreadImport, actor: Actor, mapping: dict[st
         locked = ThreadImport.objects.select_for_update().get(pk=thread_import.pk)
         if locked.status != ThreadImport.Status.UPLOADED:
             raise ValidationError({"__all__": [_("This file has already been imported.")]})
-        _write_or_refuse(case=case, actor=actor, thread_import=locked, comments=outcome.comments,
+        _write(case=case, actor=actor, thread_import=locked, comments=outcome.comments,
                          captured_at=locked.captured_at or timezone.now(), by_reporter=locked.by_reporter,
                          skipped=_skipped(outcome))
     thread_import.refresh_from_db()
@@ -254,15 +248,6 @@ def import_export(*, thread_import: ThreadImport, actor: Actor, mapping: dict[st
 
 def _skipped(outcome: importing.Outcome) -> int:
     return outcome.report.duplicates_in_file + outcome.report.already_in_case
-
-
-def _write_or_refuse(**arguments: Any) -> tuple[int, int]:
-    try:
-        with transaction.atomic():
-            return _write(**arguments)
-    except IntegrityError as exc:  # pragma: no cover - the case lock serialises imports; kept as a guard
-        raise ValidationError({"__all__": [_("Another import of the same comments was saved at the same moment. "
-                                             "Please look at the evidence and import again.")]}) from exc
 
 
 def discard_upload(*, thread_import: ThreadImport, actor: Actor) -> None:
@@ -306,7 +291,7 @@ def import_paste(*, case: Case, actor: Actor, text: str, platform: str, url: str
             created_by=_user(actor),
             by_reporter=by_reporter)
         audit.record_create(actor=actor, obj=thread_import, summary="pasted list of comments imported")
-        _write_or_refuse(case=case, actor=actor, thread_import=thread_import, comments=outcome.comments,
+        _write(case=case, actor=actor, thread_import=thread_import, comments=outcome.comments,
                          captured_at=captured, by_reporter=by_reporter, skipped=_skipped(outcome))
     return thread_import, outcome
 
@@ -369,7 +354,7 @@ def import_screenshots(*, case: Case, actor: Actor, rows: Sequence[Mapping[str, 
                                                         platform_default=platform, captured_at=captured,
                                                         created_by=_user(actor), by_reporter=by_reporter)
             audit.record_create(actor=actor, obj=thread_import, summary="screenshots of comments imported")
-            _write_or_refuse(case=case, actor=actor, thread_import=thread_import, comments=comments,
+            _write(case=case, actor=actor, thread_import=thread_import, comments=comments,
                              captured_at=captured, by_reporter=by_reporter, files=files)
     except BaseException:
         for name in stored:
